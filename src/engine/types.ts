@@ -1,0 +1,53 @@
+// Shared shapes of the engine. Pure data: no tfjs, no vscode.
+
+/** One labeled line, as found in label files and JSONL data sets. */
+export interface Example {
+  text: string;
+  label: string;
+}
+
+/**
+ * A batch of encoded lines. Two feature blocks per line:
+ * - `word`: SIF-weighted mean of word vectors (row-major, n x wordDim), not normalised;
+ * - `char`: hashed character n-grams, sparse CSR (log term frequency, L2-normalised per row).
+ * Transforms that depend on the document (re-centring, removing the common component) are
+ * applied later by the learners, so encodings can be cached per line.
+ */
+export interface EncodedLines {
+  n: number;
+  wordDim: number;
+  word: Float32Array;
+  charDim: number;
+  charOffsets: Int32Array; // length n + 1
+  charIndex: Int32Array;
+  charValue: Float32Array;
+}
+
+/** A prediction for one line. */
+export interface Prediction {
+  /** Index into the label list the classifier was adapted to. */
+  label: number;
+  /** Probability of the predicted label, 0..1. */
+  confidence: number;
+  /** Uncertainty for active learning: normalised entropy of `probs`, 0 (sure) .. 1 (uniform). */
+  uncertainty: number;
+  probs: Float32Array;
+}
+
+/** A few-shot method: adapts to a support set (and optionally unlabeled lines) and classifies. */
+export interface FewShotMethod {
+  readonly name: string;
+  /** True when `adapt` uses the unlabeled pool. */
+  readonly transductive: boolean;
+  /**
+   * @param support encoded support lines
+   * @param labels class index (0..nClasses-1) of each support line
+   * @param pool unlabeled lines of the same document (for transductive methods)
+   */
+  adapt(support: EncodedLines, labels: Int32Array, nClasses: number, pool?: EncodedLines): Classifier;
+}
+
+export interface Classifier {
+  /** Row-major n x nClasses probabilities. */
+  predictProbs(lines: EncodedLines): Float32Array;
+}
