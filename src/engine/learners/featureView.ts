@@ -1,0 +1,148 @@
+// Per-document view of encoded lines: each feature block is re-centred on a reference mean
+// (the document's lines when transductive, a corpus mean when not), L2-normalised and scaled.
+// Learners see `[s_word * word', s_char * char']`; the char block stays sparse when scoring.
+import type { EncodedLines } from '../types';
+
+export interface BlockScales {
+  word: number;
+  char: number;
+}
+
+export interface Centre {
+  word: Float32Array;
+  char: Float32Array;
+}
+
+/** Mean of each block over the rows of one or more batches (zero rows count too). */
+export function blockMeans(batches: EncodedLines[]): Centre {
+  const first = batches[0];
+  const word = new Float64Array(first.wordDim);
+  const char = new Float64Array(first.charDim);
+  let n = 0;
+  for (const b of batches) {
+    n += b.n;
+    const wd = b.wordDim;
+    for (let i = 0; i < b.n; i++) {
+      for (let j = 0; j < wd; j++) word[j] += b.word[i * wd + j];
+      for (let p = b.charOffsets[i]; p < b.charOffsets[i + 1]; p++) char[b.charIndex[p]] += b.charValue[p];
+    }
+  }
+  const inv = n > 0 ? 1 / n : 0;
+  return { word: Float32Array.from(word, (v) => v * inv), char: Float32Array.from(char, (v) => v * inv) };
+}
+
+export function zeroCentre(wordDim: number, charDim: number): Centre {
+  return { word: new Float32Array(wordDim), char: new Float32Array(charDim) };
+}
+
+const EPS = 1e-8;
+
+export class FeatureView {
+  readonly dim: number;
+  private readonly charMeanSq: number;
+
+  constructor(
+    readonly centre: Centre,
+    readonly scales: BlockScales,
+  ) {
+    this.dim = centre.word.length + centre.char.length;
+    let s = 0;
+    for (const v of centre.char) s += v * v;
+    this.charMeanSq = s;
+  }
+
+  /** Dense transformed rows (n x dim): for the few lines a learner trains on. */
+  dense(lines: EncodedLines, rows?: ArrayLike<number>): Float32Array {
+    const idx = rows ?? range(lines.n);
+    const wd = lines.wordDim;
+    const cd = lines.charDim;
+    const out = new Float32Array(idx.length * this.dim);
+    const cw = this.centre.word;
+    const cc = this.centre.char;
+    for (let r = 0; r < idx.length; r++) {
+      const i = idx[r];
+      const o = r * this.dim;
+      let nw = 0;
+      for (let j = 0; j < wd; j++) {
+        const v = lines.word[i * wd + j] - cw[j];
+        out[o + j] = v;
+        nw += v * v;
+      }
+      const sw = this.scales.word / Math.sqrt(nw + EPS);
+      for (let j = 0; j < wd; j++) out[o + j] *= sw;
+      const oc = o + wd;
+      for (let j = 0; j < cd; j++) out[oc + j] = -cc[j];
+      for (let p = lines.charOffsets[i]; p < lines.charOffsets[i + 1]; p++) out[oc + lines.charIndex[p]] += lines.charValue[p];
+      let nc = 0;
+      for (let j = 0; j < cd; j++) nc += out[oc + j] * out[oc + j];
+      const sc = this.scales.char / Math.sqrt(nc + EPS);
+      for (let j = 0; j < cd; j++) out[oc + j] *= sc;
+    }
+    return out;
+  }
+
+  /**
+   * Linear scores `W x + b` for every line without densifying the char block:
+   * W.(x - mu)/|x - mu| = (W.x - W.mu) / sqrt(|x|^2 - 2 x.mu + |mu|^2).
+   * W is nOut x dim (row-major). Returns n x nOut.
+   */
+  scores(lines: EncodedLines, W: Float32Array, b: Float32Array, nOut: number): Float32Array {
+    const wd = lines.wordDim;
+    const dim = this.dim;
+    const cw = this.centre.word;
+    const cc = this.centre.char;
+    // W . mu per output, per block.
+    const wMuW = new Float64Array(nOut);
+    const wMuC = new Float64Array(nOut);
+    for (let c = 0; c < nOut; c++) {
+      let a = 0;
+      for (let j = 0; j < wd; j++) a += W[c * dim + j] * cw[j];
+      wMuW[c] = a;
+      let s = 0;
+      for (let j = 0; j < cc.length; j++) s += W[c * dim + wd + j] * cc[j];
+      wMuC[c] = s;
+    }
+    const out = new Float32Array(lines.n * nOut);
+    const xw = new Float64Array(wd);
+    const dotW = new Float64Array(nOut);
+    const dotC = new Float64Array(nOut);
+    for (let i = 0; i < lines.n; i++) {
+      let nw = 0;
+      for (let j = 0; j < wd; j++) {
+        const v = lines.word[i * wd + j] - cw[j];
+        xw[j] = v;
+        nw += v * v;
+      }
+      dotW.fill(0);
+      dotC.fill(0);
+      let xsq = 0;
+      let xmu = 0;
+      for (let p = lines.charOffsets[i]; p < lines.charOffsets[i + 1]; p++) {
+        const k = lines.charIndex[p];
+        const v = lines.charValue[p];
+        xsq += v * v;
+        xmu += v * cc[k];
+        for (let c = 0; c < nOut; c++) dotC[c] += W[c * dim + wd + k] * v;
+      }
+      for (let c = 0; c < nOut; c++) {
+        let a = 0;
+        const base = c * dim;
+        for (let j = 0; j < wd; j++) a += W[base + j] * xw[j];
+        dotW[c] = a;
+      }
+      const sw = this.scales.word / Math.sqrt(nw + EPS);
+      const nc = xsq - 2 * xmu + this.charMeanSq;
+      const sc = this.scales.char / Math.sqrt(Math.max(nc, 0) + EPS);
+      for (let c = 0; c < nOut; c++) {
+        out[i * nOut + c] = sw * dotW[c] + sc * (dotC[c] - wMuC[c]) + b[c];
+      }
+    }
+    return out;
+  }
+}
+
+export function range(n: number): Int32Array {
+  const r = new Int32Array(n);
+  for (let i = 0; i < n; i++) r[i] = i;
+  return r;
+}

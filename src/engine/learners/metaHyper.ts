@@ -1,0 +1,246 @@
+// Meta-learning the transductive adaptation itself (MAML with the adaptation's hyper-parameters as
+// the meta-parameters, in the spirit of Meta-SGD): block scales, inner step size, weight decay,
+// output temperature and pseudo-label weight. The inner loop (gradient descent of logistic
+// regression in the span of the training rows, then self-training rounds) is unrolled in
+// TensorFlow.js and the query loss is differentiated through every inner step, so the meta-gradient
+// is exact and second-order. The inner gradient is written analytically from primitive ops,
+// so no nested tf.grads (and none of tfjs's second-order pitfalls, see notes/tfjs.md) are involved.
+// Pseudo-label selection is discrete; gradients flow through the refits, not the choice.
+import * as tf from '@tensorflow/tfjs-core';
+import type { EncodedLines } from '../types';
+import type { AdaptHyper } from './adaptation';
+import { blockMeans, FeatureView } from './featureView';
+
+export interface HyperEpisode {
+  nClasses: number;
+  /** Rows 0..nSupport-1 of the Grams are the support, the rest the unlabeled pool. */
+  nSupport: number;
+  supportLabels: Int32Array;
+  nPool: number;
+  /** Pool rows (0-based within the pool) that are queries, and their labels. */
+  queryRows: Int32Array;
+  queryLabels: Int32Array;
+  /** (nSupport + nPool)^2 Grams of the re-centred, per-block normalised word and char features. */
+  Kw: Float32Array;
+  Kc: Float32Array;
+}
+
+export function prepareHyperEpisode(
+  support: EncodedLines,
+  supportLabels: Int32Array,
+  nClasses: number,
+  pool: EncodedLines,
+  queryRows: Int32Array,
+  queryLabels: Int32Array,
+): HyperEpisode {
+  const view = new FeatureView(blockMeans([support, pool]), { word: 1, char: 1 });
+  const Xs = view.dense(support);
+  const Xp = view.dense(pool);
+  const N = support.n + pool.n;
+  const dim = view.dim;
+  const wd = support.wordDim;
+  const row = (i: number) => (i < support.n ? Xs.subarray(i * dim, (i + 1) * dim) : Xp.subarray((i - support.n) * dim, (i - support.n + 1) * dim));
+  const Kw = new Float32Array(N * N);
+  const Kc = new Float32Array(N * N);
+  for (let i = 0; i < N; i++) {
+    const a = row(i);
+    for (let j = i; j < N; j++) {
+      const b = row(j);
+      let sw = 0;
+      let sc = 0;
+      for (let k = 0; k < wd; k++) sw += a[k] * b[k];
+      for (let k = wd; k < dim; k++) sc += a[k] * b[k];
+      Kw[i * N + j] = Kw[j * N + i] = sw;
+      Kc[i * N + j] = Kc[j * N + i] = sc;
+    }
+  }
+  return { nClasses, nSupport: support.n, supportLabels, nPool: pool.n, queryRows, queryLabels, Kw, Kc };
+}
+
+/** Unconstrained meta-parameters; `toHyper` maps them to an AdaptHyper. */
+export interface HyperTheta {
+  logScaleWord: number;
+  logScaleChar: number;
+  logLr: number;
+  logWeightDecay: number;
+  logTemperature: number;
+  logitPseudoWeight: number;
+}
+
+export const THETA_KEYS: (keyof HyperTheta)[] = ['logScaleWord', 'logScaleChar', 'logLr', 'logWeightDecay', 'logTemperature', 'logitPseudoWeight'];
+
+export function thetaFromHyper(h: AdaptHyper): HyperTheta {
+  const p = Math.min(Math.max(h.pseudoWeight, 1e-4), 1 - 1e-4);
+  return {
+    logScaleWord: Math.log(h.scales.word),
+    logScaleChar: Math.log(h.scales.char),
+    logLr: Math.log(h.lr),
+    logWeightDecay: Math.log(h.weightDecay),
+    logTemperature: Math.log(h.temperature),
+    logitPseudoWeight: Math.log(p / (1 - p)),
+  };
+}
+
+export function hyperFromTheta(t: HyperTheta, base: Pick<AdaptHyper, 'steps' | 'rounds'>): AdaptHyper {
+  return {
+    scales: { word: Math.exp(t.logScaleWord), char: Math.exp(t.logScaleChar) },
+    steps: base.steps,
+    rounds: [...base.rounds],
+    lr: Math.exp(t.logLr),
+    weightDecay: Math.exp(t.logWeightDecay),
+    temperature: Math.exp(t.logTemperature),
+    pseudoWeight: 1 / (1 + Math.exp(-t.logitPseudoWeight)),
+  };
+}
+
+/** max over the last axis with a zero gradient: the shift cancels in the softmax. */
+const stopMax = tf.customGrad(((x: tf.Tensor) => ({
+  value: tf.max(x, -1, true),
+  gradFunc: () => [tf.zerosLike(x)],
+})) as unknown as tf.CustomGradientFunc<tf.Tensor>);
+
+function softmax(logits: tf.Tensor2D): tf.Tensor2D {
+  const e = tf.exp(tf.sub(logits, stopMax(logits) as tf.Tensor));
+  return tf.div(e, tf.sum(e, -1, true));
+}
+
+function selectTopK(logits: Float32Array, n: number, C: number, k: number): { rows: number[]; labels: number[] } {
+  // Same rule as topKPerClass in adaptation.ts, on softmax probabilities at temperature 1.
+  const probs = new Float32Array(logits.length);
+  for (let i = 0; i < n; i++) {
+    let max = -Infinity;
+    for (let c = 0; c < C; c++) max = Math.max(max, logits[i * C + c]);
+    let s = 0;
+    for (let c = 0; c < C; c++) s += probs[i * C + c] = Math.exp(logits[i * C + c] - max);
+    for (let c = 0; c < C; c++) probs[i * C + c] /= s;
+  }
+  const byClass: number[][] = Array.from({ length: C }, () => []);
+  for (let i = 0; i < n; i++) {
+    let best = 0;
+    for (let c = 1; c < C; c++) if (probs[i * C + c] > probs[i * C + best]) best = c;
+    byClass[best].push(i);
+  }
+  const rows: number[] = [];
+  const labels: number[] = [];
+  byClass.forEach((m, c) => {
+    m.sort((a, b) => probs[b * C + c] - probs[a * C + c] || a - b);
+    for (const i of m.slice(0, k)) {
+      rows.push(i);
+      labels.push(c);
+    }
+  });
+  return { rows, labels };
+}
+
+/**
+ * The differentiable adaptation: returns the tempered query logits for a set of theta tensors
+ * (scalars in THETA_KEYS order). `queryOnly=false` returns logits for every pool row.
+ */
+export function unrolledAdaptation(theta: tf.Scalar[], ep: HyperEpisode, base: Pick<AdaptHyper, 'steps' | 'rounds'>): tf.Tensor2D {
+  const [lsw, lsc, llr, lwd, ltau, lomega] = theta;
+  const N = ep.nSupport + ep.nPool;
+  const C = ep.nClasses;
+  const K = tf.add(tf.mul(tf.exp(tf.mul(lsw, 2)), tf.tensor2d(ep.Kw, [N, N])), tf.mul(tf.exp(tf.mul(lsc, 2)), tf.tensor2d(ep.Kc, [N, N])));
+  const lr = tf.exp(llr);
+  const decay = tf.sub(1, tf.mul(lr, tf.exp(lwd)));
+  const omega = tf.sigmoid(lomega);
+  const poolIdx = tf.range(ep.nSupport, N, 1, 'int32');
+
+  const fit = (rows: number[], labels: number[], pseudoFrom: number) => {
+    const n = rows.length;
+    const idx = tf.tensor1d(rows, 'int32');
+    const Ktt = tf.gather(tf.gather(K, idx, 0), idx, 1) as tf.Tensor2D;
+    const Y = tf.oneHot(tf.tensor1d(labels, 'int32'), C);
+    const isPseudo = tf.tensor2d(rows.map((_, i) => (i >= pseudoFrom ? 1 : 0)), [n, 1]);
+    const w = tf.add(tf.sub(1, isPseudo), tf.mul(isPseudo, omega)) as tf.Tensor2D;
+    const wNorm = tf.div(w, tf.sum(w));
+    let A: tf.Tensor2D = tf.zeros([n, C]); // stored transposed: n x C
+    let b: tf.Tensor = tf.zeros([1, C]);
+    for (let s = 0; s < base.steps; s++) {
+      const logits = tf.add(tf.matMul(Ktt, A), b) as tf.Tensor2D;
+      const G = tf.mul(wNorm, tf.sub(softmax(logits), Y));
+      A = tf.sub(tf.mul(decay, A), tf.mul(lr, G)) as tf.Tensor2D;
+      b = tf.sub(b, tf.mul(lr, tf.sum(G, 0, true)));
+    }
+    return { idx, A, b };
+  };
+  const scorePool = (m: { idx: tf.Tensor1D; A: tf.Tensor2D; b: tf.Tensor }) =>
+    tf.add(tf.matMul(tf.gather(tf.gather(K, poolIdx, 0), m.idx, 1) as tf.Tensor2D, m.A), m.b) as tf.Tensor2D;
+
+  const supportRows = Array.from({ length: ep.nSupport }, (_, i) => i);
+  const supportLabels = Array.from(ep.supportLabels);
+  let model = fit(supportRows, supportLabels, ep.nSupport);
+  for (const k of base.rounds) {
+    const poolLogits = scorePool(model).dataSync() as Float32Array;
+    const picked = selectTopK(poolLogits, ep.nPool, C, k);
+    model = fit([...supportRows, ...picked.rows.map((r) => r + ep.nSupport)], [...supportLabels, ...picked.labels], ep.nSupport);
+  }
+  const logits = scorePool(model);
+  return tf.mul(tf.exp(ltau), logits) as tf.Tensor2D;
+}
+
+/** Mean query cross-entropy and accuracy of one episode. */
+export function episodeLoss(theta: tf.Scalar[], ep: HyperEpisode, base: Pick<AdaptHyper, 'steps' | 'rounds'>): { loss: tf.Scalar; correct: () => number } {
+  const logits = tf.gather(unrolledAdaptation(theta, ep, base), tf.tensor1d(ep.queryRows, 'int32'), 0) as tf.Tensor2D;
+  const Y = tf.oneHot(tf.tensor1d(ep.queryLabels, 'int32'), ep.nClasses);
+  const shifted = tf.sub(logits, stopMax(logits) as tf.Tensor);
+  const logZ = tf.log(tf.sum(tf.exp(shifted), -1));
+  const loss = tf.mean(tf.sub(logZ, tf.sum(tf.mul(shifted, Y), -1))) as tf.Scalar;
+  const pred = tf.argMax(logits, -1);
+  return {
+    loss,
+    correct: () => {
+      const p = pred.dataSync();
+      let c = 0;
+      for (let i = 0; i < p.length; i++) if (p[i] === ep.queryLabels[i]) c++;
+      return c;
+    },
+  };
+}
+
+export interface HyperMetaState {
+  theta: HyperTheta;
+  m: number[];
+  v: number[];
+  step: number;
+}
+
+/** One Adam step on a batch of episodes; returns the mean query loss and accuracy. */
+export function metaStep(state: HyperMetaState, batch: HyperEpisode[], base: Pick<AdaptHyper, 'steps' | 'rounds'>, outerLr: number): { loss: number; acc: number } {
+  let lossSum = 0;
+  let correct = 0;
+  let total = 0;
+  const gradSum = new Float64Array(THETA_KEYS.length);
+  for (const ep of batch) {
+    tf.tidy(() => {
+      const theta = THETA_KEYS.map((k) => tf.scalar(state.theta[k]));
+      let acc = 0;
+      const { value, grads } = tf.valueAndGrads((...t: tf.Tensor[]) => {
+        const r = episodeLoss(t as tf.Scalar[], ep, base);
+        acc = r.correct();
+        return r.loss;
+      })(theta);
+      lossSum += value.dataSync()[0];
+      correct += acc;
+      total += ep.queryLabels.length;
+      grads.forEach((g, i) => (gradSum[i] += g.dataSync()[0] / batch.length));
+    });
+  }
+  // Adam on the unconstrained parameters.
+  const b1 = 0.9;
+  const b2 = 0.999;
+  state.step++;
+  THETA_KEYS.forEach((k, i) => {
+    const g = Number.isFinite(gradSum[i]) ? gradSum[i] : 0;
+    state.m[i] = b1 * state.m[i] + (1 - b1) * g;
+    state.v[i] = b2 * state.v[i] + (1 - b2) * g * g;
+    const mh = state.m[i] / (1 - b1 ** state.step);
+    const vh = state.v[i] / (1 - b2 ** state.step);
+    state.theta[k] -= (outerLr * mh) / (Math.sqrt(vh) + 1e-8);
+  });
+  return { loss: lossSum / batch.length, acc: correct / Math.max(total, 1) };
+}
+
+export function initialMetaState(h: AdaptHyper): HyperMetaState {
+  return { theta: thetaFromHyper(h), m: THETA_KEYS.map(() => 0), v: THETA_KEYS.map(() => 0), step: 0 };
+}

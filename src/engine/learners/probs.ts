@@ -1,0 +1,34 @@
+// Turning scores into probabilities and uncertainty.
+
+/** In-place row-wise softmax of `temperature * logits` (n x c). */
+export function softmaxRows(logits: Float32Array, c: number, temperature = 1): Float32Array {
+  for (let o = 0; o < logits.length; o += c) {
+    let max = -Infinity;
+    for (let j = 0; j < c; j++) max = Math.max(max, temperature * logits[o + j]);
+    let sum = 0;
+    for (let j = 0; j < c; j++) {
+      const e = Math.exp(temperature * logits[o + j] - max);
+      logits[o + j] = e;
+      sum += e;
+    }
+    for (let j = 0; j < c; j++) logits[o + j] /= sum;
+  }
+  return logits;
+}
+
+export function argmaxRow(p: Float32Array, row: number, c: number): number {
+  let best = 0;
+  for (let j = 1; j < c; j++) if (p[row * c + j] > p[row * c + best]) best = j;
+  return best;
+}
+
+/** Normalised entropy: 0 when sure, 1 when uniform. */
+export function normalisedEntropy(p: Float32Array, row: number, c: number): number {
+  if (c < 2) return 0;
+  let h = 0;
+  for (let j = 0; j < c; j++) {
+    const v = p[row * c + j];
+    if (v > 0) h -= v * Math.log(v);
+  }
+  return h / Math.log(c);
+}
