@@ -1,0 +1,63 @@
+// The typed wire protocol between the extension host and the engine worker (src/worker/).
+// Requests go through the generic rpc helpers; the worker also sends two notifications:
+// `ready` once (after loading the engine, or with the load error) and `log` lines.
+import type { EngineInfo, BackendChoice } from '../engine/engine';
+import type { Example } from '../engine/types';
+import type { RequestMessage, ResponseMessage, CancelMessage } from './rpc';
+
+/** Passed as `workerData` when the worker starts. */
+export interface WorkerStartOptions {
+  modelDir?: string;
+  backend: BackendChoice;
+}
+
+/** Classify the lines of one document with a model adapted to `support`. */
+export interface ClassifyParams {
+  support: Example[];
+  /** Lines of the document; empty lines are skipped (no prediction). */
+  lines: string[];
+  method?: string;
+  /** Use the document's own lines as the unlabeled pool for transductive methods. */
+  usePool?: boolean;
+}
+
+export interface ClassifyResult {
+  /** Label names; `labelIndex` points into this list. */
+  labels: string[];
+  method: string;
+  /** Per line: index into `labels`, or -1 for a line that was not classified (empty). */
+  labelIndex: Int32Array;
+  confidence: Float32Array;
+  uncertainty: Float32Array;
+  adaptMs: number;
+  predictMs: number;
+}
+
+// A type alias (not an interface) so it fits rpc's RequestMap without an index signature.
+export type WorkerRequests = {
+  classify: { params: ClassifyParams; result: ClassifyResult };
+  info: { params: Record<string, never>; result: EngineInfo };
+  methods: { params: Record<string, never>; result: string[] };
+};
+
+export interface ReadyNotification {
+  kind: 'ready';
+  /** Set when the engine loaded. */
+  info?: EngineInfo;
+  /** Set when it did not; the worker stays up and answers every request with this error. */
+  error?: string;
+}
+export interface LogNotification {
+  kind: 'log';
+  message: string;
+}
+
+export type WorkerToHost = ReadyNotification | LogNotification | ResponseMessage;
+export type HostToWorker = RequestMessage | CancelMessage;
+
+export function isReady(message: unknown): message is ReadyNotification {
+  return typeof message === 'object' && message !== null && (message as { kind?: unknown }).kind === 'ready';
+}
+export function isLog(message: unknown): message is LogNotification {
+  return typeof message === 'object' && message !== null && (message as { kind?: unknown }).kind === 'log';
+}

@@ -1,0 +1,133 @@
+import * as assert from 'node:assert/strict';
+import { MessageChannel } from 'node:worker_threads';
+import { startWorkerHost, type Port } from '../../src/worker/host';
+import { EngineInputError, type EngineApi, type EngineInfo, type AdaptOptions } from '../../src/engine/engine';
+import type { Example } from '../../src/engine/types';
+import { RpcClient, CancelSource, RpcError } from '../../src/protocol/rpc';
+import { isReady, isLog, type WorkerRequests, type ReadyNotification } from '../../src/protocol/worker';
+
+const info: EngineInfo = {
+  backend: 'fake', model: 'keyword-test', modelHash: 'abc', vocabulary: 3, defaultMethod: 'keyword', methods: ['keyword'], loadMs: 1,
+};
+
+/** A fake engine: predicts the label whose support example shares a word with the line. */
+function fakeEngine(calls: { adapt: AdaptOptions[]; predictedLines: number }): EngineApi {
+  return {
+    info: () => info,
+    methods: () => ['keyword'],
+    encode: () => { throw new Error('not used'); },
+    dispose: () => {},
+    adapt(support: Example[], options?: AdaptOptions) {
+      calls.adapt.push(options ?? {});
+      const labels = [...new Set(support.map((s) => s.label))].sort();
+      if (labels.length < 2) throw new EngineInputError('need at least two labels');
+      return {
+        labels, method: 'keyword', adaptMs: 0,
+        predict(lines: string[]) {
+          calls.predictedLines += lines.length;
+          return lines.map((line) => {
+            const hit = support.find((s) => s.text.split(' ').some((w) => line.includes(w)));
+            return hit ? { label: hit.label, confidence: 0.9, uncertainty: 0.1 } : { label: labels[0]!, confidence: 0.5, uncertainty: 1 };
+          });
+        },
+      };
+    },
+  };
+}
+
+function connect(load: () => Promise<EngineApi>) {
+  const channel = new MessageChannel();
+  const hostPort = channel.port1 as unknown as Port;
+  void startWorkerHost(hostPort, load);
+  const logs: string[] = [];
+  let readyResolve!: (r: ReadyNotification) => void;
+  const ready = new Promise<ReadyNotification>((r) => (readyResolve = r));
+  const client = new RpcClient<WorkerRequests>((m) => channel.port2.postMessage(m));
+  channel.port2.on('message', (m: unknown) => {
+    if (isReady(m)) readyResolve(m);
+    else if (isLog(m)) logs.push(m.message);
+    else client.handle(m);
+  });
+  return { client, ready, logs, close: () => (channel.port1.close(), channel.port2.close()) };
+}
+
+const support: Example[] = [
+  { text: 'invoice overdue', label: 'billing' },
+  { text: 'password reset', label: 'account' },
+];
+
+describe('worker host protocol', () => {
+  it('sends ready with the engine info, then classifies lines, skipping empty ones', async () => {
+    const calls = { adapt: [] as AdaptOptions[], predictedLines: 0 };
+    const w = connect(async () => fakeEngine(calls));
+    try {
+      const ready = await w.ready;
+      assert.deepEqual(ready.info, info);
+      const result = await w.client.request('classify', { support, lines: ['my invoice is late', '', 'reset it please', '   '] });
+      assert.deepEqual(result.labels, ['account', 'billing']);
+      assert.deepEqual(Array.from(result.labelIndex), [1, -1, 0, -1]);
+      assert.ok(Math.abs(result.confidence[0]! - 0.9) < 1e-6);
+      assert.equal(calls.predictedLines, 2);
+      assert.deepEqual(await w.client.request('info', {}), info);
+    } finally {
+      w.close();
+    }
+  });
+
+  it('passes the document lines as the pool only when asked', async () => {
+    const calls = { adapt: [] as AdaptOptions[], predictedLines: 0 };
+    const w = connect(async () => fakeEngine(calls));
+    try {
+      await w.ready;
+      await w.client.request('classify', { support, lines: ['a', 'b'], method: 'keyword' });
+      await w.client.request('classify', { support, lines: ['a', '', 'b'], usePool: true });
+      assert.equal(calls.adapt[0]!.pool, undefined);
+      assert.equal(calls.adapt[0]!.method, 'keyword');
+      assert.deepEqual(calls.adapt[1]!.pool, ['a', 'b']);
+    } finally {
+      w.close();
+    }
+  });
+
+  it('reports engine input errors with the input code', async () => {
+    const w = connect(async () => fakeEngine({ adapt: [], predictedLines: 0 }));
+    try {
+      await w.ready;
+      await assert.rejects(
+        w.client.request('classify', { support: [support[0]!], lines: ['x'] }),
+        (e: unknown) => e instanceof RpcError && e.code === 'input' && /two labels/.test(e.message),
+      );
+    } finally {
+      w.close();
+    }
+  });
+
+  it('stops a long classification when cancelled', async () => {
+    const calls = { adapt: [] as AdaptOptions[], predictedLines: 0 };
+    const w = connect(async () => fakeEngine(calls));
+    try {
+      await w.ready;
+      const lines = Array.from({ length: 50_000 }, (_, i) => `line ${i} invoice`);
+      const source = new CancelSource();
+      const pending = w.client.request('classify', { support, lines }, source);
+      setTimeout(() => source.cancel(), 1);
+      await assert.rejects(pending, /cancelled/);
+      await new Promise((r) => setTimeout(r, 200));
+      assert.ok(calls.predictedLines < lines.length, `predicted ${calls.predictedLines} of ${lines.length}`);
+    } finally {
+      w.close();
+    }
+  });
+
+  it('a failed engine load is reported in ready and in every answer', async () => {
+    const w = connect(async () => { throw new Error('models/vectors.bin is missing'); });
+    try {
+      const ready = await w.ready;
+      assert.match(ready.error ?? '', /vectors\.bin is missing/);
+      assert.ok(w.logs.some((l) => /failed to load/.test(l)));
+      await assert.rejects(w.client.request('classify', { support, lines: ['x'] }), /vectors\.bin is missing/);
+    } finally {
+      w.close();
+    }
+  });
+});
