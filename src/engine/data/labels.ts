@@ -1,0 +1,40 @@
+// Label files for the CLI (`--labels labels.jsonl`): the support set of a classification.
+import type { Example } from '../types';
+import { DataError } from './errors';
+import { readExamples } from './jsonl';
+
+export interface LabelSet {
+  examples: Example[];
+  /** Label names in order of first appearance. */
+  labels: string[];
+  /** Labels with a single example: usable, but worth a warning. */
+  singletons: string[];
+}
+
+/** Reads and checks a label file: at least two labels, duplicates of the same text merged. */
+export async function readLabelFile(file: string): Promise<LabelSet> {
+  const seen = new Map<string, string>();
+  const examples: Example[] = [];
+  for (const ex of await readExamples(file)) {
+    const previous = seen.get(ex.text);
+    if (previous === ex.label) continue;
+    if (previous !== undefined) {
+      throw new DataError(`${file}: the line "${shorten(ex.text)}" is labeled both "${previous}" and "${ex.label}"`);
+    }
+    seen.set(ex.text, ex.label);
+    examples.push(ex);
+  }
+  const counts = new Map<string, number>();
+  for (const ex of examples) counts.set(ex.label, (counts.get(ex.label) ?? 0) + 1);
+  const labels = [...counts.keys()];
+  if (labels.length < 2) {
+    throw new DataError(
+      `${file}: needs examples of at least two labels to tell lines apart (found ${labels.length === 0 ? 'none' : `only "${labels[0]}"`})`,
+    );
+  }
+  return { examples, labels, singletons: labels.filter((l) => counts.get(l) === 1) };
+}
+
+function shorten(text: string, max = 60): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}

@@ -1,0 +1,4 @@
+export * from './prng';
+export * from './group';
+export * from './sampler';
+export * from './splits';

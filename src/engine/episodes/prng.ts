@@ -1,0 +1,50 @@
+// A small seeded PRNG so that episodes are reproducible; Math.random is never used here.
+
+/** Uniform floats in [0, 1). */
+export type Rng = () => number;
+
+/** mulberry32: 32-bit state, fast, good enough for sampling (not for cryptography). */
+export function mulberry32(seed: number): Rng {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Mixes a seed with further integers (episode index, shot...) into an independent stream seed. */
+export function deriveSeed(seed: number, ...parts: number[]): number {
+  let h = (seed ^ 0x9e3779b9) >>> 0;
+  for (const p of [...parts, parts.length]) {
+    h = Math.imul(h ^ (p >>> 0), 0x85ebca6b) >>> 0;
+    h ^= h >>> 13;
+    h = Math.imul(h, 0xc2b2ae35) >>> 0;
+    h ^= h >>> 16;
+  }
+  return h >>> 0;
+}
+
+/** Integer in [0, n). */
+export function randomInt(rng: Rng, n: number): number {
+  return Math.floor(rng() * n);
+}
+
+/** k distinct items chosen uniformly, in random order (partial Fisher-Yates on a copy). */
+export function sampleWithoutReplacement<T>(rng: Rng, items: readonly T[], k: number): T[] {
+  if (k > items.length) throw new RangeError(`cannot take ${k} of ${items.length} items`);
+  const copy = items.slice();
+  for (let i = 0; i < k; i++) {
+    const j = i + randomInt(rng, copy.length - i);
+    const tmp = copy[i] as T;
+    copy[i] = copy[j] as T;
+    copy[j] = tmp;
+  }
+  return copy.slice(0, k);
+}
+
+export function shuffle<T>(rng: Rng, items: readonly T[]): T[] {
+  return sampleWithoutReplacement(rng, items, items.length);
+}

@@ -1,0 +1,118 @@
+// N-way K-shot Q-query episodes, built from small pieces (choose ways, take shots and queries,
+// remap labels, draw distractors) in the manner of learn2learn's task transforms.
+import type { Example } from '../types';
+import { filterLabelsByCount, groupByLabel, type LabelGroups, type SkippedLabel } from './group';
+import { deriveSeed, mulberry32, sampleWithoutReplacement, type Rng } from './prng';
+
+export interface EpisodeSpec {
+  way: number;
+  shot: number;
+  query: number;
+  /** Distractor lines per query line, drawn from labels outside the episode (default 1). */
+  distractorRatio?: number;
+}
+
+export interface Episode {
+  /** Label names; index = the remapped class id 0..way-1. */
+  labels: string[];
+  support: Example[];
+  supportLabels: Int32Array;
+  query: Example[];
+  queryLabels: Int32Array;
+  /** Lines of labels outside the episode, for the unlabeled pool of transductive methods. */
+  distractors: Example[];
+}
+
+export class EpisodeError extends Error {
+  override name = 'EpisodeError';
+}
+
+export function chooseWays(rng: Rng, labels: readonly string[], way: number): string[] {
+  return sampleWithoutReplacement(rng, labels, way);
+}
+
+/** For each chosen label: `shot` support and `query` query examples, disjoint. */
+export function takeShotsAndQueries(rng: Rng, groups: LabelGroups, ways: readonly string[], shot: number, query: number) {
+  const support: Example[] = [];
+  const queries: Example[] = [];
+  for (const label of ways) {
+    const group = groups.get(label);
+    if (!group) throw new EpisodeError(`label "${label}" is not in the data`);
+    const taken = sampleWithoutReplacement(rng, group, shot + query);
+    support.push(...taken.slice(0, shot));
+    queries.push(...taken.slice(shot));
+  }
+  return { support, query: queries };
+}
+
+/** Maps label names to 0..n-1 in the order of `ways`. */
+export function remapLabels(examples: readonly Example[], ways: readonly string[]): Int32Array {
+  const index = new Map(ways.map((label, i) => [label, i]));
+  return Int32Array.from(examples, (ex) => {
+    const id = index.get(ex.label);
+    if (id === undefined) throw new EpisodeError(`label "${ex.label}" is not one of the episode's labels`);
+    return id;
+  });
+}
+
+/** Up to `count` lines drawn uniformly from all lines whose label is not in `ways`. */
+export function drawDistractors(rng: Rng, groups: LabelGroups, ways: readonly string[], count: number): Example[] {
+  if (count <= 0) return [];
+  const inside = new Set(ways);
+  const outside: Example[] = [];
+  for (const [label, group] of groups) if (!inside.has(label)) outside.push(...group);
+  return sampleWithoutReplacement(rng, outside, Math.min(count, outside.length));
+}
+
+export function validateSpec(spec: EpisodeSpec): void {
+  const ints: [string, number, number][] = [['way', spec.way, 2], ['shot', spec.shot, 1], ['query', spec.query, 1]];
+  for (const [name, value, min] of ints) {
+    if (!Number.isInteger(value) || value < min) throw new EpisodeError(`${name} must be an integer >= ${min} (got ${value})`);
+  }
+  const ratio = spec.distractorRatio ?? 1;
+  if (!(ratio >= 0) || !Number.isFinite(ratio)) throw new EpisodeError(`distractor ratio must be >= 0 (got ${ratio})`);
+}
+
+/**
+ * Samples episodes from a fixed data set. Episode `i` depends only on (seed, i), so the same seed
+ * gives the same episodes, and every method evaluated on episode i sees exactly the same lines.
+ */
+export class EpisodeSampler {
+  /** Labels with enough examples for `shot + query`, sorted. */
+  readonly labels: string[];
+  readonly skipped: SkippedLabel[];
+  private readonly eligible: LabelGroups;
+  private readonly all: LabelGroups;
+
+  constructor(examples: readonly Example[], readonly spec: EpisodeSpec) {
+    validateSpec(spec);
+    // Labels in sorted order, so that the order of blocks in the file does not change the episodes.
+    const grouped = groupByLabel(examples);
+    this.all = new Map([...grouped.keys()].sort().map((label) => [label, grouped.get(label)!]));
+    const { kept, skipped } = filterLabelsByCount(this.all, spec.shot + spec.query);
+    this.eligible = kept;
+    this.skipped = skipped;
+    this.labels = [...kept.keys()];
+    if (this.labels.length < spec.way) {
+      throw new EpisodeError(
+        `${spec.way}-way episodes need ${spec.way} labels with at least ${spec.shot + spec.query} examples ` +
+          `(shot ${spec.shot} + query ${spec.query}); only ${this.labels.length} of ${this.all.size} labels have that many`,
+      );
+    }
+  }
+
+  episode(seed: number, index: number): Episode {
+    const rng = mulberry32(deriveSeed(seed, index));
+    const ways = chooseWays(rng, this.labels, this.spec.way);
+    const { support, query } = takeShotsAndQueries(rng, this.eligible, ways, this.spec.shot, this.spec.query);
+    const distractorCount = Math.round(query.length * (this.spec.distractorRatio ?? 1));
+    return {
+      labels: ways,
+      support,
+      supportLabels: remapLabels(support, ways),
+      query,
+      queryLabels: remapLabels(query, ways),
+      distractors: drawDistractors(rng, this.all, ways, distractorCount),
+    };
+  }
+}

@@ -1,0 +1,6 @@
+export * from './stats';
+export * from './encoding-cache';
+export * from './methods';
+export * from './evaluate';
+export * from './table';
+export * from './peers';
