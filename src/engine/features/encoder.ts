@@ -1,0 +1,274 @@
+// Line -> features: a SIF-weighted word-vector block and a sparse hashed character n-gram block.
+// Each line is encoded on its own (document-level transforms happen in the learners), so the
+// result is cached per line text: documents that change little re-encode only changed lines.
+//
+// Memory layout: the fresh lines of one encode() call are written into one "slab" (three typed
+// arrays) and cache entries point into it; allocating small typed arrays per line cost more than
+// the encoding itself. A slab lives while any of its lines is cached; when the slabs pinned hold
+// more than twice the live data, the cache is compacted into one new slab.
+import type { EncodedLines } from '../types';
+import { CharNgramHasher } from '../text/charNgrams';
+import { MAX_TOKENIZE_CHARS, tokenize } from '../text/tokenizer';
+import type { WordVectors } from '../text/wordVectors';
+
+export interface EncoderOptions {
+  /** SIF smoothing: weight a / (a + p(w)). */
+  sifA: number;
+  /** Shortest and longest character n-gram. */
+  ngramMin: number;
+  ngramMax: number;
+  /** Hash buckets of the character block (its dimension). */
+  charBuckets: number;
+  /** Lines kept in the LRU cache (0 disables it); roughly 1.5 KB per cached line. */
+  cacheSize: number;
+}
+
+export const DEFAULT_ENCODER_OPTIONS: Readonly<EncoderOptions> = Object.freeze({
+  sifA: 1e-3,
+  ngramMin: 3,
+  ngramMax: 5,
+  charBuckets: 2048,
+  cacheSize: 100_000,
+});
+
+// log(1 + tf) for the usual small counts: Math.log1p per n-gram dominated the encoding time.
+const LOG1P = Float64Array.from({ length: 256 }, (_, c) => Math.log1p(c));
+
+/** Encodings of a batch of lines, stored contiguously. */
+interface Slab {
+  word: Float32Array;
+  charIndex: Int32Array;
+  charValue: Float32Array;
+  /** Cached lines still pointing into this slab. */
+  live: number;
+}
+
+/** One line's encoding: where it lies in its slab. */
+interface LineCode {
+  slab: Slab;
+  wordAt: number;
+  charAt: number;
+  charCount: number;
+}
+
+function checkOptions(o: EncoderOptions): void {
+  const bad = (what: string): never => {
+    throw new Error(`Encoder: ${what}`);
+  };
+  if (!(o.sifA > 0 && Number.isFinite(o.sifA))) bad(`sifA must be a positive number, got ${o.sifA}`);
+  if (!Number.isInteger(o.ngramMin) || o.ngramMin < 1) bad(`ngramMin must be an integer >= 1, got ${o.ngramMin}`);
+  if (!Number.isInteger(o.ngramMax) || o.ngramMax < o.ngramMin) bad(`ngramMax must be an integer >= ngramMin, got ${o.ngramMax}`);
+  if (!Number.isInteger(o.charBuckets) || o.charBuckets < 1 || o.charBuckets > 2 ** 24) {
+    bad(`charBuckets must be an integer in 1..2^24, got ${o.charBuckets}`);
+  }
+  if (!Number.isInteger(o.cacheSize) || o.cacheSize < 0) bad(`cacheSize must be an integer >= 0, got ${o.cacheSize}`);
+}
+
+/**
+ * SIF weights by vocabulary row: p(w) by Zipf's law from the frequency rank r (1-based),
+ * p = 1 / (r * H_N) with H_N the N-th harmonic number so the p sum to 1.
+ */
+export function zipfSifWeights(size: number, a: number): Float32Array {
+  let harmonic = 0;
+  for (let r = 1; r <= size; r++) harmonic += 1 / r;
+  const weights = new Float32Array(size);
+  for (let r = 1; r <= size; r++) weights[r - 1] = a / (a + 1 / (r * harmonic));
+  return weights;
+}
+
+/** Growable typed-array scratch for the fresh lines of one batch. */
+class SlabBuilder {
+  word = new Float32Array(0);
+  charIndex = new Int32Array(1024);
+  charValue = new Float32Array(1024);
+  words = 0;
+  chars = 0;
+
+  reset(wordCapacity: number): void {
+    if (this.word.length < wordCapacity) this.word = new Float32Array(wordCapacity);
+    this.words = 0;
+    this.chars = 0;
+  }
+
+  reserveChars(extra: number): void {
+    const need = this.chars + extra;
+    if (need <= this.charIndex.length) return;
+    const size = Math.max(need, 2 * this.charIndex.length);
+    const index = new Int32Array(size);
+    index.set(this.charIndex.subarray(0, this.chars));
+    const value = new Float32Array(size);
+    value.set(this.charValue.subarray(0, this.chars));
+    this.charIndex = index;
+    this.charValue = value;
+  }
+
+  /** Copies what was written into a right-sized slab. */
+  finish(): Slab {
+    return {
+      word: this.word.slice(0, this.words),
+      charIndex: this.charIndex.slice(0, this.chars),
+      charValue: this.charValue.slice(0, this.chars),
+      live: 0,
+    };
+  }
+}
+
+export class Encoder {
+  readonly options: EncoderOptions;
+  private readonly sifWeights: Float32Array;
+  private readonly hasher: CharNgramHasher;
+  private readonly cache = new Map<string, LineCode>();
+  private readonly builder = new SlabBuilder();
+  private readonly wordSum: Float64Array;
+  /** Floats held by slabs that still have cached lines, and by the cached lines themselves. */
+  private pinnedFloats = 0;
+  private liveFloats = 0;
+
+  constructor(private readonly vectors: WordVectors, options: Partial<EncoderOptions> = {}) {
+    this.options = { ...DEFAULT_ENCODER_OPTIONS, ...options };
+    checkOptions(this.options);
+    this.sifWeights = zipfSifWeights(vectors.size, this.options.sifA);
+    this.hasher = new CharNgramHasher(this.options.ngramMin, this.options.ngramMax, this.options.charBuckets);
+    this.wordSum = new Float64Array(vectors.dim);
+  }
+
+  encode(texts: readonly string[]): EncodedLines {
+    const n = texts.length;
+    const dim = this.vectors.dim;
+    const lines = texts.map((t) => (typeof t === 'string' ? t : String(t ?? '')));
+    const codes = this.lookUpOrEncode(lines);
+
+    const word = new Float32Array(n * dim);
+    const charOffsets = new Int32Array(n + 1);
+    for (let i = 0; i < n; i++) charOffsets[i + 1] = charOffsets[i] + codes[i].charCount;
+    const charIndex = new Int32Array(charOffsets[n]);
+    const charValue = new Float32Array(charOffsets[n]);
+    // Copy runs of lines that lie next to each other in one slab (a fresh batch is one run).
+    for (let i = 0; i < n; ) {
+      const first = codes[i];
+      let end = i + 1;
+      while (end < n && codes[end].slab === first.slab && codes[end].wordAt === first.wordAt + (end - i) * dim &&
+        codes[end].charAt === first.charAt + charOffsets[end] - charOffsets[i]) end++;
+      const { slab } = first;
+      word.set(slab.word.subarray(first.wordAt, first.wordAt + (end - i) * dim), i * dim);
+      const chars = charOffsets[end] - charOffsets[i];
+      charIndex.set(slab.charIndex.subarray(first.charAt, first.charAt + chars), charOffsets[i]);
+      charValue.set(slab.charValue.subarray(first.charAt, first.charAt + chars), charOffsets[i]);
+      i = end;
+    }
+    return { n, wordDim: dim, word, charDim: this.options.charBuckets, charOffsets, charIndex, charValue };
+  }
+
+  clearCache(): void {
+    this.cache.clear();
+    this.pinnedFloats = 0;
+    this.liveFloats = 0;
+  }
+
+  /** Lines currently cached. */
+  get cachedLines(): number {
+    return this.cache.size;
+  }
+
+  /** Cache hits are refreshed in the LRU order; misses (each distinct text once) go into one new slab. */
+  private lookUpOrEncode(lines: string[]): LineCode[] {
+    const codes = new Array<LineCode>(lines.length);
+    const fresh = new Map<string, number[]>();
+    lines.forEach((text, i) => {
+      const hit = this.cache.get(text);
+      if (hit) {
+        this.cache.delete(text); // re-insert: Map order is the LRU order
+        this.cache.set(text, hit);
+        codes[i] = hit;
+      } else {
+        const at = fresh.get(text);
+        if (at) at.push(i);
+        else fresh.set(text, [i]);
+      }
+    });
+    if (fresh.size === 0) return codes;
+
+    const dim = this.vectors.dim;
+    const b = this.builder;
+    b.reset(fresh.size * dim);
+    const placed: Array<[string, number, number, number]> = [];
+    for (const text of fresh.keys()) {
+      const tokens = tokenize(text);
+      const wordAt = b.words;
+      this.wordBlock(tokens, b.word, wordAt);
+      b.words += dim;
+      const count = this.hasher.hash(tokens);
+      b.reserveChars(count);
+      b.charIndex.set(this.hasher.index.subarray(0, count), b.chars);
+      b.charValue.set(this.hasher.value.subarray(0, count), b.chars);
+      placed.push([text, wordAt, b.chars, count]);
+      b.chars += count;
+    }
+    const slab = b.finish();
+    for (const [text, wordAt, charAt, charCount] of placed) {
+      const code: LineCode = { slab, wordAt, charAt, charCount };
+      for (const i of fresh.get(text)!) codes[i] = code;
+      this.remember(text, code);
+    }
+    if (slab.live > 0) this.pinnedFloats += slab.word.length + 2 * slab.charIndex.length;
+    this.evictAndCompact();
+    return codes;
+  }
+
+  private remember(text: string, code: LineCode): void {
+    // Huge lines are not cached: the key would keep the whole text alive.
+    if (this.options.cacheSize === 0 || text.length > MAX_TOKENIZE_CHARS) return;
+    this.cache.set(text, code);
+    code.slab.live++;
+    this.liveFloats += this.vectors.dim + 2 * code.charCount;
+  }
+
+  private evictAndCompact(): void {
+    const dim = this.vectors.dim;
+    while (this.cache.size > this.options.cacheSize) {
+      const [text, code] = this.cache.entries().next().value as [string, LineCode];
+      this.cache.delete(text);
+      this.liveFloats -= dim + 2 * code.charCount;
+      if (--code.slab.live === 0) this.pinnedFloats -= code.slab.word.length + 2 * code.slab.charIndex.length;
+    }
+    if (this.pinnedFloats > 2 * this.liveFloats + (1 << 20)) this.compact();
+  }
+
+  /** Copies every cached line into one new slab, releasing the old ones. */
+  private compact(): void {
+    const dim = this.vectors.dim;
+    const b = this.builder;
+    b.reset(this.cache.size * dim);
+    const moved: Array<[LineCode, number, number]> = [];
+    for (const code of this.cache.values()) {
+      b.word.set(code.slab.word.subarray(code.wordAt, code.wordAt + dim), b.words);
+      b.reserveChars(code.charCount);
+      b.charIndex.set(code.slab.charIndex.subarray(code.charAt, code.charAt + code.charCount), b.chars);
+      b.charValue.set(code.slab.charValue.subarray(code.charAt, code.charAt + code.charCount), b.chars);
+      moved.push([code, b.words, b.chars]);
+      b.words += dim;
+      b.chars += code.charCount;
+    }
+    const slab = b.finish();
+    for (const [code, wordAt, charAt] of moved) Object.assign(code, { slab, wordAt, charAt });
+    slab.live = moved.length;
+    this.pinnedFloats = slab.word.length + 2 * slab.charIndex.length;
+  }
+
+  /** SIF-weighted mean over the tokens found in the vocabulary, written at out[at..]; zeros when none. */
+  private wordBlock(tokens: readonly string[], out: Float32Array, at: number): void {
+    const dim = this.vectors.dim;
+    const table = this.vectors.vectors;
+    const sum = this.wordSum.fill(0);
+    let known = 0;
+    for (const token of tokens) {
+      const row = this.vectors.indexOf(token);
+      if (row < 0) continue;
+      const w = this.sifWeights[row];
+      const base = row * dim;
+      for (let j = 0; j < dim; j++) sum[j] += w * table[base + j];
+      known++;
+    }
+    for (let j = 0; j < dim; j++) out[at + j] = known > 0 ? sum[j] / known : 0;
+  }
+}
