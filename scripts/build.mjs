@@ -45,6 +45,13 @@ if (exists('src/webview/main.ts')) {
     entryPoints: { panel: path.join(root, 'src/webview/main.ts') }, outdir: path.join(root, 'media'), logLevel: 'warning' } });
 }
 
+// The panel shows codicons from local files (its CSP allows no outside resources).
+const codicons = path.join(root, 'node_modules/@vscode/codicons/dist');
+if (fs.existsSync(codicons)) {
+  fs.mkdirSync(path.join(root, 'media/codicons'), { recursive: true });
+  for (const f of ['codicon.css', 'codicon.ttf']) fs.copyFileSync(path.join(codicons, f), path.join(root, 'media/codicons', f));
+}
+
 // The wasm backend loads its binaries from disk, next to the bundle.
 fs.mkdirSync(path.join(out, 'wasm'), { recursive: true });
 const wasmDir = path.join(root, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
