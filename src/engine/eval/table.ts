@@ -34,7 +34,7 @@ export function formatReport(report: EvaluationReport): string {
   });
   const lines = [
     `${report.data}: ${report.way}-way, ${report.query} queries per class, ${report.episodes} episodes, seed ${report.seed}` +
-      ` (accuracy %, ± 95% CI${report.gains ? `; (gain vs ${report.gains[0]?.baseline ?? 'baseline'}, paired)` : ''})`,
+      `\naccuracy % ± 95% CI${report.gains ? `; in brackets: paired gain over ${report.gains[0]?.baseline ?? 'the baseline'} on the same episodes` : ''}`,
     alignColumns([header, ...rows]),
   ];
   if (report.skippedLabels.length) {

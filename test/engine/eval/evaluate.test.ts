@@ -91,6 +91,7 @@ describe('eval: evaluator', () => {
     assert.match(table, /oracle\s+100\.0 ± 0\.0 \(\+75\.0 ± 0\.0\)/);
     assert.match(table, /constant\s+25\.0 ± 0\.0/);
     assert.match(table, /4-way 1-shot/);
+    assert.match(table, /paired gain over constant/);
   });
 
 });

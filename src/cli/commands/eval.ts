@@ -1,0 +1,134 @@
+// `fewshot eval`: episodic evaluation of methods on a JSONL data set.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { EngineApi } from '../../engine/engine';
+import type { EncodedLines, Example } from '../../engine/types';
+import { readExamples } from '../../engine/data';
+import { readDomainMap, selectLabels, splitByDomains } from '../../engine/episodes';
+import { evaluate, formatReport } from '../../engine/eval';
+import { ParsedArgs, UsageError } from '../args';
+import { openEngine, ENGINE_OPTIONS } from '../engine-loader';
+import { CliError, EXIT_OK } from '../errors';
+import { line, type CliIo } from '../io';
+import { isPeer, resolveMethods } from '../methods';
+import type { Command } from './command';
+
+export const evalCommand: Command = {
+  name: 'eval',
+  summary: 'accuracy of few-shot methods on N-way K-shot episodes of a JSONL data set',
+  usage: 'fewshot eval --data FILE.jsonl [options]',
+  description: [
+    'Samples seeded episodes from a {"text","label"} JSONL file and reports the mean query accuracy',
+    'with a 95% confidence interval. Every method sees the same episodes (paired comparison).',
+    'Transductive methods also get an unlabeled pool: the queries mixed with as many lines of labels',
+    'outside the episode; their inductive variant is added beside them automatically.',
+    'Peers that need no engine: natural-bayes, natural-logreg.',
+    '',
+    'Example:',
+    '  fewshot eval --data ../shared/data/clinc150.test.jsonl --holdout-domains banking,credit_cards,work \\',
+    '    --way 5 --shot 1,5 --methods default,natural-logreg --baseline natural-logreg',
+  ].join('\n'),
+  options: [
+    { name: 'data', type: 'string', placeholder: 'file.jsonl', help: 'data set, one {"text","label"} per line (required)' },
+    { name: 'way', type: 'int', min: 2, default: 5, help: 'classes per episode' },
+    { name: 'shot', type: 'int-list', min: 1, default: [1, 5], placeholder: 'k,k', help: 'labeled examples per class, one or more' },
+    { name: 'query', type: 'int', min: 1, default: 15, help: 'query examples per class' },
+    { name: 'episodes', type: 'int', min: 1, default: 600, help: 'episodes per shot count' },
+    { name: 'seed', type: 'int', default: 1, help: 'seed of the episode sampler' },
+    { name: 'methods', type: 'list', default: ['default'], placeholder: 'a,b', help: 'methods to compare' },
+    { name: 'baseline', type: 'string', placeholder: 'method', help: 'also report each method\'s paired gain over this one' },
+    { name: 'labels', type: 'list', placeholder: 'a,b', help: 'evaluate on these labels only' },
+    { name: 'holdout-domains', type: 'list', placeholder: 'd,d', help: 'evaluate on the labels of these CLINC150 domains only' },
+    { name: 'domains', type: 'string', placeholder: 'file.json', help: 'label -> domain map (default: clinc150.domains.json beside the data)' },
+    { name: 'distractors', type: 'number', min: 0, default: 1, help: 'distractor lines per query line in the transductive pool' },
+    ...ENGINE_OPTIONS,
+    { name: 'json', type: 'boolean', help: 'print one JSON object on stdout (progress still goes to stderr)' },
+  ],
+  async run(args, io) {
+    const dataFile = args.string('data');
+    if (!dataFile) throw new UsageError('missing --data FILE.jsonl');
+    if (args.positional.length) throw new UsageError(`unexpected argument "${args.positional[0]}"`);
+    const examples = restrictClasses(await readExamples(dataFile), args, dataFile);
+    const names = args.need<string[]>('methods');
+    const needsEngine = names.some((n) => !isPeer(n));
+    const engine = needsEngine ? await openEngine(args, io, args.flag('json')) : undefined;
+    try {
+      const methods = resolveMethods(engine, names);
+      const baseline = args.string('baseline');
+      if (baseline && !methods.some((m) => m.name === baseline)) {
+        throw new UsageError(`--baseline "${baseline}" is not one of the methods (${methods.map((m) => m.name).join(', ')})`);
+      }
+      const progress = progressPrinter(io);
+      const report = evaluate({
+        data: path.basename(dataFile),
+        examples,
+        way: args.need<number>('way'),
+        shots: args.need<number[]>('shot'),
+        query: args.need<number>('query'),
+        episodes: args.need<number>('episodes'),
+        seed: args.need<number>('seed'),
+        distractorRatio: args.need<number>('distractors'),
+        methods,
+        encode: engine ? (texts) => engine.encode(texts) : noEncoder,
+        ...(baseline ? { baseline } : {}),
+        onProgress: progress.update,
+      });
+      progress.done();
+      if (args.flag('json')) line(io.stdout, JSON.stringify(withEngine(report, engine)));
+      else {
+        line(io.stdout, formatReport(report));
+        if (engine) line(io.stdout, `backend ${engine.info().backend}, model ${engine.info().model}`);
+      }
+      return EXIT_OK;
+    } finally {
+      engine?.dispose();
+    }
+  },
+};
+
+function noEncoder(): EncodedLines {
+  throw new CliError('internal: a method asked for encodings but no engine is loaded');
+}
+
+function withEngine<T extends object>(report: T, engine: EngineApi | undefined) {
+  if (!engine) return report;
+  const info = engine.info();
+  return { ...report, engine: { backend: info.backend, model: info.model, modelHash: info.modelHash } };
+}
+
+/** --labels and --holdout-domains narrow the classes evaluated on. */
+function restrictClasses(examples: Example[], args: ParsedArgs, dataFile: string): Example[] {
+  let out = examples;
+  const labels = args.list('labels');
+  if (labels) out = selectLabels(out, labels);
+  const domains = args.list('holdout-domains');
+  if (domains) {
+    const mapFile = args.string('domains') ?? path.join(path.dirname(dataFile), 'clinc150.domains.json');
+    if (!fs.existsSync(mapFile)) throw new CliError(`--holdout-domains needs a label -> domain map; ${mapFile} not found (pass --domains FILE)`);
+    out = splitByDomains(out, readDomainMap(mapFile), domains).heldOut;
+    if (out.length === 0) throw new CliError(`no examples of ${dataFile} belong to the domains ${domains.join(', ')}`);
+  }
+  return out;
+}
+
+/** A self-updating line on terminals; a line per shot count elsewhere. */
+function progressPrinter(io: CliIo) {
+  let lastShot = -1;
+  let lastDraw = 0;
+  return {
+    update({ shot, episode, episodes }: { shot: number; episode: number; episodes: number }) {
+      if (io.stderrIsTTY) {
+        const now = Date.now();
+        if (now - lastDraw < 100 && episode !== episodes) return;
+        lastDraw = now;
+        io.stderr.write(`\r\x1b[Keval: ${shot}-shot episode ${episode}/${episodes}`);
+      } else if (shot !== lastShot) {
+        io.stderr.write(`eval: ${shot}-shot, ${episodes} episodes\n`);
+      }
+      lastShot = shot;
+    },
+    done() {
+      if (io.stderrIsTTY) io.stderr.write('\r\x1b[K');
+    },
+  };
+}
