@@ -1,0 +1,41 @@
+// What the labeling panel needs from the rest of the extension. The label store (or a test
+// fake) implements it; the panel never touches documents or the engine directly.
+
+import type * as vscode from 'vscode';
+import type { LeaveOneOutResult, LineRef, PanelLabel, PanelPrediction, PanelStats } from '../../protocol/panel';
+
+export type { LeaveOneOutResult, LineRef, PanelLabel, PanelPrediction, PanelStats };
+
+/** One line of an included document, with its label or, when unlabeled, its prediction. */
+export interface PanelSourceLine {
+  /** The document's `Uri.toString()`. */
+  uri: string;
+  /** 0-based line number. */
+  line: number;
+  text: string;
+  /** Set when the user labeled the line. */
+  label?: string;
+  /** Set when the model classified the line (usually only for unlabeled lines). */
+  prediction?: PanelPrediction;
+}
+
+export interface PanelDataSource {
+  /** Fires whenever lines, labels, predictions or stats changed. */
+  readonly onDidChange: vscode.Event<void>;
+  getLines(): readonly PanelSourceLine[];
+  /** Labels in their key order: the first one is key 1. Colours are `#rrggbb`. */
+  getLabels(): readonly PanelLabel[];
+  getStats(): PanelStats;
+
+  setLabel(ref: LineRef, label: string): Promise<void>;
+  removeLabel(ref: LineRef): Promise<void>;
+  createLabel(name: string, color?: string): Promise<void>;
+  /** Renames the label everywhere it is used (the store follows). */
+  renameLabel(from: string, to: string): Promise<void>;
+  /** Deletes the label and its uses. The panel has already asked the user. */
+  deleteLabel(name: string): Promise<void>;
+  /** Shows the line in its editor. */
+  reveal(ref: LineRef): Promise<void>;
+  /** Leave-one-out accuracy on the labeled lines. */
+  leaveOneOutAccuracy(): Promise<LeaveOneOutResult>;
+}

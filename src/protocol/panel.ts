@@ -1,0 +1,296 @@
+// The labeling panel's wire protocol, shared by the extension host and the webview.
+// Webview -> host: a `ready` notification, then requests (see PanelRequests) answered through
+// rpc.ts's id correlation. Host -> webview: notifications (a full snapshot) and responses.
+// Both sides treat what they receive as untrusted: every message goes through a validator here
+// before use, and document text is only ever shown as text.
+// Pure: no vscode and no DOM import.
+
+import type { RequestMessage, ResponseMessage } from './rpc';
+
+/** A line of a document: the document's URI (as `Uri.toString()`) and a 0-based line number. */
+export interface LineRef {
+  uri: string;
+  line: number;
+}
+
+export interface PanelPrediction {
+  label: string;
+  /** Probability of the predicted label, 0..1. */
+  confidence: number;
+  /** Normalised entropy, 0 (sure) .. 1 (uniform). */
+  uncertainty: number;
+}
+
+export interface PanelLabel {
+  name: string;
+  /** `#rrggbb`. */
+  color: string;
+}
+
+export interface PanelStats {
+  /** The tfjs backend in use, for example `wasm`. */
+  backend: string;
+  /** How long the last adaptation took, in milliseconds; null before the first one. */
+  lastAdaptationMs: number | null;
+}
+
+/** On the wire a line names its document by index into `documents`, to keep 100,000 lines small. */
+export interface WireLine {
+  doc: number;
+  line: number;
+  text: string;
+  label?: string;
+  prediction?: PanelPrediction;
+}
+
+export interface WireDocument {
+  uri: string;
+  /** Short name to show (the file name). */
+  name: string;
+}
+
+export interface PanelSnapshot {
+  documents: WireDocument[];
+  lines: WireLine[];
+  labels: PanelLabel[];
+  stats: PanelStats;
+}
+
+export interface LeaveOneOutResult {
+  /** Fraction of labeled lines predicted right when left out; null when too few labels. */
+  accuracy: number | null;
+  /** How many labeled lines took part. */
+  n: number;
+}
+
+/** Requests the webview sends; the host answers each one. */
+// A type alias, not an interface: it must fit rpc.ts's RequestMap without an index signature.
+export type PanelRequests = {
+  setLabel: { params: { ref: LineRef; label: string }; result: null };
+  removeLabel: { params: { ref: LineRef }; result: null };
+  createLabel: { params: { name: string; color?: string }; result: null };
+  renameLabel: { params: { from: string; to: string }; result: null };
+  deleteLabel: { params: { name: string }; result: null };
+  reveal: { params: { ref: LineRef }; result: null };
+  leaveOneOut: { params: Record<string, never>; result: LeaveOneOutResult };
+};
+export type PanelMethod = keyof PanelRequests & string;
+
+export interface ReadyMessage {
+  kind: 'ready';
+}
+export interface SnapshotMessage {
+  kind: 'snapshot';
+  snapshot: PanelSnapshot;
+}
+
+/** Everything the webview may post. */
+export type WebviewToHost = ReadyMessage | RequestMessage<PanelMethod>;
+/** Everything the host may post. */
+export type HostToWebview = SnapshotMessage | ResponseMessage;
+
+// ---- limits ----------------------------------------------------------------------------------
+
+export const LIMITS = {
+  labelName: 64,
+  uri: 4096,
+  lineNumber: 10_000_000,
+  lineText: 100_000,
+  lines: 1_000_000,
+  labels: 256,
+  errorMessage: 2000,
+} as const;
+
+// ---- validation ------------------------------------------------------------------------------
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
+const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
+const fail = <T>(error: string): Parsed<T> => ({ ok: false, error });
+
+type Obj = Record<string, unknown>;
+function isObject(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+function isCount(v: unknown, max: number): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= max;
+}
+function isUnit(v: unknown): v is number {
+  return typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= 1;
+}
+// Control characters (C0, DEL, C1) and line breaks make no sense in a label and could spoof the UI.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
+/** Why a label name is refused, or undefined when it is fine. */
+export function labelNameProblem(v: unknown): string | undefined {
+  if (typeof v !== 'string') return 'a label name must be a string';
+  if (v.trim().length === 0) return 'a label name cannot be empty';
+  if (v !== v.trim()) return 'a label name cannot start or end with spaces';
+  if (v.length > LIMITS.labelName) return `a label name has at most ${LIMITS.labelName} characters`;
+  if (CONTROL.test(v)) return 'a label name cannot contain control characters';
+  return undefined;
+}
+export function isColor(v: unknown): v is string {
+  return typeof v === 'string' && /^#[0-9a-fA-F]{6}$/.test(v);
+}
+function parseRef(v: unknown): Parsed<LineRef> {
+  if (!isObject(v)) return fail('ref must be an object');
+  if (typeof v.uri !== 'string' || v.uri.length === 0 || v.uri.length > LIMITS.uri) return fail('ref.uri must be a non-empty string');
+  if (!isCount(v.line, LIMITS.lineNumber)) return fail('ref.line must be a line number');
+  return ok({ uri: v.uri, line: v.line });
+}
+function parseName(v: unknown, what: string): Parsed<string> {
+  const problem = labelNameProblem(v);
+  return problem ? fail(`${what}: ${problem}`) : ok(v as string);
+}
+
+type ParamParsers = { [M in PanelMethod]: (p: Obj) => Parsed<PanelRequests[M]['params']> };
+const paramParsers: ParamParsers = {
+  setLabel: (p) => {
+    const ref = parseRef(p.ref);
+    if (!ref.ok) return ref;
+    const label = parseName(p.label, 'label');
+    return label.ok ? ok({ ref: ref.value, label: label.value }) : label;
+  },
+  removeLabel: (p) => {
+    const ref = parseRef(p.ref);
+    return ref.ok ? ok({ ref: ref.value }) : ref;
+  },
+  createLabel: (p) => {
+    const name = parseName(p.name, 'name');
+    if (!name.ok) return name;
+    if (p.color !== undefined && !isColor(p.color)) return fail('color must be #rrggbb');
+    return ok(p.color === undefined ? { name: name.value } : { name: name.value, color: p.color as string });
+  },
+  renameLabel: (p) => {
+    const from = parseName(p.from, 'from');
+    if (!from.ok) return from;
+    const to = parseName(p.to, 'to');
+    return to.ok ? ok({ from: from.value, to: to.value }) : to;
+  },
+  deleteLabel: (p) => {
+    const name = parseName(p.name, 'name');
+    return name.ok ? ok({ name: name.value }) : name;
+  },
+  reveal: (p) => {
+    const ref = parseRef(p.ref);
+    return ref.ok ? ok({ ref: ref.value }) : ref;
+  },
+  leaveOneOut: () => ok({}),
+};
+
+export function isPanelMethod(v: unknown): v is PanelMethod {
+  return typeof v === 'string' && Object.prototype.hasOwnProperty.call(paramParsers, v);
+}
+
+/**
+ * Validates a message from the webview. A request whose id is readable but whose method or
+ * params are wrong comes back as `badRequest` so the host can answer it with an error.
+ */
+export function parseWebviewMessage(
+  raw: unknown,
+): Parsed<WebviewToHost> | { ok: false; error: string; badRequest: number } {
+  if (!isObject(raw)) return fail('message must be an object');
+  if (raw.kind === 'ready') return ok({ kind: 'ready' });
+  if (raw.kind !== 'request') return fail(`unknown message kind ${JSON.stringify(String(raw.kind)).slice(0, 40)}`);
+  if (!isCount(raw.id, Number.MAX_SAFE_INTEGER)) return fail('request id must be a non-negative integer');
+  const id = raw.id;
+  if (!isPanelMethod(raw.method)) return { ok: false, error: 'unknown method', badRequest: id };
+  const params = raw.params === undefined ? {} : raw.params;
+  if (!isObject(params)) return { ok: false, error: 'params must be an object', badRequest: id };
+  const parsed = (paramParsers[raw.method] as (p: Obj) => Parsed<unknown>)(params);
+  if (!parsed.ok) return { ok: false, error: parsed.error, badRequest: id };
+  return ok({ kind: 'request', id, method: raw.method, params: parsed.value });
+}
+
+function parsePrediction(v: unknown): Parsed<PanelPrediction | undefined> {
+  if (v === undefined) return ok(undefined);
+  if (!isObject(v)) return fail('prediction must be an object');
+  const label = parseName(v.label, 'prediction.label');
+  if (!label.ok) return label;
+  if (!isUnit(v.confidence) || !isUnit(v.uncertainty)) return fail('prediction confidence and uncertainty must be in 0..1');
+  return ok({ label: label.value, confidence: v.confidence, uncertainty: v.uncertainty });
+}
+
+function parseLine(v: unknown, docCount: number): Parsed<WireLine> {
+  if (!isObject(v)) return fail('line must be an object');
+  if (!isCount(v.doc, docCount - 1)) return fail('line.doc must index documents');
+  if (!isCount(v.line, LIMITS.lineNumber)) return fail('line.line must be a line number');
+  if (typeof v.text !== 'string' || v.text.length > LIMITS.lineText) return fail('line.text must be a string');
+  const line: WireLine = { doc: v.doc, line: v.line, text: v.text };
+  if (v.label !== undefined) {
+    const label = parseName(v.label, 'line.label');
+    if (!label.ok) return label;
+    line.label = label.value;
+  }
+  const prediction = parsePrediction(v.prediction);
+  if (!prediction.ok) return prediction;
+  if (prediction.value) line.prediction = prediction.value;
+  return ok(line);
+}
+
+export function parseSnapshot(v: unknown): Parsed<PanelSnapshot> {
+  if (!isObject(v)) return fail('snapshot must be an object');
+  const { documents, lines, labels, stats } = v;
+  if (!Array.isArray(documents) || !Array.isArray(lines) || !Array.isArray(labels)) return fail('snapshot needs documents, lines and labels arrays');
+  if (lines.length > LIMITS.lines) return fail(`at most ${LIMITS.lines} lines`);
+  if (labels.length > LIMITS.labels) return fail(`at most ${LIMITS.labels} labels`);
+  const docs: WireDocument[] = [];
+  for (const d of documents) {
+    if (!isObject(d) || typeof d.uri !== 'string' || d.uri.length > LIMITS.uri || typeof d.name !== 'string') return fail('document must have a uri and a name');
+    docs.push({ uri: d.uri, name: d.name.slice(0, 256) });
+  }
+  const outLabels: PanelLabel[] = [];
+  const seen = new Set<string>();
+  for (const l of labels) {
+    if (!isObject(l)) return fail('label must be an object');
+    const name = parseName(l.name, 'label.name');
+    if (!name.ok) return name;
+    if (!isColor(l.color)) return fail(`label ${name.value}: color must be #rrggbb`);
+    if (seen.has(name.value)) return fail(`label ${name.value} appears twice`);
+    seen.add(name.value);
+    outLabels.push({ name: name.value, color: l.color });
+  }
+  const outLines: WireLine[] = new Array(lines.length);
+  for (let i = 0; i < lines.length; i++) {
+    const line = parseLine(lines[i], docs.length);
+    if (!line.ok) return fail(`line ${i}: ${line.error}`);
+    outLines[i] = line.value;
+  }
+  if (!isObject(stats) || typeof stats.backend !== 'string') return fail('stats.backend must be a string');
+  const ms = stats.lastAdaptationMs;
+  if (ms !== null && !(typeof ms === 'number' && Number.isFinite(ms) && ms >= 0)) return fail('stats.lastAdaptationMs must be null or a non-negative number');
+  return ok({ documents: docs, lines: outLines, labels: outLabels, stats: { backend: stats.backend.slice(0, 64), lastAdaptationMs: ms } });
+}
+
+/** Validates a message from the host (in the webview). */
+export function parseHostMessage(raw: unknown): Parsed<HostToWebview> {
+  if (!isObject(raw)) return fail('message must be an object');
+  if (raw.kind === 'snapshot') {
+    const snapshot = parseSnapshot(raw.snapshot);
+    return snapshot.ok ? ok({ kind: 'snapshot', snapshot: snapshot.value }) : snapshot;
+  }
+  if (raw.kind === 'response') {
+    if (!isCount(raw.id, Number.MAX_SAFE_INTEGER)) return fail('response id must be a non-negative integer');
+    if (raw.error !== undefined) {
+      const e = raw.error;
+      if (!isObject(e) || typeof e.message !== 'string') return fail('response error must have a message');
+      const code = e.code === 'cancelled' || e.code === 'input' || e.code === 'unknown-method' ? e.code : 'internal';
+      return ok({ kind: 'response', id: raw.id, error: { message: e.message.slice(0, LIMITS.errorMessage), code } });
+    }
+    return ok({ kind: 'response', id: raw.id, result: raw.result });
+  }
+  return fail('unknown message kind');
+}
+
+/** Validates a leaveOneOut result (the generic response carries `unknown`). */
+export function parseLeaveOneOut(v: unknown): Parsed<LeaveOneOutResult> {
+  if (!isObject(v)) return fail('leave-one-out result must be an object');
+  if (!(v.accuracy === null || isUnit(v.accuracy))) return fail('accuracy must be null or in 0..1');
+  if (!isCount(v.n, LIMITS.lines)) return fail('n must be a count');
+  return ok({ accuracy: v.accuracy as number | null, n: v.n });
+}
+
+/** The key that identifies a line in maps and in persisted state. */
+export function lineKey(ref: LineRef): string {
+  return `${ref.line}@${ref.uri}`;
+}

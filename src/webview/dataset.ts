@@ -1,0 +1,124 @@
+// The snapshot indexed for the panel: keys per line, counts per label, and the filtered and
+// sorted view the list shows. Pure (no DOM), so it is cheap to test and to recompute.
+
+import { lineKey, type LineRef, type PanelSnapshot, type WireLine } from '../protocol/panel';
+import { histogram } from './stats';
+import { LOW_CONFIDENCE, type SortOrder, type StatusFilter } from './state';
+
+export interface ViewOptions {
+  sort: SortOrder;
+  filter: StatusFilter;
+  doc: string | null;
+  search: string;
+}
+
+export const HISTOGRAM_BINS = 10;
+
+export class Dataset {
+  readonly keys: string[];
+  private readonly indexByKey = new Map<string, number>();
+  private lowered: string[] | undefined;
+
+  constructor(readonly snapshot: PanelSnapshot) {
+    const { lines, documents } = snapshot;
+    this.keys = lines.map((l) => lineKey({ uri: documents[l.doc].uri, line: l.line }));
+    this.keys.forEach((k, i) => this.indexByKey.set(k, i));
+  }
+
+  get lines(): WireLine[] {
+    return this.snapshot.lines;
+  }
+
+  indexOf(key: string): number | undefined {
+    return this.indexByKey.get(key);
+  }
+
+  ref(index: number): LineRef {
+    const l = this.snapshot.lines[index];
+    return { uri: this.snapshot.documents[l.doc].uri, line: l.line };
+  }
+
+  documentName(index: number): string {
+    return this.snapshot.documents[this.snapshot.lines[index].doc].name;
+  }
+
+  /** Labeled lines per label name. */
+  labeledCounts(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const l of this.lines) if (l.label !== undefined) counts.set(l.label, (counts.get(l.label) ?? 0) + 1);
+    return counts;
+  }
+
+  /** Unlabeled lines per predicted label. */
+  predictedCounts(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const l of this.lines) if (l.label === undefined && l.prediction) counts.set(l.prediction.label, (counts.get(l.prediction.label) ?? 0) + 1);
+    return counts;
+  }
+
+  /** Confidence histogram of the unlabeled, predicted lines. */
+  confidenceHistogram(): number[] {
+    return histogram(
+      this.lines.filter((l) => l.label === undefined && l.prediction).map((l) => l.prediction!.confidence),
+      HISTOGRAM_BINS,
+    );
+  }
+
+  /** Indices of unlabeled lines predicted as `label`. */
+  predictedAs(label: string): number[] {
+    const out: number[] = [];
+    this.lines.forEach((l, i) => {
+      if (l.label === undefined && l.prediction?.label === label) out.push(i);
+    });
+    return out;
+  }
+
+  private matches(i: number, o: ViewOptions, docIndex: number, needle: string): boolean {
+    const l = this.lines[i];
+    if (docIndex >= 0 && l.doc !== docIndex) return false;
+    switch (o.filter) {
+      case 'all':
+        break;
+      case 'unlabeled':
+        if (l.label !== undefined) return false;
+        break;
+      case 'labeled':
+        if (l.label === undefined) return false;
+        break;
+      case 'low':
+        if (l.label !== undefined || !l.prediction || l.prediction.confidence >= LOW_CONFIDENCE) return false;
+        break;
+      default:
+        if (l.label !== undefined || l.prediction?.label !== o.filter.slice('predicted:'.length)) return false;
+    }
+    if (needle) {
+      this.lowered ??= this.lines.map((x) => x.text.toLowerCase());
+      if (!this.lowered[i].includes(needle)) return false;
+    }
+    return true;
+  }
+
+  /** The indices the list shows, in order. */
+  view(o: ViewOptions): Int32Array {
+    const docIndex = o.doc === null ? -1 : this.snapshot.documents.findIndex((d) => d.uri === o.doc);
+    if (o.doc !== null && docIndex < 0) return new Int32Array(0);
+    const needle = o.search.trim().toLowerCase();
+    const picked: number[] = [];
+    for (let i = 0; i < this.lines.length; i++) if (this.matches(i, o, docIndex, needle)) picked.push(i);
+    const lines = this.lines;
+    const byDocument = (a: number, b: number) => lines[a].doc - lines[b].doc || lines[a].line - lines[b].line;
+    // Labeled lines have nothing to rank by, so they come after every prediction.
+    const score = (i: number): number => {
+      const l = lines[i];
+      if (l.label !== undefined || !l.prediction) return -1;
+      return o.sort === 'uncertainty' ? l.prediction.uncertainty : l.prediction.confidence;
+    };
+    if (o.sort === 'document') picked.sort(byDocument);
+    else {
+      const scores = new Float64Array(lines.length);
+      for (const i of picked) scores[i] = score(i);
+      picked.sort((a, b) => scores[b] - scores[a] || byDocument(a, b));
+    }
+    return Int32Array.from(picked);
+  }
+}

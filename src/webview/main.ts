@@ -1,0 +1,63 @@
+// Entry point of the webview bundle (media/panel.js).
+
+import { App, type Dirty, type Renderer } from './app';
+import { clear, el, kbd } from './dom';
+import { BINDINGS, installKeys } from './keys';
+import { LineList } from './lineList';
+import { Sidebar } from './sidebar';
+import { Toolbar } from './toolbar';
+
+class PanelRenderer implements Renderer {
+  private readonly toolbar: Toolbar;
+  private readonly lines: LineList;
+  private readonly sidebar: Sidebar;
+  private readonly status = el('div', { className: 'status', attrs: { role: 'status', 'aria-live': 'polite' } });
+  private readonly empty = el('div', { className: 'empty hint' });
+  private readonly help: HTMLElement;
+
+  constructor(app: App, root: HTMLElement) {
+    this.toolbar = new Toolbar(app);
+    this.lines = new LineList(app);
+    this.sidebar = new Sidebar(app);
+    this.help = el('div', { className: 'help', attrs: { role: 'dialog', 'aria-modal': 'true', 'aria-label': 'Keyboard shortcuts' } }, [
+      el('h2', { text: 'Keyboard shortcuts' }),
+      el(
+        'table',
+        {},
+        BINDINGS.map((b) => el('tr', {}, [el('td', {}, b.keys.map((k) => (k === '…' ? document.createTextNode(' … ') : kbd(k)))), el('td', { text: b.help })])),
+      ),
+      el('p', { className: 'hint', text: 'Esc closes.' }),
+    ]);
+    this.help.hidden = true;
+    root.append(
+      this.toolbar.element,
+      el('div', { className: 'main' }, [el('div', { className: 'list-pane' }, [this.lines.element, this.empty]), this.sidebar.element]),
+      this.status,
+      this.help,
+    );
+    installKeys(app, this.lines.element);
+  }
+
+  render(app: App, what: Set<Dirty>): void {
+    this.toolbar.render(what);
+    this.lines.render(what);
+    this.sidebar.render(what);
+    this.help.hidden = !app.ui.help;
+    const noLines = app.dataset !== undefined && app.order.length === 0;
+    this.empty.hidden = !noLines && app.dataset !== undefined;
+    this.empty.textContent = app.dataset === undefined ? 'Loading…' : noLines ? 'No lines match.' : '';
+    const m = app.ui.message;
+    this.status.classList.toggle('error', !!m?.error);
+    if (this.status.textContent !== (m?.text ?? '')) {
+      clear(this.status);
+      if (m) this.status.textContent = m.text;
+    }
+  }
+}
+
+const root = document.getElementById('app') ?? document.body.appendChild(el('div', { className: 'app' }));
+const app = new App(acquireVsCodeApi());
+app.renderer = new PanelRenderer(app, root);
+app.start();
+app.flush();
+(root.querySelector('#lines') as HTMLElement | null)?.focus();

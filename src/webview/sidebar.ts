@@ -1,0 +1,184 @@
+// The side of the panel: labels (create, rename, delete with confirmation, counts), the
+// prediction charts, the model's backend and timing, and the quality checks.
+
+import { labelNameProblem } from '../protocol/panel';
+import type { App, Dirty } from './app';
+import { barChart, histogramChart } from './charts';
+import { clear, el, iconButton, kbd, option, textButton } from './dom';
+import { percent, wilson } from './stats';
+import { swatch } from './toolbar';
+
+function section(title: string, id: string, body: HTMLElement): HTMLElement {
+  return el('section', { className: 'section', attrs: { 'aria-labelledby': `${id}-title` } }, [el('h2', { text: title, attrs: { id: `${id}-title` } }), body]);
+}
+
+export class Sidebar {
+  readonly element: HTMLElement;
+  private readonly labels = el('div', { className: 'labels' });
+  private readonly charts = el('div', { className: 'charts' });
+  private readonly model = el('div', { className: 'model' });
+  private readonly quality = el('div', { className: 'quality' });
+  private readonly newName: HTMLInputElement;
+  private readonly newColor: HTMLInputElement;
+  private labelsSignature = '';
+
+  constructor(private readonly app: App) {
+    this.newName = el('input', { className: 'input', attrs: { id: 'new-label', placeholder: 'New label', 'aria-label': 'New label name' } });
+    this.newColor = el('input', { className: 'color', attrs: { type: 'color', 'aria-label': 'New label colour', value: '#3794ff' } });
+    const add = async () => {
+      const name = this.newName.value.trim();
+      const problem = labelNameProblem(name);
+      if (problem) return app.say(problem, true);
+      if (await app.createLabel(name, this.newColor.value)) this.newName.value = '';
+    };
+    this.newName.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter') void add();
+    });
+    const form = el('div', { className: 'new-label' }, [this.newName, this.newColor, iconButton('add', 'Create label', () => void add())]);
+    this.element = el('aside', { className: 'sidebar', attrs: { 'aria-label': 'Labels and statistics' } }, [
+      section('Labels', 'labels', el('div', {}, [this.labels, form])),
+      section('Predictions', 'charts', this.charts),
+      section('Model', 'model', this.model),
+      section('Quality', 'quality', this.quality),
+    ]);
+  }
+
+  render(what: Set<Dirty>): void {
+    const ds = this.app.dataset;
+    if (!ds) return;
+    if (what.has('data') || what.has('ui')) {
+      const counts = ds.labeledCounts();
+      const signature = JSON.stringify([ds.snapshot.labels, [...counts], this.app.ui.renaming, this.app.ui.confirmDelete]);
+      if (signature !== this.labelsSignature) {
+        this.labelsSignature = signature;
+        this.renderLabels(counts);
+      }
+    }
+    if (what.has('data')) {
+      this.renderCharts();
+      this.renderModel();
+    }
+    this.renderQuality();
+  }
+
+  private renderLabels(counts: Map<string, number>): void {
+    const app = this.app;
+    clear(this.labels);
+    const list = el('ul', { className: 'label-list', attrs: { 'aria-label': 'Labels' } });
+    app.dataset!.snapshot.labels.forEach((l, i) => {
+      const count = counts.get(l.name) ?? 0;
+      const item = el('li', { className: 'label-item' });
+      if (app.ui.renaming === l.name) {
+        const input = el('input', { className: 'input', attrs: { 'aria-label': `New name for ${l.name}` } });
+        input.value = l.name;
+        input.addEventListener('keydown', (e) => {
+          if (e.key === 'Enter') {
+            const problem = labelNameProblem(input.value.trim());
+            if (problem) app.say(problem, true);
+            else void app.renameLabel(l.name, input.value.trim());
+          } else if (e.key === 'Escape') {
+            app.ui.renaming = null;
+            app.invalidate('ui');
+          }
+        });
+        item.append(swatch(l.color), input);
+        requestAnimationFrame(() => (input.focus(), input.select()));
+      } else {
+        item.append(
+          i < 9 ? kbd(String(i + 1)) : el('span', { className: 'kbd-space' }),
+          swatch(l.color),
+          el('span', { className: 'label-name', text: l.name, title: l.name }),
+          el('span', { className: 'badge', text: String(count), title: `${count} labeled lines`, attrs: { 'aria-label': `${count} labeled` } }),
+          iconButton('edit', `Rename ${l.name}`, () => ((app.ui.renaming = l.name), app.invalidate('ui'))),
+          iconButton('trash', `Delete ${l.name}`, () => ((app.ui.confirmDelete = l.name), app.invalidate('ui'))),
+        );
+      }
+      list.appendChild(item);
+      if (app.ui.confirmDelete === l.name) {
+        const confirm = el('li', { className: 'confirm', attrs: { role: 'alertdialog', 'aria-label': `Delete ${l.name}?` } }, [
+          el('span', { text: `Delete “${l.name}”? ${count} labeled line${count === 1 ? '' : 's'} lose their label.` }),
+          textButton('Delete', () => void app.deleteLabel(l.name), 'button danger'),
+          textButton('Cancel', () => ((app.ui.confirmDelete = null), app.invalidate('ui')), 'button secondary'),
+        ]);
+        list.appendChild(confirm);
+        requestAnimationFrame(() => (confirm.querySelector('button.secondary') as HTMLElement | null)?.focus());
+      }
+    });
+    this.labels.appendChild(list);
+  }
+
+  private renderCharts(): void {
+    const ds = this.app.dataset!;
+    clear(this.charts);
+    const predicted = ds.predictedCounts();
+    const bars = ds.snapshot.labels.map((l) => ({ label: l.name, value: predicted.get(l.name) ?? 0, color: l.color }));
+    const labeled = ds.lines.filter((l) => l.label !== undefined).length;
+    this.charts.append(
+      el('p', { className: 'hint', text: `${labeled} of ${ds.lines.length} lines labeled` }),
+      el('h3', { text: 'Predicted labels (unlabeled lines)' }),
+      barChart(bars, 'Predicted labels'),
+      el('h3', { text: 'Confidence' }),
+      histogramChart(ds.confidenceHistogram(), 'Confidence of predictions'),
+    );
+  }
+
+  private renderModel(): void {
+    const { backend, lastAdaptationMs } = this.app.dataset!.snapshot.stats;
+    clear(this.model);
+    this.model.append(
+      el('div', { className: 'kv' }, [el('span', { text: 'Backend' }), el('span', { className: 'value', text: backend || '—' })]),
+      el('div', { className: 'kv' }, [el('span', { text: 'Last adaptation' }), el('span', { className: 'value', text: lastAdaptationMs === null ? '—' : `${Math.round(lastAdaptationMs)} ms` })]),
+    );
+  }
+
+  private renderQuality(): void {
+    const app = this.app;
+    clear(this.quality);
+    const loo = app.ui.loo;
+    const looText = loo === 'pending' ? 'computing…' : loo === null ? '—' : loo.accuracy === null ? `too few labels (n=${loo.n})` : `${percent(loo.accuracy)} (n=${loo.n})`;
+    this.quality.appendChild(
+      el('div', { className: 'kv' }, [
+        el('span', { text: 'Leave-one-out accuracy' }),
+        el('span', { className: 'value', text: looText, attrs: { id: 'loo', 'aria-live': 'polite' } }),
+        iconButton('refresh', 'Compute leave-one-out accuracy', () => void app.leaveOneOut()),
+      ]),
+    );
+    const s = app.view.precision;
+    if (!s) {
+      const labels = app.dataset?.snapshot.labels ?? [];
+      const select = el('select', { className: 'select', attrs: { id: 'precision-label', 'aria-label': 'Label to check' } });
+      for (const l of labels) select.appendChild(option(l.name, l.name));
+      this.quality.appendChild(
+        el('div', { className: 'precision-start' }, [
+          el('span', { text: 'Check precision of' }),
+          select,
+          textButton('Start', () => select.value && app.startPrecision(select.value), 'button secondary'),
+        ]),
+      );
+      return;
+    }
+    const judged = s.correct + s.wrong;
+    const card = el('div', { className: 'precision', attrs: { role: 'region', 'aria-label': `Precision check of ${s.label}` } });
+    if (!s.finished) {
+      const ref = s.queue[s.index];
+      const i = app.dataset?.indexOf(`${ref.line}@${ref.uri}`);
+      const line = i !== undefined ? app.dataset!.lines[i] : undefined;
+      card.append(
+        el('div', { className: 'hint', text: `Is this “${s.label}”? ${s.index + 1} of ${s.queue.length}` }),
+        el('div', { className: 'precision-text', text: line ? line.text : '(this line is no longer in the panel)' }),
+        el('div', { className: 'buttons' }, [
+          textButton('Yes (y)', () => app.answerPrecision(true)),
+          textButton('No (n)', () => app.answerPrecision(false), 'button secondary'),
+          textButton('Stop', () => app.stopPrecision(), 'button secondary'),
+        ]),
+      );
+    } else {
+      const ci = wilson(s.correct, judged);
+      const text = ci
+        ? `Precision of “${s.label}” ≈ ${percent(s.correct / judged)} (95% interval ${percent(ci.low)}–${percent(ci.high)}; ${s.correct} of ${judged} confirmed)`
+        : `No answers for “${s.label}”.`;
+      card.append(el('div', { className: 'precision-result', text, attrs: { id: 'precision-result', 'aria-live': 'polite' } }), textButton('Done', () => app.stopPrecision(), 'button secondary'));
+    }
+    this.quality.appendChild(card);
+  }
+}
