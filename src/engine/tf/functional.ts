@@ -87,5 +87,5 @@ export function arraysToParams(arrays: Float32Array[], shapes: number[][]): tf.T
 
 /** Dense one-hot rows (n x nClasses) from class indices. */
 export function oneHot(labels: Int32Array, nClasses: number): tf.Tensor2D {
-  return tf.cast(tf.oneHot(tf.tensor1d(labels, 'int32'), nClasses), 'float32') as tf.Tensor2D;
+  return tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(labels, 'int32'), nClasses), 'float32') as tf.Tensor2D);
 }
