@@ -1,0 +1,133 @@
+// The commands in-process against a fake engine with known behaviour: streaming, skipping,
+// pools, formats, backpressure and error reporting.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { runCli } from '../../src/cli/run';
+import { resolveMethods, expandMethodNames } from '../../src/cli/methods';
+import { Capture, fakeEngine, fakeIo } from './helpers';
+
+describe('cli: classify (fake engine)', () => {
+  let dir: string;
+  let labels: string;
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fewshot-classify-'));
+    labels = path.join(dir, 'labels.jsonl');
+    fs.writeFileSync(labels, '{"text":"refund my payment","label":"billing"}\n{"text":"cannot log in","label":"access"}\n');
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const modelArgs = () => ['--model', dir];
+
+  it('writes one TSV row per unlabeled non-empty line, skipping labeled and empty lines', async () => {
+    const doc = path.join(dir, 'doc.txt');
+    fs.writeFileSync(doc, 'refund my payment\r\n\r\nplease refund the payment\n   \ni cannot log in today\twith tab\n');
+    const engine = fakeEngine();
+    const io = fakeIo(engine);
+    const code = await runCli(['classify', '--labels', labels, ...modelArgs(), doc], io);
+    assert.equal(code, 0, io.stderr.text);
+    const rows = io.stdout.text.trimEnd().split('\n');
+    assert.equal(rows[0], 'file\tline\tlabel\tconfidence\ttext');
+    assert.deepEqual(rows.slice(1), [
+      `${doc}\t3\tbilling\t0.750\tplease refund the payment`,
+      `${doc}\t5\taccess\t0.750\ti cannot log in today with tab`,
+    ]);
+    assert.match(io.stderr.text, /1 line\(s\) already labeled, skipped/);
+    assert.equal(engine.log.disposed, true);
+  });
+
+  it('gives transductive methods a seeded reservoir pool of unlabeled lines; inductive ones none', async () => {
+    const doc = path.join(dir, 'many.txt');
+    fs.writeFileSync(doc, Array.from({ length: 500 }, (_, i) => `line ${i} refund`).join('\n'));
+    const engine = fakeEngine();
+    await runCli(['classify', '--labels', labels, ...modelArgs(), '--pool-size', '50', '--seed', '3', '--format', 'jsonl', doc], fakeIo(engine));
+    await runCli(['classify', '--labels', labels, ...modelArgs(), '--pool-size', '50', '--seed', '3', doc], fakeIo(engine));
+    await runCli(['classify', '--labels', labels, ...modelArgs(), '--method', 'logreg', doc], fakeIo(engine));
+    const [a, b, c] = engine.log.adapts;
+    assert.equal(a!.options!.pool!.length, 50);
+    assert.deepEqual(a!.options!.pool, b!.options!.pool, 'same seed, same pool');
+    assert.ok(a!.options!.pool!.some((t) => Number(t.split(' ')[1]) >= 250), 'the pool reaches past the first half of the file');
+    assert.equal(c!.options!.pool, undefined);
+    assert.equal(c!.options!.method, 'logreg');
+  });
+
+  it('streams big inputs in batches with backpressure into a slow consumer', async () => {
+    const doc = path.join(dir, 'big.txt');
+    fs.writeFileSync(doc, Array.from({ length: 30_000 }, (_, i) => `ticket ${i} about a refund`).join('\n'));
+    const engine = fakeEngine();
+    const slow = new Capture(1);
+    const io = fakeIo(engine, slow);
+    const code = await runCli(['classify', '--labels', labels, ...modelArgs(), '--batch', '1000', '--pool-size', '0', '--format', 'jsonl', doc], io);
+    assert.equal(code, 0, io.stderr.text);
+    const lines = slow.text.trimEnd().split('\n');
+    assert.equal(lines.length, 30_000);
+    assert.deepEqual(JSON.parse(lines[29_999]!), { file: doc, line: 30_000, label: 'billing', confidence: 0.75, uncertainty: 0.25, text: 'ticket 29999 about a refund' });
+    assert.equal(engine.log.predicted, 30_000);
+    assert.ok(slow.maxBuffered < 200_000, `the writer buffered ${slow.maxBuffered} bytes: backpressure ignored`);
+  });
+
+  it('reports engine input errors and unknown methods as one line, exit 1', async () => {
+    const doc = path.join(dir, 'd.txt');
+    fs.writeFileSync(doc, 'x\n');
+    const io = fakeIo(fakeEngine());
+    assert.equal(await runCli(['classify', '--labels', labels, ...modelArgs(), '--method', 'nope', doc], io), 1);
+    assert.equal(io.stderr.text.trim().split('\n').pop(), 'fewshot classify: unknown method "nope"');
+    assert.match(io.stderr.text, /note: only one example for billing, access/);
+    const failing = fakeIo(async () => { throw new TypeError('boom'); });
+    assert.equal(await runCli(['classify', '--labels', labels, ...modelArgs(), doc], failing), 1);
+    assert.match(failing.stderr.text, /fewshot classify: unexpected error: boom\n\(set FEWSHOT_DEBUG=1 for details\)/);
+    const noModel = fakeIo(fakeEngine());
+    assert.equal(await runCli(['classify', '--labels', labels, '--model', path.join(dir, 'no-model'), doc], noModel), 1);
+    assert.match(noModel.stderr.text, /model folder not found: .*no-model/);
+  });
+});
+
+describe('cli: demo, info and eval (fake engine)', () => {
+  it('demo prints every line with a label and confidence, plus agreement and timings', async () => {
+    const io = fakeIo(fakeEngine());
+    const code = await runCli(['demo', '--model', os.tmpdir()], io);
+    assert.equal(code, 0, io.stderr.text);
+    const out = io.stdout.text;
+    assert.match(out, /tickets\.txt: 90 lines, 12 labeled by hand \(6 labels\), 78 to classify/);
+    assert.equal(out.split('\n').filter((l) => / 75% {2}/.test(l)).length, 78);
+    assert.equal(out.split('\n').filter((l) => /✎/.test(l)).length, 13, '12 labeled lines and the legend');
+    assert.match(out, /agrees with the reference labels on \d+ of 78 lines/);
+    assert.match(out, /method selftrain · backend fake · model fake-model/);
+    assert.doesNotMatch(out, /\x1b\[/, 'no colour when stdout is not a terminal');
+  });
+
+  it('info lists backend, model and methods', async () => {
+    const io = fakeIo(fakeEngine());
+    assert.equal(await runCli(['info', '--model', os.tmpdir()], io), 0);
+    assert.match(io.stdout.text, /^backend\s+fake$/m);
+    assert.match(io.stdout.text, /^methods\s+selftrain, selftrain-inductive, logreg$/m);
+    const json = fakeIo(fakeEngine());
+    await runCli(['info', '--json', '--model', os.tmpdir()], json);
+    assert.equal(JSON.parse(json.stdout.text).defaultMethod, 'selftrain');
+  });
+
+  it('adds the inductive variant beside each transductive method and rejects unknown names', () => {
+    const engine = fakeEngine();
+    assert.deepEqual(expandMethodNames(['default', 'logreg', 'natural-bayes'], engine), ['default', 'selftrain-inductive', 'logreg', 'natural-bayes']);
+    assert.deepEqual(expandMethodNames(['selftrain', 'selftrain-inductive'], engine), ['selftrain', 'selftrain-inductive']);
+    assert.throws(() => expandMethodNames(['selftrian'], engine), /unknown method "selftrian" \(did you mean selftrain\?\)/);
+    assert.throws(() => expandMethodNames(['logreg'], undefined), /engine methods need the engine/);
+    const methods = resolveMethods(engine, ['selftrain']);
+    assert.deepEqual(methods.map((m) => [m.name, m.transductive]), [['selftrain', true], ['selftrain-inductive', false]]);
+  });
+
+  it('eval runs engine methods through the facade with pools for transductive ones', async () => {
+    const engine = fakeEngine();
+    const io = fakeIo(engine);
+    const data = path.resolve(__dirname, '../../../../shared/data/clinc150.test.jsonl');
+    const code = await runCli(['eval', '--data', data, '--model', os.tmpdir(), '--labels', 'translate,timer,weather,alarm,balance,bill_due',
+      '--way', '3', '--shot', '2', '--episodes', '5', '--methods', 'selftrain', '--json'], io);
+    assert.equal(code, 0, io.stderr.text);
+    const report = JSON.parse(io.stdout.text);
+    assert.deepEqual(report.results.map((r: { method: string }) => r.method), ['selftrain', 'selftrain-inductive']);
+    const withPool = engine.log.adapts.filter((a) => a.options?.pool);
+    assert.equal(withPool.length, 5);
+    for (const a of withPool) assert.equal(a.options!.pool!.length, 2 * 3 * 15);
+    assert.equal(report.engine.backend, 'fake');
+  });
+});
