@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { arraysToParams, glorotInit, mlpShapes, oneHot, paramsToArrays, type Activation } from '../tf/functional';
 import { installSecondOrderGradients } from '../tf/gradients';
-import { adapt, metaGradient, mlpModel, type AdaptOptions, type HeadInit, type Task } from './maml';
+import { adaptForInference, metaGradient, mlpModel, type AdaptOptions, type HeadInit, type Task } from './maml';
 
 export type MamlKind = 'maml' | 'fomaml' | 'metasgd' | 'protomaml';
 export const MAML_KINDS: readonly MamlKind[] = ['maml', 'fomaml', 'metasgd', 'protomaml'];
@@ -102,8 +102,7 @@ export class MamlLearner {
     return tf.tidy(() => {
       const d = this.config.inputDim;
       const support = tf.tensor2d(xs, [ys.length, d]);
-      // Inference needs no outer gradient: the first-order path gives the same fast weights, cheaper.
-      const fast = adapt(this.model, this.body(), support, oneHot(ys, nClasses), { ...this.adaptOptions(), firstOrder: true });
+      const fast = adaptForInference(this.model, this.body(), support, oneHot(ys, nClasses), this.adaptOptions());
       const logits = this.model.forward(fast, tf.tensor2d(xq, [xq.length / d, d]));
       return new Float32Array(tf.softmax(logits).dataSync());
     });

@@ -124,6 +124,23 @@ export function adapt(model: MetaModel, params: tf.Tensor[], xs: tf.Tensor2D, ys
   return fast;
 }
 
+/**
+ * Fast weights as plain values, for inference (no outer gradient): the same numbers as `adapt`,
+ * computed with no bookkeeping for differentiation and disposing as it goes.
+ */
+export function adaptForInference(model: MetaModel, params: tf.Tensor[], xs: tf.Tensor2D, ys: tf.Tensor2D, opts: AdaptOptions): tf.Tensor[] {
+  let fast = tf.tidy(() => initialFastWeights(model, params, xs, ys, opts.headInit).map((p) => tf.clone(p)));
+  for (let s = 0; s < opts.steps; s++) {
+    const next = tf.tidy(() => {
+      const g = tf.grads((...p: tf.Tensor[]) => crossEntropy(model.forward(p, xs), ys))(fast);
+      return fast.map((p, i) => tf.sub(p, tf.mul(rate(opts, i), g[i])));
+    });
+    tf.dispose(fast);
+    fast = next;
+  }
+  return fast;
+}
+
 export interface MetaGradientOptions extends AdaptOptions {
   /** Also differentiate with respect to `perParamLrs` (Meta-SGD). */
   learnLrs?: boolean;
