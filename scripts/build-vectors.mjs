@@ -25,10 +25,10 @@ function parseArgs(argv) {
     if (!['--vocab', '--out', '--src'].includes(key) || value === undefined) {
       throw new Error(`unknown or incomplete option ${key}; usage: build-vectors.mjs [--vocab N] [--out FILE] [--src FILE]`);
     }
+    if (key === '--vocab' && !/^[1-9][0-9]*$/.test(value)) throw new Error(`--vocab must be a positive integer, got ${JSON.stringify(value)}`);
     opts[key.slice(2)] = key === '--vocab' ? Number(value) : path.resolve(value);
     i++;
   }
-  if (!Number.isInteger(opts.vocab) || opts.vocab < 1) throw new Error(`--vocab must be a positive integer, got ${opts.vocab}`);
   return opts;
 }
 
