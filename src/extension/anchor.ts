@@ -5,7 +5,7 @@
 //    are inserted or removed above it (or when the line moves: the nearest line with the same text).
 // 2. When a labeled line is edited in the editor, the label stays on the edited line and its
 //    stored text becomes the new text. Deleting or emptying the line removes the label from it.
-// 3. When its text is gone for any other reason (file changed on disk, line deleted), the label is
+// 3. When its text is gone for any other reason (the file changed on disk), the label is
 //    "detached": it stays in the label file as a training example but marks no line, and re-attaches
 //    if a line with that exact text appears again.
 
@@ -25,23 +25,33 @@ export interface LineEdit {
 
 export interface Shifted {
   line: number;
-  /** True when the line lay inside an edited range (its text may have changed). */
+  /** True when the line's own text was edited (it lay at the start or end of an edited range). */
   touched: boolean;
+  /** True when the line lay strictly inside a replaced range: it no longer exists. */
+  deleted: boolean;
 }
 
 /** Where a line ends up after the edits, applied in the order given. */
-export function shiftLine(line: number, edits: readonly LineEdit[], touched = false): Shifted {
+export function shiftLine(line: number, edits: readonly LineEdit[]): Shifted {
   let current = line;
+  let touched = false;
+  let deleted = false;
   for (const e of edits) {
-    if (current < 0 || current < e.startLine) continue;
+    if (current < e.startLine) continue;
     if (current > e.endLine) {
       current += e.insertedLineBreaks - (e.endLine - e.startLine);
-    } else {
+    } else if (current === e.startLine) {
       touched = true;
-      current = Math.min(current, e.startLine + e.insertedLineBreaks);
+    } else if (current === e.endLine) {
+      // The tail of the last replaced line ends up on the last inserted line.
+      touched = true;
+      current = e.startLine + e.insertedLineBreaks;
+    } else {
+      deleted = true;
+      current = e.startLine;
     }
   }
-  return { line: current, touched };
+  return { line: current, touched: touched && !deleted, deleted };
 }
 
 const same = (a: string | undefined, b: string) => a !== undefined && a.trimEnd() === b.trimEnd();

@@ -41,14 +41,18 @@ describe('re-anchoring labels', () => {
   describe('shiftLine', () => {
     it('moves lines below an edit by the change in line count', () => {
       // Replace lines 1..2 with text holding 3 line breaks (4 lines): +2.
-      assert.deepEqual(shiftLine(5, [{ startLine: 1, endLine: 2, insertedLineBreaks: 3 }]), { line: 7, touched: false });
-      assert.deepEqual(shiftLine(0, [{ startLine: 1, endLine: 2, insertedLineBreaks: 3 }]), { line: 0, touched: false });
+      assert.deepEqual(shiftLine(5, [{ startLine: 1, endLine: 2, insertedLineBreaks: 3 }]), { line: 7, touched: false, deleted: false });
+      assert.deepEqual(shiftLine(0, [{ startLine: 1, endLine: 2, insertedLineBreaks: 3 }]), { line: 0, touched: false, deleted: false });
     });
 
-    it('marks lines inside an edit as touched and keeps them inside the new range', () => {
-      // Delete lines 2..6 into one line.
-      assert.deepEqual(shiftLine(5, [{ startLine: 2, endLine: 6, insertedLineBreaks: 0 }]), { line: 2, touched: true });
-      assert.deepEqual(shiftLine(2, [{ startLine: 2, endLine: 2, insertedLineBreaks: 1 }]), { line: 2, touched: true });
+    it('marks the first and last lines of an edit as touched and inner lines as deleted', () => {
+      // Replace from line 2 to line 6 with text without line breaks.
+      const edit = [{ startLine: 2, endLine: 6, insertedLineBreaks: 0 }];
+      assert.deepEqual(shiftLine(2, edit), { line: 2, touched: true, deleted: false });
+      assert.deepEqual(shiftLine(4, edit), { line: 2, touched: false, deleted: true });
+      assert.deepEqual(shiftLine(6, edit), { line: 2, touched: true, deleted: false });
+      // Enter in the middle of line 2: its tail moves to line 3.
+      assert.deepEqual(shiftLine(2, [{ startLine: 2, endLine: 2, insertedLineBreaks: 1 }]), { line: 2, touched: true, deleted: false });
     });
 
     it('applies several edits in order', () => {
@@ -56,7 +60,7 @@ describe('re-anchoring labels', () => {
         { startLine: 8, endLine: 8, insertedLineBreaks: 2 },
         { startLine: 0, endLine: 1, insertedLineBreaks: 0 },
       ];
-      assert.deepEqual(shiftLine(10, edits), { line: 11, touched: false });
+      assert.deepEqual(shiftLine(10, edits), { line: 11, touched: false, deleted: false });
     });
 
     it('with an Enter at the start of a labeled line, the text rule finds the moved line', () => {

@@ -1,0 +1,121 @@
+// Starts and stops code-server 4.100.3 from the tools folder on 127.0.0.1, with a fresh user
+// data dir, extensions dir and config file per run (nothing written to the home folder).
+import { spawn, execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+export const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
+export const tools = path.join(root, '.e2e-tools');
+export const codeServerBin = path.join(tools, 'node_modules/.bin/code-server');
+
+/** Installs the tools (scripts/e2e/setup.sh) when they are missing. */
+export function ensureTools() {
+  if (fs.existsSync(codeServerBin) && fs.existsSync(path.join(tools, 'node_modules/playwright-core'))) return;
+  execFileSync('bash', [path.join(root, 'scripts/e2e/setup.sh')], { stdio: 'inherit' });
+}
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+/** A fresh per-run state folder with config, user settings, and extension folders. */
+export function prepareState(name, { port, settings = {} }) {
+  const state = fs.mkdtempSync(path.join(os.tmpdir(), `fewshot-${name}-`));
+  const config = path.join(state, 'config.yaml');
+  fs.writeFileSync(
+    config,
+    [`bind-addr: 127.0.0.1:${port}`, 'auth: none', 'cert: false', 'disable-telemetry: true', 'disable-update-check: true',
+      'disable-workspace-trust: true', 'disable-getting-started-override: true'].join('\n') + '\n',
+  );
+  const userData = path.join(state, 'user-data');
+  fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
+  fs.writeFileSync(
+    path.join(userData, 'User/settings.json'),
+    JSON.stringify({
+      'workbench.startupEditor': 'none',
+      'extensions.autoCheckUpdates': false,
+      'extensions.autoUpdate': false,
+      'telemetry.telemetryLevel': 'off',
+      'workbench.tips.enabled': false,
+      'window.restoreWindows': 'none',
+      ...settings,
+    }, null, 2),
+  );
+  const extensions = path.join(state, 'extensions');
+  fs.mkdirSync(extensions, { recursive: true });
+  return { state, config, userData, extensions, port };
+}
+
+export const codeServerArgs = (s) => ['--config', s.config, '--user-data-dir', s.userData, '--extensions-dir', s.extensions];
+
+export function installVsix(s, vsix) {
+  execFileSync(codeServerBin, [...codeServerArgs(s), '--install-extension', vsix], { stdio: 'inherit', env: codeServerEnv() });
+}
+
+function codeServerEnv(extra = {}) {
+  return {
+    ...process.env,
+    // No outside requests from the workbench.
+    EXTENSIONS_GALLERY: JSON.stringify({ serviceUrl: 'http://127.0.0.1:9/gallery', itemUrl: 'http://127.0.0.1:9/item' }),
+    ...extra,
+  };
+}
+
+/** Starts code-server in its own process group; resolves when it answers HTTP. */
+export async function startCodeServer(s, { env = {}, logFile } = {}) {
+  const out = logFile ? fs.openSync(logFile, 'w') : 'ignore';
+  const child = spawn(codeServerBin, [...codeServerArgs(s), '--disable-workspace-trust'], {
+    detached: true,
+    stdio: ['ignore', out, out],
+    env: codeServerEnv(env),
+  });
+  const url = `http://127.0.0.1:${s.port}`;
+  const started = Date.now();
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`code-server exited with ${child.exitCode}${logFile ? ` (log: ${logFile})` : ''}`);
+    try {
+      const res = await fetch(`${url}/healthz`);
+      if (res.ok) break;
+    } catch {}
+    if (Date.now() - started > 60_000) throw new Error('code-server did not start within 60 s');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    url,
+    child,
+    /** Stops the whole process group (the extension host and file watcher too). */
+    stop() {
+      try {
+        process.kill(-child.pid, 'SIGTERM');
+      } catch {}
+    },
+  };
+}
+
+/** Headless Debian Chromium through playwright-core from the tools folder. */
+export async function launchBrowser(profileDir) {
+  const { chromium } = await import(path.join(tools, 'node_modules/playwright-core/index.mjs'));
+  return chromium.launchPersistentContext(profileDir, {
+    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+    headless: true,
+    viewport: { width: 1400, height: 900 },
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+  });
+}
+
+/** A fresh copy of the sample workspace, so runs never touch the committed one. */
+export function copySampleWorkspace(s) {
+  const dest = path.join(s.state, 'workspace');
+  fs.cpSync(path.join(root, 'samples/workspace'), dest, { recursive: true });
+  return dest;
+}

@@ -1,0 +1,268 @@
+// Every command is a factory `(ctx) => handler`, registered from one list so the palette's
+// surface reads in one screen. Handlers take optional arguments so quick fixes and tests can
+// call them without a prompt; a person gets the prompts.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { FewShotContext } from './context';
+import { LabelError } from './labelStore';
+import { parseLabels, toCsv, writeFileAtomic } from './labelFile';
+import { mostUncertainLine } from './predictionView';
+
+type Handler = (...args: any[]) => unknown;
+type Factory = (ctx: FewShotContext) => Handler;
+
+export const commands: Record<string, Factory> = {
+  'fewshot.labelLine': labelLine,
+  'fewshot.removeLabel': removeLabel,
+  'fewshot.acceptPrediction': acceptPrediction,
+  'fewshot.nextUncertainLine': nextUncertainLine,
+  'fewshot.exportLabels': exportLabels,
+  'fewshot.importLabels': importLabels,
+  'fewshot.clearLabels': clearLabels,
+  'fewshot.showEngineInfo': showEngineInfo,
+  'fewshot.showLog': (ctx) => () => ctx.output.show(true),
+};
+
+export function registerCommands(ctx: FewShotContext): void {
+  for (const [id, factory] of Object.entries(commands)) {
+    const handler = factory(ctx);
+    ctx.subscriptions.push(vscode.commands.registerCommand(id, (...args: unknown[]) => guard(ctx, id, () => handler(...args))));
+  }
+}
+
+/** Errors the user can fix become messages; anything else is logged too. */
+async function guard(ctx: FewShotContext, id: string, run: () => unknown): Promise<unknown> {
+  try {
+    return await run();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (!(error instanceof LabelError)) ctx.log(`${id} failed: ${message}`);
+    void vscode.window.showErrorMessage(`Few-Shot: ${message}`);
+    return undefined;
+  }
+}
+
+/** The document and lines a command acts on: given explicitly, else the active editor's selections. */
+async function target(uri?: vscode.Uri | string, lines?: number[]): Promise<{ doc: vscode.TextDocument; lines: number[] }> {
+  if (uri) {
+    const doc = await vscode.workspace.openTextDocument(typeof uri === 'string' ? vscode.Uri.parse(uri) : uri);
+    return { doc, lines: lines ?? [] };
+  }
+  const editor = vscode.window.activeTextEditor;
+  if (!editor) throw new LabelError('Open a document and put the cursor on a line first.');
+  const selected = new Set<number>();
+  for (const s of editor.selections) {
+    // A selection ending at column 0 of the next line does not include that line.
+    const end = s.end.line > s.start.line && s.end.character === 0 ? s.end.line - 1 : s.end.line;
+    for (let l = s.start.line; l <= end; l++) selected.add(l);
+  }
+  return { doc: editor.document, lines: [...selected] };
+}
+
+function labelLine(ctx: FewShotContext): Handler {
+  return async (label?: string, uri?: vscode.Uri | string, lines?: number[]) => {
+    const t = await target(uri, lines);
+    if (!ctx.isIncluded(t.doc)) throw new LabelError(`${path.basename(t.doc.uri.fsPath)} is not a document Few-Shot classifies (see the fewshot.languages and fewshot.include settings).`);
+    const name = label ?? (await pickLabel(ctx, t.lines.length));
+    if (!name) return 0;
+    const n = await ctx.labels.setLabel(t.doc, t.lines, name);
+    if (!n) void vscode.window.showInformationMessage('Few-Shot: empty lines cannot be labeled.');
+    return n;
+  };
+}
+
+/** Quick pick of existing labels; typing a new name offers it as a new label. */
+async function pickLabel(ctx: FewShotContext, lineCount: number): Promise<string | undefined> {
+  const existing = ctx.labels.labelNames();
+  const pick = vscode.window.createQuickPick();
+  pick.title = `Label ${lineCount === 1 ? 'line' : `${lineCount} lines`} as...`;
+  pick.placeholder = existing.length ? 'Pick a label or type a new one' : 'Type a label name';
+  const base = existing.map((label) => ({ label }));
+  pick.items = base;
+  pick.onDidChangeValue((value) => {
+    const v = value.trim();
+    pick.items = v && !existing.includes(v) ? [{ label: v, description: 'new label' }, ...base] : base;
+  });
+  try {
+    return await new Promise<string | undefined>((resolve) => {
+      pick.onDidAccept(() => resolve(pick.selectedItems[0]?.label ?? (pick.value.trim() || undefined)));
+      pick.onDidHide(() => resolve(undefined));
+      pick.show();
+    });
+  } finally {
+    pick.dispose();
+  }
+}
+
+function removeLabel(ctx: FewShotContext): Handler {
+  return async (uri?: vscode.Uri | string, lines?: number[]) => {
+    const t = await target(uri, lines);
+    const n = await ctx.labels.removeLabel(t.doc, t.lines);
+    if (!n) void vscode.window.showInformationMessage('Few-Shot: no label on the selected line(s).');
+    return n;
+  };
+}
+
+function acceptPrediction(ctx: FewShotContext): Handler {
+  return async (uri?: vscode.Uri | string, lines?: number[]) => {
+    const t = await target(uri, lines);
+    const result = ctx.classifier.resultFor(t.doc);
+    if (!result) throw new LabelError('No predictions for this document yet: label at least two lines with different labels.');
+    let n = 0;
+    for (const line of t.lines) {
+      const index = result.labelIndex[line] ?? -1;
+      if (index < 0) continue;
+      n += await ctx.labels.setLabel(t.doc, [line], result.labels[index]!);
+    }
+    if (!n) void vscode.window.showInformationMessage('Few-Shot: no prediction on the selected line(s).');
+    return n;
+  };
+}
+
+function nextUncertainLine(ctx: FewShotContext): Handler {
+  return () => {
+    const editor = vscode.window.activeTextEditor;
+    if (!editor) throw new LabelError('Open a document first.');
+    const result = ctx.classifier.resultFor(editor.document);
+    if (!result) throw new LabelError('No predictions for this document yet: label at least two lines with different labels.');
+    const line = mostUncertainLine(result, new Set(ctx.labels.labelsOf(editor.document).keys()), editor.selection.active.line);
+    if (line < 0) {
+      void vscode.window.showInformationMessage('Few-Shot: every classified line is labeled.');
+      return -1;
+    }
+    const position = new vscode.Position(line, 0);
+    editor.selection = new vscode.Selection(position, position);
+    editor.revealRange(new vscode.Range(position, position), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+    return line;
+  };
+}
+
+interface ExportRow {
+  document: string;
+  line: number;
+  text: string;
+  label: string;
+  source: 'label' | 'prediction';
+  confidence?: number;
+}
+
+function exportRows(ctx: FewShotContext, withPredictions: boolean): ExportRow[] {
+  const rows: ExportRow[] = [];
+  for (const { records } of ctx.labels.all()) {
+    for (const r of records) rows.push({ document: r.document, line: r.line + 1, text: r.text, label: r.label, source: 'label' });
+  }
+  if (withPredictions) {
+    for (const doc of vscode.workspace.textDocuments) {
+      const result = ctx.classifier.resultFor(doc);
+      if (!result) continue;
+      const labeled = ctx.labels.labelsOf(doc);
+      const document = vscode.workspace.asRelativePath(doc.uri, false);
+      for (let line = 0; line < result.labelIndex.length; line++) {
+        const index = result.labelIndex[line]!;
+        if (index < 0 || labeled.has(line)) continue;
+        const confidence = Math.round(result.confidence[line]! * 1000) / 1000;
+        rows.push({ document, line: line + 1, text: doc.lineAt(line).text, label: result.labels[index]!, source: 'prediction', confidence });
+      }
+    }
+  }
+  return rows;
+}
+
+function exportLabels(ctx: FewShotContext): Handler {
+  return async (targetPath?: string, withPredictions?: boolean) => {
+    let file = targetPath;
+    if (!file) {
+      const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+      const uri = await vscode.window.showSaveDialog({
+        title: 'Export Few-Shot labels',
+        defaultUri: folder && vscode.Uri.joinPath(folder, 'labels-export.jsonl'),
+        filters: { 'JSON Lines': ['jsonl'], CSV: ['csv'] },
+      });
+      if (!uri) return undefined;
+      file = uri.fsPath;
+    }
+    if (withPredictions === undefined) {
+      const choice = await vscode.window.showQuickPick(
+        [
+          { label: 'Labeled lines', predictions: false },
+          { label: 'Labeled and predicted lines', description: 'predictions of the open documents', predictions: true },
+        ],
+        { title: 'Export which lines?' },
+      );
+      if (!choice) return undefined;
+      withPredictions = choice.predictions;
+    }
+    const rows = exportRows(ctx, withPredictions);
+    const content = file.toLowerCase().endsWith('.csv')
+      ? toCsv(['document', 'line', 'text', 'label', 'source', 'confidence'], rows.map((r) => [r.document, r.line, r.text, r.label, r.source, r.confidence ?? '']))
+      : rows.map((r) => JSON.stringify(r) + '\n').join('');
+    await writeFileAtomic(file, content);
+    ctx.log(`exported ${rows.length} rows to ${file}`);
+    if (!targetPath) void vscode.window.showInformationMessage(`Few-Shot: exported ${rows.length} lines to ${path.basename(file)}.`);
+    return rows.length;
+  };
+}
+
+function importLabels(ctx: FewShotContext): Handler {
+  return async (sourcePath?: string) => {
+    let file = sourcePath;
+    if (!file) {
+      const picked = await vscode.window.showOpenDialog({ title: 'Import Few-Shot labels', canSelectMany: false, filters: { 'JSON Lines': ['jsonl'] } });
+      if (!picked?.[0]) return undefined;
+      file = picked[0].fsPath;
+    }
+    const parsed = parseLabels(await fs.promises.readFile(file, 'utf8'));
+    if (parsed.problems.length) {
+      ctx.log(`import ${file}: skipped bad lines ${parsed.problems.map((p) => `${p.line} (${p.message})`).join(', ')}`);
+    }
+    const folder = await pickFolder();
+    if (!folder) return undefined;
+    const n = await ctx.labels.importRecords(folder, parsed.records);
+    const skipped = parsed.problems.length ? `; ${parsed.problems.length} bad lines skipped (lines ${parsed.problems.map((p) => p.line).join(', ')})` : '';
+    void vscode.window.showInformationMessage(`Few-Shot: imported ${n} labels${skipped}.`);
+    return n;
+  };
+}
+
+function clearLabels(ctx: FewShotContext): Handler {
+  return async (options?: { confirmed?: boolean }) => {
+    const folder = await pickFolder();
+    if (!folder) return undefined;
+    const n = ctx.labels.all().find((s) => s.folder.uri.toString() === folder.uri.toString())?.records.length ?? 0;
+    if (!options?.confirmed) {
+      const answer = await vscode.window.showWarningMessage(`Clear all ${n} labels of ${folder.name}?`, { modal: true, detail: 'The label file is emptied. This cannot be undone from here.' }, 'Clear Labels');
+      if (answer !== 'Clear Labels') return undefined;
+    }
+    return ctx.labels.clear(folder);
+  };
+}
+
+async function pickFolder(): Promise<vscode.WorkspaceFolder | undefined> {
+  const folders = vscode.workspace.workspaceFolders ?? [];
+  if (folders.length === 0) throw new LabelError('Open a folder first: labels are stored in the workspace folder.');
+  if (folders.length === 1) return folders[0];
+  const active = vscode.window.activeTextEditor && vscode.workspace.getWorkspaceFolder(vscode.window.activeTextEditor.document.uri);
+  return active ?? vscode.window.showWorkspaceFolderPick({ placeHolder: 'Which workspace folder?' });
+}
+
+function showEngineInfo(ctx: FewShotContext): Handler {
+  return async (options?: { quiet?: boolean }) => {
+    const info = await ctx.engine.ready();
+    const last = ctx.classifier.lastRun;
+    const lines = [
+      `backend: ${info.backend}${info.backendNote ? ` (${info.backendNote})` : ''}`,
+      `model: ${info.model} (${info.modelHash.slice(0, 12)}), vocabulary ${info.vocabulary}`,
+      `methods: ${info.methods.join(', ')} (default ${info.defaultMethod})`,
+      `load: ${info.loadMs.toFixed(0)} ms`,
+      last ? `last run: ${last.at.toLocaleTimeString()}, ${last.method}, adapt ${last.adaptMs.toFixed(0)} ms, predict ${last.lines} lines in ${last.predictMs.toFixed(0)} ms` : 'last run: none yet',
+      `labels: ${ctx.labels.count} (${ctx.labels.labelNames().join(', ') || 'none'})`,
+    ];
+    ctx.log(`engine info:\n  ${lines.join('\n  ')}`);
+    if (!options?.quiet) {
+      void vscode.window.showInformationMessage(`Few-Shot engine: ${info.backend}, ${info.model}`, { modal: false, detail: lines.join('\n') }, 'Show Log').then((c) => c && ctx.output.show(true));
+    }
+    return { ...info, lastRun: last };
+  };
+}
+

@@ -1,0 +1,43 @@
+// Typed view of the `fewshot.*` settings.
+import * as vscode from 'vscode';
+import type { BackendChoice } from '../engine/engine';
+import type { Priority } from './predictionView';
+
+export interface FewShotConfig {
+  languages: string[];
+  include: string[];
+  severity: vscode.DiagnosticSeverity;
+  minConfidence: number;
+  maxPerFile: number;
+  priority: Priority;
+  labelsFile: string;
+  backend: BackendChoice;
+  method: string | undefined;
+  updateDelayMs: number;
+}
+
+const severities: Record<string, vscode.DiagnosticSeverity> = {
+  error: vscode.DiagnosticSeverity.Error,
+  warning: vscode.DiagnosticSeverity.Warning,
+  information: vscode.DiagnosticSeverity.Information,
+  hint: vscode.DiagnosticSeverity.Hint,
+};
+
+const clamp = (v: number, lo: number, hi: number, fallback: number) => (Number.isFinite(v) ? Math.min(hi, Math.max(lo, v)) : fallback);
+
+export function readConfig(): FewShotConfig {
+  const c = vscode.workspace.getConfiguration('fewshot');
+  const method = c.get<string>('engine.method', '').trim();
+  return {
+    languages: c.get<string[]>('languages', ['plaintext', 'markdown', 'log', 'csv']),
+    include: c.get<string[]>('include', []),
+    severity: severities[c.get<string>('diagnostics.severity', 'information')] ?? vscode.DiagnosticSeverity.Information,
+    minConfidence: clamp(c.get<number>('diagnostics.minConfidence', 0), 0, 1, 0),
+    maxPerFile: clamp(c.get<number>('diagnostics.maxPerFile', 1000), 0, 100_000, 1000),
+    priority: c.get<string>('diagnostics.priority', 'confidence') === 'uncertainty' ? 'uncertainty' : 'confidence',
+    labelsFile: c.get<string>('labelsFile', '.fewshot/labels.jsonl').trim() || '.fewshot/labels.jsonl',
+    backend: c.get<BackendChoice>('engine.backend', 'auto'),
+    method: method === '' ? undefined : method,
+    updateDelayMs: clamp(c.get<number>('updateDelayMs', 300), 0, 10_000, 300),
+  };
+}

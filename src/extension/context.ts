@@ -1,0 +1,102 @@
+// Owns the long-lived parts of the extension (settings, log, engine worker, label store,
+// classifier) and every disposable; features receive it and subscribe to its events.
+import * as vscode from 'vscode';
+import { Classifier } from './classifier';
+import { readConfig, type FewShotConfig } from './config';
+import { EngineClient } from './engineClient';
+import { LabelStore } from './labelStore';
+
+export class FewShotContext implements vscode.Disposable {
+  readonly subscriptions: vscode.Disposable[] = [];
+  config: FewShotConfig = readConfig();
+  readonly output = vscode.window.createOutputChannel('Few-Shot Labeler', { log: true });
+  readonly engine: EngineClient;
+  readonly labels: LabelStore;
+  readonly classifier: Classifier;
+  engineError: string | undefined;
+  private readonly configChanged = new vscode.EventEmitter<FewShotConfig>();
+  private readonly engineChanged = new vscode.EventEmitter<void>();
+  readonly onDidChangeConfig = this.configChanged.event;
+  readonly onDidChangeEngine = this.engineChanged.event;
+
+  private constructor(readonly extension: vscode.ExtensionContext) {
+    this.subscriptions.push(this.output, this.configChanged, this.engineChanged);
+    const log = (m: string) => this.output.info(m);
+    this.engine = new EngineClient({
+      workerPath: extension.asAbsolutePath('out/worker.js'),
+      modelDir: extension.asAbsolutePath('models'),
+      backend: this.config.backend,
+      log,
+    });
+    this.labels = new LabelStore(this.config.labelsFile, log);
+    this.classifier = new Classifier(this.engine, this.labels, () => ({ method: this.config.method, isIncluded: (d) => this.isIncluded(d) }), log);
+    this.subscriptions.push(this.engine, this.labels, this.classifier);
+  }
+
+  static async create(extension: vscode.ExtensionContext): Promise<FewShotContext> {
+    const ctx = new FewShotContext(extension);
+    await ctx.labels.load();
+    ctx.watchWorkspace();
+    ctx.startEngine();
+    return ctx;
+  }
+
+  log(message: string): void {
+    this.output.info(message);
+  }
+
+  /** Documents the extension classifies: local files, not the label file, of an included language or glob. */
+  isIncluded(doc: vscode.TextDocument): boolean {
+    if (doc.uri.scheme !== 'file' || this.labels.isLabelFile(doc.uri)) return false;
+    if (!this.labels.folderOf(doc.uri)) return false;
+    if (this.config.languages.includes(doc.languageId)) return true;
+    return this.config.include.some((pattern) => vscode.languages.match({ pattern }, doc) > 0);
+  }
+
+  private startEngine(): void {
+    this.engineError = undefined;
+    this.engine.ready().then(
+      () => this.engineChanged.fire(),
+      (e: unknown) => {
+        this.engineError = e instanceof Error ? e.message : String(e);
+        this.engineChanged.fire();
+      },
+    );
+  }
+
+  private watchWorkspace(): void {
+    const delay = () => this.config.updateDelayMs;
+    this.subscriptions.push(
+      vscode.workspace.onDidOpenTextDocument((d) => {
+        this.labels.anchorDocument(d);
+        this.classifier.schedule(d, 0);
+      }),
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        if (!this.isIncluded(e.document) || e.contentChanges.length === 0) return;
+        this.labels.onDocumentChange(e);
+        this.classifier.schedule(e.document, delay());
+      }),
+      vscode.workspace.onDidCloseTextDocument((d) => this.classifier.clear(d.uri)),
+      // A new label, a removal or a reload from disk re-adapts every document of that folder.
+      this.labels.onDidChange((folder) => this.classifier.scheduleAll(20, folder)),
+      vscode.workspace.onDidChangeWorkspaceFolders(() => void this.labels.load()),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (!e.affectsConfiguration('fewshot')) return;
+        const before = this.config;
+        this.config = readConfig();
+        this.configChanged.fire(this.config);
+        if (before.backend !== this.config.backend) {
+          this.log(`backend setting changed to ${this.config.backend}: restarting the engine`);
+          void this.engine.restart({ backend: this.config.backend }).then(() => this.startEngine());
+        }
+        if (before.labelsFile !== this.config.labelsFile) void this.labels.setLabelsFile(this.config.labelsFile);
+        this.classifier.scheduleAll(0);
+      }),
+    );
+    for (const d of vscode.workspace.textDocuments) this.classifier.schedule(d, 0);
+  }
+
+  dispose(): void {
+    for (const d of this.subscriptions.splice(0).reverse()) d.dispose();
+  }
+}

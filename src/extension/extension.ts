@@ -1,0 +1,37 @@
+// Activation only wires the parts together; each feature lives in its own module.
+import * as vscode from 'vscode';
+import { activateCodeActions } from './codeActions';
+import { registerCommands } from './commands';
+import { FewShotContext } from './context';
+import { activateDecorations } from './decorations';
+import { activateDiagnostics } from './diagnostics';
+import { activatePanel } from './panelSource';
+import { activateStatusBar } from './statusBar';
+
+/** What activate returns: used by the integration tests and the benchmark. */
+export interface FewShotApi {
+  /** Resolves when no engine run is scheduled or running. */
+  whenIdle(): Promise<void>;
+  /** Writes pending label changes now. */
+  flushLabels(): Promise<void>;
+}
+
+let context: FewShotContext | undefined;
+
+export async function activate(extension: vscode.ExtensionContext): Promise<FewShotApi> {
+  const ctx = await FewShotContext.create(extension);
+  context = ctx;
+  extension.subscriptions.push(ctx);
+  registerCommands(ctx);
+  activateDiagnostics(ctx);
+  activateDecorations(ctx);
+  activateCodeActions(ctx);
+  activateStatusBar(ctx);
+  activatePanel(ctx);
+  ctx.log('Few-Shot Labeler activated');
+  return { whenIdle: () => ctx.classifier.whenIdle(), flushLabels: () => ctx.labels.flush() };
+}
+
+export function deactivate(): Promise<void> | undefined {
+  return context?.labels.flush();
+}

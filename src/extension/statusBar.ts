@@ -1,0 +1,36 @@
+// Status bar: labeled lines, backend, last adaptation; spins while the engine works; opens the panel.
+import * as vscode from 'vscode';
+import type { FewShotContext } from './context';
+
+export function activateStatusBar(ctx: FewShotContext): void {
+  const item = vscode.window.createStatusBarItem('fewshot.status', vscode.StatusBarAlignment.Right, 100);
+  item.name = 'Few-Shot Labeler';
+  item.command = 'fewshot.openPanel';
+  const update = () => {
+    const icon = ctx.classifier.busy ? '$(sync~spin)' : ctx.classifier.lastError ? '$(warning)' : '$(tag)';
+    const backend = ctx.engine.info?.backend ?? (ctx.engineError ? 'no engine' : 'loading');
+    const last = ctx.classifier.lastRun;
+    const timing = last ? ` · ${Math.round(last.adaptMs + last.predictMs)} ms` : '';
+    item.text = `${icon} ${ctx.labels.count} labeled · ${backend}${timing}`;
+    const tip = new vscode.MarkdownString(undefined, true);
+    tip.appendMarkdown(`**Few-Shot Labeler**\n\n${ctx.labels.count} labeled lines, ${ctx.labels.labelNames().length} labels\n\n`);
+    tip.appendMarkdown(`Backend: ${backend}${ctx.engineError ? ` (${ctx.engineError})` : ''}\n\n`);
+    if (last) {
+      tip.appendMarkdown(
+        `Last adaptation: ${last.at.toLocaleTimeString()} (${last.method}, adapt ${last.adaptMs.toFixed(0)} ms, ${last.lines} lines in ${last.predictMs.toFixed(0)} ms)\n\n`,
+      );
+    }
+    if (ctx.classifier.lastError) tip.appendMarkdown(`Last error: ${ctx.classifier.lastError}\n\n`);
+    tip.appendMarkdown('Click to open the labeling panel.');
+    item.tooltip = tip;
+    item.show();
+  };
+  ctx.subscriptions.push(
+    item,
+    ctx.classifier.onDidChangeBusy(update),
+    ctx.classifier.onDidUpdate(update),
+    ctx.labels.onDidChange(update),
+    ctx.onDidChangeEngine(update),
+  );
+  update();
+}
