@@ -307,7 +307,8 @@ export class App {
   setView(patch: Partial<Pick<ViewState, 'sort' | 'filter' | 'doc' | 'search'>>): void {
     Object.assign(this.view, patch);
     this.invalidate('view');
-    if (this.cursorPosition() < 0) this.moveTo(0);
+    // A new order or filter starts from its top.
+    this.moveTo(0);
   }
 
   setScrollTop(top: number): void {

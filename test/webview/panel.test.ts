@@ -1,0 +1,337 @@
+// The labeling panel's app in real Chromium against the built bundle, with a fake host.
+
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { percent, wilson } from '../../src/webview/stats';
+import { cursorRow, pageErrors, PanelHarness, requests, rows, settle } from './harness';
+
+const artifacts = path.join(process.cwd(), 'artifacts');
+
+const HOSTILE = [
+  '<img src=x onerror="window.__pwned=true">',
+  '</script><script>window.__pwned=true</script>',
+  'שלום עולם — مرحبا بالعالم',
+  '👩‍💻 déjà vu 🎉 ✓',
+];
+
+type Data = { lines: { doc: number; line: number; text: string; label?: string; prediction?: { label: string; confidence: number; uncertainty: number } }[] };
+const data = (p: Page) => p.evaluate(() => (window as unknown as { __data: Data }).__data);
+
+describe('labeling panel (Chromium)', function () {
+  this.timeout(60_000);
+  const harness = new PanelHarness();
+  let page: Page | undefined;
+
+  before(async () => {
+    await harness.start();
+    fs.mkdirSync(artifacts, { recursive: true });
+  });
+  after(async () => {
+    await harness.stop();
+  });
+  afterEach(async () => {
+    if (!page) return;
+    const errors = pageErrors(page);
+    await page.context().close();
+    page = undefined;
+    assert.deepEqual(errors, [], 'no uncaught errors in the page');
+  });
+
+  async function setSelect(p: Page, id: string, value: string) {
+    await p.selectOption(`#${id}`, value);
+    await p.focus('#lines');
+    await settle(p);
+  }
+
+  it('renders lines, predictions and the keys on the label chips', async () => {
+    page = await harness.open();
+    const r = await rows(page);
+    assert.ok(r.length > 10, 'rows are shown');
+    assert.ok(r[0].cursor, 'the cursor starts on the first line');
+    const chips = await page.$$eval('.label-bar .label-chip', (els) => els.map((e) => e.textContent));
+    assert.deepEqual(chips, ['1bug', '2feature', '3question']);
+    assert.equal(await page.$eval('#lines', (e) => e.getAttribute('role')), 'listbox');
+    assert.equal(await page.$eval('#lines', (e) => e.getAttribute('aria-activedescendant')), 'row-0');
+  });
+
+  it('labels with a number key, accepts with a, skips with x and undoes with Backspace and Ctrl+Z', async () => {
+    page = await harness.open();
+    // Document order keeps a labeled line in place (other orders move labeled lines last).
+    await setSelect(page, 'sort', 'document');
+    const first = await cursorRow(page);
+    const second = (await rows(page))[1];
+    await page.keyboard.press('2');
+    await settle(page);
+    let reqs = await requests(page);
+    assert.equal(reqs.length, 1);
+    assert.equal(reqs[0].method, 'setLabel');
+    assert.equal(reqs[0].params.label, 'feature');
+    const moved = await cursorRow(page);
+    assert.equal(moved.text, second.text, 'the cursor moved to the next line');
+    const labeledRow = (await rows(page)).find((x) => x.text === first.text)!;
+    assert.ok(labeledRow.labeled && labeledRow.chip === 'feature', 'the line shows its new label');
+
+    // Accept the prediction of the line under the cursor.
+    const predicted = (await data(page)).lines.find((l) => l.text === moved.text)!.prediction!.label;
+    await page.keyboard.press('a');
+    await settle(page);
+    reqs = await requests(page);
+    assert.deepEqual([reqs[1].method, reqs[1].params.label], ['setLabel', predicted]);
+
+    // Skip: no request, the cursor moves on.
+    const beforeSkip = await cursorRow(page);
+    await page.keyboard.press('x');
+    await settle(page);
+    assert.equal((await requests(page)).length, 2);
+    assert.notEqual((await cursorRow(page)).text, beforeSkip.text);
+
+    // Undo the skip, then the accept (Ctrl+Z), then the label (Backspace).
+    await page.keyboard.press('Backspace');
+    await settle(page);
+    assert.equal((await cursorRow(page)).text, beforeSkip.text);
+    assert.equal((await requests(page)).length, 2, 'undoing a skip changes no label');
+    await page.keyboard.press('Control+z');
+    await settle(page);
+    reqs = await requests(page);
+    assert.equal(reqs[2].method, 'removeLabel');
+    assert.equal((await cursorRow(page)).text, moved.text);
+    await page.keyboard.press('Backspace');
+    await settle(page);
+    reqs = await requests(page);
+    assert.equal(reqs[3].method, 'removeLabel');
+    assert.equal((await cursorRow(page)).text, first.text);
+    const lines = (await data(page)).lines;
+    assert.equal(lines.find((l) => l.text === first.text)!.label, undefined, 'the store is back to unlabeled');
+  });
+
+  it('moves with j/k and arrows, reveals with Enter and shows the keys with ?', async () => {
+    page = await harness.open();
+    const r = await rows(page);
+    await page.keyboard.press('j');
+    await page.keyboard.press('ArrowDown');
+    await settle(page);
+    assert.equal((await cursorRow(page)).text, r[2].text);
+    await page.keyboard.press('k');
+    await settle(page);
+    assert.equal((await cursorRow(page)).text, r[1].text);
+    await page.keyboard.press('Enter');
+    await settle(page);
+    const reqs = await requests(page);
+    assert.equal(reqs.at(-1)!.method, 'reveal');
+    const line = (await data(page)).lines.find((l) => l.text === r[1].text)!;
+    assert.equal((reqs.at(-1)!.params.ref as { line: number }).line, line.line);
+    await page.keyboard.press('?');
+    await settle(page);
+    assert.ok(await page.isVisible('.help[role="dialog"]'));
+    assert.match((await page.textContent('.help'))!, /Accept the prediction/);
+    await page.keyboard.press('Escape');
+    await settle(page);
+    assert.ok(!(await page.isVisible('.help')));
+  });
+
+  it('edits a recent decision from the recent list', async () => {
+    page = await harness.open();
+    const first = await cursorRow(page);
+    await page.keyboard.press('1');
+    await settle(page);
+    await page.selectOption('.recent select', 'question');
+    await settle(page);
+    const reqs = await requests(page);
+    assert.deepEqual(reqs.map((r) => [r.method, r.params.label]), [['setLabel', 'bug'], ['setLabel', 'question']]);
+    assert.equal((await data(page)).lines.find((l) => l.text === first.text)!.label, 'question');
+  });
+
+  it('orders by uncertainty, document order and confidence', async () => {
+    page = await harness.open();
+    const all = (await data(page)).lines;
+    const unlabeled = all.filter((l) => !l.label && l.prediction);
+    const maxU = Math.max(...unlabeled.map((l) => l.prediction!.uncertainty));
+    let r = await rows(page);
+    const top = all.find((l) => l.text === r[0].text)!;
+    assert.equal(top.prediction!.uncertainty, maxU, 'most uncertain first');
+
+    await setSelect(page, 'sort', 'document');
+    r = await rows(page);
+    assert.deepEqual(r.slice(0, 3).map((x) => x.loc), ['tickets-a.txt:1', 'tickets-a.txt:2', 'tickets-a.txt:3']);
+
+    await setSelect(page, 'sort', 'confidence');
+    r = await rows(page);
+    const confs = r.slice(0, 10).map((x) => all.find((l) => l.text === x.text)!.prediction!.confidence);
+    assert.deepEqual(confs, [...confs].sort((a, b) => b - a));
+    assert.equal(confs[0], Math.max(...unlabeled.map((l) => l.prediction!.confidence)));
+  });
+
+  it('filters by status, predicted label, low confidence, document and search', async () => {
+    page = await harness.open();
+    const all = (await data(page)).lines;
+    const byText = (t: string) => all.find((l) => l.text === t)!;
+    await setSelect(page, 'filter', 'unlabeled');
+    assert.ok((await rows(page)).every((x) => !x.labeled));
+    await setSelect(page, 'filter', 'labeled');
+    let r = await rows(page);
+    const setSize = await page.$eval('.row[data-position="0"]', (e) => Number(e.getAttribute('aria-setsize')));
+    assert.equal(setSize, all.filter((l) => l.label).length);
+    assert.ok(r.every((x) => x.labeled));
+    await setSelect(page, 'filter', 'predicted:question');
+    r = await rows(page);
+    assert.ok(r.length > 0 && r.every((x) => !x.labeled && x.chip === 'question'));
+    await setSelect(page, 'filter', 'low');
+    r = await rows(page);
+    assert.ok(r.length > 0 && r.every((x) => byText(x.text).prediction!.confidence < 0.6));
+    await setSelect(page, 'filter', 'all');
+    await setSelect(page, 'doc', 'file:///work/tickets-b.txt');
+    r = await rows(page);
+    assert.ok(r.length > 0 && r.every((x) => x.loc.startsWith('tickets-b.txt:')));
+    await setSelect(page, 'doc', '');
+    await page.fill('#search', 'dark MODE');
+    await page.waitForFunction(() => Array.from(document.querySelectorAll('.row:not([hidden]) .text')).every((e) => e.textContent!.includes('dark mode')));
+    r = await rows(page);
+    assert.equal(r.length, all.filter((l) => l.text.includes('dark mode')).length);
+    assert.ok(r.every((x) => x.text.includes('dark mode')));
+  });
+
+  it('renders 100,000 lines with a bounded number of rows and scrolls to the right ones', async () => {
+    page = await harness.open({ lines: 100_000 });
+    await setSelect(page, 'sort', 'document');
+    const count = await page.$$eval('.row', (els) => els.length);
+    assert.ok(count < 80, `only the visible rows exist (${count})`);
+    await page.$eval('#lines', (e) => (e.scrollTop = 26 * 50_000));
+    await settle(page);
+    let r = await rows(page);
+    assert.ok(r.length < 80);
+    const visible = r.map((x) => x.position);
+    assert.ok(visible.includes(50_000) && visible.includes(50_010), `rows around 50,000 are rendered (${visible[0]}..${visible.at(-1)})`);
+    const row = r.find((x) => x.position === 50_000)!;
+    assert.equal(row.loc, 'tickets-b.txt:1', 'position 50,000 is the first line of the second document');
+    await page.keyboard.press('End');
+    await settle(page);
+    const last = await cursorRow(page);
+    assert.equal(last.position, 99_999);
+    assert.equal(last.loc, 'tickets-b.txt:50000');
+    assert.ok((await page.$$eval('.row', (els) => els.length)) < 80);
+    assert.equal(await page.$eval('#lines', (e) => e.getAttribute('aria-activedescendant')), 'row-99999');
+  });
+
+  it('shows hostile text as text and never runs it', async () => {
+    page = await harness.open({ special: HOSTILE });
+    await setSelect(page, 'sort', 'document');
+    const r = await rows(page);
+    for (const s of HOSTILE) assert.ok(r.some((x) => x.text === s), `shown verbatim: ${s}`);
+    for (const s of HOSTILE) assert.ok(await page.getByText(s, { exact: true }).first().isVisible(), `visible: ${s}`);
+    assert.equal(await page.$$eval('img, #app script', (els) => els.length), 0, 'no element was created from the text');
+    // A hostile label name too, through the create-label form.
+    await page.fill('#new-label', '<img src=y onerror="window.__pwned=true">');
+    await page.press('#new-label', 'Enter');
+    await page.waitForSelector('.label-name >> text=<img src=y onerror="window.__pwned=true">');
+    await settle(page);
+    assert.equal(await page.evaluate(() => (window as unknown as { __pwned: boolean }).__pwned), false);
+    assert.equal(await page.$$eval('img', (els) => els.length), 0);
+  });
+
+  it('creates, renames and deletes labels, asking before deleting', async () => {
+    page = await harness.open();
+    await page.fill('#new-label', 'praise');
+    await page.press('#new-label', 'Enter');
+    await page.waitForSelector('.label-bar .label-chip >> text=praise');
+    assert.equal((await page.$$('.label-bar .label-chip')).length, 4);
+    await page.click('button[aria-label="Rename bug"]');
+    await page.waitForSelector('input[aria-label="New name for bug"]');
+    await page.fill('input[aria-label="New name for bug"]', 'defect');
+    await page.press('input[aria-label="New name for bug"]', 'Enter');
+    await page.waitForSelector('.label-bar .label-chip >> text=defect');
+    assert.ok((await data(page)).lines.some((l) => l.label === 'defect'), 'the store follows the rename');
+    await page.click('button[aria-label="Delete defect"]');
+    await page.waitForSelector('.confirm');
+    assert.ok(!(await requests(page)).some((r) => r.method === 'deleteLabel'), 'nothing deleted before confirming');
+    assert.match((await page.textContent('.confirm'))!, /Delete “defect”\? 10 labeled lines lose their label/);
+    await page.click('.confirm button.secondary');
+    await settle(page);
+    assert.equal(await page.$('.confirm'), null);
+    await page.click('button[aria-label="Delete defect"]');
+    await page.click('.confirm button.danger');
+    await page.waitForFunction(() => !Array.from(document.querySelectorAll('.label-bar .label-chip')).some((e) => e.textContent?.includes('defect')));
+    const methods = (await requests(page)).map((r) => r.method);
+    assert.deepEqual(methods, ['createLabel', 'renameLabel', 'deleteLabel']);
+  });
+
+  it('reports leave-one-out accuracy and estimates precision with a Wilson interval', async () => {
+    page = await harness.open();
+    await page.click('button[aria-label="Compute leave-one-out accuracy"]');
+    await page.waitForSelector('#loo >> text=75% (n=29)');
+    await page.selectOption('#precision-label', 'feature');
+    await page.click('.precision-start button');
+    await page.waitForSelector('.precision-text');
+    const answers = [true, true, false, true, true, true, true, false, true, true];
+    for (const a of answers) {
+      await page.keyboard.press(a ? 'y' : 'n');
+      await settle(page);
+    }
+    await page.click('.precision button >> text=Stop');
+    const text = (await page.textContent('#precision-result'))!;
+    const ci = wilson(8, 10)!;
+    assert.ok(text.includes(`≈ 80% (95% interval ${percent(ci.low)}–${percent(ci.high)}; 8 of 10 confirmed)`), text);
+    assert.equal((await requests(page)).filter((r) => r.method !== 'leaveOneOut').length, 0, 'checking precision labels nothing');
+  });
+
+  it('keeps its view state across a reload', async () => {
+    page = await harness.open();
+    await setSelect(page, 'filter', 'unlabeled');
+    await setSelect(page, 'sort', 'document');
+    for (let i = 0; i < 5; i++) await page.keyboard.press('j');
+    await page.keyboard.press('1');
+    await settle(page);
+    const cursor = await cursorRow(page);
+    await page.reload();
+    await page.waitForSelector('.row.cursor');
+    await settle(page);
+    assert.equal(await page.$eval('#filter', (e) => (e as HTMLSelectElement).value), 'unlabeled');
+    assert.equal(await page.$eval('#sort', (e) => (e as HTMLSelectElement).value), 'document');
+    assert.equal((await cursorRow(page)).text, cursor.text);
+    assert.equal(await page.$$eval('.recent-item', (els) => els.length), 1, 'recent decisions survive');
+  });
+
+  it('ignores malformed messages from the host and keeps working', async () => {
+    page = await harness.open();
+    await page.evaluate(() => {
+      const send = (window as unknown as { __send: (m: unknown) => void }).__send;
+      send({ kind: 'snapshot', snapshot: { documents: [], lines: [{ doc: 5, line: -1, text: 1 }], labels: [], stats: {} } });
+      send({ kind: 'nonsense' });
+      send('<img src=x onerror="window.__pwned=true">');
+    });
+    await page.waitForSelector('.status.error');
+    assert.ok((await rows(page)).length > 10, 'the last good data is still shown');
+    await page.keyboard.press('1');
+    await settle(page);
+    assert.equal((await requests(page))[0].method, 'setLabel');
+    assert.equal(await page.evaluate(() => (window as unknown as { __pwned: boolean }).__pwned), false);
+  });
+
+  for (const theme of ['light', 'dark', 'high-contrast'] as const) {
+    it(`looks native in the ${theme} theme (screenshot)`, async () => {
+      page = await harness.open({ theme, special: HOSTILE });
+      await setSelect(page, 'sort', 'document');
+      await page.keyboard.press('2');
+      await page.keyboard.press('a');
+      await settle(page);
+      const file = path.join(artifacts, `panel-${theme}.png`);
+      await page.screenshot({ path: file });
+      assert.ok(fs.statSync(file).size > 10_000);
+      // The theme's colours reach the page: the list background is the editor background.
+      const bg = await page.$eval('body', (e) => getComputedStyle(e).backgroundColor);
+      assert.equal(bg, { light: 'rgb(255, 255, 255)', dark: 'rgb(31, 31, 31)', 'high-contrast': 'rgb(0, 0, 0)' }[theme]);
+      const iconFont = await page.$eval('.codicon', (e) => getComputedStyle(e, '::before').fontFamily);
+      assert.match(iconFont, /codicon/);
+      assert.ok(await page.evaluate(() => document.fonts.check('16px codicon')), 'the codicon font loaded from local files');
+      // Beside an editor the panel is narrow: the statistics go below the list.
+      await page.setViewportSize({ width: 520, height: 760 });
+      await page.keyboard.press('?');
+      await settle(page);
+      await page.screenshot({ path: path.join(artifacts, `panel-${theme}-narrow.png`) });
+      const list = await page.$eval('#lines', (e) => e.getBoundingClientRect());
+      const side = await page.$eval('.sidebar', (e) => e.getBoundingClientRect());
+      assert.ok(side.top >= list.bottom - 1, 'the sidebar is below the list');
+    });
+  }
+});
