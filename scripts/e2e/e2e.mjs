@@ -1,0 +1,135 @@
+// End-to-end UI test: installs the packaged VSIX into code-server 4.100.3, opens a copy of the
+// sample workspace in headless Chromium and does what a user does: labels lines through the
+// command palette, sees predictions as squiggles and in the Problems panel, accepts a quick
+// fix, and checks the label file. Screenshots of each step go to artifacts/e2e/.
+import fs from 'node:fs';
+import path from 'node:path';
+import { root, ensureTools, freePort, prepareState, startCodeServer, launchBrowser, copySampleWorkspace, installVsix } from './codeServer.mjs';
+
+const vsix = path.join(root, 'fewshot-labeler.vsix');
+if (!fs.existsSync(vsix)) {
+  console.error('e2e: package first (npm run package): fewshot-labeler.vsix is missing');
+  process.exit(2);
+}
+ensureTools();
+const artifacts = path.join(root, 'artifacts/e2e');
+fs.rmSync(artifacts, { recursive: true, force: true });
+fs.mkdirSync(artifacts, { recursive: true });
+
+const port = await freePort();
+const s = prepareState('e2e', { port });
+installVsix(s, vsix);
+const workspace = copySampleWorkspace(s);
+const labelFile = path.join(workspace, '.fewshot/labels.jsonl');
+const records = () => (fs.existsSync(labelFile) ? fs.readFileSync(labelFile, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []);
+
+const server = await startCodeServer(s, { logFile: path.join(artifacts, 'code-server.log') });
+const browser = await launchBrowser(path.join(s.state, 'chromium'));
+const page = browser.pages()[0] ?? (await browser.newPage());
+let step = 0;
+const shot = async (name) => {
+  const file = path.join(artifacts, `${String(++step).padStart(2, '0')}-${name}.png`);
+  await page.screenshot({ path: file });
+  console.log(`e2e: screenshot ${path.relative(root, file)}`);
+};
+const check = (ok, message) => {
+  if (!ok) throw new Error(message);
+  console.log(`e2e: ok - ${message}`);
+};
+async function until(what, probe, timeoutMs = 30_000) {
+  const start = Date.now();
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() - start > timeoutMs) throw new Error(`e2e: timed out waiting for ${what}`);
+    await page.waitForTimeout(100);
+  }
+}
+const quickInput = () => page.locator('.quick-input-widget input');
+
+async function runCommand(title) {
+  await page.keyboard.press('F1');
+  await quickInput().waitFor({ state: 'visible' });
+  await quickInput().fill(`>${title}`);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ state: 'visible' });
+  await page.keyboard.press('Enter');
+}
+async function goToLine(line) {
+  await page.keyboard.press('Control+G');
+  await quickInput().waitFor({ state: 'visible' });
+  await quickInput().fill(`:${line}`);
+  await page.keyboard.press('Enter');
+  await page.waitForTimeout(150);
+}
+async function labelLine(line, label) {
+  const before = records().length;
+  await goToLine(line);
+  await runCommand('Few-Shot: Label Line As...');
+  await page.locator('.quick-input-widget', { hasText: 'Label line as' }).waitFor({ state: 'visible' });
+  await quickInput().fill(label);
+  await page.waitForTimeout(100);
+  await page.keyboard.press('Enter');
+  await until(`label ${label} on line ${line} in the label file`, () => records().length > before && records().some((r) => r.line === line && r.label === label));
+}
+
+let failed = false;
+try {
+  await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  await page.locator('.statusbar-item', { hasText: 'labeled' }).first().waitFor({ timeout: 60_000 });
+  await page.keyboard.press('Control+P');
+  await quickInput().fill('support-tickets.txt');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'support-tickets.txt' }).first().waitFor();
+  await page.keyboard.press('Enter');
+  await page.locator('.monaco-editor .view-lines', { hasText: 'charged twice' }).waitFor();
+  await page.locator('.monaco-editor textarea').first().focus();
+  await shot('workspace-open');
+
+  await labelLine(1, 'billing');
+  // The label decoration is CSS content (not DOM text): give it a moment to paint, then capture it.
+  await page.waitForTimeout(500);
+  await shot('first-label-via-palette');
+  const plan = [[2, 'account'], [3, 'bug'], [4, 'shipping'], [5, 'billing'], [6, 'account'], [7, 'bug'], [8, 'shipping']];
+  for (const [line, label] of plan) await labelLine(line, label);
+  check(records().length === 8, 'eight labels written to .fewshot/labels.jsonl through the command palette');
+
+  const squiggles = page.locator('.monaco-editor .squiggly-info');
+  await until('prediction squiggles', async () => (await squiggles.count()) > 0, 60_000);
+  await goToLine(9);
+  await page.mouse.move(10, 10);
+  await shot('predictions-as-squiggles');
+  check((await squiggles.count()) > 0, `${await squiggles.count()} lines show a prediction squiggle`);
+
+  await page.keyboard.press('Control+Shift+M');
+  const rows = page.locator('.markers-panel .monaco-list-row');
+  await until('Problems rows', async () => (await rows.count()) > 1, 30_000);
+  const problemTexts = await rows.allInnerTexts();
+  await shot('problems-panel');
+  check(problemTexts.some((t) => /(billing|account|bug|shipping) \d{1,3}%/.test(t)), `Problems panel lists predictions like "${problemTexts.find((t) => /%/.test(t))?.split('\n').join(' ')}"`);
+
+  // Quick fix on line 9 ("Why is there an extra fee on my latest invoice?").
+  await page.locator('.monaco-editor textarea').first().focus();
+  await goToLine(9);
+  await page.keyboard.press('Control+.');
+  const accept = page.locator('.action-widget .monaco-list-row', { hasText: 'Accept prediction' }).first();
+  await accept.waitFor({ timeout: 15_000 });
+  const acceptTitle = (await accept.innerText()).trim();
+  await shot('quick-fix-menu');
+  const predicted = /"([^"]+)"/.exec(acceptTitle)?.[1];
+  await accept.click();
+  await until('the accepted label in the file', () => records().some((r) => r.line === 9 && r.label === predicted));
+  await page.waitForTimeout(500);
+  await shot('prediction-accepted');
+  check(records().length === 9 && predicted !== undefined, `quick fix "${acceptTitle}" wrote line 9 as ${predicted}`);
+  const file = records();
+  check(file.every((r) => r.document === 'support-tickets.txt' && typeof r.text === 'string' && r.text.length > 0), 'label file records hold document, line, text and label');
+} catch (error) {
+  failed = true;
+  console.error(error instanceof Error ? error.message : error);
+  await shot('failure').catch(() => {});
+} finally {
+  await browser.close().catch(() => {});
+  server.stop();
+}
+console.log(failed ? 'e2e: FAILED' : `e2e: passed; screenshots in ${path.relative(root, artifacts)}`);
+process.exit(failed ? 1 : 0);
