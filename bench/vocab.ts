@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { mulberry32, sampleWithoutReplacement } from '../src/engine/episodes/prng';
 import { Encoder } from '../src/engine/features/encoder';
 import { tokenize } from '../src/engine/text/tokenizer';
 import { WordVectors } from '../src/engine/text/wordVectors';
@@ -15,6 +16,7 @@ import type { EncodedLines, Example } from '../src/engine/types';
 const root = path.resolve(__dirname, '../..');
 const dataDir = path.resolve(root, '../shared/data');
 const SIZES = [25_000, 50_000, 100_000];
+const SPEED_SIZE = 50_000;
 const WAYS = 5;
 const QUERIES = 15;
 const episodesArg = process.argv.indexOf('--episodes');
@@ -24,38 +26,17 @@ function readJsonl(file: string): Example[] {
   return fs.readFileSync(path.join(dataDir, file), 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Example);
 }
 
-/** mulberry32: small seeded generator so every vocabulary size sees the same episodes. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-
-function sample<T>(items: readonly T[], k: number, rand: () => number): T[] {
-  const a = [...items];
-  for (let i = 0; i < k; i++) {
-    const j = i + Math.floor(rand() * (a.length - i));
-    [a[i], a[j]] = [a[j], a[i]];
-  }
-  return a.slice(0, k);
-}
-
 interface Episode { support: number[]; supportLabels: number[]; query: number[]; queryLabels: number[] }
 
 function makeEpisodes(examples: Example[], shots: number, seed: number): Episode[] {
   const byLabel = new Map<string, number[]>();
   examples.forEach((e, i) => byLabel.set(e.label, [...(byLabel.get(e.label) ?? []), i]));
   const labels = [...byLabel.keys()].filter((l) => byLabel.get(l)!.length >= shots + QUERIES).sort();
-  const rand = rng(seed);
+  const rand = mulberry32(seed); // same seed for every vocabulary size: same episodes
   return Array.from({ length: EPISODES }, () => {
     const ep: Episode = { support: [], supportLabels: [], query: [], queryLabels: [] };
-    sample(labels, WAYS, rand).forEach((label, c) => {
-      const picked = sample(byLabel.get(label)!, shots + QUERIES, rand);
+    sampleWithoutReplacement(rand, labels, WAYS).forEach((label, c) => {
+      const picked = sampleWithoutReplacement(rand, byLabel.get(label)!, shots + QUERIES);
       picked.forEach((idx, k) => {
         (k < shots ? ep.support : ep.query).push(idx);
         (k < shots ? ep.supportLabels : ep.queryLabels).push(c);
@@ -136,16 +117,18 @@ function main(): void {
   const header = ['N', 'file MB', 'load ms', 'token coverage'];
   for (const [name] of sets) for (const s of [1, 5]) header.push(`${name} 5w${s}s word`, `${name} 5w${s}s word+char`);
   const rows: string[][] = [];
-  let chosen: WordVectors | undefined;
   try {
-    for (const size of SIZES) {
+    // Build every table first and time on a small, quiet heap; accuracy runs afterwards.
+    const files = SIZES.map((size) => {
       const file = path.join(tmp, `vectors-${size}.bin`);
       execFileSync(process.execPath, [path.join(root, 'scripts/build-vectors.mjs'), '--vocab', String(size), '--out', file], { stdio: 'ignore' });
-      const loadMs = timeMs(() => WordVectors.load(file));
+      return file;
+    });
+    const loadMs = files.map((file) => timeMs(() => WordVectors.load(file)));
+    const speedTable = speed(WordVectors.load(files[SIZES.indexOf(SPEED_SIZE)]));
+    files.forEach((file, f) => {
       const vectors = WordVectors.load(file);
-      if (size === 50_000) chosen = vectors;
       let tokens = 0, known = 0;
-      const row = [String(size), (fs.statSync(file).size / 1e6).toFixed(2), loadMs.toFixed(1)];
       const cells: string[] = [];
       sets.forEach(([, examples], s) => {
         for (const text of examples.map((e) => e.text)) for (const t of tokenize(text)) { tokens++; if (vectors.indexOf(t) >= 0) known++; }
@@ -158,19 +141,20 @@ function main(): void {
           }
         }
       });
-      rows.push([...row, `${((100 * known) / tokens).toFixed(2)}%`, ...cells]);
-    }
+      rows.push([String(SIZES[f]), (fs.statSync(file).size / 1e6).toFixed(2), loadMs[f].toFixed(1), `${((100 * known) / tokens).toFixed(2)}%`, ...cells]);
+    });
+    printTable(header, rows);
+    speedTable();
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
-  printTable(header, rows);
-  if (chosen) speed(chosen);
 }
 
-function speed(vectors: WordVectors): void {
+/** Times tokenizer and encoder now; returns a function that prints the table. */
+function speed(vectors: WordVectors): () => void {
   const lines = readJsonl('clinc150.train.jsonl').map((e) => e.text).slice(0, 10_000);
   const avg = lines.reduce((a, l) => a + l.length, 0) / lines.length;
-  const runs = (fn: () => number): number[] => Array.from({ length: 5 }, fn);
+  const runs = (fn: () => number): number[] => Array.from({ length: 9 }, fn);
   const timed = (fn: () => void): number => {
     const t = performance.now();
     fn();
@@ -188,8 +172,10 @@ function speed(vectors: WordVectors): void {
     })],
     ['encode, all cached', runs(() => timed(() => cachedEncoder.encode(lines)))],
   ];
-  console.log(`\nspeed, ${lines.length} lines of clinc150.train (avg ${avg.toFixed(0)} chars), N = ${vectors.size}, 5 runs, one core`);
-  printTable(['step', 'median ms', 'min ms'], rows.map(([k, v]) => [k, median(v).toFixed(1), Math.min(...v).toFixed(1)]));
+  return () => {
+    console.log(`\nspeed, ${lines.length} lines of clinc150.train (avg ${avg.toFixed(0)} chars), N = ${vectors.size}, 9 runs, one core`);
+    printTable(['step', 'median ms', 'min ms'], rows.map(([k, v]) => [k, median(v).toFixed(1), Math.min(...v).toFixed(1)]));
+  };
 }
 
 function printTable(header: string[], rows: string[][]): void {
