@@ -117,8 +117,9 @@ function isCount(v: unknown, max: number): v is number {
 function isUnit(v: unknown): v is number {
   return typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= 1;
 }
-// Control characters (C0, DEL, C1) and line breaks make no sense in a label and could spoof the UI.
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+// Control characters (C0, DEL, C1), line breaks and bidi overrides make no sense in a label
+// and could disguise one label as another.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 
 /** Why a label name is refused, or undefined when it is fine. */
 export function labelNameProblem(v: unknown): string | undefined {

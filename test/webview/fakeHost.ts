@@ -77,7 +77,7 @@ export function installFakeHost(options: FakeHostOptions): void {
       for (const l of labels) if (l.name === p.from) l.name = p.to as string;
       for (const l of lines) {
         if (l.label === p.from) l.label = p.to as string;
-        if (l.prediction?.label === p.from) l.prediction.label = p.to as string;
+        if (l.prediction && l.prediction.label === p.from) l.prediction.label = p.to as string;
       }
       return null;
     },

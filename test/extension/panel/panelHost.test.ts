@@ -1,0 +1,201 @@
+// The panel host with a minimal fake of the webview API: its HTML and CSP, the ready
+// handshake, validation of incoming messages, requests and snapshots.
+
+import assert from 'node:assert/strict';
+import type * as vscode from 'vscode';
+import type { LineRef, PanelDataSource, PanelLabel, PanelSourceLine, PanelStats } from '../../../src/extension/panel/model';
+import { PanelHost, type WebviewLike } from '../../../src/extension/panel/panelHost';
+import { buildSnapshot } from '../../../src/extension/panel/snapshot';
+import type { HostToWebview, PanelSnapshot } from '../../../src/protocol/panel';
+
+const EXT = 'file:///ext';
+const CSP_SOURCE = 'https://file+.vscode-resource.vscode-cdn.net';
+const uri = (s: string) => ({ toString: () => s, path: s.replace('file://', '') }) as unknown as vscode.Uri;
+
+class FakeWebview implements WebviewLike {
+  html = '';
+  readonly cspSource = CSP_SOURCE;
+  readonly posted: HostToWebview[] = [];
+  private listeners: ((m: unknown) => void)[] = [];
+  asWebviewUri(u: vscode.Uri): vscode.Uri {
+    return uri(`${CSP_SOURCE}${u.path}`);
+  }
+  postMessage(message: unknown): Thenable<boolean> {
+    this.posted.push(JSON.parse(JSON.stringify(message)));
+    return Promise.resolve(true);
+  }
+  onDidReceiveMessage: vscode.Event<unknown> = (listener) => {
+    this.listeners.push(listener as (m: unknown) => void);
+    return { dispose: () => (this.listeners = this.listeners.filter((l) => l !== listener)) };
+  };
+  send(m: unknown): void {
+    for (const l of this.listeners) l(m);
+  }
+  get listenerCount(): number {
+    return this.listeners.length;
+  }
+}
+
+class FakeSource implements PanelDataSource {
+  lines: PanelSourceLine[] = [
+    { uri: 'file:///w/a%20b.txt', line: 0, text: 'crash on save', label: 'bug' },
+    { uri: 'file:///w/a%20b.txt', line: 1, text: 'add tabs', prediction: { label: 'feature', confidence: 1.7, uncertainty: -0.2 } },
+    { uri: 'file:///w/c.txt', line: 4, text: '</script>', prediction: { label: 'bug', confidence: 0.6, uncertainty: 0.5 } },
+  ];
+  labels: PanelLabel[] = [
+    { name: 'bug', color: '#ff0000' },
+    { name: 'feature', color: 'url(javascript:1)' },
+  ];
+  stats: PanelStats = { backend: 'wasm', lastAdaptationMs: 12.5 };
+  calls: string[] = [];
+  private listeners: (() => void)[] = [];
+  onDidChange: vscode.Event<void> = (listener) => {
+    this.listeners.push(listener as () => void);
+    return { dispose: () => (this.listeners = this.listeners.filter((l) => l !== listener)) };
+  };
+  fire(): void {
+    for (const l of this.listeners) l();
+  }
+  getLines = () => this.lines;
+  getLabels = () => this.labels;
+  getStats = () => this.stats;
+  async setLabel(ref: LineRef, label: string) {
+    this.calls.push(`setLabel ${ref.uri}:${ref.line} ${label}`);
+    this.fire();
+  }
+  async removeLabel(ref: LineRef) {
+    this.calls.push(`removeLabel ${ref.line}`);
+  }
+  async createLabel(name: string, color?: string) {
+    if (this.labels.some((l) => l.name === name)) throw new Error(`label ${name} already exists`);
+    this.calls.push(`createLabel ${name} ${color}`);
+  }
+  async renameLabel(from: string, to: string) {
+    this.calls.push(`renameLabel ${from} ${to}`);
+  }
+  async deleteLabel(name: string) {
+    this.calls.push(`deleteLabel ${name}`);
+  }
+  async reveal(ref: LineRef) {
+    this.calls.push(`reveal ${ref.line}`);
+  }
+  async leaveOneOutAccuracy() {
+    return { accuracy: 0.5, n: 2 };
+  }
+}
+
+const tick = (ms = 5) => new Promise((r) => setTimeout(r, ms));
+
+function setup() {
+  const webview = new FakeWebview();
+  const source = new FakeSource();
+  let calls = 0;
+  const host = new PanelHost(
+    webview,
+    source,
+    { script: uri(`${EXT}/media/panel.js`), style: uri(`${EXT}/media/panel.css`), codicons: uri(`${EXT}/media/codicons/codicon.css`) },
+    { random: (n) => new Uint8Array(n).map(() => (calls++ * 37) % 256), snapshotDelayMs: 1 },
+  );
+  return { webview, source, host };
+}
+
+describe('panel host', () => {
+  it('serves HTML with a nonce CSP, default-src none and only webview-local resources', () => {
+    const { webview, host } = setup();
+    const html = webview.html;
+    const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(html)?.[1];
+    assert.ok(csp, 'a CSP meta tag');
+    const directives = new Map(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([k, ...v]) => [k, v]));
+    assert.deepEqual(directives.get('default-src'), ["'none'"]);
+    const nonce = /'nonce-([^']+)'/.exec(csp)?.[1];
+    assert.ok(nonce && nonce.length >= 24, 'a long nonce');
+    assert.deepEqual(directives.get('script-src'), [`'nonce-${nonce}'`]);
+    for (const d of ['style-src', 'font-src', 'img-src']) assert.deepEqual(directives.get(d), [CSP_SOURCE], d);
+    const sources = [...directives.values()].flat();
+    assert.ok(sources.every((v) => v === "'none'" || v === CSP_SOURCE || v === `'nonce-${nonce}'`), `only local sources: ${sources}`);
+    const scripts = [...html.matchAll(/<script\b([^>]*)>/g)].map((m) => m[1]);
+    assert.equal(scripts.length, 1);
+    assert.ok(scripts[0].includes(`nonce="${nonce}"`));
+    const urls = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]);
+    assert.deepEqual(urls.sort(), [`${CSP_SOURCE}/ext/media/codicons/codicon.css`, `${CSP_SOURCE}/ext/media/panel.css`, `${CSP_SOURCE}/ext/media/panel.js`]);
+    assert.ok(!html.includes('<style'), 'no inline styles');
+    host.dispose();
+  });
+
+  it('posts nothing before ready, then a snapshot; a later ready gets one again', async () => {
+    const { webview, source, host } = setup();
+    source.fire();
+    await tick();
+    assert.equal(webview.posted.length, 0, 'queued until ready');
+    webview.send({ kind: 'ready' });
+    await tick();
+    assert.ok(webview.posted.length >= 1);
+    assert.ok(webview.posted.every((m) => m.kind === 'snapshot'));
+    const n = webview.posted.length;
+    webview.send({ kind: 'ready' });
+    await tick();
+    assert.equal(webview.posted.length, n + 1);
+    host.dispose();
+  });
+
+  it('repairs what the webview would refuse in the snapshot', () => {
+    const s: PanelSnapshot = buildSnapshot(new FakeSource());
+    assert.deepEqual(s.documents, [
+      { uri: 'file:///w/a%20b.txt', name: 'a b.txt' },
+      { uri: 'file:///w/c.txt', name: 'c.txt' },
+    ]);
+    assert.deepEqual(s.lines[1], { doc: 0, line: 1, text: 'add tabs', prediction: { label: 'feature', confidence: 1, uncertainty: 0 } });
+    assert.equal(s.lines[2].doc, 1);
+    assert.match(s.labels[1].color, /^#[0-9a-f]{6}$/);
+    assert.equal(s.stats.lastAdaptationMs, 12.5);
+  });
+
+  it('answers valid requests through the data source and re-sends the data on change', async () => {
+    const { webview, source, host } = setup();
+    webview.send({ kind: 'ready' });
+    await tick();
+    const before = webview.posted.length;
+    webview.send({ kind: 'request', id: 1, method: 'setLabel', params: { ref: { uri: 'file:///w/c.txt', line: 4 }, label: 'feature' } });
+    webview.send({ kind: 'request', id: 2, method: 'leaveOneOut', params: {} });
+    webview.send({ kind: 'request', id: 3, method: 'createLabel', params: { name: 'bug' } });
+    await tick(20);
+    assert.deepEqual(source.calls, ['setLabel file:///w/c.txt:4 feature']);
+    const responses = webview.posted.filter((m) => m.kind === 'response');
+    assert.deepEqual(responses[0], { kind: 'response', id: 1, result: null });
+    assert.deepEqual(responses[1], { kind: 'response', id: 2, result: { accuracy: 0.5, n: 2 } });
+    assert.equal(responses[2].kind === 'response' && responses[2].error?.message, 'label bug already exists');
+    assert.ok(webview.posted.slice(before).some((m) => m.kind === 'snapshot'), 'the change was sent');
+    host.dispose();
+  });
+
+  it('rejects invalid messages, answering requests with an input error', async () => {
+    const { webview, source, host } = setup();
+    webview.send({ kind: 'ready' });
+    await tick();
+    const before = webview.posted.length;
+    webview.send({ kind: 'request', id: 9, method: 'setLabel', params: { ref: { uri: 'file:///w/c.txt', line: -1 }, label: 'x' } });
+    webview.send({ kind: 'request', id: 10, method: 'deleteEverything', params: {} });
+    webview.send({ kind: 'request', id: 11, method: 'renameLabel', params: { from: 'bug', to: '' } });
+    webview.send('<script>');
+    webview.send({ kind: 'response', id: 1, result: 'spoof' });
+    await tick(20);
+    assert.deepEqual(source.calls, []);
+    const replies = webview.posted.slice(before);
+    assert.deepEqual(replies.map((m) => m.kind === 'response' && [m.id, m.error?.code]), [[9, 'input'], [10, 'input'], [11, 'input']]);
+    host.dispose();
+  });
+
+  it('stops listening and posting when disposed', async () => {
+    const { webview, source, host } = setup();
+    webview.send({ kind: 'ready' });
+    await tick();
+    host.dispose();
+    assert.equal(webview.listenerCount, 0);
+    const n = webview.posted.length;
+    source.fire();
+    webview.send({ kind: 'request', id: 1, method: 'reveal', params: { ref: { uri: 'file:///w/c.txt', line: 4 } } });
+    await tick(20);
+    assert.equal(webview.posted.length, n);
+    assert.deepEqual(source.calls, []);
+  });
+});

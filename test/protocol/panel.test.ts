@@ -1,0 +1,101 @@
+import assert from 'node:assert/strict';
+import { labelNameProblem, lineKey, parseHostMessage, parseLeaveOneOut, parseSnapshot, parseWebviewMessage, type PanelSnapshot } from '../../src/protocol/panel';
+
+const ref = { uri: 'file:///w/a.txt', line: 3 };
+const snapshot = (): PanelSnapshot => ({
+  documents: [{ uri: 'file:///w/a.txt', name: 'a.txt' }],
+  lines: [
+    { doc: 0, line: 0, text: 'hello', label: 'bug' },
+    { doc: 0, line: 1, text: '<img src=x onerror=alert(1)>', prediction: { label: 'bug', confidence: 0.8, uncertainty: 0.3 } },
+  ],
+  labels: [{ name: 'bug', color: '#ff0000' }],
+  stats: { backend: 'wasm', lastAdaptationMs: 12 },
+});
+
+describe('panel protocol', () => {
+  describe('messages from the webview', () => {
+    it('accepts ready and well-formed requests', () => {
+      assert.deepEqual(parseWebviewMessage({ kind: 'ready' }), { ok: true, value: { kind: 'ready' } });
+      const r = parseWebviewMessage({ kind: 'request', id: 7, method: 'setLabel', params: { ref, label: 'bug', extra: 1 } });
+      assert.deepEqual(r, { ok: true, value: { kind: 'request', id: 7, method: 'setLabel', params: { ref, label: 'bug' } } });
+      assert.ok(parseWebviewMessage({ kind: 'request', id: 1, method: 'leaveOneOut' }).ok);
+      assert.ok(parseWebviewMessage({ kind: 'request', id: 2, method: 'createLabel', params: { name: 'x', color: '#00ff00' } }).ok);
+    });
+
+    it('refuses wrong shapes without an answerable id', () => {
+      for (const bad of [null, 'ready', [], { kind: 'evil' }, { kind: 'request', id: -1, method: 'reveal' }, { kind: 'request', id: 1.5, method: 'reveal' }]) {
+        const r = parseWebviewMessage(bad);
+        assert.equal(r.ok, false, JSON.stringify(bad));
+        assert.ok(!('badRequest' in r));
+      }
+    });
+
+    it('refuses bad methods and params with the id so the host can answer', () => {
+      const cases: [unknown, RegExp][] = [
+        [{ kind: 'request', id: 4, method: 'toString', params: {} }, /unknown method/],
+        [{ kind: 'request', id: 4, method: 'setLabel', params: { ref: { uri: 'u', line: -2 }, label: 'a' } }, /line number/],
+        [{ kind: 'request', id: 4, method: 'setLabel', params: { ref: { uri: 'u', line: 1e9 }, label: 'a' } }, /line number/],
+        [{ kind: 'request', id: 4, method: 'setLabel', params: { ref, label: '' } }, /empty/],
+        [{ kind: 'request', id: 4, method: 'setLabel', params: { ref, label: 'a\nb' } }, /control/],
+        [{ kind: 'request', id: 4, method: 'setLabel', params: { ref, label: 'x'.repeat(65) } }, /at most 64/],
+        [{ kind: 'request', id: 4, method: 'createLabel', params: { name: 'a', color: 'red;background:url(x)' } }, /#rrggbb/],
+        [{ kind: 'request', id: 4, method: 'renameLabel', params: { from: 'a', to: 5 } }, /string/],
+        [{ kind: 'request', id: 4, method: 'reveal', params: 'x' }, /object/],
+      ];
+      for (const [msg, why] of cases) {
+        const r = parseWebviewMessage(msg);
+        assert.equal(r.ok, false);
+        assert.ok('badRequest' in r && r.badRequest === 4, JSON.stringify(msg));
+        assert.match(r.error, why);
+      }
+    });
+  });
+
+  describe('messages from the host', () => {
+    it('accepts a valid snapshot and responses', () => {
+      const r = parseHostMessage({ kind: 'snapshot', snapshot: snapshot() });
+      assert.ok(r.ok);
+      assert.deepEqual(r.value, { kind: 'snapshot', snapshot: snapshot() });
+      assert.deepEqual(parseHostMessage({ kind: 'response', id: 3, result: null }), { ok: true, value: { kind: 'response', id: 3, result: null } });
+      const e = parseHostMessage({ kind: 'response', id: 3, error: { message: 'no', code: 'weird' } });
+      assert.ok(e.ok && e.value.kind === 'response' && e.value.error?.code === 'internal');
+    });
+
+    it('refuses snapshots with bad references, ranges or colours', () => {
+      const mutations: [(s: PanelSnapshot) => void, RegExp][] = [
+        [(s) => (s.lines[0].doc = 1), /index documents/],
+        [(s) => (s.lines[0].line = -1), /line number/],
+        [(s) => ((s.lines[0] as { text: unknown }).text = 5), /text/],
+        [(s) => (s.lines[1].prediction!.confidence = 1.5), /0\.\.1/],
+        [(s) => (s.lines[1].prediction!.uncertainty = Number.NaN), /0\.\.1/],
+        [(s) => (s.labels[0].color = 'red'), /#rrggbb/],
+        [(s) => s.labels.push({ name: 'bug', color: '#000000' }), /twice/],
+        [(s) => (s.stats.lastAdaptationMs = -1), /lastAdaptationMs/],
+      ];
+      for (const [mutate, why] of mutations) {
+        const s = snapshot();
+        mutate(s);
+        const r = parseSnapshot(s);
+        assert.equal(r.ok, false);
+        assert.match((r as { error: string }).error, why);
+      }
+      assert.equal(parseHostMessage({ kind: 'snapshot' }).ok, false);
+      assert.equal(parseHostMessage({ kind: 'response', id: 'x' }).ok, false);
+      assert.equal(parseHostMessage(42).ok, false);
+    });
+
+    it('checks leave-one-out results', () => {
+      assert.deepEqual(parseLeaveOneOut({ accuracy: 0.5, n: 4 }), { ok: true, value: { accuracy: 0.5, n: 4 } });
+      assert.ok(parseLeaveOneOut({ accuracy: null, n: 1 }).ok);
+      assert.equal(parseLeaveOneOut({ accuracy: 2, n: 4 }).ok, false);
+      assert.equal(parseLeaveOneOut({ accuracy: 0.5, n: -1 }).ok, false);
+    });
+  });
+
+  it('names label problems and keys lines', () => {
+    assert.equal(labelNameProblem('bug'), undefined);
+    assert.match(labelNameProblem(' bug')!, /spaces/);
+    assert.match(labelNameProblem('a\u202eb')!, /control/, 'bidi overrides could disguise a label');
+    assert.equal(lineKey(ref), '3@file:///w/a.txt');
+  });
+});

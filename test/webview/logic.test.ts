@@ -1,0 +1,68 @@
+// The panel's pure parts in Node: statistics, the restored view state and the list's view.
+
+import assert from 'node:assert/strict';
+import type { PanelSnapshot } from '../../src/protocol/panel';
+import { Dataset } from '../../src/webview/dataset';
+import { restoreViewState } from '../../src/webview/state';
+import { histogram, sample, wilson } from '../../src/webview/stats';
+
+describe('panel logic', () => {
+  it('computes the Wilson 95% interval', () => {
+    // Reference values: 8/10 -> [0.4902, 0.9433]; 0/10 -> [0, 0.2775]; 20/20 -> [0.8389, 1].
+    const a = wilson(8, 10)!;
+    assert.ok(Math.abs(a.low - 0.4902) < 1e-3 && Math.abs(a.high - 0.9433) < 1e-3, JSON.stringify(a));
+    const b = wilson(0, 10)!;
+    assert.ok(b.low === 0 && Math.abs(b.high - 0.2775) < 1e-3, JSON.stringify(b));
+    const c = wilson(20, 20)!;
+    assert.ok(Math.abs(c.low - 0.8389) < 1e-3 && c.high === 1, JSON.stringify(c));
+    assert.equal(wilson(0, 0), undefined);
+    assert.equal(wilson(3, 2), undefined);
+  });
+
+  it('bins confidences and samples without repeats', () => {
+    assert.deepEqual(histogram([0, 0.05, 0.1, 0.95, 1, Number.NaN], 10), [2, 1, 0, 0, 0, 0, 0, 0, 0, 2]);
+    const s = sample([1, 2, 3, 4, 5, 6], 4, () => 0.5);
+    assert.equal(new Set(s).size, 4);
+    assert.equal(sample([1, 2], 5).length, 2);
+  });
+
+  it('restores view state defensively', () => {
+    const s = restoreViewState({ v: 1, sort: 'confidence', filter: 'predicted:bug', doc: 'file:///a', search: 'x', cursor: '3@file:///a', scrollTop: 52, history: [{ ref: { uri: 'u', line: 2 }, kind: 'label', after: 'bug' }, { ref: { uri: 'u', line: -1 }, kind: 'label' }], precision: { label: 'bug', queue: [{ uri: 'u', line: 1 }], index: 9, correct: 1, wrong: 0 } });
+    assert.equal(s.sort, 'confidence');
+    assert.equal(s.filter, 'predicted:bug');
+    assert.equal(s.history.length, 1, 'the bad decision is dropped');
+    assert.equal(s.precision!.index, 1, 'the index is clamped to the queue');
+    const junk = restoreViewState({ v: 1, sort: 'random', filter: 'predicted:', scrollTop: -5, history: 'x', precision: 3 });
+    assert.deepEqual([junk.sort, junk.filter, junk.scrollTop, junk.history, junk.precision], ['uncertainty', 'all', 0, [], null]);
+    assert.equal(restoreViewState(undefined).sort, 'uncertainty');
+  });
+
+  it('filters and orders the list', () => {
+    const snapshot: PanelSnapshot = {
+      documents: [{ uri: 'a', name: 'a' }, { uri: 'b', name: 'b' }],
+      lines: [
+        { doc: 1, line: 0, text: 'Beta one', prediction: { label: 'x', confidence: 0.9, uncertainty: 0.1 } },
+        { doc: 0, line: 1, text: 'alpha two', label: 'y' },
+        { doc: 0, line: 0, text: 'alpha one', prediction: { label: 'y', confidence: 0.5, uncertainty: 0.8 } },
+        { doc: 0, line: 2, text: 'alpha three', prediction: { label: 'x', confidence: 0.7, uncertainty: 0.4 } },
+      ],
+      labels: [{ name: 'x', color: '#000000' }, { name: 'y', color: '#ffffff' }],
+      stats: { backend: 'cpu', lastAdaptationMs: null },
+    };
+    const d = new Dataset(snapshot);
+    const view = (o: object) => Array.from(d.view({ sort: 'uncertainty', filter: 'all', doc: null, search: '', ...o }));
+    assert.deepEqual(view({}), [2, 3, 0, 1], 'most uncertain first, labeled last');
+    assert.deepEqual(view({ sort: 'document' }), [2, 1, 3, 0]);
+    assert.deepEqual(view({ sort: 'confidence' }), [0, 3, 2, 1]);
+    assert.deepEqual(view({ filter: 'labeled' }), [1]);
+    assert.deepEqual(view({ filter: 'unlabeled' }), [2, 3, 0]);
+    assert.deepEqual(view({ filter: 'low' }), [2]);
+    assert.deepEqual(view({ filter: 'predicted:x' }), [3, 0]);
+    assert.deepEqual(view({ doc: 'b' }), [0]);
+    assert.deepEqual(view({ doc: 'gone' }), []);
+    assert.deepEqual(view({ search: ' ALPHA T' }), [3, 1]);
+    assert.deepEqual([...d.predictedCounts()], [['x', 2], ['y', 1]]);
+    assert.deepEqual([...d.labeledCounts()], [['y', 1]]);
+    assert.deepEqual(d.confidenceHistogram(), [0, 0, 0, 0, 0, 1, 0, 1, 0, 1]);
+  });
+});
