@@ -108,7 +108,7 @@ export class Classifier implements vscode.Disposable {
     this.setBusy();
     try {
       const lines = doc.getText().split(/\r?\n/);
-      const result = await this.engine.classify({ support, lines, method: this.options().method }, cancel);
+      const result = await this.engine.classify({ support, lines, method: this.options().method, usePool: true }, cancel);
       if (cancel.isCancellationRequested || doc.isClosed || doc.version !== version) return;
       this.results.set(key, { ...result, version });
       this.lastRun = { at: new Date(), adaptMs: result.adaptMs, predictMs: result.predictMs, lines: lines.length, method: result.method };

@@ -149,6 +149,34 @@ export class LabelStore implements vscode.Disposable {
     return n;
   }
 
+  /** Renames a label in every folder; returns how many records changed. */
+  async renameLabel(from: string, to: string): Promise<number> {
+    const name = to.trim();
+    if (!name) throw new LabelError('A label cannot be empty.');
+    return this.rewriteAll((r) => (r.label === from ? { ...r, label: name } : r));
+  }
+
+  /** Deletes a label and its uses in every folder; returns how many records went. */
+  async deleteLabel(label: string): Promise<number> {
+    return this.rewriteAll((r) => (r.label === label ? undefined : r));
+  }
+
+  private async rewriteAll(change: (r: StoredLabel) => StoredLabel | undefined): Promise<number> {
+    let n = 0;
+    for (const state of this.folders.values()) {
+      const next = state.records.flatMap((r) => {
+        const c = change(r);
+        if (c !== r) n++;
+        return c ? [c] : [];
+      });
+      if (next.length === state.records.length && next.every((r, i) => r === state.records[i])) continue;
+      this.writable(state.folder.uri);
+      state.records = next;
+      await this.commit(state);
+    }
+    return n;
+  }
+
   /** Adds records (replacing any on the same document line). Returns how many were added. */
   async importRecords(folder: vscode.WorkspaceFolder, records: readonly LabelRecord[]): Promise<number> {
     const state = this.writable(folder.uri);
