@@ -1,8 +1,13 @@
 // The engine's facade: what the worker, the CLI and the benchmarks call.
-// (Implementation being written; the shapes below are the contract the CLI and worker code against.)
-import type { Example, EncodedLines } from './types';
+import path from 'node:path';
+import type { Example, EncodedLines, FewShotMethod } from './types';
+import { type LoadedModel, loadModel } from './model';
+import { buildMethods } from './methods';
+import { selectBackend, type BackendChoice } from './tf/backend';
+import { argmaxRow, normalisedEntropy } from './learners/probs';
+import { packageRootFrom } from './packageRoot';
 
-export type BackendChoice = 'auto' | 'wasm' | 'cpu' | 'tensorflow' | 'webgpu';
+export type { BackendChoice };
 
 export interface EngineOptions {
   /** Folder with the checkpoint (manifest.json + weights) and vectors.bin; defaults to the shipped `models/`. */
@@ -48,6 +53,8 @@ export interface EngineApi {
   info(): EngineInfo;
   methods(): string[];
   encode(texts: string[]): EncodedLines;
+  /** The encoded-level method behind a name (for the evaluator), or undefined. */
+  method(name: string): FewShotMethod | undefined;
   /** Throws `EngineInputError` for unusable support sets (empty, a single label). */
   adapt(support: Example[], options?: AdaptOptions): AdaptedModel;
   dispose(): void;
@@ -56,4 +63,105 @@ export interface EngineApi {
 /** Bad input the user can fix; the CLI prints the message without a stack trace. */
 export class EngineInputError extends Error {
   override name = 'EngineInputError';
+}
+
+/** Most unlabeled lines a transductive adaptation looks at; larger pools are sampled evenly. */
+export const MAX_POOL = 20_000;
+
+export class Engine implements EngineApi {
+  private constructor(
+    private readonly model: LoadedModel,
+    private readonly registry: Map<string, FewShotMethod>,
+    private readonly backend: { name: string; note?: string },
+    private readonly loadMs: number,
+  ) {}
+
+  static async load(options: EngineOptions = {}): Promise<Engine> {
+    const started = performance.now();
+    const log = options.log ?? (() => {});
+    const modelDir = options.modelDir ?? path.join(packageRootFrom(__dirname), 'models');
+    const model = loadModel(modelDir);
+    const backend = await selectBackend(options.backend ?? 'auto', log);
+    const registry = buildMethods(model);
+    const engine = new Engine(model, registry, backend, performance.now() - started);
+    log(`engine ready: backend ${backend.name}, ${model.vectors.size} words, default ${model.config.defaultSource} (${engine.loadMs.toFixed(0)} ms)`);
+    return engine;
+  }
+
+  info(): EngineInfo {
+    return {
+      backend: this.backend.name,
+      backendNote: this.backend.note,
+      model: this.model.dir,
+      modelHash: this.model.hash,
+      vocabulary: this.model.vectors.size,
+      defaultMethod: 'default',
+      methods: this.methods(),
+      loadMs: this.loadMs,
+    };
+  }
+
+  methods(): string[] {
+    return [...this.registry.keys()];
+  }
+
+  method(name: string): FewShotMethod | undefined {
+    return this.registry.get(name);
+  }
+
+  encode(texts: string[]): EncodedLines {
+    return this.model.encoder.encode(texts);
+  }
+
+  adapt(support: Example[], options: AdaptOptions = {}): AdaptedModel {
+    const started = performance.now();
+    const name = options.method ?? 'default';
+    const method = this.registry.get(name);
+    if (!method) throw new EngineInputError(`unknown method '${name}' (available: ${this.methods().join(', ')})`);
+    const { labels, ids, texts } = checkSupport(support);
+    const pool = method.transductive && options.pool ? evenSample(options.pool.filter((t) => t.trim() !== ''), MAX_POOL) : undefined;
+    const classifier = method.adapt(this.encode(texts), ids, labels.length, pool && pool.length > 0 ? this.encode(pool) : undefined);
+    const adaptMs = performance.now() - started;
+    const encode = (t: string[]) => this.encode(t);
+    return {
+      labels,
+      method: name,
+      adaptMs,
+      predict(lines: string[]): LinePrediction[] {
+        if (lines.length === 0) return [];
+        const probs = classifier.predictProbs(encode(lines));
+        const C = labels.length;
+        return lines.map((_, i) => {
+          let ok = true;
+          for (let c = 0; c < C; c++) if (!Number.isFinite(probs[i * C + c])) ok = false;
+          // Never hand out NaN: a degenerate row becomes "no idea".
+          if (!ok) for (let c = 0; c < C; c++) probs[i * C + c] = 1 / C;
+          const best = argmaxRow(probs, i, C);
+          return { label: labels[best], confidence: probs[i * C + best], uncertainty: normalisedEntropy(probs, i, C) };
+        });
+      },
+    };
+  }
+
+  dispose(): void {
+    this.model.encoder.clearCache();
+  }
+}
+
+/** Labels in a stable order, class ids per line; throws EngineInputError for unusable sets. */
+export function checkSupport(support: Example[]): { labels: string[]; ids: Int32Array; texts: string[] } {
+  const usable = support.filter((ex) => typeof ex?.text === 'string' && typeof ex?.label === 'string' && ex.text.trim() !== '' && ex.label.trim() !== '');
+  if (usable.length === 0) throw new EngineInputError('no labeled lines: label at least one line for each of two labels');
+  const labels = [...new Set(usable.map((ex) => ex.label))].sort();
+  if (labels.length < 2) {
+    throw new EngineInputError(`only one label ('${labels[0]}') has examples: label at least one line with a second label`);
+  }
+  const index = new Map(labels.map((l, i) => [l, i]));
+  return { labels, ids: Int32Array.from(usable, (ex) => index.get(ex.label)!), texts: usable.map((ex) => ex.text) };
+}
+
+function evenSample<T>(items: T[], max: number): T[] {
+  if (items.length <= max) return items;
+  const step = items.length / max;
+  return Array.from({ length: max }, (_, i) => items[Math.floor(i * step)]);
 }

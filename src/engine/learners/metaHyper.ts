@@ -7,6 +7,7 @@
 // so no nested tf.grads (and none of tfjs's second-order pitfalls, see notes/tfjs.md) are involved.
 // Pseudo-label selection is discrete; gradients flow through the refits, not the choice.
 import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import type { EncodedLines } from '../types';
 import type { AdaptHyper } from './adaptation';
 import { blockMeans, FeatureView } from './featureView';
@@ -97,7 +98,7 @@ export function hyperFromTheta(t: HyperTheta, base: Pick<AdaptHyper, 'steps' | '
 const stopMax = tf.customGrad(((x: tf.Tensor) => ({
   value: tf.max(x, -1, true),
   gradFunc: () => [tf.zerosLike(x)],
-})) as unknown as tf.CustomGradientFunc<tf.Tensor>);
+})) as unknown as Parameters<typeof tf.customGrad>[0]);
 
 function softmax(logits: tf.Tensor2D): tf.Tensor2D {
   const e = tf.exp(tf.sub(logits, stopMax(logits) as tf.Tensor));

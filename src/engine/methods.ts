@@ -1,0 +1,20 @@
+// The methods the engine offers, by name. `default` is the shipped procedure; every transductive
+// method has a `<name>-inductive` twin so reports can show what the unlabeled lines add.
+import type { FewShotMethod } from './types';
+import { HAND_SET, LogregMethod, PrototypeMethod } from './learners/adaptation';
+import type { LoadedModel } from './model';
+
+export function buildMethods(model: LoadedModel): Map<string, FewShotMethod> {
+  const centre = model.corpusCentre;
+  const shipped = model.config.defaultHyper;
+  const methods: FewShotMethod[] = [
+    new LogregMethod('default', shipped, true, centre),
+    new LogregMethod('default-inductive', { ...shipped, rounds: [] }, false, centre),
+    // The hand-set procedure of notes/fewshot-findings.md: the ablation baseline for `default`.
+    new LogregMethod('selftrain', HAND_SET, true, centre),
+    new LogregMethod('selftrain-inductive', { ...HAND_SET, rounds: [] }, false, centre),
+    new LogregMethod('logreg', { ...HAND_SET, rounds: [] }, false, centre),
+    new PrototypeMethod('protonet', centre),
+  ];
+  return new Map(methods.map((m) => [m.name, m]));
+}

@@ -1,0 +1,90 @@
+// The shipped model: word vectors + a checkpoint holding the adaptation's (meta-learned)
+// hyper-parameters and the corpus centre used by inductive methods.
+import fs from 'node:fs';
+import path from 'node:path';
+import { CheckpointError, loadCheckpoint, saveCheckpoint } from './checkpoint';
+import { DEFAULT_ENCODER_OPTIONS, Encoder, type EncoderOptions } from './features/encoder';
+import type { AdaptHyper } from './learners/adaptation';
+import type { Centre } from './learners/featureView';
+import { WordVectors } from './text/wordVectors';
+
+export const MODEL_KIND = 'fewshot-adaptation';
+export const VECTORS_FILE = 'vectors.bin';
+export const CHECKPOINT_DIR = 'checkpoint';
+
+export interface ModelConfig {
+  encoder: EncoderOptions & { vectorsSha256: string; vocabulary: number };
+  /** The shipped default procedure (meta-learned where that measured at least as well). */
+  defaultHyper: AdaptHyper;
+  /** Which procedure `default` is, for reports: 'meta-learned' or 'hand-set'. */
+  defaultSource: string;
+}
+
+export interface LoadedModel {
+  dir: string;
+  vectors: WordVectors;
+  encoder: Encoder;
+  config: ModelConfig;
+  corpusCentre: Centre;
+  /** Checkpoint weights other than the centre (e.g. MAML parameters), by tensor name. */
+  tensors: Record<string, Float32Array>;
+  hash: string;
+  metrics?: Record<string, unknown>;
+}
+
+export function loadVectors(dir: string): WordVectors {
+  const file = path.join(dir, VECTORS_FILE);
+  if (!fs.existsSync(file)) {
+    throw new CheckpointError(`${file} is missing: build the word-vector table with \`npm run build\` (or \`npm run vectors\`)`);
+  }
+  return WordVectors.load(file);
+}
+
+export function loadModel(dir: string): LoadedModel {
+  const vectors = loadVectors(dir);
+  const ckDir = path.join(dir, CHECKPOINT_DIR);
+  if (!fs.existsSync(path.join(ckDir, 'manifest.json'))) {
+    throw new CheckpointError(`no model checkpoint in ${ckDir}: train one with \`npm run train-model\``);
+  }
+  const ck = loadCheckpoint(ckDir, { kind: MODEL_KIND });
+  const config = ck.manifest.config as unknown as ModelConfig;
+  if (!config.encoder || !config.defaultHyper) {
+    throw new CheckpointError(`checkpoint in ${ckDir} lacks its encoder or adaptation settings`);
+  }
+  if (config.encoder.vectorsSha256 !== vectors.sha256) {
+    throw new CheckpointError(
+      `checkpoint in ${ckDir} was trained with word vectors ${config.encoder.vectorsSha256.slice(0, 12)} but ${path.join(dir, VECTORS_FILE)} ` +
+        `is ${vectors.sha256.slice(0, 12)}: rebuild the table with \`npm run vectors\` or retrain with \`npm run train-model\``,
+    );
+  }
+  const { vectorsSha256: _s, vocabulary: _v, ...encoderOptions } = config.encoder;
+  const encoder = new Encoder(vectors, encoderOptions);
+  const word = ck.tensors['centre.word'];
+  const char = ck.tensors['centre.char'];
+  if (!word || !char || word.length !== vectors.dim || char.length !== encoder.options.charBuckets) {
+    throw new CheckpointError(`checkpoint in ${ckDir} has no corpus centre matching its encoder (word ${vectors.dim}, char ${encoder.options.charBuckets})`);
+  }
+  return {
+    dir, vectors, encoder, config, corpusCentre: { word, char }, tensors: ck.tensors,
+    hash: ck.manifest.weights.sha256, metrics: ck.manifest.metrics,
+  };
+}
+
+export function encoderConfig(vectors: WordVectors, options: Partial<EncoderOptions> = {}): ModelConfig['encoder'] {
+  return { ...DEFAULT_ENCODER_OPTIONS, ...options, vectorsSha256: vectors.sha256, vocabulary: vectors.size };
+}
+
+export function saveModel(
+  dir: string,
+  config: ModelConfig,
+  centre: Centre,
+  extraTensors: Record<string, Float32Array> = {},
+  metrics?: Record<string, unknown>,
+): void {
+  saveCheckpoint(path.join(dir, CHECKPOINT_DIR), {
+    kind: MODEL_KIND,
+    config: config as unknown as Record<string, unknown>,
+    tensors: { 'centre.word': centre.word, 'centre.char': centre.char, ...extraTensors },
+    metrics,
+  });
+}

@@ -1,0 +1,47 @@
+// Adapts the meta-learned adaptation (metaHyper.ts) to the generic meta-training loop
+// (meta/trainer.ts): its parameters are the six unconstrained hyper-parameters.
+import type { AdaptHyper } from '../learners/adaptation';
+import { type HyperEpisode, type HyperMetaState, hyperFromTheta, initialMetaState, metaStep, THETA_KEYS } from '../learners/metaHyper';
+import type { DenseTask, OptimizerState } from '../meta/learner';
+import type { MetaTrainable } from '../meta/trainer';
+
+export class HyperLearner implements MetaTrainable {
+  private state: HyperMetaState;
+  readonly config: { kind: 'adaptation-hyper'; steps: number; rounds: number[]; init: AdaptHyper };
+
+  constructor(init: AdaptHyper) {
+    this.state = initialMetaState(init);
+    this.config = { kind: 'adaptation-hyper', steps: init.steps, rounds: [...init.rounds], init };
+  }
+
+  hyper(): AdaptHyper {
+    return hyperFromTheta(this.state.theta, this.config);
+  }
+
+  /** The trainer's batches are typed for dense MAML tasks; this learner's are HyperEpisodes. */
+  metaTrainStep(batch: DenseTask[], outerLr: number): { loss: number; acc: number } {
+    return metaStep(this.state, batch as unknown as HyperEpisode[], this.config, outerLr);
+  }
+
+  getParams(): Float32Array[] {
+    return [Float32Array.from(THETA_KEYS, (k) => this.state.theta[k])];
+  }
+
+  setParams(params: Float32Array[]): void {
+    THETA_KEYS.forEach((k, i) => (this.state.theta[k] = params[0][i]));
+  }
+
+  paramShapes(): number[][] {
+    return [[THETA_KEYS.length]];
+  }
+
+  getOptimizerState(): OptimizerState {
+    return { step: this.state.step, m: [Float32Array.from(this.state.m)], v: [Float32Array.from(this.state.v)] };
+  }
+
+  setOptimizerState(s: OptimizerState): void {
+    this.state.step = s.step;
+    this.state.m = Array.from(s.m[0]);
+    this.state.v = Array.from(s.v[0]);
+  }
+}
