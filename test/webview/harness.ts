@@ -7,6 +7,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { buildPanelHtml } from '../../src/extension/panel/html';
 import { installFakeHost, type FakeHostOptions } from './fakeHost';
 import { THEMES, type ThemeName } from './themes';
 
@@ -16,15 +17,26 @@ const media = path.join(root, 'media');
 
 const TYPES: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/css', '.ttf': 'font/ttf', '.html': 'text/html' };
 
-function page(theme: ThemeName): string {
-  const t = THEMES[theme];
-  const vars = Object.entries(t.vars)
-    .map(([k, v]) => `${k}: ${v};`)
-    .join(' ');
-  return `<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8">
-<link rel="stylesheet" href="/media/codicons/codicon.css"><link rel="stylesheet" href="/media/panel.css">
-<style>html { ${vars} }</style></head>
-<body class="${t.bodyClass}"><div id="app" class="app"></div><script src="/media/panel.js"></script></body></html>`;
+/** The host's real HTML (nonce CSP included), with this server as the webview resource origin. */
+function page(base: string): string {
+  return buildPanelHtml({
+    cspSource: base,
+    nonce: 'dGVzdC1ub25jZS1mb3ItdGhlLXBhbmVs',
+    script: `${base}/media/panel.js`,
+    style: `${base}/media/panel.css`,
+    codicons: `${base}/media/codicons/codicon.css`,
+  });
+}
+
+/** Runs before the page: VS Code sets the theme's variables on <html> and a class on <body>. */
+function applyTheme(theme: { bodyClass: string; vars: Record<string, string> }): void {
+  const violations: string[] = [];
+  (window as unknown as { __cspViolations: string[] }).__cspViolations = violations;
+  document.addEventListener('securitypolicyviolation', (e) => violations.push(`${e.violatedDirective} ${e.blockedURI}`));
+  document.addEventListener('DOMContentLoaded', () => {
+    for (const [k, v] of Object.entries(theme.vars)) document.documentElement.style.setProperty(k, v);
+    document.body.classList.add(theme.bodyClass);
+  });
 }
 
 export class PanelHarness {
@@ -40,7 +52,7 @@ export class PanelHarness {
     this.server = http.createServer((req, res) => {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
       if (url.pathname === '/panel.html') {
-        res.writeHead(200, { 'content-type': 'text/html' }).end(page((url.searchParams.get('theme') as ThemeName) ?? 'dark'));
+        res.writeHead(200, { 'content-type': 'text/html' }).end(page(this.base));
         return;
       }
       const file = path.normalize(path.join(root, decodeURIComponent(url.pathname)));
@@ -67,8 +79,9 @@ export class PanelHarness {
     const errors: string[] = [];
     p.on('pageerror', (e) => errors.push(e.message));
     (p as Page & { errors: string[] }).errors = errors;
+    await p.addInitScript(applyTheme, THEMES[options.theme ?? 'dark']);
     await p.addInitScript(installFakeHost, { lines: options.lines ?? 200, special: options.special ?? [] });
-    await p.goto(`${this.base}/panel.html?theme=${options.theme ?? 'dark'}`);
+    await p.goto(`${this.base}/panel.html`);
     await p.waitForSelector('.row[data-position="0"]');
     return p;
   }
@@ -79,8 +92,10 @@ export class PanelHarness {
   }
 }
 
-export function pageErrors(p: Page): string[] {
-  return (p as Page & { errors?: string[] }).errors ?? [];
+/** Uncaught errors and Content-Security-Policy violations seen by the page. */
+export async function pageErrors(p: Page): Promise<string[]> {
+  const violations = await p.evaluate(() => (window as unknown as { __cspViolations: string[] }).__cspViolations);
+  return [...((p as Page & { errors?: string[] }).errors ?? []), ...violations.map((v) => `CSP violation: ${v}`)];
 }
 
 /** The rendered rows, in list order: position, text, chip and whether it is the cursor. */

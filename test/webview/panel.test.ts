@@ -33,10 +33,10 @@ describe('labeling panel (Chromium)', function () {
   });
   afterEach(async () => {
     if (!page) return;
-    const errors = pageErrors(page);
+    const errors = await pageErrors(page);
     await page.context().close();
     page = undefined;
-    assert.deepEqual(errors, [], 'no uncaught errors in the page');
+    assert.deepEqual(errors, [], 'no uncaught errors or CSP violations in the page');
   });
 
   async function setSelect(p: Page, id: string, value: string) {
