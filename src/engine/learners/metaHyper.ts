@@ -135,22 +135,34 @@ function selectTopK(logits: Float32Array, n: number, C: number, k: number): { ro
 
 /**
  * The differentiable adaptation: returns the tempered query logits for a set of theta tensors
- * (scalars in THETA_KEYS order). `queryOnly=false` returns logits for every pool row.
+ * (scalars in THETA_KEYS order): for the episode's queries, or for every pool row.
  */
-export function unrolledAdaptation(theta: tf.Scalar[], ep: HyperEpisode, base: Pick<AdaptHyper, 'steps' | 'rounds'>): tf.Tensor2D {
+export function unrolledAdaptation(theta: tf.Scalar[], ep: HyperEpisode, base: Pick<AdaptHyper, 'steps' | 'rounds'>, onlyQueries = false): tf.Tensor2D {
   const [lsw, lsc, llr, lwd, ltau, lomega] = theta;
   const N = ep.nSupport + ep.nPool;
   const C = ep.nClasses;
-  const K = tf.add(tf.mul(tf.exp(tf.mul(lsw, 2)), tf.tensor2d(ep.Kw, [N, N])), tf.mul(tf.exp(tf.mul(lsc, 2)), tf.tensor2d(ep.Kc, [N, N])));
+  const sw2 = tf.exp(tf.mul(lsw, 2));
+  const sc2 = tf.exp(tf.mul(lsc, 2));
+  // Sub-blocks of K = sw^2 Kw + sc^2 Kc, cut in plain JS (no gather: its gradient needs a kernel
+  // the wasm backend lacks, and the Grams are constants anyway).
+  const kBlock = (rows: number[], cols: number[]): tf.Tensor2D => {
+    const w = new Float32Array(rows.length * cols.length);
+    const c = new Float32Array(rows.length * cols.length);
+    rows.forEach((r, i) => cols.forEach((col, j) => {
+      w[i * cols.length + j] = ep.Kw[r * N + col];
+      c[i * cols.length + j] = ep.Kc[r * N + col];
+    }));
+    const shape: [number, number] = [rows.length, cols.length];
+    return tf.add(tf.mul(sw2, tf.tensor2d(w, shape)), tf.mul(sc2, tf.tensor2d(c, shape))) as tf.Tensor2D;
+  };
   const lr = tf.exp(llr);
   const decay = tf.sub(1, tf.mul(lr, tf.exp(lwd)));
   const omega = tf.sigmoid(lomega);
-  const poolIdx = tf.range(ep.nSupport, N, 1, 'int32');
+  const poolRows = Array.from({ length: ep.nPool }, (_, i) => ep.nSupport + i);
 
   const fit = (rows: number[], labels: number[], pseudoFrom: number) => {
     const n = rows.length;
-    const idx = tf.tensor1d(rows, 'int32');
-    const Ktt = tf.gather(tf.gather(K, idx, 0), idx, 1) as tf.Tensor2D;
+    const Ktt = kBlock(rows, rows);
     const Y = tf.oneHot(tf.tensor1d(labels, 'int32'), C);
     const isPseudo = tf.tensor2d(rows.map((_, i) => (i >= pseudoFrom ? 1 : 0)), [n, 1]);
     const w = tf.add(tf.sub(1, isPseudo), tf.mul(isPseudo, omega)) as tf.Tensor2D;
@@ -163,26 +175,26 @@ export function unrolledAdaptation(theta: tf.Scalar[], ep: HyperEpisode, base: P
       A = tf.sub(tf.mul(decay, A), tf.mul(lr, G)) as tf.Tensor2D;
       b = tf.sub(b, tf.mul(lr, tf.sum(G, 0, true)));
     }
-    return { idx, A, b };
+    return { rows, A, b };
   };
-  const scorePool = (m: { idx: tf.Tensor1D; A: tf.Tensor2D; b: tf.Tensor }) =>
-    tf.add(tf.matMul(tf.gather(tf.gather(K, poolIdx, 0), m.idx, 1) as tf.Tensor2D, m.A), m.b) as tf.Tensor2D;
+  const score = (m: { rows: number[]; A: tf.Tensor2D; b: tf.Tensor }, rows: number[]) =>
+    tf.add(tf.matMul(kBlock(rows, m.rows), m.A), m.b) as tf.Tensor2D;
 
   const supportRows = Array.from({ length: ep.nSupport }, (_, i) => i);
   const supportLabels = Array.from(ep.supportLabels);
   let model = fit(supportRows, supportLabels, ep.nSupport);
   for (const k of base.rounds) {
-    const poolLogits = scorePool(model).dataSync() as Float32Array;
+    const poolLogits = score(model, poolRows).dataSync() as Float32Array;
     const picked = selectTopK(poolLogits, ep.nPool, C, k);
     model = fit([...supportRows, ...picked.rows.map((r) => r + ep.nSupport)], [...supportLabels, ...picked.labels], ep.nSupport);
   }
-  const logits = scorePool(model);
-  return tf.mul(tf.exp(ltau), logits) as tf.Tensor2D;
+  const outRows = onlyQueries ? Array.from(ep.queryRows, (r) => r + ep.nSupport) : poolRows;
+  return tf.mul(tf.exp(ltau), score(model, outRows)) as tf.Tensor2D;
 }
 
 /** Mean query cross-entropy and accuracy of one episode. */
 export function episodeLoss(theta: tf.Scalar[], ep: HyperEpisode, base: Pick<AdaptHyper, 'steps' | 'rounds'>): { loss: tf.Scalar; correct: () => number } {
-  const logits = tf.gather(unrolledAdaptation(theta, ep, base), tf.tensor1d(ep.queryRows, 'int32'), 0) as tf.Tensor2D;
+  const logits = unrolledAdaptation(theta, ep, base, true);
   const Y = tf.oneHot(tf.tensor1d(ep.queryLabels, 'int32'), ep.nClasses);
   const shifted = tf.sub(logits, stopMax(logits) as tf.Tensor);
   const logZ = tf.log(tf.sum(tf.exp(shifted), -1));

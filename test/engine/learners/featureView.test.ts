@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import { blockMeans, FeatureView } from '../../../src/engine/learners/featureView';
+import { clusteredLines, lcg, repeatLabels } from './synthetic';
+
+describe('FeatureView', () => {
+  const lines = clusteredLines(repeatLabels(3, 7), 3, 5);
+  const view = new FeatureView(blockMeans([lines]), { word: 1.3, char: 0.7 });
+
+  it('normalises each block to its scale after re-centring', () => {
+    const X = view.dense(lines);
+    for (let i = 0; i < lines.n; i++) {
+      const row = X.subarray(i * view.dim, (i + 1) * view.dim);
+      const w = Math.hypot(...row.subarray(0, lines.wordDim));
+      const c = Math.hypot(...row.subarray(lines.wordDim));
+      assert.ok(Math.abs(w - 1.3) < 1e-4, `word block norm ${w}`);
+      assert.ok(Math.abs(c - 0.7) < 1e-4, `char block norm ${c}`);
+    }
+  });
+
+  it('scores sparse lines exactly as the dense rows would', () => {
+    const rnd = lcg(3);
+    const nOut = 4;
+    const W = Float32Array.from({ length: nOut * view.dim }, () => rnd() - 0.5);
+    const b = Float32Array.from({ length: nOut }, () => rnd());
+    const fast = view.scores(lines, W, b, nOut);
+    const X = view.dense(lines);
+    for (let i = 0; i < lines.n; i++) {
+      for (let c = 0; c < nOut; c++) {
+        let s = b[c];
+        for (let k = 0; k < view.dim; k++) s += W[c * view.dim + k] * X[i * view.dim + k];
+        assert.ok(Math.abs(s - fast[i * nOut + c]) < 1e-4, `line ${i} class ${c}: ${s} vs ${fast[i * nOut + c]}`);
+      }
+    }
+  });
+
+  it('gives finite features for an all-zero line', () => {
+    const empty = { ...lines, n: 1, word: new Float32Array(lines.wordDim), charOffsets: Int32Array.from([0, 0]) };
+    assert.ok([...view.dense(empty)].every(Number.isFinite));
+    assert.ok([...view.scores(empty, new Float32Array(view.dim), new Float32Array(1), 1)].every(Number.isFinite));
+  });
+});

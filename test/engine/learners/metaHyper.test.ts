@@ -1,0 +1,137 @@
+// The meta-learned adaptation: the differentiable (tfjs) inner loop must be the same procedure as
+// the fast one the engine runs, and its meta-gradient must be exact (second-order, through every
+// inner step): checked against central finite differences of a float64 reference.
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs-core';
+import { type AdaptHyper, HAND_SET, LogregMethod } from '../../../src/engine/learners/adaptation';
+import { blockMeans } from '../../../src/engine/learners/featureView';
+import { fitDual } from '../../../src/engine/learners/kernelLogreg';
+import { episodeLoss, type HyperEpisode, hyperFromTheta, prepareHyperEpisode, THETA_KEYS, thetaFromHyper, unrolledAdaptation } from '../../../src/engine/learners/metaHyper';
+import { topKPerClass } from '../../../src/engine/learners/adaptation';
+import { selectBackend } from '../../../src/engine/tf/backend';
+import { clusteredLines, repeatLabels } from './synthetic';
+
+const C = 3;
+const BASE = { steps: 8, rounds: [2, 4] };
+
+function episode(seed: number): HyperEpisode {
+  const supportLabels = repeatLabels(C, 1);
+  const poolLabels = repeatLabels(C, 6);
+  const support = clusteredLines(supportLabels, C, seed, 0.9);
+  const pool = clusteredLines(poolLabels, C, seed + 1, 0.9);
+  // Queries are the first 9 pool lines; the rest play the unlabeled remainder.
+  return prepareHyperEpisode(support, supportLabels, C, pool, Int32Array.from({ length: 9 }, (_, i) => i), poolLabels.slice(0, 9));
+}
+
+/** The same procedure in float64 plain JS, from the Grams: the finite-difference reference. */
+function referenceLoss(theta: number[], ep: HyperEpisode): number {
+  const h = hyperFromTheta(Object.fromEntries(THETA_KEYS.map((k, i) => [k, theta[i]])) as never, BASE);
+  const N = ep.nSupport + ep.nPool;
+  const K = new Float64Array(N * N);
+  for (let i = 0; i < K.length; i++) K[i] = h.scales.word ** 2 * ep.Kw[i] + h.scales.char ** 2 * ep.Kc[i];
+  const sub = (rows: number[], cols: number[]) => {
+    const out = new Float64Array(rows.length * cols.length);
+    rows.forEach((r, i) => cols.forEach((c, j) => (out[i * cols.length + j] = K[r * N + c])));
+    return out;
+  };
+  const poolRows = Array.from({ length: ep.nPool }, (_, i) => ep.nSupport + i);
+  const fit = (rows: number[], labels: number[]) => {
+    const w = Float32Array.from(rows, (r) => (r < ep.nSupport ? 1 : h.pseudoWeight));
+    return { rows, ...fitDual(sub(rows, rows), Int32Array.from(labels), w, C, h) };
+  };
+  const scorePool = (m: { rows: number[]; A: Float64Array; b: Float64Array }) => {
+    const Kp = sub(poolRows, m.rows);
+    const n = m.rows.length;
+    return Float64Array.from({ length: ep.nPool * C }, (_, idx) => {
+      const i = Math.floor(idx / C);
+      const c = idx % C;
+      let s = m.b[c];
+      for (let j = 0; j < n; j++) s += m.A[c * n + j] * Kp[i * n + j];
+      return s;
+    });
+  };
+  const sRows = Array.from({ length: ep.nSupport }, (_, i) => i);
+  let model = fit(sRows, Array.from(ep.supportLabels));
+  for (const k of h.rounds) {
+    const z = scorePool(model);
+    const p = new Float32Array(z.length);
+    for (let i = 0; i < ep.nPool; i++) {
+      const m = Math.max(...z.subarray(i * C, (i + 1) * C));
+      let s = 0;
+      for (let c = 0; c < C; c++) s += p[i * C + c] = Math.exp(z[i * C + c] - m);
+      for (let c = 0; c < C; c++) p[i * C + c] /= s;
+    }
+    const picked = topKPerClass(p, ep.nPool, C, k);
+    model = fit([...sRows, ...Array.from(picked.rows, (r) => r + ep.nSupport)], [...ep.supportLabels, ...picked.labels]);
+  }
+  const z = scorePool(model);
+  let loss = 0;
+  ep.queryRows.forEach((r, q) => {
+    const row = Array.from(z.subarray(r * C, (r + 1) * C), (v) => v * h.temperature);
+    const m = Math.max(...row);
+    const lse = m + Math.log(row.reduce((s, v) => s + Math.exp(v - m), 0));
+    loss += lse - row[ep.queryLabels[q]];
+  });
+  return loss / ep.queryRows.length;
+}
+
+for (const backend of ['cpu', 'wasm'] as const) {
+  describe(`meta-learned adaptation on ${backend}`, () => {
+    before(async () => {
+      const got = await selectBackend(backend);
+      assert.equal(got.name, backend);
+    });
+
+    const hyper: AdaptHyper = { ...HAND_SET, ...BASE, lr: 3, weightDecay: 0.01, temperature: 2, pseudoWeight: 0.4, scales: { word: 1.2, char: 0.8 } };
+    const theta = THETA_KEYS.map((k) => thetaFromHyper(hyper)[k]);
+
+    it('runs the same procedure as the engine (self-training included)', () => {
+      const supportLabels = repeatLabels(C, 1);
+      const poolLabels = repeatLabels(C, 6);
+      const support = clusteredLines(supportLabels, C, 21, 0.9);
+      const pool = clusteredLines(poolLabels, C, 22, 0.9);
+      const ep = prepareHyperEpisode(support, supportLabels, C, pool, Int32Array.from({ length: pool.n }, (_, i) => i), poolLabels);
+      const fast = new LogregMethod('t', hyper, true, blockMeans([support])).adapt(support, supportLabels, C, pool).predictProbs(pool);
+      const slow = tf.tidy(() => tf.softmax(unrolledAdaptation(theta.map((t) => tf.scalar(t)), ep, BASE)).dataSync());
+      for (let i = 0; i < fast.length; i++) assert.ok(Math.abs(fast[i] - slow[i]) < 2e-3, `prob ${i}: ${fast[i]} vs ${slow[i]}`);
+    });
+
+    it('meta-gradient matches float64 central finite differences', () => {
+      for (const seed of [31, 47]) {
+        const ep = episode(seed);
+        const analytic = tf.tidy(() => {
+          const { grads, value } = tf.valueAndGrads((...t: tf.Tensor[]) => episodeLoss(t as tf.Scalar[], ep, BASE).loss)(theta.map((t) => tf.scalar(t)));
+          assert.ok(Math.abs(value.dataSync()[0] - referenceLoss(theta, ep)) < 1e-4, 'same loss as the reference');
+          return grads.map((g) => g.dataSync()[0]);
+        });
+        const eps = 1e-4;
+        THETA_KEYS.forEach((key, i) => {
+          const plus = [...theta];
+          const minus = [...theta];
+          plus[i] += eps;
+          minus[i] -= eps;
+          const numeric = (referenceLoss(plus, ep) - referenceLoss(minus, ep)) / (2 * eps);
+          const err = Math.abs(analytic[i] - numeric) / Math.max(1e-3, Math.abs(numeric));
+          assert.ok(err < 2e-2, `${key}: analytic ${analytic[i]} vs numeric ${numeric} (relative error ${err})`);
+        });
+      }
+    });
+
+    it('the meta-gradient is not the first-order one: inner steps carry second-order terms', () => {
+      // Dropping the inner loop's dependence on the step size (first-order MAML's approximation)
+      // would zero d loss / d log lr; the true gradient through the unrolled steps is far from zero.
+      const ep = episode(31);
+      const g = tf.tidy(() => tf.grads((...t: tf.Tensor[]) => episodeLoss(t as tf.Scalar[], ep, BASE).loss)(theta.map((t) => tf.scalar(t))).map((x) => x.dataSync()[0]));
+      assert.ok(Math.abs(g[THETA_KEYS.indexOf('logLr')]) > 1e-3, `d loss / d log lr = ${g[2]}`);
+    });
+
+    it('leaks no tensors', () => {
+      const ep = episode(5);
+      const before = tf.memory().numTensors;
+      tf.tidy(() => {
+        tf.grads((...t: tf.Tensor[]) => episodeLoss(t as tf.Scalar[], ep, BASE).loss)(theta.map((t) => tf.scalar(t)));
+      });
+      assert.equal(tf.memory().numTensors, before);
+    });
+  });
+}

@@ -1,0 +1,40 @@
+// Synthetic encoded lines for learner tests: classes are clusters in both feature blocks.
+import type { EncodedLines } from '../../../src/engine/types';
+
+export function lcg(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+/** n lines; line i belongs to class labels[i]; `noise` blurs the clusters. */
+export function clusteredLines(labels: ArrayLike<number>, nClasses: number, seed: number, noise = 0.6, wordDim = 6, charDim = 32): EncodedLines {
+  const rnd = lcg(seed);
+  const centres = lcg(99);
+  const wordCentres = Array.from({ length: nClasses }, () => Array.from({ length: wordDim }, () => centres() * 2 - 1));
+  const n = labels.length;
+  const word = new Float32Array(n * wordDim);
+  const offsets = new Int32Array(n + 1);
+  const index: number[] = [];
+  const value: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const c = labels[i];
+    for (let j = 0; j < wordDim; j++) word[i * wordDim + j] = wordCentres[c][j] + noise * (rnd() * 2 - 1);
+    // Each class owns a few char buckets; noise adds random others.
+    const buckets = new Map<number, number>();
+    for (let k = 0; k < 3; k++) buckets.set((c * 5 + k) % charDim, 1 + rnd());
+    for (let k = 0; k < 3; k++) if (rnd() < noise) buckets.set(Math.floor(rnd() * charDim), rnd());
+    const sorted = [...buckets.entries()].sort((a, b) => a[0] - b[0]);
+    const norm = Math.sqrt(sorted.reduce((s, [, v]) => s + v * v, 0));
+    for (const [k, v] of sorted) {
+      index.push(k);
+      value.push(v / norm);
+    }
+    offsets[i + 1] = index.length;
+  }
+  return { n, wordDim, word, charDim, charOffsets: offsets, charIndex: Int32Array.from(index), charValue: Float32Array.from(value) };
+}
+
+export const repeatLabels = (nClasses: number, perClass: number) => Int32Array.from({ length: nClasses * perClass }, (_, i) => i % nClasses);
