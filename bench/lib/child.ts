@@ -1,0 +1,37 @@
+// Measurements that need a process of their own (cold load, peak memory).
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { LoadResult, MemoryResult } from './engine-child';
+
+// This module is bundled into out/bench/bench.js; the child is built to out/bench/lib/.
+const CHILD = [path.join(__dirname, 'lib', 'engine-child.js'), path.join(__dirname, 'engine-child.js')].find((p) => fs.existsSync(p)) ??
+  path.join(__dirname, 'lib', 'engine-child.js');
+
+export interface ChildOptions {
+  modelDir?: string;
+  backend?: string;
+}
+
+function runChild<T>(args: string[], options: ChildOptions): Promise<T> {
+  const extra = [
+    ...(options.modelDir ? ['--model-dir', options.modelDir] : []),
+    ...(options.backend ? ['--backend', options.backend] : []),
+  ];
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [CHILD, ...args, ...extra], { maxBuffer: 1 << 20 }, (err, stdout, stderr) => {
+      if (err) {
+        reject(new Error(`bench child '${args.join(' ')}' failed: ${stderr.trim() || err.message}`));
+        return;
+      }
+      try {
+        resolve(JSON.parse(stdout.trim().split('\n').pop() ?? '') as T);
+      } catch {
+        reject(new Error(`bench child '${args.join(' ')}' printed no result: ${stdout.slice(0, 200)}`));
+      }
+    });
+  });
+}
+
+export const childLoad = (options: ChildOptions) => runChild<LoadResult>(['load'], options);
+export const childMemory = (jobs: number, options: ChildOptions) => runChild<MemoryResult>(['memory', '--jobs', String(jobs)], options);
