@@ -3,6 +3,7 @@
 import type { FewShotMethod } from './types';
 import { HAND_SET, LogregMethod, PrototypeMethod } from './learners/adaptation';
 import type { LoadedModel } from './model';
+import { loadMamlMethods } from './learners/mamlMethod';
 
 export function buildMethods(model: LoadedModel): Map<string, FewShotMethod> {
   const centre = model.corpusCentre;
@@ -15,6 +16,8 @@ export function buildMethods(model: LoadedModel): Map<string, FewShotMethod> {
     new LogregMethod('selftrain-inductive', { ...HAND_SET, rounds: [] }, false, centre),
     new LogregMethod('logreg', { ...HAND_SET, rounds: [] }, false, centre),
     new PrototypeMethod('protonet', centre),
+    // maml, fomaml, metasgd, protomaml: each registered when <model>/maml/<kind>/ exists.
+    ...loadMamlMethods(model.dir, { vectorsSha256: model.vectors.sha256, wordDim: model.vectors.dim, charDim: model.encoder.options.charBuckets }),
   ];
   return new Map(methods.map((m) => [m.name, m]));
 }

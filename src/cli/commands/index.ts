@@ -5,6 +5,7 @@ import { demoCommand } from './demo';
 import { evalCommand } from './eval';
 import { infoCommand } from './info';
 import { metaTrainCommand } from './meta-train';
+import { metaTrainMamlCommand } from './meta-train-maml';
 
 export type { Command } from './command';
-export const COMMANDS: readonly Command[] = [demoCommand, classifyCommand, evalCommand, infoCommand, metaTrainCommand];
+export const COMMANDS: readonly Command[] = [demoCommand, classifyCommand, evalCommand, infoCommand, metaTrainCommand, metaTrainMamlCommand];
