@@ -110,7 +110,7 @@ export class LogregMethod implements FewShotMethod {
 
   adapt(support: EncodedLines, labels: Int32Array, nClasses: number, pool?: EncodedLines): Classifier {
     const usePool = this.transductive && pool !== undefined && pool.n > 0;
-    const centre = usePool ? blockMeans([support, pool]) : this.corpusCentre;
+    const centre = usePool ? { ...blockMeans([support, pool]), common: this.corpusCentre.common } : this.corpusCentre;
     const view = new FeatureView(centre, this.hyper.scales);
     return adaptLogreg(view, support, labels, nClasses, this.hyper, usePool ? pool : undefined);
   }
@@ -133,7 +133,7 @@ export class PrototypeMethod implements FewShotMethod {
 
   adapt(support: EncodedLines, labels: Int32Array, nClasses: number, pool?: EncodedLines): Classifier {
     const usePool = this.transductive && pool !== undefined && pool.n > 0;
-    const view = new FeatureView(usePool ? blockMeans([support, pool]) : this.corpusCentre, this.scales);
+    const view = new FeatureView(usePool ? { ...blockMeans([support, pool]), common: this.corpusCentre.common } : this.corpusCentre, this.scales);
     const X = view.dense(support);
     const dim = view.dim;
     const W = new Float32Array(nClasses * dim);

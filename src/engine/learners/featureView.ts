@@ -11,6 +11,11 @@ export interface BlockScales {
 export interface Centre {
   word: Float32Array;
   char: Float32Array;
+  /**
+   * Unit vector removed from the word block (SIF's "common component": the first principal
+   * direction of a corpus' sentence vectors, mostly frequent-word noise). Optional.
+   */
+  common?: Float32Array;
 }
 
 /** Mean of each block over the rows of one or more batches (zero rows count too). */
@@ -29,6 +34,26 @@ export function blockMeans(batches: EncodedLines[]): Centre {
   }
   const inv = n > 0 ? 1 / n : 0;
   return { word: Float32Array.from(word, (v) => v * inv), char: Float32Array.from(char, (v) => v * inv) };
+}
+
+/** First principal direction (uncentred) of the word block, by power iteration; deterministic. */
+export function commonComponent(lines: EncodedLines, iterations = 60): Float32Array {
+  const d = lines.wordDim;
+  let u = new Float64Array(d).fill(1 / Math.sqrt(d));
+  for (let it = 0; it < iterations; it++) {
+    const next = new Float64Array(d);
+    for (let i = 0; i < lines.n; i++) {
+      let dot = 0;
+      for (let j = 0; j < d; j++) dot += lines.word[i * d + j] * u[j];
+      for (let j = 0; j < d; j++) next[j] += dot * lines.word[i * d + j];
+    }
+    let norm = 0;
+    for (const v of next) norm += v * v;
+    norm = Math.sqrt(norm);
+    if (norm === 0) break;
+    u = next.map((v) => v / norm);
+  }
+  return Float32Array.from(u);
 }
 
 export function zeroCentre(wordDim: number, charDim: number): Centre {
@@ -51,6 +76,19 @@ export class FeatureView {
     this.charMeanSq = s;
   }
 
+  /** Projects the common component out of v[o..o+n) in place; returns the squared norm left. */
+  private removeCommon(v: Float32Array | Float64Array, o: number, n: number): number {
+    const u = this.centre.common;
+    if (u) {
+      let dot = 0;
+      for (let j = 0; j < n; j++) dot += v[o + j] * u[j];
+      for (let j = 0; j < n; j++) v[o + j] -= dot * u[j];
+    }
+    let sq = 0;
+    for (let j = 0; j < n; j++) sq += v[o + j] * v[o + j];
+    return sq;
+  }
+
   /** Dense transformed rows (n x dim): for the few lines a learner trains on. */
   dense(lines: EncodedLines, rows?: ArrayLike<number>): Float32Array {
     const idx = rows ?? range(lines.n);
@@ -62,12 +100,8 @@ export class FeatureView {
     for (let r = 0; r < idx.length; r++) {
       const i = idx[r];
       const o = r * this.dim;
-      let nw = 0;
-      for (let j = 0; j < wd; j++) {
-        const v = lines.word[i * wd + j] - cw[j];
-        out[o + j] = v;
-        nw += v * v;
-      }
+      for (let j = 0; j < wd; j++) out[o + j] = lines.word[i * wd + j] - cw[j];
+      const nw = this.removeCommon(out, o, wd);
       const sw = this.scales.word / Math.sqrt(nw + EPS);
       for (let j = 0; j < wd; j++) out[o + j] *= sw;
       const oc = o + wd;
@@ -102,17 +136,17 @@ export class FeatureView {
       for (let j = 0; j < cc.length; j++) s += W[c * dim + wd + j] * cc[j];
       wMuC[c] = s;
     }
+    // The char block of W transposed (charDim x nOut): the sparse loop then reads one short
+    // contiguous row per n-gram instead of nOut values a whole row of W apart.
+    const wChar = new Float32Array(cc.length * nOut);
+    for (let c = 0; c < nOut; c++) for (let k = 0; k < cc.length; k++) wChar[k * nOut + c] = W[c * dim + wd + k];
     const out = new Float32Array(lines.n * nOut);
     const xw = new Float64Array(wd);
     const dotW = new Float64Array(nOut);
     const dotC = new Float64Array(nOut);
     for (let i = 0; i < lines.n; i++) {
-      let nw = 0;
-      for (let j = 0; j < wd; j++) {
-        const v = lines.word[i * wd + j] - cw[j];
-        xw[j] = v;
-        nw += v * v;
-      }
+      for (let j = 0; j < wd; j++) xw[j] = lines.word[i * wd + j] - cw[j];
+      const nw = this.removeCommon(xw, 0, wd);
       dotW.fill(0);
       dotC.fill(0);
       let xsq = 0;
@@ -122,7 +156,8 @@ export class FeatureView {
         const v = lines.charValue[p];
         xsq += v * v;
         xmu += v * cc[k];
-        for (let c = 0; c < nOut; c++) dotC[c] += W[c * dim + wd + k] * v;
+        const row = k * nOut;
+        for (let c = 0; c < nOut; c++) dotC[c] += wChar[row + c] * v;
       }
       for (let c = 0; c < nOut; c++) {
         let a = 0;

@@ -33,8 +33,9 @@ export function prepareHyperEpisode(
   pool: EncodedLines,
   queryRows: Int32Array,
   queryLabels: Int32Array,
+  common?: Float32Array,
 ): HyperEpisode {
-  const view = new FeatureView(blockMeans([support, pool]), { word: 1, char: 1 });
+  const view = new FeatureView({ ...blockMeans([support, pool]), common }, { word: 1, char: 1 });
   const Xs = view.dense(support);
   const Xp = view.dense(pool);
   const N = support.n + pool.n;

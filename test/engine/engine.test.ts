@@ -1,0 +1,96 @@
+// The facade over the shipped model: bad support sets, hostile lines, determinism across backends.
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { Engine, EngineInputError, checkSupport } from '../../src/engine/engine';
+import type { Example } from '../../src/engine/types';
+
+const MODEL_DIR = path.resolve(__dirname, '../../../models');
+
+const SUPPORT: Example[] = [
+  { text: 'my card was charged twice for one purchase', label: 'billing' },
+  { text: 'refund the duplicate charge on my invoice', label: 'billing' },
+  { text: 'the app crashes when I open settings', label: 'bug' },
+  { text: 'error 500 after clicking save', label: 'bug' },
+  { text: 'how do I export my data to csv', label: 'question' },
+  { text: 'where can I change my password', label: 'question' },
+];
+const LINES = [
+  'I was billed two times this month',
+  'app freezes on startup with a null pointer exception',
+  'how can I invite a teammate',
+  '',
+  '<img src=x onerror=alert(1)>',
+  '\u0000\u0001\u0002 binary \uFFFD junk',
+  'x'.repeat(10 * 1024 * 1024),
+  'مرحبا بالعالم 🙂',
+];
+
+describe('Engine', function () {
+  this.timeout(120_000);
+  let engine: Engine;
+  before(async () => {
+    engine = await Engine.load({ modelDir: MODEL_DIR, backend: 'wasm' });
+  });
+
+  it('reports its backend, model and methods', () => {
+    const info = engine.info();
+    assert.equal(info.backend, 'wasm');
+    assert.ok(info.methods.includes('default') && info.methods.includes('default-inductive') && info.methods.includes('logreg'));
+    assert.ok(info.vocabulary > 10_000);
+    assert.match(info.modelHash, /^[0-9a-f]{64}$/);
+  });
+
+  it('classifies the obvious lines correctly', () => {
+    const model = engine.adapt(SUPPORT, { pool: LINES });
+    const got = model.predict(LINES.slice(0, 3)).map((p) => p.label);
+    assert.deepEqual(got, ['billing', 'bug', 'question']);
+  });
+
+  it('never returns NaN, whatever the line', () => {
+    for (const method of ['default', 'default-inductive', 'logreg', 'protonet']) {
+      const preds = engine.adapt(SUPPORT, { method, pool: LINES }).predict(LINES);
+      assert.equal(preds.length, LINES.length);
+      for (const p of preds) {
+        assert.ok(Number.isFinite(p.confidence) && p.confidence > 0 && p.confidence <= 1, `${method}: confidence ${p.confidence}`);
+        assert.ok(Number.isFinite(p.uncertainty) && p.uncertainty >= 0 && p.uncertainty <= 1);
+        assert.ok(['billing', 'bug', 'question'].includes(p.label));
+      }
+    }
+  });
+
+  it('refuses unusable support sets with a clear message', () => {
+    assert.throws(() => engine.adapt([]), (e: Error) => e instanceof EngineInputError && /no labeled lines/.test(e.message));
+    assert.throws(() => engine.adapt(SUPPORT.filter((s) => s.label === 'bug')), (e: Error) => e instanceof EngineInputError && /only one label \('bug'\)/.test(e.message));
+    assert.throws(() => engine.adapt([{ text: '   ', label: 'a' }, { text: '', label: 'b' }]), EngineInputError);
+    assert.throws(() => engine.adapt(SUPPORT, { method: 'nope' }), /unknown method 'nope'/);
+  });
+
+  it('works with one example per label', () => {
+    const preds = engine.adapt([SUPPORT[0], SUPPORT[2]]).predict(['charged twice', 'crash on save']);
+    assert.deepEqual(preds.map((p) => p.label), ['billing', 'bug']);
+  });
+
+  it('orders labels stably and ignores the order of the support set', () => {
+    const a = engine.adapt(SUPPORT, { pool: LINES }).predict(LINES.slice(0, 3));
+    const b = engine.adapt([...SUPPORT].reverse(), { pool: LINES }).predict(LINES.slice(0, 3));
+    assert.deepEqual(a.map((p) => p.label), b.map((p) => p.label));
+    assert.deepEqual(checkSupport([...SUPPORT].reverse()).labels, ['billing', 'bug', 'question']);
+  });
+
+  it('gives bit-identical features and predictions on the cpu and wasm backends', async () => {
+    const texts = LINES.slice(0, 3).concat(['fooBar_baz-qux /usr/local/bin 42']);
+    const onWasm = engine.encode(texts);
+    const predWasm = engine.adapt(SUPPORT, { pool: LINES }).predict(texts);
+    const cpu = await Engine.load({ modelDir: MODEL_DIR, backend: 'cpu' });
+    assert.equal(cpu.info().backend, 'cpu');
+    const onCpu = cpu.encode(texts);
+    assert.deepEqual(onCpu.word, onWasm.word);
+    assert.deepEqual(onCpu.charIndex, onWasm.charIndex);
+    assert.deepEqual(onCpu.charValue, onWasm.charValue);
+    assert.deepEqual(cpu.adapt(SUPPORT, { pool: LINES }).predict(texts), predWasm);
+  });
+
+  it('fails with a clear message when the model folder is wrong', async () => {
+    await assert.rejects(Engine.load({ modelDir: path.join(MODEL_DIR, 'nope'), backend: 'cpu' }), /vectors\.bin is missing/);
+  });
+});
