@@ -125,51 +125,65 @@ export class FeatureView {
     const dim = this.dim;
     const cw = this.centre.word;
     const cc = this.centre.char;
-    // W . mu per output, per block.
-    const wMuW = new Float64Array(nOut);
+    const cd = cc.length;
+    const { word, charOffsets, charIndex, charValue } = lines;
+    // W . mu of the char block per output (the word block is centred densely below).
     const wMuC = new Float64Array(nOut);
     for (let c = 0; c < nOut; c++) {
-      let a = 0;
-      for (let j = 0; j < wd; j++) a += W[c * dim + j] * cw[j];
-      wMuW[c] = a;
       let s = 0;
-      for (let j = 0; j < cc.length; j++) s += W[c * dim + wd + j] * cc[j];
+      for (let j = 0; j < cd; j++) s += W[c * dim + wd + j] * cc[j];
       wMuC[c] = s;
     }
     // The char block of W transposed (charDim x nOut): the sparse loop then reads one short
     // contiguous row per n-gram instead of nOut values a whole row of W apart.
-    const wChar = new Float32Array(cc.length * nOut);
-    for (let c = 0; c < nOut; c++) for (let k = 0; k < cc.length; k++) wChar[k * nOut + c] = W[c * dim + wd + k];
+    const wChar = new Float32Array(cd * nOut);
+    for (let c = 0; c < nOut; c++) for (let k = 0; k < cd; k++) wChar[k * nOut + c] = W[c * dim + wd + k];
     const out = new Float32Array(lines.n * nOut);
     const xw = new Float64Array(wd);
-    const dotW = new Float64Array(nOut);
     const dotC = new Float64Array(nOut);
+    const sWord = this.scales.word;
+    const sChar = this.scales.char;
+    const charMeanSq = this.charMeanSq;
     for (let i = 0; i < lines.n; i++) {
-      for (let j = 0; j < wd; j++) xw[j] = lines.word[i * wd + j] - cw[j];
+      const wo = i * wd;
+      for (let j = 0; j < wd; j++) xw[j] = word[wo + j] - cw[j];
       const nw = this.removeCommon(xw, 0, wd);
-      dotW.fill(0);
       dotC.fill(0);
       let xsq = 0;
       let xmu = 0;
-      for (let p = lines.charOffsets[i]; p < lines.charOffsets[i + 1]; p++) {
-        const k = lines.charIndex[p];
-        const v = lines.charValue[p];
+      const end = charOffsets[i + 1];
+      for (let p = charOffsets[i]; p < end; p++) {
+        const k = charIndex[p];
+        const v = charValue[p];
         xsq += v * v;
         xmu += v * cc[k];
         const row = k * nOut;
         for (let c = 0; c < nOut; c++) dotC[c] += wChar[row + c] * v;
       }
-      for (let c = 0; c < nOut; c++) {
-        let a = 0;
-        const base = c * dim;
-        for (let j = 0; j < wd; j++) a += W[base + j] * xw[j];
-        dotW[c] = a;
+      const sw = sWord / Math.sqrt(nw + EPS);
+      const nc = xsq - 2 * xmu + charMeanSq;
+      const sc = sChar / Math.sqrt(Math.max(nc, 0) + EPS);
+      const o = i * nOut;
+      // Two outputs per pass over the word block share its loads; each sum keeps its order.
+      let c = 0;
+      for (; c + 1 < nOut; c += 2) {
+        const b0 = c * dim;
+        const b1 = b0 + dim;
+        let a0 = 0;
+        let a1 = 0;
+        for (let j = 0; j < wd; j++) {
+          const x = xw[j];
+          a0 += W[b0 + j] * x;
+          a1 += W[b1 + j] * x;
+        }
+        out[o + c] = sw * a0 + sc * (dotC[c] - wMuC[c]) + b[c];
+        out[o + c + 1] = sw * a1 + sc * (dotC[c + 1] - wMuC[c + 1]) + b[c + 1];
       }
-      const sw = this.scales.word / Math.sqrt(nw + EPS);
-      const nc = xsq - 2 * xmu + this.charMeanSq;
-      const sc = this.scales.char / Math.sqrt(Math.max(nc, 0) + EPS);
-      for (let c = 0; c < nOut; c++) {
-        out[i * nOut + c] = sw * dotW[c] + sc * (dotC[c] - wMuC[c]) + b[c];
+      for (; c < nOut; c++) {
+        const b0 = c * dim;
+        let a = 0;
+        for (let j = 0; j < wd; j++) a += W[b0 + j] * xw[j];
+        out[o + c] = sw * a + sc * (dotC[c] - wMuC[c]) + b[c];
       }
     }
     return out;

@@ -20,7 +20,30 @@ export function gram(X: Float32Array, n: number, dim: number): Float64Array {
   const K = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
     const oi = i * dim;
-    for (let j = i; j < n; j++) {
+    let j = i;
+    // Four rows j at a time share the loads of row i; each sum keeps its order (same result).
+    for (; j + 3 < n; j += 4) {
+      const o0 = j * dim;
+      const o1 = o0 + dim;
+      const o2 = o1 + dim;
+      const o3 = o2 + dim;
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      for (let k = 0; k < dim; k++) {
+        const x = X[oi + k];
+        s0 += x * X[o0 + k];
+        s1 += x * X[o1 + k];
+        s2 += x * X[o2 + k];
+        s3 += x * X[o3 + k];
+      }
+      K[i * n + j] = K[j * n + i] = s0;
+      K[i * n + j + 1] = K[(j + 1) * n + i] = s1;
+      K[i * n + j + 2] = K[(j + 2) * n + i] = s2;
+      K[i * n + j + 3] = K[(j + 3) * n + i] = s3;
+    }
+    for (; j < n; j++) {
       const oj = j * dim;
       let s = 0;
       for (let k = 0; k < dim; k++) s += X[oi + k] * X[oj + k];
