@@ -107,13 +107,13 @@ export class Classifier implements vscode.Disposable {
     this.running++;
     this.setBusy();
     try {
-      const lines = doc.getText().split(/\r?\n/);
-      const result = await this.engine.classify({ support, lines, method: this.options().method, usePool: true }, cancel);
+      const result = await this.engine.classify({ support, text: doc.getText(), method: this.options().method, usePool: true }, cancel);
+      const lines = result.labelIndex.length;
       if (cancel.isCancellationRequested || doc.isClosed || doc.version !== version) return;
       this.results.set(key, { ...result, version });
-      this.lastRun = { at: new Date(), adaptMs: result.adaptMs, predictMs: result.predictMs, lines: lines.length, method: result.method };
+      this.lastRun = { at: new Date(), adaptMs: result.adaptMs, predictMs: result.predictMs, lines, method: result.method };
       this.lastError = undefined;
-      this.log(`${vscode.workspace.asRelativePath(doc.uri)}: ${support.length} examples, ${result.labels.length} labels, method ${result.method}, adapt ${result.adaptMs.toFixed(0)} ms, predict ${lines.length} lines ${result.predictMs.toFixed(0)} ms`);
+      this.log(`${vscode.workspace.asRelativePath(doc.uri)}: ${support.length} examples, ${result.labels.length} labels, method ${result.method}, adapt ${result.adaptMs.toFixed(0)} ms, predict ${lines} lines ${result.predictMs.toFixed(0)} ms`);
       this.updated.fire([doc.uri]);
     } catch (error) {
       if (error instanceof RpcError && error.code === 'cancelled') return;

@@ -21,8 +21,15 @@ interface Corruption {
 class FolderLabels {
   records: StoredLabel[] = [];
   corrupt: Corruption | undefined;
-  /** What we last wrote or read, to ignore the watcher event of our own writes. */
+  /** What we last wrote or read. */
   lastContent: string | undefined;
+  /**
+   * Contents of our recent writes. File watcher events arrive late: a read may see an older
+   * write of ours while a newer one is in flight, which is not an outside change.
+   */
+  ownWrites: string[] = [];
+  /** Writes run one after another so renames land in order. */
+  writing: Promise<void> = Promise.resolve();
   saveTimer: NodeJS.Timeout | undefined;
   constructor(readonly folder: vscode.WorkspaceFolder, readonly file: string) {}
 }
@@ -281,7 +288,10 @@ export class LabelStore implements vscode.Disposable {
     const content = serializeLabels(state.records);
     if (content === state.lastContent) return;
     state.lastContent = content;
-    await writeFileAtomic(state.file, content);
+    state.ownWrites = [...state.ownWrites.slice(-19), content];
+    const write = state.writing.then(() => writeFileAtomic(state.file, content));
+    state.writing = write.catch(() => {});
+    await write;
   }
 
   /** Reads the folder's file; returns whether the labels changed. */
@@ -293,7 +303,7 @@ export class LabelStore implements vscode.Disposable {
       this.log(`could not read ${state.file}: ${String(e)}`);
       return false;
     }
-    if (read.content !== undefined && read.content === state.lastContent) return false;
+    if (read.content !== undefined && (read.content === state.lastContent || state.ownWrites.includes(read.content))) return false;
     state.lastContent = read.content;
     state.records = read.records;
     state.corrupt = undefined;

@@ -112,7 +112,7 @@ class StoreDataSource implements PanelDataSource, vscode.Disposable {
       const rest = all.filter((_, i) => i !== k);
       if (new Set(rest.map((r) => r.label)).size < 2) return { accuracy: null, n: 0 };
       try {
-        const result = await this.ctx.engine.classify({ support: rest, lines: [all[k]!.text] });
+        const result = await this.ctx.engine.classify({ support: rest, text: all[k]!.text });
         if (result.labels[result.labelIndex[0]!] === all[k]!.label) right++;
         n++;
       } catch (e) {

@@ -31,25 +31,66 @@ export function formatPrediction(label: string, confidence: number): string {
   return `${label} ${pct}%`;
 }
 
-/** Entries sorted by line; labeled lines are skipped (they show their label instead). */
+/**
+ * Entries sorted by line; labeled lines are skipped (they show their label instead). Linear in
+ * the document's length (the cap uses a selection, not a sort), so 100,000 lines stay cheap.
+ */
 export function buildEntries(p: DocumentPredictions, labeled: ReadonlySet<number>, options: ViewOptions): PredictionEntry[] {
-  const candidates: number[] = [];
-  for (let line = 0; line < p.labelIndex.length; line++) {
-    if (p.labelIndex[line]! < 0 || labeled.has(line)) continue;
-    if (p.confidence[line]! < options.minConfidence) continue;
-    candidates.push(line);
-  }
+  const n = p.labelIndex.length;
+  const shown = (line: number) => p.labelIndex[line]! >= 0 && !labeled.has(line) && p.confidence[line]! >= options.minConfidence;
+  let count = 0;
+  for (let line = 0; line < n; line++) if (shown(line)) count++;
   const cap = Math.max(0, Math.floor(options.maxPerFile));
-  let kept = candidates;
-  if (candidates.length > cap) {
-    const score = options.priority === 'uncertainty' ? p.uncertainty : p.confidence;
-    kept = candidates.sort((a, b) => score[b]! - score[a]! || a - b).slice(0, cap).sort((a, b) => a - b);
+  const score = options.priority === 'uncertainty' ? p.uncertainty : p.confidence;
+  let threshold = -Infinity;
+  let tiesAllowed = Infinity;
+  if (count > cap) {
+    if (cap === 0) return [];
+    const scores = new Float32Array(count);
+    for (let line = 0, k = 0; line < n; line++) if (shown(line)) scores[k++] = score[line]!;
+    threshold = kthLargest(scores, cap);
+    let above = 0;
+    for (let i = 0; i < count; i++) if (scores[i]! > threshold) above++;
+    tiesAllowed = cap - above; // lines scoring exactly the threshold: the first ones in the document win
   }
-  return kept.map((line) => {
+  const entries: PredictionEntry[] = [];
+  for (let line = 0; line < n; line++) {
+    if (!shown(line)) continue;
+    const s = score[line]!;
+    if (s < threshold) continue;
+    if (s === threshold && tiesAllowed-- <= 0) continue;
     const label = p.labels[p.labelIndex[line]!] ?? '?';
     const confidence = p.confidence[line]!;
-    return { line, label, confidence, uncertainty: p.uncertainty[line]!, message: formatPrediction(label, confidence) };
-  });
+    entries.push({ line, label, confidence, uncertainty: p.uncertainty[line]!, message: formatPrediction(label, confidence) });
+  }
+  return entries;
+}
+
+/** The k-th largest value (1-based k) by quickselect; reorders `values`. */
+function kthLargest(values: Float32Array, k: number): number {
+  let lo = 0;
+  let hi = values.length - 1;
+  const target = k - 1;
+  while (lo < hi) {
+    const pivot = values[(lo + hi) >>> 1]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (values[i]! > pivot) i++;
+      while (values[j]! < pivot) j--;
+      if (i <= j) {
+        const t = values[i]!;
+        values[i] = values[j]!;
+        values[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (target <= j) hi = j;
+    else if (target >= i) lo = i;
+    else return values[target]!;
+  }
+  return values[target]!;
 }
 
 /** The unlabeled line the model is least sure of, other than `current`; -1 when there is none. */

@@ -14,8 +14,11 @@ export interface WorkerStartOptions {
 /** Classify the lines of one document with a model adapted to `support`. */
 export interface ClassifyParams {
   support: Example[];
-  /** Lines of the document; empty lines are skipped (no prediction). */
-  lines: string[];
+  /**
+   * The document's text; the worker splits it into lines (on \n or \r\n) so the extension
+   * host's main thread only copies one string. Empty lines get no prediction.
+   */
+  text: string;
   method?: string;
   /** Use the document's own lines as the unlabeled pool for transductive methods. */
   usePool?: boolean;

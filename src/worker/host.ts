@@ -51,7 +51,7 @@ export function startWorkerHost(port: Port, loadEngine: (log: (m: string) => voi
 }
 
 export async function classify(engine: EngineApi, params: ClassifyParams, signal: CancelSignal): Promise<ClassifyResult> {
-  const { lines } = params;
+  const lines = params.text.split(/\r?\n/);
   const n = lines.length;
   const labelIndex = new Int32Array(n).fill(-1);
   const confidence = new Float32Array(n);

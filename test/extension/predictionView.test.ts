@@ -49,3 +49,23 @@ describe('prediction view (diagnostic entries)', () => {
     assert.equal(mostUncertainLine(p, new Set([0, 2, 3, 4])), -1);
   });
 });
+
+describe('prediction view cap on large documents', () => {
+  it('keeps exactly the top scores, ties broken by line order, matching a full sort', () => {
+    const n = 5000;
+    let seed = 7;
+    const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    // Scores rounded to 2 decimals so there are many ties.
+    const confidence = Float32Array.from({ length: n }, () => Math.round(rand() * 100) / 100);
+    const p: DocumentPredictions = { labels: ['a', 'b'], labelIndex: new Int32Array(n).fill(0), confidence, uncertainty: new Float32Array(n) };
+    for (const cap of [1, 37, 1000, 4999]) {
+      const got = buildEntries(p, new Set([3, 4]), { minConfidence: 0, maxPerFile: cap, priority: 'confidence' }).map((e) => e.line);
+      const expected = Array.from({ length: n }, (_, i) => i)
+        .filter((i) => i !== 3 && i !== 4)
+        .sort((a, b) => confidence[b]! - confidence[a]! || a - b)
+        .slice(0, cap)
+        .sort((a, b) => a - b);
+      assert.deepEqual(got, expected, `cap ${cap}`);
+    }
+  });
+});

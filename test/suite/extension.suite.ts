@@ -21,10 +21,10 @@ const readRecords = () =>
     : [];
 const fewShot = (uri: vscode.Uri) => vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'few-shot');
 
-async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 30_000): Promise<T> {
+async function until<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
   const start = Date.now();
   for (;;) {
-    const value = probe();
+    const value = await probe();
     if (value) return value;
     if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
@@ -133,11 +133,13 @@ export function registerSuite(): void {
       const text = doc.lineAt(9).text;
       const added = JSON.stringify({ document: 'support-tickets.txt', line: 10, text, label: 'account' });
       fs.writeFileSync(labelFile(), fs.readFileSync(labelFile(), 'utf8') + added + '\n');
-      await until('the external label to load', () => !fewShot(doc.uri).some((d) => d.range.start.line === 9) && true, 15_000);
       const out = path.join(os.tmpdir(), `fewshot-export-${Date.now()}.jsonl`);
-      const n = await vscode.commands.executeCommand<number>('fewshot.exportLabels', out, false);
-      assert.equal(n, records.length + 1);
-      assert.ok(fs.readFileSync(out, 'utf8').includes(`"label":"account"`));
+      const exported = () => vscode.commands.executeCommand<number>('fewshot.exportLabels', out, false);
+      await until('the external label to load', async () => (await exported()) === records.length + 1, 15_000);
+      const rows = fs.readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { text: string; label: string; line: number });
+      assert.ok(rows.some((r) => r.text === text && r.label === 'account' && r.line === 10));
+      await api.whenIdle();
+      await until('the externally labeled line to lose its prediction', () => !fewShot(doc.uri).some((d) => d.range.start.line === 9));
     });
 
     it('exports labeled and predicted lines as CSV', async () => {

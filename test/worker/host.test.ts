@@ -15,6 +15,7 @@ function fakeEngine(calls: { adapt: AdaptOptions[]; predictedLines: number }): E
   return {
     info: () => info,
     methods: () => ['keyword'],
+    method: () => undefined,
     encode: () => { throw new Error('not used'); },
     dispose: () => {},
     adapt(support: Example[], options?: AdaptOptions) {
@@ -63,7 +64,7 @@ describe('worker host protocol', () => {
     try {
       const ready = await w.ready;
       assert.deepEqual(ready.info, info);
-      const result = await w.client.request('classify', { support, lines: ['my invoice is late', '', 'reset it please', '   '] });
+      const result = await w.client.request('classify', { support, text: 'my invoice is late\n\r\nreset it please\n   ' });
       assert.deepEqual(result.labels, ['account', 'billing']);
       assert.deepEqual(Array.from(result.labelIndex), [1, -1, 0, -1]);
       assert.ok(Math.abs(result.confidence[0]! - 0.9) < 1e-6);
@@ -79,8 +80,8 @@ describe('worker host protocol', () => {
     const w = connect(async () => fakeEngine(calls));
     try {
       await w.ready;
-      await w.client.request('classify', { support, lines: ['a', 'b'], method: 'keyword' });
-      await w.client.request('classify', { support, lines: ['a', '', 'b'], usePool: true });
+      await w.client.request('classify', { support, text: 'a\nb', method: 'keyword' });
+      await w.client.request('classify', { support, text: 'a\n\nb', usePool: true });
       assert.equal(calls.adapt[0]!.pool, undefined);
       assert.equal(calls.adapt[0]!.method, 'keyword');
       assert.deepEqual(calls.adapt[1]!.pool, ['a', 'b']);
@@ -94,7 +95,7 @@ describe('worker host protocol', () => {
     try {
       await w.ready;
       await assert.rejects(
-        w.client.request('classify', { support: [support[0]!], lines: ['x'] }),
+        w.client.request('classify', { support: [support[0]!], text: 'x' }),
         (e: unknown) => e instanceof RpcError && e.code === 'input' && /two labels/.test(e.message),
       );
     } finally {
@@ -109,7 +110,7 @@ describe('worker host protocol', () => {
       await w.ready;
       const lines = Array.from({ length: 50_000 }, (_, i) => `line ${i} invoice`);
       const source = new CancelSource();
-      const pending = w.client.request('classify', { support, lines }, source);
+      const pending = w.client.request('classify', { support, text: lines.join('\n') }, source);
       setTimeout(() => source.cancel(), 1);
       await assert.rejects(pending, /cancelled/);
       await new Promise((r) => setTimeout(r, 200));
@@ -125,7 +126,7 @@ describe('worker host protocol', () => {
       const ready = await w.ready;
       assert.match(ready.error ?? '', /vectors\.bin is missing/);
       assert.ok(w.logs.some((l) => /failed to load/.test(l)));
-      await assert.rejects(w.client.request('classify', { support, lines: ['x'] }), /vectors\.bin is missing/);
+      await assert.rejects(w.client.request('classify', { support, text: 'x' }), /vectors\.bin is missing/);
     } finally {
       w.close();
     }
