@@ -9,9 +9,12 @@
 //
 // --json prints one JSON object on stdout (milliseconds, megabytes); everything else goes to stderr.
 import os from 'node:os';
+import path from 'node:path';
 import { Engine, type BackendChoice } from '../src/engine/engine';
+import { packageRootFrom } from '../src/engine/packageRoot';
 import { naturalBayes, naturalLogreg } from '../src/engine/eval/peers';
 import type { TextMethod } from '../src/engine/eval/methods';
+import { modelWithCacheSize, shippedCacheSize } from './lib/cacheVariant';
 import { childLoad, childMemory, type ChildOptions } from './lib/child';
 import { engineAdaptMs, engineJob, peerJob } from './lib/jobs';
 import { formatRatios, formatRows, type Ratio, type Row, verdict } from './lib/report';
@@ -20,8 +23,8 @@ import { FreshLines, readData, SUPPORT_FILE, SupportSampler } from './lib/worklo
 
 const TARGETS = { adapt_5w5s_ms: 15, encode_classify_10k_ms: 150, load_ms: 300, rss_mb: 300 } as const;
 const LINES = 10_000;
-/** Lines of the full-cache memory run: the encoder's default LRU size. */
-const FULL_CACHE_JOBS = 10;
+/** 10k jobs of the cache runs: 200,000 fresh lines, twice the default cache, so it evicts and compacts. */
+const CACHE_JOBS = 20;
 
 interface Plan {
   adaptWarmup: number;
@@ -32,10 +35,12 @@ interface Plan {
   peerJobRuns: number;
   loadRuns: number;
   memoryRuns: number;
+  /** Encoder cache sizes whose steady-state peak RSS is measured. */
+  cacheSizes: number[];
 }
 
-const FULL: Plan = { adaptWarmup: 10, adaptRuns: 60, jobWarmup: 2, jobRuns: 15, peerJobRuns: 5, loadRuns: 7, memoryRuns: 3 };
-const QUICK: Plan = { adaptWarmup: 5, adaptRuns: 20, jobWarmup: 1, jobRuns: 5, peerJobRuns: 2, loadRuns: 3, memoryRuns: 1 };
+const FULL: Plan = { adaptWarmup: 10, adaptRuns: 60, jobWarmup: 2, jobRuns: 15, peerJobRuns: 5, loadRuns: 7, memoryRuns: 3, cacheSizes: [25_000, 50_000, 100_000] };
+const QUICK: Plan = { adaptWarmup: 5, adaptRuns: 20, jobWarmup: 1, jobRuns: 5, peerJobRuns: 2, loadRuns: 3, memoryRuns: 1, cacheSizes: [] };
 
 const USAGE = 'usage: node out/bench/bench.js [--quick] [--json] [--model-dir DIR] [--backend auto|wasm|cpu|tensorflow|webgpu]';
 
@@ -73,11 +78,15 @@ interface PeerResult {
   jobMs: number[];
 }
 
+const t = (xs: number[]): Timing => summarizeTimes(xs);
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const plan = args.quick ? QUICK : FULL;
   const childOptions: ChildOptions = { modelDir: args.modelDir, backend: args.backend };
-  progress(`node ${process.version}, ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, ${args.quick ? 'quick' : 'full'} run`);
+  // Other processes skew every figure on a small machine: the load average goes into the report.
+  const loadAverage = os.loadavg()[0]!;
+  progress(`node ${process.version}, ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, load average ${loadAverage.toFixed(2)}, ${args.quick ? 'quick' : 'full'} run`);
 
   const engine = await Engine.load({ modelDir: args.modelDir, backend: args.backend, log: progress });
   const info = engine.info();
@@ -119,12 +128,26 @@ async function main(): Promise<void> {
   progress(`Engine.load in ${plan.loadRuns} fresh processes`);
   const loads = [];
   for (let i = 0; i < plan.loadRuns; i++) loads.push(await childLoad(childOptions));
-  progress(`peak memory of ${plan.memoryRuns} fresh process(es) doing one 10k job, and one doing ${FULL_CACHE_JOBS} (a full default cache)`);
+  progress(`peak memory of ${plan.memoryRuns} fresh process(es) doing one 10k job`);
   const memory = [];
   for (let i = 0; i < plan.memoryRuns; i++) memory.push(await childMemory(1, childOptions));
-  const fullCache = await childMemory(FULL_CACHE_JOBS, childOptions);
+  const cacheRows: Row[] = [];
+  const modelDir = args.modelDir ?? path.join(packageRootFrom(__dirname), 'models');
+  const shipped = shippedCacheSize(modelDir);
+  for (const size of plan.cacheSizes) {
+    progress(`peak memory over ${CACHE_JOBS * LINES} fresh lines with an encoder cache of ${size} lines`);
+    const variant = modelWithCacheSize(modelDir, size);
+    try {
+      const m = await childMemory(CACHE_JOBS, { ...childOptions, modelDir: variant.dir });
+      cacheRows.push({
+        name: `  rss_cache_${size / 1000}k_mb`, unit: 'MB', timing: t([m.peakRssMb]),
+        what: `peak RSS, ${m.linesEncoded} fresh lines through a ${size}-line cache${size === shipped ? ' (shipped)' : ''}`,
+      });
+    } finally {
+      variant.remove();
+    }
+  }
 
-  const t = (xs: number[]): Timing => summarizeTimes(xs);
   const [bayes, logreg] = peers as [PeerResult, PeerResult];
   const rows: Row[] = [
     { name: 'adapt_5w5s_ms', what: 'default-inductive on 25 CLINC150 lines', unit: 'ms', timing: t(adaptMs), target: TARGETS.adapt_5w5s_ms },
@@ -137,7 +160,7 @@ async function main(): Promise<void> {
     { name: 'rss_mb', what: 'peak RSS: load + one 10k job', unit: 'MB', timing: t(memory.map((m) => m.peakRssMb)), target: TARGETS.rss_mb },
     { name: '  heap_used_mb', what: 'V8 heap in use after the job', unit: 'MB', timing: t(memory.map((m) => m.heapUsedMb)) },
     { name: '  array_buffers_mb', what: 'typed arrays after the job', unit: 'MB', timing: t(memory.map((m) => m.arrayBuffersMb)) },
-    { name: '  rss_full_cache_mb', what: `peak RSS after ${fullCache.linesEncoded} fresh lines (cache full)`, unit: 'MB', timing: t([fullCache.peakRssMb]) },
+    ...cacheRows,
     { name: 'natural_bayes_train_5w5s_ms', what: 'natural BayesClassifier, same supports', unit: 'ms', timing: t(bayes.trainMs) },
     { name: 'natural_logreg_train_5w5s_ms', what: 'natural LogisticRegressionClassifier, same supports', unit: 'ms', timing: t(logreg.trainMs) },
     { name: 'natural_bayes_10k_ms', what: `train on 25 + classify the same ${LINES} lines`, unit: 'ms', timing: t(bayes.jobMs) },
@@ -154,7 +177,7 @@ async function main(): Promise<void> {
 
   const report = [
     `engine benchmarks: model ${info.model} (${info.vocabulary} words), backend ${info.backend}, ` +
-      `${os.cpus().length} CPUs, node ${process.version}`,
+      `${os.cpus().length} CPUs, node ${process.version}, load average ${loadAverage.toFixed(2)} at start / ${os.loadavg()[0]!.toFixed(2)} at end`,
     formatRows(rows),
     '',
     'engine against the natural peers (medians of this run; > 1 x: the engine is faster)',
@@ -180,6 +203,8 @@ async function main(): Promise<void> {
   json.backend = info.backend;
   json.quick = args.quick;
   json.cpus = os.cpus().length;
+  json.loadavg_start = round(loadAverage);
+  json.loadavg_end = round(os.loadavg()[0]!);
   json.node = process.version;
   process.stdout.write(JSON.stringify(json) + '\n');
 }

@@ -2,6 +2,7 @@
 //   engine-child.js load [--model-dir D] [--backend B]          -> Engine.load time
 //   engine-child.js memory --jobs N [--model-dir D] [--backend B] -> peak RSS after N fresh 10k jobs
 // Prints one JSON object on stdout; errors go to stderr with exit code 1.
+import fs from 'node:fs';
 import { Engine, type BackendChoice } from '../../src/engine/engine';
 import { engineJob } from './jobs';
 import { FreshLines, readData, SUPPORT_FILE, SupportSampler } from './workload';
@@ -28,6 +29,20 @@ export interface MemoryResult {
 
 const MB = 1024 * 1024;
 
+/**
+ * Peak resident set of this process, MB. On Linux from VmHWM: getrusage's maxRSS can carry the
+ * parent's RSS over fork + exec, which would charge the benchmark's own memory to the child.
+ */
+function peakRssMb(): number {
+  try {
+    const hwm = /^VmHWM:\s+(\d+)\s+kB/m.exec(fs.readFileSync('/proc/self/status', 'utf8'));
+    if (hwm) return Number(hwm[1]) / 1024;
+  } catch {
+    // not Linux: fall through
+  }
+  return process.resourceUsage().maxRSS / 1024; // kilobytes
+}
+
 function option(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? process.argv[i + 1] : undefined;
@@ -53,8 +68,7 @@ async function main(): Promise<void> {
     const usage = process.memoryUsage();
     const result: MemoryResult = {
       jobs,
-      // maxRSS is in kilobytes.
-      peakRssMb: (process.resourceUsage().maxRSS * 1024) / MB,
+      peakRssMb: peakRssMb(),
       rssMb: usage.rss / MB,
       heapUsedMb: usage.heapUsed / MB,
       heapTotalMb: usage.heapTotal / MB,

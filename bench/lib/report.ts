@@ -26,17 +26,18 @@ export function verdict(row: Row): string {
 }
 
 export function formatRows(rows: readonly Row[]): string {
-  const header = ['measurement', 'median', 'p90', 'runs', 'target', 'result', 'what'];
+  const header = ['measurement', 'median', 'p90', 'min', 'runs', 'target', 'result', 'what'];
   const body = rows.map((r) => [
     r.name,
     `${num(r.timing.median)} ${r.unit}`,
     `${num(r.timing.p90)} ${r.unit}`,
+    `${num(r.timing.min)} ${r.unit}`,
     String(r.timing.n),
     r.target === undefined ? '-' : `<= ${r.target} ${r.unit}`,
     verdict(r) || '-',
     r.what,
   ]);
-  return table([header, ...body], 'lrrrrll');
+  return table([header, ...body], 'lrrrrrll');
 }
 
 export interface Ratio {
