@@ -172,6 +172,7 @@ export async function runMamlRecipe(o: MamlRecipeOptions): Promise<MamlRecipeRes
     });
   const validate = () => taskAccuracy(valTasks, (t) => learner.adaptAndPredict(t.xs, t.ys, t.nClasses, t.xq));
   const untrained = validate();
+  const initial = learner.getParams();
   log(`${o.kind}: ${features.dim} inputs, hidden ${hyper.hidden.join('-')}, ${hyper.innerSteps} inner steps at ${hyper.innerLr}; ` +
     `validation before meta-training ${(100 * untrained).toFixed(2)}%`);
 
@@ -182,22 +183,27 @@ export async function runMamlRecipe(o: MamlRecipeOptions): Promise<MamlRecipeRes
     });
     const best = loadCheckpoint(result.bestDir, { kind: `maml-training-${o.kind}`, configMatch: config as unknown as Record<string, unknown> });
     const shapes = learner.paramShapes();
-    const params = shapes.map((_, i) => {
+    // Ship meta-training only where it validated at least as well as the initialisation.
+    const keepInitial = untrained > result.bestValAcc;
+    const params = keepInitial ? initial : shapes.map((_, i) => {
       const t = best.tensors[`param.${i}`];
       if (!t) throw new Error(`best checkpoint in ${result.bestDir} lacks param.${i}`);
       return t;
     });
+    const bestStep = keepInitial ? 0 : result.bestStep;
+    const bestValAcc = keepInitial ? untrained : result.bestValAcc;
+    if (keepInitial) log(`${o.kind}: meta-training never beat the initialisation on validation; shipping step 0`);
     const checkpointDir = path.join(o.modelDir, MAML_DIR, o.kind);
     const full: MamlCheckpointConfig = { learner: config, input, vectorsSha256: o.model.vectorsSha256 };
     const seconds = (Date.now() - started) / 1000;
     fs.mkdirSync(checkpointDir, { recursive: true });
     saveMamlCheckpoint(checkpointDir, full, o.model.corpusCentre, params, shapes, {
-      valAcc: result.bestValAcc, valAccUntrained: untrained, bestStep: result.bestStep, steps: o.steps,
+      valAcc: bestValAcc, valAccUntrained: untrained, bestStep, bestTrainedValAcc: result.bestValAcc, bestTrainedStep: result.bestStep, steps: o.steps,
       validationDomains: o.validationDomains, holdoutDomains: o.holdoutDomains, trainPools: pools.map((p) => p.name),
       hyper, seed: o.seed, trainSeconds: Math.round(seconds),
     });
-    log(`saved ${checkpointDir}: best validation ${(100 * result.bestValAcc).toFixed(2)}% at step ${result.bestStep} (untrained ${(100 * untrained).toFixed(2)}%)`);
-    return { checkpointDir, bestValAcc: result.bestValAcc, bestStep: result.bestStep, seconds };
+    log(`saved ${checkpointDir}: best validation ${(100 * bestValAcc).toFixed(2)}% at step ${bestStep} (untrained ${(100 * untrained).toFixed(2)}%)`);
+    return { checkpointDir, bestValAcc, bestStep, seconds };
   } finally {
     learner.dispose();
   }
