@@ -39,7 +39,7 @@ interface Plan {
   cacheSizes: number[];
 }
 
-const FULL: Plan = { adaptWarmup: 10, adaptRuns: 60, jobWarmup: 2, jobRuns: 15, peerJobRuns: 5, loadRuns: 7, memoryRuns: 3, cacheSizes: [25_000, 50_000, 100_000] };
+const FULL: Plan = { adaptWarmup: 10, adaptRuns: 60, jobWarmup: 2, jobRuns: 15, peerJobRuns: 5, loadRuns: 7, memoryRuns: 3, cacheSizes: [0, 20_000, 50_000, 100_000] };
 const QUICK: Plan = { adaptWarmup: 5, adaptRuns: 20, jobWarmup: 1, jobRuns: 5, peerJobRuns: 2, loadRuns: 3, memoryRuns: 1, cacheSizes: [] };
 
 const USAGE = 'usage: node out/bench/bench.js [--quick] [--json] [--model-dir DIR] [--backend auto|wasm|cpu|tensorflow|webgpu]';
