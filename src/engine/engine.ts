@@ -5,6 +5,7 @@ import { type LoadedModel, loadModel } from './model';
 import { buildMethods } from './methods';
 import { selectBackend, type BackendChoice } from './tf/backend';
 import { argmaxRow, normalisedEntropy } from './learners/probs';
+import { selectRows } from './learners/featureView';
 import { packageRootFrom } from './packageRoot';
 
 export type { BackendChoice };
@@ -13,6 +14,8 @@ export interface EngineOptions {
   /** Folder with the checkpoint (manifest.json + weights) and vectors.bin; defaults to the shipped `models/`. */
   modelDir?: string;
   backend?: BackendChoice;
+  /** Lines the encoder caches (about 1.7 KB each); default DEFAULT_CACHE_LINES. */
+  cacheSize?: number;
   /** Receives human-readable progress and fallback messages. */
   log?: (message: string) => void;
 }
@@ -80,7 +83,7 @@ export class Engine implements EngineApi {
     const started = performance.now();
     const log = options.log ?? (() => {});
     const modelDir = options.modelDir ?? path.join(packageRootFrom(__dirname), 'models');
-    const model = loadModel(modelDir);
+    const model = loadModel(modelDir, { cacheSize: options.cacheSize });
     const backend = await selectBackend(options.backend ?? 'auto', log);
     const registry = buildMethods(model);
     const engine = new Engine(model, registry, backend, performance.now() - started);
@@ -119,8 +122,12 @@ export class Engine implements EngineApi {
     const method = this.registry.get(name);
     if (!method) throw new EngineInputError(`unknown method '${name}' (available: ${this.methods().join(', ')})`);
     const { labels, ids, texts } = checkSupport(support);
-    const pool = method.transductive && options.pool ? evenSample(options.pool.filter((t) => t.trim() !== ''), MAX_POOL) : undefined;
-    const classifier = method.adapt(this.encode(texts), ids, labels.length, pool && pool.length > 0 ? this.encode(pool) : undefined);
+    // The document's lines are usually both the pool and what gets classified: encode them once.
+    const poolTexts = method.transductive && options.pool && options.pool.length > 0 ? evenSample(options.pool, MAX_POOL) : undefined;
+    const poolLines = poolTexts ? this.encode(poolTexts) : undefined;
+    const nonEmpty = poolTexts ? Int32Array.from(poolTexts.flatMap((t, i) => (t.trim() === '' ? [] : [i]))) : undefined;
+    const pool = poolLines && nonEmpty && nonEmpty.length > 0 ? (nonEmpty.length === poolLines.n ? poolLines : selectRows(poolLines, nonEmpty)) : undefined;
+    const classifier = method.adapt(this.encode(texts), ids, labels.length, pool);
     const adaptMs = performance.now() - started;
     const encode = (t: string[]) => this.encode(t);
     return {
@@ -129,7 +136,7 @@ export class Engine implements EngineApi {
       adaptMs,
       predict(lines: string[]): LinePrediction[] {
         if (lines.length === 0) return [];
-        const probs = classifier.predictProbs(encode(lines));
+        const probs = classifier.predictProbs(lines === poolTexts && poolLines ? poolLines : encode(lines));
         const C = labels.length;
         return lines.map((_, i) => {
           let ok = true;

@@ -40,7 +40,10 @@ export function loadVectors(dir: string): WordVectors {
   return WordVectors.load(file);
 }
 
-export function loadModel(dir: string): LoadedModel {
+/** Lines the encoder keeps (about 1.7 KB each): two 10,000-line documents, well inside 300 MB. */
+export const DEFAULT_CACHE_LINES = 20_000;
+
+export function loadModel(dir: string, options: { cacheSize?: number } = {}): LoadedModel {
   const vectors = loadVectors(dir);
   const ckDir = path.join(dir, CHECKPOINT_DIR);
   if (!fs.existsSync(path.join(ckDir, 'manifest.json'))) {
@@ -57,8 +60,10 @@ export function loadModel(dir: string): LoadedModel {
         `is ${vectors.sha256.slice(0, 12)}: rebuild the table with \`npm run vectors\` or retrain with \`npm run train-model\``,
     );
   }
-  const { vectorsSha256: _s, vocabulary: _v, ...encoderOptions } = config.encoder;
-  const encoder = new Encoder(vectors, encoderOptions);
+  // The cache size is a run-time choice, not part of what the model learned.
+  const { vectorsSha256: _s, vocabulary: _v, cacheSize: _c, ...encoderOptions } = config.encoder;
+  const sif = ck.tensors['sif.weights'];
+  const encoder = new Encoder(vectors, { ...encoderOptions, cacheSize: options.cacheSize ?? DEFAULT_CACHE_LINES }, sif);
   const word = ck.tensors['centre.word'];
   const char = ck.tensors['centre.char'];
   const common = ck.tensors['centre.common'];

@@ -1,7 +1,7 @@
 // The adaptation procedures the engine offers. All work on the same per-document features
 // (FeatureView) so that comparisons between them are about the procedure, not the representation.
 import type { Classifier, EncodedLines, FewShotMethod } from '../types';
-import { blockMeans, type BlockScales, type Centre, FeatureView } from './featureView';
+import { blockMeans, type BlockScales, type Centre, evenRows, FeatureView, selectRows } from './featureView';
 import { fitLogreg, type LinearHead, type LogregHyper } from './kernelLogreg';
 import { argmaxRow, softmaxRows } from './probs';
 
@@ -69,6 +69,12 @@ function concat(a: Float32Array, b: Float32Array): Float32Array {
   return out;
 }
 
+/**
+ * Most pool lines scored when choosing pseudo-labels: a few thousand hold plenty of top-k
+ * candidates, and scoring all of a 100,000-line document every round would dominate the time.
+ */
+export const MAX_PSEUDO_CANDIDATES = 4096;
+
 /** Logistic regression on the support set, then self-training rounds on the unlabeled pool. */
 export function adaptLogreg(
   view: FeatureView,
@@ -81,10 +87,11 @@ export function adaptLogreg(
   const Xs = view.dense(support);
   let head = fitLogreg(Xs, view.dim, labels, new Float32Array(labels.length).fill(1), nClasses, hp);
   if (pool && pool.n > 0) {
+    const candidates = pool.n > MAX_PSEUDO_CANDIDATES ? selectRows(pool, evenRows(pool.n, MAX_PSEUDO_CANDIDATES)) : pool;
     for (const k of hp.rounds) {
-      const probs = softmaxRows(view.scores(pool, head.W, head.b, nClasses), nClasses);
-      const picked = topKPerClass(probs, pool.n, nClasses, k);
-      const X = concat(Xs, view.dense(pool, picked.rows));
+      const probs = softmaxRows(view.scores(candidates, head.W, head.b, nClasses), nClasses);
+      const picked = topKPerClass(probs, candidates.n, nClasses, k);
+      const X = concat(Xs, view.dense(candidates, picked.rows));
       const y = new Int32Array(labels.length + picked.labels.length);
       y.set(labels);
       y.set(picked.labels, labels.length);

@@ -195,3 +195,30 @@ export function range(n: number): Int32Array {
   for (let i = 0; i < n; i++) r[i] = i;
   return r;
 }
+
+/** The given rows of a batch, as a batch of their own. */
+export function selectRows(lines: EncodedLines, rows: ArrayLike<number>): EncodedLines {
+  const wd = lines.wordDim;
+  const word = new Float32Array(rows.length * wd);
+  const offsets = new Int32Array(rows.length + 1);
+  for (let r = 0; r < rows.length; r++) {
+    const i = rows[r];
+    word.set(lines.word.subarray(i * wd, (i + 1) * wd), r * wd);
+    offsets[r + 1] = offsets[r] + lines.charOffsets[i + 1] - lines.charOffsets[i];
+  }
+  const charIndex = new Int32Array(offsets[rows.length]);
+  const charValue = new Float32Array(offsets[rows.length]);
+  for (let r = 0; r < rows.length; r++) {
+    const i = rows[r];
+    charIndex.set(lines.charIndex.subarray(lines.charOffsets[i], lines.charOffsets[i + 1]), offsets[r]);
+    charValue.set(lines.charValue.subarray(lines.charOffsets[i], lines.charOffsets[i + 1]), offsets[r]);
+  }
+  return { n: rows.length, wordDim: wd, word, charDim: lines.charDim, charOffsets: offsets, charIndex, charValue };
+}
+
+/** `count` row indices spread evenly over 0..n-1. */
+export function evenRows(n: number, count: number): Int32Array {
+  if (count >= n) return range(n);
+  const step = n / count;
+  return Int32Array.from({ length: count }, (_, i) => Math.floor(i * step));
+}

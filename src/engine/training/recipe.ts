@@ -7,7 +7,7 @@ import { readExamples } from '../data/jsonl';
 import { EpisodeSampler } from '../episodes/sampler';
 import { readDomainMap, splitByDomains, labelsOfDomains } from '../episodes/splits';
 import { evaluate } from '../eval/evaluate';
-import { Encoder } from '../features/encoder';
+import { corpusSifWeights, DEFAULT_ENCODER_OPTIONS, Encoder } from '../features/encoder';
 import { type AdaptHyper, HAND_SET, LogregMethod } from '../learners/adaptation';
 import { blockMeans, type Centre, commonComponent } from '../learners/featureView';
 import { prepareHyperEpisode } from '../learners/metaHyper';
@@ -40,7 +40,7 @@ export interface RecipeOptions {
 /** Where the meta-learning starts: the hand-set procedure with a shorter inner loop. */
 export const META_INIT: AdaptHyper = { ...HAND_SET, steps: 25, lr: 10, rounds: [5, 10] };
 
-export const ROUND_SCHEDULES = [[5, 10], [5, 10, 15]];
+export const ROUND_SCHEDULES = [[5, 10], [5, 10, 15], [3, 6, 9, 12, 15]];
 
 interface TaskSource {
   name: string;
@@ -60,7 +60,6 @@ function sourceFromDomains(examples: Example[], domains: Map<string, string>, ke
 
 export async function runRecipe(vectors: WordVectors, o: RecipeOptions): Promise<{ config: ModelConfig; metrics: Record<string, unknown> }> {
   const log = o.log ?? (() => {});
-  const encoder = new Encoder(vectors);
   const domains = readDomainMap(path.join(o.dataDir, 'clinc150.domains.json'));
   const allDomains = [...new Set(domains.values())].sort();
   const excluded = new Set([...o.holdoutDomains, ...o.validationDomains]);
@@ -71,6 +70,9 @@ export async function runRecipe(vectors: WordVectors, o: RecipeOptions): Promise
   log(`training domains: ${trainDomains.join(', ')}; extra: ${o.extraTrainFiles.join(', ') || 'none'}`);
 
   const trainTexts = sources.flatMap((s) => s.groups.flat().map((ex) => ex.text));
+  // Word frequencies for SIF come from the training texts only (never from held-out data).
+  const sifWeights = corpusSifWeights(vectors, trainTexts, DEFAULT_ENCODER_OPTIONS.sifA);
+  const encoder = new Encoder(vectors, {}, sifWeights);
   const corpus = encoder.encode(trainTexts);
   const centre: Centre = { ...blockMeans([corpus]), common: commonComponent(corpus) };
 
@@ -135,7 +137,7 @@ export async function runRecipe(vectors: WordVectors, o: RecipeOptions): Promise
     trainDomains, holdoutDomains: o.holdoutDomains, validationDomains: o.validationDomains,
     extraTrainFiles: o.extraTrainFiles, seed: o.seed, steps: o.steps,
   };
-  saveModel(o.modelDir, config, centre, {}, metrics);
+  saveModel(o.modelDir, config, centre, { 'sif.weights': sifWeights }, metrics);
   log(`saved ${o.modelDir}: default = ${chosen.name} (${(100 * chosen.val).toFixed(2)}% on validation)`);
   return { config, metrics };
 }
