@@ -5,6 +5,7 @@ import { Classifier } from './classifier';
 import { readConfig, type FewShotConfig } from './config';
 import { EngineClient } from './engineClient';
 import { LabelStore } from './labelStore';
+import { LabelPalette } from './panel/labelPalette';
 
 export class FewShotContext implements vscode.Disposable {
   readonly subscriptions: vscode.Disposable[] = [];
@@ -13,6 +14,8 @@ export class FewShotContext implements vscode.Disposable {
   readonly engine: EngineClient;
   readonly labels: LabelStore;
   readonly classifier: Classifier;
+  /** Each label's colour and key position, for the panel and the decorations (workspace state). */
+  readonly palette: LabelPalette;
   engineError: string | undefined;
   private readonly configChanged = new vscode.EventEmitter<FewShotConfig>();
   private readonly engineChanged = new vscode.EventEmitter<void>();
@@ -29,6 +32,7 @@ export class FewShotContext implements vscode.Disposable {
       log,
     });
     this.labels = new LabelStore(this.config.labelsFile, log);
+    this.palette = new LabelPalette(extension.workspaceState);
     this.classifier = new Classifier(this.engine, this.labels, () => ({ method: this.config.method, isIncluded: (d) => this.isIncluded(d) }), log);
     this.subscriptions.push(this.engine, this.labels, this.classifier);
   }

@@ -3,10 +3,9 @@
 import * as vscode from 'vscode';
 import { RpcError } from '../protocol/rpc';
 import type { FewShotContext } from './context';
-import { registerLabelingPanel, type PanelDataSource, type PanelSourceLine, type LineRef, type PanelLabel, type LeaveOneOutResult } from './panel';
+import { LabelError } from './labelStore';
+import { registerLabelingPanel, type PanelChange, type PanelDataSource, type PanelSourceLine, type LineRef, type PanelLabel, type LeaveOneOutResult } from './panel';
 
-const PALETTE = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
-const COLORS_KEY = 'fewshot.labelColors';
 /** Leave-one-out re-adapts once per labeled line; beyond this many it samples. */
 const LOO_LIMIT = 200;
 
@@ -16,29 +15,52 @@ export function activatePanel(ctx: FewShotContext): void {
 }
 
 class StoreDataSource implements PanelDataSource, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<void>();
+  private readonly changed = new vscode.EventEmitter<PanelChange>();
   readonly onDidChange = this.changed.event;
   private readonly subscriptions: vscode.Disposable[];
-  /** Labels created in the panel before any line uses them, and chosen colours (kept per workspace). */
-  private colors: Record<string, string>;
+  /** Documents edited since the panel last heard of it (edits are gathered, not sent per key). */
+  private edited = new Set<string>();
+  private editTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly ctx: FewShotContext) {
-    this.colors = ctx.extension.workspaceState.get<Record<string, string>>(COLORS_KEY, {});
-    const fire = () => this.changed.fire();
+    const documents = (uris: readonly vscode.Uri[]) => this.changed.fire({ documents: uris.map((u) => u.toString()) });
+    const inFolder = (folder: vscode.Uri | undefined) =>
+      folder ? vscode.workspace.textDocuments.filter((d) => ctx.labels.folderOf(d.uri)?.uri.toString() === folder.toString()).map((d) => d.uri) : undefined;
     this.subscriptions = [
       this.changed,
-      ctx.labels.onDidChange(fire),
-      ctx.classifier.onDidUpdate(fire),
-      ctx.onDidChangeEngine(fire),
-      vscode.workspace.onDidOpenTextDocument(fire),
-      vscode.workspace.onDidCloseTextDocument(fire),
+      ctx.labels.onDidChange((folder) => {
+        const uris = inFolder(folder);
+        this.changed.fire(uris ? { documents: uris.map((u) => u.toString()) } : {});
+      }),
+      ctx.classifier.onDidUpdate(documents),
+      // Stats and labels only: no document's lines change.
+      ctx.onDidChangeEngine(() => this.changed.fire({ documents: [] })),
+      ctx.palette.onDidChange(() => this.changed.fire({ documents: [] })),
+      ctx.onDidChangeConfig(() => this.changed.fire({})),
+      vscode.workspace.onDidOpenTextDocument((d) => documents([d.uri])),
+      vscode.workspace.onDidCloseTextDocument((d) => documents([d.uri])),
+      vscode.workspace.onDidChangeTextDocument((e) => e.contentChanges.length && this.edit(e.document.uri)),
+      { dispose: () => this.editTimer && clearTimeout(this.editTimer) },
     ];
   }
 
-  getLines(): readonly PanelSourceLine[] {
+  /** Typing in a long document re-reads its lines at most once per update delay. */
+  private edit(uri: vscode.Uri): void {
+    this.edited.add(uri.toString());
+    if (this.editTimer) return;
+    this.editTimer = setTimeout(() => {
+      this.editTimer = undefined;
+      const documents = [...this.edited];
+      this.edited.clear();
+      this.changed.fire({ documents });
+    }, Math.max(50, this.ctx.config.updateDelayMs));
+  }
+
+  getLines(documents?: readonly string[]): readonly PanelSourceLine[] {
+    const wanted = documents && new Set(documents);
     const out: PanelSourceLine[] = [];
     for (const doc of vscode.workspace.textDocuments) {
-      if (!this.ctx.isIncluded(doc)) continue;
+      if ((wanted && !wanted.has(doc.uri.toString())) || !this.ctx.isIncluded(doc)) continue;
       const uri = doc.uri.toString();
       const labels = this.ctx.labels.labelsOf(doc);
       const result = this.ctx.classifier.resultFor(doc);
@@ -59,9 +81,7 @@ class StoreDataSource implements PanelDataSource, vscode.Disposable {
   }
 
   getLabels(): readonly PanelLabel[] {
-    const names = [...this.ctx.labels.labelNames()];
-    for (const name of Object.keys(this.colors)) if (!names.includes(name)) names.push(name);
-    return names.map((name, i) => ({ name, color: this.colors[name] ?? PALETTE[i % PALETTE.length]! }));
+    return this.ctx.palette.labels(this.ctx.labels.labelNames());
   }
 
   getStats() {
@@ -79,20 +99,24 @@ class StoreDataSource implements PanelDataSource, vscode.Disposable {
   }
 
   async createLabel(name: string, color?: string): Promise<void> {
-    const index = this.getLabels().length;
-    await this.saveColors({ ...this.colors, [name]: color ?? this.colors[name] ?? PALETTE[index % PALETTE.length]! });
+    if (this.getLabels().some((l) => l.name === name)) throw new LabelError(`There is already a label named ${name}.`);
+    await this.ctx.palette.create(name, color);
   }
 
   async renameLabel(from: string, to: string): Promise<void> {
-    await this.ctx.labels.renameLabel(from, to);
-    const { [from]: color, ...rest } = this.colors;
-    await this.saveColors(color ? { ...rest, [to]: color } : rest);
+    // The palette first, so the renamed label keeps its colour and key when the store fires.
+    await this.ctx.palette.rename(from, to);
+    try {
+      await this.ctx.labels.renameLabel(from, to);
+    } catch (e) {
+      await this.ctx.palette.rename(to, from);
+      throw e;
+    }
   }
 
   async deleteLabel(name: string): Promise<void> {
     await this.ctx.labels.deleteLabel(name);
-    const { [name]: _, ...rest } = this.colors;
-    await this.saveColors(rest);
+    await this.ctx.palette.remove(name);
   }
 
   async reveal(ref: LineRef): Promise<void> {
@@ -131,9 +155,4 @@ class StoreDataSource implements PanelDataSource, vscode.Disposable {
     return vscode.workspace.openTextDocument(vscode.Uri.parse(ref.uri));
   }
 
-  private async saveColors(colors: Record<string, string>): Promise<void> {
-    this.colors = colors;
-    await this.ctx.extension.workspaceState.update(COLORS_KEY, colors);
-    this.changed.fire();
-  }
 }

@@ -1,6 +1,7 @@
 // The labeling panel's wire protocol, shared by the extension host and the webview.
 // Webview -> host: a `ready` notification, then requests (see PanelRequests) answered through
-// rpc.ts's id correlation. Host -> webview: notifications (a full snapshot) and responses.
+// rpc.ts's id correlation. Host -> webview: notifications (a full snapshot after `ready`, then
+// incremental updates against what was sent) and responses.
 // Both sides treat what they receive as untrusted: every message goes through a validator here
 // before use, and document text is only ever shown as text.
 // Pure: no vscode and no DOM import.
@@ -56,6 +57,31 @@ export interface PanelSnapshot {
   stats: PanelStats;
 }
 
+/** A line's place: its document (index into the update's `documents`) and line number. */
+export interface WireLineRef {
+  doc: number;
+  line: number;
+}
+
+/**
+ * What changed since the last snapshot or update. Applied in order: documents missing from
+ * `documents` are dropped with their lines; `replaced` documents lose all their lines; then
+ * `removed` lines go and `lines` are added or replace the line at the same place.
+ */
+export interface PanelUpdate {
+  /** The whole document table after the update (lines and refs index into it). */
+  documents: WireDocument[];
+  /** Documents whose every line is in `lines`. */
+  replaced: number[];
+  /** Lines added or changed. */
+  lines: WireLine[];
+  removed: WireLineRef[];
+  /** Present when the labels (names, colours or order) changed. */
+  labels?: PanelLabel[];
+  /** Present when the stats changed. */
+  stats?: PanelStats;
+}
+
 export interface LeaveOneOutResult {
   /** Fraction of labeled lines predicted right when left out; null when too few labels. */
   accuracy: number | null;
@@ -83,11 +109,27 @@ export interface SnapshotMessage {
   kind: 'snapshot';
   snapshot: PanelSnapshot;
 }
+export interface UpdateMessage {
+  kind: 'update';
+  update: PanelUpdate;
+}
 
 /** Everything the webview may post. */
 export type WebviewToHost = ReadyMessage | RequestMessage<PanelMethod>;
 /** Everything the host may post. */
-export type HostToWebview = SnapshotMessage | ResponseMessage;
+export type HostToWebview = SnapshotMessage | UpdateMessage | ResponseMessage;
+
+/**
+ * Colours given to labels in the order they appear (readable on light and dark themes). Both
+ * sides use it: the host to assign a colour, the panel to suggest one for a new label.
+ */
+export const LABEL_PALETTE = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'] as const;
+
+/** The first palette colour no label uses (cycling when all are taken). */
+export function nextLabelColor(used: readonly string[]): string {
+  const taken = new Set(used.map((c) => c.toLowerCase()));
+  return LABEL_PALETTE.find((c) => !taken.has(c)) ?? LABEL_PALETTE[used.length % LABEL_PALETTE.length]!;
+}
 
 // ---- limits ----------------------------------------------------------------------------------
 
@@ -229,18 +271,20 @@ function parseLine(v: unknown, docCount: number): Parsed<WireLine> {
   return ok(line);
 }
 
-export function parseSnapshot(v: unknown): Parsed<PanelSnapshot> {
-  if (!isObject(v)) return fail('snapshot must be an object');
-  const { documents, lines, labels, stats } = v;
-  if (!Array.isArray(documents) || !Array.isArray(lines) || !Array.isArray(labels)) return fail('snapshot needs documents, lines and labels arrays');
-  if (lines.length > LIMITS.lines) return fail(`at most ${LIMITS.lines} lines`);
-  if (labels.length > LIMITS.labels) return fail(`at most ${LIMITS.labels} labels`);
+function parseDocuments(documents: unknown): Parsed<WireDocument[]> {
+  if (!Array.isArray(documents)) return fail('documents must be an array');
   const docs: WireDocument[] = [];
   for (const d of documents) {
     if (!isObject(d) || typeof d.uri !== 'string' || d.uri.length > LIMITS.uri || typeof d.name !== 'string') return fail('document must have a uri and a name');
     docs.push({ uri: d.uri, name: d.name.slice(0, 256) });
   }
-  const outLabels: PanelLabel[] = [];
+  return ok(docs);
+}
+
+function parseLabels(labels: unknown): Parsed<PanelLabel[]> {
+  if (!Array.isArray(labels)) return fail('labels must be an array');
+  if (labels.length > LIMITS.labels) return fail(`at most ${LIMITS.labels} labels`);
+  const out: PanelLabel[] = [];
   const seen = new Set<string>();
   for (const l of labels) {
     if (!isObject(l)) return fail('label must be an object');
@@ -249,18 +293,72 @@ export function parseSnapshot(v: unknown): Parsed<PanelSnapshot> {
     if (!isColor(l.color)) return fail(`label ${name.value}: color must be #rrggbb`);
     if (seen.has(name.value)) return fail(`label ${name.value} appears twice`);
     seen.add(name.value);
-    outLabels.push({ name: name.value, color: l.color });
+    out.push({ name: name.value, color: l.color });
   }
-  const outLines: WireLine[] = new Array(lines.length);
-  for (let i = 0; i < lines.length; i++) {
-    const line = parseLine(lines[i], docs.length);
-    if (!line.ok) return fail(`line ${i}: ${line.error}`);
-    outLines[i] = line.value;
-  }
+  return ok(out);
+}
+
+function parseStats(stats: unknown): Parsed<PanelStats> {
   if (!isObject(stats) || typeof stats.backend !== 'string') return fail('stats.backend must be a string');
   const ms = stats.lastAdaptationMs;
   if (ms !== null && !(typeof ms === 'number' && Number.isFinite(ms) && ms >= 0)) return fail('stats.lastAdaptationMs must be null or a non-negative number');
-  return ok({ documents: docs, lines: outLines, labels: outLabels, stats: { backend: stats.backend.slice(0, 64), lastAdaptationMs: ms } });
+  return ok({ backend: stats.backend.slice(0, 64), lastAdaptationMs: ms });
+}
+
+function parseLines(lines: unknown, docCount: number): Parsed<WireLine[]> {
+  if (!Array.isArray(lines)) return fail('lines must be an array');
+  if (lines.length > LIMITS.lines) return fail(`at most ${LIMITS.lines} lines`);
+  const out: WireLine[] = new Array(lines.length);
+  for (let i = 0; i < lines.length; i++) {
+    const line = parseLine(lines[i], docCount);
+    if (!line.ok) return fail(`line ${i}: ${line.error}`);
+    out[i] = line.value;
+  }
+  return ok(out);
+}
+
+export function parseSnapshot(v: unknown): Parsed<PanelSnapshot> {
+  if (!isObject(v)) return fail('snapshot must be an object');
+  if (!Array.isArray(v.documents) || !Array.isArray(v.lines) || !Array.isArray(v.labels)) return fail('snapshot needs documents, lines and labels arrays');
+  const documents = parseDocuments(v.documents);
+  if (!documents.ok) return documents;
+  const labels = parseLabels(v.labels);
+  if (!labels.ok) return labels;
+  const lines = parseLines(v.lines, documents.value.length);
+  if (!lines.ok) return lines;
+  const stats = parseStats(v.stats);
+  if (!stats.ok) return stats;
+  return ok({ documents: documents.value, lines: lines.value, labels: labels.value, stats: stats.value });
+}
+
+export function parseUpdate(v: unknown): Parsed<PanelUpdate> {
+  if (!isObject(v)) return fail('update must be an object');
+  const documents = parseDocuments(v.documents);
+  if (!documents.ok) return documents;
+  const docCount = documents.value.length;
+  if (!Array.isArray(v.replaced) || !v.replaced.every((d) => isCount(d, docCount - 1)) || new Set(v.replaced).size !== v.replaced.length) {
+    return fail('update.replaced must list document indices once each');
+  }
+  const lines = parseLines(v.lines, docCount);
+  if (!lines.ok) return fail(`update ${lines.error}`);
+  if (!Array.isArray(v.removed) || v.removed.length > LIMITS.lines) return fail('update.removed must be an array');
+  const removed: WireLineRef[] = [];
+  for (const r of v.removed) {
+    if (!isObject(r) || !isCount(r.doc, docCount - 1) || !isCount(r.line, LIMITS.lineNumber)) return fail('update.removed entries must be {doc, line}');
+    removed.push({ doc: r.doc, line: r.line });
+  }
+  const update: PanelUpdate = { documents: documents.value, replaced: v.replaced as number[], lines: lines.value, removed };
+  if (v.labels !== undefined) {
+    const labels = parseLabels(v.labels);
+    if (!labels.ok) return labels;
+    update.labels = labels.value;
+  }
+  if (v.stats !== undefined) {
+    const stats = parseStats(v.stats);
+    if (!stats.ok) return stats;
+    update.stats = stats.value;
+  }
+  return ok(update);
 }
 
 /** Validates a message from the host (in the webview). */
@@ -269,6 +367,10 @@ export function parseHostMessage(raw: unknown): Parsed<HostToWebview> {
   if (raw.kind === 'snapshot') {
     const snapshot = parseSnapshot(raw.snapshot);
     return snapshot.ok ? ok({ kind: 'snapshot', snapshot: snapshot.value }) : snapshot;
+  }
+  if (raw.kind === 'update') {
+    const update = parseUpdate(raw.update);
+    return update.ok ? ok({ kind: 'update', update: update.value }) : update;
   }
   if (raw.kind === 'response') {
     if (!isCount(raw.id, Number.MAX_SAFE_INTEGER)) return fail('response id must be a non-negative integer');

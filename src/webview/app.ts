@@ -1,7 +1,7 @@
 // The panel app: owns all state (view state, data, pending label changes), turns user actions
 // into protocol requests, and asks the views to render from the state.
 
-import { lineKey, parseHostMessage, parseLeaveOneOut, type LeaveOneOutResult, type LineRef, type PanelRequests, type PanelSnapshot } from '../protocol/panel';
+import { lineKey, parseHostMessage, parseLeaveOneOut, type LeaveOneOutResult, type LineRef, type PanelRequests } from '../protocol/panel';
 import { RpcClient } from '../protocol/rpc';
 import { Dataset } from './dataset';
 import { sample } from './stats';
@@ -81,21 +81,26 @@ export class App {
     const parsed = parseHostMessage(raw);
     if (!parsed.ok) {
       this.say(`Ignored a malformed message from the extension: ${parsed.error}`, true);
+      // An update builds on the ones before: after losing one, start over from a snapshot.
+      if (typeof raw === 'object' && raw !== null && (raw as { kind?: unknown }).kind === 'update') this.vscode.postMessage({ kind: 'ready' });
       return;
     }
-    if (parsed.value.kind === 'snapshot') this.ingest(parsed.value.snapshot);
-    else this.rpc.handle(parsed.value);
+    const message = parsed.value;
+    if (message.kind === 'snapshot') this.ingest(new Dataset(message.snapshot));
+    // An update before any snapshot has nothing to build on; the snapshot is on its way.
+    else if (message.kind === 'update') this.dataset && this.ingest(this.dataset.patch(message.update));
+    else this.rpc.handle(message);
   }
 
-  private ingest(snapshot: PanelSnapshot): void {
-    // Label changes the host has confirmed are in this snapshot; the rest are still ours to show.
+  private ingest(dataset: Dataset): void {
+    // Label changes the host has confirmed are in this data; the rest are still ours to show.
     for (const [key, p] of this.pending) if (p.settled) this.pending.delete(key);
-    const dataset = new Dataset(snapshot);
     for (const [key, p] of this.pending) {
       const i = dataset.indexOf(key);
       if (i !== undefined) setLineLabel(dataset, i, p.label);
     }
     this.dataset = dataset;
+    const snapshot = dataset.snapshot;
     const f = this.view.filter;
     if (f.startsWith('predicted:') && !snapshot.labels.some((l) => `predicted:${l.name}` === f)) this.view.filter = 'all';
     if (this.view.doc !== null && !snapshot.documents.some((d) => d.uri === this.view.doc)) this.view.doc = null;

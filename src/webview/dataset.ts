@@ -1,7 +1,7 @@
 // The snapshot indexed for the panel: keys per line, counts per label, and the filtered and
 // sorted view the list shows. Pure (no DOM), so it is cheap to test and to recompute.
 
-import { lineKey, type LineRef, type PanelSnapshot, type WireLine } from '../protocol/panel';
+import { lineKey, type LineRef, type PanelSnapshot, type PanelUpdate, type WireLine } from '../protocol/panel';
 import { histogram } from './stats';
 import { LOW_CONFIDENCE, type SortOrder, type StatusFilter } from './state';
 
@@ -23,6 +23,52 @@ export class Dataset {
     const { lines, documents } = snapshot;
     this.keys = lines.map((l) => lineKey({ uri: documents[l.doc].uri, line: l.line }));
     this.keys.forEach((k, i) => this.indexByKey.set(k, i));
+  }
+
+  /**
+   * Applies an update (validated already). When only existing lines changed, the lines are
+   * replaced in place and this dataset is returned (indices stay valid); otherwise a new one.
+   */
+  patch(update: PanelUpdate): Dataset {
+    const before = this.snapshot.documents;
+    const { documents } = update;
+    const sameTable = documents.length === before.length && documents.every((d, i) => d.uri === before[i].uri);
+    const labels = update.labels ?? this.snapshot.labels;
+    const stats = update.stats ?? this.snapshot.stats;
+    if (sameTable && update.replaced.length === 0 && update.removed.length === 0) {
+      const at = update.lines.map((l) => this.indexOf(lineKey({ uri: documents[l.doc].uri, line: l.line })));
+      if (at.every((i) => i !== undefined)) {
+        update.lines.forEach((l, k) => {
+          const i = at[k]!;
+          if (this.lowered && l.text !== this.lines[i].text) this.lowered[i] = l.text.toLowerCase();
+          this.lines[i] = l;
+        });
+        Object.assign(this.snapshot, { documents, labels, stats });
+        return this;
+      }
+    }
+    // Lines of kept documents move to the new table's indices; dropped and replaced ones go.
+    const newIndex = new Map(documents.map((d, i) => [d.uri, i]));
+    const replaced = new Set(update.replaced);
+    const remap = before.map((d) => {
+      const i = newIndex.get(d.uri);
+      return i === undefined || replaced.has(i) ? -1 : i;
+    });
+    const refKey = (doc: number, line: number) => `${doc}:${line}`;
+    const removed = new Set(update.removed.map((r) => refKey(r.doc, r.line)));
+    const incoming = new Map(update.lines.map((l) => [refKey(l.doc, l.line), l]));
+    const lines: WireLine[] = [];
+    for (const old of this.lines) {
+      const doc = remap[old.doc];
+      if (doc < 0) continue;
+      const key = refKey(doc, old.line);
+      if (removed.has(key)) continue;
+      const fresh = incoming.get(key);
+      if (fresh) incoming.delete(key);
+      lines.push(fresh ?? (old.doc === doc ? old : { ...old, doc }));
+    }
+    lines.push(...incoming.values());
+    return new Dataset({ documents, lines, labels, stats });
   }
 
   get lines(): WireLine[] {

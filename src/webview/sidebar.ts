@@ -1,7 +1,7 @@
 // The side of the panel: labels (create, rename, delete with confirmation, counts), the
 // prediction charts, the model's backend and timing, and the quality checks.
 
-import { labelNameProblem } from '../protocol/panel';
+import { labelNameProblem, nextLabelColor } from '../protocol/panel';
 import type { App, Dirty } from './app';
 import { barChart, histogramChart } from './charts';
 import { clear, el, iconButton, kbd, option, textButton } from './dom';
@@ -21,6 +21,8 @@ export class Sidebar {
   private readonly newName: HTMLInputElement;
   private readonly newColor: HTMLInputElement;
   private labelsSignature = '';
+  /** The user picked the new label's colour; until then it follows the labels' next free colour. */
+  private colorChosen = false;
 
   constructor(private readonly app: App) {
     this.newName = el('input', { className: 'input', attrs: { id: 'new-label', placeholder: 'New label', 'aria-label': 'New label name' } });
@@ -29,8 +31,12 @@ export class Sidebar {
       const name = this.newName.value.trim();
       const problem = labelNameProblem(name);
       if (problem) return app.say(problem, true);
-      if (await app.createLabel(name, this.newColor.value)) this.newName.value = '';
+      if (await app.createLabel(name, this.newColor.value)) {
+        this.newName.value = '';
+        this.colorChosen = false;
+      }
     };
+    this.newColor.addEventListener('input', () => (this.colorChosen = true));
     this.newName.addEventListener('keydown', (e) => {
       if (e.key === 'Enter') void add();
     });
@@ -64,6 +70,7 @@ export class Sidebar {
   private renderLabels(counts: Map<string, number>): void {
     const app = this.app;
     clear(this.labels);
+    if (!this.colorChosen) this.newColor.value = nextLabelColor(app.dataset!.snapshot.labels.map((l) => l.color));
     const list = el('ul', { className: 'label-list', attrs: { 'aria-label': 'Labels' } });
     app.dataset!.snapshot.labels.forEach((l, i) => {
       const count = counts.get(l.name) ?? 0;

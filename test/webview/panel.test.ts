@@ -16,7 +16,8 @@ const HOSTILE = [
   '👩‍💻 déjà vu 🎉 ✓',
 ];
 
-type Data = { lines: { doc: number; line: number; text: string; label?: string; prediction?: { label: string; confidence: number; uncertainty: number } }[] };
+type Data = { labels: { name: string; color: string }[]; lines: { doc: number; line: number; text: string; label?: string; prediction?: { label: string; confidence: number; uncertainty: number } }[] };
+const posted = (p: Page) => p.evaluate(() => (window as unknown as { __posted: { kind: string }[] }).__posted);
 const data = (p: Page) => p.evaluate(() => (window as unknown as { __data: Data }).__data);
 
 describe('labeling panel (Chromium)', function () {
@@ -214,6 +215,57 @@ describe('labeling panel (Chromium)', function () {
     assert.equal(await page.$eval('#lines', (e) => e.getAttribute('aria-activedescendant')), 'row-99999');
   });
 
+  it('applies incremental updates: changed lines, labels and stats, a dropped document, and re-syncs after a bad one', async () => {
+    page = await harness.open({ lines: 100_000 });
+    await setSelect(page, 'sort', 'document');
+    const labeledHint = () => page!.textContent('.charts .hint');
+    assert.match((await labeledHint())!, / of 100000 lines labeled/);
+    await page.keyboard.press('j');
+    await page.keyboard.press('j');
+    await settle(page);
+    const cursorBefore = await cursorRow(page);
+    await page.evaluate(() => {
+      const w = window as unknown as { __send: (m: unknown) => void; __data: { documents: unknown[]; labels: unknown[] } };
+      w.__send({
+        kind: 'update',
+        update: {
+          documents: w.__data.documents,
+          replaced: [],
+          lines: [{ doc: 0, line: 0, text: 'patched first line', label: 'question' }],
+          removed: [],
+          labels: [...w.__data.labels, { name: 'praise', color: '#123456' }],
+          stats: { backend: 'cpu', lastAdaptationMs: 7 },
+        },
+      });
+    });
+    await page.waitForSelector('.row .text >> text=patched first line');
+    const first = (await rows(page))[0];
+    assert.ok(first.labeled && first.chip === 'question', 'the changed line shows its new label');
+    assert.equal((await cursorRow(page)).text, cursorBefore.text, 'the cursor stays on its line');
+    const chips = await page.$$eval('.label-bar .label-chip', (els) => els.map((e) => e.textContent));
+    assert.deepEqual(chips, ['1bug', '2feature', '3question', '4praise']);
+    assert.match((await page.textContent('.model'))!, /Backendcpu.*7 ms/);
+    assert.equal((await rows(page)).length > 10, true);
+
+    // The second document is closed: its lines go, without a snapshot.
+    await page.evaluate(() => {
+      const w = window as unknown as { __send: (m: unknown) => void; __data: { documents: unknown[] } };
+      w.__send({ kind: 'update', update: { documents: [w.__data.documents[0]], replaced: [], lines: [], removed: [{ doc: 0, line: 1 }] } });
+    });
+    await page.waitForFunction(() => / of 49999 lines labeled/.test(document.querySelector('.charts .hint')?.textContent ?? ''));
+    assert.ok(!(await rows(page)).some((r) => r.loc.startsWith('tickets-b.txt')));
+    assert.ok(!(await rows(page)).some((r) => r.loc === 'tickets-a.txt:2'), 'the removed line is gone');
+    assert.equal((await posted(page)).filter((m) => m.kind === 'ready').length, 1);
+
+    // An update the panel must refuse leaves it out of step: it asks for a snapshot again.
+    await page.evaluate(() => {
+      (window as unknown as { __send: (m: unknown) => void }).__send({ kind: 'update', update: { documents: [], replaced: [3], lines: [], removed: [] } });
+    });
+    await page.waitForSelector('.status.error');
+    await page.waitForFunction(() => / of 100000 lines labeled/.test(document.querySelector('.charts .hint')?.textContent ?? ''));
+    assert.equal((await posted(page)).filter((m) => m.kind === 'ready').length, 2);
+  });
+
   it('shows hostile text as text and never runs it', async () => {
     page = await harness.open({ special: HOSTILE });
     await setSelect(page, 'sort', 'document');
@@ -236,6 +288,11 @@ describe('labeling panel (Chromium)', function () {
     await page.press('#new-label', 'Enter');
     await page.waitForSelector('.label-bar .label-chip >> text=praise');
     assert.equal((await page.$$('.label-bar .label-chip')).length, 4);
+    // A new label is offered a colour no label has yet, so each label keeps its own.
+    const existing = (await data(page)).labels.map((l) => l.color);
+    const offered = (await requests(page))[0].params.color as string;
+    assert.match(offered, /^#[0-9a-f]{6}$/);
+    assert.ok(!existing.slice(0, 3).includes(offered), `offered ${offered}, not one of ${existing.slice(0, 3)}`);
     await page.click('button[aria-label="Rename bug"]');
     await page.waitForSelector('input[aria-label="New name for bug"]');
     await page.fill('input[aria-label="New name for bug"]', 'defect');

@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import type { PanelDataSource } from './model';
 import { PanelHost } from './panelHost';
 
-export type { PanelDataSource, PanelSourceLine, LineRef, PanelLabel, PanelPrediction, PanelStats, LeaveOneOutResult } from './model';
+export type { PanelChange, PanelDataSource, PanelSourceLine, LineRef, PanelLabel, PanelPrediction, PanelStats, LeaveOneOutResult } from './model';
 
 export const PANEL_VIEW_TYPE = 'fewshot.labelingPanel';
 export const OPEN_PANEL_COMMAND = 'fewshot.openPanel';

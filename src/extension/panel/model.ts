@@ -19,10 +19,20 @@ export interface PanelSourceLine {
   prediction?: PanelPrediction;
 }
 
+/**
+ * A hint of what changed, so the panel re-reads only those documents' lines: their URIs
+ * (`Uri.toString()`), or every document when `documents` is missing (or the event has no
+ * value). Labels and stats are always re-read; they are small.
+ */
+export interface PanelChange {
+  documents?: readonly string[];
+}
+
 export interface PanelDataSource {
   /** Fires whenever lines, labels, predictions or stats changed. */
-  readonly onDidChange: vscode.Event<void>;
-  getLines(): readonly PanelSourceLine[];
+  readonly onDidChange: vscode.Event<PanelChange | void>;
+  /** The lines of the given documents (URIs), or of every included document when undefined. */
+  getLines(documents?: readonly string[]): readonly PanelSourceLine[];
   /** Labels in their key order: the first one is key 1. Colours are `#rrggbb`. */
   getLabels(): readonly PanelLabel[];
   getStats(): PanelStats;

@@ -1,15 +1,16 @@
 // Owns one webview showing the labeling panel: sets its HTML (nonce CSP, local resources only),
 // waits for the webview's `ready` before posting (posts made earlier are queued by awaiting the
 // ready promise), validates every incoming message, answers requests through the data source,
-// and re-sends the snapshot when the data changes. Imports vscode only as types, so tests can
+// sends a full snapshot on `ready` and, when the data changes, an update with only what differs
+// from what the webview holds (see snapshot.ts). Imports vscode only as types, so tests can
 // drive it with a fake webview.
 
 import type * as vscode from 'vscode';
 import { parseWebviewMessage, type HostToWebview, type PanelRequests } from '../../protocol/panel';
 import { RpcServer, type Handlers } from '../../protocol/rpc';
 import { buildPanelHtml, makeNonce } from './html';
-import type { PanelDataSource } from './model';
-import { buildSnapshot } from './snapshot';
+import type { LineRef, PanelChange, PanelDataSource } from './model';
+import { SnapshotTracker } from './snapshot';
 
 export type WebviewLike = Pick<vscode.Webview, 'cspSource' | 'html' | 'asWebviewUri' | 'postMessage' | 'onDidReceiveMessage'>;
 
@@ -21,7 +22,7 @@ export interface PanelMedia {
 
 export interface PanelHostOptions {
   random: (n: number) => Uint8Array;
-  /** How long to gather change events before sending one snapshot. */
+  /** How long to gather change events before sending one update. */
   snapshotDelayMs?: number;
   /** Where rejected messages are reported (an output channel in the extension). */
   log?: (message: string) => void;
@@ -34,7 +35,11 @@ export class PanelHost implements vscode.Disposable {
   /** Resolves on the webview's first `ready`; every post waits for it. */
   readonly ready = new Promise<void>((resolve) => (this.resolveReady = resolve));
   private snapshotTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly tracker: SnapshotTracker;
+  /** Documents whose lines changed since the last post; undefined: maybe all of them. */
+  private changedDocuments: Set<string> | undefined = new Set();
   private disposed = false;
+  private isReady = false;
 
   constructor(
     private readonly webview: WebviewLike,
@@ -49,22 +54,37 @@ export class PanelHost implements vscode.Disposable {
       style: webview.asWebviewUri(media.style).toString(),
       codicons: webview.asWebviewUri(media.codicons).toString(),
     });
+    this.tracker = new SnapshotTracker(source);
     this.server = new RpcServer<PanelRequests>(this.handlers(), (m) => void this.post(m), () => 'internal');
     this.disposables.push(webview.onDidReceiveMessage((m) => this.receive(m)));
-    this.disposables.push(source.onDidChange(() => this.scheduleSnapshot()));
+    this.disposables.push(source.onDidChange((change) => this.scheduleUpdate(change ?? {})));
   }
 
   private handlers(): Handlers<PanelRequests> {
     const s = this.source;
     return {
-      setLabel: async ({ ref, label }) => (await s.setLabel(ref, label), null),
-      removeLabel: async ({ ref }) => (await s.removeLabel(ref), null),
+      setLabel: ({ ref, label }) => this.changeLine(ref, () => s.setLabel(ref, label)),
+      removeLabel: ({ ref }) => this.changeLine(ref, () => s.removeLabel(ref)),
       createLabel: async ({ name, color }) => (await s.createLabel(name, color), null),
       renameLabel: async ({ from, to }) => (await s.renameLabel(from, to), null),
       deleteLabel: async ({ name }) => (await s.deleteLabel(name), null),
       reveal: async ({ ref }) => (await s.reveal(ref), null),
       leaveOneOut: () => s.leaveOneOutAccuracy(),
     };
+  }
+
+  /**
+   * The webview shows its own label on the line at once; whether the store took it or not, the
+   * line goes out again with the next update, so a refused change does not linger there.
+   */
+  private async changeLine(ref: LineRef, change: () => Promise<void>): Promise<null> {
+    try {
+      await change();
+      return null;
+    } finally {
+      this.tracker.forget(ref);
+      this.scheduleUpdate({ documents: [ref.uri] });
+    }
   }
 
   private receive(raw: unknown): void {
@@ -79,6 +99,7 @@ export class PanelHost implements vscode.Disposable {
     if (message.kind === 'ready') {
       // A webview that was hidden (retainContextWhenHidden off) or reloaded says ready again
       // and needs the data again.
+      this.isReady = true;
       this.resolveReady();
       this.sendSnapshot();
       return;
@@ -86,17 +107,30 @@ export class PanelHost implements vscode.Disposable {
     this.server.handle(message);
   }
 
-  private scheduleSnapshot(): void {
-    if (this.disposed || this.snapshotTimer) return;
+  private scheduleUpdate(change: PanelChange): void {
+    if (this.disposed) return;
+    if (!change.documents) this.changedDocuments = undefined;
+    else if (this.changedDocuments) for (const uri of change.documents) this.changedDocuments.add(uri);
+    if (this.snapshotTimer) return;
     this.snapshotTimer = setTimeout(() => {
       this.snapshotTimer = undefined;
-      this.sendSnapshot();
+      this.sendUpdate();
     }, this.options.snapshotDelayMs ?? 30);
   }
 
   private sendSnapshot(): void {
     if (this.disposed) return;
-    void this.post({ kind: 'snapshot', snapshot: buildSnapshot(this.source) });
+    this.changedDocuments = new Set();
+    void this.post({ kind: 'snapshot', snapshot: this.tracker.snapshot() });
+  }
+
+  private sendUpdate(): void {
+    // Before the first ready there is nothing to update: ready sends the snapshot.
+    if (this.disposed || !this.isReady) return;
+    const documents = this.changedDocuments;
+    this.changedDocuments = new Set();
+    const update = this.tracker.update(documents && [...documents]);
+    if (update) void this.post({ kind: 'update', update });
   }
 
   private async post(message: HostToWebview): Promise<void> {

@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import type * as vscode from 'vscode';
-import type { LineRef, PanelDataSource, PanelLabel, PanelSourceLine, PanelStats } from '../../../src/extension/panel/model';
+import type { LineRef, PanelChange, PanelDataSource, PanelLabel, PanelSourceLine, PanelStats } from '../../../src/extension/panel/model';
 import { PanelHost, type WebviewLike } from '../../../src/extension/panel/panelHost';
 import { buildSnapshot } from '../../../src/extension/panel/snapshot';
 import type { HostToWebview, PanelSnapshot } from '../../../src/protocol/panel';
@@ -48,20 +48,25 @@ class FakeSource implements PanelDataSource {
   ];
   stats: PanelStats = { backend: 'wasm', lastAdaptationMs: 12.5 };
   calls: string[] = [];
-  private listeners: (() => void)[] = [];
-  onDidChange: vscode.Event<void> = (listener) => {
-    this.listeners.push(listener as () => void);
+  /** When set, setLabel refuses with this message (like a corrupt label file). */
+  refuse: string | undefined;
+  private listeners: ((c: PanelChange | void) => void)[] = [];
+  onDidChange: vscode.Event<PanelChange | void> = (listener) => {
+    this.listeners.push(listener as (c: PanelChange | void) => void);
     return { dispose: () => (this.listeners = this.listeners.filter((l) => l !== listener)) };
   };
-  fire(): void {
-    for (const l of this.listeners) l();
+  fire(change?: PanelChange): void {
+    for (const l of this.listeners) l(change);
   }
-  getLines = () => this.lines;
+  getLines = (documents?: readonly string[]) => (documents ? this.lines.filter((l) => documents.includes(l.uri)) : this.lines);
   getLabels = () => this.labels;
   getStats = () => this.stats;
   async setLabel(ref: LineRef, label: string) {
+    if (this.refuse) throw new Error(this.refuse);
     this.calls.push(`setLabel ${ref.uri}:${ref.line} ${label}`);
-    this.fire();
+    const line = this.lines.find((l) => l.uri === ref.uri && l.line === ref.line);
+    if (line) line.label = label;
+    this.fire({ documents: [ref.uri] });
   }
   async removeLabel(ref: LineRef) {
     this.calls.push(`removeLabel ${ref.line}`);
@@ -164,7 +169,43 @@ describe('panel host', () => {
     assert.deepEqual(responses[0], { kind: 'response', id: 1, result: null });
     assert.deepEqual(responses[1], { kind: 'response', id: 2, result: { accuracy: 0.5, n: 2 } });
     assert.equal(responses[2].kind === 'response' && responses[2].error?.message, 'label bug already exists');
-    assert.ok(webview.posted.slice(before).some((m) => m.kind === 'snapshot'), 'the change was sent');
+    const updates = webview.posted.slice(before).filter((m) => m.kind === 'update');
+    assert.equal(updates.length, 1, 'the change went out as one update');
+    assert.deepEqual(updates[0].kind === 'update' && updates[0].update.lines, [
+      { doc: 1, line: 4, text: '</script>', label: 'feature', prediction: { label: 'bug', confidence: 0.6, uncertainty: 0.5 } },
+    ]);
+    host.dispose();
+  });
+
+  it('sends a line again after a refused label, so the panel drops the label it showed', async () => {
+    const { webview, source, host } = setup();
+    webview.send({ kind: 'ready' });
+    await tick();
+    source.refuse = 'the label file has bad lines';
+    const before = webview.posted.length;
+    webview.send({ kind: 'request', id: 4, method: 'setLabel', params: { ref: { uri: 'file:///w/a%20b.txt', line: 1 }, label: 'bug' } });
+    await tick(20);
+    const after = webview.posted.slice(before);
+    assert.deepEqual(after.map((m) => m.kind), ['response', 'update']);
+    assert.equal(after[0].kind === 'response' && after[0].error?.message, 'the label file has bad lines');
+    assert.deepEqual(after[1].kind === 'update' && after[1].update.lines.map((l) => [l.line, l.label]), [[1, undefined]]);
+    host.dispose();
+  });
+
+  it('sends only stats and labels when no document changed, and nothing when nothing did', async () => {
+    const { webview, source, host } = setup();
+    webview.send({ kind: 'ready' });
+    await tick();
+    const before = webview.posted.length;
+    source.fire({ documents: [] });
+    await tick(10);
+    assert.equal(webview.posted.length, before, 'no change, no message');
+    source.stats = { backend: 'cpu', lastAdaptationMs: 3 };
+    source.fire({ documents: [] });
+    await tick(10);
+    const [m] = webview.posted.slice(before);
+    assert.ok(m && m.kind === 'update');
+    assert.deepEqual(m.update, { documents: [{ uri: 'file:///w/a%20b.txt', name: 'a b.txt' }, { uri: 'file:///w/c.txt', name: 'c.txt' }], replaced: [], lines: [], removed: [], stats: { backend: 'cpu', lastAdaptationMs: 3 } });
     host.dispose();
   });
 

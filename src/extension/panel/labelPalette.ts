@@ -1,0 +1,126 @@
+// One colour and one key position per label, shared by the panel and the editor decorations.
+// Kept in the workspace state (key `fewshot.labelPalette`), not in the label file: colours are a
+// view preference, and the label file stays the plain {document, line, text, label} records the
+// CLI and other tools read. A label keeps its colour and its place (its digit key in the panel)
+// from the first time it is seen until it is deleted, however the label counts change.
+// Imports nothing from vscode, so tests drive it with a plain object as the memento.
+
+import { isColor, labelNameProblem, nextLabelColor, type PanelLabel } from '../../protocol/panel';
+
+export const PALETTE_KEY = 'fewshot.labelPalette';
+/** The earlier format: name -> colour. Read once when the new key is missing. */
+const LEGACY_KEY = 'fewshot.labelColors';
+
+export interface PaletteEntry {
+  name: string;
+  color: string;
+  /** Created in the panel: listed even while no line uses it. */
+  created?: boolean;
+}
+
+export interface PaletteMemento {
+  get<T>(key: string): T | undefined;
+  update(key: string, value: unknown): Thenable<void>;
+}
+
+export class LabelPalette {
+  private entries: PaletteEntry[];
+  private readonly listeners = new Set<() => void>();
+
+  constructor(private readonly memento: PaletteMemento) {
+    this.entries = readEntries(memento.get<unknown>(PALETTE_KEY), memento.get<unknown>(LEGACY_KEY));
+  }
+
+  /** Fires after a colour, a name or the order changed. */
+  onDidChange(listener: () => void): { dispose(): void } {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  /**
+   * The labels to show, in key order: every label in use (appended with a fresh colour when
+   * new) and every label created in the panel.
+   */
+  labels(inUse: readonly string[]): PanelLabel[] {
+    this.adopt(inUse);
+    const used = new Set(inUse);
+    return this.entries.filter((e) => e.created || used.has(e.name)).map(({ name, color }) => ({ name, color }));
+  }
+
+  /** The label's colour, giving it one when it has none yet. */
+  colorOf(name: string): string {
+    this.adopt([name]);
+    return this.entries.find((e) => e.name === name)?.color ?? nextLabelColor([]);
+  }
+
+  /** Records a label created in the panel; an existing entry keeps its place. */
+  async create(name: string, color?: string): Promise<void> {
+    const entry = this.entries.find((e) => e.name === name);
+    if (entry) {
+      entry.created = true;
+      if (color && isColor(color)) entry.color = color.toLowerCase();
+    } else {
+      this.entries.push({ name, color: color && isColor(color) ? color.toLowerCase() : this.freshColor(), created: true });
+    }
+    await this.save();
+  }
+
+  /** The renamed label keeps its colour and place; renaming onto an existing label merges into it. */
+  async rename(from: string, to: string): Promise<void> {
+    const source = this.entries.find((e) => e.name === from);
+    if (!source) return;
+    const target = this.entries.find((e) => e.name === to);
+    if (target) {
+      target.created ||= source.created;
+      this.entries = this.entries.filter((e) => e !== source);
+    } else {
+      source.name = to;
+    }
+    await this.save();
+  }
+
+  async remove(name: string): Promise<void> {
+    const before = this.entries.length;
+    this.entries = this.entries.filter((e) => e.name !== name);
+    if (this.entries.length !== before) await this.save();
+  }
+
+  /** Appends labels seen for the first time; saves only when something was added. */
+  private adopt(names: readonly string[]): void {
+    let added = false;
+    for (const name of names) {
+      if (labelNameProblem(name) || this.entries.some((e) => e.name === name)) continue;
+      this.entries.push({ name, color: this.freshColor() });
+      added = true;
+    }
+    if (added) void this.save();
+  }
+
+  private freshColor(): string {
+    return nextLabelColor(this.entries.map((e) => e.color));
+  }
+
+  private async save(): Promise<void> {
+    const snapshot = this.entries.map((e) => ({ ...e }));
+    for (const l of [...this.listeners]) l();
+    await this.memento.update(PALETTE_KEY, snapshot);
+  }
+}
+
+/** Whatever the workspace state holds, as valid entries (bad ones are dropped). */
+function readEntries(stored: unknown, legacy: unknown): PaletteEntry[] {
+  const out: PaletteEntry[] = [];
+  const add = (name: unknown, color: unknown, created: unknown) => {
+    if (typeof name !== 'string' || labelNameProblem(name) || out.some((e) => e.name === name)) return;
+    const entry: PaletteEntry = { name, color: isColor(color) ? color.toLowerCase() : nextLabelColor(out.map((e) => e.color)) };
+    if (created === true) entry.created = true;
+    out.push(entry);
+  };
+  if (Array.isArray(stored)) {
+    for (const e of stored) if (typeof e === 'object' && e !== null) add((e as PaletteEntry).name, (e as PaletteEntry).color, (e as PaletteEntry).created);
+  } else if (typeof legacy === 'object' && legacy !== null) {
+    // The old map listed created labels and chosen colours.
+    for (const [name, color] of Object.entries(legacy)) add(name, color, true);
+  }
+  return out;
+}

@@ -1,0 +1,69 @@
+// Label colours and key order: stable from first sight, kept in the workspace state, shared by
+// the panel and the decorations.
+
+import assert from 'node:assert/strict';
+import { LabelPalette, PALETTE_KEY, type PaletteMemento } from '../../../src/extension/panel/labelPalette';
+import { LABEL_PALETTE } from '../../../src/protocol/panel';
+
+class Memento implements PaletteMemento {
+  values = new Map<string, unknown>();
+  get<T>(key: string): T | undefined {
+    return this.values.get(key) as T | undefined;
+  }
+  async update(key: string, value: unknown): Promise<void> {
+    this.values.set(key, JSON.parse(JSON.stringify(value)));
+  }
+}
+
+describe('label palette', () => {
+  it('gives each label its own colour and keeps its place when the counts change', () => {
+    const palette = new LabelPalette(new Memento());
+    const first = palette.labels(['billing', 'bug']);
+    assert.deepEqual(first, [
+      { name: 'billing', color: LABEL_PALETTE[0] },
+      { name: 'bug', color: LABEL_PALETTE[1] },
+    ]);
+    // The store lists labels most used first; the palette keeps first-seen order.
+    assert.deepEqual(palette.labels(['bug', 'shipping', 'billing']).map((l) => l.name), ['billing', 'bug', 'shipping']);
+    assert.equal(palette.colorOf('shipping'), LABEL_PALETTE[2]);
+    assert.equal(new Set(palette.labels(['bug', 'shipping', 'billing']).map((l) => l.color)).size, 3);
+  });
+
+  it('persists colours, created labels, renames and deletions in the workspace state', async () => {
+    const memento = new Memento();
+    const palette = new LabelPalette(memento);
+    palette.labels(['bug']);
+    await palette.create('question', '#123ABC');
+    await palette.create('idea');
+    assert.deepEqual(palette.labels([]).map((l) => l.name), ['question', 'idea'], 'created labels are listed while unused; unused seen ones are not');
+    await palette.rename('bug', 'defect');
+    await palette.remove('idea');
+    const reloaded = new LabelPalette(memento);
+    assert.deepEqual(reloaded.labels(['defect']), [
+      { name: 'defect', color: LABEL_PALETTE[0] },
+      { name: 'question', color: '#123abc' },
+    ]);
+    assert.ok(Array.isArray(memento.get(PALETTE_KEY)));
+  });
+
+  it('tells listeners about changes and ignores bad stored entries', async () => {
+    const memento = new Memento();
+    memento.values.set(PALETTE_KEY, [{ name: 'ok', color: '#00ff00' }, { name: ' bad', color: '#000000' }, { name: 'x', color: 'red' }, 42]);
+    const palette = new LabelPalette(memento);
+    let fired = 0;
+    palette.onDidChange(() => fired++);
+    assert.deepEqual(palette.labels(['ok', 'x']), [
+      { name: 'ok', color: '#00ff00' },
+      { name: 'x', color: LABEL_PALETTE[0] },
+    ]);
+    assert.equal(fired, 0, 'nothing new was seen');
+    palette.colorOf('new');
+    assert.equal(fired, 1);
+  });
+
+  it('reads the earlier name -> colour map once', () => {
+    const memento = new Memento();
+    memento.values.set('fewshot.labelColors', { spam: '#aa0000' });
+    assert.deepEqual(new LabelPalette(memento).labels([]), [{ name: 'spam', color: '#aa0000' }]);
+  });
+});
