@@ -152,6 +152,7 @@ export class Engine implements EngineApi {
 
   dispose(): void {
     this.model.encoder.clearCache();
+    for (const m of this.registry.values()) (m as { dispose?: () => void }).dispose?.();
   }
 }
 

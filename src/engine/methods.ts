@@ -11,9 +11,9 @@ export function buildMethods(model: LoadedModel): Map<string, FewShotMethod> {
   const methods: FewShotMethod[] = [
     new LogregMethod('default', shipped, true, centre),
     new LogregMethod('default-inductive', { ...shipped, rounds: [] }, false, centre),
-    // The hand-set procedure of notes/fewshot-findings.md: the ablation baseline for `default`.
+    // The hand-set procedure of notes/fewshot-findings.md: the ablation baseline for `default`
+    // (its inductive twin is `logreg`).
     new LogregMethod('selftrain', HAND_SET, true, centre),
-    new LogregMethod('selftrain-inductive', { ...HAND_SET, rounds: [] }, false, centre),
     new LogregMethod('logreg', { ...HAND_SET, rounds: [] }, false, centre),
     new PrototypeMethod('protonet', centre),
     // maml, fomaml, metasgd, protomaml: each registered when <model>/maml/<kind>/ exists.
