@@ -119,3 +119,46 @@ export function copySampleWorkspace(s) {
   fs.cpSync(path.join(root, 'samples/workspace'), dest, { recursive: true });
   return dest;
 }
+
+/** The label file's records (empty when the file does not exist yet). */
+export function readLabelRecords(file) {
+  if (!fs.existsSync(file)) return [];
+  return fs.readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+}
+
+/** Keyboard-level steps in the workbench page, the way a person drives it. */
+export function workbench(page) {
+  const quickInput = () => page.locator('.quick-input-widget input');
+  async function until(what, probe, timeoutMs = 30_000) {
+    const start = Date.now();
+    for (;;) {
+      const v = await probe();
+      if (v) return v;
+      if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+      await page.waitForTimeout(100);
+    }
+  }
+  async function runCommand(title) {
+    await page.keyboard.press('F1');
+    await quickInput().waitFor({ state: 'visible' });
+    await quickInput().fill(`>${title}`);
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ state: 'visible' });
+    await page.keyboard.press('Enter');
+  }
+  async function goToLine(line) {
+    await page.keyboard.press('Control+G');
+    await quickInput().waitFor({ state: 'visible' });
+    await quickInput().fill(`:${line}`);
+    await page.keyboard.press('Enter');
+    await page.waitForTimeout(150);
+  }
+  /** Opens a workspace file with quick open and waits until `text` shows in an editor. */
+  async function openFile(name, text) {
+    await page.keyboard.press('Control+P');
+    await quickInput().fill(name);
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor();
+    await page.keyboard.press('Enter');
+    await page.locator('.monaco-editor .view-lines', { hasText: text }).first().waitFor();
+  }
+  return { quickInput, until, runCommand, goToLine, openFile };
+}

@@ -45,7 +45,9 @@ class PanelRenderer implements Renderer {
     this.help.hidden = !app.ui.help;
     const noLines = app.dataset !== undefined && app.order.length === 0;
     this.empty.hidden = !noLines && app.dataset !== undefined;
-    this.empty.textContent = app.dataset === undefined ? 'Loading…' : noLines ? 'No lines match.' : '';
+    const nothingOpen = app.dataset !== undefined && app.dataset.lines.length === 0;
+    this.empty.textContent =
+      app.dataset === undefined ? 'Loading…' : nothingOpen ? 'No open document to label: open a text file (see the fewshot.languages setting).' : noLines ? 'No lines match.' : '';
     const m = app.ui.message;
     this.status.classList.toggle('error', !!m?.error);
     if (this.status.textContent !== (m?.text ?? '')) {
