@@ -56,7 +56,13 @@ export class Dataset {
     });
     const refKey = (doc: number, line: number) => `${doc}:${line}`;
     const removed = new Set(update.removed.map((r) => refKey(r.doc, r.line)));
-    const incoming = new Map(update.lines.map((l) => [refKey(l.doc, l.line), l]));
+    // Lines of replaced documents are simply taken; only the others replace a line in place.
+    const whole: WireLine[] = [];
+    const incoming = new Map<string, WireLine>();
+    for (const l of update.lines) {
+      if (replaced.has(l.doc)) whole.push(l);
+      else incoming.set(refKey(l.doc, l.line), l);
+    }
     const lines: WireLine[] = [];
     for (const old of this.lines) {
       const doc = remap[old.doc];
@@ -67,7 +73,8 @@ export class Dataset {
       if (fresh) incoming.delete(key);
       lines.push(fresh ?? (old.doc === doc ? old : { ...old, doc }));
     }
-    lines.push(...incoming.values());
+    for (const l of incoming.values()) lines.push(l);
+    for (const l of whole) lines.push(l);
     return new Dataset({ documents, lines, labels, stats });
   }
 

@@ -43,13 +43,27 @@ function wireLine(l: PanelSourceLine, doc: number): WireLine {
 /** Stands for a line the webview may show differently from what was sent (see forget). */
 const NO_LINE: WireLine = Object.freeze({ doc: -1, line: -1, text: '' });
 
-function sameLine(a: WireLine, b: WireLine): boolean {
-  if (a === NO_LINE || b === NO_LINE) return false;
-  if (a.text !== b.text || a.label !== b.label) return false;
-  const p = a.prediction;
-  const q = b.prediction;
-  if (!p || !q) return p === q;
-  return p.label === q.label && p.confidence === q.confidence && p.uncertainty === q.uncertainty;
+/** Label names checked once per update, not once per line. */
+class ValidNames {
+  private readonly known = new Map<string, boolean>();
+  ok(name: string): boolean {
+    let ok = this.known.get(name);
+    if (ok === undefined) this.known.set(name, (ok = !labelNameProblem(name)));
+    return ok;
+  }
+}
+
+/** Whether the source's line would go on the wire exactly as `sent` (without building it). */
+function sameAsSent(l: PanelSourceLine, sent: WireLine, valid: ValidNames): boolean {
+  if (sent === NO_LINE) return false;
+  const text = l.text.length > LIMITS.lineText ? l.text.slice(0, LIMITS.lineText) : l.text;
+  if (text !== sent.text) return false;
+  const label = l.label !== undefined && valid.ok(l.label) ? l.label : undefined;
+  if (label !== sent.label) return false;
+  const p = l.prediction && valid.ok(l.prediction.label) ? l.prediction : undefined;
+  const q = sent.prediction;
+  if (!p || !q) return !p && !q;
+  return p.label === q.label && clampUnit(p.confidence) === q.confidence && clampUnit(p.uncertainty) === q.uncertainty;
 }
 
 function wireLabels(source: PanelDataSource): PanelLabel[] {
@@ -125,59 +139,51 @@ export class SnapshotTracker {
   update(changed?: readonly string[]): PanelUpdate | undefined {
     const fresh = groupByDocument(this.source.getLines(changed));
     const uris = changed ?? [...new Set([...this.documents.keys(), ...fresh.keys()])];
-    // The table keeps the order the webview knows; new documents come last.
-    const order = [...this.documents.keys()];
-    for (const uri of uris) if (!this.documents.has(uri) && fresh.has(uri)) order.push(uri);
     const touched = new Set(uris);
-    const next = new Map<string, Map<number, WireLine>>();
-    for (const uri of order) {
-      if (!touched.has(uri)) next.set(uri, this.documents.get(uri)!);
-      else if (fresh.has(uri)) next.set(uri, new Map());
-    }
-    const table = [...next.keys()];
+    // The table keeps the order the webview knows; new documents come last, gone ones leave.
+    const before = [...this.documents.keys()];
+    const table = before.filter((uri) => !touched.has(uri) || fresh.has(uri));
+    for (const uri of touched) if (!this.documents.has(uri) && fresh.has(uri)) table.push(uri);
     const index = new Map(table.map((uri, i) => [uri, i]));
+    const structure = table.length !== before.length || table.some((uri, i) => before[i] !== uri);
     const lines: WireLine[] = [];
     const removed: WireLineRef[] = [];
     const replaced: number[] = [];
-    const before = [...this.documents.keys()];
-    let structure = table.length !== before.length || table.some((uri, i) => before[i] !== uri);
+    const valid = new ValidNames();
     for (const uri of touched) {
-      const old = this.documents.get(uri);
       const doc = index.get(uri);
+      const held = this.documents.get(uri);
       if (doc === undefined) {
-        if (old) this.total -= old.size;
-        continue; // gone: dropped from the table
-      }
-      const held = next.get(uri)!;
-      const oldSize = old?.size ?? 0;
-      const docLines: WireLine[] = [];
-      let differ = 0;
-      for (const l of fresh.get(uri)!) {
-        if (held.has(l.line)) continue;
-        if (this.total - oldSize + held.size >= LIMITS.lines) break;
-        const w = wireLine(l, doc);
-        held.set(l.line, w);
-        docLines.push(w);
-        const before = old?.get(l.line);
-        if (!before || !sameLine(before, w)) differ++;
-      }
-      let gone = 0;
-      if (old) for (const line of old.keys()) if (!held.has(line)) gone++;
-      this.total += held.size - oldSize;
-      if (!old || differ + gone > held.size * REPLACE_SHARE) {
-        replaced.push(doc);
-        lines.push(...docLines);
+        if (held) this.total -= held.size;
+        this.documents.delete(uri);
         continue;
       }
-      for (const w of docLines) {
-        const was = old.get(w.line);
-        if (!was || !sameLine(was, w)) lines.push(w);
+      if (!held) {
+        const created = new Map<number, WireLine>();
+        this.documents.set(uri, created);
+        for (const l of fresh.get(uri)!) {
+          if (this.total >= LIMITS.lines) break;
+          const w = wireLine(l, doc);
+          created.set(l.line, w);
+          lines.push(w);
+          this.total++;
+        }
+        replaced.push(doc);
+        continue;
       }
-      for (const line of old.keys()) if (!held.has(line)) removed.push({ doc, line });
+      const diff = this.diffDocument(held, fresh.get(uri)!, doc, valid);
+      if (diff.changed.length + diff.gone.length > held.size * REPLACE_SHARE) {
+        // Most of it changed (new predictions): the whole document costs no more and says it simply.
+        replaced.push(doc);
+        for (const w of held.values()) (w.doc = doc), lines.push(w);
+        continue;
+      }
+      lines.push(...diff.changed);
+      for (const line of diff.gone) removed.push({ doc, line });
     }
-    // Lines of untouched documents keep their wire objects; their doc index may have moved.
-    if (structure) for (const [uri, held] of next) if (!touched.has(uri)) for (const w of held.values()) if (w !== NO_LINE) w.doc = index.get(uri)!;
-    this.documents = next;
+    // Kept wire lines may be sent again later (a whole document): they follow the new table.
+    if (structure) for (const [uri, held] of this.documents) for (const w of held.values()) if (w !== NO_LINE) w.doc = index.get(uri)!;
+    this.documents = new Map(table.map((uri) => [uri, this.documents.get(uri)!]));
     const update: PanelUpdate = { documents: table.map((uri) => ({ uri, name: documentName(uri) })), replaced, lines, removed };
     const labels = wireLabels(this.source);
     const stats = wireStats(this.source);
@@ -185,9 +191,45 @@ export class SnapshotTracker {
     const statsJson = JSON.stringify(stats);
     if (labelsJson !== this.labelsJson) (update.labels = labels), (this.labelsJson = labelsJson);
     if (statsJson !== this.statsJson) (update.stats = stats), (this.statsJson = statsJson);
-    structure ||= replaced.length > 0;
-    const empty = !structure && lines.length === 0 && removed.length === 0 && !update.labels && !update.stats;
+    const empty = !structure && replaced.length === 0 && lines.length === 0 && removed.length === 0 && !update.labels && !update.stats;
     return empty ? undefined : update;
+  }
+
+  /**
+   * Brings a held document up to date in place. Unchanged lines keep their wire objects, so a
+   * one-line change in a long document allocates one line, not all of them.
+   */
+  private diffDocument(held: Map<number, WireLine>, group: PanelSourceLine[], doc: number, valid: ValidNames): { changed: WireLine[]; gone: number[] } {
+    const changed: WireLine[] = [];
+    const heldBefore = held.size;
+    let matched = 0;
+    let previous = -1;
+    let ordered = true;
+    for (const l of group) {
+      if (l.line <= previous) ordered = false;
+      previous = l.line;
+      const was = held.get(l.line);
+      if (was) {
+        matched++;
+        if (sameAsSent(l, was, valid)) continue;
+      } else if (this.total >= LIMITS.lines) continue;
+      else this.total++;
+      const w = wireLine(l, doc);
+      held.set(l.line, w);
+      changed.push(w);
+    }
+    const gone: number[] = [];
+    // In order, each held line matches at most once: when all matched, none went.
+    if (!ordered || matched < heldBefore) {
+      const present = new Set(group.map((l) => l.line));
+      for (const line of held.keys()) {
+        if (present.has(line)) continue;
+        held.delete(line);
+        gone.push(line);
+        this.total--;
+      }
+    }
+    return { changed, gone };
   }
 
   /** The webview may show something else for this line (a label it set itself): send it again next time. */
