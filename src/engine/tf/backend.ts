@@ -87,7 +87,16 @@ async function loadTensorflow(gpuOnly: boolean): Promise<void> {
   throw new Error(`native TensorFlow is not available (${failures.join('; ')})`);
 }
 
+/** Dawn needs the Vulkan loader on Linux; without it, it only prints native warnings and finds nothing. */
+function vulkanLoaderMissing(): boolean {
+  if (process.platform !== 'linux') return false;
+  const dirs = [...(process.env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean),
+    '/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/lib/x86_64-linux-gnu', '/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib', '/usr/local/lib'];
+  return !dirs.some((d) => fs.existsSync(path.join(d, 'libvulkan.so.1')));
+}
+
 async function loadWebgpu(): Promise<void> {
+  if (vulkanLoaderMissing()) throw new Error('no WebGPU adapter found (no Vulkan loader, libvulkan.so.1, on this machine)');
   let gpu: { requestAdapter(): Promise<unknown> };
   try {
     // The `webgpu` package is ESM (Dawn for Node) and optional.
