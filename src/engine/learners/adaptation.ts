@@ -44,6 +44,15 @@ export class LinearClassifier implements Classifier {
 }
 
 /**
+ * Pseudo-labels per class in a round: the schedule's k, but at most half the pool's share per
+ * class. A short document is not swamped by its own guesses (which would also make the lines that
+ * were guessed look certain); one with fewer than two lines per class gets none.
+ */
+export function pseudoQuota(k: number, poolSize: number, nClasses: number): number {
+  return Math.min(k, Math.floor(poolSize / (2 * nClasses)));
+}
+
+/**
  * Top-k lines per class among the lines predicted as that class, most confident first.
  * A per-class quota holds up when most of the pool belongs to no class; a threshold does not.
  */
@@ -89,8 +98,10 @@ export function adaptLogreg(
   if (pool && pool.n > 0) {
     const candidates = pool.n > MAX_PSEUDO_CANDIDATES ? selectRows(pool, evenRows(pool.n, MAX_PSEUDO_CANDIDATES)) : pool;
     for (const k of hp.rounds) {
+      const quota = pseudoQuota(k, pool.n, nClasses);
+      if (quota === 0) break;
       const probs = softmaxRows(view.scores(candidates, head.W, head.b, nClasses), nClasses);
-      const picked = topKPerClass(probs, candidates.n, nClasses, k);
+      const picked = topKPerClass(probs, candidates.n, nClasses, quota);
       const X = concat(Xs, view.dense(candidates, picked.rows));
       const y = new Int32Array(labels.length + picked.labels.length);
       y.set(labels);

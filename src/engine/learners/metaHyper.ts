@@ -9,7 +9,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import type { EncodedLines } from '../types';
-import type { AdaptHyper } from './adaptation';
+import { type AdaptHyper, pseudoQuota } from './adaptation';
 import { blockMeans, FeatureView } from './featureView';
 
 export interface HyperEpisode {
@@ -185,8 +185,10 @@ export function unrolledAdaptation(theta: tf.Scalar[], ep: HyperEpisode, base: P
   const supportLabels = Array.from(ep.supportLabels);
   let model = fit(supportRows, supportLabels, ep.nSupport);
   for (const k of base.rounds) {
+    const quota = pseudoQuota(k, ep.nPool, C);
+    if (quota === 0) break;
     const poolLogits = score(model, poolRows).dataSync() as Float32Array;
-    const picked = selectTopK(poolLogits, ep.nPool, C, k);
+    const picked = selectTopK(poolLogits, ep.nPool, C, quota);
     model = fit([...supportRows, ...picked.rows.map((r) => r + ep.nSupport)], [...supportLabels, ...picked.labels], ep.nSupport);
   }
   const outRows = onlyQueries ? Array.from(ep.queryRows, (r) => r + ep.nSupport) : poolRows;

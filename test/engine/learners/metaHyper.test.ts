@@ -7,7 +7,7 @@ import { type AdaptHyper, HAND_SET, LogregMethod } from '../../../src/engine/lea
 import { blockMeans } from '../../../src/engine/learners/featureView';
 import { fitDual } from '../../../src/engine/learners/kernelLogreg';
 import { episodeLoss, type HyperEpisode, hyperFromTheta, prepareHyperEpisode, THETA_KEYS, thetaFromHyper, unrolledAdaptation } from '../../../src/engine/learners/metaHyper';
-import { topKPerClass } from '../../../src/engine/learners/adaptation';
+import { pseudoQuota, topKPerClass } from '../../../src/engine/learners/adaptation';
 import { selectBackend } from '../../../src/engine/tf/backend';
 import { clusteredLines, repeatLabels } from './synthetic';
 
@@ -53,6 +53,7 @@ function referenceLoss(theta: number[], ep: HyperEpisode): number {
   const sRows = Array.from({ length: ep.nSupport }, (_, i) => i);
   let model = fit(sRows, Array.from(ep.supportLabels));
   for (const k of h.rounds) {
+    if (pseudoQuota(k, ep.nPool, C) === 0) break;
     const z = scorePool(model);
     const p = new Float32Array(z.length);
     for (let i = 0; i < ep.nPool; i++) {
@@ -61,7 +62,7 @@ function referenceLoss(theta: number[], ep: HyperEpisode): number {
       for (let c = 0; c < C; c++) s += p[i * C + c] = Math.exp(z[i * C + c] - m);
       for (let c = 0; c < C; c++) p[i * C + c] /= s;
     }
-    const picked = topKPerClass(p, ep.nPool, C, k);
+    const picked = topKPerClass(p, ep.nPool, C, pseudoQuota(k, ep.nPool, C));
     model = fit([...sRows, ...Array.from(picked.rows, (r) => r + ep.nSupport)], [...ep.supportLabels, ...picked.labels]);
   }
   const z = scorePool(model);
