@@ -164,7 +164,11 @@ try {
     return r?.labeled && r.chip === 'account';
   });
   check(true, 'a label set in the editor shows in the panel');
+  // Search the panel for that line, so the screenshot shows it.
+  await frame.fill('#search', 'forgot my password');
+  await until('the search showing line 10 alone', async () => (await panelRows(frame)).length === 1);
   await shot('editor-label-in-panel');
+  await frame.fill('#search', '');
 
   // 7. Closed, the panel comes back from the status bar item, with the labels.
   await page.locator('.tab', { hasText: 'Few-Shot Labeling' }).first().locator('.tab-actions .action-label').click();
