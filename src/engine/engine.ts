@@ -50,6 +50,8 @@ export interface AdaptOptions {
   method?: string;
   /** Unlabeled lines of the document, used by transductive methods. */
   pool?: string[];
+  /** Let methods use the label names as examples (default true). */
+  useLabelNames?: boolean;
 }
 
 export interface EngineApi {
@@ -127,7 +129,8 @@ export class Engine implements EngineApi {
     const poolLines = poolTexts ? this.encode(poolTexts) : undefined;
     const nonEmpty = poolTexts ? Int32Array.from(poolTexts.flatMap((t, i) => (t.trim() === '' ? [] : [i]))) : undefined;
     const pool = poolLines && nonEmpty && nonEmpty.length > 0 ? (nonEmpty.length === poolLines.n ? poolLines : selectRows(poolLines, nonEmpty)) : undefined;
-    const classifier = method.adapt(this.encode(texts), ids, labels.length, pool);
+    const names = options.useLabelNames === false ? undefined : this.encode(labels);
+    const classifier = method.adapt(this.encode(texts), ids, labels.length, pool, names);
     const adaptMs = performance.now() - started;
     const encode = (t: string[]) => this.encode(t);
     return {

@@ -14,7 +14,8 @@ export function buildMethods(model: LoadedModel): Map<string, FewShotMethod> {
     // The hand-set procedure of notes/fewshot-findings.md: the ablation baseline for `default`
     // (its inductive twin is `logreg`).
     new LogregMethod('selftrain', HAND_SET, true, centre),
-    new LogregMethod('logreg', { ...HAND_SET, rounds: [] }, false, centre),
+    // The plain baseline: the support lines alone, no names, no pool.
+    new LogregMethod('logreg', { ...HAND_SET, rounds: [], nameWeight: 0 }, false, centre),
     new PrototypeMethod('protonet', centre),
     // maml, fomaml, metasgd, protomaml: each registered when <model>/maml/<kind>/ exists.
     ...loadMamlMethods(model.dir, { vectorsSha256: model.vectors.sha256, wordDim: model.vectors.dim, charDim: model.encoder.options.charBuckets }),

@@ -43,8 +43,10 @@ export interface FewShotMethod {
    * @param support encoded support lines
    * @param labels class index (0..nClasses-1) of each support line
    * @param pool unlabeled lines of the same document (for transductive methods)
+   * @param labelNames the label names encoded as lines, one row per class (names carry meaning:
+   *   `billing`, `freeze_account`); methods may use them as extra, weighted examples
    */
-  adapt(support: EncodedLines, labels: Int32Array, nClasses: number, pool?: EncodedLines): Classifier;
+  adapt(support: EncodedLines, labels: Int32Array, nClasses: number, pool?: EncodedLines, labelNames?: EncodedLines): Classifier;
 }
 
 export interface Classifier {

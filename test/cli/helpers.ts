@@ -55,6 +55,7 @@ export function fakeEngine(log: FakeEngineLog = { adapts: [], predicted: 0, disp
     log,
     info: () => info,
     methods: () => methods,
+    method: () => undefined,
     encode(texts: string[]): EncodedLines {
       return { n: texts.length, wordDim: 1, word: new Float32Array(texts.length), charDim: 1, charOffsets: new Int32Array(texts.length + 1), charIndex: new Int32Array(0), charValue: new Float32Array(0) };
     },

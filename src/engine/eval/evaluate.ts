@@ -21,6 +21,8 @@ export interface EvaluateOptions {
   baseline?: string;
   /** Distractor lines per query line in the unlabeled pool of transductive methods (default 1). */
   distractorRatio?: number;
+  /** Hand each method the episode's label names (encoded, one row per class); default true. */
+  useLabelNames?: boolean;
   onProgress?: (progress: { shot: number; episode: number; episodes: number }) => void;
 }
 
@@ -62,6 +64,8 @@ export interface EvaluationReport {
   episodes: number;
   seed: number;
   distractorRatio: number;
+  /** Whether methods were given the label names. */
+  labelNames: boolean;
   skippedLabels: SkippedLabelReport[];
   results: MethodResult[];
   gains?: PairedGain[];
@@ -95,7 +99,7 @@ export function evaluate(options: EvaluateOptions): EvaluationReport {
       const pool = transductivePool(episode, deriveSeed(seed, shot, e));
       methods.forEach((method, m) => {
         const started = performance.now();
-        const predicted = runEpisode(method, episode, pool, cache, `${method.name}, ${shot}-shot episode ${e + 1}`);
+        const predicted = runEpisode(method, episode, pool, cache, `${method.name}, ${shot}-shot episode ${e + 1}`, options.useLabelNames ?? true);
         elapsed[m] = (elapsed[m] as number) + performance.now() - started;
         (accuracy[m] as Float64Array)[e] = accuracyOf(predicted, episode.queryLabels);
       });
@@ -116,7 +120,7 @@ export function evaluate(options: EvaluateOptions): EvaluationReport {
   }
   const report: EvaluationReport = {
     data: options.data ?? '(in memory)',
-    way, query, episodes, seed, distractorRatio,
+    way, query, episodes, seed, distractorRatio, labelNames: options.useLabelNames ?? true,
     skippedLabels: [...skipped.values()],
     results,
   };
@@ -142,7 +146,7 @@ function transductivePool(episode: Episode, seed: number): string[] {
   return shuffle(mulberry32(seed), texts);
 }
 
-function runEpisode(method: EvalMethod, episode: Episode, pool: string[], cache: EncodingCache, where: string): Int32Array {
+function runEpisode(method: EvalMethod, episode: Episode, pool: string[], cache: EncodingCache, where: string, useLabelNames: boolean): Int32Array {
   const supportTexts = episode.support.map((ex) => ex.text);
   const queryTexts = episode.query.map((ex) => ex.text);
   const nClasses = episode.labels.length;
@@ -154,7 +158,8 @@ function runEpisode(method: EvalMethod, episode: Episode, pool: string[], cache:
       return predicted;
     }
     const poolLines = method.transductive ? cache.lines(pool) : undefined;
-    const classifier = method.adapt(cache.lines(supportTexts), episode.supportLabels, nClasses, poolLines);
+    const names = useLabelNames ? cache.lines(episode.labels) : undefined;
+    const classifier = method.adapt(cache.lines(supportTexts), episode.supportLabels, nClasses, poolLines, names);
     const probs = classifier.predictProbs(cache.lines(queryTexts));
     if (probs.length !== queryTexts.length * nClasses) {
       throw new Error(`returned ${probs.length} probabilities for ${queryTexts.length} lines x ${nClasses} classes`);

@@ -14,6 +14,8 @@ export interface AdaptHyper extends LogregHyper {
   rounds: number[];
   /** Loss weight of a pseudo-labeled line relative to a user's label. */
   pseudoWeight: number;
+  /** Loss weight of each label's name, used as one more example of its label (0: names unused). */
+  nameWeight: number;
 }
 
 /** The procedure measured best by hand in notes/fewshot-findings.md. */
@@ -25,6 +27,7 @@ export const HAND_SET: AdaptHyper = {
   temperature: 1,
   rounds: [5, 10],
   pseudoWeight: 0.5,
+  nameWeight: 1,
 };
 
 export class LinearClassifier implements Classifier {
@@ -84,17 +87,43 @@ function concat(a: Float32Array, b: Float32Array): Float32Array {
  */
 export const MAX_PSEUDO_CANDIDATES = 4096;
 
-/** Logistic regression on the support set, then self-training rounds on the unlabeled pool. */
+/**
+ * Rows of `names` that can say something: a name with no known word (`P1`, `x`) has an empty word
+ * block, and as an example it would only pull its label towards the document's centre.
+ */
+export function meaningfulNames(names: EncodedLines): number[] {
+  const rows: number[] = [];
+  for (let i = 0; i < names.n; i++) {
+    let norm = 0;
+    for (let j = 0; j < names.wordDim; j++) norm += names.word[i * names.wordDim + j] ** 2;
+    if (norm > 0) rows.push(i);
+  }
+  return rows;
+}
+
+/**
+ * Logistic regression on the support set (and the label names as weighted examples), then
+ * self-training rounds on the unlabeled pool.
+ */
 export function adaptLogreg(
   view: FeatureView,
   support: EncodedLines,
-  labels: Int32Array,
+  supportLabels: Int32Array,
   nClasses: number,
   hp: AdaptHyper,
   pool?: EncodedLines,
+  names?: EncodedLines,
 ): LinearClassifier {
-  const Xs = view.dense(support);
-  let head = fitLogreg(Xs, view.dim, labels, new Float32Array(labels.length).fill(1), nClasses, hp);
+  let Xs = view.dense(support);
+  let labels = supportLabels;
+  let weights = new Float32Array(labels.length).fill(1);
+  const nameRows = names && hp.nameWeight > 0 ? meaningfulNames(names) : [];
+  if (names && nameRows.length > 0) {
+    Xs = concat(Xs, view.dense(names, nameRows));
+    labels = Int32Array.from([...supportLabels, ...nameRows]);
+    weights = Float32Array.from(labels, (_, i) => (i < supportLabels.length ? 1 : hp.nameWeight));
+  }
+  let head = fitLogreg(Xs, view.dim, labels, weights, nClasses, hp);
   if (pool && pool.n > 0) {
     const candidates = pool.n > MAX_PSEUDO_CANDIDATES ? selectRows(pool, evenRows(pool.n, MAX_PSEUDO_CANDIDATES)) : pool;
     for (const k of hp.rounds) {
@@ -106,7 +135,8 @@ export function adaptLogreg(
       const y = new Int32Array(labels.length + picked.labels.length);
       y.set(labels);
       y.set(picked.labels, labels.length);
-      const w = new Float32Array(y.length).fill(1);
+      const w = new Float32Array(y.length);
+      w.set(weights);
       w.fill(hp.pseudoWeight, labels.length);
       head = fitLogreg(X, view.dim, y, w, nClasses, hp);
     }
@@ -126,11 +156,11 @@ export class LogregMethod implements FewShotMethod {
     private readonly corpusCentre: Centre,
   ) {}
 
-  adapt(support: EncodedLines, labels: Int32Array, nClasses: number, pool?: EncodedLines): Classifier {
+  adapt(support: EncodedLines, labels: Int32Array, nClasses: number, pool?: EncodedLines, labelNames?: EncodedLines): Classifier {
     const usePool = this.transductive && pool !== undefined && pool.n > 0;
     const centre = usePool ? { ...blockMeans([support, pool]), common: this.corpusCentre.common } : this.corpusCentre;
     const view = new FeatureView(centre, this.hyper.scales);
-    return adaptLogreg(view, support, labels, nClasses, this.hyper, usePool ? pool : undefined);
+    return adaptLogreg(view, support, labels, nClasses, this.hyper, usePool ? pool : undefined, labelNames);
   }
 }
 

@@ -9,14 +9,19 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import type { EncodedLines } from '../types';
-import { type AdaptHyper, pseudoQuota } from './adaptation';
+import { type AdaptHyper, meaningfulNames, pseudoQuota } from './adaptation';
 import { blockMeans, FeatureView } from './featureView';
 
 export interface HyperEpisode {
   nClasses: number;
-  /** Rows 0..nSupport-1 of the Grams are the support, the rest the unlabeled pool. */
+  /**
+   * Rows 0..nSupport-1 of the Grams are the support, then nNames label names (as examples of
+   * nameLabels), then the unlabeled pool.
+   */
   nSupport: number;
   supportLabels: Int32Array;
+  nNames: number;
+  nameLabels: Int32Array;
   nPool: number;
   /** Pool rows (0-based within the pool) that are queries, and their labels. */
   queryRows: Int32Array;
@@ -34,14 +39,18 @@ export function prepareHyperEpisode(
   queryRows: Int32Array,
   queryLabels: Int32Array,
   common?: Float32Array,
+  names?: EncodedLines,
 ): HyperEpisode {
   const view = new FeatureView({ ...blockMeans([support, pool]), common }, { word: 1, char: 1 });
-  const Xs = view.dense(support);
+  const nameRows = names ? meaningfulNames(names) : [];
+  // Support and names first, then the pool: the same rows in the same order as adaptLogreg.
+  const Xs = names && nameRows.length ? concatRows(view.dense(support), view.dense(names, nameRows)) : view.dense(support);
   const Xp = view.dense(pool);
-  const N = support.n + pool.n;
+  const nHead = support.n + nameRows.length;
+  const N = nHead + pool.n;
   const dim = view.dim;
   const wd = support.wordDim;
-  const row = (i: number) => (i < support.n ? Xs.subarray(i * dim, (i + 1) * dim) : Xp.subarray((i - support.n) * dim, (i - support.n + 1) * dim));
+  const row = (i: number) => (i < nHead ? Xs.subarray(i * dim, (i + 1) * dim) : Xp.subarray((i - nHead) * dim, (i - nHead + 1) * dim));
   const Kw = new Float32Array(N * N);
   const Kc = new Float32Array(N * N);
   for (let i = 0; i < N; i++) {
@@ -56,7 +65,17 @@ export function prepareHyperEpisode(
       Kc[i * N + j] = Kc[j * N + i] = sc;
     }
   }
-  return { nClasses, nSupport: support.n, supportLabels, nPool: pool.n, queryRows, queryLabels, Kw, Kc };
+  return {
+    nClasses, nSupport: support.n, supportLabels, nNames: nameRows.length, nameLabels: Int32Array.from(nameRows),
+    nPool: pool.n, queryRows, queryLabels, Kw, Kc,
+  };
+}
+
+function concatRows(a: Float32Array, b: Float32Array): Float32Array {
+  const out = new Float32Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
 }
 
 /** Unconstrained meta-parameters; `toHyper` maps them to an AdaptHyper. */
@@ -67,9 +86,10 @@ export interface HyperTheta {
   logWeightDecay: number;
   logTemperature: number;
   logitPseudoWeight: number;
+  logNameWeight: number;
 }
 
-export const THETA_KEYS: (keyof HyperTheta)[] = ['logScaleWord', 'logScaleChar', 'logLr', 'logWeightDecay', 'logTemperature', 'logitPseudoWeight'];
+export const THETA_KEYS: (keyof HyperTheta)[] = ['logScaleWord', 'logScaleChar', 'logLr', 'logWeightDecay', 'logTemperature', 'logitPseudoWeight', 'logNameWeight'];
 
 export function thetaFromHyper(h: AdaptHyper): HyperTheta {
   const p = Math.min(Math.max(h.pseudoWeight, 1e-4), 1 - 1e-4);
@@ -80,6 +100,7 @@ export function thetaFromHyper(h: AdaptHyper): HyperTheta {
     logWeightDecay: Math.log(h.weightDecay),
     logTemperature: Math.log(h.temperature),
     logitPseudoWeight: Math.log(p / (1 - p)),
+    logNameWeight: Math.log(Math.max(h.nameWeight, 1e-4)),
   };
 }
 
@@ -92,6 +113,7 @@ export function hyperFromTheta(t: HyperTheta, base: Pick<AdaptHyper, 'steps' | '
     weightDecay: Math.exp(t.logWeightDecay),
     temperature: Math.exp(t.logTemperature),
     pseudoWeight: 1 / (1 + Math.exp(-t.logitPseudoWeight)),
+    nameWeight: Math.exp(t.logNameWeight),
   };
 }
 
@@ -139,8 +161,9 @@ function selectTopK(logits: Float32Array, n: number, C: number, k: number): { ro
  * (scalars in THETA_KEYS order): for the episode's queries, or for every pool row.
  */
 export function unrolledAdaptation(theta: tf.Scalar[], ep: HyperEpisode, base: Pick<AdaptHyper, 'steps' | 'rounds'>, onlyQueries = false): tf.Tensor2D {
-  const [lsw, lsc, llr, lwd, ltau, lomega] = theta;
-  const N = ep.nSupport + ep.nPool;
+  const [lsw, lsc, llr, lwd, ltau, lomega, lname] = theta;
+  const nHead = ep.nSupport + ep.nNames;
+  const N = nHead + ep.nPool;
   const C = ep.nClasses;
   const sw2 = tf.exp(tf.mul(lsw, 2));
   const sc2 = tf.exp(tf.mul(lsc, 2));
@@ -159,14 +182,18 @@ export function unrolledAdaptation(theta: tf.Scalar[], ep: HyperEpisode, base: P
   const lr = tf.exp(llr);
   const decay = tf.sub(1, tf.mul(lr, tf.exp(lwd)));
   const omega = tf.sigmoid(lomega);
-  const poolRows = Array.from({ length: ep.nPool }, (_, i) => ep.nSupport + i);
+  const nameWeight = tf.exp(lname);
+  const poolRows = Array.from({ length: ep.nPool }, (_, i) => nHead + i);
 
+  // Row weights: 1 for the user's labels, the name weight for names, omega for pseudo-labels.
   const fit = (rows: number[], labels: number[], pseudoFrom: number) => {
     const n = rows.length;
     const Ktt = kBlock(rows, rows);
     const Y = tf.oneHot(tf.tensor1d(labels, 'int32'), C);
     const isPseudo = tf.tensor2d(rows.map((_, i) => (i >= pseudoFrom ? 1 : 0)), [n, 1]);
-    const w = tf.add(tf.sub(1, isPseudo), tf.mul(isPseudo, omega)) as tf.Tensor2D;
+    const isName = tf.tensor2d(rows.map((r, i) => (i < pseudoFrom && r >= ep.nSupport ? 1 : 0)), [n, 1]);
+    const isUser = tf.sub(tf.sub(1, isPseudo), isName);
+    const w = tf.add(tf.add(isUser, tf.mul(isName, nameWeight)), tf.mul(isPseudo, omega)) as tf.Tensor2D;
     const wNorm = tf.div(w, tf.sum(w));
     let A: tf.Tensor2D = tf.zeros([n, C]); // stored transposed: n x C
     let b: tf.Tensor = tf.zeros([1, C]);
@@ -181,17 +208,17 @@ export function unrolledAdaptation(theta: tf.Scalar[], ep: HyperEpisode, base: P
   const score = (m: { rows: number[]; A: tf.Tensor2D; b: tf.Tensor }, rows: number[]) =>
     tf.add(tf.matMul(kBlock(rows, m.rows), m.A), m.b) as tf.Tensor2D;
 
-  const supportRows = Array.from({ length: ep.nSupport }, (_, i) => i);
-  const supportLabels = Array.from(ep.supportLabels);
-  let model = fit(supportRows, supportLabels, ep.nSupport);
+  const supportRows = Array.from({ length: nHead }, (_, i) => i);
+  const supportLabels = [...ep.supportLabels, ...ep.nameLabels];
+  let model = fit(supportRows, supportLabels, nHead);
   for (const k of base.rounds) {
     const quota = pseudoQuota(k, ep.nPool, C);
     if (quota === 0) break;
     const poolLogits = score(model, poolRows).dataSync() as Float32Array;
     const picked = selectTopK(poolLogits, ep.nPool, C, quota);
-    model = fit([...supportRows, ...picked.rows.map((r) => r + ep.nSupport)], [...supportLabels, ...picked.labels], ep.nSupport);
+    model = fit([...supportRows, ...picked.rows.map((r) => r + nHead)], [...supportLabels, ...picked.labels], nHead);
   }
-  const outRows = onlyQueries ? Array.from(ep.queryRows, (r) => r + ep.nSupport) : poolRows;
+  const outRows = onlyQueries ? Array.from(ep.queryRows, (r) => r + nHead) : poolRows;
   return tf.mul(tf.exp(ltau), score(model, outRows)) as tf.Tensor2D;
 }
 

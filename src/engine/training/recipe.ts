@@ -88,6 +88,7 @@ export async function runRecipe(vectors: WordVectors, o: RecipeOptions): Promise
       return prepareHyperEpisode(
         encoder.encode(e.support.map((x) => x.text)), e.supportLabels, e.labels.length,
         encoder.encode(pool.map((x) => x.text)), Int32Array.from(e.query, (_, i) => i), e.queryLabels, centre.common,
+        encoder.encode(e.labels),
       );
     });
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { HAND_SET, LogregMethod, PrototypeMethod, topKPerClass } from '../../../src/engine/learners/adaptation';
+import { HAND_SET, LogregMethod, meaningfulNames, PrototypeMethod, topKPerClass } from '../../../src/engine/learners/adaptation';
 import { blockMeans } from '../../../src/engine/learners/featureView';
 import { clusteredLines, repeatLabels } from './synthetic';
 
@@ -55,6 +55,26 @@ describe('adaptation procedures', () => {
     const pool = clusteredLines(poolLabels, C, 6, 0.8);
     const m = new LogregMethod('logreg', HAND_SET, false, blockMeans([pool]));
     assert.deepEqual(m.adapt(support, supportLabels, C, pool).predictProbs(pool), m.adapt(support, supportLabels, C).predictProbs(pool));
+  });
+
+  it('label names count as extra examples, and names with no known word are ignored', () => {
+    let without = 0;
+    let withNames = 0;
+    for (let seed = 0; seed < 12; seed++) {
+      const support = clusteredLines(supportLabels, C, 300 + seed, 1.1);
+      const names = clusteredLines(repeatLabels(C, 1), C, 400 + seed, 0.5);
+      const query = clusteredLines(poolLabels, C, 500 + seed, 1.1);
+      const m = new LogregMethod('i', { ...HAND_SET, rounds: [] }, false, blockMeans([query]));
+      without += accuracy(m.adapt(support, supportLabels, C).predictProbs(query), poolLabels, C);
+      withNames += accuracy(m.adapt(support, supportLabels, C, undefined, names).predictProbs(query), poolLabels, C);
+    }
+    assert.ok(withNames > without + 0.05, `with names ${withNames / 12} vs without ${without / 12}`);
+    const support = clusteredLines(supportLabels, C, 9, 0.8);
+    const query = clusteredLines(poolLabels, C, 10, 0.8);
+    const unknown = { ...clusteredLines(repeatLabels(C, 1), C, 11), word: new Float32Array(C * 6) };
+    assert.deepEqual(meaningfulNames(unknown), []);
+    const m = new LogregMethod('i', HAND_SET, false, blockMeans([query]));
+    assert.deepEqual(m.adapt(support, supportLabels, C, undefined, unknown).predictProbs(query), m.adapt(support, supportLabels, C).predictProbs(query));
   });
 
   it('the prototype baseline classifies clean clusters', () => {

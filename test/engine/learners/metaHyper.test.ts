@@ -19,14 +19,17 @@ function episode(seed: number): HyperEpisode {
   const poolLabels = repeatLabels(C, 6);
   const support = clusteredLines(supportLabels, C, seed, 0.9);
   const pool = clusteredLines(poolLabels, C, seed + 1, 0.9);
+  // Label names play one more (noisier) example per class.
+  const names = clusteredLines(repeatLabels(C, 1), C, seed + 2, 1.2);
   // Queries are the first 9 pool lines; the rest play the unlabeled remainder.
-  return prepareHyperEpisode(support, supportLabels, C, pool, Int32Array.from({ length: 9 }, (_, i) => i), poolLabels.slice(0, 9));
+  return prepareHyperEpisode(support, supportLabels, C, pool, Int32Array.from({ length: 9 }, (_, i) => i), poolLabels.slice(0, 9), undefined, names);
 }
 
 /** The same procedure in float64 plain JS, from the Grams: the finite-difference reference. */
 function referenceLoss(theta: number[], ep: HyperEpisode): number {
   const h = hyperFromTheta(Object.fromEntries(THETA_KEYS.map((k, i) => [k, theta[i]])) as never, BASE);
-  const N = ep.nSupport + ep.nPool;
+  const nHead = ep.nSupport + ep.nNames;
+  const N = nHead + ep.nPool;
   const K = new Float64Array(N * N);
   for (let i = 0; i < K.length; i++) K[i] = h.scales.word ** 2 * ep.Kw[i] + h.scales.char ** 2 * ep.Kc[i];
   const sub = (rows: number[], cols: number[]) => {
@@ -34,9 +37,9 @@ function referenceLoss(theta: number[], ep: HyperEpisode): number {
     rows.forEach((r, i) => cols.forEach((c, j) => (out[i * cols.length + j] = K[r * N + c])));
     return out;
   };
-  const poolRows = Array.from({ length: ep.nPool }, (_, i) => ep.nSupport + i);
+  const poolRows = Array.from({ length: ep.nPool }, (_, i) => nHead + i);
   const fit = (rows: number[], labels: number[]) => {
-    const w = Float32Array.from(rows, (r) => (r < ep.nSupport ? 1 : h.pseudoWeight));
+    const w = Float32Array.from(rows, (r) => (r < ep.nSupport ? 1 : r < nHead ? h.nameWeight : h.pseudoWeight));
     return { rows, ...fitDual(sub(rows, rows), Int32Array.from(labels), w, C, h) };
   };
   const scorePool = (m: { rows: number[]; A: Float64Array; b: Float64Array }) => {
@@ -50,8 +53,9 @@ function referenceLoss(theta: number[], ep: HyperEpisode): number {
       return s;
     });
   };
-  const sRows = Array.from({ length: ep.nSupport }, (_, i) => i);
-  let model = fit(sRows, Array.from(ep.supportLabels));
+  const sRows = Array.from({ length: nHead }, (_, i) => i);
+  const sLabels = [...ep.supportLabels, ...ep.nameLabels];
+  let model = fit(sRows, sLabels);
   for (const k of h.rounds) {
     if (pseudoQuota(k, ep.nPool, C) === 0) break;
     const z = scorePool(model);
@@ -63,7 +67,7 @@ function referenceLoss(theta: number[], ep: HyperEpisode): number {
       for (let c = 0; c < C; c++) p[i * C + c] /= s;
     }
     const picked = topKPerClass(p, ep.nPool, C, pseudoQuota(k, ep.nPool, C));
-    model = fit([...sRows, ...Array.from(picked.rows, (r) => r + ep.nSupport)], [...ep.supportLabels, ...picked.labels]);
+    model = fit([...sRows, ...Array.from(picked.rows, (r) => r + nHead)], [...sLabels, ...picked.labels]);
   }
   const z = scorePool(model);
   let loss = 0;
@@ -83,7 +87,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
       assert.equal(got.name, backend);
     });
 
-    const hyper: AdaptHyper = { ...HAND_SET, ...BASE, lr: 3, weightDecay: 0.01, temperature: 2, pseudoWeight: 0.4, scales: { word: 1.2, char: 0.8 } };
+    const hyper: AdaptHyper = { ...HAND_SET, ...BASE, lr: 3, weightDecay: 0.01, temperature: 2, pseudoWeight: 0.4, nameWeight: 0.7, scales: { word: 1.2, char: 0.8 } };
     const theta = THETA_KEYS.map((k) => thetaFromHyper(hyper)[k]);
 
     it('runs the same procedure as the engine (self-training included)', () => {
@@ -91,8 +95,10 @@ for (const backend of ['cpu', 'wasm'] as const) {
       const poolLabels = repeatLabels(C, 6);
       const support = clusteredLines(supportLabels, C, 21, 0.9);
       const pool = clusteredLines(poolLabels, C, 22, 0.9);
-      const ep = prepareHyperEpisode(support, supportLabels, C, pool, Int32Array.from({ length: pool.n }, (_, i) => i), poolLabels);
-      const fast = new LogregMethod('t', hyper, true, blockMeans([support])).adapt(support, supportLabels, C, pool).predictProbs(pool);
+      const names = clusteredLines(repeatLabels(C, 1), C, 23, 1.2);
+      const ep = prepareHyperEpisode(support, supportLabels, C, pool, Int32Array.from({ length: pool.n }, (_, i) => i), poolLabels, undefined, names);
+      assert.equal(ep.nNames, C);
+      const fast = new LogregMethod('t', hyper, true, blockMeans([support])).adapt(support, supportLabels, C, pool, names).predictProbs(pool);
       const slow = tf.tidy(() => tf.softmax(unrolledAdaptation(theta.map((t) => tf.scalar(t)), ep, BASE)).dataSync());
       for (let i = 0; i < fast.length; i++) assert.ok(Math.abs(fast[i] - slow[i]) < 2e-3, `prob ${i}: ${fast[i]} vs ${slow[i]}`);
     });
