@@ -16,7 +16,9 @@ describe('cli with the real engine', () => {
     assert.equal(r.code, 0, r.stderr);
     const agreement = /agrees with the reference labels on (\d+) of 78 lines/.exec(r.stdout);
     assert.ok(agreement, r.stdout);
-    assert.ok(Number(agreement[1]) >= 47, `only ${agreement[1]} of 78 agree`);
+    // Six labels, two examples each: chance is 13 of 78. Half right is far beyond chance while
+    // leaving room for the model to change (the shipped one gets 47; logistic regression alone 43).
+    assert.ok(Number(agreement[1]) >= 39, `only ${agreement[1]} of 78 agree`);
     assert.equal(r.stdout.split('\n').filter((l) => /\s\d{1,3}%\s/.test(l)).length, 78);
     assert.doesNotMatch(r.stdout, /NaN/);
   });

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Reproduces the accuracy tables of the README (docs/eval/*.json), 600 seeded episodes each.
+#   CLINC150 held-out domains: the holdout-recipe model (npx fewshot meta-train --recipe holdout);
+#   SNIPS, TREC-6, R8 (never trained on): the shipped model.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+data=../shared/data
+out=docs/eval
+mkdir -p "$out"
+methods=default,selftrain,logreg,protonet,natural-logreg,natural-bayes
+run() { node bin/fewshot.js eval --episodes 600 --seed 1 --way 5 --shot 1,5 --query 15 --baseline logreg --json "$@"; }
+[ -d out/models-holdout-final ] || node bin/fewshot.js meta-train --recipe holdout --steps 100 --eval-every 20 --validation-episodes 150 --out out/models-holdout-final
+run --data $data/clinc150.test.jsonl --holdout-domains banking,credit_cards,work --model out/models-holdout-final --methods $methods > $out/clinc-heldout.json
+run --data $data/clinc150.test.jsonl --holdout-domains banking,credit_cards,work --model out/models-holdout-final --methods default,selftrain,logreg --no-label-names > $out/clinc-heldout-no-names.json
+for d in snips.test trec6.test r8.test; do
+  run --data $data/$d.jsonl --methods $methods > $out/$d.json
+  run --data $data/$d.jsonl --methods default,logreg --no-label-names > $out/$d-no-names.json
+done
+node scripts/eval-tables.mjs $out/*.json
