@@ -1,5 +1,6 @@
 // The shipped model: word vectors + a checkpoint holding the adaptation's (meta-learned)
 // hyper-parameters and the corpus centre used by inductive methods.
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { CheckpointError, loadCheckpoint, saveCheckpoint } from './checkpoint';
@@ -29,6 +30,8 @@ export interface LoadedModel {
   /** Checkpoint weights other than the centre (e.g. MAML parameters), by tensor name. */
   tensors: Record<string, Float32Array>;
   hash: string;
+  /** SHA-256 of the SIF word weights ('zipf' when the encoder estimates them from ranks). */
+  sifSha256: string;
   metrics?: Record<string, unknown>;
 }
 
@@ -73,6 +76,7 @@ export function loadModel(dir: string, options: { cacheSize?: number } = {}): Lo
   return {
     dir, vectors, encoder, config, corpusCentre: { word, char, common: common?.length === vectors.dim ? common : undefined }, tensors: ck.tensors,
     hash: ck.manifest.weights.sha256, metrics: ck.manifest.metrics,
+    sifSha256: sif ? createHash('sha256').update(new Uint8Array(sif.buffer, sif.byteOffset, sif.byteLength)).digest('hex') : 'zipf',
   };
 }
 

@@ -58,7 +58,7 @@ export const metaTrainMamlCommand: Command = {
     const tty = Boolean((io.stderr as { isTTY?: boolean }).isTTY);
     await runMamlRecipe({
       kind, dataDir, holdoutDomains: recipe.holdout, validationDomains: ['auto_and_commute'], extraTrainFiles: recipe.extra,
-      model: { encoder: model.encoder, vectorsSha256: model.vectors.sha256, corpusCentre: model.corpusCentre },
+      model: { encoder: model.encoder, vectorsSha256: model.vectors.sha256, sifSha256: model.sifSha256, corpusCentre: model.corpusCentre },
       modelDir, workDir: path.resolve(args.string('work') ?? path.join(modelDir, '.training', `maml-${kind}`)),
       steps: args.number('steps') ?? 300, evalEvery, seed: args.number('seed') ?? 1, resume: args.flag('resume'),
       validationEpisodes: args.number('validation-episodes') ?? 100,

@@ -31,6 +31,8 @@ export interface MamlCheckpointConfig {
   input: MamlInputSpec;
   /** The word vectors the features were computed with (the centre is stored as tensors). */
   vectorsSha256: string;
+  /** The main model's SIF word weights the features were computed with (absent in older checkpoints). */
+  sifSha256?: string;
 }
 
 const EPS = 1e-8;
@@ -236,6 +238,7 @@ export function saveMamlCheckpoint(
 /** What a MAML checkpoint must agree with in the model it is loaded into. */
 export interface MamlModelContext {
   vectorsSha256: string;
+  sifSha256?: string;
   wordDim: number;
   charDim: number;
 }
@@ -250,6 +253,9 @@ export function loadMamlMethod(dir: string, model: MamlModelContext, name?: stri
   const retrain = `retrain it with \`fewshot meta-train-maml --kind ${config.learner.kind}\``;
   if (config.vectorsSha256 !== model.vectorsSha256) {
     throw new CheckpointError(`MAML checkpoint in ${dir} was trained with other word vectors (${String(config.vectorsSha256).slice(0, 12)}, model has ${model.vectorsSha256.slice(0, 12)}): ${retrain}`);
+  }
+  if (config.sifSha256 !== undefined && model.sifSha256 !== undefined && config.sifSha256 !== model.sifSha256) {
+    throw new CheckpointError(`MAML checkpoint in ${dir} was trained on other SIF word weights than the model's (the main model was retrained): ${retrain}`);
   }
   if (config.input.wordDim !== model.wordDim || config.input.charDim !== model.charDim) {
     throw new CheckpointError(

@@ -44,7 +44,7 @@ export interface MamlRecipeOptions {
   validationDomains: string[];
   extraTrainFiles: string[];
   /** The model the checkpoint is for: its encoder, vectors and corpus centre define the inputs. */
-  model: { encoder: Encoder; vectorsSha256: string; corpusCentre: Centre };
+  model: { encoder: Encoder; vectorsSha256: string; sifSha256?: string; corpusCentre: Centre };
   /** Model folder; the checkpoint goes to <modelDir>/maml/<kind>/. */
   modelDir: string;
   /** Training state (best + last, for --resume). */
@@ -194,7 +194,7 @@ export async function runMamlRecipe(o: MamlRecipeOptions): Promise<MamlRecipeRes
     const bestValAcc = keepInitial ? untrained : result.bestValAcc;
     if (keepInitial) log(`${o.kind}: meta-training never beat the initialisation on validation; shipping step 0`);
     const checkpointDir = path.join(o.modelDir, MAML_DIR, o.kind);
-    const full: MamlCheckpointConfig = { learner: config, input, vectorsSha256: o.model.vectorsSha256 };
+    const full: MamlCheckpointConfig = { learner: config, input, vectorsSha256: o.model.vectorsSha256, sifSha256: o.model.sifSha256 };
     const seconds = (Date.now() - started) / 1000;
     fs.mkdirSync(checkpointDir, { recursive: true });
     saveMamlCheckpoint(checkpointDir, full, o.model.corpusCentre, params, shapes, {
