@@ -9,7 +9,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import type { EncodedLines } from '../types';
-import { type AdaptHyper, meaningfulNames, pseudoQuota } from './adaptation';
+import { type AdaptHyper, meaningfulNames, pseudoQuota, topKPerClass } from './adaptation';
+import { softmaxRows } from './probs';
 import { blockMeans, FeatureView } from './featureView';
 
 export interface HyperEpisode {
@@ -128,34 +129,6 @@ function softmax(logits: tf.Tensor2D): tf.Tensor2D {
   return tf.div(e, tf.sum(e, -1, true));
 }
 
-function selectTopK(logits: Float32Array, n: number, C: number, k: number): { rows: number[]; labels: number[] } {
-  // Same rule as topKPerClass in adaptation.ts, on softmax probabilities at temperature 1.
-  const probs = new Float32Array(logits.length);
-  for (let i = 0; i < n; i++) {
-    let max = -Infinity;
-    for (let c = 0; c < C; c++) max = Math.max(max, logits[i * C + c]);
-    let s = 0;
-    for (let c = 0; c < C; c++) s += probs[i * C + c] = Math.exp(logits[i * C + c] - max);
-    for (let c = 0; c < C; c++) probs[i * C + c] /= s;
-  }
-  const byClass: number[][] = Array.from({ length: C }, () => []);
-  for (let i = 0; i < n; i++) {
-    let best = 0;
-    for (let c = 1; c < C; c++) if (probs[i * C + c] > probs[i * C + best]) best = c;
-    byClass[best].push(i);
-  }
-  const rows: number[] = [];
-  const labels: number[] = [];
-  byClass.forEach((m, c) => {
-    m.sort((a, b) => probs[b * C + c] - probs[a * C + c] || a - b);
-    for (const i of m.slice(0, k)) {
-      rows.push(i);
-      labels.push(c);
-    }
-  });
-  return { rows, labels };
-}
-
 /**
  * The differentiable adaptation: returns the tempered query logits for a set of theta tensors
  * (scalars in THETA_KEYS order): for the episode's queries, or for every pool row.
@@ -215,8 +188,9 @@ export function unrolledAdaptation(theta: tf.Scalar[], ep: HyperEpisode, base: P
     const quota = pseudoQuota(k, ep.nPool, C);
     if (quota === 0) break;
     const poolLogits = score(model, poolRows).dataSync() as Float32Array;
-    const picked = selectTopK(poolLogits, ep.nPool, C, quota);
-    model = fit([...supportRows, ...picked.rows.map((r) => r + nHead)], [...supportLabels, ...picked.labels], nHead);
+    // The same choice as adaptLogreg: softmax at temperature 1, top quota per predicted class.
+    const picked = topKPerClass(softmaxRows(Float32Array.from(poolLogits), C), ep.nPool, C, quota);
+    model = fit([...supportRows, ...Array.from(picked.rows, (r) => r + nHead)], [...supportLabels, ...picked.labels], nHead);
   }
   const outRows = onlyQueries ? Array.from(ep.queryRows, (r) => r + nHead) : poolRows;
   return tf.mul(tf.exp(ltau), score(model, outRows)) as tf.Tensor2D;
