@@ -14,7 +14,7 @@ import { Engine, type BackendChoice } from '../src/engine/engine';
 import { packageRootFrom } from '../src/engine/packageRoot';
 import { naturalBayes, naturalLogreg } from '../src/engine/eval/peers';
 import type { TextMethod } from '../src/engine/eval/methods';
-import { modelWithCacheSize, shippedCacheSize } from './lib/cacheVariant';
+import { DEFAULT_CACHE_LINES } from '../src/engine/model';
 import { childLoad, childMemory, type ChildOptions } from './lib/child';
 import { engineAdaptMs, engineJob, peerJob } from './lib/jobs';
 import { formatRatios, formatRows, type Ratio, type Row, verdict } from './lib/report';
@@ -132,20 +132,13 @@ async function main(): Promise<void> {
   const memory = [];
   for (let i = 0; i < plan.memoryRuns; i++) memory.push(await childMemory(1, childOptions));
   const cacheRows: Row[] = [];
-  const modelDir = args.modelDir ?? path.join(packageRootFrom(__dirname), 'models');
-  const shipped = shippedCacheSize(modelDir);
   for (const size of plan.cacheSizes) {
     progress(`peak memory over ${CACHE_JOBS * LINES} fresh lines with an encoder cache of ${size} lines`);
-    const variant = modelWithCacheSize(modelDir, size);
-    try {
-      const m = await childMemory(CACHE_JOBS, { ...childOptions, modelDir: variant.dir });
-      cacheRows.push({
-        name: `  rss_cache_${size / 1000}k_mb`, unit: 'MB', timing: t([m.peakRssMb]),
-        what: `peak RSS, ${m.linesEncoded} fresh lines through a ${size}-line cache${size === shipped ? ' (shipped)' : ''}`,
-      });
-    } finally {
-      variant.remove();
-    }
+    const m = await childMemory(CACHE_JOBS, { ...childOptions, cacheSize: size });
+    cacheRows.push({
+      name: `  rss_cache_${size / 1000}k_mb`, unit: 'MB', timing: t([m.peakRssMb]),
+      what: `peak RSS, ${m.linesEncoded} fresh lines through a ${size}-line cache${size === DEFAULT_CACHE_LINES ? ' (default)' : ''}`,
+    });
   }
 
   const [bayes, logreg] = peers as [PeerResult, PeerResult];

@@ -10,7 +10,7 @@ for (const file of process.argv.slice(2)) {
   const methods = [...new Set(r.results.map((x) => x.method))];
   const gain = (m, s) => r.gains?.find((g) => g.method === m && g.shot === s);
   console.log(`**${path.basename(file, '.json')}** (${r.data}, ${r.way}-way, ${r.query} queries, ${r.episodes} episodes, seed ${r.seed}` +
-    `${r.skippedLabels?.length ? `; skipped: ${r.skippedLabels.map((s) => `${s.label} (${s.count})`).join(', ')}` : ''}; model ${r.engine?.model ?? ''})\n`);
+    `${r.skippedLabels?.length ? `; skipped: ${r.skippedLabels.map((s) => `${s.label} (${s.count})`).join(', ')}` : ''}; model ${r.engine?.model ? path.relative(process.cwd(), r.engine.model) || '.' : ''})\n`);
   console.log(`| method | ${shots.map((s) => `${s}-shot`).join(' | ')} |`);
   console.log(`| --- | ${shots.map(() => '---').join(' | ')} |`);
   for (const m of methods) {

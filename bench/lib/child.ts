@@ -11,12 +11,15 @@ const CHILD = [path.join(__dirname, 'lib', 'engine-child.js'), path.join(__dirna
 export interface ChildOptions {
   modelDir?: string;
   backend?: string;
+  /** Lines the engine's encoder caches (Engine.load's cacheSize). */
+  cacheSize?: number;
 }
 
 function runChild<T>(args: string[], options: ChildOptions): Promise<T> {
   const extra = [
     ...(options.modelDir ? ['--model-dir', options.modelDir] : []),
     ...(options.backend ? ['--backend', options.backend] : []),
+    ...(options.cacheSize !== undefined ? ['--cache-size', String(options.cacheSize)] : []),
   ];
   return new Promise((resolve, reject) => {
     execFile(process.execPath, [CHILD, ...args, ...extra], { maxBuffer: 1 << 20 }, (err, stdout, stderr) => {

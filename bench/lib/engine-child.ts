@@ -53,7 +53,8 @@ async function main(): Promise<void> {
   const modelDir = option('model-dir');
   const backend = option('backend') as BackendChoice | undefined;
   const t0 = performance.now();
-  const engine = await Engine.load({ modelDir, backend });
+  const cacheSize = option('cache-size');
+  const engine = await Engine.load({ modelDir, backend, ...(cacheSize !== undefined ? { cacheSize: Number(cacheSize) } : {}) });
   const loadMs = performance.now() - t0;
   if (mode === 'load') {
     const result: LoadResult = { loadMs, readyMs: performance.now(), backend: engine.info().backend };

@@ -4,7 +4,7 @@
 // fix, and checks the label file. Screenshots of each step go to artifacts/e2e/.
 import fs from 'node:fs';
 import path from 'node:path';
-import { root, ensureTools, freePort, prepareState, startCodeServer, launchBrowser, copySampleWorkspace, installVsix } from './codeServer.mjs';
+import { root, ensureTools, freePort, prepareState, startCodeServer, launchBrowser, copySampleWorkspace, installVsix, readLabelRecords, workbench } from './codeServer.mjs';
 
 const vsix = path.join(root, 'fewshot-labeler.vsix');
 if (!fs.existsSync(vsix)) {
@@ -21,7 +21,7 @@ const s = prepareState('e2e', { port });
 installVsix(s, vsix);
 const workspace = copySampleWorkspace(s);
 const labelFile = path.join(workspace, '.fewshot/labels.jsonl');
-const records = () => (fs.existsSync(labelFile) ? fs.readFileSync(labelFile, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []);
+const records = () => readLabelRecords(labelFile);
 
 const server = await startCodeServer(s, { logFile: path.join(artifacts, 'code-server.log') });
 const browser = await launchBrowser(path.join(s.state, 'chromium'));
@@ -36,31 +36,8 @@ const check = (ok, message) => {
   if (!ok) throw new Error(message);
   console.log(`e2e: ok - ${message}`);
 };
-async function until(what, probe, timeoutMs = 30_000) {
-  const start = Date.now();
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() - start > timeoutMs) throw new Error(`e2e: timed out waiting for ${what}`);
-    await page.waitForTimeout(100);
-  }
-}
-const quickInput = () => page.locator('.quick-input-widget input');
+const { quickInput, until, runCommand, goToLine } = workbench(page);
 
-async function runCommand(title) {
-  await page.keyboard.press('F1');
-  await quickInput().waitFor({ state: 'visible' });
-  await quickInput().fill(`>${title}`);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ state: 'visible' });
-  await page.keyboard.press('Enter');
-}
-async function goToLine(line) {
-  await page.keyboard.press('Control+G');
-  await quickInput().waitFor({ state: 'visible' });
-  await quickInput().fill(`:${line}`);
-  await page.keyboard.press('Enter');
-  await page.waitForTimeout(150);
-}
 async function labelLine(line, label) {
   const before = records().length;
   await goToLine(line);

@@ -41,7 +41,10 @@ export interface EngineInfo {
 export interface AdaptedModel {
   labels: string[];
   method: string;
+  /** Time adapt took, encoding included. */
   adaptMs: number;
+  /** Part of adaptMs spent encoding the support, the label names and the pool. */
+  encodeMs: number;
   predict(lines: string[]): LinePrediction[];
 }
 
@@ -125,18 +128,26 @@ export class Engine implements EngineApi {
     if (!method) throw new EngineInputError(`unknown method '${name}' (available: ${this.methods().join(', ')})`);
     const { labels, ids, texts } = checkSupport(support);
     // The document's lines are usually both the pool and what gets classified: encode them once.
+    const encodeStarted = performance.now();
     const poolTexts = method.transductive && options.pool && options.pool.length > 0 ? evenSample(options.pool, MAX_POOL) : undefined;
     const poolLines = poolTexts ? this.encode(poolTexts) : undefined;
-    const nonEmpty = poolTexts ? Int32Array.from(poolTexts.flatMap((t, i) => (t.trim() === '' ? [] : [i]))) : undefined;
-    const pool = poolLines && nonEmpty && nonEmpty.length > 0 ? (nonEmpty.length === poolLines.n ? poolLines : selectRows(poolLines, nonEmpty)) : undefined;
+    const supportLines = this.encode(texts);
     const names = options.useLabelNames === false ? undefined : this.encode(labels);
-    const classifier = method.adapt(this.encode(texts), ids, labels.length, pool, names);
+    const encodeMs = performance.now() - encodeStarted;
+    let pool = poolLines;
+    if (poolTexts && poolLines) {
+      const nonEmpty: number[] = [];
+      for (let i = 0; i < poolTexts.length; i++) if (poolTexts[i].trim() !== '') nonEmpty.push(i);
+      pool = nonEmpty.length === 0 ? undefined : nonEmpty.length === poolLines.n ? poolLines : selectRows(poolLines, nonEmpty);
+    }
+    const classifier = method.adapt(supportLines, ids, labels.length, pool, names);
     const adaptMs = performance.now() - started;
     const encode = (t: string[]) => this.encode(t);
     return {
       labels,
       method: name,
       adaptMs,
+      encodeMs,
       predict(lines: string[]): LinePrediction[] {
         if (lines.length === 0) return [];
         const probs = classifier.predictProbs(lines === poolTexts && poolLines ? poolLines : encode(lines));

@@ -66,7 +66,7 @@ export function fakeEngine(log: FakeEngineLog = { adapts: [], predicted: 0, disp
       const labels = [...new Set(support.map((s) => s.label))];
       if (labels.length < 2) throw new EngineInputError('needs at least two labels');
       return {
-        labels, method, adaptMs: 1,
+        labels, method, adaptMs: 1, encodeMs: 0,
         predict(lines) {
           log.predicted += lines.length;
           return lines.map((line) => {

@@ -23,7 +23,7 @@ function fakeEngine(calls: { adapt: AdaptOptions[]; predictedLines: number }): E
       const labels = [...new Set(support.map((s) => s.label))].sort();
       if (labels.length < 2) throw new EngineInputError('need at least two labels');
       return {
-        labels, method: 'keyword', adaptMs: 0,
+        labels, method: 'keyword', adaptMs: 0, encodeMs: 0,
         predict(lines: string[]) {
           calls.predictedLines += lines.length;
           return lines.map((line) => {

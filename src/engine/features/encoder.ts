@@ -49,6 +49,8 @@ interface LineCode {
   wordAt: number;
   charAt: number;
   charCount: number;
+  /** Value of the encoder's use counter when the line was last moved to the young end of the LRU. */
+  used: number;
 }
 
 function checkOptions(o: EncoderOptions): void {
@@ -141,6 +143,8 @@ export class Encoder {
   private readonly wordSum: Float64Array;
   /** Floats held by slabs that still have cached lines, and by the cached lines themselves. */
   private pinnedFloats = 0;
+  /** Lines looked up so far: the clock of the LRU. */
+  private uses = 0;
   private liveFloats = 0;
 
   /**
@@ -164,9 +168,20 @@ export class Encoder {
     const lines = texts.map((t) => (typeof t === 'string' ? t : String(t ?? '')));
     const codes = this.lookUpOrEncode(lines);
 
-    const word = new Float32Array(n * dim);
     const charOffsets = new Int32Array(n + 1);
     for (let i = 0; i < n; i++) charOffsets[i + 1] = charOffsets[i] + codes[i].charCount;
+    // A batch of distinct fresh lines is exactly one new slab, in order: hand out views of it
+    // instead of copying (callers treat encodings as read-only; the cache shares them).
+    const first = codes[0];
+    if (n > 0 && first.wordAt === 0 && first.charAt === 0 && first.slab.word.length === n * dim &&
+      first.slab.charIndex.length === charOffsets[n] && codes[n - 1].slab === first.slab && codes[n - 1].wordAt === (n - 1) * dim) {
+      let inOrder = true;
+      for (let i = 0; i < n && inOrder; i++) inOrder = codes[i].slab === first.slab && codes[i].wordAt === i * dim && codes[i].charAt === charOffsets[i];
+      if (inOrder) {
+        return { n, wordDim: dim, word: first.slab.word, charDim: this.options.charBuckets, charOffsets, charIndex: first.slab.charIndex, charValue: first.slab.charValue };
+      }
+    }
+    const word = new Float32Array(n * dim);
     const charIndex = new Int32Array(charOffsets[n]);
     const charValue = new Float32Array(charOffsets[n]);
     // Copy runs of lines that lie next to each other in one slab (a fresh batch is one run).
@@ -199,42 +214,59 @@ export class Encoder {
   /** Cache hits are refreshed in the LRU order; misses (each distinct text once) go into one new slab. */
   private lookUpOrEncode(lines: string[]): LineCode[] {
     const codes = new Array<LineCode>(lines.length);
-    const fresh = new Map<string, number[]>();
-    lines.forEach((text, i) => {
+    // Fresh texts in first-seen order; duplicates of a fresh text are filled in afterwards.
+    const fresh = new Map<string, number>();
+    let duplicates = false;
+    const young = this.uses - (this.options.cacheSize >> 1);
+    for (let i = 0; i < lines.length; i++) {
+      const text = lines[i];
       const hit = this.cache.get(text);
       if (hit) {
-        this.cache.delete(text); // re-insert: Map order is the LRU order
-        this.cache.set(text, hit);
+        // Re-inserting moves a line to the young end of the LRU; lines used recently are already
+        // far from eviction, so they skip the two map operations.
+        if (hit.used < young) {
+          this.cache.delete(text);
+          this.cache.set(text, hit);
+          hit.used = this.uses;
+        }
         codes[i] = hit;
-      } else {
-        const at = fresh.get(text);
-        if (at) at.push(i);
-        else fresh.set(text, [i]);
-      }
-    });
+      } else if (fresh.has(text)) duplicates = true;
+      else fresh.set(text, i);
+    }
+    this.uses += lines.length;
     if (fresh.size === 0) return codes;
 
     const dim = this.vectors.dim;
     const b = this.builder;
     b.reset(fresh.size * dim);
-    const placed: Array<[string, number, number, number]> = [];
+    const wordAts = new Int32Array(fresh.size);
+    const charAts = new Int32Array(fresh.size);
+    const counts = new Int32Array(fresh.size);
+    let f = 0;
     for (const text of fresh.keys()) {
       const tokens = tokenize(text);
-      const wordAt = b.words;
-      this.wordBlock(tokens, b.word, wordAt);
+      wordAts[f] = b.words;
+      this.wordBlock(tokens, b.word, b.words);
       b.words += dim;
       const count = this.hasher.hash(tokens);
       b.reserveChars(count);
       b.charIndex.set(this.hasher.index.subarray(0, count), b.chars);
       b.charValue.set(this.hasher.value.subarray(0, count), b.chars);
-      placed.push([text, wordAt, b.chars, count]);
+      charAts[f] = b.chars;
+      counts[f++] = count;
       b.chars += count;
     }
     const slab = b.finish();
-    for (const [text, wordAt, charAt, charCount] of placed) {
-      const code: LineCode = { slab, wordAt, charAt, charCount };
-      for (const i of fresh.get(text)!) codes[i] = code;
+    f = 0;
+    for (const [text, i] of fresh) {
+      const code: LineCode = { slab, wordAt: wordAts[f], charAt: charAts[f], charCount: counts[f++], used: this.uses };
+      codes[i] = code;
       this.remember(text, code);
+    }
+    if (duplicates) {
+      for (let i = 0; i < lines.length; i++) {
+        if (!codes[i]) codes[i] = codes[fresh.get(lines[i])!];
+      }
     }
     if (slab.live > 0) this.pinnedFloats += slab.word.length + 2 * slab.charIndex.length;
     this.evictAndCompact();
@@ -251,11 +283,15 @@ export class Encoder {
 
   private evictAndCompact(): void {
     const dim = this.vectors.dim;
-    while (this.cache.size > this.options.cacheSize) {
-      const [text, code] = this.cache.entries().next().value as [string, LineCode];
-      this.cache.delete(text);
-      this.liveFloats -= dim + 2 * code.charCount;
-      if (--code.slab.live === 0) this.pinnedFloats -= code.slab.word.length + 2 * code.slab.charIndex.length;
+    // One pass from the oldest entry (Map order is the LRU order; deleting while iterating is safe).
+    let excess = this.cache.size - this.options.cacheSize;
+    if (excess > 0) {
+      for (const [text, code] of this.cache) {
+        if (excess-- <= 0) break;
+        this.cache.delete(text);
+        this.liveFloats -= dim + 2 * code.charCount;
+        if (--code.slab.live === 0) this.pinnedFloats -= code.slab.word.length + 2 * code.slab.charIndex.length;
+      }
     }
     if (this.pinnedFloats > 2 * this.liveFloats + (1 << 20)) this.compact();
   }

@@ -85,7 +85,7 @@ function concat(a: Float32Array, b: Float32Array): Float32Array {
  * Most pool lines scored when choosing pseudo-labels: a few thousand hold plenty of top-k
  * candidates, and scoring all of a 100,000-line document every round would dominate the time.
  */
-export const MAX_PSEUDO_CANDIDATES = 4096;
+export const MAX_PSEUDO_CANDIDATES = 1024;
 
 /**
  * Rows of `names` that can say something: a name with no known word (`P1`, `x`) has an empty word
