@@ -11,7 +11,6 @@
 import os from 'node:os';
 import path from 'node:path';
 import { Engine, type BackendChoice } from '../src/engine/engine';
-import { packageRootFrom } from '../src/engine/packageRoot';
 import { naturalBayes, naturalLogreg } from '../src/engine/eval/peers';
 import type { TextMethod } from '../src/engine/eval/methods';
 import { DEFAULT_CACHE_LINES } from '../src/engine/model';
