@@ -109,6 +109,15 @@ try {
   check(records().length === 9 && predicted !== undefined, `quick fix "${acceptTitle}" wrote line 9 as ${predicted}`);
   const file = records();
   check(file.every((r) => r.document === 'support-tickets.txt' && typeof r.text === 'string' && r.text.length > 0), 'label file records hold document, line, text and label');
+
+  // Reload the window: the labels come back from the file, and so do the predictions.
+  await page.reload();
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  await page.locator('.monaco-editor .view-lines', { hasText: 'charged twice' }).waitFor({ timeout: 60_000 });
+  await until('prediction squiggles after the reload', async () => (await squiggles.count()) > 0, 60_000);
+  await until('the status bar count after the reload', async () => (await page.locator('.statusbar-item', { hasText: '9 labeled' }).count()) > 0, 30_000);
+  await shot('after-window-reload');
+  check(records().length === 9, `after a window reload the 9 labels are still there and ${await squiggles.count()} lines show predictions again`);
 } catch (error) {
   failed = true;
   console.error(error instanceof Error ? error.message : error);
