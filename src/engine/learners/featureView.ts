@@ -76,6 +76,15 @@ export class FeatureView {
     this.charMeanSq = s;
   }
 
+  /** Writes line i's transformed word block (re-centred, common component removed, scaled to s_word) at out[o..]. */
+  writeWord(lines: EncodedLines, i: number, out: Float32Array, o: number): void {
+    const wd = lines.wordDim;
+    const cw = this.centre.word;
+    for (let j = 0; j < wd; j++) out[o + j] = lines.word[i * wd + j] - cw[j];
+    const sw = this.scales.word / Math.sqrt(this.removeCommon(out, o, wd) + EPS);
+    for (let j = 0; j < wd; j++) out[o + j] *= sw;
+  }
+
   /** Projects the common component out of v[o..o+n) in place; returns the squared norm left. */
   private removeCommon(v: Float32Array | Float64Array, o: number, n: number): number {
     const u = this.centre.common;
@@ -100,10 +109,7 @@ export class FeatureView {
     for (let r = 0; r < idx.length; r++) {
       const i = idx[r];
       const o = r * this.dim;
-      for (let j = 0; j < wd; j++) out[o + j] = lines.word[i * wd + j] - cw[j];
-      const nw = this.removeCommon(out, o, wd);
-      const sw = this.scales.word / Math.sqrt(nw + EPS);
-      for (let j = 0; j < wd; j++) out[o + j] *= sw;
+      this.writeWord(lines, i, out, o);
       const oc = o + wd;
       for (let j = 0; j < cd; j++) out[oc + j] = -cc[j];
       for (let p = lines.charOffsets[i]; p < lines.charOffsets[i + 1]; p++) out[oc + lines.charIndex[p]] += lines.charValue[p];

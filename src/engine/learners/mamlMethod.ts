@@ -12,7 +12,7 @@ import { adaptForInference, mlpModel, type AdaptOptions } from '../meta/maml';
 import { Rng } from '../meta/rng';
 import { arraysToParams, mlpShapes, oneHot } from '../tf/functional';
 import type { Classifier, EncodedLines, FewShotMethod } from '../types';
-import type { Centre } from './featureView';
+import { type Centre, FeatureView } from './featureView';
 
 export const MAML_CHECKPOINT_KIND = 'fewshot-maml';
 /** Sub-folder of a model folder holding one checkpoint per kind: models/maml/<kind>/. */
@@ -79,23 +79,14 @@ export class MamlFeatures {
     }
     const k = this.spec.charProjection;
     const dim = this.dim;
-    const cw = this.centre.word;
     const cc = this.centre.char;
-    const common = commonOf(this.centre);
+    const words = new FeatureView(this.centre, { word: 1, char: 1 });
     const out = new Float32Array(lines.n * dim);
     const acc = new Float64Array(k);
     for (let i = 0; i < lines.n; i++) {
       const o = i * dim;
-      for (let j = 0; j < wd; j++) out[o + j] = lines.word[i * wd + j] - cw[j];
-      if (common) {
-        let dot = 0;
-        for (let j = 0; j < wd; j++) dot += out[o + j] * common[j];
-        for (let j = 0; j < wd; j++) out[o + j] -= dot * common[j];
-      }
-      let nw = 0;
-      for (let j = 0; j < wd; j++) nw += out[o + j] * out[o + j];
-      const sw = 1 / Math.sqrt(nw + EPS);
-      for (let j = 0; j < wd; j++) out[o + j] *= sw;
+      // The same word block as the other learners see.
+      words.writeWord(lines, i, out, o);
       if (k === 0) continue;
       // P'(x - mu) / |x - mu| from the sparse row: |x - mu|^2 = |x|^2 - 2 x.mu + |mu|^2.
       acc.fill(0);
