@@ -135,12 +135,17 @@ export class Engine implements EngineApi {
     const names = options.useLabelNames === false ? undefined : this.encode(labels);
     const encodeMs = performance.now() - encodeStarted;
     let pool = poolLines;
+    const nonEmpty: number[] = [];
     if (poolTexts && poolLines) {
-      const nonEmpty: number[] = [];
       for (let i = 0; i < poolTexts.length; i++) if (poolTexts[i].trim() !== '') nonEmpty.push(i);
       pool = nonEmpty.length === 0 ? undefined : nonEmpty.length === poolLines.n ? poolLines : selectRows(poolLines, nonEmpty);
     }
     const classifier = method.adapt(supportLines, ids, labels.length, pool, names);
+    // Lines the adaptation trained on as pseudo-labels: their confidence comes from before that.
+    const heldOut = new Map<string, Float32Array>();
+    if (classifier.heldOut && poolTexts) {
+      for (const [row, p] of classifier.heldOut) heldOut.set(poolTexts[pool === poolLines ? row : nonEmpty[row]], p);
+    }
     const adaptMs = performance.now() - started;
     const encode = (t: string[]) => this.encode(t);
     return {
@@ -158,6 +163,10 @@ export class Engine implements EngineApi {
           // Never hand out NaN: a degenerate row becomes "no idea".
           if (!ok) for (let c = 0; c < C; c++) probs[i * C + c] = 1 / C;
           const best = argmaxRow(probs, i, C);
+          const before = heldOut.get(lines[i]);
+          if (before && argmaxRow(before, 0, C) === best) {
+            return { label: labels[best], confidence: before[best], uncertainty: normalisedEntropy(before, 0, C) };
+          }
           return { label: labels[best], confidence: probs[i * C + best], uncertainty: normalisedEntropy(probs, i, C) };
         });
       },

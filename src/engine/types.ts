@@ -52,4 +52,10 @@ export interface FewShotMethod {
 export interface Classifier {
   /** Row-major n x nClasses probabilities. */
   predictProbs(lines: EncodedLines): Float32Array;
+  /**
+   * Pool rows the adaptation trained on as pseudo-labels, with the probabilities they had before
+   * (from a model that had not seen them): an honest confidence for those lines, whose final
+   * probabilities are inflated by having been trained on.
+   */
+  readonly heldOut?: ReadonlyMap<number, Float32Array>;
 }

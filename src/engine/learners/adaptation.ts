@@ -35,6 +35,7 @@ export class LinearClassifier implements Classifier {
     readonly view: FeatureView,
     readonly head: LinearHead,
     readonly temperature: number,
+    readonly heldOut?: ReadonlyMap<number, Float32Array>,
   ) {}
 
   scores(lines: EncodedLines): Float32Array {
@@ -124,13 +125,20 @@ export function adaptLogreg(
     weights = Float32Array.from(labels, (_, i) => (i < supportLabels.length ? 1 : hp.nameWeight));
   }
   let head = fitLogreg(Xs, view.dim, labels, weights, nClasses, hp);
+  const heldOut = new Map<number, Float32Array>();
   if (pool && pool.n > 0) {
-    const candidates = pool.n > MAX_PSEUDO_CANDIDATES ? selectRows(pool, evenRows(pool.n, MAX_PSEUDO_CANDIDATES)) : pool;
+    const candidateRows = evenRows(pool.n, Math.min(pool.n, MAX_PSEUDO_CANDIDATES));
+    const candidates = pool.n > MAX_PSEUDO_CANDIDATES ? selectRows(pool, candidateRows) : pool;
     for (const k of hp.rounds) {
       const quota = pseudoQuota(k, pool.n, nClasses);
       if (quota === 0) break;
-      const probs = softmaxRows(view.scores(candidates, head.W, head.b, nClasses), nClasses);
+      const scores = view.scores(candidates, head.W, head.b, nClasses);
+      const probs = softmaxRows(Float32Array.from(scores), nClasses);
       const picked = topKPerClass(probs, candidates.n, nClasses, quota);
+      for (const r of picked.rows) {
+        const row = candidateRows[r];
+        if (!heldOut.has(row)) heldOut.set(row, softmaxRows(scores.slice(r * nClasses, (r + 1) * nClasses), nClasses, hp.temperature));
+      }
       const X = concat(Xs, view.dense(candidates, picked.rows));
       const y = new Int32Array(labels.length + picked.labels.length);
       y.set(labels);
@@ -141,7 +149,7 @@ export function adaptLogreg(
       head = fitLogreg(X, view.dim, y, w, nClasses, hp);
     }
   }
-  return new LinearClassifier(view, head, hp.temperature);
+  return new LinearClassifier(view, head, hp.temperature, heldOut.size > 0 ? heldOut : undefined);
 }
 
 /**

@@ -50,6 +50,25 @@ describe('adaptation procedures', () => {
     assert.ok(transductive > inductive + 0.12, `transductive ${transductive / 12} vs inductive ${inductive / 12}`);
   });
 
+  it('keeps the pre-training probabilities of the lines it pseudo-labeled (they are inflated after)', () => {
+    const support = clusteredLines(supportLabels, C, 41, 1.0);
+    const pool = clusteredLines(poolLabels, C, 42, 1.0);
+    const classifier = new LogregMethod('t', HAND_SET, true, blockMeans([pool])).adapt(support, supportLabels, C, pool);
+    const heldOut = classifier.heldOut!;
+    assert.ok(heldOut.size >= C * HAND_SET.rounds[0], `${heldOut.size} pseudo-labeled lines`);
+    const final = classifier.predictProbs(pool);
+    let before = 0;
+    let after = 0;
+    for (const [row, p] of heldOut) {
+      assert.ok(Math.abs(p.reduce((a, v) => a + v, 0) - 1) < 1e-5);
+      let best = 0;
+      for (let c = 1; c < C; c++) if (p[c] > p[best]) best = c;
+      before += p[best];
+      after += final[row * C + best];
+    }
+    assert.ok(after > before, `final ${after / heldOut.size} vs before ${before / heldOut.size}`);
+  });
+
   it('inductive methods ignore the pool', () => {
     const support = clusteredLines(supportLabels, C, 5, 0.8);
     const pool = clusteredLines(poolLabels, C, 6, 0.8);
