@@ -5,7 +5,7 @@ import { type LoadedModel, loadModel } from './model';
 import { buildMethods } from './methods';
 import { selectBackend, type BackendChoice } from './tf/backend';
 import { argmaxRow, normalisedEntropy } from './learners/probs';
-import { selectRows } from './learners/featureView';
+import { evenRows, selectRows } from './learners/featureView';
 import { packageRootFrom } from './packageRoot';
 
 export type { BackendChoice };
@@ -127,25 +127,17 @@ export class Engine implements EngineApi {
     const method = this.registry.get(name);
     if (!method) throw new EngineInputError(`unknown method '${name}' (available: ${this.methods().join(', ')})`);
     const { labels, ids, texts } = checkSupport(support);
-    // The document's lines are usually both the pool and what gets classified: encode them once.
     const encodeStarted = performance.now();
-    const poolTexts = method.transductive && options.pool && options.pool.length > 0 ? evenSample(options.pool, MAX_POOL) : undefined;
-    const poolLines = poolTexts ? this.encode(poolTexts) : undefined;
+    const pool = method.transductive ? this.encodePool(options.pool) : undefined;
     const supportLines = this.encode(texts);
     const names = options.useLabelNames === false ? undefined : this.encode(labels);
     const encodeMs = performance.now() - encodeStarted;
-    let pool = poolLines;
-    const nonEmpty: number[] = [];
-    if (poolTexts && poolLines) {
-      for (let i = 0; i < poolTexts.length; i++) if (poolTexts[i].trim() !== '') nonEmpty.push(i);
-      pool = nonEmpty.length === 0 ? undefined : nonEmpty.length === poolLines.n ? poolLines : selectRows(poolLines, nonEmpty);
-    }
-    const classifier = method.adapt(supportLines, ids, labels.length, pool, names);
+    const classifier = method.adapt(supportLines, ids, labels.length, pool?.nonEmpty, names);
     // Lines the adaptation trained on as pseudo-labels: their confidence comes from before that.
     const heldOut = new Map<string, Float32Array>();
-    if (classifier.heldOut && poolTexts) {
-      for (const [row, p] of classifier.heldOut) heldOut.set(poolTexts[pool === poolLines ? row : nonEmpty[row]], p);
-    }
+    for (const [row, p] of classifier.heldOut ?? []) heldOut.set(pool!.textOf(row), p);
+    const poolTexts = pool?.texts;
+    const poolLines = pool?.lines;
     const adaptMs = performance.now() - started;
     const encode = (t: string[]) => this.encode(t);
     return {
@@ -173,6 +165,20 @@ export class Engine implements EngineApi {
     };
   }
 
+  /**
+   * The document's unlabeled lines, encoded once (they are usually also what gets classified),
+   * with the empty ones left out of what the adaptation sees.
+   */
+  private encodePool(texts: string[] | undefined) {
+    if (!texts || texts.length === 0) return undefined;
+    const sampled = texts.length > MAX_POOL ? Array.from(evenRows(texts.length, MAX_POOL), (i) => texts[i]) : texts;
+    const lines = this.encode(sampled);
+    const rows: number[] = [];
+    for (let i = 0; i < sampled.length; i++) if (sampled[i].trim() !== '') rows.push(i);
+    const nonEmpty = rows.length === 0 ? undefined : rows.length === lines.n ? lines : selectRows(lines, rows);
+    return { texts: sampled, lines, nonEmpty, textOf: (row: number) => sampled[rows[row]] };
+  }
+
   dispose(): void {
     this.model.encoder.clearCache();
     for (const m of this.registry.values()) (m as { dispose?: () => void }).dispose?.();
@@ -189,10 +195,4 @@ export function checkSupport(support: Example[]): { labels: string[]; ids: Int32
   }
   const index = new Map(labels.map((l, i) => [l, i]));
   return { labels, ids: Int32Array.from(usable, (ex) => index.get(ex.label)!), texts: usable.map((ex) => ex.text) };
-}
-
-function evenSample<T>(items: T[], max: number): T[] {
-  if (items.length <= max) return items;
-  const step = items.length / max;
-  return Array.from({ length: max }, (_, i) => items[Math.floor(i * step)]);
 }
