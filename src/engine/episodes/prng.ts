@@ -1,18 +1,13 @@
-// A small seeded PRNG so that episodes are reproducible; Math.random is never used here.
+// Seeded randomness for episodes, so that they are reproducible; Math.random is never used here.
+import { Rng as Mulberry32 } from '../random';
 
 /** Uniform floats in [0, 1). */
 export type Rng = () => number;
 
-/** mulberry32: 32-bit state, fast, good enough for sampling (not for cryptography). */
+/** mulberry32 (the engine's PRNG, src/engine/random.ts) as a plain function. */
 export function mulberry32(seed: number): Rng {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const generator = new Mulberry32(seed);
+  return () => generator.next();
 }
 
 /** Mixes a seed with further integers (episode index, shot...) into an independent stream seed. */
