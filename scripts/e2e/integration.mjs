@@ -1,7 +1,9 @@
-// Runs the integration suite (out/test/suite/index.js) inside code-server's real extension host:
+// Runs the integration suites (out/test/suite/index.js) inside code-server's real extension host:
 // code-server refuses --extensionDevelopmentPath on its command line, but the workbench takes it
 // in the `payload` URL query. The workbench reports the runner's exit code through
 // window.codeAutomationExit; the suite writes its report to $FEWSHOT_TEST_REPORT.
+// Two runs, each with a fresh code-server: the sample folder (`?folder=`) and a multi-root
+// workspace of two folders (`?workspace=x.code-workspace`); $FEWSHOT_TEST_SUITE picks the suite.
 import fs from 'node:fs';
 import path from 'node:path';
 import { root, ensureTools, freePort, prepareState, startCodeServer, launchBrowser, copySampleWorkspace } from './codeServer.mjs';
@@ -13,41 +15,79 @@ if (!fs.existsSync(suite) || !fs.existsSync(path.join(root, 'out/extension.js'))
 }
 ensureTools();
 
-const artifacts = path.join(root, 'artifacts/integration');
-fs.mkdirSync(artifacts, { recursive: true });
-const report = path.join(artifacts, 'report.txt');
-fs.rmSync(report, { force: true });
-
-const port = await freePort();
-const s = prepareState('integration', { port });
-const workspace = copySampleWorkspace(s);
-const server = await startCodeServer(s, { env: { FEWSHOT_TEST_REPORT: report }, logFile: path.join(artifacts, 'code-server.log') });
-let browser;
-let exitCode = 1;
-try {
-  browser = await launchBrowser(path.join(s.state, 'chromium'));
-  const page = browser.pages()[0] ?? (await browser.newPage());
-  const done = new Promise((resolve) => page.exposeFunction('codeAutomationExit', (code) => resolve(code)));
-  page.on('console', (m) => {
-    const text = m.text();
-    if (/few-shot|passing|failing|✔|✗|\d+\) /i.test(text)) console.log(`[extension host] ${text}`);
-  });
-  const remote = (p) => `vscode-remote://127.0.0.1:${port}${p}`;
-  const payload = JSON.stringify([
-    ['extensionDevelopmentPath', remote(root)],
-    ['extensionTestsPath', remote(suite)],
-  ]);
-  await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(payload)}`);
-  const timeout = new Promise((resolve) => setTimeout(() => resolve('timeout'), 8 * 60_000));
-  const result = await Promise.race([done, timeout]);
-  await page.screenshot({ path: path.join(artifacts, 'final.png') }).catch(() => {});
-  if (result === 'timeout') console.error('integration: the suite did not finish within 8 minutes');
-  else exitCode = Number(result);
-} finally {
-  await browser?.close().catch(() => {});
-  server.stop();
+/** Two folders in a temp copy, and the `.code-workspace` file that names them. */
+function multiRootWorkspace(s) {
+  const base = path.join(s.state, 'multi-root');
+  const tickets = path.join(base, 'tickets');
+  const requests = path.join(base, 'requests');
+  fs.cpSync(path.join(root, 'samples/workspace'), tickets, { recursive: true });
+  fs.cpSync(path.join(root, 'test/fixtures/multi-root/requests'), requests, { recursive: true });
+  const file = path.join(base, 'fewshot.code-workspace');
+  fs.writeFileSync(file, JSON.stringify({ folders: [{ name: 'tickets', path: tickets }, { name: 'requests', path: requests }], settings: {} }, null, 2));
+  return file;
 }
-if (fs.existsSync(report)) console.log(fs.readFileSync(report, 'utf8'));
-else console.error(`integration: no report was written (see ${path.join(artifacts, 'code-server.log')})`);
-console.log(`integration: exit code ${exitCode}`);
+
+const runs = [
+  { name: 'single-folder', artifacts: 'artifacts/integration', open: (s) => `folder=${encodeURIComponent(copySampleWorkspace(s))}` },
+  { name: 'multi-root', artifacts: 'artifacts/integration/multi-root', open: (s) => `workspace=${encodeURIComponent(multiRootWorkspace(s))}` },
+];
+
+async function runSuite(run) {
+  const artifacts = path.join(root, run.artifacts);
+  fs.mkdirSync(artifacts, { recursive: true });
+  const report = path.join(artifacts, 'report.txt');
+  fs.rmSync(report, { force: true });
+  const port = await freePort();
+  const s = prepareState(`integration-${run.name}`, { port });
+  const query = run.open(s);
+  const server = await startCodeServer(s, {
+    env: { FEWSHOT_TEST_REPORT: report, FEWSHOT_TEST_SUITE: run.name },
+    logFile: path.join(artifacts, 'code-server.log'),
+  });
+  let browser;
+  let exitCode = 1;
+  try {
+    browser = await launchBrowser(path.join(s.state, 'chromium'));
+    const page = browser.pages()[0] ?? (await browser.newPage());
+    const done = new Promise((resolve) => page.exposeFunction('codeAutomationExit', (code) => resolve(code)));
+    page.on('console', (m) => {
+      const text = m.text();
+      if (/few-shot|passing|failing|✔|✗|\d+\) /i.test(text)) console.log(`[extension host] ${text}`);
+    });
+    const remote = (p) => `vscode-remote://127.0.0.1:${port}${p}`;
+    const payload = JSON.stringify([
+      ['extensionDevelopmentPath', remote(root)],
+      ['extensionTestsPath', remote(suite)],
+    ]);
+    await page.goto(`${server.url}/?${query}&payload=${encodeURIComponent(payload)}`);
+    const timeout = new Promise((resolve) => setTimeout(() => resolve('timeout'), 8 * 60_000));
+    const result = await Promise.race([done, timeout]);
+    await page.screenshot({ path: path.join(artifacts, 'final.png') }).catch(() => {});
+    if (result === 'timeout') console.error(`integration ${run.name}: the suite did not finish within 8 minutes`);
+    else exitCode = Number(result);
+  } finally {
+    await browser?.close().catch(() => {});
+    server.stop();
+  }
+  if (!fs.existsSync(report)) {
+    console.error(`integration ${run.name}: no report was written (see ${path.join(artifacts, 'code-server.log')})`);
+    return 1;
+  }
+  const text = fs.readFileSync(report, 'utf8');
+  console.log(`integration ${run.name}:\n${text}`);
+  // A suite that ran no test is a failure, never a pass.
+  const summary = /^(\d+) passing, (\d+) failing$/m.exec(text);
+  if (!summary || Number(summary[1]) === 0) {
+    console.error(`integration ${run.name}: the report shows no passing test`);
+    return 1;
+  }
+  return exitCode;
+}
+
+let exitCode = 0;
+for (const run of runs) {
+  const code = await runSuite(run);
+  console.log(`integration ${run.name}: exit code ${code}`);
+  if (code !== 0) exitCode = code;
+}
 process.exit(exitCode);

@@ -6,8 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { FewShotApi } from '../../src/extension/extension';
-
-const EXTENSION_ID = 'fewshot.fewshot-labeler';
+import { EXTENSION_ID, fewShot, readRecordsOf, until } from './helpers';
 
 function folder(): string {
   const f = vscode.workspace.workspaceFolders?.[0];
@@ -15,21 +14,7 @@ function folder(): string {
   return f.uri.fsPath;
 }
 const labelFile = () => path.join(folder(), '.fewshot', 'labels.jsonl');
-const readRecords = () =>
-  fs.existsSync(labelFile())
-    ? fs.readFileSync(labelFile(), 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { document: string; line: number; text: string; label: string })
-    : [];
-const fewShot = (uri: vscode.Uri) => vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'few-shot');
-
-async function until<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const readRecords = () => readRecordsOf(labelFile());
 
 export function registerSuite(): void {
   describe('Few-Shot Labeler in the extension host', function () {

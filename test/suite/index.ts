@@ -5,13 +5,20 @@
 import * as fs from 'node:fs';
 import Mocha from 'mocha';
 import { registerSuite } from './extension.suite';
+import { registerMultiRootSuite } from './multiRoot.suite';
+
+/** $FEWSHOT_TEST_SUITE picks the suite that fits the opened workspace; an unknown name fails. */
+const suites: Record<string, () => void> = { 'single-folder': registerSuite, 'multi-root': registerMultiRootSuite };
 
 export function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', timeout: 60_000, color: false, reporter: 'spec' });
   const report = process.env.FEWSHOT_TEST_REPORT;
   const lines: string[] = [];
-  mocha.suite.emit('pre-require', globalThis, 'extension.suite', mocha);
-  registerSuite();
+  const name = process.env.FEWSHOT_TEST_SUITE ?? 'single-folder';
+  const register = suites[name];
+  if (!register) return Promise.reject(new Error(`FEWSHOT_TEST_SUITE=${name}: no such suite (${Object.keys(suites).join(', ')})`));
+  mocha.suite.emit('pre-require', globalThis, name, mocha);
+  register();
   return new Promise((resolve, reject) => {
     const runner = mocha.run((failures) => {
       lines.push(`${runner.stats?.passes ?? 0} passing, ${failures} failing`);
