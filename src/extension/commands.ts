@@ -149,15 +149,18 @@ interface ExportRow {
 
 function exportRows(ctx: FewShotContext, withPredictions: boolean): ExportRow[] {
   const rows: ExportRow[] = [];
-  for (const { records } of ctx.labels.all()) {
-    for (const r of records) rows.push({ document: r.document, line: r.line + 1, text: r.text, label: r.label, source: 'label' });
+  // In a multi-root workspace the same relative path can exist in two folders: name the folder.
+  const multiRoot = (vscode.workspace.workspaceFolders?.length ?? 0) > 1;
+  for (const { folder, records } of ctx.labels.all()) {
+    const prefix = multiRoot ? `${folder.name}/` : '';
+    for (const r of records) rows.push({ document: prefix + r.document, line: r.line + 1, text: r.text, label: r.label, source: 'label' });
   }
   if (withPredictions) {
     for (const doc of vscode.workspace.textDocuments) {
       const result = ctx.classifier.resultFor(doc);
       if (!result) continue;
       const labeled = ctx.labels.labelsOf(doc);
-      const document = vscode.workspace.asRelativePath(doc.uri, false);
+      const document = vscode.workspace.asRelativePath(doc.uri, multiRoot);
       for (let line = 0; line < result.labelIndex.length; line++) {
         const index = result.labelIndex[line]!;
         if (index < 0 || labeled.has(line)) continue;

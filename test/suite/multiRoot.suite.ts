@@ -116,5 +116,16 @@ export function registerMultiRootSuite(): void {
       assert.equal(fs.readFileSync(requests.labelFile, 'utf8'), requestsBefore, 'the requests label file changed');
       assert.equal(fs.statSync(requests.labelFile).mtimeMs, requestsMtime, 'the requests label file was rewritten');
     });
+
+    it('exports the labels of both folders, each document named with its folder', async () => {
+      const out = path.join(path.dirname(tickets.labelFile), '..', '..', `fewshot-export-${Date.now()}.jsonl`);
+      const n = await vscode.commands.executeCommand<number>('fewshot.exportLabels', out, true);
+      const rows = fs.readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { document: string; source: string });
+      fs.rmSync(out, { force: true });
+      assert.equal(rows.length, n);
+      const documents = new Set(rows.map((r) => r.document));
+      assert.ok(documents.has('tickets/support-tickets.txt') && documents.has('requests/requests.txt'), `documents: ${[...documents].join(', ')}`);
+      assert.ok(rows.some((r) => r.source === 'prediction' && r.document === 'requests/requests.txt'));
+    });
   });
 }
