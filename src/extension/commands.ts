@@ -215,15 +215,37 @@ function importLabels(ctx: FewShotContext): Handler {
       if (!picked?.[0]) return undefined;
       file = picked[0].fsPath;
     }
-    const parsed = parseLabels(await fs.promises.readFile(file, 'utf8'));
+    // An export may hold the model's predictions too: those are not labels. Blank them out (line
+    // numbers of any problems stay right).
+    let predictions = 0;
+    const content = (await fs.promises.readFile(file, 'utf8')).split(/\r?\n/).map((raw) => {
+      try {
+        if ((JSON.parse(raw) as { source?: unknown }).source === 'prediction') {
+          predictions++;
+          return '';
+        }
+      } catch {
+        // not JSON: parseLabels reports it with its line number
+      }
+      return raw;
+    });
+    const parsed = parseLabels(content.join('\n'));
     if (parsed.problems.length) {
       ctx.log(`import ${file}: skipped bad lines ${parsed.problems.map((p) => `${p.line} (${p.message})`).join(', ')}`);
     }
     const folder = await pickFolder();
     if (!folder) return undefined;
-    const n = await ctx.labels.importRecords(folder, parsed.records);
-    const skipped = parsed.problems.length ? `; ${parsed.problems.length} bad lines skipped (lines ${parsed.problems.map((p) => p.line).join(', ')})` : '';
-    void vscode.window.showInformationMessage(`Few-Shot: imported ${n} labels${skipped}.`);
+    // A multi-root export names documents `<folder>/<path>`.
+    const prefix = `${folder.name}/`;
+    const records = (vscode.workspace.workspaceFolders?.length ?? 0) > 1
+      ? parsed.records.map((r) => (r.document.startsWith(prefix) ? { ...r, document: r.document.slice(prefix.length) } : r))
+      : parsed.records;
+    const n = await ctx.labels.importRecords(folder, records);
+    const notes = [
+      ...(predictions ? [`${predictions} predicted lines left out`] : []),
+      ...(parsed.problems.length ? [`${parsed.problems.length} bad lines skipped (lines ${parsed.problems.map((p) => p.line).join(', ')})`] : []),
+    ];
+    void vscode.window.showInformationMessage(`Few-Shot: imported ${n} labels${notes.length ? `; ${notes.join('; ')}` : ''}.`);
     return n;
   };
 }

@@ -169,5 +169,21 @@ export function registerSuite(): void {
       await api.whenIdle();
       await until('diagnostics to clear', () => fewShot(doc.uri).length === 0);
     });
+
+    it('imports an export back: its labels come back, its predictions are not taken as labels', async () => {
+      await vscode.commands.executeCommand('fewshot.labelLine', 'billing', doc.uri, [0]);
+      await vscode.commands.executeCommand('fewshot.labelLine', 'account', doc.uri, [1]);
+      await api.whenIdle();
+      await until('predictions', () => fewShot(doc.uri).length > 0);
+      const out = path.join(os.tmpdir(), `fewshot-roundtrip-${Date.now()}.jsonl`);
+      const exported = await vscode.commands.executeCommand<number>('fewshot.exportLabels', out, true);
+      const rows = fs.readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { source: string });
+      assert.ok(exported > 2 && rows.filter((r) => r.source === 'prediction').length === exported - 2);
+      await vscode.commands.executeCommand('fewshot.clearLabels', { confirmed: true });
+      assert.deepEqual(readRecords(), []);
+      assert.equal(await vscode.commands.executeCommand<number>('fewshot.importLabels', out), 2);
+      fs.rmSync(out, { force: true });
+      assert.deepEqual(readRecords().map((r) => [r.line, r.label]).sort(), [[1, 'billing'], [2, 'account']]);
+    });
   });
 }
