@@ -45,6 +45,7 @@ class ArraySource implements PanelDataSource {
   createLabel = async () => {};
   renameLabel = async () => {};
   deleteLabel = async () => {};
+  setLabelColor = async () => {};
   reveal = async () => {};
   leaveOneOutAccuracy = async () => ({ accuracy: null, n: 0 });
 }

@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { RpcError } from '../protocol/rpc';
 import type { FewShotContext } from './context';
 import { LabelError } from './labelStore';
+import { countElsewhere } from './panel/labelCounts';
 import { registerLabelingPanel, type PanelChange, type PanelDataSource, type PanelSourceLine, type LineRef, type PanelLabel, type LeaveOneOutResult } from './panel';
 
 /** Leave-one-out re-adapts once per labeled line; beyond this many it samples. */
@@ -59,8 +60,8 @@ class StoreDataSource implements PanelDataSource, vscode.Disposable {
   getLines(documents?: readonly string[]): readonly PanelSourceLine[] {
     const wanted = documents && new Set(documents);
     const out: PanelSourceLine[] = [];
-    for (const doc of vscode.workspace.textDocuments) {
-      if ((wanted && !wanted.has(doc.uri.toString())) || !this.ctx.isIncluded(doc)) continue;
+    for (const doc of this.listedDocuments()) {
+      if (wanted && !wanted.has(doc.uri.toString())) continue;
       const uri = doc.uri.toString();
       const labels = this.ctx.labels.labelsOf(doc);
       const result = this.ctx.classifier.resultFor(doc);
@@ -80,8 +81,18 @@ class StoreDataSource implements PanelDataSource, vscode.Disposable {
     return out;
   }
 
+  /** The documents whose lines the panel lists: the open, included ones. */
+  private listedDocuments(): vscode.TextDocument[] {
+    return vscode.workspace.textDocuments.filter((doc) => this.ctx.isIncluded(doc));
+  }
+
   getLabels(): readonly PanelLabel[] {
-    return this.ctx.palette.labels(this.ctx.labels.labelNames());
+    const labels = this.ctx.palette.labels(this.ctx.labels.labelNames());
+    const elsewhere = countElsewhere(
+      this.ctx.labels.all().flatMap((s) => s.records.map((r) => r.label)),
+      this.listedDocuments().flatMap((doc) => [...this.ctx.labels.labelsOf(doc).values()]),
+    );
+    return labels.map((l) => (elsewhere.has(l.name) ? { ...l, elsewhere: elsewhere.get(l.name)! } : l));
   }
 
   getStats() {
@@ -112,6 +123,11 @@ class StoreDataSource implements PanelDataSource, vscode.Disposable {
       await this.ctx.palette.rename(to, from);
       throw e;
     }
+  }
+
+  async setLabelColor(name: string, color: string): Promise<void> {
+    // The palette fires on change: the decorations repaint and the panel gets the new colour.
+    if (!(await this.ctx.palette.setColor(name, color))) throw new LabelError(`There is no label named ${name}.`);
   }
 
   async deleteLabel(name: string): Promise<void> {

@@ -26,6 +26,12 @@ export interface PanelLabel {
   name: string;
   /** `#rrggbb`. */
   color: string;
+  /**
+   * Lines with this label that the line list does not hold: in closed (or excluded) documents of
+   * any workspace folder, or detached from their text. The label's total is the listed labeled
+   * lines plus these. Missing means none.
+   */
+  elsewhere?: number;
 }
 
 export interface PanelStats {
@@ -97,6 +103,7 @@ export type PanelRequests = {
   createLabel: { params: { name: string; color?: string }; result: null };
   renameLabel: { params: { from: string; to: string }; result: null };
   deleteLabel: { params: { name: string }; result: null };
+  setLabelColor: { params: { name: string; color: string }; result: null };
   reveal: { params: { ref: LineRef }; result: null };
   leaveOneOut: { params: Record<string, never>; result: LeaveOneOutResult };
 };
@@ -141,6 +148,8 @@ export const LIMITS = {
   lines: 1_000_000,
   labels: 256,
   errorMessage: 2000,
+  /** Records of one label across the label files. */
+  labelCount: 100_000_000,
 } as const;
 
 // ---- validation ------------------------------------------------------------------------------
@@ -213,6 +222,11 @@ const paramParsers: ParamParsers = {
   deleteLabel: (p) => {
     const name = parseName(p.name, 'name');
     return name.ok ? ok({ name: name.value }) : name;
+  },
+  setLabelColor: (p) => {
+    const name = parseName(p.name, 'name');
+    if (!name.ok) return name;
+    return isColor(p.color) ? ok({ name: name.value, color: p.color }) : fail('color must be #rrggbb');
   },
   reveal: (p) => {
     const ref = parseRef(p.ref);
@@ -292,8 +306,9 @@ function parseLabels(labels: unknown): Parsed<PanelLabel[]> {
     if (!name.ok) return name;
     if (!isColor(l.color)) return fail(`label ${name.value}: color must be #rrggbb`);
     if (seen.has(name.value)) return fail(`label ${name.value} appears twice`);
+    if (l.elsewhere !== undefined && !isCount(l.elsewhere, LIMITS.labelCount)) return fail(`label ${name.value}: elsewhere must be a count`);
     seen.add(name.value);
-    out.push({ name: name.value, color: l.color });
+    out.push(l.elsewhere ? { name: name.value, color: l.color, elsewhere: l.elsewhere } : { name: name.value, color: l.color });
   }
   return ok(out);
 }

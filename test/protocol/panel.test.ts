@@ -20,6 +20,10 @@ describe('panel protocol', () => {
       assert.deepEqual(r, { ok: true, value: { kind: 'request', id: 7, method: 'setLabel', params: { ref, label: 'bug' } } });
       assert.ok(parseWebviewMessage({ kind: 'request', id: 1, method: 'leaveOneOut' }).ok);
       assert.ok(parseWebviewMessage({ kind: 'request', id: 2, method: 'createLabel', params: { name: 'x', color: '#00ff00' } }).ok);
+      assert.deepEqual(parseWebviewMessage({ kind: 'request', id: 3, method: 'setLabelColor', params: { name: 'bug', color: '#A0b1C2' } }), {
+        ok: true,
+        value: { kind: 'request', id: 3, method: 'setLabelColor', params: { name: 'bug', color: '#A0b1C2' } },
+      });
     });
 
     it('refuses wrong shapes without an answerable id', () => {
@@ -40,6 +44,10 @@ describe('panel protocol', () => {
         [{ kind: 'request', id: 4, method: 'setLabel', params: { ref, label: 'x'.repeat(65) } }, /at most 64/],
         [{ kind: 'request', id: 4, method: 'createLabel', params: { name: 'a', color: 'red;background:url(x)' } }, /#rrggbb/],
         [{ kind: 'request', id: 4, method: 'renameLabel', params: { from: 'a', to: 5 } }, /string/],
+        [{ kind: 'request', id: 4, method: 'setLabelColor', params: { name: 'bug' } }, /#rrggbb/],
+        [{ kind: 'request', id: 4, method: 'setLabelColor', params: { name: 'bug', color: 'url(x)' } }, /#rrggbb/],
+        [{ kind: 'request', id: 4, method: 'setLabelColor', params: { name: 'bug', color: '#fff' } }, /#rrggbb/],
+        [{ kind: 'request', id: 4, method: 'setLabelColor', params: { name: '', color: '#ffffff' } }, /name: .*empty/],
         [{ kind: 'request', id: 4, method: 'reveal', params: 'x' }, /object/],
       ];
       for (const [msg, why] of cases) {
@@ -71,6 +79,9 @@ describe('panel protocol', () => {
         [(s) => (s.labels[0].color = 'red'), /#rrggbb/],
         [(s) => s.labels.push({ name: 'bug', color: '#000000' }), /twice/],
         [(s) => (s.stats.lastAdaptationMs = -1), /lastAdaptationMs/],
+        [(s) => (s.labels[0].elsewhere = -1), /elsewhere must be a count/],
+        [(s) => (s.labels[0].elsewhere = 2.5), /elsewhere must be a count/],
+        [(s) => ((s.labels[0] as { elsewhere: unknown }).elsewhere = '3'), /elsewhere must be a count/],
       ];
       for (const [mutate, why] of mutations) {
         const s = snapshot();
@@ -82,6 +93,18 @@ describe('panel protocol', () => {
       assert.equal(parseHostMessage({ kind: 'snapshot' }).ok, false);
       assert.equal(parseHostMessage({ kind: 'response', id: 'x' }).ok, false);
       assert.equal(parseHostMessage(42).ok, false);
+    });
+
+    it('carries the labeled lines the list does not hold, per label', () => {
+      const s = snapshot();
+      s.labels = [{ name: 'bug', color: '#ff0000', elsewhere: 12 }, { name: 'idea', color: '#00ff00', elsewhere: 0 }];
+      const r = parseSnapshot(s);
+      assert.ok(r.ok);
+      // Zero is the same as missing: none elsewhere.
+      assert.deepEqual(r.value.labels, [{ name: 'bug', color: '#ff0000', elsewhere: 12 }, { name: 'idea', color: '#00ff00' }]);
+      const u = parseHostMessage({ kind: 'update', update: { documents: [], replaced: [], lines: [], removed: [], labels: [{ name: 'bug', color: '#ff0000', elsewhere: 3 }] } });
+      assert.ok(u.ok && u.value.kind === 'update');
+      assert.deepEqual(u.value.update.labels, [{ name: 'bug', color: '#ff0000', elsewhere: 3 }]);
     });
 
     it('checks leave-one-out results', () => {

@@ -65,6 +65,18 @@ export class LabelPalette {
     await this.save();
   }
 
+  /** Gives a known label a new colour; false when no label has that name. */
+  async setColor(name: string, color: string): Promise<boolean> {
+    const entry = this.entries.find((e) => e.name === name);
+    if (!entry || !isColor(color)) return false;
+    const lower = color.toLowerCase();
+    if (entry.color !== lower) {
+      entry.color = lower;
+      await this.save();
+    }
+    return true;
+  }
+
   /** The renamed label keeps its colour and place; renaming onto an existing label merges into it. */
   async rename(from: string, to: string): Promise<void> {
     const source = this.entries.find((e) => e.name === from);

@@ -33,7 +33,11 @@ export interface PanelDataSource {
   readonly onDidChange: vscode.Event<PanelChange | void>;
   /** The lines of the given documents (URIs), or of every included document when undefined. */
   getLines(documents?: readonly string[]): readonly PanelSourceLine[];
-  /** Labels in their key order: the first one is key 1. Colours are `#rrggbb`. */
+  /**
+   * Labels in their key order: the first one is key 1. Colours are `#rrggbb`. `elsewhere` counts
+   * the label's records that getLines() does not return (closed documents, other folders,
+   * detached labels), so the panel can show each label's total over all label files.
+   */
   getLabels(): readonly PanelLabel[];
   getStats(): PanelStats;
 
@@ -42,6 +46,8 @@ export interface PanelDataSource {
   createLabel(name: string, color?: string): Promise<void>;
   /** Renames the label everywhere it is used (the store follows). */
   renameLabel(from: string, to: string): Promise<void>;
+  /** Gives the label a new colour (the editor decorations follow). */
+  setLabelColor(name: string, color: string): Promise<void>;
   /** Deletes the label and its uses. The panel has already asked the user. */
   deleteLabel(name: string): Promise<void>;
   /** Shows the line in its editor. */

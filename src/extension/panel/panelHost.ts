@@ -68,6 +68,7 @@ export class PanelHost implements vscode.Disposable {
       createLabel: async ({ name, color }) => (await s.createLabel(name, color), null),
       renameLabel: async ({ from, to }) => (await s.renameLabel(from, to), null),
       deleteLabel: async ({ name }) => (await s.deleteLabel(name), null),
+      setLabelColor: async ({ name, color }) => (await s.setLabelColor(name, color), null),
       reveal: async ({ ref }) => (await s.reveal(ref), null),
       leaveOneOut: () => s.leaveOneOutAccuracy(),
     };

@@ -72,7 +72,11 @@ function wireLabels(source: PanelDataSource): PanelLabel[] {
   for (const label of source.getLabels()) {
     if (labels.length >= LIMITS.labels || labelNameProblem(label.name) || seen.has(label.name)) continue;
     seen.add(label.name);
-    labels.push({ name: label.name, color: isColor(label.color) ? label.color : FALLBACK_COLORS[labels.length % FALLBACK_COLORS.length]! });
+    const wire: PanelLabel = { name: label.name, color: isColor(label.color) ? label.color : FALLBACK_COLORS[labels.length % FALLBACK_COLORS.length]! };
+    const elsewhere = label.elsewhere;
+    // A count the webview would refuse (negative, fractional, NaN) is left out rather than sent.
+    if (typeof elsewhere === 'number' && Number.isInteger(elsewhere) && elsewhere > 0 && elsewhere <= LIMITS.labelCount) wire.elsewhere = elsewhere;
+    labels.push(wire);
   }
   return labels;
 }

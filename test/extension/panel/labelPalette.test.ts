@@ -61,6 +61,25 @@ describe('label palette', () => {
     assert.equal(fired, 1);
   });
 
+  it('changes a label\'s colour, keeping its place, and saves it for the decorations', async () => {
+    const memento = new Memento();
+    const palette = new LabelPalette(memento);
+    palette.labels(['bug', 'feature']);
+    let fired = 0;
+    palette.onDidChange(() => fired++);
+    assert.equal(await palette.setColor('feature', '#AB12CD'), true);
+    assert.equal(fired, 1, 'listeners (the decorations, the panel) hear of it');
+    assert.equal(palette.colorOf('feature'), '#ab12cd');
+    assert.equal(await palette.setColor('feature', '#ab12cd'), true);
+    assert.equal(fired, 1, 'the same colour again changes nothing');
+    assert.equal(await palette.setColor('nope', '#000000'), false, 'an unknown label is refused');
+    assert.equal(await palette.setColor('bug', 'red'), false, 'a colour that is not #rrggbb is refused');
+    assert.deepEqual(new LabelPalette(memento).labels(['bug', 'feature']), [
+      { name: 'bug', color: LABEL_PALETTE[0] },
+      { name: 'feature', color: '#ab12cd' },
+    ]);
+  });
+
   it('reads the earlier name -> colour map once', () => {
     const memento = new Memento();
     memento.values.set('fewshot.labelColors', { spam: '#aa0000' });

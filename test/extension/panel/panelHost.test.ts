@@ -81,6 +81,13 @@ class FakeSource implements PanelDataSource {
   async deleteLabel(name: string) {
     this.calls.push(`deleteLabel ${name}`);
   }
+  async setLabelColor(name: string, color: string) {
+    const label = this.labels.find((l) => l.name === name);
+    if (!label) throw new Error(`There is no label named ${name}.`);
+    this.calls.push(`setLabelColor ${name} ${color}`);
+    label.color = color;
+    this.fire({ documents: [] });
+  }
   async reveal(ref: LineRef) {
     this.calls.push(`reveal ${ref.line}`);
   }
@@ -206,6 +213,29 @@ describe('panel host', () => {
     const [m] = webview.posted.slice(before);
     assert.ok(m && m.kind === 'update');
     assert.deepEqual(m.update, { documents: [{ uri: 'file:///w/a%20b.txt', name: 'a b.txt' }, { uri: 'file:///w/c.txt', name: 'c.txt' }], replaced: [], lines: [], removed: [], stats: { backend: 'cpu', lastAdaptationMs: 3 } });
+    host.dispose();
+  });
+
+  it('changes a label colour through the data source and sends the new colour', async () => {
+    const { webview, source, host } = setup();
+    webview.send({ kind: 'ready' });
+    await tick();
+    const before = webview.posted.length;
+    webview.send({ kind: 'request', id: 5, method: 'setLabelColor', params: { name: 'bug', color: '#00aa55' } });
+    webview.send({ kind: 'request', id: 6, method: 'setLabelColor', params: { name: 'nope', color: '#00aa55' } });
+    webview.send({ kind: 'request', id: 7, method: 'setLabelColor', params: { name: 'bug', color: 'javascript:1' } });
+    await tick(20);
+    assert.deepEqual(source.calls, ['setLabelColor bug #00aa55'], 'the bad colour never reaches the source');
+    const after = webview.posted.slice(before);
+    // The refused colour is answered at once, before the source's answers.
+    const responses = after.filter((m) => m.kind === 'response').sort((x, y) => (x.kind === 'response' && y.kind === 'response' ? x.id - y.id : 0));
+    assert.deepEqual(responses.map((m) => m.kind === 'response' && [m.id, m.error?.message ?? null]), [
+      [5, null],
+      [6, 'There is no label named nope.'],
+      [7, 'color must be #rrggbb'],
+    ]);
+    const update = after.find((m) => m.kind === 'update');
+    assert.equal(update?.kind === 'update' && update.update.labels?.[0]?.color, '#00aa55');
     host.dispose();
   });
 

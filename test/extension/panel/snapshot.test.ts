@@ -29,6 +29,7 @@ class Source implements PanelDataSource {
   createLabel = async () => {};
   renameLabel = async () => {};
   deleteLabel = async () => {};
+  setLabelColor = async () => {};
   reveal = async () => {};
   leaveOneOutAccuracy = async () => ({ accuracy: null, n: 0 });
   find(uri: string, line: number): PanelSourceLine {
@@ -87,6 +88,25 @@ describe('panel snapshot tracker', () => {
     assert.deepEqual(u.stats, { backend: 'cpu', lastAdaptationMs: 12 });
     assert.deepEqual(u.labels?.map((l) => l.name), ['bug', 'feature', 'question']);
     assert.deepEqual([u.lines, u.removed, u.replaced], [[], [], []]);
+  });
+
+  it('sends each label\'s lines outside the list, repaired, and again when they change', () => {
+    const source = new Source();
+    source.lines = documentOf(A, 5);
+    source.labels = [
+      { name: 'bug', color: '#ff0000', elsewhere: 7 },
+      { name: 'feature', color: '#00ff00', elsewhere: 0 },
+      { name: 'odd', color: '#0000ff', elsewhere: Number.NaN },
+      { name: 'neg', color: '#0000ff', elsewhere: -2 },
+    ];
+    const tracker = new SnapshotTracker(source);
+    const first = tracker.snapshot();
+    assert.deepEqual(first.labels.map((l) => [l.name, l.elsewhere]), [['bug', 7], ['feature', undefined], ['odd', undefined], ['neg', undefined]]);
+    // A label closed in an editor: its count outside the list grows, nothing else changes.
+    source.labels = source.labels.map((l) => (l.name === 'feature' ? { ...l, elsewhere: 2 } : l));
+    const u = wire(tracker.update([]))!;
+    assert.deepEqual(u.labels?.map((l) => [l.name, l.elsewhere]), [['bug', 7], ['feature', 2], ['odd', undefined], ['neg', undefined]]);
+    assert.equal(tracker.update([]), undefined);
   });
 
   it('drops a closed document from the table and sends a new one whole', () => {
