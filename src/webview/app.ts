@@ -263,6 +263,11 @@ export class App {
     }
   }
 
+  /** Whether the host took the colour (its update then shows it everywhere). */
+  async setLabelColor(name: string, color: string): Promise<boolean> {
+    return (await this.request('setLabelColor', { name, color })) !== undefined;
+  }
+
   async deleteLabel(name: string): Promise<void> {
     this.ui.confirmDelete = null;
     this.invalidate('ui');

@@ -73,7 +73,10 @@ export class Sidebar {
     if (!this.colorChosen) this.newColor.value = nextLabelColor(app.dataset!.snapshot.labels.map((l) => l.color));
     const list = el('ul', { className: 'label-list', attrs: { 'aria-label': 'Labels' } });
     app.dataset!.snapshot.labels.forEach((l, i) => {
-      const count = counts.get(l.name) ?? 0;
+      // The list holds the open documents; the host counts the label's other records.
+      const listed = counts.get(l.name) ?? 0;
+      const elsewhere = l.elsewhere ?? 0;
+      const count = listed + elsewhere;
       const item = el('li', { className: 'label-item' });
       if (app.ui.renaming === l.name) {
         const input = el('input', { className: 'input', attrs: { 'aria-label': `New name for ${l.name}` } });
@@ -91,11 +94,15 @@ export class Sidebar {
         item.append(swatch(l.color), input);
         requestAnimationFrame(() => (input.focus(), input.select()));
       } else {
+        const where = `${count} labeled line${count === 1 ? '' : 's'} in the label files: ${listed} in the open files listed here, ${elsewhere} in closed files or detached from their text`;
         item.append(
           i < 9 ? kbd(String(i + 1)) : el('span', { className: 'kbd-space' }),
-          swatch(l.color),
+          this.colorPicker(l.name, l.color),
           el('span', { className: 'label-name', text: l.name, title: l.name }),
-          el('span', { className: 'badge', text: String(count), title: `${count} labeled lines`, attrs: { 'aria-label': `${count} labeled` } }),
+          el('span', { className: 'badge', text: String(count), title: where, attrs: { 'aria-label': `${count} labeled${elsewhere ? `, ${elsewhere} of them in closed files` : ''}` } }),
+        );
+        if (elsewhere) item.append(el('span', { className: 'label-elsewhere', text: `(${elsewhere} closed)`, title: where, attrs: { 'aria-hidden': 'true' } }));
+        item.append(
           iconButton('edit', `Rename ${l.name}`, () => ((app.ui.renaming = l.name), app.invalidate('ui'))),
           iconButton('trash', `Delete ${l.name}`, () => ((app.ui.confirmDelete = l.name), app.invalidate('ui'))),
         );
@@ -114,14 +121,30 @@ export class Sidebar {
     this.labels.appendChild(list);
   }
 
+  /** The label's swatch, a native colour picker: a picked colour goes to the host. */
+  private colorPicker(name: string, color: string): HTMLInputElement {
+    const input = el('input', { className: 'swatch-picker', title: `Change the colour of ${name}`, attrs: { type: 'color', 'aria-label': `Colour of ${name}` } });
+    input.value = color;
+    // `change`, not `input`: one request when the picker closes, not one per drag step.
+    input.addEventListener('change', () => {
+      const picked = input.value;
+      void this.app.setLabelColor(name, picked).then((done) => {
+        if (!done) input.value = color;
+      });
+    });
+    return input;
+  }
+
   private renderCharts(): void {
     const ds = this.app.dataset!;
     clear(this.charts);
     const predicted = ds.predictedCounts();
     const bars = ds.snapshot.labels.map((l) => ({ label: l.name, value: predicted.get(l.name) ?? 0, color: l.color }));
     const labeled = ds.lines.filter((l) => l.label !== undefined).length;
+    const elsewhere = ds.snapshot.labels.reduce((n, l) => n + (l.elsewhere ?? 0), 0);
+    const more = elsewhere ? `; ${elsewhere} more in closed files` : '';
     this.charts.append(
-      el('p', { className: 'hint', text: `${labeled} of ${ds.lines.length} lines labeled` }),
+      el('p', { className: 'hint', text: `${labeled} of ${ds.lines.length} listed lines labeled${more}`, attrs: { id: 'labeled-summary' } }),
       el('h3', { text: 'Predicted labels (unlabeled lines)' }),
       barChart(bars, 'Predicted labels'),
       el('h3', { text: 'Confidence' }),

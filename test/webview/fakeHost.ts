@@ -87,6 +87,12 @@ export function installFakeHost(options: FakeHostOptions): void {
       for (const l of lines) if (l.label === p.name) delete l.label;
       return null;
     },
+    setLabelColor: (p) => {
+      const label = labels.find((l) => l.name === p.name);
+      if (!label) throw new Error(`There is no label named ${String(p.name)}.`);
+      label.color = p.color as string;
+      return null;
+    },
     reveal: () => null,
     leaveOneOut: () => ({ accuracy: 0.75, n: lines.filter((l) => l.label !== undefined).length }),
   };

@@ -219,7 +219,7 @@ describe('labeling panel (Chromium)', function () {
     page = await harness.open({ lines: 100_000 });
     await setSelect(page, 'sort', 'document');
     const labeledHint = () => page!.textContent('.charts .hint');
-    assert.match((await labeledHint())!, / of 100000 lines labeled/);
+    assert.match((await labeledHint())!, / of 100000 listed lines labeled/);
     await page.keyboard.press('j');
     await page.keyboard.press('j');
     await settle(page);
@@ -252,7 +252,7 @@ describe('labeling panel (Chromium)', function () {
       const w = window as unknown as { __send: (m: unknown) => void; __data: { documents: unknown[] } };
       w.__send({ kind: 'update', update: { documents: [w.__data.documents[0]], replaced: [], lines: [], removed: [{ doc: 0, line: 1 }] } });
     });
-    await page.waitForFunction(() => / of 49999 lines labeled/.test(document.querySelector('.charts .hint')?.textContent ?? ''));
+    await page.waitForFunction(() => / of 49999 listed lines labeled/.test(document.querySelector('.charts .hint')?.textContent ?? ''));
     assert.ok(!(await rows(page)).some((r) => r.loc.startsWith('tickets-b.txt')));
     assert.ok(!(await rows(page)).some((r) => r.loc === 'tickets-a.txt:2'), 'the removed line is gone');
     assert.equal((await posted(page)).filter((m) => m.kind === 'ready').length, 1);
@@ -262,7 +262,7 @@ describe('labeling panel (Chromium)', function () {
       (window as unknown as { __send: (m: unknown) => void }).__send({ kind: 'update', update: { documents: [], replaced: [3], lines: [], removed: [] } });
     });
     await page.waitForSelector('.status.error');
-    await page.waitForFunction(() => / of 100000 lines labeled/.test(document.querySelector('.charts .hint')?.textContent ?? ''));
+    await page.waitForFunction(() => / of 100000 listed lines labeled/.test(document.querySelector('.charts .hint')?.textContent ?? ''));
     assert.equal((await posted(page)).filter((m) => m.kind === 'ready').length, 2);
   });
 
@@ -311,6 +311,57 @@ describe('labeling panel (Chromium)', function () {
     await page.waitForFunction(() => !Array.from(document.querySelectorAll('.label-bar .label-chip')).some((e) => e.textContent?.includes('defect')));
     const methods = (await requests(page)).map((r) => r.method);
     assert.deepEqual(methods, ['createLabel', 'renameLabel', 'deleteLabel']);
+  });
+
+  it('counts every labeled line of a label, saying how many are in closed files', async () => {
+    page = await harness.open();
+    const listed = (await data(page)).lines.filter((l) => l.label === 'bug').length;
+    const badge = () => page!.$eval('.label-list .label-item:first-child .badge', (e) => ({ text: e.textContent, title: e.getAttribute('title'), aria: e.getAttribute('aria-label') }));
+    assert.equal((await badge()).text, String(listed), 'with nothing elsewhere the count is the listed one');
+    assert.equal(await page.$('.label-elsewhere'), null);
+    // The host reports 5 more bug lines in closed files.
+    await page.evaluate(() => {
+      const w = window as unknown as { __data: { labels: { elsewhere?: number }[] }; __sendSnapshot: () => void };
+      w.__data.labels[0].elsewhere = 5;
+      w.__sendSnapshot();
+    });
+    await page.waitForSelector('.label-elsewhere');
+    const b = await badge();
+    assert.equal(b.text, String(listed + 5));
+    assert.equal(b.title, `${listed + 5} labeled lines in the label files: ${listed} in the open files listed here, 5 in closed files or detached from their text`);
+    assert.equal(b.aria, `${listed + 5} labeled, 5 of them in closed files`);
+    assert.equal(await page.textContent('.label-elsewhere'), '(5 closed)');
+    assert.match((await page.textContent('#labeled-summary'))!, /listed lines labeled; 5 more in closed files$/);
+    // Labeling a listed line adds to the total at once.
+    await setSelect(page, 'sort', 'document');
+    assert.equal((await cursorRow(page)).labeled, false, 'the first line is unlabeled');
+    await page.keyboard.press('1');
+    await settle(page);
+    assert.equal((await badge()).text, String(listed + 6));
+    // Deleting warns about every line that loses the label, the closed files' too.
+    await page.click('button[aria-label="Delete bug"]');
+    await page.waitForSelector('.confirm');
+    assert.match((await page.textContent('.confirm'))!, new RegExp(`${(await badge()).text} labeled lines lose their label`));
+  });
+
+  it('changes a label colour with the swatch\'s colour picker', async () => {
+    page = await harness.open();
+    const picker = 'input[aria-label="Colour of feature"]';
+    assert.equal(await page.$eval(picker, (e) => (e as HTMLInputElement).type), 'color');
+    assert.equal(await page.$eval(picker, (e) => (e as HTMLInputElement).value), '#3fb950');
+    await page.fill(picker, '#123456');
+    await page.waitForFunction(() => {
+      const chip = Array.from(document.querySelectorAll('.label-bar .label-chip')).find((e) => e.textContent?.includes('feature'));
+      return (chip?.querySelector('.swatch') as HTMLElement | null)?.style.background === 'rgb(18, 52, 86)';
+    });
+    assert.deepEqual((await requests(page)).filter((r) => r.method === 'setLabelColor').map((r) => r.params), [{ name: 'feature', color: '#123456' }]);
+    assert.equal(await page.$eval(picker, (e) => (e as HTMLInputElement).value), '#123456');
+    // A refused colour (the label went away meanwhile) is not kept: the picker shows the old one.
+    await page.evaluate(() => (window as unknown as { __data: { labels: { name: string }[] } }).__data.labels.splice(2, 1));
+    await page.fill('input[aria-label="Colour of question"]', '#abcdef');
+    await page.waitForFunction(() => document.body.textContent?.includes('There is no label named question.'));
+    await settle(page);
+    assert.equal(await page.$eval('input[aria-label="Colour of question"]', (e) => (e as HTMLInputElement).value), '#d29922');
   });
 
   it('reports leave-one-out accuracy and estimates precision with a Wilson interval', async () => {
