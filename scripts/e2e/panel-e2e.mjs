@@ -149,6 +149,16 @@ try {
   const panelColors = await frame.$$eval('.label-bar .label-chip .swatch', (els) => els.map((e) => getComputedStyle(e).backgroundColor));
   check(JSON.stringify(panelColors) === JSON.stringify(Object.values(expected)), `the panel shows four label colours ${panelColors.join(', ')}`);
   check(Object.values(expected).every((c) => borders.includes(c)), `the editor's labeled lines are marked in the same colours (${borders.join(', ')})`);
+  // The swatch in LABELS is a colour picker: a new colour reaches the label bar and the editor.
+  await frame.fill('input[aria-label="Colour of bug"]', '#00c853');
+  const editorBorders = () => page.$$eval('.monaco-editor .view-overlays .cdr', (els) => [...new Set(els.map((e) => getComputedStyle(e).borderLeftColor))]);
+  await until('the editor marking bug lines in the new colour', async () => {
+    const now = await editorBorders();
+    return now.includes('rgb(0, 200, 83)') && !now.includes(expected.bug);
+  });
+  const bugChip = await frame.$eval('.label-bar .label-chip:nth-child(3) .swatch', (e) => getComputedStyle(e).backgroundColor);
+  check(bugChip === 'rgb(0, 200, 83)', `a colour picked in the panel recolours the label chip (${bugChip}) and the editor's bug lines`);
+  await shot('label-colour-changed');
 
   // 6. Labeling in the editor shows up in the panel.
   await page.locator('.monaco-editor .view-lines', { hasText: 'charged twice' }).first().click();
@@ -179,10 +189,20 @@ try {
   check((await panelFrames()).length === 1, 'the status bar item opened the panel again');
   const labeledInPanel = await until('the reopened panel counting the labels', async () => {
     const text = await frame.$eval('.charts .hint', (e) => e.textContent).catch(() => '');
-    return /^10 of \d+ lines labeled$/.test(text) && text;
+    return /^10 of \d+ listed lines labeled$/.test(text) && text;
   });
   check(true, `the reopened panel counts the labels: "${labeledInPanel}"`);
   await shot('reopened-from-status-bar');
+
+  // 8. With the document closed the list is empty, but the labels still count every record.
+  await page.locator('.tab', { hasText: 'support-tickets.txt' }).first().locator('.tab-actions .action-label').click();
+  const closedSummary = await until('the panel counting the closed file\'s labels', async () => {
+    const text = await frame.$eval('.charts .hint', (e) => e.textContent).catch(() => '');
+    return /^0 of 0 listed lines labeled; 10 more in closed files$/.test(text) && text;
+  });
+  const billing = await frame.$eval('.label-list .label-item:first-child', (e) => e.textContent);
+  check(/billing\s*\d+\s*\(\d+ closed\)/.test(billing), `with the document closed: "${closedSummary}", billing: "${billing}"`);
+  await shot('closed-file-counts');
 } catch (error) {
   failed = true;
   console.error(error instanceof Error ? error.message : error);
