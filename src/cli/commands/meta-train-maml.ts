@@ -8,6 +8,7 @@ import { EXIT_OK } from '../errors';
 import { line } from '../io';
 import { defaultModelDir, packageRoot } from '../paths';
 import type { Command } from './command';
+import { trainingOptions } from './training-options';
 import { loadModel } from '../../engine/model';
 import { MAML_KINDS, type MamlKind } from '../../engine/meta/learner';
 import { formatProgress } from '../../engine/meta/trainer';
@@ -32,16 +33,17 @@ export const metaTrainMamlCommand: Command = {
     '(`fewshot meta-train`): its corpus centre defines the inputs.',
   options: [
     { name: 'kind', type: 'string', placeholder: 'kind', help: 'which MAML variant', choices: [...MAML_KINDS], default: 'protomaml' },
-    { name: 'recipe', type: 'string', placeholder: 'name', help: 'holdout (measure the recipe) or shipped', choices: Object.keys(RECIPES), default: 'shipped' },
-    { name: 'data', type: 'string', placeholder: 'dir', help: 'folder of the JSONL data sets (default ../shared/data)' },
-    { name: 'out', type: 'string', placeholder: 'dir', help: 'model folder (default: models/ for shipped, out/models-holdout for holdout)' },
-    { name: 'work', type: 'string', placeholder: 'dir', help: 'training state folder (default <out>/.training/maml-<kind>)' },
-    { name: 'steps', type: 'int', min: 1, default: 300, help: 'outer steps (4 tasks each)' },
-    { name: 'eval-every', type: 'int', min: 1, default: 50, help: 'validate every N steps' },
-    { name: 'validation-episodes', type: 'int', min: 10, default: 100, help: 'validation episodes per shot count' },
-    { name: 'seed', type: 'int', default: 1, help: 'seed of the whole run' },
-    { name: 'resume', type: 'boolean', help: 'continue from the last saved state in --work' },
-    { name: 'backend', type: 'string', choices: ['auto', 'wasm', 'cpu'], default: 'wasm', help: 'TensorFlow.js backend' },
+    ...trainingOptions({
+      recipes: Object.keys(RECIPES),
+      outHelp: 'model folder (default: models/ for shipped, out/models-holdout for holdout)',
+      workHelp: 'training state folder (default <out>/.training/maml-<kind>)',
+      steps: 300,
+      stepsHelp: 'outer steps (4 tasks each)',
+      evalEvery: 50,
+      validationHelp: 'validation episodes per shot count',
+      backend: 'wasm',
+      backendHelp: 'TensorFlow.js backend',
+    }),
   ],
   async run(args, io) {
     if (args.positional.length) throw new UsageError(`unexpected argument "${args.positional[0]}"`);

@@ -8,6 +8,7 @@ import { EXIT_OK } from '../errors';
 import { line } from '../io';
 import { defaultModelDir, packageRoot } from '../paths';
 import type { Command } from './command';
+import { trainingOptions } from './training-options';
 import { loadVectors, VECTORS_FILE } from '../../engine/model';
 import { runRecipe } from '../../engine/training/recipe';
 import { formatProgress } from '../../engine/meta/trainer';
@@ -25,21 +26,20 @@ export const metaTrainCommand: Command = {
   summary: 'meta-train the adaptation shipped in models/ (seeded, resumable)',
   usage: 'fewshot meta-train --recipe holdout|shipped [--out DIR] [options]',
   description:
-    'Meta-learns the transductive adaptation (block scales, step size, weight decay, temperature, pseudo-label weight) ' +
+    'Meta-learns the transductive adaptation (block scales, step size, weight decay, temperature, pseudo-label and label-name weights) ' +
     'with exact second-order gradients through the unrolled inner loop, validates on CLINC150 classes never trained on, ' +
     'keeps the best step, and ships the meta-learned procedure only if it validates at least as well as the hand-set one.',
-  options: [
-    { name: 'recipe', type: 'string', placeholder: 'name', help: 'holdout (measure the recipe) or shipped', choices: Object.keys(RECIPES), default: 'shipped' },
-    { name: 'data', type: 'string', placeholder: 'dir', help: 'folder of the JSONL data sets (default ../shared/data)' },
-    { name: 'out', type: 'string', placeholder: 'dir', help: 'model folder to write (default: models/ for shipped, out/models-holdout for holdout)' },
-    { name: 'work', type: 'string', placeholder: 'dir', help: 'training state folder (default <out>/.training)' },
-    { name: 'steps', type: 'int', min: 1, default: 120, help: 'meta-training steps (2 episodes each)' },
-    { name: 'eval-every', type: 'int', min: 1, default: 20, help: 'validate every N steps' },
-    { name: 'validation-episodes', type: 'int', min: 10, default: 100, help: 'episodes per validation' },
-    { name: 'seed', type: 'int', default: 1, help: 'seed of the whole run' },
-    { name: 'resume', type: 'boolean', help: 'continue from the last saved state in --work' },
-    { name: 'backend', type: 'string', choices: ['auto', 'wasm', 'cpu'], default: 'cpu', help: 'TensorFlow.js backend for the meta-gradients' },
-  ],
+  options: trainingOptions({
+    recipes: Object.keys(RECIPES),
+    outHelp: 'model folder to write (default: models/ for shipped, out/models-holdout for holdout)',
+    workHelp: 'training state folder (default <out>/.training)',
+    steps: 120,
+    stepsHelp: 'meta-training steps (2 episodes each)',
+    evalEvery: 20,
+    validationHelp: 'episodes per validation',
+    backend: 'cpu',
+    backendHelp: 'TensorFlow.js backend for the meta-gradients',
+  }),
   async run(args, io) {
     if (args.positional.length) throw new UsageError(`unexpected argument "${args.positional[0]}"`);
     const name = args.string('recipe') ?? 'shipped';
