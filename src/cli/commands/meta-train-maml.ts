@@ -40,6 +40,7 @@ export const metaTrainMamlCommand: Command = {
       steps: 300,
       stepsHelp: 'outer steps (4 tasks each)',
       evalEvery: 50,
+      validationEpisodes: 100,
       validationHelp: 'validation episodes per shot count',
       backend: 'wasm',
       backendHelp: 'TensorFlow.js backend',

@@ -33,9 +33,11 @@ export const metaTrainCommand: Command = {
     recipes: Object.keys(RECIPES),
     outHelp: 'model folder to write (default: models/ for shipped, out/models-holdout for holdout)',
     workHelp: 'training state folder (default <out>/.training)',
-    steps: 120,
+    // The shipped checkpoint was made with these defaults: `npm run train-model` reproduces it.
+    steps: 100,
     stepsHelp: 'meta-training steps (2 episodes each)',
     evalEvery: 20,
+    validationEpisodes: 150,
     validationHelp: 'episodes per validation',
     backend: 'cpu',
     backendHelp: 'TensorFlow.js backend for the meta-gradients',
@@ -55,13 +57,13 @@ export const metaTrainCommand: Command = {
     const tty = Boolean((io.stderr as { isTTY?: boolean }).isTTY);
     await runRecipe(vectors, {
       dataDir, holdoutDomains: recipe.holdout, validationDomains: ['auto_and_commute'], extraTrainFiles: recipe.extra,
-      steps: args.number('steps') ?? 120, evalEvery: args.number('eval-every') ?? 20, seed: args.number('seed') ?? 1,
+      steps: args.need<number>('steps'), evalEvery: args.need<number>('eval-every'), seed: args.need<number>('seed'),
       outDir: path.resolve(args.string('work') ?? path.join(modelDir, '.training')), modelDir,
-      resume: args.flag('resume'), validationEpisodes: args.number('validation-episodes') ?? 100,
+      resume: args.flag('resume'), validationEpisodes: args.need<number>('validation-episodes'),
       onProgress: (p) => {
         const text = formatProgress(p);
         if (tty) io.stderr.write(`\r${text}`);
-        else if (p.valAcc !== undefined && (p.step % (args.number('eval-every') ?? 20) === 0 || p.step === p.steps)) line(io.stderr, text);
+        else if (p.valAcc !== undefined && (p.step % args.need<number>('eval-every') === 0 || p.step === p.steps)) line(io.stderr, text);
       },
       log: (m) => line(io.stderr, `${tty ? '\n' : ''}${m}`),
     });

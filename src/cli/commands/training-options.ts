@@ -8,6 +8,7 @@ export interface TrainingOptionDefaults {
   steps: number;
   stepsHelp: string;
   evalEvery: number;
+  validationEpisodes: number;
   validationHelp: string;
   backend: 'cpu' | 'wasm';
   backendHelp: string;
@@ -21,7 +22,7 @@ export function trainingOptions(d: TrainingOptionDefaults): OptionSpec[] {
     { name: 'work', type: 'string', placeholder: 'dir', help: d.workHelp },
     { name: 'steps', type: 'int', min: 1, default: d.steps, help: d.stepsHelp },
     { name: 'eval-every', type: 'int', min: 1, default: d.evalEvery, help: 'validate every N steps' },
-    { name: 'validation-episodes', type: 'int', min: 10, default: 100, help: d.validationHelp },
+    { name: 'validation-episodes', type: 'int', min: 10, default: d.validationEpisodes, help: d.validationHelp },
     { name: 'seed', type: 'int', default: 1, help: 'seed of the whole run' },
     { name: 'resume', type: 'boolean', help: 'continue from the last saved state in --work' },
     { name: 'backend', type: 'string', choices: ['auto', 'wasm', 'cpu'], default: d.backend, help: d.backendHelp },
