@@ -4,23 +4,12 @@
 // fix, and checks the label file. Screenshots of each step go to artifacts/e2e/.
 import fs from 'node:fs';
 import path from 'node:path';
-import { root, ensureTools, freePort, prepareState, startCodeServer, launchBrowser, copySampleWorkspace, installVsix, readLabelRecords, workbench } from './codeServer.mjs';
+import { root, installedSampleWorkspace, startCodeServer, launchBrowser, readLabelRecords, workbench } from './codeServer.mjs';
 
-const vsix = path.join(root, 'fewshot-labeler.vsix');
-if (!fs.existsSync(vsix)) {
-  console.error('e2e: package first (npm run package): fewshot-labeler.vsix is missing');
-  process.exit(2);
-}
-ensureTools();
+const { s, workspace, labelFile } = await installedSampleWorkspace('e2e');
 const artifacts = path.join(root, 'artifacts/e2e');
 fs.rmSync(artifacts, { recursive: true, force: true });
 fs.mkdirSync(artifacts, { recursive: true });
-
-const port = await freePort();
-const s = prepareState('e2e', { port });
-installVsix(s, vsix);
-const workspace = copySampleWorkspace(s);
-const labelFile = path.join(workspace, '.fewshot/labels.jsonl');
 const records = () => readLabelRecords(labelFile);
 
 const server = await startCodeServer(s, { logFile: path.join(artifacts, 'code-server.log') });

@@ -8,24 +8,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  root, ensureTools, freePort, prepareState, startCodeServer, launchBrowser, copySampleWorkspace, installVsix, readLabelRecords, workbench,
+  root, installedSampleWorkspace, startCodeServer, launchBrowser, readLabelRecords, workbench,
 } from './codeServer.mjs';
 
-const vsix = path.join(root, 'fewshot-labeler.vsix');
-if (!fs.existsSync(vsix)) {
-  console.error('panel-e2e: package first (npm run package): fewshot-labeler.vsix is missing');
-  process.exit(2);
-}
-ensureTools();
+const { s, workspace, labelFile } = await installedSampleWorkspace('panel-e2e');
 const artifacts = path.join(root, 'artifacts/e2e');
 fs.mkdirSync(artifacts, { recursive: true });
 for (const f of fs.readdirSync(artifacts)) if (/^panel-.*\.png$/.test(f)) fs.rmSync(path.join(artifacts, f));
-
-const port = await freePort();
-const s = prepareState('panel-e2e', { port });
-installVsix(s, vsix);
-const workspace = copySampleWorkspace(s);
-const labelFile = path.join(workspace, '.fewshot/labels.jsonl');
 const records = () => readLabelRecords(labelFile);
 const labelOn = (line) => records().find((r) => r.line === line)?.label;
 
