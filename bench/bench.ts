@@ -9,7 +9,6 @@
 //
 // --json prints one JSON object on stdout (milliseconds, megabytes); everything else goes to stderr.
 import os from 'node:os';
-import path from 'node:path';
 import { Engine, type BackendChoice } from '../src/engine/engine';
 import { naturalBayes, naturalLogreg } from '../src/engine/eval/peers';
 import type { TextMethod } from '../src/engine/eval/methods';
@@ -38,7 +37,16 @@ interface Plan {
   cacheSizes: number[];
 }
 
-const FULL: Plan = { adaptWarmup: 10, adaptRuns: 60, jobWarmup: 2, jobRuns: 15, peerJobRuns: 5, loadRuns: 7, memoryRuns: 3, cacheSizes: [0, 20_000, 50_000, 100_000] };
+const FULL: Plan = {
+  adaptWarmup: 10,
+  adaptRuns: 60,
+  jobWarmup: 2,
+  jobRuns: 15,
+  peerJobRuns: 5,
+  loadRuns: 7,
+  memoryRuns: 3,
+  cacheSizes: [0, 20_000, 50_000, 100_000],
+};
 const QUICK: Plan = { adaptWarmup: 5, adaptRuns: 20, jobWarmup: 1, jobRuns: 5, peerJobRuns: 2, loadRuns: 3, memoryRuns: 1, cacheSizes: [] };
 
 const USAGE = 'usage: node out/bench/bench.js [--quick] [--json] [--model-dir DIR] [--backend auto|wasm|cpu|tensorflow|webgpu]';
@@ -60,7 +68,7 @@ function parseArgs(argv: string[]): Args {
       if (a === '--model-dir') args.modelDir = argv[++i];
       else args.backend = argv[++i] as BackendChoice;
     } else if (a === '--help' || a === '-h') {
-      process.stderr.write(USAGE + '\n');
+      process.stderr.write(`${USAGE}\n`);
       process.exit(0);
     } else throw new UsageError(`unknown or incomplete argument '${a}'`);
   }
@@ -85,7 +93,9 @@ async function main(): Promise<void> {
   const childOptions: ChildOptions = { modelDir: args.modelDir, backend: args.backend };
   // Other processes skew every figure on a small machine: the load average goes into the report.
   const loadAverage = os.loadavg()[0]!;
-  progress(`node ${process.version}, ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, load average ${loadAverage.toFixed(2)}, ${args.quick ? 'quick' : 'full'} run`);
+  progress(
+    `node ${process.version}, ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, load average ${loadAverage.toFixed(2)}, ${args.quick ? 'quick' : 'full'} run`,
+  );
 
   const engine = await Engine.load({ modelDir: args.modelDir, backend: args.backend, log: progress });
   const info = engine.info();
@@ -108,7 +118,9 @@ async function main(): Promise<void> {
     });
   }
 
-  progress(`${LINES} fresh lines: encode + adapt + classify x ${plan.jobRuns} (+${plan.jobWarmup} warm-up); peers on the first ${plan.peerJobRuns}`);
+  progress(
+    `${LINES} fresh lines: encode + adapt + classify x ${plan.jobRuns} (+${plan.jobWarmup} warm-up); peers on the first ${plan.peerJobRuns}`,
+  );
   const fresh = new FreshLines(1);
   const jobSupport = supports[0]!;
   const split = { encodeMs: [] as number[], adaptMs: [] as number[], classifyMs: [] as number[], totalMs: [] as number[] };
@@ -135,26 +147,56 @@ async function main(): Promise<void> {
     progress(`peak memory over ${CACHE_JOBS * LINES} fresh lines with an encoder cache of ${size} lines`);
     const m = await childMemory(CACHE_JOBS, { ...childOptions, cacheSize: size });
     cacheRows.push({
-      name: `  rss_cache_${size / 1000}k_mb`, unit: 'MB', timing: t([m.peakRssMb]),
+      name: `  rss_cache_${size / 1000}k_mb`,
+      unit: 'MB',
+      timing: t([m.peakRssMb]),
       what: `peak RSS, ${m.linesEncoded} fresh lines through a ${size}-line cache${size === DEFAULT_CACHE_LINES ? ' (default)' : ''}`,
     });
   }
 
   const [bayes, logreg] = peers as [PeerResult, PeerResult];
   const rows: Row[] = [
-    { name: 'adapt_5w5s_ms', what: 'default-inductive on 25 CLINC150 lines', unit: 'ms', timing: t(adaptMs), target: TARGETS.adapt_5w5s_ms },
-    { name: 'encode_classify_10k_ms', what: `encode ${LINES} fresh lines + adapt default (pool) + classify`, unit: 'ms', timing: t(split.totalMs), target: TARGETS.encode_classify_10k_ms },
+    {
+      name: 'adapt_5w5s_ms',
+      what: 'default-inductive on 25 CLINC150 lines',
+      unit: 'ms',
+      timing: t(adaptMs),
+      target: TARGETS.adapt_5w5s_ms,
+    },
+    {
+      name: 'encode_classify_10k_ms',
+      what: `encode ${LINES} fresh lines + adapt default (pool) + classify`,
+      unit: 'ms',
+      timing: t(split.totalMs),
+      target: TARGETS.encode_classify_10k_ms,
+    },
     { name: '  encode_10k_ms', what: 'encoder, cache misses', unit: 'ms', timing: t(split.encodeMs) },
     { name: '  adapt_10k_ms', what: 'logreg + self-training on the 10k pool', unit: 'ms', timing: t(split.adaptMs) },
     { name: '  classify_10k_ms', what: 'score, softmax, predictions', unit: 'ms', timing: t(split.classifyMs) },
-    { name: 'load_ms', what: `Engine.load in a fresh process (backend ${loads[0]?.backend})`, unit: 'ms', timing: t(loads.map((l) => l.loadMs)), target: TARGETS.load_ms },
-    { name: '  ready_ms', what: 'process start to engine ready (Node + modules + load)', unit: 'ms', timing: t(loads.map((l) => l.readyMs)) },
+    {
+      name: 'load_ms',
+      what: `Engine.load in a fresh process (backend ${loads[0]?.backend})`,
+      unit: 'ms',
+      timing: t(loads.map((l) => l.loadMs)),
+      target: TARGETS.load_ms,
+    },
+    {
+      name: '  ready_ms',
+      what: 'process start to engine ready (Node + modules + load)',
+      unit: 'ms',
+      timing: t(loads.map((l) => l.readyMs)),
+    },
     { name: 'rss_mb', what: 'peak RSS: load + one 10k job', unit: 'MB', timing: t(memory.map((m) => m.peakRssMb)), target: TARGETS.rss_mb },
     { name: '  heap_used_mb', what: 'V8 heap in use after the job', unit: 'MB', timing: t(memory.map((m) => m.heapUsedMb)) },
     { name: '  array_buffers_mb', what: 'typed arrays after the job', unit: 'MB', timing: t(memory.map((m) => m.arrayBuffersMb)) },
     ...cacheRows,
     { name: 'natural_bayes_train_5w5s_ms', what: 'natural BayesClassifier, same supports', unit: 'ms', timing: t(bayes.trainMs) },
-    { name: 'natural_logreg_train_5w5s_ms', what: 'natural LogisticRegressionClassifier, same supports', unit: 'ms', timing: t(logreg.trainMs) },
+    {
+      name: 'natural_logreg_train_5w5s_ms',
+      what: 'natural LogisticRegressionClassifier, same supports',
+      unit: 'ms',
+      timing: t(logreg.trainMs),
+    },
     { name: 'natural_bayes_10k_ms', what: `train on 25 + classify the same ${LINES} lines`, unit: 'ms', timing: t(bayes.jobMs) },
     { name: 'natural_logreg_10k_ms', what: `train on 25 + classify the same ${LINES} lines`, unit: 'ms', timing: t(logreg.jobMs) },
   ];
@@ -198,13 +240,13 @@ async function main(): Promise<void> {
   json.loadavg_start = round(loadAverage);
   json.loadavg_end = round(os.loadavg()[0]!);
   json.node = process.version;
-  process.stdout.write(JSON.stringify(json) + '\n');
+  process.stdout.write(`${JSON.stringify(json)}\n`);
 }
 
 const round = (x: number) => Math.round(x * 100) / 100;
 
 main().catch((err: unknown) => {
   process.stderr.write(`bench: ${err instanceof Error ? err.message : String(err)}\n`);
-  if (err instanceof UsageError) process.stderr.write(USAGE + '\n');
+  if (err instanceof UsageError) process.stderr.write(`${USAGE}\n`);
   process.exit(err instanceof UsageError ? 2 : 1);
 });

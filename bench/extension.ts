@@ -22,7 +22,11 @@ const arg = (name: string, fallback: number) => {
 function loadData(): Example[] {
   const file = path.join(root, '../shared/data/clinc150.test.jsonl');
   if (!fs.existsSync(file)) throw new Error(`bench: data set not found at ${file}`);
-  return fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Example);
+  return fs
+    .readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Example);
 }
 
 const median = (xs: number[]) => {
@@ -101,7 +105,9 @@ async function main(): Promise<void> {
   try {
     const info = await client.ready();
     console.log(`\nExtension update benchmark (engine backend ${info.backend}, model ${info.model}, method ${info.defaultMethod})\n`);
-    console.log('| document lines | trials | label->diagnostics median ms | p90 ms | max ms | engine (worker) median ms | longest main-thread task ms | event-loop max delay ms |');
+    console.log(
+      '| document lines | trials | label->diagnostics median ms | p90 ms | max ms | engine (worker) median ms | longest main-thread task ms | event-loop max delay ms |',
+    );
     console.log('|---:|---:|---:|---:|---:|---:|---:|---:|');
     for (const n of [lineCount, lineCount * 10]) {
       const r = await scenario(client, data, n, n > lineCount ? Math.max(3, Math.floor(trials / 5)) : trials);

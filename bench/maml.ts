@@ -10,7 +10,9 @@ function arg(name: string, fallback: string): string {
   return i >= 0 ? process.argv[i + 1] : fallback;
 }
 
-const WAYS = 5, SHOTS = 5, QUERIES = 15;
+const WAYS = 5,
+  SHOTS = 5,
+  QUERIES = 15;
 
 /** Sparse-ish rows (about 5% non-zero, L2-normalised), densified, like hashed n-gram features. */
 function task(rng: Rng, d: number): DenseTask {
@@ -28,7 +30,8 @@ function task(rng: Rng, d: number): DenseTask {
     }
     return { x, y };
   };
-  const s = rows(SHOTS), q = rows(QUERIES);
+  const s = rows(SHOTS),
+    q = rows(QUERIES);
   return { xs: s.x, ys: s.y, xq: q.x, yq: q.y, nClasses: WAYS };
 }
 

@@ -83,7 +83,8 @@ function run(name: string, change: (source: ArraySource, trial: number) => void,
         if (update) message = { kind: 'update', update };
       }
       if (message) wire = JSON.stringify(message);
-      sentLines = message?.kind === 'snapshot' ? message.snapshot.lines.length : message?.kind === 'update' ? message.update.lines.length : 0;
+      sentLines =
+        message?.kind === 'snapshot' ? message.snapshot.lines.length : message?.kind === 'update' ? message.update.lines.length : 0;
     });
     // The webview's task: parse and validate, apply, and order the list again.
     const webview = time(() => {
@@ -115,7 +116,9 @@ const rows = [
   run('new predictions for every line, full snapshot (before)', rerun, true),
   run('new predictions for every line, incremental update', rerun, false),
 ];
-console.log(`\nLabeling panel: one change at ${LINES} lines, median of ${TRIALS} (ms on this machine; host = extension host main thread)\n`);
+console.log(
+  `\nLabeling panel: one change at ${LINES} lines, median of ${TRIALS} (ms on this machine; host = extension host main thread)\n`,
+);
 console.log('| change | host ms | webview ms | message KB | lines sent |');
 console.log('|---|---:|---:|---:|---:|');
 for (const [name, r] of rows) {

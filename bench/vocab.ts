@@ -23,10 +23,19 @@ const episodesArg = process.argv.indexOf('--episodes');
 const EPISODES = episodesArg > 0 ? Number(process.argv[episodesArg + 1]) : 300;
 
 function readJsonl(file: string): Example[] {
-  return fs.readFileSync(path.join(dataDir, file), 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Example);
+  return fs
+    .readFileSync(path.join(dataDir, file), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as Example);
 }
 
-interface Episode { support: number[]; supportLabels: number[]; query: number[]; queryLabels: number[] }
+interface Episode {
+  support: number[];
+  supportLabels: number[];
+  query: number[];
+  queryLabels: number[];
+}
 
 function makeEpisodes(examples: Example[], shots: number, seed: number): Episode[] {
   const byLabel = new Map<string, number[]>();
@@ -65,7 +74,9 @@ function episodeFeatures(enc: EncodedLines, rows: number[], withChar: boolean): 
 }
 
 function cosine(a: Float32Array, b: Float32Array): number {
-  let dot = 0, na = 0, nb = 0;
+  let dot = 0,
+    na = 0,
+    nb = 0;
   for (let j = 0; j < a.length; j++) {
     dot += a[j] * b[j];
     na += a[j] * a[j];
@@ -97,11 +108,13 @@ function prototypeAccuracy(enc: EncodedLines, episodes: Episode[], withChar: boo
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 function timeMs(fn: () => void, runs = 5): number {
-  return median(Array.from({ length: runs }, () => {
-    const t = performance.now();
-    fn();
-    return performance.now() - t;
-  }));
+  return median(
+    Array.from({ length: runs }, () => {
+      const t = performance.now();
+      fn();
+      return performance.now() - t;
+    }),
+  );
 }
 
 function main(): void {
@@ -121,17 +134,24 @@ function main(): void {
     // Build every table first and time on a small, quiet heap; accuracy runs afterwards.
     const files = SIZES.map((size) => {
       const file = path.join(tmp, `vectors-${size}.bin`);
-      execFileSync(process.execPath, [path.join(root, 'scripts/build-vectors.mjs'), '--vocab', String(size), '--out', file], { stdio: 'ignore' });
+      execFileSync(process.execPath, [path.join(root, 'scripts/build-vectors.mjs'), '--vocab', String(size), '--out', file], {
+        stdio: 'ignore',
+      });
       return file;
     });
     const loadMs = files.map((file) => timeMs(() => WordVectors.load(file)));
     const speedTable = speed(WordVectors.load(files[SIZES.indexOf(SPEED_SIZE)]));
     files.forEach((file, f) => {
       const vectors = WordVectors.load(file);
-      let tokens = 0, known = 0;
+      let tokens = 0,
+        known = 0;
       const cells: string[] = [];
       sets.forEach(([, examples], s) => {
-        for (const text of examples.map((e) => e.text)) for (const t of tokenize(text)) { tokens++; if (vectors.indexOf(t) >= 0) known++; }
+        for (const text of examples.map((e) => e.text))
+          for (const t of tokenize(text)) {
+            tokens++;
+            if (vectors.indexOf(t) >= 0) known++;
+          }
         const enc = new Encoder(vectors).encode(examples.map((e) => e.text));
         for (const shots of [1, 5]) {
           const episodes = makeEpisodes(examples, shots, 1000 * s + shots);
@@ -141,7 +161,13 @@ function main(): void {
           }
         }
       });
-      rows.push([String(SIZES[f]), (fs.statSync(file).size / 1e6).toFixed(2), loadMs[f].toFixed(1), `${((100 * known) / tokens).toFixed(2)}%`, ...cells]);
+      rows.push([
+        String(SIZES[f]),
+        (fs.statSync(file).size / 1e6).toFixed(2),
+        loadMs[f].toFixed(1),
+        `${((100 * known) / tokens).toFixed(2)}%`,
+        ...cells,
+      ]);
     });
     printTable(header, rows);
     speedTable();
@@ -152,7 +178,9 @@ function main(): void {
 
 /** Times tokenizer and encoder now; returns a function that prints the table. */
 function speed(vectors: WordVectors): () => void {
-  const lines = readJsonl('clinc150.train.jsonl').map((e) => e.text).slice(0, 10_000);
+  const lines = readJsonl('clinc150.train.jsonl')
+    .map((e) => e.text)
+    .slice(0, 10_000);
   const avg = lines.reduce((a, l) => a + l.length, 0) / lines.length;
   const runs = (fn: () => number): number[] => Array.from({ length: 9 }, fn);
   const timed = (fn: () => void): number => {
@@ -165,16 +193,22 @@ function speed(vectors: WordVectors): () => void {
   cachedEncoder.encode(lines);
   const rows: Array<[string, number[]]> = [
     ['tokenize', runs(() => timed(() => lines.forEach((l) => tokenize(l))))],
-    ['encode, fresh lines', runs(() => {
-      const fresh = lines.map((l) => `${l} ${round++}`); // new texts: no cache hits
-      const encoder = new Encoder(vectors);
-      return timed(() => encoder.encode(fresh));
-    })],
+    [
+      'encode, fresh lines',
+      runs(() => {
+        const fresh = lines.map((l) => `${l} ${round++}`); // new texts: no cache hits
+        const encoder = new Encoder(vectors);
+        return timed(() => encoder.encode(fresh));
+      }),
+    ],
     ['encode, all cached', runs(() => timed(() => cachedEncoder.encode(lines)))],
   ];
   return () => {
     console.log(`\nspeed, ${lines.length} lines of clinc150.train (avg ${avg.toFixed(0)} chars), N = ${vectors.size}, 9 runs, one core`);
-    printTable(['step', 'median ms', 'min ms'], rows.map(([k, v]) => [k, median(v).toFixed(1), Math.min(...v).toFixed(1)]));
+    printTable(
+      ['step', 'median ms', 'min ms'],
+      rows.map(([k, v]) => [k, median(v).toFixed(1), Math.min(...v).toFixed(1)]),
+    );
   };
 }
 

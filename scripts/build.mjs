@@ -33,16 +33,31 @@ const node = {
 };
 
 const groups = [];
-const named = { 'extension': 'src/extension/extension.ts', 'worker': 'src/worker/worker.ts', 'cli': 'src/cli/main.ts' };
-const entryPoints = Object.fromEntries(Object.entries(named).filter(([, p]) => exists(p)).map(([k, p]) => [k, path.join(root, p)]));
+const named = { extension: 'src/extension/extension.ts', worker: 'src/worker/worker.ts', cli: 'src/cli/main.ts' };
+const entryPoints = Object.fromEntries(
+  Object.entries(named)
+    .filter(([, p]) => exists(p))
+    .map(([k, p]) => [k, path.join(root, p)]),
+);
 if (Object.keys(entryPoints).length) groups.push({ name: 'app', opts: { ...node, entryPoints, outdir: out } });
 const benches = walk(path.join(root, 'bench'), (p) => p.endsWith('.ts'));
 if (benches.length) groups.push({ name: 'bench', opts: { ...node, entryPoints: benches, outbase: root, outdir: out } });
-const tests = walk(path.join(root, 'test'), (p) => /\.test\.ts$/.test(p) || /test[\/\\]suite[\/\\]index\.ts$/.test(p));
+const tests = walk(path.join(root, 'test'), (p) => /\.test\.ts$/.test(p) || /test[/\\]suite[/\\]index\.ts$/.test(p));
 if (tests.length) groups.push({ name: 'tests', opts: { ...node, entryPoints: tests, outbase: root, outdir: out } });
 if (exists('src/webview/main.ts')) {
-  groups.push({ name: 'webview', opts: { bundle: true, platform: 'browser', target: 'es2022', format: 'iife', sourcemap: false,
-    entryPoints: { panel: path.join(root, 'src/webview/main.ts') }, outdir: path.join(root, 'media'), logLevel: 'warning' } });
+  groups.push({
+    name: 'webview',
+    opts: {
+      bundle: true,
+      platform: 'browser',
+      target: 'es2022',
+      format: 'iife',
+      sourcemap: false,
+      entryPoints: { panel: path.join(root, 'src/webview/main.ts') },
+      outdir: path.join(root, 'media'),
+      logLevel: 'warning',
+    },
+  });
 }
 
 // The panel shows codicons from local files (its CSP allows no outside resources).
@@ -67,8 +82,10 @@ if (!exists('models/vectors.bin') && exists('scripts/build-vectors.mjs')) {
 let failed = 0;
 for (const g of groups) {
   try {
-    if (watch) { const ctx = await esbuild.context(g.opts); await ctx.watch(); }
-    else await esbuild.build(g.opts);
+    if (watch) {
+      const ctx = await esbuild.context(g.opts);
+      await ctx.watch();
+    } else await esbuild.build(g.opts);
   } catch (e) {
     failed++;
     console.error(`build: ${g.name} failed`);

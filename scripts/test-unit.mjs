@@ -18,7 +18,9 @@ function walk(dir) {
   });
 }
 
-const files = walk(path.join(root, 'out', 'test')).sort().filter((f) => filter.length === 0 || filter.some((s) => f.includes(s)));
+const files = walk(path.join(root, 'out', 'test'))
+  .sort()
+  .filter((f) => filter.length === 0 || filter.some((s) => f.includes(s)));
 if (files.length === 0) {
   console.error('test-unit: no test bundles under out/test (run `npm run build` first)');
   process.exit(1);
@@ -26,7 +28,10 @@ if (files.length === 0) {
 
 function run(file) {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [mocha, '--no-config', '--timeout', '120000', '--reporter', 'spec', file], { cwd: root, env: { ...process.env, FORCE_COLOR: '0' } });
+    const child = spawn(process.execPath, [mocha, '--no-config', '--timeout', '120000', '--reporter', 'spec', file], {
+      cwd: root,
+      env: { ...process.env, FORCE_COLOR: '0' },
+    });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));

@@ -5,7 +5,8 @@ import path from 'node:path';
 import type { LoadResult, MemoryResult } from './engine-child';
 
 // This module is bundled into out/bench/bench.js; the child is built to out/bench/lib/.
-const CHILD = [path.join(__dirname, 'lib', 'engine-child.js'), path.join(__dirname, 'engine-child.js')].find((p) => fs.existsSync(p)) ??
+const CHILD =
+  [path.join(__dirname, 'lib', 'engine-child.js'), path.join(__dirname, 'engine-child.js')].find((p) => fs.existsSync(p)) ??
   path.join(__dirname, 'lib', 'engine-child.js');
 
 export interface ChildOptions {

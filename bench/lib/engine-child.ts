@@ -58,7 +58,7 @@ async function main(): Promise<void> {
   const loadMs = performance.now() - t0;
   if (mode === 'load') {
     const result: LoadResult = { loadMs, readyMs: performance.now(), backend: engine.info().backend };
-    process.stdout.write(JSON.stringify(result) + '\n');
+    process.stdout.write(`${JSON.stringify(result)}\n`);
     return;
   }
   if (mode === 'memory') {
@@ -77,7 +77,7 @@ async function main(): Promise<void> {
       arrayBuffersMb: usage.arrayBuffers / MB,
       linesEncoded: jobs * 10_000,
     };
-    process.stdout.write(JSON.stringify(result) + '\n');
+    process.stdout.write(`${JSON.stringify(result)}\n`);
     return;
   }
   throw new Error(`unknown mode '${mode}' (expected load or memory)`);

@@ -15,7 +15,12 @@ export interface EngineJobTimes {
  * classifies them all. adapt() and predict() encode the lines again; those are cache hits, so the
  * split reads: encoding, learning, scoring.
  */
-export function engineJob(engine: Engine, support: Support, lines: string[], method = 'default'): EngineJobTimes & { predictions: LinePrediction[] } {
+export function engineJob(
+  engine: Engine,
+  support: Support,
+  lines: string[],
+  method = 'default',
+): EngineJobTimes & { predictions: LinePrediction[] } {
   // As the CLI and a document do it: adapt with the fresh lines as the pool (encoding them),
   // then classify the same lines (already encoded). The split comes from the engine's timings.
   const t0 = performance.now();

@@ -10,14 +10,25 @@ export const DATA_DIR = path.resolve(packageRootFrom(__dirname), '../shared/data
 export const SUPPORT_FILE = 'clinc150.test.jsonl';
 /** Short, line-like texts (utterances, questions): what a labeled document's lines look like. */
 export const LINE_FILES = [
-  'clinc150.train.jsonl', 'clinc150.val.jsonl', 'clinc150.test.jsonl', 'clinc150.oos.jsonl',
-  'snips.train.jsonl', 'snips.val.jsonl', 'snips.test.jsonl', 'trec50.train.jsonl', 'trec50.test.jsonl',
+  'clinc150.train.jsonl',
+  'clinc150.val.jsonl',
+  'clinc150.test.jsonl',
+  'clinc150.oos.jsonl',
+  'snips.train.jsonl',
+  'snips.val.jsonl',
+  'snips.test.jsonl',
+  'trec50.train.jsonl',
+  'trec50.test.jsonl',
 ];
 
 export function readData(file: string): Example[] {
   const full = path.join(DATA_DIR, file);
   if (!fs.existsSync(full)) throw new Error(`bench: data set not found at ${full} (the shared data sets live in ../shared/data)`);
-  return fs.readFileSync(full, 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Example);
+  return fs
+    .readFileSync(full, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as Example);
 }
 
 /** A `way`-way `shot`-shot support set; classes are numbered in the order drawn. */
@@ -39,7 +50,9 @@ export class SupportSampler {
 
   next(way: number, shot: number): Support {
     const labels = sampleWithoutReplacement(this.rng, [...this.byLabel.keys()].sort(), way);
-    const examples = labels.flatMap((label) => sampleWithoutReplacement(this.rng, this.byLabel.get(label)!, shot).map((text) => ({ text, label })));
+    const examples = labels.flatMap((label) =>
+      sampleWithoutReplacement(this.rng, this.byLabel.get(label)!, shot).map((text) => ({ text, label })),
+    );
     return { examples, texts: examples.map((e) => e.text), labels: Int32Array.from(examples, (e) => labels.indexOf(e.label)), way };
   }
 }

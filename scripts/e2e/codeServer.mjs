@@ -33,22 +33,33 @@ export function prepareState(name, { port, settings = {} }) {
   const config = path.join(state, 'config.yaml');
   fs.writeFileSync(
     config,
-    [`bind-addr: 127.0.0.1:${port}`, 'auth: none', 'cert: false', 'disable-telemetry: true', 'disable-update-check: true',
-      'disable-workspace-trust: true', 'disable-getting-started-override: true'].join('\n') + '\n',
+    `${[
+      `bind-addr: 127.0.0.1:${port}`,
+      'auth: none',
+      'cert: false',
+      'disable-telemetry: true',
+      'disable-update-check: true',
+      'disable-workspace-trust: true',
+      'disable-getting-started-override: true',
+    ].join('\n')}\n`,
   );
   const userData = path.join(state, 'user-data');
   fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
   fs.writeFileSync(
     path.join(userData, 'User/settings.json'),
-    JSON.stringify({
-      'workbench.startupEditor': 'none',
-      'extensions.autoCheckUpdates': false,
-      'extensions.autoUpdate': false,
-      'telemetry.telemetryLevel': 'off',
-      'workbench.tips.enabled': false,
-      'window.restoreWindows': 'none',
-      ...settings,
-    }, null, 2),
+    JSON.stringify(
+      {
+        'workbench.startupEditor': 'none',
+        'extensions.autoCheckUpdates': false,
+        'extensions.autoUpdate': false,
+        'telemetry.telemetryLevel': 'off',
+        'workbench.tips.enabled': false,
+        'window.restoreWindows': 'none',
+        ...settings,
+      },
+      null,
+      2,
+    ),
   );
   const extensions = path.join(state, 'extensions');
   fs.mkdirSync(extensions, { recursive: true });
@@ -108,8 +119,17 @@ export async function launchBrowser(profileDir) {
     executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
     headless: true,
     viewport: { width: 1400, height: 900 },
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-dev-shm-usage',
+    ],
   });
 }
 
@@ -140,7 +160,12 @@ export async function installedSampleWorkspace(name) {
 /** The label file's records (empty when the file does not exist yet). */
 export function readLabelRecords(file) {
   if (!fs.existsSync(file)) return [];
-  return fs.readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  return fs
+    .readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 }
 
 /** Keyboard-level steps in the workbench page, the way a person drives it. */

@@ -35,7 +35,10 @@ async function labelLine(line, label) {
   await quickInput().fill(label);
   await page.waitForTimeout(100);
   await page.keyboard.press('Enter');
-  await until(`label ${label} on line ${line} in the label file`, () => records().length > before && records().some((r) => r.line === line && r.label === label));
+  await until(
+    `label ${label} on line ${line} in the label file`,
+    () => records().length > before && records().some((r) => r.line === line && r.label === label),
+  );
 }
 
 let failed = false;
@@ -55,7 +58,15 @@ try {
   // The label decoration is CSS content (not DOM text): give it a moment to paint, then capture it.
   await page.waitForTimeout(500);
   await shot('first-label-via-palette');
-  const plan = [[2, 'account'], [3, 'bug'], [4, 'shipping'], [5, 'billing'], [6, 'account'], [7, 'bug'], [8, 'shipping']];
+  const plan = [
+    [2, 'account'],
+    [3, 'bug'],
+    [4, 'shipping'],
+    [5, 'billing'],
+    [6, 'account'],
+    [7, 'bug'],
+    [8, 'shipping'],
+  ];
   for (const [line, label] of plan) await labelLine(line, label);
   check(records().length === 8, 'eight labels written to .fewshot/labels.jsonl through the command palette');
 
@@ -78,7 +89,13 @@ try {
   await until('Problems rows', async () => (await rows.count()) > 1, 30_000);
   const problemTexts = await rows.allInnerTexts();
   await shot('problems-panel');
-  check(problemTexts.some((t) => /(billing|account|bug|shipping) \d{1,3}%/.test(t)), `Problems panel lists predictions like "${problemTexts.find((t) => /%/.test(t))?.split('\n').join(' ')}"`);
+  check(
+    problemTexts.some((t) => /(billing|account|bug|shipping) \d{1,3}%/.test(t)),
+    `Problems panel lists predictions like "${problemTexts
+      .find((t) => /%/.test(t))
+      ?.split('\n')
+      .join(' ')}"`,
+  );
 
   // Quick fix on line 9 ("Why is there an extra fee on my latest invoice?").
   await page.locator('.monaco-editor textarea').first().focus();
@@ -97,16 +114,26 @@ try {
   await shot('prediction-accepted');
   check(records().length === 9 && predicted !== undefined, `quick fix "${acceptTitle}" wrote line 9 as ${predicted}`);
   const file = records();
-  check(file.every((r) => r.document === 'support-tickets.txt' && typeof r.text === 'string' && r.text.length > 0), 'label file records hold document, line, text and label');
+  check(
+    file.every((r) => r.document === 'support-tickets.txt' && typeof r.text === 'string' && r.text.length > 0),
+    'label file records hold document, line, text and label',
+  );
 
   // Reload the window: the labels come back from the file, and so do the predictions.
   await page.reload();
   await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
   await page.locator('.monaco-editor .view-lines', { hasText: 'charged twice' }).waitFor({ timeout: 60_000 });
   await until('prediction squiggles after the reload', async () => (await squiggles.count()) > 0, 60_000);
-  await until('the status bar count after the reload', async () => (await page.locator('.statusbar-item', { hasText: '9 labeled' }).count()) > 0, 30_000);
+  await until(
+    'the status bar count after the reload',
+    async () => (await page.locator('.statusbar-item', { hasText: '9 labeled' }).count()) > 0,
+    30_000,
+  );
   await shot('after-window-reload');
-  check(records().length === 9, `after a window reload the 9 labels are still there and ${await squiggles.count()} lines show predictions again`);
+  check(
+    records().length === 9,
+    `after a window reload the 9 labels are still there and ${await squiggles.count()} lines show predictions again`,
+  );
 } catch (error) {
   failed = true;
   console.error(error instanceof Error ? error.message : error);

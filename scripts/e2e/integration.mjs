@@ -23,13 +23,30 @@ function multiRootWorkspace(s) {
   fs.cpSync(path.join(root, 'samples/workspace'), tickets, { recursive: true });
   fs.cpSync(path.join(root, 'test/fixtures/multi-root/requests'), requests, { recursive: true });
   const file = path.join(base, 'fewshot.code-workspace');
-  fs.writeFileSync(file, JSON.stringify({ folders: [{ name: 'tickets', path: tickets }, { name: 'requests', path: requests }], settings: {} }, null, 2));
+  fs.writeFileSync(
+    file,
+    JSON.stringify(
+      {
+        folders: [
+          { name: 'tickets', path: tickets },
+          { name: 'requests', path: requests },
+        ],
+        settings: {},
+      },
+      null,
+      2,
+    ),
+  );
   return file;
 }
 
 const runs = [
   { name: 'single-folder', artifacts: 'artifacts/integration', open: (s) => `folder=${encodeURIComponent(copySampleWorkspace(s))}` },
-  { name: 'multi-root', artifacts: 'artifacts/integration/multi-root', open: (s) => `workspace=${encodeURIComponent(multiRootWorkspace(s))}` },
+  {
+    name: 'multi-root',
+    artifacts: 'artifacts/integration/multi-root',
+    open: (s) => `workspace=${encodeURIComponent(multiRootWorkspace(s))}`,
+  },
 ];
 
 async function runSuite(run) {

@@ -7,9 +7,7 @@
 // to artifacts/e2e/panel-*.png.
 import fs from 'node:fs';
 import path from 'node:path';
-import {
-  root, installedSampleWorkspace, startCodeServer, launchBrowser, readLabelRecords, workbench,
-} from './codeServer.mjs';
+import { root, installedSampleWorkspace, startCodeServer, launchBrowser, readLabelRecords, workbench } from './codeServer.mjs';
 
 const { s, workspace, labelFile } = await installedSampleWorkspace('panel-e2e');
 const artifacts = path.join(root, 'artifacts/e2e');
@@ -66,7 +64,9 @@ async function pressInPanel(frame, key, line, label) {
   const cursor = (await panelRows(frame)).find((r) => r.cursor);
   check(cursor?.loc === `support-tickets.txt:${line}`, `the panel's cursor is on line ${line} before pressing ${key}`);
   await page.keyboard.press(key);
-  await until(`line ${line} labeled ${label} in the label file`, () => (label === undefined ? labelOn(line) === undefined : labelOn(line) === label));
+  await until(`line ${line} labeled ${label} in the label file`, () =>
+    label === undefined ? labelOn(line) === undefined : labelOn(line) === label,
+  );
 }
 
 let failed = false;
@@ -83,7 +83,10 @@ try {
   await frame.locator('.row').first().waitFor({ timeout: 30_000 });
   check((await panelFrames()).length === 1, 'one labeling panel webview is open');
   const rows = await panelRows(frame);
-  check(rows.length > 5 && rows.every((r) => r.loc.startsWith('support-tickets.txt:')), `the panel lists the open document's lines (${rows.length} rows rendered)`);
+  check(
+    rows.length > 5 && rows.every((r) => r.loc.startsWith('support-tickets.txt:')),
+    `the panel lists the open document's lines (${rows.length} rows rendered)`,
+  );
   await shot('opened-from-palette');
 
   // 2. Create four labels in the panel, then label lines 1-8 with their digit keys.
@@ -97,16 +100,32 @@ try {
   await frame.selectOption('#sort', 'document');
   await frame.focus('#lines');
   await shot('labels-created');
-  const plan = [[1, '1', 'billing'], [2, '2', 'account'], [3, '3', 'bug'], [4, '4', 'shipping'], [5, '1', 'billing'], [6, '2', 'account'], [7, '3', 'bug'], [8, '4', 'shipping']];
+  const plan = [
+    [1, '1', 'billing'],
+    [2, '2', 'account'],
+    [3, '3', 'bug'],
+    [4, '4', 'shipping'],
+    [5, '1', 'billing'],
+    [6, '2', 'account'],
+    [7, '3', 'bug'],
+    [8, '4', 'shipping'],
+  ];
   for (const [line, key, label] of plan) await pressInPanel(frame, key, line, label);
-  check(records().length === 8 && records().every((r) => r.document === 'support-tickets.txt'), 'eight labels set with digit keys in the panel are in .fewshot/labels.jsonl');
+  check(
+    records().length === 8 && records().every((r) => r.document === 'support-tickets.txt'),
+    'eight labels set with digit keys in the panel are in .fewshot/labels.jsonl',
+  );
   await shot('labeled-with-digit-keys');
 
   // 3. Predictions reach the panel; `a` accepts the one on line 9.
-  const predicted9 = await until('a prediction for line 9 in the panel', async () => {
-    const r = await rowAt(frame, 9);
-    return r?.predicted && r.chip;
-  }, 90_000);
+  const predicted9 = await until(
+    'a prediction for line 9 in the panel',
+    async () => {
+      const r = await rowAt(frame, 9);
+      return r?.predicted && r.chip;
+    },
+    90_000,
+  );
   await shot('predictions-in-panel');
   await pressInPanel(frame, 'a', 9, predicted9);
   check(labelOn(9) === predicted9, `"a" accepted line 9's prediction (${predicted9}) into the label file`);
@@ -128,19 +147,34 @@ try {
   const problems = await problemRows.allInnerTexts();
   const lineOf = (t) => Number(/\[Ln (\d+),/.exec(t)?.[1]);
   const predictedLines = problems.map(lineOf).filter((n) => n > 0);
-  check(problems.some((t) => /(billing|account|bug|shipping) \d{1,3}%/.test(t)), `the Problems panel lists predictions (${predictedLines.length} rows with a line)`);
-  check(predictedLines.length > 0 && predictedLines.every((n) => n > 9), `no diagnostic on lines 1-9, labeled in the panel (lines with one: ${predictedLines.slice(0, 8).join(', ')}...)`);
+  check(
+    problems.some((t) => /(billing|account|bug|shipping) \d{1,3}%/.test(t)),
+    `the Problems panel lists predictions (${predictedLines.length} rows with a line)`,
+  );
+  check(
+    predictedLines.length > 0 && predictedLines.every((n) => n > 9),
+    `no diagnostic on lines 1-9, labeled in the panel (lines with one: ${predictedLines.slice(0, 8).join(', ')}...)`,
+  );
   await shot('problems-follow-panel');
 
   // 5. The editor's label decorations use the panel's colours (one per label).
-  const borders = await page.$$eval('.monaco-editor .view-overlays .cdr', (els) => [...new Set(els.map((e) => getComputedStyle(e).borderLeftColor))]);
+  const borders = await page.$$eval('.monaco-editor .view-overlays .cdr', (els) => [
+    ...new Set(els.map((e) => getComputedStyle(e).borderLeftColor)),
+  ]);
   const expected = { billing: 'rgb(78, 121, 167)', account: 'rgb(242, 142, 43)', bug: 'rgb(225, 87, 89)', shipping: 'rgb(118, 183, 178)' };
   const panelColors = await frame.$$eval('.label-bar .label-chip .swatch', (els) => els.map((e) => getComputedStyle(e).backgroundColor));
-  check(JSON.stringify(panelColors) === JSON.stringify(Object.values(expected)), `the panel shows four label colours ${panelColors.join(', ')}`);
-  check(Object.values(expected).every((c) => borders.includes(c)), `the editor's labeled lines are marked in the same colours (${borders.join(', ')})`);
+  check(
+    JSON.stringify(panelColors) === JSON.stringify(Object.values(expected)),
+    `the panel shows four label colours ${panelColors.join(', ')}`,
+  );
+  check(
+    Object.values(expected).every((c) => borders.includes(c)),
+    `the editor's labeled lines are marked in the same colours (${borders.join(', ')})`,
+  );
   // The swatch in LABELS is a colour picker: a new colour reaches the label bar and the editor.
   await frame.fill('input[aria-label="Colour of bug"]', '#00c853');
-  const editorBorders = () => page.$$eval('.monaco-editor .view-overlays .cdr', (els) => [...new Set(els.map((e) => getComputedStyle(e).borderLeftColor))]);
+  const editorBorders = () =>
+    page.$$eval('.monaco-editor .view-overlays .cdr', (els) => [...new Set(els.map((e) => getComputedStyle(e).borderLeftColor))]);
   await until('the editor marking bug lines in the new colour', async () => {
     const now = await editorBorders();
     return now.includes('rgb(0, 200, 83)') && !now.includes(expected.bug);
@@ -185,7 +219,7 @@ try {
 
   // 8. With the document closed the list is empty, but the labels still count every record.
   await page.locator('.tab', { hasText: 'support-tickets.txt' }).first().locator('.tab-actions .action-label').click();
-  const closedSummary = await until('the panel counting the closed file\'s labels', async () => {
+  const closedSummary = await until("the panel counting the closed file's labels", async () => {
     const text = await frame.$eval('.charts .hint', (e) => e.textContent).catch(() => '');
     return /^0 of 0 listed lines labeled; 10 more in closed files$/.test(text) && text;
   });

@@ -87,7 +87,8 @@ export function parseArgs(argv: readonly string[], specs: readonly OptionSpec[])
     if (eq >= 0) raw = arg.slice(eq + 1);
     else {
       raw = argv[i + 1];
-      if (raw === undefined || (raw.startsWith('--') && raw.length > 2)) throw new UsageError(`--${name} needs a value (${spec.placeholder ?? spec.type})`);
+      if (raw === undefined || (raw.startsWith('--') && raw.length > 2))
+        throw new UsageError(`--${name} needs a value (${spec.placeholder ?? spec.type})`);
       i++;
     }
     values.set(name, convert(spec, raw));
@@ -112,7 +113,10 @@ function convert(spec: OptionSpec, raw: string): OptionValue {
       return toNumber(raw, spec, false);
     case 'list':
     case 'int-list': {
-      const items = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+      const items = raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== '');
       if (items.length === 0) throw new UsageError(`${where} needs at least one value`);
       return spec.type === 'list' ? items.map(checkChoice) : items.map((s) => toNumber(s, spec, true));
     }
@@ -143,13 +147,16 @@ export function suggest(name: string, known: readonly string[], prefix = '--'): 
 
 /** Edit distance counting a swap of neighbours as one edit (optimal string alignment). */
 function editDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
   for (let i = 1; i <= a.length; i++) {
     for (let j = 1; j <= b.length; j++) {
       const row = d[i] as number[];
       const up = d[i - 1] as number[];
       row[j] = Math.min((up[j] as number) + 1, (row[j - 1] as number) + 1, (up[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) row[j] = Math.min(row[j] as number, ((d[i - 2] as number[])[j - 2] as number) + 1);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        row[j] = Math.min(row[j] as number, ((d[i - 2] as number[])[j - 2] as number) + 1);
     }
   }
   return (d[a.length] as number[])[b.length] as number;
@@ -161,7 +168,8 @@ export function formatOptions(specs: readonly OptionSpec[]): string {
   const width = Math.max(...left.map((l) => l.length), 0) + 2;
   return specs
     .map((s, i) => {
-      const extra = s.default !== undefined && s.type !== 'boolean' ? ` (default: ${Array.isArray(s.default) ? s.default.join(',') : s.default})` : '';
+      const extra =
+        s.default !== undefined && s.type !== 'boolean' ? ` (default: ${Array.isArray(s.default) ? s.default.join(',') : s.default})` : '';
       return `${(left[i] as string).padEnd(width)}${s.help}${extra}`;
     })
     .join('\n');

@@ -15,7 +15,10 @@ const USER_FACING = new Set(['CliError', 'DataError', 'EpisodeError', 'Evaluatio
 
 export function describeError(err: unknown, command: string): { message: string; code: number } {
   if (err instanceof UsageError) {
-    return { message: `fewshot${command ? ` ${command}` : ''}: ${err.message}\nRun \`fewshot ${command ? `${command} ` : ''}--help\` for usage.`, code: EXIT_USAGE };
+    return {
+      message: `fewshot${command ? ` ${command}` : ''}: ${err.message}\nRun \`fewshot ${command ? `${command} ` : ''}--help\` for usage.`,
+      code: EXIT_USAGE,
+    };
   }
   const e = err instanceof Error ? err : new Error(String(err));
   const known = USER_FACING.has(e.name);

@@ -17,8 +17,14 @@ export interface CliIo {
 export function writeChunk(stream: Writable, chunk: string): Promise<void> | void {
   if (stream.write(chunk)) return;
   return new Promise((resolve, reject) => {
-    const onDrain = () => { stream.off('error', onError); resolve(); };
-    const onError = (err: Error) => { stream.off('drain', onDrain); reject(err); };
+    const onDrain = () => {
+      stream.off('error', onError);
+      resolve();
+    };
+    const onError = (err: Error) => {
+      stream.off('drain', onDrain);
+      reject(err);
+    };
     stream.once('drain', onDrain);
     stream.once('error', onError);
   });

@@ -23,7 +23,11 @@ export interface LineCounts {
 export const emptyCounts = (): LineCounts => ({ classified: 0, empty: 0, labeled: 0, binary: 0, truncated: 0 });
 
 /** Yields the lines to classify; `counts` records what was skipped and why. */
-export async function* unlabeledLines(files: readonly string[], labeledTexts: ReadonlySet<string>, counts: LineCounts): AsyncGenerator<SourceLine> {
+export async function* unlabeledLines(
+  files: readonly string[],
+  labeledTexts: ReadonlySet<string>,
+  counts: LineCounts,
+): AsyncGenerator<SourceLine> {
   for (const file of files) {
     for await (const { line, text: raw } of readLines(file)) {
       const text = raw.trim();

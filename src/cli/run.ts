@@ -22,12 +22,28 @@ export function mainHelp(): string {
 }
 
 export function commandHelp(c: Command): string {
-  return [`Usage: ${c.usage}`, '', c.summary, ...(c.description ? ['', c.description] : []), '', 'Options:', formatOptions(c.options), '  -h, --help'].join('\n');
+  return [
+    `Usage: ${c.usage}`,
+    '',
+    c.summary,
+    ...(c.description ? ['', c.description] : []),
+    '',
+    'Options:',
+    formatOptions(c.options),
+    '  -h, --help',
+  ].join('\n');
 }
 
 function findCommand(name: string): Command {
   const command = COMMANDS.find((c) => c.name === name);
-  if (!command) throw new UsageError(`unknown command "${name}"${suggest(name, COMMANDS.map((c) => c.name), '')}`);
+  if (!command)
+    throw new UsageError(
+      `unknown command "${name}"${suggest(
+        name,
+        COMMANDS.map((c) => c.name),
+        '',
+      )}`,
+    );
   return command;
 }
 

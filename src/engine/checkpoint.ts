@@ -95,7 +95,7 @@ export function saveCheckpoint(dir: string, content: CheckpointContent): Manifes
   };
   fs.mkdirSync(dir, { recursive: true });
   writeAtomic(path.join(dir, WEIGHTS), weights);
-  writeAtomic(path.join(dir, MANIFEST), JSON.stringify(manifest, null, 2) + '\n');
+  writeAtomic(path.join(dir, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest;
 }
 
@@ -114,7 +114,9 @@ export function readManifest(dir: string): Manifest {
   }
   if (manifest?.format !== CHECKPOINT_FORMAT) throw new CheckpointError(`${file} is not a ${CHECKPOINT_FORMAT} manifest`);
   if (manifest.formatVersion !== CHECKPOINT_VERSION) {
-    throw new CheckpointError(`${file} has format version ${String(manifest.formatVersion)}; this build reads version ${CHECKPOINT_VERSION}`);
+    throw new CheckpointError(
+      `${file} has format version ${String(manifest.formatVersion)}; this build reads version ${CHECKPOINT_VERSION}`,
+    );
   }
   return manifest;
 }
@@ -158,7 +160,9 @@ export function loadCheckpoint(dir: string, expect: LoadExpectations = {}): Load
   const shapes: Record<string, number[]> = {};
   for (const t of manifest.tensors) {
     if (t.offset < 0 || t.offset % 4 !== 0 || t.offset + t.length * 4 > bytes.length || t.shape.reduce((a, b) => a * b, 1) !== t.length) {
-      throw new CheckpointError(`tensor '${t.name}' in ${dir} has an invalid entry (offset ${t.offset}, length ${t.length}, shape [${t.shape.join(', ')}])`);
+      throw new CheckpointError(
+        `tensor '${t.name}' in ${dir} has an invalid entry (offset ${t.offset}, length ${t.length}, shape [${t.shape.join(', ')}])`,
+      );
     }
     const data = new Float32Array(t.length);
     for (let i = 0; i < t.length; i++) data[i] = bytes.readFloatLE(t.offset + i * 4);

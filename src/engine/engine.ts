@@ -92,7 +92,9 @@ export class Engine implements EngineApi {
     const backend = await selectBackend(options.backend ?? 'auto', log);
     const registry = buildMethods(model);
     const engine = new Engine(model, registry, backend, performance.now() - started);
-    log(`engine ready: backend ${backend.name}, ${model.vectors.size} words, default ${model.config.defaultSource} (${engine.loadMs.toFixed(0)} ms)`);
+    log(
+      `engine ready: backend ${backend.name}, ${model.vectors.size} words, default ${model.config.defaultSource} (${engine.loadMs.toFixed(0)} ms)`,
+    );
     return engine;
   }
 
@@ -187,7 +189,9 @@ export class Engine implements EngineApi {
 
 /** Labels in a stable order, class ids per line; throws EngineInputError for unusable sets. */
 export function checkSupport(support: Example[]): { labels: string[]; ids: Int32Array; texts: string[] } {
-  const usable = support.filter((ex) => typeof ex?.text === 'string' && typeof ex?.label === 'string' && ex.text.trim() !== '' && ex.label.trim() !== '');
+  const usable = support.filter(
+    (ex) => typeof ex?.text === 'string' && typeof ex?.label === 'string' && ex.text.trim() !== '' && ex.label.trim() !== '',
+  );
   if (usable.length === 0) throw new EngineInputError('no labeled lines: label at least one line for each of two labels');
   const labels = [...new Set(usable.map((ex) => ex.label))].sort();
   if (labels.length < 2) {

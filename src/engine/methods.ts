@@ -18,7 +18,12 @@ export function buildMethods(model: LoadedModel): Map<string, FewShotMethod> {
     new LogregMethod('logreg', { ...HAND_SET, rounds: [], nameWeight: 0 }, false, centre),
     new PrototypeMethod('protonet', centre),
     // maml, fomaml, metasgd, protomaml: each registered when <model>/maml/<kind>/ exists.
-    ...loadMamlMethods(model.dir, { vectorsSha256: model.vectors.sha256, sifSha256: model.sifSha256, wordDim: model.vectors.dim, charDim: model.encoder.options.charBuckets }),
+    ...loadMamlMethods(model.dir, {
+      vectorsSha256: model.vectors.sha256,
+      sifSha256: model.sifSha256,
+      wordDim: model.vectors.dim,
+      charDim: model.encoder.options.charBuckets,
+    }),
   ];
   return new Map(methods.map((m) => [m.name, m]));
 }

@@ -71,12 +71,24 @@ export function loadModel(dir: string, options: { cacheSize?: number } = {}): Lo
   const char = ck.tensors['centre.char'];
   const common = ck.tensors['centre.common'];
   if (!word || !char || word.length !== vectors.dim || char.length !== encoder.options.charBuckets) {
-    throw new CheckpointError(`checkpoint in ${ckDir} has no corpus centre matching its encoder (word ${vectors.dim}, char ${encoder.options.charBuckets})`);
+    throw new CheckpointError(
+      `checkpoint in ${ckDir} has no corpus centre matching its encoder (word ${vectors.dim}, char ${encoder.options.charBuckets})`,
+    );
   }
   return {
-    dir, vectors, encoder, config, corpusCentre: { word, char, common: common?.length === vectors.dim ? common : undefined }, tensors: ck.tensors,
-    hash: ck.manifest.weights.sha256, metrics: ck.manifest.metrics,
-    sifSha256: sif ? createHash('sha256').update(new Uint8Array(sif.buffer, sif.byteOffset, sif.byteLength)).digest('hex') : 'zipf',
+    dir,
+    vectors,
+    encoder,
+    config,
+    corpusCentre: { word, char, common: common?.length === vectors.dim ? common : undefined },
+    tensors: ck.tensors,
+    hash: ck.manifest.weights.sha256,
+    metrics: ck.manifest.metrics,
+    sifSha256: sif
+      ? createHash('sha256')
+          .update(new Uint8Array(sif.buffer, sif.byteOffset, sif.byteLength))
+          .digest('hex')
+      : 'zipf',
   };
 }
 
@@ -94,7 +106,12 @@ export function saveModel(
   saveCheckpoint(path.join(dir, CHECKPOINT_DIR), {
     kind: MODEL_KIND,
     config: config as unknown as Record<string, unknown>,
-    tensors: { 'centre.word': centre.word, 'centre.char': centre.char, ...(centre.common ? { 'centre.common': centre.common } : {}), ...extraTensors },
+    tensors: {
+      'centre.word': centre.word,
+      'centre.char': centre.char,
+      ...(centre.common ? { 'centre.common': centre.common } : {}),
+      ...extraTensors,
+    },
     metrics,
   });
 }

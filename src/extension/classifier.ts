@@ -113,7 +113,9 @@ export class Classifier implements vscode.Disposable {
       this.results.set(key, { ...result, version });
       this.lastRun = { at: new Date(), adaptMs: result.adaptMs, predictMs: result.predictMs, lines, method: result.method };
       this.lastError = undefined;
-      this.log(`${vscode.workspace.asRelativePath(doc.uri)}: ${support.length} examples, ${result.labels.length} labels, method ${result.method}, adapt ${result.adaptMs.toFixed(0)} ms, predict ${lines} lines ${result.predictMs.toFixed(0)} ms`);
+      this.log(
+        `${vscode.workspace.asRelativePath(doc.uri)}: ${support.length} examples, ${result.labels.length} labels, method ${result.method}, adapt ${result.adaptMs.toFixed(0)} ms, predict ${lines} lines ${result.predictMs.toFixed(0)} ms`,
+      );
       this.updated.fire([doc.uri]);
     } catch (error) {
       if (error instanceof RpcError && error.code === 'cancelled') return;

@@ -30,6 +30,8 @@ export function activateCodeActions(ctx: FewShotContext): void {
     },
   };
   ctx.subscriptions.push(
-    vscode.languages.registerCodeActionsProvider({ scheme: 'file' }, provider, { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] }),
+    vscode.languages.registerCodeActionsProvider({ scheme: 'file' }, provider, {
+      providedCodeActionKinds: [vscode.CodeActionKind.QuickFix],
+    }),
   );
 }

@@ -63,7 +63,10 @@ async function target(uri?: vscode.Uri | string, lines?: number[]): Promise<{ do
 function labelLine(ctx: FewShotContext): Handler {
   return async (label?: string, uri?: vscode.Uri | string, lines?: number[]) => {
     const t = await target(uri, lines);
-    if (!ctx.isIncluded(t.doc)) throw new LabelError(`${path.basename(t.doc.uri.fsPath)} is not a document Few-Shot classifies (see the fewshot.languages and fewshot.include settings).`);
+    if (!ctx.isIncluded(t.doc))
+      throw new LabelError(
+        `${path.basename(t.doc.uri.fsPath)} is not a document Few-Shot classifies (see the fewshot.languages and fewshot.include settings).`,
+      );
     const name = label ?? (await pickLabel(ctx, t.lines.length));
     if (!name) return 0;
     const n = await ctx.labels.setLabel(t.doc, t.lines, name);
@@ -165,7 +168,14 @@ function exportRows(ctx: FewShotContext, withPredictions: boolean): ExportRow[] 
         const index = result.labelIndex[line]!;
         if (index < 0 || labeled.has(line)) continue;
         const confidence = Math.round(result.confidence[line]! * 1000) / 1000;
-        rows.push({ document, line: line + 1, text: doc.lineAt(line).text, label: result.labels[index]!, source: 'prediction', confidence });
+        rows.push({
+          document,
+          line: line + 1,
+          text: doc.lineAt(line).text,
+          label: result.labels[index]!,
+          source: 'prediction',
+          confidence,
+        });
       }
     }
   }
@@ -198,8 +208,11 @@ function exportLabels(ctx: FewShotContext): Handler {
     }
     const rows = exportRows(ctx, withPredictions);
     const content = file.toLowerCase().endsWith('.csv')
-      ? toCsv(['document', 'line', 'text', 'label', 'source', 'confidence'], rows.map((r) => [r.document, r.line, r.text, r.label, r.source, r.confidence ?? '']))
-      : rows.map((r) => JSON.stringify(r) + '\n').join('');
+      ? toCsv(
+          ['document', 'line', 'text', 'label', 'source', 'confidence'],
+          rows.map((r) => [r.document, r.line, r.text, r.label, r.source, r.confidence ?? '']),
+        )
+      : rows.map((r) => `${JSON.stringify(r)}\n`).join('');
     await writeFileAtomic(file, content);
     ctx.log(`exported ${rows.length} rows to ${file}`);
     if (!targetPath) void vscode.window.showInformationMessage(`Few-Shot: exported ${rows.length} lines to ${path.basename(file)}.`);
@@ -211,7 +224,11 @@ function importLabels(ctx: FewShotContext): Handler {
   return async (sourcePath?: string) => {
     let file = sourcePath;
     if (!file) {
-      const picked = await vscode.window.showOpenDialog({ title: 'Import Few-Shot labels', canSelectMany: false, filters: { 'JSON Lines': ['jsonl'] } });
+      const picked = await vscode.window.showOpenDialog({
+        title: 'Import Few-Shot labels',
+        canSelectMany: false,
+        filters: { 'JSON Lines': ['jsonl'] },
+      });
       if (!picked?.[0]) return undefined;
       file = picked[0].fsPath;
     }
@@ -237,13 +254,16 @@ function importLabels(ctx: FewShotContext): Handler {
     if (!folder) return undefined;
     // A multi-root export names documents `<folder>/<path>`.
     const prefix = `${folder.name}/`;
-    const records = (vscode.workspace.workspaceFolders?.length ?? 0) > 1
-      ? parsed.records.map((r) => (r.document.startsWith(prefix) ? { ...r, document: r.document.slice(prefix.length) } : r))
-      : parsed.records;
+    const records =
+      (vscode.workspace.workspaceFolders?.length ?? 0) > 1
+        ? parsed.records.map((r) => (r.document.startsWith(prefix) ? { ...r, document: r.document.slice(prefix.length) } : r))
+        : parsed.records;
     const n = await ctx.labels.importRecords(folder, records);
     const notes = [
       ...(predictions ? [`${predictions} predicted lines left out`] : []),
-      ...(parsed.problems.length ? [`${parsed.problems.length} bad lines skipped (lines ${parsed.problems.map((p) => p.line).join(', ')})`] : []),
+      ...(parsed.problems.length
+        ? [`${parsed.problems.length} bad lines skipped (lines ${parsed.problems.map((p) => p.line).join(', ')})`]
+        : []),
     ];
     void vscode.window.showInformationMessage(`Few-Shot: imported ${n} labels${notes.length ? `; ${notes.join('; ')}` : ''}.`);
     return n;
@@ -256,7 +276,11 @@ function clearLabels(ctx: FewShotContext): Handler {
     if (!folder) return undefined;
     const n = ctx.labels.all().find((s) => s.folder.uri.toString() === folder.uri.toString())?.records.length ?? 0;
     if (!options?.confirmed) {
-      const answer = await vscode.window.showWarningMessage(`Clear all ${n} labels of ${folder.name}?`, { modal: true, detail: 'The label file is emptied. This cannot be undone from here.' }, 'Clear Labels');
+      const answer = await vscode.window.showWarningMessage(
+        `Clear all ${n} labels of ${folder.name}?`,
+        { modal: true, detail: 'The label file is emptied. This cannot be undone from here.' },
+        'Clear Labels',
+      );
       if (answer !== 'Clear Labels') return undefined;
     }
     return ctx.labels.clear(folder);
@@ -280,14 +304,17 @@ function showEngineInfo(ctx: FewShotContext): Handler {
       `model: ${info.model} (${info.modelHash.slice(0, 12)}), vocabulary ${info.vocabulary}`,
       `methods: ${info.methods.join(', ')} (default ${info.defaultMethod})`,
       `load: ${info.loadMs.toFixed(0)} ms`,
-      last ? `last run: ${last.at.toLocaleTimeString()}, ${last.method}, adapt ${last.adaptMs.toFixed(0)} ms, predict ${last.lines} lines in ${last.predictMs.toFixed(0)} ms` : 'last run: none yet',
+      last
+        ? `last run: ${last.at.toLocaleTimeString()}, ${last.method}, adapt ${last.adaptMs.toFixed(0)} ms, predict ${last.lines} lines in ${last.predictMs.toFixed(0)} ms`
+        : 'last run: none yet',
       `labels: ${ctx.labels.count} (${ctx.labels.labelNames().join(', ') || 'none'})`,
     ];
     ctx.log(`engine info:\n  ${lines.join('\n  ')}`);
     if (!options?.quiet) {
-      void vscode.window.showInformationMessage(`Few-Shot engine: ${info.backend}, ${info.model}`, { modal: false, detail: lines.join('\n') }, 'Show Log').then((c) => c && ctx.output.show(true));
+      void vscode.window
+        .showInformationMessage(`Few-Shot engine: ${info.backend}, ${info.model}`, { modal: false, detail: lines.join('\n') }, 'Show Log')
+        .then((c) => c && ctx.output.show(true));
     }
     return { ...info, lastRun: last };
   };
 }
-

@@ -33,7 +33,12 @@ export class FewShotContext implements vscode.Disposable {
     });
     this.labels = new LabelStore(this.config.labelsFile, log);
     this.palette = new LabelPalette(extension.workspaceState);
-    this.classifier = new Classifier(this.engine, this.labels, () => ({ method: this.config.method, isIncluded: (d) => this.isIncluded(d) }), log);
+    this.classifier = new Classifier(
+      this.engine,
+      this.labels,
+      () => ({ method: this.config.method, isIncluded: (d) => this.isIncluded(d) }),
+      log,
+    );
     this.subscriptions.push(this.engine, this.labels, this.classifier);
   }
 

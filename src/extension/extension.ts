@@ -1,5 +1,5 @@
 // Activation only wires the parts together; each feature lives in its own module.
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
 import { activateCodeActions } from './codeActions';
 import { registerCommands } from './commands';
 import { FewShotContext } from './context';

@@ -59,7 +59,7 @@ function recordProblem(value: unknown): string | undefined {
 /** Stable order (document, then line) so the file diffs well under version control. */
 export function serializeLabels(records: readonly LabelRecord[]): string {
   const sorted = [...records].sort((a, b) => (a.document < b.document ? -1 : a.document > b.document ? 1 : a.line - b.line));
-  return sorted.map((r) => JSON.stringify({ document: r.document, line: r.line + 1, text: r.text, label: r.label }) + '\n').join('');
+  return sorted.map((r) => `${JSON.stringify({ document: r.document, line: r.line + 1, text: r.text, label: r.label })}\n`).join('');
 }
 
 /** Writes through a temp file in the same folder and a rename, so readers never see half a file. */
@@ -101,5 +101,5 @@ export function toCsv(header: string[], rows: Array<Array<string | number>>): st
     const s = String(v);
     return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
-  return [header, ...rows].map((r) => r.map(cell).join(',')).join('\n') + '\n';
+  return `${[header, ...rows].map((r) => r.map(cell).join(',')).join('\n')}\n`;
 }

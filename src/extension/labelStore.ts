@@ -31,7 +31,10 @@ class FolderLabels {
   /** Writes run one after another so renames land in order. */
   writing: Promise<void> = Promise.resolve();
   saveTimer: NodeJS.Timeout | undefined;
-  constructor(readonly folder: vscode.WorkspaceFolder, readonly file: string) {}
+  constructor(
+    readonly folder: vscode.WorkspaceFolder,
+    readonly file: string,
+  ) {}
 }
 
 export class LabelError extends Error {}
@@ -44,7 +47,10 @@ export class LabelStore implements vscode.Disposable {
   private disposables: vscode.Disposable[] = [this.changed];
   private watchers: vscode.Disposable[] = [];
 
-  constructor(private labelsFile: string, private readonly log: (m: string) => void) {}
+  constructor(
+    private labelsFile: string,
+    private readonly log: (m: string) => void,
+  ) {}
 
   async load(): Promise<void> {
     for (const w of this.watchers.splice(0)) w.dispose();
@@ -190,7 +196,8 @@ export class LabelStore implements vscode.Disposable {
     const key = (r: LabelRecord) => `${r.document}\n${r.line}`;
     const incoming = new Map(records.map((r) => [key(r), { ...r }]));
     state.records = [...state.records.filter((r) => !incoming.has(key(r))), ...incoming.values()];
-    for (const doc of vscode.workspace.textDocuments) if (this.folderOf(doc.uri)?.uri.toString() === folder.uri.toString()) this.anchorDocument(doc, false);
+    for (const doc of vscode.workspace.textDocuments)
+      if (this.folderOf(doc.uri)?.uri.toString() === folder.uri.toString()) this.anchorDocument(doc, false);
     await this.commit(state);
     return incoming.size;
   }
@@ -210,7 +217,15 @@ export class LabelStore implements vscode.Disposable {
     }));
     const shifted = mine.map((r) => (r.detached ? { line: r.line, touched: false, deleted: false } : shiftLine(r.line, edits)));
     const edited = shifted.map((s) => s.touched || s.deleted);
-    this.applyAnchors(state, event.document, mine, shifted.map((s) => s.line), shifted.map((s) => s.touched), edited, true);
+    this.applyAnchors(
+      state,
+      event.document,
+      mine,
+      shifted.map((s) => s.line),
+      shifted.map((s) => s.touched),
+      edited,
+      true,
+    );
   }
 
   /** Re-anchors a document's labels by text alone (on open, after a reload from disk). */
@@ -219,15 +234,34 @@ export class LabelStore implements vscode.Disposable {
     if (!state || doc.uri.scheme !== 'file') return;
     const document = this.relative(state, doc.uri);
     const mine = state.records.filter((r) => r.document === document);
-    if (mine.length) this.applyAnchors(state, doc, mine, mine.map((r) => r.line), [], [], save);
+    if (mine.length)
+      this.applyAnchors(
+        state,
+        doc,
+        mine,
+        mine.map((r) => r.line),
+        [],
+        [],
+        save,
+      );
   }
 
   /** `edited[i]`: the editor changed label i's line, so a label that finds no line is removed rather than detached. */
   private applyAnchors(
-    state: FolderLabels, doc: vscode.TextDocument, mine: StoredLabel[], candidates: number[], touched: boolean[], edited: boolean[], save: boolean,
+    state: FolderLabels,
+    doc: vscode.TextDocument,
+    mine: StoredLabel[],
+    candidates: number[],
+    touched: boolean[],
+    edited: boolean[],
+    save: boolean,
   ): void {
     const lines = doc.getText().split(/\r?\n/);
-    const anchored = reanchor(mine.map((r, i) => ({ line: r.detached && !touched[i] ? r.line : candidates[i]!, text: r.text })), lines, touched);
+    const anchored = reanchor(
+      mine.map((r, i) => ({ line: r.detached && !touched[i] ? r.line : candidates[i]!, text: r.text })),
+      lines,
+      touched,
+    );
     let changed = false;
     const dropped = new Set<StoredLabel>();
     mine.forEach((r, i) => {
@@ -311,7 +345,9 @@ export class LabelStore implements vscode.Disposable {
       const backup = await backupFile(state.file);
       state.corrupt = { problems: read.problems, backup };
       const where = read.problems.map((p) => `line ${p.line}: ${p.message}`).join('; ');
-      this.log(`${state.file}: ${read.problems.length} bad line(s) skipped (${where}); backup at ${backup}; labels will not be saved until the file is fixed`);
+      this.log(
+        `${state.file}: ${read.problems.length} bad line(s) skipped (${where}); backup at ${backup}; labels will not be saved until the file is fixed`,
+      );
       void vscode.window
         .showWarningMessage(
           `Few-Shot: ${path.basename(state.file)} has ${read.problems.length} bad line(s) (${read.problems.map((p) => p.line).join(', ')}). ${read.records.length} labels loaded; the file will not be overwritten until fixed (backup: ${path.basename(backup)}).`,

@@ -5,14 +5,25 @@ import { RpcError } from '../protocol/rpc';
 import type { FewShotContext } from './context';
 import { LabelError } from './labelStore';
 import { countElsewhere } from './panel/labelCounts';
-import { registerLabelingPanel, type PanelChange, type PanelDataSource, type PanelSourceLine, type LineRef, type PanelLabel, type LeaveOneOutResult } from './panel';
+import {
+  registerLabelingPanel,
+  type PanelChange,
+  type PanelDataSource,
+  type PanelSourceLine,
+  type LineRef,
+  type PanelLabel,
+  type LeaveOneOutResult,
+} from './panel';
 
 /** Leave-one-out re-adapts once per labeled line; beyond this many it samples. */
 const LOO_LIMIT = 200;
 
 export function activatePanel(ctx: FewShotContext): void {
   const source = new StoreDataSource(ctx);
-  ctx.subscriptions.push(source, registerLabelingPanel(ctx.extension, source, (m) => ctx.log(`panel: ${m}`)));
+  ctx.subscriptions.push(
+    source,
+    registerLabelingPanel(ctx.extension, source, (m) => ctx.log(`panel: ${m}`)),
+  );
 }
 
 class StoreDataSource implements PanelDataSource, vscode.Disposable {
@@ -26,7 +37,9 @@ class StoreDataSource implements PanelDataSource, vscode.Disposable {
   constructor(private readonly ctx: FewShotContext) {
     const documents = (uris: readonly vscode.Uri[]) => this.changed.fire({ documents: uris.map((u) => u.toString()) });
     const inFolder = (folder: vscode.Uri | undefined) =>
-      folder ? vscode.workspace.textDocuments.filter((d) => ctx.labels.folderOf(d.uri)?.uri.toString() === folder.toString()).map((d) => d.uri) : undefined;
+      folder
+        ? vscode.workspace.textDocuments.filter((d) => ctx.labels.folderOf(d.uri)?.uri.toString() === folder.toString()).map((d) => d.uri)
+        : undefined;
     this.subscriptions = [
       this.changed,
       ctx.labels.onDidChange((folder) => {
@@ -49,12 +62,15 @@ class StoreDataSource implements PanelDataSource, vscode.Disposable {
   private edit(uri: vscode.Uri): void {
     this.edited.add(uri.toString());
     if (this.editTimer) return;
-    this.editTimer = setTimeout(() => {
-      this.editTimer = undefined;
-      const documents = [...this.edited];
-      this.edited.clear();
-      this.changed.fire({ documents });
-    }, Math.max(50, this.ctx.config.updateDelayMs));
+    this.editTimer = setTimeout(
+      () => {
+        this.editTimer = undefined;
+        const documents = [...this.edited];
+        this.edited.clear();
+        this.changed.fire({ documents });
+      },
+      Math.max(50, this.ctx.config.updateDelayMs),
+    );
   }
 
   getLines(documents?: readonly string[]): readonly PanelSourceLine[] {
@@ -170,5 +186,4 @@ class StoreDataSource implements PanelDataSource, vscode.Disposable {
   private async document(ref: LineRef): Promise<vscode.TextDocument> {
     return vscode.workspace.openTextDocument(vscode.Uri.parse(ref.uri));
   }
-
 }

@@ -130,7 +130,18 @@ export type HostToWebview = SnapshotMessage | UpdateMessage | ResponseMessage;
  * Colours given to labels in the order they appear (readable on light and dark themes). Both
  * sides use it: the host to assign a colour, the panel to suggest one for a new label.
  */
-export const LABEL_PALETTE = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'] as const;
+export const LABEL_PALETTE = [
+  '#4e79a7',
+  '#f28e2b',
+  '#e15759',
+  '#76b7b2',
+  '#59a14f',
+  '#edc948',
+  '#b07aa1',
+  '#ff9da7',
+  '#9c755f',
+  '#bab0ac',
+] as const;
 
 /** The first palette colour no label uses (cycling when all are taken). */
 export function nextLabelColor(used: readonly string[]): string {
@@ -236,16 +247,14 @@ const paramParsers: ParamParsers = {
 };
 
 export function isPanelMethod(v: unknown): v is PanelMethod {
-  return typeof v === 'string' && Object.prototype.hasOwnProperty.call(paramParsers, v);
+  return typeof v === 'string' && Object.hasOwn(paramParsers, v);
 }
 
 /**
  * Validates a message from the webview. A request whose id is readable but whose method or
  * params are wrong comes back as `badRequest` so the host can answer it with an error.
  */
-export function parseWebviewMessage(
-  raw: unknown,
-): Parsed<WebviewToHost> | { ok: false; error: string; badRequest: number } {
+export function parseWebviewMessage(raw: unknown): Parsed<WebviewToHost> | { ok: false; error: string; badRequest: number } {
   if (!isObject(raw)) return fail('message must be an object');
   if (raw.kind === 'ready') return ok({ kind: 'ready' });
   if (raw.kind !== 'request') return fail(`unknown message kind ${JSON.stringify(String(raw.kind)).slice(0, 40)}`);
@@ -289,7 +298,8 @@ function parseDocuments(documents: unknown): Parsed<WireDocument[]> {
   if (!Array.isArray(documents)) return fail('documents must be an array');
   const docs: WireDocument[] = [];
   for (const d of documents) {
-    if (!isObject(d) || typeof d.uri !== 'string' || d.uri.length > LIMITS.uri || typeof d.name !== 'string') return fail('document must have a uri and a name');
+    if (!isObject(d) || typeof d.uri !== 'string' || d.uri.length > LIMITS.uri || typeof d.name !== 'string')
+      return fail('document must have a uri and a name');
     docs.push({ uri: d.uri, name: d.name.slice(0, 256) });
   }
   return ok(docs);
@@ -306,7 +316,8 @@ function parseLabels(labels: unknown): Parsed<PanelLabel[]> {
     if (!name.ok) return name;
     if (!isColor(l.color)) return fail(`label ${name.value}: color must be #rrggbb`);
     if (seen.has(name.value)) return fail(`label ${name.value} appears twice`);
-    if (l.elsewhere !== undefined && !isCount(l.elsewhere, LIMITS.labelCount)) return fail(`label ${name.value}: elsewhere must be a count`);
+    if (l.elsewhere !== undefined && !isCount(l.elsewhere, LIMITS.labelCount))
+      return fail(`label ${name.value}: elsewhere must be a count`);
     seen.add(name.value);
     out.push(l.elsewhere ? { name: name.value, color: l.color, elsewhere: l.elsewhere } : { name: name.value, color: l.color });
   }
@@ -316,7 +327,8 @@ function parseLabels(labels: unknown): Parsed<PanelLabel[]> {
 function parseStats(stats: unknown): Parsed<PanelStats> {
   if (!isObject(stats) || typeof stats.backend !== 'string') return fail('stats.backend must be a string');
   const ms = stats.lastAdaptationMs;
-  if (ms !== null && !(typeof ms === 'number' && Number.isFinite(ms) && ms >= 0)) return fail('stats.lastAdaptationMs must be null or a non-negative number');
+  if (ms !== null && !(typeof ms === 'number' && Number.isFinite(ms) && ms >= 0))
+    return fail('stats.lastAdaptationMs must be null or a non-negative number');
   return ok({ backend: stats.backend.slice(0, 64), lastAdaptationMs: ms });
 }
 
@@ -334,7 +346,8 @@ function parseLines(lines: unknown, docCount: number): Parsed<WireLine[]> {
 
 export function parseSnapshot(v: unknown): Parsed<PanelSnapshot> {
   if (!isObject(v)) return fail('snapshot must be an object');
-  if (!Array.isArray(v.documents) || !Array.isArray(v.lines) || !Array.isArray(v.labels)) return fail('snapshot needs documents, lines and labels arrays');
+  if (!Array.isArray(v.documents) || !Array.isArray(v.lines) || !Array.isArray(v.labels))
+    return fail('snapshot needs documents, lines and labels arrays');
   const documents = parseDocuments(v.documents);
   if (!documents.ok) return documents;
   const labels = parseLabels(v.labels);
@@ -359,7 +372,8 @@ export function parseUpdate(v: unknown): Parsed<PanelUpdate> {
   if (!Array.isArray(v.removed) || v.removed.length > LIMITS.lines) return fail('update.removed must be an array');
   const removed: WireLineRef[] = [];
   for (const r of v.removed) {
-    if (!isObject(r) || !isCount(r.doc, docCount - 1) || !isCount(r.line, LIMITS.lineNumber)) return fail('update.removed entries must be {doc, line}');
+    if (!isObject(r) || !isCount(r.doc, docCount - 1) || !isCount(r.line, LIMITS.lineNumber))
+      return fail('update.removed entries must be {doc, line}');
     removed.push({ doc: r.doc, line: r.line });
   }
   const update: PanelUpdate = { documents: documents.value, replaced: v.replaced as number[], lines: lines.value, removed };

@@ -32,7 +32,10 @@ export type RpcMessage = RequestMessage | ResponseMessage | CancelMessage;
 
 export class RpcError extends Error {
   override name = 'RpcError';
-  constructor(message: string, readonly code: RpcErrorData['code']) {
+  constructor(
+    message: string,
+    readonly code: RpcErrorData['code'],
+  ) {
     super(message);
   }
 }

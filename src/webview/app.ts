@@ -82,7 +82,8 @@ export class App {
     if (!parsed.ok) {
       this.say(`Ignored a malformed message from the extension: ${parsed.error}`, true);
       // An update builds on the ones before: after losing one, start over from a snapshot.
-      if (typeof raw === 'object' && raw !== null && (raw as { kind?: unknown }).kind === 'update') this.vscode.postMessage({ kind: 'ready' });
+      if (typeof raw === 'object' && raw !== null && (raw as { kind?: unknown }).kind === 'update')
+        this.vscode.postMessage({ kind: 'ready' });
       return;
     }
     const message = parsed.value;
@@ -113,7 +114,10 @@ export class App {
     }
   }
 
-  private async request<M extends keyof PanelRequests & string>(method: M, params: PanelRequests[M]['params']): Promise<PanelRequests[M]['result'] | undefined> {
+  private async request<M extends keyof PanelRequests & string>(
+    method: M,
+    params: PanelRequests[M]['params'],
+  ): Promise<PanelRequests[M]['result'] | undefined> {
     try {
       return await this.rpc.request(method, params);
     } catch (e) {
@@ -185,7 +189,8 @@ export class App {
     const done = label === undefined ? this.request('removeLabel', { ref }) : this.request('setLabel', { ref, label });
     void done.then((r) => {
       if (this.pending.get(key) !== entry) return;
-      if (r === undefined) this.pending.delete(key); // failed: the next snapshot shows the truth
+      if (r === undefined)
+        this.pending.delete(key); // failed: the next snapshot shows the truth
       else entry.settled = true;
     });
   }

@@ -105,7 +105,8 @@ export class Dataset {
   /** Unlabeled lines per predicted label. */
   predictedCounts(): Map<string, number> {
     const counts = new Map<string, number>();
-    for (const l of this.lines) if (l.label === undefined && l.prediction) counts.set(l.prediction.label, (counts.get(l.prediction.label) ?? 0) + 1);
+    for (const l of this.lines)
+      if (l.label === undefined && l.prediction) counts.set(l.prediction.label, (counts.get(l.prediction.label) ?? 0) + 1);
     return counts;
   }
 

@@ -33,7 +33,12 @@ export class LineList {
     const row = el('div', { className: 'row', attrs: { role: 'option' } }, [
       el('span', { className: 'loc' }),
       el('span', { className: 'text' }),
-      el('span', { className: 'chip' }, [el('span', { className: 'swatch' }), el('span', { className: 'name' }), el('span', { className: 'bar' }, [el('span', { className: 'fill' })]), el('span', { className: 'pct' })]),
+      el('span', { className: 'chip' }, [
+        el('span', { className: 'swatch' }),
+        el('span', { className: 'name' }),
+        el('span', { className: 'bar' }, [el('span', { className: 'fill' })]),
+        el('span', { className: 'pct' }),
+      ]),
     ]);
     row.addEventListener('mousedown', () => {
       const p = Number(row.dataset.position);
@@ -72,7 +77,12 @@ export class LineList {
       (bar.firstChild as HTMLElement).style.width = `${Math.round(conf * 100)}%`;
       pct.textContent = percent(conf);
     }
-    const status = line.label !== undefined ? `labeled ${line.label}` : line.prediction ? `predicted ${line.prediction.label}, ${percent(line.prediction.confidence)} confident` : 'unlabeled';
+    const status =
+      line.label !== undefined
+        ? `labeled ${line.label}`
+        : line.prediction
+          ? `predicted ${line.prediction.label}, ${percent(line.prediction.confidence)} confident`
+          : 'unlabeled';
     row.setAttribute('aria-label', `${where}: ${line.text}. ${status}`);
   }
 

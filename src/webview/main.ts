@@ -24,7 +24,16 @@ class PanelRenderer implements Renderer {
       el(
         'table',
         {},
-        BINDINGS.map((b) => el('tr', {}, [el('td', {}, b.keys.map((k) => (k === '…' ? document.createTextNode(' … ') : kbd(k)))), el('td', { text: b.help })])),
+        BINDINGS.map((b) =>
+          el('tr', {}, [
+            el(
+              'td',
+              {},
+              b.keys.map((k) => (k === '…' ? document.createTextNode(' … ') : kbd(k))),
+            ),
+            el('td', { text: b.help }),
+          ]),
+        ),
       ),
       el('p', { className: 'hint', text: 'Esc closes.' }),
     ]);
@@ -47,7 +56,13 @@ class PanelRenderer implements Renderer {
     this.empty.hidden = !noLines && app.dataset !== undefined;
     const nothingOpen = app.dataset !== undefined && app.dataset.lines.length === 0;
     this.empty.textContent =
-      app.dataset === undefined ? 'Loading…' : nothingOpen ? 'No open document to label: open a text file (see the fewshot.languages setting).' : noLines ? 'No lines match.' : '';
+      app.dataset === undefined
+        ? 'Loading…'
+        : nothingOpen
+          ? 'No open document to label: open a text file (see the fewshot.languages setting).'
+          : noLines
+            ? 'No lines match.'
+            : '';
     const m = app.ui.message;
     this.status.classList.toggle('error', !!m?.error);
     if (this.status.textContent !== (m?.text ?? '')) {

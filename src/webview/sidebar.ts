@@ -9,7 +9,10 @@ import { percent, wilson } from './stats';
 import { swatch } from './toolbar';
 
 function section(title: string, id: string, body: HTMLElement): HTMLElement {
-  return el('section', { className: 'section', attrs: { 'aria-labelledby': `${id}-title` } }, [el('h2', { text: title, attrs: { id: `${id}-title` } }), body]);
+  return el('section', { className: 'section', attrs: { 'aria-labelledby': `${id}-title` } }, [
+    el('h2', { text: title, attrs: { id: `${id}-title` } }),
+    body,
+  ]);
 }
 
 export class Sidebar {
@@ -25,7 +28,10 @@ export class Sidebar {
   private colorChosen = false;
 
   constructor(private readonly app: App) {
-    this.newName = el('input', { className: 'input', attrs: { id: 'new-label', placeholder: 'New label', 'aria-label': 'New label name' } });
+    this.newName = el('input', {
+      className: 'input',
+      attrs: { id: 'new-label', placeholder: 'New label', 'aria-label': 'New label name' },
+    });
     this.newColor = el('input', { className: 'color', attrs: { type: 'color', 'aria-label': 'New label colour', value: '#3794ff' } });
     const add = async () => {
       const name = this.newName.value.trim();
@@ -99,9 +105,17 @@ export class Sidebar {
           i < 9 ? kbd(String(i + 1)) : el('span', { className: 'kbd-space' }),
           this.colorPicker(l.name, l.color),
           el('span', { className: 'label-name', text: l.name, title: l.name }),
-          el('span', { className: 'badge', text: String(count), title: where, attrs: { 'aria-label': `${count} labeled${elsewhere ? `, ${elsewhere} of them in closed files` : ''}` } }),
+          el('span', {
+            className: 'badge',
+            text: String(count),
+            title: where,
+            attrs: { 'aria-label': `${count} labeled${elsewhere ? `, ${elsewhere} of them in closed files` : ''}` },
+          }),
         );
-        if (elsewhere) item.append(el('span', { className: 'label-elsewhere', text: `(${elsewhere} closed)`, title: where, attrs: { 'aria-hidden': 'true' } }));
+        if (elsewhere)
+          item.append(
+            el('span', { className: 'label-elsewhere', text: `(${elsewhere} closed)`, title: where, attrs: { 'aria-hidden': 'true' } }),
+          );
         item.append(
           iconButton('edit', `Rename ${l.name}`, () => ((app.ui.renaming = l.name), app.invalidate('ui'))),
           iconButton('trash', `Delete ${l.name}`, () => ((app.ui.confirmDelete = l.name), app.invalidate('ui'))),
@@ -123,7 +137,11 @@ export class Sidebar {
 
   /** The label's swatch, a native colour picker: a picked colour goes to the host. */
   private colorPicker(name: string, color: string): HTMLInputElement {
-    const input = el('input', { className: 'swatch-picker', title: `Change the colour of ${name}`, attrs: { type: 'color', 'aria-label': `Colour of ${name}` } });
+    const input = el('input', {
+      className: 'swatch-picker',
+      title: `Change the colour of ${name}`,
+      attrs: { type: 'color', 'aria-label': `Colour of ${name}` },
+    });
     input.value = color;
     // `change`, not `input`: one request when the picker closes, not one per drag step.
     input.addEventListener('change', () => {
@@ -144,7 +162,11 @@ export class Sidebar {
     const elsewhere = ds.snapshot.labels.reduce((n, l) => n + (l.elsewhere ?? 0), 0);
     const more = elsewhere ? `; ${elsewhere} more in closed files` : '';
     this.charts.append(
-      el('p', { className: 'hint', text: `${labeled} of ${ds.lines.length} listed lines labeled${more}`, attrs: { id: 'labeled-summary' } }),
+      el('p', {
+        className: 'hint',
+        text: `${labeled} of ${ds.lines.length} listed lines labeled${more}`,
+        attrs: { id: 'labeled-summary' },
+      }),
       el('h3', { text: 'Predicted labels (unlabeled lines)' }),
       barChart(bars, 'Predicted labels'),
       el('h3', { text: 'Confidence' }),
@@ -157,7 +179,10 @@ export class Sidebar {
     clear(this.model);
     this.model.append(
       el('div', { className: 'kv' }, [el('span', { text: 'Backend' }), el('span', { className: 'value', text: backend || '—' })]),
-      el('div', { className: 'kv' }, [el('span', { text: 'Last adaptation' }), el('span', { className: 'value', text: lastAdaptationMs === null ? '—' : `${Math.round(lastAdaptationMs)} ms` })]),
+      el('div', { className: 'kv' }, [
+        el('span', { text: 'Last adaptation' }),
+        el('span', { className: 'value', text: lastAdaptationMs === null ? '—' : `${Math.round(lastAdaptationMs)} ms` }),
+      ]),
     );
   }
 
@@ -165,7 +190,14 @@ export class Sidebar {
     const app = this.app;
     clear(this.quality);
     const loo = app.ui.loo;
-    const looText = loo === 'pending' ? 'computing…' : loo === null ? '—' : loo.accuracy === null ? `too few labels (n=${loo.n})` : `${percent(loo.accuracy)} (n=${loo.n})`;
+    const looText =
+      loo === 'pending'
+        ? 'computing…'
+        : loo === null
+          ? '—'
+          : loo.accuracy === null
+            ? `too few labels (n=${loo.n})`
+            : `${percent(loo.accuracy)} (n=${loo.n})`;
     this.quality.appendChild(
       el('div', { className: 'kv' }, [
         el('span', { text: 'Leave-one-out accuracy' }),
@@ -207,7 +239,10 @@ export class Sidebar {
       const text = ci
         ? `Precision of “${s.label}” ≈ ${percent(s.correct / judged)} (95% interval ${percent(ci.low)}–${percent(ci.high)}; ${s.correct} of ${judged} confirmed)`
         : `No answers for “${s.label}”.`;
-      card.append(el('div', { className: 'precision-result', text, attrs: { id: 'precision-result', 'aria-live': 'polite' } }), textButton('Done', () => app.stopPrecision(), 'button secondary'));
+      card.append(
+        el('div', { className: 'precision-result', text, attrs: { id: 'precision-result', 'aria-live': 'polite' } }),
+        textButton('Done', () => app.stopPrecision(), 'button secondary'),
+      );
     }
     this.quality.appendChild(card);
   }

@@ -58,7 +58,8 @@ const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isI
 const optLabel = (v: unknown): string | undefined => (typeof v === 'string' && !labelNameProblem(v) ? v : undefined);
 
 function restoreRef(v: unknown): LineRef | undefined {
-  if (!isObj(v) || typeof v.uri !== 'string' || v.uri.length > LIMITS.uri || !isCount(v.line) || v.line > LIMITS.lineNumber) return undefined;
+  if (!isObj(v) || typeof v.uri !== 'string' || v.uri.length > LIMITS.uri || !isCount(v.line) || v.line > LIMITS.lineNumber)
+    return undefined;
   return { uri: v.uri, line: v.line };
 }
 
@@ -80,7 +81,10 @@ function restorePrecision(v: unknown): PrecisionSession | null {
   if (!isObj(v)) return null;
   const label = optLabel(v.label);
   if (!label || !Array.isArray(v.queue) || !isCount(v.index) || !isCount(v.correct) || !isCount(v.wrong)) return null;
-  const queue = v.queue.map(restoreRef).filter((r): r is LineRef => !!r).slice(0, 1000);
+  const queue = v.queue
+    .map(restoreRef)
+    .filter((r): r is LineRef => !!r)
+    .slice(0, 1000);
   return { label, queue, index: Math.min(v.index, queue.length), correct: v.correct, wrong: v.wrong, finished: v.finished === true };
 }
 
@@ -94,7 +98,11 @@ export function restoreViewState(raw: unknown): ViewState {
   if (typeof raw.search === 'string') s.search = raw.search.slice(0, 500);
   if (typeof raw.cursor === 'string' && raw.cursor.length <= LIMITS.uri + 12) s.cursor = raw.cursor;
   if (typeof raw.scrollTop === 'number' && Number.isFinite(raw.scrollTop) && raw.scrollTop >= 0) s.scrollTop = raw.scrollTop;
-  if (Array.isArray(raw.history)) s.history = raw.history.map(restoreDecision).filter((d): d is Decision => !!d).slice(-HISTORY_LIMIT);
+  if (Array.isArray(raw.history))
+    s.history = raw.history
+      .map(restoreDecision)
+      .filter((d): d is Decision => !!d)
+      .slice(-HISTORY_LIMIT);
   s.precision = restorePrecision(raw.precision);
   return s;
 }

@@ -5,7 +5,11 @@ import type { App, Dirty } from './app';
 import { clear, el, icon, iconButton, kbd, option } from './dom';
 import { SORT_ORDERS, type SortOrder, type StatusFilter } from './state';
 
-const SORT_NAMES: Record<SortOrder, string> = { uncertainty: 'Most uncertain first', document: 'Document order', confidence: 'Most confident first' };
+const SORT_NAMES: Record<SortOrder, string> = {
+  uncertainty: 'Most uncertain first',
+  document: 'Document order',
+  confidence: 'Most confident first',
+};
 const RECENT_SHOWN = 5;
 const NONE = '\u0000none';
 
@@ -20,7 +24,10 @@ export class Toolbar {
   private searchTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly app: App) {
-    this.search = el('input', { className: 'input', attrs: { id: 'search', type: 'search', placeholder: 'Search lines', 'aria-label': 'Search lines' } });
+    this.search = el('input', {
+      className: 'input',
+      attrs: { id: 'search', type: 'search', placeholder: 'Search lines', 'aria-label': 'Search lines' },
+    });
     this.search.value = app.view.search;
     this.search.addEventListener('input', () => {
       clearTimeout(this.searchTimer);
@@ -34,10 +41,19 @@ export class Toolbar {
     this.doc = el('select', { className: 'select', attrs: { id: 'doc', 'aria-label': 'Document' } });
     this.doc.addEventListener('change', () => app.setView({ doc: this.doc.value === '' ? null : this.doc.value }));
     const help = iconButton('keyboard', 'Keyboard shortcuts (?)', () => ((app.ui.help = !app.ui.help), app.invalidate('ui')));
-    this.labelBar = el('div', { className: 'label-bar', attrs: { role: 'toolbar', 'aria-label': 'Labels: press the number to give the line that label' } });
+    this.labelBar = el('div', {
+      className: 'label-bar',
+      attrs: { role: 'toolbar', 'aria-label': 'Labels: press the number to give the line that label' },
+    });
     this.recent = el('div', { className: 'recent', attrs: { role: 'list', 'aria-label': 'Recent decisions' } });
     this.element = el('div', { className: 'toolbar' }, [
-      el('div', { className: 'toolbar-row' }, [el('span', { className: 'search-box' }, [icon('search'), this.search]), this.sort, this.filter, this.doc, help]),
+      el('div', { className: 'toolbar-row' }, [
+        el('span', { className: 'search-box' }, [icon('search'), this.search]),
+        this.sort,
+        this.filter,
+        this.doc,
+        help,
+      ]),
       this.labelBar,
       this.recent,
     ]);
@@ -71,11 +87,15 @@ export class Toolbar {
     clear(this.labelBar);
     const labels = this.app.dataset?.snapshot.labels ?? [];
     labels.forEach((l, i) => {
-      const chip = el('button', { className: 'label-chip', attrs: { type: 'button', 'aria-label': i < 9 ? `${l.name} (key ${i + 1})` : l.name }, on: { click: () => this.app.assignNth(i + 1) } }, [
-        i < 9 ? kbd(String(i + 1)) : null,
-        swatch(l.color),
-        el('span', { text: l.name }),
-      ]);
+      const chip = el(
+        'button',
+        {
+          className: 'label-chip',
+          attrs: { type: 'button', 'aria-label': i < 9 ? `${l.name} (key ${i + 1})` : l.name },
+          on: { click: () => this.app.assignNth(i + 1) },
+        },
+        [i < 9 ? kbd(String(i + 1)) : null, swatch(l.color), el('span', { text: l.name })],
+      );
       this.labelBar.appendChild(chip);
     });
     if (labels.length === 0) this.labelBar.appendChild(el('span', { className: 'hint', text: 'No labels yet: create one in Labels.' }));
@@ -93,7 +113,13 @@ export class Toolbar {
       const d = history[h];
       const index = ds?.indexOf(`${d.ref.line}@${d.ref.uri}`);
       const text = index !== undefined && ds ? ds.lines[index].text : `line ${d.ref.line + 1}`;
-      const jump = el('button', { className: 'recent-text', text, title: text, attrs: { type: 'button' }, on: { click: () => app.focusLine(d.ref) } });
+      const jump = el('button', {
+        className: 'recent-text',
+        text,
+        title: text,
+        attrs: { type: 'button' },
+        on: { click: () => app.focusLine(d.ref) },
+      });
       const item = el('span', { className: `recent-item ${d.kind}`, attrs: { role: 'listitem' } }, [jump]);
       if (d.kind === 'skip') item.appendChild(el('span', { className: 'hint', text: 'skipped' }));
       else {

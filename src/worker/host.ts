@@ -78,7 +78,15 @@ export async function classify(engine: EngineApi, params: ClassifyParams, signal
     });
     if (start + PREDICT_CHUNK < wanted.length) await yieldToEventLoop();
   }
-  return { labels: model.labels, method: model.method, labelIndex, confidence, uncertainty, adaptMs: t1 - t0, predictMs: performance.now() - t1 };
+  return {
+    labels: model.labels,
+    method: model.method,
+    labelIndex,
+    confidence,
+    uncertainty,
+    adaptMs: t1 - t0,
+    predictMs: performance.now() - t1,
+  };
 }
 
 /** Evenly spaced subset, deterministic, so repeated runs see the same pool. */

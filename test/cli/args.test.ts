@@ -13,7 +13,10 @@ const specs: OptionSpec[] = [
 
 describe('cli: argument parser', () => {
   it('parses values, =values, flags, lists, defaults and positional arguments', () => {
-    const a = parseArgs(['--data', 'x.jsonl', '--way=10', '--shot', '1, 5,20', '--methods', 'a,b', '--json', 'f1', '--ratio', '0.5', '--', '--literal'], specs);
+    const a = parseArgs(
+      ['--data', 'x.jsonl', '--way=10', '--shot', '1, 5,20', '--methods', 'a,b', '--json', 'f1', '--ratio', '0.5', '--', '--literal'],
+      specs,
+    );
     assert.equal(a.string('data'), 'x.jsonl');
     assert.equal(a.number('way'), 10);
     assert.deepEqual(a.ints('shot'), [1, 5, 20]);
@@ -46,7 +49,12 @@ describe('cli: argument parser', () => {
       [['-x'], /unknown option -x/],
       [['--data', ''], /non-empty/],
     ];
-    for (const [argv, message] of bad) assert.throws(() => parseArgs(argv, specs), (e: Error) => e instanceof UsageError && message.test(e.message), argv.join(' '));
+    for (const [argv, message] of bad)
+      assert.throws(
+        () => parseArgs(argv, specs),
+        (e: Error) => e instanceof UsageError && message.test(e.message),
+        argv.join(' '),
+      );
   });
 
   it('formats aligned option help with defaults', () => {

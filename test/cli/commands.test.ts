@@ -40,13 +40,19 @@ describe('cli: classify (fake engine)', () => {
     const doc = path.join(dir, 'many.txt');
     fs.writeFileSync(doc, Array.from({ length: 500 }, (_, i) => `line ${i} refund`).join('\n'));
     const engine = fakeEngine();
-    await runCli(['classify', '--labels', labels, ...modelArgs(), '--pool-size', '50', '--seed', '3', '--format', 'jsonl', doc], fakeIo(engine));
+    await runCli(
+      ['classify', '--labels', labels, ...modelArgs(), '--pool-size', '50', '--seed', '3', '--format', 'jsonl', doc],
+      fakeIo(engine),
+    );
     await runCli(['classify', '--labels', labels, ...modelArgs(), '--pool-size', '50', '--seed', '3', doc], fakeIo(engine));
     await runCli(['classify', '--labels', labels, ...modelArgs(), '--method', 'logreg', doc], fakeIo(engine));
     const [a, b, c] = engine.log.adapts;
     assert.equal(a!.options!.pool!.length, 50);
     assert.deepEqual(a!.options!.pool, b!.options!.pool, 'same seed, same pool');
-    assert.ok(a!.options!.pool!.some((t) => Number(t.split(' ')[1]) >= 250), 'the pool reaches past the first half of the file');
+    assert.ok(
+      a!.options!.pool!.some((t) => Number(t.split(' ')[1]) >= 250),
+      'the pool reaches past the first half of the file',
+    );
     assert.equal(c!.options!.pool, undefined);
     assert.equal(c!.options!.method, 'logreg');
   });
@@ -57,11 +63,21 @@ describe('cli: classify (fake engine)', () => {
     const engine = fakeEngine();
     const slow = new Capture(1);
     const io = fakeIo(engine, slow);
-    const code = await runCli(['classify', '--labels', labels, ...modelArgs(), '--batch', '1000', '--pool-size', '0', '--format', 'jsonl', doc], io);
+    const code = await runCli(
+      ['classify', '--labels', labels, ...modelArgs(), '--batch', '1000', '--pool-size', '0', '--format', 'jsonl', doc],
+      io,
+    );
     assert.equal(code, 0, io.stderr.text);
     const lines = slow.text.trimEnd().split('\n');
     assert.equal(lines.length, 30_000);
-    assert.deepEqual(JSON.parse(lines[29_999]!), { file: doc, line: 30_000, label: 'billing', confidence: 0.75, uncertainty: 0.25, text: 'ticket 29999 about a refund' });
+    assert.deepEqual(JSON.parse(lines[29_999]!), {
+      file: doc,
+      line: 30_000,
+      label: 'billing',
+      confidence: 0.75,
+      uncertainty: 0.25,
+      text: 'ticket 29999 about a refund',
+    });
     assert.equal(engine.log.predicted, 30_000);
     assert.ok(slow.maxBuffered < 200_000, `the writer buffered ${slow.maxBuffered} bytes: backpressure ignored`);
   });
@@ -73,7 +89,9 @@ describe('cli: classify (fake engine)', () => {
     assert.equal(await runCli(['classify', '--labels', labels, ...modelArgs(), '--method', 'nope', doc], io), 1);
     assert.equal(io.stderr.text.trim().split('\n').pop(), 'fewshot classify: unknown method "nope"');
     assert.match(io.stderr.text, /note: only one example for billing, access/);
-    const failing = fakeIo(async () => { throw new TypeError('boom'); });
+    const failing = fakeIo(async () => {
+      throw new TypeError('boom');
+    });
     assert.equal(await runCli(['classify', '--labels', labels, ...modelArgs(), doc], failing), 1);
     assert.match(failing.stderr.text, /fewshot classify: unexpected error: boom\n\(set FEWSHOT_DEBUG=1 for details\)/);
     const noModel = fakeIo(fakeEngine());
@@ -108,23 +126,56 @@ describe('cli: demo, info and eval (fake engine)', () => {
 
   it('adds the inductive variant beside each transductive method and rejects unknown names', () => {
     const engine = fakeEngine();
-    assert.deepEqual(expandMethodNames(['default', 'logreg', 'natural-bayes'], engine), ['default', 'selftrain-inductive', 'logreg', 'natural-bayes']);
+    assert.deepEqual(expandMethodNames(['default', 'logreg', 'natural-bayes'], engine), [
+      'default',
+      'selftrain-inductive',
+      'logreg',
+      'natural-bayes',
+    ]);
     assert.deepEqual(expandMethodNames(['selftrain', 'selftrain-inductive'], engine), ['selftrain', 'selftrain-inductive']);
     assert.throws(() => expandMethodNames(['selftrian'], engine), /unknown method "selftrian" \(did you mean selftrain\?\)/);
     assert.throws(() => expandMethodNames(['logreg'], undefined), /engine methods need the engine/);
     const methods = resolveMethods(engine, ['selftrain']);
-    assert.deepEqual(methods.map((m) => [m.name, m.transductive]), [['selftrain', true], ['selftrain-inductive', false]]);
+    assert.deepEqual(
+      methods.map((m) => [m.name, m.transductive]),
+      [
+        ['selftrain', true],
+        ['selftrain-inductive', false],
+      ],
+    );
   });
 
   it('eval runs engine methods through the facade with pools for transductive ones', async () => {
     const engine = fakeEngine();
     const io = fakeIo(engine);
     const data = path.resolve(__dirname, '../../../../shared/data/clinc150.test.jsonl');
-    const code = await runCli(['eval', '--data', data, '--model', os.tmpdir(), '--labels', 'translate,timer,weather,alarm,balance,bill_due',
-      '--way', '3', '--shot', '2', '--episodes', '5', '--methods', 'selftrain', '--json'], io);
+    const code = await runCli(
+      [
+        'eval',
+        '--data',
+        data,
+        '--model',
+        os.tmpdir(),
+        '--labels',
+        'translate,timer,weather,alarm,balance,bill_due',
+        '--way',
+        '3',
+        '--shot',
+        '2',
+        '--episodes',
+        '5',
+        '--methods',
+        'selftrain',
+        '--json',
+      ],
+      io,
+    );
     assert.equal(code, 0, io.stderr.text);
     const report = JSON.parse(io.stdout.text);
-    assert.deepEqual(report.results.map((r: { method: string }) => r.method), ['selftrain', 'selftrain-inductive']);
+    assert.deepEqual(
+      report.results.map((r: { method: string }) => r.method),
+      ['selftrain', 'selftrain-inductive'],
+    );
     const withPool = engine.log.adapts.filter((a) => a.options?.pool);
     assert.equal(withPool.length, 5);
     for (const a of withPool) assert.equal(a.options!.pool!.length, 2 * 3 * 15);

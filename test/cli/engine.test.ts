@@ -37,15 +37,32 @@ describe('cli with the real engine', () => {
     fs.writeFileSync(doc, Array.from({ length: 20_000 }, (_, i) => `${tickets[i % tickets.length]} (#${i})`).join('\n'));
     const r = spawnCli(['classify', '--labels', path.join(ROOT, 'samples/demo/labels.jsonl'), '--batch', '4096', '--format', 'jsonl', doc]);
     assert.equal(r.code, 0, r.stderr);
-    const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const rows = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     assert.equal(rows.length, 20_000);
     for (const row of rows) assert.ok(row.confidence >= 0 && row.confidence <= 1 && typeof row.label === 'string');
     assert.match(r.stderr, /classified 20000 lines/);
   });
 
   it('eval of the default method beats chance by far on held-out CLINC domains, with its inductive variant beside it', () => {
-    const r = spawnCli(['eval', '--data', path.join(DATA, 'clinc150.test.jsonl'), '--holdout-domains', 'banking,credit_cards,work',
-      '--way', '5', '--shot', '1', '--episodes', '30', '--methods', 'default', '--json']);
+    const r = spawnCli([
+      'eval',
+      '--data',
+      path.join(DATA, 'clinc150.test.jsonl'),
+      '--holdout-domains',
+      'banking,credit_cards,work',
+      '--way',
+      '5',
+      '--shot',
+      '1',
+      '--episodes',
+      '30',
+      '--methods',
+      'default',
+      '--json',
+    ]);
     assert.equal(r.code, 0, r.stderr);
     const report = JSON.parse(r.stdout);
     assert.ok(report.results[0].mean > 0.6, `default: ${report.results[0].mean}`);

@@ -55,10 +55,16 @@ describe('cli: bad files', () => {
     const bad = write('bad.jsonl', '{"text":"a","label":"x"}\n{"text":"b","label":"y"}\n{"text":"c"}\n');
     fails(['eval', '--data', bad, '--methods', 'natural-bayes'], /bad\.jsonl:3: expected a JSON object with string "text" and "label"/);
     fails(['eval', '--data', write('bin.jsonl', Buffer.from([1, 2, 0, 3])), '--methods', 'natural-bayes'], /NUL bytes/);
-    const tiny = write('tiny.jsonl', Array.from({ length: 30 }, (_, i) => JSON.stringify({ text: `t ${i}`, label: `l${i % 3}` })).join('\n'));
+    const tiny = write(
+      'tiny.jsonl',
+      Array.from({ length: 30 }, (_, i) => JSON.stringify({ text: `t ${i}`, label: `l${i % 3}` })).join('\n'),
+    );
     fails(['eval', '--data', tiny, '--way', '5', '--methods', 'natural-bayes'], /5-way episodes need 5 labels with at least 16 examples/);
     fails(['eval', '--data', tiny, '--way', '2', '--labels', 'l0,zz', '--methods', 'natural-bayes'], /unknown label\(s\): zz/);
-    fails(['eval', '--data', tiny, '--way', '2', '--holdout-domains', 'banking', '--methods', 'natural-bayes'], /clinc150\.domains\.json not found/);
+    fails(
+      ['eval', '--data', tiny, '--way', '2', '--holdout-domains', 'banking', '--methods', 'natural-bayes'],
+      /clinc150\.domains\.json not found/,
+    );
   });
 
   it('classify: bad label files and inputs are reported before the engine loads', () => {
@@ -70,13 +76,32 @@ describe('cli: bad files', () => {
     const two = write('two.jsonl', '{"text":"hello","label":"greeting"}\n{"text":"bye","label":"farewell"}\n');
     fails(['classify', '--labels', two, path.join(dir, 'missing.txt')], /missing\.txt: file not found/);
     fails(['classify', '--labels', two, dir], /is a folder/);
-    fails(['classify', '--labels', two, write('image.png', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 13]))], /image\.png: contains NUL bytes/);
+    fails(
+      ['classify', '--labels', two, write('image.png', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 13]))],
+      /image\.png: contains NUL bytes/,
+    );
   });
 
   it('eval with the natural peers runs without the engine and prints one JSON object with --json', () => {
     const data = path.join(DATA, 'clinc150.test.jsonl');
-    const r = spawnCli(['eval', '--data', data, '--holdout-domains', 'banking,work', '--way', '5', '--shot', '1,5', '--episodes', '20',
-      '--methods', 'natural-bayes,natural-logreg', '--baseline', 'natural-bayes', '--json']);
+    const r = spawnCli([
+      'eval',
+      '--data',
+      data,
+      '--holdout-domains',
+      'banking,work',
+      '--way',
+      '5',
+      '--shot',
+      '1,5',
+      '--episodes',
+      '20',
+      '--methods',
+      'natural-bayes,natural-logreg',
+      '--baseline',
+      'natural-bayes',
+      '--json',
+    ]);
     assert.equal(r.code, 0, r.stderr);
     const report = JSON.parse(r.stdout);
     assert.equal(r.stdout.trim().split('\n').length, 1);
@@ -88,11 +113,33 @@ describe('cli: bad files', () => {
       assert.ok(row.mean > 0.5 && row.mean <= 1, `${row.method} ${row.shot}-shot: ${row.mean}`);
       assert.ok(row.ci95 > 0 && row.ci95 < 0.2);
     }
-    assert.deepEqual(report.gains.map((g: { method: string }) => g.method), ['natural-logreg', 'natural-logreg']);
+    assert.deepEqual(
+      report.gains.map((g: { method: string }) => g.method),
+      ['natural-logreg', 'natural-logreg'],
+    );
     const table = spawnCli(['eval', '--data', data, '--holdout-domains', 'banking,work', '--episodes', '20', '--methods', 'natural-bayes']);
     assert.match(table.stdout, /natural-bayes\s+\d+\.\d ± \d+\.\d\s+\d+\.\d ± \d+\.\d/);
-    const again = spawnCli(['eval', '--data', data, '--holdout-domains', 'banking,work', '--way', '5', '--shot', '1,5', '--episodes', '20',
-      '--methods', 'natural-bayes,natural-logreg', '--baseline', 'natural-bayes', '--json']);
-    assert.deepEqual(JSON.parse(again.stdout).results.map((x: { mean: number }) => x.mean), report.results.map((x: { mean: number }) => x.mean));
+    const again = spawnCli([
+      'eval',
+      '--data',
+      data,
+      '--holdout-domains',
+      'banking,work',
+      '--way',
+      '5',
+      '--shot',
+      '1,5',
+      '--episodes',
+      '20',
+      '--methods',
+      'natural-bayes,natural-logreg',
+      '--baseline',
+      'natural-bayes',
+      '--json',
+    ]);
+    assert.deepEqual(
+      JSON.parse(again.stdout).results.map((x: { mean: number }) => x.mean),
+      report.results.map((x: { mean: number }) => x.mean),
+    );
   });
 });

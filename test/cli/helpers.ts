@@ -13,7 +13,12 @@ export const CLI = path.join(ROOT, 'out', 'cli.js');
 export const DATA = path.resolve(ROOT, '../shared/data');
 
 export function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, FEWSHOT_DEBUG: '', ...env }, maxBuffer: 64 << 20 });
+  const r = spawnSync(process.execPath, [CLI, ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, FEWSHOT_DEBUG: '', ...env },
+    maxBuffer: 64 << 20,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -48,7 +53,13 @@ export interface FakeEngineLog {
 export function fakeEngine(log: FakeEngineLog = { adapts: [], predicted: 0, disposed: false }): EngineApi & { log: FakeEngineLog } {
   const methods = ['selftrain', 'selftrain-inductive', 'logreg'];
   const info: EngineInfo = {
-    backend: 'fake', model: 'fake-model', modelHash: 'abc', vocabulary: 3, defaultMethod: 'selftrain', methods, loadMs: 1,
+    backend: 'fake',
+    model: 'fake-model',
+    modelHash: 'abc',
+    vocabulary: 3,
+    defaultMethod: 'selftrain',
+    methods,
+    loadMs: 1,
   };
   const words = (t: string) => new Set(t.toLowerCase().split(/\W+/).filter(Boolean));
   return {
@@ -57,7 +68,15 @@ export function fakeEngine(log: FakeEngineLog = { adapts: [], predicted: 0, disp
     methods: () => methods,
     method: () => undefined,
     encode(texts: string[]): EncodedLines {
-      return { n: texts.length, wordDim: 1, word: new Float32Array(texts.length), charDim: 1, charOffsets: new Int32Array(texts.length + 1), charIndex: new Int32Array(0), charValue: new Float32Array(0) };
+      return {
+        n: texts.length,
+        wordDim: 1,
+        word: new Float32Array(texts.length),
+        charDim: 1,
+        charOffsets: new Int32Array(texts.length + 1),
+        charIndex: new Int32Array(0),
+        charValue: new Float32Array(0),
+      };
     },
     adapt(support, options) {
       log.adapts.push({ support, options });
@@ -66,7 +85,10 @@ export function fakeEngine(log: FakeEngineLog = { adapts: [], predicted: 0, disp
       const labels = [...new Set(support.map((s) => s.label))];
       if (labels.length < 2) throw new EngineInputError('needs at least two labels');
       return {
-        labels, method, adaptMs: 1, encodeMs: 0,
+        labels,
+        method,
+        adaptMs: 1,
+        encodeMs: 0,
         predict(lines) {
           log.predicted += lines.length;
           return lines.map((line) => {
@@ -88,9 +110,16 @@ export function fakeEngine(log: FakeEngineLog = { adapts: [], predicted: 0, disp
   };
 }
 
-export function fakeIo(engine: EngineApi | (() => Promise<EngineApi>), stdout = new Capture(), stderr = new Capture()): CliIo & { stdout: Capture; stderr: Capture } {
+export function fakeIo(
+  engine: EngineApi | (() => Promise<EngineApi>),
+  stdout = new Capture(),
+  stderr = new Capture(),
+): CliIo & { stdout: Capture; stderr: Capture } {
   return {
-    stdout, stderr, stdoutIsTTY: false, stderrIsTTY: false,
+    stdout,
+    stderr,
+    stdoutIsTTY: false,
+    stderrIsTTY: false,
     loadEngine: typeof engine === 'function' ? engine : async () => engine,
   };
 }

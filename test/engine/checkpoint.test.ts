@@ -7,12 +7,13 @@ import { CheckpointError, loadCheckpoint, readManifest, saveCheckpoint } from '.
 describe('checkpoints', () => {
   let dir: string;
   const config = { encoder: { wordDim: 100, charDim: 2048 }, model: { hidden: [8], steps: 5 } };
-  const save = () => saveCheckpoint(dir, {
-    kind: 'maml',
-    config,
-    tensors: { w: { data: Float32Array.from([1.5, -2, 3.25, 0.1, 5, 6]), shape: [2, 3] }, b: Float32Array.from([7, -8]) },
-    metrics: { valAcc: 0.9 },
-  });
+  const save = () =>
+    saveCheckpoint(dir, {
+      kind: 'maml',
+      config,
+      tensors: { w: { data: Float32Array.from([1.5, -2, 3.25, 0.1, 5, 6]), shape: [2, 3] }, b: Float32Array.from([7, -8]) },
+      metrics: { valAcc: 0.9 },
+    });
 
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ckpt-'));
@@ -39,7 +40,10 @@ describe('checkpoints', () => {
   });
 
   const fails = (expect: RegExp, opts?: Parameters<typeof loadCheckpoint>[1]) =>
-    assert.throws(() => loadCheckpoint(dir, opts), (e: unknown) => e instanceof CheckpointError && expect.test(e.message));
+    assert.throws(
+      () => loadCheckpoint(dir, opts),
+      (e: unknown) => e instanceof CheckpointError && expect.test(e.message),
+    );
 
   it('names a missing manifest', () => fails(/manifest\.json is missing/));
 
@@ -79,13 +83,17 @@ describe('checkpoints', () => {
 
   it('names the mismatched config field and the wrong kind', () => {
     save();
-    fails(/does not match this model: config\.encoder\.charDim: checkpoint has 2048, expected 1024/, { configMatch: { encoder: { charDim: 1024 } } });
+    fails(/does not match this model: config\.encoder\.charDim: checkpoint has 2048, expected 1024/, {
+      configMatch: { encoder: { charDim: 1024 } },
+    });
     fails(/config\.model\.hidden: checkpoint has \[8\], expected \[16\]/, { configMatch: { model: { hidden: [16] } } });
     fails(/is a 'maml' model, expected 'protonet'/, { kind: 'protonet' });
   });
 
   it('refuses a tensor whose shape does not fit its data', () => {
-    assert.throws(() => saveCheckpoint(dir, { kind: 'x', config: {}, tensors: { w: { data: new Float32Array(5), shape: [2, 3] } } }),
-      /tensor 'w' has 5 values but shape \[2, 3\]/);
+    assert.throws(
+      () => saveCheckpoint(dir, { kind: 'x', config: {}, tensors: { w: { data: new Float32Array(5), shape: [2, 3] } } }),
+      /tensor 'w' has 5 values but shape \[2, 3\]/,
+    );
   });
 });

@@ -59,21 +59,40 @@ describe('Engine', function () {
   });
 
   it('refuses unusable support sets with a clear message', () => {
-    assert.throws(() => engine.adapt([]), (e: Error) => e instanceof EngineInputError && /no labeled lines/.test(e.message));
-    assert.throws(() => engine.adapt(SUPPORT.filter((s) => s.label === 'bug')), (e: Error) => e instanceof EngineInputError && /only one label \('bug'\)/.test(e.message));
-    assert.throws(() => engine.adapt([{ text: '   ', label: 'a' }, { text: '', label: 'b' }]), EngineInputError);
+    assert.throws(
+      () => engine.adapt([]),
+      (e: Error) => e instanceof EngineInputError && /no labeled lines/.test(e.message),
+    );
+    assert.throws(
+      () => engine.adapt(SUPPORT.filter((s) => s.label === 'bug')),
+      (e: Error) => e instanceof EngineInputError && /only one label \('bug'\)/.test(e.message),
+    );
+    assert.throws(
+      () =>
+        engine.adapt([
+          { text: '   ', label: 'a' },
+          { text: '', label: 'b' },
+        ]),
+      EngineInputError,
+    );
     assert.throws(() => engine.adapt(SUPPORT, { method: 'nope' }), /unknown method 'nope'/);
   });
 
   it('works with one example per label', () => {
     const preds = engine.adapt([SUPPORT[0], SUPPORT[2]]).predict(['charged twice', 'crash on save']);
-    assert.deepEqual(preds.map((p) => p.label), ['billing', 'bug']);
+    assert.deepEqual(
+      preds.map((p) => p.label),
+      ['billing', 'bug'],
+    );
   });
 
   it('orders labels stably and ignores the order of the support set', () => {
     const a = engine.adapt(SUPPORT, { pool: LINES }).predict(LINES.slice(0, 3));
     const b = engine.adapt([...SUPPORT].reverse(), { pool: LINES }).predict(LINES.slice(0, 3));
-    assert.deepEqual(a.map((p) => p.label), b.map((p) => p.label));
+    assert.deepEqual(
+      a.map((p) => p.label),
+      b.map((p) => p.label),
+    );
     assert.deepEqual(checkSupport([...SUPPORT].reverse()).labels, ['billing', 'bug', 'question']);
   });
 

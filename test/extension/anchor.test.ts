@@ -10,16 +10,31 @@ describe('re-anchoring labels', () => {
 
   it('follows the text when lines are inserted above (no edit information)', () => {
     const after = ['new', 'new 2', ...doc];
-    assert.deepEqual(reanchor([{ line: 2, text: 'gamma' }, { line: 0, text: 'alpha' }], after), [
-      { line: 4, text: 'gamma' },
-      { line: 2, text: 'alpha' },
-    ]);
+    assert.deepEqual(
+      reanchor(
+        [
+          { line: 2, text: 'gamma' },
+          { line: 0, text: 'alpha' },
+        ],
+        after,
+      ),
+      [
+        { line: 4, text: 'gamma' },
+        { line: 2, text: 'alpha' },
+      ],
+    );
   });
 
   it('picks the nearest of several identical lines and never puts two labels on one line', () => {
     const lines = ['same', 'x', 'x', 'same', 'same'];
-    const labels: Anchored[] = [{ line: 3, text: 'same' }, { line: 3, text: 'same' }];
-    assert.deepEqual(reanchor(labels, lines).map((l) => l.line), [3, 4]);
+    const labels: Anchored[] = [
+      { line: 3, text: 'same' },
+      { line: 3, text: 'same' },
+    ];
+    assert.deepEqual(
+      reanchor(labels, lines).map((l) => l.line),
+      [3, 4],
+    );
   });
 
   it('detaches a label whose text is gone, and re-attaches when the text comes back', () => {
@@ -30,8 +45,18 @@ describe('re-anchoring labels', () => {
 
   it('an edited line keeps its label with the new text; an emptied line loses it', () => {
     const lines = ['alpha', 'beta edited', '', 'delta'];
-    const result = reanchor([{ line: 1, text: 'beta' }, { line: 2, text: 'gamma' }], lines, [true, true]);
-    assert.deepEqual(result, [{ line: 1, text: 'beta edited' }, { line: -1, text: 'gamma' }]);
+    const result = reanchor(
+      [
+        { line: 1, text: 'beta' },
+        { line: 2, text: 'gamma' },
+      ],
+      lines,
+      [true, true],
+    );
+    assert.deepEqual(result, [
+      { line: 1, text: 'beta edited' },
+      { line: -1, text: 'gamma' },
+    ]);
   });
 
   it('ignores trailing whitespace differences (CRLF files)', () => {

@@ -2,7 +2,15 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { parseLabels, serializeLabels, writeFileAtomic, backupFile, readLabelFile, toCsv, type LabelRecord } from '../../src/extension/labelFile';
+import {
+  parseLabels,
+  serializeLabels,
+  writeFileAtomic,
+  backupFile,
+  readLabelFile,
+  toCsv,
+  type LabelRecord,
+} from '../../src/extension/labelFile';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'fewshot-labels-'));
 
@@ -32,8 +40,14 @@ describe('label file', () => {
       '{"document":"a.txt","line":3,"text":"w","label":"two"}',
     ].join('\n');
     const parsed = parseLabels(content);
-    assert.deepEqual(parsed.records.map((r) => r.text), ['x', 'w']);
-    assert.deepEqual(parsed.problems.map((p) => p.line), [2, 4, 5]);
+    assert.deepEqual(
+      parsed.records.map((r) => r.text),
+      ['x', 'w'],
+    );
+    assert.deepEqual(
+      parsed.problems.map((p) => p.line),
+      [2, 4, 5],
+    );
     assert.match(parsed.problems[0]!.message, /JSON/);
     assert.match(parsed.problems[1]!.message, /line/);
   });
@@ -71,6 +85,15 @@ describe('label file', () => {
   });
 
   it('quotes CSV fields that need it', () => {
-    assert.equal(toCsv(['a', 'b'], [['x,y', 'say "hi"'], [1, 'plain']]), 'a,b\n"x,y","say ""hi"""\n1,plain\n');
+    assert.equal(
+      toCsv(
+        ['a', 'b'],
+        [
+          ['x,y', 'say "hi"'],
+          [1, 'plain'],
+        ],
+      ),
+      'a,b\n"x,y","say ""hi"""\n1,plain\n',
+    );
   });
 });

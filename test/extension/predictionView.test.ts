@@ -28,18 +28,30 @@ describe('prediction view (diagnostic entries)', () => {
 
   it('skips empty and labeled lines, keeps line order', () => {
     const entries = buildEntries(p, new Set([3]), all);
-    assert.deepEqual(entries.map((e) => e.line), [0, 2, 4]);
+    assert.deepEqual(
+      entries.map((e) => e.line),
+      [0, 2, 4],
+    );
     assert.equal(entries[0]!.message, 'billing 93%');
     assert.equal(entries[1]!.label, 'account');
   });
 
   it('drops predictions under the minimum confidence', () => {
-    assert.deepEqual(buildEntries(p, new Set(), { ...all, minConfidence: 0.75 }).map((e) => e.line), [0, 3]);
+    assert.deepEqual(
+      buildEntries(p, new Set(), { ...all, minConfidence: 0.75 }).map((e) => e.line),
+      [0, 3],
+    );
   });
 
   it('caps per file, keeping the surest or the least sure lines', () => {
-    assert.deepEqual(buildEntries(p, new Set(), { ...all, maxPerFile: 2 }).map((e) => e.line), [0, 3]);
-    assert.deepEqual(buildEntries(p, new Set(), { ...all, maxPerFile: 2, priority: 'uncertainty' }).map((e) => e.line), [2, 4]);
+    assert.deepEqual(
+      buildEntries(p, new Set(), { ...all, maxPerFile: 2 }).map((e) => e.line),
+      [0, 3],
+    );
+    assert.deepEqual(
+      buildEntries(p, new Set(), { ...all, maxPerFile: 2, priority: 'uncertainty' }).map((e) => e.line),
+      [2, 4],
+    );
     assert.deepEqual(buildEntries(p, new Set(), { ...all, maxPerFile: 0 }), []);
   });
 
@@ -54,10 +66,15 @@ describe('prediction view cap on large documents', () => {
   it('keeps exactly the top scores, ties broken by line order, matching a full sort', () => {
     const n = 5000;
     let seed = 7;
-    const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const rand = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
     // Scores rounded to 2 decimals so there are many ties.
     const confidence = Float32Array.from({ length: n }, () => Math.round(rand() * 100) / 100);
-    const p: DocumentPredictions = { labels: ['a', 'b'], labelIndex: new Int32Array(n).fill(0), confidence, uncertainty: new Float32Array(n) };
+    const p: DocumentPredictions = {
+      labels: ['a', 'b'],
+      labelIndex: new Int32Array(n).fill(0),
+      confidence,
+      uncertainty: new Float32Array(n),
+    };
     for (const cap of [1, 37, 1000, 4999]) {
       const got = buildEntries(p, new Set([3, 4]), { minConfidence: 0, maxPerFile: cap, priority: 'confidence' }).map((e) => e.line);
       const expected = Array.from({ length: n }, (_, i) => i)

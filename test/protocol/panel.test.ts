@@ -1,5 +1,13 @@
 import assert from 'node:assert/strict';
-import { labelNameProblem, lineKey, parseHostMessage, parseLeaveOneOut, parseSnapshot, parseWebviewMessage, type PanelSnapshot } from '../../src/protocol/panel';
+import {
+  labelNameProblem,
+  lineKey,
+  parseHostMessage,
+  parseLeaveOneOut,
+  parseSnapshot,
+  parseWebviewMessage,
+  type PanelSnapshot,
+} from '../../src/protocol/panel';
 
 const ref = { uri: 'file:///w/a.txt', line: 3 };
 const snapshot = (): PanelSnapshot => ({
@@ -20,14 +28,24 @@ describe('panel protocol', () => {
       assert.deepEqual(r, { ok: true, value: { kind: 'request', id: 7, method: 'setLabel', params: { ref, label: 'bug' } } });
       assert.ok(parseWebviewMessage({ kind: 'request', id: 1, method: 'leaveOneOut' }).ok);
       assert.ok(parseWebviewMessage({ kind: 'request', id: 2, method: 'createLabel', params: { name: 'x', color: '#00ff00' } }).ok);
-      assert.deepEqual(parseWebviewMessage({ kind: 'request', id: 3, method: 'setLabelColor', params: { name: 'bug', color: '#A0b1C2' } }), {
-        ok: true,
-        value: { kind: 'request', id: 3, method: 'setLabelColor', params: { name: 'bug', color: '#A0b1C2' } },
-      });
+      assert.deepEqual(
+        parseWebviewMessage({ kind: 'request', id: 3, method: 'setLabelColor', params: { name: 'bug', color: '#A0b1C2' } }),
+        {
+          ok: true,
+          value: { kind: 'request', id: 3, method: 'setLabelColor', params: { name: 'bug', color: '#A0b1C2' } },
+        },
+      );
     });
 
     it('refuses wrong shapes without an answerable id', () => {
-      for (const bad of [null, 'ready', [], { kind: 'evil' }, { kind: 'request', id: -1, method: 'reveal' }, { kind: 'request', id: 1.5, method: 'reveal' }]) {
+      for (const bad of [
+        null,
+        'ready',
+        [],
+        { kind: 'evil' },
+        { kind: 'request', id: -1, method: 'reveal' },
+        { kind: 'request', id: 1.5, method: 'reveal' },
+      ]) {
         const r = parseWebviewMessage(bad);
         assert.equal(r.ok, false, JSON.stringify(bad));
         assert.ok(!('badRequest' in r));
@@ -64,7 +82,10 @@ describe('panel protocol', () => {
       const r = parseHostMessage({ kind: 'snapshot', snapshot: snapshot() });
       assert.ok(r.ok);
       assert.deepEqual(r.value, { kind: 'snapshot', snapshot: snapshot() });
-      assert.deepEqual(parseHostMessage({ kind: 'response', id: 3, result: null }), { ok: true, value: { kind: 'response', id: 3, result: null } });
+      assert.deepEqual(parseHostMessage({ kind: 'response', id: 3, result: null }), {
+        ok: true,
+        value: { kind: 'response', id: 3, result: null },
+      });
       const e = parseHostMessage({ kind: 'response', id: 3, error: { message: 'no', code: 'weird' } });
       assert.ok(e.ok && e.value.kind === 'response' && e.value.error?.code === 'internal');
     });
@@ -97,12 +118,21 @@ describe('panel protocol', () => {
 
     it('carries the labeled lines the list does not hold, per label', () => {
       const s = snapshot();
-      s.labels = [{ name: 'bug', color: '#ff0000', elsewhere: 12 }, { name: 'idea', color: '#00ff00', elsewhere: 0 }];
+      s.labels = [
+        { name: 'bug', color: '#ff0000', elsewhere: 12 },
+        { name: 'idea', color: '#00ff00', elsewhere: 0 },
+      ];
       const r = parseSnapshot(s);
       assert.ok(r.ok);
       // Zero is the same as missing: none elsewhere.
-      assert.deepEqual(r.value.labels, [{ name: 'bug', color: '#ff0000', elsewhere: 12 }, { name: 'idea', color: '#00ff00' }]);
-      const u = parseHostMessage({ kind: 'update', update: { documents: [], replaced: [], lines: [], removed: [], labels: [{ name: 'bug', color: '#ff0000', elsewhere: 3 }] } });
+      assert.deepEqual(r.value.labels, [
+        { name: 'bug', color: '#ff0000', elsewhere: 12 },
+        { name: 'idea', color: '#00ff00' },
+      ]);
+      const u = parseHostMessage({
+        kind: 'update',
+        update: { documents: [], replaced: [], lines: [], removed: [], labels: [{ name: 'bug', color: '#ff0000', elsewhere: 3 }] },
+      });
       assert.ok(u.ok && u.value.kind === 'update');
       assert.deepEqual(u.value.update.labels, [{ name: 'bug', color: '#ff0000', elsewhere: 3 }]);
     });

@@ -45,12 +45,18 @@ describe('rpc', () => {
 
   it('turns a thrown error into a rejected promise with its message', async () => {
     const { client } = pair();
-    await assert.rejects(client.request('fail', {}), (e: unknown) => e instanceof RpcError && e.message === 'bad thing' && e.code === 'internal');
+    await assert.rejects(
+      client.request('fail', {}),
+      (e: unknown) => e instanceof RpcError && e.message === 'bad thing' && e.code === 'internal',
+    );
   });
 
   it('rejects unknown methods clearly', async () => {
     const { client } = pair();
-    await assert.rejects((client as unknown as RpcClient<{ nope: { params: {}; result: void } }>).request('nope', {}), /unknown method nope/);
+    await assert.rejects(
+      (client as unknown as RpcClient<{ nope: { params: {}; result: void } }>).request('nope', {}),
+      /unknown method nope/,
+    );
   });
 
   it('cancelling rejects at once and tells the server, which stops the handler', async () => {

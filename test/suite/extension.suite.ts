@@ -17,7 +17,7 @@ const labelFile = () => path.join(folder(), '.fewshot', 'labels.jsonl');
 const readRecords = () => readRecordsOf(labelFile());
 
 export function registerSuite(): void {
-  describe('Few-Shot Labeler in the extension host', function () {
+  describe('Few-Shot Labeler in the extension host', () => {
     let api: FewShotApi;
     let doc: vscode.TextDocument;
     let editor: vscode.TextEditor;
@@ -33,7 +33,17 @@ export function registerSuite(): void {
 
     it('contributes its commands', async () => {
       const all = await vscode.commands.getCommands(true);
-      for (const id of ['labelLine', 'removeLabel', 'acceptPrediction', 'nextUncertainLine', 'exportLabels', 'importLabels', 'clearLabels', 'showEngineInfo', 'openPanel']) {
+      for (const id of [
+        'labelLine',
+        'removeLabel',
+        'acceptPrediction',
+        'nextUncertainLine',
+        'exportLabels',
+        'importLabels',
+        'clearLabels',
+        'showEngineInfo',
+        'openPanel',
+      ]) {
         assert.ok(all.includes(`fewshot.${id}`), `missing command fewshot.${id}`);
       }
     });
@@ -59,15 +69,28 @@ export function registerSuite(): void {
       await api.whenIdle();
       const diagnostics = await until('diagnostics', () => fewShot(doc.uri).length > 0 && fewShot(doc.uri));
       const labeled = new Set([0, 1, 2, 3, 4, 5, 6, 7]);
-      const unlabeledNonEmpty = Array.from({ length: doc.lineCount }, (_, i) => i).filter((i) => !labeled.has(i) && doc.lineAt(i).text.trim());
-      assert.deepEqual(diagnostics.map((d) => d.range.start.line).sort((a, b) => a - b), unlabeledNonEmpty);
+      const unlabeledNonEmpty = Array.from({ length: doc.lineCount }, (_, i) => i).filter(
+        (i) => !labeled.has(i) && doc.lineAt(i).text.trim(),
+      );
+      assert.deepEqual(
+        diagnostics.map((d) => d.range.start.line).sort((a, b) => a - b),
+        unlabeledNonEmpty,
+      );
       for (const d of diagnostics) {
         assert.match(d.message, /^(billing|account|bug|shipping) \d{1,3}%$/);
         assert.equal(d.code, d.message.split(' ')[0]);
         assert.equal(d.severity, vscode.DiagnosticSeverity.Information);
       }
       // The model should get most of these clear-cut tickets right.
-      const expected: Record<number, string> = { 8: 'billing', 9: 'account', 10: 'bug', 11: 'shipping', 12: 'billing', 15: 'shipping', 16: 'billing' };
+      const expected: Record<number, string> = {
+        8: 'billing',
+        9: 'account',
+        10: 'bug',
+        11: 'shipping',
+        12: 'billing',
+        15: 'shipping',
+        16: 'billing',
+      };
       const byLine = new Map(diagnostics.map((d) => [d.range.start.line, d.code]));
       const right = Object.entries(expected).filter(([l, label]) => byLine.get(Number(l)) === label).length;
       assert.ok(right >= 5, `only ${right} of 7 clear-cut lines predicted right: ${JSON.stringify([...byLine])}`);
@@ -117,11 +140,15 @@ export function registerSuite(): void {
       const records = readRecords();
       const text = doc.lineAt(9).text;
       const added = JSON.stringify({ document: 'support-tickets.txt', line: 10, text, label: 'account' });
-      fs.writeFileSync(labelFile(), fs.readFileSync(labelFile(), 'utf8') + added + '\n');
+      fs.writeFileSync(labelFile(), `${fs.readFileSync(labelFile(), 'utf8') + added}\n`);
       const out = path.join(os.tmpdir(), `fewshot-export-${Date.now()}.jsonl`);
       const exported = () => vscode.commands.executeCommand<number>('fewshot.exportLabels', out, false);
       await until('the external label to load', async () => (await exported()) === records.length + 1, 15_000);
-      const rows = fs.readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { text: string; label: string; line: number });
+      const rows = fs
+        .readFileSync(out, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { text: string; label: string; line: number });
       assert.ok(rows.some((r) => r.text === text && r.label === 'account' && r.line === 10));
       await api.whenIdle();
       await until('the externally labeled line to lose its prediction', () => !fewShot(doc.uri).some((d) => d.range.start.line === 9));
@@ -139,12 +166,12 @@ export function registerSuite(): void {
 
     it('never overwrites a corrupt label file: valid records load, a backup is kept', async () => {
       const good = fs.readFileSync(labelFile(), 'utf8');
-      fs.writeFileSync(labelFile(), good + '{"document": broken\n');
+      fs.writeFileSync(labelFile(), `${good}{"document": broken\n`);
       const dir = path.dirname(labelFile());
       await until('a backup', () => fs.readdirSync(dir).some((f) => f.endsWith('.bak')), 15_000);
       const result = await vscode.commands.executeCommand('fewshot.labelLine', 'bug', doc.uri, [12]);
       assert.equal(result, undefined, 'labeling is refused while the file is corrupt');
-      assert.equal(fs.readFileSync(labelFile(), 'utf8'), good + '{"document": broken\n');
+      assert.equal(fs.readFileSync(labelFile(), 'utf8'), `${good}{"document": broken\n`);
       // Fixing the file makes it writable again.
       fs.writeFileSync(labelFile(), good);
       let labeled: unknown;
@@ -157,14 +184,16 @@ export function registerSuite(): void {
     });
 
     it('reports the engine info', async () => {
-      const info = await vscode.commands.executeCommand<{ backend: string; model: string; lastRun?: unknown }>('fewshot.showEngineInfo', { quiet: true });
+      const info = await vscode.commands.executeCommand<{ backend: string; model: string; lastRun?: unknown }>('fewshot.showEngineInfo', {
+        quiet: true,
+      });
       assert.ok(info.backend);
       assert.ok(info.model);
       assert.ok(info.lastRun);
     });
 
     it('Clear Labels empties the file and removes the predictions', async () => {
-      assert.equal(await vscode.commands.executeCommand('fewshot.clearLabels', { confirmed: true }) as number > 0, true);
+      assert.equal(((await vscode.commands.executeCommand('fewshot.clearLabels', { confirmed: true })) as number) > 0, true);
       assert.deepEqual(readRecords(), []);
       await api.whenIdle();
       await until('diagnostics to clear', () => fewShot(doc.uri).length === 0);
@@ -177,13 +206,25 @@ export function registerSuite(): void {
       await until('predictions', () => fewShot(doc.uri).length > 0);
       const out = path.join(os.tmpdir(), `fewshot-roundtrip-${Date.now()}.jsonl`);
       const exported = await vscode.commands.executeCommand<number>('fewshot.exportLabels', out, true);
-      const rows = fs.readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { source: string });
+      const rows = fs
+        .readFileSync(out, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { source: string });
       assert.ok(exported > 2 && rows.filter((r) => r.source === 'prediction').length === exported - 2);
       await vscode.commands.executeCommand('fewshot.clearLabels', { confirmed: true });
       assert.deepEqual(readRecords(), []);
       assert.equal(await vscode.commands.executeCommand<number>('fewshot.importLabels', out), 2);
       fs.rmSync(out, { force: true });
-      assert.deepEqual(readRecords().map((r) => [r.line, r.label]).sort(), [[1, 'billing'], [2, 'account']]);
+      assert.deepEqual(
+        readRecords()
+          .map((r) => [r.line, r.label])
+          .sort(),
+        [
+          [1, 'billing'],
+          [2, 'account'],
+        ],
+      );
     });
   });
 }

@@ -14,13 +14,22 @@ export interface FileRecord {
 /** The label file's records, as written (1-based lines); empty when the file does not exist. */
 export function readRecordsOf(file: string): FileRecord[] {
   if (!fs.existsSync(file)) return [];
-  return fs.readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as FileRecord);
+  return fs
+    .readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as FileRecord);
 }
 
 /** The extension's prediction diagnostics on a document. */
 export const fewShot = (uri: vscode.Uri) => vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'few-shot');
 
-export async function until<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
+export async function until<T>(
+  what: string,
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 30_000,
+): Promise<T> {
   const start = Date.now();
   for (;;) {
     const value = await probe();

@@ -22,7 +22,7 @@ export function run(): Promise<void> {
   return new Promise((resolve, reject) => {
     const runner = mocha.run((failures) => {
       lines.push(`${runner.stats?.passes ?? 0} passing, ${failures} failing`);
-      if (report) fs.writeFileSync(report, lines.join('\n') + '\n');
+      if (report) fs.writeFileSync(report, `${lines.join('\n')}\n`);
       failures ? reject(new Error(`${failures} integration tests failed`)) : resolve();
     });
     runner.on('pass', (t) => lines.push(`ok   ${t.fullTitle()} (${t.duration ?? 0} ms)`));

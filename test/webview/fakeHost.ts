@@ -10,7 +10,13 @@ export interface FakeHostOptions {
 }
 
 export function installFakeHost(options: FakeHostOptions): void {
-  type Line = { doc: number; line: number; text: string; label?: string; prediction?: { label: string; confidence: number; uncertainty: number } };
+  type Line = {
+    doc: number;
+    line: number;
+    text: string;
+    label?: string;
+    prediction?: { label: string; confidence: number; uncertainty: number };
+  };
   const w = window as unknown as Record<string, unknown>;
   const posted: unknown[] = [];
   const requests: { method: string; params: unknown }[] = [];
@@ -27,10 +33,20 @@ export function installFakeHost(options: FakeHostOptions): void {
     { uri: 'file:///work/tickets-a.txt', name: 'tickets-a.txt' },
     { uri: 'file:///work/tickets-b.txt', name: 'tickets-b.txt' },
   ];
-  const words = ['crash when saving', 'please add dark mode', 'how do I export', 'error on startup', 'support for tabs', 'where is the config', 'slow scrolling', 'new shortcut for', 'is there a way to'];
+  const words = [
+    'crash when saving',
+    'please add dark mode',
+    'how do I export',
+    'error on startup',
+    'support for tabs',
+    'where is the config',
+    'slow scrolling',
+    'new shortcut for',
+    'is there a way to',
+  ];
   // A small deterministic generator so every run sees the same data.
   let seed = 12345;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  const rand = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
   const half = Math.ceil(options.lines / 2);
   const lines: Line[] = [];
   for (let i = 0; i < options.lines; i++) {

@@ -48,7 +48,8 @@ export class PanelHarness {
     for (const f of ['panel.js', 'panel.css', 'codicons/codicon.css', 'codicons/codicon.ttf']) {
       if (!fs.existsSync(path.join(media, f))) throw new Error(`media/${f} is missing: run \`npm run build\` first`);
     }
-    if (!fs.existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (or set FEWSHOT_CHROMIUM)`);
+    if (!fs.existsSync(CHROMIUM))
+      throw new Error(`Chromium not found at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (or set FEWSHOT_CHROMIUM)`);
     this.server = http.createServer((req, res) => {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
       if (url.pathname === '/panel.html') {
@@ -67,7 +68,14 @@ export class PanelHarness {
     this.browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', '--disable-background-networking', '--disable-component-update'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-dev-shm-usage',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+      ],
     });
   }
 
@@ -99,7 +107,9 @@ export async function pageErrors(p: Page): Promise<string[]> {
 }
 
 /** The rendered rows, in list order: position, text, chip and whether it is the cursor. */
-export async function rows(p: Page): Promise<{ position: number; loc: string; text: string; chip: string; labeled: boolean; cursor: boolean }[]> {
+export async function rows(
+  p: Page,
+): Promise<{ position: number; loc: string; text: string; chip: string; labeled: boolean; cursor: boolean }[]> {
   return p.$$eval('.row:not([hidden])', (els) =>
     els
       .map((e) => ({

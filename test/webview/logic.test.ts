@@ -27,7 +27,20 @@ describe('panel logic', () => {
   });
 
   it('restores view state defensively', () => {
-    const s = restoreViewState({ v: 1, sort: 'confidence', filter: 'predicted:bug', doc: 'file:///a', search: 'x', cursor: '3@file:///a', scrollTop: 52, history: [{ ref: { uri: 'u', line: 2 }, kind: 'label', after: 'bug' }, { ref: { uri: 'u', line: -1 }, kind: 'label' }], precision: { label: 'bug', queue: [{ uri: 'u', line: 1 }], index: 9, correct: 1, wrong: 0 } });
+    const s = restoreViewState({
+      v: 1,
+      sort: 'confidence',
+      filter: 'predicted:bug',
+      doc: 'file:///a',
+      search: 'x',
+      cursor: '3@file:///a',
+      scrollTop: 52,
+      history: [
+        { ref: { uri: 'u', line: 2 }, kind: 'label', after: 'bug' },
+        { ref: { uri: 'u', line: -1 }, kind: 'label' },
+      ],
+      precision: { label: 'bug', queue: [{ uri: 'u', line: 1 }], index: 9, correct: 1, wrong: 0 },
+    });
     assert.equal(s.sort, 'confidence');
     assert.equal(s.filter, 'predicted:bug');
     assert.equal(s.history.length, 1, 'the bad decision is dropped');
@@ -39,14 +52,20 @@ describe('panel logic', () => {
 
   it('filters and orders the list', () => {
     const snapshot: PanelSnapshot = {
-      documents: [{ uri: 'a', name: 'a' }, { uri: 'b', name: 'b' }],
+      documents: [
+        { uri: 'a', name: 'a' },
+        { uri: 'b', name: 'b' },
+      ],
       lines: [
         { doc: 1, line: 0, text: 'Beta one', prediction: { label: 'x', confidence: 0.9, uncertainty: 0.1 } },
         { doc: 0, line: 1, text: 'alpha two', label: 'y' },
         { doc: 0, line: 0, text: 'alpha one', prediction: { label: 'y', confidence: 0.5, uncertainty: 0.8 } },
         { doc: 0, line: 2, text: 'alpha three', prediction: { label: 'x', confidence: 0.7, uncertainty: 0.4 } },
       ],
-      labels: [{ name: 'x', color: '#000000' }, { name: 'y', color: '#ffffff' }],
+      labels: [
+        { name: 'x', color: '#000000' },
+        { name: 'y', color: '#ffffff' },
+      ],
       stats: { backend: 'cpu', lastAdaptationMs: null },
     };
     const d = new Dataset(snapshot);
@@ -61,7 +80,13 @@ describe('panel logic', () => {
     assert.deepEqual(view({ doc: 'b' }), [0]);
     assert.deepEqual(view({ doc: 'gone' }), []);
     assert.deepEqual(view({ search: ' ALPHA T' }), [3, 1]);
-    assert.deepEqual([...d.predictedCounts()], [['x', 2], ['y', 1]]);
+    assert.deepEqual(
+      [...d.predictedCounts()],
+      [
+        ['x', 2],
+        ['y', 1],
+      ],
+    );
     assert.deepEqual([...d.labeledCounts()], [['y', 1]]);
     assert.deepEqual(d.confidenceHistogram(), [0, 0, 0, 0, 0, 1, 0, 1, 0, 1]);
   });

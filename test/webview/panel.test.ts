@@ -16,7 +16,16 @@ const HOSTILE = [
   '👩‍💻 déjà vu 🎉 ✓',
 ];
 
-type Data = { labels: { name: string; color: string }[]; lines: { doc: number; line: number; text: string; label?: string; prediction?: { label: string; confidence: number; uncertainty: number } }[] };
+type Data = {
+  labels: { name: string; color: string }[];
+  lines: {
+    doc: number;
+    line: number;
+    text: string;
+    label?: string;
+    prediction?: { label: string; confidence: number; uncertainty: number };
+  }[];
+};
 const posted = (p: Page) => p.evaluate(() => (window as unknown as { __posted: { kind: string }[] }).__posted);
 const data = (p: Page) => p.evaluate(() => (window as unknown as { __data: Data }).__data);
 
@@ -140,7 +149,13 @@ describe('labeling panel (Chromium)', function () {
     await page.selectOption('.recent select', 'question');
     await settle(page);
     const reqs = await requests(page);
-    assert.deepEqual(reqs.map((r) => [r.method, r.params.label]), [['setLabel', 'bug'], ['setLabel', 'question']]);
+    assert.deepEqual(
+      reqs.map((r) => [r.method, r.params.label]),
+      [
+        ['setLabel', 'bug'],
+        ['setLabel', 'question'],
+      ],
+    );
     assert.equal((await data(page)).lines.find((l) => l.text === first.text)!.label, 'question');
   });
 
@@ -155,12 +170,18 @@ describe('labeling panel (Chromium)', function () {
 
     await setSelect(page, 'sort', 'document');
     r = await rows(page);
-    assert.deepEqual(r.slice(0, 3).map((x) => x.loc), ['tickets-a.txt:1', 'tickets-a.txt:2', 'tickets-a.txt:3']);
+    assert.deepEqual(
+      r.slice(0, 3).map((x) => x.loc),
+      ['tickets-a.txt:1', 'tickets-a.txt:2', 'tickets-a.txt:3'],
+    );
 
     await setSelect(page, 'sort', 'confidence');
     r = await rows(page);
     const confs = r.slice(0, 10).map((x) => all.find((l) => l.text === x.text)!.prediction!.confidence);
-    assert.deepEqual(confs, [...confs].sort((a, b) => b - a));
+    assert.deepEqual(
+      confs,
+      [...confs].sort((a, b) => b - a),
+    );
     assert.equal(confs[0], Math.max(...unlabeled.map((l) => l.prediction!.confidence)));
   });
 
@@ -187,7 +208,9 @@ describe('labeling panel (Chromium)', function () {
     assert.ok(r.length > 0 && r.every((x) => x.loc.startsWith('tickets-b.txt:')));
     await setSelect(page, 'doc', '');
     await page.fill('#search', 'dark MODE');
-    await page.waitForFunction(() => Array.from(document.querySelectorAll('.row:not([hidden]) .text')).every((e) => e.textContent!.includes('dark mode')));
+    await page.waitForFunction(() =>
+      Array.from(document.querySelectorAll('.row:not([hidden]) .text')).every((e) => e.textContent!.includes('dark mode')),
+    );
     r = await rows(page);
     assert.equal(r.length, all.filter((l) => l.text.includes('dark mode')).length);
     assert.ok(r.every((x) => x.text.includes('dark mode')));
@@ -200,7 +223,7 @@ describe('labeling panel (Chromium)', function () {
     assert.ok(count < 80, `only the visible rows exist (${count})`);
     await page.$eval('#lines', (e) => (e.scrollTop = 26 * 50_000));
     await settle(page);
-    let r = await rows(page);
+    const r = await rows(page);
     assert.ok(r.length < 80);
     const visible = r.map((x) => x.position);
     assert.ok(visible.includes(50_000) && visible.includes(50_010), `rows around 50,000 are rendered (${visible[0]}..${visible.at(-1)})`);
@@ -259,7 +282,10 @@ describe('labeling panel (Chromium)', function () {
 
     // An update the panel must refuse leaves it out of step: it asks for a snapshot again.
     await page.evaluate(() => {
-      (window as unknown as { __send: (m: unknown) => void }).__send({ kind: 'update', update: { documents: [], replaced: [3], lines: [], removed: [] } });
+      (window as unknown as { __send: (m: unknown) => void }).__send({
+        kind: 'update',
+        update: { documents: [], replaced: [3], lines: [], removed: [] },
+      });
     });
     await page.waitForSelector('.status.error');
     await page.waitForFunction(() => / of 100000 listed lines labeled/.test(document.querySelector('.charts .hint')?.textContent ?? ''));
@@ -270,7 +296,11 @@ describe('labeling panel (Chromium)', function () {
     page = await harness.open({ special: HOSTILE });
     await setSelect(page, 'sort', 'document');
     const r = await rows(page);
-    for (const s of HOSTILE) assert.ok(r.some((x) => x.text === s), `shown verbatim: ${s}`);
+    for (const s of HOSTILE)
+      assert.ok(
+        r.some((x) => x.text === s),
+        `shown verbatim: ${s}`,
+      );
     for (const s of HOSTILE) assert.ok(await page.getByText(s, { exact: true }).first().isVisible(), `visible: ${s}`);
     assert.equal(await page.$$eval('img, #app script', (els) => els.length), 0, 'no element was created from the text');
     // A hostile label name too, through the create-label form.
@@ -298,7 +328,10 @@ describe('labeling panel (Chromium)', function () {
     await page.fill('input[aria-label="New name for bug"]', 'defect');
     await page.press('input[aria-label="New name for bug"]', 'Enter');
     await page.waitForSelector('.label-bar .label-chip >> text=defect');
-    assert.ok((await data(page)).lines.some((l) => l.label === 'defect'), 'the store follows the rename');
+    assert.ok(
+      (await data(page)).lines.some((l) => l.label === 'defect'),
+      'the store follows the rename',
+    );
     await page.click('button[aria-label="Delete defect"]');
     await page.waitForSelector('.confirm');
     assert.ok(!(await requests(page)).some((r) => r.method === 'deleteLabel'), 'nothing deleted before confirming');
@@ -308,7 +341,9 @@ describe('labeling panel (Chromium)', function () {
     assert.equal(await page.$('.confirm'), null);
     await page.click('button[aria-label="Delete defect"]');
     await page.click('.confirm button.danger');
-    await page.waitForFunction(() => !Array.from(document.querySelectorAll('.label-bar .label-chip')).some((e) => e.textContent?.includes('defect')));
+    await page.waitForFunction(
+      () => !Array.from(document.querySelectorAll('.label-bar .label-chip')).some((e) => e.textContent?.includes('defect')),
+    );
     const methods = (await requests(page)).map((r) => r.method);
     assert.deepEqual(methods, ['createLabel', 'renameLabel', 'deleteLabel']);
   });
@@ -316,7 +351,12 @@ describe('labeling panel (Chromium)', function () {
   it('counts every labeled line of a label, saying how many are in closed files', async () => {
     page = await harness.open();
     const listed = (await data(page)).lines.filter((l) => l.label === 'bug').length;
-    const badge = () => page!.$eval('.label-list .label-item:first-child .badge', (e) => ({ text: e.textContent, title: e.getAttribute('title'), aria: e.getAttribute('aria-label') }));
+    const badge = () =>
+      page!.$eval('.label-list .label-item:first-child .badge', (e) => ({
+        text: e.textContent,
+        title: e.getAttribute('title'),
+        aria: e.getAttribute('aria-label'),
+      }));
     assert.equal((await badge()).text, String(listed), 'with nothing elsewhere the count is the listed one');
     assert.equal(await page.$('.label-elsewhere'), null);
     // The host reports 5 more bug lines in closed files.
@@ -328,7 +368,10 @@ describe('labeling panel (Chromium)', function () {
     await page.waitForSelector('.label-elsewhere');
     const b = await badge();
     assert.equal(b.text, String(listed + 5));
-    assert.equal(b.title, `${listed + 5} labeled lines in the label files: ${listed} in the open files listed here, 5 in closed files or detached from their text`);
+    assert.equal(
+      b.title,
+      `${listed + 5} labeled lines in the label files: ${listed} in the open files listed here, 5 in closed files or detached from their text`,
+    );
     assert.equal(b.aria, `${listed + 5} labeled, 5 of them in closed files`);
     assert.equal(await page.textContent('.label-elsewhere'), '(5 closed)');
     assert.match((await page.textContent('#labeled-summary'))!, /listed lines labeled; 5 more in closed files$/);
@@ -344,7 +387,7 @@ describe('labeling panel (Chromium)', function () {
     assert.match((await page.textContent('.confirm'))!, new RegExp(`${(await badge()).text} labeled lines lose their label`));
   });
 
-  it('changes a label colour with the swatch\'s colour picker', async () => {
+  it("changes a label colour with the swatch's colour picker", async () => {
     page = await harness.open();
     const picker = 'input[aria-label="Colour of feature"]';
     assert.equal(await page.$eval(picker, (e) => (e as HTMLInputElement).type), 'color');
@@ -354,7 +397,10 @@ describe('labeling panel (Chromium)', function () {
       const chip = Array.from(document.querySelectorAll('.label-bar .label-chip')).find((e) => e.textContent?.includes('feature'));
       return (chip?.querySelector('.swatch') as HTMLElement | null)?.style.background === 'rgb(18, 52, 86)';
     });
-    assert.deepEqual((await requests(page)).filter((r) => r.method === 'setLabelColor').map((r) => r.params), [{ name: 'feature', color: '#123456' }]);
+    assert.deepEqual(
+      (await requests(page)).filter((r) => r.method === 'setLabelColor').map((r) => r.params),
+      [{ name: 'feature', color: '#123456' }],
+    );
     assert.equal(await page.$eval(picker, (e) => (e as HTMLInputElement).value), '#123456');
     // A refused colour (the label went away meanwhile) is not kept: the picker shows the old one.
     await page.evaluate(() => (window as unknown as { __data: { labels: { name: string }[] } }).__data.labels.splice(2, 1));

@@ -7,7 +7,13 @@ import { RpcClient, CancelSource, RpcError } from '../../src/protocol/rpc';
 import { isReady, isLog, type WorkerRequests, type ReadyNotification } from '../../src/protocol/worker';
 
 const info: EngineInfo = {
-  backend: 'fake', model: 'keyword-test', modelHash: 'abc', vocabulary: 3, defaultMethod: 'keyword', methods: ['keyword'], loadMs: 1,
+  backend: 'fake',
+  model: 'keyword-test',
+  modelHash: 'abc',
+  vocabulary: 3,
+  defaultMethod: 'keyword',
+  methods: ['keyword'],
+  loadMs: 1,
 };
 
 /** A fake engine: predicts the label whose support example shares a word with the line. */
@@ -16,14 +22,19 @@ function fakeEngine(calls: { adapt: AdaptOptions[]; predictedLines: number }): E
     info: () => info,
     methods: () => ['keyword'],
     method: () => undefined,
-    encode: () => { throw new Error('not used'); },
+    encode: () => {
+      throw new Error('not used');
+    },
     dispose: () => {},
     adapt(support: Example[], options?: AdaptOptions) {
       calls.adapt.push(options ?? {});
       const labels = [...new Set(support.map((s) => s.label))].sort();
       if (labels.length < 2) throw new EngineInputError('need at least two labels');
       return {
-        labels, method: 'keyword', adaptMs: 0, encodeMs: 0,
+        labels,
+        method: 'keyword',
+        adaptMs: 0,
+        encodeMs: 0,
         predict(lines: string[]) {
           calls.predictedLines += lines.length;
           return lines.map((line) => {
@@ -121,7 +132,9 @@ describe('worker host protocol', () => {
   });
 
   it('a failed engine load is reported in ready and in every answer', async () => {
-    const w = connect(async () => { throw new Error('models/vectors.bin is missing'); });
+    const w = connect(async () => {
+      throw new Error('models/vectors.bin is missing');
+    });
     try {
       const ready = await w.ready;
       assert.match(ready.error ?? '', /vectors\.bin is missing/);

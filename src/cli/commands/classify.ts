@@ -6,7 +6,7 @@ import { mulberry32 } from '../../engine/episodes';
 import { UsageError } from '../args';
 import { openEngine, ENGINE_OPTIONS } from '../engine-loader';
 import { EXIT_OK } from '../errors';
-import { writeChunk, type CliIo } from '../io';
+import { writeChunk } from '../io';
 import { emptyCounts, reservoirSample, skipNotes, unlabeledLines, type LineCounts, type SourceLine } from '../lines';
 import { canonicalMethod, isTransductive } from '../methods';
 import type { Command } from './command';
@@ -30,7 +30,14 @@ export const classifyCommand: Command = {
     { name: 'labels', type: 'string', placeholder: 'file.jsonl', help: 'the labeled lines (required)' },
     { name: 'format', type: 'string', choices: ['tsv', 'jsonl'], default: 'tsv', placeholder: 'tsv|jsonl', help: 'output format' },
     { name: 'method', type: 'string', default: 'default', placeholder: 'name', help: 'method (see `fewshot info`)' },
-    { name: 'pool-size', type: 'int', min: 0, default: 2000, placeholder: 'n', help: 'unlabeled lines sampled for transductive methods; 0 = none' },
+    {
+      name: 'pool-size',
+      type: 'int',
+      min: 0,
+      default: 2000,
+      placeholder: 'n',
+      help: 'unlabeled lines sampled for transductive methods; 0 = none',
+    },
     { name: 'seed', type: 'int', default: 1, help: 'seed of the pool sample' },
     { name: 'batch', type: 'int', min: 1, default: 8192, placeholder: 'n', help: 'lines classified and written per batch' },
     ...ENGINE_OPTIONS,
@@ -42,12 +49,15 @@ export const classifyCommand: Command = {
     const files = [...args.positional];
     if (files.length === 0) throw new UsageError('no input FILE given');
     const quiet = args.flag('quiet');
-    const note = (m: string) => { if (!quiet) io.stderr.write(`${m}\n`); };
+    const note = (m: string) => {
+      if (!quiet) io.stderr.write(`${m}\n`);
+    };
 
     // Check every input before the (slower) engine load.
     const labelSet = await readLabelFile(labelsFile);
     for (const file of files) await assertTextFile(file);
-    if (labelSet.singletons.length) note(`note: only one example for ${labelSet.singletons.join(', ')}; more examples make predictions steadier`);
+    if (labelSet.singletons.length)
+      note(`note: only one example for ${labelSet.singletons.join(', ')}; more examples make predictions steadier`);
 
     const engine = await openEngine(args, io, quiet);
     try {
@@ -57,7 +67,11 @@ export const classifyCommand: Command = {
       const poolSize = args.need<number>('pool-size');
       let pool: string[] | undefined;
       if (poolSize > 0 && knownMethod(engine, method) && isTransductive(engine, method)) {
-        const sample = await reservoirSample(unlabeledLines(files, labeledTexts, emptyCounts()), poolSize, mulberry32(args.need<number>('seed')));
+        const sample = await reservoirSample(
+          unlabeledLines(files, labeledTexts, emptyCounts()),
+          poolSize,
+          mulberry32(args.need<number>('seed')),
+        );
         pool = sample.map((l) => l.text);
         note(`pool: ${pool.length} unlabeled lines (seeded reservoir sample)`);
       }
@@ -117,16 +131,25 @@ export function toTsv(rows: readonly ClassifiedLine[]): string {
 
 export function toJsonl(rows: readonly ClassifiedLine[]): string {
   return rows
-    .map((r) => `${JSON.stringify({
-      file: r.file, line: r.line, label: r.label,
-      confidence: Number(confidence(r.confidence)), uncertainty: Number(confidence(r.uncertainty)), text: r.text,
-    })}\n`)
+    .map(
+      (r) =>
+        `${JSON.stringify({
+          file: r.file,
+          line: r.line,
+          label: r.label,
+          confidence: Number(confidence(r.confidence)),
+          uncertainty: Number(confidence(r.uncertainty)),
+          text: r.text,
+        })}\n`,
+    )
     .join('');
 }
 
 function summary(counts: LineCounts, files: string[], model: AdaptedModel, engine: EngineApi, seconds: number): string {
   const rate = counts.classified / Math.max(seconds, 1e-3);
   const where = files.length === 1 ? path.basename(files[0] as string) : `${files.length} files`;
-  return `classified ${counts.classified} lines of ${where} with ${model.method} (${model.labels.length} labels) ` +
-    `on ${engine.info().backend} in ${seconds.toFixed(2)} s (${Math.round(rate)} lines/s)`;
+  return (
+    `classified ${counts.classified} lines of ${where} with ${model.method} (${model.labels.length} labels) ` +
+    `on ${engine.info().backend} in ${seconds.toFixed(2)} s (${Math.round(rate)} lines/s)`
+  );
 }

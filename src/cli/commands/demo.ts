@@ -52,9 +52,11 @@ export const demoCommand: Command = {
       const classifyMs = performance.now() - classifyStarted;
 
       const style = makeStyle(io.stdoutIsTTY);
-      const gold = goldFile && fs.existsSync(goldFile) ? new Map((await readExamples(goldFile)).map((ex) => [ex.text, ex.label])) : undefined;
+      const gold =
+        goldFile && fs.existsSync(goldFile) ? new Map((await readExamples(goldFile)).map((ex) => [ex.text, ex.label])) : undefined;
       const labelIndex = new Map(model.labels.map((l, i) => [l, i]));
-      const title = `${path.basename(file)}: ${document.filter((t) => t).length} lines, ` +
+      const title =
+        `${path.basename(file)}: ${document.filter((t) => t).length} lines, ` +
         `${labelSet.examples.length} labeled by hand (${model.labels.length} labels), ${unlabeled.length} to classify`;
       line(io.stdout, style.bold(title));
       line(io.stdout);
@@ -63,10 +65,13 @@ export const demoCommand: Command = {
       line(io.stdout, countsLine(style, [...predictions.values()], model.labels, labelIndex));
       if (gold) line(io.stdout, agreementLine(style, predictions, gold));
       const info = engine.info();
-      line(io.stdout, style.dim(
-        `method ${model.method} · backend ${info.backend}${info.backendNote ? ` (${info.backendNote})` : ''} · model ${info.model}` +
-        ` · load ${ms(loadMs)} · adapt ${ms(model.adaptMs)} · classify ${ms(classifyMs)} for ${unlabeled.length} lines`,
-      ));
+      line(
+        io.stdout,
+        style.dim(
+          `method ${model.method} · backend ${info.backend}${info.backendNote ? ` (${info.backendNote})` : ''} · model ${info.model}` +
+            ` · load ${ms(loadMs)} · adapt ${ms(model.adaptMs)} · classify ${ms(classifyMs)} for ${unlabeled.length} lines`,
+        ),
+      );
       return EXIT_OK;
     } finally {
       engine.dispose();
@@ -77,8 +82,12 @@ export const demoCommand: Command = {
 const ms = (x: number) => `${Math.round(x)} ms`;
 
 function printLines(
-  io: CliIo, style: Style, document: string[], labeledAs: Map<string, string>,
-  predictions: Map<string, LinePrediction>, labelIndex: Map<string, number>,
+  io: CliIo,
+  style: Style,
+  document: string[],
+  labeledAs: Map<string, string>,
+  predictions: Map<string, LinePrediction>,
+  labelIndex: Map<string, number>,
 ): void {
   const labelWidth = Math.max(5, ...[...labelIndex.keys()].map((l) => l.length));
   const numberWidth = String(document.length).length;

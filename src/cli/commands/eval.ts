@@ -6,7 +6,7 @@ import type { EncodedLines, Example } from '../../engine/types';
 import { readExamples } from '../../engine/data';
 import { readDomainMap, selectLabels, splitByDomains } from '../../engine/episodes';
 import { evaluate, formatReport } from '../../engine/eval';
-import { ParsedArgs, UsageError } from '../args';
+import { type ParsedArgs, UsageError } from '../args';
 import { openEngine, ENGINE_OPTIONS } from '../engine-loader';
 import { CliError, EXIT_OK } from '../errors';
 import { line, type CliIo } from '../io';
@@ -36,10 +36,15 @@ export const evalCommand: Command = {
     { name: 'episodes', type: 'int', min: 1, default: 600, help: 'episodes per shot count' },
     { name: 'seed', type: 'int', default: 1, help: 'seed of the episode sampler' },
     { name: 'methods', type: 'list', default: ['default'], placeholder: 'a,b', help: 'methods to compare' },
-    { name: 'baseline', type: 'string', placeholder: 'method', help: 'also report each method\'s paired gain over this one' },
+    { name: 'baseline', type: 'string', placeholder: 'method', help: "also report each method's paired gain over this one" },
     { name: 'labels', type: 'list', placeholder: 'a,b', help: 'evaluate on these labels only' },
     { name: 'holdout-domains', type: 'list', placeholder: 'd,d', help: 'evaluate on the labels of these CLINC150 domains only' },
-    { name: 'domains', type: 'string', placeholder: 'file.json', help: 'label -> domain map (default: clinc150.domains.json beside the data)' },
+    {
+      name: 'domains',
+      type: 'string',
+      placeholder: 'file.json',
+      help: 'label -> domain map (default: clinc150.domains.json beside the data)',
+    },
     { name: 'distractors', type: 'number', min: 0, default: 1, help: 'distractor lines per query line in the transductive pool' },
     { name: 'no-label-names', type: 'boolean', help: 'do not give methods the label names (by default they may use them as examples)' },
     ...ENGINE_OPTIONS,
@@ -106,7 +111,8 @@ function restrictClasses(examples: Example[], args: ParsedArgs, dataFile: string
   const domains = args.list('holdout-domains');
   if (domains) {
     const mapFile = args.string('domains') ?? path.join(path.dirname(dataFile), 'clinc150.domains.json');
-    if (!fs.existsSync(mapFile)) throw new CliError(`--holdout-domains needs a label -> domain map; ${mapFile} not found (pass --domains FILE)`);
+    if (!fs.existsSync(mapFile))
+      throw new CliError(`--holdout-domains needs a label -> domain map; ${mapFile} not found (pass --domains FILE)`);
     out = splitByDomains(out, readDomainMap(mapFile), domains).heldOut;
     if (out.length === 0) throw new CliError(`no examples of ${dataFile} belong to the domains ${domains.join(', ')}`);
   }

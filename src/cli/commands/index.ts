@@ -8,4 +8,11 @@ import { metaTrainCommand } from './meta-train';
 import { metaTrainMamlCommand } from './meta-train-maml';
 
 export type { Command } from './command';
-export const COMMANDS: readonly Command[] = [demoCommand, classifyCommand, evalCommand, infoCommand, metaTrainCommand, metaTrainMamlCommand];
+export const COMMANDS: readonly Command[] = [
+  demoCommand,
+  classifyCommand,
+  evalCommand,
+  infoCommand,
+  metaTrainCommand,
+  metaTrainMamlCommand,
+];

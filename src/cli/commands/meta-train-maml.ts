@@ -52,7 +52,8 @@ export const metaTrainMamlCommand: Command = {
     const name = args.string('recipe') ?? 'shipped';
     const recipe = RECIPES[name];
     const dataDir = path.resolve(args.string('data') ?? path.join(packageRoot(), '..', 'shared', 'data'));
-    if (!fs.existsSync(path.join(dataDir, 'clinc150.train.jsonl'))) throw new UsageError(`no clinc150.train.jsonl in ${dataDir} (pass --data)`);
+    if (!fs.existsSync(path.join(dataDir, 'clinc150.train.jsonl')))
+      throw new UsageError(`no clinc150.train.jsonl in ${dataDir} (pass --data)`);
     const modelDir = path.resolve(args.string('out') ?? recipe.model());
     const model = loadModel(modelDir);
     const backend = await selectBackend((args.string('backend') ?? 'wasm') as BackendChoice, (m) => line(io.stderr, m));
@@ -60,10 +61,18 @@ export const metaTrainMamlCommand: Command = {
     const evalEvery = args.number('eval-every') ?? 50;
     const tty = Boolean((io.stderr as { isTTY?: boolean }).isTTY);
     await runMamlRecipe({
-      kind, dataDir, holdoutDomains: recipe.holdout, validationDomains: ['auto_and_commute'], extraTrainFiles: recipe.extra,
+      kind,
+      dataDir,
+      holdoutDomains: recipe.holdout,
+      validationDomains: ['auto_and_commute'],
+      extraTrainFiles: recipe.extra,
       model: { encoder: model.encoder, vectorsSha256: model.vectors.sha256, sifSha256: model.sifSha256, corpusCentre: model.corpusCentre },
-      modelDir, workDir: path.resolve(args.string('work') ?? path.join(modelDir, '.training', `maml-${kind}`)),
-      steps: args.number('steps') ?? 300, evalEvery, seed: args.number('seed') ?? 1, resume: args.flag('resume'),
+      modelDir,
+      workDir: path.resolve(args.string('work') ?? path.join(modelDir, '.training', `maml-${kind}`)),
+      steps: args.number('steps') ?? 300,
+      evalEvery,
+      seed: args.number('seed') ?? 1,
+      resume: args.flag('resume'),
       validationEpisodes: args.number('validation-episodes') ?? 100,
       onProgress: (p) => {
         const text = formatProgress(p);

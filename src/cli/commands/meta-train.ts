@@ -47,19 +47,30 @@ export const metaTrainCommand: Command = {
     const name = args.string('recipe') ?? 'shipped';
     const recipe = RECIPES[name];
     const dataDir = path.resolve(args.string('data') ?? path.join(packageRoot(), '..', 'shared', 'data'));
-    if (!fs.existsSync(path.join(dataDir, 'clinc150.train.jsonl'))) throw new UsageError(`no clinc150.train.jsonl in ${dataDir} (pass --data)`);
-    const modelDir = path.resolve(args.string('out') ?? (name === 'shipped' ? defaultModelDir() : path.join(packageRoot(), 'out', 'models-holdout')));
+    if (!fs.existsSync(path.join(dataDir, 'clinc150.train.jsonl')))
+      throw new UsageError(`no clinc150.train.jsonl in ${dataDir} (pass --data)`);
+    const modelDir = path.resolve(
+      args.string('out') ?? (name === 'shipped' ? defaultModelDir() : path.join(packageRoot(), 'out', 'models-holdout')),
+    );
     fs.mkdirSync(modelDir, { recursive: true });
     const vectors = loadVectors(defaultModelDir());
-    if (path.resolve(modelDir) !== path.resolve(defaultModelDir())) fs.copyFileSync(path.join(defaultModelDir(), VECTORS_FILE), path.join(modelDir, VECTORS_FILE));
+    if (path.resolve(modelDir) !== path.resolve(defaultModelDir()))
+      fs.copyFileSync(path.join(defaultModelDir(), VECTORS_FILE), path.join(modelDir, VECTORS_FILE));
     const backend = await selectBackend((args.string('backend') ?? 'cpu') as 'cpu', (m) => line(io.stderr, m));
     line(io.stderr, `meta-train recipe ${name}: backend ${backend.name}, data ${dataDir}, out ${modelDir}`);
     const tty = Boolean((io.stderr as { isTTY?: boolean }).isTTY);
     await runRecipe(vectors, {
-      dataDir, holdoutDomains: recipe.holdout, validationDomains: ['auto_and_commute'], extraTrainFiles: recipe.extra,
-      steps: args.need<number>('steps'), evalEvery: args.need<number>('eval-every'), seed: args.need<number>('seed'),
-      outDir: path.resolve(args.string('work') ?? path.join(modelDir, '.training')), modelDir,
-      resume: args.flag('resume'), validationEpisodes: args.need<number>('validation-episodes'),
+      dataDir,
+      holdoutDomains: recipe.holdout,
+      validationDomains: ['auto_and_commute'],
+      extraTrainFiles: recipe.extra,
+      steps: args.need<number>('steps'),
+      evalEvery: args.need<number>('eval-every'),
+      seed: args.need<number>('seed'),
+      outDir: path.resolve(args.string('work') ?? path.join(modelDir, '.training')),
+      modelDir,
+      resume: args.flag('resume'),
+      validationEpisodes: args.need<number>('validation-episodes'),
       onProgress: (p) => {
         const text = formatProgress(p);
         if (tty) io.stderr.write(`\r${text}`);

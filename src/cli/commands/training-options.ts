@@ -16,7 +16,14 @@ export interface TrainingOptionDefaults {
 
 export function trainingOptions(d: TrainingOptionDefaults): OptionSpec[] {
   return [
-    { name: 'recipe', type: 'string', placeholder: 'name', help: 'holdout (measure the recipe) or shipped', choices: d.recipes, default: 'shipped' },
+    {
+      name: 'recipe',
+      type: 'string',
+      placeholder: 'name',
+      help: 'holdout (measure the recipe) or shipped',
+      choices: d.recipes,
+      default: 'shipped',
+    },
     { name: 'data', type: 'string', placeholder: 'dir', help: 'folder of the JSONL data sets (default ../shared/data)' },
     { name: 'out', type: 'string', placeholder: 'dir', help: d.outHelp },
     { name: 'work', type: 'string', placeholder: 'dir', help: d.workHelp },

@@ -45,9 +45,12 @@ export async function readExamples(file: string): Promise<Example[]> {
 /** Parses JSONL held in memory (e.g. text from an editor buffer); `name` is used in messages. */
 export function parseExamples(content: string, name: string): Example[] {
   const out: Example[] = [];
-  content.replace(/^\uFEFF/, '').split(/\r?\n/).forEach((raw, i) => {
-    const ex = parseExampleLine(raw, `${name}:${i + 1}`);
-    if (ex) out.push(ex);
-  });
+  content
+    .replace(/^\uFEFF/, '')
+    .split(/\r?\n/)
+    .forEach((raw, i) => {
+      const ex = parseExampleLine(raw, `${name}:${i + 1}`);
+      if (ex) out.push(ex);
+    });
   return out;
 }

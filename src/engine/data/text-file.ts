@@ -10,10 +10,13 @@ const MAX_INVALID_RATIO = 0.01;
 export function describeFsError(file: string, err: unknown): DataError {
   const code = (err as NodeJS.ErrnoException).code;
   const reason =
-    code === 'ENOENT' ? 'file not found'
-    : code === 'EISDIR' ? 'is a folder, not a file'
-    : code === 'EACCES' || code === 'EPERM' ? 'permission denied'
-    : (err as Error).message;
+    code === 'ENOENT'
+      ? 'file not found'
+      : code === 'EISDIR'
+        ? 'is a folder, not a file'
+        : code === 'EACCES' || code === 'EPERM'
+          ? 'permission denied'
+          : (err as Error).message;
   return new DataError(`${file}: ${reason}`);
 }
 

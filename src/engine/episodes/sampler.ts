@@ -65,7 +65,11 @@ export function drawDistractors(rng: Rng, groups: LabelGroups, ways: readonly st
 }
 
 export function validateSpec(spec: EpisodeSpec): void {
-  const ints: [string, number, number][] = [['way', spec.way, 2], ['shot', spec.shot, 1], ['query', spec.query, 1]];
+  const ints: [string, number, number][] = [
+    ['way', spec.way, 2],
+    ['shot', spec.shot, 1],
+    ['query', spec.query, 1],
+  ];
   for (const [name, value, min] of ints) {
     if (!Number.isInteger(value) || value < min) throw new EpisodeError(`${name} must be an integer >= ${min} (got ${value})`);
   }
@@ -84,7 +88,10 @@ export class EpisodeSampler {
   private readonly eligible: LabelGroups;
   private readonly all: LabelGroups;
 
-  constructor(examples: readonly Example[], readonly spec: EpisodeSpec) {
+  constructor(
+    examples: readonly Example[],
+    readonly spec: EpisodeSpec,
+  ) {
     validateSpec(spec);
     // Labels in sorted order, so that the order of blocks in the file does not change the episodes.
     const grouped = groupByLabel(examples);

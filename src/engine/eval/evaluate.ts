@@ -99,7 +99,14 @@ export function evaluate(options: EvaluateOptions): EvaluationReport {
       const pool = transductivePool(episode, deriveSeed(seed, shot, e));
       methods.forEach((method, m) => {
         const started = performance.now();
-        const predicted = runEpisode(method, episode, pool, cache, `${method.name}, ${shot}-shot episode ${e + 1}`, options.useLabelNames ?? true);
+        const predicted = runEpisode(
+          method,
+          episode,
+          pool,
+          cache,
+          `${method.name}, ${shot}-shot episode ${e + 1}`,
+          options.useLabelNames ?? true,
+        );
         elapsed[m] = (elapsed[m] as number) + performance.now() - started;
         (accuracy[m] as Float64Array)[e] = accuracyOf(predicted, episode.queryLabels);
       });
@@ -107,7 +114,16 @@ export function evaluate(options: EvaluateOptions): EvaluationReport {
     }
     methods.forEach((method, m) => {
       const { mean, ci95 } = summarize(accuracy[m] as Float64Array);
-      results.push({ method: method.name, transductive: method.transductive, way, shot, episodes, mean, ci95, msPerEpisode: (elapsed[m] as number) / episodes });
+      results.push({
+        method: method.name,
+        transductive: method.transductive,
+        way,
+        shot,
+        episodes,
+        mean,
+        ci95,
+        msPerEpisode: (elapsed[m] as number) / episodes,
+      });
     });
     const b = methods.findIndex((method) => method.name === options.baseline);
     if (b >= 0) {
@@ -120,7 +136,12 @@ export function evaluate(options: EvaluateOptions): EvaluationReport {
   }
   const report: EvaluationReport = {
     data: options.data ?? '(in memory)',
-    way, query, episodes, seed, distractorRatio, labelNames: options.useLabelNames ?? true,
+    way,
+    query,
+    episodes,
+    seed,
+    distractorRatio,
+    labelNames: options.useLabelNames ?? true,
     skippedLabels: [...skipped.values()],
     results,
   };
@@ -146,7 +167,14 @@ function transductivePool(episode: Episode, seed: number): string[] {
   return shuffle(mulberry32(seed), texts);
 }
 
-function runEpisode(method: EvalMethod, episode: Episode, pool: string[], cache: EncodingCache, where: string, useLabelNames: boolean): Int32Array {
+function runEpisode(
+  method: EvalMethod,
+  episode: Episode,
+  pool: string[],
+  cache: EncodingCache,
+  where: string,
+  useLabelNames: boolean,
+): Int32Array {
   const supportTexts = episode.support.map((ex) => ex.text);
   const queryTexts = episode.query.map((ex) => ex.text);
   const nClasses = episode.labels.length;
@@ -154,7 +182,8 @@ function runEpisode(method: EvalMethod, episode: Episode, pool: string[], cache:
     if (isTextMethod(method)) {
       const predictor = method.adaptText(supportTexts, episode.supportLabels, nClasses, method.transductive ? pool : undefined);
       const predicted = predictor(queryTexts);
-      if (predicted.length !== queryTexts.length) throw new Error(`returned ${predicted.length} predictions for ${queryTexts.length} lines`);
+      if (predicted.length !== queryTexts.length)
+        throw new Error(`returned ${predicted.length} predictions for ${queryTexts.length} lines`);
       return predicted;
     }
     const poolLines = method.transductive ? cache.lines(pool) : undefined;

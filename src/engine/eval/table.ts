@@ -9,10 +9,15 @@ export function alignColumns(rows: string[][], gap = '  '): string {
   const widths: number[] = [];
   for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, [...cell].length)));
   return rows
-    .map((row) => row.map((cell, i) => {
-      const pad = ' '.repeat((widths[i] as number) - [...cell].length);
-      return i === 0 ? cell + pad : pad + cell;
-    }).join(gap).trimEnd())
+    .map((row) =>
+      row
+        .map((cell, i) => {
+          const pad = ' '.repeat((widths[i] as number) - [...cell].length);
+          return i === 0 ? cell + pad : pad + cell;
+        })
+        .join(gap)
+        .trimEnd(),
+    )
     .join('\n');
 }
 
@@ -26,7 +31,7 @@ export function formatReport(report: EvaluationReport): string {
       const r = report.results.find((x) => x.method === method && x.shot === shot);
       if (!r) return '-';
       const gain = report.gains?.find((g) => g.method === method && g.shot === shot);
-      return `${pct(r.mean)} ± ${pct(r.ci95)}` + (gain ? ` (${signed(gain.mean)} ± ${pct(gain.ci95)})` : '');
+      return `${pct(r.mean)} ± ${pct(r.ci95)}${gain ? ` (${signed(gain.mean)} ± ${pct(gain.ci95)})` : ''}`;
     });
     const times = report.results.filter((x) => x.method === method).map((x) => x.msPerEpisode);
     const ms = times.reduce((a, b) => a + b, 0) / Math.max(1, times.length);
@@ -39,7 +44,9 @@ export function formatReport(report: EvaluationReport): string {
   ];
   if (report.skippedLabels.length) {
     const names = report.skippedLabels.map((s) => `${s.label} (${s.count} < ${s.needed})`);
-    lines.push(`skipped ${report.skippedLabels.length} label(s) with too few examples: ${names.slice(0, 12).join(', ')}${names.length > 12 ? ', …' : ''}`);
+    lines.push(
+      `skipped ${report.skippedLabels.length} label(s) with too few examples: ${names.slice(0, 12).join(', ')}${names.length > 12 ? ', …' : ''}`,
+    );
   }
   return lines.join('\n');
 }

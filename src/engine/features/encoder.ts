@@ -151,7 +151,11 @@ export class Encoder {
    * @param sifWeights SIF weight per vocabulary row (e.g. from corpus counts, see `corpusSifWeights`);
    *   by default estimated from the frequency rank by Zipf's law.
    */
-  constructor(private readonly vectors: WordVectors, options: Partial<EncoderOptions> = {}, sifWeights?: Float32Array) {
+  constructor(
+    private readonly vectors: WordVectors,
+    options: Partial<EncoderOptions> = {},
+    sifWeights?: Float32Array,
+  ) {
     this.options = { ...DEFAULT_ENCODER_OPTIONS, ...options };
     checkOptions(this.options);
     if (sifWeights && sifWeights.length !== vectors.size) {
@@ -173,12 +177,28 @@ export class Encoder {
     // A batch of distinct fresh lines is exactly one new slab, in order: hand out views of it
     // instead of copying (callers treat encodings as read-only; the cache shares them).
     const first = codes[0];
-    if (n > 0 && first.wordAt === 0 && first.charAt === 0 && first.slab.word.length === n * dim &&
-      first.slab.charIndex.length === charOffsets[n] && codes[n - 1].slab === first.slab && codes[n - 1].wordAt === (n - 1) * dim) {
+    if (
+      n > 0 &&
+      first.wordAt === 0 &&
+      first.charAt === 0 &&
+      first.slab.word.length === n * dim &&
+      first.slab.charIndex.length === charOffsets[n] &&
+      codes[n - 1].slab === first.slab &&
+      codes[n - 1].wordAt === (n - 1) * dim
+    ) {
       let inOrder = true;
-      for (let i = 0; i < n && inOrder; i++) inOrder = codes[i].slab === first.slab && codes[i].wordAt === i * dim && codes[i].charAt === charOffsets[i];
+      for (let i = 0; i < n && inOrder; i++)
+        inOrder = codes[i].slab === first.slab && codes[i].wordAt === i * dim && codes[i].charAt === charOffsets[i];
       if (inOrder) {
-        return { n, wordDim: dim, word: first.slab.word, charDim: this.options.charBuckets, charOffsets, charIndex: first.slab.charIndex, charValue: first.slab.charValue };
+        return {
+          n,
+          wordDim: dim,
+          word: first.slab.word,
+          charDim: this.options.charBuckets,
+          charOffsets,
+          charIndex: first.slab.charIndex,
+          charValue: first.slab.charValue,
+        };
       }
     }
     const word = new Float32Array(n * dim);
@@ -188,8 +208,13 @@ export class Encoder {
     for (let i = 0; i < n; ) {
       const first = codes[i];
       let end = i + 1;
-      while (end < n && codes[end].slab === first.slab && codes[end].wordAt === first.wordAt + (end - i) * dim &&
-        codes[end].charAt === first.charAt + charOffsets[end] - charOffsets[i]) end++;
+      while (
+        end < n &&
+        codes[end].slab === first.slab &&
+        codes[end].wordAt === first.wordAt + (end - i) * dim &&
+        codes[end].charAt === first.charAt + charOffsets[end] - charOffsets[i]
+      )
+        end++;
       const { slab } = first;
       word.set(slab.word.subarray(first.wordAt, first.wordAt + (end - i) * dim), i * dim);
       const chars = charOffsets[end] - charOffsets[i];

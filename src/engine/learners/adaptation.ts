@@ -189,7 +189,10 @@ export class PrototypeMethod implements FewShotMethod {
 
   adapt(support: EncodedLines, labels: Int32Array, nClasses: number, pool?: EncodedLines): Classifier {
     const usePool = this.transductive && pool !== undefined && pool.n > 0;
-    const view = new FeatureView(usePool ? { ...blockMeans([support, pool]), common: this.corpusCentre.common } : this.corpusCentre, this.scales);
+    const view = new FeatureView(
+      usePool ? { ...blockMeans([support, pool]), common: this.corpusCentre.common } : this.corpusCentre,
+      this.scales,
+    );
     const X = view.dense(support);
     const dim = view.dim;
     const W = new Float32Array(nClasses * dim);

@@ -75,7 +75,9 @@ export class MamlFeatures {
   rows(lines: EncodedLines): Float32Array {
     const { wordDim: wd, charDim } = this.spec;
     if (lines.wordDim !== wd || lines.charDim !== charDim) {
-      throw new Error(`encoded lines have word ${lines.wordDim} / char ${lines.charDim} dimensions, this MAML model expects ${wd} / ${charDim}`);
+      throw new Error(
+        `encoded lines have word ${lines.wordDim} / char ${lines.charDim} dimensions, this MAML model expects ${wd} / ${charDim}`,
+      );
     }
     const k = this.spec.charProjection;
     const dim = this.dim;
@@ -142,7 +144,9 @@ class MamlClassifier implements Classifier {
     try {
       for (let start = 0; start < lines.n; start += PREDICT_CHUNK) {
         const end = Math.min(lines.n, start + PREDICT_CHUNK);
-        const probs = tf.tidy(() => tf.softmax(this.forward(params, tf.tensor2d(x.subarray(start * d, end * d), [end - start, d]))).dataSync());
+        const probs = tf.tidy(() =>
+          tf.softmax(this.forward(params, tf.tensor2d(x.subarray(start * d, end * d), [end - start, d]))).dataSync(),
+        );
         out.set(probs, start * this.nClasses);
       }
     } finally {
@@ -175,7 +179,12 @@ export class MamlMethod implements FewShotMethod {
     learner.dispose();
     this.kind = config.kind;
     this.model = mlpModel(config.activation ?? 'relu');
-    const bodyCount = mlpShapes({ inputDim: config.inputDim, hidden: config.hidden, outputDim: 0, activation: config.activation ?? 'relu' }).length;
+    const bodyCount = mlpShapes({
+      inputDim: config.inputDim,
+      hidden: config.hidden,
+      outputDim: 0,
+      activation: config.activation ?? 'relu',
+    }).length;
     const all = arraysToParams(params, shapes);
     this.body = all.slice(0, bodyCount);
     this.rates = config.kind === 'metasgd' ? all.slice(bodyCount) : undefined;
@@ -193,7 +202,9 @@ export class MamlMethod implements FewShotMethod {
       perParamLrs: this.rates,
       headInit: this.kind === 'protomaml' ? 'proto' : 'zero',
     };
-    const fastTensors = tf.tidy(() => adaptForInference(this.model, this.body, tf.tensor2d(xs, [support.n, d]), oneHot(labels, nClasses), opts));
+    const fastTensors = tf.tidy(() =>
+      adaptForInference(this.model, this.body, tf.tensor2d(xs, [support.n, d]), oneHot(labels, nClasses), opts),
+    );
     const shapes = fastTensors.map((t) => t.shape);
     const fast = fastTensors.map((t) => new Float32Array(t.dataSync()));
     tf.dispose(fastTensors);
@@ -210,7 +221,12 @@ export class MamlMethod implements FewShotMethod {
  * stays valid when the main model is retrained (its centre may move; these inputs must not).
  */
 export function saveMamlCheckpoint(
-  dir: string, config: MamlCheckpointConfig, centre: Centre, params: Float32Array[], shapes: number[][], metrics?: Record<string, unknown>,
+  dir: string,
+  config: MamlCheckpointConfig,
+  centre: Centre,
+  params: Float32Array[],
+  shapes: number[][],
+  metrics?: Record<string, unknown>,
 ): void {
   const common = commonOf(centre);
   saveCheckpoint(dir, {
@@ -243,10 +259,14 @@ export function loadMamlMethod(dir: string, model: MamlModelContext, name?: stri
   }
   const retrain = `retrain it with \`fewshot meta-train-maml --kind ${config.learner.kind}\``;
   if (config.vectorsSha256 !== model.vectorsSha256) {
-    throw new CheckpointError(`MAML checkpoint in ${dir} was trained with other word vectors (${String(config.vectorsSha256).slice(0, 12)}, model has ${model.vectorsSha256.slice(0, 12)}): ${retrain}`);
+    throw new CheckpointError(
+      `MAML checkpoint in ${dir} was trained with other word vectors (${String(config.vectorsSha256).slice(0, 12)}, model has ${model.vectorsSha256.slice(0, 12)}): ${retrain}`,
+    );
   }
   if (config.sifSha256 !== undefined && model.sifSha256 !== undefined && config.sifSha256 !== model.sifSha256) {
-    throw new CheckpointError(`MAML checkpoint in ${dir} was trained on other SIF word weights than the model's (the main model was retrained): ${retrain}`);
+    throw new CheckpointError(
+      `MAML checkpoint in ${dir} was trained on other SIF word weights than the model's (the main model was retrained): ${retrain}`,
+    );
   }
   if (config.input.wordDim !== model.wordDim || config.input.charDim !== model.charDim) {
     throw new CheckpointError(

@@ -67,8 +67,16 @@ export function prepareHyperEpisode(
     }
   }
   return {
-    nClasses, nSupport: support.n, supportLabels, nNames: nameRows.length, nameLabels: Int32Array.from(nameRows),
-    nPool: pool.n, queryRows, queryLabels, Kw, Kc,
+    nClasses,
+    nSupport: support.n,
+    supportLabels,
+    nNames: nameRows.length,
+    nameLabels: Int32Array.from(nameRows),
+    nPool: pool.n,
+    queryRows,
+    queryLabels,
+    Kw,
+    Kc,
   };
 }
 
@@ -90,7 +98,15 @@ export interface HyperTheta {
   logNameWeight: number;
 }
 
-export const THETA_KEYS: (keyof HyperTheta)[] = ['logScaleWord', 'logScaleChar', 'logLr', 'logWeightDecay', 'logTemperature', 'logitPseudoWeight', 'logNameWeight'];
+export const THETA_KEYS: (keyof HyperTheta)[] = [
+  'logScaleWord',
+  'logScaleChar',
+  'logLr',
+  'logWeightDecay',
+  'logTemperature',
+  'logitPseudoWeight',
+  'logNameWeight',
+];
 
 export function thetaFromHyper(h: AdaptHyper): HyperTheta {
   const p = Math.min(Math.max(h.pseudoWeight, 1e-4), 1 - 1e-4);
@@ -133,7 +149,12 @@ function softmax(logits: tf.Tensor2D): tf.Tensor2D {
  * The differentiable adaptation: returns the tempered query logits for a set of theta tensors
  * (scalars in THETA_KEYS order): for the episode's queries, or for every pool row.
  */
-export function unrolledAdaptation(theta: tf.Scalar[], ep: HyperEpisode, base: Pick<AdaptHyper, 'steps' | 'rounds'>, onlyQueries = false): tf.Tensor2D {
+export function unrolledAdaptation(
+  theta: tf.Scalar[],
+  ep: HyperEpisode,
+  base: Pick<AdaptHyper, 'steps' | 'rounds'>,
+  onlyQueries = false,
+): tf.Tensor2D {
   const [lsw, lsc, llr, lwd, ltau, lomega, lname] = theta;
   const nHead = ep.nSupport + ep.nNames;
   const N = nHead + ep.nPool;
@@ -145,10 +166,12 @@ export function unrolledAdaptation(theta: tf.Scalar[], ep: HyperEpisode, base: P
   const kBlock = (rows: number[], cols: number[]): tf.Tensor2D => {
     const w = new Float32Array(rows.length * cols.length);
     const c = new Float32Array(rows.length * cols.length);
-    rows.forEach((r, i) => cols.forEach((col, j) => {
-      w[i * cols.length + j] = ep.Kw[r * N + col];
-      c[i * cols.length + j] = ep.Kc[r * N + col];
-    }));
+    rows.forEach((r, i) =>
+      cols.forEach((col, j) => {
+        w[i * cols.length + j] = ep.Kw[r * N + col];
+        c[i * cols.length + j] = ep.Kc[r * N + col];
+      }),
+    );
     const shape: [number, number] = [rows.length, cols.length];
     return tf.add(tf.mul(sw2, tf.tensor2d(w, shape)), tf.mul(sc2, tf.tensor2d(c, shape))) as tf.Tensor2D;
   };
@@ -163,8 +186,14 @@ export function unrolledAdaptation(theta: tf.Scalar[], ep: HyperEpisode, base: P
     const n = rows.length;
     const Ktt = kBlock(rows, rows);
     const Y = tf.oneHot(tf.tensor1d(labels, 'int32'), C);
-    const isPseudo = tf.tensor2d(rows.map((_, i) => (i >= pseudoFrom ? 1 : 0)), [n, 1]);
-    const isName = tf.tensor2d(rows.map((r, i) => (i < pseudoFrom && r >= ep.nSupport ? 1 : 0)), [n, 1]);
+    const isPseudo = tf.tensor2d(
+      rows.map((_, i) => (i >= pseudoFrom ? 1 : 0)),
+      [n, 1],
+    );
+    const isName = tf.tensor2d(
+      rows.map((r, i) => (i < pseudoFrom && r >= ep.nSupport ? 1 : 0)),
+      [n, 1],
+    );
     const isUser = tf.sub(tf.sub(1, isPseudo), isName);
     const w = tf.add(tf.add(isUser, tf.mul(isName, nameWeight)), tf.mul(isPseudo, omega)) as tf.Tensor2D;
     const wNorm = tf.div(w, tf.sum(w));
@@ -197,7 +226,11 @@ export function unrolledAdaptation(theta: tf.Scalar[], ep: HyperEpisode, base: P
 }
 
 /** Mean query cross-entropy and accuracy of one episode. */
-export function episodeLoss(theta: tf.Scalar[], ep: HyperEpisode, base: Pick<AdaptHyper, 'steps' | 'rounds'>): { loss: tf.Scalar; correct: () => number } {
+export function episodeLoss(
+  theta: tf.Scalar[],
+  ep: HyperEpisode,
+  base: Pick<AdaptHyper, 'steps' | 'rounds'>,
+): { loss: tf.Scalar; correct: () => number } {
   const logits = unrolledAdaptation(theta, ep, base, true);
   const Y = tf.oneHot(tf.tensor1d(ep.queryLabels, 'int32'), ep.nClasses);
   const shifted = tf.sub(logits, stopMax(logits) as tf.Tensor);
@@ -223,7 +256,12 @@ export interface HyperMetaState {
 }
 
 /** One Adam step on a batch of episodes; returns the mean query loss and accuracy. */
-export function metaStep(state: HyperMetaState, batch: HyperEpisode[], base: Pick<AdaptHyper, 'steps' | 'rounds'>, outerLr: number): { loss: number; acc: number } {
+export function metaStep(
+  state: HyperMetaState,
+  batch: HyperEpisode[],
+  base: Pick<AdaptHyper, 'steps' | 'rounds'>,
+  outerLr: number,
+): { loss: number; acc: number } {
   let lossSum = 0;
   let correct = 0;
   let total = 0;

@@ -141,7 +141,12 @@ export class MamlLearner {
   }
 
   private bodySpec() {
-    return { inputDim: this.config.inputDim, hidden: this.config.hidden, outputDim: 0, activation: this.config.activation ?? 'relu' } as const;
+    return {
+      inputDim: this.config.inputDim,
+      hidden: this.config.hidden,
+      outputDim: 0,
+      activation: this.config.activation ?? 'relu',
+    } as const;
   }
 
   private initialParams(shapes: number[][]): Float32Array[] {
@@ -170,12 +175,14 @@ export class MamlLearner {
     this.adamStep++;
     const c1 = 1 - beta1 ** this.adamStep;
     const c2 = 1 - beta2 ** this.adamStep;
-    const next = tf.tidy(() => grads.map((g, i) => {
-      const m = tf.add(tf.mul(beta1, this.m[i]), tf.mul(1 - beta1, g));
-      const v = tf.add(tf.mul(beta2, this.v[i]), tf.mul(1 - beta2, tf.square(g)));
-      const step = tf.div(tf.mul(lr / c1, m), tf.add(tf.sqrt(tf.div(v, c2)), epsilon));
-      return [tf.sub(this.params[i], step), m, v];
-    }));
+    const next = tf.tidy(() =>
+      grads.map((g, i) => {
+        const m = tf.add(tf.mul(beta1, this.m[i]), tf.mul(1 - beta1, g));
+        const v = tf.add(tf.mul(beta2, this.v[i]), tf.mul(1 - beta2, tf.square(g)));
+        const step = tf.div(tf.mul(lr / c1, m), tf.add(tf.sqrt(tf.div(v, c2)), epsilon));
+        return [tf.sub(this.params[i], step), m, v];
+      }),
+    );
     tf.dispose([...this.params, ...this.m, ...this.v]);
     this.params = next.map((x) => x[0]);
     this.m = next.map((x) => x[1]);
@@ -196,7 +203,8 @@ function checkTask(d: number, t: DenseTask, where: string): void {
   if (t.ys.length === 0) throw new Error(`${where}: empty support set`);
   if (t.xs.length !== t.ys.length * d) throw new Error(`${where}: support has ${t.xs.length} values for ${t.ys.length} rows of ${d}`);
   if (t.xq.length % d !== 0) throw new Error(`${where}: query length ${t.xq.length} is not a multiple of ${d}`);
-  if (t.yq.length > 0 && t.xq.length !== t.yq.length * d) throw new Error(`${where}: query has ${t.xq.length} values for ${t.yq.length} labels`);
+  if (t.yq.length > 0 && t.xq.length !== t.yq.length * d)
+    throw new Error(`${where}: query has ${t.xq.length} values for ${t.yq.length} labels`);
   for (const y of [...t.ys, ...t.yq]) {
     if (!(y >= 0 && y < t.nClasses)) throw new Error(`${where}: label ${y} outside 0..${t.nClasses - 1}`);
   }

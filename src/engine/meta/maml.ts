@@ -46,7 +46,13 @@ export interface Task {
 }
 
 /** Body + head for the task; differentiable with respect to the body. */
-export function initialFastWeights(model: MetaModel, params: tf.Tensor[], xs: tf.Tensor2D, ys: tf.Tensor2D, headInit?: HeadInit): tf.Tensor[] {
+export function initialFastWeights(
+  model: MetaModel,
+  params: tf.Tensor[],
+  xs: tf.Tensor2D,
+  ys: tf.Tensor2D,
+  headInit?: HeadInit,
+): tf.Tensor[] {
   if (!headInit) return params;
   const nClasses = ys.shape[1];
   if (headInit === 'zero') {
@@ -128,7 +134,13 @@ export function adapt(model: MetaModel, params: tf.Tensor[], xs: tf.Tensor2D, ys
  * Fast weights as plain values, for inference (no outer gradient): the same numbers as `adapt`,
  * computed with no bookkeeping for differentiation and disposing as it goes.
  */
-export function adaptForInference(model: MetaModel, params: tf.Tensor[], xs: tf.Tensor2D, ys: tf.Tensor2D, opts: AdaptOptions): tf.Tensor[] {
+export function adaptForInference(
+  model: MetaModel,
+  params: tf.Tensor[],
+  xs: tf.Tensor2D,
+  ys: tf.Tensor2D,
+  opts: AdaptOptions,
+): tf.Tensor[] {
   let fast = tf.tidy(() => initialFastWeights(model, params, xs, ys, opts.headInit).map((p) => tf.clone(p)));
   for (let s = 0; s < opts.steps; s++) {
     const next = tf.tidy(() => {

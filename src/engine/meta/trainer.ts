@@ -133,8 +133,13 @@ export async function metaTrain(o: MetaTrainOptions): Promise<MetaTrainResult> {
     }
     const perStep = (Date.now() - started) / 1000 / (step - startStep);
     o.onProgress?.({
-      step, steps: o.steps, loss: runningLoss, acc, valAcc,
-      bestValAcc: bestValAcc >= 0 ? bestValAcc : undefined, etaSeconds: perStep * (o.steps - step),
+      step,
+      steps: o.steps,
+      loss: runningLoss,
+      acc,
+      valAcc,
+      bestValAcc: bestValAcc >= 0 ? bestValAcc : undefined,
+      etaSeconds: perStep * (o.steps - step),
     });
   }
   return { step, bestValAcc, bestStep, bestDir, lastDir, resumedFrom };

@@ -32,7 +32,12 @@ const MARK_RE = /\p{M}/uy;
 const DIGIT_RE = /\p{N}/uy;
 
 function classifyWithRegex(text: string, i: number): number {
-  for (const [re, cls] of [[UPPER_RE, UPPER], [LETTER_RE, LOWER], [MARK_RE, MARK], [DIGIT_RE, DIGIT]] as const) {
+  for (const [re, cls] of [
+    [UPPER_RE, UPPER],
+    [LETTER_RE, LOWER],
+    [MARK_RE, MARK],
+    [DIGIT_RE, DIGIT],
+  ] as const) {
     re.lastIndex = i;
     if (re.test(text)) return cls;
   }

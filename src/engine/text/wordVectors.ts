@@ -53,5 +53,4 @@ export class WordVectors {
   indexOf(word: string): number {
     return this.rows.get(word) ?? -1;
   }
-
 }

@@ -90,8 +90,16 @@ async function loadTensorflow(gpuOnly: boolean): Promise<void> {
 /** Dawn needs the Vulkan loader on Linux; without it, it only prints native warnings and finds nothing. */
 function vulkanLoaderMissing(): boolean {
   if (process.platform !== 'linux') return false;
-  const dirs = [...(process.env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean),
-    '/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/lib/x86_64-linux-gnu', '/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib', '/usr/local/lib'];
+  const dirs = [
+    ...(process.env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean),
+    '/usr/lib/x86_64-linux-gnu',
+    '/usr/lib/aarch64-linux-gnu',
+    '/lib/x86_64-linux-gnu',
+    '/lib/aarch64-linux-gnu',
+    '/usr/lib64',
+    '/usr/lib',
+    '/usr/local/lib',
+  ];
   return !dirs.some((d) => fs.existsSync(path.join(d, 'libvulkan.so.1')));
 }
 
@@ -150,8 +158,8 @@ export async function selectBackend(
       continue;
     }
     if (failures.length === 0) return { name: tf.getBackend() };
-    const note = `backend '${choice}' ${choice === 'auto' ? 'found no GPU backend' : 'is unavailable'} ` +
-      `(${failures.join('; ')}); using ${name}`;
+    const note =
+      `backend '${choice}' ${choice === 'auto' ? 'found no GPU backend' : 'is unavailable'} ` + `(${failures.join('; ')}); using ${name}`;
     log(note);
     return { name: tf.getBackend(), note };
   }

@@ -48,8 +48,14 @@ function minMaxGradient(kernelName: 'Max' | 'Min'): GradConfig {
 
 /** Comparison kernels are piecewise constant: zero gradient, so gradients that use them can be differentiated. */
 const COMPARISONS: Array<[string, string[]]> = [
-  ['Equal', ['a', 'b']], ['NotEqual', ['a', 'b']], ['Greater', ['a', 'b']], ['GreaterEqual', ['a', 'b']],
-  ['Less', ['a', 'b']], ['LessEqual', ['a', 'b']], ['LogicalNot', ['x']], ['LogicalAnd', ['a', 'b']],
+  ['Equal', ['a', 'b']],
+  ['NotEqual', ['a', 'b']],
+  ['Greater', ['a', 'b']],
+  ['GreaterEqual', ['a', 'b']],
+  ['Less', ['a', 'b']],
+  ['LessEqual', ['a', 'b']],
+  ['LogicalNot', ['x']],
+  ['LogicalAnd', ['a', 'b']],
   ['LogicalOr', ['a', 'b']],
 ];
 

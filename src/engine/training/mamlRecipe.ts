@@ -8,9 +8,7 @@ import { readExamples } from '../data/jsonl';
 import { labelsOfDomains, readDomainMap } from '../episodes/splits';
 import type { Encoder } from '../features/encoder';
 import type { Centre } from '../learners/featureView';
-import {
-  MAML_DIR, MamlFeatures, saveMamlCheckpoint, type MamlCheckpointConfig, type MamlInputSpec,
-} from '../learners/mamlMethod';
+import { MAML_DIR, MamlFeatures, saveMamlCheckpoint, type MamlCheckpointConfig, type MamlInputSpec } from '../learners/mamlMethod';
 import { MamlLearner, type DenseTask, type MamlConfig, type MamlKind } from '../meta/learner';
 import { Rng } from '../meta/rng';
 import { metaTrain, type Progress } from '../meta/trainer';
@@ -29,7 +27,12 @@ export interface MamlHyper {
 
 /** Chosen on validation and on adaptation time (docs/maml.md). */
 export const MAML_HYPER: Readonly<MamlHyper> = Object.freeze({
-  hidden: [256], innerSteps: 5, innerLr: 0.1, outerLr: 1e-3, metaBatch: 4, charProjection: 64,
+  hidden: [256],
+  innerSteps: 5,
+  innerLr: 0.1,
+  outerLr: 1e-3,
+  metaBatch: 4,
+  charProjection: 64,
 });
 
 export const EPISODE = { way: 5, shots: [1, 5], query: 15 } as const;
@@ -133,8 +136,10 @@ export async function runMamlRecipe(o: MamlRecipeOptions): Promise<MamlRecipeRes
   const log = o.log ?? (() => {});
   const hyper: MamlHyper = { ...MAML_HYPER, ...o.hyper };
   const input: MamlInputSpec = {
-    wordDim: o.model.corpusCentre.word.length, charDim: o.model.corpusCentre.char.length,
-    charProjection: hyper.charProjection, projectionSeed: PROJECTION_SEED,
+    wordDim: o.model.corpusCentre.word.length,
+    charDim: o.model.corpusCentre.char.length,
+    charProjection: hyper.charProjection,
+    projectionSeed: PROJECTION_SEED,
   };
   const features = new MamlFeatures(o.model.corpusCentre, input);
   const encoder = o.model.encoder;
@@ -147,7 +152,13 @@ export async function runMamlRecipe(o: MamlRecipeOptions): Promise<MamlRecipeRes
   // Episodes are drawn inside one domain: neighbouring intents are what makes few-shot hard.
   const pools: TaskPool[] = trainDomains.map((d) => {
     const labels = new Set(labelsOfDomains(domains, [d]));
-    return buildPool(`clinc150/${d}`, clincTrain.filter((ex) => labels.has(ex.label)), features, encoder, need);
+    return buildPool(
+      `clinc150/${d}`,
+      clincTrain.filter((ex) => labels.has(ex.label)),
+      features,
+      encoder,
+      need,
+    );
   });
   for (const f of o.extraTrainFiles) pools.push(buildPool(f, await readExamples(path.join(o.dataDir, f)), features, encoder, need));
   log(`training pools: ${pools.map((p) => `${p.name} (${p.byLabel.length} labels)`).join(', ')}`);
@@ -161,7 +172,12 @@ export async function runMamlRecipe(o: MamlRecipeOptions): Promise<MamlRecipeRes
   );
 
   const config: MamlConfig = {
-    kind: o.kind, inputDim: features.dim, hidden: hyper.hidden, steps: hyper.innerSteps, innerLr: hyper.innerLr, seed: o.seed,
+    kind: o.kind,
+    inputDim: features.dim,
+    hidden: hyper.hidden,
+    steps: hyper.innerSteps,
+    innerLr: hyper.innerLr,
+    seed: o.seed,
   };
   const learner = new MamlLearner(config);
   const sampleBatch = (rng: Rng) =>
@@ -173,23 +189,39 @@ export async function runMamlRecipe(o: MamlRecipeOptions): Promise<MamlRecipeRes
   const validate = () => taskAccuracy(valTasks, (t) => learner.adaptAndPredict(t.xs, t.ys, t.nClasses, t.xq));
   const untrained = validate();
   const initial = learner.getParams();
-  log(`${o.kind}: ${features.dim} inputs, hidden ${hyper.hidden.join('-')}, ${hyper.innerSteps} inner steps at ${hyper.innerLr}; ` +
-    `validation before meta-training ${(100 * untrained).toFixed(2)}%`);
+  log(
+    `${o.kind}: ${features.dim} inputs, hidden ${hyper.hidden.join('-')}, ${hyper.innerSteps} inner steps at ${hyper.innerLr}; ` +
+      `validation before meta-training ${(100 * untrained).toFixed(2)}%`,
+  );
 
   try {
     const result = await metaTrain({
-      learner, sampleBatch, validate, steps: o.steps, evalEvery: o.evalEvery, seed: o.seed, outDir: o.workDir,
-      resume: o.resume, outerLr: hyper.outerLr, kind: `maml-training-${o.kind}`, onProgress: o.onProgress,
+      learner,
+      sampleBatch,
+      validate,
+      steps: o.steps,
+      evalEvery: o.evalEvery,
+      seed: o.seed,
+      outDir: o.workDir,
+      resume: o.resume,
+      outerLr: hyper.outerLr,
+      kind: `maml-training-${o.kind}`,
+      onProgress: o.onProgress,
     });
-    const best = loadCheckpoint(result.bestDir, { kind: `maml-training-${o.kind}`, configMatch: config as unknown as Record<string, unknown> });
+    const best = loadCheckpoint(result.bestDir, {
+      kind: `maml-training-${o.kind}`,
+      configMatch: config as unknown as Record<string, unknown>,
+    });
     const shapes = learner.paramShapes();
     // Ship meta-training only where it validated at least as well as the initialisation.
     const keepInitial = untrained > result.bestValAcc;
-    const params = keepInitial ? initial : shapes.map((_, i) => {
-      const t = best.tensors[`param.${i}`];
-      if (!t) throw new Error(`best checkpoint in ${result.bestDir} lacks param.${i}`);
-      return t;
-    });
+    const params = keepInitial
+      ? initial
+      : shapes.map((_, i) => {
+          const t = best.tensors[`param.${i}`];
+          if (!t) throw new Error(`best checkpoint in ${result.bestDir} lacks param.${i}`);
+          return t;
+        });
     const bestStep = keepInitial ? 0 : result.bestStep;
     const bestValAcc = keepInitial ? untrained : result.bestValAcc;
     if (keepInitial) log(`${o.kind}: meta-training never beat the initialisation on validation; shipping step 0`);
@@ -198,11 +230,22 @@ export async function runMamlRecipe(o: MamlRecipeOptions): Promise<MamlRecipeRes
     const seconds = (Date.now() - started) / 1000;
     fs.mkdirSync(checkpointDir, { recursive: true });
     saveMamlCheckpoint(checkpointDir, full, o.model.corpusCentre, params, shapes, {
-      valAcc: bestValAcc, valAccUntrained: untrained, bestStep, bestTrainedValAcc: result.bestValAcc, bestTrainedStep: result.bestStep, steps: o.steps,
-      validationDomains: o.validationDomains, holdoutDomains: o.holdoutDomains, trainPools: pools.map((p) => p.name),
-      hyper, seed: o.seed, trainSeconds: Math.round(seconds),
+      valAcc: bestValAcc,
+      valAccUntrained: untrained,
+      bestStep,
+      bestTrainedValAcc: result.bestValAcc,
+      bestTrainedStep: result.bestStep,
+      steps: o.steps,
+      validationDomains: o.validationDomains,
+      holdoutDomains: o.holdoutDomains,
+      trainPools: pools.map((p) => p.name),
+      hyper,
+      seed: o.seed,
+      trainSeconds: Math.round(seconds),
     });
-    log(`saved ${checkpointDir}: best validation ${(100 * bestValAcc).toFixed(2)}% at step ${bestStep} (untrained ${(100 * untrained).toFixed(2)}%)`);
+    log(
+      `saved ${checkpointDir}: best validation ${(100 * bestValAcc).toFixed(2)}% at step ${bestStep} (untrained ${(100 * untrained).toFixed(2)}%)`,
+    );
     return { checkpointDir, bestValAcc, bestStep, seconds };
   } finally {
     learner.dispose();

@@ -40,7 +40,11 @@ export interface RecipeOptions {
 /** Where the meta-learning starts: the hand-set procedure with a shorter inner loop. */
 export const META_INIT: AdaptHyper = { ...HAND_SET, steps: 25, lr: 10, rounds: [5, 10] };
 
-export const ROUND_SCHEDULES = [[5, 10], [5, 10, 15], [3, 6, 9, 12, 15]];
+export const ROUND_SCHEDULES = [
+  [5, 10],
+  [5, 10, 15],
+  [3, 6, 9, 12, 15],
+];
 
 interface TaskSource {
   name: string;
@@ -58,7 +62,10 @@ function sourceFromDomains(examples: Example[], domains: Map<string, string>, ke
   };
 }
 
-export async function runRecipe(vectors: WordVectors, o: RecipeOptions): Promise<{ config: ModelConfig; metrics: Record<string, unknown> }> {
+export async function runRecipe(
+  vectors: WordVectors,
+  o: RecipeOptions,
+): Promise<{ config: ModelConfig; metrics: Record<string, unknown> }> {
   const log = o.log ?? (() => {});
   const domains = readDomainMap(path.join(o.dataDir, 'clinc150.domains.json'));
   const allDomains = [...new Set(domains.values())].sort();
@@ -86,8 +93,13 @@ export async function runRecipe(vectors: WordVectors, o: RecipeOptions): Promise
       const e = sampler.episode(Math.floor(rng.next() * 2 ** 31), 0);
       const pool = [...e.query, ...e.distractors];
       return prepareHyperEpisode(
-        encoder.encode(e.support.map((x) => x.text)), e.supportLabels, e.labels.length,
-        encoder.encode(pool.map((x) => x.text)), Int32Array.from(e.query, (_, i) => i), e.queryLabels, centre.common,
+        encoder.encode(e.support.map((x) => x.text)),
+        e.supportLabels,
+        e.labels.length,
+        encoder.encode(pool.map((x) => x.text)),
+        Int32Array.from(e.query, (_, i) => i),
+        e.queryLabels,
+        centre.common,
         encoder.encode(e.labels),
       );
     });
@@ -96,17 +108,32 @@ export async function runRecipe(vectors: WordVectors, o: RecipeOptions): Promise
   const valExamples = splitByDomains(clincTrain, domains, o.validationDomains).heldOut;
   const validateHyper = (h: AdaptHyper, episodes = o.validationEpisodes) => {
     const report = evaluate({
-      data: 'validation', examples: valExamples, way: 5, shots: [1, 5], query: 15, episodes, seed: 11,
-      methods: [new LogregMethod('candidate', h, true, centre)], encode: (t) => encoder.encode(t),
+      data: 'validation',
+      examples: valExamples,
+      way: 5,
+      shots: [1, 5],
+      query: 15,
+      episodes,
+      seed: 11,
+      methods: [new LogregMethod('candidate', h, true, centre)],
+      encode: (t) => encoder.encode(t),
     });
     return report.results.reduce((s, r) => s + r.mean, 0) / report.results.length;
   };
 
   const learner = new HyperLearner(META_INIT);
   const result = await metaTrain({
-    learner, sampleBatch: sampleBatch as never, validate: () => validateHyper(learner.hyper()),
-    steps: o.steps, evalEvery: o.evalEvery, seed: o.seed, outDir: o.outDir, resume: o.resume,
-    outerLr: 0.03, kind: 'adaptation-hyper', onProgress: o.onProgress,
+    learner,
+    sampleBatch: sampleBatch as never,
+    validate: () => validateHyper(learner.hyper()),
+    steps: o.steps,
+    evalEvery: o.evalEvery,
+    seed: o.seed,
+    outDir: o.outDir,
+    resume: o.resume,
+    outerLr: 0.03,
+    kind: 'adaptation-hyper',
+    onProgress: o.onProgress,
   });
   // Back to the best parameters seen on validation.
   const best = JSON.parse(fs.readFileSync(path.join(result.bestDir, 'manifest.json'), 'utf8'));
@@ -135,8 +162,12 @@ export async function runRecipe(vectors: WordVectors, o: RecipeOptions): Promise
   const metrics = {
     validation: Object.fromEntries(scored.map((c) => [c.name, c.val])),
     metaBestStep: result.bestStep,
-    trainDomains, holdoutDomains: o.holdoutDomains, validationDomains: o.validationDomains,
-    extraTrainFiles: o.extraTrainFiles, seed: o.seed, steps: o.steps,
+    trainDomains,
+    holdoutDomains: o.holdoutDomains,
+    validationDomains: o.validationDomains,
+    extraTrainFiles: o.extraTrainFiles,
+    seed: o.seed,
+    steps: o.steps,
   };
   saveModel(o.modelDir, config, centre, { 'sif.weights': sifWeights }, metrics);
   log(`saved ${o.modelDir}: default = ${chosen.name} (${(100 * chosen.val).toFixed(2)}% on validation)`);

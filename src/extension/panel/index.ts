@@ -6,12 +6,25 @@ import * as vscode from 'vscode';
 import type { PanelDataSource } from './model';
 import { PanelHost } from './panelHost';
 
-export type { PanelChange, PanelDataSource, PanelSourceLine, LineRef, PanelLabel, PanelPrediction, PanelStats, LeaveOneOutResult } from './model';
+export type {
+  PanelChange,
+  PanelDataSource,
+  PanelSourceLine,
+  LineRef,
+  PanelLabel,
+  PanelPrediction,
+  PanelStats,
+  LeaveOneOutResult,
+} from './model';
 
 export const PANEL_VIEW_TYPE = 'fewshot.labelingPanel';
 export const OPEN_PANEL_COMMAND = 'fewshot.openPanel';
 
-export function registerLabelingPanel(context: vscode.ExtensionContext, source: PanelDataSource, log?: (message: string) => void): vscode.Disposable {
+export function registerLabelingPanel(
+  context: vscode.ExtensionContext,
+  source: PanelDataSource,
+  log?: (message: string) => void,
+): vscode.Disposable {
   const mediaRoot = vscode.Uri.joinPath(context.extensionUri, 'media');
   const media = {
     script: vscode.Uri.joinPath(mediaRoot, 'panel.js'),

@@ -129,7 +129,8 @@ function readEntries(stored: unknown, legacy: unknown): PaletteEntry[] {
     out.push(entry);
   };
   if (Array.isArray(stored)) {
-    for (const e of stored) if (typeof e === 'object' && e !== null) add((e as PaletteEntry).name, (e as PaletteEntry).color, (e as PaletteEntry).created);
+    for (const e of stored)
+      if (typeof e === 'object' && e !== null) add((e as PaletteEntry).name, (e as PaletteEntry).color, (e as PaletteEntry).created);
   } else if (typeof legacy === 'object' && legacy !== null) {
     // The old map listed created labels and chosen colours.
     for (const [name, color] of Object.entries(legacy)) add(name, color, true);

@@ -55,7 +55,11 @@ export class PanelHost implements vscode.Disposable {
       codicons: webview.asWebviewUri(media.codicons).toString(),
     });
     this.tracker = new SnapshotTracker(source);
-    this.server = new RpcServer<PanelRequests>(this.handlers(), (m) => void this.post(m), () => 'internal');
+    this.server = new RpcServer<PanelRequests>(
+      this.handlers(),
+      (m) => void this.post(m),
+      () => 'internal',
+    );
     this.disposables.push(webview.onDidReceiveMessage((m) => this.receive(m)));
     this.disposables.push(source.onDidChange((change) => this.scheduleUpdate(change ?? {})));
   }
@@ -93,7 +97,8 @@ export class PanelHost implements vscode.Disposable {
     const parsed = parseWebviewMessage(raw);
     if (!parsed.ok) {
       this.options.log?.(`panel: rejected a message from the webview: ${parsed.error}`);
-      if ('badRequest' in parsed) void this.post({ kind: 'response', id: parsed.badRequest, error: { message: parsed.error, code: 'input' } });
+      if ('badRequest' in parsed)
+        void this.post({ kind: 'response', id: parsed.badRequest, error: { message: parsed.error, code: 'input' } });
       return;
     }
     const message = parsed.value;

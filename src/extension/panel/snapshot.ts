@@ -4,8 +4,17 @@
 // lines that differ rather than the whole snapshot again.
 
 import {
-  LIMITS, isColor, labelNameProblem,
-  type LineRef, type PanelLabel, type PanelSnapshot, type PanelStats, type PanelUpdate, type WireDocument, type WireLine, type WireLineRef,
+  LIMITS,
+  isColor,
+  labelNameProblem,
+  type LineRef,
+  type PanelLabel,
+  type PanelSnapshot,
+  type PanelStats,
+  type PanelUpdate,
+  type WireDocument,
+  type WireLine,
+  type WireLineRef,
 } from '../../protocol/panel';
 import type { PanelDataSource, PanelSourceLine } from './model';
 
@@ -36,7 +45,8 @@ function wireLine(l: PanelSourceLine, doc: number): WireLine {
   const out: WireLine = { doc, line: l.line, text: l.text.length > LIMITS.lineText ? l.text.slice(0, LIMITS.lineText) : l.text };
   if (l.label !== undefined && !labelNameProblem(l.label)) out.label = l.label;
   const p = l.prediction;
-  if (p && !labelNameProblem(p.label)) out.prediction = { label: p.label, confidence: clampUnit(p.confidence), uncertainty: clampUnit(p.uncertainty) };
+  if (p && !labelNameProblem(p.label))
+    out.prediction = { label: p.label, confidence: clampUnit(p.confidence), uncertainty: clampUnit(p.uncertainty) };
   return out;
 }
 
@@ -72,10 +82,14 @@ function wireLabels(source: PanelDataSource): PanelLabel[] {
   for (const label of source.getLabels()) {
     if (labels.length >= LIMITS.labels || labelNameProblem(label.name) || seen.has(label.name)) continue;
     seen.add(label.name);
-    const wire: PanelLabel = { name: label.name, color: isColor(label.color) ? label.color : FALLBACK_COLORS[labels.length % FALLBACK_COLORS.length]! };
+    const wire: PanelLabel = {
+      name: label.name,
+      color: isColor(label.color) ? label.color : FALLBACK_COLORS[labels.length % FALLBACK_COLORS.length]!,
+    };
     const elsewhere = label.elsewhere;
     // A count the webview would refuse (negative, fractional, NaN) is left out rather than sent.
-    if (typeof elsewhere === 'number' && Number.isInteger(elsewhere) && elsewhere > 0 && elsewhere <= LIMITS.labelCount) wire.elsewhere = elsewhere;
+    if (typeof elsewhere === 'number' && Number.isInteger(elsewhere) && elsewhere > 0 && elsewhere <= LIMITS.labelCount)
+      wire.elsewhere = elsewhere;
     labels.push(wire);
   }
   return labels;
@@ -84,7 +98,10 @@ function wireLabels(source: PanelDataSource): PanelLabel[] {
 function wireStats(source: PanelDataSource): PanelStats {
   const stats = source.getStats();
   const ms = stats.lastAdaptationMs;
-  return { backend: String(stats.backend).slice(0, 64), lastAdaptationMs: typeof ms === 'number' && Number.isFinite(ms) && ms >= 0 ? ms : null };
+  return {
+    backend: String(stats.backend).slice(0, 64),
+    lastAdaptationMs: typeof ms === 'number' && Number.isFinite(ms) && ms >= 0 ? ms : null,
+  };
 }
 
 /** Groups the source's lines by document, in order of first appearance. */
@@ -203,7 +220,12 @@ export class SnapshotTracker {
    * Brings a held document up to date in place. Unchanged lines keep their wire objects, so a
    * one-line change in a long document allocates one line, not all of them.
    */
-  private diffDocument(held: Map<number, WireLine>, group: PanelSourceLine[], doc: number, valid: ValidNames): { changed: WireLine[]; gone: number[] } {
+  private diffDocument(
+    held: Map<number, WireLine>,
+    group: PanelSourceLine[],
+    doc: number,
+    valid: ValidNames,
+  ): { changed: WireLine[]; gone: number[] } {
     const changed: WireLine[] = [];
     const heldBefore = held.size;
     let matched = 0;

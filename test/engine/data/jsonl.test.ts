@@ -16,14 +16,19 @@ describe('data: JSONL', () => {
 
   it('reads examples, tolerating a BOM, CRLF, blank lines and extra fields', async () => {
     const file = write('ok.jsonl', '\uFEFF{"text":"a b","label":"x"}\r\n\r\n  \n{"text":"c","label":"y","id":3}\r\n');
-    assert.deepEqual(await readExamples(file), [{ text: 'a b', label: 'x' }, { text: 'c', label: 'y' }]);
+    assert.deepEqual(await readExamples(file), [
+      { text: 'a b', label: 'x' },
+      { text: 'c', label: 'y' },
+    ]);
   });
 
   it('names the file and line of a malformed record', async () => {
     const lines = ['{"text":"a","label":"x"}', '', '{"text":"b"}'];
     const file = write('bad.jsonl', lines.join('\n'));
-    await assert.rejects(readExamples(file), (err: Error) =>
-      err instanceof DataError && err.message === `${file}:3: expected a JSON object with string "text" and "label"`);
+    await assert.rejects(
+      readExamples(file),
+      (err: Error) => err instanceof DataError && err.message === `${file}:3: expected a JSON object with string "text" and "label"`,
+    );
     await assert.rejects(readExamples(write('notjson.jsonl', '{"text":"a","label":"x"}\n{oops\n')), /notjson\.jsonl:2: not valid JSON/);
     await assert.rejects(readExamples(write('array.jsonl', '[1,2]\n')), /array\.jsonl:1: expected a JSON object/);
     await assert.rejects(readExamples(write('num.jsonl', '{"text":"a","label":3}\n')), /num\.jsonl:1: expected/);
@@ -57,13 +62,24 @@ describe('data: JSONL', () => {
   });
 
   it('reads label files: merges repeats, refuses one label and contradictions, reports singletons', async () => {
-    const ok = await readLabelFile(write('labels.jsonl', [
-      '{"text":"a","label":"x"}', '{"text":"a","label":"x"}', '{"text":"b","label":"x"}', '{"text":"c","label":"y","note":1}',
-    ].join('\n')));
+    const ok = await readLabelFile(
+      write(
+        'labels.jsonl',
+        ['{"text":"a","label":"x"}', '{"text":"a","label":"x"}', '{"text":"b","label":"x"}', '{"text":"c","label":"y","note":1}'].join(
+          '\n',
+        ),
+      ),
+    );
     assert.equal(ok.examples.length, 3);
     assert.deepEqual(ok.labels, ['x', 'y']);
     assert.deepEqual(ok.singletons, ['y']);
-    await assert.rejects(readLabelFile(write('one.jsonl', '{"text":"a","label":"x"}\n{"text":"b","label":"x"}')), /at least two labels.*only "x"/);
-    await assert.rejects(readLabelFile(write('both.jsonl', '{"text":"a","label":"x"}\n{"text":"a","label":"y"}')), /labeled both "x" and "y"/);
+    await assert.rejects(
+      readLabelFile(write('one.jsonl', '{"text":"a","label":"x"}\n{"text":"b","label":"x"}')),
+      /at least two labels.*only "x"/,
+    );
+    await assert.rejects(
+      readLabelFile(write('both.jsonl', '{"text":"a","label":"x"}\n{"text":"a","label":"y"}')),
+      /labeled both "x" and "y"/,
+    );
   });
 });

@@ -2,8 +2,16 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import type { Example } from '../../../src/engine/types';
 import {
-  EpisodeError, EpisodeSampler, deriveSeed, filterLabelsByCount, groupByLabel, mulberry32, readDomainMap,
-  sampleWithoutReplacement, selectLabels, splitByDomains,
+  EpisodeError,
+  EpisodeSampler,
+  deriveSeed,
+  filterLabelsByCount,
+  groupByLabel,
+  mulberry32,
+  readDomainMap,
+  sampleWithoutReplacement,
+  selectLabels,
+  splitByDomains,
 } from '../../../src/engine/episodes';
 import { readExamples } from '../../../src/engine/data';
 
@@ -14,8 +22,12 @@ function toyData(sizes: number[]): Example[] {
 
 describe('episodes: PRNG', () => {
   it('is deterministic per seed and differs between seeds', () => {
-    const a = mulberry32(7), b = mulberry32(7), c = mulberry32(8);
-    const xs = Array.from({ length: 5 }, a), ys = Array.from({ length: 5 }, b), zs = Array.from({ length: 5 }, c);
+    const a = mulberry32(7),
+      b = mulberry32(7),
+      c = mulberry32(8);
+    const xs = Array.from({ length: 5 }, a),
+      ys = Array.from({ length: 5 }, b),
+      zs = Array.from({ length: 5 }, c);
     assert.deepEqual(xs, ys);
     assert.notDeepEqual(xs, zs);
     for (const x of xs) assert.ok(x >= 0 && x < 1);
@@ -70,7 +82,8 @@ describe('episodes: sampler', () => {
   it('gives identical episodes for the same seed and different ones for another seed', () => {
     // Same file content with the label blocks in another order: label choice does not depend on file order.
     const blocks = [...data.slice(60), ...data.slice(0, 60)];
-    const a = new EpisodeSampler(data, spec), b = new EpisodeSampler(blocks, spec);
+    const a = new EpisodeSampler(data, spec),
+      b = new EpisodeSampler(blocks, spec);
     assert.deepEqual(a.episode(42, 3), b.episode(42, 3));
     assert.notDeepEqual(a.episode(42, 3), a.episode(43, 3));
     assert.notDeepEqual(a.episode(42, 3), a.episode(42, 4));
@@ -99,7 +112,10 @@ describe('episodes: sampler', () => {
   });
 
   it('refuses impossible specs with a clear message', () => {
-    assert.throws(() => new EpisodeSampler(data, { way: 7, shot: 2, query: 4 }), /7-way episodes need 7 labels with at least 6 examples.*only 6 of 7/);
+    assert.throws(
+      () => new EpisodeSampler(data, { way: 7, shot: 2, query: 4 }),
+      /7-way episodes need 7 labels with at least 6 examples.*only 6 of 7/,
+    );
     assert.throws(() => new EpisodeSampler(data, { way: 1, shot: 2, query: 4 }), /way must be an integer >= 2/);
     assert.throws(() => new EpisodeSampler(data, { way: 3, shot: 0, query: 4 }), /shot must be/);
     assert.throws(() => new EpisodeSampler(data, { way: 3, shot: 1.5, query: 4 }), EpisodeError);
@@ -114,7 +130,7 @@ describe('episodes: class splits', () => {
   });
 
   it('splits CLINC150 by domain into disjoint label sets', async () => {
-    const dataDir = path.resolve(__dirname, '../../../../../shared/data') // from out/test/engine/episodes;
+    const dataDir = path.resolve(__dirname, '../../../../../shared/data'); // from out/test/engine/episodes;
     const domains = readDomainMap(path.join(dataDir, 'clinc150.domains.json'));
     const examples = await readExamples(path.join(dataDir, 'clinc150.test.jsonl'));
     const { heldOut, rest } = splitByDomains(examples, domains, ['banking', 'credit_cards', 'work']);

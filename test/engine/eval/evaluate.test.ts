@@ -6,12 +6,28 @@ import { mulberry32 } from '../../../src/engine/episodes';
 describe('eval: evaluator', () => {
   it('scores an oracle at 100%, a constant guess at exactly 1/way, with paired gains', () => {
     const report = evaluate({
-      data: 'toy', examples: toy(8, 30), way: 4, shots: [1, 3], query: 5, episodes: 40, seed: 1,
-      methods: [oracle(), constant(), textOracle()], encode: toyEncode(), baseline: 'constant',
+      data: 'toy',
+      examples: toy(8, 30),
+      way: 4,
+      shots: [1, 3],
+      query: 5,
+      episodes: 40,
+      seed: 1,
+      methods: [oracle(), constant(), textOracle()],
+      encode: toyEncode(),
+      baseline: 'constant',
     });
-    assert.deepEqual(report.results.map((r) => [r.method, r.shot]), [
-      ['oracle', 1], ['constant', 1], ['text-oracle', 1], ['oracle', 3], ['constant', 3], ['text-oracle', 3],
-    ]);
+    assert.deepEqual(
+      report.results.map((r) => [r.method, r.shot]),
+      [
+        ['oracle', 1],
+        ['constant', 1],
+        ['text-oracle', 1],
+        ['oracle', 3],
+        ['constant', 3],
+        ['text-oracle', 3],
+      ],
+    );
     for (const r of report.results) {
       assert.equal(r.episodes, 40);
       assert.equal(r.way, 4);
@@ -27,14 +43,24 @@ describe('eval: evaluator', () => {
   });
 
   it('gives a random method about 1/way with a sensible interval', () => {
-    const report = evaluate({ examples: toy(10, 25), way: 5, shots: [1], query: 10, episodes: 300, seed: 2, methods: [random()], encode: toyEncode() });
+    const report = evaluate({
+      examples: toy(10, 25),
+      way: 5,
+      shots: [1],
+      query: 10,
+      episodes: 300,
+      seed: 2,
+      methods: [random()],
+      encode: toyEncode(),
+    });
     const r = report.results[0]!;
     assert.ok(Math.abs(r.mean - 0.2) < 0.02, `random accuracy ${r.mean}`);
     assert.ok(r.ci95 > 0.002 && r.ci95 < 0.02, `ci ${r.ci95}`);
   });
 
   it('shows every method the same episodes, and the same seed the same report', () => {
-    const a = recorder('a'), b = recorder('b');
+    const a = recorder('a'),
+      b = recorder('b');
     const opts = { examples: toy(6, 20), way: 3, shots: [2], query: 4, episodes: 10, seed: 9, encode: toyEncode() };
     evaluate({ ...opts, methods: [a, b] });
     assert.equal(a.seen.length, 10);
@@ -47,7 +73,8 @@ describe('eval: evaluator', () => {
   it('gives transductive methods a support-free pool of queries plus as many outside lines', () => {
     const pools: { pool: string[]; support: string[]; query: number }[] = [];
     const spy: TextMethod = {
-      name: 'spy', transductive: true,
+      name: 'spy',
+      transductive: true,
       adaptText(texts, _labels, _n, pool) {
         pools.push({ pool: pool!, support: texts, query: 0 });
         return (queries) => {
@@ -73,7 +100,16 @@ describe('eval: evaluator', () => {
 
   it('reports skipped labels per shot and refuses bad options clearly', () => {
     const data = [...toy(4, 20), ...Array.from({ length: 7 }, (_, j) => ({ text: `small ${j}`, label: 'small' }))];
-    const report = evaluate({ examples: data, way: 3, shots: [1, 5], query: 5, episodes: 2, seed: 1, methods: [constant()], encode: toyEncode() });
+    const report = evaluate({
+      examples: data,
+      way: 3,
+      shots: [1, 5],
+      query: 5,
+      episodes: 2,
+      seed: 1,
+      methods: [constant()],
+      encode: toyEncode(),
+    });
     assert.deepEqual(report.skippedLabels, [{ label: 'small', count: 7, needed: 10, shots: [5] }]);
     const base = { examples: data, way: 3, shots: [1], query: 5, episodes: 2, seed: 1, encode: toyEncode() };
     assert.throws(() => evaluate({ ...base, methods: [] }), /no methods/);
@@ -81,19 +117,31 @@ describe('eval: evaluator', () => {
     assert.throws(() => evaluate({ ...base, methods: [constant()], baseline: 'x' }), /baseline "x" is not one of/);
     assert.throws(() => evaluate({ ...base, methods: [constant()], episodes: 0 }), /episodes must be/);
     const broken: FewShotMethod = { name: 'broken', transductive: false, adapt: () => ({ predictProbs: () => new Float32Array(1) }) };
-    assert.throws(() => evaluate({ ...base, methods: [broken] }), /broken, 1-shot episode 1: returned 1 probabilities for 15 lines x 3 classes/);
+    assert.throws(
+      () => evaluate({ ...base, methods: [broken] }),
+      /broken, 1-shot episode 1: returned 1 probabilities for 15 lines x 3 classes/,
+    );
   });
 
   it('prints an aligned table with % and ± CI', () => {
-    const report = evaluate({ data: 'toy', examples: toy(8, 30), way: 4, shots: [1], query: 5, episodes: 10, seed: 1,
-      methods: [oracle(), constant()], encode: toyEncode(), baseline: 'constant' });
+    const report = evaluate({
+      data: 'toy',
+      examples: toy(8, 30),
+      way: 4,
+      shots: [1],
+      query: 5,
+      episodes: 10,
+      seed: 1,
+      methods: [oracle(), constant()],
+      encode: toyEncode(),
+      baseline: 'constant',
+    });
     const table = formatReport(report);
     assert.match(table, /oracle\s+100\.0 ± 0\.0 \(\+75\.0 ± 0\.0\)/);
     assert.match(table, /constant\s+25\.0 ± 0\.0/);
     assert.match(table, /4-way 1-shot/);
     assert.match(table, /paired gain over constant/);
   });
-
 });
 
 // ---- toy data and methods with known behaviour ----
@@ -108,26 +156,39 @@ function toyEncode(onEncode?: (texts: string[]) => void) {
   return (texts: string[]): EncodedLines => {
     onEncode?.(texts);
     return {
-      n: texts.length, wordDim: 1, word: Float32Array.from(texts, (t) => Number(t.split(':')[0])),
-      charDim: 4, charOffsets: new Int32Array(texts.length + 1), charIndex: new Int32Array(0), charValue: new Float32Array(0),
+      n: texts.length,
+      wordDim: 1,
+      word: Float32Array.from(texts, (t) => Number(t.split(':')[0])),
+      charDim: 4,
+      charOffsets: new Int32Array(texts.length + 1),
+      charIndex: new Int32Array(0),
+      charValue: new Float32Array(0),
     };
   };
 }
 
 function oracle(): FewShotMethod {
   return {
-    name: 'oracle', transductive: false,
+    name: 'oracle',
+    transductive: false,
     adapt(support, labels, n) {
       const classOf = new Map<number, number>();
       for (let i = 0; i < support.n; i++) classOf.set(support.word[i]!, labels[i]!);
-      return { predictProbs: (lines) => oneHot(Array.from(lines.word, (w) => classOf.get(w)!), n) };
+      return {
+        predictProbs: (lines) =>
+          oneHot(
+            Array.from(lines.word, (w) => classOf.get(w)!),
+            n,
+          ),
+      };
     },
   };
 }
 
 function textOracle(): TextMethod {
   return {
-    name: 'text-oracle', transductive: false,
+    name: 'text-oracle',
+    transductive: false,
     adaptText(texts, labels) {
       const classOf = new Map(texts.map((t, i) => [t.split(':')[0], labels[i]!]));
       return (queries) => Int32Array.from(queries, (q) => classOf.get(q.split(':')[0])!);
@@ -136,16 +197,27 @@ function textOracle(): TextMethod {
 }
 
 function constant(): FewShotMethod {
-  return { name: 'constant', transductive: false, adapt: (_s, _l, n) => ({ predictProbs: (lines) => oneHot(new Array(lines.n).fill(0), n) }) };
+  return {
+    name: 'constant',
+    transductive: false,
+    adapt: (_s, _l, n) => ({ predictProbs: (lines) => oneHot(new Array(lines.n).fill(0), n) }),
+  };
 }
 
 function random(): FewShotMethod {
   let calls = 0;
   return {
-    name: 'random', transductive: false,
+    name: 'random',
+    transductive: false,
     adapt(_s, _l, n) {
       const rng = mulberry32(++calls);
-      return { predictProbs: (lines) => oneHot(Array.from({ length: lines.n }, () => Math.floor(rng() * n)), n) };
+      return {
+        predictProbs: (lines) =>
+          oneHot(
+            Array.from({ length: lines.n }, () => Math.floor(rng() * n)),
+            n,
+          ),
+      };
     },
   };
 }
@@ -153,10 +225,18 @@ function random(): FewShotMethod {
 function recorder(name: string): FewShotMethod & { seen: string[] } {
   const seen: string[] = [];
   return {
-    name, transductive: false, seen,
+    name,
+    transductive: false,
+    seen,
     adapt(support, _labels, n) {
       seen.push(Array.from(support.word).join(','));
-      return { predictProbs: (lines) => oneHot(Array.from(lines.word, (w) => (seen.length + w) % n), n) };
+      return {
+        predictProbs: (lines) =>
+          oneHot(
+            Array.from(lines.word, (w) => (seen.length + w) % n),
+            n,
+          ),
+      };
     },
   };
 }

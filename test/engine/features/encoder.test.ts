@@ -79,7 +79,8 @@ describe('Encoder', () => {
     const card = vectors.indexOf('card');
     const balance = vectors.indexOf('balance');
     for (let j = 0; j < TINY_DIM; j++) {
-      const expected = (weights[card] * vectors.vectors[card * TINY_DIM + j] + weights[balance] * vectors.vectors[balance * TINY_DIM + j]) / 2;
+      const expected =
+        (weights[card] * vectors.vectors[card * TINY_DIM + j] + weights[balance] * vectors.vectors[balance * TINY_DIM + j]) / 2;
       assert.ok(Math.abs(e.word[j] - expected) < 1e-6);
     }
     assert.deepEqual(row(e, 0).word, row(e, 1).word);
@@ -183,10 +184,15 @@ describe('Encoder', () => {
   describe('with the shipped vectors (models/vectors.bin, made by `npm run build`)', () => {
     const shipped = path.resolve(__dirname, '../../../../models/vectors.bin');
     const cosine = (e: EncodedLines, i: number, j: number): number => {
-      let dot = 0, a = 0, b = 0;
+      let dot = 0,
+        a = 0,
+        b = 0;
       for (let k = 0; k < e.wordDim; k++) {
-        const x = e.word[i * e.wordDim + k], y = e.word[j * e.wordDim + k];
-        dot += x * y; a += x * x; b += y * y;
+        const x = e.word[i * e.wordDim + k],
+          y = e.word[j * e.wordDim + k];
+        dot += x * y;
+        a += x * x;
+        b += y * y;
       }
       return dot / Math.sqrt(a * b);
     };

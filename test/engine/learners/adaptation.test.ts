@@ -44,8 +44,16 @@ describe('adaptation procedures', () => {
       const support = clusteredLines(supportLabels, C, 100 + seed, 1.1);
       const pool = clusteredLines(poolLabels, C, 200 + seed, 1.1);
       const centre = blockMeans([pool]);
-      inductive += accuracy(new LogregMethod('i', { ...HAND_SET, rounds: [] }, false, centre).adapt(support, supportLabels, C).predictProbs(pool), poolLabels, C);
-      transductive += accuracy(new LogregMethod('t', HAND_SET, true, centre).adapt(support, supportLabels, C, pool).predictProbs(pool), poolLabels, C);
+      inductive += accuracy(
+        new LogregMethod('i', { ...HAND_SET, rounds: [] }, false, centre).adapt(support, supportLabels, C).predictProbs(pool),
+        poolLabels,
+        C,
+      );
+      transductive += accuracy(
+        new LogregMethod('t', HAND_SET, true, centre).adapt(support, supportLabels, C, pool).predictProbs(pool),
+        poolLabels,
+        C,
+      );
     }
     assert.ok(transductive > inductive + 0.12, `transductive ${transductive / 12} vs inductive ${inductive / 12}`);
   });
@@ -93,7 +101,10 @@ describe('adaptation procedures', () => {
     const unknown = { ...clusteredLines(repeatLabels(C, 1), C, 11), word: new Float32Array(C * 6) };
     assert.deepEqual(meaningfulNames(unknown), []);
     const m = new LogregMethod('i', HAND_SET, false, blockMeans([query]));
-    assert.deepEqual(m.adapt(support, supportLabels, C, undefined, unknown).predictProbs(query), m.adapt(support, supportLabels, C).predictProbs(query));
+    assert.deepEqual(
+      m.adapt(support, supportLabels, C, undefined, unknown).predictProbs(query),
+      m.adapt(support, supportLabels, C).predictProbs(query),
+    );
   });
 
   it('the prototype baseline classifies clean clusters', () => {

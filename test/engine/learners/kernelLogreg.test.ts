@@ -3,7 +3,15 @@ import { fitDual, fitLogreg, gram, primal } from '../../../src/engine/learners/k
 import { lcg } from './synthetic';
 
 /** Plain gradient descent on W (nClasses x dim), the textbook form. */
-function primalGd(X: Float32Array, n: number, dim: number, y: Int32Array, w: Float32Array, C: number, hp: { steps: number; lr: number; weightDecay: number }) {
+function primalGd(
+  X: Float32Array,
+  n: number,
+  dim: number,
+  y: Int32Array,
+  w: Float32Array,
+  C: number,
+  hp: { steps: number; lr: number; weightDecay: number },
+) {
   const W = new Float64Array(C * dim);
   const b = new Float64Array(C);
   const wsum = w.reduce((s, v) => s + v, 0);
@@ -11,7 +19,10 @@ function primalGd(X: Float32Array, n: number, dim: number, y: Int32Array, w: Flo
     const gW = new Float64Array(C * dim);
     const gb = new Float64Array(C);
     for (let i = 0; i < n; i++) {
-      const z = Array.from({ length: C }, (_, c) => b[c] + Array.from({ length: dim }, (_, k) => W[c * dim + k] * X[i * dim + k]).reduce((a, v) => a + v, 0));
+      const z = Array.from(
+        { length: C },
+        (_, c) => b[c] + Array.from({ length: dim }, (_, k) => W[c * dim + k] * X[i * dim + k]).reduce((a, v) => a + v, 0),
+      );
       const m = Math.max(...z);
       const e = z.map((v) => Math.exp(v - m));
       const s = e.reduce((a, v) => a + v, 0);
@@ -48,7 +59,10 @@ describe('logistic regression in the span of the training rows', () => {
   it('fits a separable training set', () => {
     const head = fitLogreg(X, dim, y, new Float32Array(n).fill(1), C, { steps: 200, lr: 5, weightDecay: 0 });
     for (let i = 0; i < n; i++) {
-      const z = Array.from({ length: C }, (_, c) => head.b[c] + Array.from({ length: dim }, (_, k) => head.W[c * dim + k] * X[i * dim + k]).reduce((a, v) => a + v, 0));
+      const z = Array.from(
+        { length: C },
+        (_, c) => head.b[c] + Array.from({ length: dim }, (_, k) => head.W[c * dim + k] * X[i * dim + k]).reduce((a, v) => a + v, 0),
+      );
       assert.equal(z.indexOf(Math.max(...z)), y[i]);
     }
   });

@@ -6,12 +6,17 @@ import * as tf from '@tensorflow/tfjs-core';
 import { CheckpointError } from '../../../src/engine/checkpoint';
 import { blockMeans, FeatureView } from '../../../src/engine/learners/featureView';
 import {
-  loadMamlMethod, loadMamlMethods, MamlFeatures, MamlMethod, saveMamlCheckpoint, type MamlCheckpointConfig, type MamlInputSpec,
+  loadMamlMethod,
+  loadMamlMethods,
+  MamlFeatures,
+  MamlMethod,
+  saveMamlCheckpoint,
+  type MamlCheckpointConfig,
+  type MamlInputSpec,
 } from '../../../src/engine/learners/mamlMethod';
 import { MamlLearner, type DenseTask, type MamlConfig } from '../../../src/engine/meta/learner';
 import { Rng } from '../../../src/engine/meta/rng';
 import { selectBackend } from '../../../src/engine/tf/backend';
-import type { EncodedLines } from '../../../src/engine/types';
 import { clusteredLines, repeatLabels } from './synthetic';
 
 const WORD = 6;
@@ -31,7 +36,14 @@ function toyTask(rng: Rng, shot: number, query: number) {
   const seed = rng.int(1e9);
   const draw = (per: number, s: number) => {
     const local = repeatLabels(3, per);
-    const lines = clusteredLines(Int32Array.from(local, (c) => classes[c]), CLASSES, s, 1.2, WORD, CHAR);
+    const lines = clusteredLines(
+      Int32Array.from(local, (c) => classes[c]),
+      CLASSES,
+      s,
+      1.2,
+      WORD,
+      CHAR,
+    );
     return { lines, labels: local };
   };
   return { support: draw(shot, seed), query: draw(query, seed + 1) };
@@ -126,7 +138,10 @@ describe('MamlMethod', function () {
     saveMamlCheckpoint(path.join(dir, 'maml', 'metasgd'), checkpointConfig('metasgd'), centre, learner.getParams(), learner.paramShapes());
     const original = new MamlMethod('metasgd', config('metasgd'), learner.getParams(), features);
     const loaded = loadMamlMethods(dir, context);
-    assert.deepEqual(loaded.map((m) => m.name), ['metasgd']);
+    assert.deepEqual(
+      loaded.map((m) => m.name),
+      ['metasgd'],
+    );
     const task = toyTask(new Rng(8), 3, 5);
     const a = original.adapt(task.support.lines, task.support.labels, 3).predictProbs(task.query.lines);
     const b = loaded[0].adapt(task.support.lines, task.support.labels, 3).predictProbs(task.query.lines);
@@ -143,7 +158,10 @@ describe('MamlMethod', function () {
       learner.dispose();
     });
     const fails = (pattern: RegExp, ctx = context) =>
-      assert.throws(() => loadMamlMethod(dir, ctx), (e: Error) => e instanceof CheckpointError && pattern.test(e.message));
+      assert.throws(
+        () => loadMamlMethod(dir, ctx),
+        (e: Error) => e instanceof CheckpointError && pattern.test(e.message),
+      );
 
     it('corrupt weights', () => {
       const file = path.join(dir, 'weights.bin');
@@ -157,7 +175,8 @@ describe('MamlMethod', function () {
       fs.writeFileSync(file, fs.readFileSync(file).subarray(0, 100));
       fails(/truncated or corrupt/);
     });
-    it('other word vectors', () => fails(/other word vectors.*meta-train-maml --kind protomaml/, { ...context, vectorsSha256: 'vectors-xyz' }));
+    it('other word vectors', () =>
+      fails(/other word vectors.*meta-train-maml --kind protomaml/, { ...context, vectorsSha256: 'vectors-xyz' }));
     it('other encoder dimensions', () => fails(/char 32 dimensions.*gives 6 \/ 64/, { ...context, charDim: 64 }));
     it('parameters that do not fit the settings', () => {
       const file = path.join(dir, 'manifest.json');

@@ -6,7 +6,15 @@ import * as tf from '@tensorflow/tfjs-core';
 import { type AdaptHyper, HAND_SET, LogregMethod } from '../../../src/engine/learners/adaptation';
 import { blockMeans } from '../../../src/engine/learners/featureView';
 import { fitDual } from '../../../src/engine/learners/kernelLogreg';
-import { episodeLoss, type HyperEpisode, hyperFromTheta, prepareHyperEpisode, THETA_KEYS, thetaFromHyper, unrolledAdaptation } from '../../../src/engine/learners/metaHyper';
+import {
+  episodeLoss,
+  type HyperEpisode,
+  hyperFromTheta,
+  prepareHyperEpisode,
+  THETA_KEYS,
+  thetaFromHyper,
+  unrolledAdaptation,
+} from '../../../src/engine/learners/metaHyper';
 import { pseudoQuota, topKPerClass } from '../../../src/engine/learners/adaptation';
 import { selectBackend } from '../../../src/engine/tf/backend';
 import { clusteredLines, repeatLabels } from './synthetic';
@@ -22,7 +30,16 @@ function episode(seed: number): HyperEpisode {
   // Label names play one more (noisier) example per class.
   const names = clusteredLines(repeatLabels(C, 1), C, seed + 2, 1.2);
   // Queries are the first 9 pool lines; the rest play the unlabeled remainder.
-  return prepareHyperEpisode(support, supportLabels, C, pool, Int32Array.from({ length: 9 }, (_, i) => i), poolLabels.slice(0, 9), undefined, names);
+  return prepareHyperEpisode(
+    support,
+    supportLabels,
+    C,
+    pool,
+    Int32Array.from({ length: 9 }, (_, i) => i),
+    poolLabels.slice(0, 9),
+    undefined,
+    names,
+  );
 }
 
 /** The same procedure in float64 plain JS, from the Grams: the finite-difference reference. */
@@ -38,7 +55,7 @@ function referenceLoss(theta: number[], ep: HyperEpisode): number {
     return out;
   };
   const poolRows = Array.from({ length: ep.nPool }, (_, i) => nHead + i);
-  const fit = (rows: number[], labels: number[]) => {
+  const fitModel = (rows: number[], labels: number[]) => {
     const w = Float32Array.from(rows, (r) => (r < ep.nSupport ? 1 : r < nHead ? h.nameWeight : h.pseudoWeight));
     return { rows, ...fitDual(sub(rows, rows), Int32Array.from(labels), w, C, h) };
   };
@@ -55,7 +72,7 @@ function referenceLoss(theta: number[], ep: HyperEpisode): number {
   };
   const sRows = Array.from({ length: nHead }, (_, i) => i);
   const sLabels = [...ep.supportLabels, ...ep.nameLabels];
-  let model = fit(sRows, sLabels);
+  let model = fitModel(sRows, sLabels);
   for (const k of h.rounds) {
     if (pseudoQuota(k, ep.nPool, C) === 0) break;
     const z = scorePool(model);
@@ -67,7 +84,7 @@ function referenceLoss(theta: number[], ep: HyperEpisode): number {
       for (let c = 0; c < C; c++) p[i * C + c] /= s;
     }
     const picked = topKPerClass(p, ep.nPool, C, pseudoQuota(k, ep.nPool, C));
-    model = fit([...sRows, ...Array.from(picked.rows, (r) => r + nHead)], [...sLabels, ...picked.labels]);
+    model = fitModel([...sRows, ...Array.from(picked.rows, (r) => r + nHead)], [...sLabels, ...picked.labels]);
   }
   const z = scorePool(model);
   let loss = 0;
@@ -87,7 +104,16 @@ for (const backend of ['cpu', 'wasm'] as const) {
       assert.equal(got.name, backend);
     });
 
-    const hyper: AdaptHyper = { ...HAND_SET, ...BASE, lr: 3, weightDecay: 0.01, temperature: 2, pseudoWeight: 0.4, nameWeight: 0.7, scales: { word: 1.2, char: 0.8 } };
+    const hyper: AdaptHyper = {
+      ...HAND_SET,
+      ...BASE,
+      lr: 3,
+      weightDecay: 0.01,
+      temperature: 2,
+      pseudoWeight: 0.4,
+      nameWeight: 0.7,
+      scales: { word: 1.2, char: 0.8 },
+    };
     const theta = THETA_KEYS.map((k) => thetaFromHyper(hyper)[k]);
 
     it('runs the same procedure as the engine (self-training included)', () => {
@@ -96,10 +122,31 @@ for (const backend of ['cpu', 'wasm'] as const) {
       const support = clusteredLines(supportLabels, C, 21, 0.9);
       const pool = clusteredLines(poolLabels, C, 22, 0.9);
       const names = clusteredLines(repeatLabels(C, 1), C, 23, 1.2);
-      const ep = prepareHyperEpisode(support, supportLabels, C, pool, Int32Array.from({ length: pool.n }, (_, i) => i), poolLabels, undefined, names);
+      const ep = prepareHyperEpisode(
+        support,
+        supportLabels,
+        C,
+        pool,
+        Int32Array.from({ length: pool.n }, (_, i) => i),
+        poolLabels,
+        undefined,
+        names,
+      );
       assert.equal(ep.nNames, C);
-      const fast = new LogregMethod('t', hyper, true, blockMeans([support])).adapt(support, supportLabels, C, pool, names).predictProbs(pool);
-      const slow = tf.tidy(() => tf.softmax(unrolledAdaptation(theta.map((t) => tf.scalar(t)), ep, BASE)).dataSync());
+      const fast = new LogregMethod('t', hyper, true, blockMeans([support]))
+        .adapt(support, supportLabels, C, pool, names)
+        .predictProbs(pool);
+      const slow = tf.tidy(() =>
+        tf
+          .softmax(
+            unrolledAdaptation(
+              theta.map((t) => tf.scalar(t)),
+              ep,
+              BASE,
+            ),
+          )
+          .dataSync(),
+      );
       for (let i = 0; i < fast.length; i++) assert.ok(Math.abs(fast[i] - slow[i]) < 2e-3, `prob ${i}: ${fast[i]} vs ${slow[i]}`);
     });
 
@@ -107,7 +154,9 @@ for (const backend of ['cpu', 'wasm'] as const) {
       for (const seed of [31, 47]) {
         const ep = episode(seed);
         const analytic = tf.tidy(() => {
-          const { grads, value } = tf.valueAndGrads((...t: tf.Tensor[]) => episodeLoss(t as tf.Scalar[], ep, BASE).loss)(theta.map((t) => tf.scalar(t)));
+          const { grads, value } = tf.valueAndGrads((...t: tf.Tensor[]) => episodeLoss(t as tf.Scalar[], ep, BASE).loss)(
+            theta.map((t) => tf.scalar(t)),
+          );
           assert.ok(Math.abs(value.dataSync()[0] - referenceLoss(theta, ep)) < 1e-4, 'same loss as the reference');
           return grads.map((g) => g.dataSync()[0]);
         });
@@ -128,7 +177,11 @@ for (const backend of ['cpu', 'wasm'] as const) {
       // Dropping the inner loop's dependence on the step size (first-order MAML's approximation)
       // would zero d loss / d log lr; the true gradient through the unrolled steps is far from zero.
       const ep = episode(31);
-      const g = tf.tidy(() => tf.grads((...t: tf.Tensor[]) => episodeLoss(t as tf.Scalar[], ep, BASE).loss)(theta.map((t) => tf.scalar(t))).map((x) => x.dataSync()[0]));
+      const g = tf.tidy(() =>
+        tf
+          .grads((...t: tf.Tensor[]) => episodeLoss(t as tf.Scalar[], ep, BASE).loss)(theta.map((t) => tf.scalar(t)))
+          .map((x) => x.dataSync()[0]),
+      );
       assert.ok(Math.abs(g[THETA_KEYS.indexOf('logLr')]) > 1e-3, `d loss / d log lr = ${g[2]}`);
     });
 

@@ -10,7 +10,14 @@ export function lcg(seed: number): () => number {
 }
 
 /** n lines; line i belongs to class labels[i]; `noise` blurs the clusters. */
-export function clusteredLines(labels: ArrayLike<number>, nClasses: number, seed: number, noise = 0.6, wordDim = 6, charDim = 32): EncodedLines {
+export function clusteredLines(
+  labels: ArrayLike<number>,
+  nClasses: number,
+  seed: number,
+  noise = 0.6,
+  wordDim = 6,
+  charDim = 32,
+): EncodedLines {
   const rnd = lcg(seed);
   const centres = lcg(99);
   const wordCentres = Array.from({ length: nClasses }, () => Array.from({ length: wordDim }, () => centres() * 2 - 1));
@@ -37,4 +44,5 @@ export function clusteredLines(labels: ArrayLike<number>, nClasses: number, seed
   return { n, wordDim, word, charDim, charOffsets: offsets, charIndex: Int32Array.from(index), charValue: Float32Array.from(value) };
 }
 
-export const repeatLabels = (nClasses: number, perClass: number) => Int32Array.from({ length: nClasses * perClass }, (_, i) => i % nClasses);
+export const repeatLabels = (nClasses: number, perClass: number) =>
+  Int32Array.from({ length: nClasses * perClass }, (_, i) => i % nClasses);

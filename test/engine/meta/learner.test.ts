@@ -16,7 +16,7 @@ function meanLoss(learner: MamlLearner, tasks: DenseTask[]): number {
   return total / tasks.reduce((a, t) => a + t.yq.length, 0);
 }
 
-describe('MamlLearner', function () {
+describe('MamlLearner', () => {
   before(async () => {
     await selectBackend('wasm');
   });
@@ -64,8 +64,26 @@ describe('MamlLearner', function () {
     const t = sampleTask(new Rng(1));
     assert.throws(() => l.adaptAndPredict(t.xs, t.ys, 1, t.xq), /need at least 2 classes/);
     assert.throws(() => l.adaptAndPredict(t.xs.subarray(1), t.ys, 3, t.xq), /support has 53 values for 9 rows of 6/);
-    assert.throws(() => l.adaptAndPredict(t.xs, Int32Array.from(t.ys, () => 7), 3, t.xq), /label 7 outside 0\.\.2/);
-    assert.throws(() => l.adaptAndPredict(t.xs, Int32Array.from(t.ys, (y) => (y === 2 ? 0 : y)), 3, t.xq), /at least one support example per class/);
+    assert.throws(
+      () =>
+        l.adaptAndPredict(
+          t.xs,
+          Int32Array.from(t.ys, () => 7),
+          3,
+          t.xq,
+        ),
+      /label 7 outside 0\.\.2/,
+    );
+    assert.throws(
+      () =>
+        l.adaptAndPredict(
+          t.xs,
+          Int32Array.from(t.ys, (y) => (y === 2 ? 0 : y)),
+          3,
+          t.xq,
+        ),
+      /at least one support example per class/,
+    );
     const nan = t.xs.slice();
     nan[4] = NaN;
     assert.throws(() => l.adaptAndPredict(nan, t.ys, 3, t.xq), /non-finite feature value at 4/);

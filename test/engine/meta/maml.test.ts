@@ -4,8 +4,16 @@ import { selectBackend } from '../../../src/engine/tf/backend';
 import { installSecondOrderGradients, restoreDefaultGradients } from '../../../src/engine/tf/gradients';
 import { mlpModel, metaGradient, type MetaGradientOptions, type Task } from '../../../src/engine/meta/maml';
 import {
-  adaptRef, finiteDifferences, lossAndGrad, metaLossRef, randomParams, randomTask, relativeError,
-  type Params, type RefHead, type RefTask,
+  adaptRef,
+  finiteDifferences,
+  lossAndGrad,
+  metaLossRef,
+  randomParams,
+  randomTask,
+  relativeError,
+  type Params,
+  type RefHead,
+  type RefTask,
 } from './reference';
 
 const model = mlpModel('tanh');
@@ -37,7 +45,12 @@ function arrays(ts: tf.Tensor[]): Float32Array[] {
 /** Runs metaGradient on tensors made from float64 values and returns plain arrays, leaving no tensor behind. */
 function tfMetaGradient(params: Params, shapes: number[][], task: RefTask, opts: MetaGradientOptions, lrs?: Params) {
   const p = toTensors(params, shapes);
-  const rates = lrs ? toTensors(lrs, lrs.map((l, i) => (i < shapes.length ? shapes[i] : [l.length]))) : undefined;
+  const rates = lrs
+    ? toTensors(
+        lrs,
+        lrs.map((l, i) => (i < shapes.length ? shapes[i] : [l.length])),
+      )
+    : undefined;
   const t = toTask(task);
   try {
     const g = metaGradient(model, p, [t], { ...opts, perParamLrs: rates });
@@ -50,7 +63,7 @@ function tfMetaGradient(params: Params, shapes: number[][], task: RefTask, opts:
 }
 
 for (const backend of ['cpu', 'wasm'] as const) {
-  describe(`MAML meta-gradients against float64 finite differences (${backend})`, function () {
+  describe(`MAML meta-gradients against float64 finite differences (${backend})`, () => {
     const task = randomTask(4, 3, 2, 3, 11);
     const params = randomParams(FULL_SHAPES, 5);
     const fdSecondOrder = finiteDifferences(params, (p) => metaLossRef(p, task, STEPS, LR, 'none'));

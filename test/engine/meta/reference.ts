@@ -5,7 +5,12 @@ import { Rng } from '../../../src/engine/meta/rng';
 export type Params = Float64Array[]; // [W1 (in x h) row-major, b1, W2, b2, ...]
 
 export interface RefTask {
-  xs: Float64Array; ys: Int32Array; xq: Float64Array; yq: Int32Array; inputDim: number; nClasses: number;
+  xs: Float64Array;
+  ys: Int32Array;
+  xq: Float64Array;
+  yq: Int32Array;
+  inputDim: number;
+  nClasses: number;
 }
 
 function layerDims(params: Params, inputDim: number): Array<[number, number]> {
@@ -25,13 +30,15 @@ function forwardAll(params: Params, x: Float64Array, n: number, inputDim: number
   const dims = layerDims(params, inputDim);
   let h = x;
   dims.forEach(([fi, fo], l) => {
-    const w = params[2 * l], b = params[2 * l + 1];
+    const w = params[2 * l],
+      b = params[2 * l + 1];
     const z = new Float64Array(n * fo);
-    for (let r = 0; r < n; r++) for (let j = 0; j < fo; j++) {
-      let s = b[j];
-      for (let i = 0; i < fi; i++) s += h[r * fi + i] * w[i * fo + j];
-      z[r * fo + j] = lastLinear && l === dims.length - 1 ? s : Math.tanh(s);
-    }
+    for (let r = 0; r < n; r++)
+      for (let j = 0; j < fo; j++) {
+        let s = b[j];
+        for (let i = 0; i < fi; i++) s += h[r * fi + i] * w[i * fo + j];
+        z[r * fo + j] = lastLinear && l === dims.length - 1 ? s : Math.tanh(s);
+      }
     outs.push(z);
     h = z;
   });
@@ -65,19 +72,21 @@ export function lossAndGrad(params: Params, x: Float64Array, y: Int32Array, inpu
     const [fi, fo] = dims[l];
     const h = outs[l];
     const w = params[2 * l];
-    for (let r = 0; r < n; r++) for (let j = 0; j < fo; j++) {
-      const d = delta[r * fo + j];
-      grads[2 * l + 1][j] += d;
-      for (let i = 0; i < fi; i++) grads[2 * l][i * fo + j] += h[r * fi + i] * d;
-    }
+    for (let r = 0; r < n; r++)
+      for (let j = 0; j < fo; j++) {
+        const d = delta[r * fo + j];
+        grads[2 * l + 1][j] += d;
+        for (let i = 0; i < fi; i++) grads[2 * l][i * fo + j] += h[r * fi + i] * d;
+      }
     if (l === 0) break;
     const prev = new Float64Array(n * fi);
-    for (let r = 0; r < n; r++) for (let i = 0; i < fi; i++) {
-      let s = 0;
-      for (let j = 0; j < fo; j++) s += delta[r * fo + j] * w[i * fo + j];
-      const a = h[r * fi + i];
-      prev[r * fi + i] = s * (1 - a * a);
-    }
+    for (let r = 0; r < n; r++)
+      for (let i = 0; i < fi; i++) {
+        let s = 0;
+        for (let j = 0; j < fo; j++) s += delta[r * fo + j] * w[i * fo + j];
+        const a = h[r * fi + i];
+        prev[r * fi + i] = s * (1 - a * a);
+      }
     delta = prev;
   }
   return { loss, grads };
@@ -87,7 +96,8 @@ export type RefHead = 'none' | 'zero' | 'proto';
 
 export function initialFast(params: Params, task: RefTask, head: RefHead): Params {
   if (head === 'none') return params;
-  const n = task.ys.length, c = task.nClasses;
+  const n = task.ys.length,
+    c = task.nClasses;
   const width = params[params.length - 1].length;
   if (head === 'zero') return [...params, new Float64Array(width * c), new Float64Array(c)];
   const e = embed(params, task.xs, n, task.inputDim);
@@ -97,12 +107,14 @@ export function initialFast(params: Params, task: RefTask, head: RefHead): Param
     counts[task.ys[r]]++;
     for (let k = 0; k < width; k++) proto[task.ys[r] * width + k] += e[r * width + k];
   }
-  const w = new Float64Array(width * c), b = new Float64Array(c);
-  for (let j = 0; j < c; j++) for (let k = 0; k < width; k++) {
-    const p = proto[j * width + k] / counts[j];
-    w[k * c + j] = 2 * p;
-    b[j] -= p * p;
-  }
+  const w = new Float64Array(width * c),
+    b = new Float64Array(c);
+  for (let j = 0; j < c; j++)
+    for (let k = 0; k < width; k++) {
+      const p = proto[j * width + k] / counts[j];
+      w[k * c + j] = 2 * p;
+      b[j] -= p * p;
+    }
   return [...params, w, b];
 }
 
@@ -122,16 +134,20 @@ export function metaLossRef(params: Params, task: RefTask, steps: number, lr: nu
 
 /** Central finite differences of `f` with respect to every entry of `xs`. */
 export function finiteDifferences(xs: Params, f: (xs: Params) => number, eps = 1e-6): Params {
-  return xs.map((x, i) => x.map((_, k) => {
-    const plus = xs.map((a) => a.slice()), minus = xs.map((a) => a.slice());
-    plus[i][k] += eps;
-    minus[i][k] -= eps;
-    return (f(plus) - f(minus)) / (2 * eps);
-  }));
+  return xs.map((x, i) =>
+    x.map((_, k) => {
+      const plus = xs.map((a) => a.slice()),
+        minus = xs.map((a) => a.slice());
+      plus[i][k] += eps;
+      minus[i][k] -= eps;
+      return (f(plus) - f(minus)) / (2 * eps);
+    }),
+  );
 }
 
 export function relativeError(a: ArrayLike<number>[], b: ArrayLike<number>[]): number {
-  let diff = 0, norm = 0;
+  let diff = 0,
+    norm = 0;
   a.forEach((x, i) => {
     for (let k = 0; k < x.length; k++) {
       diff += (x[k] - b[i][k]) ** 2;
@@ -158,6 +174,7 @@ export function randomTask(inputDim: number, nClasses: number, shots: number, qu
     }
     return { x, y };
   };
-  const s = sample(shots), q = sample(queries);
+  const s = sample(shots),
+    q = sample(queries);
   return { xs: s.x, ys: s.y, xq: q.x, yq: q.y, inputDim, nClasses };
 }

@@ -17,7 +17,7 @@ export function sampleTask(rng: Rng, shots = 3, queries = 4): DenseTask {
     }
     return { x, y };
   };
-  const s = draw(shots), q = draw(queries);
+  const s = draw(shots),
+    q = draw(queries);
   return { xs: s.x, ys: s.y, xq: q.x, yq: q.y, nClasses: 3 };
 }
-

@@ -13,7 +13,8 @@ const config: MamlConfig = { kind: 'fomaml', inputDim: D, hidden: [10], steps: 2
 const valTasks = Array.from({ length: 8 }, (_, i) => sampleTask(new Rng(500 + i)));
 
 function accuracy(learner: MamlLearner): number {
-  let right = 0, total = 0;
+  let right = 0,
+    total = 0;
   for (const t of valTasks) {
     const probs = learner.adaptAndPredict(t.xs, t.ys, t.nClasses, t.xq);
     t.yq.forEach((y, r) => {
@@ -25,7 +26,7 @@ function accuracy(learner: MamlLearner): number {
   return right / total;
 }
 
-describe('metaTrain', function () {
+describe('metaTrain', () => {
   let dir: string;
   before(async () => {
     await selectBackend('wasm');
@@ -38,15 +39,26 @@ describe('metaTrain', function () {
   const run = async (outDir: string, steps: number, resume: boolean, learner = new MamlLearner(config)) => {
     const progress: Progress[] = [];
     const result = await metaTrain({
-      learner, sampleBatch: (rng) => [sampleTask(rng), sampleTask(rng)], validate: () => accuracy(learner),
-      steps, evalEvery: 5, seed: 9, outDir, resume, outerLr: 0.01, onProgress: (p) => progress.push(p),
+      learner,
+      sampleBatch: (rng) => [sampleTask(rng), sampleTask(rng)],
+      validate: () => accuracy(learner),
+      steps,
+      evalEvery: 5,
+      seed: 9,
+      outDir,
+      resume,
+      outerLr: 0.01,
+      onProgress: (p) => progress.push(p),
     });
     return { result, progress, learner };
   };
 
   it('reports progress every step and keeps the best checkpoint by validation accuracy', async () => {
     const { result, progress, learner } = await run(dir, 20, false);
-    assert.deepEqual(progress.map((p) => p.step), Array.from({ length: 20 }, (_, i) => i + 1));
+    assert.deepEqual(
+      progress.map((p) => p.step),
+      Array.from({ length: 20 }, (_, i) => i + 1),
+    );
     const evaluated = progress.filter((p) => p.step % 5 === 0).map((p) => p.valAcc as number);
     assert.equal(result.bestValAcc, Math.max(...evaluated));
     assert.equal(result.bestStep, 5 * (evaluated.indexOf(result.bestValAcc) + 1));
@@ -62,8 +74,14 @@ describe('metaTrain', function () {
     await run(path.join(dir, 'b'), 10, false);
     const resumed = await run(path.join(dir, 'b'), 20, true);
     assert.equal(resumed.result.resumedFrom, 10);
-    assert.deepEqual(resumed.progress.map((p) => p.step), [11, 12, 13, 14, 15, 16, 17, 18, 19, 20]);
-    assert.deepEqual(resumed.learner.getParams().map((a) => Array.from(a)), straight.learner.getParams().map((a) => Array.from(a)));
+    assert.deepEqual(
+      resumed.progress.map((p) => p.step),
+      [11, 12, 13, 14, 15, 16, 17, 18, 19, 20],
+    );
+    assert.deepEqual(
+      resumed.learner.getParams().map((a) => Array.from(a)),
+      straight.learner.getParams().map((a) => Array.from(a)),
+    );
     assert.equal(resumed.result.bestValAcc, straight.result.bestValAcc);
   });
 
@@ -78,7 +96,8 @@ describe('formatProgress', () => {
   it('shows the bar, step, loss, accuracy, validation and ETA', () => {
     assert.equal(
       formatProgress({ step: 30, steps: 120, loss: 0.53219, acc: 0.8133, valAcc: 0.78, bestValAcc: 0.791, etaSeconds: 133 }, 12),
-      '[###---------] 30/120  loss 0.532  acc 81.3%  val 78.0% (best 79.1%)  ETA 2m13s');
+      '[###---------] 30/120  loss 0.532  acc 81.3%  val 78.0% (best 79.1%)  ETA 2m13s',
+    );
   });
   it('says done at the end and copes with no validation yet', () => {
     assert.equal(formatProgress({ step: 4, steps: 4, loss: 1, acc: 0.5, etaSeconds: 0 }, 4), '[####] 4/4  loss 1.000  acc 50.0%  done');

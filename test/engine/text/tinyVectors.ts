@@ -2,7 +2,21 @@
 import { serializeVectorTable } from '../../../src/engine/text/vectorTable';
 import { WordVectors } from '../../../src/engine/text/wordVectors';
 
-export const TINY_WORDS = ['the', 'to', 'my', 'card', 'balance', 'transfer', 'money', 'lost', 'account', 'flight', 'book', 'weather', 'café'];
+export const TINY_WORDS = [
+  'the',
+  'to',
+  'my',
+  'card',
+  'balance',
+  'transfer',
+  'money',
+  'lost',
+  'account',
+  'flight',
+  'book',
+  'weather',
+  'café',
+];
 export const TINY_DIM = 8;
 
 /** Deterministic pseudo-random values in [-1, 1) (a small LCG; tests need no real semantics). */

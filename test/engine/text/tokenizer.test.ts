@@ -29,14 +29,38 @@ describe('tokenize', () => {
     // log lines
     [
       '2024-01-05 10:22:33,511 ERROR [main] c.e.DbPool - Connection refused: 10.0.0.1:5432',
-      ['2024', '01', '05', '10', '22', '33', '511', 'error', 'main', 'c', 'e', 'db', 'pool', 'connection', 'refused', '10', '0', '0', '1', '5432'],
+      [
+        '2024',
+        '01',
+        '05',
+        '10',
+        '22',
+        '33',
+        '511',
+        'error',
+        'main',
+        'c',
+        'e',
+        'db',
+        'pool',
+        'connection',
+        'refused',
+        '10',
+        '0',
+        '0',
+        '1',
+        '5432',
+      ],
     ],
     ['WARN  retry=3 timeout_ms=1500 status=503', ['warn', 'retry', '3', 'timeout', 'ms', '1500', 'status', '503']],
     ['at Object.<anonymous> (/app/src/index.js:12:5)', ['at', 'object', 'anonymous', 'app', 'src', 'index', 'js', '12', '5']],
     // paths and URLs
     ['/usr/local/lib/node_modules/npm/bin/npm-cli.js', ['usr', 'local', 'lib', 'node', 'modules', 'npm', 'bin', 'npm', 'cli', 'js']],
     ['C:\\Users\\Ana\\Documents\\report_final.docx', ['c', 'users', 'ana', 'documents', 'report', 'final', 'docx']],
-    ['https://example.com/api/v2/users?sort=desc&page=2#top', ['https', 'example', 'com', 'api', 'v2', 'users', 'sort', 'desc', 'page', '2', 'top']],
+    [
+      'https://example.com/api/v2/users?sort=desc&page=2#top',
+      ['https', 'example', 'com', 'api', 'v2', 'users', 'sort', 'desc', 'page', '2', 'top'],
+    ],
     ['mail bob.smith@example.org now', ['mail', 'bob', 'smith', 'example', 'org', 'now']],
     // Unicode
     ['Café crème brûlée', ['café', 'crème', 'brûlée']],
@@ -82,7 +106,7 @@ describe('tokenize', () => {
 
   it(`examines only the first ${MAX_TOKENIZE_CHARS} characters of a line`, () => {
     const head = 'alpha '.repeat(Math.floor(MAX_TOKENIZE_CHARS / 6));
-    const line = head + ' '.repeat(MAX_TOKENIZE_CHARS) + 'omega';
+    const line = `${head + ' '.repeat(MAX_TOKENIZE_CHARS)}omega`;
     assert.ok(!tokenize(line).includes('omega'));
     assert.equal(tokenize(line).length, Math.floor(MAX_TOKENIZE_CHARS / 6));
     const huge = 'word '.repeat(2_000_000); // 10 MB
@@ -92,7 +116,7 @@ describe('tokenize', () => {
   });
 
   it('does not split a surrogate pair at the cap', () => {
-    const line = 'x'.repeat(MAX_TOKENIZE_CHARS - 1) + '𝐁';
+    const line = `${'x'.repeat(MAX_TOKENIZE_CHARS - 1)}𝐁`;
     assert.deepEqual(tokenize(line), ['x'.repeat(MAX_TOKENIZE_CHARS - 1)]);
   });
 });

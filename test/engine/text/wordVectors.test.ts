@@ -81,12 +81,18 @@ describe('WordVectors', () => {
     for (const [what, make, why] of bad) {
       it(what, () => {
         const file = write(`${what.replace(/ /g, '-')}.bin`, make());
-        assert.throws(() => WordVectors.load(file), (e: Error) => e.message.startsWith(file) && why.test(e.message));
+        assert.throws(
+          () => WordVectors.load(file),
+          (e: Error) => e.message.startsWith(file) && why.test(e.message),
+        );
       });
     }
     it('missing file', () => {
       const file = path.join(dir, 'missing.bin');
-      assert.throws(() => WordVectors.load(file), (e: Error) => e.message.startsWith(file) && /cannot read/.test(e.message));
+      assert.throws(
+        () => WordVectors.load(file),
+        (e: Error) => e.message.startsWith(file) && /cannot read/.test(e.message),
+      );
     });
   });
 });

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '../../../src/engine/tf/backend';
 
-describe('selectBackend', function () {
+describe('selectBackend', () => {
   after(async () => {
     await selectBackend('cpu');
   });
@@ -40,7 +40,10 @@ describe('selectBackend', function () {
     const got = await selectBackend('webgpu', (m) => messages.push(m));
     assert.equal(got.name, 'wasm');
     assert.equal(tf.getBackend(), 'wasm');
-    assert.match(messages[0], /^backend 'webgpu' is unavailable \(webgpu: (no WebGPU adapter found|the webgpu package could not be loaded)/);
+    assert.match(
+      messages[0],
+      /^backend 'webgpu' is unavailable \(webgpu: (no WebGPU adapter found|the webgpu package could not be loaded)/,
+    );
     assert.match(got.note ?? '', /using wasm$/);
   });
 
@@ -56,7 +59,10 @@ describe('selectBackend', function () {
     // The folder is checked before initialising, so this holds even though wasm loaded earlier.
     assert.equal(got.name, 'cpu');
     assert.equal(tf.getBackend(), 'cpu');
-    assert.equal(messages[0], "backend 'wasm' is unavailable (wasm: no tfjs-backend-wasm-simd.wasm in the wasm folder /nonexistent-wasm-dir); using cpu");
+    assert.equal(
+      messages[0],
+      "backend 'wasm' is unavailable (wasm: no tfjs-backend-wasm-simd.wasm in the wasm folder /nonexistent-wasm-dir); using cpu",
+    );
   });
 
   it('rejects an unknown choice with a message naming the valid ones', async () => {

@@ -8,7 +8,10 @@ describe('label counts outside the line list', () => {
     // Two folders' records: bug x3, feature x2, question x1; the open documents hold bug x1, feature x2.
     const all = ['bug', 'feature', 'bug', 'question', 'feature', 'bug'];
     const listed = ['feature', 'bug', 'feature'];
-    assert.deepEqual([...countElsewhere(all, listed)].sort(), [['bug', 2], ['question', 1]]);
+    assert.deepEqual([...countElsewhere(all, listed)].sort(), [
+      ['bug', 2],
+      ['question', 1],
+    ]);
   });
 
   it('never goes below zero for a listed label the records do not have yet', () => {

@@ -24,7 +24,10 @@ describe('label palette', () => {
       { name: 'bug', color: LABEL_PALETTE[1] },
     ]);
     // The store lists labels most used first; the palette keeps first-seen order.
-    assert.deepEqual(palette.labels(['bug', 'shipping', 'billing']).map((l) => l.name), ['billing', 'bug', 'shipping']);
+    assert.deepEqual(
+      palette.labels(['bug', 'shipping', 'billing']).map((l) => l.name),
+      ['billing', 'bug', 'shipping'],
+    );
     assert.equal(palette.colorOf('shipping'), LABEL_PALETTE[2]);
     assert.equal(new Set(palette.labels(['bug', 'shipping', 'billing']).map((l) => l.color)).size, 3);
   });
@@ -35,7 +38,11 @@ describe('label palette', () => {
     palette.labels(['bug']);
     await palette.create('question', '#123ABC');
     await palette.create('idea');
-    assert.deepEqual(palette.labels([]).map((l) => l.name), ['question', 'idea'], 'created labels are listed while unused; unused seen ones are not');
+    assert.deepEqual(
+      palette.labels([]).map((l) => l.name),
+      ['question', 'idea'],
+      'created labels are listed while unused; unused seen ones are not',
+    );
     await palette.rename('bug', 'defect');
     await palette.remove('idea');
     const reloaded = new LabelPalette(memento);
@@ -48,7 +55,12 @@ describe('label palette', () => {
 
   it('tells listeners about changes and ignores bad stored entries', async () => {
     const memento = new Memento();
-    memento.values.set(PALETTE_KEY, [{ name: 'ok', color: '#00ff00' }, { name: ' bad', color: '#000000' }, { name: 'x', color: 'red' }, 42]);
+    memento.values.set(PALETTE_KEY, [
+      { name: 'ok', color: '#00ff00' },
+      { name: ' bad', color: '#000000' },
+      { name: 'x', color: 'red' },
+      42,
+    ]);
     const palette = new LabelPalette(memento);
     let fired = 0;
     palette.onDidChange(() => fired++);
@@ -61,7 +73,7 @@ describe('label palette', () => {
     assert.equal(fired, 1);
   });
 
-  it('changes a label\'s colour, keeping its place, and saves it for the decorations', async () => {
+  it("changes a label's colour, keeping its place, and saves it for the decorations", async () => {
     const memento = new Memento();
     const palette = new LabelPalette(memento);
     palette.labels(['bug', 'feature']);

@@ -117,19 +117,31 @@ describe('panel host', () => {
     const html = webview.html;
     const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(html)?.[1];
     assert.ok(csp, 'a CSP meta tag');
-    const directives = new Map(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([k, ...v]) => [k, v]));
+    const directives = new Map(
+      csp
+        .split(';')
+        .map((d) => d.trim().split(/\s+/))
+        .map(([k, ...v]) => [k, v]),
+    );
     assert.deepEqual(directives.get('default-src'), ["'none'"]);
     const nonce = /'nonce-([^']+)'/.exec(csp)?.[1];
     assert.ok(nonce && nonce.length >= 24, 'a long nonce');
     assert.deepEqual(directives.get('script-src'), [`'nonce-${nonce}'`]);
     for (const d of ['style-src', 'font-src', 'img-src']) assert.deepEqual(directives.get(d), [CSP_SOURCE], d);
     const sources = [...directives.values()].flat();
-    assert.ok(sources.every((v) => v === "'none'" || v === CSP_SOURCE || v === `'nonce-${nonce}'`), `only local sources: ${sources}`);
+    assert.ok(
+      sources.every((v) => v === "'none'" || v === CSP_SOURCE || v === `'nonce-${nonce}'`),
+      `only local sources: ${sources}`,
+    );
     const scripts = [...html.matchAll(/<script\b([^>]*)>/g)].map((m) => m[1]);
     assert.equal(scripts.length, 1);
     assert.ok(scripts[0].includes(`nonce="${nonce}"`));
     const urls = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]);
-    assert.deepEqual(urls.sort(), [`${CSP_SOURCE}/ext/media/codicons/codicon.css`, `${CSP_SOURCE}/ext/media/panel.css`, `${CSP_SOURCE}/ext/media/panel.js`]);
+    assert.deepEqual(urls.sort(), [
+      `${CSP_SOURCE}/ext/media/codicons/codicon.css`,
+      `${CSP_SOURCE}/ext/media/panel.css`,
+      `${CSP_SOURCE}/ext/media/panel.js`,
+    ]);
     assert.ok(!html.includes('<style'), 'no inline styles');
     host.dispose();
   });
@@ -193,7 +205,10 @@ describe('panel host', () => {
     webview.send({ kind: 'request', id: 4, method: 'setLabel', params: { ref: { uri: 'file:///w/a%20b.txt', line: 1 }, label: 'bug' } });
     await tick(20);
     const after = webview.posted.slice(before);
-    assert.deepEqual(after.map((m) => m.kind), ['response', 'update']);
+    assert.deepEqual(
+      after.map((m) => m.kind),
+      ['response', 'update'],
+    );
     assert.equal(after[0].kind === 'response' && after[0].error?.message, 'the label file has bad lines');
     assert.deepEqual(after[1].kind === 'update' && after[1].update.lines.map((l) => [l.line, l.label]), [[1, undefined]]);
     host.dispose();
@@ -212,7 +227,16 @@ describe('panel host', () => {
     await tick(10);
     const [m] = webview.posted.slice(before);
     assert.ok(m && m.kind === 'update');
-    assert.deepEqual(m.update, { documents: [{ uri: 'file:///w/a%20b.txt', name: 'a b.txt' }, { uri: 'file:///w/c.txt', name: 'c.txt' }], replaced: [], lines: [], removed: [], stats: { backend: 'cpu', lastAdaptationMs: 3 } });
+    assert.deepEqual(m.update, {
+      documents: [
+        { uri: 'file:///w/a%20b.txt', name: 'a b.txt' },
+        { uri: 'file:///w/c.txt', name: 'c.txt' },
+      ],
+      replaced: [],
+      lines: [],
+      removed: [],
+      stats: { backend: 'cpu', lastAdaptationMs: 3 },
+    });
     host.dispose();
   });
 
@@ -228,12 +252,17 @@ describe('panel host', () => {
     assert.deepEqual(source.calls, ['setLabelColor bug #00aa55'], 'the bad colour never reaches the source');
     const after = webview.posted.slice(before);
     // The refused colour is answered at once, before the source's answers.
-    const responses = after.filter((m) => m.kind === 'response').sort((x, y) => (x.kind === 'response' && y.kind === 'response' ? x.id - y.id : 0));
-    assert.deepEqual(responses.map((m) => m.kind === 'response' && [m.id, m.error?.message ?? null]), [
-      [5, null],
-      [6, 'There is no label named nope.'],
-      [7, 'color must be #rrggbb'],
-    ]);
+    const responses = after
+      .filter((m) => m.kind === 'response')
+      .sort((x, y) => (x.kind === 'response' && y.kind === 'response' ? x.id - y.id : 0));
+    assert.deepEqual(
+      responses.map((m) => m.kind === 'response' && [m.id, m.error?.message ?? null]),
+      [
+        [5, null],
+        [6, 'There is no label named nope.'],
+        [7, 'color must be #rrggbb'],
+      ],
+    );
     const update = after.find((m) => m.kind === 'update');
     assert.equal(update?.kind === 'update' && update.update.labels?.[0]?.color, '#00aa55');
     host.dispose();
@@ -252,7 +281,14 @@ describe('panel host', () => {
     await tick(20);
     assert.deepEqual(source.calls, []);
     const replies = webview.posted.slice(before);
-    assert.deepEqual(replies.map((m) => m.kind === 'response' && [m.id, m.error?.code]), [[9, 'input'], [10, 'input'], [11, 'input']]);
+    assert.deepEqual(
+      replies.map((m) => m.kind === 'response' && [m.id, m.error?.code]),
+      [
+        [9, 'input'],
+        [10, 'input'],
+        [11, 'input'],
+      ],
+    );
     host.dispose();
   });
 

@@ -14,7 +14,10 @@ const C = 'file:///w/c.txt';
 
 class Source implements PanelDataSource {
   lines: PanelSourceLine[] = [];
-  labels: PanelLabel[] = [{ name: 'bug', color: '#ff0000' }, { name: 'feature', color: '#00ff00' }];
+  labels: PanelLabel[] = [
+    { name: 'bug', color: '#ff0000' },
+    { name: 'feature', color: '#00ff00' },
+  ];
   stats: PanelStats = { backend: 'wasm', lastAdaptationMs: 10 };
   reads: (readonly string[] | undefined)[] = [];
   onDidChange: vscode.Event<void> = () => ({ dispose() {} });
@@ -40,12 +43,22 @@ class Source implements PanelDataSource {
 }
 
 function documentOf(uri: string, n: number): PanelSourceLine[] {
-  return Array.from({ length: n }, (_, line) => ({ uri, line, text: `${uri.slice(-5)} line ${line}`, prediction: { label: line % 2 ? 'bug' : 'feature', confidence: 0.5 + (line % 50) / 100, uncertainty: 0.3 } }));
+  return Array.from({ length: n }, (_, line) => ({
+    uri,
+    line,
+    text: `${uri.slice(-5)} line ${line}`,
+    prediction: { label: line % 2 ? 'bug' : 'feature', confidence: 0.5 + (line % 50) / 100, uncertainty: 0.3 },
+  }));
 }
 
 /** What a snapshot shows, independent of line order and document indices. */
 function content(s: PanelSnapshot) {
-  const lines = s.lines.map((l) => ({ key: lineKey({ uri: s.documents[l.doc]!.uri, line: l.line }), text: l.text, label: l.label, prediction: l.prediction }));
+  const lines = s.lines.map((l) => ({
+    key: lineKey({ uri: s.documents[l.doc]!.uri, line: l.line }),
+    text: l.text,
+    label: l.label,
+    prediction: l.prediction,
+  }));
   lines.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   return { documents: s.documents.map((d) => d.uri).sort(), lines, labels: s.labels, stats: s.stats };
 }
@@ -69,7 +82,10 @@ describe('panel snapshot tracker', () => {
     const u = wire(tracker.update([A]))!;
     assert.deepEqual(u.replaced, []);
     assert.deepEqual(u.removed, []);
-    assert.deepEqual(u.lines.map((l) => [l.doc, l.line, l.label]), [[0, 70_000, 'bug']]);
+    assert.deepEqual(
+      u.lines.map((l) => [l.doc, l.line, l.label]),
+      [[0, 70_000, 'bug']],
+    );
     assert.equal(u.labels, undefined, 'unchanged labels are not sent');
     assert.equal(u.stats, undefined, 'unchanged stats are not sent');
     assert.deepEqual(source.reads.at(-1), [A], 'only the changed document was read');
@@ -86,11 +102,14 @@ describe('panel snapshot tracker', () => {
     source.labels = [...source.labels, { name: 'question', color: '#0000ff' }];
     const u = wire(tracker.update([]))!;
     assert.deepEqual(u.stats, { backend: 'cpu', lastAdaptationMs: 12 });
-    assert.deepEqual(u.labels?.map((l) => l.name), ['bug', 'feature', 'question']);
+    assert.deepEqual(
+      u.labels?.map((l) => l.name),
+      ['bug', 'feature', 'question'],
+    );
     assert.deepEqual([u.lines, u.removed, u.replaced], [[], [], []]);
   });
 
-  it('sends each label\'s lines outside the list, repaired, and again when they change', () => {
+  it("sends each label's lines outside the list, repaired, and again when they change", () => {
     const source = new Source();
     source.lines = documentOf(A, 5);
     source.labels = [
@@ -101,11 +120,27 @@ describe('panel snapshot tracker', () => {
     ];
     const tracker = new SnapshotTracker(source);
     const first = tracker.snapshot();
-    assert.deepEqual(first.labels.map((l) => [l.name, l.elsewhere]), [['bug', 7], ['feature', undefined], ['odd', undefined], ['neg', undefined]]);
+    assert.deepEqual(
+      first.labels.map((l) => [l.name, l.elsewhere]),
+      [
+        ['bug', 7],
+        ['feature', undefined],
+        ['odd', undefined],
+        ['neg', undefined],
+      ],
+    );
     // A label closed in an editor: its count outside the list grows, nothing else changes.
     source.labels = source.labels.map((l) => (l.name === 'feature' ? { ...l, elsewhere: 2 } : l));
     const u = wire(tracker.update([]))!;
-    assert.deepEqual(u.labels?.map((l) => [l.name, l.elsewhere]), [['bug', 7], ['feature', 2], ['odd', undefined], ['neg', undefined]]);
+    assert.deepEqual(
+      u.labels?.map((l) => [l.name, l.elsewhere]),
+      [
+        ['bug', 7],
+        ['feature', 2],
+        ['odd', undefined],
+        ['neg', undefined],
+      ],
+    );
     assert.equal(tracker.update([]), undefined);
   });
 
@@ -116,9 +151,20 @@ describe('panel snapshot tracker', () => {
     tracker.snapshot();
     source.lines = [...documentOf(B, 5), ...documentOf(C, 3)];
     const u = wire(tracker.update([A, C]))!;
-    assert.deepEqual(u.documents.map((d) => d.uri), [B, C]);
+    assert.deepEqual(
+      u.documents.map((d) => d.uri),
+      [B, C],
+    );
     assert.deepEqual(u.replaced, [1]);
-    assert.deepEqual(u.lines.map((l) => [l.doc, l.line]), [[1, 0], [1, 1], [1, 2]], 'only the new document goes out; B keeps its lines');
+    assert.deepEqual(
+      u.lines.map((l) => [l.doc, l.line]),
+      [
+        [1, 0],
+        [1, 1],
+        [1, 2],
+      ],
+      'only the new document goes out; B keeps its lines',
+    );
   });
 
   it('sends a line the webview changed on its own again, even when the source did not change it', () => {
@@ -128,13 +174,16 @@ describe('panel snapshot tracker', () => {
     tracker.snapshot();
     tracker.forget({ uri: A, line: 3 });
     const u = wire(tracker.update([A]))!;
-    assert.deepEqual(u.lines.map((l) => l.line), [3]);
+    assert.deepEqual(
+      u.lines.map((l) => l.line),
+      [3],
+    );
     assert.equal(tracker.update([A]), undefined, 'and only once');
   });
 
   it('keeps the webview equal to a fresh snapshot through random changes', () => {
     let seed = 7;
-    const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
+    const rand = (n: number) => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n;
     const source = new Source();
     source.lines = [...documentOf(A, 40), ...documentOf(B, 40)];
     const tracker = new SnapshotTracker(source);
@@ -149,12 +198,19 @@ describe('panel snapshot tracker', () => {
       else if (op === 2 && mine.length) mine[rand(mine.length)]!.text = `edited ${step}`;
       else if (op === 3 && mine.length) source.lines = source.lines.filter((l) => l !== mine[rand(mine.length)]);
       else if (op === 4) source.lines.push({ uri, line: 100 + step, text: `new ${step}` });
-      else if (op === 5) source.lines = rand(2) ? source.lines.filter((l) => l.uri !== uri) : [...source.lines.filter((l) => l.uri !== uri), ...documentOf(uri, 1 + rand(30))];
+      else if (op === 5)
+        source.lines = rand(2)
+          ? source.lines.filter((l) => l.uri !== uri)
+          : [...source.lines.filter((l) => l.uri !== uri), ...documentOf(uri, 1 + rand(30))];
       else for (const l of mine) if (l.prediction) l.prediction = { ...l.prediction, confidence: rand(100) / 100 };
       if (rand(5) === 0) tracker.forget({ uri, line: rand(40) });
       const update = wire(tracker.update(rand(4) ? [uri] : undefined));
       if (update) dataset = dataset.patch(update);
-      assert.deepEqual(content(dataset.snapshot), content(new SnapshotTracker(source).snapshot()), `after step ${step} (op ${op} on ${uri})`);
+      assert.deepEqual(
+        content(dataset.snapshot),
+        content(new SnapshotTracker(source).snapshot()),
+        `after step ${step} (op ${op} on ${uri})`,
+      );
       for (let i = 0; i < dataset.lines.length; i++) assert.equal(dataset.indexOf(dataset.keys[i]!), i);
     }
   });
