@@ -3,6 +3,7 @@
 import type { Classifier, EncodedLines, FewShotMethod } from '../types';
 import { blockMeans, type BlockScales, type Centre, evenRows, FeatureView, selectRows } from './featureView';
 import { fitLogreg, type LinearHead, type LogregHyper } from './kernelLogreg';
+import { concatRows, fitPrimal, meanNnz, type SparseRows, sparseRows } from './primalLogreg';
 import { argmaxRow, softmaxRows } from './probs';
 
 /** Everything that shapes an adaptation; the meta-learned default and the hand-set one differ only here. */
@@ -16,6 +17,11 @@ export interface AdaptHyper extends LogregHyper {
   pseudoWeight: number;
   /** Loss weight of each label's name, used as one more example of its label (0: names unused). */
   nameWeight: number;
+  /**
+   * Length of the prototype rows the head starts from (0 or absent: from zero). Starting from the
+   * prototypes keeps a large labeled set at least as good as the nearest-prototype classifier.
+   */
+  protoScale?: number;
 }
 
 /** The procedure measured best by hand in notes/fewshot-findings.md. */
@@ -36,6 +42,7 @@ export class LinearClassifier implements Classifier {
     readonly head: LinearHead,
     readonly temperature: number,
     readonly heldOut?: ReadonlyMap<number, Float32Array>,
+    readonly plan?: AdaptPlan,
   ) {}
 
   scores(lines: EncodedLines): Float32Array {
@@ -102,9 +109,229 @@ export function meaningfulNames(names: EncodedLines): number[] {
   return rows;
 }
 
+/** How an adaptation may start, stop and spend. */
+export interface AdaptControl {
+  /**
+   * A previous solution for the same document (warm start): every fit starts from it instead of from
+   * the prototypes, and takes `warmSteps` steps. Rows are classes in this adaptation's order.
+   */
+  warm?: LinearHead;
+  /** Gradient steps of each fit when warm-started (default a fifth of hp.steps, at least 3). */
+  warmSteps?: number;
+  /** Multiply-adds the whole adaptation may spend (default WORK_BUDGET); beyond it the plan shrinks. */
+  budget?: number;
+  /** Polled between gradient steps; true stops the current fit early (the caller is cancelling). */
+  shouldStop?: () => boolean;
+}
+
+/**
+ * About how many multiply-adds this machine does in a second of plain JS; the default budget is
+ * two seconds' worth. A larger labeled set is fitted on a per-class subsample (the prototypes still
+ * use every line), and past that with fewer rounds, so one adaptation never stalls the worker.
+ */
+export const WORK_BUDGET = 2.5e9;
+
+/** What an adaptation did, for the log and the guard-rail message. */
+export interface AdaptPlan {
+  /** Rows the gradient steps see per class at most (Infinity: all of them). */
+  rowsPerClass: number;
+  /** Self-training rounds kept. */
+  rounds: number[];
+  steps: number;
+  /** `dual` (Gram matrix, small n) or `primal` (sparse rows, linear in n) for the first fit. */
+  form: 'dual' | 'primal';
+  /** Estimated multiply-adds. */
+  work: number;
+  /** Set when the labeled set was too large for the budget and the plan was cut. */
+  note?: string;
+}
+
+/** Multiply-adds of one primal fit and of one dual fit on n rows. */
+export function fitCost(n: number, nnzPerRow: number, wordDim: number, dim: number, nClasses: number, steps: number) {
+  const primal = steps * nClasses * (2 * n * (wordDim + nnzPerRow) + 3 * dim);
+  const dual = (n * n * dim) / 2 + steps * n * n * nClasses + n * dim * nClasses;
+  return { primal, dual };
+}
+
+/**
+ * Chooses how much of the labeled set the gradient steps see so the adaptation fits the budget:
+ * all of it when it does; otherwise a per-class cap, then fewer self-training rounds, then no
+ * gradient steps at all (the prototype head alone, linear in the labeled lines).
+ */
+export function planAdaptation(
+  classCounts: ArrayLike<number>,
+  nameRows: number,
+  nnzPerRow: number,
+  wordDim: number,
+  dim: number,
+  hp: AdaptHyper,
+  poolSize: number,
+  steps: number,
+  budget: number,
+): AdaptPlan {
+  const C = classCounts.length;
+  const rowsAt = (cap: number) => {
+    let n = nameRows;
+    for (let c = 0; c < C; c++) n += Math.min(classCounts[c], cap);
+    return n;
+  };
+  const workOf = (cap: number, rounds: number[]) => {
+    let n = rowsAt(cap);
+    const first = fitCost(n, nnzPerRow, wordDim, dim, C, steps);
+    let work = Math.min(first.primal, first.dual);
+    for (const k of rounds) {
+      const quota = pseudoQuota(k, poolSize, C);
+      if (quota === 0) break;
+      n += quota * C;
+      work += fitCost(n, nnzPerRow, wordDim, dim, C, steps).primal + Math.min(poolSize, MAX_PSEUDO_CANDIDATES) * C * (wordDim + nnzPerRow);
+    }
+    return work;
+  };
+  const formOf = (cap: number) => {
+    const cost = fitCost(rowsAt(cap), nnzPerRow, wordDim, dim, C, steps);
+    return cost.dual <= cost.primal ? 'dual' : 'primal';
+  };
+  let max = 0;
+  for (let c = 0; c < C; c++) max = Math.max(max, classCounts[c]);
+  const full = workOf(Infinity, hp.rounds);
+  if (full <= budget) return { rowsPerClass: Infinity, rounds: hp.rounds, steps, form: formOf(Infinity), work: full };
+  // Largest per-class cap that fits, with every round; then drop rounds from the end.
+  for (let rounds = hp.rounds.length; rounds >= 0; rounds--) {
+    const kept = hp.rounds.slice(0, rounds);
+    let lo = 0;
+    let hi = max;
+    while (lo < hi) {
+      const mid = Math.ceil((lo + hi) / 2);
+      if (workOf(mid, kept) <= budget) lo = mid;
+      else hi = mid - 1;
+    }
+    if (lo >= 1) {
+      return {
+        rowsPerClass: lo,
+        rounds: kept,
+        steps,
+        form: formOf(lo),
+        work: workOf(lo, kept),
+        note: `${rowsAt(Infinity) - nameRows} labeled lines over ${C} labels are more than one adaptation fits in its time budget: the head starts from the prototypes of every labeled line and its gradient steps see at most ${lo} lines per label${kept.length < hp.rounds.length ? ` with ${kept.length} of ${hp.rounds.length} self-training rounds` : ''}`,
+      };
+    }
+  }
+  return {
+    rowsPerClass: 0,
+    rounds: [],
+    steps: 0,
+    form: 'primal',
+    work: rowsAt(Infinity) * (wordDim + nnzPerRow),
+    note: `${rowsAt(Infinity) - nameRows} labeled lines over ${C} labels are more than one adaptation fits in its time budget: predictions come from the prototype head of every labeled line, without gradient steps`,
+  };
+}
+
+/**
+ * The prototype head: each class's weighted mean row, scaled to length `scale`. With scale 0 the
+ * zero head. A start for the gradient steps that already classifies (nearest prototype), so a large
+ * labeled set is well served even when the budget allows few steps.
+ */
+export function prototypeHead(rows: SparseRows, labels: Int32Array, weights: Float32Array, nClasses: number, scale: number): LinearHead {
+  const { wordDim: wd, charDim: cd } = rows;
+  const dim = wd + cd;
+  const W = new Float32Array(nClasses * dim);
+  if (scale === 0) return { W, b: new Float32Array(nClasses), nClasses };
+  const sum = new Float64Array(nClasses * dim);
+  const shift = new Float64Array(nClasses);
+  for (let i = 0; i < rows.n; i++) {
+    const c = labels[i];
+    const w = weights[i];
+    const o = c * dim;
+    for (let j = 0; j < wd; j++) sum[o + j] += w * rows.word[i * wd + j];
+    for (let p = rows.charOffsets[i]; p < rows.charOffsets[i + 1]; p++) sum[o + wd + rows.charIndex[p]] += w * rows.charValue[p];
+    shift[c] += w * rows.charScale[i];
+  }
+  for (let c = 0; c < nClasses; c++) {
+    const o = c * dim;
+    for (let k = 0; k < cd; k++) sum[o + wd + k] -= shift[c] * rows.charMean[k];
+    let sq = 0;
+    for (let j = 0; j < dim; j++) sq += sum[o + j] * sum[o + j];
+    const inv = sq > 0 ? scale / Math.sqrt(sq) : 0;
+    for (let j = 0; j < dim; j++) W[o + j] = sum[o + j] * inv;
+  }
+  return { W, b: new Float32Array(nClasses), nClasses };
+}
+
+/** At most `cap` rows of each class, spread evenly over that class's rows (all rows when cap is Infinity). */
+export function capPerClass(labels: Int32Array, nClasses: number, cap: number): Int32Array {
+  if (!Number.isFinite(cap)) return Int32Array.from(labels.keys());
+  const byClass: number[][] = Array.from({ length: nClasses }, () => []);
+  labels.forEach((c, i) => {
+    byClass[c].push(i);
+  });
+  const rows: number[] = [];
+  for (const members of byClass) for (const r of evenRows(members.length, Math.min(cap, members.length))) rows.push(members[r]);
+  return Int32Array.from(rows.sort((a, b) => a - b));
+}
+
+function pick<T extends Int32Array | Float32Array>(values: T, rows: Int32Array, make: (n: number) => T): T {
+  const out = make(rows.length);
+  for (let r = 0; r < rows.length; r++) out[r] = values[rows[r]];
+  return out;
+}
+
+function selectSparse(rows: SparseRows, keep: Int32Array): SparseRows {
+  if (keep.length === rows.n) return rows;
+  const { wordDim: wd } = rows;
+  const word = new Float32Array(keep.length * wd);
+  const charOffsets = new Int32Array(keep.length + 1);
+  for (let r = 0; r < keep.length; r++) {
+    const i = keep[r];
+    word.set(rows.word.subarray(i * wd, (i + 1) * wd), r * wd);
+    charOffsets[r + 1] = charOffsets[r] + rows.charOffsets[i + 1] - rows.charOffsets[i];
+  }
+  const charIndex = new Int32Array(charOffsets[keep.length]);
+  const charValue = new Float32Array(charOffsets[keep.length]);
+  for (let r = 0; r < keep.length; r++) {
+    const i = keep[r];
+    charIndex.set(rows.charIndex.subarray(rows.charOffsets[i], rows.charOffsets[i + 1]), charOffsets[r]);
+    charValue.set(rows.charValue.subarray(rows.charOffsets[i], rows.charOffsets[i + 1]), charOffsets[r]);
+  }
+  return {
+    ...rows,
+    n: keep.length,
+    word,
+    charOffsets,
+    charIndex,
+    charValue,
+    charScale: pick(rows.charScale, keep, (n) => new Float32Array(n)),
+  };
+}
+
+/**
+ * One fit, in whichever form is cheaper: the dual (Gram matrix; the shipped procedure's own form,
+ * cheapest for a few dozen rows) from zero, or the primal (linear in the rows) from `init`.
+ * Both run the same gradient-descent iterates; they agree to rounding (tested).
+ */
+function fit(
+  view: FeatureView,
+  rows: SparseRows,
+  dense: () => Float32Array,
+  labels: Int32Array,
+  weights: Float32Array,
+  nClasses: number,
+  hp: LogregHyper,
+  init: LinearHead | undefined,
+  shouldStop: (() => boolean) | undefined,
+): LinearHead {
+  const zeroStart = !init || (init.W.every((v) => v === 0) && init.b.every((v) => v === 0));
+  if (zeroStart) {
+    const cost = fitCost(rows.n, meanNnz(rows), rows.wordDim, view.dim, nClasses, hp.steps);
+    if (cost.dual <= cost.primal) return fitLogreg(dense(), view.dim, labels, weights, nClasses, hp);
+  }
+  return fitPrimal(rows, labels, weights, nClasses, hp, zeroStart ? undefined : init, shouldStop);
+}
+
 /**
  * Logistic regression on the support set (and the label names as weighted examples), then
- * self-training rounds on the unlabeled pool.
+ * self-training rounds on the unlabeled pool. The head starts from the prototypes scaled by
+ * `hp.protoScale` (0: from zero, as the shipped 5-way procedure was meta-learned), or from a
+ * previous solution when warm-started; the work is planned against a budget first (planAdaptation).
  */
 export function adaptLogreg(
   view: FeatureView,
@@ -114,24 +341,55 @@ export function adaptLogreg(
   hp: AdaptHyper,
   pool?: EncodedLines,
   names?: EncodedLines,
+  control: AdaptControl = {},
 ): LinearClassifier {
-  let Xs = view.dense(support);
-  let labels = supportLabels;
-  let weights = new Float32Array(labels.length).fill(1);
   const nameRows = names && hp.nameWeight > 0 ? meaningfulNames(names) : [];
-  if (names && nameRows.length > 0) {
-    Xs = concat(Xs, view.dense(names, nameRows));
-    labels = Int32Array.from([...supportLabels, ...nameRows]);
-    weights = Float32Array.from(labels, (_, i) => (i < supportLabels.length ? 1 : hp.nameWeight));
-  }
-  let head = fitLogreg(Xs, view.dim, labels, weights, nClasses, hp);
+  const pieces: Array<{ lines: EncodedLines; rows?: ArrayLike<number> }> = [{ lines: support }];
+  if (names && nameRows.length > 0) pieces.push({ lines: names, rows: nameRows });
+  const allRows = sparseRows(view, pieces);
+  const allLabels = Int32Array.from([...supportLabels, ...nameRows]);
+  const allWeights = Float32Array.from(allLabels, (_, i) => (i < supportLabels.length ? 1 : hp.nameWeight));
+
+  const warm = control.warm;
+  const steps = warm ? (control.warmSteps ?? Math.max(3, Math.round(hp.steps / 5))) : hp.steps;
+  const counts = new Int32Array(nClasses);
+  for (const c of supportLabels) counts[c]++;
+  const plan = planAdaptation(
+    counts,
+    nameRows.length,
+    meanNnz(allRows),
+    view.centre.word.length,
+    view.dim,
+    hp,
+    pool?.n ?? 0,
+    steps,
+    control.budget ?? WORK_BUDGET,
+  );
+  const fitHp = { ...hp, steps: plan.steps };
+  // The gradient steps see the planned rows (names always); the start sees every labeled line.
+  const keep = capPerClass(allLabels.subarray(0, supportLabels.length), nClasses, plan.rowsPerClass);
+  const keepAll = Int32Array.from([...keep, ...nameRows.map((_, i) => supportLabels.length + i)]);
+  const rows = selectSparse(allRows, keepAll);
+  const labels = keepAll.length === allLabels.length ? allLabels : pick(allLabels, keepAll, (n) => new Int32Array(n));
+  const weights = keepAll.length === allLabels.length ? allWeights : pick(allWeights, keepAll, (n) => new Float32Array(n));
+  const capped = keepAll.length < allLabels.length;
+  const start =
+    warm ?? (capped || (hp.protoScale ?? 0) > 0 ? prototypeHead(allRows, allLabels, allWeights, nClasses, hp.protoScale || 1) : undefined);
+  const dense = () => {
+    const parts = [view.dense(support, capped ? keep : undefined)];
+    if (names && nameRows.length > 0) parts.push(view.dense(names, nameRows));
+    return parts.length === 1 ? parts[0] : concat(parts[0], parts[1]);
+  };
+
+  let head = fit(view, rows, dense, labels, weights, nClasses, fitHp, start, control.shouldStop);
   const heldOut = new Map<number, Float32Array>();
   if (pool && pool.n > 0) {
     const candidateRows = evenRows(pool.n, Math.min(pool.n, MAX_PSEUDO_CANDIDATES));
     const candidates = pool.n > MAX_PSEUDO_CANDIDATES ? selectRows(pool, candidateRows) : pool;
-    for (const k of hp.rounds) {
+    let denseRows: Float32Array | undefined;
+    for (const k of plan.rounds) {
       const quota = pseudoQuota(k, pool.n, nClasses);
-      if (quota === 0) break;
+      if (quota === 0 || control.shouldStop?.()) break;
       const scores = view.scores(candidates, head.W, head.b, nClasses);
       const probs = softmaxRows(Float32Array.from(scores), nClasses);
       const picked = topKPerClass(probs, candidates.n, nClasses, quota);
@@ -139,17 +397,31 @@ export function adaptLogreg(
         const row = candidateRows[r];
         if (!heldOut.has(row)) heldOut.set(row, softmaxRows(scores.slice(r * nClasses, (r + 1) * nClasses), nClasses, hp.temperature));
       }
-      const X = concat(Xs, view.dense(candidates, picked.rows));
       const y = new Int32Array(labels.length + picked.labels.length);
       y.set(labels);
       y.set(picked.labels, labels.length);
       const w = new Float32Array(y.length);
       w.set(weights);
       w.fill(hp.pseudoWeight, labels.length);
-      head = fitLogreg(X, view.dim, y, w, nClasses, hp);
+      const roundRows = concatRows(rows, sparseRows(view, [{ lines: candidates, rows: picked.rows }]));
+      // Each round refits from the same start as the first fit (the procedure that was meta-learned).
+      head = fit(
+        view,
+        roundRows,
+        () => {
+          denseRows ??= dense();
+          return concat(denseRows, view.dense(candidates, picked.rows));
+        },
+        y,
+        w,
+        nClasses,
+        fitHp,
+        start,
+        control.shouldStop,
+      );
     }
   }
-  return new LinearClassifier(view, head, hp.temperature, heldOut.size > 0 ? heldOut : undefined);
+  return new LinearClassifier(view, head, hp.temperature, heldOut.size > 0 ? heldOut : undefined, plan);
 }
 
 /**
@@ -164,11 +436,18 @@ export class LogregMethod implements FewShotMethod {
     private readonly corpusCentre: Centre,
   ) {}
 
-  adapt(support: EncodedLines, labels: Int32Array, nClasses: number, pool?: EncodedLines, labelNames?: EncodedLines): Classifier {
+  adapt(
+    support: EncodedLines,
+    labels: Int32Array,
+    nClasses: number,
+    pool?: EncodedLines,
+    labelNames?: EncodedLines,
+    control?: AdaptControl,
+  ): LinearClassifier {
     const usePool = this.transductive && pool !== undefined && pool.n > 0;
     const centre = usePool ? { ...blockMeans([support, pool]), common: this.corpusCentre.common } : this.corpusCentre;
     const view = new FeatureView(centre, this.hyper.scales);
-    return adaptLogreg(view, support, labels, nClasses, this.hyper, usePool ? pool : undefined, labelNames);
+    return adaptLogreg(view, support, labels, nClasses, this.hyper, usePool ? pool : undefined, labelNames, control);
   }
 }
 
