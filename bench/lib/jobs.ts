@@ -1,5 +1,5 @@
 // One timed unit of work per benchmark, shared by the in-process runs and the memory child.
-import type { Engine, LinePrediction } from '../../src/engine/engine';
+import { type Engine, type LinePrediction, namedPredictions } from '../../src/engine/engine';
 import type { TextMethod } from '../../src/engine/eval/methods';
 import type { Support } from './workload';
 
@@ -26,7 +26,7 @@ export function engineJob(
   const t0 = performance.now();
   const model = engine.adapt(support.examples, { method, pool: lines });
   const t1 = performance.now();
-  const predictions = model.predict(lines);
+  const predictions = namedPredictions(model, lines);
   const t2 = performance.now();
   return { encodeMs: model.encodeMs, adaptMs: t1 - t0 - model.encodeMs, classifyMs: t2 - t1, totalMs: t2 - t0, predictions };
 }

@@ -64,11 +64,9 @@ export function engineTextMethod(engine: EngineApi, name: string): TextMethod {
     adaptText(texts, labels, _nClasses, pool) {
       const support: Example[] = texts.map((text, i) => ({ text, label: String(labels[i]) }));
       const model = engine.adapt(support, { method: name, ...(pool ? { pool } : {}) });
-      return (queries) =>
-        Int32Array.from(model.predict(queries), (p) => {
-          const id = Number.parseInt(p.label, 10);
-          return Number.isInteger(id) ? id : -1;
-        });
+      // The model's label order is its own; map its indices back to the episode's class ids.
+      const classOf = Int32Array.from(model.labels, (label) => Number.parseInt(label, 10));
+      return (queries) => Int32Array.from(model.classify(queries).labelIndex, (i) => classOf[i] ?? -1);
     },
   };
 }

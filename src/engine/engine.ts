@@ -5,7 +5,8 @@ import { type LoadedModel, loadModel } from './model';
 import { buildMethods } from './methods';
 import { selectBackend, type BackendChoice } from './tf/backend';
 import { argmaxRow, normalisedEntropy } from './learners/probs';
-import { evenRows, selectRows } from './learners/featureView';
+import { samplePool } from './pool';
+import type { LinearHead } from './learners/kernelLogreg';
 import { packageRootFrom } from './packageRoot';
 
 export type { BackendChoice };
@@ -37,6 +38,27 @@ export interface EngineInfo {
   loadMs: number;
 }
 
+/**
+ * Predictions for a batch of lines, in the one form that crosses the worker boundary: per line the
+ * index of its label in `AdaptedModel.labels`, the probability of that label and the normalised
+ * entropy (0 sure .. 1 uniform).
+ */
+export interface Predictions {
+  labelIndex: Int32Array;
+  confidence: Float32Array;
+  uncertainty: Float32Array;
+}
+
+/**
+ * What an adaptation leaves for the next one of the same document (warm start). Opaque to callers:
+ * they keep it per document and hand it back; it is dropped when the document closes.
+ */
+export interface WarmState {
+  readonly method: string;
+  readonly labels: readonly string[];
+  readonly head: LinearHead;
+}
+
 /** A classifier adapted to one support set; reusable over many batches of lines (streaming). */
 export interface AdaptedModel {
   labels: string[];
@@ -45,7 +67,20 @@ export interface AdaptedModel {
   adaptMs: number;
   /** Part of adaptMs spent encoding the support, the label names and the pool. */
   encodeMs: number;
-  predict(lines: string[]): LinePrediction[];
+  /** Whether the adaptation started from a previous solution. */
+  warm: boolean;
+  /** Set when the labeled set was beyond the time budget and the adaptation did less (the message says what). */
+  note?: string;
+  /** For the next adaptation of the same document (absent for methods without a linear head). */
+  state?: WarmState;
+  /** Typed predictions of a batch of lines. */
+  classify(lines: string[]): Predictions;
+}
+
+/** Predictions with label names, one object per line (for the CLI's printing). */
+export function namedPredictions(model: AdaptedModel, lines: string[]): LinePrediction[] {
+  const p = model.classify(lines);
+  return lines.map((_, i) => ({ label: model.labels[p.labelIndex[i]], confidence: p.confidence[i], uncertainty: p.uncertainty[i] }));
 }
 
 export interface AdaptOptions {
@@ -55,6 +90,10 @@ export interface AdaptOptions {
   pool?: string[];
   /** Let methods use the label names as examples (default true). */
   useLabelNames?: boolean;
+  /** The previous adaptation's state for the same document: the fit starts from it. */
+  warm?: WarmState;
+  /** Polled between gradient steps; true stops the adaptation early (a cancelled request). */
+  shouldStop?: () => boolean;
 }
 
 export interface EngineApi {
@@ -72,9 +111,6 @@ export interface EngineApi {
 export class EngineInputError extends Error {
   override name = 'EngineInputError';
 }
-
-/** Most unlabeled lines a transductive adaptation looks at; larger pools are sampled evenly. */
-export const MAX_POOL = 20_000;
 
 export class Engine implements EngineApi {
   private constructor(
@@ -134,57 +170,89 @@ export class Engine implements EngineApi {
     const supportLines = this.encode(texts);
     const names = options.useLabelNames === false ? undefined : this.encode(labels);
     const encodeMs = performance.now() - encodeStarted;
-    const classifier = method.adapt(supportLines, ids, labels.length, pool?.nonEmpty, names);
+    const warm = options.warm && options.warm.method === name ? warmStart(options.warm, labels) : undefined;
+    const classifier = method.adapt(supportLines, ids, labels.length, pool?.nonEmpty, names, {
+      ...(warm ? { warm } : {}),
+      ...(options.shouldStop ? { shouldStop: options.shouldStop } : {}),
+    });
     // Lines the adaptation trained on as pseudo-labels: their confidence comes from before that.
     const heldOut = new Map<string, Float32Array>();
-    for (const [row, p] of classifier.heldOut ?? []) heldOut.set(pool!.textOf(row), p);
-    const poolTexts = pool?.texts;
-    const poolLines = pool?.lines;
+    for (const [row, p] of classifier.heldOut ?? []) if (pool) heldOut.set(pool.textOf(row), p);
     const adaptMs = performance.now() - started;
     const encode = (t: string[]) => this.encode(t);
+    const C = labels.length;
+    const classify = (lines: string[]): Predictions => {
+      const out: Predictions = {
+        labelIndex: new Int32Array(lines.length),
+        confidence: new Float32Array(lines.length),
+        uncertainty: new Float32Array(lines.length),
+      };
+      if (lines.length === 0) return out;
+      const probs = classifier.predictProbs(encode(lines));
+      for (let i = 0; i < lines.length; i++) {
+        let ok = true;
+        for (let c = 0; c < C; c++) if (!Number.isFinite(probs[i * C + c])) ok = false;
+        // Never hand out NaN: a degenerate row becomes "no idea".
+        if (!ok) for (let c = 0; c < C; c++) probs[i * C + c] = 1 / C;
+        const best = argmaxRow(probs, i, C);
+        const before = heldOut.get(lines[i]);
+        out.labelIndex[i] = best;
+        if (before && argmaxRow(before, 0, C) === best) {
+          out.confidence[i] = before[best];
+          out.uncertainty[i] = normalisedEntropy(before, 0, C);
+        } else {
+          out.confidence[i] = probs[i * C + best];
+          out.uncertainty[i] = normalisedEntropy(probs, i, C);
+        }
+      }
+      return out;
+    };
     return {
       labels,
       method: name,
       adaptMs,
       encodeMs,
-      predict(lines: string[]): LinePrediction[] {
-        if (lines.length === 0) return [];
-        const probs = classifier.predictProbs(lines === poolTexts && poolLines ? poolLines : encode(lines));
-        const C = labels.length;
-        return lines.map((_, i) => {
-          let ok = true;
-          for (let c = 0; c < C; c++) if (!Number.isFinite(probs[i * C + c])) ok = false;
-          // Never hand out NaN: a degenerate row becomes "no idea".
-          if (!ok) for (let c = 0; c < C; c++) probs[i * C + c] = 1 / C;
-          const best = argmaxRow(probs, i, C);
-          const before = heldOut.get(lines[i]);
-          if (before && argmaxRow(before, 0, C) === best) {
-            return { label: labels[best], confidence: before[best], uncertainty: normalisedEntropy(before, 0, C) };
-          }
-          return { label: labels[best], confidence: probs[i * C + best], uncertainty: normalisedEntropy(probs, i, C) };
-        });
-      },
+      warm: warm !== undefined,
+      ...(classifier.plan?.note ? { note: classifier.plan.note } : {}),
+      ...(classifier.head ? { state: { method: name, labels, head: classifier.head } } : {}),
+      classify,
     };
   }
 
   /**
-   * The document's unlabeled lines, encoded once (they are usually also what gets classified),
-   * with the empty ones left out of what the adaptation sees.
+   * The document's non-empty unlabeled lines, sampled by the pool policy (src/engine/pool.ts) and
+   * encoded (into the encoder's cache: they are usually also what gets classified).
    */
   private encodePool(texts: string[] | undefined) {
     if (!texts || texts.length === 0) return undefined;
-    const sampled = texts.length > MAX_POOL ? Array.from(evenRows(texts.length, MAX_POOL), (i) => texts[i]) : texts;
-    const lines = this.encode(sampled);
-    const rows: number[] = [];
-    for (let i = 0; i < sampled.length; i++) if (sampled[i].trim() !== '') rows.push(i);
-    const nonEmpty = rows.length === 0 ? undefined : rows.length === lines.n ? lines : selectRows(lines, rows);
-    return { texts: sampled, lines, nonEmpty, textOf: (row: number) => sampled[rows[row]] };
+    const sampled = samplePool(texts.filter((t) => t.trim() !== ''));
+    if (sampled.length === 0) return undefined;
+    return { nonEmpty: this.encode(sampled), textOf: (row: number) => sampled[row] };
   }
 
   dispose(): void {
     this.model.encoder.clearCache();
     for (const m of this.registry.values()) (m as { dispose?: () => void }).dispose?.();
   }
+}
+
+/**
+ * The previous head re-ordered to this adaptation's labels: rows of labels it knew are kept, a new
+ * label's row is marked unknown (it starts from its prototype); undefined when no label is shared.
+ */
+function warmStart(state: WarmState, labels: string[]): { head: LinearHead; known: boolean[] } | undefined {
+  const previous = new Map(state.labels.map((l, i) => [l, i]));
+  const dim = state.head.W.length / state.head.nClasses;
+  const W = new Float32Array(labels.length * dim);
+  const b = new Float32Array(labels.length);
+  const known = labels.map((label, c) => {
+    const p = previous.get(label);
+    if (p === undefined) return false;
+    W.set(state.head.W.subarray(p * dim, (p + 1) * dim), c * dim);
+    b[c] = state.head.b[p];
+    return true;
+  });
+  return known.some(Boolean) ? { head: { W, b, nClasses: labels.length }, known } : undefined;
 }
 
 /** Labels in a stable order, class ids per line; throws EngineInputError for unusable sets. */

@@ -1,4 +1,6 @@
 // Shared shapes of the engine. Pure data: no tfjs, no vscode.
+import type { AdaptControl, AdaptPlan } from './learners/adaptation';
+import type { LinearHead } from './learners/kernelLogreg';
 
 /** One labeled line, as found in label files and JSONL data sets. */
 export interface Example {
@@ -46,10 +48,21 @@ export interface FewShotMethod {
    * @param labelNames the label names encoded as lines, one row per class (names carry meaning:
    *   `billing`, `freeze_account`); methods may use them as extra, weighted examples
    */
-  adapt(support: EncodedLines, labels: Int32Array, nClasses: number, pool?: EncodedLines, labelNames?: EncodedLines): Classifier;
+  adapt(
+    support: EncodedLines,
+    labels: Int32Array,
+    nClasses: number,
+    pool?: EncodedLines,
+    labelNames?: EncodedLines,
+    control?: AdaptControl,
+  ): Classifier;
 }
 
 export interface Classifier {
+  /** The linear head, for methods that have one (the engine keeps it to warm-start the next adaptation). */
+  readonly head?: LinearHead;
+  /** What the adaptation did; `note` says why it did less than asked (a labeled set beyond its budget). */
+  readonly plan?: AdaptPlan;
   /** Row-major n x nClasses probabilities. */
   predictProbs(lines: EncodedLines): Float32Array;
   /**

@@ -31,6 +31,7 @@ export class Classifier implements vscode.Disposable {
   private idleWaiters: Array<() => void> = [];
   lastRun: { at: Date; adaptMs: number; predictMs: number; lines: number; method: string } | undefined;
   lastError: string | undefined;
+  private readonly notesShown = new Set<string>();
 
   constructor(
     private readonly engine: EngineClient,
@@ -79,6 +80,7 @@ export class Classifier implements vscode.Disposable {
     if (p?.timer) clearTimeout(p.timer);
     p?.cancel?.cancel();
     this.pending.delete(key);
+    void this.engine.forget(key).catch(() => {});
     if (this.results.delete(key)) this.updated.fire([uri]);
     this.setBusy();
   }
@@ -107,14 +109,25 @@ export class Classifier implements vscode.Disposable {
     this.running++;
     this.setBusy();
     try {
-      const result = await this.engine.classify({ support, text: doc.getText(), method: this.options().method, usePool: true }, cancel);
+      const result = await this.engine.classify(
+        { support, text: doc.getText(), method: this.options().method, usePool: true, document: key },
+        cancel,
+      );
       const lines = result.labelIndex.length;
       if (cancel.isCancellationRequested || doc.isClosed || doc.version !== version) return;
       this.results.set(key, { ...result, version });
       this.lastRun = { at: new Date(), adaptMs: result.adaptMs, predictMs: result.predictMs, lines, method: result.method };
       this.lastError = undefined;
+      if (result.note) {
+        this.log(`${vscode.workspace.asRelativePath(doc.uri)}: ${result.note}`);
+        // Said once per message, not on every re-adaptation.
+        if (!this.notesShown.has(result.note)) {
+          this.notesShown.add(result.note);
+          void vscode.window.showWarningMessage(`Few-Shot: ${result.note}.`);
+        }
+      }
       this.log(
-        `${vscode.workspace.asRelativePath(doc.uri)}: ${support.length} examples, ${result.labels.length} labels, method ${result.method}, adapt ${result.adaptMs.toFixed(0)} ms, predict ${lines} lines ${result.predictMs.toFixed(0)} ms`,
+        `${vscode.workspace.asRelativePath(doc.uri)}: ${result.warm ? 'warm start, ' : ''}${support.length} examples, ${result.labels.length} labels, method ${result.method}, adapt ${result.adaptMs.toFixed(0)} ms, predict ${lines} lines ${result.predictMs.toFixed(0)} ms`,
       );
       this.updated.fire([doc.uri]);
     } catch (error) {

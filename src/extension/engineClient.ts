@@ -40,6 +40,14 @@ export class EngineClient {
     return running.rpc.request('classify', params, signal);
   }
 
+  /** Drops a closed document's warm-start state in the worker (nothing to do when no worker runs). */
+  async forget(document: string): Promise<void> {
+    const running = this.running;
+    if (!running) return;
+    await running.ready;
+    await running.rpc.request('forget', { document });
+  }
+
   /** Stops the worker; the next request starts a new one with the new options. */
   async restart(options: Partial<EngineClientOptions>): Promise<void> {
     this.options = { ...this.options, ...options };

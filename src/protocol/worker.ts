@@ -3,7 +3,7 @@
 // `ready` once (after loading the engine, or with the load error) and `log` lines.
 import type { EngineInfo, BackendChoice } from '../engine/engine';
 import type { Example } from '../engine/types';
-import type { RequestMessage, ResponseMessage, CancelMessage } from './rpc';
+import type { ResponseMessage } from './rpc';
 
 /** Passed as `workerData` when the worker starts. */
 export interface WorkerStartOptions {
@@ -20,8 +20,13 @@ export interface ClassifyParams {
    */
   text: string;
   method?: string;
-  /** Use the document's own lines as the unlabeled pool for transductive methods. */
+  /** Use the document's own lines as the unlabeled pool for transductive methods (the engine samples them). */
   usePool?: boolean;
+  /**
+   * Identifies the document (its URI): the worker keeps the last solution per document and starts
+   * the next adaptation of it from there (warm start). `forget` drops it when the document closes.
+   */
+  document?: string;
 }
 
 export interface ClassifyResult {
@@ -34,13 +39,18 @@ export interface ClassifyResult {
   uncertainty: Float32Array;
   adaptMs: number;
   predictMs: number;
+  /** Whether the adaptation started from the document's previous solution. */
+  warm: boolean;
+  /** Set when the labeled set was beyond the time budget and the engine did less (says what). */
+  note?: string;
 }
 
 // A type alias (not an interface) so it fits rpc's RequestMap without an index signature.
 export type WorkerRequests = {
   classify: { params: ClassifyParams; result: ClassifyResult };
   info: { params: Record<string, never>; result: EngineInfo };
-  methods: { params: Record<string, never>; result: string[] };
+  /** Drops the warm-start state of a closed document; true when there was one. */
+  forget: { params: { document: string }; result: boolean };
 };
 
 export interface ReadyNotification {
@@ -56,7 +66,6 @@ export interface LogNotification {
 }
 
 export type WorkerToHost = ReadyNotification | LogNotification | ResponseMessage;
-export type HostToWorker = RequestMessage | CancelMessage;
 
 export function isReady(message: unknown): message is ReadyNotification {
   return typeof message === 'object' && message !== null && (message as { kind?: unknown }).kind === 'ready';

@@ -1,7 +1,7 @@
 // The engine's host inside the worker thread: answers the worker protocol's requests.
 // Separate from worker.ts (the thread entry) so tests can drive it over a MessageChannel with a
 // fake engine.
-import type { EngineApi } from '../engine/engine';
+import type { EngineApi, WarmState } from '../engine/engine';
 import { EngineInputError } from '../engine/engine';
 import { RpcServer, yieldToEventLoop, type CancelSignal, RpcError } from '../protocol/rpc';
 import type { ClassifyParams, ClassifyResult, WorkerRequests, WorkerToHost } from '../protocol/worker';
@@ -14,13 +14,12 @@ export interface Port {
 
 /** Lines are predicted in chunks so a cancel arriving mid-document stops the work early. */
 const PREDICT_CHUNK = 2048;
-/** Transductive methods see at most this many unlabeled lines (bounds adaptation time). */
-const POOL_LIMIT = 2000;
 
 export function startWorkerHost(port: Port, loadEngine: (log: (m: string) => void) => Promise<EngineApi>): Promise<void> {
   const log = (message: string) => port.postMessage({ kind: 'log', message });
   let engine: EngineApi | undefined;
   let loadError: string | undefined;
+  const states = new DocumentStates();
 
   const need = (): EngineApi => {
     if (engine) return engine;
@@ -28,9 +27,9 @@ export function startWorkerHost(port: Port, loadEngine: (log: (m: string) => voi
   };
   const server = new RpcServer<WorkerRequests>(
     {
-      classify: (params, signal) => classify(need(), params, signal),
+      classify: (params, signal) => classify(need(), params, signal, states),
+      forget: (params) => states.forget(params.document),
       info: () => need().info(),
-      methods: () => need().methods(),
     },
     (message) => port.postMessage(message),
     (error) => (error instanceof EngineInputError ? 'input' : 'internal'),
@@ -50,7 +49,44 @@ export function startWorkerHost(port: Port, loadEngine: (log: (m: string) => voi
   );
 }
 
-export async function classify(engine: EngineApi, params: ClassifyParams, signal: CancelSignal): Promise<ClassifyResult> {
+/**
+ * Per-document state the worker keeps between adaptations (warm start). Bounded: the least recently
+ * used documents are dropped past MAX_DOCUMENTS, and `forget` drops a closed one.
+ */
+export class DocumentStates {
+  private readonly states = new Map<string, WarmState>();
+  constructor(private readonly max = MAX_DOCUMENTS) {}
+  get(document: string): WarmState | undefined {
+    const s = this.states.get(document);
+    if (s) {
+      this.states.delete(document);
+      this.states.set(document, s);
+    }
+    return s;
+  }
+  set(document: string, state: WarmState | undefined): void {
+    this.states.delete(document);
+    if (!state) return;
+    this.states.set(document, state);
+    while (this.states.size > this.max) this.states.delete(this.states.keys().next().value as string);
+  }
+  forget(document: string): boolean {
+    return this.states.delete(document);
+  }
+  get size(): number {
+    return this.states.size;
+  }
+}
+
+/** Documents whose warm-start state the worker keeps at once (one head each: classes x dim floats). */
+const MAX_DOCUMENTS = 32;
+
+export async function classify(
+  engine: EngineApi,
+  params: ClassifyParams,
+  signal: CancelSignal,
+  states?: DocumentStates,
+): Promise<ClassifyResult> {
   const lines = params.text.split(/\r?\n/);
   const n = lines.length;
   const labelIndex = new Int32Array(n).fill(-1);
@@ -58,24 +94,32 @@ export async function classify(engine: EngineApi, params: ClassifyParams, signal
   const uncertainty = new Float32Array(n);
 
   const wanted: number[] = [];
-  for (let i = 0; i < n; i++) if (lines[i]!.trim() !== '') wanted.push(i);
-  const pool = params.usePool ? sample(wanted, POOL_LIMIT).map((i) => lines[i]!) : undefined;
+  for (let i = 0; i < n; i++) if (lines[i].trim() !== '') wanted.push(i);
 
   const t0 = performance.now();
-  const model = engine.adapt(params.support, { method: params.method, pool });
+  const key = params.document;
+  const warm = key !== undefined ? states?.get(key) : undefined;
+  // The engine decides how much of the document it looks at (src/engine/pool.ts).
+  const model = engine.adapt(params.support, {
+    method: params.method,
+    ...(params.usePool ? { pool: wanted.map((i) => lines[i]) } : {}),
+    ...(warm ? { warm } : {}),
+    shouldStop: () => signal.isCancellationRequested,
+  });
+  if (signal.isCancellationRequested) throw new RpcError('classify cancelled', 'cancelled');
+  if (key !== undefined) states?.set(key, model.state);
   const t1 = performance.now();
-  const labelPosition = new Map(model.labels.map((l, i) => [l, i]));
 
   for (let start = 0; start < wanted.length; start += PREDICT_CHUNK) {
     if (signal.isCancellationRequested) throw new RpcError('classify cancelled', 'cancelled');
     const chunk = wanted.slice(start, start + PREDICT_CHUNK);
-    const predictions = model.predict(chunk.map((i) => lines[i]!));
-    predictions.forEach((p, k) => {
-      const line = chunk[k]!;
-      labelIndex[line] = labelPosition.get(p.label) ?? -1;
-      confidence[line] = p.confidence;
-      uncertainty[line] = p.uncertainty;
-    });
+    const p = model.classify(chunk.map((i) => lines[i]));
+    for (let k = 0; k < chunk.length; k++) {
+      const line = chunk[k];
+      labelIndex[line] = p.labelIndex[k];
+      confidence[line] = p.confidence[k];
+      uncertainty[line] = p.uncertainty[k];
+    }
     if (start + PREDICT_CHUNK < wanted.length) await yieldToEventLoop();
   }
   return {
@@ -86,12 +130,7 @@ export async function classify(engine: EngineApi, params: ClassifyParams, signal
     uncertainty,
     adaptMs: t1 - t0,
     predictMs: performance.now() - t1,
+    warm: model.warm,
+    ...(model.note ? { note: model.note } : {}),
   };
-}
-
-/** Evenly spaced subset, deterministic, so repeated runs see the same pool. */
-function sample<T>(items: T[], limit: number): T[] {
-  if (items.length <= limit) return items;
-  const step = items.length / limit;
-  return Array.from({ length: limit }, (_, i) => items[Math.floor(i * step)]!);
 }

@@ -1,4 +1,5 @@
 // Test helpers for the CLI: capture streams, a fake engine with known behaviour, spawning the bundle.
+import { typedPredictions } from '../fakeModel';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -89,18 +90,22 @@ export function fakeEngine(log: FakeEngineLog = { adapts: [], predicted: 0, disp
         method,
         adaptMs: 1,
         encodeMs: 0,
-        predict(lines) {
+        warm: false,
+        classify(lines: string[]) {
           log.predicted += lines.length;
-          return lines.map((line) => {
-            const w = words(line);
-            let best = 0;
-            let bestScore = -1;
-            support.forEach((s) => {
-              const score = [...words(s.text)].filter((x) => w.has(x)).length;
-              if (score > bestScore) [best, bestScore] = [labels.indexOf(s.label), score];
-            });
-            return { label: labels[best] as string, confidence: 0.75, uncertainty: 0.25 };
-          });
+          return typedPredictions(
+            labels,
+            lines.map((line) => {
+              const w = words(line);
+              let best = 0;
+              let bestScore = -1;
+              support.forEach((s) => {
+                const score = [...words(s.text)].filter((x) => w.has(x)).length;
+                if (score > bestScore) [best, bestScore] = [labels.indexOf(s.label), score];
+              });
+              return { label: labels[best] as string, confidence: 0.75, uncertainty: 0.25 };
+            }),
+          );
         },
       };
     },

@@ -1,7 +1,7 @@
 // The facade over the shipped model: bad support sets, hostile lines, determinism across backends.
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { Engine, EngineInputError, checkSupport } from '../../src/engine/engine';
+import { Engine, EngineInputError, checkSupport, namedPredictions } from '../../src/engine/engine';
 import type { Example } from '../../src/engine/types';
 
 const MODEL_DIR = path.resolve(__dirname, '../../../models');
@@ -42,13 +42,13 @@ describe('Engine', function () {
 
   it('classifies the obvious lines correctly', () => {
     const model = engine.adapt(SUPPORT, { pool: LINES });
-    const got = model.predict(LINES.slice(0, 3)).map((p) => p.label);
+    const got = namedPredictions(model, LINES.slice(0, 3)).map((p) => p.label);
     assert.deepEqual(got, ['billing', 'bug', 'question']);
   });
 
   it('never returns NaN, whatever the line', () => {
     for (const method of ['default', 'default-inductive', 'logreg', 'protonet']) {
-      const preds = engine.adapt(SUPPORT, { method, pool: LINES }).predict(LINES);
+      const preds = namedPredictions(engine.adapt(SUPPORT, { method, pool: LINES }), LINES);
       assert.equal(preds.length, LINES.length);
       for (const p of preds) {
         assert.ok(Number.isFinite(p.confidence) && p.confidence > 0 && p.confidence <= 1, `${method}: confidence ${p.confidence}`);
@@ -79,7 +79,7 @@ describe('Engine', function () {
   });
 
   it('works with one example per label', () => {
-    const preds = engine.adapt([SUPPORT[0], SUPPORT[2]]).predict(['charged twice', 'crash on save']);
+    const preds = namedPredictions(engine.adapt([SUPPORT[0], SUPPORT[2]]), ['charged twice', 'crash on save']);
     assert.deepEqual(
       preds.map((p) => p.label),
       ['billing', 'bug'],
@@ -87,8 +87,8 @@ describe('Engine', function () {
   });
 
   it('orders labels stably and ignores the order of the support set', () => {
-    const a = engine.adapt(SUPPORT, { pool: LINES }).predict(LINES.slice(0, 3));
-    const b = engine.adapt([...SUPPORT].reverse(), { pool: LINES }).predict(LINES.slice(0, 3));
+    const a = namedPredictions(engine.adapt(SUPPORT, { pool: LINES }), LINES.slice(0, 3));
+    const b = namedPredictions(engine.adapt([...SUPPORT].reverse(), { pool: LINES }), LINES.slice(0, 3));
     assert.deepEqual(
       a.map((p) => p.label),
       b.map((p) => p.label),
@@ -99,14 +99,14 @@ describe('Engine', function () {
   it('gives bit-identical features and predictions on the cpu and wasm backends', async () => {
     const texts = LINES.slice(0, 3).concat(['fooBar_baz-qux /usr/local/bin 42']);
     const onWasm = engine.encode(texts);
-    const predWasm = engine.adapt(SUPPORT, { pool: LINES }).predict(texts);
+    const predWasm = namedPredictions(engine.adapt(SUPPORT, { pool: LINES }), texts);
     const cpu = await Engine.load({ modelDir: MODEL_DIR, backend: 'cpu' });
     assert.equal(cpu.info().backend, 'cpu');
     const onCpu = cpu.encode(texts);
     assert.deepEqual(onCpu.word, onWasm.word);
     assert.deepEqual(onCpu.charIndex, onWasm.charIndex);
     assert.deepEqual(onCpu.charValue, onWasm.charValue);
-    assert.deepEqual(cpu.adapt(SUPPORT, { pool: LINES }).predict(texts), predWasm);
+    assert.deepEqual(namedPredictions(cpu.adapt(SUPPORT, { pool: LINES }), texts), predWasm);
   });
 
   it('fails with a clear message when the model folder is wrong', async () => {

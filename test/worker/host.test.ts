@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
+import { typedPredictions } from '../fakeModel';
 import { MessageChannel } from 'node:worker_threads';
-import { startWorkerHost, type Port } from '../../src/worker/host';
+import { DocumentStates, type Port, startWorkerHost } from '../../src/worker/host';
 import { EngineInputError, type EngineApi, type EngineInfo, type AdaptOptions } from '../../src/engine/engine';
 import type { Example } from '../../src/engine/types';
 import { RpcClient, CancelSource, RpcError } from '../../src/protocol/rpc';
@@ -35,12 +36,21 @@ function fakeEngine(calls: { adapt: AdaptOptions[]; predictedLines: number }): E
         method: 'keyword',
         adaptMs: 0,
         encodeMs: 0,
-        predict(lines: string[]) {
+        warm: options?.warm !== undefined,
+        state: {
+          method: 'keyword',
+          labels,
+          head: { W: new Float32Array(labels.length), b: new Float32Array(labels.length), nClasses: labels.length },
+        },
+        classify(lines: string[]) {
           calls.predictedLines += lines.length;
-          return lines.map((line) => {
-            const hit = support.find((s) => s.text.split(' ').some((w) => line.includes(w)));
-            return hit ? { label: hit.label, confidence: 0.9, uncertainty: 0.1 } : { label: labels[0]!, confidence: 0.5, uncertainty: 1 };
-          });
+          return typedPredictions(
+            labels,
+            lines.map((line) => {
+              const hit = support.find((s) => s.text.split(' ').some((w) => line.includes(w)));
+              return hit ? { label: hit.label, confidence: 0.9, uncertainty: 0.1 } : { label: labels[0]!, confidence: 0.5, uncertainty: 1 };
+            }),
+          );
         },
       };
     },
@@ -99,6 +109,44 @@ describe('worker host protocol', () => {
     } finally {
       w.close();
     }
+  });
+
+  it('starts the next adaptation of a document from its previous state, and forgets it on request', async () => {
+    const calls = { adapt: [] as AdaptOptions[], predictedLines: 0 };
+    const w = connect(async () => fakeEngine(calls));
+    try {
+      await w.ready;
+      const first = await w.client.request('classify', { support, text: 'a\nb', usePool: true, document: 'file:///a.txt' });
+      const second = await w.client.request('classify', { support, text: 'a\nb', usePool: true, document: 'file:///a.txt' });
+      const other = await w.client.request('classify', { support, text: 'a\nb', usePool: true, document: 'file:///b.txt' });
+      assert.equal(first.warm, false);
+      assert.equal(calls.adapt[0]!.warm, undefined);
+      assert.equal(second.warm, true);
+      assert.deepEqual(calls.adapt[1]!.warm?.labels, ['account', 'billing']);
+      assert.equal(other.warm, false, 'another document does not share the state');
+      assert.equal(await w.client.request('forget', { document: 'file:///a.txt' }), true);
+      assert.equal(await w.client.request('forget', { document: 'file:///a.txt' }), false);
+      const third = await w.client.request('classify', { support, text: 'a\nb', usePool: true, document: 'file:///a.txt' });
+      assert.equal(third.warm, false);
+    } finally {
+      w.close();
+    }
+  });
+
+  it('keeps the states of a bounded number of documents, dropping the least recently used', () => {
+    const states = new DocumentStates(2);
+    const state = (label: string) => ({
+      method: 'm',
+      labels: [label],
+      head: { W: new Float32Array(1), b: new Float32Array(1), nClasses: 1 },
+    });
+    states.set('a', state('a'));
+    states.set('b', state('b'));
+    states.get('a');
+    states.set('c', state('c'));
+    assert.equal(states.size, 2);
+    assert.equal(states.get('b'), undefined);
+    assert.deepEqual(states.get('a')?.labels, ['a']);
   });
 
   it('reports engine input errors with the input code', async () => {

@@ -1,6 +1,6 @@
 // `fewshot classify`: label every unlabeled line of files, streaming, in bounded memory.
 import path from 'node:path';
-import type { AdaptedModel, EngineApi, LinePrediction } from '../../engine/engine';
+import { type AdaptedModel, type EngineApi, type LinePrediction, namedPredictions } from '../../engine/engine';
 import { assertTextFile, readLabelFile } from '../../engine/data';
 import { mulberry32 } from '../../engine/episodes';
 import { UsageError } from '../args';
@@ -111,7 +111,10 @@ export async function classifyStream(
 ): Promise<void> {
   let batch: SourceLine[] = [];
   const flush = async () => {
-    const predictions = model.predict(batch.map((l) => l.text));
+    const predictions = namedPredictions(
+      model,
+      batch.map((l) => l.text),
+    );
     await emit(batch.map((l, i) => ({ ...l, ...(predictions[i] as LinePrediction) })));
     batch = [];
   };

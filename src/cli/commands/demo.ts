@@ -2,7 +2,7 @@
 // support tickets; every other line gets a label and a confidence.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { LinePrediction } from '../../engine/engine';
+import { type LinePrediction, namedPredictions } from '../../engine/engine';
 import { readExamples, readLabelFile, readLines } from '../../engine/data';
 import { UsageError } from '../args';
 import { openEngine, ENGINE_OPTIONS } from '../engine-loader';
@@ -48,7 +48,7 @@ export const demoCommand: Command = {
       const loadMs = performance.now() - loadStarted;
       const model = engine.adapt(labelSet.examples, { method: args.need<string>('method'), pool: unlabeled });
       const classifyStarted = performance.now();
-      const predictions = new Map(model.predict(unlabeled).map((p, i) => [unlabeled[i] as string, p]));
+      const predictions = new Map(namedPredictions(model, unlabeled).map((p, i) => [unlabeled[i] as string, p]));
       const classifyMs = performance.now() - classifyStarted;
 
       const style = makeStyle(io.stdoutIsTTY);

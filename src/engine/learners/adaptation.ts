@@ -3,6 +3,7 @@
 import type { Classifier, EncodedLines, FewShotMethod } from '../types';
 import { blockMeans, type BlockScales, type Centre, evenRows, FeatureView, selectRows } from './featureView';
 import { fitLogreg, type LinearHead, type LogregHyper } from './kernelLogreg';
+import { MAX_PSEUDO_CANDIDATES } from '../pool';
 import { concatRows, fitPrimal, meanNnz, type SparseRows, sparseRows } from './primalLogreg';
 import { argmaxRow, softmaxRows } from './probs';
 
@@ -90,12 +91,6 @@ function concat(a: Float32Array, b: Float32Array): Float32Array {
 }
 
 /**
- * Most pool lines scored when choosing pseudo-labels: a few thousand hold plenty of top-k
- * candidates, and scoring all of a 100,000-line document every round would dominate the time.
- */
-export const MAX_PSEUDO_CANDIDATES = 1024;
-
-/**
  * Rows of `names` that can say something: a name with no known word (`P1`, `x`) has an empty word
  * block, and as an example it would only pull its label towards the document's centre.
  */
@@ -113,9 +108,10 @@ export function meaningfulNames(names: EncodedLines): number[] {
 export interface AdaptControl {
   /**
    * A previous solution for the same document (warm start): every fit starts from it instead of from
-   * the prototypes, and takes `warmSteps` steps. Rows are classes in this adaptation's order.
+   * the prototypes, and takes `warmSteps` steps. Rows are classes in this adaptation's order;
+   * `known[c]` false marks a class the previous solution did not have (it starts from its prototype).
    */
-  warm?: LinearHead;
+  warm?: { head: LinearHead; known: boolean[] };
   /** Gradient steps of each fit when warm-started (default a fifth of hp.steps, at least 3). */
   warmSteps?: number;
   /** Multiply-adds the whole adaptation may spend (default WORK_BUDGET); beyond it the plan shrinks. */
@@ -257,6 +253,36 @@ export function prototypeHead(rows: SparseRows, labels: Int32Array, weights: Flo
   return { W, b: new Float32Array(nClasses), nClasses };
 }
 
+/** The previous head, with the rows of classes it did not know taken from the prototypes (at its mean row length). */
+function warmHead(
+  warm: { head: LinearHead; known: boolean[] },
+  rows: SparseRows,
+  labels: Int32Array,
+  weights: Float32Array,
+  C: number,
+): LinearHead {
+  if (warm.known.every(Boolean)) return warm.head;
+  const dim = rows.wordDim + rows.charDim;
+  let total = 0;
+  let count = 0;
+  for (let c = 0; c < C; c++) {
+    if (!warm.known[c]) continue;
+    let sq = 0;
+    for (let j = 0; j < dim; j++) sq += warm.head.W[c * dim + j] ** 2;
+    total += Math.sqrt(sq);
+    count++;
+  }
+  const proto = prototypeHead(rows, labels, weights, C, count > 0 && total > 0 ? total / count : 1);
+  const W = Float32Array.from(warm.head.W);
+  const b = Float32Array.from(warm.head.b);
+  for (let c = 0; c < C; c++) {
+    if (warm.known[c]) continue;
+    W.set(proto.W.subarray(c * dim, (c + 1) * dim), c * dim);
+    b[c] = 0;
+  }
+  return { W, b, nClasses: C };
+}
+
 /** At most `cap` rows of each class, spread evenly over that class's rows (all rows when cap is Infinity). */
 export function capPerClass(labels: Int32Array, nClasses: number, cap: number): Int32Array {
   if (!Number.isFinite(cap)) return Int32Array.from(labels.keys());
@@ -373,8 +399,11 @@ export function adaptLogreg(
   const labels = keepAll.length === allLabels.length ? allLabels : pick(allLabels, keepAll, (n) => new Int32Array(n));
   const weights = keepAll.length === allLabels.length ? allWeights : pick(allWeights, keepAll, (n) => new Float32Array(n));
   const capped = keepAll.length < allLabels.length;
-  const start =
-    warm ?? (capped || (hp.protoScale ?? 0) > 0 ? prototypeHead(allRows, allLabels, allWeights, nClasses, hp.protoScale || 1) : undefined);
+  const start = warm
+    ? warmHead(warm, allRows, allLabels, allWeights, nClasses)
+    : capped || (hp.protoScale ?? 0) > 0
+      ? prototypeHead(allRows, allLabels, allWeights, nClasses, hp.protoScale || 1)
+      : undefined;
   const dense = () => {
     const parts = [view.dense(support, capped ? keep : undefined)];
     if (names && nameRows.length > 0) parts.push(view.dense(names, nameRows));

@@ -152,7 +152,7 @@ describe('adaptation: forms, warm start, budget', () => {
     };
     const labels2 = Int32Array.from([...supportLabels, 2]);
     const cold = adaptLogreg(view, lines2, labels2, C, hp, pool);
-    const warm = adaptLogreg(view, lines2, labels2, C, hp, pool, undefined, { warm: before.head });
+    const warm = adaptLogreg(view, lines2, labels2, C, hp, pool, undefined, { warm: { head: before.head, known: new Array(C).fill(true) } });
     assert.ok(agreement(cold.predictProbs(pool), warm.predictProbs(pool)) >= 0.95);
   });
 
