@@ -13,7 +13,8 @@ import { Engine, type BackendChoice } from '../src/engine/engine';
 import { naturalBayes, naturalLogreg } from '../src/engine/eval/peers';
 import type { TextMethod } from '../src/engine/eval/methods';
 import { DEFAULT_CACHE_LINES } from '../src/engine/model';
-import { childLoad, childMemory, type ChildOptions } from './lib/child';
+import { childHundredThousand, childLoad, childMemory, type ChildOptions } from './lib/child';
+import { MANY_TARGETS, manyLabelRows } from './lib/manyLabels';
 import { engineAdaptMs, engineJob, peerJob } from './lib/jobs';
 import { formatRatios, formatRows, type Ratio, type Row, verdict } from './lib/report';
 import { median, summarizeTimes, type Timing } from './lib/stats';
@@ -134,7 +135,27 @@ async function main(): Promise<void> {
     split.totalMs.push(t.totalMs);
     if (r - plan.jobWarmup < plan.peerJobRuns) for (const p of peers) p.jobMs.push(peerJob(p.peer, jobSupport, lines).totalMs);
   }
+  const many = manyLabelRows(engine, args.quick, progress, [naturalBayes(), naturalLogreg()]);
   engine.dispose();
+  progress('many labels: 100 labels x 1,000 lines (100,000 labeled) in a fresh process');
+  const hundredK = await childHundredThousand(childOptions);
+  many.rows.push(
+    {
+      name: 'many_100k_ms',
+      unit: 'ms',
+      timing: t([hundredK.ms]),
+      target: MANY_TARGETS.many_100k_ms,
+      what: `100 labels x 1,000 lines, adapt + classify 10k lines, fresh process${hundredK.note ? ' [budget: capped]' : ''}`,
+    },
+    {
+      name: 'many_100k_rss_mb',
+      unit: 'MB',
+      timing: t([hundredK.peakRssMb]),
+      target: MANY_TARGETS.many_100k_rss_mb,
+      what: 'peak RSS of that process',
+    },
+  );
+  Object.assign(many.json, { many_100k_ms: hundredK.ms, many_100k_rss_mb: hundredK.peakRssMb });
 
   progress(`Engine.load in ${plan.loadRuns} fresh processes`);
   const loads = [];
@@ -190,6 +211,7 @@ async function main(): Promise<void> {
     { name: '  heap_used_mb', what: 'V8 heap in use after the job', unit: 'MB', timing: t(memory.map((m) => m.heapUsedMb)) },
     { name: '  array_buffers_mb', what: 'typed arrays after the job', unit: 'MB', timing: t(memory.map((m) => m.arrayBuffersMb)) },
     ...cacheRows,
+    ...many.rows,
     { name: 'natural_bayes_train_5w5s_ms', what: 'natural BayesClassifier, same supports', unit: 'ms', timing: t(bayes.trainMs) },
     {
       name: 'natural_logreg_train_5w5s_ms',
@@ -207,6 +229,7 @@ async function main(): Promise<void> {
     { name: '10k job vs natural logreg', engine: engineJobMs, peer: median(logreg.jobMs), what: 'same support, same lines' },
     { name: '5w5s training vs natural Bayes', engine: engineAdapt, peer: median(bayes.trainMs), what: 'same support sets' },
     { name: '5w5s training vs natural logreg', engine: engineAdapt, peer: median(logreg.trainMs), what: 'same support sets' },
+    ...many.ratios,
   ];
 
   const report = [
@@ -217,6 +240,8 @@ async function main(): Promise<void> {
     'engine against the natural peers (medians of this run; > 1 x: the engine is faster)',
     formatRatios(ratios),
   ].join('\n');
+  if (many.json.growth_ratio > 2)
+    rows.push({ name: 'growth_ratio', unit: 'ms', timing: t([many.json.growth_ratio]), target: 2, what: 'doubling the labeled lines' });
   const failed = rows.filter((r) => verdict(r) === 'FAIL').map((r) => r.name.trim());
   const summary = failed.length ? `missed: ${failed.join(', ')}` : 'all targets met';
   if (!args.json) {
@@ -232,7 +257,8 @@ async function main(): Promise<void> {
   }
   json.natural_bayes_ratio_10k = round(median(bayes.jobMs) / engineJobMs);
   json.natural_logreg_ratio_10k = round(median(logreg.jobMs) / engineJobMs);
-  json.targets = TARGETS;
+  for (const [key, value] of Object.entries(many.json)) json[key] = round(value);
+  json.targets = { ...TARGETS, ...MANY_TARGETS };
   json.pass = Object.fromEntries(rows.filter((r) => r.target !== undefined).map((r) => [r.name.trim(), verdict(r) === 'pass']));
   json.backend = info.backend;
   json.quick = args.quick;

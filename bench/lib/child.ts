@@ -39,3 +39,6 @@ function runChild<T>(args: string[], options: ChildOptions): Promise<T> {
 
 export const childLoad = (options: ChildOptions) => runChild<LoadResult>(['load'], options);
 export const childMemory = (jobs: number, options: ChildOptions) => runChild<MemoryResult>(['memory', '--jobs', String(jobs)], options);
+
+export const childHundredThousand = (options: ChildOptions) =>
+  runChild<{ ms: number; peakRssMb: number; note?: string }>(['many100k'], options);

@@ -1,7 +1,9 @@
 // Runs in a fresh Node process so that nothing is loaded or cached beforehand:
 //   engine-child.js load [--model-dir D] [--backend B]          -> Engine.load time
 //   engine-child.js memory --jobs N [--model-dir D] [--backend B] -> peak RSS after N fresh 10k jobs
+//   engine-child.js many100k [--model-dir D] [--backend B]      -> 100 labels x 1,000 lines: time and peak RSS
 // Prints one JSON object on stdout; errors go to stderr with exit code 1.
+import { hundredThousandCase } from './manyLabels';
 import fs from 'node:fs';
 import { Engine, type BackendChoice } from '../../src/engine/engine';
 import { engineJob } from './jobs';
@@ -80,7 +82,12 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return;
   }
-  throw new Error(`unknown mode '${mode}' (expected load or memory)`);
+  if (mode === 'many100k') {
+    const { ms, note } = hundredThousandCase(engine);
+    process.stdout.write(`${JSON.stringify({ ms, peakRssMb: peakRssMb(), note })}\n`);
+    return;
+  }
+  throw new Error(`unknown mode '${mode}' (expected load, memory or many100k)`);
 }
 
 main().catch((err: unknown) => {

@@ -30,7 +30,13 @@ export const evalCommand: Command = {
   ].join('\n'),
   options: [
     { name: 'data', type: 'string', placeholder: 'file.jsonl', help: 'data set, one {"text","label"} per line (required)' },
-    { name: 'way', type: 'int', min: 2, default: 5, help: 'classes per episode' },
+    { name: 'way', type: 'string', default: '5', placeholder: 'n|all', help: 'classes per episode, or all (every label in every episode)' },
+    {
+      name: 'shots-from',
+      type: 'string',
+      placeholder: 'file.jsonl',
+      help: 'draw the shots from this file (e.g. a train split) and the queries from --data',
+    },
     { name: 'shot', type: 'int-list', min: 1, default: [1, 5], placeholder: 'k,k', help: 'labeled examples per class, one or more' },
     { name: 'query', type: 'int', min: 1, default: 15, help: 'query examples per class' },
     { name: 'episodes', type: 'int', min: 1, default: 600, help: 'episodes per shot count' },
@@ -55,6 +61,11 @@ export const evalCommand: Command = {
     if (!dataFile) throw new UsageError('missing --data FILE.jsonl');
     if (args.positional.length) throw new UsageError(`unexpected argument "${args.positional[0]}"`);
     const examples = restrictClasses(await readExamples(dataFile), args, dataFile);
+    const shotsFile = args.string('shots-from');
+    const shotsFrom = shotsFile ? restrictClasses(await readExamples(shotsFile), args, dataFile) : undefined;
+    const wayText = args.need<string>('way');
+    const way = wayText === 'all' ? 'all' : Number(wayText);
+    if (way !== 'all' && (!Number.isInteger(way) || way < 2)) throw new UsageError(`--way must be an integer >= 2 or all (got "${wayText}")`);
     const names = args.need<string[]>('methods');
     const needsEngine = names.some((n) => !isPeer(n));
     const engine = needsEngine ? await openEngine(args, io, args.flag('json')) : undefined;
@@ -68,7 +79,8 @@ export const evalCommand: Command = {
       const report = evaluate({
         data: path.basename(dataFile),
         examples,
-        way: args.need<number>('way'),
+        way,
+        ...(shotsFrom ? { shotsFrom } : {}),
         shots: args.need<number[]>('shot'),
         query: args.need<number>('query'),
         episodes: args.need<number>('episodes'),

@@ -5,7 +5,8 @@ import { filterLabelsByCount, groupByLabel, type LabelGroups, type SkippedLabel 
 import { deriveSeed, mulberry32, sampleWithoutReplacement, type Rng } from './prng';
 
 export interface EpisodeSpec {
-  way: number;
+  /** Classes per episode, or `all`: every label with enough examples, in every episode. */
+  way: number | 'all';
   shot: number;
   query: number;
   /** Distractor lines per query line, drawn from labels outside the episode (default 1). */
@@ -66,7 +67,7 @@ export function drawDistractors(rng: Rng, groups: LabelGroups, ways: readonly st
 
 export function validateSpec(spec: EpisodeSpec): void {
   const ints: [string, number, number][] = [
-    ['way', spec.way, 2],
+    ['way', spec.way === 'all' ? 2 : spec.way, 2],
     ['shot', spec.shot, 1],
     ['query', spec.query, 1],
   ];
@@ -85,24 +86,42 @@ export class EpisodeSampler {
   /** Labels with enough examples for `shot + query`, sorted. */
   readonly labels: string[];
   readonly skipped: SkippedLabel[];
+  /** Classes per episode (`all` resolved to the number of eligible labels). */
+  readonly way: number;
   private readonly eligible: LabelGroups;
   private readonly all: LabelGroups;
+  /** Where shots come from when not from `examples` (e.g. a train split, queries from the test split). */
+  private readonly shotSource?: LabelGroups;
 
   constructor(
     examples: readonly Example[],
     readonly spec: EpisodeSpec,
+    shotsFrom?: readonly Example[],
   ) {
     validateSpec(spec);
     // Labels in sorted order, so that the order of blocks in the file does not change the episodes.
-    const grouped = groupByLabel(examples);
-    this.all = new Map([...grouped.keys()].sort().map((label) => [label, grouped.get(label)!]));
-    const { kept, skipped } = filterLabelsByCount(this.all, spec.shot + spec.query);
-    this.eligible = kept;
-    this.skipped = skipped;
-    this.labels = [...kept.keys()];
-    if (this.labels.length < spec.way) {
+    const sorted = (list: readonly Example[]) => {
+      const grouped = groupByLabel(list);
+      return new Map([...grouped.keys()].sort().map((label) => [label, grouped.get(label)!]));
+    };
+    this.all = sorted(examples);
+    if (shotsFrom) {
+      const source = sorted(shotsFrom);
+      const enoughQueries = filterLabelsByCount(this.all, spec.query);
+      const enoughShots = filterLabelsByCount(source, spec.shot);
+      this.eligible = new Map([...enoughQueries.kept].filter(([label]) => enoughShots.kept.has(label)));
+      this.shotSource = source;
+      this.skipped = [...enoughQueries.skipped, ...enoughShots.skipped.filter((s) => this.all.has(s.label))];
+    } else {
+      const { kept, skipped } = filterLabelsByCount(this.all, spec.shot + spec.query);
+      this.eligible = kept;
+      this.skipped = skipped;
+    }
+    this.labels = [...this.eligible.keys()];
+    this.way = spec.way === 'all' ? this.labels.length : spec.way;
+    if (this.labels.length < Math.max(this.way, 2)) {
       throw new EpisodeError(
-        `${spec.way}-way episodes need ${spec.way} labels with at least ${spec.shot + spec.query} examples ` +
+        `${this.way}-way episodes need ${this.way} labels with at least ${spec.shot + spec.query} examples ` +
           `(shot ${spec.shot} + query ${spec.query}); only ${this.labels.length} of ${this.all.size} labels have that many`,
       );
     }
@@ -110,8 +129,13 @@ export class EpisodeSampler {
 
   episode(seed: number, index: number): Episode {
     const rng = mulberry32(deriveSeed(seed, index));
-    const ways = chooseWays(rng, this.labels, this.spec.way);
-    const { support, query } = takeShotsAndQueries(rng, this.eligible, ways, this.spec.shot, this.spec.query);
+    const ways = chooseWays(rng, this.labels, this.way);
+    const { support, query } = this.shotSource
+      ? {
+          support: takeShotsAndQueries(rng, this.shotSource, ways, this.spec.shot, 0).support,
+          query: takeShotsAndQueries(rng, this.eligible, ways, 0, this.spec.query).query,
+        }
+      : takeShotsAndQueries(rng, this.eligible, ways, this.spec.shot, this.spec.query);
     const distractorCount = Math.round(query.length * (this.spec.distractorRatio ?? 1));
     return {
       labels: ways,

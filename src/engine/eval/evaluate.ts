@@ -10,7 +10,10 @@ export interface EvaluateOptions {
   /** Name of the data set, copied into the report. */
   data?: string;
   examples: readonly Example[];
-  way: number;
+  /** Classes per episode, or `all` (every eligible label in every episode). */
+  way: number | 'all';
+  /** Draw the shots from these examples instead (e.g. a train split; queries then come from `examples`). */
+  shotsFrom?: readonly Example[];
   shots: number[];
   query: number;
   episodes: number;
@@ -84,8 +87,11 @@ export function evaluate(options: EvaluateOptions): EvaluationReport {
   const gains: PairedGain[] = [];
   const skipped = new Map<string, SkippedLabelReport>();
 
+  // `all` resolves per shot count (labels with too few examples drop out); the report names the largest.
+  let resolvedWay = 0;
   for (const shot of options.shots) {
-    const sampler = new EpisodeSampler(options.examples, { way, shot, query, distractorRatio });
+    const sampler = new EpisodeSampler(options.examples, { way, shot, query, distractorRatio }, options.shotsFrom);
+    resolvedWay = Math.max(resolvedWay, sampler.way);
     for (const s of sampler.skipped) {
       const entry = skipped.get(s.label) ?? { label: s.label, count: s.count, needed: s.needed, shots: [] };
       entry.needed = Math.min(entry.needed, s.needed);
@@ -117,7 +123,7 @@ export function evaluate(options: EvaluateOptions): EvaluationReport {
       results.push({
         method: method.name,
         transductive: method.transductive,
-        way,
+        way: sampler.way,
         shot,
         episodes,
         mean,
@@ -136,7 +142,7 @@ export function evaluate(options: EvaluateOptions): EvaluationReport {
   }
   const report: EvaluationReport = {
     data: options.data ?? '(in memory)',
-    way,
+    way: resolvedWay,
     query,
     episodes,
     seed,
