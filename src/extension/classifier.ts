@@ -109,8 +109,11 @@ export class Classifier implements vscode.Disposable {
     this.running++;
     this.setBusy();
     try {
+      // Shared with the worker: a cancel reaches a running adaptation between two gradient steps.
+      const stopFlag = new Int32Array(new SharedArrayBuffer(4));
+      cancel.onCancellationRequested(() => Atomics.store(stopFlag, 0, 1));
       const result = await this.engine.classify(
-        { support, text: doc.getText(), method: this.options().method, usePool: true, document: key },
+        { support, text: doc.getText(), method: this.options().method, usePool: true, document: key, stopFlag },
         cancel,
       );
       const lines = result.labelIndex.length;

@@ -27,6 +27,12 @@ export interface ClassifyParams {
    * the next adaptation of it from there (warm start). `forget` drops it when the document closes.
    */
   document?: string;
+  /**
+   * An Int32Array on a SharedArrayBuffer: the extension host sets element 0 to 1 to stop this run.
+   * The adaptation is one synchronous call in the worker, during which a cancel message cannot be
+   * read; the engine polls this flag between gradient steps instead.
+   */
+  stopFlag?: Int32Array;
 }
 
 export interface ClassifyResult {

@@ -104,9 +104,11 @@ export async function classify(
     method: params.method,
     ...(params.usePool ? { pool: wanted.map((i) => lines[i]) } : {}),
     ...(warm ? { warm } : {}),
-    shouldStop: () => signal.isCancellationRequested,
+    shouldStop: () => signal.isCancellationRequested || (params.stopFlag !== undefined && Atomics.load(params.stopFlag, 0) !== 0),
   });
-  if (signal.isCancellationRequested) throw new RpcError('classify cancelled', 'cancelled');
+  if (signal.isCancellationRequested || (params.stopFlag !== undefined && Atomics.load(params.stopFlag, 0) !== 0)) {
+    throw new RpcError('classify cancelled', 'cancelled');
+  }
   if (key !== undefined) states?.set(key, model.state);
   const t1 = performance.now();
 

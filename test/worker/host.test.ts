@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { typedPredictions } from '../fakeModel';
-import { MessageChannel } from 'node:worker_threads';
+import { MessageChannel, Worker } from 'node:worker_threads';
 import { DocumentStates, type Port, startWorkerHost } from '../../src/worker/host';
 import { EngineInputError, type EngineApi, type EngineInfo, type AdaptOptions } from '../../src/engine/engine';
 import type { Example } from '../../src/engine/types';
@@ -174,6 +174,36 @@ describe('worker host protocol', () => {
       await assert.rejects(pending, /cancelled/);
       await new Promise((r) => setTimeout(r, 200));
       assert.ok(calls.predictedLines < lines.length, `predicted ${calls.predictedLines} of ${lines.length}`);
+    } finally {
+      w.close();
+    }
+  });
+
+  it('a stop flag set by another thread stops an adaptation that never yields', async () => {
+    let polls = 0;
+    const busyEngine: EngineApi = {
+      ...fakeEngine({ adapt: [], predictedLines: 0 }),
+      adapt(sup, options) {
+        // A synchronous adaptation: only shared memory can reach it while it runs.
+        const until = Date.now() + 10_000;
+        while (Date.now() < until && !options?.shouldStop?.()) polls++;
+        return fakeEngine({ adapt: [], predictedLines: 0 }).adapt(sup, options);
+      },
+    };
+    const w = connect(async () => busyEngine);
+    try {
+      await w.ready;
+      const stopFlag = new Int32Array(new SharedArrayBuffer(4));
+      const started = Date.now();
+      // Another thread sets the flag 100 ms from now, while this thread is inside adapt().
+      const setter = new Worker(
+        'const { workerData } = require("node:worker_threads"); setTimeout(() => Atomics.store(workerData, 0, 1), 100);',
+        { eval: true, workerData: stopFlag },
+      );
+      await assert.rejects(w.client.request('classify', { support, text: 'a\nb', stopFlag }), /cancelled/);
+      assert.ok(Date.now() - started < 5_000, 'stopped long before the 10 s loop ended');
+      assert.ok(polls > 0);
+      await setter.terminate();
     } finally {
       w.close();
     }

@@ -23,6 +23,12 @@ export interface AdaptHyper extends LogregHyper {
    * prototypes keeps a large labeled set at least as good as the nearest-prototype classifier.
    */
   protoScale?: number;
+  /**
+   * Steps of each self-training refit when it continues from the previous round's head; absent:
+   * every round refits from the first fit's start with `steps` steps (the meta-learned procedure).
+   * Continuing costs a fraction of a refit, which matters when the labeled set is large.
+   */
+  roundSteps?: number;
 }
 
 /** The procedure measured best by hand in notes/fewshot-findings.md. */
@@ -433,7 +439,9 @@ export function adaptLogreg(
       w.set(weights);
       w.fill(hp.pseudoWeight, labels.length);
       const roundRows = concatRows(rows, sparseRows(view, [{ lines: candidates, rows: picked.rows }]));
-      // Each round refits from the same start as the first fit (the procedure that was meta-learned).
+      // Each round refits from the same start as the first fit (the procedure that was meta-learned),
+      // or continues from the previous round's head for `roundSteps` steps.
+      const continued = hp.roundSteps !== undefined;
       head = fit(
         view,
         roundRows,
@@ -444,8 +452,8 @@ export function adaptLogreg(
         y,
         w,
         nClasses,
-        fitHp,
-        start,
+        continued ? { ...fitHp, steps: Math.min(plan.steps, hp.roundSteps ?? plan.steps) } : fitHp,
+        continued ? head : start,
         control.shouldStop,
       );
     }

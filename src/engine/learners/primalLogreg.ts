@@ -9,6 +9,8 @@ import type { FeatureView } from './featureView';
 import type { LinearHead, LogregHyper } from './kernelLogreg';
 
 const EPS = 1e-8;
+/** Residuals (probability minus target) smaller than this are skipped in the backward pass. */
+const NEGLIGIBLE = 1e-6;
 
 /** Transformed training rows: dense word block, sparse scaled char block. */
 export interface SparseRows {
@@ -128,8 +130,9 @@ export function fitPrimal(
   const { n, wordDim: wd, charDim: cd, word, charOffsets, charIndex, charValue, charScale, charMean } = rows;
   const C = nClasses;
   const dim = wd + cd;
-  const Ww = new Float64Array(C * wd);
-  const WcT = new Float64Array(cd * C);
+  // Float32 weights and gradients: the char block's C x 2048 tables then stay in cache.
+  const Ww = new Float32Array(C * wd);
+  const WcT = new Float32Array(cd * C);
   const b = new Float64Array(C);
   if (init) {
     for (let c = 0; c < C; c++) {
@@ -139,8 +142,9 @@ export function fitPrimal(
     }
   }
   const logits = new Float64Array(C);
+  const active = new Int32Array(C);
   const gW = new Float64Array(C * wd);
-  const gCT = new Float64Array(cd * C);
+  const gCT = new Float32Array(cd * C);
   const gMu = new Float64Array(C);
   const gB = new Float64Array(C);
   const wMu = new Float64Array(C);
@@ -187,20 +191,38 @@ export function fitPrimal(
       }
       const wi = weights[i] * norm;
       const yi = labels[i];
-      // logits now holds the residual g_ic = w_i (p_ic - [y_i = c]) / sum(w).
-      for (let c = 0; c < C; c++) logits[c] = wi * (logits[c] / sum - (yi === c ? 1 : 0));
+      // logits now holds the residual g_ic = w_i (p_ic - [y_i = c]) / sum(w). Classes whose residual
+      // is below NEGLIGIBLE (probability within 1e-6 of its target) are left out of the backward
+      // pass: with many labels most of a row's classes are, and they would change W by < 1e-6.
+      let nActive = 0;
       for (let c = 0; c < C; c++) {
+        const r = logits[c] / sum - (yi === c ? 1 : 0);
+        logits[c] = wi * r;
+        if (r > NEGLIGIBLE || r < -NEGLIGIBLE) active[nActive++] = c;
+      }
+      for (let a = 0; a < nActive; a++) {
+        const c = active[a];
         const g = logits[c];
-        if (g === 0) continue;
         const wo = c * wd;
         for (let j = 0; j < wd; j++) gW[wo + j] = gW[wo + j] + g * word[xo + j];
         gMu[c] = gMu[c] + g * sc;
         gB[c] = gB[c] + g;
       }
-      for (let p = charOffsets[i]; p < end; p++) {
-        const o = charIndex[p] * C;
-        const v = charValue[p];
-        for (let c = 0; c < C; c++) gCT[o + c] = gCT[o + c] + logits[c] * v;
+      if (nActive === C) {
+        for (let p = charOffsets[i]; p < end; p++) {
+          const o = charIndex[p] * C;
+          const v = charValue[p];
+          for (let c = 0; c < C; c++) gCT[o + c] = gCT[o + c] + logits[c] * v;
+        }
+      } else {
+        for (let p = charOffsets[i]; p < end; p++) {
+          const o = charIndex[p] * C;
+          const v = charValue[p];
+          for (let a = 0; a < nActive; a++) {
+            const c = active[a];
+            gCT[o + c] = gCT[o + c] + logits[c] * v;
+          }
+        }
       }
     }
     for (let q = 0; q < Ww.length; q++) Ww[q] = decay * Ww[q] - hp.lr * gW[q];
