@@ -1,5 +1,6 @@
 // `fewshot classify`: label every unlabeled line of files, streaming, in bounded memory.
 import path from 'node:path';
+import { MAX_POOL } from '../../engine/pool';
 import { type AdaptedModel, type EngineApi, type LinePrediction, namedPredictions } from '../../engine/engine';
 import { assertTextFile, readLabelFile } from '../../engine/data';
 import { mulberry32 } from '../../engine/episodes';
@@ -34,9 +35,9 @@ export const classifyCommand: Command = {
       name: 'pool-size',
       type: 'int',
       min: 0,
-      default: 2000,
+      default: MAX_POOL,
       placeholder: 'n',
-      help: 'unlabeled lines sampled for transductive methods; 0 = none',
+      help: `unlabeled lines sampled for transductive methods (default: the engine's pool limit, ${MAX_POOL}); 0 = none`,
     },
     { name: 'seed', type: 'int', default: 1, help: 'seed of the pool sample' },
     { name: 'batch', type: 'int', min: 1, default: 8192, placeholder: 'n', help: 'lines classified and written per batch' },
@@ -76,6 +77,7 @@ export const classifyCommand: Command = {
         note(`pool: ${pool.length} unlabeled lines (seeded reservoir sample)`);
       }
       const model = engine.adapt(labelSet.examples, { method, ...(pool ? { pool } : {}) });
+      if (model.note) note(model.note);
       const counts = emptyCounts();
       const format = args.need<'tsv' | 'jsonl'>('format');
       if (format === 'tsv') await writeChunk(io.stdout, 'file\tline\tlabel\tconfidence\ttext\n');
