@@ -1,7 +1,7 @@
 // The methods the engine offers, by name. `default` is the shipped procedure; every transductive
 // method has a `<name>-inductive` twin so reports can show what the unlabeled lines add.
 import type { FewShotMethod } from './types';
-import { HAND_SET, LogregMethod, PrototypeMethod } from './learners/adaptation';
+import { HAND_SET, LARGE_SCHEDULE, LogregMethod, PrototypeMethod } from './learners/adaptation';
 import type { LoadedModel } from './model';
 import { loadMamlMethods } from './learners/mamlMethod';
 
@@ -9,8 +9,11 @@ export function buildMethods(model: LoadedModel): Map<string, FewShotMethod> {
   const centre = model.corpusCentre;
   const shipped = model.config.defaultHyper;
   const methods: FewShotMethod[] = [
-    new LogregMethod('default', shipped, true, centre),
-    new LogregMethod('default-inductive', { ...shipped, rounds: [] }, false, centre),
+    // Large labeled sets (the primal regime) switch to LARGE_SCHEDULE: docs/accuracy.md, many-way.
+    new LogregMethod('default', { ...shipped, large: LARGE_SCHEDULE }, true, centre),
+    new LogregMethod('default-inductive', { ...shipped, rounds: [], large: LARGE_SCHEDULE }, false, centre),
+    // Ablation: the meta-learned procedure at every size (each round refits from zero).
+    new LogregMethod('default-refit', shipped, true, centre),
     // The hand-set procedure of notes/fewshot-findings.md: the ablation baseline for `default`
     // (its inductive twin is `logreg`).
     new LogregMethod('selftrain', HAND_SET, true, centre),

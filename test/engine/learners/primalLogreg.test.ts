@@ -152,7 +152,9 @@ describe('adaptation: forms, warm start, budget', () => {
     };
     const labels2 = Int32Array.from([...supportLabels, 2]);
     const cold = adaptLogreg(view, lines2, labels2, C, hp, pool);
-    const warm = adaptLogreg(view, lines2, labels2, C, hp, pool, undefined, { warm: { head: before.head, known: new Array(C).fill(true) } });
+    const warm = adaptLogreg(view, lines2, labels2, C, hp, pool, undefined, {
+      warm: { head: before.head, known: new Array(C).fill(true) },
+    });
     assert.ok(agreement(cold.predictProbs(pool), warm.predictProbs(pool)) >= 0.95);
   });
 
@@ -171,5 +173,22 @@ describe('adaptation: forms, warm start, budget', () => {
       shouldStop: () => ++polls > 3,
     });
     assert.ok(polls <= 6, `polled ${polls} times`);
+  });
+});
+
+describe('the large-set schedule', () => {
+  const hp: AdaptHyper = { ...HAND_SET, steps: 25, lr: 9.5, rounds: [5], large: { protoScale: 5, steps: 15, roundSteps: 8 } };
+  it('is used only when the primal form is the cheaper one', () => {
+    const C = 30;
+    const small = repeatLabels(C, 1);
+    const big = repeatLabels(C, 20);
+    const pool = clusteredLines(repeatLabels(C, 4), C, 5, 0.9, 100, 2048);
+    const view = new FeatureView(blockMeans([pool]), { word: 1, char: 1 });
+    const one = adaptLogreg(view, clusteredLines(small, C, 6, 0.9, 100, 2048), small, C, hp, pool);
+    const many = adaptLogreg(view, clusteredLines(big, C, 7, 0.9, 100, 2048), big, C, hp, pool);
+    assert.equal(one.plan?.large, false);
+    assert.equal(one.plan?.form, 'dual');
+    assert.equal(many.plan?.large, true);
+    assert.equal(many.plan?.form, 'primal');
   });
 });
