@@ -372,12 +372,11 @@ function fit(
   init: LinearHead | undefined,
   shouldStop: (() => boolean) | undefined,
 ): LinearHead {
-  const zeroStart = !init || (init.W.every((v) => v === 0) && init.b.every((v) => v === 0));
-  if (zeroStart) {
+  if (!init) {
     const cost = fitCost(rows.n, meanNnz(rows), rows.wordDim, view.dim, nClasses, hp.steps);
     if (cost.dual <= cost.primal) return fitLogreg(dense(), view.dim, labels, weights, nClasses, hp);
   }
-  return fitPrimal(rows, labels, weights, nClasses, hp, zeroStart ? undefined : init, shouldStop);
+  return fitPrimal(rows, labels, weights, nClasses, hp, init, shouldStop);
 }
 
 /**
