@@ -251,7 +251,10 @@ describe('worker host: quality estimate', () => {
     const engine = fakeEngine(calls);
     const adapt = engine.adapt.bind(engine);
     // The cancel goes out while the first fold adapts.
-    engine.adapt = (s, o) => (calls.adapt.length === 0 && source.cancel(), adapt(s, o));
+    engine.adapt = (s, o) => {
+      if (calls.adapt.length === 0) source.cancel();
+      return adapt(s, o);
+    };
     const w = connect(async () => engine);
     try {
       await w.ready;

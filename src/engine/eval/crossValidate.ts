@@ -91,7 +91,7 @@ export async function crossValidate(
     if (options.signal?.isCancellationRequested) return undefined;
     const train: Example[] = [];
     const test: Example[] = [];
-    support.forEach((s, i) => (fold[i] === f ? test : train).push(s));
+    for (let i = 0; i < support.length; i++) (fold[i] === f ? test : train).push(support[i]!);
     if (test.length === 0) continue;
     const trainLabels = new Set(train.map((s) => s.label));
     if (trainLabels.size < 2) {

@@ -66,7 +66,7 @@ describe('crossValidate', () => {
           // Stratified: each label is spread as evenly as possible over the folds.
           for (const label of new Set(labels)) {
             const perFold = new Array<number>(count).fill(0);
-            labels.forEach((l, i) => l === label && perFold[fold[i]!]++);
+            for (let i = 0; i < labels.length; i++) if (labels[i] === label) perFold[fold[i]!]++;
             assert.ok(Math.max(...perFold) - Math.min(...perFold) <= 1, `label ${label} spread ${perFold}`);
           }
           // Fold sizes differ by at most one.
