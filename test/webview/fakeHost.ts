@@ -87,7 +87,10 @@ export function installFakeHost(options: FakeHostOptions): void {
   w.__data = { labels, documents, lines };
 
   const send = (message: unknown) => window.postMessage(message, '*');
-  const snapshot = () => (assignKeys(), send({ kind: 'snapshot', snapshot: { documents, lines, labels, stats } }));
+  const snapshot = () => {
+    assignKeys();
+    send({ kind: 'snapshot', snapshot: { documents, lines, labels, stats } });
+  };
   w.__sendSnapshot = snapshot;
   w.__send = send;
   const find = (ref: { uri: string; line: number }) => {
@@ -157,7 +160,10 @@ export function installFakeHost(options: FakeHostOptions): void {
       const result = { scheme: 'k-fold', folds: 5, n: 29, correct: 22, method: 'default', document: 'tickets-a.txt' };
       running.set(
         m.id,
-        setTimeout(() => (running.delete(m.id), send({ kind: 'response', id: m.id, result })), options.qualityMs),
+        setTimeout(() => {
+          running.delete(m.id);
+          send({ kind: 'response', id: m.id, result });
+        }, options.qualityMs),
       );
       return;
     }
