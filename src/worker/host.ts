@@ -141,11 +141,12 @@ export async function classify(
 
 /**
  * Cross-validates the support set with the model classify would adapt: same method, and the
- * document's lines as the pool (the engine's adapt decides how it samples them).
+ * document's non-empty lines as the pool, as classify passes them (the engine samples them).
  */
 export async function quality(engine: EngineApi, params: QualityParams, signal: CancelSignal): Promise<QualityResult> {
   const started = performance.now();
-  const pool = params.text === '' ? undefined : params.text.split(/\r?\n/);
+  const lines = params.text.split(/\r?\n/).filter((l) => l.trim() !== '');
+  const pool = lines.length ? lines : undefined;
   const result = await crossValidate(engine, params.support, {
     method: params.method,
     pool,
@@ -157,4 +158,3 @@ export async function quality(engine: EngineApi, params: QualityParams, signal: 
   if (!result) throw new RpcError('quality estimate cancelled', 'cancelled');
   return { ...result, ms: performance.now() - started };
 }
-

@@ -99,12 +99,16 @@ export async function crossValidate(
       for (const s of test) if (s.label === only) correct++;
       continue;
     }
-    const model = engine.adapt(train, { method: options.method, pool: options.pool });
-    method = model.method;
-    const predictions = model.predict(test.map((s) => s.text));
-    predictions.forEach((p, i) => {
-      if (p.label === test[i]!.label) correct++;
+    // A cancel also stops the fold's own adaptation early (its result is then thrown away).
+    const model = engine.adapt(train, {
+      method: options.method,
+      pool: options.pool,
+      shouldStop: () => !!options.signal?.isCancellationRequested,
     });
+    if (options.signal?.isCancellationRequested) return undefined;
+    method = model.method;
+    const { labelIndex } = model.classify(test.map((s) => s.text));
+    for (let i = 0; i < test.length; i++) if (model.labels[labelIndex[i]!] === test[i]!.label) correct++;
   }
   if (options.signal?.isCancellationRequested) return undefined;
   return { scheme, folds: count, n: support.length, correct, method };

@@ -23,12 +23,15 @@ function countingEngine(onAdapt: (support: Example[], options: AdaptOptions | un
         method: options?.method ?? 'fake-default',
         adaptMs: 0,
         encodeMs: 0,
-        predict: (lines) =>
-          lines.map((line) => {
-            predicted.push(line);
+        warm: false,
+        classify: (lines) => {
+          predicted.push(...lines);
+          const labelIndex = Int32Array.from(lines, (line) => {
             const hit = support.find((s) => s.text.split(' ')[0] === line.split(' ')[0]);
-            return { label: hit?.label ?? labels[0]!, confidence: 1, uncertainty: 0 };
-          }),
+            return hit ? labels.indexOf(hit.label) : 0;
+          });
+          return { labelIndex, confidence: new Float32Array(lines.length).fill(1), uncertainty: new Float32Array(lines.length) };
+        },
       };
     },
   };
@@ -146,6 +149,8 @@ describe('crossValidate', () => {
     const r = await crossValidate(engine, dataset(25, 5), { signal, yieldBetweenFolds: async () => void yields++ });
     assert.equal(r, undefined, 'a cancelled estimate has no result');
     assert.equal(seen.length, 2, 'no fold adapted after the cancel');
-    assert.equal(yields, 2, 'yielded before each later fold');
+    assert.equal(yields, 1, 'yielded before the second fold');
+    // The fold adapting when the cancel came was told to stop early too.
+    assert.equal(seen[1]!.options?.shouldStop?.(), true);
   });
 });

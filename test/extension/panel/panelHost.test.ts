@@ -196,6 +196,12 @@ describe('panel host', () => {
     webview.send({ kind: 'request', id: 1, method: 'setLabel', params: { ref: { uri: 'file:///w/c.txt', line: 4 }, label: 'feature' } });
     webview.send({ kind: 'request', id: 2, method: 'setLabelKey', params: { name: 'feature', key: 'f' } });
     webview.send({ kind: 'request', id: 3, method: 'createLabel', params: { name: 'bug' } });
+    // Three answers and the update they cause (the machine may be busy: wait for them, not a fixed time).
+    for (let waited = 0; waited < 2000; waited += 5) {
+      if (webview.posted.filter((m) => m.kind === 'response').length >= 3 && webview.posted.slice(before).some((m) => m.kind === 'update'))
+        break;
+      await tick();
+    }
     await tick(20);
     assert.deepEqual(source.calls, ['setLabel file:///w/c.txt:4 feature', 'setLabelKey feature f']);
     const responses = webview.posted.filter((m) => m.kind === 'response');
@@ -215,7 +221,7 @@ describe('panel host', () => {
     webview.send({ kind: 'ready' });
     await tick();
     webview.send({ kind: 'request', id: 1, method: 'quality', params: { uri: 'file:///w/c.txt' } });
-    await tick(80);
+    for (let waited = 0; waited < 2000 && !webview.posted.some((m) => m.kind === 'response' && m.id === 1); waited += 5) await tick();
     const first = webview.posted.find((m) => m.kind === 'response' && m.id === 1);
     assert.deepEqual(first, { kind: 'response', id: 1, result: { scheme: 'k-fold', folds: 5, n: 40, correct: 30, method: 'default' } });
     webview.send({ kind: 'request', id: 2, method: 'quality', params: {} });
