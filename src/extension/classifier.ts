@@ -151,7 +151,12 @@ export class Classifier implements vscode.Disposable {
    * support set, pool and method as a run.
    */
   estimateQuality(doc: vscode.TextDocument, signal: CancelSignal): Promise<QualityResult> {
-    return this.engine.quality({ support: this.labels.examplesFor(doc.uri), text: doc.getText(), method: this.options().method }, signal);
+    const stopFlag = new Int32Array(new SharedArrayBuffer(4));
+    signal.onCancellationRequested(() => Atomics.store(stopFlag, 0, 1));
+    return this.engine.quality(
+      { support: this.labels.examplesFor(doc.uri), text: doc.getText(), method: this.options().method, stopFlag },
+      signal,
+    );
   }
 
   private wasBusy = false;

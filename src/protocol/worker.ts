@@ -64,6 +64,8 @@ export interface QualityParams {
   method?: string;
   folds?: number;
   seed?: number;
+  /** As ClassifyParams.stopFlag: set to 1 by the extension on cancel, so a fold's adaptation stops early too. */
+  stopFlag?: Int32Array;
 }
 
 export interface QualityResult {

@@ -147,12 +147,19 @@ export async function quality(engine: EngineApi, params: QualityParams, signal: 
   const started = performance.now();
   const lines = params.text.split(/\r?\n/).filter((l) => l.trim() !== '');
   const pool = lines.length ? lines : undefined;
+  const flag = params.stopFlag;
+  // The cancel message reaches the worker only between folds; the shared flag also during one.
+  const stopped = {
+    get isCancellationRequested() {
+      return signal.isCancellationRequested || (flag !== undefined && Atomics.load(flag, 0) !== 0);
+    },
+  };
   const result = await crossValidate(engine, params.support, {
     method: params.method,
     pool,
     folds: params.folds,
     seed: params.seed,
-    signal,
+    signal: stopped,
     yieldBetweenFolds: yieldToEventLoop,
   });
   if (!result) throw new RpcError('quality estimate cancelled', 'cancelled');

@@ -245,6 +245,29 @@ describe('worker host: quality estimate', () => {
     }
   });
 
+  it('stops the fold being adapted when the shared stop flag is set', async () => {
+    const calls = { adapt: [] as AdaptOptions[], predictedLines: 0 };
+    const stopFlag = new Int32Array(new SharedArrayBuffer(4));
+    const engine = fakeEngine(calls);
+    const adapt = engine.adapt.bind(engine);
+    let stopSeen: boolean | undefined;
+    engine.adapt = (s, o) => {
+      // The extension sets the flag while the worker is busy in this fold's adaptation.
+      Atomics.store(stopFlag, 0, 1);
+      stopSeen = o?.shouldStop?.();
+      return adapt(s, o);
+    };
+    const w = connect(async () => engine);
+    try {
+      await w.ready;
+      await assert.rejects(w.client.request('quality', { support: labeled, text: 'x', stopFlag }), /cancelled/);
+      assert.equal(stopSeen, true, 'the adaptation was told to stop');
+      assert.equal(calls.adapt.length, 1, 'no later fold ran');
+    } finally {
+      w.close();
+    }
+  });
+
   it('stops between folds when cancelled', async () => {
     const calls = { adapt: [] as AdaptOptions[], predictedLines: 0 };
     const source = new CancelSource();
