@@ -36,7 +36,7 @@ export class Classifier implements vscode.Disposable {
 
   constructor(
     private readonly engine: EngineClient,
-    private readonly labels: LabelStore,
+    private readonly labels: Pick<LabelStore, 'examplesFor' | 'folderOf'>,
     private readonly options: () => { method: string | undefined; isIncluded(doc: vscode.TextDocument): boolean },
     private readonly log: (m: string) => void,
   ) {}
