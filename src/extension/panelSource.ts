@@ -16,12 +16,14 @@ import {
   type QualityEstimate,
 } from './panel';
 
-export function activatePanel(ctx: FewShotContext): void {
+/** Registers the panel; returns its data source (the integration tests drive it as the panel does). */
+export function activatePanel(ctx: FewShotContext): PanelDataSource {
   const source = new StoreDataSource(ctx);
   ctx.subscriptions.push(
     source,
     registerLabelingPanel(ctx.extension, source, (m) => ctx.log(`panel: ${m}`)),
   );
+  return source;
 }
 
 class StoreDataSource implements PanelDataSource, vscode.Disposable {
