@@ -1,15 +1,6 @@
 import assert from 'node:assert/strict';
 import { RECENT_KEY, RECENT_LIMIT, RecentLabels } from '../../src/extension/recentLabels';
-
-class Memento {
-  values = new Map<string, unknown>();
-  get<T>(key: string): T | undefined {
-    return this.values.get(key) as T | undefined;
-  }
-  async update(key: string, value: unknown): Promise<void> {
-    this.values.set(key, JSON.parse(JSON.stringify(value)));
-  }
-}
+import { Memento } from './memento';
 
 describe('recent labels (quick pick order)', () => {
   it('puts the labels used most recently first, the rest in their order, and remembers them', async () => {

@@ -2,18 +2,9 @@
 // the panel and the decorations.
 
 import assert from 'node:assert/strict';
-import { LabelPalette, PALETTE_KEY, type PaletteMemento } from '../../../src/extension/panel/labelPalette';
+import { LabelPalette, PALETTE_KEY } from '../../../src/extension/panel/labelPalette';
 import { LABEL_PALETTE } from '../../../src/protocol/panel';
-
-class Memento implements PaletteMemento {
-  values = new Map<string, unknown>();
-  get<T>(key: string): T | undefined {
-    return this.values.get(key) as T | undefined;
-  }
-  async update(key: string, value: unknown): Promise<void> {
-    this.values.set(key, JSON.parse(JSON.stringify(value)));
-  }
-}
+import { Memento } from '../memento';
 
 describe('label palette', () => {
   it('gives each label its own colour and keeps its place when the counts change', () => {
