@@ -47,7 +47,8 @@ class ArraySource implements PanelDataSource {
   deleteLabel = async () => {};
   setLabelColor = async () => {};
   reveal = async () => {};
-  leaveOneOutAccuracy = async () => ({ accuracy: null, n: 0 });
+  setLabelKey = async () => {};
+  estimateQuality = async () => ({ scheme: 'leave-one-out' as const, folds: 0, n: 0, correct: 0, method: 'default' });
 }
 
 const time = (fn: () => void): number => {

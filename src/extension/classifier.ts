@@ -2,7 +2,8 @@
 // run cancels the older one, and results for a document version that has since changed are
 // dropped (the edit that changed it has already scheduled a fresh run).
 import * as vscode from 'vscode';
-import { CancelSource, RpcError } from '../protocol/rpc';
+import { CancelSource, RpcError, type CancelSignal } from '../protocol/rpc';
+import type { QualityResult } from '../protocol/worker';
 import type { EngineClient } from './engineClient';
 import type { LabelStore } from './labelStore';
 import type { DocumentPredictions } from './predictionView';
@@ -35,7 +36,7 @@ export class Classifier implements vscode.Disposable {
 
   constructor(
     private readonly engine: EngineClient,
-    private readonly labels: LabelStore,
+    private readonly labels: Pick<LabelStore, 'examplesFor' | 'folderOf'>,
     private readonly options: () => { method: string | undefined; isIncluded(doc: vscode.TextDocument): boolean },
     private readonly log: (m: string) => void,
   ) {}
@@ -143,6 +144,19 @@ export class Classifier implements vscode.Disposable {
       if (p.cancel === cancel) p.cancel = undefined;
       this.setBusy();
     }
+  }
+
+  /**
+   * Cross-validated accuracy of the model this document's predictions come from: the same
+   * support set, pool and method as a run.
+   */
+  estimateQuality(doc: vscode.TextDocument, signal: CancelSignal): Promise<QualityResult> {
+    const stopFlag = new Int32Array(new SharedArrayBuffer(4));
+    signal.onCancellationRequested(() => Atomics.store(stopFlag, 0, 1));
+    return this.engine.quality(
+      { support: this.labels.examplesFor(doc.uri), text: doc.getText(), method: this.options().method, stopFlag },
+      signal,
+    );
   }
 
   private wasBusy = false;

@@ -71,17 +71,19 @@ function labelLine(ctx: FewShotContext): Handler {
     if (!name) return 0;
     const n = await ctx.labels.setLabel(t.doc, t.lines, name);
     if (!n) void vscode.window.showInformationMessage('Few-Shot: empty lines cannot be labeled.');
+    else await ctx.recentLabels.use(name);
     return n;
   };
 }
 
-/** Quick pick of existing labels; typing a new name offers it as a new label. */
+/** Quick pick of existing labels, the recently used first; typing a new name offers it as a new label. */
 async function pickLabel(ctx: FewShotContext, lineCount: number): Promise<string | undefined> {
-  const existing = ctx.labels.labelNames();
+  const existing = ctx.recentLabels.order(ctx.labels.labelNames());
+  const recent = new Set(ctx.recentLabels.recent);
   const pick = vscode.window.createQuickPick();
   pick.title = `Label ${lineCount === 1 ? 'line' : `${lineCount} lines`} as...`;
   pick.placeholder = existing.length ? 'Pick a label or type a new one' : 'Type a label name';
-  const base = existing.map((label) => ({ label }));
+  const base = existing.map((label) => (recent.has(label) ? { label, description: 'recently used' } : { label }));
   pick.items = base;
   pick.onDidChangeValue((value) => {
     const v = value.trim();

@@ -6,6 +6,7 @@ import { readConfig, type FewShotConfig } from './config';
 import { EngineClient } from './engineClient';
 import { LabelStore } from './labelStore';
 import { LabelPalette } from './panel/labelPalette';
+import { RecentLabels } from './recentLabels';
 
 export class FewShotContext implements vscode.Disposable {
   readonly subscriptions: vscode.Disposable[] = [];
@@ -16,6 +17,7 @@ export class FewShotContext implements vscode.Disposable {
   readonly classifier: Classifier;
   /** Each label's colour and key position, for the panel and the decorations (workspace state). */
   readonly palette: LabelPalette;
+  readonly recentLabels: RecentLabels;
   engineError: string | undefined;
   private readonly configChanged = new vscode.EventEmitter<FewShotConfig>();
   private readonly engineChanged = new vscode.EventEmitter<void>();
@@ -33,6 +35,7 @@ export class FewShotContext implements vscode.Disposable {
     });
     this.labels = new LabelStore(this.config.labelsFile, log);
     this.palette = new LabelPalette(extension.workspaceState);
+    this.recentLabels = new RecentLabels(extension.workspaceState);
     this.classifier = new Classifier(
       this.engine,
       this.labels,

@@ -4,7 +4,16 @@
 import { Worker } from 'node:worker_threads';
 import type { EngineInfo, BackendChoice } from '../engine/engine';
 import { RpcClient, type CancelSignal } from '../protocol/rpc';
-import { isLog, isReady, type ClassifyParams, type ClassifyResult, type WorkerRequests, type WorkerStartOptions } from '../protocol/worker';
+import {
+  isLog,
+  isReady,
+  type ClassifyParams,
+  type ClassifyResult,
+  type QualityParams,
+  type QualityResult,
+  type WorkerRequests,
+  type WorkerStartOptions,
+} from '../protocol/worker';
 
 export interface EngineClientOptions {
   workerPath: string;
@@ -46,6 +55,13 @@ export class EngineClient {
     if (!running) return;
     await running.ready;
     await running.rpc.request('forget', { document });
+  }
+
+  /** Cross-validated accuracy of the model `classify` would adapt to the same inputs. */
+  async quality(params: QualityParams, signal?: CancelSignal): Promise<QualityResult> {
+    const running = this.start();
+    await running.ready;
+    return running.rpc.request('quality', params, signal);
   }
 
   /** Stops the worker; the next request starts a new one with the new options. */

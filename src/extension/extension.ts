@@ -5,6 +5,7 @@ import { registerCommands } from './commands';
 import { FewShotContext } from './context';
 import { activateDecorations } from './decorations';
 import { activateDiagnostics } from './diagnostics';
+import type { PanelDataSource } from './panel';
 import { activatePanel } from './panelSource';
 import { activateStatusBar } from './statusBar';
 
@@ -14,6 +15,8 @@ export interface FewShotApi {
   whenIdle(): Promise<void>;
   /** Writes pending label changes now. */
   flushLabels(): Promise<void>;
+  /** What the labeling panel asks of the extension (its quality estimate, for the tests). */
+  panel: Pick<PanelDataSource, 'estimateQuality'>;
 }
 
 let context: FewShotContext | undefined;
@@ -27,9 +30,9 @@ export async function activate(extension: vscode.ExtensionContext): Promise<FewS
   activateDecorations(ctx);
   activateCodeActions(ctx);
   activateStatusBar(ctx);
-  activatePanel(ctx);
+  const panel = activatePanel(ctx);
   ctx.log('Few-Shot Labeler activated');
-  return { whenIdle: () => ctx.classifier.whenIdle(), flushLabels: () => ctx.labels.flush() };
+  return { whenIdle: () => ctx.classifier.whenIdle(), flushLabels: () => ctx.labels.flush(), panel };
 }
 
 export function deactivate(): Promise<void> | undefined {

@@ -1,7 +1,8 @@
 // Connects the labeling panel (src/extension/panel/) to the label store and the classifier:
 // the panel shows every line of the open included documents with its label or prediction.
+import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { RpcError } from '../protocol/rpc';
+import type { CancelSignal } from '../protocol/rpc';
 import type { FewShotContext } from './context';
 import { LabelError } from './labelStore';
 import { countElsewhere } from './panel/labelCounts';
@@ -12,18 +13,17 @@ import {
   type PanelSourceLine,
   type LineRef,
   type PanelLabel,
-  type LeaveOneOutResult,
+  type QualityEstimate,
 } from './panel';
 
-/** Leave-one-out re-adapts once per labeled line; beyond this many it samples. */
-const LOO_LIMIT = 200;
-
-export function activatePanel(ctx: FewShotContext): void {
+/** Registers the panel; returns its data source (the integration tests drive it as the panel does). */
+export function activatePanel(ctx: FewShotContext): PanelDataSource {
   const source = new StoreDataSource(ctx);
   ctx.subscriptions.push(
     source,
     registerLabelingPanel(ctx.extension, source, (m) => ctx.log(`panel: ${m}`)),
   );
+  return source;
 }
 
 class StoreDataSource implements PanelDataSource, vscode.Disposable {
@@ -119,6 +119,7 @@ class StoreDataSource implements PanelDataSource, vscode.Disposable {
   async setLabel(ref: LineRef, label: string): Promise<void> {
     const doc = await this.document(ref);
     await this.ctx.labels.setLabel(doc, [ref.line], label);
+    await this.ctx.recentLabels.use(label);
   }
 
   async removeLabel(ref: LineRef): Promise<void> {
@@ -157,26 +158,17 @@ class StoreDataSource implements PanelDataSource, vscode.Disposable {
     await vscode.window.showTextDocument(doc, { selection: new vscode.Range(position, position), viewColumn: vscode.ViewColumn.One });
   }
 
-  /** Each labeled line is predicted by a model adapted to all the other labels. */
-  async leaveOneOutAccuracy(): Promise<LeaveOneOutResult> {
-    const all = this.ctx.labels.all().flatMap((s) => s.records.map((r) => ({ text: r.text, label: r.label })));
-    const step = Math.max(1, all.length / LOO_LIMIT);
-    const picked = [...new Set(Array.from({ length: Math.min(all.length, LOO_LIMIT) }, (_, i) => Math.floor(i * step)))];
-    let right = 0;
-    let n = 0;
-    for (const k of picked) {
-      const rest = all.filter((_, i) => i !== k);
-      if (new Set(rest.map((r) => r.label)).size < 2) return { accuracy: null, n: 0 };
-      try {
-        const result = await this.ctx.engine.classify({ support: rest, text: all[k]!.text });
-        if (result.labels[result.labelIndex[0]!] === all[k]!.label) right++;
-        n++;
-      } catch (e) {
-        if (e instanceof RpcError && e.code === 'input') return { accuracy: null, n: 0 };
-        throw e;
-      }
-    }
-    return { accuracy: n ? right / n : null, n };
+  async setLabelKey(name: string, key: string | null): Promise<void> {
+    if (!(await this.ctx.palette.setKey(name, key))) throw new LabelError(`There is no label named ${name}.`);
+  }
+
+  /** Scores the model of the asked document, or of the first listed one whose folder has labels. */
+  async estimateQuality(uri: string | undefined, signal: CancelSignal): Promise<QualityEstimate> {
+    const documents = this.listedDocuments();
+    const doc = documents.find((d) => d.uri.toString() === uri) ?? documents.find((d) => this.ctx.labels.examplesFor(d.uri).length > 0);
+    if (!doc) throw new LabelError('Open a document of a workspace folder with labels to estimate the quality.');
+    const { scheme, folds, n, correct, method } = await this.ctx.classifier.estimateQuality(doc, signal);
+    return { scheme, folds, n, correct, method, document: path.basename(doc.uri.fsPath) };
   }
 
   dispose(): void {

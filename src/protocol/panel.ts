@@ -6,7 +6,7 @@
 // before use, and document text is only ever shown as text.
 // Pure: no vscode and no DOM import.
 
-import type { RequestMessage, ResponseMessage } from './rpc';
+import type { CancelMessage, RequestMessage, ResponseMessage } from './rpc';
 
 /** A line of a document: the document's URI (as `Uri.toString()`) and a 0-based line number. */
 export interface LineRef {
@@ -32,6 +32,11 @@ export interface PanelLabel {
    * lines plus these. Missing means none.
    */
   elsewhere?: number;
+  /**
+   * The key that gives a line this label in the panel (see isLabelKey): one the user chose, or
+   * else the next free digit 1-9 in label order. Missing: no key.
+   */
+  key?: string;
 }
 
 export interface PanelStats {
@@ -88,11 +93,20 @@ export interface PanelUpdate {
   stats?: PanelStats;
 }
 
-export interface LeaveOneOutResult {
-  /** Fraction of labeled lines predicted right when left out; null when too few labels. */
-  accuracy: number | null;
-  /** How many labeled lines took part. */
+/**
+ * How well the model the user sees predicts the labeled lines it was not adapted to (see
+ * src/engine/eval/crossValidate.ts): leave-one-out for small labeled sets, k-fold past a size.
+ */
+export interface QualityEstimate {
+  scheme: 'leave-one-out' | 'k-fold';
+  folds: number;
+  /** Labeled lines scored; 0 when fewer than two labels have examples (no estimate). */
   n: number;
+  /** Of them, predicted right. */
+  correct: number;
+  method: string;
+  /** The document whose lines were the unlabeled pool (its file name), when there was one. */
+  document?: string;
 }
 
 /** Requests the webview sends; the host answers each one. */
@@ -105,7 +119,10 @@ export type PanelRequests = {
   deleteLabel: { params: { name: string }; result: null };
   setLabelColor: { params: { name: string; color: string }; result: null };
   reveal: { params: { ref: LineRef }; result: null };
-  leaveOneOut: { params: Record<string, never>; result: LeaveOneOutResult };
+  /** Estimates the quality of the model of `uri`'s document (or the first listed one). Cancellable. */
+  quality: { params: { uri?: string }; result: QualityEstimate };
+  /** Gives the label a key (null: back to its default digit); the label that had it loses it. */
+  setLabelKey: { params: { name: string; key: string | null }; result: null };
 };
 export type PanelMethod = keyof PanelRequests & string;
 
@@ -122,7 +139,7 @@ export interface UpdateMessage {
 }
 
 /** Everything the webview may post. */
-export type WebviewToHost = ReadyMessage | RequestMessage<PanelMethod>;
+export type WebviewToHost = ReadyMessage | RequestMessage<PanelMethod> | CancelMessage;
 /** Everything the host may post. */
 export type HostToWebview = SnapshotMessage | UpdateMessage | ResponseMessage;
 
@@ -192,6 +209,17 @@ export function labelNameProblem(v: unknown): string | undefined {
   if (CONTROL.test(v)) return 'a label name cannot contain control characters';
   return undefined;
 }
+/**
+ * Keys the panel's own commands use (src/webview/keys.ts): a label cannot take them. `l` opens
+ * the label chooser.
+ */
+export const RESERVED_KEYS: readonly string[] = ['a', 'j', 'k', 'l', 'n', 'x', 'y'];
+
+/** A label key: one digit or lower-case letter that no panel command uses. */
+export function isLabelKey(v: unknown): v is string {
+  return typeof v === 'string' && /^[0-9a-z]$/.test(v) && !RESERVED_KEYS.includes(v);
+}
+
 export function isColor(v: unknown): v is string {
   return typeof v === 'string' && /^#[0-9a-fA-F]{6}$/.test(v);
 }
@@ -243,7 +271,18 @@ const paramParsers: ParamParsers = {
     const ref = parseRef(p.ref);
     return ref.ok ? ok({ ref: ref.value }) : ref;
   },
-  leaveOneOut: () => ok({}),
+  quality: (p) => {
+    if (p.uri === undefined) return ok({});
+    if (typeof p.uri !== 'string' || p.uri.length === 0 || p.uri.length > LIMITS.uri) return fail('uri must be a non-empty string');
+    return ok({ uri: p.uri });
+  },
+  setLabelKey: (p) => {
+    const name = parseName(p.name, 'name');
+    if (!name.ok) return name;
+    if (p.key !== null && !isLabelKey(p.key))
+      return fail(`key must be null or one digit or lower-case letter other than ${RESERVED_KEYS.join(', ')}`);
+    return ok({ name: name.value, key: p.key });
+  },
 };
 
 export function isPanelMethod(v: unknown): v is PanelMethod {
@@ -257,6 +296,8 @@ export function isPanelMethod(v: unknown): v is PanelMethod {
 export function parseWebviewMessage(raw: unknown): Parsed<WebviewToHost> | { ok: false; error: string; badRequest: number } {
   if (!isObject(raw)) return fail('message must be an object');
   if (raw.kind === 'ready') return ok({ kind: 'ready' });
+  if (raw.kind === 'cancel')
+    return isCount(raw.id, Number.MAX_SAFE_INTEGER) ? ok({ kind: 'cancel', id: raw.id }) : fail('cancel id must be a non-negative integer');
   if (raw.kind !== 'request') return fail(`unknown message kind ${JSON.stringify(String(raw.kind)).slice(0, 40)}`);
   if (!isCount(raw.id, Number.MAX_SAFE_INTEGER)) return fail('request id must be a non-negative integer');
   const id = raw.id;
@@ -310,6 +351,7 @@ function parseLabels(labels: unknown): Parsed<PanelLabel[]> {
   if (labels.length > LIMITS.labels) return fail(`at most ${LIMITS.labels} labels`);
   const out: PanelLabel[] = [];
   const seen = new Set<string>();
+  const keys = new Set<string>();
   for (const l of labels) {
     if (!isObject(l)) return fail('label must be an object');
     const name = parseName(l.name, 'label.name');
@@ -318,8 +360,16 @@ function parseLabels(labels: unknown): Parsed<PanelLabel[]> {
     if (seen.has(name.value)) return fail(`label ${name.value} appears twice`);
     if (l.elsewhere !== undefined && !isCount(l.elsewhere, LIMITS.labelCount))
       return fail(`label ${name.value}: elsewhere must be a count`);
+    if (l.key !== undefined && !isLabelKey(l.key)) return fail(`label ${name.value}: key must be one digit or letter`);
+    if (l.key !== undefined && keys.has(l.key)) return fail(`key ${l.key} is given to two labels`);
     seen.add(name.value);
-    out.push(l.elsewhere ? { name: name.value, color: l.color, elsewhere: l.elsewhere } : { name: name.value, color: l.color });
+    const label: PanelLabel = { name: name.value, color: l.color };
+    if (l.elsewhere) label.elsewhere = l.elsewhere;
+    if (l.key !== undefined) {
+      keys.add(l.key);
+      label.key = l.key;
+    }
+    out.push(label);
   }
   return ok(out);
 }
@@ -414,12 +464,19 @@ export function parseHostMessage(raw: unknown): Parsed<HostToWebview> {
   return fail('unknown message kind');
 }
 
-/** Validates a leaveOneOut result (the generic response carries `unknown`). */
-export function parseLeaveOneOut(v: unknown): Parsed<LeaveOneOutResult> {
-  if (!isObject(v)) return fail('leave-one-out result must be an object');
-  if (!(v.accuracy === null || isUnit(v.accuracy))) return fail('accuracy must be null or in 0..1');
-  if (!isCount(v.n, LIMITS.lines)) return fail('n must be a count');
-  return ok({ accuracy: v.accuracy as number | null, n: v.n });
+/** Validates a quality result (the generic response carries `unknown`). */
+export function parseQuality(v: unknown): Parsed<QualityEstimate> {
+  if (!isObject(v)) return fail('quality result must be an object');
+  if (v.scheme !== 'leave-one-out' && v.scheme !== 'k-fold') return fail('scheme must be leave-one-out or k-fold');
+  if (!isCount(v.n, LIMITS.lines) || !isCount(v.folds, LIMITS.lines)) return fail('n and folds must be counts');
+  if (!isCount(v.correct, v.n)) return fail('correct must be a count no larger than n');
+  if (typeof v.method !== 'string' || v.method.length > LIMITS.labelName) return fail('method must be a short string');
+  const estimate: QualityEstimate = { scheme: v.scheme, folds: v.folds, n: v.n, correct: v.correct, method: v.method };
+  if (v.document !== undefined) {
+    if (typeof v.document !== 'string') return fail('document must be a string');
+    estimate.document = v.document.slice(0, 256);
+  }
+  return ok(estimate);
 }
 
 /** The key that identifies a line in maps and in persisted state. */

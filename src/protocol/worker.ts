@@ -51,12 +51,41 @@ export interface ClassifyResult {
   note?: string;
 }
 
+/**
+ * Estimate the accuracy of the model `classify` would adapt: each labeled line is predicted by a
+ * model adapted without it (leave-one-out for small sets, stratified k-fold past a size; see
+ * src/engine/eval/crossValidate.ts). Cancellable between folds.
+ */
+export interface QualityParams {
+  /** The folder's support set, as classify gets it. */
+  support: Example[];
+  /** The document whose lines are the unlabeled pool, as classify gets it ('' for none). */
+  text: string;
+  method?: string;
+  folds?: number;
+  seed?: number;
+  /** As ClassifyParams.stopFlag: set to 1 by the extension on cancel, so a fold's adaptation stops early too. */
+  stopFlag?: Int32Array;
+}
+
+export interface QualityResult {
+  scheme: 'leave-one-out' | 'k-fold';
+  /** Folds adapted (n for leave-one-out; 0 when there were fewer than two labels). */
+  folds: number;
+  /** Labeled lines scored, each once; 0 when there were fewer than two labels. */
+  n: number;
+  correct: number;
+  method: string;
+  ms: number;
+}
+
 // A type alias (not an interface) so it fits rpc's RequestMap without an index signature.
 export type WorkerRequests = {
   classify: { params: ClassifyParams; result: ClassifyResult };
   info: { params: Record<string, never>; result: EngineInfo };
   /** Drops the warm-start state of a closed document; true when there was one. */
   forget: { params: { document: string }; result: boolean };
+  quality: { params: QualityParams; result: QualityResult };
 };
 
 export interface ReadyNotification {

@@ -1,8 +1,8 @@
 // The panel app: owns all state (view state, data, pending label changes), turns user actions
 // into protocol requests, and asks the views to render from the state.
 
-import { lineKey, parseHostMessage, parseLeaveOneOut, type LeaveOneOutResult, type LineRef, type PanelRequests } from '../protocol/panel';
-import { RpcClient } from '../protocol/rpc';
+import { lineKey, parseHostMessage, parseQuality, type LineRef, type PanelRequests, type QualityEstimate } from '../protocol/panel';
+import { CancelSource, RpcClient, RpcError } from '../protocol/rpc';
 import { Dataset } from './dataset';
 import { sample } from './stats';
 import { HISTORY_LIMIT, restoreViewState, type Decision, type DecisionKind, type ViewState } from './state';
@@ -11,11 +11,18 @@ import type { VsCodeApi } from './vscodeApi';
 /** Lines sampled by one "check precision" run. */
 export const PRECISION_SAMPLE = 20;
 
+/** The quality estimate: being computed (cancellable), its result, or dropped because the labels changed. */
+export type QualityState = { kind: 'running'; cancel: CancelSource } | { kind: 'done'; estimate: QualityEstimate } | { kind: 'stale' };
+
 export interface Ephemeral {
   help: boolean;
   confirmDelete: string | null;
   renaming: string | null;
-  loo: LeaveOneOutResult | 'pending' | null;
+  quality: QualityState | null;
+  /** The label chooser (key `l`): what is typed and which match is highlighted. */
+  chooser: { query: string; selected: number } | null;
+  /** The label waiting for the user to press its new key. */
+  keyFor: string | null;
   message: { text: string; error: boolean } | null;
 }
 
@@ -29,7 +36,9 @@ export type Dirty = 'data' | 'view' | 'cursor' | 'ui';
 
 export class App {
   view: ViewState;
-  ui: Ephemeral = { help: false, confirmDelete: null, renaming: null, loo: null, message: null };
+  ui: Ephemeral = { help: false, confirmDelete: null, renaming: null, quality: null, chooser: null, keyFor: null, message: null };
+  /** Who labeled what, as the quality estimate saw it: when it changes, the estimate is dropped. */
+  private labelSignature = '';
   dataset: Dataset | undefined;
   /** Indices into dataset.lines, in list order. */
   order: Int32Array = new Int32Array(0);
@@ -101,6 +110,7 @@ export class App {
       if (i !== undefined) setLineLabel(dataset, i, p.label);
     }
     this.dataset = dataset;
+    this.dropQualityIfLabelsChanged();
     const snapshot = dataset.snapshot;
     const f = this.view.filter;
     if (f.startsWith('predicted:') && !snapshot.labels.some((l) => `predicted:${l.name}` === f)) this.view.filter = 'all';
@@ -208,10 +218,37 @@ export class App {
     this.invalidate('cursor');
   }
 
-  assignNth(n: number): void {
-    const label = this.dataset?.snapshot.labels[n - 1];
-    if (!label) return this.say(`There is no label ${n}.`, true);
+  /** Gives the cursor's line the label whose key is `key`. */
+  assignKey(key: string): void {
+    const label = this.dataset?.snapshot.labels.find((l) => l.key === key);
+    if (!label) return this.say(`No label has the key ${key}.`, true);
     this.decide('label', label.name);
+  }
+
+  /** Gives the cursor's line the label `name` (the chooser, the label bar). */
+  assign(name: string): void {
+    this.decide('label', name);
+  }
+
+  /** Label names, the ones most recently given first (the chooser's order before typing). */
+  recentLabels(): string[] {
+    const out: string[] = [];
+    for (let h = this.view.history.length - 1; h >= 0; h--) {
+      const after = this.view.history[h].after;
+      if (after !== undefined && !out.includes(after)) out.push(after);
+    }
+    return out;
+  }
+
+  openChooser(): void {
+    if (!this.dataset || this.dataset.snapshot.labels.length === 0) return this.say('No labels yet: create one in Labels.', true);
+    this.ui.chooser = { query: '', selected: 0 };
+    this.invalidate('ui');
+  }
+
+  closeChooser(): void {
+    this.ui.chooser = null;
+    this.invalidate('ui');
   }
 
   accept(): void {
@@ -273,6 +310,18 @@ export class App {
     return (await this.request('setLabelColor', { name, color })) !== undefined;
   }
 
+  /** Waits for the next key press to become the label's key (see keys.ts). */
+  askKey(name: string | null): void {
+    this.ui.keyFor = name;
+    this.invalidate('ui');
+  }
+
+  async setLabelKey(name: string, key: string | null): Promise<void> {
+    this.ui.keyFor = null;
+    this.invalidate('ui');
+    await this.request('setLabelKey', { name, key });
+  }
+
   async deleteLabel(name: string): Promise<void> {
     this.ui.confirmDelete = null;
     this.invalidate('ui');
@@ -281,13 +330,57 @@ export class App {
 
   // ---- quality ------------------------------------------------------------------------------
 
-  async leaveOneOut(): Promise<void> {
-    this.ui.loo = 'pending';
+  /**
+   * Estimates the quality of the model of the document in view (the document filter, else the
+   * cursor's document, else the host's choice). Runs in the engine worker; cancellable.
+   */
+  async estimateQuality(): Promise<void> {
+    this.cancelQuality();
+    const i = this.cursorIndex();
+    const uri = this.view.doc ?? (this.dataset && i !== undefined ? this.dataset.ref(i).uri : undefined);
+    const state: QualityState = { kind: 'running', cancel: new CancelSource() };
+    this.ui.quality = state;
     this.invalidate('ui');
-    const r = await this.request('leaveOneOut', {});
-    const parsed = parseLeaveOneOut(r);
-    this.ui.loo = parsed.ok ? parsed.value : null;
-    if (r !== undefined && !parsed.ok) this.say(parsed.error, true);
+    let result: unknown;
+    try {
+      result = await this.rpc.request('quality', uri === undefined ? {} : { uri }, state.cancel);
+    } catch (e) {
+      if (this.ui.quality !== state) return; // cancelled, dropped or superseded: already shown
+      this.ui.quality = null;
+      if (!(e instanceof RpcError && e.code === 'cancelled')) this.say(e instanceof Error ? e.message : String(e), true);
+      this.invalidate('ui');
+      return;
+    }
+    if (this.ui.quality !== state) return;
+    const parsed = parseQuality(result);
+    this.ui.quality = parsed.ok ? { kind: 'done', estimate: parsed.value } : null;
+    if (!parsed.ok) this.say(parsed.error, true);
+    this.invalidate('ui');
+  }
+
+  cancelQuality(): void {
+    const q = this.ui.quality;
+    if (q?.kind !== 'running') return;
+    this.ui.quality = null;
+    q.cancel.cancel();
+    this.say('Quality estimate cancelled.');
+  }
+
+  /** An estimate of other labels than the ones now set says nothing: drop it (and stop one running). */
+  private dropQualityIfLabelsChanged(): void {
+    const ds = this.dataset;
+    if (!ds) return;
+    const parts: string[] = ds.snapshot.labels.map((l) => `${l.name}\u0000${l.elsewhere ?? 0}`);
+    ds.lines.forEach((l, i) => {
+      if (l.label !== undefined) parts.push(`${ds.keys[i]}\u0000${l.label}`);
+    });
+    const signature = parts.join('\u0001');
+    if (signature === this.labelSignature) return;
+    this.labelSignature = signature;
+    const q = this.ui.quality;
+    if (!q || q.kind === 'stale') return;
+    if (q.kind === 'running') q.cancel.cancel();
+    this.ui.quality = { kind: 'stale' };
     this.invalidate('ui');
   }
 

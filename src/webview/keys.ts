@@ -1,5 +1,6 @@
 // The keyboard map: one table drives both the key handling and the `?` help.
 
+import { isLabelKey, RESERVED_KEYS } from '../protocol/panel';
 import type { App } from './app';
 import { ROW_HEIGHT } from './lineList';
 
@@ -12,7 +13,12 @@ export interface KeyBinding {
 export const BINDINGS: KeyBinding[] = [
   { keys: ['↓', 'j'], help: 'Next line', run: (a) => a.move(1) },
   { keys: ['↑', 'k'], help: 'Previous line', run: (a) => a.move(-1) },
-  { keys: ['1', '…', '9'], help: 'Give the line the Nth label and go on', run: (a, e) => a.assignNth(Number(e.key)) },
+  {
+    keys: ['1', '…', '9'],
+    help: 'Give the line the label with that key (shown on the label; click a key in Labels to change it) and go on',
+    run: (a, e) => a.assignKey(e.key),
+  },
+  { keys: ['l'], help: 'Choose a label by typing part of its name (Enter gives it, Esc closes)', run: (a) => a.openChooser() },
   { keys: ['a'], help: 'Accept the prediction and go on', run: (a) => a.accept() },
   { keys: ['x'], help: 'Skip the line', run: (a) => a.skip() },
   { keys: ['⌫', 'Ctrl+Z'], help: 'Undo the last decision', run: (a) => a.undo() },
@@ -36,8 +42,10 @@ export function bindingFor(e: KeyboardEvent): KeyBinding | undefined {
     case 'Backspace':
       return find('⌫');
     default:
-      if (/^[1-9]$/.test(k)) return find('1');
-      return k.length === 1 || k === 'Enter' ? find(k) : undefined;
+      // Keys of the panel's commands first; any other digit or letter may be a label's key.
+      if (k.length === 1 && find(k)) return find(k);
+      if (isLabelKey(k)) return find('1');
+      return k === 'Enter' ? find(k) : undefined;
   }
 }
 
@@ -48,8 +56,22 @@ function isTextField(t: EventTarget | null): boolean {
 
 export function installKeys(app: App, list: HTMLElement): void {
   window.addEventListener('keydown', (e) => {
+    // Choosing a label's key: the next key press is the key.
+    if (app.ui.keyFor !== null) {
+      e.preventDefault();
+      const name = app.ui.keyFor;
+      const key: string = e.key;
+      if (key === 'Escape') app.askKey(null);
+      else if (key === 'Backspace' || key === 'Delete') void app.setLabelKey(name, null);
+      // Shift, Alt and the like say nothing yet; a printable key either fits or is explained.
+      else if (key.length > 1) return;
+      else if (isLabelKey(key)) void app.setLabelKey(name, key);
+      else app.say(`${key} cannot be a label key: use a digit or a letter other than ${RESERVED_KEYS.join(', ')}.`, true);
+      return;
+    }
     if (e.key === 'Escape') {
-      if (app.ui.help) (app.ui.help = false), app.invalidate('ui');
+      if (app.ui.chooser) app.closeChooser();
+      else if (app.ui.help) (app.ui.help = false), app.invalidate('ui');
       else if (app.view.precision && !app.view.precision.finished) app.stopPrecision();
       if (isTextField(e.target)) list.focus();
       return;

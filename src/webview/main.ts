@@ -3,6 +3,7 @@
 import { App, type Dirty, type Renderer } from './app';
 import { clear, el, kbd } from './dom';
 import { BINDINGS, installKeys } from './keys';
+import { LabelChooser } from './labelChooser';
 import { LineList } from './lineList';
 import { Sidebar } from './sidebar';
 import { Toolbar } from './toolbar';
@@ -14,11 +15,13 @@ class PanelRenderer implements Renderer {
   private readonly status = el('div', { className: 'status', attrs: { role: 'status', 'aria-live': 'polite' } });
   private readonly empty = el('div', { className: 'empty hint' });
   private readonly help: HTMLElement;
+  private readonly chooser: LabelChooser;
 
   constructor(app: App, root: HTMLElement) {
     this.toolbar = new Toolbar(app);
     this.lines = new LineList(app);
     this.sidebar = new Sidebar(app);
+    this.chooser = new LabelChooser(app);
     this.help = el('div', { className: 'help', attrs: { role: 'dialog', 'aria-modal': 'true', 'aria-label': 'Keyboard shortcuts' } }, [
       el('h2', { text: 'Keyboard shortcuts' }),
       el(
@@ -43,6 +46,7 @@ class PanelRenderer implements Renderer {
       el('div', { className: 'main' }, [el('div', { className: 'list-pane' }, [this.lines.element, this.empty]), this.sidebar.element]),
       this.status,
       this.help,
+      this.chooser.element,
     );
     installKeys(app, this.lines.element);
   }
@@ -51,6 +55,7 @@ class PanelRenderer implements Renderer {
     this.toolbar.render(what);
     this.lines.render(what);
     this.sidebar.render(what);
+    this.chooser.render();
     this.help.hidden = !app.ui.help;
     const noLines = app.dataset !== undefined && app.order.length === 0;
     this.empty.hidden = !noLines && app.dataset !== undefined;

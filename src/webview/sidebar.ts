@@ -4,7 +4,7 @@
 import { labelNameProblem, nextLabelColor } from '../protocol/panel';
 import type { App, Dirty } from './app';
 import { barChart, histogramChart } from './charts';
-import { clear, el, iconButton, kbd, option, textButton } from './dom';
+import { clear, el, icon, iconButton, kbd, option, textButton } from './dom';
 import { percent, wilson } from './stats';
 import { swatch } from './toolbar';
 
@@ -60,7 +60,13 @@ export class Sidebar {
     if (!ds) return;
     if (what.has('data') || what.has('ui')) {
       const counts = ds.labeledCounts();
-      const signature = JSON.stringify([ds.snapshot.labels, [...counts], this.app.ui.renaming, this.app.ui.confirmDelete]);
+      const signature = JSON.stringify([
+        ds.snapshot.labels,
+        [...counts],
+        this.app.ui.renaming,
+        this.app.ui.confirmDelete,
+        this.app.ui.keyFor,
+      ]);
       if (signature !== this.labelsSignature) {
         this.labelsSignature = signature;
         this.renderLabels(counts);
@@ -78,7 +84,7 @@ export class Sidebar {
     clear(this.labels);
     if (!this.colorChosen) this.newColor.value = nextLabelColor(app.dataset!.snapshot.labels.map((l) => l.color));
     const list = el('ul', { className: 'label-list', attrs: { 'aria-label': 'Labels' } });
-    app.dataset!.snapshot.labels.forEach((l, i) => {
+    for (const l of app.dataset!.snapshot.labels) {
       // The list holds the open documents; the host counts the label's other records.
       const listed = counts.get(l.name) ?? 0;
       const elsewhere = l.elsewhere ?? 0;
@@ -102,7 +108,7 @@ export class Sidebar {
       } else {
         const where = `${count} labeled line${count === 1 ? '' : 's'} in the label files: ${listed} in the open files listed here, ${elsewhere} in closed files or detached from their text`;
         item.append(
-          i < 9 ? kbd(String(i + 1)) : el('span', { className: 'kbd-space' }),
+          this.keyButton(l.name, l.key),
           this.colorPicker(l.name, l.color),
           el('span', { className: 'label-name', text: l.name, title: l.name }),
           el('span', {
@@ -131,8 +137,26 @@ export class Sidebar {
         list.appendChild(confirm);
         requestAnimationFrame(() => (confirm.querySelector('button.secondary') as HTMLElement | null)?.focus());
       }
-    });
+    }
     this.labels.appendChild(list);
+  }
+
+  /** The label's key; clicked, the next key press becomes its key (Backspace: its default digit). */
+  private keyButton(name: string, key: string | undefined): HTMLButtonElement {
+    const waiting = this.app.ui.keyFor === name;
+    const label = waiting
+      ? `Press the new key for ${name} (Backspace: default, Esc: keep)`
+      : `Key of ${name}: ${key ?? 'none'}. Click to change it`;
+    return el(
+      'button',
+      {
+        className: `key-button${waiting ? ' waiting' : ''}`,
+        title: label,
+        attrs: { type: 'button', 'aria-label': label, 'data-label': name },
+        on: { click: () => this.app.askKey(waiting ? null : name) },
+      },
+      [kbd(waiting ? '…' : (key ?? '·'))],
+    );
   }
 
   /** The label's swatch, a native colour picker: a picked colour goes to the host. */
@@ -189,22 +213,31 @@ export class Sidebar {
   private renderQuality(): void {
     const app = this.app;
     clear(this.quality);
-    const loo = app.ui.loo;
-    const looText =
-      loo === 'pending'
-        ? 'computing…'
-        : loo === null
-          ? '—'
-          : loo.accuracy === null
-            ? `too few labels (n=${loo.n})`
-            : `${percent(loo.accuracy)} (n=${loo.n})`;
+    const q = app.ui.quality;
+    const running = q?.kind === 'running';
     this.quality.appendChild(
       el('div', { className: 'kv' }, [
-        el('span', { text: 'Leave-one-out accuracy' }),
-        el('span', { className: 'value', text: looText, attrs: { id: 'loo', 'aria-live': 'polite' } }),
-        iconButton('refresh', 'Compute leave-one-out accuracy', () => void app.leaveOneOut()),
+        el('span', { text: 'Accuracy (cross-validated)' }),
+        el('span', { className: 'value', text: qualityText(q), attrs: { id: 'quality', 'aria-live': 'polite' } }),
+        running
+          ? el('span', { attrs: { id: 'quality-running', role: 'progressbar', 'aria-label': 'Estimating' } }, [
+              icon('loading codicon-modifier-spin'),
+            ])
+          : iconButton('refresh', 'Estimate the accuracy of the model', () => void app.estimateQuality()),
+        running ? textButton('Cancel', () => app.cancelQuality(), 'button secondary quality-cancel') : null,
       ]),
     );
+    if (q?.kind === 'done' && q.estimate.n > 0) {
+      const e = q.estimate;
+      const how = e.scheme === 'leave-one-out' ? 'leave-one-out' : `${e.folds}-fold cross-validation`;
+      this.quality.appendChild(
+        el('p', {
+          className: 'hint',
+          text: `${e.correct} of ${e.n} labeled lines predicted right by ${e.method} when left out (${how}${e.document ? `, pool ${e.document}` : ''}).`,
+          attrs: { id: 'quality-detail' },
+        }),
+      );
+    }
     const s = app.view.precision;
     if (!s) {
       const labels = app.dataset?.snapshot.labels ?? [];
@@ -246,4 +279,14 @@ export class Sidebar {
     }
     this.quality.appendChild(card);
   }
+}
+
+function qualityText(q: App['ui']['quality']): string {
+  if (q === null) return '—';
+  if (q.kind === 'running') return 'estimating…';
+  if (q.kind === 'stale') return 'labels changed: estimate again';
+  const e = q.estimate;
+  if (e.n === 0) return 'too few labels: two labels need examples';
+  const ci = wilson(e.correct, e.n)!;
+  return `${percent(e.correct / e.n)} (95% ${percent(ci.low)}–${percent(ci.high)}, n=${e.n})`;
 }

@@ -11,6 +11,11 @@ const SORT_NAMES: Record<SortOrder, string> = {
   confidence: 'Most confident first',
 };
 const RECENT_SHOWN = 5;
+/**
+ * Most label chips drawn at once: with hundreds of labels the bar shows this many matches of its
+ * search field, in a box that scrolls, and says how many more there are.
+ */
+export const LABEL_BAR_LIMIT = 40;
 const NONE = '\u0000none';
 
 export class Toolbar {
@@ -20,6 +25,8 @@ export class Toolbar {
   private readonly filter: HTMLSelectElement;
   private readonly doc: HTMLSelectElement;
   private readonly labelBar: HTMLElement;
+  private readonly labelChips: HTMLElement;
+  private readonly labelSearch: HTMLInputElement;
   private readonly recent: HTMLElement;
   private searchTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -41,10 +48,23 @@ export class Toolbar {
     this.doc = el('select', { className: 'select', attrs: { id: 'doc', 'aria-label': 'Document' } });
     this.doc.addEventListener('change', () => app.setView({ doc: this.doc.value === '' ? null : this.doc.value }));
     const help = iconButton('keyboard', 'Keyboard shortcuts (?)', () => ((app.ui.help = !app.ui.help), app.invalidate('ui')));
-    this.labelBar = el('div', {
-      className: 'label-bar',
-      attrs: { role: 'toolbar', 'aria-label': 'Labels: press the number to give the line that label' },
+    this.labelSearch = el('input', {
+      className: 'input label-search',
+      attrs: { id: 'label-search', type: 'search', placeholder: 'Find label', 'aria-label': 'Find a label' },
     });
+    this.labelSearch.addEventListener('input', () => this.renderLabelBar());
+    this.labelChips = el('div', { className: 'label-chips', attrs: { id: 'label-chips' } });
+    this.labelBar = el(
+      'div',
+      {
+        className: 'label-bar',
+        attrs: {
+          role: 'toolbar',
+          'aria-label': 'Labels: press the key shown on a label to give the line that label, l to choose one by name',
+        },
+      },
+      [this.labelSearch, this.labelChips],
+    );
     this.recent = el('div', { className: 'recent', attrs: { role: 'list', 'aria-label': 'Recent decisions' } });
     this.element = el('div', { className: 'toolbar' }, [
       el('div', { className: 'toolbar-row' }, [
@@ -84,21 +104,31 @@ export class Toolbar {
   }
 
   private renderLabelBar(): void {
-    clear(this.labelBar);
+    clear(this.labelChips);
     const labels = this.app.dataset?.snapshot.labels ?? [];
-    labels.forEach((l, i) => {
+    // Few labels fit on a row: the search field only earns its place once they do not.
+    this.labelSearch.hidden = labels.length <= 9 && this.labelSearch.value === '';
+    const needle = this.labelSearch.value.trim().toLowerCase();
+    const matching = needle ? labels.filter((l) => l.name.toLowerCase().includes(needle)) : labels;
+    for (const l of matching.slice(0, LABEL_BAR_LIMIT)) {
       const chip = el(
         'button',
         {
           className: 'label-chip',
-          attrs: { type: 'button', 'aria-label': i < 9 ? `${l.name} (key ${i + 1})` : l.name },
-          on: { click: () => this.app.assignNth(i + 1) },
+          attrs: { type: 'button', 'aria-label': l.key ? `${l.name} (key ${l.key})` : l.name },
+          on: { click: () => this.app.assign(l.name) },
         },
-        [i < 9 ? kbd(String(i + 1)) : null, swatch(l.color), el('span', { text: l.name })],
+        [l.key ? kbd(l.key) : null, swatch(l.color), el('span', { text: l.name })],
       );
-      this.labelBar.appendChild(chip);
-    });
-    if (labels.length === 0) this.labelBar.appendChild(el('span', { className: 'hint', text: 'No labels yet: create one in Labels.' }));
+      this.labelChips.appendChild(chip);
+    }
+    const more = matching.length - LABEL_BAR_LIMIT;
+    if (more > 0)
+      this.labelChips.appendChild(
+        el('span', { className: 'hint label-more', text: `${more} more: type in Find label, or press l`, attrs: { id: 'label-more' } }),
+      );
+    if (labels.length === 0) this.labelChips.appendChild(el('span', { className: 'hint', text: 'No labels yet: create one in Labels.' }));
+    else if (matching.length === 0) this.labelChips.appendChild(el('span', { className: 'hint', text: 'No label matches.' }));
   }
 
   private renderRecent(): void {

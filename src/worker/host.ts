@@ -3,8 +3,9 @@
 // fake engine.
 import type { EngineApi, WarmState } from '../engine/engine';
 import { EngineInputError } from '../engine/engine';
+import { crossValidate } from '../engine/eval/crossValidate';
 import { RpcServer, yieldToEventLoop, type CancelSignal, RpcError } from '../protocol/rpc';
-import type { ClassifyParams, ClassifyResult, WorkerRequests, WorkerToHost } from '../protocol/worker';
+import type { ClassifyParams, ClassifyResult, QualityParams, QualityResult, WorkerRequests, WorkerToHost } from '../protocol/worker';
 
 /** The part of a MessagePort / parentPort the host uses. */
 export interface Port {
@@ -30,6 +31,7 @@ export function startWorkerHost(port: Port, loadEngine: (log: (m: string) => voi
       classify: (params, signal) => classify(need(), params, signal, states),
       forget: (params) => states.forget(params.document),
       info: () => need().info(),
+      quality: (params, signal) => quality(need(), params, signal),
     },
     (message) => port.postMessage(message),
     (error) => (error instanceof EngineInputError ? 'input' : 'internal'),
@@ -135,4 +137,31 @@ export async function classify(
     warm: model.warm,
     ...(model.note ? { note: model.note } : {}),
   };
+}
+
+/**
+ * Cross-validates the support set with the model classify would adapt: same method, and the
+ * document's non-empty lines as the pool, as classify passes them (the engine samples them).
+ */
+export async function quality(engine: EngineApi, params: QualityParams, signal: CancelSignal): Promise<QualityResult> {
+  const started = performance.now();
+  const lines = params.text.split(/\r?\n/).filter((l) => l.trim() !== '');
+  const pool = lines.length ? lines : undefined;
+  const flag = params.stopFlag;
+  // The cancel message reaches the worker only between folds; the shared flag also during one.
+  const stopped = {
+    get isCancellationRequested() {
+      return signal.isCancellationRequested || (flag !== undefined && Atomics.load(flag, 0) !== 0);
+    },
+  };
+  const result = await crossValidate(engine, params.support, {
+    method: params.method,
+    pool,
+    folds: params.folds,
+    seed: params.seed,
+    signal: stopped,
+    yieldBetweenFolds: yieldToEventLoop,
+  });
+  if (!result) throw new RpcError('quality estimate cancelled', 'cancelled');
+  return { ...result, ms: performance.now() - started };
 }

@@ -3,7 +3,8 @@ import {
   labelNameProblem,
   lineKey,
   parseHostMessage,
-  parseLeaveOneOut,
+  parseQuality,
+  isLabelKey,
   parseSnapshot,
   parseWebviewMessage,
   type PanelSnapshot,
@@ -26,7 +27,14 @@ describe('panel protocol', () => {
       assert.deepEqual(parseWebviewMessage({ kind: 'ready' }), { ok: true, value: { kind: 'ready' } });
       const r = parseWebviewMessage({ kind: 'request', id: 7, method: 'setLabel', params: { ref, label: 'bug', extra: 1 } });
       assert.deepEqual(r, { ok: true, value: { kind: 'request', id: 7, method: 'setLabel', params: { ref, label: 'bug' } } });
-      assert.ok(parseWebviewMessage({ kind: 'request', id: 1, method: 'leaveOneOut' }).ok);
+      assert.ok(parseWebviewMessage({ kind: 'request', id: 1, method: 'quality' }).ok);
+      assert.deepEqual(parseWebviewMessage({ kind: 'request', id: 1, method: 'quality', params: { uri: 'file:///a' } }), {
+        ok: true,
+        value: { kind: 'request', id: 1, method: 'quality', params: { uri: 'file:///a' } },
+      });
+      assert.deepEqual(parseWebviewMessage({ kind: 'cancel', id: 4 }), { ok: true, value: { kind: 'cancel', id: 4 } });
+      assert.ok(parseWebviewMessage({ kind: 'request', id: 5, method: 'setLabelKey', params: { name: 'bug', key: 'q' } }).ok);
+      assert.ok(parseWebviewMessage({ kind: 'request', id: 6, method: 'setLabelKey', params: { name: 'bug', key: null } }).ok);
       assert.ok(parseWebviewMessage({ kind: 'request', id: 2, method: 'createLabel', params: { name: 'x', color: '#00ff00' } }).ok);
       assert.deepEqual(
         parseWebviewMessage({ kind: 'request', id: 3, method: 'setLabelColor', params: { name: 'bug', color: '#A0b1C2' } }),
@@ -137,11 +145,55 @@ describe('panel protocol', () => {
       assert.deepEqual(u.value.update.labels, [{ name: 'bug', color: '#ff0000', elsewhere: 3 }]);
     });
 
-    it('checks leave-one-out results', () => {
-      assert.deepEqual(parseLeaveOneOut({ accuracy: 0.5, n: 4 }), { ok: true, value: { accuracy: 0.5, n: 4 } });
-      assert.ok(parseLeaveOneOut({ accuracy: null, n: 1 }).ok);
-      assert.equal(parseLeaveOneOut({ accuracy: 2, n: 4 }).ok, false);
-      assert.equal(parseLeaveOneOut({ accuracy: 0.5, n: -1 }).ok, false);
+    it('checks quality results', () => {
+      const good = { scheme: 'k-fold', folds: 5, n: 40, correct: 31, method: 'default', document: 'a.txt' };
+      assert.deepEqual(parseQuality(good), { ok: true, value: good });
+      assert.ok(parseQuality({ scheme: 'leave-one-out', folds: 0, n: 0, correct: 0, method: 'default' }).ok);
+      assert.equal(parseQuality({ ...good, scheme: 'bootstrap' }).ok, false);
+      assert.equal(parseQuality({ ...good, correct: 41 }).ok, false, 'more right than scored');
+      assert.equal(parseQuality({ ...good, n: -1 }).ok, false);
+      assert.equal(parseQuality({ ...good, folds: 1.5 }).ok, false);
+      assert.equal(parseQuality({ ...good, method: 7 }).ok, false);
+      assert.equal(parseQuality(null).ok, false);
+    });
+
+    it('checks label keys in labels: one digit or letter, not a command key, not given twice', () => {
+      const labels = (list: unknown[]) =>
+        parseHostMessage({ kind: 'update', update: { documents: [], replaced: [], lines: [], removed: [], labels: list } });
+      const ok = labels([
+        { name: 'a', color: '#ff0000', key: '1' },
+        { name: 'b', color: '#00ff00', key: 'q' },
+        { name: 'c', color: '#0000ff' },
+      ]);
+      assert.ok(ok.ok && ok.value.kind === 'update');
+      assert.deepEqual(
+        ok.value.update.labels?.map((l) => l.key),
+        ['1', 'q', undefined],
+      );
+      assert.equal(labels([{ name: 'a', color: '#ff0000', key: 'j' }]).ok, false, 'j moves the cursor');
+      assert.equal(labels([{ name: 'a', color: '#ff0000', key: '12' }]).ok, false);
+      assert.equal(labels([{ name: 'a', color: '#ff0000', key: 'Q' }]).ok, false);
+      assert.equal(
+        labels([
+          { name: 'a', color: '#ff0000', key: 'q' },
+          { name: 'b', color: '#00ff00', key: 'q' },
+        ]).ok,
+        false,
+        'one key, two labels',
+      );
+      assert.ok(isLabelKey('0') && isLabelKey('z') && !isLabelKey('l') && !isLabelKey(' ') && !isLabelKey(1));
+    });
+
+    it('refuses bad quality and key requests with their id', () => {
+      for (const params of [{ uri: 5 }, { uri: '' }]) {
+        const r = parseWebviewMessage({ kind: 'request', id: 8, method: 'quality', params });
+        assert.ok(!r.ok && 'badRequest' in r && r.badRequest === 8);
+      }
+      for (const params of [{ name: 'bug', key: 'a' }, { name: 'bug', key: '' }, { name: 'bug' }, { name: '', key: 'q' }]) {
+        const r = parseWebviewMessage({ kind: 'request', id: 9, method: 'setLabelKey', params });
+        assert.ok(!r.ok && 'badRequest' in r && r.badRequest === 9, JSON.stringify(params));
+      }
+      assert.equal(parseWebviewMessage({ kind: 'cancel', id: -1 }).ok, false);
     });
   });
 

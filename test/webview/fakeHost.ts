@@ -7,6 +7,11 @@ export interface FakeHostOptions {
   lines: number;
   /** Texts placed at the start of the first document (index 0, 1, ...). */
   special: string[];
+  /** Extra labels after bug, feature and question (`intent_<i>`, the first ones named `labelNames`). */
+  extraLabels: number;
+  labelNames: string[];
+  /** How long a quality estimate takes to answer (unless cancelled first). */
+  qualityMs: number;
 }
 
 export function installFakeHost(options: FakeHostOptions): void {
@@ -24,11 +29,28 @@ export function installFakeHost(options: FakeHostOptions): void {
   w.__requests = requests;
   w.__pwned = false;
 
-  const labels = [
+  const labels: { name: string; color: string; key?: string }[] = [
     { name: 'bug', color: '#e5534b' },
     { name: 'feature', color: '#3fb950' },
     { name: 'question', color: '#d29922' },
   ];
+  for (let i = 0; i < options.extraLabels; i++)
+    labels.push({ name: options.labelNames[i] ?? `intent_${i}`, color: `#${(0x203040 + i * 0x010305).toString(16).slice(-6)}` });
+  // Keys as the extension's palette gives them: the chosen ones, then digits 1-9 in label order.
+  const chosen = new Map<string, string>();
+  const assignKeys = () => {
+    const taken = new Set(chosen.values());
+    const free = ['1', '2', '3', '4', '5', '6', '7', '8', '9'].filter((k) => !taken.has(k));
+    for (const l of labels) {
+      const k = chosen.get(l.name) ?? free.shift();
+      if (k) l.key = k;
+      else delete l.key;
+    }
+  };
+  assignKeys();
+  const cancels: number[] = [];
+  w.__cancels = cancels;
+  const running = new Map<number, ReturnType<typeof setTimeout>>();
   const documents = [
     { uri: 'file:///work/tickets-a.txt', name: 'tickets-a.txt' },
     { uri: 'file:///work/tickets-b.txt', name: 'tickets-b.txt' },
@@ -65,7 +87,10 @@ export function installFakeHost(options: FakeHostOptions): void {
   w.__data = { labels, documents, lines };
 
   const send = (message: unknown) => window.postMessage(message, '*');
-  const snapshot = () => send({ kind: 'snapshot', snapshot: { documents, lines, labels, stats } });
+  const snapshot = () => {
+    assignKeys();
+    send({ kind: 'snapshot', snapshot: { documents, lines, labels, stats } });
+  };
   w.__sendSnapshot = snapshot;
   w.__send = send;
   const find = (ref: { uri: string; line: number }) => {
@@ -110,16 +135,42 @@ export function installFakeHost(options: FakeHostOptions): void {
       return null;
     },
     reveal: () => null,
-    leaveOneOut: () => ({ accuracy: 0.75, n: lines.filter((l) => l.label !== undefined).length }),
+    setLabelKey: (p) => {
+      if (!labels.some((l) => l.name === p.name)) throw new Error(`There is no label named ${String(p.name)}.`);
+      for (const [name, key] of chosen) if (key === p.key) chosen.delete(name);
+      if (p.key === null) chosen.delete(p.name as string);
+      else chosen.set(p.name as string, p.key as string);
+      return null;
+    },
   };
   const host = (m: { kind: string; id: number; method: string; params: Record<string, unknown> }) => {
     if (m.kind === 'ready') return snapshot();
+    if (m.kind === 'cancel') {
+      cancels.push(m.id);
+      const timer = running.get(m.id);
+      if (timer === undefined) return;
+      clearTimeout(timer);
+      running.delete(m.id);
+      return send({ kind: 'response', id: m.id, error: { message: 'quality estimate cancelled', code: 'cancelled' } });
+    }
     if (m.kind !== 'request') return;
     requests.push({ method: m.method, params: m.params });
+    if (m.method === 'quality') {
+      // 29 labeled lines, 22 right: 75.9%, the Wilson interval 57.9%-87.8%.
+      const result = { scheme: 'k-fold', folds: 5, n: 29, correct: 22, method: 'default', document: 'tickets-a.txt' };
+      running.set(
+        m.id,
+        setTimeout(() => {
+          running.delete(m.id);
+          send({ kind: 'response', id: m.id, result });
+        }, options.qualityMs),
+      );
+      return;
+    }
     try {
       const result = handlers[m.method](m.params);
       send({ kind: 'response', id: m.id, result });
-      if (m.method !== 'reveal' && m.method !== 'leaveOneOut') snapshot();
+      if (m.method !== 'reveal') snapshot();
     } catch (e) {
       send({ kind: 'response', id: m.id, error: { message: (e as Error).message, code: 'input' } });
     }

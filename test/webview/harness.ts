@@ -88,7 +88,13 @@ export class PanelHarness {
     p.on('pageerror', (e) => errors.push(e.message));
     (p as Page & { errors: string[] }).errors = errors;
     await p.addInitScript(applyTheme, THEMES[options.theme ?? 'dark']);
-    await p.addInitScript(installFakeHost, { lines: options.lines ?? 200, special: options.special ?? [] });
+    await p.addInitScript(installFakeHost, {
+      lines: options.lines ?? 200,
+      special: options.special ?? [],
+      extraLabels: options.extraLabels ?? 0,
+      labelNames: options.labelNames ?? [],
+      qualityMs: options.qualityMs ?? 50,
+    });
     await p.goto(`${this.base}/panel.html`);
     await p.waitForSelector('.row[data-position="0"]');
     return p;

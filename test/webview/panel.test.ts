@@ -256,7 +256,7 @@ describe('labeling panel (Chromium)', function () {
           replaced: [],
           lines: [{ doc: 0, line: 0, text: 'patched first line', label: 'question' }],
           removed: [],
-          labels: [...w.__data.labels, { name: 'praise', color: '#123456' }],
+          labels: [...w.__data.labels, { name: 'praise', color: '#123456', key: '4' }],
           stats: { backend: 'cpu', lastAdaptationMs: 7 },
         },
       });
@@ -410,10 +410,15 @@ describe('labeling panel (Chromium)', function () {
     assert.equal(await page.$eval('input[aria-label="Colour of question"]', (e) => (e as HTMLInputElement).value), '#d29922');
   });
 
-  it('reports leave-one-out accuracy and estimates precision with a Wilson interval', async () => {
+  it('reports the cross-validated accuracy and estimates precision with a Wilson interval', async () => {
     page = await harness.open();
-    await page.click('button[aria-label="Compute leave-one-out accuracy"]');
-    await page.waitForSelector('#loo >> text=75% (n=29)');
+    await page.click('button[aria-label="Estimate the accuracy of the model"]');
+    const q = wilson(22, 29)!;
+    await page.waitForSelector(`#quality >> text=${percent(22 / 29)} (95% ${percent(q.low)}–${percent(q.high)}, n=29)`);
+    assert.equal(
+      await page.textContent('#quality-detail'),
+      '22 of 29 labeled lines predicted right by default when left out (5-fold cross-validation, pool tickets-a.txt).',
+    );
     await page.selectOption('#precision-label', 'feature');
     await page.click('.precision-start button');
     await page.waitForSelector('.precision-text');
@@ -426,7 +431,122 @@ describe('labeling panel (Chromium)', function () {
     const text = (await page.textContent('#precision-result'))!;
     const ci = wilson(8, 10)!;
     assert.ok(text.includes(`≈ 80% (95% interval ${percent(ci.low)}–${percent(ci.high)}; 8 of 10 confirmed)`), text);
-    assert.equal((await requests(page)).filter((r) => r.method !== 'leaveOneOut').length, 0, 'checking precision labels nothing');
+    assert.equal((await requests(page)).filter((r) => r.method !== 'quality').length, 0, 'checking precision labels nothing');
+  });
+
+  it('shows the quality estimate running, cancels it, and drops an estimate when the labels change', async () => {
+    page = await harness.open({ qualityMs: 60_000 });
+    await setSelect(page, 'sort', 'document');
+    await page.click('button[aria-label="Estimate the accuracy of the model"]');
+    await page.waitForSelector('#quality-running');
+    assert.equal(await page.textContent('#quality'), 'estimating…');
+    const asked = (await requests(page)).find((r) => r.method === 'quality')!;
+    assert.deepEqual(asked.params, { uri: 'file:///work/tickets-a.txt' }, "the cursor's document");
+    await page.click('button.quality-cancel');
+    await page.waitForSelector('#quality-running', { state: 'detached' });
+    assert.equal(await page.textContent('#quality'), '—');
+    const cancels = await page.evaluate(() => (window as unknown as { __cancels: number[] }).__cancels);
+    assert.equal(cancels.length, 1, 'the host was told to stop');
+    assert.deepEqual(await pageErrors(page), []);
+    await page.context().close();
+
+    page = await harness.open({ qualityMs: 10 });
+    await setSelect(page, 'sort', 'document');
+    await page.click('button[aria-label="Estimate the accuracy of the model"]');
+    await page.waitForSelector('#quality >> text=n=29');
+    await page.keyboard.press('2');
+    await page.waitForSelector('#quality >> text=labels changed: estimate again');
+    assert.equal(await page.$('#quality-detail'), null);
+  });
+
+  describe('with 80 labels', () => {
+    const HOSTILE_LABELS = ['<img src=x onerror="window.__pwned=true">', '</script><script>window.__pwned=true</script>'];
+    const open80 = () => harness.open({ extraLabels: 77, labelNames: HOSTILE_LABELS });
+
+    it('finds a label by fuzzy text in the chooser and gives it to the line; Esc closes it', async () => {
+      page = await open80();
+      await page.keyboard.press('l');
+      await page.waitForSelector('#chooser-input:focus');
+      await page.keyboard.press('Escape');
+      await page.waitForSelector('.chooser', { state: 'hidden' });
+      assert.equal((await requests(page)).length, 0, 'Esc gives no label');
+
+      const line = await cursorRow(page);
+      await page.keyboard.press('l');
+      await page.waitForSelector('#chooser-input:focus');
+      await page.keyboard.type('ntnt42');
+      await settle(page);
+      const first = await page.$eval('.chooser-item.selected .chooser-name', (e) => e.textContent);
+      assert.equal(first, 'intent_42');
+      await page.keyboard.press('Enter');
+      await settle(page);
+      const reqs = await requests(page);
+      assert.deepEqual(reqs.at(-1), { method: 'setLabel', params: { ref: reqs.at(-1)!.params.ref, label: 'intent_42' } });
+      assert.equal((await data(page)).lines.find((l) => l.text === line.text)?.label, 'intent_42');
+      assert.ok(await page.$eval('.chooser', (e) => (e as HTMLElement).hidden));
+    });
+
+    it('gives a label a new key, and that key labels the line', async () => {
+      page = await open80();
+      await page.click('button.key-button[data-label="intent_50"]');
+      await page.waitForSelector('button.key-button.waiting');
+      await page.keyboard.press('j'); // a command key: refused, still waiting
+      await settle(page);
+      assert.match((await page.textContent('.status'))!, /j cannot be a label key/);
+      await page.keyboard.press('q');
+      // Past the first 40, its chip is not drawn; the label list shows the key.
+      await page.waitForSelector('button.key-button[data-label="intent_50"] >> text=q');
+      assert.deepEqual((await requests(page)).at(-1), { method: 'setLabelKey', params: { name: 'intent_50', key: 'q' } });
+      await page.focus('#lines');
+      const line = await cursorRow(page);
+      await page.keyboard.press('q');
+      await settle(page);
+      assert.equal((await requests(page)).at(-1)!.params.label, 'intent_50');
+      assert.equal((await data(page)).lines.find((l) => l.text === line.text)?.label, 'intent_50');
+      // The digits still label with their labels.
+      await page.keyboard.press('1');
+      await settle(page);
+      assert.equal((await requests(page)).at(-1)!.params.label, 'bug');
+    });
+
+    it('searches the label bar, caps what it draws and scrolls; hostile label names are text', async () => {
+      page = await open80();
+      const chips = () => page!.$$eval('.label-bar .label-chip', (els) => els.map((e) => e.textContent ?? ''));
+      assert.equal((await chips()).length, 40, 'a capped number of chips');
+      assert.match((await page.textContent('#label-more'))!, /^40 more/);
+      // The chips box scrolls, and scrolled to its end shows its last chip.
+      const box = await page.$eval('#label-chips', (e) => {
+        e.scrollTop = e.scrollHeight;
+        const last = e.querySelector('.label-chip:last-of-type')!.getBoundingClientRect();
+        const r = e.getBoundingClientRect();
+        return { scrolls: e.scrollHeight > e.clientHeight, lastVisible: last.bottom <= r.bottom + 1 && last.top >= r.top - 1 };
+      });
+      assert.deepEqual(box, { scrolls: true, lastVisible: true });
+      await page.fill('#label-search', 'intent_7');
+      await settle(page);
+      assert.deepEqual(
+        (await chips()).map((t) => t.replace(/^\d/, '')),
+        ['intent_7', 'intent_70', 'intent_71', 'intent_72', 'intent_73', 'intent_74', 'intent_75', 'intent_76'],
+      );
+      await page.click('.label-chip >> text=intent_73');
+      await settle(page);
+      assert.equal((await requests(page)).at(-1)!.params.label, 'intent_73');
+      await page.fill('#label-search', 'onerror');
+      await settle(page);
+      assert.deepEqual(await chips(), [`4${HOSTILE_LABELS[0]}`]);
+      await page.fill('#label-search', '');
+      await settle(page);
+      const shown = await chips();
+      for (const name of HOSTILE_LABELS) {
+        assert.ok(
+          shown.some((t) => t.endsWith(name)),
+          `a chip shows ${name}`,
+        );
+        assert.ok(await page.locator('.label-chip', { hasText: name }).isVisible(), `visible: ${name}`);
+      }
+      assert.equal(await page.$$eval('img, #app script', (els) => els.length), 0);
+      assert.equal(await page.evaluate(() => (window as unknown as { __pwned: boolean }).__pwned), false);
+    });
   });
 
   it('keeps its view state across a reload', async () => {

@@ -223,3 +223,69 @@ describe('worker host protocol', () => {
     }
   });
 });
+
+describe('worker host: quality estimate', () => {
+  /** 40 lines over two labels: past leave-one-out, so five stratified folds. */
+  const labeled: Example[] = Array.from({ length: 40 }, (_, i) =>
+    i % 2 ? { text: `invoice (${i})`, label: 'billing' } : { text: `password (${i})`, label: 'account' },
+  );
+
+  it('cross-validates with the method and the document lines as the pool, as classify adapts', async () => {
+    const calls = { adapt: [] as AdaptOptions[], predictedLines: 0 };
+    const w = connect(async () => fakeEngine(calls));
+    try {
+      await w.ready;
+      const r = await w.client.request('quality', { support: labeled, text: 'one\r\ntwo', method: 'keyword' });
+      assert.deepEqual([r.scheme, r.folds, r.n, r.correct, r.method], ['k-fold', 5, 40, 40, 'keyword']);
+      assert.equal(calls.adapt.length, 5);
+      for (const a of calls.adapt) assert.deepEqual([a.method, a.pool], ['keyword', ['one', 'two']]);
+      assert.equal(calls.predictedLines, 40, 'each labeled line predicted once');
+    } finally {
+      w.close();
+    }
+  });
+
+  it('stops the fold being adapted when the shared stop flag is set', async () => {
+    const calls = { adapt: [] as AdaptOptions[], predictedLines: 0 };
+    const stopFlag = new Int32Array(new SharedArrayBuffer(4));
+    const engine = fakeEngine(calls);
+    const adapt = engine.adapt.bind(engine);
+    let stopSeen: boolean | undefined;
+    engine.adapt = (s, o) => {
+      // The extension sets the flag while the worker is busy in this fold's adaptation.
+      Atomics.store(stopFlag, 0, 1);
+      stopSeen = o?.shouldStop?.();
+      return adapt(s, o);
+    };
+    const w = connect(async () => engine);
+    try {
+      await w.ready;
+      await assert.rejects(w.client.request('quality', { support: labeled, text: 'x', stopFlag }), /cancelled/);
+      assert.equal(stopSeen, true, 'the adaptation was told to stop');
+      assert.equal(calls.adapt.length, 1, 'no later fold ran');
+    } finally {
+      w.close();
+    }
+  });
+
+  it('stops between folds when cancelled', async () => {
+    const calls = { adapt: [] as AdaptOptions[], predictedLines: 0 };
+    const source = new CancelSource();
+    const engine = fakeEngine(calls);
+    const adapt = engine.adapt.bind(engine);
+    // The cancel goes out while the first fold adapts.
+    engine.adapt = (s, o) => {
+      if (calls.adapt.length === 0) source.cancel();
+      return adapt(s, o);
+    };
+    const w = connect(async () => engine);
+    try {
+      await w.ready;
+      await assert.rejects(w.client.request('quality', { support: labeled, text: '' }, source), /cancelled/);
+      await new Promise((r) => setTimeout(r, 100));
+      assert.ok(calls.adapt.length >= 1 && calls.adapt.length < 5, `adapted ${calls.adapt.length} of 5 folds`);
+    } finally {
+      w.close();
+    }
+  });
+});

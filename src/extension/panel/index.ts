@@ -14,7 +14,7 @@ export type {
   PanelLabel,
   PanelPrediction,
   PanelStats,
-  LeaveOneOutResult,
+  QualityEstimate,
 } from './model';
 
 export const PANEL_VIEW_TYPE = 'fewshot.labelingPanel';

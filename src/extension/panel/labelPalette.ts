@@ -5,7 +5,10 @@
 // from the first time it is seen until it is deleted, however the label counts change.
 // Imports nothing from vscode, so tests drive it with a plain object as the memento.
 
-import { isColor, labelNameProblem, nextLabelColor, type PanelLabel } from '../../protocol/panel';
+import { isColor, isLabelKey, labelNameProblem, nextLabelColor, type PanelLabel } from '../../protocol/panel';
+
+/** Keys labels get by default, in label order, when the user gave them none. */
+const DEFAULT_KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9'];
 
 export const PALETTE_KEY = 'fewshot.labelPalette';
 /** The earlier format: name -> colour. Read once when the new key is missing. */
@@ -16,6 +19,8 @@ export interface PaletteEntry {
   color: string;
   /** Created in the panel: listed even while no line uses it. */
   created?: boolean;
+  /** The key the user gave it (unique among entries); without one it gets a free default digit. */
+  key?: string;
 }
 
 export interface PaletteMemento {
@@ -44,7 +49,28 @@ export class LabelPalette {
   labels(inUse: readonly string[]): PanelLabel[] {
     this.adopt(inUse);
     const used = new Set(inUse);
-    return this.entries.filter((e) => e.created || used.has(e.name)).map(({ name, color }) => ({ name, color }));
+    const shown = this.entries.filter((e) => e.created || used.has(e.name));
+    // Chosen keys first; the other labels take the free digits 1-9 in order.
+    const taken = new Set(shown.flatMap((e) => (e.key ? [e.key] : [])));
+    const free = DEFAULT_KEYS.filter((k) => !taken.has(k));
+    return shown.map(({ name, color, key }) => {
+      const k = key ?? free.shift();
+      return k ? { name, color, key: k } : { name, color };
+    });
+  }
+
+  /**
+   * Gives a known label a key, taking it from the label that had it; null gives it back its
+   * default digit. False when no label has that name or the key is not a label key.
+   */
+  async setKey(name: string, key: string | null): Promise<boolean> {
+    const entry = this.entries.find((e) => e.name === name);
+    if (!entry || (key !== null && !isLabelKey(key))) return false;
+    for (const e of this.entries) if (key !== null && e.key === key) delete e.key;
+    if (key === null) delete entry.key;
+    else entry.key = key;
+    await this.save();
+    return true;
   }
 
   /** The label's colour, giving it one when it has none yet. */
@@ -122,15 +148,19 @@ export class LabelPalette {
 /** Whatever the workspace state holds, as valid entries (bad ones are dropped). */
 function readEntries(stored: unknown, legacy: unknown): PaletteEntry[] {
   const out: PaletteEntry[] = [];
-  const add = (name: unknown, color: unknown, created: unknown) => {
+  const add = (name: unknown, color: unknown, created: unknown, key?: unknown) => {
     if (typeof name !== 'string' || labelNameProblem(name) || out.some((e) => e.name === name)) return;
     const entry: PaletteEntry = { name, color: isColor(color) ? color.toLowerCase() : nextLabelColor(out.map((e) => e.color)) };
     if (created === true) entry.created = true;
+    if (isLabelKey(key) && !out.some((e) => e.key === key)) entry.key = key;
     out.push(entry);
   };
   if (Array.isArray(stored)) {
     for (const e of stored)
-      if (typeof e === 'object' && e !== null) add((e as PaletteEntry).name, (e as PaletteEntry).color, (e as PaletteEntry).created);
+      if (typeof e === 'object' && e !== null) {
+        const { name, color, created, key } = e as PaletteEntry;
+        add(name, color, created, key);
+      }
   } else if (typeof legacy === 'object' && legacy !== null) {
     // The old map listed created labels and chosen colours.
     for (const [name, color] of Object.entries(legacy)) add(name, color, true);

@@ -2,9 +2,10 @@
 // fake) implements it; the panel never touches documents or the engine directly.
 
 import type * as vscode from 'vscode';
-import type { LeaveOneOutResult, LineRef, PanelLabel, PanelPrediction, PanelStats } from '../../protocol/panel';
+import type { LineRef, PanelLabel, PanelPrediction, PanelStats, QualityEstimate } from '../../protocol/panel';
+import type { CancelSignal } from '../../protocol/rpc';
 
-export type { LeaveOneOutResult, LineRef, PanelLabel, PanelPrediction, PanelStats };
+export type { LineRef, PanelLabel, PanelPrediction, PanelStats, QualityEstimate };
 
 /** One line of an included document, with its label or, when unlabeled, its prediction. */
 export interface PanelSourceLine {
@@ -52,6 +53,11 @@ export interface PanelDataSource {
   deleteLabel(name: string): Promise<void>;
   /** Shows the line in its editor. */
   reveal(ref: LineRef): Promise<void>;
-  /** Leave-one-out accuracy on the labeled lines. */
-  leaveOneOutAccuracy(): Promise<LeaveOneOutResult>;
+  /** Gives a label a key (null: its default digit); another label holding that key loses it. */
+  setLabelKey(name: string, key: string | null): Promise<void>;
+  /**
+   * Cross-validated accuracy of the model that classifies the document `uri` (or the first
+   * listed one): its folder's labeled lines, its lines as the pool. Stops when `signal` fires.
+   */
+  estimateQuality(uri: string | undefined, signal: CancelSignal): Promise<QualityEstimate>;
 }

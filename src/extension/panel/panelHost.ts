@@ -74,7 +74,8 @@ export class PanelHost implements vscode.Disposable {
       deleteLabel: async ({ name }) => (await s.deleteLabel(name), null),
       setLabelColor: async ({ name, color }) => (await s.setLabelColor(name, color), null),
       reveal: async ({ ref }) => (await s.reveal(ref), null),
-      leaveOneOut: () => s.leaveOneOutAccuracy(),
+      setLabelKey: async ({ name, key }) => (await s.setLabelKey(name, key), null),
+      quality: ({ uri }, signal) => s.estimateQuality(uri, signal),
     };
   }
 

@@ -6,6 +6,7 @@
 import {
   LIMITS,
   isColor,
+  isLabelKey,
   labelNameProblem,
   type LineRef,
   type PanelLabel,
@@ -79,6 +80,7 @@ function sameAsSent(l: PanelSourceLine, sent: WireLine, valid: ValidNames): bool
 function wireLabels(source: PanelDataSource): PanelLabel[] {
   const labels: PanelLabel[] = [];
   const seen = new Set<string>();
+  const keys = new Set<string>();
   for (const label of source.getLabels()) {
     if (labels.length >= LIMITS.labels || labelNameProblem(label.name) || seen.has(label.name)) continue;
     seen.add(label.name);
@@ -90,6 +92,11 @@ function wireLabels(source: PanelDataSource): PanelLabel[] {
     // A count the webview would refuse (negative, fractional, NaN) is left out rather than sent.
     if (typeof elsewhere === 'number' && Number.isInteger(elsewhere) && elsewhere > 0 && elsewhere <= LIMITS.labelCount)
       wire.elsewhere = elsewhere;
+    // A key the webview would refuse (reserved, or already given to a label above) is dropped.
+    if (isLabelKey(label.key) && !keys.has(label.key)) {
+      keys.add(label.key);
+      wire.key = label.key;
+    }
     labels.push(wire);
   }
   return labels;

@@ -2,26 +2,17 @@
 // the panel and the decorations.
 
 import assert from 'node:assert/strict';
-import { LabelPalette, PALETTE_KEY, type PaletteMemento } from '../../../src/extension/panel/labelPalette';
+import { LabelPalette, PALETTE_KEY } from '../../../src/extension/panel/labelPalette';
 import { LABEL_PALETTE } from '../../../src/protocol/panel';
-
-class Memento implements PaletteMemento {
-  values = new Map<string, unknown>();
-  get<T>(key: string): T | undefined {
-    return this.values.get(key) as T | undefined;
-  }
-  async update(key: string, value: unknown): Promise<void> {
-    this.values.set(key, JSON.parse(JSON.stringify(value)));
-  }
-}
+import { Memento } from '../memento';
 
 describe('label palette', () => {
   it('gives each label its own colour and keeps its place when the counts change', () => {
     const palette = new LabelPalette(new Memento());
     const first = palette.labels(['billing', 'bug']);
     assert.deepEqual(first, [
-      { name: 'billing', color: LABEL_PALETTE[0] },
-      { name: 'bug', color: LABEL_PALETTE[1] },
+      { name: 'billing', color: LABEL_PALETTE[0], key: '1' },
+      { name: 'bug', color: LABEL_PALETTE[1], key: '2' },
     ]);
     // The store lists labels most used first; the palette keeps first-seen order.
     assert.deepEqual(
@@ -47,8 +38,8 @@ describe('label palette', () => {
     await palette.remove('idea');
     const reloaded = new LabelPalette(memento);
     assert.deepEqual(reloaded.labels(['defect']), [
-      { name: 'defect', color: LABEL_PALETTE[0] },
-      { name: 'question', color: '#123abc' },
+      { name: 'defect', color: LABEL_PALETTE[0], key: '1' },
+      { name: 'question', color: '#123abc', key: '2' },
     ]);
     assert.ok(Array.isArray(memento.get(PALETTE_KEY)));
   });
@@ -65,8 +56,8 @@ describe('label palette', () => {
     let fired = 0;
     palette.onDidChange(() => fired++);
     assert.deepEqual(palette.labels(['ok', 'x']), [
-      { name: 'ok', color: '#00ff00' },
-      { name: 'x', color: LABEL_PALETTE[0] },
+      { name: 'ok', color: '#00ff00', key: '1' },
+      { name: 'x', color: LABEL_PALETTE[0], key: '2' },
     ]);
     assert.equal(fired, 0, 'nothing new was seen');
     palette.colorOf('new');
@@ -87,14 +78,53 @@ describe('label palette', () => {
     assert.equal(await palette.setColor('nope', '#000000'), false, 'an unknown label is refused');
     assert.equal(await palette.setColor('bug', 'red'), false, 'a colour that is not #rrggbb is refused');
     assert.deepEqual(new LabelPalette(memento).labels(['bug', 'feature']), [
-      { name: 'bug', color: LABEL_PALETTE[0] },
-      { name: 'feature', color: '#ab12cd' },
+      { name: 'bug', color: LABEL_PALETTE[0], key: '1' },
+      { name: 'feature', color: '#ab12cd', key: '2' },
     ]);
   });
 
   it('reads the earlier name -> colour map once', () => {
     const memento = new Memento();
     memento.values.set('fewshot.labelColors', { spam: '#aa0000' });
-    assert.deepEqual(new LabelPalette(memento).labels([]), [{ name: 'spam', color: '#aa0000' }]);
+    assert.deepEqual(new LabelPalette(memento).labels([]), [{ name: 'spam', color: '#aa0000', key: '1' }]);
+  });
+
+  it('gives the first nine labels the digits 1-9 by default, and keeps keys the user chose, unique', async () => {
+    const memento = new Memento();
+    const palette = new LabelPalette(memento);
+    const names = Array.from({ length: 12 }, (_, i) => `label ${i}`);
+    const keys = () => palette.labels(names).map((l) => l.key);
+    assert.deepEqual(keys(), ['1', '2', '3', '4', '5', '6', '7', '8', '9', undefined, undefined, undefined]);
+    // Label 11 takes q; label 10 takes 1 from label 0, which gets the next free digit.
+    assert.equal(await palette.setKey('label 11', 'q'), true);
+    assert.equal(await palette.setKey('label 10', '1'), true);
+    assert.deepEqual(keys(), ['2', '3', '4', '5', '6', '7', '8', '9', undefined, undefined, '1', 'q']);
+    // Another label taking q takes it away from label 11.
+    await palette.setKey('label 9', 'q');
+    assert.deepEqual(keys().slice(9), ['q', '1', undefined]);
+    assert.equal(await palette.setKey('label 9', 'j'), false, 'a command key is refused');
+    assert.equal(await palette.setKey('nope', 'w'), false, 'an unknown label is refused');
+    // Null gives the default back; the keys survive a reload.
+    await palette.setKey('label 10', null);
+    assert.deepEqual(
+      new LabelPalette(memento).labels(names).map((l) => l.key),
+      [...keys()],
+    );
+    assert.deepEqual(keys().slice(0, 2), ['1', '2']);
+    assert.equal(new Set(keys().filter(Boolean)).size, keys().filter(Boolean).length, 'no key twice');
+  });
+
+  it('drops stored keys that are not label keys or repeat one', () => {
+    const memento = new Memento();
+    memento.values.set(PALETTE_KEY, [
+      { name: 'a', color: '#00ff00', key: 'w' },
+      { name: 'b', color: '#00ff00', key: 'w' },
+      { name: 'c', color: '#00ff00', key: 'x' },
+      { name: 'd', color: '#00ff00', key: '<' },
+    ]);
+    assert.deepEqual(
+      new LabelPalette(memento).labels(['a', 'b', 'c', 'd']).map((l) => l.key),
+      ['w', '1', '2', '3'],
+    );
   });
 });

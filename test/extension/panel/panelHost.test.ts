@@ -7,6 +7,7 @@ import type { LineRef, PanelChange, PanelDataSource, PanelLabel, PanelSourceLine
 import { PanelHost, type WebviewLike } from '../../../src/extension/panel/panelHost';
 import { buildSnapshot } from '../../../src/extension/panel/snapshot';
 import type { HostToWebview, PanelSnapshot } from '../../../src/protocol/panel';
+import { RpcError, type CancelSignal } from '../../../src/protocol/rpc';
 
 const EXT = 'file:///ext';
 const CSP_SOURCE = 'https://file+.vscode-resource.vscode-cdn.net';
@@ -91,8 +92,21 @@ class FakeSource implements PanelDataSource {
   async reveal(ref: LineRef) {
     this.calls.push(`reveal ${ref.line}`);
   }
-  async leaveOneOutAccuracy() {
-    return { accuracy: 0.5, n: 2 };
+  async setLabelKey(name: string, key: string | null) {
+    this.calls.push(`setLabelKey ${name} ${key}`);
+  }
+  /** Answers once cancelled (the data source stops between folds), or after 40 ms. */
+  async estimateQuality(uri: string | undefined, signal: CancelSignal) {
+    this.calls.push(`estimateQuality ${uri}`);
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 40);
+      signal.onCancellationRequested(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    if (signal.isCancellationRequested) throw new RpcError('quality estimate cancelled', 'cancelled');
+    return { scheme: 'k-fold' as const, folds: 5, n: 40, correct: 30, method: 'default' };
   }
 }
 
@@ -180,19 +194,43 @@ describe('panel host', () => {
     await tick();
     const before = webview.posted.length;
     webview.send({ kind: 'request', id: 1, method: 'setLabel', params: { ref: { uri: 'file:///w/c.txt', line: 4 }, label: 'feature' } });
-    webview.send({ kind: 'request', id: 2, method: 'leaveOneOut', params: {} });
+    webview.send({ kind: 'request', id: 2, method: 'setLabelKey', params: { name: 'feature', key: 'f' } });
     webview.send({ kind: 'request', id: 3, method: 'createLabel', params: { name: 'bug' } });
+    // Three answers and the update they cause (the machine may be busy: wait for them, not a fixed time).
+    for (let waited = 0; waited < 2000; waited += 5) {
+      if (webview.posted.filter((m) => m.kind === 'response').length >= 3 && webview.posted.slice(before).some((m) => m.kind === 'update'))
+        break;
+      await tick();
+    }
     await tick(20);
-    assert.deepEqual(source.calls, ['setLabel file:///w/c.txt:4 feature']);
+    assert.deepEqual(source.calls, ['setLabel file:///w/c.txt:4 feature', 'setLabelKey feature f']);
     const responses = webview.posted.filter((m) => m.kind === 'response');
     assert.deepEqual(responses[0], { kind: 'response', id: 1, result: null });
-    assert.deepEqual(responses[1], { kind: 'response', id: 2, result: { accuracy: 0.5, n: 2 } });
+    assert.deepEqual(responses[1], { kind: 'response', id: 2, result: null });
     assert.equal(responses[2].kind === 'response' && responses[2].error?.message, 'label bug already exists');
     const updates = webview.posted.slice(before).filter((m) => m.kind === 'update');
     assert.equal(updates.length, 1, 'the change went out as one update');
     assert.deepEqual(updates[0].kind === 'update' && updates[0].update.lines, [
       { doc: 1, line: 4, text: '</script>', label: 'feature', prediction: { label: 'bug', confidence: 0.6, uncertainty: 0.5 } },
     ]);
+    host.dispose();
+  });
+
+  it('answers a quality request, and stops one the webview cancels', async () => {
+    const { webview, source, host } = setup();
+    webview.send({ kind: 'ready' });
+    await tick();
+    webview.send({ kind: 'request', id: 1, method: 'quality', params: { uri: 'file:///w/c.txt' } });
+    for (let waited = 0; waited < 2000 && !webview.posted.some((m) => m.kind === 'response' && m.id === 1); waited += 5) await tick();
+    const first = webview.posted.find((m) => m.kind === 'response' && m.id === 1);
+    assert.deepEqual(first, { kind: 'response', id: 1, result: { scheme: 'k-fold', folds: 5, n: 40, correct: 30, method: 'default' } });
+    webview.send({ kind: 'request', id: 2, method: 'quality', params: {} });
+    await tick();
+    webview.send({ kind: 'cancel', id: 2 });
+    await tick(10);
+    const second = webview.posted.find((m) => m.kind === 'response' && m.id === 2);
+    assert.ok(second?.kind === 'response' && second.error?.code === 'cancelled', 'the cancelled estimate answers at once, as cancelled');
+    assert.deepEqual(source.calls, ['estimateQuality file:///w/c.txt', 'estimateQuality undefined']);
     host.dispose();
   });
 

@@ -34,7 +34,8 @@ class Source implements PanelDataSource {
   deleteLabel = async () => {};
   setLabelColor = async () => {};
   reveal = async () => {};
-  leaveOneOutAccuracy = async () => ({ accuracy: null, n: 0 });
+  setLabelKey = async () => {};
+  estimateQuality = async () => ({ scheme: 'leave-one-out' as const, folds: 0, n: 0, correct: 0, method: 'default' });
   find(uri: string, line: number): PanelSourceLine {
     const l = this.lines.find((x) => x.uri === uri && x.line === line);
     if (!l) throw new Error(`no line ${line} in ${uri}`);
