@@ -62,20 +62,15 @@ export const fitAbstentionCommand: Command = {
     const keep = args.need<number>('keep');
     const ratio = args.need<number>('open-set');
     if (ratio >= 1) throw new UsageError(`--open-set must be below 1 (got ${ratio})`);
-    const episodes = args.need<number>('episodes');
-    const shots = args.need<number[]>('shot');
+    // What the episodes are like; recorded in the file as it is.
+    const spec = { episodes: args.need<number>('episodes'), shots: args.need<number[]>('shot'), way: 5, query: 15, openSetRatio: ratio };
     const tty = Boolean((io.stderr as { isTTY?: boolean }).isTTY);
     const samples = collectAbstentionSamples({
       groups: groups.map((g) => g.examples),
       method,
       centre: model.corpusCentre,
       encode: (t) => model.encoder.encode(t),
-      episodes,
-      shots,
-      way: 5,
-      query: 15,
-      openSetRatio: ratio,
-      keep,
+      ...spec,
       seed: args.need<number>('seed'),
       onProgress: (e, n) => {
         if (tty) io.stderr.write(`\rfit-abstention: episode ${e}/${n}`);
@@ -96,11 +91,7 @@ export const fitAbstentionCommand: Command = {
         data: path.basename(trainFile),
         groups: groups.map((g) => g.name),
         excludedDomains: args.need<string[]>('holdout-domains'),
-        episodes,
-        shots,
-        way: 5,
-        query: 15,
-        openSetRatio: ratio,
+        ...spec,
         keep,
         lines: samples.outOfScope.length,
       },

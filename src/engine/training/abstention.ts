@@ -20,8 +20,6 @@ export interface AbstentionFitOptions {
   query: number;
   /** Fraction of each episode's query lines that fit no label. */
   openSetRatio: number;
-  /** Fraction of in-scope training lines the threshold keeps, e.g. 0.95. */
-  keep: number;
   seed: number;
   features?: AbstainFeature[];
   onProgress?: (episode: number, episodes: number) => void;

@@ -71,8 +71,8 @@ describe('episodes: sampler', () => {
       assert.equal(ep.query.length, 12);
       const supportTexts = new Set(ep.support.map((e) => e.text));
       assert.ok(ep.query.every((q) => !supportTexts.has(q.text)));
-      ep.support.forEach((ex, k) => assert.equal(ep.labels[ep.supportLabels[k]!], ex.label));
-      ep.query.forEach((ex, k) => assert.equal(ep.labels[ep.queryLabels[k]!], ex.label));
+      for (const [k, ex] of ep.support.entries()) assert.equal(ep.labels[ep.supportLabels[k]!], ex.label);
+      for (const [k, ex] of ep.query.entries()) assert.equal(ep.labels[ep.queryLabels[k]!], ex.label);
       for (let c = 0; c < 3; c++) {
         assert.equal(ep.supportLabels.filter((l) => l === c).length, 2);
         assert.equal(ep.queryLabels.filter((l) => l === c).length, 4);
@@ -162,7 +162,10 @@ describe('episodes: open-set episodes', () => {
       for (const o of ep.outOfScope) assert.ok(!ep.labels.includes(o.label), `${o.label} is one of the episode's labels`);
       const oos = new Set(ep.outOfScope.map((o) => o.text));
       assert.equal(oos.size, ep.outOfScope.length, 'no line twice');
-      assert.ok(ep.distractors.every((d) => !oos.has(d.text)), 'a distractor is also an out-of-scope query');
+      assert.ok(
+        ep.distractors.every((d) => !oos.has(d.text)),
+        'a distractor is also an out-of-scope query',
+      );
     }
   });
 

@@ -154,7 +154,7 @@ describe('eval: open-set episodes', () => {
   const base = { examples: toy(8, 30), way: 4, shots: [2], query: 6, episodes: 20, seed: 5, encode: toyEncode(), openSet };
 
   it('gives an oracle that is uniform on unknown lines perfect figures, and a constant guess chance ones', () => {
-    const report = evaluate({ ...base, methods: [openOracle(), constant()] });
+    const report = evaluate({ ...base, methods: [oracle(), constant()] });
     assert.deepEqual(report.openSet, { ratio: 0.25, source: 'other-labels' });
     const [o, c] = report.results;
     assert.equal(o!.open_set_rule, 'confidence');
@@ -170,7 +170,7 @@ describe('eval: open-set episodes', () => {
   it('reports every further rule beside the first, on the same episodes; draws from a file when given', () => {
     const never: OpenSetRule = { name: 'never', params: { ...confidence.params, threshold: 2 } };
     const file = Array.from({ length: 50 }, (_, j) => ({ text: `99:${j}`, label: 'oos' }));
-    const report = evaluate({ ...base, methods: [openOracle()], openSet: { ...openSet, outOfScope: file, rules: [confidence, never] } });
+    const report = evaluate({ ...base, methods: [oracle()], openSet: { ...openSet, outOfScope: file, rules: [confidence, never] } });
     assert.equal(report.openSet!.source, 'file');
     const r = report.results[0]!;
     assert.equal(r.open_set!.oos_recall, 1);
@@ -189,7 +189,7 @@ describe('eval: open-set episodes', () => {
 // ---- toy data and methods with known behaviour ----
 
 /** One-hot on the support's labels, uniform on lines of any other label. */
-function openOracle(): FewShotMethod {
+function oracle(): FewShotMethod {
   return {
     name: 'oracle',
     transductive: false,
@@ -230,24 +230,6 @@ function toyEncode(onEncode?: (texts: string[]) => void) {
       charIndex: new Int32Array(0),
       charValue: new Float32Array(0),
     };
-  };
-}
-
-function oracle(): FewShotMethod {
-  return {
-    name: 'oracle',
-    transductive: false,
-    adapt(support, labels, n) {
-      const classOf = new Map<number, number>();
-      for (let i = 0; i < support.n; i++) classOf.set(support.word[i]!, labels[i]!);
-      return {
-        predictProbs: (lines) =>
-          oneHot(
-            Array.from(lines.word, (w) => classOf.get(w)!),
-            n,
-          ),
-      };
-    },
   };
 }
 
@@ -309,6 +291,8 @@ function recorder(name: string): FewShotMethod & { seen: string[] } {
 
 function oneHot(classes: number[], n: number): Float32Array {
   const out = new Float32Array(classes.length * n);
-  classes.forEach((c, i) => (out[i * n + c] = 1));
+  classes.forEach((c, i) => {
+    out[i * n + c] = 1;
+  });
   return out;
 }

@@ -58,7 +58,13 @@ describe('eval: open-set metrics', () => {
     assert.equal(m.oos_precision, 3 / 4);
     assert.equal(m.inscope_kept, 5 / 6);
     assert.equal(m.inscope_accuracy, 4 / 5);
-    assert.equal(m.auroc, pairwiseAuroc(score, Array.from(truth, (t) => t === NO_LABEL)));
+    assert.equal(
+      m.auroc,
+      pairwiseAuroc(
+        score,
+        Array.from(truth, (t) => t === NO_LABEL),
+      ),
+    );
   });
 
   it('leaves undefined figures NaN instead of inventing them', () => {

@@ -42,11 +42,21 @@ describe('abstention rule', () => {
   it('re-centres the similarity signals on the labeled lines, and does not depend on how lines are batched', () => {
     const features = new AbstainFeatures(input, centre);
     const whole = features.compute(queries);
-    const first = features.compute(selectRows(queries, Array.from({ length: 50 }, (_, i) => i)));
-    const rest = features.compute(selectRows(queries, Array.from({ length: queries.n - 50 }, (_, i) => 50 + i)));
+    const first = features.compute(
+      selectRows(
+        queries,
+        Array.from({ length: 50 }, (_, i) => i),
+      ),
+    );
+    const rest = features.compute(
+      selectRows(
+        queries,
+        Array.from({ length: queries.n - 50 }, (_, i) => 50 + i),
+      ),
+    );
     for (const name of ABSTAIN_FEATURES) {
       const joined = [...first[name], ...rest[name]];
-      joined.forEach((v, i) => assert.ok(Math.abs(v - whole[name][i]!) < 1e-9, `${name} row ${i}`));
+      for (const [i, v] of joined.entries()) assert.ok(Math.abs(v - whole[name][i]!) < 1e-9, `${name} row ${i}`);
     }
     // The reference is each labeled line's nearest *other* labeled line: a labeled line itself is
     // nearer than that (it is its own neighbour), so it reads above 0.
@@ -57,7 +67,10 @@ describe('abstention rule', () => {
   it('a fitted rule separates the clusters, and its threshold keeps the asked fraction of in-scope lines', () => {
     const f = new AbstainFeatures(input, centre).compute(queries);
     const samples = {
-      features: Object.fromEntries(ABSTAIN_FEATURES.map((n) => [n, Array.from(f[n])])) as Record<(typeof ABSTAIN_FEATURES)[number], number[]>,
+      features: Object.fromEntries(ABSTAIN_FEATURES.map((n) => [n, Array.from(f[n])])) as Record<
+        (typeof ABSTAIN_FEATURES)[number],
+        number[]
+      >,
       outOfScope: isOos.map((b) => (b ? 1 : 0)),
     };
     const rule = fitRule(samples, [...ABSTAIN_FEATURES], 0.9);
