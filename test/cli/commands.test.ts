@@ -182,3 +182,30 @@ describe('cli: demo, info and eval (fake engine)', () => {
     assert.equal(report.engine.backend, 'fake');
   });
 });
+
+describe('cli: eval --open-set (fake engine)', () => {
+  const data = path.join(os.tmpdir(), `fewshot-open-set-${process.pid}.jsonl`);
+  before(() => {
+    const rows = ['a', 'b', 'c', 'd'].flatMap((l) =>
+      Array.from({ length: 20 }, (_, i) => JSON.stringify({ text: `${l} line ${i}`, label: l })),
+    );
+    fs.writeFileSync(data, `${rows.join('\n')}\n`);
+  });
+  after(() => fs.rmSync(data, { force: true }));
+  const evalArgs = ['eval', '--data', data, '--model', os.tmpdir(), '--way', '2', '--shot', '1', '--query', '2', '--episodes', '2'];
+
+  it('refuses --oos-file without --open-set, and a ratio of 1', async () => {
+    const io = fakeIo(fakeEngine());
+    assert.equal(await runCli([...evalArgs, '--oos-file', data], io), 2);
+    assert.match(io.stderr.text, /--oos-file needs --open-set R/);
+    const one = fakeIo(fakeEngine());
+    assert.equal(await runCli([...evalArgs, '--open-set', '1'], one), 2);
+    assert.match(one.stderr.text, /--open-set must be below 1/);
+  });
+
+  it('says what is missing when the engine has no abstention rules', async () => {
+    const io = fakeIo(fakeEngine());
+    assert.notEqual(await runCli([...evalArgs, '--open-set', '0.25', '--methods', 'selftrain'], io), 0);
+    assert.match(io.stderr.text, /has no abstention rules \(abstention.json\): fit them with `fewshot fit-abstention/);
+  });
+});

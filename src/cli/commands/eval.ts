@@ -78,7 +78,8 @@ export const evalCommand: Command = {
     const shotsFrom = shotsFile ? restrictClasses(await readExamples(shotsFile), args, dataFile) : undefined;
     const wayText = args.need<string>('way');
     const way = wayText === 'all' ? 'all' : Number(wayText);
-    if (way !== 'all' && (!Number.isInteger(way) || way < 2)) throw new UsageError(`--way must be an integer >= 2 or all (got "${wayText}")`);
+    if (way !== 'all' && (!Number.isInteger(way) || way < 2))
+      throw new UsageError(`--way must be an integer >= 2 or all (got "${wayText}")`);
     const names = args.need<string[]>('methods');
     const needsEngine = names.some((n) => !isPeer(n));
     const engine = needsEngine ? await openEngine(args, io, args.flag('json')) : undefined;
@@ -130,9 +131,9 @@ async function openSetOptions(args: ParsedArgs, engine: EngineApi | undefined): 
     return undefined;
   }
   if (ratio >= 1) throw new UsageError(`--open-set must be below 1 (got ${ratio})`);
-  const model = engine?.abstention?.();
-  if (!engine || !model) throw new UsageError('--open-set needs an engine method (the natural-* peers give no probabilities)');
-  if (!model.rules) {
+  if (!engine) throw new UsageError('--open-set needs an engine method (the natural-* peers give no probabilities)');
+  const model = engine.abstention?.();
+  if (!model?.rules) {
     throw new CliError(
       `the model ${engine.info().model} has no abstention rules (abstention.json): fit them with \`fewshot fit-abstention --data DIR\``,
     );

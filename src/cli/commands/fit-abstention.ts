@@ -42,7 +42,7 @@ export const fitAbstentionCommand: Command = {
     { name: 'episodes', type: 'int', min: 1, default: 420, help: 'training episodes' },
     { name: 'shot', type: 'int-list', min: 1, default: [1, 5], placeholder: 'k,k', help: 'shot counts the episodes cycle through' },
     { name: 'open-set', type: 'number', min: 0.01, default: 0.25, help: 'fraction of query lines that fit no label' },
-    { name: 'keep', type: 'number', min: 0.5, default: 0.95, help: 'fraction of in-scope training lines the threshold keeps' },
+    { name: 'keep', type: 'number', min: 0.5, default: 0.92, help: 'fraction of in-scope training lines the threshold keeps' },
     { name: 'seed', type: 'int', default: 1, help: 'seed of the episodes' },
   ],
   async run(args, io) {
