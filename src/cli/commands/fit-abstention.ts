@@ -40,7 +40,15 @@ export const fitAbstentionCommand: Command = {
       help: 'CLINC150 domains never used',
     },
     { name: 'episodes', type: 'int', min: 1, default: 420, help: 'training episodes' },
-    { name: 'shot', type: 'int-list', min: 1, default: [1, 5], placeholder: 'k,k', help: 'shot counts the episodes cycle through' },
+    {
+      name: 'shot',
+      type: 'int-list',
+      min: 1,
+      default: [1, 2, 3, 5, 10],
+      placeholder: 'k,k',
+      help: 'shot counts the episodes cycle through',
+    },
+    { name: 'way', type: 'int-list', min: 2, default: [3, 5, 8], placeholder: 'n,n', help: 'labels per episode, cycled through likewise' },
     { name: 'open-set', type: 'number', min: 0.01, default: 0.25, help: 'fraction of query lines that fit no label' },
     { name: 'keep', type: 'number', min: 0.5, default: 0.92, help: 'fraction of in-scope training lines the threshold keeps' },
     { name: 'seed', type: 'int', default: 1, help: 'seed of the episodes' },
@@ -63,7 +71,13 @@ export const fitAbstentionCommand: Command = {
     const ratio = args.need<number>('open-set');
     if (ratio >= 1) throw new UsageError(`--open-set must be below 1 (got ${ratio})`);
     // What the episodes are like; recorded in the file as it is.
-    const spec = { episodes: args.need<number>('episodes'), shots: args.need<number[]>('shot'), way: 5, query: 15, openSetRatio: ratio };
+    const spec = {
+      episodes: args.need<number>('episodes'),
+      shots: args.need<number[]>('shot'),
+      ways: args.need<number[]>('way'),
+      query: 15,
+      openSetRatio: ratio,
+    };
     const tty = Boolean((io.stderr as { isTTY?: boolean }).isTTY);
     const samples = collectAbstentionSamples({
       groups: groups.map((g) => g.examples),

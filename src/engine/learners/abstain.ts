@@ -10,8 +10,13 @@
 import type { Classifier, EncodedLines } from '../types';
 import { blockMeans, type Centre, FeatureView, selectRows } from './featureView';
 
-/** The signals the rule may combine; higher values of each mean "more like the labels". */
-export const ABSTAIN_FEATURES = ['maxProb', 'margin', 'energy', 'nearestWord', 'nearestChar', 'prototype'] as const;
+/**
+ * The signals the rule may combine; higher values of each mean "more like the labels", except
+ * `shots`: log of the labeled lines per label, the same for every line of a document. It lets the
+ * rule read the others in context: with one example per label every query looks far from the
+ * labeled lines (whose own scores are inflated by having been trained on), with ten much less so.
+ */
+export const ABSTAIN_FEATURES = ['maxProb', 'margin', 'energy', 'nearestWord', 'nearestChar', 'prototype', 'shots'] as const;
 export type AbstainFeature = (typeof ABSTAIN_FEATURES)[number];
 
 /** A fitted rule: standardisation, logistic weights and the threshold on P(out of scope). */
@@ -119,6 +124,7 @@ export class AbstainFeatures {
   private readonly prototypes: Float32Array;
   private readonly nProto: number;
   private readonly reference: Record<AbstainFeature, number>;
+  private readonly shots: number;
 
   constructor(
     private readonly input: AbstainInput,
@@ -152,10 +158,11 @@ export class AbstainFeatures {
       for (let k = 0; k < dim; k++) this.prototypes[p * dim + k] *= inv;
     });
     // Reference levels: the signals of the labeled lines (nearest neighbour other than the line itself).
-    this.reference = { maxProb: 0, margin: 0, energy: 0, nearestWord: 0, nearestChar: 0, prototype: 0 };
+    this.reference = { maxProb: 0, margin: 0, energy: 0, nearestWord: 0, nearestChar: 0, prototype: 0, shots: 0 };
+    this.shots = Math.log(Math.max(1, rows.length) / Math.max(1, this.nProto));
     const inScope = rows.length === support.n ? support : selectRows(support, rows);
     const raw = this.raw(inScope, undefined, true);
-    for (const f of ABSTAIN_FEATURES) this.reference[f] = f === 'maxProb' || f === 'margin' ? 0 : meanOf(raw[f]);
+    for (const f of ['energy', 'nearestWord', 'nearestChar', 'prototype'] as const) this.reference[f] = meanOf(raw[f]);
   }
 
   /**
@@ -183,6 +190,7 @@ export class AbstainFeatures {
       nearestWord: new Float64Array(n),
       nearestChar: new Float64Array(n),
       prototype: new Float64Array(n),
+      shots: new Float64Array(n).fill(this.shots),
     };
     if (!leaveOneOut) {
       const probs = given ?? classifier.predictProbs(lines);

@@ -16,7 +16,8 @@ export interface AbstentionFitOptions {
   encode: (texts: string[]) => EncodedLines;
   episodes: number;
   shots: number[];
-  way: number;
+  /** Labels per episode; episodes cycle through these and the shot counts. */
+  ways: number[];
   query: number;
   /** Fraction of each episode's query lines that fit no label. */
   openSetRatio: number;
@@ -35,7 +36,9 @@ export interface AbstentionSamples {
 /** Runs the method on open-set episodes and records every query line's signals and truth. */
 export function collectAbstentionSamples(o: AbstentionFitOptions): AbstentionSamples {
   const samplers = o.groups.flatMap((g) =>
-    o.shots.map((shot) => new EpisodeSampler(g, { way: o.way, shot, query: o.query, distractorRatio: 1, openSetRatio: o.openSetRatio })),
+    o.shots.flatMap((shot) =>
+      o.ways.map((way) => new EpisodeSampler(g, { way, shot, query: o.query, distractorRatio: 1, openSetRatio: o.openSetRatio })),
+    ),
   );
   const samples: AbstentionSamples = {
     features: Object.fromEntries(ABSTAIN_FEATURES.map((f) => [f, [] as number[]])) as Record<AbstainFeature, number[]>,

@@ -32,11 +32,21 @@ describe('abstention rule', () => {
 
   it('every signal reads higher on lines of the labels than on lines of other clusters', () => {
     const f = new AbstainFeatures(input, centre).compute(queries);
-    for (const name of ABSTAIN_FEATURES) {
+    for (const name of ABSTAIN_FEATURES.filter((n) => n !== 'shots')) {
       const inside = mean(f[name].filter((_, i) => !isOos[i]));
       const outside = mean(f[name].filter((_, i) => isOos[i]));
       assert.ok(inside > outside, `${name}: in scope ${inside.toFixed(3)} <= out of scope ${outside.toFixed(3)}`);
     }
+  });
+
+  it('gives every line of a document the log of its labeled lines per label, `none` lines left out', () => {
+    assert.ok(new AbstainFeatures(input, centre).compute(queries).shots.every((v) => Math.abs(v - Math.log(5)) < 1e-12));
+    // Label 2 as the background: 10 lines of 2 labels.
+    const withNone = new AbstainFeatures({ ...input, background: 2 }, centre).compute(queries);
+    assert.ok(withNone.shots.every((v) => Math.abs(v - Math.log(5)) < 1e-12));
+    const oneShot = selectRows(support, [0, 1, 2]);
+    const f = new AbstainFeatures({ ...input, support: oneShot, supportLabels: Int32Array.from([0, 1, 2]) }, centre).compute(queries);
+    assert.ok(f.shots.every((v) => v === 0));
   });
 
   it('re-centres the similarity signals on the labeled lines, and does not depend on how lines are batched', () => {
