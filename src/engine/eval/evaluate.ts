@@ -1,6 +1,6 @@
 // Episodic evaluation: every method sees exactly the same episodes (a paired comparison).
 import type { Classifier, EncodedLines, Example } from '../types';
-import { Abstainer, type AbstainParams } from '../learners/abstain';
+import { AbstainFeatures, type AbstainParams, abstains, outOfScopeProbability } from '../learners/abstain';
 import type { Centre } from '../learners/featureView';
 import { EpisodeSampler, type Episode } from '../episodes/sampler';
 import { deriveSeed, mulberry32, shuffle } from '../episodes/prng';
@@ -272,14 +272,12 @@ function openSetFigures(
     const probs = classifier.predictProbs(lines);
     const support = cache.lines(episode.support.map((ex) => ex.text));
     const poolLines: EncodedLines | undefined = pool ? cache.lines(pool) : undefined;
+    // The signals depend on the episode only; each rule weighs them its own way.
+    const input = { classifier, support, supportLabels: episode.supportLabels, nClasses, pool: poolLines };
+    const signals = new AbstainFeatures(input, openSet.centre).compute(lines, probs);
     return openSet.rules.map((rule) => {
-      const abstainer = new Abstainer(
-        rule.params,
-        { classifier, support, supportLabels: episode.supportLabels, nClasses, pool: poolLines },
-        openSet.centre,
-      );
-      const pOos = abstainer.outOfScope(lines, probs);
-      const predicted = Int32Array.from(texts, (_, i) => (abstainer.abstains(pOos[i]) ? NO_LABEL : argmaxRow(probs, i, nClasses)));
+      const pOos = outOfScopeProbability(rule.params, signals, lines.n);
+      const predicted = Int32Array.from(texts, (_, i) => (abstains(rule.params, pOos[i]!) ? NO_LABEL : argmaxRow(probs, i, nClasses)));
       return openSetMetrics(truth, predicted, pOos);
     });
   } catch (err) {

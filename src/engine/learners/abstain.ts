@@ -249,6 +249,11 @@ export function outOfScopeProbability(params: AbstainParams, features: Record<Ab
   return p;
 }
 
+/** The one place that decides: a line is reported as "no label" at or above the rule's threshold. */
+export function abstains(params: AbstainParams, pOutOfScope: number): boolean {
+  return pOutOfScope >= params.threshold;
+}
+
 /** The rule bound to one adaptation: P(out of scope) per line, and whether to report "no label". */
 export class Abstainer {
   private readonly features: AbstainFeatures;
@@ -267,6 +272,6 @@ export class Abstainer {
   }
 
   abstains(pOutOfScope: number): boolean {
-    return pOutOfScope >= this.params.threshold;
+    return abstains(this.params, pOutOfScope);
   }
 }
