@@ -19,8 +19,8 @@ done
 # Lines that fit no label: 25% of each episode's query lines from held-out intents outside the episode
 # (or from CLINC150's out-of-scope file); the rules are fitted on the training domains only.
 [ -f out/models-holdout-final/abstention.json ] || node bin/fewshot.js fit-abstention --data $data --model out/models-holdout-final
-open_set() { node bin/fewshot.js eval --episodes 600 --seed 1 --way 5 --shot 5 --query 15 --json --data $data/clinc150.test.jsonl \
-  --holdout-domains banking,credit_cards,work --model out/models-holdout-final --methods default --open-set 0.25 "$@"; }
-open_set > $out/open-set/clinc-heldout.json
-open_set --oos-file $data/clinc150.oos.jsonl > $out/open-set/clinc-heldout-oos-file.json
-node scripts/eval-tables.mjs $out/*.json
+open_set() { node bin/fewshot.js eval --episodes "$1" --seed 1 --way 5 --shot 5 --query 15 --json --data $data/clinc150.test.jsonl \
+  --holdout-domains banking,credit_cards,work --model out/models-holdout-final --methods default --open-set 0.25 "${@:2}"; }
+open_set 600 > $out/open-set/clinc-heldout.json
+open_set 200 --oos-file $data/clinc150.oos.jsonl > $out/open-set/clinc-heldout-oos-file.json
+node scripts/eval-tables.mjs $out/*.json $out/open-set/*.json
