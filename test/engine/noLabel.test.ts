@@ -45,7 +45,7 @@ describe('Engine: lines that fit no label', function () {
 
   it('marks lines of an unrelated domain `none` and keeps the lines of the labels', () => {
     for (const pool of [document, undefined]) {
-      const model = engine.adapt(fx.support, { pool });
+      const model = engine.adapt(fx.support, { pool, abstain: true });
       const inScope = predict(
         model,
         fx.inScope.map((e) => e.text),
@@ -65,15 +65,15 @@ describe('Engine: lines that fit no label', function () {
     }
   });
 
-  it('never says `none` when abstention is turned off and no line is labeled none', () => {
-    const model = engine.adapt(fx.support, { pool: document, abstain: false });
+  it('never says `none` unless asked to abstain or a line is labeled none (the default)', () => {
+    const model = engine.adapt(fx.support, { pool: document });
     const predictions = predict(model, fx.unrelated);
     assert.ok(predictions.every((p) => p.label !== NONE_LABEL && p.outOfScope === undefined));
   });
 
   it('trains on lines labeled `none` as a background class: lines like them are predicted `none`', () => {
     const support = [...fx.support, ...fx.none];
-    const model = engine.adapt(support, { pool: document, abstain: false });
+    const model = engine.adapt(support, { pool: document });
     assert.ok(model.labels.includes(NONE_LABEL));
     const greetings = predict(model, fx.greetings);
     assert.deepEqual(
@@ -89,7 +89,7 @@ describe('Engine: lines that fit no label', function () {
   });
 
   it('with both: `none` examples and abstention still keep the labeled lines and set the unrelated ones apart', () => {
-    const model = engine.adapt([...fx.support, ...fx.none], { pool: document });
+    const model = engine.adapt([...fx.support, ...fx.none], { pool: document, abstain: true });
     const unrelated = predict(model, fx.unrelated);
     const greetings = predict(model, fx.greetings);
     assert.ok(unrelated.filter((p) => p.label === NONE_LABEL).length >= fx.unrelated.length - 2);
