@@ -1,6 +1,6 @@
 // The engine's facade: what the worker, the CLI and the benchmarks call.
 import path from 'node:path';
-import type { Example, EncodedLines, FewShotMethod } from './types';
+import type { Classifier, Example, EncodedLines, FewShotMethod } from './types';
 import { type LoadedModel, loadModel } from './model';
 import { buildMethods } from './methods';
 import { selectBackend, type BackendChoice } from './tf/backend';
@@ -8,6 +8,9 @@ import { argmaxRow, normalisedEntropy } from './learners/probs';
 import { samplePool } from './pool';
 import type { LinearHead } from './learners/kernelLogreg';
 import { packageRootFrom } from './packageRoot';
+import { Abstainer, type AbstentionRules } from './learners/abstain';
+import type { Centre } from './learners/featureView';
+import { isNoneLabel, NONE_LABEL } from './labels/none';
 
 export type { BackendChoice };
 
@@ -22,6 +25,7 @@ export interface EngineOptions {
 }
 
 export interface LinePrediction {
+  /** A label of the support set, or NONE_LABEL ('none') for a line that fits no label. */
   label: string;
   confidence: number;
   uncertainty: number;
@@ -47,6 +51,12 @@ export interface Predictions {
   labelIndex: Int32Array;
   confidence: Float32Array;
   uncertainty: Float32Array;
+  /**
+   * P(out of scope) per line, from the model's abstention rule (absent when it has none or it is
+   * turned off). Lines at or above the rule's threshold are predicted NONE_LABEL, with this as
+   * their confidence.
+   */
+  outOfScope?: Float32Array;
 }
 
 /**
@@ -61,6 +71,10 @@ export interface WarmState {
 
 /** A classifier adapted to one support set; reusable over many batches of lines (streaming). */
 export interface AdaptedModel {
+  /**
+   * The support's labels (sorted); when the model may abstain and no line is labeled `none`,
+   * NONE_LABEL follows them, so that every `labelIndex` names a label.
+   */
   labels: string[];
   method: string;
   /** Time adapt took, encoding included. */
@@ -94,6 +108,13 @@ export interface AdaptOptions {
   warm?: WarmState;
   /** Polled between gradient steps; true stops the adaptation early (a cancelled request). */
   shouldStop?: () => boolean;
+  /**
+   * Predict `none` for lines unlike every label, by the model's abstention rule. Default false:
+   * fitted on CLINC150's short queries, it meets its targets there from 5 examples per label, but
+   * with one or two examples per label on the sample tickets it sets apart more than half of the
+   * lines (docs/accuracy.md); callers opt in. Lines labeled `none` are a class either way.
+   */
+  abstain?: boolean;
 }
 
 export interface EngineApi {
@@ -104,6 +125,8 @@ export interface EngineApi {
   method(name: string): FewShotMethod | undefined;
   /** Throws `EngineInputError` for unusable support sets (empty, a single label). */
   adapt(support: Example[], options?: AdaptOptions): AdaptedModel;
+  /** The model's abstention rules (when fitted) and the corpus centre they re-centre on without a pool. */
+  abstention?(): { rules?: AbstentionRules; centre: Centre };
   dispose(): void;
 }
 
@@ -159,6 +182,10 @@ export class Engine implements EngineApi {
     return this.model.encoder.encode(texts);
   }
 
+  abstention(): { rules?: AbstentionRules; centre: Centre } {
+    return { rules: this.model.abstention, centre: this.model.corpusCentre };
+  }
+
   adapt(support: Example[], options: AdaptOptions = {}): AdaptedModel {
     const started = performance.now();
     const name = options.method ?? 'default';
@@ -168,7 +195,9 @@ export class Engine implements EngineApi {
     const encodeStarted = performance.now();
     const pool = method.transductive ? this.encodePool(options.pool) : undefined;
     const supportLines = this.encode(texts);
-    const names = options.useLabelNames === false ? undefined : this.encode(labels);
+    // `none` is a background class: its lines train the model, its name is no example of anything
+    // (an empty name encodes to nothing, and methods skip such names).
+    const names = options.useLabelNames === false ? undefined : this.encode(labels.map((l) => (isNoneLabel(l) ? '' : l)));
     const encodeMs = performance.now() - encodeStarted;
     const warm = options.warm && options.warm.method === name ? warmStart(options.warm, labels) : undefined;
     const classifier = method.adapt(supportLines, ids, labels.length, pool?.nonEmpty, names, {
@@ -178,6 +207,7 @@ export class Engine implements EngineApi {
     // Lines the adaptation trained on as pseudo-labels: their confidence comes from before that.
     const heldOut = new Map<string, Float32Array>();
     for (const [row, p] of classifier.heldOut ?? []) if (pool) heldOut.set(pool.textOf(row), p);
+    const abstention = this.abstainer(options, classifier, supportLines, ids, labels, pool?.nonEmpty);
     const adaptMs = performance.now() - started;
     const encode = (t: string[]) => this.encode(t);
     const C = labels.length;
@@ -188,7 +218,9 @@ export class Engine implements EngineApi {
         uncertainty: new Float32Array(lines.length),
       };
       if (lines.length === 0) return out;
-      const probs = classifier.predictProbs(encode(lines));
+      const encoded = encode(lines);
+      const probs = classifier.predictProbs(encoded);
+      if (abstention) out.outOfScope = abstention.abstainer.outOfScope(encoded, probs);
       for (let i = 0; i < lines.length; i++) {
         let ok = true;
         for (let c = 0; c < C; c++) if (!Number.isFinite(probs[i * C + c])) ok = false;
@@ -204,11 +236,17 @@ export class Engine implements EngineApi {
           out.confidence[i] = probs[i * C + best];
           out.uncertainty[i] = normalisedEntropy(probs, i, C);
         }
+        // Unlike every label: "no label", as sure as the rule is.
+        const pOos = out.outOfScope?.[i] ?? 0;
+        if (abstention && best !== abstention.none && abstention.abstainer.abstains(pOos)) {
+          out.labelIndex[i] = abstention.none;
+          out.confidence[i] = pOos;
+        }
       }
       return out;
     };
     return {
-      labels,
+      labels: abstention && abstention.none === C ? [...labels, NONE_LABEL] : labels,
       method: name,
       adaptMs,
       encodeMs,
@@ -217,6 +255,25 @@ export class Engine implements EngineApi {
       ...(classifier.head ? { state: { method: name, labels, head: classifier.head } } : {}),
       classify,
     };
+  }
+
+  /**
+   * The model's abstention rule bound to this adaptation, and the index its `none` predictions get
+   * (the `none` class when the support has one, else one past the classes); undefined when off.
+   */
+  private abstainer(
+    options: AdaptOptions,
+    classifier: Classifier,
+    support: EncodedLines,
+    supportLabels: Int32Array,
+    labels: string[],
+    pool: EncodedLines | undefined,
+  ): { abstainer: Abstainer; none: number } | undefined {
+    const rule = options.abstain === true ? this.model.abstention?.learned : undefined;
+    if (!rule) return undefined;
+    const background = labels.indexOf(NONE_LABEL);
+    const input = { classifier, support, supportLabels, nClasses: labels.length, pool, ...(background >= 0 ? { background } : {}) };
+    return { abstainer: new Abstainer(rule, input, this.model.corpusCentre), none: background >= 0 ? background : labels.length };
   }
 
   /**

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { CheckpointError, loadCheckpoint, saveCheckpoint } from './checkpoint';
 import { DEFAULT_ENCODER_OPTIONS, Encoder, type EncoderOptions } from './features/encoder';
 import type { AdaptHyper } from './learners/adaptation';
+import { type AbstentionRules, checkAbstainParams } from './learners/abstain';
 import type { Centre } from './learners/featureView';
 import { WordVectors } from './text/wordVectors';
 
@@ -33,6 +34,8 @@ export interface LoadedModel {
   /** SHA-256 of the SIF word weights ('zipf' when the encoder estimates them from ranks). */
   sifSha256: string;
   metrics?: Record<string, unknown>;
+  /** Rules for reporting "no label" (abstention.json beside the checkpoint), when fitted. */
+  abstention?: AbstentionRules;
 }
 
 export function loadVectors(dir: string): WordVectors {
@@ -84,6 +87,7 @@ export function loadModel(dir: string, options: { cacheSize?: number } = {}): Lo
     tensors: ck.tensors,
     hash: ck.manifest.weights.sha256,
     metrics: ck.manifest.metrics,
+    abstention: loadAbstention(dir),
     sifSha256: sif
       ? createHash('sha256')
           .update(new Uint8Array(sif.buffer, sif.byteOffset, sif.byteLength))
@@ -114,4 +118,47 @@ export function saveModel(
     },
     metrics,
   });
+}
+
+/** The abstention rules fitted for a model (`fewshot fit-abstention`), beside its checkpoint. */
+export const ABSTENTION_FILE = 'abstention.json';
+
+export interface AbstentionFile {
+  format: 'fewshot-abstention';
+  formatVersion: 1;
+  /** The method whose outputs the rules were fitted on. */
+  method: string;
+  rules: AbstentionRules;
+  /** How they were fitted (data, domains, episodes, keep), for the record. */
+  fitted?: Record<string, unknown>;
+}
+
+/** The model's abstention rules, or undefined when it has none (the engine then never abstains). */
+export function loadAbstention(dir: string): AbstentionRules | undefined {
+  const file = path.join(dir, ABSTENTION_FILE);
+  if (!fs.existsSync(file)) return undefined;
+  let parsed: Partial<AbstentionFile>;
+  try {
+    parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<AbstentionFile>;
+  } catch (err) {
+    throw new CheckpointError(`${file} is not valid JSON: ${(err as Error).message}`);
+  }
+  if (parsed.format !== 'fewshot-abstention' || parsed.formatVersion !== 1 || !parsed.rules) {
+    throw new CheckpointError(`${file} is not a fewshot-abstention file (format version 1)`);
+  }
+  try {
+    return {
+      learned: checkAbstainParams(parsed.rules.learned, `${file}: rule 'learned'`),
+      confidence: checkAbstainParams(parsed.rules.confidence, `${file}: rule 'confidence'`),
+    };
+  } catch (err) {
+    throw new CheckpointError((err as Error).message);
+  }
+}
+
+/** Writes the rules atomically (temporary file, then rename). */
+export function saveAbstention(file: string, content: AbstentionFile): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, `${JSON.stringify(content, null, 2)}\n`);
+  fs.renameSync(tmp, file);
 }

@@ -111,7 +111,7 @@ describe('cli: demo, info and eval (fake engine)', () => {
     assert.equal(out.split('\n').filter((l) => /✎/.test(l)).length, 13, '12 labeled lines and the legend');
     assert.match(out, /agrees with the reference labels on \d+ of 78 lines/);
     assert.match(out, /method selftrain · backend fake · model fake-model/);
-    assert.doesNotMatch(out, /\x1b\[/, 'no colour when stdout is not a terminal');
+    assert.ok(!out.includes('\x1b['), 'no colour when stdout is not a terminal');
   });
 
   it('info lists backend, model and methods', async () => {
@@ -180,5 +180,32 @@ describe('cli: demo, info and eval (fake engine)', () => {
     assert.equal(withPool.length, 5);
     for (const a of withPool) assert.equal(a.options!.pool!.length, 2 * 3 * 15);
     assert.equal(report.engine.backend, 'fake');
+  });
+});
+
+describe('cli: eval --open-set (fake engine)', () => {
+  const data = path.join(os.tmpdir(), `fewshot-open-set-${process.pid}.jsonl`);
+  before(() => {
+    const rows = ['a', 'b', 'c', 'd'].flatMap((l) =>
+      Array.from({ length: 20 }, (_, i) => JSON.stringify({ text: `${l} line ${i}`, label: l })),
+    );
+    fs.writeFileSync(data, `${rows.join('\n')}\n`);
+  });
+  after(() => fs.rmSync(data, { force: true }));
+  const evalArgs = ['eval', '--data', data, '--model', os.tmpdir(), '--way', '2', '--shot', '1', '--query', '2', '--episodes', '2'];
+
+  it('refuses --oos-file without --open-set, and a ratio of 1', async () => {
+    const io = fakeIo(fakeEngine());
+    assert.equal(await runCli([...evalArgs, '--oos-file', data], io), 2);
+    assert.match(io.stderr.text, /--oos-file needs --open-set R/);
+    const one = fakeIo(fakeEngine());
+    assert.equal(await runCli([...evalArgs, '--open-set', '1'], one), 2);
+    assert.match(one.stderr.text, /--open-set must be below 1/);
+  });
+
+  it('says what is missing when the engine has no abstention rules', async () => {
+    const io = fakeIo(fakeEngine());
+    assert.notEqual(await runCli([...evalArgs, '--open-set', '0.25', '--methods', 'selftrain'], io), 0);
+    assert.match(io.stderr.text, /has no abstention rules \(abstention.json\): fit them with `fewshot fit-abstention/);
   });
 });

@@ -5,7 +5,7 @@ import type { EngineApi } from '../../engine/engine';
 import type { EncodedLines, Example } from '../../engine/types';
 import { readExamples } from '../../engine/data';
 import { readDomainMap, selectLabels, splitByDomains } from '../../engine/episodes';
-import { evaluate, formatReport } from '../../engine/eval';
+import { evaluate, formatOpenSetReport, formatReport, type OpenSetOptions } from '../../engine/eval';
 import { type ParsedArgs, UsageError } from '../args';
 import { openEngine, ENGINE_OPTIONS } from '../engine-loader';
 import { CliError, EXIT_OK } from '../errors';
@@ -53,6 +53,19 @@ export const evalCommand: Command = {
     },
     { name: 'distractors', type: 'number', min: 0, default: 1, help: 'distractor lines per query line in the transductive pool' },
     { name: 'no-label-names', type: 'boolean', help: 'do not give methods the label names (by default they may use them as examples)' },
+    {
+      name: 'open-set',
+      type: 'number',
+      min: 0.01,
+      placeholder: 'R',
+      help: "open-set episodes: R (e.g. 0.25) of the query lines fit no label; reports the model's abstention rule beside the confidence threshold",
+    },
+    {
+      name: 'oos-file',
+      type: 'string',
+      placeholder: 'file.jsonl',
+      help: 'with --open-set: draw those lines from this file (e.g. clinc150.oos.jsonl) instead of labels outside the episode',
+    },
     ...ENGINE_OPTIONS,
     { name: 'json', type: 'boolean', help: 'print one JSON object on stdout (progress still goes to stderr)' },
   ],
@@ -65,7 +78,8 @@ export const evalCommand: Command = {
     const shotsFrom = shotsFile ? restrictClasses(await readExamples(shotsFile), args, dataFile) : undefined;
     const wayText = args.need<string>('way');
     const way = wayText === 'all' ? 'all' : Number(wayText);
-    if (way !== 'all' && (!Number.isInteger(way) || way < 2)) throw new UsageError(`--way must be an integer >= 2 or all (got "${wayText}")`);
+    if (way !== 'all' && (!Number.isInteger(way) || way < 2))
+      throw new UsageError(`--way must be an integer >= 2 or all (got "${wayText}")`);
     const names = args.need<string[]>('methods');
     const needsEngine = names.some((n) => !isPeer(n));
     const engine = needsEngine ? await openEngine(args, io, args.flag('json')) : undefined;
@@ -75,6 +89,7 @@ export const evalCommand: Command = {
       if (baseline && !methods.some((m) => m.name === baseline)) {
         throw new UsageError(`--baseline "${baseline}" is not one of the methods (${methods.map((m) => m.name).join(', ')})`);
       }
+      const openSet = await openSetOptions(args, engine);
       const progress = progressPrinter(io);
       const report = evaluate({
         data: path.basename(dataFile),
@@ -90,12 +105,14 @@ export const evalCommand: Command = {
         methods,
         encode: engine ? (texts) => engine.encode(texts) : noEncoder,
         ...(baseline ? { baseline } : {}),
+        ...(openSet ? { openSet } : {}),
         onProgress: progress.update,
       });
       progress.done();
       if (args.flag('json')) line(io.stdout, JSON.stringify(withEngine(report, engine)));
       else {
         line(io.stdout, formatReport(report));
+        if (report.openSet) line(io.stdout, `\n${formatOpenSetReport(report)}`);
         if (engine) line(io.stdout, `backend ${engine.info().backend}, model ${engine.info().model}`);
       }
       return EXIT_OK;
@@ -104,6 +121,35 @@ export const evalCommand: Command = {
     }
   },
 };
+
+/** --open-set / --oos-file: the ratio, the out-of-scope lines, and the model's rules (learned first, then the baseline). */
+async function openSetOptions(args: ParsedArgs, engine: EngineApi | undefined): Promise<OpenSetOptions | undefined> {
+  const ratio = args.number('open-set');
+  const oosFile = args.string('oos-file');
+  if (ratio === undefined) {
+    if (oosFile) throw new UsageError('--oos-file needs --open-set R');
+    return undefined;
+  }
+  if (ratio >= 1) throw new UsageError(`--open-set must be below 1 (got ${ratio})`);
+  if (!engine) throw new UsageError('--open-set needs an engine method (the natural-* peers give no probabilities)');
+  const model = engine.abstention?.();
+  if (!model?.rules) {
+    throw new CliError(
+      `the model ${engine.info().model} has no abstention rules (abstention.json): fit them with \`fewshot fit-abstention --data DIR\``,
+    );
+  }
+  const outOfScope = oosFile ? await readExamples(oosFile) : undefined;
+  if (outOfScope && outOfScope.length === 0) throw new CliError(`${oosFile} has no lines`);
+  return {
+    ratio,
+    ...(outOfScope ? { outOfScope } : {}),
+    rules: [
+      { name: 'learned', params: model.rules.learned },
+      { name: 'confidence', params: model.rules.confidence },
+    ],
+    centre: model.centre,
+  };
+}
 
 function noEncoder(): EncodedLines {
   throw new CliError('internal: a method asked for encodings but no engine is loaded');

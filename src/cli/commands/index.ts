@@ -3,6 +3,7 @@ import type { Command } from './command';
 import { classifyCommand } from './classify';
 import { demoCommand } from './demo';
 import { evalCommand } from './eval';
+import { fitAbstentionCommand } from './fit-abstention';
 import { infoCommand } from './info';
 import { metaTrainCommand } from './meta-train';
 import { metaTrainMamlCommand } from './meta-train-maml';
@@ -15,4 +16,5 @@ export const COMMANDS: readonly Command[] = [
   infoCommand,
   metaTrainCommand,
   metaTrainMamlCommand,
+  fitAbstentionCommand,
 ];

@@ -4,6 +4,9 @@ import type { Example } from '../types';
 import { filterLabelsByCount, groupByLabel, type LabelGroups, type SkippedLabel } from './group';
 import { deriveSeed, mulberry32, sampleWithoutReplacement, type Rng } from './prng';
 
+/** Distinguishes the out-of-scope stream of an episode's seed from its main stream. */
+const OUT_OF_SCOPE_STREAM = 0x005c09e;
+
 export interface EpisodeSpec {
   /** Classes per episode, or `all`: every label with enough examples, in every episode. */
   way: number | 'all';
@@ -11,6 +14,13 @@ export interface EpisodeSpec {
   query: number;
   /** Distractor lines per query line, drawn from labels outside the episode (default 1). */
   distractorRatio?: number;
+  /**
+   * Open-set episodes: this fraction (0..1) of the query lines fit none of the episode's labels.
+   * They come from `outOfScope` when given (a file of out-of-scope lines), else from the labels
+   * outside the episode. Default 0: every query line has one of the episode's labels.
+   */
+  openSetRatio?: number;
+  outOfScope?: readonly Example[];
 }
 
 export interface Episode {
@@ -22,6 +32,8 @@ export interface Episode {
   queryLabels: Int32Array;
   /** Lines of labels outside the episode, for the unlabeled pool of transductive methods. */
   distractors: Example[];
+  /** Query lines that fit none of the episode's labels (open-set episodes; otherwise empty). */
+  outOfScope: Example[];
 }
 
 export class EpisodeError extends Error {
@@ -56,13 +68,28 @@ export function remapLabels(examples: readonly Example[], ways: readonly string[
   });
 }
 
-/** Up to `count` lines drawn uniformly from all lines whose label is not in `ways`. */
-export function drawDistractors(rng: Rng, groups: LabelGroups, ways: readonly string[], count: number): Example[] {
+/** Up to `count` lines drawn uniformly from all lines whose label is not in `ways` (nor in `exclude`). */
+export function drawDistractors(
+  rng: Rng,
+  groups: LabelGroups,
+  ways: readonly string[],
+  count: number,
+  exclude?: ReadonlySet<Example>,
+): Example[] {
   if (count <= 0) return [];
   const inside = new Set(ways);
   const outside: Example[] = [];
-  for (const [label, group] of groups) if (!inside.has(label)) outside.push(...group);
+  for (const [label, group] of groups) {
+    if (inside.has(label)) continue;
+    for (const ex of group) if (!exclude?.has(ex)) outside.push(ex);
+  }
   return sampleWithoutReplacement(rng, outside, Math.min(count, outside.length));
+}
+
+/** Out-of-scope lines to add to `inScope` query lines so that they make `ratio` (0..1) of the whole. */
+export function outOfScopeCount(inScope: number, ratio: number): number {
+  if (!(ratio >= 0 && ratio < 1)) throw new EpisodeError(`open-set ratio must be in [0, 1) (got ${ratio})`);
+  return Math.round((inScope * ratio) / (1 - ratio));
 }
 
 export function validateSpec(spec: EpisodeSpec): void {
@@ -76,6 +103,9 @@ export function validateSpec(spec: EpisodeSpec): void {
   }
   const ratio = spec.distractorRatio ?? 1;
   if (!(ratio >= 0) || !Number.isFinite(ratio)) throw new EpisodeError(`distractor ratio must be >= 0 (got ${ratio})`);
+  const open = spec.openSetRatio ?? 0;
+  if (!(open >= 0 && open < 1)) throw new EpisodeError(`open-set ratio must be in [0, 1) (got ${open})`);
+  if (spec.outOfScope && spec.outOfScope.length === 0) throw new EpisodeError('the out-of-scope lines are empty');
 }
 
 /**
@@ -137,13 +167,26 @@ export class EpisodeSampler {
         }
       : takeShotsAndQueries(rng, this.eligible, ways, this.spec.shot, this.spec.query);
     const distractorCount = Math.round(query.length * (this.spec.distractorRatio ?? 1));
+    // Out-of-scope lines come from a stream of their own, so closed-set episodes stay as they were.
+    const outOfScope = this.drawOutOfScope(seed, index, ways, query.length);
     return {
       labels: ways,
       support,
       supportLabels: remapLabels(support, ways),
       query,
       queryLabels: remapLabels(query, ways),
-      distractors: drawDistractors(rng, this.all, ways, distractorCount),
+      distractors: drawDistractors(rng, this.all, ways, distractorCount, outOfScope.length ? new Set(outOfScope) : undefined),
+      outOfScope,
     };
+  }
+
+  private drawOutOfScope(seed: number, index: number, ways: readonly string[], inScope: number): Example[] {
+    const ratio = this.spec.openSetRatio ?? 0;
+    if (ratio === 0) return [];
+    const count = outOfScopeCount(inScope, ratio);
+    const rng = mulberry32(deriveSeed(seed, index, OUT_OF_SCOPE_STREAM));
+    const source = this.spec.outOfScope;
+    if (!source) return drawDistractors(rng, this.all, ways, count);
+    return sampleWithoutReplacement(rng, source, Math.min(count, source.length));
   }
 }

@@ -1,10 +1,13 @@
 // Episodic evaluation: every method sees exactly the same episodes (a paired comparison).
-import type { Example } from '../types';
+import type { Classifier, EncodedLines, Example } from '../types';
+import { AbstainFeatures, type AbstainParams, abstains, outOfScopeProbability } from '../learners/abstain';
+import type { Centre } from '../learners/featureView';
 import { EpisodeSampler, type Episode } from '../episodes/sampler';
 import { deriveSeed, mulberry32, shuffle } from '../episodes/prng';
 import { EncodingCache, type EncodeFn } from './encoding-cache';
 import { argmaxRow, isTextMethod, type EvalMethod } from './methods';
 import { pairedDifference, summarize } from './stats';
+import { NO_LABEL, type OpenSetMetrics, openSetMetrics } from './openSet';
 
 export interface EvaluateOptions {
   /** Name of the data set, copied into the report. */
@@ -27,6 +30,33 @@ export interface EvaluateOptions {
   /** Hand each method the episode's label names (encoded, one row per class); default true. */
   useLabelNames?: boolean;
   onProgress?: (progress: { shot: number; episode: number; episodes: number }) => void;
+  /** Open-set evaluation: some query lines fit none of the episode's labels. */
+  openSet?: OpenSetOptions;
+}
+
+/** A way of turning a method's outputs into "no label", by name (e.g. `learned`, `confidence`). */
+export interface OpenSetRule {
+  name: string;
+  params: AbstainParams;
+}
+
+export interface OpenSetOptions {
+  /** Fraction (0..1) of each episode's query lines that fit none of its labels. */
+  ratio: number;
+  /** Draw those lines from here (a file of out-of-scope lines) instead of the labels outside the episode. */
+  outOfScope?: Example[];
+  /** The rule reported as `open_set`, then baselines reported beside it, on the same episodes. */
+  rules: OpenSetRule[];
+  /** Corpus centre the rules re-centre on when a method has no pool (the model's). */
+  centre: Centre;
+}
+
+export interface OpenSetResult {
+  rule: string;
+  /** Means over episodes, fractions in 0..1. */
+  open_set: OpenSetMetrics;
+  /** Half-widths of their 95% intervals. */
+  open_set_ci95: OpenSetMetrics;
 }
 
 export interface SkippedLabelReport {
@@ -49,6 +79,12 @@ export interface MethodResult {
   ci95: number;
   /** Mean time to adapt and classify one episode, in milliseconds. */
   msPerEpisode: number;
+  /** Open-set runs, methods with probabilities: the first rule's figures. `mean` is then the accuracy on in-scope lines. */
+  open_set?: OpenSetMetrics;
+  open_set_ci95?: OpenSetMetrics;
+  open_set_rule?: string;
+  /** The other rules (baselines such as the plain confidence threshold), on the same episodes. */
+  open_set_baselines?: OpenSetResult[];
 }
 
 export interface PairedGain {
@@ -69,6 +105,8 @@ export interface EvaluationReport {
   distractorRatio: number;
   /** Whether methods were given the label names. */
   labelNames: boolean;
+  /** Open-set runs: the fraction of query lines that fit no label, and where they came from. */
+  openSet?: { ratio: number; source: 'other-labels' | 'file' };
   skippedLabels: SkippedLabelReport[];
   results: MethodResult[];
   gains?: PairedGain[];
@@ -89,8 +127,19 @@ export function evaluate(options: EvaluateOptions): EvaluationReport {
 
   // `all` resolves per shot count (labels with too few examples drop out); the report names the largest.
   let resolvedWay = 0;
+  const openSet = options.openSet;
   for (const shot of options.shots) {
-    const sampler = new EpisodeSampler(options.examples, { way, shot, query, distractorRatio }, options.shotsFrom);
+    const sampler = new EpisodeSampler(
+      options.examples,
+      {
+        way,
+        shot,
+        query,
+        distractorRatio,
+        ...(openSet ? { openSetRatio: openSet.ratio, outOfScope: openSet.outOfScope } : {}),
+      },
+      options.shotsFrom,
+    );
     resolvedWay = Math.max(resolvedWay, sampler.way);
     for (const s of sampler.skipped) {
       const entry = skipped.get(s.label) ?? { label: s.label, count: s.count, needed: s.needed, shots: [] };
@@ -100,21 +149,23 @@ export function evaluate(options: EvaluateOptions): EvaluationReport {
     }
     const accuracy = methods.map(() => new Float64Array(episodes));
     const elapsed = methods.map(() => 0);
+    // open[m][r][e]: rule r's figures for method m on episode e (methods with probabilities only).
+    const open = methods.map(() => openSet?.rules.map(() => [] as OpenSetMetrics[]));
     for (let e = 0; e < episodes; e++) {
       const episode = sampler.episode(deriveSeed(seed, shot), e);
       const pool = transductivePool(episode, deriveSeed(seed, shot, e));
       methods.forEach((method, m) => {
         const started = performance.now();
-        const predicted = runEpisode(
-          method,
-          episode,
-          pool,
-          cache,
-          `${method.name}, ${shot}-shot episode ${e + 1}`,
-          options.useLabelNames ?? true,
-        );
+        const where = `${method.name}, ${shot}-shot episode ${e + 1}`;
+        const run = runEpisode(method, episode, pool, cache, where, options.useLabelNames ?? true);
         elapsed[m] = (elapsed[m] as number) + performance.now() - started;
-        (accuracy[m] as Float64Array)[e] = accuracyOf(predicted, episode.queryLabels);
+        (accuracy[m] as Float64Array)[e] = accuracyOf(run.predicted, episode.queryLabels);
+        if (openSet && run.classifier) {
+          const figures = openSetFigures(openSet, episode, run.classifier, method.transductive ? pool : undefined, cache, where);
+          figures.forEach((f, r) => {
+            open[m]?.[r]?.push(f);
+          });
+        }
       });
       options.onProgress?.({ shot, episode: e + 1, episodes });
     }
@@ -129,6 +180,7 @@ export function evaluate(options: EvaluateOptions): EvaluationReport {
         mean,
         ci95,
         msPerEpisode: (elapsed[m] as number) / episodes,
+        ...openSetFields(openSet, open[m]),
       });
     });
     const b = methods.findIndex((method) => method.name === options.baseline);
@@ -148,6 +200,7 @@ export function evaluate(options: EvaluateOptions): EvaluationReport {
     seed,
     distractorRatio,
     labelNames: options.useLabelNames ?? true,
+    ...(openSet ? { openSet: { ratio: openSet.ratio, source: openSet.outOfScope ? ('file' as const) : ('other-labels' as const) } } : {}),
     skippedLabels: [...skipped.values()],
     results,
   };
@@ -165,11 +218,76 @@ function checkOptions(o: EvaluateOptions): void {
   if (o.baseline !== undefined && !names.includes(o.baseline)) {
     throw new EvaluationError(`baseline "${o.baseline}" is not one of the methods (${names.join(', ')})`);
   }
+  if (o.openSet) {
+    const r = o.openSet.ratio;
+    if (!(r > 0 && r < 1)) throw new EvaluationError(`the open-set ratio must be above 0 and below 1 (got ${r})`);
+    if (o.openSet.rules.length === 0) throw new EvaluationError('open-set evaluation needs at least one abstention rule');
+  }
 }
 
-/** The unlabeled lines a transductive method may use: queries and distractors, no support lines. */
+const OPEN_SET_KEYS = ['auroc', 'oos_recall', 'oos_precision', 'inscope_kept', 'inscope_accuracy'] as const;
+
+/** Mean and 95% half-width of each figure over the episodes where it is defined (precision needs an abstention). */
+function summarizeOpenSet(perEpisode: OpenSetMetrics[]): { open_set: OpenSetMetrics; open_set_ci95: OpenSetMetrics } {
+  const means = {} as OpenSetMetrics;
+  const ci = {} as OpenSetMetrics;
+  for (const key of OPEN_SET_KEYS) {
+    const values = perEpisode.map((f) => f[key]).filter((v) => Number.isFinite(v));
+    const s = values.length ? summarize(values) : { mean: Number.NaN, ci95: Number.NaN };
+    means[key] = s.mean;
+    ci[key] = s.ci95;
+  }
+  return { open_set: means, open_set_ci95: ci };
+}
+
+function openSetFields(openSet: OpenSetOptions | undefined, perRule: OpenSetMetrics[][] | undefined): Partial<MethodResult> {
+  if (!openSet || !perRule || (perRule[0]?.length ?? 0) === 0) return {};
+  const [first, ...rest] = openSet.rules.map((rule, r) => ({ rule: rule.name, ...summarizeOpenSet(perRule[r] ?? []) }));
+  return {
+    open_set: first!.open_set,
+    open_set_ci95: first!.open_set_ci95,
+    open_set_rule: first!.rule,
+    open_set_baselines: rest,
+  };
+}
+
+/**
+ * Classifies the episode's in-scope and out-of-scope query lines together and scores each rule.
+ * The classifier is the one adapted for the closed-set figure (same support, same pool).
+ */
+function openSetFigures(
+  openSet: OpenSetOptions,
+  episode: Episode,
+  classifier: Classifier,
+  pool: string[] | undefined,
+  cache: EncodingCache,
+  where: string,
+): OpenSetMetrics[] {
+  try {
+    const texts = [...episode.query, ...episode.outOfScope].map((ex) => ex.text);
+    const truth = new Int32Array(texts.length).fill(NO_LABEL);
+    truth.set(episode.queryLabels);
+    const lines = cache.lines(texts);
+    const nClasses = episode.labels.length;
+    const probs = classifier.predictProbs(lines);
+    const support = cache.lines(episode.support.map((ex) => ex.text));
+    const poolLines: EncodedLines | undefined = pool ? cache.lines(pool) : undefined;
+    // The signals depend on the episode only; each rule weighs them its own way.
+    const input = { classifier, support, supportLabels: episode.supportLabels, nClasses, pool: poolLines };
+    const signals = new AbstainFeatures(input, openSet.centre).compute(lines, probs);
+    return openSet.rules.map((rule) => {
+      const pOos = outOfScopeProbability(rule.params, signals, lines.n);
+      const predicted = Int32Array.from(texts, (_, i) => (abstains(rule.params, pOos[i]!) ? NO_LABEL : argmaxRow(probs, i, nClasses)));
+      return openSetMetrics(truth, predicted, pOos);
+    });
+  } catch (err) {
+    throw new EvaluationError(`${where} (open set): ${(err as Error).message ?? String(err)}`);
+  }
+}
+
+/** The unlabeled lines a transductive method may use: queries (out-of-scope ones too) and distractors, no support lines. */
 function transductivePool(episode: Episode, seed: number): string[] {
-  const texts = [...episode.query, ...episode.distractors].map((ex) => ex.text);
+  const texts = [...episode.query, ...episode.outOfScope, ...episode.distractors].map((ex) => ex.text);
   return shuffle(mulberry32(seed), texts);
 }
 
@@ -180,7 +298,7 @@ function runEpisode(
   cache: EncodingCache,
   where: string,
   useLabelNames: boolean,
-): Int32Array {
+): { predicted: Int32Array; classifier?: Classifier } {
   const supportTexts = episode.support.map((ex) => ex.text);
   const queryTexts = episode.query.map((ex) => ex.text);
   const nClasses = episode.labels.length;
@@ -190,7 +308,7 @@ function runEpisode(
       const predicted = predictor(queryTexts);
       if (predicted.length !== queryTexts.length)
         throw new Error(`returned ${predicted.length} predictions for ${queryTexts.length} lines`);
-      return predicted;
+      return { predicted };
     }
     const poolLines = method.transductive ? cache.lines(pool) : undefined;
     const names = useLabelNames ? cache.lines(episode.labels) : undefined;
@@ -199,7 +317,7 @@ function runEpisode(
     if (probs.length !== queryTexts.length * nClasses) {
       throw new Error(`returned ${probs.length} probabilities for ${queryTexts.length} lines x ${nClasses} classes`);
     }
-    return Int32Array.from(queryTexts, (_, i) => argmaxRow(probs, i, nClasses));
+    return { predicted: Int32Array.from(queryTexts, (_, i) => argmaxRow(probs, i, nClasses)), classifier };
   } catch (err) {
     throw new EvaluationError(`${where}: ${(err as Error).message ?? String(err)}`);
   }

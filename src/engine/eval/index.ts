@@ -4,3 +4,4 @@ export * from './methods';
 export * from './evaluate';
 export * from './table';
 export * from './peers';
+export * from './openSet';

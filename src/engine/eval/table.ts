@@ -7,7 +7,11 @@ const signed = (x: number) => `${x >= 0 ? '+' : '-'}${pct(Math.abs(x))}`;
 /** Pads cells to aligned columns; the first column left-aligned, the others right-aligned. */
 export function alignColumns(rows: string[][], gap = '  '): string {
   const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, [...cell].length)));
+  for (const row of rows) {
+    row.forEach((cell, i) => {
+      widths[i] = Math.max(widths[i] ?? 0, [...cell].length);
+    });
+  }
   return rows
     .map((row) =>
       row
@@ -49,4 +53,37 @@ export function formatReport(report: EvaluationReport): string {
     );
   }
   return lines.join('\n');
+}
+
+/**
+ * Open-set figures: one row per method and rule (the model's rule, then the baselines beside it),
+ * one block per shot count; each cell a mean % with its 95% interval.
+ */
+export function formatOpenSetReport(report: EvaluationReport): string {
+  if (!report.openSet) return '';
+  const cell = (m: number, ci: number) => (Number.isFinite(m) ? `${pct(m)} ± ${pct(ci)}` : '-');
+  const header = ['method (rule)', 'shot', 'in-scope acc (kept)', 'in-scope kept', 'oos recall', 'oos precision', 'AUROC'];
+  const rows: string[][] = [];
+  for (const r of report.results) {
+    if (!r.open_set || !r.open_set_ci95) continue;
+    const sets = [{ rule: r.open_set_rule ?? '', open_set: r.open_set, open_set_ci95: r.open_set_ci95 }, ...(r.open_set_baselines ?? [])];
+    for (const s of sets) {
+      const f = s.open_set;
+      const c = s.open_set_ci95;
+      rows.push([
+        `${r.method} (${s.rule})`,
+        String(r.shot),
+        cell(f.inscope_accuracy, c.inscope_accuracy),
+        cell(f.inscope_kept, c.inscope_kept),
+        cell(f.oos_recall, c.oos_recall),
+        cell(f.oos_precision, c.oos_precision),
+        cell(f.auroc, c.auroc),
+      ]);
+    }
+  }
+  const source = report.openSet.source === 'file' ? 'from the out-of-scope file' : 'from labels outside the episode';
+  return [
+    `open set: ${pct(report.openSet.ratio, 0)}% of query lines fit no label (${source}); % ± 95% CI over episodes`,
+    rows.length ? alignColumns([header, ...rows]) : '(no method gives probabilities: nothing to report)',
+  ].join('\n');
 }

@@ -8,6 +8,7 @@ import {
   filterLabelsByCount,
   groupByLabel,
   mulberry32,
+  outOfScopeCount,
   readDomainMap,
   sampleWithoutReplacement,
   selectLabels,
@@ -70,8 +71,8 @@ describe('episodes: sampler', () => {
       assert.equal(ep.query.length, 12);
       const supportTexts = new Set(ep.support.map((e) => e.text));
       assert.ok(ep.query.every((q) => !supportTexts.has(q.text)));
-      ep.support.forEach((ex, k) => assert.equal(ep.labels[ep.supportLabels[k]!], ex.label));
-      ep.query.forEach((ex, k) => assert.equal(ep.labels[ep.queryLabels[k]!], ex.label));
+      for (const [k, ex] of ep.support.entries()) assert.equal(ep.labels[ep.supportLabels[k]!], ex.label);
+      for (const [k, ex] of ep.query.entries()) assert.equal(ep.labels[ep.queryLabels[k]!], ex.label);
       for (let c = 0; c < 3; c++) {
         assert.equal(ep.supportLabels.filter((l) => l === c).length, 2);
         assert.equal(ep.queryLabels.filter((l) => l === c).length, 4);
@@ -142,5 +143,52 @@ describe('episodes: class splits', () => {
     for (const l of heldLabels) assert.ok(['banking', 'credit_cards', 'work'].includes(domains.get(l)!));
     assert.equal(heldOut.length + rest.length, examples.length);
     assert.throws(() => splitByDomains(examples, domains, ['bankin']), /unknown domain\(s\): bankin \(known: auto_and_commute/);
+  });
+});
+
+describe('episodes: open-set episodes', () => {
+  const data = toyData([20, 20, 20, 20, 20, 20, 3]);
+  const spec = { way: 3, shot: 2, query: 4 };
+
+  it('adds round(n R / (1 - R)) out-of-scope query lines, never of the episode labels, disjoint from the distractors', () => {
+    assert.equal(outOfScopeCount(75, 0.25), 25);
+    assert.equal(outOfScopeCount(12, 0.5), 12);
+    assert.equal(outOfScopeCount(12, 0), 0);
+    assert.throws(() => outOfScopeCount(12, 1), /open-set ratio must be in \[0, 1\)/);
+    const sampler = new EpisodeSampler(data, { ...spec, openSetRatio: 0.25 });
+    for (let i = 0; i < 40; i++) {
+      const ep = sampler.episode(3, i);
+      assert.equal(ep.outOfScope.length, 4, '12 in-scope lines make 75%: 4 more make the other 25%');
+      for (const o of ep.outOfScope) assert.ok(!ep.labels.includes(o.label), `${o.label} is one of the episode's labels`);
+      const oos = new Set(ep.outOfScope.map((o) => o.text));
+      assert.equal(oos.size, ep.outOfScope.length, 'no line twice');
+      assert.ok(
+        ep.distractors.every((d) => !oos.has(d.text)),
+        'a distractor is also an out-of-scope query',
+      );
+    }
+  });
+
+  it('is seeded: same seed same lines; leaves the closed-set part of every episode as it was', () => {
+    const open = new EpisodeSampler(data, { ...spec, openSetRatio: 0.25 });
+    const closed = new EpisodeSampler(data, spec);
+    assert.deepEqual(open.episode(8, 2), new EpisodeSampler(data, { ...spec, openSetRatio: 0.25 }).episode(8, 2));
+    assert.notDeepEqual(open.episode(8, 2).outOfScope, open.episode(8, 3).outOfScope);
+    for (let i = 0; i < 10; i++) {
+      const a = open.episode(8, i);
+      const b = closed.episode(8, i);
+      assert.deepEqual([a.labels, a.support, a.query], [b.labels, b.support, b.query]);
+      assert.deepEqual(b.outOfScope, []);
+    }
+  });
+
+  it('draws from a file of out-of-scope lines when given one, and refuses an empty one', () => {
+    const file = Array.from({ length: 30 }, (_, j) => ({ text: `elsewhere ${j}`, label: 'oos' }));
+    const sampler = new EpisodeSampler(data, { ...spec, openSetRatio: 0.5, outOfScope: file });
+    const ep = sampler.episode(1, 0);
+    assert.equal(ep.outOfScope.length, 12);
+    assert.ok(ep.outOfScope.every((o) => o.label === 'oos' && o.text.startsWith('elsewhere')));
+    assert.throws(() => new EpisodeSampler(data, { ...spec, openSetRatio: 0.25, outOfScope: [] }), /out-of-scope lines are empty/);
+    assert.throws(() => new EpisodeSampler(data, { ...spec, openSetRatio: 1 }), /open-set ratio must be in \[0, 1\)/);
   });
 });

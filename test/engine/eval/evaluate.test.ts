@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { EncodedLines, Example, FewShotMethod } from '../../../src/engine/types';
-import { evaluate, formatReport, type TextMethod } from '../../../src/engine/eval';
+import { evaluate, formatOpenSetReport, formatReport, type OpenSetRule, type TextMethod } from '../../../src/engine/eval';
 import { mulberry32 } from '../../../src/engine/episodes';
 
 describe('eval: evaluator', () => {
@@ -144,7 +144,73 @@ describe('eval: evaluator', () => {
   });
 });
 
+describe('eval: open-set episodes', () => {
+  // P(out of scope) = sigmoid(10 - 20 max prob): about 0 for a sure line, about 1 for a uniform one.
+  const confidence: OpenSetRule = {
+    name: 'confidence',
+    params: { features: ['maxProb'], mean: [0], scale: [1], weights: [-20], bias: 10, threshold: 0.5 },
+  };
+  const openSet = { ratio: 0.25, rules: [confidence], centre: { word: new Float32Array(1), char: new Float32Array(4) } };
+  const base = { examples: toy(8, 30), way: 4, shots: [2], query: 6, episodes: 20, seed: 5, encode: toyEncode(), openSet };
+
+  it('gives an oracle that is uniform on unknown lines perfect figures, and a constant guess chance ones', () => {
+    const report = evaluate({ ...base, methods: [oracle(), constant()] });
+    assert.deepEqual(report.openSet, { ratio: 0.25, source: 'other-labels' });
+    const [o, c] = report.results;
+    assert.equal(o!.open_set_rule, 'confidence');
+    assert.deepEqual(o!.open_set, { auroc: 1, oos_recall: 1, oos_precision: 1, inscope_kept: 1, inscope_accuracy: 1 });
+    assert.equal(o!.mean, 1, 'closed-set accuracy is on the in-scope lines');
+    assert.equal(c!.open_set!.auroc, 0.5);
+    assert.equal(c!.open_set!.oos_recall, 0);
+    assert.ok(Number.isNaN(c!.open_set!.oos_precision), 'never abstains: precision undefined');
+    assert.equal(c!.open_set!.inscope_accuracy, 0.25);
+    assert.match(formatOpenSetReport(report), /oracle \(confidence\)\s+2\s+100\.0 ± 0\.0\s+100\.0 ± 0\.0\s+100\.0 ± 0\.0/);
+  });
+
+  it('reports every further rule beside the first, on the same episodes; draws from a file when given', () => {
+    const never: OpenSetRule = { name: 'never', params: { ...confidence.params, threshold: 2 } };
+    const file = Array.from({ length: 50 }, (_, j) => ({ text: `99:${j}`, label: 'oos' }));
+    const report = evaluate({ ...base, methods: [oracle()], openSet: { ...openSet, outOfScope: file, rules: [confidence, never] } });
+    assert.equal(report.openSet!.source, 'file');
+    const r = report.results[0]!;
+    assert.equal(r.open_set!.oos_recall, 1);
+    assert.equal(r.open_set_baselines!.length, 1);
+    assert.equal(r.open_set_baselines![0]!.rule, 'never');
+    assert.equal(r.open_set_baselines![0]!.open_set.oos_recall, 0);
+    assert.equal(r.open_set_baselines![0]!.open_set.auroc, 1, 'the score ranks as well whatever the threshold');
+  });
+
+  it('refuses a ratio outside (0, 1) and a run without rules', () => {
+    assert.throws(() => evaluate({ ...base, methods: [constant()], openSet: { ...openSet, ratio: 1 } }), /open-set ratio/);
+    assert.throws(() => evaluate({ ...base, methods: [constant()], openSet: { ...openSet, rules: [] } }), /at least one abstention rule/);
+  });
+});
+
 // ---- toy data and methods with known behaviour ----
+
+/** One-hot on the support's labels, uniform on lines of any other label. */
+function oracle(): FewShotMethod {
+  return {
+    name: 'oracle',
+    transductive: false,
+    adapt(support, labels, n) {
+      const classOf = new Map<number, number>();
+      for (let i = 0; i < support.n; i++) classOf.set(support.word[i]!, labels[i]!);
+      return {
+        predictProbs: (lines) => {
+          const out = new Float32Array(lines.n * n).fill(1 / n);
+          for (let i = 0; i < lines.n; i++) {
+            const c = classOf.get(lines.word[i]!);
+            if (c === undefined) continue;
+            out.fill(0, i * n, (i + 1) * n);
+            out[i * n + c] = 1;
+          }
+          return out;
+        },
+      };
+    },
+  };
+}
 
 /** `labels` labels with `per` examples each; the text carries the label number. */
 function toy(labels: number, per: number): Example[] {
@@ -164,24 +230,6 @@ function toyEncode(onEncode?: (texts: string[]) => void) {
       charIndex: new Int32Array(0),
       charValue: new Float32Array(0),
     };
-  };
-}
-
-function oracle(): FewShotMethod {
-  return {
-    name: 'oracle',
-    transductive: false,
-    adapt(support, labels, n) {
-      const classOf = new Map<number, number>();
-      for (let i = 0; i < support.n; i++) classOf.set(support.word[i]!, labels[i]!);
-      return {
-        predictProbs: (lines) =>
-          oneHot(
-            Array.from(lines.word, (w) => classOf.get(w)!),
-            n,
-          ),
-      };
-    },
   };
 }
 
@@ -243,6 +291,8 @@ function recorder(name: string): FewShotMethod & { seen: string[] } {
 
 function oneHot(classes: number[], n: number): Float32Array {
   const out = new Float32Array(classes.length * n);
-  classes.forEach((c, i) => (out[i * n + c] = 1));
+  classes.forEach((c, i) => {
+    out[i * n + c] = 1;
+  });
   return out;
 }

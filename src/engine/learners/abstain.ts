@@ -1,0 +1,277 @@
+// Abstention without examples: "no label" for a line unlike every label of the document.
+//
+// The rule works on what any adapted classifier offers (its probabilities, and its raw scores when
+// it has them) and on the encoded lines, so it does not care how the classifier was fitted. Each
+// line gets a few signals of being out of scope, each re-centred on the document (on what the same
+// signal reads for the labeled lines, which are in scope by definition); a tiny logistic model turns
+// them into P(out of scope), and the line is reported as `none` above a threshold. The weights and
+// the threshold are fitted on episodes of training domains only (src/engine/training/abstention.ts),
+// never picked by hand; they ship next to the model as `abstention.json`.
+import type { Classifier, EncodedLines } from '../types';
+import { blockMeans, type Centre, FeatureView, selectRows } from './featureView';
+
+/**
+ * The signals the rule may combine; higher values of each mean "more like the labels", except
+ * `shots`: log of the labeled lines per label, the same for every line of a document. It lets the
+ * rule read the others in context: with one example per label every query looks far from the
+ * labeled lines (whose own scores are inflated by having been trained on), with ten much less so.
+ */
+export const ABSTAIN_FEATURES = ['maxProb', 'margin', 'energy', 'nearestWord', 'nearestChar', 'prototype', 'shots'] as const;
+export type AbstainFeature = (typeof ABSTAIN_FEATURES)[number];
+
+/** A fitted rule: standardisation, logistic weights and the threshold on P(out of scope). */
+export interface AbstainParams {
+  features: AbstainFeature[];
+  /** Per feature: subtracted, then divided by `scale`, before the weights apply. */
+  mean: number[];
+  scale: number[];
+  weights: number[];
+  bias: number;
+  /** A line whose P(out of scope) is at least this is reported as "no label". */
+  threshold: number;
+}
+
+/** The rules shipped next to a model (`abstention.json`): the engine's, and the baseline it is measured against. */
+export interface AbstentionRules {
+  /** The rule the engine applies: every signal combined. */
+  learned: AbstainParams;
+  /** The plain confidence threshold (max probability alone), fitted the same way: the baseline to beat. */
+  confidence: AbstainParams;
+}
+
+export class AbstainError extends Error {
+  override name = 'AbstainError';
+}
+
+/** Checks a rule read from a file: every field present, finite and of matching length. */
+export function checkAbstainParams(value: unknown, where: string): AbstainParams {
+  const p = value as Partial<AbstainParams> | null;
+  const numbers = (xs: unknown, n: number) =>
+    Array.isArray(xs) && xs.length === n && xs.every((x) => typeof x === 'number' && Number.isFinite(x));
+  if (!p || !Array.isArray(p.features) || p.features.length === 0) throw new AbstainError(`${where}: no features`);
+  const unknown = p.features.find((f) => !(ABSTAIN_FEATURES as readonly string[]).includes(f));
+  if (unknown !== undefined) throw new AbstainError(`${where}: unknown feature '${unknown}' (known: ${ABSTAIN_FEATURES.join(', ')})`);
+  const n = p.features.length;
+  if (!numbers(p.mean, n) || !numbers(p.scale, n) || !numbers(p.weights, n)) {
+    throw new AbstainError(`${where}: mean, scale and weights must be ${n} finite numbers each`);
+  }
+  if (!numbers([p.bias], 1) || !numbers([p.threshold], 1)) throw new AbstainError(`${where}: bias and threshold must be finite numbers`);
+  return p as AbstainParams;
+}
+
+/** A classifier that can also hand out its raw scores (logits); the energy signal needs them. */
+type ScoringClassifier = Classifier & { scores?(lines: EncodedLines): Float32Array };
+
+export interface AbstainInput {
+  classifier: Classifier;
+  support: EncodedLines;
+  supportLabels: Int32Array;
+  nClasses: number;
+  /** The document's unlabeled lines: when given, features are re-centred on support + pool. */
+  pool?: EncodedLines;
+  /** Class of the `none` label when the support has one: its lines are not an example of "in scope". */
+  background?: number;
+}
+
+/** Row-wise max and margin (best - second best) of an n x c probability matrix. */
+function maxAndMargin(probs: Float32Array, c: number, i: number): [number, number] {
+  let best = -Infinity;
+  let second = -Infinity;
+  for (let j = 0; j < c; j++) {
+    const v = probs[i * c + j];
+    if (v > best) {
+      second = best;
+      best = v;
+    } else if (v > second) second = v;
+  }
+  return [best, c > 1 ? best - second : best];
+}
+
+function logSumExpRows(scores: Float32Array, c: number): Float64Array {
+  const out = new Float64Array(scores.length / c);
+  for (let i = 0; i < out.length; i++) {
+    let max = -Infinity;
+    for (let j = 0; j < c; j++) max = Math.max(max, scores[i * c + j]);
+    let s = 0;
+    for (let j = 0; j < c; j++) s += Math.exp(scores[i * c + j] - max);
+    out[i] = max + Math.log(s);
+  }
+  return out;
+}
+
+function meanOf(xs: ArrayLike<number>): number {
+  if (xs.length === 0) return 0;
+  let s = 0;
+  for (let i = 0; i < xs.length; i++) s += xs[i];
+  return s / xs.length;
+}
+
+/** Batches of this many lines bound the memory of the similarity matrices on long documents. */
+const BATCH = 2048;
+
+/**
+ * The document-dependent part of the rule, prepared once per adaptation: the labeled lines in a
+ * per-document feature space (re-centred like the classifier's, blocks kept apart so that word and
+ * character similarity are separate signals), their class prototypes, and the reference level of
+ * every signal on the labeled lines themselves.
+ */
+export class AbstainFeatures {
+  private readonly view: FeatureView;
+  /** 2m x dim: the m in-scope support rows with only their word block, then with only their char block. */
+  private readonly neighbours: Float32Array;
+  private readonly m: number;
+  /** Class prototypes (unit length over both blocks, so a cosine is dot / sqrt 2). */
+  private readonly prototypes: Float32Array;
+  private readonly nProto: number;
+  private readonly reference: Record<AbstainFeature, number>;
+  private readonly shots: number;
+
+  constructor(
+    private readonly input: AbstainInput,
+    corpusCentre: Centre,
+  ) {
+    const { support, supportLabels, pool, background } = input;
+    const centre = pool && pool.n > 0 ? { ...blockMeans([support, pool]), common: corpusCentre.common } : corpusCentre;
+    this.view = new FeatureView(centre, { word: 1, char: 1 });
+    const rows: number[] = [];
+    for (let i = 0; i < support.n; i++) if (supportLabels[i] !== background) rows.push(i);
+    const dim = this.view.dim;
+    const wd = support.wordDim;
+    const S = this.view.dense(support, rows);
+    this.m = rows.length;
+    this.neighbours = new Float32Array(2 * this.m * dim);
+    for (let r = 0; r < this.m; r++) {
+      this.neighbours.set(S.subarray(r * dim, r * dim + wd), r * dim);
+      this.neighbours.set(S.subarray(r * dim + wd, (r + 1) * dim), (this.m + r) * dim + wd);
+    }
+    const classes = [...new Set(rows.map((i) => supportLabels[i]))].sort((a, b) => a - b);
+    this.nProto = classes.length;
+    this.prototypes = new Float32Array(this.nProto * dim);
+    classes.forEach((c, p) => {
+      rows.forEach((i, r) => {
+        if (supportLabels[i] !== c) return;
+        for (let k = 0; k < dim; k++) this.prototypes[p * dim + k] += S[r * dim + k];
+      });
+      let norm = 0;
+      for (let k = 0; k < dim; k++) norm += this.prototypes[p * dim + k] ** 2;
+      const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+      for (let k = 0; k < dim; k++) this.prototypes[p * dim + k] *= inv;
+    });
+    // Reference levels: the signals of the labeled lines (nearest neighbour other than the line itself).
+    this.reference = { maxProb: 0, margin: 0, energy: 0, nearestWord: 0, nearestChar: 0, prototype: 0, shots: 0 };
+    this.shots = Math.log(Math.max(1, rows.length) / Math.max(1, this.nProto));
+    const inScope = rows.length === support.n ? support : selectRows(support, rows);
+    const raw = this.raw(inScope, undefined, true);
+    for (const f of ['energy', 'nearestWord', 'nearestChar', 'prototype'] as const) this.reference[f] = meanOf(raw[f]);
+  }
+
+  /**
+   * Every signal for every line, re-centred on the labeled lines' level.
+   * @param probs the classifier's probabilities for `lines`, when already computed
+   */
+  compute(lines: EncodedLines, probs?: Float32Array): Record<AbstainFeature, Float64Array> {
+    const raw = this.raw(lines, probs, false);
+    for (const f of ABSTAIN_FEATURES) {
+      const ref = this.reference[f];
+      if (ref !== 0) for (let i = 0; i < lines.n; i++) raw[f][i] -= ref;
+    }
+    return raw;
+  }
+
+  /** @param leaveOneOut lines are the in-scope support rows themselves: skip each one's own similarity */
+  private raw(lines: EncodedLines, given: Float32Array | undefined, leaveOneOut: boolean): Record<AbstainFeature, Float64Array> {
+    const n = lines.n;
+    const C = this.input.nClasses;
+    const classifier = this.input.classifier as ScoringClassifier;
+    const out: Record<AbstainFeature, Float64Array> = {
+      maxProb: new Float64Array(n),
+      margin: new Float64Array(n),
+      energy: new Float64Array(n),
+      nearestWord: new Float64Array(n),
+      nearestChar: new Float64Array(n),
+      prototype: new Float64Array(n),
+      shots: new Float64Array(n).fill(this.shots),
+    };
+    if (!leaveOneOut) {
+      const probs = given ?? classifier.predictProbs(lines);
+      for (let i = 0; i < n; i++) [out.maxProb[i], out.margin[i]] = maxAndMargin(probs, C, i);
+    }
+    // Without raw scores, the energy signal reads 0 everywhere (the weights then ignore it).
+    if (typeof classifier.scores === 'function') out.energy = logSumExpRows(classifier.scores(lines), C);
+    const m = this.m;
+    const zeros = new Float32Array(Math.max(2 * m, this.nProto));
+    for (let start = 0; start < n; start += BATCH) {
+      const end = Math.min(n, start + BATCH);
+      const batch =
+        start === 0 && end === n
+          ? lines
+          : selectRows(
+              lines,
+              Int32Array.from({ length: end - start }, (_, i) => start + i),
+            );
+      if (m > 0) {
+        const sims = this.view.scores(batch, this.neighbours, zeros.subarray(0, 2 * m), 2 * m);
+        for (let i = 0; i < batch.n; i++) {
+          let word = -Infinity;
+          let char = -Infinity;
+          for (let r = 0; r < m; r++) {
+            if (leaveOneOut && r === start + i) continue;
+            word = Math.max(word, sims[i * 2 * m + r]);
+            char = Math.max(char, sims[i * 2 * m + m + r]);
+          }
+          out.nearestWord[start + i] = Number.isFinite(word) ? word : 0;
+          out.nearestChar[start + i] = Number.isFinite(char) ? char : 0;
+        }
+      }
+      if (this.nProto > 0) {
+        const sims = this.view.scores(batch, this.prototypes, zeros.subarray(0, this.nProto), this.nProto);
+        for (let i = 0; i < batch.n; i++) {
+          let best = -Infinity;
+          for (let p = 0; p < this.nProto; p++) best = Math.max(best, sims[i * this.nProto + p]);
+          out.prototype[start + i] = best / Math.SQRT2;
+        }
+      }
+    }
+    return out;
+  }
+}
+
+/** P(out of scope) of each line under a fitted rule, from the signals `compute` returned. */
+export function outOfScopeProbability(params: AbstainParams, features: Record<AbstainFeature, ArrayLike<number>>, n: number): Float32Array {
+  const p = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    let z = params.bias;
+    params.features.forEach((f, k) => {
+      z += (params.weights[k] * (features[f][i] - params.mean[k])) / params.scale[k];
+    });
+    p[i] = 1 / (1 + Math.exp(-z));
+  }
+  return p;
+}
+
+/** The one place that decides: a line is reported as "no label" at or above the rule's threshold. */
+export function abstains(params: AbstainParams, pOutOfScope: number): boolean {
+  return pOutOfScope >= params.threshold;
+}
+
+/** The rule bound to one adaptation: P(out of scope) per line, and whether to report "no label". */
+export class Abstainer {
+  private readonly features: AbstainFeatures;
+
+  constructor(
+    readonly params: AbstainParams,
+    input: AbstainInput,
+    corpusCentre: Centre,
+  ) {
+    this.features = new AbstainFeatures(input, corpusCentre);
+  }
+
+  /** @param probs the classifier's probabilities for `lines`, when already computed */
+  outOfScope(lines: EncodedLines, probs?: Float32Array): Float32Array {
+    return outOfScopeProbability(this.params, this.features.compute(lines, probs), lines.n);
+  }
+
+  abstains(pOutOfScope: number): boolean {
+    return abstains(this.params, pOutOfScope);
+  }
+}

@@ -1,0 +1,124 @@
+// The abstention rule: its signals on synthetic clusters, its fit, its threshold, its file checks.
+import assert from 'node:assert/strict';
+import {
+  ABSTAIN_FEATURES,
+  Abstainer,
+  AbstainFeatures,
+  type AbstainParams,
+  checkAbstainParams,
+  outOfScopeProbability,
+} from '../../../src/engine/learners/abstain';
+import { HAND_SET, LogregMethod } from '../../../src/engine/learners/adaptation';
+import { selectRows, zeroCentre } from '../../../src/engine/learners/featureView';
+import { fitLogistic, fitRule, keepThreshold } from '../../../src/engine/training/abstention';
+import { clusteredLines, repeatLabels } from './synthetic';
+
+const mean = (xs: ArrayLike<number>) => Array.from(xs).reduce((a, b) => a + b, 0) / xs.length;
+
+describe('abstention rule', () => {
+  // Six clusters: the first three are the labels, the other three fit none of them.
+  const C = 6;
+  const known = 3;
+  const all = clusteredLines(repeatLabels(C, 5), C, 1, 0.3);
+  const supportRows = Array.from({ length: all.n }, (_, i) => i).filter((i) => i % C < known);
+  const support = selectRows(all, supportRows);
+  const supportLabels = Int32Array.from(supportRows, (i) => i % C);
+  const queryTruth = repeatLabels(C, 20);
+  const queries = clusteredLines(queryTruth, C, 2, 0.3);
+  const isOos = Array.from(queryTruth, (c) => c >= known);
+  const centre = zeroCentre(all.wordDim, all.charDim);
+  const classifier = new LogregMethod('logreg', { ...HAND_SET, rounds: [] }, false, centre).adapt(support, supportLabels, known);
+  const input = { classifier, support, supportLabels, nClasses: known };
+
+  it('every signal reads higher on lines of the labels than on lines of other clusters', () => {
+    const f = new AbstainFeatures(input, centre).compute(queries);
+    for (const name of ABSTAIN_FEATURES.filter((n) => n !== 'shots')) {
+      const inside = mean(f[name].filter((_, i) => !isOos[i]));
+      const outside = mean(f[name].filter((_, i) => isOos[i]));
+      assert.ok(inside > outside, `${name}: in scope ${inside.toFixed(3)} <= out of scope ${outside.toFixed(3)}`);
+    }
+  });
+
+  it('gives every line of a document the log of its labeled lines per label, `none` lines left out', () => {
+    assert.ok(new AbstainFeatures(input, centre).compute(queries).shots.every((v) => Math.abs(v - Math.log(5)) < 1e-12));
+    // Label 2 as the background: 10 lines of 2 labels.
+    const withNone = new AbstainFeatures({ ...input, background: 2 }, centre).compute(queries);
+    assert.ok(withNone.shots.every((v) => Math.abs(v - Math.log(5)) < 1e-12));
+    const oneShot = selectRows(support, [0, 1, 2]);
+    const f = new AbstainFeatures({ ...input, support: oneShot, supportLabels: Int32Array.from([0, 1, 2]) }, centre).compute(queries);
+    assert.ok(f.shots.every((v) => v === 0));
+  });
+
+  it('re-centres the similarity signals on the labeled lines, and does not depend on how lines are batched', () => {
+    const features = new AbstainFeatures(input, centre);
+    const whole = features.compute(queries);
+    const first = features.compute(
+      selectRows(
+        queries,
+        Array.from({ length: 50 }, (_, i) => i),
+      ),
+    );
+    const rest = features.compute(
+      selectRows(
+        queries,
+        Array.from({ length: queries.n - 50 }, (_, i) => 50 + i),
+      ),
+    );
+    for (const name of ABSTAIN_FEATURES) {
+      const joined = [...first[name], ...rest[name]];
+      for (const [i, v] of joined.entries()) assert.ok(Math.abs(v - whole[name][i]!) < 1e-9, `${name} row ${i}`);
+    }
+    // The reference is each labeled line's nearest *other* labeled line: a labeled line itself is
+    // nearer than that (it is its own neighbour), so it reads above 0.
+    const own = features.compute(support);
+    assert.ok(Array.from(own.nearestWord).every((v) => v > 0));
+  });
+
+  it('a fitted rule separates the clusters, and its threshold keeps the asked fraction of in-scope lines', () => {
+    const f = new AbstainFeatures(input, centre).compute(queries);
+    const samples = {
+      features: Object.fromEntries(ABSTAIN_FEATURES.map((n) => [n, Array.from(f[n])])) as Record<
+        (typeof ABSTAIN_FEATURES)[number],
+        number[]
+      >,
+      outOfScope: isOos.map((b) => (b ? 1 : 0)),
+    };
+    const rule = fitRule(samples, [...ABSTAIN_FEATURES], 0.9);
+    const p = outOfScopeProbability(rule, samples.features, queries.n);
+    const kept = p.filter((v, i) => !isOos[i] && v < rule.threshold).length / isOos.filter((b) => !b).length;
+    assert.ok(kept >= 0.9, `kept ${kept}`);
+    const caught = p.filter((v, i) => isOos[i] && v >= rule.threshold).length / isOos.filter(Boolean).length;
+    assert.ok(caught > 0.9, `caught ${caught}`);
+    const abstainer = new Abstainer(rule, input, centre);
+    assert.deepEqual(Array.from(abstainer.outOfScope(queries)), Array.from(p));
+  });
+
+  it('does not count `none` lines of the support as lines of the labels', () => {
+    // Class 2 is the background (`none`) class: a line of its cluster looks out of scope to the neighbour signals.
+    const withNone = new AbstainFeatures({ ...input, background: 2 }, centre).compute(queries);
+    const without = new AbstainFeatures(input, centre).compute(queries);
+    const ofTwo = Array.from(queryTruth, (c, i) => (c === 2 ? i : -1)).filter((i) => i >= 0);
+    for (const name of ['nearestWord', 'nearestChar', 'prototype'] as const) {
+      assert.ok(mean(ofTwo.map((i) => withNone[name][i]!)) < mean(ofTwo.map((i) => without[name][i]!)), name);
+    }
+  });
+
+  it('fitLogistic finds the direction and the threshold keeps exactly the asked share', () => {
+    const x = Array.from({ length: 200 }, (_, i) => (i < 100 ? i / 100 : 1 + i / 100));
+    const y = x.map((v) => (v > 1.5 ? 1 : 0));
+    const fit = fitLogistic([x], y);
+    assert.ok(fit.weights[0]! > 1, `weight ${fit.weights[0]}`);
+    assert.equal(keepThreshold([0.1, 0.2, 0.3, 0.4], 0.75) > 0.3, true);
+    assert.equal(keepThreshold([0.1, 0.2, 0.3, 0.4], 0.75) <= 0.4, true);
+    assert.throws(() => keepThreshold([0.1], 0), /keep must be in/);
+  });
+
+  it('rejects a malformed rule file with a message naming the problem', () => {
+    const good: AbstainParams = { features: ['maxProb'], mean: [0], scale: [1], weights: [-1], bias: 0, threshold: 0.5 };
+    assert.deepEqual(checkAbstainParams(good, 'f'), good);
+    assert.throws(() => checkAbstainParams({ ...good, features: ['loudness'] }, 'f'), /unknown feature 'loudness'/);
+    assert.throws(() => checkAbstainParams({ ...good, weights: [] }, 'f'), /must be 1 finite numbers/);
+    assert.throws(() => checkAbstainParams({ ...good, threshold: Number.NaN }, 'f'), /threshold must be/);
+    assert.throws(() => checkAbstainParams(null, 'f'), /no features/);
+  });
+});

@@ -1,0 +1,103 @@
+// Lines that fit no label, through the engine facade over the shipped model: the `none` label as a
+// background class, and abstention without examples (models/abstention.json).
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { type AdaptedModel, Engine, namedPredictions } from '../../src/engine/engine';
+import { NONE_LABEL } from '../../src/engine/labels/none';
+import { loadAbstention } from '../../src/engine/model';
+import type { Example } from '../../src/engine/types';
+
+const MODEL_DIR = path.resolve(__dirname, '../../../models');
+const FIXTURE = path.resolve(__dirname, '../../../test/fixtures/no-label/tickets.json');
+
+interface Fixture {
+  support: Example[];
+  inScope: Example[];
+  unrelated: string[];
+  none: Example[];
+  greetings: string[];
+}
+
+/** Named predictions with each line's P(out of scope) beside them. */
+function predict(model: AdaptedModel, lines: string[]) {
+  const typed = model.classify(lines);
+  return namedPredictions(model, lines).map((p, i) => ({ ...p, outOfScope: typed.outOfScope?.[i] }));
+}
+
+describe('Engine: lines that fit no label', function () {
+  this.timeout(120_000);
+  let engine: Engine;
+  const fx = JSON.parse(fs.readFileSync(FIXTURE, 'utf8')) as Fixture;
+  const document = [...fx.inScope.map((e) => e.text), ...fx.unrelated, ...fx.greetings];
+
+  before(async () => {
+    engine = await Engine.load({ modelDir: MODEL_DIR, backend: 'wasm' });
+  });
+  after(() => engine.dispose());
+
+  it('ships fitted abstention rules beside the model', () => {
+    const rules = loadAbstention(MODEL_DIR);
+    assert.ok(rules, 'models/abstention.json is missing: run `fewshot fit-abstention --data DIR`');
+    assert.ok(rules.learned.features.length > 1);
+    assert.deepEqual(rules.confidence.features, ['maxProb']);
+  });
+
+  it('marks lines of an unrelated domain `none` and keeps the lines of the labels', () => {
+    for (const pool of [document, undefined]) {
+      const model = engine.adapt(fx.support, { pool, abstain: true });
+      const inScope = predict(
+        model,
+        fx.inScope.map((e) => e.text),
+      );
+      const unrelated = predict(model, fx.unrelated);
+      const kept = inScope.filter((p, i) => p.label === fx.inScope[i]!.label).length;
+      const caught = unrelated.filter((p) => p.label === NONE_LABEL).length;
+      const where = pool ? 'with the document as pool' : 'without a pool';
+      assert.ok(kept >= fx.inScope.length - 1, `${where}: ${kept}/${fx.inScope.length} in-scope lines kept their label`);
+      assert.ok(caught >= fx.unrelated.length - 2, `${where}: ${caught}/${fx.unrelated.length} unrelated lines marked none`);
+      for (const p of [...inScope, ...unrelated]) {
+        assert.ok(p.outOfScope !== undefined && p.outOfScope >= 0 && p.outOfScope <= 1);
+        if (p.label === NONE_LABEL) assert.equal(p.confidence, p.outOfScope, 'a `none` from abstention is as sure as the rule');
+      }
+      const mean = (ps: typeof inScope) => ps.reduce((s, p) => s + p.outOfScope!, 0) / ps.length;
+      assert.ok(mean(unrelated) > mean(inScope) + 0.3, `${where}: P(out of scope) ${mean(unrelated)} vs ${mean(inScope)}`);
+    }
+  });
+
+  it('never says `none` unless asked to abstain or a line is labeled none (the default)', () => {
+    const model = engine.adapt(fx.support, { pool: document });
+    const predictions = predict(model, fx.unrelated);
+    assert.ok(predictions.every((p) => p.label !== NONE_LABEL && p.outOfScope === undefined));
+  });
+
+  it('trains on lines labeled `none` as a background class: lines like them are predicted `none`', () => {
+    const support = [...fx.support, ...fx.none];
+    const model = engine.adapt(support, { pool: document });
+    assert.ok(model.labels.includes(NONE_LABEL));
+    const greetings = predict(model, fx.greetings);
+    assert.deepEqual(
+      greetings.map((p) => p.label),
+      fx.greetings.map(() => NONE_LABEL),
+    );
+    const inScope = predict(
+      model,
+      fx.inScope.map((e) => e.text),
+    );
+    const kept = inScope.filter((p, i) => p.label === fx.inScope[i]!.label).length;
+    assert.ok(kept >= fx.inScope.length - 1, `${kept}/${fx.inScope.length} in-scope lines kept their label beside a none class`);
+  });
+
+  it('with both: `none` examples and abstention still keep the labeled lines and set the unrelated ones apart', () => {
+    const model = engine.adapt([...fx.support, ...fx.none], { pool: document, abstain: true });
+    const unrelated = predict(model, fx.unrelated);
+    const greetings = predict(model, fx.greetings);
+    assert.ok(unrelated.filter((p) => p.label === NONE_LABEL).length >= fx.unrelated.length - 2);
+    assert.ok(greetings.every((p) => p.label === NONE_LABEL));
+    const inScope = predict(
+      model,
+      fx.inScope.map((e) => e.text),
+    );
+    assert.ok(inScope.filter((p, i) => p.label === fx.inScope[i]!.label).length >= fx.inScope.length - 1);
+  });
+});
