@@ -5,6 +5,7 @@ import type { EngineApi, WarmState } from '../engine/engine';
 import { EngineInputError } from '../engine/engine';
 import { RpcServer, yieldToEventLoop, type CancelSignal, RpcError } from '../protocol/rpc';
 import type { ClassifyParams, ClassifyResult, WorkerRequests, WorkerToHost } from '../protocol/worker';
+import { classifyWorkspace } from './workspace';
 
 /** The part of a MessagePort / parentPort the host uses. */
 export interface Port {
@@ -30,6 +31,8 @@ export function startWorkerHost(port: Port, loadEngine: (log: (m: string) => voi
       classify: (params, signal) => classify(need(), params, signal, states),
       forget: (params) => states.forget(params.document),
       info: () => need().info(),
+      classifyWorkspace: (params, signal) =>
+        classifyWorkspace(need(), params, signal, (event) => port.postMessage({ kind: 'workspace', run: params.run, event }), states),
     },
     (message) => port.postMessage(message),
     (error) => (error instanceof EngineInputError ? 'input' : 'internal'),
