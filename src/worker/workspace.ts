@@ -113,6 +113,7 @@ export async function classifyWorkspace(
   for (const file of files) {
     stopIfCancelled();
     const read = await readText(file, scope.maxFileBytes);
+    stopIfCancelled();
     filesDone++;
     if ('reason' in read) {
       skipped.push(read);
