@@ -6,6 +6,7 @@ import { readConfig, type FewShotConfig } from './config';
 import { EngineClient } from './engineClient';
 import { LabelStore } from './labelStore';
 import { LabelPalette } from './panel/labelPalette';
+import { WorkspaceRun } from './workspaceRun';
 
 export class FewShotContext implements vscode.Disposable {
   readonly subscriptions: vscode.Disposable[] = [];
@@ -16,6 +17,8 @@ export class FewShotContext implements vscode.Disposable {
   readonly classifier: Classifier;
   /** Each label's colour and key position, for the panel and the decorations (workspace state). */
   readonly palette: LabelPalette;
+  /** Classify Workspace: predictions for closed files too. */
+  readonly workspace: WorkspaceRun;
   engineError: string | undefined;
   private readonly configChanged = new vscode.EventEmitter<FewShotConfig>();
   private readonly engineChanged = new vscode.EventEmitter<void>();
@@ -39,7 +42,8 @@ export class FewShotContext implements vscode.Disposable {
       () => ({ method: this.config.method, isIncluded: (d) => this.isIncluded(d) }),
       log,
     );
-    this.subscriptions.push(this.engine, this.labels, this.classifier);
+    this.workspace = new WorkspaceRun(this);
+    this.subscriptions.push(this.engine, this.labels, this.classifier, this.workspace);
   }
 
   static async create(extension: vscode.ExtensionContext): Promise<FewShotContext> {
@@ -87,7 +91,10 @@ export class FewShotContext implements vscode.Disposable {
       }),
       vscode.workspace.onDidCloseTextDocument((d) => this.classifier.clear(d.uri)),
       // A new label, a removal or a reload from disk re-adapts every document of that folder.
-      this.labels.onDidChange((folder) => this.classifier.scheduleAll(20, folder)),
+      this.labels.onDidChange((folder) => {
+        this.classifier.scheduleAll(20, folder);
+        this.workspace.labelsChanged();
+      }),
       vscode.workspace.onDidChangeWorkspaceFolders(() => void this.labels.load()),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (!e.affectsConfiguration('fewshot')) return;

@@ -2,7 +2,7 @@
 // predictions, so closed files reach the panel, the Problems panel, the export and Next
 // Uncertain Line without being opened or read again on the main thread. No vscode import: the
 // benchmark keeps results with this same code.
-import type { WorkspaceFileResult } from '../protocol/workspace';
+import type { WorkspaceFileResult, WorkspaceProgress, WorkspaceSkip } from '../protocol/workspace';
 import { buildEntries, type DocumentPredictions, type PredictionEntry, type ViewOptions } from './predictionView';
 
 export interface WorkspaceFile extends DocumentPredictions {
@@ -106,7 +106,7 @@ export class WorkspaceResults {
  * (the cursor's). Linear in the lines of the workspace.
  */
 export function mostUncertainInWorkspace(
-  files: Iterable<WorkspaceFile>,
+  files: Iterable<Pick<WorkspaceFile, 'uri' | 'labelIndex' | 'uncertainty'>>,
   labeledOf: (uri: string) => ReadonlySet<number>,
   skip?: { uri: string; line: number },
 ): { uri: string; line: number; uncertainty: number } | undefined {
@@ -122,4 +122,23 @@ export function mostUncertainInWorkspace(
     }
   }
   return best;
+}
+
+export const SKIP_WORDS: Record<WorkspaceSkip['reason'], string> = { binary: 'binary', 'too-large': 'too large', unreadable: 'unreadable' };
+
+/** `1,234 of 5,000 files · 41,000 lines/s · about 12 s left` */
+export function progressMessage(p: WorkspaceProgress): string {
+  const seconds = p.elapsedMs / 1000;
+  const rate = seconds > 0 ? p.linesDone / seconds : 0;
+  const left = rate > 0 ? Math.max(0, (p.linesTotal - p.linesDone) / rate) : undefined;
+  const eta = left === undefined ? '' : ` · about ${left < 60 ? `${Math.ceil(left)} s` : `${Math.ceil(left / 60)} min`} left`;
+  return `${p.filesDone.toLocaleString('en')} of ${p.filesTotal.toLocaleString('en')} files · ${Math.round(rate).toLocaleString('en')} lines/s${eta}`;
+}
+
+/** `2 skipped: 1 binary, 1 too large` */
+export function skippedSummary(skipped: readonly WorkspaceSkip[]): string {
+  if (skipped.length === 0) return '';
+  const counts = new Map<string, number>();
+  for (const s of skipped) counts.set(SKIP_WORDS[s.reason], (counts.get(SKIP_WORDS[s.reason]) ?? 0) + 1);
+  return `${skipped.length} skipped: ${[...counts].map(([why, n]) => `${n} ${why}`).join(', ')}`;
 }

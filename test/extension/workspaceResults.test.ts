@@ -1,5 +1,13 @@
 import * as assert from 'node:assert/strict';
-import { entryRanges, lineStartsOf, lineText, mostUncertainInWorkspace, WorkspaceResults } from '../../src/extension/workspaceResults';
+import {
+  entryRanges,
+  lineStartsOf,
+  lineText,
+  mostUncertainInWorkspace,
+  progressMessage,
+  skippedSummary,
+  WorkspaceResults,
+} from '../../src/extension/workspaceResults';
 import type { WorkspaceFileResult } from '../../src/protocol/workspace';
 
 const result = (text: string, labelIndex: number[], uncertainty: number[]): WorkspaceFileResult => ({
@@ -54,5 +62,31 @@ describe('workspace results', () => {
       ['file:///w/a.txt'],
     );
     assert.equal(store.size, 1);
+  });
+});
+
+describe('workspace run messages', () => {
+  it('shows files done, lines per second and the time left', () => {
+    assert.equal(
+      progressMessage({ filesDone: 12, filesTotal: 200, linesDone: 60_000, linesTotal: 1_000_000, elapsedMs: 2000 }),
+      '12 of 200 files · 30,000 lines/s · about 32 s left',
+    );
+    assert.equal(
+      progressMessage({ filesDone: 1, filesTotal: 2000, linesDone: 1000, linesTotal: 1_000_000, elapsedMs: 1000 }),
+      '1 of 2,000 files · 1,000 lines/s · about 17 min left',
+    );
+    assert.equal(progressMessage({ filesDone: 0, filesTotal: 3, linesDone: 0, linesTotal: 10, elapsedMs: 0 }), '0 of 3 files · 0 lines/s');
+  });
+
+  it('sums up skipped files by reason', () => {
+    assert.equal(skippedSummary([]), '');
+    assert.equal(
+      skippedSummary([
+        { path: 'a', reason: 'binary', detail: '' },
+        { path: 'b', reason: 'too-large', detail: '' },
+        { path: 'c', reason: 'binary', detail: '' },
+      ]),
+      '3 skipped: 2 binary, 1 too large',
+    );
   });
 });
