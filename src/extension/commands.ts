@@ -18,7 +18,9 @@ export const commands: Record<string, Factory> = {
   'fewshot.removeLabel': removeLabel,
   'fewshot.acceptPrediction': acceptPrediction,
   'fewshot.nextUncertainLine': nextUncertainLine,
-  'fewshot.classifyWorkspace': (ctx) => () => ctx.workspace.run(),
+  'fewshot.classifyWorkspace': (ctx) => (options?: { onProgress?: (message: string) => void }) =>
+    ctx.workspace.run({ interactive: true, onProgress: options?.onProgress }),
+  'fewshot.cancelClassifyWorkspace': (ctx) => () => ctx.workspace.cancel(),
   'fewshot.exportLabels': exportLabels,
   'fewshot.importLabels': importLabels,
   'fewshot.clearLabels': clearLabels,

@@ -22,6 +22,13 @@ export interface WorkspaceSummary {
   cancelled: boolean;
 }
 
+export interface RunOptions {
+  /** A person asked: a cancellable notification and a summary message (else the status bar only). */
+  interactive: boolean;
+  /** Receives each progress message the notification shows. */
+  onProgress?: (message: string) => void;
+}
+
 export class WorkspaceRun implements vscode.Disposable {
   readonly results = new WorkspaceResults();
   private readonly updated = new vscode.EventEmitter<vscode.Uri[]>();
@@ -70,7 +77,7 @@ export class WorkspaceRun implements vscode.Disposable {
    * Classifies every folder; a run already going is cancelled first. Interactive runs show a
    * cancellable notification and a summary; re-runs after a label change show in the status bar.
    */
-  async run(options: { interactive: boolean } = { interactive: true }): Promise<WorkspaceSummary | undefined> {
+  async run(options: RunOptions = { interactive: true }): Promise<WorkspaceSummary | undefined> {
     this.active = true;
     this.current?.cancel.cancel();
     await this.current?.done.catch(() => undefined);
@@ -81,7 +88,10 @@ export class WorkspaceRun implements vscode.Disposable {
         { location, title: 'Few-Shot: classifying the workspace', cancellable: options.interactive },
         (progress, token) => {
           token.onCancellationRequested(() => cancel.cancel());
-          return this.runFolders(cancel, (message, increment) => progress.report({ message, increment }));
+          return this.runFolders(cancel, (message, increment) => {
+            progress.report({ message, increment });
+            options.onProgress?.(message);
+          });
         },
       ),
     );
@@ -96,9 +106,11 @@ export class WorkspaceRun implements vscode.Disposable {
     }
   }
 
-  /** Cancels the run in progress, if any. */
-  cancel(): void {
-    this.current?.cancel.cancel();
+  /** Cancels the run in progress; false when there is none. */
+  cancel(): boolean {
+    if (!this.current) return false;
+    this.current.cancel.cancel();
+    return true;
   }
 
   private async runFolders(
