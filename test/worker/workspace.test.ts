@@ -35,12 +35,15 @@ function fakeEngine(calls: Calls): EngineApi {
         method: 'keyword',
         adaptMs: 1,
         encodeMs: 0,
-        predict(lines: string[]) {
+        warm: false,
+        classify(lines: string[]) {
           calls.predicted.push(...lines);
-          return lines.map((line) => {
-            const hit = support.find((s) => s.text.split(' ').some((w) => line.includes(w)));
-            return hit ? { label: hit.label, confidence: 0.9, uncertainty: 0.2 } : { label: labels[0]!, confidence: 0.5, uncertainty: 1 };
-          });
+          const hits = lines.map((line) => support.find((s) => s.text.split(' ').some((w) => line.includes(w))));
+          return {
+            labelIndex: Int32Array.from(hits, (hit) => (hit ? labels.indexOf(hit.label) : 0)),
+            confidence: Float32Array.from(hits, (hit) => (hit ? 0.9 : 0.5)),
+            uncertainty: Float32Array.from(hits, (hit) => (hit ? 0.2 : 1)),
+          };
         },
       };
     },
