@@ -97,12 +97,17 @@ export class WorkspaceRun implements vscode.Disposable {
     );
     const current = { cancel, done };
     this.current = current;
+    // Offers Few-Shot: Cancel Classify Workspace in the palette while a run goes.
+    void vscode.commands.executeCommand('setContext', 'fewshot.workspaceRunning', true);
     try {
       const summary = await done;
       if (summary && options.interactive) this.announce(summary);
       return summary;
     } finally {
-      if (this.current === current) this.current = undefined;
+      if (this.current === current) {
+        this.current = undefined;
+        void vscode.commands.executeCommand('setContext', 'fewshot.workspaceRunning', false);
+      }
     }
   }
 

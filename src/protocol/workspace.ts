@@ -54,7 +54,7 @@ export interface WorkspaceProgress {
   filesTotal: number;
   linesDone: number;
   linesTotal: number;
-  /** Milliseconds since the run started (scan included). */
+  /** Milliseconds since the files started being classified (after the scan and the adaptation): lines/s and the time left come from it. */
   elapsedMs: number;
 }
 

@@ -107,6 +107,7 @@ export async function classifyWorkspace(
   emit({ type: 'scanned', files: files.length, lines: linesTotal, skipped, labels: model.labels, method: model.method });
 
   // Pass 2: predict and stream, one file at a time.
+  const classifyStarted = performance.now();
   let linesDone = 0;
   let filesDone = 0;
   let classified = 0;
@@ -146,7 +147,7 @@ export async function classifyWorkspace(
     emit({
       type: 'file',
       file: result,
-      progress: { filesDone, filesTotal: files.length, linesDone, linesTotal, elapsedMs: performance.now() - started },
+      progress: { filesDone, filesTotal: files.length, linesDone, linesTotal, elapsedMs: performance.now() - classifyStarted },
     });
   }
   return {

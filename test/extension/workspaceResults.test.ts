@@ -75,7 +75,15 @@ describe('workspace run messages', () => {
       progressMessage({ filesDone: 1, filesTotal: 2000, linesDone: 1000, linesTotal: 1_000_000, elapsedMs: 1000 }),
       '1 of 2,000 files · 1,000 lines/s · about 17 min left',
     );
-    assert.equal(progressMessage({ filesDone: 0, filesTotal: 3, linesDone: 0, linesTotal: 10, elapsedMs: 0 }), '0 of 3 files · 0 lines/s');
+    assert.equal(
+      progressMessage({ filesDone: 1, filesTotal: 3, linesDone: 1, linesTotal: 10, elapsedMs: 5 }),
+      '1 of 3 files',
+      'no rate in the first second: it would say more about start-up than speed',
+    );
+    assert.equal(
+      progressMessage({ filesDone: 0, filesTotal: 3, linesDone: 0, linesTotal: 10, elapsedMs: 1500 }),
+      '0 of 3 files · 0 lines/s',
+    );
   });
 
   it('sums up skipped files by reason', () => {
