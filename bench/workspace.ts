@@ -14,7 +14,6 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { mulberry32 } from '../src/engine/episodes/prng';
 import type { Example } from '../src/engine/types';
 import { EngineClient } from '../src/extension/engineClient';
-import { WORKSPACE_CACHE_LINES } from '../src/extension/workspaceResults';
 import { entryRanges, WorkspaceResults } from '../src/extension/workspaceResults';
 import type { WorkspaceEvent } from '../src/protocol/workspace';
 
@@ -178,17 +177,13 @@ async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fewshot-workspace-'));
   let peakRss = 0;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
-  // The encoder cache the extension's worker gets (WORKSPACE_CACHE_LINES), unless --cache says otherwise.
-  const cacheSize = arg('cache', WORKSPACE_CACHE_LINES);
-  const client = new EngineClient({ workerPath, modelDir: path.join(root, 'models'), backend: 'auto', cacheSize, log: () => {} });
+  const client = new EngineClient({ workerPath, modelDir: path.join(root, 'models'), backend: 'auto', log: () => {} });
   try {
     const g = performance.now();
     generate(dir, fileCount, lineCount);
     log(`\nGenerated ${fileCount} files, ${lineCount} lines in ${f1((performance.now() - g) / 1000)} s under ${dir}`);
     const info = await client.ready();
-    log(
-      `Workspace benchmark (engine backend ${info.backend}, model ${info.model}, method ${info.defaultMethod}, encoder cache ${cacheSize} lines)\n`,
-    );
+    log(`Workspace benchmark (engine backend ${info.backend}, model ${info.model}, method ${info.defaultMethod})\n`);
     const first: RunFigures[] = [];
     const again: RunFigures[] = [];
     for (let r = 0; r < runs; r++) {

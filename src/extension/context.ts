@@ -6,7 +6,6 @@ import { readConfig, type FewShotConfig } from './config';
 import { EngineClient } from './engineClient';
 import { LabelStore } from './labelStore';
 import { LabelPalette } from './panel/labelPalette';
-import { WORKSPACE_CACHE_LINES } from './workspaceResults';
 import { WorkspaceRun } from './workspaceRun';
 
 export class FewShotContext implements vscode.Disposable {
@@ -33,7 +32,6 @@ export class FewShotContext implements vscode.Disposable {
       workerPath: extension.asAbsolutePath('out/worker.js'),
       modelDir: extension.asAbsolutePath('models'),
       backend: this.config.backend,
-      cacheSize: WORKSPACE_CACHE_LINES,
       log,
     });
     this.labels = new LabelStore(this.config.labelsFile, log);

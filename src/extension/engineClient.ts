@@ -16,8 +16,6 @@ export interface EngineClientOptions {
   workerPath: string;
   modelDir?: string;
   backend: BackendChoice;
-  /** Lines the worker's encoder caches; the engine's default when absent. */
-  cacheSize?: number;
   log: (message: string) => void;
 }
 
@@ -95,8 +93,8 @@ export class EngineClient {
 
   private start(): Running {
     if (this.running) return this.running;
-    const { workerPath, modelDir, backend, cacheSize, log } = this.options;
-    const workerData: WorkerStartOptions = { modelDir, backend, ...(cacheSize ? { cacheSize } : {}) };
+    const { workerPath, modelDir, backend, log } = this.options;
+    const workerData: WorkerStartOptions = { modelDir, backend };
     const worker = new Worker(workerPath, { workerData });
     const rpc = new RpcClient<WorkerRequests>((m) => worker.postMessage(m));
     let settle!: { resolve(info: EngineInfo): void; reject(e: Error): void };

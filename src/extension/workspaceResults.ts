@@ -5,13 +5,6 @@
 import type { WorkspaceFileResult, WorkspaceProgress, WorkspaceSkip } from '../protocol/workspace';
 import { buildEntries, type DocumentPredictions, type PredictionEntry, type ViewOptions } from './predictionView';
 
-/**
- * Lines the worker's encoder caches when the extension starts it: enough for a re-run of a
- * 1,000,000-line workspace after a label change to find every line encoded (measured by
- * `npm run bench:workspace`, within its memory target).
- */
-export const WORKSPACE_CACHE_LINES = 1_100_000;
-
 export interface WorkspaceFile extends DocumentPredictions {
   /** The file's `Uri.toString()` (the key used by the panel and the label store). */
   uri: string;

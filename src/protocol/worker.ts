@@ -10,8 +10,6 @@ import type { ClassifyWorkspaceParams, ClassifyWorkspaceResult, WorkspaceNotific
 export interface WorkerStartOptions {
   modelDir?: string;
   backend: BackendChoice;
-  /** Lines the encoder caches (the engine's default when absent): a workspace re-run then skips re-encoding. */
-  cacheSize?: number;
 }
 
 /** Classify the lines of one document with a model adapted to `support`. */

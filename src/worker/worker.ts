@@ -7,6 +7,4 @@ import { startWorkerHost, type Port } from './host';
 
 if (!parentPort) throw new Error('worker.js must run as a worker thread');
 const options = workerData as WorkerStartOptions;
-void startWorkerHost(parentPort as unknown as Port, (log) =>
-  Engine.load({ modelDir: options.modelDir, backend: options.backend, cacheSize: options.cacheSize, log }),
-);
+void startWorkerHost(parentPort as unknown as Port, (log) => Engine.load({ modelDir: options.modelDir, backend: options.backend, log }));
