@@ -87,7 +87,8 @@ async function runSuite(run) {
       ['extensionDevelopmentPath', remote(root)],
       ['extensionTestsPath', remote(suite)],
     ]);
-    await page.goto(`${server.url}/?${query}&payload=${encodeURIComponent(payload)}`);
+    // A loaded machine can take minutes to serve the workbench: the suite timeout below is what bounds the run.
+    await page.goto(`${server.url}/?${query}&payload=${encodeURIComponent(payload)}`, { timeout: 180_000 });
     const timeout = new Promise((resolve) => setTimeout(() => resolve('timeout'), 8 * 60_000));
     const result = await Promise.race([done, timeout]);
     await page.screenshot({ path: path.join(artifacts, 'final.png') }).catch(() => {});
