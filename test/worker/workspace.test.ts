@@ -3,52 +3,21 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
-import { type AdaptOptions, type EngineApi, EngineInputError } from '../../src/engine/engine';
+import { type AdaptOptions, EngineInputError } from '../../src/engine/engine';
 import type { Example } from '../../src/engine/types';
 import { CancelSource, RpcClient, RpcError } from '../../src/protocol/rpc';
 import type { WorkerRequests } from '../../src/protocol/worker';
 import { type ClassifyWorkspaceParams, isWorkspaceNotification, type WorkspaceEvent } from '../../src/protocol/workspace';
 import { type Port, startWorkerHost } from '../../src/worker/host';
 import { classifyWorkspace } from '../../src/worker/workspace';
+import { fakeEngine } from './fakeEngine';
 
 interface Calls {
   adapt: AdaptOptions[];
+  predictedLines: number;
   predicted: string[];
 }
-
-/** Predicts the label whose support example shares a word with the line; records every call. */
-function fakeEngine(calls: Calls): EngineApi {
-  return {
-    info: () => ({ backend: 'fake', model: 'm', modelHash: 'h', vocabulary: 0, defaultMethod: 'keyword', methods: ['keyword'], loadMs: 0 }),
-    methods: () => ['keyword'],
-    method: () => undefined,
-    encode: () => {
-      throw new Error('not used');
-    },
-    dispose: () => {},
-    adapt(support: Example[], options?: AdaptOptions) {
-      calls.adapt.push(options ?? {});
-      const labels = [...new Set(support.map((s) => s.label))].sort();
-      if (labels.length < 2) throw new EngineInputError('need at least two labels');
-      return {
-        labels,
-        method: 'keyword',
-        adaptMs: 1,
-        encodeMs: 0,
-        warm: false,
-        classify(lines: string[]) {
-          calls.predicted.push(...lines);
-          const hits = lines.map((line) => support.find((s) => s.text.split(' ').some((w) => line.includes(w))));
-          return {
-            labelIndex: Int32Array.from(hits, (hit) => (hit ? labels.indexOf(hit.label) : 0)),
-            confidence: Float32Array.from(hits, (hit) => (hit ? 0.9 : 0.5)),
-            uncertainty: Float32Array.from(hits, (hit) => (hit ? 0.2 : 1)),
-          };
-        },
-      };
-    },
-  };
-}
+const newCalls = (): Calls => ({ adapt: [], predictedLines: 0, predicted: [] });
 
 const support: Example[] = [
   { text: 'invoice', label: 'billing' },
@@ -90,7 +59,7 @@ describe('classifyWorkspace worker request', () => {
       'bin.txt': Buffer.from([104, 105, 0, 1]),
       'huge.txt': 'x'.repeat(201),
     });
-    const calls: Calls = { adapt: [], predicted: [] };
+    const calls = newCalls();
     const events: WorkspaceEvent[] = [];
     const result = await classifyWorkspace(fakeEngine(calls), params(root), new CancelSource(), (e) => events.push(e));
 
@@ -138,7 +107,7 @@ describe('classifyWorkspace worker request', () => {
     const root = make({ 'a.txt': lines.slice(0, 25).join('\n'), 'b.txt': lines.slice(25).join('\n') });
     const pools: string[][] = [];
     for (let run = 0; run < 2; run++) {
-      const calls: Calls = { adapt: [], predicted: [] };
+      const calls = newCalls();
       await classifyWorkspace(fakeEngine(calls), params(root, { poolSize: 10 }), new CancelSource(), () => {});
       assert.equal(calls.adapt.length, 1);
       pools.push(calls.adapt[0]!.pool!);
@@ -149,14 +118,14 @@ describe('classifyWorkspace worker request', () => {
       pools[0]!.some((l) => lines.indexOf(l) >= 25),
       'the pool reaches into the second file',
     );
-    const calls: Calls = { adapt: [], predicted: [] };
+    const calls = newCalls();
     await classifyWorkspace(fakeEngine(calls), params(root, { poolSize: 0 }), new CancelSource(), () => {});
     assert.equal(calls.adapt[0]!.pool, undefined);
   });
 
   it('stops between files when cancelled', async () => {
     const root = make({ '1.txt': 'invoice one', '2.txt': 'invoice two', '3.txt': 'invoice three' });
-    const calls: Calls = { adapt: [], predicted: [] };
+    const calls = newCalls();
     const cancel = new CancelSource();
     const events: WorkspaceEvent[] = [];
     await assert.rejects(
@@ -172,7 +141,7 @@ describe('classifyWorkspace worker request', () => {
 
   it('refuses a support set with a single label before reading the files a second time', async () => {
     const root = make({ 'a.txt': 'invoice' });
-    const calls: Calls = { adapt: [], predicted: [] };
+    const calls = newCalls();
     await assert.rejects(
       classifyWorkspace(fakeEngine(calls), params(root, { support: [support[0]!] }), new CancelSource(), () => {}),
       EngineInputError,
@@ -183,7 +152,7 @@ describe('classifyWorkspace worker request', () => {
   it('goes over the worker protocol: notifications carry the run id, the answer is the summary', async () => {
     const root = make({ 'a.txt': 'invoice\npassword', 'b.txt': 'password', 'c.txt': 'invoice' });
     const channel = new MessageChannel();
-    void startWorkerHost(channel.port1 as unknown as Port, async () => fakeEngine({ adapt: [], predicted: [] }));
+    void startWorkerHost(channel.port1 as unknown as Port, async () => fakeEngine(newCalls()));
     const client = new RpcClient<WorkerRequests>((m) => channel.port2.postMessage(m));
     const seen: Array<[number, string]> = [];
     channel.port2.on('message', (m: unknown) => {
