@@ -4,16 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { isBinary, skipReason, walkFiles } from '../../src/worker/fileWalker';
 import type { WorkspaceScope } from '../../src/protocol/workspace';
-
-/** Writes `files` (relative path -> content) under a new temporary folder. */
-function folder(files: Record<string, string | Uint8Array>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fewshot-walker-'));
-  for (const [name, content] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
-    fs.writeFileSync(path.join(dir, name), content);
-  }
-  return dir;
-}
+import { tempFolders } from './tempFolders';
 
 const scope = (root: string, over: Partial<WorkspaceScope> = {}): WorkspaceScope => ({
   root,
@@ -27,15 +18,7 @@ const scope = (root: string, over: Partial<WorkspaceScope> = {}): WorkspaceScope
 const names = async (s: WorkspaceScope) => (await walkFiles(s)).map((f) => f.relative);
 
 describe('workspace file walker', () => {
-  const dirs: string[] = [];
-  const make = (files: Record<string, string | Uint8Array>) => {
-    const d = folder(files);
-    dirs.push(d);
-    return d;
-  };
-  after(() => {
-    for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
-  });
+  const make = tempFolders('fewshot-walker-');
 
   it('lists included files in a stable order, at any depth, with their sizes', async () => {
     const root = make({ 'b.txt': 'two\n', 'a.log': 'one\n', 'sub/deep/c.txt': 'three', 'notes.md': '# no', 'x.txtx': 'no' });

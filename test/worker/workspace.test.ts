@@ -1,6 +1,4 @@
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
 import { type AdaptOptions, EngineInputError } from '../../src/engine/engine';
@@ -11,6 +9,7 @@ import { type ClassifyWorkspaceParams, isWorkspaceNotification, type WorkspaceEv
 import { type Port, startWorkerHost } from '../../src/worker/host';
 import { classifyWorkspace } from '../../src/worker/workspace';
 import { fakeEngine } from './fakeEngine';
+import { tempFolders } from './tempFolders';
 
 interface Calls {
   adapt: AdaptOptions[];
@@ -24,15 +23,6 @@ const support: Example[] = [
   { text: 'password', label: 'account' },
 ];
 
-function workspace(files: Record<string, string | Uint8Array>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fewshot-ws-'));
-  for (const [name, content] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
-    fs.writeFileSync(path.join(dir, name), content);
-  }
-  return dir;
-}
-
 const params = (root: string, over: Partial<ClassifyWorkspaceParams> = {}): ClassifyWorkspaceParams => ({
   run: 1,
   scope: { root, include: ['**/*.txt'], exclude: [], useIgnoreFiles: true, maxFileBytes: 200 },
@@ -42,15 +32,7 @@ const params = (root: string, over: Partial<ClassifyWorkspaceParams> = {}): Clas
 });
 
 describe('classifyWorkspace worker request', () => {
-  const dirs: string[] = [];
-  const make = (files: Record<string, string | Uint8Array>) => {
-    const d = workspace(files);
-    dirs.push(d);
-    return d;
-  };
-  after(() => {
-    for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
-  });
+  const make = tempFolders('fewshot-ws-');
 
   it('streams each file with its predictions and progress, and notes the binary and huge files it skipped', async () => {
     const root = make({
