@@ -2,8 +2,9 @@
 // code-server refuses --extensionDevelopmentPath on its command line, but the workbench takes it
 // in the `payload` URL query. The workbench reports the runner's exit code through
 // window.codeAutomationExit; the suite writes its report to $FEWSHOT_TEST_REPORT.
-// Two runs, each with a fresh code-server: the sample folder (`?folder=`) and a multi-root
-// workspace of two folders (`?workspace=x.code-workspace`); $FEWSHOT_TEST_SUITE picks the suite.
+// Three runs, each with a fresh code-server: the sample folder (`?folder=`), a multi-root
+// workspace of two folders (`?workspace=x.code-workspace`) and a folder of closed files for
+// Classify Workspace; $FEWSHOT_TEST_SUITE picks the suite. Run names as arguments pick runs.
 import fs from 'node:fs';
 import path from 'node:path';
 import { root, ensureTools, freePort, prepareState, startCodeServer, launchBrowser, copySampleWorkspace } from './codeServer.mjs';
@@ -47,6 +48,16 @@ const runs = [
     artifacts: 'artifacts/integration/multi-root',
     open: (s) => `workspace=${encodeURIComponent(multiRootWorkspace(s))}`,
   },
+  {
+    // Classify Workspace on a folder of closed files (a temp copy: the suite adds files).
+    name: 'workspace',
+    artifacts: 'artifacts/integration/workspace',
+    open: (s) => {
+      const dir = path.join(s.state, 'workspace-fixture');
+      fs.cpSync(path.join(root, 'test/fixtures/workspace'), dir, { recursive: true });
+      return `folder=${encodeURIComponent(dir)}`;
+    },
+  },
 ];
 
 async function runSuite(run) {
@@ -76,7 +87,8 @@ async function runSuite(run) {
       ['extensionDevelopmentPath', remote(root)],
       ['extensionTestsPath', remote(suite)],
     ]);
-    await page.goto(`${server.url}/?${query}&payload=${encodeURIComponent(payload)}`);
+    // A loaded machine can take minutes to serve the workbench: the suite timeout below is what bounds the run.
+    await page.goto(`${server.url}/?${query}&payload=${encodeURIComponent(payload)}`, { timeout: 180_000 });
     const timeout = new Promise((resolve) => setTimeout(() => resolve('timeout'), 8 * 60_000));
     const result = await Promise.race([done, timeout]);
     await page.screenshot({ path: path.join(artifacts, 'final.png') }).catch(() => {});
@@ -102,7 +114,8 @@ async function runSuite(run) {
 }
 
 let exitCode = 0;
-for (const run of runs) {
+const only = process.argv.slice(2);
+for (const run of runs.filter((r) => only.length === 0 || only.includes(r.name))) {
   const code = await runSuite(run);
   console.log(`integration ${run.name}: exit code ${code}`);
   if (code !== 0) exitCode = code;

@@ -8,6 +8,7 @@ import type { FewShotContext } from './context';
 import { LabelError } from './labelStore';
 import { parseLabels, toCsv, writeFileAtomic } from './labelFile';
 import { mostUncertainLine } from './predictionView';
+import { lineText, mostUncertainInWorkspace } from './workspaceResults';
 
 type Handler = (...args: any[]) => unknown;
 type Factory = (ctx: FewShotContext) => Handler;
@@ -17,6 +18,9 @@ export const commands: Record<string, Factory> = {
   'fewshot.removeLabel': removeLabel,
   'fewshot.acceptPrediction': acceptPrediction,
   'fewshot.nextUncertainLine': nextUncertainLine,
+  'fewshot.classifyWorkspace': (ctx) => (options?: { onProgress?: (message: string) => void }) =>
+    ctx.workspace.run({ interactive: true, onProgress: options?.onProgress }),
+  'fewshot.cancelClassifyWorkspace': (ctx) => () => ctx.workspace.cancel(),
   'fewshot.exportLabels': exportLabels,
   'fewshot.importLabels': importLabels,
   'fewshot.clearLabels': clearLabels,
@@ -126,8 +130,10 @@ function acceptPrediction(ctx: FewShotContext): Handler {
 }
 
 function nextUncertainLine(ctx: FewShotContext): Handler {
-  return () => {
+  return async () => {
     const editor = vscode.window.activeTextEditor;
+    // After Classify Workspace the next line may be in any file, closed ones included.
+    if (ctx.workspace.results.size > 0) return nextUncertainInWorkspace(ctx, editor);
     if (!editor) throw new LabelError('Open a document first.');
     const result = ctx.classifier.resultFor(editor.document);
     if (!result) throw new LabelError('No predictions for this document yet: label at least two lines with different labels.');
@@ -141,6 +147,30 @@ function nextUncertainLine(ctx: FewShotContext): Handler {
     editor.revealRange(new vscode.Range(position, position), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
     return line;
   };
+}
+
+/** The least certain unlabeled line over the open documents and the workspace's closed files; opens its file. */
+async function nextUncertainInWorkspace(
+  ctx: FewShotContext,
+  editor: vscode.TextEditor | undefined,
+): Promise<{ uri: string; line: number } | -1> {
+  const open = vscode.workspace.textDocuments.flatMap((doc) => {
+    const result = ctx.isIncluded(doc) ? ctx.classifier.resultFor(doc) : undefined;
+    return result ? [{ ...result, uri: doc.uri.toString() }] : [];
+  });
+  const skip = editor && { uri: editor.document.uri.toString(), line: editor.selection.active.line };
+  const best = mostUncertainInWorkspace(
+    [...open, ...ctx.workspace.closedFiles()],
+    (uri) => new Set(ctx.labels.labelsOf(vscode.Uri.parse(uri)).keys()),
+    skip,
+  );
+  if (!best) {
+    void vscode.window.showInformationMessage('Few-Shot: every classified line is labeled.');
+    return -1;
+  }
+  const position = new vscode.Position(best.line, 0);
+  await vscode.window.showTextDocument(vscode.Uri.parse(best.uri), { selection: new vscode.Range(position, position) });
+  return { uri: best.uri, line: best.line };
 }
 
 interface ExportRow {
@@ -180,6 +210,18 @@ function exportRows(ctx: FewShotContext, withPredictions: boolean): ExportRow[] 
         });
       }
     }
+    // Closed files classified by Classify Workspace.
+    for (const file of ctx.workspace.closedFiles()) {
+      const uri = vscode.Uri.parse(file.uri);
+      const labeled = ctx.labels.labelsOf(uri);
+      const document = vscode.workspace.asRelativePath(uri, multiRoot);
+      for (let line = 0; line < file.labelIndex.length; line++) {
+        const index = file.labelIndex[line]!;
+        if (index < 0 || labeled.has(line)) continue;
+        const confidence = Math.round(file.confidence[line]! * 1000) / 1000;
+        rows.push({ document, line: line + 1, text: lineText(file, line), label: file.labels[index]!, source: 'prediction', confidence });
+      }
+    }
   }
   return rows;
 }
@@ -201,7 +243,11 @@ function exportLabels(ctx: FewShotContext): Handler {
       const choice = await vscode.window.showQuickPick(
         [
           { label: 'Labeled lines', predictions: false },
-          { label: 'Labeled and predicted lines', description: 'predictions of the open documents', predictions: true },
+          {
+            label: 'Labeled and predicted lines',
+            description: 'predictions of the open documents and of Classify Workspace',
+            predictions: true,
+          },
         ],
         { title: 'Export which lines?' },
       );

@@ -14,6 +14,8 @@ export interface FewShotConfig {
   backend: BackendChoice;
   method: string | undefined;
   updateDelayMs: number;
+  /** Classify Workspace skips files larger than this many MB. */
+  workspaceMaxFileMB: number;
 }
 
 const severities: Record<string, vscode.DiagnosticSeverity> = {
@@ -39,5 +41,6 @@ export function readConfig(): FewShotConfig {
     backend: c.get<BackendChoice>('engine.backend', 'auto'),
     method: method === '' ? undefined : method,
     updateDelayMs: clamp(c.get<number>('updateDelayMs', 300), 0, 10_000, 300),
+    workspaceMaxFileMB: clamp(c.get<number>('workspace.maxFileSizeMB', 50), 0, 4096, 50),
   };
 }

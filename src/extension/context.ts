@@ -7,6 +7,7 @@ import { EngineClient } from './engineClient';
 import { LabelStore } from './labelStore';
 import { LabelPalette } from './panel/labelPalette';
 import { RecentLabels } from './recentLabels';
+import { WorkspaceRun } from './workspaceRun';
 
 export class FewShotContext implements vscode.Disposable {
   readonly subscriptions: vscode.Disposable[] = [];
@@ -18,6 +19,8 @@ export class FewShotContext implements vscode.Disposable {
   /** Each label's colour and key position, for the panel and the decorations (workspace state). */
   readonly palette: LabelPalette;
   readonly recentLabels: RecentLabels;
+  /** Classify Workspace: predictions for closed files too. */
+  readonly workspace: WorkspaceRun;
   engineError: string | undefined;
   private readonly configChanged = new vscode.EventEmitter<FewShotConfig>();
   private readonly engineChanged = new vscode.EventEmitter<void>();
@@ -42,7 +45,8 @@ export class FewShotContext implements vscode.Disposable {
       () => ({ method: this.config.method, isIncluded: (d) => this.isIncluded(d) }),
       log,
     );
-    this.subscriptions.push(this.engine, this.labels, this.classifier);
+    this.workspace = new WorkspaceRun(this);
+    this.subscriptions.push(this.engine, this.labels, this.classifier, this.workspace);
   }
 
   static async create(extension: vscode.ExtensionContext): Promise<FewShotContext> {
@@ -90,7 +94,10 @@ export class FewShotContext implements vscode.Disposable {
       }),
       vscode.workspace.onDidCloseTextDocument((d) => this.classifier.clear(d.uri)),
       // A new label, a removal or a reload from disk re-adapts every document of that folder.
-      this.labels.onDidChange((folder) => this.classifier.scheduleAll(20, folder)),
+      this.labels.onDidChange((folder) => {
+        this.classifier.scheduleAll(20, folder);
+        this.workspace.labelsChanged();
+      }),
       vscode.workspace.onDidChangeWorkspaceFolders(() => void this.labels.load()),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (!e.affectsConfiguration('fewshot')) return;

@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import type { FewShotContext } from './context';
 import { buildEntries, type PredictionEntry } from './predictionView';
+import { entryRanges } from './workspaceResults';
 
 export const DIAGNOSTIC_SOURCE = 'few-shot';
 
@@ -16,12 +17,19 @@ export function activateDiagnostics(ctx: FewShotContext): void {
     for (const uri of uris) {
       const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
       const result = doc && ctx.classifier.resultFor(doc);
+      // A closed file classified by Classify Workspace.
+      const closed = doc ? undefined : ctx.workspace.closedFile(uri.toString());
+      if (closed) {
+        const ranges = entryRanges(closed, new Set(ctx.labels.labelsOf(uri).keys()), { minConfidence, maxPerFile, priority });
+        batch.push([uri, ranges.map((r) => toDiagnostic(new vscode.Range(r.line, r.start, r.line, r.end), r.entry, severity))]);
+        continue;
+      }
       if (!doc || !result) {
         batch.push([uri, undefined]);
         continue;
       }
       const entries = buildEntries(result, new Set(ctx.labels.labelsOf(doc).keys()), { minConfidence, maxPerFile, priority });
-      batch.push([uri, entries.map((e) => toDiagnostic(doc, e, severity))]);
+      batch.push([uri, entries.map((e) => toDiagnostic(lineRange(doc, e.line), e, severity))]);
     }
     // One call for the whole update (VS Code fires one change event for it).
     if (batch.length) collection.set(batch);
@@ -30,16 +38,21 @@ export function activateDiagnostics(ctx: FewShotContext): void {
 
   ctx.subscriptions.push(
     ctx.classifier.onDidUpdate(render),
+    ctx.workspace.onDidUpdate(render),
     // A new label hides that line's diagnostic at once, before the re-run finishes.
     ctx.labels.onDidChange(() => render(openUris())),
     ctx.onDidChangeConfig(() => render(openUris())),
-    vscode.workspace.onDidCloseTextDocument((d) => collection.delete(d.uri)),
+    // A closed file falls back to its workspace predictions, if any.
+    vscode.workspace.onDidCloseTextDocument((d) => render([d.uri])),
   );
 }
 
-function toDiagnostic(doc: vscode.TextDocument, e: PredictionEntry, severity: vscode.DiagnosticSeverity): vscode.Diagnostic {
-  const line = doc.lineAt(e.line);
-  const range = new vscode.Range(e.line, line.firstNonWhitespaceCharacterIndex, e.line, line.text.length);
+function lineRange(doc: vscode.TextDocument, lineNumber: number): vscode.Range {
+  const line = doc.lineAt(lineNumber);
+  return new vscode.Range(lineNumber, line.firstNonWhitespaceCharacterIndex, lineNumber, line.text.length);
+}
+
+function toDiagnostic(range: vscode.Range, e: PredictionEntry, severity: vscode.DiagnosticSeverity): vscode.Diagnostic {
   const d = new vscode.Diagnostic(range, e.message, severity);
   d.source = DIAGNOSTIC_SOURCE;
   d.code = e.label;

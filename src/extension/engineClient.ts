@@ -14,6 +14,12 @@ import {
   type WorkerRequests,
   type WorkerStartOptions,
 } from '../protocol/worker';
+import {
+  type ClassifyWorkspaceParams,
+  type ClassifyWorkspaceResult,
+  isWorkspaceNotification,
+  type WorkspaceEvent,
+} from '../protocol/workspace';
 
 export interface EngineClientOptions {
   workerPath: string;
@@ -31,6 +37,8 @@ interface Running {
 export class EngineClient {
   private running: Running | undefined;
   private lastInfo: EngineInfo | undefined;
+  /** Listeners of the running workspace runs, by run id. */
+  private readonly workspaceRuns = new Map<number, (event: WorkspaceEvent) => void>();
 
   constructor(private options: EngineClientOptions) {}
 
@@ -62,6 +70,22 @@ export class EngineClient {
     const running = this.start();
     await running.ready;
     return running.rpc.request('quality', params, signal);
+  }
+
+  /** Classifies a workspace folder in the worker; `onEvent` receives each file's result as it is done. */
+  async classifyWorkspace(
+    params: ClassifyWorkspaceParams,
+    onEvent: (event: WorkspaceEvent) => void,
+    signal?: CancelSignal,
+  ): Promise<ClassifyWorkspaceResult> {
+    const running = this.start();
+    await running.ready;
+    this.workspaceRuns.set(params.run, onEvent);
+    try {
+      return await running.rpc.request('classifyWorkspace', params, signal);
+    } finally {
+      this.workspaceRuns.delete(params.run);
+    }
   }
 
   /** Stops the worker; the next request starts a new one with the new options. */
@@ -103,6 +127,7 @@ export class EngineClient {
           settle.resolve(m.info);
         } else settle.reject(new Error(m.error ?? 'the engine failed to load'));
       } else if (isLog(m)) log(m.message);
+      else if (isWorkspaceNotification(m)) this.workspaceRuns.get(m.run)?.(m.event);
       else rpc.handle(m);
     });
     const gone = (why: string) => {

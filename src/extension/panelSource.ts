@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import type { CancelSignal } from '../protocol/rpc';
 import type { FewShotContext } from './context';
 import { LabelError } from './labelStore';
+import { workspacePanelLines } from './workspacePanel';
 import { countElsewhere } from './panel/labelCounts';
 import {
   registerLabelingPanel,
@@ -47,6 +48,7 @@ class StoreDataSource implements PanelDataSource, vscode.Disposable {
         this.changed.fire(uris ? { documents: uris.map((u) => u.toString()) } : {});
       }),
       ctx.classifier.onDidUpdate(documents),
+      ctx.workspace.onDidUpdate(documents),
       // Stats and labels only: no document's lines change.
       ctx.onDidChangeEngine(() => this.changed.fire({ documents: [] })),
       ctx.palette.onDidChange(() => this.changed.fire({ documents: [] })),
@@ -94,6 +96,8 @@ class StoreDataSource implements PanelDataSource, vscode.Disposable {
         out.push(entry);
       }
     }
+    // Closed files that Classify Workspace classified.
+    for (const line of workspacePanelLines(this.ctx, wanted)) out.push(line);
     return out;
   }
 
@@ -106,7 +110,9 @@ class StoreDataSource implements PanelDataSource, vscode.Disposable {
     const labels = this.ctx.palette.labels(this.ctx.labels.labelNames());
     const elsewhere = countElsewhere(
       this.ctx.labels.all().flatMap((s) => s.records.map((r) => r.label)),
-      this.listedDocuments().flatMap((doc) => [...this.ctx.labels.labelsOf(doc).values()]),
+      [...this.listedDocuments(), ...this.ctx.workspace.closedFiles().map((f) => vscode.Uri.parse(f.uri))].flatMap((doc) => [
+        ...this.ctx.labels.labelsOf(doc).values(),
+      ]),
     );
     return labels.map((l) => (elsewhere.has(l.name) ? { ...l, elsewhere: elsewhere.get(l.name)! } : l));
   }

@@ -4,6 +4,7 @@
 import type { EngineInfo, BackendChoice } from '../engine/engine';
 import type { Example } from '../engine/types';
 import type { ResponseMessage } from './rpc';
+import type { ClassifyWorkspaceParams, ClassifyWorkspaceResult, WorkspaceNotification } from './workspace';
 
 /** Passed as `workerData` when the worker starts. */
 export interface WorkerStartOptions {
@@ -86,6 +87,7 @@ export type WorkerRequests = {
   /** Drops the warm-start state of a closed document; true when there was one. */
   forget: { params: { document: string }; result: boolean };
   quality: { params: QualityParams; result: QualityResult };
+  classifyWorkspace: { params: ClassifyWorkspaceParams; result: ClassifyWorkspaceResult };
 };
 
 export interface ReadyNotification {
@@ -100,7 +102,7 @@ export interface LogNotification {
   message: string;
 }
 
-export type WorkerToHost = ReadyNotification | LogNotification | ResponseMessage;
+export type WorkerToHost = ReadyNotification | LogNotification | WorkspaceNotification | ResponseMessage;
 
 export function isReady(message: unknown): message is ReadyNotification {
   return typeof message === 'object' && message !== null && (message as { kind?: unknown }).kind === 'ready';

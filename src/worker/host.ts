@@ -6,6 +6,7 @@ import { EngineInputError } from '../engine/engine';
 import { crossValidate } from '../engine/eval/crossValidate';
 import { RpcServer, yieldToEventLoop, type CancelSignal, RpcError } from '../protocol/rpc';
 import type { ClassifyParams, ClassifyResult, QualityParams, QualityResult, WorkerRequests, WorkerToHost } from '../protocol/worker';
+import { classifyWorkspace } from './workspace';
 
 /** The part of a MessagePort / parentPort the host uses. */
 export interface Port {
@@ -32,6 +33,8 @@ export function startWorkerHost(port: Port, loadEngine: (log: (m: string) => voi
       forget: (params) => states.forget(params.document),
       info: () => need().info(),
       quality: (params, signal) => quality(need(), params, signal),
+      classifyWorkspace: (params, signal) =>
+        classifyWorkspace(need(), params, signal, (event) => port.postMessage({ kind: 'workspace', run: params.run, event }), states),
     },
     (message) => port.postMessage(message),
     (error) => (error instanceof EngineInputError ? 'input' : 'internal'),

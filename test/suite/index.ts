@@ -7,6 +7,7 @@ import Mocha from 'mocha';
 import { registerSuite } from './extension.suite';
 import { registerManyLabelsSuite } from './manyLabels.suite';
 import { registerMultiRootSuite } from './multiRoot.suite';
+import { registerWorkspaceSuite } from './workspace.suite';
 
 /** $FEWSHOT_TEST_SUITE picks the suite that fits the opened workspace; an unknown name fails. */
 const suites: Record<string, () => void> = {
@@ -15,6 +16,7 @@ const suites: Record<string, () => void> = {
     registerManyLabelsSuite();
   },
   'multi-root': registerMultiRootSuite,
+  workspace: registerWorkspaceSuite,
 };
 
 export function run(): Promise<void> {

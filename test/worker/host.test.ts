@@ -1,61 +1,11 @@
 import * as assert from 'node:assert/strict';
-import { typedPredictions } from '../fakeModel';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { DocumentStates, type Port, startWorkerHost } from '../../src/worker/host';
-import { EngineInputError, type EngineApi, type EngineInfo, type AdaptOptions } from '../../src/engine/engine';
+import type { EngineApi, AdaptOptions } from '../../src/engine/engine';
 import type { Example } from '../../src/engine/types';
 import { RpcClient, CancelSource, RpcError } from '../../src/protocol/rpc';
 import { isReady, isLog, type WorkerRequests, type ReadyNotification } from '../../src/protocol/worker';
-
-const info: EngineInfo = {
-  backend: 'fake',
-  model: 'keyword-test',
-  modelHash: 'abc',
-  vocabulary: 3,
-  defaultMethod: 'keyword',
-  methods: ['keyword'],
-  loadMs: 1,
-};
-
-/** A fake engine: predicts the label whose support example shares a word with the line. */
-function fakeEngine(calls: { adapt: AdaptOptions[]; predictedLines: number }): EngineApi {
-  return {
-    info: () => info,
-    methods: () => ['keyword'],
-    method: () => undefined,
-    encode: () => {
-      throw new Error('not used');
-    },
-    dispose: () => {},
-    adapt(support: Example[], options?: AdaptOptions) {
-      calls.adapt.push(options ?? {});
-      const labels = [...new Set(support.map((s) => s.label))].sort();
-      if (labels.length < 2) throw new EngineInputError('need at least two labels');
-      return {
-        labels,
-        method: 'keyword',
-        adaptMs: 0,
-        encodeMs: 0,
-        warm: options?.warm !== undefined,
-        state: {
-          method: 'keyword',
-          labels,
-          head: { W: new Float32Array(labels.length), b: new Float32Array(labels.length), nClasses: labels.length },
-        },
-        classify(lines: string[]) {
-          calls.predictedLines += lines.length;
-          return typedPredictions(
-            labels,
-            lines.map((line) => {
-              const hit = support.find((s) => s.text.split(' ').some((w) => line.includes(w)));
-              return hit ? { label: hit.label, confidence: 0.9, uncertainty: 0.1 } : { label: labels[0]!, confidence: 0.5, uncertainty: 1 };
-            }),
-          );
-        },
-      };
-    },
-  };
-}
+import { fakeEngine, info } from './fakeEngine';
 
 function connect(load: () => Promise<EngineApi>) {
   const channel = new MessageChannel();

@@ -1,0 +1,239 @@
+// Workspace benchmark: `Few-Shot: Classify Workspace` on a generated folder of 200 files and
+// 1,000,000 lines (deterministic mixed log lines, support tickets, survey answers and notes),
+// outside VS Code. It drives the real worker (out/worker.js, the real engine) through the
+// extension's EngineClient and keeps each file's result with the extension's own code
+// (WorkspaceResults + the capped diagnostic entries), timing every main-thread task that does.
+// Then a label is added and the run repeated (what the extension does when labels change).
+// Targets: first run <= 30 s, peak memory (extension host + worker: one process here) <= 800 MB,
+// no main-thread task over 20 ms.
+// Usage: npm run bench:workspace [-- --files 200 --lines 1000000 --runs 3 --json --keep]
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { mulberry32 } from '../src/engine/episodes/prng';
+import type { Example } from '../src/engine/types';
+import { EngineClient } from '../src/extension/engineClient';
+import { entryRanges, WorkspaceResults } from '../src/extension/workspaceResults';
+import type { WorkspaceEvent } from '../src/protocol/workspace';
+
+const root = path.resolve(__dirname, '../..');
+const argv = process.argv.slice(2);
+const arg = (name: string, fallback: number) => {
+  const i = argv.indexOf(`--${name}`);
+  const v = i >= 0 ? Number(argv[i + 1]) : fallback;
+  return Number.isFinite(v) && v > 0 ? v : fallback;
+};
+const json = argv.includes('--json');
+const keep = argv.includes('--keep');
+const log = (line: string) => {
+  if (!json) console.log(line);
+};
+
+// ---- the generated workspace -------------------------------------------------------------------
+
+const pick = <T>(rng: () => number, xs: readonly T[]): T => xs[Math.floor(rng() * xs.length)]!;
+const services = ['api', 'auth', 'billing', 'cart', 'search', 'mailer', 'worker', 'gateway', 'ledger', 'images'];
+const people = ['Ana', 'Ben', 'Chloe', 'Dmitri', 'Eve', 'Farah', 'Goro', 'Hana', 'Ivan', 'Jules', 'Kofi', 'Lena'];
+const products = ['the starter plan', 'my annual subscription', 'the team plan', 'order 4471', 'the gift card', 'my last invoice'];
+const templates: Record<string, Array<(r: () => number, n: number) => string>> = {
+  billing: [
+    (r, n) => `I was charged twice for ${pick(r, products)}, please refund ${n % 90}.${n % 100} EUR`,
+    (r) => `Why does ${pick(r, products)} cost more than last month?`,
+    (r, n) => `Invoice ${10000 + n} is overdue, the card on file was declined (${pick(r, people)})`,
+    (r) => `Can I get a receipt with our VAT number for ${pick(r, products)}?`,
+  ],
+  login: [
+    (r) => `${pick(r, people)} cannot log in, the password reset email never arrives`,
+    (_r, n) => `Two-factor code rejected ${(n % 7) + 2} times in a row, account locked`,
+    (r) => `After the update the sign-in page keeps redirecting to itself for ${pick(r, people)}`,
+    () => 'How do I change the email address I use to sign in?',
+  ],
+  shipping: [
+    (r, n) => `Parcel ${900000 + n} has been stuck in customs since ${pick(r, ['Monday', 'Tuesday', 'last week', 'May 3'])}`,
+    (r) => `The courier left ${pick(r, products)} at the wrong address`,
+    (r, n) => `Tracking shows delivered but nothing arrived at ${n % 300} ${pick(r, ['Oak St', 'Main Rd', 'Rue Haute'])}`,
+    () => 'Can you ship to a parcel locker instead of my home?',
+  ],
+  error: [
+    (r, n) =>
+      `2024-05-${String((n % 28) + 1).padStart(2, '0')}T${String(n % 24).padStart(2, '0')}:${String(n % 60).padStart(2, '0')}:11Z ERROR ${pick(r, services)} request ${n.toString(16)} failed: connection reset by peer`,
+    (r, n) => `[${pick(r, services)}] ERROR timeout after ${(n % 30) * 100} ms calling ${pick(r, services)}`,
+    (r, n) => `Unhandled exception in ${pick(r, services)}: TypeError: cannot read properties of undefined (line ${n % 800})`,
+    (r, n) => `${pick(r, services)} exited with code ${(n % 3) + 1}, restarting (attempt ${n % 5})`,
+  ],
+};
+const noise: Array<(r: () => number, n: number) => string> = [
+  (r, n) => `2024-05-${String((n % 28) + 1).padStart(2, '0')} INFO ${pick(r, services)} handled ${n % 1000} requests in ${n % 97} ms`,
+  (r) => `# Notes from the ${pick(r, ['Monday', 'weekly', 'planning', 'retro'])} meeting`,
+  (r) => `- ${pick(r, people)} will look at the dashboard numbers`,
+  (r, n) =>
+    `Survey answer ${n}: ${pick(r, ['very satisfied', 'satisfied', 'neutral', 'unhappy'])}, ${pick(r, ['fast support', 'too expensive', 'nice app', 'slow delivery'])}`,
+  (r) => `Thanks ${pick(r, people)}, talk soon!`,
+];
+const labelNames = Object.keys(templates);
+
+/** Writes `files` files with `lines` lines in all under `dir`; the same arguments give the same bytes. */
+function generate(dir: string, files: number, lines: number): void {
+  const rng = mulberry32(20240501);
+  const kinds = ['.log', '.txt', '.md'];
+  let n = 0;
+  for (let f = 0; f < files; f++) {
+    const count = Math.floor(lines / files) + (f < lines % files ? 1 : 0);
+    const sub = path.join(dir, `team-${f % 8}`);
+    fs.mkdirSync(sub, { recursive: true });
+    const out: string[] = [];
+    for (let i = 0; i < count; i++, n++) {
+      const r = rng();
+      if (r < 0.04) out.push('');
+      else if (r < 0.45) out.push(pick(rng, noise)(rng, n));
+      else out.push(pick(rng, templates[pick(rng, labelNames)]!)(rng, n));
+    }
+    fs.writeFileSync(path.join(sub, `file-${String(f).padStart(3, '0')}${kinds[f % kinds.length]}`), `${out.join('\n')}\n`);
+  }
+  // Left out by the walker: a binary file, an excluded folder and a git-ignored one.
+  fs.writeFileSync(path.join(dir, 'image.txt'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0x0d]));
+  fs.mkdirSync(path.join(dir, 'node_modules/pkg'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'node_modules/pkg/readme.md'), 'not part of the workspace\n');
+  fs.mkdirSync(path.join(dir, 'build'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'build/out.log'), 'ignored by .gitignore\n');
+  fs.writeFileSync(path.join(dir, '.gitignore'), 'build/\n');
+}
+
+function support(shots: number, extra: number): Example[] {
+  const rng = mulberry32(7);
+  const out: Example[] = [];
+  for (const label of labelNames)
+    for (let k = 0; k < shots + (label === 'error' ? extra : 0); k++) out.push({ label, text: pick(rng, templates[label]!)(rng, k * 131) });
+  return out;
+}
+
+// ---- one measured run ---------------------------------------------------------------------------
+
+interface RunFigures {
+  total_s: number;
+  lines_per_s: number;
+  files: number;
+  lines: number;
+  skipped: number;
+  scan_s: number;
+  adapt_ms: number;
+  longest_task_ms: number;
+  loop_delay_max_ms: number;
+}
+
+async function classifyOnce(client: EngineClient, dir: string, examples: Example[], run: number): Promise<RunFigures> {
+  const results = new WorkspaceResults();
+  const histogram = monitorEventLoopDelay({ resolution: 1 });
+  let longest = 0;
+  let labels: string[] = [];
+  let diagnostics = 0;
+  const onEvent = (event: WorkspaceEvent) => {
+    // One main-thread task per message: what the extension does with a file's result.
+    const t = performance.now();
+    if (event.type === 'scanned') labels = event.labels;
+    else {
+      const file = results.add(`file://${event.file.path}`, event.file, labels);
+      diagnostics += entryRanges(file, new Set(), { minConfidence: 0, maxPerFile: 1000, priority: 'confidence' }).length;
+    }
+    const took = performance.now() - t;
+    longest = Math.max(longest, took);
+  };
+  histogram.enable();
+  const started = performance.now();
+  const scope = {
+    root: dir,
+    include: ['**/*.{txt,md,markdown,log,csv}'],
+    exclude: ['**/node_modules', '**/.git'],
+    useIgnoreFiles: true,
+    maxFileBytes: 50 * 2 ** 20,
+  };
+  const result = await client.classifyWorkspace({ run, scope, support: examples, poolSize: 10_000 }, onEvent);
+  const total = (performance.now() - started) / 1000;
+  histogram.disable();
+  if (results.size !== result.files || diagnostics === 0) throw new Error(`bench: ${results.size} files kept, ${diagnostics} diagnostics`);
+  return {
+    total_s: total,
+    lines_per_s: result.lines / total,
+    files: result.files,
+    lines: result.lines,
+    skipped: result.skipped.length,
+    scan_s: result.scanMs / 1000,
+    adapt_ms: result.adaptMs,
+    longest_task_ms: longest,
+    loop_delay_max_ms: histogram.max / 1e6,
+  };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
+const f1 = (x: number) => x.toFixed(1);
+
+async function main(): Promise<void> {
+  const workerPath = path.join(root, 'out/worker.js');
+  if (!fs.existsSync(workerPath)) throw new Error('bench: build first (npm run build): out/worker.js is missing');
+  const fileCount = arg('files', 200);
+  const lineCount = arg('lines', 1_000_000);
+  const runs = arg('runs', 1);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fewshot-workspace-'));
+  let peakRss = 0;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
+  const client = new EngineClient({ workerPath, modelDir: path.join(root, 'models'), backend: 'auto', log: () => {} });
+  try {
+    const g = performance.now();
+    generate(dir, fileCount, lineCount);
+    log(`\nGenerated ${fileCount} files, ${lineCount} lines in ${f1((performance.now() - g) / 1000)} s under ${dir}`);
+    const info = await client.ready();
+    log(`Workspace benchmark (engine backend ${info.backend}, model ${info.model}, method ${info.defaultMethod})\n`);
+    const first: RunFigures[] = [];
+    const again: RunFigures[] = [];
+    for (let r = 0; r < runs; r++) {
+      first.push(await classifyOnce(client, dir, support(3, 0), 2 * r + 1));
+      // A new label on an `error` line: the extension re-runs the workspace with the new support.
+      again.push(await classifyOnce(client, dir, support(3, 1), 2 * r + 2));
+    }
+    clearInterval(sampler);
+    const peakMb = Math.max(peakRss, process.resourceUsage().maxRSS * 1024) / 2 ** 20;
+    const best = first.reduce((a, b) => (b.total_s < a.total_s ? b : a));
+    const summary = {
+      total_s: median(first.map((r) => r.total_s)),
+      lines_per_s: median(first.map((r) => r.lines_per_s)),
+      peak_mb: peakMb,
+      longest_task_ms: Math.max(...first.map((r) => r.longest_task_ms), ...again.map((r) => r.longest_task_ms)),
+      best_total_s: best.total_s,
+      rerun_total_s: median(again.map((r) => r.total_s)),
+      runs,
+      files: best.files,
+      lines: best.lines,
+      skipped: best.skipped,
+    };
+    if (json) {
+      console.log(JSON.stringify(summary));
+      return;
+    }
+    console.log(
+      '| run | files | lines | skipped | scan s | adapt ms | total s | lines/s | longest main-thread task ms | event-loop max delay ms |',
+    );
+    console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+    const row = (name: string, r: RunFigures) =>
+      console.log(
+        `| ${name} | ${r.files} | ${r.lines} | ${r.skipped} | ${f1(r.scan_s)} | ${r.adapt_ms.toFixed(0)} | ${f1(r.total_s)} | ${Math.round(r.lines_per_s)} | ${f1(r.longest_task_ms)} | ${f1(r.loop_delay_max_ms)} |`,
+      );
+    first.forEach((r, i) => {
+      row(`first ${i + 1}`, r);
+      row(`after a new label ${i + 1}`, again[i]!);
+    });
+    console.log(
+      `\nMedian of ${runs}: ${f1(summary.total_s)} s (best ${f1(summary.best_total_s)} s), ${Math.round(summary.lines_per_s)} lines/s; re-run after a label ${f1(summary.rerun_total_s)} s; peak memory ${summary.peak_mb.toFixed(0)} MB; longest main-thread task ${f1(summary.longest_task_ms)} ms`,
+    );
+    console.log('Targets: total <= 30 s, peak memory (extension host + worker) <= 800 MB, longest main-thread task <= 20 ms.');
+  } finally {
+    clearInterval(sampler);
+    await client.stop();
+    if (!keep) fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : String(e));
+  process.exit(1);
+});

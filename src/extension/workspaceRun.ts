@@ -1,0 +1,224 @@
+// `Few-Shot: Classify Workspace`: classifies every included file of the workspace folders,
+// closed ones too. The worker walks and reads the files (src/worker/workspace.ts); this side shows
+// a cancellable progress notification (files done, lines/s, time left), keeps each file's result
+// (WorkspaceResults) for the panel, the Problems panel, the export and Next Uncertain Line, and
+// re-runs the workspace when labels change once it has been classified.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { CancelSource, RpcError } from '../protocol/rpc';
+import type { ClassifyWorkspaceResult, WorkspaceEvent, WorkspaceScope, WorkspaceSkip } from '../protocol/workspace';
+import type { FewShotContext } from './context';
+import { enabledExcludes, exactGlob, type LanguageContribution, languageGlobs } from './workspaceScope';
+import { progressMessage, SKIP_WORDS, skippedSummary, type WorkspaceFile, WorkspaceResults } from './workspaceResults';
+
+/** Unlabeled lines sampled across a folder for the transductive adaptation. */
+const WORKSPACE_POOL = 10_000;
+
+export interface WorkspaceSummary {
+  files: number;
+  lines: number;
+  skipped: WorkspaceSkip[];
+  seconds: number;
+  cancelled: boolean;
+}
+
+export interface RunOptions {
+  /** A person asked: a cancellable notification and a summary message (else the status bar only). */
+  interactive: boolean;
+  /** Receives each progress message the notification shows. */
+  onProgress?: (message: string) => void;
+}
+
+export class WorkspaceRun implements vscode.Disposable {
+  readonly results = new WorkspaceResults();
+  private readonly updated = new vscode.EventEmitter<vscode.Uri[]>();
+  /** Fires with the files whose workspace predictions changed. */
+  readonly onDidUpdate = this.updated.event;
+  private current: { cancel: CancelSource; done: Promise<WorkspaceSummary | undefined> } | undefined;
+  private nextRun = 1;
+  private rerunTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Set once the user classified the workspace: label changes then re-run it. */
+  private active = false;
+  lastSummary: WorkspaceSummary | undefined;
+
+  constructor(private readonly ctx: FewShotContext) {}
+
+  get running(): boolean {
+    return this.current !== undefined;
+  }
+
+  /** The latest result of a file that is not open in an editor (open documents have their own). */
+  closedFile(uri: string): WorkspaceFile | undefined {
+    const file = this.results.get(uri);
+    if (!file) return undefined;
+    return vscode.workspace.textDocuments.some((d) => d.uri.toString() === uri) ? undefined : file;
+  }
+
+  /** Results of files not open in an editor. */
+  closedFiles(): WorkspaceFile[] {
+    const open = new Set(vscode.workspace.textDocuments.map((d) => d.uri.toString()));
+    return [...this.results.values()].filter((f) => !open.has(f.uri));
+  }
+
+  /** Labels changed: once the workspace was classified, classify it again (after the update delay). */
+  labelsChanged(): void {
+    if (!this.active) return;
+    if (this.rerunTimer) clearTimeout(this.rerunTimer);
+    this.rerunTimer = setTimeout(
+      () => {
+        this.rerunTimer = undefined;
+        void this.run({ interactive: false });
+      },
+      Math.max(200, this.ctx.config.updateDelayMs),
+    );
+  }
+
+  /**
+   * Classifies every folder; a run already going is cancelled first. Interactive runs show a
+   * cancellable notification and a summary; re-runs after a label change show in the status bar.
+   */
+  async run(options: RunOptions = { interactive: true }): Promise<WorkspaceSummary | undefined> {
+    this.active = true;
+    this.current?.cancel.cancel();
+    await this.current?.done.catch(() => undefined);
+    const cancel = new CancelSource();
+    const location = options.interactive ? vscode.ProgressLocation.Notification : vscode.ProgressLocation.Window;
+    const done = Promise.resolve(
+      vscode.window.withProgress(
+        { location, title: 'Few-Shot: classifying the workspace', cancellable: options.interactive },
+        (progress, token) => {
+          token.onCancellationRequested(() => cancel.cancel());
+          return this.runFolders(cancel, (message, increment) => {
+            progress.report({ message, increment });
+            options.onProgress?.(message);
+          });
+        },
+      ),
+    );
+    const current = { cancel, done };
+    this.current = current;
+    // Offers Few-Shot: Cancel Classify Workspace in the palette while a run goes.
+    void vscode.commands.executeCommand('setContext', 'fewshot.workspaceRunning', true);
+    try {
+      const summary = await done;
+      if (summary && options.interactive) this.announce(summary);
+      return summary;
+    } finally {
+      if (this.current === current) {
+        this.current = undefined;
+        void vscode.commands.executeCommand('setContext', 'fewshot.workspaceRunning', false);
+      }
+    }
+  }
+
+  /** Cancels the run in progress; false when there is none. */
+  cancel(): boolean {
+    if (!this.current) return false;
+    this.current.cancel.cancel();
+    return true;
+  }
+
+  private async runFolders(
+    cancel: CancelSource,
+    report: (message: string, increment?: number) => void,
+  ): Promise<WorkspaceSummary | undefined> {
+    const folders = vscode.workspace.workspaceFolders ?? [];
+    if (folders.length === 0)
+      throw new RpcError('Open a folder first: Classify Workspace classifies the files of the workspace folders.', 'input');
+    const started = Date.now();
+    const summary: WorkspaceSummary = { files: 0, lines: 0, skipped: [], seconds: 0, cancelled: false };
+    const seen = new Set<string>();
+    let reported = 0;
+    for (const [k, folder] of folders.entries()) {
+      const support = this.ctx.labels.examplesFor(folder.uri);
+      if (new Set(support.map((s) => s.label)).size < 2) {
+        this.ctx.log(`classify workspace: ${folder.name} skipped, its labels need at least two labels with an example each`);
+        continue;
+      }
+      const prefix = folders.length > 1 ? `${folder.name} (${k + 1}/${folders.length}): ` : '';
+      let labels: string[] = [];
+      let result: ClassifyWorkspaceResult;
+      try {
+        result = await this.ctx.engine.classifyWorkspace(
+          { run: this.nextRun++, scope: this.scopeOf(folder), support, method: this.ctx.config.method, poolSize: WORKSPACE_POOL },
+          (event: WorkspaceEvent) => {
+            if (event.type === 'scanned') {
+              labels = event.labels;
+              report(`${prefix}${event.files.toLocaleString('en')} files, ${event.lines.toLocaleString('en')} lines`);
+              return;
+            }
+            const uri = vscode.Uri.file(event.file.path).toString();
+            this.results.add(uri, event.file, labels);
+            seen.add(uri);
+            // One file per update: the main-thread work per message stays one file's worth.
+            this.updated.fire([vscode.Uri.parse(uri)]);
+            // Progress over all folders is approximate: each folder weighs the same.
+            const share = (100 * (k + event.progress.filesDone / Math.max(1, event.progress.filesTotal))) / folders.length;
+            report(prefix + progressMessage(event.progress), share - reported);
+            reported = share;
+          },
+          cancel,
+        );
+      } catch (error) {
+        if (error instanceof RpcError && error.code === 'cancelled') {
+          summary.cancelled = true;
+          break;
+        }
+        throw error;
+      }
+      summary.files += result.files;
+      summary.lines += result.lines;
+      summary.skipped.push(...result.skipped);
+      for (const s of result.skipped)
+        this.ctx.log(
+          `classify workspace: skipped ${s.path} (${SKIP_WORDS[s.reason]}${s.reason === 'unreadable' ? `: ${s.detail}` : `, ${s.detail} bytes`})`,
+        );
+      this.ctx.log(
+        `classify workspace: ${folder.name}: ${result.files} files, ${result.lines} lines, method ${result.method}, scan ${Math.round(result.scanMs)} ms, adapt ${Math.round(result.adaptMs)} ms, total ${Math.round(result.totalMs)} ms`,
+      );
+    }
+    if (!summary.cancelled) {
+      // Files gone or excluded since the last run lose their predictions.
+      const dropped = this.results.retain((f) => seen.has(f.uri));
+      if (dropped.length) this.updated.fire(dropped.map((u) => vscode.Uri.parse(u)));
+    }
+    summary.seconds = (Date.now() - started) / 1000;
+    this.lastSummary = summary;
+    if (summary.cancelled) this.ctx.log(`classify workspace: cancelled after ${summary.files} files`);
+    return summary;
+  }
+
+  private announce(summary: WorkspaceSummary): void {
+    const skipped = skippedSummary(summary.skipped);
+    const text = summary.cancelled
+      ? `Few-Shot: Classify Workspace cancelled; files done so far keep their predictions.`
+      : `Few-Shot: classified ${summary.files.toLocaleString('en')} files (${summary.lines.toLocaleString('en')} lines) in ${summary.seconds.toFixed(1)} s${skipped ? `; ${skipped}` : ''}.`;
+    void vscode.window.showInformationMessage(text, ...(skipped ? ['Show Log'] : [])).then((c) => c && this.ctx.output.show(true));
+  }
+
+  /** What the worker reads in a folder. */
+  scopeOf(folder: vscode.WorkspaceFolder): WorkspaceScope {
+    const config = this.ctx.config;
+    const contributions = vscode.extensions.all.flatMap(
+      (e) =>
+        ((e.packageJSON as { contributes?: { languages?: LanguageContribution[] } }).contributes?.languages ??
+          []) as LanguageContribution[],
+    );
+    const labelsFile = this.ctx.labels.fileFor(folder.uri);
+    const exclude = [...enabledExcludes(vscode.workspace.getConfiguration('files', folder.uri).get('exclude')), '**/.fewshot'];
+    if (labelsFile) exclude.push(exactGlob(path.relative(folder.uri.fsPath, labelsFile)));
+    return {
+      root: folder.uri.fsPath,
+      include: [...languageGlobs(config.languages, contributions), ...config.include],
+      exclude,
+      useIgnoreFiles: vscode.workspace.getConfiguration('search', folder.uri).get('useIgnoreFiles', true),
+      maxFileBytes: config.workspaceMaxFileMB * 2 ** 20,
+    };
+  }
+
+  dispose(): void {
+    this.current?.cancel.cancel();
+    if (this.rerunTimer) clearTimeout(this.rerunTimer);
+    this.updated.dispose();
+  }
+}

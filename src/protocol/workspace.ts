@@ -1,0 +1,85 @@
+// The `classifyWorkspace` worker request: the worker walks the workspace folder(s), reads each
+// included file itself (never the extension host's main thread), adapts one model to the folder's
+// labels and streams a result per file back as `workspace` notifications, then answers the
+// request with a summary. Pure types: no vscode, no worker_threads.
+import type { Example } from '../engine/types';
+
+/** What to classify in one workspace folder. Globs are matched against paths relative to `root`, with `/`. */
+export interface WorkspaceScope {
+  /** The folder's file-system path. */
+  root: string;
+  /** A file is included when it matches one of these (e.g. `**\/*.txt` from `fewshot.languages`, plus `fewshot.include`). */
+  include: string[];
+  /** Files and folders matching one of these are left out (`files.exclude`, the label files, `.fewshot/`). */
+  exclude: string[];
+  /** Honour `.gitignore` files (in the folder and below, each relative to its own directory). */
+  useIgnoreFiles: boolean;
+  /** Files larger than this are skipped with a note. */
+  maxFileBytes: number;
+}
+
+export interface ClassifyWorkspaceParams {
+  /** Chosen by the caller; every notification of this run carries it. */
+  run: number;
+  scope: WorkspaceScope;
+  support: Example[];
+  method?: string;
+  /** Unlabeled lines sampled across the folder for transductive methods (0: none). */
+  poolSize: number;
+}
+
+export type SkipReason = 'binary' | 'too-large' | 'unreadable';
+
+/** One file's predictions, in the same per-line layout as ClassifyResult. */
+export interface WorkspaceFileResult {
+  /** File-system path. */
+  path: string;
+  /** The file's text as read (BOM removed), so the extension never reads it on its main thread. */
+  text: string;
+  /** Per line: index into the run's labels, or -1 (empty line). */
+  labelIndex: Int32Array;
+  confidence: Float32Array;
+  uncertainty: Float32Array;
+}
+
+export interface WorkspaceSkip {
+  path: string;
+  reason: SkipReason;
+  /** Size in bytes (too-large), or the error message (unreadable). */
+  detail: string;
+}
+
+export interface WorkspaceProgress {
+  filesDone: number;
+  filesTotal: number;
+  linesDone: number;
+  linesTotal: number;
+  /** Milliseconds since the files started being classified (after the scan and the adaptation): lines/s and the time left come from it. */
+  elapsedMs: number;
+}
+
+/** Streamed by the worker while a `classifyWorkspace` request runs. */
+export type WorkspaceEvent =
+  | { type: 'scanned'; files: number; lines: number; skipped: WorkspaceSkip[]; labels: string[]; method: string }
+  | { type: 'file'; file: WorkspaceFileResult; progress: WorkspaceProgress };
+
+export interface WorkspaceNotification {
+  kind: 'workspace';
+  run: number;
+  event: WorkspaceEvent;
+}
+
+export interface ClassifyWorkspaceResult {
+  labels: string[];
+  method: string;
+  files: number;
+  lines: number;
+  skipped: WorkspaceSkip[];
+  scanMs: number;
+  adaptMs: number;
+  totalMs: number;
+}
+
+export function isWorkspaceNotification(message: unknown): message is WorkspaceNotification {
+  return typeof message === 'object' && message !== null && (message as { kind?: unknown }).kind === 'workspace';
+}

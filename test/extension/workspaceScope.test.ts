@@ -1,0 +1,40 @@
+import * as assert from 'node:assert/strict';
+import picomatch from 'picomatch';
+import { enabledExcludes, exactGlob, languageGlobs } from '../../src/extension/workspaceScope';
+
+describe('workspace scope', () => {
+  it('maps languages to globs of their file extensions and file names, from the installed contributions', () => {
+    const contributions = [
+      { id: 'markdown', extensions: ['.md', '.mdown'] },
+      { id: 'log', extensions: ['.log', '.log.1'], filenames: ['syslog'] },
+      { id: 'python', extensions: ['.py'] },
+    ];
+    assert.deepEqual(languageGlobs(['markdown', 'log'], contributions), [
+      '**/*.md',
+      '**/*.markdown',
+      '**/*.mdown',
+      '**/*.log',
+      '**/*.log.1',
+      '**/syslog',
+    ]);
+    assert.deepEqual(languageGlobs(['plaintext', 'csv'], []), ['**/*.txt', '**/*.csv'], 'known languages work without contributions');
+    assert.deepEqual(languageGlobs(['unknown'], contributions), []);
+  });
+
+  it('keeps the glob characters of an extension or file name literal', () => {
+    const [glob] = languageGlobs(['odd'], [{ id: 'odd', extensions: ['.a[1]'] }]);
+    const match = picomatch(glob!, { dot: true });
+    assert.equal(match('dir/x.a[1]'), true);
+    assert.equal(match('dir/x.a1'), false);
+    assert.equal(picomatch(exactGlob('.fewshot/labels (1).jsonl'))('.fewshot/labels (1).jsonl'), true);
+    assert.equal(picomatch(exactGlob('sub\\labels.jsonl'))('sub/labels.jsonl'), true);
+  });
+
+  it('takes the files.exclude entries that are on', () => {
+    assert.deepEqual(enabledExcludes({ '**/.git': true, '**/node_modules': false, '**/*.js': { when: '$(basename).ts' } }), [
+      '**/.git',
+      '**/*.js',
+    ]);
+    assert.deepEqual(enabledExcludes(undefined), []);
+  });
+});

@@ -1,0 +1,56 @@
+// The worker tests' fake engine: keyword matching instead of a model, so the host and its
+// requests are tested without loading one.
+import { EngineInputError, type EngineApi, type EngineInfo, type AdaptOptions } from '../../src/engine/engine';
+import type { Example } from '../../src/engine/types';
+import { typedPredictions } from '../fakeModel';
+
+export const info: EngineInfo = {
+  backend: 'fake',
+  model: 'keyword-test',
+  modelHash: 'abc',
+  vocabulary: 3,
+  defaultMethod: 'keyword',
+  methods: ['keyword'],
+  loadMs: 1,
+};
+
+/** A fake engine: predicts the label whose support example shares a word with the line; counts (and with `predicted`, records) the lines. */
+export function fakeEngine(calls: { adapt: AdaptOptions[]; predictedLines: number; predicted?: string[] }): EngineApi {
+  return {
+    info: () => info,
+    methods: () => ['keyword'],
+    method: () => undefined,
+    encode: () => {
+      throw new Error('not used');
+    },
+    dispose: () => {},
+    adapt(support: Example[], options?: AdaptOptions) {
+      calls.adapt.push(options ?? {});
+      const labels = [...new Set(support.map((s) => s.label))].sort();
+      if (labels.length < 2) throw new EngineInputError('need at least two labels');
+      return {
+        labels,
+        method: 'keyword',
+        adaptMs: 0,
+        encodeMs: 0,
+        warm: options?.warm !== undefined,
+        state: {
+          method: 'keyword',
+          labels,
+          head: { W: new Float32Array(labels.length), b: new Float32Array(labels.length), nClasses: labels.length },
+        },
+        classify(lines: string[]) {
+          calls.predictedLines += lines.length;
+          calls.predicted?.push(...lines);
+          return typedPredictions(
+            labels,
+            lines.map((line) => {
+              const hit = support.find((s) => s.text.split(' ').some((w) => line.includes(w)));
+              return hit ? { label: hit.label, confidence: 0.9, uncertainty: 0.1 } : { label: labels[0]!, confidence: 0.5, uncertainty: 1 };
+            }),
+          );
+        },
+      };
+    },
+  };
+}

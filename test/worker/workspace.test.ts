@@ -1,0 +1,160 @@
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { MessageChannel } from 'node:worker_threads';
+import { type AdaptOptions, EngineInputError } from '../../src/engine/engine';
+import type { Example } from '../../src/engine/types';
+import { CancelSource, RpcClient, RpcError } from '../../src/protocol/rpc';
+import type { WorkerRequests } from '../../src/protocol/worker';
+import { type ClassifyWorkspaceParams, isWorkspaceNotification, type WorkspaceEvent } from '../../src/protocol/workspace';
+import { type Port, startWorkerHost } from '../../src/worker/host';
+import { classifyWorkspace } from '../../src/worker/workspace';
+import { fakeEngine } from './fakeEngine';
+import { tempFolders } from './tempFolders';
+
+interface Calls {
+  adapt: AdaptOptions[];
+  predictedLines: number;
+  predicted: string[];
+}
+const newCalls = (): Calls => ({ adapt: [], predictedLines: 0, predicted: [] });
+
+const support: Example[] = [
+  { text: 'invoice', label: 'billing' },
+  { text: 'password', label: 'account' },
+];
+
+const params = (root: string, over: Partial<ClassifyWorkspaceParams> = {}): ClassifyWorkspaceParams => ({
+  run: 1,
+  scope: { root, include: ['**/*.txt'], exclude: [], useIgnoreFiles: true, maxFileBytes: 200 },
+  support,
+  poolSize: 0,
+  ...over,
+});
+
+describe('classifyWorkspace worker request', () => {
+  const make = tempFolders('fewshot-ws-');
+
+  it('streams each file with its predictions and progress, and notes the binary and huge files it skipped', async () => {
+    const root = make({
+      'a.txt': '\ufeffmy invoice\r\n\r\nreset password\n',
+      'b/c.txt': 'invoice again',
+      'bin.txt': Buffer.from([104, 105, 0, 1]),
+      'huge.txt': 'x'.repeat(201),
+    });
+    const calls = newCalls();
+    const events: WorkspaceEvent[] = [];
+    const result = await classifyWorkspace(fakeEngine(calls), params(root), new CancelSource(), (e) => events.push(e));
+
+    assert.equal(events[0]!.type, 'scanned');
+    const scanned = events[0] as Extract<WorkspaceEvent, { type: 'scanned' }>;
+    assert.equal(scanned.files, 2);
+    assert.equal(scanned.lines, 3);
+    assert.deepEqual(scanned.labels, ['account', 'billing']);
+    assert.deepEqual(
+      scanned.skipped.map((s) => [path.basename(s.path), s.reason]),
+      [
+        ['bin.txt', 'binary'],
+        ['huge.txt', 'too-large'],
+      ],
+    );
+
+    const files = events.filter((e): e is Extract<WorkspaceEvent, { type: 'file' }> => e.type === 'file');
+    assert.deepEqual(
+      files.map((e) => [
+        path.relative(root, e.file.path),
+        e.progress.filesDone,
+        e.progress.filesTotal,
+        e.progress.linesDone,
+        e.progress.linesTotal,
+      ]),
+      [
+        ['a.txt', 1, 2, 2, 3],
+        [path.join('b', 'c.txt'), 2, 2, 3, 3],
+      ],
+    );
+    const a = files[0]!.file;
+    assert.equal(a.text, 'my invoice\r\n\r\nreset password\n', 'the BOM is dropped, the text is otherwise as read');
+    assert.deepEqual(Array.from(a.labelIndex), [1, -1, 0, -1], 'empty lines get no prediction (CRLF split)');
+    assert.deepEqual(Array.from(a.confidence), [Math.fround(0.9), 0, Math.fround(0.9), 0]);
+    assert.deepEqual(calls.predicted, ['my invoice', 'reset password', 'invoice again'], 'skipped files are never predicted');
+
+    assert.equal(result.files, 2);
+    assert.equal(result.lines, 3);
+    assert.deepEqual(result.labels, ['account', 'billing']);
+    assert.equal(result.skipped.length, 2);
+  });
+
+  it('adapts once, to a pool sampled across the files, the same on every run', async () => {
+    const lines = Array.from({ length: 50 }, (_, i) => `line ${i}`);
+    const root = make({ 'a.txt': lines.slice(0, 25).join('\n'), 'b.txt': lines.slice(25).join('\n') });
+    const pools: string[][] = [];
+    for (let run = 0; run < 2; run++) {
+      const calls = newCalls();
+      await classifyWorkspace(fakeEngine(calls), params(root, { poolSize: 10 }), new CancelSource(), () => {});
+      assert.equal(calls.adapt.length, 1);
+      pools.push(calls.adapt[0]!.pool!);
+    }
+    assert.equal(pools[0]!.length, 10);
+    assert.deepEqual(pools[0], pools[1]);
+    assert.ok(
+      pools[0]!.some((l) => lines.indexOf(l) >= 25),
+      'the pool reaches into the second file',
+    );
+    const calls = newCalls();
+    await classifyWorkspace(fakeEngine(calls), params(root, { poolSize: 0 }), new CancelSource(), () => {});
+    assert.equal(calls.adapt[0]!.pool, undefined);
+  });
+
+  it('stops between files when cancelled', async () => {
+    const root = make({ '1.txt': 'invoice one', '2.txt': 'invoice two', '3.txt': 'invoice three' });
+    const calls = newCalls();
+    const cancel = new CancelSource();
+    const events: WorkspaceEvent[] = [];
+    await assert.rejects(
+      classifyWorkspace(fakeEngine(calls), params(root), cancel, (e) => {
+        events.push(e);
+        if (e.type === 'file') cancel.cancel();
+      }),
+      (e: unknown) => e instanceof RpcError && e.code === 'cancelled',
+    );
+    assert.equal(events.filter((e) => e.type === 'file').length, 1);
+    assert.deepEqual(calls.predicted, ['invoice one']);
+  });
+
+  it('refuses a support set with a single label before reading the files a second time', async () => {
+    const root = make({ 'a.txt': 'invoice' });
+    const calls = newCalls();
+    await assert.rejects(
+      classifyWorkspace(fakeEngine(calls), params(root, { support: [support[0]!] }), new CancelSource(), () => {}),
+      EngineInputError,
+    );
+    assert.deepEqual(calls.predicted, []);
+  });
+
+  it('goes over the worker protocol: notifications carry the run id, the answer is the summary', async () => {
+    const root = make({ 'a.txt': 'invoice\npassword', 'b.txt': 'password', 'c.txt': 'invoice' });
+    const channel = new MessageChannel();
+    void startWorkerHost(channel.port1 as unknown as Port, async () => fakeEngine(newCalls()));
+    const client = new RpcClient<WorkerRequests>((m) => channel.port2.postMessage(m));
+    const seen: Array<[number, string]> = [];
+    channel.port2.on('message', (m: unknown) => {
+      if (isWorkspaceNotification(m)) seen.push([m.run, m.event.type]);
+      else client.handle(m);
+    });
+    try {
+      const result = await client.request('classifyWorkspace', params(root, { run: 7 }));
+      assert.equal(result.files, 3);
+      assert.deepEqual(seen, [
+        [7, 'scanned'],
+        [7, 'file'],
+        [7, 'file'],
+        [7, 'file'],
+      ]);
+      const wrong = await client.request('classifyWorkspace', params(root, { support: [support[0]!] })).catch((e: unknown) => e);
+      assert.ok(wrong instanceof RpcError && wrong.code === 'input', 'a single label is an input error the user can fix');
+    } finally {
+      channel.port1.close();
+      channel.port2.close();
+    }
+  });
+});
