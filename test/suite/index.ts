@@ -11,7 +11,7 @@ import { registerMultiRootSuite } from './multiRoot.suite';
 const suites: Record<string, () => void> = { 'single-folder': registerSuite, 'multi-root': registerMultiRootSuite };
 
 export function run(): Promise<void> {
-  const mocha = new Mocha({ ui: 'bdd', timeout: 60_000, color: false, reporter: 'spec' });
+  const mocha = new Mocha({ ui: 'bdd', timeout: 60_000, forbidOnly: true, color: false, reporter: 'spec' });
   const report = process.env.FEWSHOT_TEST_REPORT;
   const lines: string[] = [];
   const name = process.env.FEWSHOT_TEST_SUITE ?? 'single-folder';
