@@ -25,6 +25,8 @@ export function packageRoot(): string {
 
 export const defaultModelDir = () => path.join(packageRoot(), 'models');
 export const demoDir = () => path.join(packageRoot(), 'samples', 'demo');
+/** The data sets the repository carries (data/README.md): the shipped model's training data. */
+export const dataDir = () => path.join(packageRoot(), 'data');
 
 export function packageVersion(): string {
   try {
