@@ -11,6 +11,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import type { Example } from '../src/engine/types';
 import { EngineClient } from '../src/extension/engineClient';
 import { buildEntries } from '../src/extension/predictionView';
+import { readData } from './lib/workload';
 
 const root = path.resolve(__dirname, '../..');
 const arg = (name: string, fallback: number) => {
@@ -18,16 +19,6 @@ const arg = (name: string, fallback: number) => {
   const v = i >= 0 ? Number(process.argv[i + 1]) : fallback;
   return Number.isFinite(v) && v > 0 ? v : fallback;
 };
-
-function loadData(): Example[] {
-  const file = path.join(root, '../shared/data/clinc150.test.jsonl');
-  if (!fs.existsSync(file)) throw new Error(`bench: data set not found at ${file}`);
-  return fs
-    .readFileSync(file, 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as Example);
-}
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -100,7 +91,7 @@ async function main(): Promise<void> {
   if (!fs.existsSync(workerPath)) throw new Error('bench: build first (npm run build): out/worker.js is missing');
   const lineCount = arg('lines', 10_000);
   const trials = arg('trials', 15);
-  const data = loadData();
+  const data = readData('clinc150.test.jsonl');
   const client = new EngineClient({ workerPath, modelDir: path.join(root, 'models'), backend: 'auto', log: () => {} });
   try {
     const info = await client.ready();

@@ -12,23 +12,15 @@ import { Encoder } from '../src/engine/features/encoder';
 import { tokenize } from '../src/engine/text/tokenizer';
 import { WordVectors } from '../src/engine/text/wordVectors';
 import type { EncodedLines, Example } from '../src/engine/types';
+import { readData, readEvalData } from './lib/workload';
 
 const root = path.resolve(__dirname, '../..');
-const dataDir = path.resolve(root, '../shared/data');
 const SIZES = [25_000, 50_000, 100_000];
 const SPEED_SIZE = 50_000;
 const WAYS = 5;
 const QUERIES = 15;
 const episodesArg = process.argv.indexOf('--episodes');
 const EPISODES = episodesArg > 0 ? Number(process.argv[episodesArg + 1]) : 300;
-
-function readJsonl(file: string): Example[] {
-  return fs
-    .readFileSync(path.join(dataDir, file), 'utf8')
-    .split('\n')
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l) as Example);
-}
 
 interface Episode {
   support: number[];
@@ -118,11 +110,12 @@ function timeMs(fn: () => void, runs = 5): number {
 }
 
 function main(): void {
-  const domains = JSON.parse(fs.readFileSync(path.join(dataDir, 'clinc150.domains.json'), 'utf8')) as Record<string, string>;
+  const domains = JSON.parse(fs.readFileSync(path.join(root, 'data', 'clinc150.domains.json'), 'utf8')) as Record<string, string>;
   const heldOut = new Set(['banking', 'credit_cards', 'work']);
+  const snips = readEvalData('snips.test.jsonl');
   const sets: Array<[string, Example[]]> = [
-    ['CLINC held-out', readJsonl('clinc150.test.jsonl').filter((e) => heldOut.has(domains[e.label]))],
-    ['SNIPS test', readJsonl('snips.test.jsonl')],
+    ['CLINC held-out', readData('clinc150.test.jsonl').filter((e) => heldOut.has(domains[e.label]))],
+    ...(snips ? [['SNIPS test', snips] as [string, Example[]]] : []),
   ];
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'fewshot-vocab-'));
   console.log(`vocabulary sizes, ${EPISODES} seeded ${WAYS}-way episodes, ${QUERIES} queries per class; accuracy % ± 95% CI`);
@@ -178,7 +171,7 @@ function main(): void {
 
 /** Times tokenizer and encoder now; returns a function that prints the table. */
 function speed(vectors: WordVectors): () => void {
-  const lines = readJsonl('clinc150.train.jsonl')
+  const lines = readData('clinc150.train.jsonl')
     .map((e) => e.text)
     .slice(0, 10_000);
   const avg = lines.reduce((a, l) => a + l.length, 0) / lines.length;

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { runCli } from '../../src/cli/run';
 import { resolveMethods, expandMethodNames } from '../../src/cli/methods';
-import { Capture, fakeEngine, fakeIo } from './helpers';
+import { Capture, DATA, fakeEngine, fakeIo } from './helpers';
 
 describe('cli: classify (fake engine)', () => {
   let dir: string;
@@ -148,7 +148,7 @@ describe('cli: demo, info and eval (fake engine)', () => {
   it('eval runs engine methods through the facade with pools for transductive ones', async () => {
     const engine = fakeEngine();
     const io = fakeIo(engine);
-    const data = path.resolve(__dirname, '../../../../shared/data/clinc150.test.jsonl');
+    const data = path.join(DATA, 'clinc150.test.jsonl');
     const code = await runCli(
       [
         'eval',

@@ -130,7 +130,7 @@ describe('episodes: class splits', () => {
   });
 
   it('splits CLINC150 by domain into disjoint label sets', async () => {
-    const dataDir = path.resolve(__dirname, '../../../../../shared/data'); // from out/test/engine/episodes;
+    const dataDir = path.resolve(__dirname, '../../../../data'); // the repository's data/, from out/test/engine/episodes
     const domains = readDomainMap(path.join(dataDir, 'clinc150.domains.json'));
     const examples = await readExamples(path.join(dataDir, 'clinc150.test.jsonl'));
     const { heldOut, rest } = splitByDomains(examples, domains, ['banking', 'credit_cards', 'work']);
