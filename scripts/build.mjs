@@ -25,7 +25,7 @@ const node = {
   format: 'cjs',
   sourcemap: true,
   // tfjs-backend-cpu registers itself through a side-effect import that esbuild drops
-  // with the default fields (see notes/tfjs.md).
+  // with the default fields (see docs/tfjs.md).
   mainFields: ['module', 'main'],
   external: ['vscode', '@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node', 'webgpu', 'playwright-core', 'mocha'],
   logLevel: 'warning',

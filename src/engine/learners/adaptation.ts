@@ -48,7 +48,7 @@ export interface LargeSchedule {
 /** The large-set schedule the shipped default uses (chosen on CLINC150 training domains, 45-way). */
 export const LARGE_SCHEDULE: LargeSchedule = { protoScale: 5, steps: 15, roundSteps: 8 };
 
-/** The procedure measured best by hand in notes/fewshot-findings.md. */
+/** The procedure measured best by hand (docs/findings.md). */
 export const HAND_SET: AdaptHyper = {
   scales: { word: 1, char: 1 },
   steps: 50,

@@ -4,7 +4,7 @@
 // regression in the span of the training rows, then self-training rounds) is unrolled in
 // TensorFlow.js and the query loss is differentiated through every inner step, so the meta-gradient
 // is exact and second-order. The inner gradient is written analytically from primitive ops,
-// so no nested tf.grads (and none of tfjs's second-order pitfalls, see notes/tfjs.md) are involved.
+// so no nested tf.grads (and none of tfjs's second-order pitfalls, see docs/tfjs.md) are involved.
 // Pseudo-label selection is discrete; gradients flow through the refits, not the choice.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';

@@ -4,7 +4,7 @@
 // tfjs registers for several kernels a gradient that reuses the kernel's saved OUTPUT. That
 // output is not on the tape as a function of the input, so differentiating the gradient again
 // gives a silently wrong answer or "Cannot compute gradient". The versions below save only the
-// inputs and recompute what they need with ordinary (recorded) ops. See notes/tfjs.md.
+// inputs and recompute what they need with ordinary (recorded) ops. See docs/tfjs.md.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import type { GradConfig, NamedAttrMap, Tensor } from '@tensorflow/tfjs-core';
