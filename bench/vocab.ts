@@ -31,7 +31,9 @@ interface Episode {
 
 function makeEpisodes(examples: Example[], shots: number, seed: number): Episode[] {
   const byLabel = new Map<string, number[]>();
-  examples.forEach((e, i) => byLabel.set(e.label, [...(byLabel.get(e.label) ?? []), i]));
+  examples.forEach((e, i) => {
+    byLabel.set(e.label, [...(byLabel.get(e.label) ?? []), i]);
+  });
   const labels = [...byLabel.keys()].filter((l) => byLabel.get(l)!.length >= shots + QUERIES).sort();
   const rand = mulberry32(seed); // same seed for every vocabulary size: same episodes
   return Array.from({ length: EPISODES }, () => {
@@ -83,7 +85,11 @@ function prototypeAccuracy(enc: EncodedLines, episodes: Episode[], withChar: boo
     const feats = episodeFeatures(enc, [...ep.support, ...ep.query], withChar);
     const dim = feats[0].length;
     const protos = Array.from({ length: WAYS }, () => new Float32Array(dim));
-    ep.supportLabels.forEach((c, k) => feats[k].forEach((v, j) => (protos[c][j] += v)));
+    ep.supportLabels.forEach((c, k) => {
+      feats[k].forEach((v, j) => {
+        protos[c][j] += v;
+      });
+    });
     let correct = 0;
     ep.queryLabels.forEach((label, q) => {
       const f = feats[ep.support.length + q];
@@ -185,7 +191,7 @@ function speed(vectors: WordVectors): () => void {
   const cachedEncoder = new Encoder(vectors);
   cachedEncoder.encode(lines);
   const rows: Array<[string, number[]]> = [
-    ['tokenize', runs(() => timed(() => lines.forEach((l) => tokenize(l))))],
+    ['tokenize', runs(() => timed(() => lines.forEach((l) => void tokenize(l))))],
     [
       'encode, fresh lines',
       runs(() => {

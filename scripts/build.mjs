@@ -86,7 +86,7 @@ for (const g of groups) {
       const ctx = await esbuild.context(g.opts);
       await ctx.watch();
     } else await esbuild.build(g.opts);
-  } catch (e) {
+  } catch {
     failed++;
     console.error(`build: ${g.name} failed`);
   }

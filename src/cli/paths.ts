@@ -12,13 +12,19 @@ export function packageRoot(): string {
     const manifest = path.join(dir, 'package.json');
     if (fs.existsSync(manifest)) {
       try {
-        if ((JSON.parse(fs.readFileSync(manifest, 'utf8')) as { name?: string }).name === 'fewshot-labeler') return (cachedRoot = dir);
+        if ((JSON.parse(fs.readFileSync(manifest, 'utf8')) as { name?: string }).name === 'fewshot-labeler') {
+          cachedRoot = dir;
+          return dir;
+        }
       } catch {
         // an unreadable manifest is not ours; keep looking upward
       }
     }
     const parent = path.dirname(dir);
-    if (parent === dir) return (cachedRoot = path.resolve(__dirname, '..'));
+    if (parent === dir) {
+      cachedRoot = path.resolve(__dirname, '..');
+      return cachedRoot;
+    }
     dir = parent;
   }
 }

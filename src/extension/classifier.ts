@@ -96,7 +96,8 @@ export class Classifier implements vscode.Disposable {
     const p = this.pending.get(key) ?? {};
     this.pending.set(key, p);
     p.cancel?.cancel();
-    const cancel = (p.cancel = new CancelSource());
+    const cancel = new CancelSource();
+    p.cancel = cancel;
     const version = doc.version;
     const support = this.labels.examplesFor(doc.uri);
     if (new Set(support.map((s) => s.label)).size < 2) {

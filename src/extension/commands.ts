@@ -9,6 +9,7 @@ import { LabelError } from './labelStore';
 import { parseLabels, toCsv, writeFileAtomic } from './labelFile';
 import { mostUncertainLine } from './predictionView';
 
+// biome-ignore lint/suspicious/noExplicitAny: VS Code passes command arguments untyped; each handler declares those it takes.
 type Handler = (...args: any[]) => unknown;
 type Factory = (ctx: FewShotContext) => Handler;
 

@@ -41,7 +41,10 @@ export function activateDecorations(ctx: FewShotContext): void {
     for (const [line, label] of ctx.labels.labelsOf(editor.document)) {
       if (line >= editor.document.lineCount) continue;
       let options = byLabel.get(label);
-      if (!options) byLabel.set(label, (options = []));
+      if (!options) {
+        options = [];
+        byLabel.set(label, options);
+      }
       options.push({
         range: new vscode.Range(line, 0, line, 0),
         hoverMessage: `Few-Shot label: **${label}**`,
@@ -57,7 +60,7 @@ export function activateDecorations(ctx: FewShotContext): void {
     ctx.labels.onDidChange(paintAll),
     ctx.palette.onDidChange(paintAll),
     vscode.window.onDidChangeVisibleTextEditors(paintAll),
-    { dispose: () => styles.forEach((s) => s.type.dispose()) },
+    { dispose: () => styles.forEach((s) => void s.type.dispose()) },
   );
   paintAll();
 }

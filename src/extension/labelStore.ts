@@ -269,7 +269,10 @@ export class LabelStore implements vscode.Disposable {
       if (a.line < 0) {
         // Deleting or emptying an edited line removes its label; otherwise the label detaches.
         if (edited[i]) dropped.add(r);
-        else if (!r.detached) (r.detached = true), (changed = true);
+        else if (!r.detached) {
+          r.detached = true;
+          changed = true;
+        }
         return;
       }
       if (r.line !== a.line || r.text !== a.text || r.detached) {
@@ -312,7 +315,8 @@ export class LabelStore implements vscode.Disposable {
   }
 
   private async commit(state: FolderLabels): Promise<void> {
-    if (state.saveTimer) clearTimeout(state.saveTimer), (state.saveTimer = undefined);
+    clearTimeout(state.saveTimer);
+    state.saveTimer = undefined;
     await this.save(state);
     this.changed.fire(state.folder.uri);
   }
@@ -330,7 +334,7 @@ export class LabelStore implements vscode.Disposable {
 
   /** Reads the folder's file; returns whether the labels changed. */
   private async reload(state: FolderLabels): Promise<boolean> {
-    let read;
+    let read: Awaited<ReturnType<typeof readLabelFile>>;
     try {
       read = await readLabelFile(state.file);
     } catch (e) {

@@ -61,6 +61,11 @@ export class App {
     this.frame = requestAnimationFrame(() => this.flush());
   }
 
+  toggleHelp(): void {
+    this.ui.help = !this.ui.help;
+    this.invalidate('ui');
+  }
+
   /** Renders now (tests and the first paint use it; normally a frame does). */
   flush(): void {
     if (this.frame) cancelAnimationFrame(this.frame);
@@ -210,7 +215,10 @@ export class App {
 
   assignNth(n: number): void {
     const label = this.dataset?.snapshot.labels[n - 1];
-    if (!label) return this.say(`There is no label ${n}.`, true);
+    if (!label) {
+      this.say(`There is no label ${n}.`, true);
+      return;
+    }
     this.decide('label', label.name);
   }
 
@@ -218,8 +226,14 @@ export class App {
     const i = this.cursorIndex();
     if (!this.dataset || i === undefined) return;
     const line = this.dataset.lines[i];
-    if (line.label !== undefined && !line.prediction) return this.decide('skip', undefined);
-    if (!line.prediction) return this.say('This line has no prediction yet.', true);
+    if (line.label !== undefined && !line.prediction) {
+      this.decide('skip', undefined);
+      return;
+    }
+    if (!line.prediction) {
+      this.say('This line has no prediction yet.', true);
+      return;
+    }
     this.decide('accept', line.prediction.label);
   }
 
@@ -229,7 +243,10 @@ export class App {
 
   undo(): void {
     const d = this.view.history.pop();
-    if (!d) return this.say('Nothing to undo.');
+    if (!d) {
+      this.say('Nothing to undo.');
+      return;
+    }
     if (d.kind !== 'skip') this.setLabel(d.ref, d.before);
     this.focusLine(d.ref);
     this.say(d.kind === 'skip' ? 'Back to the skipped line.' : 'Undone.');
@@ -294,7 +311,10 @@ export class App {
   startPrecision(label: string): void {
     if (!this.dataset) return;
     const picked = sample(this.dataset.predictedAs(label), PRECISION_SAMPLE);
-    if (picked.length === 0) return this.say(`No unlabeled line is predicted as ${label}.`, true);
+    if (picked.length === 0) {
+      this.say(`No unlabeled line is predicted as ${label}.`, true);
+      return;
+    }
     this.view.precision = { label, queue: picked.map((i) => this.dataset!.ref(i)), index: 0, correct: 0, wrong: 0, finished: false };
     this.invalidate('ui');
   }

@@ -98,7 +98,10 @@ export class Sidebar {
           }
         });
         item.append(swatch(l.color), input);
-        requestAnimationFrame(() => (input.focus(), input.select()));
+        requestAnimationFrame(() => {
+          input.focus();
+          input.select();
+        });
       } else {
         const where = `${count} labeled line${count === 1 ? '' : 's'} in the label files: ${listed} in the open files listed here, ${elsewhere} in closed files or detached from their text`;
         item.append(
@@ -117,8 +120,14 @@ export class Sidebar {
             el('span', { className: 'label-elsewhere', text: `(${elsewhere} closed)`, title: where, attrs: { 'aria-hidden': 'true' } }),
           );
         item.append(
-          iconButton('edit', `Rename ${l.name}`, () => ((app.ui.renaming = l.name), app.invalidate('ui'))),
-          iconButton('trash', `Delete ${l.name}`, () => ((app.ui.confirmDelete = l.name), app.invalidate('ui'))),
+          iconButton('edit', `Rename ${l.name}`, () => {
+            app.ui.renaming = l.name;
+            app.invalidate('ui');
+          }),
+          iconButton('trash', `Delete ${l.name}`, () => {
+            app.ui.confirmDelete = l.name;
+            app.invalidate('ui');
+          }),
         );
       }
       list.appendChild(item);
@@ -126,7 +135,14 @@ export class Sidebar {
         const confirm = el('li', { className: 'confirm', attrs: { role: 'alertdialog', 'aria-label': `Delete ${l.name}?` } }, [
           el('span', { text: `Delete “${l.name}”? ${count} labeled line${count === 1 ? '' : 's'} lose their label.` }),
           textButton('Delete', () => void app.deleteLabel(l.name), 'button danger'),
-          textButton('Cancel', () => ((app.ui.confirmDelete = null), app.invalidate('ui')), 'button secondary'),
+          textButton(
+            'Cancel',
+            () => {
+              app.ui.confirmDelete = null;
+              app.invalidate('ui');
+            },
+            'button secondary',
+          ),
         ]);
         list.appendChild(confirm);
         requestAnimationFrame(() => (confirm.querySelector('button.secondary') as HTMLElement | null)?.focus());

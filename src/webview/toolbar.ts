@@ -40,7 +40,7 @@ export class Toolbar {
     this.filter.addEventListener('change', () => app.setView({ filter: this.filter.value as StatusFilter }));
     this.doc = el('select', { className: 'select', attrs: { id: 'doc', 'aria-label': 'Document' } });
     this.doc.addEventListener('change', () => app.setView({ doc: this.doc.value === '' ? null : this.doc.value }));
-    const help = iconButton('keyboard', 'Keyboard shortcuts (?)', () => ((app.ui.help = !app.ui.help), app.invalidate('ui')));
+    const help = iconButton('keyboard', 'Keyboard shortcuts (?)', () => app.toggleHelp());
     this.labelBar = el('div', {
       className: 'label-bar',
       attrs: { role: 'toolbar', 'aria-label': 'Labels: press the number to give the line that label' },

@@ -1,7 +1,6 @@
 // `fewshot meta-train-maml`: meta-trains one MAML-family model into <model>/maml/<kind>/.
 //   --recipe holdout: CLINC150 domains banking, credit_cards and work never seen (measures it);
 //   --recipe shipped: all licence-compatible data; writes models/maml/<kind>/.
-import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../args';
 import { EXIT_OK } from '../errors';

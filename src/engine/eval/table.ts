@@ -7,7 +7,11 @@ const signed = (x: number) => `${x >= 0 ? '+' : '-'}${pct(Math.abs(x))}`;
 /** Pads cells to aligned columns; the first column left-aligned, the others right-aligned. */
 export function alignColumns(rows: string[][], gap = '  '): string {
   const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, [...cell].length)));
+  for (const row of rows) {
+    row.forEach((cell, i) => {
+      widths[i] = Math.max(widths[i] ?? 0, [...cell].length);
+    });
+  }
   return rows
     .map((row) =>
       row

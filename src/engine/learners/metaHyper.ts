@@ -166,12 +166,12 @@ export function unrolledAdaptation(
   const kBlock = (rows: number[], cols: number[]): tf.Tensor2D => {
     const w = new Float32Array(rows.length * cols.length);
     const c = new Float32Array(rows.length * cols.length);
-    rows.forEach((r, i) =>
+    rows.forEach((r, i) => {
       cols.forEach((col, j) => {
         w[i * cols.length + j] = ep.Kw[r * N + col];
         c[i * cols.length + j] = ep.Kc[r * N + col];
-      }),
-    );
+      });
+    });
     const shape: [number, number] = [rows.length, cols.length];
     return tf.add(tf.mul(sw2, tf.tensor2d(w, shape)), tf.mul(sc2, tf.tensor2d(c, shape))) as tf.Tensor2D;
   };
@@ -182,7 +182,7 @@ export function unrolledAdaptation(
   const poolRows = Array.from({ length: ep.nPool }, (_, i) => nHead + i);
 
   // Row weights: 1 for the user's labels, the name weight for names, omega for pseudo-labels.
-  const fit = (rows: number[], labels: number[], pseudoFrom: number) => {
+  const fitHead = (rows: number[], labels: number[], pseudoFrom: number) => {
     const n = rows.length;
     const Ktt = kBlock(rows, rows);
     const Y = tf.oneHot(tf.tensor1d(labels, 'int32'), C);
@@ -212,14 +212,14 @@ export function unrolledAdaptation(
 
   const supportRows = Array.from({ length: nHead }, (_, i) => i);
   const supportLabels = [...ep.supportLabels, ...ep.nameLabels];
-  let model = fit(supportRows, supportLabels, nHead);
+  let model = fitHead(supportRows, supportLabels, nHead);
   for (const k of base.rounds) {
     const quota = pseudoQuota(k, ep.nPool, C);
     if (quota === 0) break;
     const poolLogits = score(model, poolRows).dataSync() as Float32Array;
     // The same choice as adaptLogreg: softmax at temperature 1, top quota per predicted class.
     const picked = topKPerClass(softmaxRows(Float32Array.from(poolLogits), C), ep.nPool, C, quota);
-    model = fit([...supportRows, ...Array.from(picked.rows, (r) => r + nHead)], [...supportLabels, ...picked.labels], nHead);
+    model = fitHead([...supportRows, ...Array.from(picked.rows, (r) => r + nHead)], [...supportLabels, ...picked.labels], nHead);
   }
   const outRows = onlyQueries ? Array.from(ep.queryRows, (r) => r + nHead) : poolRows;
   return tf.mul(tf.exp(ltau), score(model, outRows)) as tf.Tensor2D;
@@ -278,7 +278,9 @@ export function metaStep(
       lossSum += value.dataSync()[0];
       correct += acc;
       total += ep.queryLabels.length;
-      grads.forEach((g, i) => (gradSum[i] += g.dataSync()[0] / batch.length));
+      grads.forEach((g, i) => {
+        gradSum[i] += g.dataSync()[0] / batch.length;
+      });
     });
   }
   // Adam on the unconstrained parameters.

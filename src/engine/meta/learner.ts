@@ -112,7 +112,9 @@ export class MamlLearner {
   metaTrainStep(batch: DenseTask[], outerLr: number): { loss: number; acc: number } {
     if (batch.length === 0) throw new Error('metaTrainStep needs at least one task');
     if (!(outerLr > 0)) throw new Error(`outer learning rate must be positive, got ${outerLr}`);
-    batch.forEach((t, i) => checkTask(this.config.inputDim, t, `task ${i}`));
+    batch.forEach((t, i) => {
+      checkTask(this.config.inputDim, t, `task ${i}`);
+    });
     const d = this.config.inputDim;
     const tasks: Task[] = batch.map((t) => ({
       xs: tf.tensor2d(t.xs, [t.ys.length, d]),

@@ -28,7 +28,9 @@ export class HyperLearner implements MetaTrainable {
   }
 
   setParams(params: Float32Array[]): void {
-    THETA_KEYS.forEach((k, i) => (this.state.theta[k] = params[0][i]));
+    THETA_KEYS.forEach((k, i) => {
+      this.state.theta[k] = params[0][i];
+    });
   }
 
   paramShapes(): number[][] {

@@ -58,7 +58,10 @@ class ValidNames {
   private readonly known = new Map<string, boolean>();
   ok(name: string): boolean {
     let ok = this.known.get(name);
-    if (ok === undefined) this.known.set(name, (ok = !labelNameProblem(name)));
+    if (ok === undefined) {
+      ok = !labelNameProblem(name);
+      this.known.set(name, ok);
+    }
     return ok;
   }
 }
@@ -110,7 +113,10 @@ function groupByDocument(lines: readonly PanelSourceLine[]): Map<string, PanelSo
   for (const l of lines) {
     if (!usable(l)) continue;
     let group = byUri.get(l.uri);
-    if (!group) byUri.set(l.uri, (group = []));
+    if (!group) {
+      group = [];
+      byUri.set(l.uri, group);
+    }
     group.push(l);
   }
   return byUri;
@@ -196,7 +202,10 @@ export class SnapshotTracker {
       if (diff.changed.length + diff.gone.length > held.size * REPLACE_SHARE) {
         // Most of it changed (new predictions): the whole document costs no more and says it simply.
         replaced.push(doc);
-        for (const w of held.values()) (w.doc = doc), lines.push(w);
+        for (const w of held.values()) {
+          w.doc = doc;
+          lines.push(w);
+        }
         continue;
       }
       lines.push(...diff.changed);
@@ -210,8 +219,14 @@ export class SnapshotTracker {
     const stats = wireStats(this.source);
     const labelsJson = JSON.stringify(labels);
     const statsJson = JSON.stringify(stats);
-    if (labelsJson !== this.labelsJson) (update.labels = labels), (this.labelsJson = labelsJson);
-    if (statsJson !== this.statsJson) (update.stats = stats), (this.statsJson = statsJson);
+    if (labelsJson !== this.labelsJson) {
+      update.labels = labels;
+      this.labelsJson = labelsJson;
+    }
+    if (statsJson !== this.statsJson) {
+      update.stats = stats;
+      this.statsJson = statsJson;
+    }
     const empty = !structure && replaced.length === 0 && lines.length === 0 && removed.length === 0 && !update.labels && !update.stats;
     return empty ? undefined : update;
   }

@@ -70,8 +70,12 @@ describe('episodes: sampler', () => {
       assert.equal(ep.query.length, 12);
       const supportTexts = new Set(ep.support.map((e) => e.text));
       assert.ok(ep.query.every((q) => !supportTexts.has(q.text)));
-      ep.support.forEach((ex, k) => assert.equal(ep.labels[ep.supportLabels[k]!], ex.label));
-      ep.query.forEach((ex, k) => assert.equal(ep.labels[ep.queryLabels[k]!], ex.label));
+      ep.support.forEach((ex, k) => {
+        assert.equal(ep.labels[ep.supportLabels[k]!], ex.label);
+      });
+      ep.query.forEach((ex, k) => {
+        assert.equal(ep.labels[ep.queryLabels[k]!], ex.label);
+      });
       for (let c = 0; c < 3; c++) {
         assert.equal(ep.supportLabels.filter((l) => l === c).length, 2);
         assert.equal(ep.queryLabels.filter((l) => l === c).length, 4);

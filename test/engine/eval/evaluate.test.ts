@@ -243,6 +243,8 @@ function recorder(name: string): FewShotMethod & { seen: string[] } {
 
 function oneHot(classes: number[], n: number): Float32Array {
   const out = new Float32Array(classes.length * n);
-  classes.forEach((c, i) => (out[i * n + c] = 1));
+  classes.forEach((c, i) => {
+    out[i * n + c] = 1;
+  });
   return out;
 }

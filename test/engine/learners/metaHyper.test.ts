@@ -51,7 +51,11 @@ function referenceLoss(theta: number[], ep: HyperEpisode): number {
   for (let i = 0; i < K.length; i++) K[i] = h.scales.word ** 2 * ep.Kw[i] + h.scales.char ** 2 * ep.Kc[i];
   const sub = (rows: number[], cols: number[]) => {
     const out = new Float64Array(rows.length * cols.length);
-    rows.forEach((r, i) => cols.forEach((c, j) => (out[i * cols.length + j] = K[r * N + c])));
+    rows.forEach((r, i) => {
+      cols.forEach((c, j) => {
+        out[i * cols.length + j] = K[r * N + c];
+      });
+    });
     return out;
   };
   const poolRows = Array.from({ length: ep.nPool }, (_, i) => nHead + i);

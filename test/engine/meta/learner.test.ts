@@ -11,7 +11,9 @@ function meanLoss(learner: MamlLearner, tasks: DenseTask[]): number {
   let total = 0;
   for (const t of tasks) {
     const probs = learner.adaptAndPredict(t.xs, t.ys, t.nClasses, t.xq);
-    t.yq.forEach((y, r) => (total -= Math.log(probs[r * t.nClasses + y] + 1e-12)));
+    t.yq.forEach((y, r) => {
+      total -= Math.log(probs[r * t.nClasses + y] + 1e-12);
+    });
   }
   return total / tasks.reduce((a, t) => a + t.yq.length, 0);
 }

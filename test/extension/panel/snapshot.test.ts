@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import type * as vscode from 'vscode';
-import type { PanelDataSource, PanelLabel, PanelSourceLine, PanelStats } from '../../../src/extension/panel/model';
+import type { PanelChange, PanelDataSource, PanelLabel, PanelSourceLine, PanelStats } from '../../../src/extension/panel/model';
 import { SnapshotTracker } from '../../../src/extension/panel/snapshot';
 import { lineKey, parseUpdate, type PanelSnapshot, type PanelUpdate } from '../../../src/protocol/panel';
 import { Dataset } from '../../../src/webview/dataset';
@@ -20,7 +20,7 @@ class Source implements PanelDataSource {
   ];
   stats: PanelStats = { backend: 'wasm', lastAdaptationMs: 10 };
   reads: (readonly string[] | undefined)[] = [];
-  onDidChange: vscode.Event<void> = () => ({ dispose() {} });
+  onDidChange: vscode.Event<PanelChange> = () => ({ dispose() {} });
   getLines = (documents?: readonly string[]) => {
     this.reads.push(documents);
     return documents ? this.lines.filter((l) => documents.includes(l.uri)) : this.lines;
@@ -183,7 +183,10 @@ describe('panel snapshot tracker', () => {
 
   it('keeps the webview equal to a fresh snapshot through random changes', () => {
     let seed = 7;
-    const rand = (n: number) => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
     const source = new Source();
     source.lines = [...documentOf(A, 40), ...documentOf(B, 40)];
     const tracker = new SnapshotTracker(source);
