@@ -31,9 +31,6 @@ export const DEFAULT_ENCODER_OPTIONS: Readonly<EncoderOptions> = Object.freeze({
   cacheSize: 100_000,
 });
 
-// log(1 + tf) for the usual small counts: Math.log1p per n-gram dominated the encoding time.
-const LOG1P = Float64Array.from({ length: 256 }, (_, c) => Math.log1p(c));
-
 /** Encodings of a batch of lines, stored contiguously. */
 interface Slab {
   word: Float32Array;

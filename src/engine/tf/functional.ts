@@ -37,11 +37,6 @@ export function glorotInit(shapes: number[][], seed: number): Float32Array[] {
   });
 }
 
-export function initMlp(spec: MlpSpec, seed: number): tf.Tensor[] {
-  const shapes = mlpShapes(spec);
-  return arraysToParams(glorotInit(shapes, seed), shapes);
-}
-
 function activate(x: tf.Tensor, activation: Activation): tf.Tensor {
   return activation === 'relu' ? tf.relu(x) : tf.tanh(x);
 }
