@@ -276,7 +276,8 @@ export class App {
     this.ui.renaming = null;
     this.invalidate('ui');
     if (from === to) return;
-    if (await this.request('renameLabel', { from, to })) {
+    // A successful request resolves to null; only a failed one (already reported) is undefined.
+    if ((await this.request('renameLabel', { from, to })) !== undefined) {
       for (const d of this.view.history) {
         if (d.before === from) d.before = to;
         if (d.after === from) d.after = to;
