@@ -80,11 +80,6 @@ export class LabelStore implements vscode.Disposable {
     return vscode.workspace.getWorkspaceFolder(uri);
   }
 
-  /** The label file's path for the folder of `uri` (for the file exclusion and "open"). */
-  fileFor(uri: vscode.Uri): string | undefined {
-    return this.stateOf(uri)?.file;
-  }
-
   isLabelFile(uri: vscode.Uri): boolean {
     return [...this.folders.values()].some((s) => s.file === uri.fsPath);
   }
@@ -118,10 +113,6 @@ export class LabelStore implements vscode.Disposable {
     const counts = new Map<string, number>();
     for (const s of this.folders.values()) for (const r of s.records) counts.set(r.label, (counts.get(r.label) ?? 0) + 1);
     return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([l]) => l);
-  }
-
-  problemsOf(uri: vscode.Uri): Corruption | undefined {
-    return this.stateOf(uri)?.corrupt;
   }
 
   /** Labels the given lines (empty lines are skipped). Returns how many were labeled. */

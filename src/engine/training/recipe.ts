@@ -1,8 +1,8 @@
 // The recipe that produces the shipped model: corpus centre from the training texts, then
 // meta-learning of the adaptation's hyper-parameters on episodes from licence-compatible data,
 // validated on classes never trained on, and an honest choice of the default.
-import fs from 'node:fs';
 import path from 'node:path';
+import { loadCheckpoint } from '../checkpoint';
 import { readExamples } from '../data/jsonl';
 import { EpisodeSampler } from '../episodes/sampler';
 import { readDomainMap, splitByDomains, labelsOfDomains } from '../episodes/splits';
@@ -136,10 +136,7 @@ export async function runRecipe(
     onProgress: o.onProgress,
   });
   // Back to the best parameters seen on validation.
-  const best = JSON.parse(fs.readFileSync(path.join(result.bestDir, 'manifest.json'), 'utf8'));
-  const { loadCheckpoint } = await import('../checkpoint');
   learner.setParams([loadCheckpoint(result.bestDir).tensors['param.0']]);
-  void best;
   const meta = learner.hyper();
 
   // The pseudo-label schedule is discrete: chosen on validation, for both candidates alike.
