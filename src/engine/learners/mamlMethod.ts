@@ -8,7 +8,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { CheckpointError, loadCheckpoint, saveCheckpoint } from '../checkpoint';
 import { MAML_KINDS, MamlLearner, type MamlConfig, type MamlKind } from '../meta/learner';
-import { adaptForInference, mlpModel, type AdaptOptions } from '../meta/maml';
+import { adaptForInference, mlpModel, type InnerLoopOptions } from '../meta/maml';
 import { Rng } from '../meta/rng';
 import { arraysToParams, mlpShapes, oneHot } from '../tf/functional';
 import type { Classifier, EncodedLines, FewShotMethod } from '../types';
@@ -196,7 +196,7 @@ export class MamlMethod implements FewShotMethod {
     for (const y of labels) if (!(y >= 0 && y < nClasses)) throw new Error(`label ${y} outside 0..${nClasses - 1}`);
     const xs = this.features.rows(support);
     const d = this.features.dim;
-    const opts: AdaptOptions = {
+    const opts: InnerLoopOptions = {
       steps: this.config.steps,
       innerLr: this.config.innerLr,
       perParamLrs: this.rates,

@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { arraysToParams, glorotInit, mlpShapes, oneHot, paramsToArrays, type Activation } from '../tf/functional';
 import { installSecondOrderGradients } from '../tf/gradients';
-import { adaptForInference, metaGradient, mlpModel, type AdaptOptions, type HeadInit, type Task } from './maml';
+import { adaptForInference, metaGradient, mlpModel, type InnerLoopOptions, type HeadInit, type Task } from './maml';
 
 export type MamlKind = 'maml' | 'fomaml' | 'metasgd' | 'protomaml';
 export const MAML_KINDS: readonly MamlKind[] = ['maml', 'fomaml', 'metasgd', 'protomaml'];
@@ -161,7 +161,7 @@ export class MamlLearner {
     return this.params.slice(0, this.bodyCount);
   }
 
-  private adaptOptions(): AdaptOptions {
+  private adaptOptions(): InnerLoopOptions {
     const c = this.config;
     return {
       steps: c.steps,
