@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import type { EncodedLines } from '../types';
 import { type AdaptHyper, meaningfulNames, pseudoQuota, topKPerClass } from './adaptation';
+import { adamStep } from '../meta/adam';
 import { softmaxRows } from './probs';
 import { blockMeans, FeatureView } from './featureView';
 
@@ -284,16 +285,11 @@ export function metaStep(
     });
   }
   // Adam on the unconstrained parameters.
-  const b1 = 0.9;
-  const b2 = 0.999;
   state.step++;
+  const theta = Float64Array.from(THETA_KEYS, (k) => state.theta[k]);
+  adamStep(theta, state.m, state.v, gradSum, state.step, outerLr);
   THETA_KEYS.forEach((k, i) => {
-    const g = Number.isFinite(gradSum[i]) ? gradSum[i] : 0;
-    state.m[i] = b1 * state.m[i] + (1 - b1) * g;
-    state.v[i] = b2 * state.v[i] + (1 - b2) * g * g;
-    const mh = state.m[i] / (1 - b1 ** state.step);
-    const vh = state.v[i] / (1 - b2 ** state.step);
-    state.theta[k] -= (outerLr * mh) / (Math.sqrt(vh) + 1e-8);
+    state.theta[k] = theta[i];
   });
   return { loss: lossSum / batch.length, acc: correct / Math.max(total, 1) };
 }
