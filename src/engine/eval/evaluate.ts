@@ -3,7 +3,8 @@ import type { Example } from '../types';
 import { EpisodeSampler, type Episode } from '../episodes/sampler';
 import { deriveSeed, mulberry32, shuffle } from '../episodes/prng';
 import { EncodingCache, type EncodeFn } from './encoding-cache';
-import { argmaxRow, isTextMethod, type EvalMethod } from './methods';
+import { argmaxRow } from '../learners/probs';
+import { isTextMethod, type EvalMethod } from './methods';
 import { pairedDifference, summarize } from './stats';
 
 export interface EvaluateOptions {

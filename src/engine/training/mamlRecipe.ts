@@ -10,6 +10,7 @@ import type { Encoder } from '../features/encoder';
 import type { Centre } from '../learners/featureView';
 import { MAML_DIR, MamlFeatures, saveMamlCheckpoint, type MamlCheckpointConfig, type MamlInputSpec } from '../learners/mamlMethod';
 import { MamlLearner, type DenseTask, type MamlConfig, type MamlKind } from '../meta/learner';
+import { argmaxRow } from '../learners/probs';
 import { Rng } from '../meta/rng';
 import { metaTrain, type Progress } from '../meta/trainer';
 import type { Example } from '../types';
@@ -115,9 +116,7 @@ export function taskAccuracy(tasks: DenseTask[], adaptAndPredict: (t: DenseTask)
   for (const t of tasks) {
     const probs = adaptAndPredict(t);
     t.yq.forEach((y, r) => {
-      let best = 0;
-      for (let c = 1; c < t.nClasses; c++) if (probs[r * t.nClasses + c] > probs[r * t.nClasses + best]) best = c;
-      if (best === y) correct++;
+      if (argmaxRow(probs, r, t.nClasses) === y) correct++;
       total++;
     });
   }
