@@ -7,7 +7,8 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { mulberry32, sampleWithoutReplacement } from '../src/engine/episodes/prng';
+import { sampleWithoutReplacement } from '../src/engine/episodes/prng';
+import { Rng } from '../src/engine/random';
 import { Encoder } from '../src/engine/features/encoder';
 import { tokenize } from '../src/engine/text/tokenizer';
 import { WordVectors } from '../src/engine/text/wordVectors';
@@ -35,7 +36,7 @@ function makeEpisodes(examples: Example[], shots: number, seed: number): Episode
     byLabel.set(e.label, [...(byLabel.get(e.label) ?? []), i]);
   });
   const labels = [...byLabel.keys()].filter((l) => byLabel.get(l)!.length >= shots + QUERIES).sort();
-  const rand = mulberry32(seed); // same seed for every vocabulary size: same episodes
+  const rand = new Rng(seed); // same seed for every vocabulary size: same episodes
   return Array.from({ length: EPISODES }, () => {
     const ep: Episode = { support: [], supportLabels: [], query: [], queryLabels: [] };
     sampleWithoutReplacement(rand, labels, WAYS).forEach((label, c) => {

@@ -3,7 +3,8 @@
 // not seen yet (CLINC150, plus SNIPS and TREC when the user has them: see data/README.md).
 import fs from 'node:fs';
 import path from 'node:path';
-import { mulberry32, sampleWithoutReplacement, shuffle, type Rng } from '../../src/engine/episodes/prng';
+import { sampleWithoutReplacement, shuffle } from '../../src/engine/episodes/prng';
+import { Rng } from '../../src/engine/random';
 import { packageRootFrom } from '../../src/engine/packageRoot';
 import type { Example } from '../../src/engine/types';
 
@@ -60,7 +61,7 @@ export class SupportSampler {
 
   constructor(examples: Example[], seed: number) {
     for (const ex of examples) this.byLabel.set(ex.label, [...(this.byLabel.get(ex.label) ?? []), ex.text]);
-    this.rng = mulberry32(seed);
+    this.rng = new Rng(seed);
   }
 
   next(way: number, shot: number): Support {
@@ -84,7 +85,7 @@ export class FreshLines {
   constructor(seed: number) {
     const sets = [...LINE_FILES.map(readData), ...EVAL_LINE_FILES.map((f) => readEvalData(f) ?? [])];
     const unique = new Set(sets.flatMap((set) => set.map((ex) => ex.text)));
-    this.lines = shuffle(mulberry32(seed), [...unique]);
+    this.lines = shuffle(new Rng(seed), [...unique]);
   }
 
   get corpusSize(): number {

@@ -2,7 +2,8 @@
 // remap labels, draw distractors) in the manner of learn2learn's task transforms.
 import type { Example } from '../types';
 import { filterLabelsByCount, groupByLabel, type LabelGroups, type SkippedLabel } from './group';
-import { deriveSeed, mulberry32, sampleWithoutReplacement, type Rng } from './prng';
+import { Rng } from '../random';
+import { deriveSeed, sampleWithoutReplacement } from './prng';
 
 export interface EpisodeSpec {
   /** Classes per episode, or `all`: every label with enough examples, in every episode. */
@@ -128,7 +129,7 @@ export class EpisodeSampler {
   }
 
   episode(seed: number, index: number): Episode {
-    const rng = mulberry32(deriveSeed(seed, index));
+    const rng = new Rng(deriveSeed(seed, index));
     const ways = chooseWays(rng, this.labels, this.way);
     const { support, query } = this.shotSource
       ? {

@@ -1,7 +1,8 @@
 // Episodic evaluation: every method sees exactly the same episodes (a paired comparison).
 import type { Example } from '../types';
 import { EpisodeSampler, type Episode } from '../episodes/sampler';
-import { deriveSeed, mulberry32, shuffle } from '../episodes/prng';
+import { deriveSeed, shuffle } from '../episodes/prng';
+import { Rng } from '../random';
 import { EncodingCache, type EncodeFn } from './encoding-cache';
 import { argmaxRow } from '../learners/probs';
 import { isTextMethod, type EvalMethod } from './methods';
@@ -171,7 +172,7 @@ function checkOptions(o: EvaluateOptions): void {
 /** The unlabeled lines a transductive method may use: queries and distractors, no support lines. */
 function transductivePool(episode: Episode, seed: number): string[] {
   const texts = [...episode.query, ...episode.distractors].map((ex) => ex.text);
-  return shuffle(mulberry32(seed), texts);
+  return shuffle(new Rng(seed), texts);
 }
 
 function runEpisode(

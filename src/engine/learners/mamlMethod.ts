@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { CheckpointError, loadCheckpoint, saveCheckpoint } from '../checkpoint';
 import { MAML_KINDS, MamlLearner, type MamlConfig, type MamlKind } from '../meta/learner';
 import { adaptForInference, mlpModel, type InnerLoopOptions } from '../meta/maml';
-import { Rng } from '../meta/rng';
+import { Rng } from '../random';
 import { arraysToParams, mlpShapes, oneHot } from '../tf/functional';
 import type { Classifier, EncodedLines, FewShotMethod } from '../types';
 import { type Centre, FeatureView } from './featureView';

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { loadCheckpoint, saveCheckpoint } from '../checkpoint';
 import type { DenseTask, OptimizerState } from './learner';
-import { Rng } from './rng';
+import { Rng } from '../random';
 
 export interface MetaTrainable {
   readonly config: object;

@@ -11,7 +11,7 @@ import type { Centre } from '../learners/featureView';
 import { MAML_DIR, MamlFeatures, saveMamlCheckpoint, type MamlCheckpointConfig, type MamlInputSpec } from '../learners/mamlMethod';
 import { MamlLearner, type DenseTask, type MamlConfig, type MamlKind } from '../meta/learner';
 import { argmaxRow } from '../learners/probs';
-import { Rng } from '../meta/rng';
+import { Rng } from '../random';
 import { metaTrain, type Progress } from '../meta/trainer';
 import type { Example } from '../types';
 

@@ -12,7 +12,7 @@ import { type AdaptHyper, HAND_SET, LogregMethod } from '../learners/adaptation'
 import { blockMeans, type Centre, commonComponent } from '../learners/featureView';
 import { prepareHyperEpisode } from '../learners/metaHyper';
 import { metaTrain, type Progress } from '../meta/trainer';
-import type { Rng } from '../meta/rng';
+import type { Rng } from '../random';
 import { encoderConfig, saveModel, type ModelConfig } from '../model';
 import type { WordVectors } from '../text/wordVectors';
 import type { Example } from '../types';

@@ -7,12 +7,12 @@ import {
   deriveSeed,
   filterLabelsByCount,
   groupByLabel,
-  mulberry32,
   readDomainMap,
   sampleWithoutReplacement,
   selectLabels,
   splitByDomains,
 } from '../../../src/engine/episodes';
+import { Rng } from '../../../src/engine/random';
 import { readExamples } from '../../../src/engine/data';
 
 /** `labels` labels named l0.., label i has `sizes[i]` examples "l<i> #<j>". */
@@ -22,12 +22,12 @@ function toyData(sizes: number[]): Example[] {
 
 describe('episodes: PRNG', () => {
   it('is deterministic per seed and differs between seeds', () => {
-    const a = mulberry32(7),
-      b = mulberry32(7),
-      c = mulberry32(8);
-    const xs = Array.from({ length: 5 }, a),
-      ys = Array.from({ length: 5 }, b),
-      zs = Array.from({ length: 5 }, c);
+    const a = new Rng(7),
+      b = new Rng(7),
+      c = new Rng(8);
+    const xs = Array.from({ length: 5 }, () => a.next()),
+      ys = Array.from({ length: 5 }, () => b.next()),
+      zs = Array.from({ length: 5 }, () => c.next());
     assert.deepEqual(xs, ys);
     assert.notDeepEqual(xs, zs);
     for (const x of xs) assert.ok(x >= 0 && x < 1);
@@ -36,7 +36,7 @@ describe('episodes: PRNG', () => {
   });
 
   it('samples distinct items, roughly uniformly', () => {
-    const rng = mulberry32(3);
+    const rng = new Rng(3);
     const counts = new Array(10).fill(0);
     for (let t = 0; t < 2000; t++) {
       const picked = sampleWithoutReplacement(rng, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], 3);

@@ -15,7 +15,7 @@ import {
   type MamlInputSpec,
 } from '../../../src/engine/learners/mamlMethod';
 import { MamlLearner, type DenseTask, type MamlConfig } from '../../../src/engine/meta/learner';
-import { Rng } from '../../../src/engine/meta/rng';
+import { Rng } from '../../../src/engine/random';
 import { selectBackend } from '../../../src/engine/tf/backend';
 import { clusteredLines, repeatLabels } from './synthetic';
 
