@@ -2,10 +2,10 @@
 // (meta/trainer.ts): its parameters are the six unconstrained hyper-parameters.
 import type { AdaptHyper } from '../learners/adaptation';
 import { type HyperEpisode, type HyperMetaState, hyperFromTheta, initialMetaState, metaStep, THETA_KEYS } from '../learners/metaHyper';
-import type { DenseTask, OptimizerState } from '../meta/learner';
+import type { OptimizerState } from '../meta/learner';
 import type { MetaTrainable } from '../meta/trainer';
 
-export class HyperLearner implements MetaTrainable {
+export class HyperLearner implements MetaTrainable<HyperEpisode> {
   private state: HyperMetaState;
   readonly config: { kind: 'adaptation-hyper'; steps: number; rounds: number[]; init: AdaptHyper };
 
@@ -18,9 +18,8 @@ export class HyperLearner implements MetaTrainable {
     return hyperFromTheta(this.state.theta, this.config);
   }
 
-  /** The trainer's batches are typed for dense MAML tasks; this learner's are HyperEpisodes. */
-  metaTrainStep(batch: DenseTask[], outerLr: number): { loss: number; acc: number } {
-    return metaStep(this.state, batch as unknown as HyperEpisode[], this.config, outerLr);
+  metaTrainStep(batch: HyperEpisode[], outerLr: number): { loss: number; acc: number } {
+    return metaStep(this.state, batch, this.config, outerLr);
   }
 
   getParams(): Float32Array[] {

@@ -124,7 +124,7 @@ export async function runRecipe(
   const learner = new HyperLearner(META_INIT);
   const result = await metaTrain({
     learner,
-    sampleBatch: sampleBatch as never,
+    sampleBatch,
     validate: () => validateHyper(learner.hyper()),
     steps: o.steps,
     evalEvery: o.evalEvery,
