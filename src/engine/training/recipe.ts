@@ -37,6 +37,9 @@ export interface RecipeOptions {
   log?: (m: string) => void;
 }
 
+/** Where a default procedure comes from (recorded as the model's defaultSource). */
+type DefaultSource = 'meta-learned' | 'hand-set';
+
 /** Where the meta-learning starts: the hand-set procedure with a shorter inner loop. */
 export const META_INIT: AdaptHyper = { ...HAND_SET, steps: 25, lr: 10, rounds: [5, 10] };
 
@@ -140,21 +143,22 @@ export async function runRecipe(
   const meta = learner.hyper();
 
   // The pseudo-label schedule is discrete: chosen on validation, for both candidates alike.
-  const candidates: Array<{ name: string; hyper: AdaptHyper }> = [];
+  const candidates: Array<{ name: string; source: DefaultSource; hyper: AdaptHyper }> = [];
   for (const rounds of ROUND_SCHEDULES) {
-    candidates.push({ name: `meta-learned rounds ${rounds.join('/')}`, hyper: { ...meta, rounds } });
-    candidates.push({ name: `hand-set rounds ${rounds.join('/')}`, hyper: { ...HAND_SET, rounds } });
+    candidates.push({ name: `meta-learned rounds ${rounds.join('/')}`, source: 'meta-learned', hyper: { ...meta, rounds } });
+    candidates.push({ name: `hand-set rounds ${rounds.join('/')}`, source: 'hand-set', hyper: { ...HAND_SET, rounds } });
   }
   const scored = candidates.map((c) => ({ ...c, val: validateHyper(c.hyper, o.validationEpisodes * 2) }));
   for (const c of scored) log(`validation ${c.name}: ${(100 * c.val).toFixed(2)}%`);
-  const bestMeta = scored.filter((c) => c.name.startsWith('meta')).sort((a, b) => b.val - a.val)[0];
-  const bestHand = scored.filter((c) => c.name.startsWith('hand')).sort((a, b) => b.val - a.val)[0];
+  const bestOf = (source: DefaultSource) => scored.filter((c) => c.source === source).sort((a, b) => b.val - a.val)[0];
+  const bestMeta = bestOf('meta-learned');
+  const bestHand = bestOf('hand-set');
   // Ship the meta-learned procedure only where it measured at least as well.
   const chosen = bestMeta.val >= bestHand.val ? bestMeta : bestHand;
   const config: ModelConfig = {
     encoder: encoderConfig(vectors, encoder.options),
     defaultHyper: chosen.hyper,
-    defaultSource: chosen === bestMeta ? 'meta-learned' : 'hand-set',
+    defaultSource: chosen.source,
   };
   const metrics = {
     validation: Object.fromEntries(scored.map((c) => [c.name, c.val])),
