@@ -1,7 +1,7 @@
 // Adapts the meta-learned adaptation (metaHyper.ts) to the generic meta-training loop
 // (meta/trainer.ts): its parameters are the six unconstrained hyper-parameters.
 import type { AdaptHyper } from '../learners/adaptation';
-import { type HyperEpisode, type HyperMetaState, hyperFromTheta, initialMetaState, metaStep, THETA_KEYS } from '../learners/metaHyper';
+import { type HyperEpisode, type HyperMetaState, hyperFromTheta, initialMetaState, metaStep, THETA_KEYS } from './metaHyper';
 import type { OptimizerState } from '../meta/learner';
 import type { MetaTrainable } from '../meta/trainer';
 

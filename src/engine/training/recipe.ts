@@ -10,7 +10,7 @@ import { evaluate } from '../eval/evaluate';
 import { corpusSifWeights, DEFAULT_ENCODER_OPTIONS, Encoder } from '../features/encoder';
 import { type AdaptHyper, HAND_SET, LogregMethod } from '../learners/adaptation';
 import { blockMeans, type Centre, commonComponent } from '../learners/featureView';
-import { prepareHyperEpisode } from '../learners/metaHyper';
+import { prepareHyperEpisode } from './metaHyper';
 import { metaTrain, type Progress } from '../meta/trainer';
 import type { Rng } from '../random';
 import { encoderConfig, saveModel, type ModelConfig } from '../model';

@@ -14,10 +14,10 @@ import {
   THETA_KEYS,
   thetaFromHyper,
   unrolledAdaptation,
-} from '../../../src/engine/learners/metaHyper';
+} from '../../../src/engine/training/metaHyper';
 import { pseudoQuota, topKPerClass } from '../../../src/engine/learners/adaptation';
 import { selectBackend } from '../../../src/engine/tf/backend';
-import { clusteredLines, repeatLabels } from './synthetic';
+import { clusteredLines, repeatLabels } from '../learners/synthetic';
 
 const C = 3;
 const BASE = { steps: 8, rounds: [2, 4] };

@@ -9,10 +9,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import type { EncodedLines } from '../types';
-import { type AdaptHyper, meaningfulNames, pseudoQuota, topKPerClass } from './adaptation';
+import { type AdaptHyper, meaningfulNames, pseudoQuota, topKPerClass } from '../learners/adaptation';
 import { adamStep } from '../meta/adam';
-import { softmaxRows } from './probs';
-import { blockMeans, FeatureView } from './featureView';
+import { softmaxRows } from '../learners/probs';
+import { blockMeans, FeatureView } from '../learners/featureView';
 
 export interface HyperEpisode {
   nClasses: number;
