@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import type { Example } from '../src/engine/types';
 import { EngineClient } from '../src/extension/engineClient';
-import { buildEntries } from '../src/extension/predictionView';
+import { buildEntries } from '../src/extension/diagnosticEntries';
 import { readData } from './lib/workload';
 
 const root = path.resolve(__dirname, '../..');

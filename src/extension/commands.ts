@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import type { FewShotContext } from './context';
 import { LabelError } from './labelStore';
 import { parseLabels, toCsv, writeFileAtomic } from './labelFile';
-import { mostUncertainLine } from './predictionView';
+import { mostUncertainLine } from './diagnosticEntries';
 
 // biome-ignore lint/suspicious/noExplicitAny: VS Code passes command arguments untyped; each handler declares those it takes.
 type Handler = (...args: any[]) => unknown;
@@ -111,7 +111,7 @@ function removeLabel(ctx: FewShotContext): Handler {
 function acceptPrediction(ctx: FewShotContext): Handler {
   return async (uri?: vscode.Uri | string, lines?: number[]) => {
     const t = await target(uri, lines);
-    const result = ctx.classifier.resultFor(t.doc);
+    const result = ctx.scheduler.resultFor(t.doc);
     if (!result) throw new LabelError('No predictions for this document yet: label at least two lines with different labels.');
     let n = 0;
     for (const line of t.lines) {
@@ -128,7 +128,7 @@ function nextUncertainLine(ctx: FewShotContext): Handler {
   return () => {
     const editor = vscode.window.activeTextEditor;
     if (!editor) throw new LabelError('Open a document first.');
-    const result = ctx.classifier.resultFor(editor.document);
+    const result = ctx.scheduler.resultFor(editor.document);
     if (!result) throw new LabelError('No predictions for this document yet: label at least two lines with different labels.');
     const line = mostUncertainLine(result, new Set(ctx.labels.labelsOf(editor.document).keys()), editor.selection.active.line);
     if (line < 0) {
@@ -161,7 +161,7 @@ function exportRows(ctx: FewShotContext, withPredictions: boolean): ExportRow[] 
   }
   if (withPredictions) {
     for (const doc of vscode.workspace.textDocuments) {
-      const result = ctx.classifier.resultFor(doc);
+      const result = ctx.scheduler.resultFor(doc);
       if (!result) continue;
       const labeled = ctx.labels.labelsOf(doc);
       const document = vscode.workspace.asRelativePath(doc.uri, multiRoot);
@@ -299,7 +299,7 @@ async function pickFolder(): Promise<vscode.WorkspaceFolder | undefined> {
 function showEngineInfo(ctx: FewShotContext): Handler {
   return async (options?: { quiet?: boolean }) => {
     const info = await ctx.engine.ready();
-    const last = ctx.classifier.lastRun;
+    const last = ctx.scheduler.lastRun;
     const lines = [
       `backend: ${info.backend}${info.backendNote ? ` (${info.backendNote})` : ''}`,
       `model: ${info.model} (${info.modelHash.slice(0, 12)}), vocabulary ${info.vocabulary}`,

@@ -2,7 +2,7 @@
 // set in one batched call per update and capped per file (see predictionView.ts).
 import * as vscode from 'vscode';
 import type { FewShotContext } from './context';
-import { buildEntries, type PredictionEntry } from './predictionView';
+import { buildEntries, type DiagnosticEntry } from './diagnosticEntries';
 
 export const DIAGNOSTIC_SOURCE = 'few-shot';
 
@@ -15,7 +15,7 @@ export function activateDiagnostics(ctx: FewShotContext): void {
     const { severity, minConfidence, maxPerFile, priority } = ctx.config;
     for (const uri of uris) {
       const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
-      const result = doc && ctx.classifier.resultFor(doc);
+      const result = doc && ctx.scheduler.resultFor(doc);
       if (!doc || !result) {
         batch.push([uri, undefined]);
         continue;
@@ -29,7 +29,7 @@ export function activateDiagnostics(ctx: FewShotContext): void {
   const openUris = () => vscode.workspace.textDocuments.map((d) => d.uri);
 
   ctx.subscriptions.push(
-    ctx.classifier.onDidUpdate(render),
+    ctx.scheduler.onDidUpdate(render),
     // A new label hides that line's diagnostic at once, before the re-run finishes.
     ctx.labels.onDidChange(() => render(openUris())),
     ctx.onDidChangeConfig(() => render(openUris())),
@@ -37,7 +37,7 @@ export function activateDiagnostics(ctx: FewShotContext): void {
   );
 }
 
-function toDiagnostic(doc: vscode.TextDocument, e: PredictionEntry, severity: vscode.DiagnosticSeverity): vscode.Diagnostic {
+function toDiagnostic(doc: vscode.TextDocument, e: DiagnosticEntry, severity: vscode.DiagnosticSeverity): vscode.Diagnostic {
   const line = doc.lineAt(e.line);
   const range = new vscode.Range(e.line, line.firstNonWhitespaceCharacterIndex, e.line, line.text.length);
   const d = new vscode.Diagnostic(range, e.message, severity);

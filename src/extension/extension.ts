@@ -29,7 +29,7 @@ export async function activate(extension: vscode.ExtensionContext): Promise<FewS
   activateStatusBar(ctx);
   activatePanel(ctx);
   ctx.log('Few-Shot Labeler activated');
-  return { whenIdle: () => ctx.classifier.whenIdle(), flushLabels: () => ctx.labels.flush() };
+  return { whenIdle: () => ctx.scheduler.whenIdle(), flushLabels: () => ctx.labels.flush() };
 }
 
 export function deactivate(): Promise<void> | undefined {

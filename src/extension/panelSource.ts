@@ -1,4 +1,4 @@
-// Connects the labeling panel (src/extension/panel/) to the label store and the classifier:
+// Connects the labeling panel (src/extension/panel/) to the label store and the prediction scheduler:
 // the panel shows every line of the open included documents with its label or prediction.
 import * as vscode from 'vscode';
 import { RpcError } from '../protocol/rpc';
@@ -46,7 +46,7 @@ class StoreDataSource implements PanelDataSource, vscode.Disposable {
         const uris = inFolder(folder);
         this.changed.fire(uris ? { documents: uris.map((u) => u.toString()) } : {});
       }),
-      ctx.classifier.onDidUpdate(documents),
+      ctx.scheduler.onDidUpdate(documents),
       // Stats and labels only: no document's lines change.
       ctx.onDidChangeEngine(() => this.changed.fire({ documents: [] })),
       ctx.palette.onDidChange(() => this.changed.fire({ documents: [] })),
@@ -80,7 +80,7 @@ class StoreDataSource implements PanelDataSource, vscode.Disposable {
       if (wanted && !wanted.has(doc.uri.toString())) continue;
       const uri = doc.uri.toString();
       const labels = this.ctx.labels.labelsOf(doc);
-      const result = this.ctx.classifier.resultFor(doc);
+      const result = this.ctx.scheduler.resultFor(doc);
       for (let line = 0; line < doc.lineCount; line++) {
         const text = doc.lineAt(line).text;
         if (text.trim() === '') continue;
@@ -112,7 +112,7 @@ class StoreDataSource implements PanelDataSource, vscode.Disposable {
   }
 
   getStats() {
-    const last = this.ctx.classifier.lastRun;
+    const last = this.ctx.scheduler.lastRun;
     return { backend: this.ctx.engine.info?.backend ?? 'loading', lastAdaptationMs: last ? Math.round(last.adaptMs) : null };
   }
 

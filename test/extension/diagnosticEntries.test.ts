@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { buildEntries, formatPrediction, mostUncertainLine, type DocumentPredictions } from '../../src/extension/predictionView';
+import { buildEntries, formatPrediction, mostUncertainLine, type DocumentPredictions } from '../../src/extension/diagnosticEntries';
 
 function predictions(rows: Array<[number, number, number]>): DocumentPredictions {
   return {

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { CancelSource, RpcError } from '../protocol/rpc';
 import type { EngineClient } from './engineClient';
 import type { LabelStore } from './labelStore';
-import type { DocumentPredictions } from './predictionView';
+import type { DocumentPredictions } from './diagnosticEntries';
 
 export interface DocumentResult extends DocumentPredictions {
   version: number;
@@ -19,7 +19,7 @@ interface Pending {
   cancel?: CancelSource;
 }
 
-export class Classifier implements vscode.Disposable {
+export class PredictionScheduler implements vscode.Disposable {
   private readonly results = new Map<string, DocumentResult>();
   private readonly pending = new Map<string, Pending>();
   private readonly updated = new vscode.EventEmitter<vscode.Uri[]>();
