@@ -5,7 +5,7 @@ import { PredictionScheduler } from './predictionScheduler';
 import { readConfig, type FewShotConfig } from './config';
 import { EngineClient } from './engineClient';
 import { LabelStore } from './labelStore';
-import { LabelPalette } from './panel/labelPalette';
+import { LabelPalette } from './labelPalette';
 
 export class FewShotContext implements vscode.Disposable {
   readonly subscriptions: vscode.Disposable[] = [];

@@ -1,5 +1,5 @@
 // Labeled lines show their label after the text instead of a diagnostic, in the label's colour
-// (the same one the labeling panel shows; see panel/labelPalette.ts). A decoration type has a
+// (the same one the labeling panel shows; see labelPalette.ts). A decoration type has a
 // fixed style, so there is one per label, remade when the label's colour changes.
 import * as vscode from 'vscode';
 import type { FewShotContext } from './context';

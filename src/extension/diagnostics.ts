@@ -1,5 +1,5 @@
 // Shows predictions as diagnostics (source `few-shot`, message `billing 93%`, code = label),
-// set in one batched call per update and capped per file (see predictionView.ts).
+// set in one batched call per update and capped per file (see diagnosticEntries.ts).
 import * as vscode from 'vscode';
 import type { FewShotContext } from './context';
 import { buildEntries, type DiagnosticEntry } from './diagnosticEntries';

@@ -5,7 +5,7 @@ import { registerCommands } from './commands';
 import { FewShotContext } from './context';
 import { activateDecorations } from './decorations';
 import { activateDiagnostics } from './diagnostics';
-import { activatePanel } from './panelSource';
+import { activatePanel } from './panel/panelSource';
 import { activateStatusBar } from './statusBar';
 
 /** What activate returns: used by the integration tests and the benchmark. */

@@ -5,7 +5,7 @@
 // from the first time it is seen until it is deleted, however the label counts change.
 // Imports nothing from vscode, so tests drive it with a plain object as the memento.
 
-import { isColor, labelNameProblem, nextLabelColor, type PanelLabel } from '../../protocol/panel';
+import { isColor, labelNameProblem, nextLabelColor, type PanelLabel } from '../protocol/panel';
 
 export const PALETTE_KEY = 'fewshot.labelPalette';
 /** The earlier format: name -> colour. Read once when the new key is missing. */

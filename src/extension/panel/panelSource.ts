@@ -1,10 +1,10 @@
-// Connects the labeling panel (src/extension/panel/) to the label store and the prediction scheduler:
+// Connects the labeling panel (this folder) to the label store and the prediction scheduler:
 // the panel shows every line of the open included documents with its label or prediction.
 import * as vscode from 'vscode';
-import { RpcError } from '../protocol/rpc';
-import type { FewShotContext } from './context';
-import { LabelError } from './labelStore';
-import { countElsewhere } from './panel/labelCounts';
+import { RpcError } from '../../protocol/rpc';
+import type { FewShotContext } from '../context';
+import { LabelError } from '../labelStore';
+import { countElsewhere } from './labelCounts';
 import {
   registerLabelingPanel,
   type PanelChange,
@@ -13,7 +13,7 @@ import {
   type LineRef,
   type PanelLabel,
   type LeaveOneOutResult,
-} from './panel';
+} from './index';
 
 /** Leave-one-out re-adapts once per labeled line; beyond this many it samples. */
 const LOO_LIMIT = 200;

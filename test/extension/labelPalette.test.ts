@@ -2,8 +2,8 @@
 // the panel and the decorations.
 
 import assert from 'node:assert/strict';
-import { LabelPalette, PALETTE_KEY, type PaletteMemento } from '../../../src/extension/panel/labelPalette';
-import { LABEL_PALETTE } from '../../../src/protocol/panel';
+import { LabelPalette, PALETTE_KEY, type PaletteMemento } from '../../src/extension/labelPalette';
+import { LABEL_PALETTE } from '../../src/protocol/panel';
 
 class Memento implements PaletteMemento {
   values = new Map<string, unknown>();
