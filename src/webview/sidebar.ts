@@ -1,7 +1,7 @@
 // The side of the panel: labels (create, rename, delete with confirmation, counts), the
 // prediction charts, the model's backend and timing, and the quality checks.
 
-import { labelNameProblem, nextLabelColor } from '../protocol/panel';
+import { LABEL_PALETTE, labelNameProblem, nextLabelColor } from '../protocol/panel';
 import type { App, Dirty } from './app';
 import { barChart, histogramChart } from './charts';
 import { clear, el, iconButton, kbd, option, textButton } from './dom';
@@ -32,7 +32,10 @@ export class Sidebar {
       className: 'input',
       attrs: { id: 'new-label', placeholder: 'New label', 'aria-label': 'New label name' },
     });
-    this.newColor = el('input', { className: 'color', attrs: { type: 'color', 'aria-label': 'New label colour', value: '#3794ff' } });
+    this.newColor = el('input', {
+      className: 'color',
+      attrs: { type: 'color', 'aria-label': 'New label colour', value: LABEL_PALETTE[0] },
+    });
     const add = async () => {
       const name = this.newName.value.trim();
       const problem = labelNameProblem(name);

@@ -7,6 +7,7 @@ import {
   LIMITS,
   isColor,
   labelNameProblem,
+  nextLabelColor,
   type LineRef,
   type PanelLabel,
   type PanelSnapshot,
@@ -17,9 +18,6 @@ import {
   type WireLineRef,
 } from '../../protocol/panel';
 import type { PanelDataSource, PanelSourceLine } from './model';
-
-/** Colours for labels that come without a usable one (readable on light and dark themes). */
-export const FALLBACK_COLORS = ['#3794ff', '#e5a50a', '#4caf50', '#d16d9e', '#8f6ad6', '#2ab3b3', '#e06c4b', '#8a9a5b'];
 
 /** A document whose changed lines exceed this share is sent whole (fewer refs, same data). */
 const REPLACE_SHARE = 0.5;
@@ -87,7 +85,8 @@ function wireLabels(source: PanelDataSource): PanelLabel[] {
     seen.add(label.name);
     const wire: PanelLabel = {
       name: label.name,
-      color: isColor(label.color) ? label.color : FALLBACK_COLORS[labels.length % FALLBACK_COLORS.length]!,
+      // A label without a usable colour gets the label palette's next free one.
+      color: isColor(label.color) ? label.color : nextLabelColor(labels.map((l) => l.color)),
     };
     const elsewhere = label.elsewhere;
     // A count the webview would refuse (negative, fractional, NaN) is left out rather than sent.

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import type * as vscode from 'vscode';
 import type { PanelChange, PanelDataSource, PanelLabel, PanelSourceLine, PanelStats } from '../../../src/extension/panel/model';
 import { SnapshotTracker } from '../../../src/extension/panel/snapshot';
-import { lineKey, parseUpdate, type PanelSnapshot, type PanelUpdate } from '../../../src/protocol/panel';
+import { LABEL_PALETTE, lineKey, parseUpdate, type PanelSnapshot, type PanelUpdate } from '../../../src/protocol/panel';
 import { Dataset } from '../../../src/webview/dataset';
 
 const A = 'file:///w/a.txt';
@@ -107,6 +107,18 @@ describe('panel snapshot tracker', () => {
       ['bug', 'feature', 'question'],
     );
     assert.deepEqual([u.lines, u.removed, u.replaced], [[], [], []]);
+  });
+
+  it("gives a label without a usable colour the label palette's next free colour", () => {
+    const source = new Source();
+    source.lines = documentOf(A, 5);
+    source.labels = [
+      { name: 'bug', color: LABEL_PALETTE[0]! },
+      { name: 'odd', color: 'red; background: url(x)' },
+      { name: 'none', color: '' },
+    ];
+    const colors = new SnapshotTracker(source).snapshot().labels.map((l) => l.color);
+    assert.deepEqual(colors, [LABEL_PALETTE[0], LABEL_PALETTE[1], LABEL_PALETTE[2]]);
   });
 
   it("sends each label's lines outside the list, repaired, and again when they change", () => {
