@@ -1,6 +1,7 @@
 // Connects the labeling panel (this folder) to the label store and the prediction scheduler:
 // the panel shows every line of the open included documents with its label or prediction.
 import * as vscode from 'vscode';
+import { evenRows } from '../../engine/learners/featureView';
 import { RpcError } from '../../protocol/rpc';
 import type { FewShotContext } from '../context';
 import { LabelError } from '../labelStore';
@@ -160,8 +161,7 @@ class StoreDataSource implements PanelDataSource, vscode.Disposable {
   /** Each labeled line is predicted by a model adapted to all the other labels. */
   async leaveOneOutAccuracy(): Promise<LeaveOneOutResult> {
     const all = this.ctx.labels.all().flatMap((s) => s.records.map((r) => ({ text: r.text, label: r.label })));
-    const step = Math.max(1, all.length / LOO_LIMIT);
-    const picked = [...new Set(Array.from({ length: Math.min(all.length, LOO_LIMIT) }, (_, i) => Math.floor(i * step)))];
+    const picked = evenRows(all.length, LOO_LIMIT);
     let right = 0;
     let n = 0;
     for (const k of picked) {
