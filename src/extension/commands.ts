@@ -1,5 +1,6 @@
 // Every command is a factory `(ctx) => handler`, registered from one list so the palette's
-// surface reads in one screen. Handlers take optional arguments so quick fixes and tests can
+// surface reads in one screen (all but fewshot.openPanel, which panel/index.ts registers with the
+// panel it opens). Handlers take optional arguments so quick fixes and tests can
 // call them without a prompt; a person gets the prompts.
 import * as fs from 'node:fs';
 import * as path from 'node:path';

@@ -19,7 +19,10 @@ export interface EncoderOptions {
   ngramMax: number;
   /** Hash buckets of the character block (its dimension). */
   charBuckets: number;
-  /** Lines kept in the LRU cache (0 disables it); roughly 1.5 KB per cached line. */
+  /**
+   * Lines kept in the LRU cache (0 disables it), about 1.7 KB each for a 40-character line. The
+   * engine sets it (DEFAULT_CACHE_LINES, model.ts); this default serves training and evaluation.
+   */
   cacheSize: number;
 }
 

@@ -1,5 +1,6 @@
 // Adapts the meta-learned adaptation (metaHyper.ts) to the generic meta-training loop
-// (meta/trainer.ts): its parameters are the six unconstrained hyper-parameters.
+// (meta/trainer.ts): its parameters are the seven unconstrained hyper-parameters
+// (THETA_KEYS).
 import type { AdaptHyper } from '../learners/adaptation';
 import { type HyperEpisode, type HyperMetaState, hyperFromTheta, initialMetaState, metaStep, THETA_KEYS } from './metaHyper';
 import type { OptimizerState } from '../meta/learner';

@@ -1,6 +1,6 @@
 // Meta-learning the transductive adaptation itself (MAML with the adaptation's hyper-parameters as
 // the meta-parameters, in the spirit of Meta-SGD): block scales, inner step size, weight decay,
-// output temperature and pseudo-label weight. The inner loop (gradient descent of logistic
+// output temperature, pseudo-label weight and label-name weight. The inner loop (gradient descent of logistic
 // regression in the span of the training rows, then self-training rounds) is unrolled in
 // TensorFlow.js and the query loss is differentiated through every inner step, so the meta-gradient
 // is exact and second-order. The inner gradient is written analytically from primitive ops,
