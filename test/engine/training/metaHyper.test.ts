@@ -10,6 +10,8 @@ import {
   episodeLoss,
   type HyperEpisode,
   hyperFromTheta,
+  initialMetaState,
+  metaStep,
   prepareHyperEpisode,
   THETA_KEYS,
   thetaFromHyper,
@@ -191,11 +193,13 @@ for (const backend of ['cpu', 'wasm'] as const) {
 
     it('leaks no tensors', () => {
       const ep = episode(5);
+      // metaStep runs the whole meta-gradient and the Adam step with no tidy around it: whatever
+      // it leaked would stay alive.
+      const state = initialMetaState(HAND_SET);
       const before = tf.memory().numTensors;
-      tf.tidy(() => {
-        tf.grads((...t: tf.Tensor[]) => episodeLoss(t as tf.Scalar[], ep, BASE).loss)(theta.map((t) => tf.scalar(t)));
-      });
+      metaStep(state, [ep, episode(6)], BASE, 0.01);
       assert.equal(tf.memory().numTensors, before);
+      assert.equal(state.step, 1, 'the step ran');
     });
   });
 }
