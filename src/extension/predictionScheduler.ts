@@ -34,7 +34,7 @@ export class PredictionScheduler implements vscode.Disposable {
   private readonly notesShown = new Set<string>();
 
   constructor(
-    private readonly engine: Pick<EngineClient, 'classify'>,
+    private readonly engine: Pick<EngineClient, 'classify' | 'forget'>,
     private readonly labels: Pick<LabelStore, 'examplesFor' | 'folderOf'>,
     private readonly options: () => { method: string | undefined; isIncluded(doc: vscode.TextDocument): boolean },
     private readonly log: (m: string) => void,

@@ -15,6 +15,10 @@ interface Call {
 
 class FakeEngine {
   calls: Call[] = [];
+  forgotten: string[] = [];
+  async forget(document: string): Promise<void> {
+    this.forgotten.push(document);
+  }
   classify(params: ClassifyParams, signal?: CancelSignal): Promise<ClassifyResult> {
     return new Promise((resolve) => {
       const n = params.text.split('\n').length;
@@ -26,6 +30,7 @@ class FakeEngine {
         uncertainty: new Float32Array(n).fill(0.1),
         adaptMs: 1,
         predictMs: 1,
+        warm: false,
       };
       this.calls.push({ params, signal, answer: () => resolve(result) });
     });
