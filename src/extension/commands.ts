@@ -67,7 +67,8 @@ function labelLine(ctx: FewShotContext): Handler {
     const t = await target(uri, lines);
     if (!ctx.isIncluded(t.doc))
       throw new LabelError(
-        `${path.basename(t.doc.uri.fsPath)} is not a document Few-Shot classifies (see the fewshot.languages and fewshot.include settings).`,
+        `${path.basename(t.doc.uri.fsPath)} is not a document Few-Shot classifies (see the fewshot.languages and ` +
+          `fewshot.include settings).`,
       );
     const name = label ?? (await pickLabel(ctx, t.lines.length));
     if (!name) return 0;
@@ -307,7 +308,8 @@ function showEngineInfo(ctx: FewShotContext): Handler {
       `methods: ${info.methods.join(', ')} (default ${info.defaultMethod})`,
       `load: ${info.loadMs.toFixed(0)} ms`,
       last
-        ? `last run: ${last.at.toLocaleTimeString()}, ${last.method}, adapt ${last.adaptMs.toFixed(0)} ms, predict ${last.lines} lines in ${last.predictMs.toFixed(0)} ms`
+        ? `last run: ${last.at.toLocaleTimeString()}, ${last.method}, adapt ${last.adaptMs.toFixed(0)} ms, predict ` +
+          `${last.lines} lines in ${last.predictMs.toFixed(0)} ms`
         : 'last run: none yet',
       `labels: ${ctx.labels.count} (${ctx.labels.labelNames().join(', ') || 'none'})`,
     ];

@@ -341,11 +341,14 @@ export class LabelStore implements vscode.Disposable {
       state.corrupt = { problems: read.problems, backup };
       const where = read.problems.map((p) => `line ${p.line}: ${p.message}`).join('; ');
       this.log(
-        `${state.file}: ${read.problems.length} bad line(s) skipped (${where}); backup at ${backup}; labels will not be saved until the file is fixed`,
+        `${state.file}: ${read.problems.length} bad line(s) skipped (${where}); backup at ${backup}; labels will not be saved ` +
+          `until the file is fixed`,
       );
       void vscode.window
         .showWarningMessage(
-          `Few-Shot: ${path.basename(state.file)} has ${read.problems.length} bad line(s) (${read.problems.map((p) => p.line).join(', ')}). ${read.records.length} labels loaded; the file will not be overwritten until fixed (backup: ${path.basename(backup)}).`,
+          `Few-Shot: ${path.basename(state.file)} has ${read.problems.length} bad line(s) ` +
+            `(${read.problems.map((p) => p.line).join(', ')}). ${read.records.length} labels loaded; ` +
+            `the file will not be overwritten until fixed (backup: ${path.basename(backup)}).`,
           'Open Label File',
         )
         .then((choice) => choice && vscode.window.showTextDocument(vscode.Uri.file(state.file)));
@@ -361,7 +364,8 @@ export class LabelStore implements vscode.Disposable {
     if (!state) throw new LabelError('Open a folder to label lines: labels are stored in the workspace folder.');
     if (state.corrupt) {
       throw new LabelError(
-        `${path.basename(state.file)} has bad lines (${state.corrupt.problems.map((p) => p.line).join(', ')}); fix or remove them before labeling (a backup is at ${state.corrupt.backup}).`,
+        `${path.basename(state.file)} has bad lines (${state.corrupt.problems.map((p) => p.line).join(', ')}); fix or remove ` +
+          `them before labeling (a backup is at ${state.corrupt.backup}).`,
       );
     }
     return state;

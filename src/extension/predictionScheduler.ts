@@ -131,7 +131,9 @@ export class PredictionScheduler implements vscode.Disposable {
         }
       }
       this.log(
-        `${vscode.workspace.asRelativePath(doc.uri)}: ${result.warm ? 'warm start, ' : ''}${support.length} examples, ${result.labels.length} labels, method ${result.method}, adapt ${result.adaptMs.toFixed(0)} ms, predict ${lines} lines ${result.predictMs.toFixed(0)} ms`,
+        `${vscode.workspace.asRelativePath(doc.uri)}: ${result.warm ? 'warm start, ' : ''}${support.length} examples, ` +
+          `${result.labels.length} labels, method ${result.method}, adapt ${result.adaptMs.toFixed(0)} ms, ` +
+          `predict ${lines} lines ${result.predictMs.toFixed(0)} ms`,
       );
       this.updated.fire([doc.uri]);
     } catch (error) {

@@ -17,7 +17,8 @@ export function activateStatusBar(ctx: FewShotContext): void {
     tip.appendMarkdown(`Backend: ${backend}${ctx.engineError ? ` (${ctx.engineError})` : ''}\n\n`);
     if (last) {
       tip.appendMarkdown(
-        `Last adaptation: ${last.at.toLocaleTimeString()} (${last.method}, adapt ${last.adaptMs.toFixed(0)} ms, ${last.lines} lines in ${last.predictMs.toFixed(0)} ms)\n\n`,
+        `Last adaptation: ${last.at.toLocaleTimeString()} (${last.method}, adapt ${last.adaptMs.toFixed(0)} ms, ${last.lines} ` +
+          `lines in ${last.predictMs.toFixed(0)} ms)\n\n`,
       );
     }
     if (ctx.scheduler.lastError) tip.appendMarkdown(`Last error: ${ctx.scheduler.lastError}\n\n`);

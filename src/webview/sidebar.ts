@@ -106,7 +106,9 @@ export class Sidebar {
           input.select();
         });
       } else {
-        const where = `${count} labeled line${count === 1 ? '' : 's'} in the label files: ${listed} in the open files listed here, ${elsewhere} in closed files or detached from their text`;
+        const where =
+          `${count} labeled line${count === 1 ? '' : 's'} in the label files: ${listed} in the open files listed ` +
+          `here, ${elsewhere} in closed files or detached from their text`;
         item.append(
           i < 9 ? kbd(String(i + 1)) : el('span', { className: 'kbd-space' }),
           this.colorPicker(l.name, l.color),
@@ -256,7 +258,8 @@ export class Sidebar {
     } else {
       const ci = wilson(s.correct, judged);
       const text = ci
-        ? `Precision of “${s.label}” ≈ ${percent(s.correct / judged)} (95% interval ${percent(ci.low)}–${percent(ci.high)}; ${s.correct} of ${judged} confirmed)`
+        ? `Precision of “${s.label}” ≈ ${percent(s.correct / judged)} (95% interval ${percent(ci.low)}–${percent(ci.high)}; ` +
+          `${s.correct} of ${judged} confirmed)`
         : `No answers for “${s.label}”.`;
       card.append(
         el('div', { className: 'precision-result', text, attrs: { id: 'precision-result', 'aria-live': 'polite' } }),

@@ -71,7 +71,8 @@ describe('EngineClient', () => {
     const workerPath = fakeWorker(
       'dies',
       INFO,
-      `if (!require('node:fs').existsSync(${JSON.stringify(marker)})) { require('node:fs').writeFileSync(${JSON.stringify(marker)}, ''); process.exit(3); }
+      `const fs = require('node:fs');
+       if (!fs.existsSync(${JSON.stringify(marker)})) { fs.writeFileSync(${JSON.stringify(marker)}, ''); process.exit(3); }
        return { labels: [], method: 'second worker', served };`,
     );
     const logs: string[] = [];

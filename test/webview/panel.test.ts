@@ -397,7 +397,8 @@ describe('labeling panel (Chromium)', function () {
     assert.equal(b.text, String(listed + 5));
     assert.equal(
       b.title,
-      `${listed + 5} labeled lines in the label files: ${listed} in the open files listed here, 5 in closed files or detached from their text`,
+      `${listed + 5} labeled lines in the label files: ${listed} in the open files listed here, 5 in closed files or detached ` +
+        `from their text`,
     );
     assert.equal(b.aria, `${listed + 5} labeled, 5 of them in closed files`);
     assert.equal(await page.textContent('.label-elsewhere'), '(5 closed)');

@@ -244,7 +244,8 @@ export async function runMamlRecipe(o: MamlRecipeOptions): Promise<MamlRecipeRes
       trainSeconds: Math.round(seconds),
     });
     log(
-      `saved ${checkpointDir}: best validation ${(100 * bestValAcc).toFixed(2)}% at step ${bestStep} (untrained ${(100 * untrained).toFixed(2)}%)`,
+      `saved ${checkpointDir}: best validation ${(100 * bestValAcc).toFixed(2)}% at step ${bestStep} (untrained ` +
+        `${(100 * untrained).toFixed(2)}%)`,
     );
     return { checkpointDir, bestValAcc, bestStep, seconds };
   } finally {
