@@ -14,9 +14,9 @@ import * as path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import type { Example } from '../src/engine/types';
 import type * as vscode from 'vscode';
-import { Classifier } from '../src/extension/classifier';
+import { PredictionScheduler } from '../src/extension/predictionScheduler';
 import { EngineClient } from '../src/extension/engineClient';
-import { buildEntries } from '../src/extension/predictionView';
+import { buildEntries } from '../src/extension/diagnosticEntries';
 import { labeledSet } from './lib/manyLabels';
 import { readData } from './lib/workload';
 
@@ -26,16 +26,6 @@ const arg = (name: string, fallback: number) => {
   const v = i >= 0 ? Number(process.argv[i + 1]) : fallback;
   return Number.isFinite(v) && v > 0 ? v : fallback;
 };
-
-function loadData(): Example[] {
-  const file = path.join(root, '../shared/data/clinc150.test.jsonl');
-  if (!fs.existsSync(file)) throw new Error(`bench: data set not found at ${file}`);
-  return fs
-    .readFileSync(file, 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as Example);
-}
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -131,7 +121,7 @@ async function manyLabels(client: EngineClient, lineCount: number, trials: numbe
     isClosed: false,
     getText: () => text,
   } as unknown as vscode.TextDocument;
-  const classifier = new Classifier(
+  const classifier = new PredictionScheduler(
     client,
     { examplesFor: () => [...support], folderOf: () => undefined },
     () => ({ method: undefined, isIncluded: () => true }),
@@ -211,7 +201,7 @@ async function main(): Promise<void> {
   const json = process.argv.includes('--json');
   // With --json the tables go to stderr and stdout carries one JSON object.
   const say = (line: string) => (json ? process.stderr.write(`${line}\n`) : console.log(line));
-  const data = loadData();
+  const data = readData('clinc150.test.jsonl');
   const client = new EngineClient({ workerPath, modelDir: path.join(root, 'models'), backend: 'auto', log: () => {} });
   const out: Record<string, number | boolean | string> = {};
   try {

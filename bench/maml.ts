@@ -3,7 +3,7 @@
 // Usage: node out/bench/maml.js [--inputs 100,2148] [--backends wasm,cpu] [--reps 5]
 import { selectBackend, type BackendChoice } from '../src/engine/tf/backend';
 import { MamlLearner, type DenseTask, type MamlKind } from '../src/engine/meta/learner';
-import { Rng } from '../src/engine/meta/rng';
+import { Rng } from '../src/engine/random';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);

@@ -7,28 +7,21 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { mulberry32, sampleWithoutReplacement } from '../src/engine/episodes/prng';
+import { sampleWithoutReplacement } from '../src/engine/episodes/prng';
+import { Rng } from '../src/engine/random';
 import { Encoder } from '../src/engine/features/encoder';
 import { tokenize } from '../src/engine/text/tokenizer';
 import { WordVectors } from '../src/engine/text/wordVectors';
 import type { EncodedLines, Example } from '../src/engine/types';
+import { readData, readEvalData } from './lib/workload';
 
 const root = path.resolve(__dirname, '../..');
-const dataDir = path.resolve(root, '../shared/data');
 const SIZES = [25_000, 50_000, 100_000];
 const SPEED_SIZE = 50_000;
 const WAYS = 5;
 const QUERIES = 15;
 const episodesArg = process.argv.indexOf('--episodes');
 const EPISODES = episodesArg > 0 ? Number(process.argv[episodesArg + 1]) : 300;
-
-function readJsonl(file: string): Example[] {
-  return fs
-    .readFileSync(path.join(dataDir, file), 'utf8')
-    .split('\n')
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l) as Example);
-}
 
 interface Episode {
   support: number[];
@@ -39,9 +32,11 @@ interface Episode {
 
 function makeEpisodes(examples: Example[], shots: number, seed: number): Episode[] {
   const byLabel = new Map<string, number[]>();
-  examples.forEach((e, i) => byLabel.set(e.label, [...(byLabel.get(e.label) ?? []), i]));
+  examples.forEach((e, i) => {
+    byLabel.set(e.label, [...(byLabel.get(e.label) ?? []), i]);
+  });
   const labels = [...byLabel.keys()].filter((l) => byLabel.get(l)!.length >= shots + QUERIES).sort();
-  const rand = mulberry32(seed); // same seed for every vocabulary size: same episodes
+  const rand = new Rng(seed); // same seed for every vocabulary size: same episodes
   return Array.from({ length: EPISODES }, () => {
     const ep: Episode = { support: [], supportLabels: [], query: [], queryLabels: [] };
     sampleWithoutReplacement(rand, labels, WAYS).forEach((label, c) => {
@@ -91,7 +86,11 @@ function prototypeAccuracy(enc: EncodedLines, episodes: Episode[], withChar: boo
     const feats = episodeFeatures(enc, [...ep.support, ...ep.query], withChar);
     const dim = feats[0].length;
     const protos = Array.from({ length: WAYS }, () => new Float32Array(dim));
-    ep.supportLabels.forEach((c, k) => feats[k].forEach((v, j) => (protos[c][j] += v)));
+    ep.supportLabels.forEach((c, k) => {
+      feats[k].forEach((v, j) => {
+        protos[c][j] += v;
+      });
+    });
     let correct = 0;
     ep.queryLabels.forEach((label, q) => {
       const f = feats[ep.support.length + q];
@@ -118,11 +117,12 @@ function timeMs(fn: () => void, runs = 5): number {
 }
 
 function main(): void {
-  const domains = JSON.parse(fs.readFileSync(path.join(dataDir, 'clinc150.domains.json'), 'utf8')) as Record<string, string>;
+  const domains = JSON.parse(fs.readFileSync(path.join(root, 'data', 'clinc150.domains.json'), 'utf8')) as Record<string, string>;
   const heldOut = new Set(['banking', 'credit_cards', 'work']);
+  const snips = readEvalData('snips.test.jsonl');
   const sets: Array<[string, Example[]]> = [
-    ['CLINC held-out', readJsonl('clinc150.test.jsonl').filter((e) => heldOut.has(domains[e.label]))],
-    ['SNIPS test', readJsonl('snips.test.jsonl')],
+    ['CLINC held-out', readData('clinc150.test.jsonl').filter((e) => heldOut.has(domains[e.label]))],
+    ...(snips ? [['SNIPS test', snips] as [string, Example[]]] : []),
   ];
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'fewshot-vocab-'));
   console.log(`vocabulary sizes, ${EPISODES} seeded ${WAYS}-way episodes, ${QUERIES} queries per class; accuracy % ± 95% CI`);
@@ -178,7 +178,7 @@ function main(): void {
 
 /** Times tokenizer and encoder now; returns a function that prints the table. */
 function speed(vectors: WordVectors): () => void {
-  const lines = readJsonl('clinc150.train.jsonl')
+  const lines = readData('clinc150.train.jsonl')
     .map((e) => e.text)
     .slice(0, 10_000);
   const avg = lines.reduce((a, l) => a + l.length, 0) / lines.length;
@@ -192,7 +192,7 @@ function speed(vectors: WordVectors): () => void {
   const cachedEncoder = new Encoder(vectors);
   cachedEncoder.encode(lines);
   const rows: Array<[string, number[]]> = [
-    ['tokenize', runs(() => timed(() => lines.forEach((l) => tokenize(l))))],
+    ['tokenize', runs(() => timed(() => lines.forEach((l) => void tokenize(l))))],
     [
       'encode, fresh lines',
       runs(() => {

@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { mulberry32 } from '../src/engine/episodes/prng';
+import { Rng } from '../src/engine/random';
 import type { Example } from '../src/engine/types';
 import { EngineClient } from '../src/extension/engineClient';
 import { entryRanges, WorkspaceResults } from '../src/extension/workspaceResults';
@@ -75,7 +75,8 @@ const labelNames = Object.keys(templates);
 
 /** Writes `files` files with `lines` lines in all under `dir`; the same arguments give the same bytes. */
 function generate(dir: string, files: number, lines: number): void {
-  const rng = mulberry32(20240501);
+  const random = new Rng(20240501);
+  const rng = () => random.next();
   const kinds = ['.log', '.txt', '.md'];
   let n = 0;
   for (let f = 0; f < files; f++) {
@@ -101,7 +102,8 @@ function generate(dir: string, files: number, lines: number): void {
 }
 
 function support(shots: number, extra: number): Example[] {
-  const rng = mulberry32(7);
+  const random = new Rng(7);
+  const rng = () => random.next();
   const out: Example[] = [];
   for (const label of labelNames)
     for (let k = 0; k < shots + (label === 'error' ? extra : 0); k++) out.push({ label, text: pick(rng, templates[label]!)(rng, k * 131) });

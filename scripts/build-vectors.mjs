@@ -200,7 +200,8 @@ async function main() {
 }
 
 function readScalar(scanner) {
-  const start = (scanner.ws(), scanner.pos);
+  scanner.ws();
+  const start = scanner.pos;
   scanner.skip();
   return JSON.parse(scanner.buf.toString('utf8', start, scanner.pos));
 }

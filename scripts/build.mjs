@@ -25,7 +25,7 @@ const node = {
   format: 'cjs',
   sourcemap: true,
   // tfjs-backend-cpu registers itself through a side-effect import that esbuild drops
-  // with the default fields (see notes/tfjs.md).
+  // with the default fields (see docs/tfjs.md).
   mainFields: ['module', 'main'],
   external: ['vscode', '@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node', 'webgpu', 'playwright-core', 'mocha'],
   logLevel: 'warning',
@@ -42,8 +42,14 @@ const entryPoints = Object.fromEntries(
 if (Object.keys(entryPoints).length) groups.push({ name: 'app', opts: { ...node, entryPoints, outdir: out } });
 const benches = walk(path.join(root, 'bench'), (p) => p.endsWith('.ts'));
 if (benches.length) groups.push({ name: 'bench', opts: { ...node, entryPoints: benches, outbase: root, outdir: out } });
-const tests = walk(path.join(root, 'test'), (p) => /\.test\.ts$/.test(p) || /test[/\\]suite[/\\]index\.ts$/.test(p));
-if (tests.length) groups.push({ name: 'tests', opts: { ...node, entryPoints: tests, outbase: root, outdir: out } });
+// Unit tests run in plain Node: their `vscode` is the fake in test/extension/fakeVscode.ts. The
+// integration suite (test/suite) runs in the real extension host and gets the real one.
+const tests = walk(path.join(root, 'test'), (p) => /\.test\.ts$/.test(p));
+const fakeVscode = path.join(root, 'test/extension/fakeVscode.ts');
+const unitOpts = { ...node, external: node.external.filter((e) => e !== 'vscode'), alias: { vscode: fakeVscode } };
+if (tests.length) groups.push({ name: 'tests', opts: { ...unitOpts, entryPoints: tests, outbase: root, outdir: out } });
+if (exists('test/suite/index.ts'))
+  groups.push({ name: 'suite', opts: { ...node, entryPoints: [path.join(root, 'test/suite/index.ts')], outbase: root, outdir: out } });
 if (exists('src/webview/main.ts')) {
   groups.push({
     name: 'webview',
@@ -86,7 +92,7 @@ for (const g of groups) {
       const ctx = await esbuild.context(g.opts);
       await ctx.watch();
     } else await esbuild.build(g.opts);
-  } catch (e) {
+  } catch {
     failed++;
     console.error(`build: ${g.name} failed`);
   }

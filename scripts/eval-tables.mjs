@@ -42,7 +42,8 @@ for (const file of process.argv.slice(2)) {
   const gain = (m, s) => r.gains?.find((g) => g.method === m && g.shot === s);
   console.log(
     `**${path.basename(file, '.json')}** (${r.data}, ${r.way}-way, ${r.query} queries, ${r.episodes} episodes, seed ${r.seed}` +
-      `${r.skippedLabels?.length ? `; skipped: ${r.skippedLabels.map((s) => `${s.label} (${s.count})`).join(', ')}` : ''}; model ${r.engine?.model ? path.relative(process.cwd(), r.engine.model) || '.' : ''})\n`,
+      `${r.skippedLabels?.length ? `; skipped: ${r.skippedLabels.map((s) => `${s.label} (${s.count})`).join(', ')}` : ''}; ` +
+      `model ${r.engine?.model ? path.relative(process.cwd(), r.engine.model) || '.' : ''})\n`,
   );
   console.log(`| method | ${shots.map((s) => `${s}-shot`).join(' | ')} |`);
   console.log(`| --- | ${shots.map(() => '---').join(' | ')} |`);
@@ -50,9 +51,9 @@ for (const file of process.argv.slice(2)) {
     const cells = shots.map((s) => {
       const x = r.results.find((y) => y.method === m && y.shot === s);
       const g = gain(m, s);
-      return x
-        ? `${pct(x.mean)} ± ${pct(x.ci95)}${g && g.method !== g.baseline && Math.abs(g.mean) + g.ci95 > 0 ? ` (${g.mean >= 0 ? '+' : ''}${pct(g.mean)} ± ${pct(g.ci95)})` : ''}`
-        : '-';
+      if (!x) return '-';
+      const shownGain = g && g.method !== g.baseline && Math.abs(g.mean) + g.ci95 > 0;
+      return `${pct(x.mean)} ± ${pct(x.ci95)}${shownGain ? ` (${g.mean >= 0 ? '+' : ''}${pct(g.mean)} ± ${pct(g.ci95)})` : ''}`;
     });
     console.log(`| ${m} | ${cells.join(' | ')} |`);
   }

@@ -28,7 +28,7 @@ if (files.length === 0) {
 
 function run(file) {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [mocha, '--no-config', '--timeout', '120000', '--reporter', 'spec', file], {
+    const child = spawn(process.execPath, [mocha, '--no-config', '--forbid-only', '--timeout', '120000', '--reporter', 'spec', file], {
       cwd: root,
       env: { ...process.env, FORCE_COLOR: '0' },
     });

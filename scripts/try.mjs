@@ -13,7 +13,9 @@ const server = await startCodeServer(s, { logFile: log });
 const payload = JSON.stringify([['extensionDevelopmentPath', `vscode-remote://127.0.0.1:${port}${root}`]]);
 const url = `${server.url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(payload)}`;
 console.log(
-  `\nFew-Shot Labeler is running in code-server (log: ${log}).\nOpen this address in a browser on this machine:\n\n  ${url}\n\nThen open support-tickets.txt, put the cursor on a line and run "Few-Shot: Label Line As..." (Ctrl+Alt+L).\nPress Ctrl+C to stop.\n`,
+  `\nFew-Shot Labeler is running in code-server (log: ${log}).\nOpen this address in a browser on this machine:\n\n  ` +
+    `${url}\n\nThen open support-tickets.txt, put the cursor on a line and run ` +
+    `"Few-Shot: Label Line As..." (Ctrl+Alt+L).\nPress Ctrl+C to stop.\n`,
 );
 const stop = () => {
   server.stop();

@@ -82,7 +82,7 @@ try {
   const hover = page.locator('.monaco-hover', { hasText: /(billing|account|bug|shipping) \d{1,3}%/ }).first();
   await hover.waitFor({ state: 'visible', timeout: 15_000 });
   await shot('prediction-hover');
-  console.log(`e2e: ok - hover shows "${(await hover.innerText()).split('\n')[0]}"`);
+  console.log(`e2e: ok - hover shows "${((await hover.textContent()) ?? '').split('\n')[0]}"`);
   await page.mouse.move(10, 10);
   await page.keyboard.press('Control+Shift+M');
   const rows = page.locator('.markers-panel .monaco-list-row');
@@ -103,7 +103,7 @@ try {
   await page.keyboard.press('Control+.');
   const accept = page.locator('.action-widget .monaco-list-row', { hasText: 'Accept prediction' }).first();
   await accept.waitFor({ timeout: 15_000 });
-  const acceptTitle = (await accept.innerText()).trim();
+  const acceptTitle = ((await accept.textContent()) ?? '').trim();
   await shot('quick-fix-menu');
   const predicted = /"([^"]+)"/.exec(acceptTitle)?.[1];
   // The preferred fix is the first row and has the focus; a mouse click is blocked by the

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Installs what the code-server tests need into the ignored tools folder `.e2e-tools/`:
-# Debian packages (chromium, ripgrep, native build deps) when running as root, then
-# code-server 4.100.3 and playwright-core. Idempotent: does nothing when already installed.
+# Installs what the browser tests need. `npm test` calls it before the suites that need it, so a
+# fresh clone needs no other step. Debian packages (chromium, ripgrep, native build deps) when
+# running as root; then, unless --debs-only (all the unit stage's Chromium panel suite needs),
+# code-server 4.100.3 and playwright-core into the ignored tools folder `.e2e-tools/`.
+# Idempotent: does nothing when already installed.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 tools="$root/.e2e-tools"
@@ -24,6 +26,8 @@ if [ ${#missing[@]} -gt 0 ]; then
     exit 2
   fi
 fi
+
+if [ "${1:-}" = --debs-only ]; then exit 0; fi
 
 if [ -x "$tools/node_modules/.bin/code-server" ] && [ -d "$tools/node_modules/playwright-core" ]; then
   echo "e2e setup: tools already installed in $tools"

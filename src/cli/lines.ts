@@ -1,7 +1,7 @@
 // The unlabeled lines of the files given to `classify`/`demo`: non-empty, not already labeled,
 // no NUL bytes, cut to a sane length. Shared by the pool pass and the classification pass.
 import { readLines } from '../engine/data';
-import type { Rng } from '../engine/episodes';
+import type { Rng } from '../engine/random';
 
 /** Longer lines are classified on their first this-many characters (a 10 MB "line" is not a sentence). */
 export const MAX_LINE_CHARS = 20_000;
@@ -51,7 +51,7 @@ export async function reservoirSample<T>(items: AsyncIterable<T>, size: number, 
     seen++;
     if (sample.length < size) sample.push(item);
     else {
-      const j = Math.floor(rng() * seen);
+      const j = rng.int(seen);
       if (j < size) sample[j] = item;
     }
   }

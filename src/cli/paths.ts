@@ -12,19 +12,27 @@ export function packageRoot(): string {
     const manifest = path.join(dir, 'package.json');
     if (fs.existsSync(manifest)) {
       try {
-        if ((JSON.parse(fs.readFileSync(manifest, 'utf8')) as { name?: string }).name === 'fewshot-labeler') return (cachedRoot = dir);
+        if ((JSON.parse(fs.readFileSync(manifest, 'utf8')) as { name?: string }).name === 'fewshot-labeler') {
+          cachedRoot = dir;
+          return dir;
+        }
       } catch {
         // an unreadable manifest is not ours; keep looking upward
       }
     }
     const parent = path.dirname(dir);
-    if (parent === dir) return (cachedRoot = path.resolve(__dirname, '..'));
+    if (parent === dir) {
+      cachedRoot = path.resolve(__dirname, '..');
+      return cachedRoot;
+    }
     dir = parent;
   }
 }
 
 export const defaultModelDir = () => path.join(packageRoot(), 'models');
 export const demoDir = () => path.join(packageRoot(), 'samples', 'demo');
+/** The data sets the repository carries (data/README.md): the shipped model's training data. */
+export const dataDir = () => path.join(packageRoot(), 'data');
 
 export function packageVersion(): string {
   try {

@@ -18,7 +18,7 @@ export interface EngineOptions {
   /** Folder with the checkpoint (manifest.json + weights) and vectors.bin; defaults to the shipped `models/`. */
   modelDir?: string;
   backend?: BackendChoice;
-  /** Lines the encoder caches (about 1.7 KB each); default DEFAULT_CACHE_LINES. */
+  /** Lines the encoder caches (cost per line: EncoderOptions.cacheSize); default DEFAULT_CACHE_LINES. */
   cacheSize?: number;
   /** Receives human-readable progress and fallback messages. */
   log?: (message: string) => void;

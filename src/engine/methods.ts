@@ -14,7 +14,7 @@ export function buildMethods(model: LoadedModel): Map<string, FewShotMethod> {
     new LogregMethod('default-inductive', { ...shipped, rounds: [], large: LARGE_SCHEDULE }, false, centre),
     // Ablation: the meta-learned procedure at every size (each round refits from zero).
     new LogregMethod('default-refit', shipped, true, centre),
-    // The hand-set procedure of notes/fewshot-findings.md: the ablation baseline for `default`
+    // The hand-set procedure of docs/findings.md: the ablation baseline for `default`
     // (its inductive twin is `logreg`).
     new LogregMethod('selftrain', HAND_SET, true, centre),
     // The plain baseline: the support lines alone, no names, no pool.

@@ -62,7 +62,8 @@ export function loadModel(dir: string, options: { cacheSize?: number } = {}): Lo
   }
   if (config.encoder.vectorsSha256 !== vectors.sha256) {
     throw new CheckpointError(
-      `checkpoint in ${ckDir} was trained with word vectors ${config.encoder.vectorsSha256.slice(0, 12)} but ${path.join(dir, VECTORS_FILE)} ` +
+      `checkpoint in ${ckDir} was trained with word vectors ${config.encoder.vectorsSha256.slice(0, 12)} but ` +
+        `${path.join(dir, VECTORS_FILE)} ` +
         `is ${vectors.sha256.slice(0, 12)}: rebuild the table with \`npm run vectors\` or retrain with \`npm run train-model\``,
     );
   }

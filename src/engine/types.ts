@@ -25,17 +25,6 @@ export interface EncodedLines {
   charValue: Float32Array;
 }
 
-/** A prediction for one line. */
-export interface Prediction {
-  /** Index into the label list the classifier was adapted to. */
-  label: number;
-  /** Probability of the predicted label, 0..1. */
-  confidence: number;
-  /** Uncertainty for active learning: normalised entropy of `probs`, 0 (sure) .. 1 (uniform). */
-  uncertainty: number;
-  probs: Float32Array;
-}
-
 /** A few-shot method: adapts to a support set (and optionally unlabeled lines) and classifies. */
 export interface FewShotMethod {
   readonly name: string;

@@ -1,5 +1,6 @@
 // Every command is a factory `(ctx) => handler`, registered from one list so the palette's
-// surface reads in one screen. Handlers take optional arguments so quick fixes and tests can
+// surface reads in one screen (all but fewshot.openPanel, which panel/index.ts registers with the
+// panel it opens). Handlers take optional arguments so quick fixes and tests can
 // call them without a prompt; a person gets the prompts.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -7,9 +8,10 @@ import * as vscode from 'vscode';
 import type { FewShotContext } from './context';
 import { LabelError } from './labelStore';
 import { parseLabels, toCsv, writeFileAtomic } from './labelFile';
-import { mostUncertainLine } from './predictionView';
+import { mostUncertainLine } from './diagnosticEntries';
 import { lineText, mostUncertainInWorkspace } from './workspaceResults';
 
+// biome-ignore lint/suspicious/noExplicitAny: VS Code passes command arguments untyped; each handler declares those it takes.
 type Handler = (...args: any[]) => unknown;
 type Factory = (ctx: FewShotContext) => Handler;
 
@@ -69,7 +71,8 @@ function labelLine(ctx: FewShotContext): Handler {
     const t = await target(uri, lines);
     if (!ctx.isIncluded(t.doc))
       throw new LabelError(
-        `${path.basename(t.doc.uri.fsPath)} is not a document Few-Shot classifies (see the fewshot.languages and fewshot.include settings).`,
+        `${path.basename(t.doc.uri.fsPath)} is not a document Few-Shot classifies (see the fewshot.languages and ` +
+          `fewshot.include settings).`,
       );
     const name = label ?? (await pickLabel(ctx, t.lines.length));
     if (!name) return 0;
@@ -116,7 +119,7 @@ function removeLabel(ctx: FewShotContext): Handler {
 function acceptPrediction(ctx: FewShotContext): Handler {
   return async (uri?: vscode.Uri | string, lines?: number[]) => {
     const t = await target(uri, lines);
-    const result = ctx.classifier.resultFor(t.doc);
+    const result = ctx.scheduler.resultFor(t.doc);
     if (!result) throw new LabelError('No predictions for this document yet: label at least two lines with different labels.');
     let n = 0;
     for (const line of t.lines) {
@@ -135,7 +138,7 @@ function nextUncertainLine(ctx: FewShotContext): Handler {
     // After Classify Workspace the next line may be in any file, closed ones included.
     if (ctx.workspace.results.size > 0) return nextUncertainInWorkspace(ctx, editor);
     if (!editor) throw new LabelError('Open a document first.');
-    const result = ctx.classifier.resultFor(editor.document);
+    const result = ctx.scheduler.resultFor(editor.document);
     if (!result) throw new LabelError('No predictions for this document yet: label at least two lines with different labels.');
     const line = mostUncertainLine(result, new Set(ctx.labels.labelsOf(editor.document).keys()), editor.selection.active.line);
     if (line < 0) {
@@ -155,7 +158,7 @@ async function nextUncertainInWorkspace(
   editor: vscode.TextEditor | undefined,
 ): Promise<{ uri: string; line: number } | -1> {
   const open = vscode.workspace.textDocuments.flatMap((doc) => {
-    const result = ctx.isIncluded(doc) ? ctx.classifier.resultFor(doc) : undefined;
+    const result = ctx.isIncluded(doc) ? ctx.scheduler.resultFor(doc) : undefined;
     return result ? [{ ...result, uri: doc.uri.toString() }] : [];
   });
   const skip = editor && { uri: editor.document.uri.toString(), line: editor.selection.active.line };
@@ -192,7 +195,7 @@ function exportRows(ctx: FewShotContext, withPredictions: boolean): ExportRow[] 
   }
   if (withPredictions) {
     for (const doc of vscode.workspace.textDocuments) {
-      const result = ctx.classifier.resultFor(doc);
+      const result = ctx.scheduler.resultFor(doc);
       if (!result) continue;
       const labeled = ctx.labels.labelsOf(doc);
       const document = vscode.workspace.asRelativePath(doc.uri, multiRoot);
@@ -346,14 +349,15 @@ async function pickFolder(): Promise<vscode.WorkspaceFolder | undefined> {
 function showEngineInfo(ctx: FewShotContext): Handler {
   return async (options?: { quiet?: boolean }) => {
     const info = await ctx.engine.ready();
-    const last = ctx.classifier.lastRun;
+    const last = ctx.scheduler.lastRun;
     const lines = [
       `backend: ${info.backend}${info.backendNote ? ` (${info.backendNote})` : ''}`,
       `model: ${info.model} (${info.modelHash.slice(0, 12)}), vocabulary ${info.vocabulary}`,
       `methods: ${info.methods.join(', ')} (default ${info.defaultMethod})`,
       `load: ${info.loadMs.toFixed(0)} ms`,
       last
-        ? `last run: ${last.at.toLocaleTimeString()}, ${last.method}, adapt ${last.adaptMs.toFixed(0)} ms, predict ${last.lines} lines in ${last.predictMs.toFixed(0)} ms`
+        ? `last run: ${last.at.toLocaleTimeString()}, ${last.method}, adapt ${last.adaptMs.toFixed(0)} ms, predict ` +
+          `${last.lines} lines in ${last.predictMs.toFixed(0)} ms`
         : 'last run: none yet',
       `labels: ${ctx.labels.count} (${ctx.labels.labelNames().join(', ') || 'none'})`,
     ];

@@ -1,7 +1,7 @@
 // Typed view of the `fewshot.*` settings.
 import * as vscode from 'vscode';
 import type { BackendChoice } from '../engine/engine';
-import type { Priority } from './predictionView';
+import type { Priority } from './diagnosticEntries';
 
 export interface FewShotConfig {
   languages: string[];

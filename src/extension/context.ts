@@ -1,11 +1,11 @@
 // Owns the long-lived parts of the extension (settings, log, engine worker, label store,
-// classifier) and every disposable; features receive it and subscribe to its events.
+// prediction scheduler) and every disposable; features receive it and subscribe to its events.
 import * as vscode from 'vscode';
-import { Classifier } from './classifier';
+import { PredictionScheduler } from './predictionScheduler';
 import { readConfig, type FewShotConfig } from './config';
 import { EngineClient } from './engineClient';
 import { LabelStore } from './labelStore';
-import { LabelPalette } from './panel/labelPalette';
+import { LabelPalette } from './labelPalette';
 import { RecentLabels } from './recentLabels';
 import { WorkspaceRun } from './workspaceRun';
 
@@ -15,7 +15,7 @@ export class FewShotContext implements vscode.Disposable {
   readonly output = vscode.window.createOutputChannel('Few-Shot Labeler', { log: true });
   readonly engine: EngineClient;
   readonly labels: LabelStore;
-  readonly classifier: Classifier;
+  readonly scheduler: PredictionScheduler;
   /** Each label's colour and key position, for the panel and the decorations (workspace state). */
   readonly palette: LabelPalette;
   readonly recentLabels: RecentLabels;
@@ -39,14 +39,14 @@ export class FewShotContext implements vscode.Disposable {
     this.labels = new LabelStore(this.config.labelsFile, log);
     this.palette = new LabelPalette(extension.workspaceState);
     this.recentLabels = new RecentLabels(extension.workspaceState);
-    this.classifier = new Classifier(
+    this.scheduler = new PredictionScheduler(
       this.engine,
       this.labels,
       () => ({ method: this.config.method, isIncluded: (d) => this.isIncluded(d) }),
       log,
     );
     this.workspace = new WorkspaceRun(this);
-    this.subscriptions.push(this.engine, this.labels, this.classifier, this.workspace);
+    this.subscriptions.push(this.engine, this.labels, this.scheduler, this.workspace);
   }
 
   static async create(extension: vscode.ExtensionContext): Promise<FewShotContext> {
@@ -85,17 +85,17 @@ export class FewShotContext implements vscode.Disposable {
     this.subscriptions.push(
       vscode.workspace.onDidOpenTextDocument((d) => {
         this.labels.anchorDocument(d);
-        this.classifier.schedule(d, 0);
+        this.scheduler.schedule(d, 0);
       }),
       vscode.workspace.onDidChangeTextDocument((e) => {
         if (!this.isIncluded(e.document) || e.contentChanges.length === 0) return;
         this.labels.onDocumentChange(e);
-        this.classifier.schedule(e.document, delay());
+        this.scheduler.schedule(e.document, delay());
       }),
-      vscode.workspace.onDidCloseTextDocument((d) => this.classifier.clear(d.uri)),
+      vscode.workspace.onDidCloseTextDocument((d) => this.scheduler.clear(d.uri)),
       // A new label, a removal or a reload from disk re-adapts every document of that folder.
       this.labels.onDidChange((folder) => {
-        this.classifier.scheduleAll(20, folder);
+        this.scheduler.scheduleAll(20, folder);
         this.workspace.labelsChanged();
       }),
       vscode.workspace.onDidChangeWorkspaceFolders(() => void this.labels.load()),
@@ -109,10 +109,10 @@ export class FewShotContext implements vscode.Disposable {
           void this.engine.restart({ backend: this.config.backend }).then(() => this.startEngine());
         }
         if (before.labelsFile !== this.config.labelsFile) void this.labels.setLabelsFile(this.config.labelsFile);
-        this.classifier.scheduleAll(0);
+        this.scheduler.scheduleAll(0);
       }),
     );
-    for (const d of vscode.workspace.textDocuments) this.classifier.schedule(d, 0);
+    for (const d of vscode.workspace.textDocuments) this.scheduler.schedule(d, 0);
   }
 
   dispose(): void {

@@ -1,5 +1,5 @@
 // Labeled lines show their label after the text instead of a diagnostic, in the label's colour
-// (the same one the labeling panel shows; see panel/labelPalette.ts). A decoration type has a
+// (the same one the labeling panel shows; see labelPalette.ts). A decoration type has a
 // fixed style, so there is one per label, remade when the label's colour changes.
 import * as vscode from 'vscode';
 import type { FewShotContext } from './context';
@@ -41,7 +41,10 @@ export function activateDecorations(ctx: FewShotContext): void {
     for (const [line, label] of ctx.labels.labelsOf(editor.document)) {
       if (line >= editor.document.lineCount) continue;
       let options = byLabel.get(label);
-      if (!options) byLabel.set(label, (options = []));
+      if (!options) {
+        options = [];
+        byLabel.set(label, options);
+      }
       options.push({
         range: new vscode.Range(line, 0, line, 0),
         hoverMessage: `Few-Shot label: **${label}**`,
@@ -57,7 +60,7 @@ export function activateDecorations(ctx: FewShotContext): void {
     ctx.labels.onDidChange(paintAll),
     ctx.palette.onDidChange(paintAll),
     vscode.window.onDidChangeVisibleTextEditors(paintAll),
-    { dispose: () => styles.forEach((s) => s.type.dispose()) },
+    { dispose: () => styles.forEach((s) => void s.type.dispose()) },
   );
   paintAll();
 }

@@ -1,8 +1,8 @@
 // Shows predictions as diagnostics (source `few-shot`, message `billing 93%`, code = label),
-// set in one batched call per update and capped per file (see predictionView.ts).
+// set in one batched call per update and capped per file (see diagnosticEntries.ts).
 import * as vscode from 'vscode';
 import type { FewShotContext } from './context';
-import { buildEntries, type PredictionEntry } from './predictionView';
+import { buildEntries, type DiagnosticEntry } from './diagnosticEntries';
 import { entryRanges } from './workspaceResults';
 
 export const DIAGNOSTIC_SOURCE = 'few-shot';
@@ -16,7 +16,7 @@ export function activateDiagnostics(ctx: FewShotContext): void {
     const { severity, minConfidence, maxPerFile, priority } = ctx.config;
     for (const uri of uris) {
       const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
-      const result = doc && ctx.classifier.resultFor(doc);
+      const result = doc && ctx.scheduler.resultFor(doc);
       // A closed file classified by Classify Workspace.
       const closed = doc ? undefined : ctx.workspace.closedFile(uri.toString());
       if (closed) {
@@ -37,7 +37,7 @@ export function activateDiagnostics(ctx: FewShotContext): void {
   const openUris = () => vscode.workspace.textDocuments.map((d) => d.uri);
 
   ctx.subscriptions.push(
-    ctx.classifier.onDidUpdate(render),
+    ctx.scheduler.onDidUpdate(render),
     ctx.workspace.onDidUpdate(render),
     // A new label hides that line's diagnostic at once, before the re-run finishes.
     ctx.labels.onDidChange(() => render(openUris())),
@@ -52,7 +52,7 @@ function lineRange(doc: vscode.TextDocument, lineNumber: number): vscode.Range {
   return new vscode.Range(lineNumber, line.firstNonWhitespaceCharacterIndex, lineNumber, line.text.length);
 }
 
-function toDiagnostic(range: vscode.Range, e: PredictionEntry, severity: vscode.DiagnosticSeverity): vscode.Diagnostic {
+function toDiagnostic(range: vscode.Range, e: DiagnosticEntry, severity: vscode.DiagnosticSeverity): vscode.Diagnostic {
   const d = new vscode.Diagnostic(range, e.message, severity);
   d.source = DIAGNOSTIC_SOURCE;
   d.code = e.label;

@@ -122,7 +122,8 @@ export class EngineClient {
         if (m.info) {
           this.lastInfo = m.info;
           log(
-            `engine ready: backend ${m.info.backend}${m.info.backendNote ? ` (${m.info.backendNote})` : ''}, model ${m.info.model}, ${Date.now() - started} ms`,
+            `engine ready: backend ${m.info.backend}${m.info.backendNote ? ` (${m.info.backendNote})` : ''}, model ` +
+              `${m.info.model}, ${Date.now() - started} ms`,
           );
           settle.resolve(m.info);
         } else settle.reject(new Error(m.error ?? 'the engine failed to load'));

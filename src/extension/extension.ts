@@ -6,7 +6,7 @@ import { FewShotContext } from './context';
 import { activateDecorations } from './decorations';
 import { activateDiagnostics } from './diagnostics';
 import type { PanelDataSource } from './panel';
-import { activatePanel } from './panelSource';
+import { activatePanel } from './panel/panelSource';
 import { activateStatusBar } from './statusBar';
 
 /** What activate returns: used by the integration tests and the benchmark. */
@@ -32,7 +32,7 @@ export async function activate(extension: vscode.ExtensionContext): Promise<FewS
   activateStatusBar(ctx);
   const panel = activatePanel(ctx);
   ctx.log('Few-Shot Labeler activated');
-  return { whenIdle: () => ctx.classifier.whenIdle(), flushLabels: () => ctx.labels.flush(), panel };
+  return { whenIdle: () => ctx.scheduler.whenIdle(), flushLabels: () => ctx.labels.flush(), panel };
 }
 
 export function deactivate(): Promise<void> | undefined {

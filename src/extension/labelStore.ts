@@ -80,7 +80,7 @@ export class LabelStore implements vscode.Disposable {
     return vscode.workspace.getWorkspaceFolder(uri);
   }
 
-  /** The label file's path for the folder of `uri` (for the file exclusion and "open"). */
+  /** The label file of the folder holding `uri` (Classify Workspace leaves it out of its walk). */
   fileFor(uri: vscode.Uri): string | undefined {
     return this.stateOf(uri)?.file;
   }
@@ -118,10 +118,6 @@ export class LabelStore implements vscode.Disposable {
     const counts = new Map<string, number>();
     for (const s of this.folders.values()) for (const r of s.records) counts.set(r.label, (counts.get(r.label) ?? 0) + 1);
     return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([l]) => l);
-  }
-
-  problemsOf(uri: vscode.Uri): Corruption | undefined {
-    return this.stateOf(uri)?.corrupt;
   }
 
   /** Labels the given lines (empty lines are skipped). Returns how many were labeled. */
@@ -269,7 +265,10 @@ export class LabelStore implements vscode.Disposable {
       if (a.line < 0) {
         // Deleting or emptying an edited line removes its label; otherwise the label detaches.
         if (edited[i]) dropped.add(r);
-        else if (!r.detached) (r.detached = true), (changed = true);
+        else if (!r.detached) {
+          r.detached = true;
+          changed = true;
+        }
         return;
       }
       if (r.line !== a.line || r.text !== a.text || r.detached) {
@@ -312,7 +311,8 @@ export class LabelStore implements vscode.Disposable {
   }
 
   private async commit(state: FolderLabels): Promise<void> {
-    if (state.saveTimer) clearTimeout(state.saveTimer), (state.saveTimer = undefined);
+    clearTimeout(state.saveTimer);
+    state.saveTimer = undefined;
     await this.save(state);
     this.changed.fire(state.folder.uri);
   }
@@ -330,7 +330,7 @@ export class LabelStore implements vscode.Disposable {
 
   /** Reads the folder's file; returns whether the labels changed. */
   private async reload(state: FolderLabels): Promise<boolean> {
-    let read;
+    let read: Awaited<ReturnType<typeof readLabelFile>>;
     try {
       read = await readLabelFile(state.file);
     } catch (e) {
@@ -346,11 +346,14 @@ export class LabelStore implements vscode.Disposable {
       state.corrupt = { problems: read.problems, backup };
       const where = read.problems.map((p) => `line ${p.line}: ${p.message}`).join('; ');
       this.log(
-        `${state.file}: ${read.problems.length} bad line(s) skipped (${where}); backup at ${backup}; labels will not be saved until the file is fixed`,
+        `${state.file}: ${read.problems.length} bad line(s) skipped (${where}); backup at ${backup}; labels will not be saved ` +
+          `until the file is fixed`,
       );
       void vscode.window
         .showWarningMessage(
-          `Few-Shot: ${path.basename(state.file)} has ${read.problems.length} bad line(s) (${read.problems.map((p) => p.line).join(', ')}). ${read.records.length} labels loaded; the file will not be overwritten until fixed (backup: ${path.basename(backup)}).`,
+          `Few-Shot: ${path.basename(state.file)} has ${read.problems.length} bad line(s) ` +
+            `(${read.problems.map((p) => p.line).join(', ')}). ${read.records.length} labels loaded; ` +
+            `the file will not be overwritten until fixed (backup: ${path.basename(backup)}).`,
           'Open Label File',
         )
         .then((choice) => choice && vscode.window.showTextDocument(vscode.Uri.file(state.file)));
@@ -366,7 +369,8 @@ export class LabelStore implements vscode.Disposable {
     if (!state) throw new LabelError('Open a folder to label lines: labels are stored in the workspace folder.');
     if (state.corrupt) {
       throw new LabelError(
-        `${path.basename(state.file)} has bad lines (${state.corrupt.problems.map((p) => p.line).join(', ')}); fix or remove them before labeling (a backup is at ${state.corrupt.backup}).`,
+        `${path.basename(state.file)} has bad lines (${state.corrupt.problems.map((p) => p.line).join(', ')}); fix or remove ` +
+          `them before labeling (a backup is at ${state.corrupt.backup}).`,
       );
     }
     return state;

@@ -4,7 +4,7 @@
 // not a change of colour or key, and must not repaint anything. Imports nothing from vscode.
 
 import { labelNameProblem } from '../protocol/panel';
-import type { PaletteMemento } from './panel/labelPalette';
+import type { PaletteMemento } from './labelPalette';
 
 export const RECENT_KEY = 'fewshot.recentLabels';
 /** Remembered uses; older ones fall back to the store's order. */

@@ -7,9 +7,9 @@ export function activateStatusBar(ctx: FewShotContext): void {
   item.name = 'Few-Shot Labeler';
   item.command = 'fewshot.openPanel';
   const update = () => {
-    const icon = ctx.classifier.busy ? '$(sync~spin)' : ctx.classifier.lastError ? '$(warning)' : '$(tag)';
+    const icon = ctx.scheduler.busy ? '$(sync~spin)' : ctx.scheduler.lastError ? '$(warning)' : '$(tag)';
     const backend = ctx.engine.info?.backend ?? (ctx.engineError ? 'no engine' : 'loading');
-    const last = ctx.classifier.lastRun;
+    const last = ctx.scheduler.lastRun;
     const timing = last ? ` · ${Math.round(last.adaptMs + last.predictMs)} ms` : '';
     item.text = `${icon} ${ctx.labels.count} labeled · ${backend}${timing}`;
     const tip = new vscode.MarkdownString(undefined, true);
@@ -17,18 +17,19 @@ export function activateStatusBar(ctx: FewShotContext): void {
     tip.appendMarkdown(`Backend: ${backend}${ctx.engineError ? ` (${ctx.engineError})` : ''}\n\n`);
     if (last) {
       tip.appendMarkdown(
-        `Last adaptation: ${last.at.toLocaleTimeString()} (${last.method}, adapt ${last.adaptMs.toFixed(0)} ms, ${last.lines} lines in ${last.predictMs.toFixed(0)} ms)\n\n`,
+        `Last adaptation: ${last.at.toLocaleTimeString()} (${last.method}, adapt ${last.adaptMs.toFixed(0)} ms, ${last.lines} ` +
+          `lines in ${last.predictMs.toFixed(0)} ms)\n\n`,
       );
     }
-    if (ctx.classifier.lastError) tip.appendMarkdown(`Last error: ${ctx.classifier.lastError}\n\n`);
+    if (ctx.scheduler.lastError) tip.appendMarkdown(`Last error: ${ctx.scheduler.lastError}\n\n`);
     tip.appendMarkdown('Click to open the labeling panel.');
     item.tooltip = tip;
     item.show();
   };
   ctx.subscriptions.push(
     item,
-    ctx.classifier.onDidChangeBusy(update),
-    ctx.classifier.onDidUpdate(update),
+    ctx.scheduler.onDidChangeBusy(update),
+    ctx.scheduler.onDidUpdate(update),
     ctx.labels.onDidChange(update),
     ctx.onDidChangeEngine(update),
   );

@@ -3,7 +3,7 @@
 // Uncertain Line without being opened or read again on the main thread. No vscode import: the
 // benchmark keeps results with this same code.
 import type { WorkspaceFileResult, WorkspaceProgress, WorkspaceSkip } from '../protocol/workspace';
-import { buildEntries, type DocumentPredictions, type PredictionEntry, type ViewOptions } from './predictionView';
+import { buildEntries, type DocumentPredictions, type DiagnosticEntry, type DiagnosticOptions } from './diagnosticEntries';
 
 export interface WorkspaceFile extends DocumentPredictions {
   /** The file's `Uri.toString()` (the key used by the panel and the label store). */
@@ -16,7 +16,7 @@ export interface WorkspaceFile extends DocumentPredictions {
 
 /** A diagnostic's place: the line's text from its first non-blank character to its end. */
 export interface EntryRange {
-  entry: PredictionEntry;
+  entry: DiagnosticEntry;
   line: number;
   start: number;
   end: number;
@@ -39,7 +39,7 @@ export function lineText(file: Pick<WorkspaceFile, 'text' | 'lineStarts'>, line:
 }
 
 /** The capped, prioritised diagnostic entries of a file (as for open documents), with their ranges. */
-export function entryRanges(file: WorkspaceFile, labeled: ReadonlySet<number>, options: ViewOptions): EntryRange[] {
+export function entryRanges(file: WorkspaceFile, labeled: ReadonlySet<number>, options: DiagnosticOptions): EntryRange[] {
   return buildEntries(file, labeled, options).map((entry) => {
     const text = lineText(file, entry.line);
     const start = text.length - text.trimStart().length;

@@ -198,7 +198,7 @@ function isUnit(v: unknown): v is number {
 }
 // Control characters (C0, DEL, C1), line breaks and bidi overrides make no sense in a label
 // and could disguise one label as another.
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+const CONTROL = /[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
 
 /** Why a label name is refused, or undefined when it is fine. */
 export function labelNameProblem(v: unknown): string | undefined {

@@ -104,8 +104,14 @@ export class RpcClient<P extends RequestMap> {
       });
       const done = () => subscription?.dispose();
       this.pending.set(id, {
-        resolve: (v) => (done(), resolve(v as P[M]['result'])),
-        reject: (e) => (done(), reject(e)),
+        resolve: (v) => {
+          done();
+          resolve(v as P[M]['result']);
+        },
+        reject: (e) => {
+          done();
+          reject(e);
+        },
       });
       this.post({ kind: 'request', id, method, params });
     });

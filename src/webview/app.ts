@@ -70,6 +70,11 @@ export class App {
     this.frame = requestAnimationFrame(() => this.flush());
   }
 
+  toggleHelp(): void {
+    this.ui.help = !this.ui.help;
+    this.invalidate('ui');
+  }
+
   /** Renders now (tests and the first paint use it; normally a frame does). */
   flush(): void {
     if (this.frame) cancelAnimationFrame(this.frame);
@@ -221,7 +226,10 @@ export class App {
   /** Gives the cursor's line the label whose key is `key`. */
   assignKey(key: string): void {
     const label = this.dataset?.snapshot.labels.find((l) => l.key === key);
-    if (!label) return this.say(`No label has the key ${key}.`, true);
+    if (!label) {
+      this.say(`No label has the key ${key}.`, true);
+      return;
+    }
     this.decide('label', label.name);
   }
 
@@ -241,7 +249,10 @@ export class App {
   }
 
   openChooser(): void {
-    if (!this.dataset || this.dataset.snapshot.labels.length === 0) return this.say('No labels yet: create one in Labels.', true);
+    if (!this.dataset || this.dataset.snapshot.labels.length === 0) {
+      this.say('No labels yet: create one in Labels.', true);
+      return;
+    }
     this.ui.chooser = { query: '', selected: 0 };
     this.invalidate('ui');
   }
@@ -255,8 +266,14 @@ export class App {
     const i = this.cursorIndex();
     if (!this.dataset || i === undefined) return;
     const line = this.dataset.lines[i];
-    if (line.label !== undefined && !line.prediction) return this.decide('skip', undefined);
-    if (!line.prediction) return this.say('This line has no prediction yet.', true);
+    if (line.label !== undefined && !line.prediction) {
+      this.decide('skip', undefined);
+      return;
+    }
+    if (!line.prediction) {
+      this.say('This line has no prediction yet.', true);
+      return;
+    }
     this.decide('accept', line.prediction.label);
   }
 
@@ -266,7 +283,10 @@ export class App {
 
   undo(): void {
     const d = this.view.history.pop();
-    if (!d) return this.say('Nothing to undo.');
+    if (!d) {
+      this.say('Nothing to undo.');
+      return;
+    }
     if (d.kind !== 'skip') this.setLabel(d.ref, d.before);
     this.focusLine(d.ref);
     this.say(d.kind === 'skip' ? 'Back to the skipped line.' : 'Undone.');
@@ -296,7 +316,8 @@ export class App {
     this.ui.renaming = null;
     this.invalidate('ui');
     if (from === to) return;
-    if (await this.request('renameLabel', { from, to })) {
+    // A successful request resolves to null; only a failed one (already reported) is undefined.
+    if ((await this.request('renameLabel', { from, to })) !== undefined) {
       for (const d of this.view.history) {
         if (d.before === from) d.before = to;
         if (d.after === from) d.after = to;
@@ -387,7 +408,10 @@ export class App {
   startPrecision(label: string): void {
     if (!this.dataset) return;
     const picked = sample(this.dataset.predictedAs(label), PRECISION_SAMPLE);
-    if (picked.length === 0) return this.say(`No unlabeled line is predicted as ${label}.`, true);
+    if (picked.length === 0) {
+      this.say(`No unlabeled line is predicted as ${label}.`, true);
+      return;
+    }
     this.view.precision = { label, queue: picked.map((i) => this.dataset!.ref(i)), index: 0, correct: 0, wrong: 0, finished: false };
     this.invalidate('ui');
   }

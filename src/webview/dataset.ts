@@ -22,7 +22,9 @@ export class Dataset {
   constructor(readonly snapshot: PanelSnapshot) {
     const { lines, documents } = snapshot;
     this.keys = lines.map((l) => lineKey({ uri: documents[l.doc].uri, line: l.line }));
-    this.keys.forEach((k, i) => this.indexByKey.set(k, i));
+    this.keys.forEach((k, i) => {
+      this.indexByKey.set(k, i);
+    });
   }
 
   /**

@@ -25,7 +25,7 @@ export const BINDINGS: KeyBinding[] = [
   { keys: ['Enter'], help: 'Show the line in its editor', run: (a) => a.reveal() },
   { keys: ['/'], help: 'Search', run: () => document.getElementById('search')?.focus() },
   { keys: ['y', 'n'], help: 'While checking precision: the prediction is right / wrong', run: () => undefined },
-  { keys: ['?'], help: 'Show or hide these keys', run: (a) => ((a.ui.help = !a.ui.help), a.invalidate('ui')) },
+  { keys: ['?'], help: 'Show or hide these keys', run: (a) => a.toggleHelp() },
 ];
 
 /** Which binding a key press means, or undefined. Text fields keep their keys. */
@@ -71,7 +71,7 @@ export function installKeys(app: App, list: HTMLElement): void {
     }
     if (e.key === 'Escape') {
       if (app.ui.chooser) app.closeChooser();
-      else if (app.ui.help) (app.ui.help = false), app.invalidate('ui');
+      else if (app.ui.help) app.toggleHelp();
       else if (app.view.precision && !app.view.precision.finished) app.stopPrecision();
       if (isTextField(e.target)) list.focus();
       return;

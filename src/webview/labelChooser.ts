@@ -77,7 +77,10 @@ export class LabelChooser {
   }
 
   private choose(label: PanelLabel | undefined): void {
-    if (!label) return this.app.say('No label matches.', true);
+    if (!label) {
+      this.app.say('No label matches.', true);
+      return;
+    }
     this.app.closeChooser();
     this.app.assign(label.name);
   }
@@ -105,7 +108,12 @@ export class LabelChooser {
         {
           className: `chooser-item${i === c.selected ? ' selected' : ''}`,
           attrs: { role: 'option', id: `chooser-${i}`, 'aria-selected': String(i === c.selected) },
-          on: { mousedown: (e) => (e.preventDefault(), this.choose(l)) },
+          on: {
+            mousedown: (e) => {
+              e.preventDefault();
+              this.choose(l);
+            },
+          },
         },
         [swatch(l.color), el('span', { className: 'chooser-name', text: l.name }), l.key ? kbd(l.key) : null],
       );

@@ -1,7 +1,7 @@
 // The side of the panel: labels (create, rename, delete with confirmation, counts), the
 // prediction charts, the model's backend and timing, and the quality checks.
 
-import { labelNameProblem, nextLabelColor } from '../protocol/panel';
+import { LABEL_PALETTE, labelNameProblem, nextLabelColor } from '../protocol/panel';
 import type { App, Dirty } from './app';
 import { barChart, histogramChart } from './charts';
 import { clear, el, icon, iconButton, kbd, option, textButton } from './dom';
@@ -32,7 +32,10 @@ export class Sidebar {
       className: 'input',
       attrs: { id: 'new-label', placeholder: 'New label', 'aria-label': 'New label name' },
     });
-    this.newColor = el('input', { className: 'color', attrs: { type: 'color', 'aria-label': 'New label colour', value: '#3794ff' } });
+    this.newColor = el('input', {
+      className: 'color',
+      attrs: { type: 'color', 'aria-label': 'New label colour', value: LABEL_PALETTE[0] },
+    });
     const add = async () => {
       const name = this.newName.value.trim();
       const problem = labelNameProblem(name);
@@ -104,9 +107,14 @@ export class Sidebar {
           }
         });
         item.append(swatch(l.color), input);
-        requestAnimationFrame(() => (input.focus(), input.select()));
+        requestAnimationFrame(() => {
+          input.focus();
+          input.select();
+        });
       } else {
-        const where = `${count} labeled line${count === 1 ? '' : 's'} in the label files: ${listed} in the open files listed here, ${elsewhere} in closed files or detached from their text`;
+        const where =
+          `${count} labeled line${count === 1 ? '' : 's'} in the label files: ${listed} in the open files listed ` +
+          `here, ${elsewhere} in closed files or detached from their text`;
         item.append(
           this.keyButton(l.name, l.key),
           this.colorPicker(l.name, l.color),
@@ -123,8 +131,14 @@ export class Sidebar {
             el('span', { className: 'label-elsewhere', text: `(${elsewhere} closed)`, title: where, attrs: { 'aria-hidden': 'true' } }),
           );
         item.append(
-          iconButton('edit', `Rename ${l.name}`, () => ((app.ui.renaming = l.name), app.invalidate('ui'))),
-          iconButton('trash', `Delete ${l.name}`, () => ((app.ui.confirmDelete = l.name), app.invalidate('ui'))),
+          iconButton('edit', `Rename ${l.name}`, () => {
+            app.ui.renaming = l.name;
+            app.invalidate('ui');
+          }),
+          iconButton('trash', `Delete ${l.name}`, () => {
+            app.ui.confirmDelete = l.name;
+            app.invalidate('ui');
+          }),
         );
       }
       list.appendChild(item);
@@ -132,7 +146,14 @@ export class Sidebar {
         const confirm = el('li', { className: 'confirm', attrs: { role: 'alertdialog', 'aria-label': `Delete ${l.name}?` } }, [
           el('span', { text: `Delete “${l.name}”? ${count} labeled line${count === 1 ? '' : 's'} lose their label.` }),
           textButton('Delete', () => void app.deleteLabel(l.name), 'button danger'),
-          textButton('Cancel', () => ((app.ui.confirmDelete = null), app.invalidate('ui')), 'button secondary'),
+          textButton(
+            'Cancel',
+            () => {
+              app.ui.confirmDelete = null;
+              app.invalidate('ui');
+            },
+            'button secondary',
+          ),
         ]);
         list.appendChild(confirm);
         requestAnimationFrame(() => (confirm.querySelector('button.secondary') as HTMLElement | null)?.focus());
@@ -270,7 +291,8 @@ export class Sidebar {
     } else {
       const ci = wilson(s.correct, judged);
       const text = ci
-        ? `Precision of “${s.label}” ≈ ${percent(s.correct / judged)} (95% interval ${percent(ci.low)}–${percent(ci.high)}; ${s.correct} of ${judged} confirmed)`
+        ? `Precision of “${s.label}” ≈ ${percent(s.correct / judged)} (95% interval ${percent(ci.low)}–${percent(ci.high)}; ` +
+          `${s.correct} of ${judged} confirmed)`
         : `No answers for “${s.label}”.`;
       card.append(
         el('div', { className: 'precision-result', text, attrs: { id: 'precision-result', 'aria-live': 'polite' } }),

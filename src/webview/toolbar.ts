@@ -47,7 +47,7 @@ export class Toolbar {
     this.filter.addEventListener('change', () => app.setView({ filter: this.filter.value as StatusFilter }));
     this.doc = el('select', { className: 'select', attrs: { id: 'doc', 'aria-label': 'Document' } });
     this.doc.addEventListener('change', () => app.setView({ doc: this.doc.value === '' ? null : this.doc.value }));
-    const help = iconButton('keyboard', 'Keyboard shortcuts (?)', () => ((app.ui.help = !app.ui.help), app.invalidate('ui')));
+    const help = iconButton('keyboard', 'Keyboard shortcuts (?)', () => app.toggleHelp());
     this.labelSearch = el('input', {
       className: 'input label-search',
       attrs: { id: 'label-search', type: 'search', placeholder: 'Find label', 'aria-label': 'Find a label' },

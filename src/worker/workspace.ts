@@ -6,7 +6,7 @@
 // files and between chunks.
 import * as fs from 'node:fs';
 import type { EngineApi } from '../engine/engine';
-import { mulberry32 } from '../engine/episodes/prng';
+import { Rng } from '../engine/random';
 import { type CancelSignal, RpcError, yieldToEventLoop } from '../protocol/rpc';
 import type {
   ClassifyWorkspaceParams,
@@ -44,13 +44,13 @@ const splitLines = (text: string): string[] => text.split(/\r?\n/);
 class Reservoir {
   readonly items: string[] = [];
   private seen = 0;
-  private readonly random = mulberry32(POOL_SEED);
+  private readonly random = new Rng(POOL_SEED);
   constructor(private readonly size: number) {}
   add(item: string): void {
     this.seen++;
     if (this.items.length < this.size) this.items.push(item);
     else {
-      const k = Math.floor(this.random() * this.seen);
+      const k = this.random.int(this.seen);
       if (k < this.size) this.items[k] = item;
     }
   }

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { runCli } from '../../src/cli/run';
 import { resolveMethods, expandMethodNames } from '../../src/cli/methods';
-import { Capture, fakeEngine, fakeIo } from './helpers';
+import { Capture, DATA, fakeEngine, fakeIo } from './helpers';
 
 describe('cli: classify (fake engine)', () => {
   let dir: string;
@@ -111,7 +111,7 @@ describe('cli: demo, info and eval (fake engine)', () => {
     assert.equal(out.split('\n').filter((l) => /✎/.test(l)).length, 13, '12 labeled lines and the legend');
     assert.match(out, /agrees with the reference labels on \d+ of 78 lines/);
     assert.match(out, /method selftrain · backend fake · model fake-model/);
-    assert.ok(!out.includes('\x1b['), 'no colour when stdout is not a terminal');
+    assert.ok(!out.includes('\u001b['), 'no colour when stdout is not a terminal');
   });
 
   it('info lists backend, model and methods', async () => {
@@ -148,7 +148,7 @@ describe('cli: demo, info and eval (fake engine)', () => {
   it('eval runs engine methods through the facade with pools for transductive ones', async () => {
     const engine = fakeEngine();
     const io = fakeIo(engine);
-    const data = path.resolve(__dirname, '../../../../shared/data/clinc150.test.jsonl');
+    const data = path.join(DATA, 'clinc150.test.jsonl');
     const code = await runCli(
       [
         'eval',

@@ -11,7 +11,8 @@ import type { CliIo } from '../../src/cli/io';
 /** The repository root, from out/test/cli/. */
 export const ROOT = path.resolve(__dirname, '../../..');
 export const CLI = path.join(ROOT, 'out', 'cli.js');
-export const DATA = path.resolve(ROOT, '../shared/data');
+/** The data sets the repository carries (data/README.md). */
+export const DATA = path.join(ROOT, 'data');
 
 export function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}) {
   const r = spawnSync(process.execPath, [CLI, ...args], {

@@ -1,6 +1,6 @@
 // A workspace-state stand-in for the unit tests (what LabelPalette and RecentLabels are given):
 // values are copied through JSON, as VS Code stores them.
-import type { PaletteMemento } from '../../src/extension/panel/labelPalette';
+import type { PaletteMemento } from '../../src/extension/labelPalette';
 
 export class Memento implements PaletteMemento {
   values = new Map<string, unknown>();

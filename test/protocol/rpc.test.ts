@@ -4,14 +4,17 @@ import { RpcClient, RpcServer, CancelSource, RpcError, type RpcMessage } from '.
 type Api = {
   add: { params: { a: number; b: number }; result: number };
   slow: { params: { ms: number }; result: string };
-  fail: { params: Record<string, never>; result: void };
+  fail: { params: Record<string, never>; result: null };
 };
 
 /** Wires a client and a server through asynchronous delivery, like a real port. */
 function pair(handlers?: Partial<ConstructorParameters<typeof RpcServer<Api>>[0]>) {
   const log: RpcMessage[] = [];
   let server!: RpcServer<Api>;
-  const client = new RpcClient<Api>((m) => (log.push(m), setTimeout(() => server.handle(m), 0)));
+  const client = new RpcClient<Api>((m) => {
+    log.push(m);
+    setTimeout(() => server.handle(m), 0);
+  });
   server = new RpcServer<Api>(
     {
       add: ({ a, b }) => a + b,
@@ -28,7 +31,10 @@ function pair(handlers?: Partial<ConstructorParameters<typeof RpcServer<Api>>[0]
       },
       ...handlers,
     },
-    (m) => (log.push(m), setTimeout(() => client.handle(m), 0)),
+    (m) => {
+      log.push(m);
+      setTimeout(() => client.handle(m), 0);
+    },
   );
   return { client, server, log };
 }
@@ -54,7 +60,7 @@ describe('rpc', () => {
   it('rejects unknown methods clearly', async () => {
     const { client } = pair();
     await assert.rejects(
-      (client as unknown as RpcClient<{ nope: { params: {}; result: void } }>).request('nope', {}),
+      (client as unknown as RpcClient<{ nope: { params: Record<string, never>; result: null } }>).request('nope', {}),
       /unknown method nope/,
     );
   });
@@ -75,7 +81,12 @@ describe('rpc', () => {
 
   it('a request cancelled while queued never runs', async () => {
     let runs = 0;
-    const { client } = pair({ add: ({ a, b }) => (runs++, a + b) });
+    const { client } = pair({
+      add: ({ a, b }) => {
+        runs++;
+        return a + b;
+      },
+    });
     const blocker = client.request('slow', { ms: 100 });
     const source = new CancelSource();
     const queued = client.request('add', { a: 1, b: 1 }, source);

@@ -117,8 +117,9 @@ export function registerSuite(): void {
       assert.ok(jumped >= 0);
       assert.equal(editor.selection.active.line, jumped);
       const predicted = fewShot(doc.uri).find((x) => x.range.start.line === jumped)?.code;
+      assert.ok(typeof predicted === 'string' && predicted !== '', 'the most uncertain line has a prediction to accept');
       assert.equal(await vscode.commands.executeCommand('fewshot.acceptPrediction'), 1);
-      if (predicted) assert.ok(readRecords().some((r) => r.line === jumped + 1 && r.label === predicted));
+      assert.ok(readRecords().some((r) => r.line === jumped + 1 && r.label === predicted));
       await vscode.commands.executeCommand('fewshot.removeLabel', doc.uri, [jumped]);
       assert.ok(!readRecords().some((r) => r.line === jumped + 1));
     });
@@ -184,12 +185,23 @@ export function registerSuite(): void {
     });
 
     it('reports the engine info', async () => {
-      const info = await vscode.commands.executeCommand<{ backend: string; model: string; lastRun?: unknown }>('fewshot.showEngineInfo', {
-        quiet: true,
-      });
-      assert.ok(info.backend);
-      assert.ok(info.model);
-      assert.ok(info.lastRun);
+      type Info = {
+        backend: string;
+        model: string;
+        modelHash: string;
+        methods: string[];
+        defaultMethod: string;
+        lastRun?: { method: string; lines: number; adaptMs: number; predictMs: number };
+      };
+      const info = await vscode.commands.executeCommand<Info>('fewshot.showEngineInfo', { quiet: true });
+      assert.ok(['wasm', 'cpu', 'tensorflow', 'webgpu'].includes(info.backend), `backend ${info.backend}`);
+      assert.match(info.model, /\S/);
+      assert.match(info.modelHash, /^[0-9a-f]{64}$/);
+      assert.ok(info.methods.includes(info.defaultMethod), `${info.defaultMethod} in ${info.methods.join(', ')}`);
+      const last = info.lastRun;
+      assert.ok(last, 'a run has happened');
+      assert.ok(info.methods.includes(last.method), `last run's method ${last.method}`);
+      assert.ok(last.lines > 0 && last.adaptMs >= 0 && last.predictMs >= 0, JSON.stringify(last));
     });
 
     it('Clear Labels empties the file and removes the predictions', async () => {

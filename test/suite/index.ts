@@ -20,7 +20,7 @@ const suites: Record<string, () => void> = {
 };
 
 export function run(): Promise<void> {
-  const mocha = new Mocha({ ui: 'bdd', timeout: 60_000, color: false, reporter: 'spec' });
+  const mocha = new Mocha({ ui: 'bdd', timeout: 60_000, forbidOnly: true, color: false, reporter: 'spec' });
   const report = process.env.FEWSHOT_TEST_REPORT;
   const lines: string[] = [];
   const name = process.env.FEWSHOT_TEST_SUITE ?? 'single-folder';

@@ -68,7 +68,10 @@ export function installFakeHost(options: FakeHostOptions): void {
   ];
   // A small deterministic generator so every run sees the same data.
   let seed = 12345;
-  const rand = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+  const rand = () => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed / 0x7fffffff;
+  };
   const half = Math.ceil(options.lines / 2);
   const lines: Line[] = [];
   for (let i = 0; i < options.lines; i++) {

@@ -348,6 +348,33 @@ describe('labeling panel (Chromium)', function () {
     assert.deepEqual(methods, ['createLabel', 'renameLabel', 'deleteLabel']);
   });
 
+  it('a rename carries the undo history and a predicted-label filter over to the new name', async () => {
+    page = await harness.open();
+    await setSelect(page, 'sort', 'document');
+    const first = await cursorRow(page);
+    // Label the first line bug, go back and relabel it feature: the last decision's "before" is bug.
+    await page.keyboard.press('1');
+    await settle(page);
+    await page.keyboard.press('k');
+    await settle(page);
+    assert.equal((await cursorRow(page)).text, first.text);
+    await page.keyboard.press('2');
+    await settle(page);
+    await setSelect(page, 'filter', 'predicted:bug');
+    await page.click('button[aria-label="Rename bug"]');
+    await page.fill('input[aria-label="New name for bug"]', 'defect');
+    await page.press('input[aria-label="New name for bug"]', 'Enter');
+    await page.waitForSelector('.label-bar .label-chip >> text=defect');
+    await settle(page);
+    assert.equal(await page.$eval('#filter', (e) => (e as HTMLSelectElement).value), 'predicted:defect', 'the filter follows');
+    await page.focus('#lines');
+    await page.keyboard.press('Backspace');
+    await settle(page);
+    const last = (await requests(page)).at(-1)!;
+    assert.deepEqual([last.method, last.params.label], ['setLabel', 'defect'], 'undo puts back the renamed label');
+    assert.equal((await data(page)).lines.find((l) => l.text === first.text)!.label, 'defect');
+  });
+
   it('counts every labeled line of a label, saying how many are in closed files', async () => {
     page = await harness.open();
     const listed = (await data(page)).lines.filter((l) => l.label === 'bug').length;
@@ -370,7 +397,8 @@ describe('labeling panel (Chromium)', function () {
     assert.equal(b.text, String(listed + 5));
     assert.equal(
       b.title,
-      `${listed + 5} labeled lines in the label files: ${listed} in the open files listed here, 5 in closed files or detached from their text`,
+      `${listed + 5} labeled lines in the label files: ${listed} in the open files listed here, 5 in closed files or detached ` +
+        `from their text`,
     );
     assert.equal(b.aria, `${listed + 5} labeled, 5 of them in closed files`);
     assert.equal(await page.textContent('.label-elsewhere'), '(5 closed)');

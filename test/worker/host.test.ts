@@ -20,7 +20,15 @@ function connect(load: () => Promise<EngineApi>) {
     else if (isLog(m)) logs.push(m.message);
     else client.handle(m);
   });
-  return { client, ready, logs, close: () => (channel.port1.close(), channel.port2.close()) };
+  return {
+    client,
+    ready,
+    logs,
+    close: () => {
+      channel.port1.close();
+      channel.port2.close();
+    },
+  };
 }
 
 const support: Example[] = [

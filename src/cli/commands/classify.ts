@@ -3,7 +3,7 @@ import path from 'node:path';
 import { MAX_POOL } from '../../engine/pool';
 import { type AdaptedModel, type EngineApi, type LinePrediction, namedPredictions } from '../../engine/engine';
 import { assertTextFile, readLabelFile } from '../../engine/data';
-import { mulberry32 } from '../../engine/episodes';
+import { Rng } from '../../engine/random';
 import { UsageError } from '../args';
 import { openEngine, ENGINE_OPTIONS } from '../engine-loader';
 import { EXIT_OK } from '../errors';
@@ -71,7 +71,7 @@ export const classifyCommand: Command = {
         const sample = await reservoirSample(
           unlabeledLines(files, labeledTexts, emptyCounts()),
           poolSize,
-          mulberry32(args.need<number>('seed')),
+          new Rng(args.need<number>('seed')),
         );
         pool = sample.map((l) => l.text);
         note(`pool: ${pool.length} unlabeled lines (seeded reservoir sample)`);

@@ -127,5 +127,8 @@ function agreementLine(style: Style, predictions: Map<string, LinePrediction>, g
     checked++;
     if (g === p.label) agree++;
   }
-  return `agrees with the reference labels on ${style.bold(`${agree} of ${checked}`)} lines (${Math.round((100 * agree) / Math.max(1, checked))}%)`;
+  return (
+    `agrees with the reference labels on ${style.bold(`${agree} of ${checked}`)} lines ` +
+    `(${Math.round((100 * agree) / Math.max(1, checked))}%)`
+  );
 }

@@ -25,7 +25,7 @@ export const evalCommand: Command = {
     'Peers that need no engine: natural-bayes, natural-logreg.',
     '',
     'Example:',
-    '  fewshot eval --data ../shared/data/clinc150.test.jsonl --holdout-domains banking,credit_cards,work \\',
+    '  fewshot eval --data data/clinc150.test.jsonl --holdout-domains banking,credit_cards,work \\',
     '    --way 5 --shot 1,5 --methods default,natural-logreg --baseline natural-logreg',
   ].join('\n'),
   options: [

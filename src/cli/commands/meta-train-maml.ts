@@ -1,14 +1,13 @@
 // `fewshot meta-train-maml`: meta-trains one MAML-family model into <model>/maml/<kind>/.
 //   --recipe holdout: CLINC150 domains banking, credit_cards and work never seen (measures it);
 //   --recipe shipped: all licence-compatible data; writes models/maml/<kind>/.
-import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../args';
 import { EXIT_OK } from '../errors';
 import { line } from '../io';
 import { defaultModelDir, packageRoot } from '../paths';
 import type { Command } from './command';
-import { trainingOptions } from './training-options';
+import { trainingDataDir, trainingOptions } from './training-options';
 import { loadModel } from '../../engine/model';
 import { MAML_KINDS, type MamlKind } from '../../engine/meta/learner';
 import { formatProgress } from '../../engine/meta/trainer';
@@ -17,7 +16,7 @@ import { selectBackend, type BackendChoice } from '../../engine/tf/backend';
 
 const RECIPES: Record<string, { holdout: string[]; extra: string[]; model: () => string }> = {
   holdout: { holdout: ['banking', 'credit_cards', 'work'], extra: [], model: () => path.join(packageRoot(), 'out', 'models-holdout') },
-  // Only data whose licence allows shipping a derived model (../shared/data/README.md): CLINC150
+  // Only data whose licence allows shipping a derived model (data/README.md): CLINC150
   // (CC BY 3.0) and FewRel's Wikipedia and PubMed sets (MIT). Not SNIPS, TREC, Reuters, FewRel NYT.
   shipped: { holdout: [], extra: ['fewrel_wiki.val.jsonl', 'fewrel_pubmed.val.jsonl'], model: defaultModelDir },
 };
@@ -51,9 +50,7 @@ export const metaTrainMamlCommand: Command = {
     const kind = (args.string('kind') ?? 'protomaml') as MamlKind;
     const name = args.string('recipe') ?? 'shipped';
     const recipe = RECIPES[name];
-    const dataDir = path.resolve(args.string('data') ?? path.join(packageRoot(), '..', 'shared', 'data'));
-    if (!fs.existsSync(path.join(dataDir, 'clinc150.train.jsonl')))
-      throw new UsageError(`no clinc150.train.jsonl in ${dataDir} (pass --data)`);
+    const dataDir = trainingDataDir(args);
     const modelDir = path.resolve(args.string('out') ?? recipe.model());
     const model = loadModel(modelDir);
     const backend = await selectBackend((args.string('backend') ?? 'wasm') as BackendChoice, (m) => line(io.stderr, m));

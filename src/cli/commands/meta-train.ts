@@ -8,7 +8,7 @@ import { EXIT_OK } from '../errors';
 import { line } from '../io';
 import { defaultModelDir, packageRoot } from '../paths';
 import type { Command } from './command';
-import { trainingOptions } from './training-options';
+import { trainingDataDir, trainingOptions } from './training-options';
 import { loadVectors, VECTORS_FILE } from '../../engine/model';
 import { runRecipe } from '../../engine/training/recipe';
 import { formatProgress } from '../../engine/meta/trainer';
@@ -16,7 +16,7 @@ import { selectBackend } from '../../engine/tf/backend';
 
 const RECIPES: Record<string, { holdout: string[]; extra: string[] }> = {
   holdout: { holdout: ['banking', 'credit_cards', 'work'], extra: [] },
-  // Only data whose licence allows shipping a derived model (../shared/data/README.md): CLINC150
+  // Only data whose licence allows shipping a derived model (data/README.md): CLINC150
   // (CC BY 3.0) and FewRel's Wikipedia and PubMed sets (MIT). Not SNIPS, TREC, Reuters, FewRel NYT.
   shipped: { holdout: [], extra: ['fewrel_wiki.val.jsonl', 'fewrel_pubmed.val.jsonl'] },
 };
@@ -46,9 +46,7 @@ export const metaTrainCommand: Command = {
     if (args.positional.length) throw new UsageError(`unexpected argument "${args.positional[0]}"`);
     const name = args.string('recipe') ?? 'shipped';
     const recipe = RECIPES[name];
-    const dataDir = path.resolve(args.string('data') ?? path.join(packageRoot(), '..', 'shared', 'data'));
-    if (!fs.existsSync(path.join(dataDir, 'clinc150.train.jsonl')))
-      throw new UsageError(`no clinc150.train.jsonl in ${dataDir} (pass --data)`);
+    const dataDir = trainingDataDir(args);
     const modelDir = path.resolve(
       args.string('out') ?? (name === 'shipped' ? defaultModelDir() : path.join(packageRoot(), 'out', 'models-holdout')),
     );

@@ -1,5 +1,8 @@
 // The options the two meta-training commands share; each says only what differs.
-import type { OptionSpec } from '../args';
+import fs from 'node:fs';
+import path from 'node:path';
+import { type OptionSpec, type ParsedArgs, UsageError } from '../args';
+import { dataDir } from '../paths';
 
 export interface TrainingOptionDefaults {
   recipes: string[];
@@ -24,7 +27,7 @@ export function trainingOptions(d: TrainingOptionDefaults): OptionSpec[] {
       choices: d.recipes,
       default: 'shipped',
     },
-    { name: 'data', type: 'string', placeholder: 'dir', help: 'folder of the JSONL data sets (default ../shared/data)' },
+    { name: 'data', type: 'string', placeholder: 'dir', help: "folder of the JSONL data sets (default: the repository's data/)" },
     { name: 'out', type: 'string', placeholder: 'dir', help: d.outHelp },
     { name: 'work', type: 'string', placeholder: 'dir', help: d.workHelp },
     { name: 'steps', type: 'int', min: 1, default: d.steps, help: d.stepsHelp },
@@ -34,4 +37,11 @@ export function trainingOptions(d: TrainingOptionDefaults): OptionSpec[] {
     { name: 'resume', type: 'boolean', help: 'continue from the last saved state in --work' },
     { name: 'backend', type: 'string', choices: ['auto', 'wasm', 'cpu'], default: d.backend, help: d.backendHelp },
   ];
+}
+
+/** The training data folder (--data, else the repository's data/), checked to hold CLINC150. */
+export function trainingDataDir(args: ParsedArgs): string {
+  const dir = path.resolve(args.string('data') ?? dataDir());
+  if (!fs.existsSync(path.join(dir, 'clinc150.train.jsonl'))) throw new UsageError(`no clinc150.train.jsonl in ${dir} (pass --data)`);
+  return dir;
 }

@@ -1,14 +1,6 @@
-// Seeded randomness for episodes, so that they are reproducible; Math.random is never used here.
-import { Rng as Mulberry32 } from '../random';
-
-/** Uniform floats in [0, 1). */
-export type Rng = () => number;
-
-/** mulberry32 (the engine's PRNG, src/engine/random.ts) as a plain function. */
-export function mulberry32(seed: number): Rng {
-  const generator = new Mulberry32(seed);
-  return () => generator.next();
-}
+// Seeded sampling for episodes, so that they are reproducible, with the engine's one PRNG
+// (src/engine/random.ts); Math.random is never used here.
+import type { Rng } from '../random';
 
 /** Mixes a seed with further integers (episode index, shot...) into an independent stream seed. */
 export function deriveSeed(seed: number, ...parts: number[]): number {
@@ -22,17 +14,12 @@ export function deriveSeed(seed: number, ...parts: number[]): number {
   return h >>> 0;
 }
 
-/** Integer in [0, n). */
-export function randomInt(rng: Rng, n: number): number {
-  return Math.floor(rng() * n);
-}
-
 /** k distinct items chosen uniformly, in random order (partial Fisher-Yates on a copy). */
 export function sampleWithoutReplacement<T>(rng: Rng, items: readonly T[], k: number): T[] {
   if (k > items.length) throw new RangeError(`cannot take ${k} of ${items.length} items`);
   const copy = items.slice();
   for (let i = 0; i < k; i++) {
-    const j = i + randomInt(rng, copy.length - i);
+    const j = i + rng.int(copy.length - i);
     const tmp = copy[i] as T;
     copy[i] = copy[j] as T;
     copy[j] = tmp;

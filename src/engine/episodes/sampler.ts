@@ -2,7 +2,8 @@
 // remap labels, draw distractors) in the manner of learn2learn's task transforms.
 import type { Example } from '../types';
 import { filterLabelsByCount, groupByLabel, type LabelGroups, type SkippedLabel } from './group';
-import { deriveSeed, mulberry32, sampleWithoutReplacement, type Rng } from './prng';
+import { Rng } from '../random';
+import { deriveSeed, sampleWithoutReplacement } from './prng';
 
 /** Distinguishes the out-of-scope stream of an episode's seed from its main stream. */
 const OUT_OF_SCOPE_STREAM = 0x005c09e;
@@ -158,7 +159,7 @@ export class EpisodeSampler {
   }
 
   episode(seed: number, index: number): Episode {
-    const rng = mulberry32(deriveSeed(seed, index));
+    const rng = new Rng(deriveSeed(seed, index));
     const ways = chooseWays(rng, this.labels, this.way);
     const { support, query } = this.shotSource
       ? {
@@ -184,7 +185,7 @@ export class EpisodeSampler {
     const ratio = this.spec.openSetRatio ?? 0;
     if (ratio === 0) return [];
     const count = outOfScopeCount(inScope, ratio);
-    const rng = mulberry32(deriveSeed(seed, index, OUT_OF_SCOPE_STREAM));
+    const rng = new Rng(deriveSeed(seed, index, OUT_OF_SCOPE_STREAM));
     const source = this.spec.outOfScope;
     if (!source) return drawDistractors(rng, this.all, ways, count);
     return sampleWithoutReplacement(rng, source, Math.min(count, source.length));

@@ -3,9 +3,11 @@ import type { Classifier, EncodedLines, Example } from '../types';
 import { AbstainFeatures, type AbstainParams, abstains, outOfScopeProbability } from '../learners/abstain';
 import type { Centre } from '../learners/featureView';
 import { EpisodeSampler, type Episode } from '../episodes/sampler';
-import { deriveSeed, mulberry32, shuffle } from '../episodes/prng';
+import { deriveSeed, shuffle } from '../episodes/prng';
+import { Rng } from '../random';
 import { EncodingCache, type EncodeFn } from './encoding-cache';
-import { argmaxRow, isTextMethod, type EvalMethod } from './methods';
+import { argmaxRow } from '../learners/probs';
+import { isTextMethod, type EvalMethod } from './methods';
 import { pairedDifference, summarize } from './stats';
 import { NO_LABEL, type OpenSetMetrics, openSetMetrics } from './openSet';
 
@@ -288,7 +290,7 @@ function openSetFigures(
 /** The unlabeled lines a transductive method may use: queries (out-of-scope ones too) and distractors, no support lines. */
 function transductivePool(episode: Episode, seed: number): string[] {
   const texts = [...episode.query, ...episode.outOfScope, ...episode.distractors].map((ex) => ex.text);
-  return shuffle(mulberry32(seed), texts);
+  return shuffle(new Rng(seed), texts);
 }
 
 function runEpisode(

@@ -17,17 +17,3 @@ export type EvalMethod = FewShotMethod | TextMethod;
 export function isTextMethod(method: EvalMethod): method is TextMethod {
   return typeof (method as TextMethod).adaptText === 'function';
 }
-
-/** Index of the largest finite value in row `row` of a row-major matrix; -1 if none is finite. */
-export function argmaxRow(probs: Float32Array, row: number, width: number): number {
-  let best = -1;
-  let bestValue = -Infinity;
-  for (let c = 0; c < width; c++) {
-    const v = probs[row * width + c] as number;
-    if (Number.isFinite(v) && v > bestValue) {
-      bestValue = v;
-      best = c;
-    }
-  }
-  return best;
-}

@@ -23,7 +23,9 @@ function naturalMethod(name: string, which: 'bayes' | 'logreg'): TextMethod {
     transductive: false,
     adaptText(texts, labels): TextPredictor {
       const classifier = new (loadNatural(which))();
-      texts.forEach((text, i) => classifier.addDocument(text, String(labels[i])));
+      texts.forEach((text, i) => {
+        classifier.addDocument(text, String(labels[i]));
+      });
       try {
         classifier.train();
       } catch {

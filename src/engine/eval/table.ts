@@ -41,15 +41,19 @@ export function formatReport(report: EvaluationReport): string {
     const ms = times.reduce((a, b) => a + b, 0) / Math.max(1, times.length);
     return [method, ...cells, ms.toFixed(1)];
   });
+  const gainNote = report.gains
+    ? `; in brackets: paired gain over ${report.gains[0]?.baseline ?? 'the baseline'} on the same episodes`
+    : '';
   const lines = [
     `${report.data}: ${report.way}-way, ${report.query} queries per class, ${report.episodes} episodes, seed ${report.seed}` +
-      `\naccuracy % ± 95% CI${report.gains ? `; in brackets: paired gain over ${report.gains[0]?.baseline ?? 'the baseline'} on the same episodes` : ''}`,
+      `\naccuracy % ± 95% CI${gainNote}`,
     alignColumns([header, ...rows]),
   ];
   if (report.skippedLabels.length) {
     const names = report.skippedLabels.map((s) => `${s.label} (${s.count} < ${s.needed})`);
     lines.push(
-      `skipped ${report.skippedLabels.length} label(s) with too few examples: ${names.slice(0, 12).join(', ')}${names.length > 12 ? ', …' : ''}`,
+      `skipped ${report.skippedLabels.length} label(s) with too few examples: ` +
+        `${names.slice(0, 12).join(', ')}${names.length > 12 ? ', …' : ''}`,
     );
   }
   return lines.join('\n');

@@ -19,7 +19,10 @@ export interface EncoderOptions {
   ngramMax: number;
   /** Hash buckets of the character block (its dimension). */
   charBuckets: number;
-  /** Lines kept in the LRU cache (0 disables it); roughly 1.5 KB per cached line. */
+  /**
+   * Lines kept in the LRU cache (0 disables it), about 1.7 KB each for a 40-character line. The
+   * engine sets it (DEFAULT_CACHE_LINES, model.ts); this default serves training and evaluation.
+   */
   cacheSize: number;
 }
 
@@ -30,9 +33,6 @@ export const DEFAULT_ENCODER_OPTIONS: Readonly<EncoderOptions> = Object.freeze({
   charBuckets: 2048,
   cacheSize: 100_000,
 });
-
-// log(1 + tf) for the usual small counts: Math.log1p per n-gram dominated the encoding time.
-const LOG1P = Float64Array.from({ length: 256 }, (_, c) => Math.log1p(c));
 
 /** Encodings of a batch of lines, stored contiguously. */
 interface Slab {

@@ -48,7 +48,7 @@ export interface LargeSchedule {
 /** The large-set schedule the shipped default uses (chosen on CLINC150 training domains, 45-way). */
 export const LARGE_SCHEDULE: LargeSchedule = { protoScale: 5, steps: 15, roundSteps: 8 };
 
-/** The procedure measured best by hand in notes/fewshot-findings.md. */
+/** The procedure measured best by hand (docs/findings.md). */
 export const HAND_SET: AdaptHyper = {
   scales: { word: 1, char: 1 },
   steps: 50,
@@ -361,7 +361,7 @@ function selectSparse(rows: SparseRows, keep: Int32Array): SparseRows {
  * cheapest for a few dozen rows) from zero, or the primal (linear in the rows) from `init`.
  * Both run the same gradient-descent iterates; they agree to rounding (tested).
  */
-function fit(
+function fitHead(
   view: FeatureView,
   rows: SparseRows,
   dense: () => Float32Array,
@@ -439,7 +439,7 @@ export function adaptLogreg(
     return parts.length === 1 ? parts[0] : concat(parts[0], parts[1]);
   };
 
-  let head = fit(view, rows, dense, labels, weights, nClasses, fitHp, start, control.shouldStop);
+  let head = fitHead(view, rows, dense, labels, weights, nClasses, fitHp, start, control.shouldStop);
   const heldOut = new Map<number, Float32Array>();
   if (pool && pool.n > 0) {
     const candidateRows = evenRows(pool.n, Math.min(pool.n, MAX_PSEUDO_CANDIDATES));
@@ -465,7 +465,7 @@ export function adaptLogreg(
       // Each round refits from the same start as the first fit (the procedure that was meta-learned),
       // or continues from the previous round's head for `roundSteps` steps.
       const continued = hp.roundSteps !== undefined;
-      head = fit(
+      head = fitHead(
         view,
         roundRows,
         () => {

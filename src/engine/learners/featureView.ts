@@ -56,10 +56,6 @@ export function commonComponent(lines: EncodedLines, iterations = 60): Float32Ar
   return Float32Array.from(u);
 }
 
-export function zeroCentre(wordDim: number, charDim: number): Centre {
-  return { word: new Float32Array(wordDim), char: new Float32Array(charDim) };
-}
-
 const EPS = 1e-8;
 
 export class FeatureView {
@@ -104,7 +100,6 @@ export class FeatureView {
     const wd = lines.wordDim;
     const cd = lines.charDim;
     const out = new Float32Array(idx.length * this.dim);
-    const cw = this.centre.word;
     const cc = this.centre.char;
     for (let r = 0; r < idx.length; r++) {
       const i = idx[r];

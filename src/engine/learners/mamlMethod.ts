@@ -8,8 +8,8 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { CheckpointError, loadCheckpoint, saveCheckpoint } from '../checkpoint';
 import { MAML_KINDS, MamlLearner, type MamlConfig, type MamlKind } from '../meta/learner';
-import { adaptForInference, mlpModel, type AdaptOptions } from '../meta/maml';
-import { Rng } from '../meta/rng';
+import { adaptForInference, mlpModel, type InnerLoopOptions } from '../meta/maml';
+import { Rng } from '../random';
 import { arraysToParams, mlpShapes, oneHot } from '../tf/functional';
 import type { Classifier, EncodedLines, FewShotMethod } from '../types';
 import { type Centre, FeatureView } from './featureView';
@@ -56,7 +56,8 @@ export class MamlFeatures {
   ) {
     if (centre.word.length !== spec.wordDim || centre.char.length !== spec.charDim) {
       throw new CheckpointError(
-        `MAML inputs expect word ${spec.wordDim} and char ${spec.charDim} dimensions, the model's centre has ${centre.word.length} and ${centre.char.length}`,
+        `MAML inputs expect word ${spec.wordDim} and char ${spec.charDim} dimensions, the model's centre has ` +
+          `${centre.word.length} and ${centre.char.length}`,
       );
     }
     const k = spec.charProjection;
@@ -196,7 +197,7 @@ export class MamlMethod implements FewShotMethod {
     for (const y of labels) if (!(y >= 0 && y < nClasses)) throw new Error(`label ${y} outside 0..${nClasses - 1}`);
     const xs = this.features.rows(support);
     const d = this.features.dim;
-    const opts: AdaptOptions = {
+    const opts: InnerLoopOptions = {
       steps: this.config.steps,
       innerLr: this.config.innerLr,
       perParamLrs: this.rates,
@@ -260,7 +261,8 @@ export function loadMamlMethod(dir: string, model: MamlModelContext, name?: stri
   const retrain = `retrain it with \`fewshot meta-train-maml --kind ${config.learner.kind}\``;
   if (config.vectorsSha256 !== model.vectorsSha256) {
     throw new CheckpointError(
-      `MAML checkpoint in ${dir} was trained with other word vectors (${String(config.vectorsSha256).slice(0, 12)}, model has ${model.vectorsSha256.slice(0, 12)}): ${retrain}`,
+      `MAML checkpoint in ${dir} was trained with other word vectors (${String(config.vectorsSha256).slice(0, 12)}, model has ` +
+        `${model.vectorsSha256.slice(0, 12)}): ${retrain}`,
     );
   }
   if (config.sifSha256 !== undefined && model.sifSha256 !== undefined && config.sifSha256 !== model.sifSha256) {
@@ -270,7 +272,8 @@ export function loadMamlMethod(dir: string, model: MamlModelContext, name?: stri
   }
   if (config.input.wordDim !== model.wordDim || config.input.charDim !== model.charDim) {
     throw new CheckpointError(
-      `MAML checkpoint in ${dir} expects word ${config.input.wordDim} / char ${config.input.charDim} dimensions, the model's encoder gives ${model.wordDim} / ${model.charDim}: ${retrain}`,
+      `MAML checkpoint in ${dir} expects word ${config.input.wordDim} / char ${config.input.charDim} dimensions, the model's ` +
+        `encoder gives ${model.wordDim} / ${model.charDim}: ${retrain}`,
     );
   }
   const word = ck.tensors['centre.word'];

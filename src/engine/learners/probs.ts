@@ -16,9 +16,20 @@ export function softmaxRows(logits: Float32Array, c: number, temperature = 1): F
   return logits;
 }
 
+/**
+ * Index of the largest finite value in row `row` of a row-major n x c matrix, the first on ties;
+ * -1 when no value of the row is finite (a broken row names no class rather than class 0).
+ */
 export function argmaxRow(p: Float32Array, row: number, c: number): number {
-  let best = 0;
-  for (let j = 1; j < c; j++) if (p[row * c + j] > p[row * c + best]) best = j;
+  let best = -1;
+  let bestValue = -Infinity;
+  for (let j = 0; j < c; j++) {
+    const v = p[row * c + j];
+    if (Number.isFinite(v) && v > bestValue) {
+      bestValue = v;
+      best = j;
+    }
+  }
   return best;
 }
 

@@ -4,7 +4,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { arraysToParams, glorotInit, mlpShapes, oneHot, paramsToArrays, type Activation } from '../tf/functional';
 import { installSecondOrderGradients } from '../tf/gradients';
-import { adaptForInference, metaGradient, mlpModel, type AdaptOptions, type HeadInit, type Task } from './maml';
+import { adamStep, type AdamConfig } from './adam';
+import { adaptForInference, metaGradient, mlpModel, type InnerLoopOptions, type HeadInit, type Task } from './maml';
 
 export type MamlKind = 'maml' | 'fomaml' | 'metasgd' | 'protomaml';
 export const MAML_KINDS: readonly MamlKind[] = ['maml', 'fomaml', 'metasgd', 'protomaml'];
@@ -22,7 +23,7 @@ export interface MamlConfig {
   seed?: number;
   /** First-order outer gradient; default true for `fomaml`, false otherwise. */
   firstOrder?: boolean;
-  adam?: { beta1?: number; beta2?: number; epsilon?: number };
+  adam?: AdamConfig;
 }
 
 export interface DenseTask {
@@ -47,9 +48,10 @@ export class MamlLearner {
   private readonly headInit: HeadInit;
   private readonly bodyCount: number;
   private params: tf.Tensor[];
-  private m: tf.Tensor[];
-  private v: tf.Tensor[];
-  private adamStep = 0;
+  /** Adam's moments, one flat array per parameter tensor. */
+  private m: Float32Array[];
+  private v: Float32Array[];
+  private step = 0;
 
   constructor(config: MamlConfig, params?: Float32Array[]) {
     validateConfig(config);
@@ -60,8 +62,8 @@ export class MamlLearner {
     const shapes = this.paramShapes();
     this.bodyCount = mlpShapes(this.bodySpec()).length;
     this.params = arraysToParams(params ?? this.initialParams(shapes), shapes);
-    this.m = this.params.map((p) => tf.zerosLike(p));
-    this.v = this.params.map((p) => tf.zerosLike(p));
+    this.m = this.params.map((p) => new Float32Array(p.size));
+    this.v = this.params.map((p) => new Float32Array(p.size));
   }
 
   /** Shapes of `getParams()`: body [W, b, ...], then for Meta-SGD one rate per body tensor and two head rates. */
@@ -83,17 +85,16 @@ export class MamlLearner {
   }
 
   getOptimizerState(): OptimizerState {
-    return { step: this.adamStep, m: paramsToArrays(this.m), v: paramsToArrays(this.v) };
+    return { step: this.step, m: this.m.map((a) => a.slice()), v: this.v.map((a) => a.slice()) };
   }
 
   setOptimizerState(state: OptimizerState): void {
-    const shapes = this.paramShapes();
-    const m = arraysToParams(state.m, shapes);
-    const v = arraysToParams(state.v, shapes);
-    tf.dispose([...this.m, ...this.v]);
-    this.m = m;
-    this.v = v;
-    this.adamStep = state.step;
+    const sizes = this.paramShapes().map((s) => s.reduce((a, b) => a * b, 1));
+    if (state.m.length !== sizes.length || state.m.some((a, i) => a.length !== sizes[i] || state.v[i]?.length !== sizes[i]))
+      throw new Error('optimizer state does not match the parameter shapes');
+    this.m = state.m.map((a) => a.slice());
+    this.v = state.v.map((a) => a.slice());
+    this.step = state.step;
   }
 
   /** Adapts to the support rows and returns query probabilities (rows of nClasses). */
@@ -112,7 +113,9 @@ export class MamlLearner {
   metaTrainStep(batch: DenseTask[], outerLr: number): { loss: number; acc: number } {
     if (batch.length === 0) throw new Error('metaTrainStep needs at least one task');
     if (!(outerLr > 0)) throw new Error(`outer learning rate must be positive, got ${outerLr}`);
-    batch.forEach((t, i) => checkTask(this.config.inputDim, t, `task ${i}`));
+    batch.forEach((t, i) => {
+      checkTask(this.config.inputDim, t, `task ${i}`);
+    });
     const d = this.config.inputDim;
     const tasks: Task[] = batch.map((t) => ({
       xs: tf.tensor2d(t.xs, [t.ys.length, d]),
@@ -137,7 +140,7 @@ export class MamlLearner {
   }
 
   dispose(): void {
-    tf.dispose([...this.params, ...this.m, ...this.v]);
+    tf.dispose(this.params);
   }
 
   private bodySpec() {
@@ -159,7 +162,7 @@ export class MamlLearner {
     return this.params.slice(0, this.bodyCount);
   }
 
-  private adaptOptions(): AdaptOptions {
+  private adaptOptions(): InnerLoopOptions {
     const c = this.config;
     return {
       steps: c.steps,
@@ -171,22 +174,13 @@ export class MamlLearner {
   }
 
   private adamUpdate(grads: tf.Tensor[], lr: number): void {
-    const { beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8 } = this.config.adam ?? {};
-    this.adamStep++;
-    const c1 = 1 - beta1 ** this.adamStep;
-    const c2 = 1 - beta2 ** this.adamStep;
-    const next = tf.tidy(() =>
-      grads.map((g, i) => {
-        const m = tf.add(tf.mul(beta1, this.m[i]), tf.mul(1 - beta1, g));
-        const v = tf.add(tf.mul(beta2, this.v[i]), tf.mul(1 - beta2, tf.square(g)));
-        const step = tf.div(tf.mul(lr / c1, m), tf.add(tf.sqrt(tf.div(v, c2)), epsilon));
-        return [tf.sub(this.params[i], step), m, v];
-      }),
-    );
-    tf.dispose([...this.params, ...this.m, ...this.v]);
-    this.params = next.map((x) => x[0]);
-    this.m = next.map((x) => x[1]);
-    this.v = next.map((x) => x[2]);
+    this.step++;
+    const params = paramsToArrays(this.params);
+    const g = paramsToArrays(grads);
+    params.forEach((p, i) => {
+      adamStep(p, this.m[i], this.v[i], g[i], this.step, lr, this.config.adam);
+    });
+    this.setParams(params);
   }
 }
 

@@ -26,7 +26,8 @@ export function mlpModel(activation: Activation): MetaModel {
  */
 export type HeadInit = 'zero' | 'proto';
 
-export interface AdaptOptions {
+/** How the inner loop adapts a task's fast weights. */
+export interface InnerLoopOptions {
   steps: number;
   /** Plain SGD rate (used when `perParamLrs` is absent). */
   innerLr?: number;
@@ -76,7 +77,7 @@ function supportGradients(model: MetaModel, fast: tf.Tensor[], xs: tf.Tensor2D, 
   return tf.grads((...p: tf.Tensor[]) => crossEntropy(model.forward(p, xs), ys))(fast.map((p) => tf.clone(p)));
 }
 
-function rate(opts: AdaptOptions, i: number): tf.Tensor | number {
+function rate(opts: InnerLoopOptions, i: number): tf.Tensor | number {
   if (opts.perParamLrs) return opts.perParamLrs[i];
   if (opts.innerLr === undefined) throw new Error('adapt needs innerLr or perParamLrs');
   return opts.innerLr;
@@ -88,23 +89,37 @@ function detach(t: tf.Tensor): tf.Tensor {
 }
 
 /**
- * Runs the inner SGD steps on detached copies and returns the summed gradients (constants).
- * Intermediate weights are disposed as it goes.
+ * The inner loop, the one place its steps are written: `steps` times, every fast weight minus its
+ * rate times the support-loss gradient. `onTape`: the steps stay on the gradient tape, so an outer
+ * gradient flows through every one of them (second order). Otherwise they run on detached copies,
+ * each step in its own tf.tidy, disposing the weights it replaces; `gradientSum` then holds the
+ * inner gradients summed over the steps (constants: what first order needs).
  */
-function summedInnerGradients(model: MetaModel, init: tf.Tensor[], xs: tf.Tensor2D, ys: tf.Tensor2D, opts: AdaptOptions): tf.Tensor[] {
-  let fast = init.map(detach);
-  let sums = fast.map((p) => tf.zerosLike(p));
+function innerLoop(
+  model: MetaModel,
+  init: tf.Tensor[],
+  xs: tf.Tensor2D,
+  ys: tf.Tensor2D,
+  opts: InnerLoopOptions,
+  onTape: boolean,
+): { fast: tf.Tensor[]; gradientSum: tf.Tensor[] } {
+  let fast = onTape ? init : init.map(detach);
+  let sums: tf.Tensor[] = onTape || !opts.firstOrder ? [] : fast.map((p) => tf.zerosLike(p));
+  const step = (): tf.Tensor[][] => {
+    const g = supportGradients(model, fast, xs, ys);
+    return [fast.map((p, i) => tf.sub(p, tf.mul(rate(opts, i), g[i]))), sums.map((acc, i) => tf.add(acc, g[i]))];
+  };
   for (let s = 0; s < opts.steps; s++) {
-    const [nextFast, nextSums] = tf.tidy(() => {
-      const g = supportGradients(model, fast, xs, ys);
-      return [fast.map((p, i) => tf.sub(p, tf.mul(rate(opts, i), g[i]))), sums.map((acc, i) => tf.add(acc, g[i]))];
-    });
+    if (onTape) {
+      fast = step()[0];
+      continue;
+    }
+    const [nextFast, nextSums] = tf.tidy(step);
     tf.dispose([...fast, ...sums]);
     fast = nextFast;
     sums = nextSums;
   }
-  tf.dispose(fast);
-  return sums;
+  return { fast, gradientSum: sums };
 }
 
 /**
@@ -112,48 +127,36 @@ function summedInnerGradients(model: MetaModel, init: tf.Tensor[], xs: tf.Tensor
  * scope, the result is differentiable with respect to `params` (and the rates): exactly for
  * second order; with the inner gradients held constant when `firstOrder`.
  */
-export function adapt(model: MetaModel, params: tf.Tensor[], xs: tf.Tensor2D, ys: tf.Tensor2D, opts: AdaptOptions): tf.Tensor[] {
+export function adapt(model: MetaModel, params: tf.Tensor[], xs: tf.Tensor2D, ys: tf.Tensor2D, opts: InnerLoopOptions): tf.Tensor[] {
   const init = initialFastWeights(model, params, xs, ys, opts.headInit);
   if (opts.perParamLrs && opts.perParamLrs.length !== init.length) {
     throw new Error(`Meta-SGD needs ${init.length} rate tensors, got ${opts.perParamLrs.length}`);
   }
-  if (opts.firstOrder) {
-    // Same values as the second-order path: init - rate * sum of (constant) inner gradients.
-    const sums = summedInnerGradients(model, init, xs, ys, opts);
-    return init.map((p, i) => tf.sub(p, tf.mul(rate(opts, i), sums[i])));
-  }
-  let fast = init;
-  for (let s = 0; s < opts.steps; s++) {
-    const g = supportGradients(model, fast, xs, ys);
-    fast = fast.map((p, i) => tf.sub(p, tf.mul(rate(opts, i), g[i])));
-  }
-  return fast;
+  if (!opts.firstOrder) return innerLoop(model, init, xs, ys, opts, true).fast;
+  // Same values as the second-order path: init - rate * sum of (constant) inner gradients.
+  const { fast, gradientSum } = innerLoop(model, init, xs, ys, opts, false);
+  tf.dispose(fast);
+  return init.map((p, i) => tf.sub(p, tf.mul(rate(opts, i), gradientSum[i])));
 }
 
 /**
  * Fast weights as plain values, for inference (no outer gradient): the same numbers as `adapt`,
- * computed with no bookkeeping for differentiation and disposing as it goes.
+ * computed off the tape and disposing as it goes.
  */
 export function adaptForInference(
   model: MetaModel,
   params: tf.Tensor[],
   xs: tf.Tensor2D,
   ys: tf.Tensor2D,
-  opts: AdaptOptions,
+  opts: InnerLoopOptions,
 ): tf.Tensor[] {
-  let fast = tf.tidy(() => initialFastWeights(model, params, xs, ys, opts.headInit).map((p) => tf.clone(p)));
-  for (let s = 0; s < opts.steps; s++) {
-    const next = tf.tidy(() => {
-      const g = tf.grads((...p: tf.Tensor[]) => crossEntropy(model.forward(p, xs), ys))(fast);
-      return fast.map((p, i) => tf.sub(p, tf.mul(rate(opts, i), g[i])));
-    });
-    tf.dispose(fast);
-    fast = next;
-  }
+  const init = tf.tidy(() => initialFastWeights(model, params, xs, ys, opts.headInit));
+  const { fast } = innerLoop(model, init, xs, ys, { ...opts, firstOrder: false }, false);
+  tf.dispose(init.filter((t) => !params.includes(t)));
   return fast;
 }
 
-export interface MetaGradientOptions extends AdaptOptions {
+export interface MetaGradientOptions extends InnerLoopOptions {
   /** Also differentiate with respect to `perParamLrs` (Meta-SGD). */
   learnLrs?: boolean;
   /** Install the twice-differentiable gradients first (default true; false only to show why they exist). */

@@ -3,12 +3,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadCheckpoint, saveCheckpoint } from '../checkpoint';
-import type { DenseTask, OptimizerState } from './learner';
-import { Rng } from './rng';
+import type { OptimizerState } from './learner';
+import { Rng } from '../random';
 
-export interface MetaTrainable {
+/** A learner the loop can train on batches of its own kind of task (`Task`). */
+export interface MetaTrainable<Task> {
   readonly config: object;
-  metaTrainStep(batch: DenseTask[], outerLr: number): { loss: number; acc: number };
+  metaTrainStep(batch: Task[], outerLr: number): { loss: number; acc: number };
   getParams(): Float32Array[];
   setParams(params: Float32Array[]): void;
   paramShapes(): number[][];
@@ -27,9 +28,9 @@ export interface Progress {
   etaSeconds: number;
 }
 
-export interface MetaTrainOptions {
-  learner: MetaTrainable;
-  sampleBatch: (rng: Rng) => DenseTask[];
+export interface MetaTrainOptions<Task> {
+  learner: MetaTrainable<Task>;
+  sampleBatch: (rng: Rng) => Task[];
   /** Accuracy (0..1) on validation tasks with the current parameters. */
   validate: () => number | Promise<number>;
   steps: number;
@@ -66,7 +67,7 @@ function takeList(tensors: Record<string, Float32Array>, prefix: string, count: 
   });
 }
 
-export async function metaTrain(o: MetaTrainOptions): Promise<MetaTrainResult> {
+export async function metaTrain<Task>(o: MetaTrainOptions<Task>): Promise<MetaTrainResult> {
   if (!Number.isInteger(o.steps) || o.steps <= 0) throw new Error(`steps must be a positive integer, got ${o.steps}`);
   if (!Number.isInteger(o.evalEvery) || o.evalEvery <= 0) throw new Error(`evalEvery must be a positive integer, got ${o.evalEvery}`);
   const outerLr = o.outerLr ?? 1e-3;

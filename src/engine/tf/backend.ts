@@ -1,5 +1,5 @@
 // Picks the TensorFlow.js backend. Pure-JS/WASM always works; native TensorFlow and WebGPU
-// are optional accelerators detected at run time (see notes/tfjs.md).
+// are optional accelerators detected at run time (see docs/tfjs.md).
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';

@@ -1,7 +1,7 @@
 // Functional models: parameters are a flat tf.Tensor[] and the forward pass is a pure function
 // of (params, x), so fast weights in MAML are just another list of tensors.
 import * as tf from '@tensorflow/tfjs-core';
-import { Rng } from '../meta/rng';
+import { Rng } from '../random';
 
 export type Activation = 'relu' | 'tanh';
 
@@ -35,11 +35,6 @@ export function glorotInit(shapes: number[][], seed: number): Float32Array[] {
     }
     return data;
   });
-}
-
-export function initMlp(spec: MlpSpec, seed: number): tf.Tensor[] {
-  const shapes = mlpShapes(spec);
-  return arraysToParams(glorotInit(shapes, seed), shapes);
 }
 
 function activate(x: tf.Tensor, activation: Activation): tf.Tensor {

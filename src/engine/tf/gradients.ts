@@ -4,7 +4,7 @@
 // tfjs registers for several kernels a gradient that reuses the kernel's saved OUTPUT. That
 // output is not on the tape as a function of the input, so differentiating the gradient again
 // gives a silently wrong answer or "Cannot compute gradient". The versions below save only the
-// inputs and recompute what they need with ordinary (recorded) ops. See notes/tfjs.md.
+// inputs and recompute what they need with ordinary (recorded) ops. See docs/tfjs.md.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import type { GradConfig, NamedAttrMap, Tensor } from '@tensorflow/tfjs-core';
@@ -138,11 +138,6 @@ export function installSecondOrderGradients(): void {
   }
 }
 
-/** Whether the second-order gradients are the ones registered now. */
-export function secondOrderGradientsInstalled(): boolean {
-  return secondOrderConfigs().every((c) => (tf.getGradient(c.kernelName) as MarkedConfig | undefined)?.[MARK] === true);
-}
-
 /**
  * Puts back the gradients tfjs ships (only to demonstrate, in tests, why the fix exists).
  * Kernels that had none keep the zero gradient.
@@ -150,12 +145,6 @@ export function secondOrderGradientsInstalled(): boolean {
 export function restoreDefaultGradients(): void {
   for (const [, config] of originals ?? []) if (config) tf.registerGradient(config);
 }
-
-/** Identity in the forward pass, zero gradient. */
-export const stopGradient: (x: Tensor) => Tensor = tf.customGrad(((x: Tensor, save: (t: Tensor[]) => void) => {
-  save([x]);
-  return { value: tf.clone(x), gradFunc: (_dy: Tensor, saved: Tensor[]) => tf.zerosLike(saved[0]) };
-}) as unknown as CustomGradientFunc) as (x: Tensor) => Tensor;
 
 /** Row-wise max as a constant: the shift cancels in log-softmax, so its gradient is zero. */
 const rowMaxConstant: (x: Tensor) => Tensor = tf.customGrad(((x: Tensor, save: (t: Tensor[]) => void) => {

@@ -2,7 +2,8 @@
 // classes: the weights by logistic regression on the rule's signals, the threshold as the
 // P(out of scope) that keeps a chosen fraction of the in-scope training lines. Nothing here is set
 // by hand but that fraction, and the held-out classes are never seen.
-import { deriveSeed, mulberry32 } from '../episodes/prng';
+import { deriveSeed } from '../episodes/prng';
+import { Rng } from '../random';
 import { type Episode, EpisodeSampler } from '../episodes/sampler';
 import { ABSTAIN_FEATURES, type AbstainFeature, AbstainFeatures, type AbstainParams, outOfScopeProbability } from '../learners/abstain';
 import type { Centre } from '../learners/featureView';
@@ -44,10 +45,10 @@ export function collectAbstentionSamples(o: AbstentionFitOptions): AbstentionSam
     features: Object.fromEntries(ABSTAIN_FEATURES.map((f) => [f, [] as number[]])) as Record<AbstainFeature, number[]>,
     outOfScope: [],
   };
-  const rng = mulberry32(deriveSeed(o.seed, 0xab57));
+  const rng = new Rng(deriveSeed(o.seed, 0xab57));
   for (let e = 0; e < o.episodes; e++) {
     const sampler = samplers[e % samplers.length] as EpisodeSampler;
-    const episode = sampler.episode(deriveSeed(o.seed, e), Math.floor(rng() * 2 ** 31));
+    const episode = sampler.episode(deriveSeed(o.seed, e), rng.int(2 ** 31));
     addEpisode(o, episode, samples);
     o.onProgress?.(e + 1, o.episodes);
   }

@@ -1,11 +1,12 @@
 // Adapts the meta-learned adaptation (metaHyper.ts) to the generic meta-training loop
-// (meta/trainer.ts): its parameters are the six unconstrained hyper-parameters.
+// (meta/trainer.ts): its parameters are the seven unconstrained hyper-parameters
+// (THETA_KEYS).
 import type { AdaptHyper } from '../learners/adaptation';
-import { type HyperEpisode, type HyperMetaState, hyperFromTheta, initialMetaState, metaStep, THETA_KEYS } from '../learners/metaHyper';
-import type { DenseTask, OptimizerState } from '../meta/learner';
+import { type HyperEpisode, type HyperMetaState, hyperFromTheta, initialMetaState, metaStep, THETA_KEYS } from './metaHyper';
+import type { OptimizerState } from '../meta/learner';
 import type { MetaTrainable } from '../meta/trainer';
 
-export class HyperLearner implements MetaTrainable {
+export class HyperLearner implements MetaTrainable<HyperEpisode> {
   private state: HyperMetaState;
   readonly config: { kind: 'adaptation-hyper'; steps: number; rounds: number[]; init: AdaptHyper };
 
@@ -18,9 +19,8 @@ export class HyperLearner implements MetaTrainable {
     return hyperFromTheta(this.state.theta, this.config);
   }
 
-  /** The trainer's batches are typed for dense MAML tasks; this learner's are HyperEpisodes. */
-  metaTrainStep(batch: DenseTask[], outerLr: number): { loss: number; acc: number } {
-    return metaStep(this.state, batch as unknown as HyperEpisode[], this.config, outerLr);
+  metaTrainStep(batch: HyperEpisode[], outerLr: number): { loss: number; acc: number } {
+    return metaStep(this.state, batch, this.config, outerLr);
   }
 
   getParams(): Float32Array[] {
@@ -28,7 +28,9 @@ export class HyperLearner implements MetaTrainable {
   }
 
   setParams(params: Float32Array[]): void {
-    THETA_KEYS.forEach((k, i) => (this.state.theta[k] = params[0][i]));
+    THETA_KEYS.forEach((k, i) => {
+      this.state.theta[k] = params[0][i];
+    });
   }
 
   paramShapes(): number[][] {

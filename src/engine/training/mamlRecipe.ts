@@ -5,12 +5,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { loadCheckpoint } from '../checkpoint';
 import { readExamples } from '../data/jsonl';
+import { sampleWithoutReplacement } from '../episodes/prng';
 import { labelsOfDomains, readDomainMap } from '../episodes/splits';
 import type { Encoder } from '../features/encoder';
 import type { Centre } from '../learners/featureView';
 import { MAML_DIR, MamlFeatures, saveMamlCheckpoint, type MamlCheckpointConfig, type MamlInputSpec } from '../learners/mamlMethod';
 import { MamlLearner, type DenseTask, type MamlConfig, type MamlKind } from '../meta/learner';
-import { Rng } from '../meta/rng';
+import { argmaxRow } from '../learners/probs';
+import { Rng } from '../random';
 import { metaTrain, type Progress } from '../meta/trainer';
 import type { Example } from '../types';
 
@@ -83,17 +85,17 @@ export function buildPool(name: string, examples: Example[], features: MamlFeatu
   return { name, x, dim: features.dim, byLabel };
 }
 
-/** A way-way shot-shot task from one pool, drawn with the resumable training RNG. */
+/** A way-way shot-shot task from one pool, drawn with episodes/' sampler and the resumable training RNG. */
 export function sampleTask(pool: TaskPool, rng: Rng, way: number, shot: number, query: number): DenseTask {
   if (pool.byLabel.length < way) throw new Error(`${pool.name}: ${pool.byLabel.length} usable labels, need ${way}`);
-  const labels = rng.shuffle(pool.byLabel.map((_, i) => i)).slice(0, way);
+  const labels = sampleWithoutReplacement(rng, pool.byLabel, way);
   const d = pool.dim;
   const xs = new Float32Array(way * shot * d);
   const ys = new Int32Array(way * shot);
   const xq = new Float32Array(way * query * d);
   const yq = new Int32Array(way * query);
-  labels.forEach((l, c) => {
-    const rows = rng.shuffle([...pool.byLabel[l]]).slice(0, shot + query);
+  labels.forEach((rowsOfLabel, c) => {
+    const rows = sampleWithoutReplacement(rng, rowsOfLabel, shot + query);
     rows.forEach((r, j) => {
       const row = pool.x.subarray(r * d, (r + 1) * d);
       if (j < shot) {
@@ -115,9 +117,7 @@ export function taskAccuracy(tasks: DenseTask[], adaptAndPredict: (t: DenseTask)
   for (const t of tasks) {
     const probs = adaptAndPredict(t);
     t.yq.forEach((y, r) => {
-      let best = 0;
-      for (let c = 1; c < t.nClasses; c++) if (probs[r * t.nClasses + c] > probs[r * t.nClasses + best]) best = c;
-      if (best === y) correct++;
+      if (argmaxRow(probs, r, t.nClasses) === y) correct++;
       total++;
     });
   }
@@ -244,7 +244,8 @@ export async function runMamlRecipe(o: MamlRecipeOptions): Promise<MamlRecipeRes
       trainSeconds: Math.round(seconds),
     });
     log(
-      `saved ${checkpointDir}: best validation ${(100 * bestValAcc).toFixed(2)}% at step ${bestStep} (untrained ${(100 * untrained).toFixed(2)}%)`,
+      `saved ${checkpointDir}: best validation ${(100 * bestValAcc).toFixed(2)}% at step ${bestStep} (untrained ` +
+        `${(100 * untrained).toFixed(2)}%)`,
     );
     return { checkpointDir, bestValAcc, bestStep, seconds };
   } finally {

@@ -1,8 +1,8 @@
 // The recipe that produces the shipped model: corpus centre from the training texts, then
 // meta-learning of the adaptation's hyper-parameters on episodes from licence-compatible data,
 // validated on classes never trained on, and an honest choice of the default.
-import fs from 'node:fs';
 import path from 'node:path';
+import { loadCheckpoint } from '../checkpoint';
 import { readExamples } from '../data/jsonl';
 import { EpisodeSampler } from '../episodes/sampler';
 import { readDomainMap, splitByDomains, labelsOfDomains } from '../episodes/splits';
@@ -10,9 +10,9 @@ import { evaluate } from '../eval/evaluate';
 import { corpusSifWeights, DEFAULT_ENCODER_OPTIONS, Encoder } from '../features/encoder';
 import { type AdaptHyper, HAND_SET, LogregMethod } from '../learners/adaptation';
 import { blockMeans, type Centre, commonComponent } from '../learners/featureView';
-import { prepareHyperEpisode } from '../learners/metaHyper';
+import { prepareHyperEpisode } from './metaHyper';
 import { metaTrain, type Progress } from '../meta/trainer';
-import type { Rng } from '../meta/rng';
+import type { Rng } from '../random';
 import { encoderConfig, saveModel, type ModelConfig } from '../model';
 import type { WordVectors } from '../text/wordVectors';
 import type { Example } from '../types';
@@ -36,6 +36,9 @@ export interface RecipeOptions {
   onProgress?: (p: Progress) => void;
   log?: (m: string) => void;
 }
+
+/** Where a default procedure comes from (recorded as the model's defaultSource). */
+type DefaultSource = 'meta-learned' | 'hand-set';
 
 /** Where the meta-learning starts: the hand-set procedure with a shorter inner loop. */
 export const META_INIT: AdaptHyper = { ...HAND_SET, steps: 25, lr: 10, rounds: [5, 10] };
@@ -124,7 +127,7 @@ export async function runRecipe(
   const learner = new HyperLearner(META_INIT);
   const result = await metaTrain({
     learner,
-    sampleBatch: sampleBatch as never,
+    sampleBatch,
     validate: () => validateHyper(learner.hyper()),
     steps: o.steps,
     evalEvery: o.evalEvery,
@@ -136,28 +139,26 @@ export async function runRecipe(
     onProgress: o.onProgress,
   });
   // Back to the best parameters seen on validation.
-  const best = JSON.parse(fs.readFileSync(path.join(result.bestDir, 'manifest.json'), 'utf8'));
-  const { loadCheckpoint } = await import('../checkpoint');
   learner.setParams([loadCheckpoint(result.bestDir).tensors['param.0']]);
-  void best;
   const meta = learner.hyper();
 
   // The pseudo-label schedule is discrete: chosen on validation, for both candidates alike.
-  const candidates: Array<{ name: string; hyper: AdaptHyper }> = [];
+  const candidates: Array<{ name: string; source: DefaultSource; hyper: AdaptHyper }> = [];
   for (const rounds of ROUND_SCHEDULES) {
-    candidates.push({ name: `meta-learned rounds ${rounds.join('/')}`, hyper: { ...meta, rounds } });
-    candidates.push({ name: `hand-set rounds ${rounds.join('/')}`, hyper: { ...HAND_SET, rounds } });
+    candidates.push({ name: `meta-learned rounds ${rounds.join('/')}`, source: 'meta-learned', hyper: { ...meta, rounds } });
+    candidates.push({ name: `hand-set rounds ${rounds.join('/')}`, source: 'hand-set', hyper: { ...HAND_SET, rounds } });
   }
   const scored = candidates.map((c) => ({ ...c, val: validateHyper(c.hyper, o.validationEpisodes * 2) }));
   for (const c of scored) log(`validation ${c.name}: ${(100 * c.val).toFixed(2)}%`);
-  const bestMeta = scored.filter((c) => c.name.startsWith('meta')).sort((a, b) => b.val - a.val)[0];
-  const bestHand = scored.filter((c) => c.name.startsWith('hand')).sort((a, b) => b.val - a.val)[0];
+  const bestOf = (source: DefaultSource) => scored.filter((c) => c.source === source).sort((a, b) => b.val - a.val)[0];
+  const bestMeta = bestOf('meta-learned');
+  const bestHand = bestOf('hand-set');
   // Ship the meta-learned procedure only where it measured at least as well.
   const chosen = bestMeta.val >= bestHand.val ? bestMeta : bestHand;
   const config: ModelConfig = {
     encoder: encoderConfig(vectors, encoder.options),
     defaultHyper: chosen.hyper,
-    defaultSource: chosen === bestMeta ? 'meta-learned' : 'hand-set',
+    defaultSource: chosen.source,
   };
   const metrics = {
     validation: Object.fromEntries(scored.map((c) => [c.name, c.val])),

@@ -12,8 +12,6 @@ export type {
   PanelSourceLine,
   LineRef,
   PanelLabel,
-  PanelPrediction,
-  PanelStats,
   QualityEstimate,
 } from './model';
 

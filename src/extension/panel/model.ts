@@ -31,7 +31,7 @@ export interface PanelChange {
 
 export interface PanelDataSource {
   /** Fires whenever lines, labels, predictions or stats changed. */
-  readonly onDidChange: vscode.Event<PanelChange | void>;
+  readonly onDidChange: vscode.Event<PanelChange>;
   /** The lines of the given documents (URIs), or of every included document when undefined. */
   getLines(documents?: readonly string[]): readonly PanelSourceLine[];
   /**

@@ -61,7 +61,7 @@ export class PanelHost implements vscode.Disposable {
       () => 'internal',
     );
     this.disposables.push(webview.onDidReceiveMessage((m) => this.receive(m)));
-    this.disposables.push(source.onDidChange((change) => this.scheduleUpdate(change ?? {})));
+    this.disposables.push(source.onDidChange((change) => this.scheduleUpdate(change)));
   }
 
   private handlers(): Handlers<PanelRequests> {
@@ -69,12 +69,30 @@ export class PanelHost implements vscode.Disposable {
     return {
       setLabel: ({ ref, label }) => this.changeLine(ref, () => s.setLabel(ref, label)),
       removeLabel: ({ ref }) => this.changeLine(ref, () => s.removeLabel(ref)),
-      createLabel: async ({ name, color }) => (await s.createLabel(name, color), null),
-      renameLabel: async ({ from, to }) => (await s.renameLabel(from, to), null),
-      deleteLabel: async ({ name }) => (await s.deleteLabel(name), null),
-      setLabelColor: async ({ name, color }) => (await s.setLabelColor(name, color), null),
-      reveal: async ({ ref }) => (await s.reveal(ref), null),
-      setLabelKey: async ({ name, key }) => (await s.setLabelKey(name, key), null),
+      createLabel: async ({ name, color }) => {
+        await s.createLabel(name, color);
+        return null;
+      },
+      renameLabel: async ({ from, to }) => {
+        await s.renameLabel(from, to);
+        return null;
+      },
+      deleteLabel: async ({ name }) => {
+        await s.deleteLabel(name);
+        return null;
+      },
+      setLabelColor: async ({ name, color }) => {
+        await s.setLabelColor(name, color);
+        return null;
+      },
+      reveal: async ({ ref }) => {
+        await s.reveal(ref);
+        return null;
+      },
+      setLabelKey: async ({ name, key }) => {
+        await s.setLabelKey(name, key);
+        return null;
+      },
       quality: ({ uri }, signal) => s.estimateQuality(uri, signal),
     };
   }

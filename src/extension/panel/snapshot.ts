@@ -8,6 +8,7 @@ import {
   isColor,
   isLabelKey,
   labelNameProblem,
+  nextLabelColor,
   type LineRef,
   type PanelLabel,
   type PanelSnapshot,
@@ -18,9 +19,6 @@ import {
   type WireLineRef,
 } from '../../protocol/panel';
 import type { PanelDataSource, PanelSourceLine } from './model';
-
-/** Colours for labels that come without a usable one (readable on light and dark themes). */
-export const FALLBACK_COLORS = ['#3794ff', '#e5a50a', '#4caf50', '#d16d9e', '#8f6ad6', '#2ab3b3', '#e06c4b', '#8a9a5b'];
 
 /** A document whose changed lines exceed this share is sent whole (fewer refs, same data). */
 const REPLACE_SHARE = 0.5;
@@ -59,7 +57,10 @@ class ValidNames {
   private readonly known = new Map<string, boolean>();
   ok(name: string): boolean {
     let ok = this.known.get(name);
-    if (ok === undefined) this.known.set(name, (ok = !labelNameProblem(name)));
+    if (ok === undefined) {
+      ok = !labelNameProblem(name);
+      this.known.set(name, ok);
+    }
     return ok;
   }
 }
@@ -86,7 +87,8 @@ function wireLabels(source: PanelDataSource): PanelLabel[] {
     seen.add(label.name);
     const wire: PanelLabel = {
       name: label.name,
-      color: isColor(label.color) ? label.color : FALLBACK_COLORS[labels.length % FALLBACK_COLORS.length]!,
+      // A label without a usable colour gets the label palette's next free one.
+      color: isColor(label.color) ? label.color : nextLabelColor(labels.map((l) => l.color)),
     };
     const elsewhere = label.elsewhere;
     // A count the webview would refuse (negative, fractional, NaN) is left out rather than sent.
@@ -117,7 +119,10 @@ function groupByDocument(lines: readonly PanelSourceLine[]): Map<string, PanelSo
   for (const l of lines) {
     if (!usable(l)) continue;
     let group = byUri.get(l.uri);
-    if (!group) byUri.set(l.uri, (group = []));
+    if (!group) {
+      group = [];
+      byUri.set(l.uri, group);
+    }
     group.push(l);
   }
   return byUri;
@@ -203,7 +208,10 @@ export class SnapshotTracker {
       if (diff.changed.length + diff.gone.length > held.size * REPLACE_SHARE) {
         // Most of it changed (new predictions): the whole document costs no more and says it simply.
         replaced.push(doc);
-        for (const w of held.values()) (w.doc = doc), lines.push(w);
+        for (const w of held.values()) {
+          w.doc = doc;
+          lines.push(w);
+        }
         continue;
       }
       lines.push(...diff.changed);
@@ -217,8 +225,14 @@ export class SnapshotTracker {
     const stats = wireStats(this.source);
     const labelsJson = JSON.stringify(labels);
     const statsJson = JSON.stringify(stats);
-    if (labelsJson !== this.labelsJson) (update.labels = labels), (this.labelsJson = labelsJson);
-    if (statsJson !== this.statsJson) (update.stats = stats), (this.statsJson = statsJson);
+    if (labelsJson !== this.labelsJson) {
+      update.labels = labels;
+      this.labelsJson = labelsJson;
+    }
+    if (statsJson !== this.statsJson) {
+      update.stats = stats;
+      this.statsJson = statsJson;
+    }
     const empty = !structure && replaced.length === 0 && lines.length === 0 && removed.length === 0 && !update.labels && !update.stats;
     return empty ? undefined : update;
   }

@@ -7,13 +7,13 @@ import {
   deriveSeed,
   filterLabelsByCount,
   groupByLabel,
-  mulberry32,
   outOfScopeCount,
   readDomainMap,
   sampleWithoutReplacement,
   selectLabels,
   splitByDomains,
 } from '../../../src/engine/episodes';
+import { Rng } from '../../../src/engine/random';
 import { readExamples } from '../../../src/engine/data';
 
 /** `labels` labels named l0.., label i has `sizes[i]` examples "l<i> #<j>". */
@@ -23,12 +23,12 @@ function toyData(sizes: number[]): Example[] {
 
 describe('episodes: PRNG', () => {
   it('is deterministic per seed and differs between seeds', () => {
-    const a = mulberry32(7),
-      b = mulberry32(7),
-      c = mulberry32(8);
-    const xs = Array.from({ length: 5 }, a),
-      ys = Array.from({ length: 5 }, b),
-      zs = Array.from({ length: 5 }, c);
+    const a = new Rng(7),
+      b = new Rng(7),
+      c = new Rng(8);
+    const xs = Array.from({ length: 5 }, () => a.next()),
+      ys = Array.from({ length: 5 }, () => b.next()),
+      zs = Array.from({ length: 5 }, () => c.next());
     assert.deepEqual(xs, ys);
     assert.notDeepEqual(xs, zs);
     for (const x of xs) assert.ok(x >= 0 && x < 1);
@@ -37,7 +37,7 @@ describe('episodes: PRNG', () => {
   });
 
   it('samples distinct items, roughly uniformly', () => {
-    const rng = mulberry32(3);
+    const rng = new Rng(3);
     const counts = new Array(10).fill(0);
     for (let t = 0; t < 2000; t++) {
       const picked = sampleWithoutReplacement(rng, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], 3);
@@ -71,8 +71,12 @@ describe('episodes: sampler', () => {
       assert.equal(ep.query.length, 12);
       const supportTexts = new Set(ep.support.map((e) => e.text));
       assert.ok(ep.query.every((q) => !supportTexts.has(q.text)));
-      for (const [k, ex] of ep.support.entries()) assert.equal(ep.labels[ep.supportLabels[k]!], ex.label);
-      for (const [k, ex] of ep.query.entries()) assert.equal(ep.labels[ep.queryLabels[k]!], ex.label);
+      ep.support.forEach((ex, k) => {
+        assert.equal(ep.labels[ep.supportLabels[k]!], ex.label);
+      });
+      ep.query.forEach((ex, k) => {
+        assert.equal(ep.labels[ep.queryLabels[k]!], ex.label);
+      });
       for (let c = 0; c < 3; c++) {
         assert.equal(ep.supportLabels.filter((l) => l === c).length, 2);
         assert.equal(ep.queryLabels.filter((l) => l === c).length, 4);
@@ -131,7 +135,7 @@ describe('episodes: class splits', () => {
   });
 
   it('splits CLINC150 by domain into disjoint label sets', async () => {
-    const dataDir = path.resolve(__dirname, '../../../../../shared/data'); // from out/test/engine/episodes;
+    const dataDir = path.resolve(__dirname, '../../../../data'); // the repository's data/, from out/test/engine/episodes
     const domains = readDomainMap(path.join(dataDir, 'clinc150.domains.json'));
     const examples = await readExamples(path.join(dataDir, 'clinc150.test.jsonl'));
     const { heldOut, rest } = splitByDomains(examples, domains, ['banking', 'credit_cards', 'work']);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { EncodedLines, Example, FewShotMethod } from '../../../src/engine/types';
 import { evaluate, formatOpenSetReport, formatReport, type OpenSetRule, type TextMethod } from '../../../src/engine/eval';
-import { mulberry32 } from '../../../src/engine/episodes';
+import { Rng } from '../../../src/engine/random';
 
 describe('eval: evaluator', () => {
   it('scores an oracle at 100%, a constant guess at exactly 1/way, with paired gains', () => {
@@ -258,11 +258,11 @@ function random(): FewShotMethod {
     name: 'random',
     transductive: false,
     adapt(_s, _l, n) {
-      const rng = mulberry32(++calls);
+      const rng = new Rng(++calls);
       return {
         predictProbs: (lines) =>
           oneHot(
-            Array.from({ length: lines.n }, () => Math.floor(rng() * n)),
+            Array.from({ length: lines.n }, () => rng.int(n)),
             n,
           ),
       };

@@ -9,7 +9,7 @@ import {
   outOfScopeProbability,
 } from '../../../src/engine/learners/abstain';
 import { HAND_SET, LogregMethod } from '../../../src/engine/learners/adaptation';
-import { selectRows, zeroCentre } from '../../../src/engine/learners/featureView';
+import { selectRows } from '../../../src/engine/learners/featureView';
 import { fitLogistic, fitRule, keepThreshold } from '../../../src/engine/training/abstention';
 import { clusteredLines, repeatLabels } from './synthetic';
 
@@ -26,7 +26,7 @@ describe('abstention rule', () => {
   const queryTruth = repeatLabels(C, 20);
   const queries = clusteredLines(queryTruth, C, 2, 0.3);
   const isOos = Array.from(queryTruth, (c) => c >= known);
-  const centre = zeroCentre(all.wordDim, all.charDim);
+  const centre = { word: new Float32Array(all.wordDim), char: new Float32Array(all.charDim) };
   const classifier = new LogregMethod('logreg', { ...HAND_SET, rounds: [] }, false, centre).adapt(support, supportLabels, known);
   const input = { classifier, support, supportLabels, nClasses: known };
 

@@ -15,7 +15,7 @@ import {
   type MamlInputSpec,
 } from '../../../src/engine/learners/mamlMethod';
 import { MamlLearner, type DenseTask, type MamlConfig } from '../../../src/engine/meta/learner';
-import { Rng } from '../../../src/engine/meta/rng';
+import { Rng } from '../../../src/engine/random';
 import { selectBackend } from '../../../src/engine/tf/backend';
 import { clusteredLines, repeatLabels } from './synthetic';
 
@@ -127,7 +127,7 @@ describe('MamlMethod', function () {
     const after = new MamlMethod('fomaml', config('fomaml'), learner.getParams(), features);
     const lossAfter = queryLoss(after, heldOut);
     assert.ok(lossAfter < 0.9 * lossBefore, `loss ${lossBefore.toFixed(4)} -> ${lossAfter.toFixed(4)}`);
-    [learner, before, after].forEach((x) => x.dispose());
+    for (const x of [learner, before, after]) x.dispose();
   });
 
   it('a saved checkpoint loads as the same method (same probabilities), registered under its kind', () => {
@@ -146,7 +146,7 @@ describe('MamlMethod', function () {
     const a = original.adapt(task.support.lines, task.support.labels, 3).predictProbs(task.query.lines);
     const b = loaded[0].adapt(task.support.lines, task.support.labels, 3).predictProbs(task.query.lines);
     assert.deepEqual(Array.from(b), Array.from(a));
-    [learner, original, ...loaded].forEach((x) => x.dispose());
+    for (const x of [learner, original, ...loaded]) x.dispose();
   });
 
   describe('refuses bad checkpoints with a clear message', () => {

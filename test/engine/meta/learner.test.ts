@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '../../../src/engine/tf/backend';
 import { MamlLearner, MAML_KINDS, type DenseTask, type MamlConfig } from '../../../src/engine/meta/learner';
-import { Rng } from '../../../src/engine/meta/rng';
+import { Rng } from '../../../src/engine/random';
 import { D, sampleTask } from './tasks';
 
 const config = (kind: MamlConfig['kind']): MamlConfig => ({ kind, inputDim: D, hidden: [12], steps: 2, innerLr: 0.3, seed: 3 });
@@ -11,7 +11,9 @@ function meanLoss(learner: MamlLearner, tasks: DenseTask[]): number {
   let total = 0;
   for (const t of tasks) {
     const probs = learner.adaptAndPredict(t.xs, t.ys, t.nClasses, t.xq);
-    t.yq.forEach((y, r) => (total -= Math.log(probs[r * t.nClasses + y] + 1e-12)));
+    t.yq.forEach((y, r) => {
+      total -= Math.log(probs[r * t.nClasses + y] + 1e-12);
+    });
   }
   return total / tasks.reduce((a, t) => a + t.yq.length, 0);
 }

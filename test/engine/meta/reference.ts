@@ -1,6 +1,6 @@
 // Float64 reference for the MAML tests: a tanh MLP, its analytic gradient and the inner SGD
 // loop written out in plain JS, so meta-gradients can be checked by central finite differences.
-import { Rng } from '../../../src/engine/meta/rng';
+import { Rng } from '../../../src/engine/random';
 
 export type Params = Float64Array[]; // [W1 (in x h) row-major, b1, W2, b2, ...]
 

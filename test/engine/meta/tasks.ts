@@ -1,6 +1,6 @@
 // Synthetic few-shot tasks for the learner and trainer tests.
 import type { DenseTask } from '../../../src/engine/meta/learner';
-import type { Rng } from '../../../src/engine/meta/rng';
+import type { Rng } from '../../../src/engine/random';
 
 export const D = 6;
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { selectBackend } from '../../../src/engine/tf/backend';
 import { loadCheckpoint } from '../../../src/engine/checkpoint';
 import { MamlLearner, type MamlConfig } from '../../../src/engine/meta/learner';
-import { Rng } from '../../../src/engine/meta/rng';
+import { Rng } from '../../../src/engine/random';
 import { formatProgress, metaTrain, type Progress } from '../../../src/engine/meta/trainer';
 import { D, sampleTask } from './tasks';
 

@@ -51,12 +51,16 @@ class FakeSource implements PanelDataSource {
   calls: string[] = [];
   /** When set, setLabel refuses with this message (like a corrupt label file). */
   refuse: string | undefined;
-  private listeners: ((c: PanelChange | void) => void)[] = [];
-  onDidChange: vscode.Event<PanelChange | void> = (listener) => {
-    this.listeners.push(listener as (c: PanelChange | void) => void);
-    return { dispose: () => (this.listeners = this.listeners.filter((l) => l !== listener)) };
+  private listeners: ((c: PanelChange) => void)[] = [];
+  onDidChange: vscode.Event<PanelChange> = (listener) => {
+    this.listeners.push(listener);
+    return {
+      dispose: () => {
+        this.listeners = this.listeners.filter((l) => l !== listener);
+      },
+    };
   };
-  fire(change?: PanelChange): void {
+  fire(change: PanelChange = {}): void {
     for (const l of this.listeners) l(change);
   }
   getLines = (documents?: readonly string[]) => (documents ? this.lines.filter((l) => documents.includes(l.uri)) : this.lines);

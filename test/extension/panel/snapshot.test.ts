@@ -3,9 +3,9 @@
 
 import assert from 'node:assert/strict';
 import type * as vscode from 'vscode';
-import type { PanelDataSource, PanelLabel, PanelSourceLine, PanelStats } from '../../../src/extension/panel/model';
+import type { PanelChange, PanelDataSource, PanelLabel, PanelSourceLine, PanelStats } from '../../../src/extension/panel/model';
 import { SnapshotTracker } from '../../../src/extension/panel/snapshot';
-import { lineKey, parseUpdate, type PanelSnapshot, type PanelUpdate } from '../../../src/protocol/panel';
+import { LABEL_PALETTE, lineKey, parseUpdate, type PanelSnapshot, type PanelUpdate } from '../../../src/protocol/panel';
 import { Dataset } from '../../../src/webview/dataset';
 
 const A = 'file:///w/a.txt';
@@ -20,7 +20,7 @@ class Source implements PanelDataSource {
   ];
   stats: PanelStats = { backend: 'wasm', lastAdaptationMs: 10 };
   reads: (readonly string[] | undefined)[] = [];
-  onDidChange: vscode.Event<void> = () => ({ dispose() {} });
+  onDidChange: vscode.Event<PanelChange> = () => ({ dispose() {} });
   getLines = (documents?: readonly string[]) => {
     this.reads.push(documents);
     return documents ? this.lines.filter((l) => documents.includes(l.uri)) : this.lines;
@@ -110,6 +110,18 @@ describe('panel snapshot tracker', () => {
     assert.deepEqual([u.lines, u.removed, u.replaced], [[], [], []]);
   });
 
+  it("gives a label without a usable colour the label palette's next free colour", () => {
+    const source = new Source();
+    source.lines = documentOf(A, 5);
+    source.labels = [
+      { name: 'bug', color: LABEL_PALETTE[0]! },
+      { name: 'odd', color: 'red; background: url(x)' },
+      { name: 'none', color: '' },
+    ];
+    const colors = new SnapshotTracker(source).snapshot().labels.map((l) => l.color);
+    assert.deepEqual(colors, [LABEL_PALETTE[0], LABEL_PALETTE[1], LABEL_PALETTE[2]]);
+  });
+
   it("sends each label's lines outside the list, repaired, and again when they change", () => {
     const source = new Source();
     source.lines = documentOf(A, 5);
@@ -184,7 +196,10 @@ describe('panel snapshot tracker', () => {
 
   it('keeps the webview equal to a fresh snapshot through random changes', () => {
     let seed = 7;
-    const rand = (n: number) => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
     const source = new Source();
     source.lines = [...documentOf(A, 40), ...documentOf(B, 40)];
     const tracker = new SnapshotTracker(source);

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { buildEntries, formatPrediction, mostUncertainLine, type DocumentPredictions } from '../../src/extension/predictionView';
+import { buildEntries, formatPrediction, mostUncertainLine, type DocumentPredictions } from '../../src/extension/diagnosticEntries';
 
 function predictions(rows: Array<[number, number, number]>): DocumentPredictions {
   return {
@@ -66,7 +66,10 @@ describe('prediction view cap on large documents', () => {
   it('keeps exactly the top scores, ties broken by line order, matching a full sort', () => {
     const n = 5000;
     let seed = 7;
-    const rand = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    const rand = () => {
+      seed = (seed * 16807) % 2147483647;
+      return seed / 2147483647;
+    };
     // Scores rounded to 2 decimals so there are many ties.
     const confidence = Float32Array.from({ length: n }, () => Math.round(rand() * 100) / 100);
     const p: DocumentPredictions = {

@@ -10,14 +10,16 @@ import {
   episodeLoss,
   type HyperEpisode,
   hyperFromTheta,
+  initialMetaState,
+  metaStep,
   prepareHyperEpisode,
   THETA_KEYS,
   thetaFromHyper,
   unrolledAdaptation,
-} from '../../../src/engine/learners/metaHyper';
+} from '../../../src/engine/training/metaHyper';
 import { pseudoQuota, topKPerClass } from '../../../src/engine/learners/adaptation';
 import { selectBackend } from '../../../src/engine/tf/backend';
-import { clusteredLines, repeatLabels } from './synthetic';
+import { clusteredLines, repeatLabels } from '../learners/synthetic';
 
 const C = 3;
 const BASE = { steps: 8, rounds: [2, 4] };
@@ -51,7 +53,11 @@ function referenceLoss(theta: number[], ep: HyperEpisode): number {
   for (let i = 0; i < K.length; i++) K[i] = h.scales.word ** 2 * ep.Kw[i] + h.scales.char ** 2 * ep.Kc[i];
   const sub = (rows: number[], cols: number[]) => {
     const out = new Float64Array(rows.length * cols.length);
-    rows.forEach((r, i) => cols.forEach((c, j) => (out[i * cols.length + j] = K[r * N + c])));
+    rows.forEach((r, i) => {
+      cols.forEach((c, j) => {
+        out[i * cols.length + j] = K[r * N + c];
+      });
+    });
     return out;
   };
   const poolRows = Array.from({ length: ep.nPool }, (_, i) => nHead + i);
@@ -187,11 +193,13 @@ for (const backend of ['cpu', 'wasm'] as const) {
 
     it('leaks no tensors', () => {
       const ep = episode(5);
+      // metaStep runs the whole meta-gradient and the Adam step with no tidy around it: whatever
+      // it leaked would stay alive.
+      const state = initialMetaState(HAND_SET);
       const before = tf.memory().numTensors;
-      tf.tidy(() => {
-        tf.grads((...t: tf.Tensor[]) => episodeLoss(t as tf.Scalar[], ep, BASE).loss)(theta.map((t) => tf.scalar(t)));
-      });
+      metaStep(state, [ep, episode(6)], BASE, 0.01);
       assert.equal(tf.memory().numTensors, before);
+      assert.equal(state.step, 1, 'the step ran');
     });
   });
 }

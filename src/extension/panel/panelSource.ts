@@ -1,12 +1,12 @@
-// Connects the labeling panel (src/extension/panel/) to the label store and the classifier:
+// Connects the labeling panel (this folder) to the label store and the prediction scheduler:
 // the panel shows every line of the open included documents with its label or prediction.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { CancelSignal } from '../protocol/rpc';
-import type { FewShotContext } from './context';
-import { LabelError } from './labelStore';
-import { workspacePanelLines } from './workspacePanel';
-import { countElsewhere } from './panel/labelCounts';
+import type { CancelSignal } from '../../protocol/rpc';
+import type { FewShotContext } from '../context';
+import { LabelError } from '../labelStore';
+import { workspacePanelLines } from '../workspacePanel';
+import { countElsewhere } from './labelCounts';
 import {
   registerLabelingPanel,
   type PanelChange,
@@ -15,7 +15,7 @@ import {
   type LineRef,
   type PanelLabel,
   type QualityEstimate,
-} from './panel';
+} from '.';
 
 /** Registers the panel; returns its data source (the integration tests drive it as the panel does). */
 export function activatePanel(ctx: FewShotContext): PanelDataSource {
@@ -47,7 +47,7 @@ class StoreDataSource implements PanelDataSource, vscode.Disposable {
         const uris = inFolder(folder);
         this.changed.fire(uris ? { documents: uris.map((u) => u.toString()) } : {});
       }),
-      ctx.classifier.onDidUpdate(documents),
+      ctx.scheduler.onDidUpdate(documents),
       ctx.workspace.onDidUpdate(documents),
       // Stats and labels only: no document's lines change.
       ctx.onDidChangeEngine(() => this.changed.fire({ documents: [] })),
@@ -82,7 +82,7 @@ class StoreDataSource implements PanelDataSource, vscode.Disposable {
       if (wanted && !wanted.has(doc.uri.toString())) continue;
       const uri = doc.uri.toString();
       const labels = this.ctx.labels.labelsOf(doc);
-      const result = this.ctx.classifier.resultFor(doc);
+      const result = this.ctx.scheduler.resultFor(doc);
       for (let line = 0; line < doc.lineCount; line++) {
         const text = doc.lineAt(line).text;
         if (text.trim() === '') continue;
@@ -118,7 +118,7 @@ class StoreDataSource implements PanelDataSource, vscode.Disposable {
   }
 
   getStats() {
-    const last = this.ctx.classifier.lastRun;
+    const last = this.ctx.scheduler.lastRun;
     return { backend: this.ctx.engine.info?.backend ?? 'loading', lastAdaptationMs: last ? Math.round(last.adaptMs) : null };
   }
 
@@ -173,7 +173,7 @@ class StoreDataSource implements PanelDataSource, vscode.Disposable {
     const documents = this.listedDocuments();
     const doc = documents.find((d) => d.uri.toString() === uri) ?? documents.find((d) => this.ctx.labels.examplesFor(d.uri).length > 0);
     if (!doc) throw new LabelError('Open a document of a workspace folder with labels to estimate the quality.');
-    const { scheme, folds, n, correct, method } = await this.ctx.classifier.estimateQuality(doc, signal);
+    const { scheme, folds, n, correct, method } = await this.ctx.scheduler.estimateQuality(doc, signal);
     return { scheme, folds, n, correct, method, document: path.basename(doc.uri.fsPath) };
   }
 

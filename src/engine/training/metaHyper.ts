@@ -1,17 +1,18 @@
 // Meta-learning the transductive adaptation itself (MAML with the adaptation's hyper-parameters as
 // the meta-parameters, in the spirit of Meta-SGD): block scales, inner step size, weight decay,
-// output temperature and pseudo-label weight. The inner loop (gradient descent of logistic
+// output temperature, pseudo-label weight and label-name weight. The inner loop (gradient descent of logistic
 // regression in the span of the training rows, then self-training rounds) is unrolled in
 // TensorFlow.js and the query loss is differentiated through every inner step, so the meta-gradient
 // is exact and second-order. The inner gradient is written analytically from primitive ops,
-// so no nested tf.grads (and none of tfjs's second-order pitfalls, see notes/tfjs.md) are involved.
+// so no nested tf.grads (and none of tfjs's second-order pitfalls, see docs/tfjs.md) are involved.
 // Pseudo-label selection is discrete; gradients flow through the refits, not the choice.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import type { EncodedLines } from '../types';
-import { type AdaptHyper, meaningfulNames, pseudoQuota, topKPerClass } from './adaptation';
-import { softmaxRows } from './probs';
-import { blockMeans, FeatureView } from './featureView';
+import { type AdaptHyper, meaningfulNames, pseudoQuota, topKPerClass } from '../learners/adaptation';
+import { adamStep } from '../meta/adam';
+import { softmaxRows } from '../learners/probs';
+import { blockMeans, FeatureView } from '../learners/featureView';
 
 export interface HyperEpisode {
   nClasses: number;
@@ -166,12 +167,12 @@ export function unrolledAdaptation(
   const kBlock = (rows: number[], cols: number[]): tf.Tensor2D => {
     const w = new Float32Array(rows.length * cols.length);
     const c = new Float32Array(rows.length * cols.length);
-    rows.forEach((r, i) =>
+    rows.forEach((r, i) => {
       cols.forEach((col, j) => {
         w[i * cols.length + j] = ep.Kw[r * N + col];
         c[i * cols.length + j] = ep.Kc[r * N + col];
-      }),
-    );
+      });
+    });
     const shape: [number, number] = [rows.length, cols.length];
     return tf.add(tf.mul(sw2, tf.tensor2d(w, shape)), tf.mul(sc2, tf.tensor2d(c, shape))) as tf.Tensor2D;
   };
@@ -182,7 +183,7 @@ export function unrolledAdaptation(
   const poolRows = Array.from({ length: ep.nPool }, (_, i) => nHead + i);
 
   // Row weights: 1 for the user's labels, the name weight for names, omega for pseudo-labels.
-  const fit = (rows: number[], labels: number[], pseudoFrom: number) => {
+  const fitHead = (rows: number[], labels: number[], pseudoFrom: number) => {
     const n = rows.length;
     const Ktt = kBlock(rows, rows);
     const Y = tf.oneHot(tf.tensor1d(labels, 'int32'), C);
@@ -212,14 +213,14 @@ export function unrolledAdaptation(
 
   const supportRows = Array.from({ length: nHead }, (_, i) => i);
   const supportLabels = [...ep.supportLabels, ...ep.nameLabels];
-  let model = fit(supportRows, supportLabels, nHead);
+  let model = fitHead(supportRows, supportLabels, nHead);
   for (const k of base.rounds) {
     const quota = pseudoQuota(k, ep.nPool, C);
     if (quota === 0) break;
     const poolLogits = score(model, poolRows).dataSync() as Float32Array;
     // The same choice as adaptLogreg: softmax at temperature 1, top quota per predicted class.
     const picked = topKPerClass(softmaxRows(Float32Array.from(poolLogits), C), ep.nPool, C, quota);
-    model = fit([...supportRows, ...Array.from(picked.rows, (r) => r + nHead)], [...supportLabels, ...picked.labels], nHead);
+    model = fitHead([...supportRows, ...Array.from(picked.rows, (r) => r + nHead)], [...supportLabels, ...picked.labels], nHead);
   }
   const outRows = onlyQueries ? Array.from(ep.queryRows, (r) => r + nHead) : poolRows;
   return tf.mul(tf.exp(ltau), score(model, outRows)) as tf.Tensor2D;
@@ -278,20 +279,17 @@ export function metaStep(
       lossSum += value.dataSync()[0];
       correct += acc;
       total += ep.queryLabels.length;
-      grads.forEach((g, i) => (gradSum[i] += g.dataSync()[0] / batch.length));
+      grads.forEach((g, i) => {
+        gradSum[i] += g.dataSync()[0] / batch.length;
+      });
     });
   }
   // Adam on the unconstrained parameters.
-  const b1 = 0.9;
-  const b2 = 0.999;
   state.step++;
+  const theta = Float64Array.from(THETA_KEYS, (k) => state.theta[k]);
+  adamStep(theta, state.m, state.v, gradSum, state.step, outerLr);
   THETA_KEYS.forEach((k, i) => {
-    const g = Number.isFinite(gradSum[i]) ? gradSum[i] : 0;
-    state.m[i] = b1 * state.m[i] + (1 - b1) * g;
-    state.v[i] = b2 * state.v[i] + (1 - b2) * g * g;
-    const mh = state.m[i] / (1 - b1 ** state.step);
-    const vh = state.v[i] / (1 - b2 ** state.step);
-    state.theta[k] -= (outerLr * mh) / (Math.sqrt(vh) + 1e-8);
+    state.theta[k] = theta[i];
   });
   return { loss: lossSum / batch.length, acc: correct / Math.max(total, 1) };
 }

@@ -11,14 +11,14 @@ export interface DocumentPredictions {
 
 export type Priority = 'confidence' | 'uncertainty';
 
-export interface ViewOptions {
+export interface DiagnosticOptions {
   minConfidence: number;
   maxPerFile: number;
   /** Which lines survive the cap: the surest (`confidence`) or the least sure (`uncertainty`). */
   priority: Priority;
 }
 
-export interface PredictionEntry {
+export interface DiagnosticEntry {
   line: number;
   label: string;
   confidence: number;
@@ -35,7 +35,7 @@ export function formatPrediction(label: string, confidence: number): string {
  * Entries sorted by line; labeled lines are skipped (they show their label instead). Linear in
  * the document's length (the cap uses a selection, not a sort), so 100,000 lines stay cheap.
  */
-export function buildEntries(p: DocumentPredictions, labeled: ReadonlySet<number>, options: ViewOptions): PredictionEntry[] {
+export function buildEntries(p: DocumentPredictions, labeled: ReadonlySet<number>, options: DiagnosticOptions): DiagnosticEntry[] {
   const n = p.labelIndex.length;
   const shown = (line: number) => p.labelIndex[line]! >= 0 && !labeled.has(line) && p.confidence[line]! >= options.minConfidence;
   let count = 0;
@@ -53,7 +53,7 @@ export function buildEntries(p: DocumentPredictions, labeled: ReadonlySet<number
     for (let i = 0; i < count; i++) if (scores[i]! > threshold) above++;
     tiesAllowed = cap - above; // lines scoring exactly the threshold: the first ones in the document win
   }
-  const entries: PredictionEntry[] = [];
+  const entries: DiagnosticEntry[] = [];
   for (let line = 0; line < n; line++) {
     if (!shown(line)) continue;
     const s = score[line]!;

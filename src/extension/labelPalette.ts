@@ -5,7 +5,7 @@
 // from the first time it is seen until it is deleted, however the label counts change.
 // Imports nothing from vscode, so tests drive it with a plain object as the memento.
 
-import { isColor, isLabelKey, labelNameProblem, nextLabelColor, type PanelLabel } from '../../protocol/panel';
+import { isColor, isLabelKey, labelNameProblem, nextLabelColor, type PanelLabel } from '../protocol/panel';
 
 /** Keys labels get by default, in label order, when the user gave them none. */
 const DEFAULT_KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9'];

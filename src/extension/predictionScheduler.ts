@@ -6,7 +6,7 @@ import { CancelSource, RpcError, type CancelSignal } from '../protocol/rpc';
 import type { QualityResult } from '../protocol/worker';
 import type { EngineClient } from './engineClient';
 import type { LabelStore } from './labelStore';
-import type { DocumentPredictions } from './predictionView';
+import type { DocumentPredictions } from './diagnosticEntries';
 
 export interface DocumentResult extends DocumentPredictions {
   version: number;
@@ -20,7 +20,7 @@ interface Pending {
   cancel?: CancelSource;
 }
 
-export class Classifier implements vscode.Disposable {
+export class PredictionScheduler implements vscode.Disposable {
   private readonly results = new Map<string, DocumentResult>();
   private readonly pending = new Map<string, Pending>();
   private readonly updated = new vscode.EventEmitter<vscode.Uri[]>();
@@ -35,7 +35,7 @@ export class Classifier implements vscode.Disposable {
   private readonly notesShown = new Set<string>();
 
   constructor(
-    private readonly engine: EngineClient,
+    private readonly engine: Pick<EngineClient, 'classify' | 'forget' | 'quality'>,
     private readonly labels: Pick<LabelStore, 'examplesFor' | 'folderOf'>,
     private readonly options: () => { method: string | undefined; isIncluded(doc: vscode.TextDocument): boolean },
     private readonly log: (m: string) => void,
@@ -97,7 +97,8 @@ export class Classifier implements vscode.Disposable {
     const p = this.pending.get(key) ?? {};
     this.pending.set(key, p);
     p.cancel?.cancel();
-    const cancel = (p.cancel = new CancelSource());
+    const cancel = new CancelSource();
+    p.cancel = cancel;
     const version = doc.version;
     const support = this.labels.examplesFor(doc.uri);
     if (new Set(support.map((s) => s.label)).size < 2) {
@@ -131,7 +132,9 @@ export class Classifier implements vscode.Disposable {
         }
       }
       this.log(
-        `${vscode.workspace.asRelativePath(doc.uri)}: ${result.warm ? 'warm start, ' : ''}${support.length} examples, ${result.labels.length} labels, method ${result.method}, adapt ${result.adaptMs.toFixed(0)} ms, predict ${lines} lines ${result.predictMs.toFixed(0)} ms`,
+        `${vscode.workspace.asRelativePath(doc.uri)}: ${result.warm ? 'warm start, ' : ''}${support.length} examples, ` +
+          `${result.labels.length} labels, method ${result.method}, adapt ${result.adaptMs.toFixed(0)} ms, ` +
+          `predict ${lines} lines ${result.predictMs.toFixed(0)} ms`,
       );
       this.updated.fire([doc.uri]);
     } catch (error) {

@@ -2,9 +2,9 @@
 // the panel and the decorations.
 
 import assert from 'node:assert/strict';
-import { LabelPalette, PALETTE_KEY } from '../../../src/extension/panel/labelPalette';
-import { LABEL_PALETTE } from '../../../src/protocol/panel';
-import { Memento } from '../memento';
+import { LabelPalette, PALETTE_KEY } from '../../src/extension/labelPalette';
+import { LABEL_PALETTE } from '../../src/protocol/panel';
+import { Memento } from './memento';
 
 describe('label palette', () => {
   it('gives each label its own colour and keeps its place when the counts change', () => {

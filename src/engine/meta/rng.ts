@@ -1,2 +1,0 @@
-// Meta-training uses the engine's seeded PRNG.
-export { Rng } from '../random';

@@ -1,0 +1,107 @@
+// The commands against the fake vscode: what each does with the label store and the scheduler's
+// predictions, and how errors reach the user (a LabelError as a message; anything else logged too).
+import { RecentLabels } from '../../src/extension/recentLabels';
+import { Memento } from './memento';
+import assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { registerCommands } from '../../src/extension/commands';
+import type { FewShotContext } from '../../src/extension/context';
+import { LabelError } from '../../src/extension/labelStore';
+import { shown } from './fakeVscode';
+
+const uri = vscode.Uri.file('/w/tickets.txt');
+const doc = { uri, version: 1, isClosed: false, lineCount: 3, getText: () => 'a\nb\nc' };
+
+function setUp(
+  options: { included?: boolean; result?: { labels: string[]; labelIndex: number[] }; setLabel?: () => Promise<number> } = {},
+) {
+  const setLabels: Array<[number[], string]> = [];
+  const logs: string[] = [];
+  const recentLabels = new RecentLabels(new Memento());
+  const ctx = {
+    subscriptions: [] as vscode.Disposable[],
+    recentLabels,
+    log: (m: string) => logs.push(m),
+    isIncluded: () => options.included ?? true,
+    scheduler: {
+      resultFor: () => (options.result ? { ...options.result, labelIndex: Int32Array.from(options.result.labelIndex) } : undefined),
+    },
+    labels: {
+      labelNames: () => ['bug', 'feature'],
+      setLabel:
+        options.setLabel ??
+        (async (_d: unknown, lines: number[], label: string) => {
+          setLabels.push([lines, label]);
+          return lines.length;
+        }),
+    },
+  };
+  // A structural fake of the parts of the context these commands use.
+  registerCommands(ctx as unknown as FewShotContext);
+  return { setLabels, logs, recentLabels, dispose: () => ctx.subscriptions.forEach((s) => void s.dispose()) };
+}
+
+describe('commands', () => {
+  let env: ReturnType<typeof setUp> | undefined;
+  beforeEach(() => {
+    shown.length = 0;
+    (vscode.workspace.textDocuments as unknown[]).splice(0, Infinity, doc);
+  });
+  afterEach(() => env?.dispose());
+
+  it('Accept Prediction labels each given line with its predicted label and skips lines without one', async () => {
+    env = setUp({ result: { labels: ['bug', 'feature'], labelIndex: [1, -1, 0] } });
+    assert.equal(await vscode.commands.executeCommand('fewshot.acceptPrediction', uri, [0, 1, 2]), 2);
+    assert.deepEqual(env.setLabels, [
+      [[0], 'feature'],
+      [[2], 'bug'],
+    ]);
+    assert.deepEqual(shown, []);
+  });
+
+  it('says why there is nothing to accept, as a message, without logging it as a failure', async () => {
+    env = setUp();
+    assert.equal(await vscode.commands.executeCommand('fewshot.acceptPrediction', uri, [0]), undefined);
+    assert.deepEqual(shown, [
+      { level: 'error', message: 'Few-Shot: No predictions for this document yet: label at least two lines with different labels.' },
+    ]);
+    assert.deepEqual(env.logs, []);
+  });
+
+  it('Label Line labels the given lines, and refuses a document Few-Shot does not classify', async () => {
+    env = setUp();
+    assert.equal(await vscode.commands.executeCommand('fewshot.labelLine', 'bug', uri, [0, 2]), 2);
+    assert.deepEqual(env.setLabels, [[[0, 2], 'bug']]);
+    assert.deepEqual(env.recentLabels.recent, ['bug'], 'the label given is the most recent one in the quick pick');
+    env.dispose();
+    env = setUp({ included: false });
+    assert.equal(await vscode.commands.executeCommand('fewshot.labelLine', 'bug', uri, [0]), undefined);
+    assert.match(shown.at(-1)!.message, /tickets\.txt is not a document Few-Shot classifies \(see the fewshot\.languages/);
+    assert.deepEqual(env.setLabels, []);
+  });
+
+  it('tells the user when no line could be labeled, and logs an unexpected error besides showing it', async () => {
+    env = setUp({ setLabel: async () => 0 });
+    assert.equal(await vscode.commands.executeCommand('fewshot.labelLine', 'bug', uri, [1]), 0);
+    assert.deepEqual(shown, [{ level: 'info', message: 'Few-Shot: empty lines cannot be labeled.' }]);
+    env.dispose();
+    env = setUp({
+      setLabel: async () => {
+        throw new Error('disk full');
+      },
+    });
+    await vscode.commands.executeCommand('fewshot.labelLine', 'bug', uri, [1]);
+    assert.deepEqual(shown.at(-1), { level: 'error', message: 'Few-Shot: disk full' });
+    assert.deepEqual(env.logs, ['fewshot.labelLine failed: disk full']);
+    // A LabelError is the user's to fix: shown, not logged.
+    env.dispose();
+    env = setUp({
+      setLabel: async () => {
+        throw new LabelError('The label file is corrupt.');
+      },
+    });
+    await vscode.commands.executeCommand('fewshot.labelLine', 'bug', uri, [1]);
+    assert.deepEqual(env.logs, []);
+    assert.equal(shown.at(-1)!.message, 'Few-Shot: The label file is corrupt.');
+  });
+});

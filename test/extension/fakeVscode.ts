@@ -1,0 +1,133 @@
+// The part of the `vscode` API the extension's unit-tested modules use, in plain Node. Unit test
+// bundles get it in place of `vscode` (scripts/build.mjs); the integration suite gets the real one.
+// What the code under test shows the user is recorded in `shown`, so tests can assert it.
+
+export const shown: { level: 'info' | 'warning' | 'error'; message: string }[] = [];
+
+export class Disposable {
+  constructor(private readonly onDispose: () => void = () => {}) {}
+  dispose(): void {
+    this.onDispose();
+  }
+}
+
+export type Event<T> = (listener: (e: T) => void) => Disposable;
+
+export class EventEmitter<T> {
+  private listeners: ((e: T) => void)[] = [];
+  readonly event: Event<T> = (listener) => {
+    this.listeners.push(listener);
+    return new Disposable(() => {
+      this.listeners = this.listeners.filter((l) => l !== listener);
+    });
+  };
+  fire(e: T): void {
+    for (const l of [...this.listeners]) l(e);
+  }
+  dispose(): void {
+    this.listeners = [];
+  }
+}
+
+export class Uri {
+  private constructor(
+    readonly scheme: string,
+    readonly path: string,
+  ) {}
+  static file(p: string): Uri {
+    return new Uri('file', p);
+  }
+  static parse(s: string): Uri {
+    const m = /^([a-z-]+):\/\/(.*)$/.exec(s);
+    return m ? new Uri(m[1]!, m[2]!) : new Uri('file', s);
+  }
+  get fsPath(): string {
+    return this.path;
+  }
+  toString(): string {
+    return `${this.scheme}://${this.path}`;
+  }
+}
+
+export class Position {
+  constructor(
+    readonly line: number,
+    readonly character: number,
+  ) {}
+}
+
+export class Range {
+  readonly start: Position;
+  readonly end: Position;
+  constructor(startLine: number, startCharacter: number, endLine: number, endCharacter: number) {
+    this.start = new Position(startLine, startCharacter);
+    this.end = new Position(endLine, endCharacter);
+  }
+}
+
+export class Selection extends Range {
+  constructor(anchor: Position, active: Position) {
+    super(anchor.line, anchor.character, active.line, active.character);
+  }
+}
+
+export class RelativePattern {
+  constructor(
+    readonly base: unknown,
+    readonly pattern: string,
+  ) {}
+}
+
+export enum TextEditorRevealType {
+  Default = 0,
+  InCenter = 1,
+  InCenterIfOutsideViewport = 2,
+  AtTop = 3,
+}
+
+const commandRegistry = new Map<string, (...args: unknown[]) => unknown>();
+
+export const commands = {
+  registerCommand(id: string, run: (...args: unknown[]) => unknown): Disposable {
+    commandRegistry.set(id, run);
+    return new Disposable(() => commandRegistry.delete(id));
+  },
+  async executeCommand<T>(id: string, ...args: unknown[]): Promise<T> {
+    const run = commandRegistry.get(id);
+    if (!run) throw new Error(`command ${id} not found`);
+    return (await run(...args)) as T;
+  },
+};
+
+export const window = {
+  activeTextEditor: undefined as unknown,
+  showInformationMessage(message: string): Promise<undefined> {
+    shown.push({ level: 'info', message });
+    return Promise.resolve(undefined);
+  },
+  showWarningMessage(message: string): Promise<undefined> {
+    shown.push({ level: 'warning', message });
+    return Promise.resolve(undefined);
+  },
+  showErrorMessage(message: string): Promise<undefined> {
+    shown.push({ level: 'error', message });
+    return Promise.resolve(undefined);
+  },
+};
+
+export const workspace = {
+  textDocuments: [] as unknown[],
+  workspaceFolders: undefined as unknown[] | undefined,
+  asRelativePath(uri: Uri | string): string {
+    return typeof uri === 'string' ? uri : uri.path;
+  },
+  getWorkspaceFolder(): undefined {
+    return undefined;
+  },
+  /** Opens one of `textDocuments` (the test puts the documents there). */
+  async openTextDocument(uri: Uri): Promise<unknown> {
+    const doc = workspace.textDocuments.find((d) => (d as { uri: Uri }).uri.toString() === uri.toString());
+    if (!doc) throw new Error(`cannot open ${uri.toString()}`);
+    return doc;
+  },
+};
