@@ -179,9 +179,11 @@ function isCount(v: unknown, max: number): v is number {
 function isUnit(v: unknown): v is number {
   return typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= 1;
 }
-// Control characters (C0, DEL, C1), line breaks and bidi overrides make no sense in a label
-// and could disguise one label as another.
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+// Control characters (C0, DEL, C1), line breaks, bidi marks, overrides and isolates and zero-width
+// characters make no sense in a label and could disguise one label as another (or, printed by the
+// CLI, drive the terminal). The one rule for the editor, the label file, the panel and the CLI.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters being refused
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/;
 
 /** Why a label name is refused, or undefined when it is fine. */
 export function labelNameProblem(v: unknown): string | undefined {
@@ -189,7 +191,7 @@ export function labelNameProblem(v: unknown): string | undefined {
   if (v.trim().length === 0) return 'a label name cannot be empty';
   if (v !== v.trim()) return 'a label name cannot start or end with spaces';
   if (v.length > LIMITS.labelName) return `a label name has at most ${LIMITS.labelName} characters`;
-  if (CONTROL.test(v)) return 'a label name cannot contain control characters';
+  if (CONTROL.test(v)) return 'a label name cannot contain control, bidirectional or invisible characters';
   return undefined;
 }
 export function isColor(v: unknown): v is string {
