@@ -1,0 +1,106 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { EngineClient, type EngineClientOptions } from '../../src/extension/engineClient';
+import { CancelSource, RpcError } from '../../src/protocol/rpc';
+
+// A fake engine worker, speaking the worker protocol. Its mode comes in as the model folder:
+// `never` never says ready, `crash` throws while starting, `busy` answers at once except for a
+// classify of the text "busy", which blocks its thread (like a synchronous engine call) and
+// ignores cancels.
+const FAKE_WORKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const mode = workerData.modelDir;
+if (mode === 'crash') throw new Error('engine exploded on load');
+const info = { backend: 'fake', model: 'fake', modelHash: 'x', vocabulary: 1, defaultMethod: 'k', methods: ['k'], loadMs: 1 };
+if (mode !== 'never') parentPort.postMessage({ kind: 'ready', info });
+parentPort.on('message', (m) => {
+  if (m.kind !== 'request') return;
+  if (m.method === 'classify' && m.params.text === 'busy') {
+    const end = Date.now() + 60000;
+    while (Date.now() < end) {}
+  }
+  const result = m.method === 'classify'
+    ? { labels: ['a'], method: 'k', labelIndex: new Int32Array(1), confidence: new Float32Array(1), uncertainty: new Float32Array(1), adaptMs: 0, predictMs: 0 }
+    : ['k'];
+  parentPort.postMessage({ kind: 'response', id: m.id, result });
+});
+`;
+
+const params = (text: string) => ({ support: [], text });
+
+describe('engine client (worker lifecycle, item 7)', () => {
+  const clients: EngineClient[] = [];
+  let workerPath: string;
+  before(() => {
+    workerPath = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'fewshot-worker-')), 'fake-worker.js');
+    fs.writeFileSync(workerPath, FAKE_WORKER);
+  });
+  afterEach(async () => {
+    for (const c of clients.splice(0)) await c.stop();
+  });
+  const client = (mode: string, options: Partial<EngineClientOptions> = {}) => {
+    const logs: string[] = [];
+    const c = new EngineClient({ workerPath, modelDir: mode, backend: 'cpu', log: (m) => logs.push(m), ...options });
+    clients.push(c);
+    return { c, logs };
+  };
+
+  it('a start that never finishes fails after the start timeout instead of hanging every request', async () => {
+    const { c } = client('never', { startTimeoutMs: 200 });
+    await assert.rejects(c.classify(params('x')), /did not start within/);
+    assert.equal(c.isRunning, false);
+  });
+
+  it('a cancelled busy run is stopped (worker replaced) when a new request waits', async function () {
+    this.timeout(20_000);
+    const { c, logs } = client('busy', { cancelGraceMs: 100 });
+    await c.ready();
+    const cancel = new CancelSource();
+    const busy = c.classify(params('busy'), cancel);
+    await new Promise((r) => setTimeout(r, 100));
+    cancel.cancel();
+    await assert.rejects(busy, (e: unknown) => e instanceof RpcError && e.code === 'cancelled');
+    // The run blocks its thread for 60 s; the next request is answered by a fresh worker.
+    const next = await c.classify(params('quick'));
+    assert.deepEqual(next.labels, ['a']);
+    assert.equal(c.starts, 2);
+    assert.ok(logs.some((l) => /did not stop/.test(l)));
+  });
+
+  it('a cancelled run that stops by itself keeps its worker', async () => {
+    const { c } = client('busy', { cancelGraceMs: 100 });
+    const cancel = new CancelSource();
+    const quick = c.classify(params('quick'), cancel);
+    cancel.cancel();
+    await assert.rejects(quick);
+    await c.classify(params('quick'));
+    assert.equal(c.starts, 1);
+  });
+
+  it('a worker that crashes on start is started again only after a growing back-off', async () => {
+    const { c } = client('crash', { restartBackoffMs: 300 });
+    await assert.rejects(c.ready(), /exploded|exited/);
+    for (let i = 0; i < 5; i++) await assert.rejects(c.classify(params('x')), /trying again/);
+    assert.equal(c.starts, 1);
+    await new Promise((r) => setTimeout(r, 350));
+    await assert.rejects(c.ready(), /exploded|exited/);
+    assert.equal(c.starts, 2);
+    // The second failure doubles the wait.
+    await new Promise((r) => setTimeout(r, 350));
+    await assert.rejects(c.ready(), /trying again/);
+    assert.equal(c.starts, 2);
+  });
+
+  it('stops the worker after the idle period and starts it again on the next request (item 14)', async () => {
+    const { c } = client('busy', { idleStopMs: 100 });
+    assert.equal(c.isRunning, false);
+    await c.classify(params('x'));
+    assert.equal(c.isRunning, true);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(c.isRunning, false);
+    await c.classify(params('x'));
+    assert.equal(c.starts, 2);
+  });
+});
