@@ -8,6 +8,7 @@ import type { FewShotContext } from './context';
 import { LabelError } from './labelStore';
 import { parseLabels, toCsv, writeFileAtomic } from './labelFile';
 import { mostUncertainLine } from './predictionView';
+import { labelNameProblem } from '../protocol/panel';
 
 type Handler = (...args: any[]) => unknown;
 type Factory = (ctx: FewShotContext) => Handler;
@@ -85,7 +86,10 @@ async function pickLabel(ctx: FewShotContext, lineCount: number): Promise<string
   pick.items = base;
   pick.onDidChangeValue((value) => {
     const v = value.trim();
-    pick.items = v && !existing.includes(v) ? [{ label: v, description: 'new label' }, ...base] : base;
+    // The store refuses a bad name with the reason; say it here already.
+    const problem = v ? labelNameProblem(v) : undefined;
+    pick.items =
+      v && !existing.includes(v) ? [{ label: v, description: problem ? `not allowed: ${problem}` : 'new label' }, ...base] : base;
   });
   try {
     return await new Promise<string | undefined>((resolve) => {

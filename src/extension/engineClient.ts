@@ -23,6 +23,8 @@ export interface EngineClientOptions {
   idleStopMs?: number;
   /** First delay before starting again after a failed start; doubles up to 60 s. */
   restartBackoffMs?: number;
+  /** The engine loaded (undefined), failed to start (the reason) or stopped (undefined). */
+  onStateChange?: (error: string | undefined) => void;
 }
 
 interface Running {
@@ -161,6 +163,7 @@ export class EngineClient {
     if (this.running === running) {
       this.running = undefined;
       this.lastInfo = undefined;
+      this.options.onStateChange?.(undefined);
     }
     running.rpc.close(reason);
     await running.worker.terminate();
@@ -214,6 +217,7 @@ export class EngineClient {
       this.lastStartError = why;
       log(`${why} (start ${this.failedStarts} failed; next try in ${backoff} ms at the earliest)`);
       settle.reject(new Error(why));
+      this.options.onStateChange?.(why);
     };
     const timeout = setTimeout(() => {
       failed(`the engine did not start within ${Math.round(this.settings.startTimeoutMs / 1000)} s`);
@@ -227,6 +231,7 @@ export class EngineClient {
           this.failedStarts = 0;
           this.nextStartAt = 0;
           this.lastInfo = m.info;
+          this.options.onStateChange?.(undefined);
           log(
             `engine ready: backend ${m.info.backend}${m.info.backendNote ? ` (${m.info.backendNote})` : ''}, model ${m.info.model}, ${Date.now() - started} ms`,
           );

@@ -7,7 +7,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Example } from '../engine/types';
-import { labelNameProblem } from '../protocol/panel';
+import { labelLimitProblem, labelNameProblem } from '../protocol/panel';
 import type { LineEdit, LineSource } from './anchor';
 import { FolderLabels, LabelWriteError, type Corruption, type StoredLabel } from './folderLabels';
 import { resolveLabelsPath, type LabelRecord } from './labelFile';
@@ -141,7 +141,7 @@ export class LabelStore implements vscode.Disposable {
   /** Labels the given lines (empty lines are skipped). Returns how many were labeled. */
   async setLabel(doc: vscode.TextDocument, lines: readonly number[], label: string): Promise<number> {
     const state = this.writable(doc.uri);
-    const name = checkLabelName(label);
+    const name = this.checkNewName(label);
     const valid = [...new Set(lines)].filter((line) => line >= 0 && line < doc.lineCount);
     const n = state.labels.setLabel(
       this.relative(state, doc.uri),
@@ -168,7 +168,7 @@ export class LabelStore implements vscode.Disposable {
 
   /** Renames a label in every folder; returns how many records changed. */
   async renameLabel(from: string, to: string): Promise<number> {
-    const name = checkLabelName(to);
+    const name = this.checkNewName(to);
     let n = 0;
     for (const state of this.folders.values()) {
       if (!state.labels.records().some((r) => r.label === from)) continue;
@@ -194,9 +194,11 @@ export class LabelStore implements vscode.Disposable {
   /** Adds records (replacing any on the same document line). Returns how many were added. */
   async importRecords(folder: vscode.WorkspaceFolder, records: readonly LabelRecord[]): Promise<number> {
     const state = this.writable(folder.uri);
+    const names = new Set(this.labelNames());
     for (const r of records) {
-      const problem = labelNameProblem(r.label);
+      const problem = labelNameProblem(r.label) ?? labelLimitProblem(names, r.label);
       if (problem) throw new LabelError(`${r.document} line ${r.line + 1}: ${problem}.`);
+      names.add(r.label);
     }
     const n = state.labels.importRecords(records);
     for (const doc of vscode.workspace.textDocuments)
@@ -312,6 +314,14 @@ export class LabelStore implements vscode.Disposable {
       this.log(`${state.file}: saved again after failed attempts`);
       void vscode.window.showInformationMessage(`Few-Shot: labels saved to ${path.basename(state.file)} again.`);
     }
+  }
+
+  /** A valid name that is in use, or may be added (the panel shows at most 256 labels). */
+  private checkNewName(label: string): string {
+    const name = checkLabelName(label);
+    const problem = labelLimitProblem(new Set(this.labelNames()), name);
+    if (problem) throw new LabelError(`${problem[0]!.toUpperCase()}${problem.slice(1)}.`);
+    return name;
   }
 
   private warnSetting(reason: string): void {

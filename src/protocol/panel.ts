@@ -194,6 +194,17 @@ export function labelNameProblem(v: unknown): string | undefined {
   if (CONTROL.test(v)) return 'a label name cannot contain control, bidirectional or invisible characters';
   return undefined;
 }
+/** A name with its refused characters shown as \u{...} escapes: safe to print in a message or a terminal. */
+export function visibleName(v: string): string {
+  return v.replace(new RegExp(CONTROL.source, 'g'), (c) => `\\u{${c.codePointAt(0)!.toString(16)}}`);
+}
+
+/** Why one more label name cannot be added: the panel lists at most LIMITS.labels labels. */
+export function labelLimitProblem(existing: ReadonlySet<string>, name: string): string | undefined {
+  if (existing.has(name) || existing.size < LIMITS.labels) return undefined;
+  return `there are already ${existing.size} labels, the most the labeling panel shows (${LIMITS.labels}); reuse or delete a label first`;
+}
+
 export function isColor(v: unknown): v is string {
   return typeof v === 'string' && /^#[0-9a-fA-F]{6}$/.test(v);
 }

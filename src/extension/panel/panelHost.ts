@@ -7,7 +7,7 @@
 
 import type * as vscode from 'vscode';
 import { parseWebviewMessage, type HostToWebview, type PanelRequests } from '../../protocol/panel';
-import { RpcServer, type Handlers } from '../../protocol/rpc';
+import { type Handlers, RpcError, RpcServer } from '../../protocol/rpc';
 import { buildPanelHtml, makeNonce } from './html';
 import type { LineRef, PanelChange, PanelDataSource } from './model';
 import { SnapshotTracker } from './snapshot';
@@ -67,15 +67,24 @@ export class PanelHost implements vscode.Disposable {
   private handlers(): Handlers<PanelRequests> {
     const s = this.source;
     return {
-      setLabel: ({ ref, label }) => this.changeLine(ref, () => s.setLabel(ref, label)),
-      removeLabel: ({ ref }) => this.changeLine(ref, () => s.removeLabel(ref)),
+      setLabel: ({ ref, label }) => this.changeLine(this.listed(ref), () => s.setLabel(ref, label)),
+      removeLabel: ({ ref }) => this.changeLine(this.listed(ref), () => s.removeLabel(ref)),
       createLabel: async ({ name, color }) => (await s.createLabel(name, color), null),
       renameLabel: async ({ from, to }) => (await s.renameLabel(from, to), null),
       deleteLabel: async ({ name }) => (await s.deleteLabel(name), null),
       setLabelColor: async ({ name, color }) => (await s.setLabelColor(name, color), null),
-      reveal: async ({ ref }) => (await s.reveal(ref), null),
+      reveal: async ({ ref }) => (await s.reveal(this.listed(ref)), null),
       leaveOneOut: () => s.leaveOneOutAccuracy(),
     };
+  }
+
+  /**
+   * A request may only name a document the panel was sent: a webview (compromised or buggy) cannot
+   * make the host open, reveal or label any other file.
+   */
+  private listed(ref: LineRef): LineRef {
+    if (!this.tracker.isListed(ref.uri)) throw new RpcError('that document is not in the panel', 'input');
+    return ref;
   }
 
   /**
