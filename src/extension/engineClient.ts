@@ -158,6 +158,14 @@ export class EngineClient {
     void this.stop();
   }
 
+  /**
+   * Terminates the worker without telling the client, as a crash would (the stress run and tests
+   * check that requests in flight fail and the next one recovers).
+   */
+  async crashForTest(): Promise<void> {
+    await this.running?.worker.terminate();
+  }
+
   private async stopRunning(running: Running, reason: string): Promise<void> {
     running.stopping = true;
     if (this.running === running) {

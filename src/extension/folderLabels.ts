@@ -324,9 +324,10 @@ export class FolderLabels {
     } catch (error) {
       if (!write || !(error instanceof Error) || error instanceof LabelWriteError) throw error;
       // Disk full, read-only folder, lock held too long: keep the labels in memory and retry.
-      this.failing = true;
+      // The user hears of it once per spell of failures, and again when saving works.
       this.options.log(`could not save ${this.file}: ${error.message}; labels are kept in memory, retrying in ${this.retryDelay} ms`);
-      this.options.onSaveProblem?.(error);
+      if (!this.failing) this.options.onSaveProblem?.(error);
+      this.failing = true;
       this.scheduleRetry();
       return false;
     }
@@ -364,11 +365,13 @@ export class FolderLabels {
     }
     if (!write || this.corrupt) return changed;
     const generation = this.generation;
-    const content = serializeLabels(this.records());
+    const written = this.records();
+    const content = serializeLabels(written);
     if (content !== (read.content ?? '')) {
       await writeFileAtomic(this.file, content, this.options.io);
       this.lastContent = content;
-      this.base = new Set(this.records().map(recordLine));
+      // What was written, not what memory holds now: changes made while writing are not on disk.
+      this.base = new Set(written.map(recordLine));
     }
     this.savedGeneration = generation;
     return changed;
