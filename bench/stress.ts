@@ -61,7 +61,8 @@ function makeLines(n: number, seed: number): string[] {
   return Array.from({ length: n }, (_, i) => {
     if (i % 40 === 39) return '';
     const words = INTENTS[pick(names)]!;
-    return Array.from({ length: 6 + Math.floor(r() * 6) }, () => (r() < 0.5 ? pick(words) : pick(FILLER))).join(' ') + ` #${i}`;
+    const text = Array.from({ length: 6 + Math.floor(r() * 6) }, () => (r() < 0.5 ? pick(words) : pick(FILLER))).join(' ');
+    return `${text} #${i}`;
   });
 }
 const intentOf = (text: string) => Object.keys(INTENTS).find((k) => INTENTS[k]!.some((w) => text.includes(w))) ?? 'billing';
@@ -132,7 +133,10 @@ function task<T>(what: string, fn: () => T): T {
   const t = performance.now();
   const v = fn();
   const ms = performance.now() - t;
-  if (ms > longestTask) (longestTask = ms), (longestTaskWhat = what);
+  if (ms > longestTask) {
+    longestTask = ms;
+    longestTaskWhat = what;
+  }
   return v;
 }
 let peakRss = 0;

@@ -2,8 +2,10 @@
 // code-server refuses --extensionDevelopmentPath on its command line, but the workbench takes it
 // in the `payload` URL query. The workbench reports the runner's exit code through
 // window.codeAutomationExit; the suite writes its report to $FEWSHOT_TEST_REPORT.
-// Two runs, each with a fresh code-server: the sample folder (`?folder=`) and a multi-root
-// workspace of two folders (`?workspace=x.code-workspace`); $FEWSHOT_TEST_SUITE picks the suite.
+// Three runs, each with a fresh code-server: the sample folder (`?folder=`), a multi-root
+// workspace of two folders (`?workspace=x.code-workspace`), and the sample folder untrusted (workspace
+// trust on, its own settings moving the label file); $FEWSHOT_TEST_SUITE picks the suite.
+// FEWSHOT_INTEGRATION_RUNS=untrusted (comma-separated names) runs only those.
 import fs from 'node:fs';
 import path from 'node:path';
 import { root, ensureTools, freePort, prepareState, startCodeServer, launchBrowser, copySampleWorkspace } from './codeServer.mjs';
@@ -40,12 +42,27 @@ function multiRootWorkspace(s) {
   return file;
 }
 
+/** The sample folder with its own settings moving the label file (ignored while untrusted). */
+function untrustedWorkspace(s) {
+  const folder = copySampleWorkspace(s);
+  fs.mkdirSync(path.join(folder, '.vscode'), { recursive: true });
+  fs.writeFileSync(path.join(folder, '.vscode', 'settings.json'), JSON.stringify({ 'fewshot.labelsFile': 'custom/labels.jsonl' }, null, 2));
+  return folder;
+}
+
+const only = process.env.FEWSHOT_INTEGRATION_RUNS?.split(',');
 const runs = [
   { name: 'single-folder', artifacts: 'artifacts/integration', open: (s) => `folder=${encodeURIComponent(copySampleWorkspace(s))}` },
   {
     name: 'multi-root',
     artifacts: 'artifacts/integration/multi-root',
     open: (s) => `workspace=${encodeURIComponent(multiRootWorkspace(s))}`,
+  },
+  {
+    name: 'untrusted',
+    artifacts: 'artifacts/integration/untrusted',
+    workspaceTrust: true,
+    open: (s) => `folder=${encodeURIComponent(untrustedWorkspace(s))}`,
   },
 ];
 
@@ -55,7 +72,7 @@ async function runSuite(run) {
   const report = path.join(artifacts, 'report.txt');
   fs.rmSync(report, { force: true });
   const port = await freePort();
-  const s = prepareState(`integration-${run.name}`, { port });
+  const s = prepareState(`integration-${run.name}`, { port, workspaceTrust: run.workspaceTrust ?? false });
   const query = run.open(s);
   const server = await startCodeServer(s, {
     env: { FEWSHOT_TEST_REPORT: report, FEWSHOT_TEST_SUITE: run.name },
@@ -102,7 +119,7 @@ async function runSuite(run) {
 }
 
 let exitCode = 0;
-for (const run of runs) {
+for (const run of runs.filter((r) => !only || only.includes(r.name))) {
   const code = await runSuite(run);
   console.log(`integration ${run.name}: exit code ${code}`);
   if (code !== 0) exitCode = code;

@@ -79,6 +79,18 @@ describe('engine client (worker lifecycle, item 7)', () => {
     assert.equal(c.starts, 1);
   });
 
+  it('a worker killed mid-run fails the request in flight and the next request gets a new worker', async function () {
+    this.timeout(20_000);
+    const { c } = client('busy');
+    await c.ready();
+    const busy = c.classify(params('busy'));
+    await new Promise((r) => setTimeout(r, 100));
+    await c.crashForTest();
+    await assert.rejects(busy, /exited/);
+    assert.deepEqual((await c.classify(params('quick'))).labels, ['a']);
+    assert.equal(c.starts, 2);
+  });
+
   it('a worker that crashes on start is started again only after a growing back-off', async () => {
     const { c } = client('crash', { restartBackoffMs: 300 });
     await assert.rejects(c.ready(), /exploded|exited/);

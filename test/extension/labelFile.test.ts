@@ -135,6 +135,30 @@ describe('label file', () => {
     assert.deepEqual(fs.readdirSync(path.dirname(file)), ['labels.jsonl']);
   });
 
+  it('fsyncs the data before the rename and the folder after it (item 8)', async () => {
+    const file = path.join(tmp(), 'labels.jsonl');
+    const synced: string[] = [];
+    const open = fs.promises.open;
+    // Watch every handle the write opens: which paths get fsynced, in which order.
+    fs.promises.open = (async (p: fs.PathLike, flags?: string | number, mode?: fs.Mode) => {
+      const handle = await open(p, flags, mode);
+      const sync = handle.sync.bind(handle);
+      handle.sync = async () => {
+        synced.push(fs.existsSync(file) ? `after rename: ${path.basename(String(p))}` : `before rename: ${path.basename(String(p))}`);
+        return sync();
+      };
+      return handle;
+    }) as typeof fs.promises.open;
+    try {
+      await writeFileAtomic(file, 'x\n');
+    } finally {
+      fs.promises.open = open;
+    }
+    assert.equal(synced.length, 2, synced.join('; '));
+    assert.match(synced[0]!, /^before rename: \.labels\.jsonl\..*\.tmp$/);
+    assert.equal(synced[1], `after rename: ${path.basename(path.dirname(file))}`);
+  });
+
   it('removes temp files left by a killed write, not those of a live writer (item 8)', async () => {
     const dir = tmp();
     const file = path.join(dir, 'labels.jsonl');
