@@ -12,7 +12,8 @@
 // Cost: an editor change is O(changed lines) in lines read (plus shifting the line numbers of the
 // labels below a change that adds or removes lines); detached labels are found again through an
 // index keyed by their text, never by scanning the document. A full re-anchor (a document opened,
-// the label file changed on disk) reads the document once and indexes its lines by text.
+// the label file changed on disk) reads each label's line, and the document once only when some
+// label lost its line.
 
 export interface Anchored {
   /** 0-based line, or -1 when detached. */
@@ -71,52 +72,60 @@ export const textKey = (text: string): string => text.trimEnd();
 /**
  * Re-anchors labels against the document's current lines. `labels[i].line` is where label i is
  * expected (after shifting, -1 for a detached label), `touched[i]` whether an editor edit covered
- * it. Returns the new position and text of each label, in the same order. Reads each line once and
- * finds moved text through an index of the lines by text.
+ * it. Returns the new position and text of each label, in the same order.
  */
 export function reanchor(labels: readonly Anchored[], lines: readonly string[], touched: readonly boolean[] = []): Anchored[] {
+  return anchorLabels(labels, { lineCount: lines.length, lineAt: (i) => lines[i]! }, touched);
+}
+
+/**
+ * reanchor() on any line source. Labels still on their line cost one read each; only when some
+ * label lost its line is the document read once, looking up each line in a map of the texts still
+ * sought (no index of the whole document is built).
+ */
+export function anchorLabels(labels: readonly Anchored[], doc: LineSource, touched: readonly boolean[] = []): Anchored[] {
   const result: Anchored[] = labels.map((l) => ({ line: -1, text: l.text }));
   const claimed = new Set<number>();
+  const read = (line: number) => (line >= 0 && line < doc.lineCount ? doc.lineAt(line) : undefined);
   // 1. Unchanged lines keep their labels.
   labels.forEach((l, i) => {
-    const at = lines[l.line];
-    if (l.line >= 0 && !claimed.has(l.line) && at !== undefined && textKey(at) === textKey(l.text)) {
+    const at = read(l.line);
+    if (!claimed.has(l.line) && at !== undefined && textKey(at) === textKey(l.text)) {
       result[i]!.line = l.line;
       claimed.add(l.line);
     }
   });
-  // 2. Moved lines: the nearest unclaimed line with the same text, found through the index.
-  let index: Map<string, number[]> | undefined;
+  // 2. Moved lines: the nearest unclaimed line with the same text, from one pass over the document.
+  const sought = new Map<string, number[]>();
   labels.forEach((l, i) => {
-    if (result[i]!.line >= 0 || l.text.trim() === '') return;
-    index ??= indexLines(lines);
-    const found = nearest(index.get(textKey(l.text)), Math.max(0, l.line), claimed);
-    if (found >= 0) {
-      result[i]!.line = found;
-      claimed.add(found);
-    }
+    if (result[i]!.line < 0 && l.text.trim() !== '') sought.set(textKey(l.text), []);
   });
+  if (sought.size) {
+    let shortest = Infinity;
+    for (const key of sought.keys()) shortest = Math.min(shortest, key.length);
+    for (let line = 0; line < doc.lineCount; line++) {
+      const text = doc.lineAt(line);
+      if (text.length < shortest) continue;
+      sought.get(textKey(text))?.push(line);
+    }
+    labels.forEach((l, i) => {
+      if (result[i]!.line >= 0 || l.text.trim() === '') return;
+      const found = nearest(sought.get(textKey(l.text)), Math.max(0, l.line), claimed);
+      if (found >= 0) {
+        result[i]!.line = found;
+        claimed.add(found);
+      }
+    });
+  }
   // 3. Edited lines keep their label with the new text, unless emptied.
   labels.forEach((l, i) => {
-    if (result[i]!.line >= 0 || !touched[i] || l.line < 0 || l.line >= lines.length || claimed.has(l.line)) return;
-    const text = lines[l.line]!;
-    if (text.trim() === '') return;
+    if (result[i]!.line >= 0 || !touched[i] || claimed.has(l.line)) return;
+    const text = read(l.line);
+    if (text === undefined || text.trim() === '') return;
     result[i] = { line: l.line, text };
     claimed.add(l.line);
   });
   return result;
-}
-
-function indexLines(lines: readonly string[]): Map<string, number[]> {
-  const index = new Map<string, number[]>();
-  lines.forEach((text, line) => {
-    if (text.trim() === '') return;
-    const key = textKey(text);
-    const list = index.get(key);
-    if (list) list.push(line);
-    else index.set(key, [line]);
-  });
-  return index;
 }
 
 /** The unclaimed line of `sorted` nearest to `from` (ties: the one below), or -1. */
@@ -322,10 +331,9 @@ export class DocumentLabels<T extends AnchoredLabel> {
   anchorAll(doc: LineSource): boolean {
     const labels = [...this.values()];
     if (labels.length === 0) return false;
-    const lines = Array.from({ length: doc.lineCount }, (_, i) => doc.lineAt(i));
-    const anchored = reanchor(
+    const anchored = anchorLabels(
       labels.map((l) => ({ line: l.detached ? -1 : l.line, text: l.text })),
-      lines,
+      doc,
     );
     // Detached labels look for their text near where they last were.
     labels.forEach((l, i) => {
