@@ -117,7 +117,7 @@ export class EngineClient {
    * synchronous engine call cannot be stopped otherwise); the waiting request starts a new one.
    */
   private async untilFree(running: Running): Promise<void> {
-    const probe = running.rpc.request('methods', {}).then(
+    const probe = running.rpc.request('info', {}).then(
       () => true,
       () => true,
     );
