@@ -101,11 +101,13 @@ export function anchorLabels(labels: readonly Anchored[], doc: LineSource, touch
     if (result[i]!.line < 0 && l.text.trim() !== '') sought.set(textKey(l.text), []);
   });
   if (sought.size) {
-    let shortest = Infinity;
-    for (const key of sought.keys()) shortest = Math.min(shortest, key.length);
+    // Most lines are ruled out by their length alone, without hashing them.
+    const lengths = new Set<number>();
+    for (const key of sought.keys()) lengths.add(key.length);
     for (let line = 0; line < doc.lineCount; line++) {
       const text = doc.lineAt(line);
-      if (text.length < shortest) continue;
+      const trailingSpace = text.length > 0 && text.charCodeAt(text.length - 1) <= 32;
+      if (!trailingSpace && !lengths.has(text.length)) continue;
       sought.get(textKey(text))?.push(line);
     }
     labels.forEach((l, i) => {
