@@ -93,7 +93,8 @@ async function runSuite(run) {
       ['extensionDevelopmentPath', remote(root)],
       ['extensionTestsPath', remote(suite)],
     ]);
-    await page.goto(`${server.url}/?${query}&payload=${encodeURIComponent(payload)}`);
+    // A loaded machine can take longer than the default 30 s to serve the workbench.
+    await page.goto(`${server.url}/?${query}&payload=${encodeURIComponent(payload)}`, { timeout: 120_000 });
     const timeout = new Promise((resolve) => setTimeout(() => resolve('timeout'), 8 * 60_000));
     const result = await Promise.race([done, timeout]);
     await page.screenshot({ path: path.join(artifacts, 'final.png') }).catch(() => {});
