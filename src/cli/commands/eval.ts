@@ -65,7 +65,8 @@ export const evalCommand: Command = {
     const shotsFrom = shotsFile ? restrictClasses(await readExamples(shotsFile), args, dataFile) : undefined;
     const wayText = args.need<string>('way');
     const way = wayText === 'all' ? 'all' : Number(wayText);
-    if (way !== 'all' && (!Number.isInteger(way) || way < 2)) throw new UsageError(`--way must be an integer >= 2 or all (got "${wayText}")`);
+    if (way !== 'all' && (!Number.isInteger(way) || way < 2))
+      throw new UsageError(`--way must be an integer >= 2 or all (got "${wayText}")`);
     const names = args.need<string[]>('methods');
     const needsEngine = names.some((n) => !isPeer(n));
     const engine = needsEngine ? await openEngine(args, io, args.flag('json')) : undefined;
