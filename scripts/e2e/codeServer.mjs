@@ -28,7 +28,7 @@ export function freePort() {
 }
 
 /** A fresh per-run state folder with config, user settings, and extension folders. */
-export function prepareState(name, { port, settings = {} }) {
+export function prepareState(name, { port, settings = {}, workspaceTrust = false }) {
   const state = fs.mkdtempSync(path.join(os.tmpdir(), `fewshot-${name}-`));
   const config = path.join(state, 'config.yaml');
   fs.writeFileSync(
@@ -39,7 +39,8 @@ export function prepareState(name, { port, settings = {} }) {
       'cert: false',
       'disable-telemetry: true',
       'disable-update-check: true',
-      'disable-workspace-trust: true',
+      // The UI tests run in trusted folders; the untrusted integration run turns trust on.
+      ...(workspaceTrust ? [] : ['disable-workspace-trust: true']),
       'disable-getting-started-override: true',
     ].join('\n')}\n`,
   );
@@ -55,6 +56,13 @@ export function prepareState(name, { port, settings = {} }) {
         'telemetry.telemetryLevel': 'off',
         'workbench.tips.enabled': false,
         'window.restoreWindows': 'none',
+        ...(workspaceTrust
+          ? {
+              'security.workspace.trust.enabled': true,
+              'security.workspace.trust.startupPrompt': 'never',
+              'security.workspace.trust.banner': 'never',
+            }
+          : {}),
         ...settings,
       },
       null,
@@ -63,7 +71,7 @@ export function prepareState(name, { port, settings = {} }) {
   );
   const extensions = path.join(state, 'extensions');
   fs.mkdirSync(extensions, { recursive: true });
-  return { state, config, userData, extensions, port };
+  return { state, config, userData, extensions, port, workspaceTrust };
 }
 
 export const codeServerArgs = (s) => ['--config', s.config, '--user-data-dir', s.userData, '--extensions-dir', s.extensions];
@@ -84,7 +92,7 @@ function codeServerEnv(extra = {}) {
 /** Starts code-server in its own process group; resolves when it answers HTTP. */
 export async function startCodeServer(s, { env = {}, logFile } = {}) {
   const out = logFile ? fs.openSync(logFile, 'w') : 'ignore';
-  const child = spawn(codeServerBin, [...codeServerArgs(s), '--disable-workspace-trust'], {
+  const child = spawn(codeServerBin, [...codeServerArgs(s), ...(s.workspaceTrust ? [] : ['--disable-workspace-trust'])], {
     detached: true,
     stdio: ['ignore', out, out],
     env: codeServerEnv(env),

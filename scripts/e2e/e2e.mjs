@@ -45,7 +45,8 @@ let failed = false;
 try {
   await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
   await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-  await page.locator('.statusbar-item', { hasText: 'labeled' }).first().waitFor({ timeout: 60_000 });
+  // The folder has no label file yet: the extension activates with the first Few-Shot command
+  // (the status bar item appears then).
   await page.keyboard.press('Control+P');
   await quickInput().fill('support-tickets.txt');
   await page.locator('.quick-input-list .monaco-list-row', { hasText: 'support-tickets.txt' }).first().waitFor();
@@ -55,6 +56,7 @@ try {
   await shot('workspace-open');
 
   await labelLine(1, 'billing');
+  await page.locator('.statusbar-item', { hasText: '1 labeled' }).first().waitFor({ timeout: 60_000 });
   // The label decoration is CSS content (not DOM text): give it a moment to paint, then capture it.
   await page.waitForTimeout(500);
   await shot('first-label-via-palette');

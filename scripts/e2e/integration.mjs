@@ -3,8 +3,10 @@
 // in the `payload` URL query. The workbench reports the runner's exit code through
 // window.codeAutomationExit; the suite writes its report to $FEWSHOT_TEST_REPORT.
 // Three runs, each with a fresh code-server: the sample folder (`?folder=`), a multi-root
-// workspace of two folders (`?workspace=x.code-workspace`) and a folder of closed files for
-// Classify Workspace; $FEWSHOT_TEST_SUITE picks the suite. Run names as arguments pick runs.
+// workspace of two folders (`?workspace=x.code-workspace`), a folder of closed files for Classify
+// Workspace, and the sample folder untrusted (workspace trust on, its own settings moving the label
+// file); $FEWSHOT_TEST_SUITE picks the suite. Run names as arguments (or FEWSHOT_INTEGRATION_RUNS,
+// comma-separated) pick runs.
 import fs from 'node:fs';
 import path from 'node:path';
 import { root, ensureTools, freePort, prepareState, startCodeServer, launchBrowser, copySampleWorkspace } from './codeServer.mjs';
@@ -41,6 +43,14 @@ function multiRootWorkspace(s) {
   return file;
 }
 
+/** The sample folder with its own settings moving the label file (ignored while untrusted). */
+function untrustedWorkspace(s) {
+  const folder = copySampleWorkspace(s);
+  fs.mkdirSync(path.join(folder, '.vscode'), { recursive: true });
+  fs.writeFileSync(path.join(folder, '.vscode', 'settings.json'), JSON.stringify({ 'fewshot.labelsFile': 'custom/labels.jsonl' }, null, 2));
+  return folder;
+}
+
 const runs = [
   { name: 'single-folder', artifacts: 'artifacts/integration', open: (s) => `folder=${encodeURIComponent(copySampleWorkspace(s))}` },
   {
@@ -58,6 +68,12 @@ const runs = [
       return `folder=${encodeURIComponent(dir)}`;
     },
   },
+  {
+    name: 'untrusted',
+    artifacts: 'artifacts/integration/untrusted',
+    workspaceTrust: true,
+    open: (s) => `folder=${encodeURIComponent(untrustedWorkspace(s))}`,
+  },
 ];
 
 async function runSuite(run) {
@@ -66,7 +82,7 @@ async function runSuite(run) {
   const report = path.join(artifacts, 'report.txt');
   fs.rmSync(report, { force: true });
   const port = await freePort();
-  const s = prepareState(`integration-${run.name}`, { port });
+  const s = prepareState(`integration-${run.name}`, { port, workspaceTrust: run.workspaceTrust ?? false });
   const query = run.open(s);
   const server = await startCodeServer(s, {
     env: { FEWSHOT_TEST_REPORT: report, FEWSHOT_TEST_SUITE: run.name },
@@ -114,7 +130,7 @@ async function runSuite(run) {
 }
 
 let exitCode = 0;
-const only = process.argv.slice(2);
+const only = [...process.argv.slice(2), ...(process.env.FEWSHOT_INTEGRATION_RUNS?.split(',').filter(Boolean) ?? [])];
 for (const run of runs.filter((r) => only.length === 0 || only.includes(r.name))) {
   const code = await runSuite(run);
   console.log(`integration ${run.name}: exit code ${code}`);

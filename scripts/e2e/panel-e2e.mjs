@@ -73,12 +73,13 @@ let failed = false;
 try {
   await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
   await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-  const statusItem = page.locator('.statusbar-item', { hasText: 'labeled' }).first();
-  await statusItem.waitFor({ timeout: 60_000 });
   await openFile('support-tickets.txt', 'charged twice');
 
-  // 1. Open the panel from the palette.
+  // 1. Open the panel from the palette (the folder has no label file yet: this activates the
+  // extension, and its status bar item appears).
   await runCommand('Few-Shot: Open Labeling Panel');
+  const statusItem = page.locator('.statusbar-item', { hasText: 'labeled' }).first();
+  await statusItem.waitFor({ timeout: 60_000 });
   let frame = await panelFrame();
   await frame.locator('.row').first().waitFor({ timeout: 30_000 });
   check((await panelFrames()).length === 1, 'one labeling panel webview is open');

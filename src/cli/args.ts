@@ -14,6 +14,8 @@ export interface OptionSpec {
   choices?: readonly string[];
   /** Smallest allowed value for `int`, `number` and each `int-list` entry. */
   min?: number;
+  /** Largest accepted value (a number that large would exhaust memory or time, not give a result). */
+  max?: number;
 }
 
 /** A usage mistake: the message is printed with a pointer to `--help`, exit code 2. */
@@ -131,6 +133,7 @@ function toNumber(raw: string, spec: OptionSpec, integer: boolean): number {
     throw new UsageError(`--${spec.name} must be ${integer ? 'an integer' : 'a number'} (got "${raw}")`);
   }
   if (spec.min !== undefined && value < spec.min) throw new UsageError(`--${spec.name} must be at least ${spec.min} (got ${value})`);
+  if (spec.max !== undefined && value > spec.max) throw new UsageError(`--${spec.name} must be at most ${spec.max} (got ${value})`);
   return value;
 }
 

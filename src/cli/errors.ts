@@ -11,7 +11,8 @@ export class CliError extends Error {
 }
 
 /** Errors whose message is written for the user already. */
-const USER_FACING = new Set(['CliError', 'DataError', 'EpisodeError', 'EvaluationError', 'EngineInputError']);
+// CheckpointError: a model folder without its vectors or checkpoint, which the user can fix.
+const USER_FACING = new Set(['CliError', 'DataError', 'EpisodeError', 'EvaluationError', 'EngineInputError', 'CheckpointError']);
 
 export function describeError(err: unknown, command: string): { message: string; code: number } {
   if (err instanceof UsageError) {

@@ -25,7 +25,8 @@ export function isTransductive(engine: EngineApi, name: string): boolean {
 
 /** Checks names and adds `<name>-inductive` right after each transductive method that has one. */
 export function expandMethodNames(names: readonly string[], engine: EngineApi | undefined): string[] {
-  const available = [...(engine ? ['default', ...engine.methods()] : []), ...PEER_NAMES];
+  // The engine's registry may name `default` itself: list each name once.
+  const available = [...new Set([...(engine ? ['default', ...engine.methods()] : []), ...PEER_NAMES])];
   const out: string[] = [];
   for (const name of names) {
     if (!available.includes(name)) {

@@ -10,6 +10,7 @@ import { LabelError } from './labelStore';
 import { parseLabels, toCsv, writeFileAtomic } from './labelFile';
 import { mostUncertainLine } from './diagnosticEntries';
 import { lineText, mostUncertainInWorkspace } from './workspaceResults';
+import { labelNameProblem } from '../protocol/panel';
 
 // biome-ignore lint/suspicious/noExplicitAny: VS Code passes command arguments untyped; each handler declares those it takes.
 type Handler = (...args: any[]) => unknown;
@@ -94,7 +95,10 @@ async function pickLabel(ctx: FewShotContext, lineCount: number): Promise<string
   pick.items = base;
   pick.onDidChangeValue((value) => {
     const v = value.trim();
-    pick.items = v && !existing.includes(v) ? [{ label: v, description: 'new label' }, ...base] : base;
+    // The store refuses a bad name with the reason; say it here already.
+    const problem = v ? labelNameProblem(v) : undefined;
+    pick.items =
+      v && !existing.includes(v) ? [{ label: v, description: problem ? `not allowed: ${problem}` : 'new label' }, ...base] : base;
   });
   try {
     return await new Promise<string | undefined>((resolve) => {

@@ -35,8 +35,14 @@ export class FewShotContext implements vscode.Disposable {
       modelDir: extension.asAbsolutePath('models'),
       backend: this.config.backend,
       log,
+      // The worker starts with the first request (not on activation) and stops when idle.
+      onStateChange: (error) => {
+        this.engineError = error;
+        this.engineChanged.fire();
+      },
     });
-    this.labels = new LabelStore(this.config.labelsFile, log);
+    // In an untrusted workspace, settings cannot move the label file out of .fewshot/.
+    this.labels = new LabelStore(this.config.labelsFile, log, () => vscode.workspace.isTrusted);
     this.palette = new LabelPalette(extension.workspaceState);
     this.recentLabels = new RecentLabels(extension.workspaceState);
     this.scheduler = new PredictionScheduler(
@@ -53,7 +59,6 @@ export class FewShotContext implements vscode.Disposable {
     const ctx = new FewShotContext(extension);
     await ctx.labels.load();
     ctx.watchWorkspace();
-    ctx.startEngine();
     return ctx;
   }
 
@@ -67,17 +72,6 @@ export class FewShotContext implements vscode.Disposable {
     if (!this.labels.folderOf(doc.uri)) return false;
     if (this.config.languages.includes(doc.languageId)) return true;
     return this.config.include.some((pattern) => vscode.languages.match({ pattern }, doc) > 0);
-  }
-
-  private startEngine(): void {
-    this.engineError = undefined;
-    this.engine.ready().then(
-      () => this.engineChanged.fire(),
-      (e: unknown) => {
-        this.engineError = e instanceof Error ? e.message : String(e);
-        this.engineChanged.fire();
-      },
-    );
   }
 
   private watchWorkspace(): void {
@@ -99,6 +93,8 @@ export class FewShotContext implements vscode.Disposable {
         this.workspace.labelsChanged();
       }),
       vscode.workspace.onDidChangeWorkspaceFolders(() => void this.labels.load()),
+      // Trust granted: the label file settings apply again.
+      vscode.workspace.onDidGrantWorkspaceTrust(() => void this.labels.load()),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (!e.affectsConfiguration('fewshot')) return;
         const before = this.config;
@@ -106,7 +102,7 @@ export class FewShotContext implements vscode.Disposable {
         this.configChanged.fire(this.config);
         if (before.backend !== this.config.backend) {
           this.log(`backend setting changed to ${this.config.backend}: restarting the engine`);
-          void this.engine.restart({ backend: this.config.backend }).then(() => this.startEngine());
+          void this.engine.restart({ backend: this.config.backend });
         }
         if (before.labelsFile !== this.config.labelsFile) void this.labels.setLabelsFile(this.config.labelsFile);
         this.scheduler.scheduleAll(0);

@@ -1,9 +1,13 @@
-// The extension's handle on the engine worker: starts out/worker.js, waits for its `ready`
-// handshake, sends typed requests, restarts it when it dies. No vscode import (the benchmark
-// uses it directly).
+// The extension's handle on the engine worker: starts out/worker.js when a request needs it, waits
+// for its `ready` handshake (with a time limit), sends typed requests one at a time, and stops the
+// worker after an idle period. The engine's calls are synchronous inside the worker, so a
+// cancelled run cannot be interrupted from outside: when it does not answer the cancel promptly
+// and another request is waiting, the worker thread is terminated and a fresh one serves the
+// waiting request. A worker that fails to start is started again only after a growing delay.
+// No vscode import (the benchmark and the stress run use it directly).
 import { Worker } from 'node:worker_threads';
 import type { EngineInfo, BackendChoice } from '../engine/engine';
-import { RpcClient, type CancelSignal } from '../protocol/rpc';
+import { type CancelSignal, RpcClient, RpcError } from '../protocol/rpc';
 import {
   isLog,
   isReady,
@@ -26,35 +30,123 @@ export interface EngineClientOptions {
   modelDir?: string;
   backend: BackendChoice;
   log: (message: string) => void;
+  /** How long the engine may take to load before the start counts as failed. */
+  startTimeoutMs?: number;
+  /** How long a cancelled run may take to stop before its worker is replaced (when others wait). */
+  cancelGraceMs?: number;
+  /** Stop the worker (and free its memory) after this long without requests; 0 keeps it. */
+  idleStopMs?: number;
+  /** First delay before starting again after a failed start; doubles up to 60 s. */
+  restartBackoffMs?: number;
+  /** The engine loaded (undefined), failed to start (the reason) or stopped (undefined). */
+  onStateChange?: (error: string | undefined) => void;
 }
 
 interface Running {
   worker: Worker;
   rpc: RpcClient<WorkerRequests>;
   ready: Promise<EngineInfo>;
+  /** Set when we terminate it: its exit is not a failed start. */
+  stopping?: boolean;
 }
+
+const DEFAULTS = { startTimeoutMs: 120_000, cancelGraceMs: 300, idleStopMs: 10 * 60_000, restartBackoffMs: 1000 };
+const MAX_BACKOFF_MS = 60_000;
 
 export class EngineClient {
   private running: Running | undefined;
   private lastInfo: EngineInfo | undefined;
   /** Listeners of the running workspace runs, by run id. */
   private readonly workspaceRuns = new Map<number, (event: WorkspaceEvent) => void>();
+  /** Requests run one after another; this is the tail of that chain. */
+  private queue: Promise<unknown> = Promise.resolve();
+  private waiting = 0;
+  private failedStarts = 0;
+  private nextStartAt = 0;
+  private lastStartError: string | undefined;
+  private idleTimer: ReturnType<typeof setTimeout> | undefined;
+  /** How many workers were started (the tests and the stress run read it). */
+  starts = 0;
 
   constructor(private options: EngineClientOptions) {}
 
+  private get settings() {
+    return { ...DEFAULTS, ...this.options };
+  }
+
   /** The engine info once loaded; rejects with the load error. Starts the worker if needed. */
   ready(): Promise<EngineInfo> {
-    return this.start().ready;
+    try {
+      return this.start().ready;
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   get info(): EngineInfo | undefined {
     return this.lastInfo;
   }
 
-  async classify(params: ClassifyParams, signal?: CancelSignal): Promise<ClassifyResult> {
-    const running = this.start();
-    await running.ready;
-    return running.rpc.request('classify', params, signal);
+  /** Whether a worker is running now (it starts on the first request and stops when idle). */
+  get isRunning(): boolean {
+    return this.running !== undefined;
+  }
+
+  classify(params: ClassifyParams, signal?: CancelSignal): Promise<ClassifyResult> {
+    return this.request('classify', params, signal);
+  }
+
+  /**
+   * Sends one request once the requests before it are done; a request cancelled while it waits is
+   * dropped. The next request waits until a cancelled run has really stopped (or its worker was
+   * replaced), so it never queues behind a run nobody wants.
+   */
+  request<M extends keyof WorkerRequests & string>(
+    method: M,
+    params: WorkerRequests[M]['params'],
+    signal?: CancelSignal,
+  ): Promise<WorkerRequests[M]['result']> {
+    this.waiting++;
+    let turnOver!: () => void;
+    const previous = this.queue;
+    this.queue = new Promise<void>((resolve) => (turnOver = resolve));
+    return previous.then(async () => {
+      this.waiting--;
+      let running: Running | undefined;
+      this.holdIdle();
+      try {
+        if (signal?.isCancellationRequested) throw new RpcError(`${method} cancelled`, 'cancelled');
+        running = this.start();
+        await running.ready;
+        if (signal?.isCancellationRequested) throw new RpcError(`${method} cancelled`, 'cancelled');
+        return await running.rpc.request(method, params, signal);
+      } finally {
+        this.releaseIdle();
+        if (running && signal?.isCancellationRequested && this.running === running) void this.untilFree(running).then(turnOver);
+        else turnOver();
+      }
+    });
+  }
+
+  /**
+   * After a cancel, the worker is free once it answers a trivial request. While it does not, and a
+   * request is waiting, the run is still going after the grace period: terminate the worker (a
+   * synchronous engine call cannot be stopped otherwise); the waiting request starts a new one.
+   */
+  private async untilFree(running: Running): Promise<void> {
+    const probe = running.rpc.request('info', {}).then(
+      () => true,
+      () => true,
+    );
+    for (;;) {
+      const free = await Promise.race([probe, new Promise<boolean>((r) => setTimeout(() => r(false), this.settings.cancelGraceMs))]);
+      if (free || this.running !== running) return;
+      if (this.waiting > 0) {
+        this.options.log(`a cancelled engine run did not stop within ${this.settings.cancelGraceMs} ms: restarting the worker`);
+        await this.stopRunning(running, 'the engine run was cancelled');
+        return;
+      }
+    }
   }
 
   /** Drops a closed document's warm-start state in the worker (nothing to do when no worker runs). */
@@ -66,83 +158,159 @@ export class EngineClient {
   }
 
   /** Cross-validated accuracy of the model `classify` would adapt to the same inputs. */
-  async quality(params: QualityParams, signal?: CancelSignal): Promise<QualityResult> {
-    const running = this.start();
-    await running.ready;
-    return running.rpc.request('quality', params, signal);
+  quality(params: QualityParams, signal?: CancelSignal): Promise<QualityResult> {
+    return this.request('quality', params, signal);
   }
 
-  /** Classifies a workspace folder in the worker; `onEvent` receives each file's result as it is done. */
+  /**
+   * Classifies a workspace folder in the worker; `onEvent` receives each file's result as it is done.
+   * Outside the request queue: the run yields between files, so the open documents' requests are
+   * answered in between instead of waiting for the whole folder; the worker is held from idling.
+   */
   async classifyWorkspace(
     params: ClassifyWorkspaceParams,
     onEvent: (event: WorkspaceEvent) => void,
     signal?: CancelSignal,
   ): Promise<ClassifyWorkspaceResult> {
-    const running = this.start();
-    await running.ready;
-    this.workspaceRuns.set(params.run, onEvent);
+    this.holdIdle();
     try {
+      const running = this.start();
+      await running.ready;
+      this.workspaceRuns.set(params.run, onEvent);
       return await running.rpc.request('classifyWorkspace', params, signal);
     } finally {
       this.workspaceRuns.delete(params.run);
+      this.releaseIdle();
     }
   }
 
   /** Stops the worker; the next request starts a new one with the new options. */
   async restart(options: Partial<EngineClientOptions>): Promise<void> {
     this.options = { ...this.options, ...options };
+    this.failedStarts = 0;
+    this.nextStartAt = 0;
     await this.stop('the engine is restarting');
   }
 
   async stop(reason = 'the engine was stopped'): Promise<void> {
-    const running = this.running;
-    this.running = undefined;
-    this.lastInfo = undefined;
-    if (!running) return;
-    running.rpc.close(reason);
-    await running.worker.terminate();
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+    if (this.running) await this.stopRunning(this.running, reason);
   }
 
   dispose(): void {
     void this.stop();
   }
 
+  /**
+   * Terminates the worker without telling the client, as a crash would (the stress run and tests
+   * check that requests in flight fail and the next one recovers).
+   */
+  async crashForTest(): Promise<void> {
+    await this.running?.worker.terminate();
+  }
+
+  private async stopRunning(running: Running, reason: string): Promise<void> {
+    running.stopping = true;
+    if (this.running === running) {
+      this.running = undefined;
+      this.lastInfo = undefined;
+      this.options.onStateChange?.(undefined);
+    }
+    running.rpc.close(reason);
+    await running.worker.terminate();
+  }
+
+  private active = 0;
+  private holdIdle(): void {
+    this.active++;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+  }
+
+  private releaseIdle(): void {
+    this.active--;
+    const idle = this.settings.idleStopMs;
+    if (this.active > 0 || idle <= 0 || !this.running) return;
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = undefined;
+      if (this.active > 0 || !this.running) return;
+      this.options.log(`engine idle for ${Math.round(idle / 1000)} s: stopping the worker (it starts again when needed)`);
+      void this.stop('the engine was idle');
+    }, idle);
+    this.idleTimer.unref?.();
+  }
+
+  /** The running worker, or a new one; throws while a failed start's back-off lasts. */
   private start(): Running {
     if (this.running) return this.running;
+    const wait = this.nextStartAt - Date.now();
+    if (wait > 0) throw new Error(`${this.lastStartError ?? 'the engine failed to start'}; trying again in ${Math.ceil(wait / 1000)} s`);
     const { workerPath, modelDir, backend, log } = this.options;
     const workerData: WorkerStartOptions = { modelDir, backend };
     const worker = new Worker(workerPath, { workerData });
+    this.starts++;
     const rpc = new RpcClient<WorkerRequests>((m) => worker.postMessage(m));
     let settle!: { resolve(info: EngineInfo): void; reject(e: Error): void };
+    let settled = false;
     const ready = new Promise<EngineInfo>((resolve, reject) => (settle = { resolve, reject }));
     ready.catch(() => {}); // Observed by callers; avoid an unhandled rejection when nobody waits.
     const started = Date.now();
+    const failed = (why: string) => {
+      if (settled) return;
+      settled = true;
+      if (this.running?.worker !== worker && current.stopping) {
+        settle.reject(new Error(why));
+        return;
+      }
+      this.failedStarts++;
+      const backoff = Math.min(MAX_BACKOFF_MS, this.settings.restartBackoffMs * 2 ** (this.failedStarts - 1));
+      this.nextStartAt = Date.now() + backoff;
+      this.lastStartError = why;
+      log(`${why} (start ${this.failedStarts} failed; next try in ${backoff} ms at the earliest)`);
+      settle.reject(new Error(why));
+      this.options.onStateChange?.(why);
+    };
+    const timeout = setTimeout(() => {
+      failed(`the engine did not start within ${Math.round(this.settings.startTimeoutMs / 1000)} s`);
+      if (this.running?.worker === worker) void this.stopRunning(this.running, 'the engine did not start');
+    }, this.settings.startTimeoutMs);
     worker.on('message', (m: unknown) => {
       if (isReady(m)) {
+        clearTimeout(timeout);
         if (m.info) {
+          settled = true;
+          this.failedStarts = 0;
+          this.nextStartAt = 0;
           this.lastInfo = m.info;
+          this.options.onStateChange?.(undefined);
           log(
             `engine ready: backend ${m.info.backend}${m.info.backendNote ? ` (${m.info.backendNote})` : ''}, model ` +
               `${m.info.model}, ${Date.now() - started} ms`,
           );
           settle.resolve(m.info);
-        } else settle.reject(new Error(m.error ?? 'the engine failed to load'));
+        } else {
+          failed(m.error ?? 'the engine failed to load');
+          if (this.running?.worker === worker) void this.stopRunning(this.running, m.error ?? 'the engine failed to load');
+        }
       } else if (isLog(m)) log(m.message);
       else if (isWorkspaceNotification(m)) this.workspaceRuns.get(m.run)?.(m.event);
       else rpc.handle(m);
     });
     const gone = (why: string) => {
-      log(why);
+      clearTimeout(timeout);
       rpc.close(why);
-      settle.reject(new Error(why));
+      failed(why);
       if (this.running?.worker === worker) {
+        log(why);
         this.running = undefined;
         this.lastInfo = undefined;
       }
     };
     worker.on('error', (e) => gone(`the engine worker failed: ${e.message}`));
     worker.on('exit', (code) => gone(`the engine worker exited (code ${code})`));
-    this.running = { worker, rpc, ready };
-    return this.running;
+    const current: Running = { worker, rpc, ready };
+    this.running = current;
+    return current;
   }
 }

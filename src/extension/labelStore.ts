@@ -1,72 +1,84 @@
-// Owns the labels of every workspace folder: loads `.fewshot/labels.jsonl` (a setting), writes it
-// atomically, re-reads it when it changes on disk, and keeps labels on their lines as documents
-// are edited (rule in anchor.ts). A corrupt file is never overwritten: its valid records load,
-// bad lines are reported with their numbers, a backup is made and saving stays off until fixed.
+// Owns the labels of every workspace folder for the extension: one FolderLabels (folderLabels.ts:
+// the merge rule, the file I/O) per folder, a file watcher each, label events, and the messages a
+// person sees. Keeps labels on their lines as documents are edited (rule in anchor.ts). A corrupt
+// file is never overwritten: its valid records load, bad lines are reported with their numbers,
+// one backup is made per distinct content and saving stays off until fixed. Only local folders
+// (`file:`) are supported: the label file is read and written with Node's file system.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Example } from '../engine/types';
-import { reanchor, shiftLine, type LineEdit } from './anchor';
-import { backupFile, readLabelFile, serializeLabels, writeFileAtomic, type FileProblem, type LabelRecord } from './labelFile';
+import { labelLimitProblem, labelNameProblem } from '../protocol/panel';
+import type { LineEdit, LineSource } from './anchor';
+import { FolderLabels, LabelWriteError, type StoredLabel } from './folderLabels';
+import { resolveLabelsPath, type LabelRecord } from './labelFile';
 
-/** A record in memory; `detached` when its text is not found in its (open) document. */
-export interface StoredLabel extends LabelRecord {
-  detached?: boolean;
-}
+export type { StoredLabel } from './folderLabels';
 
-interface Corruption {
-  problems: FileProblem[];
-  backup: string;
-}
+/** How long anchoring changes (lines moved by edits) wait before they are written. */
+const ANCHOR_SAVE_DELAY_MS = 500;
 
-class FolderLabels {
-  records: StoredLabel[] = [];
-  corrupt: Corruption | undefined;
-  /** What we last wrote or read. */
-  lastContent: string | undefined;
-  /**
-   * Contents of our recent writes. File watcher events arrive late: a read may see an older
-   * write of ours while a newer one is in flight, which is not an outside change.
-   */
-  ownWrites: string[] = [];
-  /** Writes run one after another so renames land in order. */
-  writing: Promise<void> = Promise.resolve();
+class FolderState {
   saveTimer: NodeJS.Timeout | undefined;
+  /** The backup this window last warned about (one warning per distinct corrupt content). */
+  warnedBackup: string | undefined;
   constructor(
     readonly folder: vscode.WorkspaceFolder,
-    readonly file: string,
+    readonly labels: FolderLabels,
   ) {}
+  get file(): string {
+    return this.labels.file;
+  }
 }
 
 export class LabelError extends Error {}
 
 export class LabelStore implements vscode.Disposable {
-  private folders = new Map<string, FolderLabels>();
+  private folders = new Map<string, FolderState>();
   private readonly changed = new vscode.EventEmitter<vscode.Uri | undefined>();
   /** Fires with the folder whose labels changed (undefined: all). */
   readonly onDidChange = this.changed.event;
   private disposables: vscode.Disposable[] = [this.changed];
   private watchers: vscode.Disposable[] = [];
+  private warnedSetting: string | undefined;
 
   constructor(
     private labelsFile: string,
     private readonly log: (m: string) => void,
+    /** Workspace trust: an untrusted workspace's settings cannot move the label file. */
+    private readonly isTrusted: () => boolean = () => true,
   ) {}
 
   async load(): Promise<void> {
     for (const w of this.watchers.splice(0)) w.dispose();
+    for (const s of this.folders.values()) s.labels.dispose();
     this.folders.clear();
     for (const folder of vscode.workspace.workspaceFolders ?? []) {
-      const state = new FolderLabels(folder, path.resolve(folder.uri.fsPath, this.labelsFile));
+      if (folder.uri.scheme !== 'file') {
+        this.log(`${folder.uri.toString()}: only local folders can hold labels (virtual workspaces are not supported)`);
+        continue;
+      }
+      const root = folder.uri.fsPath;
+      const { file, refused } = resolveLabelsPath(root, this.labelsFile, this.isTrusted());
+      if (refused) this.warnSetting(refused);
+      const state: FolderState = new FolderState(
+        folder,
+        new FolderLabels(root, file, {
+          log: this.log,
+          onSaveProblem: (e) => this.reportSaveProblem(state, e),
+          onDiskChange: () => this.afterDiskChange(state),
+        }),
+      );
       this.folders.set(folder.uri.toString(), state);
       await this.reload(state);
-      const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, this.labelsFile));
-      const onDisk = () => void this.reload(state).then((changed) => changed && this.changed.fire(folder.uri));
+      const relative = path.relative(root, file).split(path.sep).join('/');
+      const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, relative));
+      const onDisk = () => void this.reload(state);
       watcher.onDidChange(onDisk);
       watcher.onDidCreate(onDisk);
       watcher.onDidDelete(onDisk);
       this.watchers.push(watcher);
     }
-    for (const doc of vscode.workspace.textDocuments) this.anchorDocument(doc);
+    for (const doc of vscode.workspace.textDocuments) this.anchorDocument(doc, false);
     this.changed.fire(undefined);
   }
 
@@ -93,94 +105,83 @@ export class LabelStore implements vscode.Disposable {
   labelsOf(doc: vscode.TextDocument | vscode.Uri): Map<number, string> {
     const uri = 'uri' in doc ? doc.uri : doc;
     const map = new Map<number, string>();
-    for (const r of this.recordsOf(uri)) if (!r.detached) map.set(r.line, r.label);
+    const state = this.stateOf(uri);
+    const labels = state?.labels.document(this.relative(state, uri));
+    if (labels) for (const r of labels.attached()) map.set(r.line, r.label);
     return map;
   }
 
   /** Every record of the folder of `uri`: the support set, including detached labels. */
   examplesFor(uri: vscode.Uri): Example[] {
-    return (this.stateOf(uri)?.records ?? []).map((r) => ({ text: r.text, label: r.label }));
+    return (this.stateOf(uri)?.labels.records() ?? []).map((r) => ({ text: r.text, label: r.label }));
   }
 
   /** All records, per folder. */
   all(): Array<{ folder: vscode.WorkspaceFolder; records: readonly StoredLabel[]; file: string }> {
-    return [...this.folders.values()].map((s) => ({ folder: s.folder, records: s.records, file: s.file }));
+    return [...this.folders.values()].map((s) => ({ folder: s.folder, records: s.labels.records(), file: s.file }));
   }
 
   get count(): number {
     let n = 0;
-    for (const s of this.folders.values()) n += s.records.length;
+    for (const s of this.folders.values()) n += s.labels.count;
     return n;
   }
 
   /** Label names in use, most used first. */
   labelNames(): string[] {
     const counts = new Map<string, number>();
-    for (const s of this.folders.values()) for (const r of s.records) counts.set(r.label, (counts.get(r.label) ?? 0) + 1);
+    for (const s of this.folders.values()) for (const r of s.labels.records()) counts.set(r.label, (counts.get(r.label) ?? 0) + 1);
     return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([l]) => l);
   }
 
   /** Labels the given lines (empty lines are skipped). Returns how many were labeled. */
   async setLabel(doc: vscode.TextDocument, lines: readonly number[], label: string): Promise<number> {
     const state = this.writable(doc.uri);
-    const name = label.trim();
-    if (!name) throw new LabelError('A label cannot be empty.');
-    const document = this.relative(state, doc.uri);
-    let n = 0;
-    for (const line of new Set(lines)) {
-      if (line < 0 || line >= doc.lineCount) continue;
-      const text = doc.lineAt(line).text;
-      if (text.trim() === '') continue;
-      state.records = state.records.filter((r) => !(r.document === document && r.line === line && !r.detached));
-      state.records.push({ document, line, text, label: name });
-      n++;
-    }
+    const name = this.checkNewName(label);
+    const valid = [...new Set(lines)].filter((line) => line >= 0 && line < doc.lineCount);
+    const n = state.labels.setLabel(
+      this.relative(state, doc.uri),
+      valid.map((line) => ({ line, text: doc.lineAt(line).text })),
+      name,
+    );
     if (n) await this.commit(state);
     return n;
   }
 
   async removeLabel(doc: vscode.TextDocument, lines: readonly number[]): Promise<number> {
     const state = this.writable(doc.uri);
-    const document = this.relative(state, doc.uri);
-    const wanted = new Set(lines);
-    const before = state.records.length;
-    state.records = state.records.filter((r) => !(r.document === document && !r.detached && wanted.has(r.line)));
-    const removed = before - state.records.length;
-    if (removed) await this.commit(state);
-    return removed;
+    const n = state.labels.removeLabel(this.relative(state, doc.uri), lines);
+    if (n) await this.commit(state);
+    return n;
   }
 
   async clear(folder: vscode.WorkspaceFolder): Promise<number> {
     const state = this.writable(folder.uri);
-    const n = state.records.length;
-    state.records = [];
+    const n = state.labels.clear();
     await this.commit(state);
     return n;
   }
 
   /** Renames a label in every folder; returns how many records changed. */
   async renameLabel(from: string, to: string): Promise<number> {
-    const name = to.trim();
-    if (!name) throw new LabelError('A label cannot be empty.');
-    return this.rewriteAll((r) => (r.label === from ? { ...r, label: name } : r));
+    const name = this.checkNewName(to);
+    let n = 0;
+    for (const state of this.folders.values()) {
+      if (!state.labels.records().some((r) => r.label === from)) continue;
+      this.writable(state.folder.uri);
+      n += state.labels.renameLabel(from, name);
+      await this.commit(state);
+    }
+    return n;
   }
 
   /** Deletes a label and its uses in every folder; returns how many records went. */
   async deleteLabel(label: string): Promise<number> {
-    return this.rewriteAll((r) => (r.label === label ? undefined : r));
-  }
-
-  private async rewriteAll(change: (r: StoredLabel) => StoredLabel | undefined): Promise<number> {
     let n = 0;
     for (const state of this.folders.values()) {
-      const next = state.records.flatMap((r) => {
-        const c = change(r);
-        if (c !== r) n++;
-        return c ? [c] : [];
-      });
-      if (next.length === state.records.length && next.every((r, i) => r === state.records[i])) continue;
+      if (!state.labels.records().some((r) => r.label === label)) continue;
       this.writable(state.folder.uri);
-      state.records = next;
+      n += state.labels.deleteLabel(label);
       await this.commit(state);
     }
     return n;
@@ -189,208 +190,171 @@ export class LabelStore implements vscode.Disposable {
   /** Adds records (replacing any on the same document line). Returns how many were added. */
   async importRecords(folder: vscode.WorkspaceFolder, records: readonly LabelRecord[]): Promise<number> {
     const state = this.writable(folder.uri);
-    const key = (r: LabelRecord) => `${r.document}\n${r.line}`;
-    const incoming = new Map(records.map((r) => [key(r), { ...r }]));
-    state.records = [...state.records.filter((r) => !incoming.has(key(r))), ...incoming.values()];
+    const names = new Set(this.labelNames());
+    for (const r of records) {
+      const problem = labelNameProblem(r.label) ?? labelLimitProblem(names, r.label);
+      if (problem) throw new LabelError(`${r.document} line ${r.line + 1}: ${problem}.`);
+      names.add(r.label);
+    }
+    const n = state.labels.importRecords(records);
     for (const doc of vscode.workspace.textDocuments)
       if (this.folderOf(doc.uri)?.uri.toString() === folder.uri.toString()) this.anchorDocument(doc, false);
     await this.commit(state);
-    return incoming.size;
+    return n;
   }
 
-  /** Keeps labels on their lines through an editor change. */
+  /** Reverses the last label change made in this window in the folder of `uri`. */
+  async undo(uri: vscode.Uri): Promise<boolean> {
+    const state = this.writable(uri);
+    if (!state.labels.undo()) return false;
+    await this.commit(state);
+    return true;
+  }
+
+  /** Keeps labels on their lines through an editor change: reads only the changed lines. */
   onDocumentChange(event: vscode.TextDocumentChangeEvent): void {
     if (event.contentChanges.length === 0) return;
     const state = this.stateOf(event.document.uri);
     if (!state) return;
-    const document = this.relative(state, event.document.uri);
-    const mine = state.records.filter((r) => r.document === document);
-    if (!mine.length) return;
     const edits: LineEdit[] = event.contentChanges.map((c) => ({
       startLine: c.range.start.line,
       endLine: c.range.end.line,
       insertedLineBreaks: countLineBreaks(c.text),
     }));
-    const shifted = mine.map((r) => (r.detached ? { line: r.line, touched: false, deleted: false } : shiftLine(r.line, edits)));
-    const edited = shifted.map((s) => s.touched || s.deleted);
-    this.applyAnchors(
-      state,
-      event.document,
-      mine,
-      shifted.map((s) => s.line),
-      shifted.map((s) => s.touched),
-      edited,
-      true,
-    );
+    const outcome = state.labels.applyEdits(this.relative(state, event.document.uri), edits, lineSource(event.document));
+    if (!outcome.changed && outcome.dropped.length === 0) return;
+    this.changed.fire(state.folder.uri);
+    if (!state.labels.readOnlyReason) this.scheduleSave(state);
   }
 
   /** Re-anchors a document's labels by text alone (on open, after a reload from disk). */
   anchorDocument(doc: vscode.TextDocument, save = true): void {
     const state = this.stateOf(doc.uri);
     if (!state || doc.uri.scheme !== 'file') return;
-    const document = this.relative(state, doc.uri);
-    const mine = state.records.filter((r) => r.document === document);
-    if (mine.length)
-      this.applyAnchors(
-        state,
-        doc,
-        mine,
-        mine.map((r) => r.line),
-        [],
-        [],
-        save,
-      );
-  }
-
-  /** `edited[i]`: the editor changed label i's line, so a label that finds no line is removed rather than detached. */
-  private applyAnchors(
-    state: FolderLabels,
-    doc: vscode.TextDocument,
-    mine: StoredLabel[],
-    candidates: number[],
-    touched: boolean[],
-    edited: boolean[],
-    save: boolean,
-  ): void {
-    const lines = doc.getText().split(/\r?\n/);
-    const anchored = reanchor(
-      mine.map((r, i) => ({ line: r.detached && !touched[i] ? r.line : candidates[i]!, text: r.text })),
-      lines,
-      touched,
-    );
-    let changed = false;
-    const dropped = new Set<StoredLabel>();
-    mine.forEach((r, i) => {
-      const a = anchored[i]!;
-      if (a.line < 0) {
-        // Deleting or emptying an edited line removes its label; otherwise the label detaches.
-        if (edited[i]) dropped.add(r);
-        else if (!r.detached) {
-          r.detached = true;
-          changed = true;
-        }
-        return;
-      }
-      if (r.line !== a.line || r.text !== a.text || r.detached) {
-        r.line = a.line;
-        r.text = a.text;
-        r.detached = false;
-        changed = true;
-      }
-    });
-    if (dropped.size) {
-      state.records = state.records.filter((r) => !dropped.has(r));
-      changed = true;
-    }
-    if (!changed) return;
+    if (!state.labels.anchor(this.relative(state, doc.uri), lineSource(doc))) return;
     this.changed.fire(state.folder.uri);
-    if (save && !state.corrupt) this.scheduleSave(state);
+    if (save && !state.labels.readOnlyReason) this.scheduleSave(state);
   }
 
   /** Writes pending changes now. */
   async flush(): Promise<void> {
     for (const state of this.folders.values()) {
-      if (!state.saveTimer) continue;
-      clearTimeout(state.saveTimer);
+      if (state.saveTimer) clearTimeout(state.saveTimer);
       state.saveTimer = undefined;
-      await this.save(state);
+      if (state.labels.dirty && !state.labels.readOnlyReason) await state.labels.save().catch((e: unknown) => this.log(String(e)));
     }
   }
 
   dispose(): void {
-    void this.flush();
+    void this.flush().finally(() => {
+      for (const s of this.folders.values()) s.labels.dispose();
+    });
     for (const d of [...this.watchers, ...this.disposables]) d.dispose();
   }
 
-  private scheduleSave(state: FolderLabels): void {
+  private scheduleSave(state: FolderState): void {
     if (state.saveTimer) clearTimeout(state.saveTimer);
     state.saveTimer = setTimeout(() => {
       state.saveTimer = undefined;
-      void this.save(state).catch((e: unknown) => this.log(`could not save labels: ${String(e)}`));
-    }, 500);
+      void state.labels.save().catch((e: unknown) => this.log(`could not save labels: ${String(e)}`));
+    }, ANCHOR_SAVE_DELAY_MS);
   }
 
-  private async commit(state: FolderLabels): Promise<void> {
-    clearTimeout(state.saveTimer);
+  private async commit(state: FolderState): Promise<void> {
+    if (state.saveTimer) clearTimeout(state.saveTimer);
     state.saveTimer = undefined;
-    await this.save(state);
+    try {
+      await state.labels.save();
+    } catch (e) {
+      if (e instanceof LabelWriteError) throw new LabelError(e.message);
+      throw e;
+    } finally {
+      this.changed.fire(state.folder.uri);
+    }
+  }
+
+  /** Reads the folder's file and merges it in; the disk-change hook re-anchors and tells listeners. */
+  private async reload(state: FolderState): Promise<void> {
+    try {
+      await state.labels.load();
+    } catch (e) {
+      this.log(`could not read ${state.file}: ${String(e)}`);
+    }
+    this.reportCorruption(state);
+  }
+
+  private afterDiskChange(state: FolderState): void {
+    this.log(`${state.file}: ${state.labels.count} labels after merging the file's changes`);
+    for (const doc of vscode.workspace.textDocuments) if (this.stateOf(doc.uri) === state) this.anchorDocument(doc, false);
     this.changed.fire(state.folder.uri);
   }
 
-  private async save(state: FolderLabels): Promise<void> {
-    if (state.corrupt) return;
-    const content = serializeLabels(state.records);
-    if (content === state.lastContent) return;
-    state.lastContent = content;
-    state.ownWrites = [...state.ownWrites.slice(-19), content];
-    const write = state.writing.then(() => writeFileAtomic(state.file, content));
-    state.writing = write.catch(() => {});
-    await write;
+  private reportCorruption(state: FolderState): void {
+    const corrupt = state.labels.corrupt;
+    if (!corrupt || state.warnedBackup === corrupt.backup) return;
+    state.warnedBackup = corrupt.backup;
+    void vscode.window
+      .showWarningMessage(
+        `Few-Shot: ${path.basename(state.file)} has ${corrupt.problems.length} bad line(s) (${corrupt.problems.map((p) => p.line).join(', ')}). ${state.labels.count} labels loaded; the file will not be overwritten until fixed (backup: ${path.basename(corrupt.backup)}).`,
+        'Open Label File',
+      )
+      .then((choice) => choice && vscode.window.showTextDocument(vscode.Uri.file(state.file)));
   }
 
-  /** Reads the folder's file; returns whether the labels changed. */
-  private async reload(state: FolderLabels): Promise<boolean> {
-    let read: Awaited<ReturnType<typeof readLabelFile>>;
-    try {
-      read = await readLabelFile(state.file);
-    } catch (e) {
-      this.log(`could not read ${state.file}: ${String(e)}`);
-      return false;
-    }
-    if (read.content !== undefined && (read.content === state.lastContent || state.ownWrites.includes(read.content))) return false;
-    state.lastContent = read.content;
-    state.records = read.records;
-    state.corrupt = undefined;
-    if (read.problems.length) {
-      const backup = await backupFile(state.file);
-      state.corrupt = { problems: read.problems, backup };
-      const where = read.problems.map((p) => `line ${p.line}: ${p.message}`).join('; ');
-      this.log(
-        `${state.file}: ${read.problems.length} bad line(s) skipped (${where}); backup at ${backup}; labels will not be saved ` +
-          `until the file is fixed`,
+  private reportSaveProblem(state: FolderState, error: Error | undefined): void {
+    if (error) {
+      void vscode.window.showWarningMessage(
+        `Few-Shot: could not save labels to ${path.basename(state.file)} (${error.message}). Your labels are kept in memory and saving is retried.`,
       );
-      void vscode.window
-        .showWarningMessage(
-          `Few-Shot: ${path.basename(state.file)} has ${read.problems.length} bad line(s) ` +
-            `(${read.problems.map((p) => p.line).join(', ')}). ${read.records.length} labels loaded; ` +
-            `the file will not be overwritten until fixed (backup: ${path.basename(backup)}).`,
-          'Open Label File',
-        )
-        .then((choice) => choice && vscode.window.showTextDocument(vscode.Uri.file(state.file)));
     } else {
-      this.log(`loaded ${read.records.length} labels from ${state.file}`);
+      this.log(`${state.file}: saved again after failed attempts`);
+      void vscode.window.showInformationMessage(`Few-Shot: labels saved to ${path.basename(state.file)} again.`);
     }
-    for (const doc of vscode.workspace.textDocuments) if (this.stateOf(doc.uri) === state) this.anchorDocument(doc, false);
-    return true;
   }
 
-  private writable(uri: vscode.Uri): FolderLabels {
+  /** A valid name that is in use, or may be added (the panel shows at most 256 labels). */
+  private checkNewName(label: string): string {
+    const name = checkLabelName(label);
+    const problem = labelLimitProblem(new Set(this.labelNames()), name);
+    if (problem) throw new LabelError(`${problem[0]!.toUpperCase()}${problem.slice(1)}.`);
+    return name;
+  }
+
+  private warnSetting(reason: string): void {
+    this.log(`${reason}; using .fewshot/labels.jsonl`);
+    if (this.warnedSetting === reason) return;
+    this.warnedSetting = reason;
+    void vscode.window.showWarningMessage(`Few-Shot: ${reason}; labels are stored in .fewshot/labels.jsonl instead.`);
+  }
+
+  private writable(uri: vscode.Uri): FolderState {
     const state = this.stateOf(uri);
     if (!state) throw new LabelError('Open a folder to label lines: labels are stored in the workspace folder.');
-    if (state.corrupt) {
-      throw new LabelError(
-        `${path.basename(state.file)} has bad lines (${state.corrupt.problems.map((p) => p.line).join(', ')}); fix or remove ` +
-          `them before labeling (a backup is at ${state.corrupt.backup}).`,
-      );
-    }
+    const reason = state.labels.readOnlyReason;
+    if (reason) throw new LabelError(`${path.basename(state.file)}: ${reason}.`);
     return state;
   }
 
-  private stateOf(uri: vscode.Uri): FolderLabels | undefined {
+  private stateOf(uri: vscode.Uri): FolderState | undefined {
     const folder = this.folderOf(uri);
     return folder && this.folders.get(folder.uri.toString());
   }
 
-  private recordsOf(uri: vscode.Uri): StoredLabel[] {
-    const state = this.stateOf(uri);
-    if (!state) return [];
-    const document = this.relative(state, uri);
-    return state.records.filter((r) => r.document === document);
-  }
-
-  private relative(state: FolderLabels, uri: vscode.Uri): string {
+  private relative(state: FolderState, uri: vscode.Uri): string {
     return path.relative(state.folder.uri.fsPath, uri.fsPath).split(path.sep).join('/');
   }
+}
+
+/** The trimmed name, or a LabelError saying why it is refused (the panel's rule). */
+export function checkLabelName(label: string): string {
+  const name = label.trim();
+  const problem = labelNameProblem(name);
+  if (problem) throw new LabelError(`${problem[0]!.toUpperCase()}${problem.slice(1)}.`);
+  return name;
+}
+
+function lineSource(doc: vscode.TextDocument): LineSource {
+  return { lineCount: doc.lineCount, lineAt: (line) => doc.lineAt(line).text };
 }
 
 function countLineBreaks(text: string): number {

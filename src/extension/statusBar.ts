@@ -8,7 +8,8 @@ export function activateStatusBar(ctx: FewShotContext): void {
   item.command = 'fewshot.openPanel';
   const update = () => {
     const icon = ctx.scheduler.busy ? '$(sync~spin)' : ctx.scheduler.lastError ? '$(warning)' : '$(tag)';
-    const backend = ctx.engine.info?.backend ?? (ctx.engineError ? 'no engine' : 'loading');
+    // The engine runs only while there is work: idle until the first classification.
+    const backend = ctx.engine.info?.backend ?? (ctx.engineError ? 'no engine' : ctx.engine.isRunning ? 'loading' : 'engine idle');
     const last = ctx.scheduler.lastRun;
     const timing = last ? ` · ${Math.round(last.adaptMs + last.predictMs)} ms` : '';
     item.text = `${icon} ${ctx.labels.count} labeled · ${backend}${timing}`;

@@ -196,9 +196,11 @@ function isCount(v: unknown, max: number): v is number {
 function isUnit(v: unknown): v is number {
   return typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= 1;
 }
-// Control characters (C0, DEL, C1), line breaks and bidi overrides make no sense in a label
-// and could disguise one label as another.
-const CONTROL = /[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
+// Control characters (C0, DEL, C1), line breaks, bidi marks, overrides and isolates and zero-width
+// characters make no sense in a label and could disguise one label as another (or, printed by the
+// CLI, drive the terminal). The one rule for the editor, the label file, the panel and the CLI.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters being refused
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/;
 
 /** Why a label name is refused, or undefined when it is fine. */
 export function labelNameProblem(v: unknown): string | undefined {
@@ -206,7 +208,7 @@ export function labelNameProblem(v: unknown): string | undefined {
   if (v.trim().length === 0) return 'a label name cannot be empty';
   if (v !== v.trim()) return 'a label name cannot start or end with spaces';
   if (v.length > LIMITS.labelName) return `a label name has at most ${LIMITS.labelName} characters`;
-  if (CONTROL.test(v)) return 'a label name cannot contain control characters';
+  if (CONTROL.test(v)) return 'a label name cannot contain control, bidirectional or invisible characters';
   return undefined;
 }
 /**
@@ -218,6 +220,17 @@ export const RESERVED_KEYS: readonly string[] = ['a', 'j', 'k', 'l', 'n', 'x', '
 /** A label key: one digit or lower-case letter that no panel command uses. */
 export function isLabelKey(v: unknown): v is string {
   return typeof v === 'string' && /^[0-9a-z]$/.test(v) && !RESERVED_KEYS.includes(v);
+}
+
+/** A name with its refused characters shown as \u{...} escapes: safe to print in a message or a terminal. */
+export function visibleName(v: string): string {
+  return v.replace(new RegExp(CONTROL.source, 'g'), (c) => `\\u{${c.codePointAt(0)!.toString(16)}}`);
+}
+
+/** Why one more label name cannot be added: the panel lists at most LIMITS.labels labels. */
+export function labelLimitProblem(existing: ReadonlySet<string>, name: string): string | undefined {
+  if (existing.has(name) || existing.size < LIMITS.labels) return undefined;
+  return `there are already ${existing.size} labels, the most the labeling panel shows (${LIMITS.labels}); reuse or delete a label first`;
 }
 
 export function isColor(v: unknown): v is string {

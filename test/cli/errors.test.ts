@@ -82,6 +82,31 @@ describe('cli: bad files', () => {
     );
   });
 
+  it('classify: a label name with terminal escapes or bidi marks is refused and printed escaped (issue 8 item 9)', () => {
+    const text = write('doc9.txt', 'hello\nworld\n');
+    const esc = write('esc.jsonl', '{"text":"hello","label":"\\u001b[31mred"}\n{"text":"bye","label":"farewell"}\n');
+    fails(['classify', '--labels', esc, text], /label "\\u\{1b\}\[31mred": a label name cannot contain control/);
+    const r = spawnCli(['classify', '--labels', esc, text]);
+    assert.ok(!(r.stdout + r.stderr).includes('\u001b'), 'no raw escape character in the output');
+    const bidi = write('bidi.jsonl', '{"text":"hello","label":"ok\\u202egnp.exe"}\n{"text":"bye","label":"farewell"}\n');
+    fails(['classify', '--labels', bidi, text], /\\u\{202e\}/);
+  });
+
+  it('errors the user can fix are not worded "unexpected error" (issue 8 item 11)', () => {
+    const data = write('d11.jsonl', '{"text":"a b","label":"x"}\n{"text":"c d","label":"y"}\n');
+    const r = spawnCli(['eval', '--data', data, '--methods', 'natural-bayes', '--episodes', '1e15']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--episodes must be at most 1000000/);
+    // A model folder without vectors.bin.
+    const model = path.join(dir, 'model-without-vectors');
+    fs.mkdirSync(model, { recursive: true });
+    const m = spawnCli(['info', '--model', model]);
+    assert.equal(m.code, 1, m.stderr);
+    assert.match(m.stderr, /vectors\.bin is missing/);
+    assert.doesNotMatch(m.stderr, /unexpected error/);
+    noStack(m.stderr);
+  });
+
   it('eval with the natural peers runs without the engine and prints one JSON object with --json', () => {
     const data = path.join(DATA, 'clinc150.test.jsonl');
     const r = spawnCli([

@@ -1,91 +1,118 @@
-// The extension's handle on the engine worker, against small fake workers that speak the worker
-// protocol: the ready handshake, requests and answers, a load error, and a worker that dies.
-import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { EngineClient } from '../../src/extension/engineClient';
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { EngineClient, type EngineClientOptions } from '../../src/extension/engineClient';
+import { CancelSource, RpcError } from '../../src/protocol/rpc';
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fewshot-engine-client-'));
+// A fake engine worker, speaking the worker protocol. Its mode comes in as the model folder:
+// `never` never says ready, `crash` throws while starting, `busy` answers at once except for a
+// classify of the text "busy", which blocks its thread (like a synchronous engine call) and
+// ignores cancels.
+const FAKE_WORKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const mode = workerData.modelDir;
+if (mode === 'crash') throw new Error('engine exploded on load');
+const info = { backend: 'fake', model: 'fake', modelHash: 'x', vocabulary: 1, defaultMethod: 'k', methods: ['k'], loadMs: 1 };
+if (mode !== 'never') parentPort.postMessage({ kind: 'ready', info });
+parentPort.on('message', (m) => {
+  if (m.kind !== 'request') return;
+  if (m.method === 'classify' && m.params.text === 'busy') {
+    const end = Date.now() + 60000;
+    while (Date.now() < end) {}
+  }
+  const result = m.method === 'classify'
+    ? { labels: ['a'], method: 'k', labelIndex: new Int32Array(1), confidence: new Float32Array(1), uncertainty: new Float32Array(1), adaptMs: 0, predictMs: 0 }
+    : ['k'];
+  parentPort.postMessage({ kind: 'response', id: m.id, result });
+});
+`;
 
-/** Writes a worker script: `onRequest` is the body of a function (m) => answer (or undefined). */
-function fakeWorker(name: string, ready: string, onRequest: string): string {
-  const file = path.join(dir, `${name}.js`);
-  fs.writeFileSync(
-    file,
-    `const { parentPort, workerData } = require('node:worker_threads');
-     let served = 0;
-     parentPort.postMessage({ kind: 'log', message: 'started with backend ' + workerData.backend });
-     parentPort.postMessage(${ready});
-     parentPort.on('message', (m) => {
-       if (m.kind !== 'request') return;
-       served++;
-       const answer = ((m) => { ${onRequest} })(m);
-       if (answer !== undefined) parentPort.postMessage({ kind: 'response', id: m.id, result: answer });
-     });`,
-  );
-  return file;
-}
+const params = (text: string) => ({ support: [], text });
 
-const INFO = "{ kind: 'ready', info: { backend: 'cpu', model: 'fake', methods: ['default'], defaultMethod: 'default' } }";
-
-describe('EngineClient', () => {
-  after(() => fs.rmSync(dir, { recursive: true, force: true }));
-
-  it('waits for the ready handshake, then answers requests through the worker', async () => {
+describe('engine client (worker lifecycle, item 7)', () => {
+  const clients: EngineClient[] = [];
+  let workerPath: string;
+  before(() => {
+    workerPath = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'fewshot-worker-')), 'fake-worker.js');
+    fs.writeFileSync(workerPath, FAKE_WORKER);
+  });
+  afterEach(async () => {
+    for (const c of clients.splice(0)) await c.stop();
+  });
+  const client = (mode: string, options: Partial<EngineClientOptions> = {}) => {
     const logs: string[] = [];
-    const workerPath = fakeWorker('echo', INFO, "return { labels: ['x'], method: m.params.method, served };");
-    const client = new EngineClient({ workerPath, backend: 'cpu', log: (m) => logs.push(m) });
-    try {
-      const before = client.info;
-      assert.equal(before, undefined, 'no info before the worker is ready');
-      const info = await client.ready();
-      assert.equal(info.model, 'fake');
-      assert.equal(client.info?.backend, 'cpu');
-      const r = (await client.classify({ support: [], text: 'a', method: 'm1' })) as unknown as { method: string; served: number };
-      assert.deepEqual([r.method, r.served], ['m1', 1]);
-      assert.ok(logs.includes('started with backend cpu'), logs.join(' | '));
-      assert.ok(
-        logs.some((l) => /^engine ready: backend cpu, model fake/.test(l)),
-        logs.join(' | '),
-      );
-    } finally {
-      await client.stop();
-    }
+    const c = new EngineClient({ workerPath, modelDir: mode, backend: 'cpu', log: (m) => logs.push(m), ...options });
+    clients.push(c);
+    return { c, logs };
+  };
+
+  it('a start that never finishes fails after the start timeout instead of hanging every request', async () => {
+    const { c } = client('never', { startTimeoutMs: 200 });
+    await assert.rejects(c.classify(params('x')), /did not start within/);
+    assert.equal(c.isRunning, false);
   });
 
-  it('rejects with the load error the worker reports', async () => {
-    const workerPath = fakeWorker('broken', "{ kind: 'ready', error: 'model not found' }", 'return undefined;');
-    const client = new EngineClient({ workerPath, backend: 'wasm', log: () => {} });
-    try {
-      await assert.rejects(client.ready(), /model not found/);
-      await assert.rejects(client.classify({ support: [], text: 'a' }), /model not found/);
-    } finally {
-      await client.stop();
-    }
+  it('a cancelled busy run is stopped (worker replaced) when a new request waits', async function () {
+    this.timeout(20_000);
+    const { c, logs } = client('busy', { cancelGraceMs: 100 });
+    await c.ready();
+    const cancel = new CancelSource();
+    const busy = c.classify(params('busy'), cancel);
+    await new Promise((r) => setTimeout(r, 100));
+    cancel.cancel();
+    await assert.rejects(busy, (e: unknown) => e instanceof RpcError && e.code === 'cancelled');
+    // The run blocks its thread for 60 s; the next request is answered by a fresh worker.
+    const next = await c.classify(params('quick'));
+    assert.deepEqual(next.labels, ['a']);
+    assert.equal(c.starts, 2);
+    assert.ok(logs.some((l) => /did not stop/.test(l)));
   });
 
-  it('fails the pending request when the worker dies, and starts a new worker for the next one', async () => {
-    // The first worker exits on its first request; a new one (a fresh process state) serves.
-    const marker = path.join(dir, 'died-once');
-    const workerPath = fakeWorker(
-      'dies',
-      INFO,
-      `const fs = require('node:fs');
-       if (!fs.existsSync(${JSON.stringify(marker)})) { fs.writeFileSync(${JSON.stringify(marker)}, ''); process.exit(3); }
-       return { labels: [], method: 'second worker', served };`,
-    );
-    const logs: string[] = [];
-    const client = new EngineClient({ workerPath, backend: 'cpu', log: (m) => logs.push(m) });
-    try {
-      await assert.rejects(client.classify({ support: [], text: 'a' }), /exited \(code 3\)/);
-      const afterDeath = client.info;
-      assert.equal(afterDeath, undefined, 'no info from a dead worker');
-      const r = (await client.classify({ support: [], text: 'a' })) as unknown as { method: string; served: number };
-      assert.deepEqual([r.method, r.served], ['second worker', 1]);
-      assert.ok(logs.some((l) => /exited \(code 3\)/.test(l)));
-    } finally {
-      await client.stop();
-    }
+  it('a cancelled run that stops by itself keeps its worker', async () => {
+    const { c } = client('busy', { cancelGraceMs: 100 });
+    const cancel = new CancelSource();
+    const quick = c.classify(params('quick'), cancel);
+    cancel.cancel();
+    await assert.rejects(quick);
+    await c.classify(params('quick'));
+    assert.equal(c.starts, 1);
+  });
+
+  it('a worker killed mid-run fails the request in flight and the next request gets a new worker', async function () {
+    this.timeout(20_000);
+    const { c } = client('busy');
+    await c.ready();
+    const busy = c.classify(params('busy'));
+    await new Promise((r) => setTimeout(r, 100));
+    await c.crashForTest();
+    await assert.rejects(busy, /exited/);
+    assert.deepEqual((await c.classify(params('quick'))).labels, ['a']);
+    assert.equal(c.starts, 2);
+  });
+
+  it('a worker that crashes on start is started again only after a growing back-off', async () => {
+    const { c } = client('crash', { restartBackoffMs: 300 });
+    await assert.rejects(c.ready(), /exploded|exited/);
+    for (let i = 0; i < 5; i++) await assert.rejects(c.classify(params('x')), /trying again/);
+    assert.equal(c.starts, 1);
+    await new Promise((r) => setTimeout(r, 350));
+    await assert.rejects(c.ready(), /exploded|exited/);
+    assert.equal(c.starts, 2);
+    // The second failure doubles the wait.
+    await new Promise((r) => setTimeout(r, 350));
+    await assert.rejects(c.ready(), /trying again/);
+    assert.equal(c.starts, 2);
+  });
+
+  it('stops the worker after the idle period and starts it again on the next request (item 14)', async () => {
+    const { c } = client('busy', { idleStopMs: 100 });
+    assert.equal(c.isRunning, false);
+    await c.classify(params('x'));
+    assert.equal(c.isRunning, true);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(c.isRunning, false);
+    await c.classify(params('x'));
+    assert.equal(c.starts, 2);
   });
 });

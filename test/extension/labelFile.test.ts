@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as fc from 'fast-check';
 import {
   parseLabels,
   serializeLabels,
@@ -9,6 +10,9 @@ import {
   backupFile,
   readLabelFile,
   toCsv,
+  cleanupTempFiles,
+  escapesFolder,
+  resolveLabelsPath,
   type LabelRecord,
 } from '../../src/extension/labelFile';
 
@@ -73,13 +77,18 @@ describe('label file', () => {
     assert.deepEqual(fs.readdirSync(dir).sort(), ['blocked', 'labels.jsonl']);
   });
 
-  it('backs up a file beside it and reads a missing file as empty', async () => {
+  it('backs up a corrupt file once per distinct content, and reads a missing file as empty', async () => {
     const dir = tmp();
     const file = path.join(dir, 'labels.jsonl');
     fs.writeFileSync(file, 'garbage\n');
-    const backup = await backupFile(file, new Date('2025-01-02T03:04:05Z'));
-    assert.equal(path.basename(backup), 'labels.jsonl.corrupt-2025-01-02T03-04-05-000Z.bak');
-    assert.equal(fs.readFileSync(backup, 'utf8'), 'garbage\n');
+    const first = await backupFile(file, 'garbage\n');
+    assert.match(path.basename(first.backup), /^labels\.jsonl\.corrupt-[0-9a-f]{12}\.bak$/);
+    assert.equal(first.created, true);
+    assert.equal(fs.readFileSync(first.backup, 'utf8'), 'garbage\n');
+    // Item 8: reading the same corrupt content again makes no new copy.
+    const again = await backupFile(file, 'garbage\n');
+    assert.deepEqual(again, { backup: first.backup, created: false });
+    assert.equal(fs.readdirSync(dir).length, 2);
     const missing = await readLabelFile(path.join(dir, 'none.jsonl'));
     assert.deepEqual(missing, { records: [], problems: [], content: undefined });
   });
@@ -94,6 +103,171 @@ describe('label file', () => {
         ],
       ),
       'a,b\n"x,y","say ""hi"""\n1,plain\n',
+    );
+  });
+  it('keeps fields it does not know through a read and a write (item 6)', () => {
+    const line = '{"document":"a.txt","line":3,"text":"x","label":"one","annotator":"ana","note":{"why":"typo"},"reviewed":true}';
+    const parsed = parseLabels(`${line}\n`);
+    assert.deepEqual(parsed.records[0]!.extra, { annotator: 'ana', note: { why: 'typo' }, reviewed: true });
+    assert.deepEqual(JSON.parse(serializeLabels(parsed.records)), JSON.parse(line));
+  });
+
+  it('refuses label names with control, bidi or zero-width characters as bad lines (item 9)', () => {
+    const bad = ['spam\u202e', 'a\u0007b', 'x\u200by', 'esc\u001b[31m'];
+    const content = bad.map((label, i) => JSON.stringify({ document: 'a.txt', line: i + 1, text: 't', label })).join('\n');
+    const parsed = parseLabels(content);
+    assert.equal(parsed.records.length, 0);
+    assert.deepEqual(
+      parsed.problems.map((p) => p.line),
+      [1, 2, 3, 4],
+    );
+    assert.match(parsed.problems[0]!.message, /bidirectional/);
+  });
+
+  it('writes concurrently from one process without temp-name collisions (item 4)', async () => {
+    const file = path.join(tmp(), 'labels.jsonl');
+    const results = await Promise.allSettled(Array.from({ length: 30 }, (_, i) => writeFileAtomic(file, `write ${i}\n`)));
+    assert.deepEqual(
+      results.filter((r) => r.status === 'rejected'),
+      [],
+    );
+    assert.match(fs.readFileSync(file, 'utf8'), /^write \d+\n$/);
+    assert.deepEqual(fs.readdirSync(path.dirname(file)), ['labels.jsonl']);
+  });
+
+  it('fsyncs the data before the rename and the folder after it (item 8)', async () => {
+    const file = path.join(tmp(), 'labels.jsonl');
+    const synced: string[] = [];
+    const open = fs.promises.open;
+    // Watch every handle the write opens: which paths get fsynced, in which order.
+    fs.promises.open = (async (p: fs.PathLike, flags?: string | number, mode?: fs.Mode) => {
+      const handle = await open(p, flags, mode);
+      const sync = handle.sync.bind(handle);
+      handle.sync = async () => {
+        synced.push(fs.existsSync(file) ? `after rename: ${path.basename(String(p))}` : `before rename: ${path.basename(String(p))}`);
+        return sync();
+      };
+      return handle;
+    }) as typeof fs.promises.open;
+    try {
+      await writeFileAtomic(file, 'x\n');
+    } finally {
+      fs.promises.open = open;
+    }
+    assert.equal(synced.length, 2, synced.join('; '));
+    assert.match(synced[0]!, /^before rename: \.labels\.jsonl\..*\.tmp$/);
+    assert.equal(synced[1], `after rename: ${path.basename(path.dirname(file))}`);
+  });
+
+  it('removes temp files left by a killed write, not those of a live writer (item 8)', async () => {
+    const dir = tmp();
+    const file = path.join(dir, 'labels.jsonl');
+    const dead = path.join(dir, '.labels.jsonl.999999999.abc.tmp');
+    const live = path.join(dir, `.labels.jsonl.${process.pid}.def.tmp`);
+    fs.writeFileSync(dead, 'half');
+    fs.writeFileSync(live, 'in flight');
+    assert.deepEqual(await cleanupTempFiles(file), [dead]);
+    assert.deepEqual(fs.readdirSync(dir), [path.basename(live)]);
+  });
+
+  it('replaces the target of a symbolic link and keeps the link (item 5)', async () => {
+    const dir = tmp();
+    fs.mkdirSync(path.join(dir, 'real'));
+    fs.writeFileSync(path.join(dir, 'real', 'labels.jsonl'), 'old\n');
+    fs.symlinkSync(path.join(dir, 'real', 'labels.jsonl'), path.join(dir, 'labels.jsonl'));
+    await writeFileAtomic(path.join(dir, 'labels.jsonl'), 'new\n');
+    assert.equal(fs.lstatSync(path.join(dir, 'labels.jsonl')).isSymbolicLink(), true);
+    assert.equal(fs.readFileSync(path.join(dir, 'real', 'labels.jsonl'), 'utf8'), 'new\n');
+  });
+
+  it('keeps the label file inside the workspace folder, symbolic links included (items 4, 5)', async () => {
+    const root = tmp();
+    const outside = tmp();
+    const fallback = path.join(root, '.fewshot', 'labels.jsonl');
+    assert.deepEqual(resolveLabelsPath(root, 'data/labels.jsonl'), { file: path.join(root, 'data', 'labels.jsonl') });
+    assert.equal(resolveLabelsPath(root, path.join(outside, 'x.jsonl')).file, fallback);
+    assert.match(resolveLabelsPath(root, '/home/me/.bashrc').refused!, /relative/);
+    assert.match(resolveLabelsPath(root, '../../.bashrc').refused!, /inside/);
+    assert.match(resolveLabelsPath(root, 'C:\\Users\\me\\x').refused!, /relative/);
+    assert.match(resolveLabelsPath(root, 'data/labels.jsonl', false).refused!, /untrusted/);
+    assert.equal(resolveLabelsPath(root, 'data/labels.jsonl', false).file, fallback);
+
+    assert.equal(await escapesFolder(root, fallback), undefined);
+    // A .fewshot folder linked outside.
+    fs.symlinkSync(outside, path.join(root, '.fewshot'));
+    assert.match((await escapesFolder(root, fallback))!, /outside/);
+    fs.unlinkSync(path.join(root, '.fewshot'));
+    // A label file linked to a file outside (a shell start-up file, a key).
+    fs.mkdirSync(path.join(root, '.fewshot'));
+    fs.writeFileSync(path.join(outside, 'secret'), 'ssh-key');
+    fs.symlinkSync(path.join(outside, 'secret'), fallback);
+    assert.match((await escapesFolder(root, fallback))!, /outside/);
+    // A dangling link pointing outside.
+    fs.unlinkSync(fallback);
+    fs.symlinkSync(path.join(outside, 'not-yet'), fallback);
+    assert.match((await escapesFolder(root, fallback))!, /outside/);
+    // A link that stays inside is fine.
+    fs.unlinkSync(fallback);
+    fs.writeFileSync(path.join(root, 'mine.jsonl'), '');
+    fs.symlinkSync(path.join(root, 'mine.jsonl'), fallback);
+    assert.equal(await escapesFolder(root, fallback), undefined);
+  });
+
+  it('defuses spreadsheet formulas in CSV cells (item 3)', () => {
+    const csv = toCsv(
+      ['text', 'n'],
+      [
+        ['=HYPERLINK("http://x")', -3],
+        ['+1', 2],
+        ['-2+3', 0],
+        ['@SUM(A1)', 1],
+        ['\tcmd', 1],
+        ['\r=1', 1],
+        ['ok', 1],
+      ],
+    );
+    const cells = csv.trim().split('\n').slice(1);
+    assert.deepEqual(cells, ['"\'=HYPERLINK(""http://x"")",-3', "'+1,2", "'-2+3,0", "'@SUM(A1),1", "'\tcmd,1", '"\'\r=1",1', 'ok,1']);
+  });
+
+  it('property: any records survive serialize then parse (fields, order, unknown fields)', () => {
+    const name = fc.string({ minLength: 1, maxLength: 10 }).filter((s) => s.trim() === s && /^[a-z0-9 _-]+$/i.test(s));
+    const record = fc.record({
+      document: fc.string({ minLength: 1, maxLength: 12 }),
+      line: fc.nat(100_000),
+      text: fc.string({ maxLength: 40 }),
+      label: name,
+      extra: fc.option(fc.dictionary(fc.constantFrom('annotator', 'note', 'reviewed', 'x-id'), fc.jsonValue({ maxDepth: 2 })), {
+        nil: undefined,
+      }),
+    });
+    fc.assert(
+      fc.property(fc.array(record, { maxLength: 20 }), (records) => {
+        const clean = records.map((r) => {
+          const { extra, ...rest } = r;
+          return extra && Object.keys(extra).length
+            ? { ...rest, extra: JSON.parse(JSON.stringify(extra)) as Record<string, unknown> }
+            : rest;
+        });
+        const text = serializeLabels(clean);
+        const parsed = parseLabels(text);
+        assert.deepEqual(parsed.problems, []);
+        assert.equal(serializeLabels(parsed.records), text);
+        assert.equal(parsed.records.length, clean.length);
+      }),
+    );
+  });
+
+  it('property: any text parses without throwing; every non-blank line is a record or a numbered problem', () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.string(), fc.json()), { maxLength: 20 }), (lines) => {
+        const parsed = parseLabels(lines.join('\n'));
+        const nonBlank = lines
+          .join('\n')
+          .split(/\r?\n/)
+          .filter((l) => l.trim() !== '').length;
+        assert.equal(parsed.records.length + parsed.problems.length, nonBlank);
+      }),
     );
   });
 });

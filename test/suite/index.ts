@@ -7,6 +7,7 @@ import Mocha from 'mocha';
 import { registerSuite } from './extension.suite';
 import { registerManyLabelsSuite } from './manyLabels.suite';
 import { registerMultiRootSuite } from './multiRoot.suite';
+import { registerUntrustedSuite } from './untrusted.suite';
 import { registerWorkspaceSuite } from './workspace.suite';
 
 /** $FEWSHOT_TEST_SUITE picks the suite that fits the opened workspace; an unknown name fails. */
@@ -17,6 +18,7 @@ const suites: Record<string, () => void> = {
   },
   'multi-root': registerMultiRootSuite,
   workspace: registerWorkspaceSuite,
+  untrusted: registerUntrustedSuite,
 };
 
 export function run(): Promise<void> {

@@ -39,7 +39,7 @@ export const evalCommand: Command = {
     },
     { name: 'shot', type: 'int-list', min: 1, default: [1, 5], placeholder: 'k,k', help: 'labeled examples per class, one or more' },
     { name: 'query', type: 'int', min: 1, default: 15, help: 'query examples per class' },
-    { name: 'episodes', type: 'int', min: 1, default: 600, help: 'episodes per shot count' },
+    { name: 'episodes', type: 'int', min: 1, max: 1_000_000, default: 600, help: 'episodes per shot count' },
     { name: 'seed', type: 'int', default: 1, help: 'seed of the episode sampler' },
     { name: 'methods', type: 'list', default: ['default'], placeholder: 'a,b', help: 'methods to compare' },
     { name: 'baseline', type: 'string', placeholder: 'method', help: "also report each method's paired gain over this one" },

@@ -26,7 +26,7 @@ export const fitAbstentionCommand: Command = {
     '--keep of the in-scope training lines. The plain max-probability threshold is fitted the same way, as the baseline.',
     '',
     'Example (regenerates the shipped rules):',
-    '  fewshot fit-abstention --data ../shared/data',
+    '  fewshot fit-abstention --data data',
   ].join('\n'),
   options: [
     { name: 'data', type: 'string', placeholder: 'dir', help: 'folder with clinc150.train.jsonl and clinc150.domains.json (required)' },

@@ -1,4 +1,5 @@
 // Label files for the CLI (`--labels labels.jsonl`): the support set of a classification.
+import { labelNameProblem, visibleName } from '../../protocol/panel';
 import type { Example } from '../types';
 import { DataError } from './errors';
 import { readExamples } from './jsonl';
@@ -27,6 +28,12 @@ export async function readLabelFile(file: string): Promise<LabelSet> {
   const counts = new Map<string, number>();
   for (const ex of examples) counts.set(ex.label, (counts.get(ex.label) ?? 0) + 1);
   const labels = [...counts.keys()];
+  for (const label of labels) {
+    // The same rule as the editor and the panel; the name is printed with its escapes made visible
+    // so a terminal never interprets them.
+    const problem = labelNameProblem(label);
+    if (problem) throw new DataError(`${file}: label "${visibleName(label)}": ${problem}`);
+  }
   if (labels.length < 2) {
     throw new DataError(
       `${file}: needs examples of at least two labels to tell lines apart (found ${labels.length === 0 ? 'none' : `only "${labels[0]}"`})`,

@@ -7,7 +7,7 @@
 
 import type * as vscode from 'vscode';
 import { parseWebviewMessage, type HostToWebview, type PanelRequests } from '../../protocol/panel';
-import { RpcServer, type Handlers } from '../../protocol/rpc';
+import { type Handlers, RpcError, RpcServer } from '../../protocol/rpc';
 import { buildPanelHtml, makeNonce } from './html';
 import type { LineRef, PanelChange, PanelDataSource } from './model';
 import { SnapshotTracker } from './snapshot';
@@ -67,8 +67,8 @@ export class PanelHost implements vscode.Disposable {
   private handlers(): Handlers<PanelRequests> {
     const s = this.source;
     return {
-      setLabel: ({ ref, label }) => this.changeLine(ref, () => s.setLabel(ref, label)),
-      removeLabel: ({ ref }) => this.changeLine(ref, () => s.removeLabel(ref)),
+      setLabel: ({ ref, label }) => this.changeLine(this.listed(ref), () => s.setLabel(ref, label)),
+      removeLabel: ({ ref }) => this.changeLine(this.listed(ref), () => s.removeLabel(ref)),
       createLabel: async ({ name, color }) => {
         await s.createLabel(name, color);
         return null;
@@ -86,7 +86,7 @@ export class PanelHost implements vscode.Disposable {
         return null;
       },
       reveal: async ({ ref }) => {
-        await s.reveal(ref);
+        await s.reveal(this.listed(ref));
         return null;
       },
       setLabelKey: async ({ name, key }) => {
@@ -95,6 +95,15 @@ export class PanelHost implements vscode.Disposable {
       },
       quality: ({ uri }, signal) => s.estimateQuality(uri, signal),
     };
+  }
+
+  /**
+   * A request may only name a document the panel was sent: a webview (compromised or buggy) cannot
+   * make the host open, reveal or label any other file.
+   */
+  private listed(ref: LineRef): LineRef {
+    if (!this.tracker.isListed(ref.uri)) throw new RpcError('that document is not in the panel', 'input');
+    return ref;
   }
 
   /**

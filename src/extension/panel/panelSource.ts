@@ -119,7 +119,8 @@ class StoreDataSource implements PanelDataSource, vscode.Disposable {
 
   getStats() {
     const last = this.ctx.scheduler.lastRun;
-    return { backend: this.ctx.engine.info?.backend ?? 'loading', lastAdaptationMs: last ? Math.round(last.adaptMs) : null };
+    const backend = this.ctx.engine.info?.backend ?? (this.ctx.engine.isRunning ? 'loading' : 'idle');
+    return { backend, lastAdaptationMs: last ? Math.round(last.adaptMs) : null };
   }
 
   async setLabel(ref: LineRef, label: string): Promise<void> {

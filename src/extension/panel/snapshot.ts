@@ -137,6 +137,11 @@ export class SnapshotTracker {
 
   constructor(private readonly source: PanelDataSource) {}
 
+  /** Whether the webview was sent this document: the only ones its requests may name. */
+  isListed(uri: string): boolean {
+    return this.documents.has(uri);
+  }
+
   /** Everything, for a webview that starts over; what it holds is now exactly this. */
   snapshot(): PanelSnapshot {
     this.documents = new Map();

@@ -238,6 +238,28 @@ describe('panel host', () => {
     host.dispose();
   });
 
+  it('refuses reveal, setLabel and removeLabel for a document it did not list (item 12)', async () => {
+    const { webview, source, host } = setup();
+    webview.send({ kind: 'ready' });
+    await tick();
+    const ref = { uri: 'file:///home/me/.bashrc', line: 0 };
+    webview.send({ kind: 'request', id: 7, method: 'reveal', params: { ref } });
+    webview.send({ kind: 'request', id: 8, method: 'setLabel', params: { ref, label: 'bug' } });
+    webview.send({ kind: 'request', id: 9, method: 'removeLabel', params: { ref } });
+    webview.send({ kind: 'request', id: 10, method: 'reveal', params: { ref: { uri: 'file:///w/c.txt', line: 4 } } });
+    await tick(20);
+    assert.deepEqual(source.calls, ['reveal 4']);
+    const errors = webview.posted
+      .filter((m) => m.kind === 'response' && m.error)
+      .map((m) => m.kind === 'response' && [m.id, m.error?.code]);
+    assert.deepEqual(errors, [
+      [7, 'input'],
+      [8, 'input'],
+      [9, 'input'],
+    ]);
+    host.dispose();
+  });
+
   it('sends a line again after a refused label, so the panel drops the label it showed', async () => {
     const { webview, source, host } = setup();
     webview.send({ kind: 'ready' });

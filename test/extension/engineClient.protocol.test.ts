@@ -1,0 +1,91 @@
+// The extension's handle on the engine worker, against small fake workers that speak the worker
+// protocol: the ready handshake, requests and answers, a load error, and a worker that dies.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { EngineClient } from '../../src/extension/engineClient';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fewshot-engine-client-'));
+
+/** Writes a worker script: `onRequest` is the body of a function (m) => answer (or undefined). */
+function fakeWorker(name: string, ready: string, onRequest: string): string {
+  const file = path.join(dir, `${name}.js`);
+  fs.writeFileSync(
+    file,
+    `const { parentPort, workerData } = require('node:worker_threads');
+     let served = 0;
+     parentPort.postMessage({ kind: 'log', message: 'started with backend ' + workerData.backend });
+     parentPort.postMessage(${ready});
+     parentPort.on('message', (m) => {
+       if (m.kind !== 'request') return;
+       served++;
+       const answer = ((m) => { ${onRequest} })(m);
+       if (answer !== undefined) parentPort.postMessage({ kind: 'response', id: m.id, result: answer });
+     });`,
+  );
+  return file;
+}
+
+const INFO = "{ kind: 'ready', info: { backend: 'cpu', model: 'fake', methods: ['default'], defaultMethod: 'default' } }";
+
+describe('EngineClient', () => {
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('waits for the ready handshake, then answers requests through the worker', async () => {
+    const logs: string[] = [];
+    const workerPath = fakeWorker('echo', INFO, "return { labels: ['x'], method: m.params.method, served };");
+    const client = new EngineClient({ workerPath, backend: 'cpu', log: (m) => logs.push(m) });
+    try {
+      const before = client.info;
+      assert.equal(before, undefined, 'no info before the worker is ready');
+      const info = await client.ready();
+      assert.equal(info.model, 'fake');
+      assert.equal(client.info?.backend, 'cpu');
+      const r = (await client.classify({ support: [], text: 'a', method: 'm1' })) as unknown as { method: string; served: number };
+      assert.deepEqual([r.method, r.served], ['m1', 1]);
+      assert.ok(logs.includes('started with backend cpu'), logs.join(' | '));
+      assert.ok(
+        logs.some((l) => /^engine ready: backend cpu, model fake/.test(l)),
+        logs.join(' | '),
+      );
+    } finally {
+      await client.stop();
+    }
+  });
+
+  it('rejects with the load error the worker reports', async () => {
+    const workerPath = fakeWorker('broken', "{ kind: 'ready', error: 'model not found' }", 'return undefined;');
+    const client = new EngineClient({ workerPath, backend: 'wasm', log: () => {} });
+    try {
+      await assert.rejects(client.ready(), /model not found/);
+      await assert.rejects(client.classify({ support: [], text: 'a' }), /model not found/);
+    } finally {
+      await client.stop();
+    }
+  });
+
+  it('fails the pending request when the worker dies, and starts a new worker for the next one', async () => {
+    // The first worker exits on its first request; a new one (a fresh process state) serves.
+    const marker = path.join(dir, 'died-once');
+    const workerPath = fakeWorker(
+      'dies',
+      INFO,
+      `const fs = require('node:fs');
+       if (!fs.existsSync(${JSON.stringify(marker)})) { fs.writeFileSync(${JSON.stringify(marker)}, ''); process.exit(3); }
+       return { labels: [], method: 'second worker', served };`,
+    );
+    const logs: string[] = [];
+    const client = new EngineClient({ workerPath, backend: 'cpu', log: (m) => logs.push(m) });
+    try {
+      await assert.rejects(client.classify({ support: [], text: 'a' }), /exited \(code 3\)/);
+      const afterDeath = client.info;
+      assert.equal(afterDeath, undefined, 'no info from a dead worker');
+      const r = (await client.classify({ support: [], text: 'a' })) as unknown as { method: string; served: number };
+      assert.deepEqual([r.method, r.served], ['second worker', 1]);
+      assert.ok(logs.some((l) => /exited \(code 3\)/.test(l)));
+    } finally {
+      await client.stop();
+    }
+  });
+});
