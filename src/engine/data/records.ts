@@ -132,15 +132,14 @@ function readRows(text: string, delimiter: string): { rows: ParsedRow[]; problem
       // A stray quote inside an unquoted field is kept as a character, as spreadsheets do.
       relax_quotes: true,
       skip_empty_lines: true,
-      info: true,
-      on_record: ({ record, info }: { record: string[]; info: { bytes: number } }) => {
+      on_record: (record: string[], context: { bytes: number }) => {
         const from = start;
-        start = info.bytes;
+        start = context.bytes;
         if (record.every((c) => c.trim() === '')) return null;
         rows.push({
           cells: record,
           line: lines.lineAtByte(lines.skipBreaks(from)),
-          endLine: lines.lineAtByte(lines.lastContentByte(from, info.bytes)),
+          endLine: lines.lineAtByte(lines.lastContentByte(from, context.bytes)),
         });
         return null;
       },
