@@ -6,6 +6,7 @@ import { readConfig, type FewShotConfig } from './config';
 import { EngineClient } from './engineClient';
 import { LabelStore } from './labelStore';
 import { LabelPalette } from './panel/labelPalette';
+import { StructuredDocuments } from './structured';
 
 export class FewShotContext implements vscode.Disposable {
   readonly subscriptions: vscode.Disposable[] = [];
@@ -16,6 +17,8 @@ export class FewShotContext implements vscode.Disposable {
   readonly classifier: Classifier;
   /** Each label's colour and key position, for the panel and the decorations (workspace state). */
   readonly palette: LabelPalette;
+  /** CSV/TSV/JSONL documents: their records and text columns. */
+  readonly structured: StructuredDocuments;
   engineError: string | undefined;
   private readonly configChanged = new vscode.EventEmitter<FewShotConfig>();
   private readonly engineChanged = new vscode.EventEmitter<void>();
@@ -32,14 +35,16 @@ export class FewShotContext implements vscode.Disposable {
       log,
     });
     this.labels = new LabelStore(this.config.labelsFile, log);
+    this.structured = new StructuredDocuments(this.engine, extension.workspaceState, log);
+    this.labels.setUnitSource(this.structured);
     this.palette = new LabelPalette(extension.workspaceState);
     this.classifier = new Classifier(
       this.engine,
       this.labels,
-      () => ({ method: this.config.method, isIncluded: (d) => this.isIncluded(d) }),
+      () => ({ method: this.config.method, isIncluded: (d) => this.isIncluded(d), records: (d) => this.structured.paramsOf(d) }),
       log,
     );
-    this.subscriptions.push(this.engine, this.labels, this.classifier);
+    this.subscriptions.push(this.engine, this.labels, this.structured, this.classifier);
   }
 
   static async create(extension: vscode.ExtensionContext): Promise<FewShotContext> {
@@ -77,15 +82,22 @@ export class FewShotContext implements vscode.Disposable {
     const delay = () => this.config.updateDelayMs;
     this.subscriptions.push(
       vscode.workspace.onDidOpenTextDocument((d) => {
+        this.structured.schedule(d, 0);
         this.labels.anchorDocument(d);
         this.classifier.schedule(d, 0);
       }),
       vscode.workspace.onDidChangeTextDocument((e) => {
         if (!this.isIncluded(e.document) || e.contentChanges.length === 0) return;
         this.labels.onDocumentChange(e);
+        this.structured.schedule(e.document, delay());
         this.classifier.schedule(e.document, delay());
       }),
-      vscode.workspace.onDidCloseTextDocument((d) => this.classifier.clear(d.uri)),
+      vscode.workspace.onDidCloseTextDocument((d) => {
+        this.classifier.clear(d.uri);
+        this.structured.forget(d.uri);
+      }),
+      // A structured document's records were read: its labels anchor to them.
+      this.structured.onDidRead((d) => this.labels.anchorDocument(d)),
       // A new label, a removal or a reload from disk re-adapts every document of that folder.
       this.labels.onDidChange((folder) => this.classifier.scheduleAll(20, folder)),
       vscode.workspace.onDidChangeWorkspaceFolders(() => void this.labels.load()),
@@ -102,7 +114,10 @@ export class FewShotContext implements vscode.Disposable {
         this.classifier.scheduleAll(0);
       }),
     );
-    for (const d of vscode.workspace.textDocuments) this.classifier.schedule(d, 0);
+    for (const d of vscode.workspace.textDocuments) {
+      this.structured.schedule(d, 0);
+      this.classifier.schedule(d, 0);
+    }
   }
 
   dispose(): void {

@@ -4,7 +4,16 @@
 import { Worker } from 'node:worker_threads';
 import type { EngineInfo, BackendChoice } from '../engine/engine';
 import { RpcClient, type CancelSignal } from '../protocol/rpc';
-import { isLog, isReady, type ClassifyParams, type ClassifyResult, type WorkerRequests, type WorkerStartOptions } from '../protocol/worker';
+import type { RecordTable } from '../engine/data/records';
+import {
+  isLog,
+  isReady,
+  type ClassifyParams,
+  type ClassifyResult,
+  type RecordsParams,
+  type WorkerRequests,
+  type WorkerStartOptions,
+} from '../protocol/worker';
 
 export interface EngineClientOptions {
   workerPath: string;
@@ -46,6 +55,16 @@ export class EngineClient {
     if (!running) return;
     await running.ready;
     await running.rpc.request('forget', { document });
+  }
+
+  /** A structured document's records, parsed in the worker (no engine needed, so no wait for it). */
+  records(params: RecordsParams & { text: string }, signal?: CancelSignal): Promise<RecordTable> {
+    return this.start().rpc.request('records', params, signal);
+  }
+
+  /** A structured document written back with its labels (Export Dataset), in the worker. */
+  dataset(params: WorkerRequests['dataset']['params']): Promise<string> {
+    return this.start().rpc.request('dataset', params);
   }
 
   /** Stops the worker; the next request starts a new one with the new options. */

@@ -8,6 +8,27 @@ import type { Example } from '../engine/types';
 import { reanchor, shiftLine, type LineEdit } from './anchor';
 import { backupFile, readLabelFile, serializeLabels, writeFileAtomic, type FileProblem, type LabelRecord } from './labelFile';
 
+/**
+ * A structured document's classified units (its records) as the label store sees them: labels sit
+ * on a unit's first line and keep the unit's text (the text column), not the raw line. Provided by
+ * structured.ts; plain documents have none and keep one unit per line.
+ */
+export interface DocumentUnits {
+  /** Per line: the unit's text on its first line, '' on every other line (header, continuation, bad line). */
+  lines: readonly string[];
+  /** The first line of the unit holding `line`; -1 where there is none (the header, a blank line). */
+  startOf(line: number): number;
+  /** The last line of the unit starting at `line` (itself for a one-line unit). */
+  endOf(line: number): number;
+}
+
+export interface UnitSource {
+  /** undefined: a plain document. 'pending': structured, its current version not read yet (it anchors once read). */
+  unitsOf(doc: vscode.TextDocument): DocumentUnits | 'pending' | undefined;
+  /** The units last read for the document, maybe of an earlier version (which record an edit touched). */
+  lastUnitsOf(uri: vscode.Uri): DocumentUnits | undefined;
+}
+
 /** A record in memory; `detached` when its text is not found in its (open) document. */
 export interface StoredLabel extends LabelRecord {
   detached?: boolean;
@@ -46,6 +67,10 @@ export class LabelStore implements vscode.Disposable {
   readonly onDidChange = this.changed.event;
   private disposables: vscode.Disposable[] = [this.changed];
   private watchers: vscode.Disposable[] = [];
+  /** Record-aware anchoring for structured documents (set by the extension; none: every line is a unit). */
+  private units: UnitSource | undefined;
+  /** Labels of a structured document whose record an edit touched before the new version was read. */
+  private pendingTouched = new Set<StoredLabel>();
 
   constructor(
     private labelsFile: string,
@@ -68,6 +93,11 @@ export class LabelStore implements vscode.Disposable {
     }
     for (const doc of vscode.workspace.textDocuments) this.anchorDocument(doc);
     this.changed.fire(undefined);
+  }
+
+  /** Makes labels of structured documents sit on records (see DocumentUnits). */
+  setUnitSource(units: UnitSource): void {
+    this.units = units;
   }
 
   async setLabelsFile(labelsFile: string): Promise<void> {
@@ -124,16 +154,22 @@ export class LabelStore implements vscode.Disposable {
     return this.stateOf(uri)?.corrupt;
   }
 
-  /** Labels the given lines (empty lines are skipped). Returns how many were labeled. */
+  /**
+   * Labels the given lines (empty lines are skipped; in a structured document, the records holding
+   * them, and never the header). Returns how many were labeled.
+   */
   async setLabel(doc: vscode.TextDocument, lines: readonly number[], label: string): Promise<number> {
     const state = this.writable(doc.uri);
     const name = label.trim();
     if (!name) throw new LabelError('A label cannot be empty.');
     const document = this.relative(state, doc.uri);
+    const units = this.units?.unitsOf(doc);
+    if (units === 'pending') throw new LabelError('The file is still being read; try again in a moment.');
+    const targets = units ? lines.map((l) => units.startOf(l)) : lines;
     let n = 0;
-    for (const line of new Set(lines)) {
+    for (const line of new Set(targets)) {
       if (line < 0 || line >= doc.lineCount) continue;
-      const text = doc.lineAt(line).text;
+      const text = units ? units.lines[line]! : doc.lineAt(line).text;
       if (text.trim() === '') continue;
       state.records = state.records.filter((r) => !(r.document === document && r.line === line && !r.detached));
       state.records.push({ document, line, text, label: name });
@@ -146,7 +182,9 @@ export class LabelStore implements vscode.Disposable {
   async removeLabel(doc: vscode.TextDocument, lines: readonly number[]): Promise<number> {
     const state = this.writable(doc.uri);
     const document = this.relative(state, doc.uri);
-    const wanted = new Set(lines);
+    const units = this.units?.unitsOf(doc);
+    // Any line of a record removes the record's label (it sits on the record's first line).
+    const wanted = new Set(units && units !== 'pending' ? lines.map((l) => units.startOf(l)) : lines);
     const before = state.records.length;
     state.records = state.records.filter((r) => !(r.document === document && !r.detached && wanted.has(r.line)));
     const removed = before - state.records.length;
@@ -216,6 +254,20 @@ export class LabelStore implements vscode.Disposable {
       insertedLineBreaks: countLineBreaks(c.text),
     }));
     const shifted = mine.map((r) => (r.detached ? { line: r.line, touched: false, deleted: false } : shiftLine(r.line, edits)));
+    if (this.units?.unitsOf(event.document) !== undefined) {
+      // A structured document: an edit anywhere in a record touches its label. The new version's
+      // records are read in the worker; until then labels only move, and anchor once it is read.
+      const before = this.units?.lastUnitsOf(event.document.uri);
+      mine.forEach((r, i) => {
+        if (r.detached) return;
+        const end = before?.endOf(r.line) ?? r.line;
+        if (shifted[i]!.touched || shifted[i]!.deleted || edits.some((e) => e.startLine <= end && e.endLine >= r.line))
+          this.pendingTouched.add(r);
+        r.line = shifted[i]!.line;
+      });
+      this.changed.fire(state.folder.uri);
+      return;
+    }
     const edited = shifted.map((s) => s.touched || s.deleted);
     this.applyAnchors(
       state,
@@ -234,16 +286,29 @@ export class LabelStore implements vscode.Disposable {
     if (!state || doc.uri.scheme !== 'file') return;
     const document = this.relative(state, doc.uri);
     const mine = state.records.filter((r) => r.document === document);
-    if (mine.length)
-      this.applyAnchors(
-        state,
-        doc,
-        mine,
-        mine.map((r) => r.line),
-        [],
-        [],
-        save,
-      );
+    if (!mine.length) return;
+    // Records edited while the structured document was being read keep their label with the new text.
+    const touched = mine.map((r) => this.pendingTouched.has(r));
+    this.applyAnchors(
+      state,
+      doc,
+      mine,
+      mine.map((r) => r.line),
+      touched,
+      touched,
+      save,
+    );
+  }
+
+  /**
+   * Before the text column of a structured document changes: when it is read again, each attached
+   * label takes its record's new text (a label is anchored to its record, whatever column is read).
+   */
+  expectNewTexts(doc: vscode.TextDocument): void {
+    const state = this.stateOf(doc.uri);
+    if (!state) return;
+    const document = this.relative(state, doc.uri);
+    for (const r of state.records) if (r.document === document && !r.detached) this.pendingTouched.add(r);
   }
 
   /** `edited[i]`: the editor changed label i's line, so a label that finds no line is removed rather than detached. */
@@ -256,7 +321,10 @@ export class LabelStore implements vscode.Disposable {
     edited: boolean[],
     save: boolean,
   ): void {
-    const lines = doc.getText().split(/\r?\n/);
+    const units = this.units?.unitsOf(doc);
+    if (units === 'pending') return; // anchored when the structured document has been read
+    for (const r of mine) this.pendingTouched.delete(r);
+    const lines = units ? units.lines : doc.getText().split(/\r?\n/);
     const anchored = reanchor(
       mine.map((r, i) => ({ line: r.detached && !touched[i] ? r.line : candidates[i]!, text: r.text })),
       lines,
