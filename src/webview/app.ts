@@ -1,12 +1,33 @@
 // The panel app: owns all state (view state, data, pending label changes), turns user actions
 // into protocol requests, and asks the views to render from the state.
 
-import { lineKey, parseHostMessage, parseLeaveOneOut, type LeaveOneOutResult, type LineRef, type PanelRequests } from '../protocol/panel';
+import { isNoneLabel, NONE_LABEL } from '../engine/labels/none';
+import {
+  lineKey,
+  parseHostMessage,
+  parseLeaveOneOut,
+  type LeaveOneOutResult,
+  type LineRef,
+  type PanelLabel,
+  type PanelRequests,
+} from '../protocol/panel';
 import { RpcClient } from '../protocol/rpc';
 import { Dataset } from './dataset';
 import { sample } from './stats';
 import { HISTORY_LIMIT, restoreViewState, type Decision, type DecisionKind, type ViewState } from './state';
 import type { VsCodeApi } from './vscodeApi';
+
+/** The labels keys 1..9 give, in order: every label but the built-in `none`, which has key 0. */
+export function numberedLabels(labels: readonly PanelLabel[]): PanelLabel[] {
+  return labels.filter((l) => !isNoneLabel(l.name));
+}
+
+/** The key that gives a label in the panel ('0' for `none`), or undefined beyond 9. */
+export function labelKey(labels: readonly PanelLabel[], name: string): string | undefined {
+  if (isNoneLabel(name)) return '0';
+  const i = numberedLabels(labels).findIndex((l) => l.name === name);
+  return i >= 0 && i < 9 ? String(i + 1) : undefined;
+}
 
 /** Lines sampled by one "check precision" run. */
 export const PRECISION_SAMPLE = 20;
@@ -208,8 +229,13 @@ export class App {
     this.invalidate('cursor');
   }
 
+  /** Marks the line as fitting no label (the built-in `none`, key 0) and goes on. */
+  assignNone(): void {
+    if (this.dataset) this.decide('label', NONE_LABEL);
+  }
+
   assignNth(n: number): void {
-    const label = this.dataset?.snapshot.labels[n - 1];
+    const label = numberedLabels(this.dataset?.snapshot.labels ?? [])[n - 1];
     if (!label) return this.say(`There is no label ${n}.`, true);
     this.decide('label', label.name);
   }

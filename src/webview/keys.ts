@@ -13,6 +13,7 @@ export const BINDINGS: KeyBinding[] = [
   { keys: ['↓', 'j'], help: 'Next line', run: (a) => a.move(1) },
   { keys: ['↑', 'k'], help: 'Previous line', run: (a) => a.move(-1) },
   { keys: ['1', '…', '9'], help: 'Give the line the Nth label and go on', run: (a, e) => a.assignNth(Number(e.key)) },
+  { keys: ['0'], help: 'Mark the line as fitting no label (none) and go on', run: (a) => a.assignNone() },
   { keys: ['a'], help: 'Accept the prediction and go on', run: (a) => a.accept() },
   { keys: ['x'], help: 'Skip the line', run: (a) => a.skip() },
   { keys: ['⌫', 'Ctrl+Z'], help: 'Undo the last decision', run: (a) => a.undo() },

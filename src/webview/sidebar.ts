@@ -2,7 +2,7 @@
 // prediction charts, the model's backend and timing, and the quality checks.
 
 import { labelNameProblem, nextLabelColor } from '../protocol/panel';
-import type { App, Dirty } from './app';
+import { labelKey, type App, type Dirty } from './app';
 import { barChart, histogramChart } from './charts';
 import { clear, el, iconButton, kbd, option, textButton } from './dom';
 import { percent, wilson } from './stats';
@@ -78,7 +78,8 @@ export class Sidebar {
     clear(this.labels);
     if (!this.colorChosen) this.newColor.value = nextLabelColor(app.dataset!.snapshot.labels.map((l) => l.color));
     const list = el('ul', { className: 'label-list', attrs: { 'aria-label': 'Labels' } });
-    app.dataset!.snapshot.labels.forEach((l, i) => {
+    app.dataset!.snapshot.labels.forEach((l) => {
+      const key = labelKey(app.dataset!.snapshot.labels, l.name);
       // The list holds the open documents; the host counts the label's other records.
       const listed = counts.get(l.name) ?? 0;
       const elsewhere = l.elsewhere ?? 0;
@@ -102,7 +103,7 @@ export class Sidebar {
       } else {
         const where = `${count} labeled line${count === 1 ? '' : 's'} in the label files: ${listed} in the open files listed here, ${elsewhere} in closed files or detached from their text`;
         item.append(
-          i < 9 ? kbd(String(i + 1)) : el('span', { className: 'kbd-space' }),
+          key !== undefined ? kbd(key) : el('span', { className: 'kbd-space' }),
           this.colorPicker(l.name, l.color),
           el('span', { className: 'label-name', text: l.name, title: l.name }),
           el('span', {

@@ -1,7 +1,8 @@
 // The top of the panel: search, order, filters, the label bar (keys shown on the labels) and
 // the recent decisions (editable).
 
-import type { App, Dirty } from './app';
+import { isNoneLabel, NONE_LABEL } from '../engine/labels/none';
+import { labelKey, numberedLabels, type App, type Dirty } from './app';
 import { clear, el, icon, iconButton, kbd, option } from './dom';
 import { SORT_ORDERS, type SortOrder, type StatusFilter } from './state';
 
@@ -71,7 +72,8 @@ export class Toolbar {
         ['unlabeled', 'Unlabeled'],
         ['labeled', 'Labeled'],
         ['low', 'Low confidence'],
-        ...labels.map((l): [StatusFilter, string] => [`predicted:${l.name}`, `Predicted: ${l.name}`]),
+        ['none', 'Fits no label'],
+        ...labels.filter((l) => !isNoneLabel(l.name)).map((l): [StatusFilter, string] => [`predicted:${l.name}`, `Predicted: ${l.name}`]),
       ];
       for (const [value, text] of filters) this.filter.appendChild(option(value, text, value === f));
       clear(this.doc);
@@ -85,16 +87,29 @@ export class Toolbar {
 
   private renderLabelBar(): void {
     clear(this.labelBar);
-    const labels = this.app.dataset?.snapshot.labels ?? [];
+    const all = this.app.dataset?.snapshot.labels ?? [];
+    const labels = numberedLabels(all);
+    // The built-in none comes first, on key 0, whether or not a line uses it yet.
+    const none = el(
+      'button',
+      {
+        className: 'label-chip none-chip',
+        attrs: { type: 'button', 'aria-label': `${NONE_LABEL}: fits no label (key 0)` },
+        on: { click: () => this.app.assignNone() },
+      },
+      [kbd('0'), el('span', { text: `${NONE_LABEL} — fits no label` })],
+    );
+    this.labelBar.appendChild(none);
     labels.forEach((l, i) => {
+      const key = labelKey(all, l.name);
       const chip = el(
         'button',
         {
           className: 'label-chip',
-          attrs: { type: 'button', 'aria-label': i < 9 ? `${l.name} (key ${i + 1})` : l.name },
+          attrs: { type: 'button', 'aria-label': key ? `${l.name} (key ${key})` : l.name },
           on: { click: () => this.app.assignNth(i + 1) },
         },
-        [i < 9 ? kbd(String(i + 1)) : null, swatch(l.color), el('span', { text: l.name })],
+        [key ? kbd(key) : null, swatch(l.color), el('span', { text: l.name })],
       );
       this.labelBar.appendChild(chip);
     });

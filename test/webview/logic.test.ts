@@ -2,6 +2,7 @@
 
 import assert from 'node:assert/strict';
 import type { PanelSnapshot } from '../../src/protocol/panel';
+import { labelKey, numberedLabels } from '../../src/webview/app';
 import { Dataset } from '../../src/webview/dataset';
 import { restoreViewState } from '../../src/webview/state';
 import { histogram, sample, wilson } from '../../src/webview/stats';
@@ -48,6 +49,35 @@ describe('panel logic', () => {
     const junk = restoreViewState({ v: 1, sort: 'random', filter: 'predicted:', scrollTop: -5, history: 'x', precision: 3 });
     assert.deepEqual([junk.sort, junk.filter, junk.scrollTop, junk.history, junk.precision], ['uncertainty', 'all', 0, [], null]);
     assert.equal(restoreViewState(undefined).sort, 'uncertainty');
+  });
+
+  it('lists lines that fit no label (marked or predicted none) under their own filter; none is key 0', () => {
+    const labels = [
+      { name: 'x', color: '#000000' },
+      { name: 'none', color: '#111111' },
+      { name: 'y', color: '#ffffff' },
+    ];
+    const d = new Dataset({
+      documents: [{ uri: 'a', name: 'a' }],
+      lines: [
+        { doc: 0, line: 0, text: 'hello', label: 'none' },
+        { doc: 0, line: 1, text: 'refund', prediction: { label: 'x', confidence: 0.9, uncertainty: 0.1 } },
+        { doc: 0, line: 2, text: 'weather', prediction: { label: 'none', confidence: 0.8, uncertainty: 0.3 } },
+        { doc: 0, line: 3, text: 'marked x', label: 'x', prediction: { label: 'none', confidence: 0.8, uncertainty: 0.3 } },
+      ],
+      labels,
+      stats: { backend: 'cpu', lastAdaptationMs: null },
+    });
+    assert.deepEqual(Array.from(d.view({ sort: 'document', filter: 'none', doc: null, search: '' })), [0, 2]);
+    assert.equal(restoreViewState({ v: 1, filter: 'none' }).filter, 'none');
+    assert.deepEqual(
+      numberedLabels(labels).map((l) => l.name),
+      ['x', 'y'],
+    );
+    assert.deepEqual(
+      labels.map((l) => labelKey(labels, l.name)),
+      ['1', '0', '2'],
+    );
   });
 
   it('filters and orders the list', () => {
