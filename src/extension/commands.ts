@@ -246,12 +246,13 @@ function importLabels(ctx: FewShotContext): Handler {
       if (!picked?.[0]) return undefined;
       file = picked[0].fsPath;
     }
-    // An export may hold the model's predictions too: those are not labels. Blank them out (line
+    // An export may hold the model's predictions too (`none` included): those are not labels. Blank them out (line
     // numbers of any problems stay right).
     let predictions = 0;
     const content = (await fs.promises.readFile(file, 'utf8')).split(/\r?\n/).map((raw) => {
       try {
-        if ((JSON.parse(raw) as { source?: unknown }).source === 'prediction') {
+        const source = (JSON.parse(raw) as { source?: unknown }).source;
+        if (source === 'prediction' || source === 'none') {
           predictions++;
           return '';
         }

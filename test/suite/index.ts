@@ -6,9 +6,16 @@ import * as fs from 'node:fs';
 import Mocha from 'mocha';
 import { registerSuite } from './extension.suite';
 import { registerMultiRootSuite } from './multiRoot.suite';
+import { registerStructuredSuite } from './structured.suite';
 
 /** $FEWSHOT_TEST_SUITE picks the suite that fits the opened workspace; an unknown name fails. */
-const suites: Record<string, () => void> = { 'single-folder': registerSuite, 'multi-root': registerMultiRootSuite };
+const suites: Record<string, () => void> = {
+  'single-folder': () => {
+    registerSuite();
+    registerStructuredSuite();
+  },
+  'multi-root': registerMultiRootSuite,
+};
 
 export function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', timeout: 60_000, color: false, reporter: 'spec' });
