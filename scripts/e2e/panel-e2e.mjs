@@ -96,7 +96,10 @@ try {
     await frame.locator('.label-bar .label-chip', { hasText: name }).waitFor();
   }
   const chips = await frame.$$eval('.label-bar .label-chip', (els) => els.map((e) => e.textContent));
-  check(chips.join(' ') === '1billing 2account 3bug 4shipping', `the labels carry their keys: ${chips.join(' ')}`);
+  check(
+    chips.join(' ') === '0none — fits no label 1billing 2account 3bug 4shipping',
+    `the labels carry their keys, the built-in none on 0: ${chips.join(' ')}`,
+  );
   await frame.selectOption('#sort', 'document');
   await frame.focus('#lines');
   await shot('labels-created');
@@ -179,7 +182,7 @@ try {
     const now = await editorBorders();
     return now.includes('rgb(0, 200, 83)') && !now.includes(expected.bug);
   });
-  const bugChip = await frame.$eval('.label-bar .label-chip:nth-child(3) .swatch', (e) => getComputedStyle(e).backgroundColor);
+  const bugChip = await frame.$eval('.label-bar .label-chip:nth-child(4) .swatch', (e) => getComputedStyle(e).backgroundColor);
   check(bugChip === 'rgb(0, 200, 83)', `a colour picked in the panel recolours the label chip (${bugChip}) and the editor's bug lines`);
   await shot('label-colour-changed');
 
