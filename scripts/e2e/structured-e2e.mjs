@@ -6,7 +6,16 @@
 // artifacts/e2e/structured-*.png.
 import fs from 'node:fs';
 import path from 'node:path';
-import { root, installedSampleWorkspace, startCodeServer, launchBrowser, readLabelRecords, workbench } from './codeServer.mjs';
+import {
+  root,
+  installedSampleWorkspace,
+  startCodeServer,
+  launchBrowser,
+  readLabelRecords,
+  workbench,
+  uiTest,
+  panelFrames,
+} from './codeServer.mjs';
 
 const { s, workspace, labelFile } = await installedSampleWorkspace('structured-e2e');
 const artifacts = path.join(root, 'artifacts/e2e');
@@ -56,34 +65,10 @@ const server = await startCodeServer(s, { logFile: path.join(artifacts, 'structu
 const browser = await launchBrowser(path.join(s.state, 'chromium'));
 const page = browser.pages()[0] ?? (await browser.newPage());
 const { quickInput, until, runCommand, goToLine, openFile } = workbench(page);
-let step = 0;
-const shot = async (name) => {
-  const file = path.join(artifacts, `structured-${String(++step).padStart(2, '0')}-${name}.png`);
-  await page.screenshot({ path: file });
-  console.log(`structured-e2e: screenshot ${path.relative(root, file)}`);
-};
-const check = (ok, message) => {
-  if (!ok) throw new Error(`structured-e2e: ${message}`);
-  console.log(`structured-e2e: ok - ${message}`);
-};
+const { shot, check, run } = uiTest('structured-e2e', { page, browser, server, artifacts, prefix: 'structured-' });
+const panelFrame = () => until('the labeling panel webview', async () => (await panelFrames(page))[0], 60_000);
 
-async function panelFrame() {
-  return until(
-    'the labeling panel webview',
-    async () => {
-      for (const frame of page.frames()) {
-        try {
-          if (await frame.$('#lines')) return frame;
-        } catch {} // a frame navigating away
-      }
-      return undefined;
-    },
-    60_000,
-  );
-}
-
-let failed = false;
-try {
+await run(async () => {
   await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
   await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
   await page.locator('.statusbar-item', { hasText: 'labeled' }).first().waitFor({ timeout: 60_000 });
@@ -145,13 +130,4 @@ try {
   await frame.locator('#lines').focus();
   await page.waitForTimeout(300);
   await shot('panel-none-filter');
-} catch (error) {
-  failed = true;
-  console.error(error instanceof Error ? error.message : error);
-  await shot('failure').catch(() => {});
-} finally {
-  await browser.close().catch(() => {});
-  server.stop();
-}
-console.log(failed ? 'structured-e2e: FAILED' : `structured-e2e: passed; screenshots in ${path.relative(root, artifacts)}`);
-process.exit(failed ? 1 : 0);
+});

@@ -4,7 +4,7 @@
 import { Worker } from 'node:worker_threads';
 import type { EngineInfo, BackendChoice } from '../engine/engine';
 import { RpcClient, type CancelSignal } from '../protocol/rpc';
-import type { RecordTable } from '../engine/data/records';
+import type { PackedTable } from '../engine/data/records';
 import {
   isLog,
   isReady,
@@ -58,7 +58,7 @@ export class EngineClient {
   }
 
   /** A structured document's records, parsed in the worker (no engine needed, so no wait for it). */
-  records(params: RecordsParams & { text: string }, signal?: CancelSignal): Promise<RecordTable> {
+  records(params: RecordsParams & { text: string }, signal?: CancelSignal): Promise<PackedTable> {
     return this.start().rpc.request('records', params, signal);
   }
 

@@ -4,7 +4,16 @@
 // 0.2 s per MB: too long for the extension host's main thread) and cached per document version.
 // The label store anchors labels to records through it (UnitSource).
 import * as vscode from 'vscode';
-import { formatOfPath, recordAt, unitLines, type RecordFormat, type RecordTable } from '../engine/data/records';
+import {
+  formatOfPath,
+  recordAt,
+  unitLines,
+  unpackRecords,
+  type DataRecord,
+  type PackedTable,
+  type RecordFormat,
+  type RecordTable,
+} from '../engine/data/records';
 import { CancelSource, RpcError } from '../protocol/rpc';
 import type { RecordsParams } from '../protocol/worker';
 import type { EngineClient } from './engineClient';
@@ -12,6 +21,9 @@ import type { DocumentUnits, UnitSource } from './labelStore';
 
 /** Workspace state key: document URI -> chosen text column. */
 export const TEXT_COLUMNS_KEY = 'fewshot.textColumns';
+
+/** Records unpacked per main-thread task: a few milliseconds each (bench/records.ts). */
+const UNPACK_CHUNK = 5000;
 
 const LANGUAGE_FORMATS: Record<string, RecordFormat> = { csv: 'csv', tsv: 'tsv', jsonl: 'jsonl' };
 
@@ -99,25 +111,28 @@ export class StructuredDocuments implements UnitSource, vscode.Disposable {
     const cancel = new CancelSource();
     const version = doc.version;
     const started = Date.now();
-    const done = this.engine.records({ ...params, text: doc.getText() }, cancel).then(
-      (table) => {
-        if (this.reading.get(key)?.cancel === cancel) this.reading.delete(key);
-        if (cancel.isCancellationRequested || doc.isClosed || doc.version !== version) return undefined;
-        this.known.set(key, { version, column: params.column, table, units: toUnits(table, doc.lineCount) });
-        const problems = table.problems.length ? `; ${table.problems.map((p) => `line ${p.line}: ${p.message}`).join('; ')}` : '';
-        this.log(
-          `${vscode.workspace.asRelativePath(doc.uri)}: ${table.records.length} ${params.format} records, text column ${table.column ?? '(none)'}, read in ${Date.now() - started} ms${problems}`,
-        );
-        this.read.fire(doc);
-        return table;
-      },
-      (error: unknown) => {
-        if (this.reading.get(key)?.cancel === cancel) this.reading.delete(key);
-        if (!(error instanceof RpcError && error.code === 'cancelled'))
-          this.log(`could not read the records of ${vscode.workspace.asRelativePath(doc.uri)}: ${String(error)}`);
-        return undefined;
-      },
-    );
+    const done = this.engine
+      .records({ ...params, text: doc.getText() }, cancel)
+      .then(unpack)
+      .then(
+        (table) => {
+          if (this.reading.get(key)?.cancel === cancel) this.reading.delete(key);
+          if (cancel.isCancellationRequested || doc.isClosed || doc.version !== version) return undefined;
+          this.known.set(key, { version, column: params.column, table, units: toUnits(table, doc.lineCount) });
+          const problems = table.problems.length ? `; ${table.problems.map((p) => `line ${p.line}: ${p.message}`).join('; ')}` : '';
+          this.log(
+            `${vscode.workspace.asRelativePath(doc.uri)}: ${table.records.length} ${params.format} records, text column ${table.column ?? '(none)'}, read in ${Date.now() - started} ms${problems}`,
+          );
+          this.read.fire(doc);
+          return table;
+        },
+        (error: unknown) => {
+          if (this.reading.get(key)?.cancel === cancel) this.reading.delete(key);
+          if (!(error instanceof RpcError && error.code === 'cancelled'))
+            this.log(`could not read the records of ${vscode.workspace.asRelativePath(doc.uri)}: ${String(error)}`);
+          return undefined;
+        },
+      );
     this.reading.set(key, { version, column: params.column, cancel, done });
     return done;
   }
@@ -157,4 +172,16 @@ function toUnits(table: RecordTable, lineCount: number): DocumentUnits {
     startOf: (line) => recordAt(table, line)?.line ?? -1,
     endOf: (line) => recordAt(table, line)?.endLine ?? line,
   };
+}
+
+/** The worker's packed table as records, unpacked in chunks so no main-thread task runs long. */
+async function unpack(packed: PackedTable): Promise<RecordTable> {
+  const records: DataRecord[] = [];
+  const n = packed.lines.length;
+  for (let from = 0; from < n; from += UNPACK_CHUNK) {
+    if (from > 0) await new Promise((resolve) => setImmediate(resolve));
+    unpackRecords(packed, from, Math.min(n, from + UNPACK_CHUNK), records);
+  }
+  const { format, columns, column, headerLine, problems } = packed;
+  return { format, columns, column, headerLine, problems, records };
 }

@@ -2,7 +2,7 @@
 // Requests go through the generic rpc helpers; the worker also sends two notifications:
 // `ready` once (after loading the engine, or with the load error) and `log` lines.
 import type { RecordLabel } from '../engine/data/dataset';
-import type { RecordFormat, RecordTable } from '../engine/data/records';
+import type { PackedTable, RecordFormat } from '../engine/data/records';
 import type { EngineInfo, BackendChoice } from '../engine/engine';
 import type { Example } from '../engine/types';
 import type { ResponseMessage } from './rpc';
@@ -72,7 +72,7 @@ export type WorkerRequests = {
   /** Drops the warm-start state of a closed document; true when there was one. */
   forget: { params: { document: string }; result: boolean };
   /** A structured document's records (parsed in the worker: csv-parse is too slow for the host's main thread). */
-  records: { params: RecordsParams & { text: string }; result: RecordTable };
+  records: { params: RecordsParams & { text: string }; result: PackedTable };
   /** The document's records written back with `labels[i]` for record i (Export Dataset; see engine/data/dataset.ts). */
   dataset: { params: RecordsParams & { text: string; labels: Array<RecordLabel | null> }; result: string };
 };

@@ -2,7 +2,7 @@
 // Separate from worker.ts (the thread entry) so tests can drive it over a MessageChannel with a
 // fake engine.
 import { writeDataset } from '../engine/data/dataset';
-import { parseRecords, type RecordTable, unitLines, withoutFields } from '../engine/data/records';
+import { packTable, parseRecords, type RecordTable, unitLines } from '../engine/data/records';
 import type { EngineApi, WarmState } from '../engine/engine';
 import { EngineInputError } from '../engine/engine';
 import { RpcServer, yieldToEventLoop, type CancelSignal, RpcError } from '../protocol/rpc';
@@ -32,7 +32,7 @@ export function startWorkerHost(port: Port, loadEngine: (log: (m: string) => voi
       classify: (params, signal) => classify(need(), params, signal, states),
       forget: (params) => states.forget(params.document),
       info: () => need().info(),
-      records: (params) => withoutFields(recordTable(params.text, params)),
+      records: (params) => packTable(recordTable(params.text, params)),
       dataset: (params) => writeDataset(recordTable(params.text, params), params.text, (i) => params.labels[i] ?? undefined),
     },
     (message) => port.postMessage(message),

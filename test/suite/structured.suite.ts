@@ -27,6 +27,9 @@ const CSV = [
   '',
 ].join('\n');
 const FIRST_LINES = [1, 2, 5, 6, 7, 8, 9, 10, 11];
+/** The text column of the multi-line record (lines 2-4) as the CSV holds it. */
+const records3 = () =>
+  'My card payment failed and the invoice is still unpaid.\nThe billing page says "declined" again,\ncan you check the charge?';
 
 export function registerStructuredSuite(): void {
   describe('Few-Shot Labeler: structured documents and none', () => {
@@ -160,6 +163,34 @@ export function registerStructuredSuite(): void {
       await until('labels back on the text column', async () => {
         await api.flushLabels();
         return mine().find((r) => r.line === 2)?.text === 'I was charged twice for my invoice, please refund';
+      });
+    });
+
+    it('an edit inside a multi-line record keeps its label with the new text; a record inserted above moves it', async () => {
+      const line3 = doc.lineAt(3).text;
+      const at = line3.indexOf('again');
+      await editor.edit((e) => e.replace(new vscode.Range(3, at, 3, at + 'again'.length), 'twice'));
+      const edited =
+        'My card payment failed and the invoice is still unpaid.\nThe billing page says "declined" twice,\ncan you check the charge?';
+      await until('the label to take the edited text', async () => {
+        await api.flushLabels();
+        return mine().find((r) => r.line === 3)?.text === edited && mine().find((r) => r.line === 3)?.label === 'billing';
+      });
+      await editor.edit((e) => e.insert(new vscode.Position(1, 0), '10,2024-01-07,a new first record,low\n'));
+      await until('the labels to move down a line', async () => {
+        await api.flushLabels();
+        const labels = mine();
+        return (
+          labels.find((r) => r.line === 4)?.text === edited &&
+          labels.find((r) => r.line === 3)?.label === 'billing' &&
+          !labels.some((r) => r.line === 2)
+        );
+      });
+      await vscode.commands.executeCommand('undo');
+      await vscode.commands.executeCommand('undo');
+      await until('the labels back where they were', async () => {
+        await api.flushLabels();
+        return mine().find((r) => r.line === 3)?.text === records3();
       });
     });
   });

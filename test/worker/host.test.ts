@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { typedPredictions } from '../fakeModel';
 import { MessageChannel, Worker } from 'node:worker_threads';
+import { type DataRecord, unpackRecords } from '../../src/engine/data/records';
 import { DocumentStates, type Port, startWorkerHost } from '../../src/worker/host';
 import { EngineInputError, type EngineApi, type EngineInfo, type AdaptOptions } from '../../src/engine/engine';
 import type { Example } from '../../src/engine/types';
@@ -104,8 +105,10 @@ describe('worker host protocol', () => {
       const text = 'id,text,when\n1,"my invoice\nis overdue",monday\n2,reset my password,tuesday\n';
       const table = await w.client.request('records', { text, format: 'csv' });
       assert.equal(table.column, 'text');
+      const records: DataRecord[] = [];
+      unpackRecords(table, 0, table.lines.length, records);
       assert.deepEqual(
-        table.records.map((r) => [r.line, r.endLine, r.text]),
+        records.map((r) => [r.line, r.endLine, r.text]),
         [
           [1, 2, 'my invoice\nis overdue'],
           [3, 3, 'reset my password'],

@@ -1,7 +1,16 @@
 import assert from 'node:assert/strict';
 import { parse } from 'csv-parse/sync';
 import { formulaSafe, labelColumnNames, writeDataset, type RecordLabel } from '../../../src/engine/data/dataset';
-import { formatOfPath, parseRecords, recordAt, unitLines, withoutFields } from '../../../src/engine/data/records';
+import {
+  type DataRecord,
+  formatOfPath,
+  packTable,
+  parseRecords,
+  recordAt,
+  unitLines,
+  unpackRecords,
+  withoutFields,
+} from '../../../src/engine/data/records';
 
 const brief = (text: string, format: 'csv' | 'tsv' | 'jsonl', column?: string) => {
   const t = withoutFields(parseRecords(text, format, column));
@@ -141,6 +150,17 @@ describe('data: structured records', () => {
   it('JSONL: without a common name the longest string field is the text', () => {
     const t = brief('{"id":"a1","utt":"what is my balance today"}\n{"id":"a2","utt":"send money to mum"}\n', 'jsonl');
     assert.equal(t.column, 'utt');
+  });
+
+  it('packs a table for the wire and unpacks the same records, in any chunks', () => {
+    const table = withoutFields(parseRecords('id,text\n1,"a\nb"\n2,\n3,"é ✓"\n', 'csv'));
+    const packed = packTable(table);
+    assert.equal(packed.texts, 'a\nbé ✓');
+    assert.equal(packed.column, 'text');
+    const back: DataRecord[] = [];
+    unpackRecords(packed, 0, 2, back);
+    unpackRecords(packed, 2, 3, back);
+    assert.deepEqual(back, table.records);
   });
 
   it('unit lines put each record on its first line; recordAt finds a record from any of its lines', () => {
