@@ -121,8 +121,11 @@ function acceptPrediction(ctx: FewShotContext): Handler {
     const t = await target(uri, lines);
     const result = ctx.classifier.resultFor(t.doc);
     if (!result) throw new LabelError('No predictions for this document yet: label at least two lines with different labels.');
+    // In a structured document the prediction sits on the record's first line: any of its lines accepts it.
+    const units = ctx.structured.unitsOf(t.doc);
+    const wanted = units && units !== 'pending' ? [...new Set(t.lines.map((l) => units.startOf(l)))] : t.lines;
     let n = 0;
-    for (const line of t.lines) {
+    for (const line of wanted) {
       const index = result.labelIndex[line] ?? -1;
       if (index < 0) continue;
       n += await ctx.labels.setLabel(t.doc, [line], result.labels[index]!);

@@ -166,6 +166,18 @@ export function registerStructuredSuite(): void {
       });
     });
 
+    it('Remove Label and Accept Prediction act on the record from any of its lines', async () => {
+      assert.equal(await vscode.commands.executeCommand('fewshot.removeLabel', doc.uri, [4]), 1);
+      await api.flushLabels();
+      assert.ok(!mine().some((r) => r.line === 3), 'the multi-line record lost its label');
+      await api.whenIdle();
+      const predicted = await until('a prediction on the record', () => fewShot(doc.uri).find((d) => d.range.start.line === 2)?.code);
+      assert.equal(await vscode.commands.executeCommand('fewshot.acceptPrediction', doc.uri, [3]), 1);
+      await api.flushLabels();
+      assert.equal(mine().find((r) => r.line === 3)?.label, predicted);
+      await vscode.commands.executeCommand('fewshot.labelLine', 'billing', doc.uri, [2]);
+    });
+
     it('an edit inside a multi-line record keeps its label with the new text; a record inserted above moves it', async () => {
       const line3 = doc.lineAt(3).text;
       const at = line3.indexOf('again');
