@@ -8,6 +8,7 @@ import {
   formatOfPath,
   recordAt,
   unitLines,
+  UNPACK_CHUNK,
   unpackRecords,
   type DataRecord,
   type PackedTable,
@@ -21,9 +22,6 @@ import type { DocumentUnits, UnitSource } from './labelStore';
 
 /** Workspace state key: document URI -> chosen text column. */
 export const TEXT_COLUMNS_KEY = 'fewshot.textColumns';
-
-/** Records unpacked per main-thread task: a few milliseconds each (bench/records.ts). */
-const UNPACK_CHUNK = 5000;
 
 const LANGUAGE_FORMATS: Record<string, RecordFormat> = { csv: 'csv', tsv: 'tsv', jsonl: 'jsonl' };
 

@@ -94,6 +94,9 @@ export function packTable(table: RecordTable): PackedTable {
   return { ...rest, lines, endLines, ends, texts: records.map((r) => r.text).join('') };
 }
 
+/** Records unpacked per main-thread task on the extension host: a few milliseconds each (bench/records.ts). */
+export const UNPACK_CHUNK = 2000;
+
 /** Records `from` .. `to` (exclusive) of a packed table, appended to `into`. */
 export function unpackRecords(packed: PackedTable, from: number, to: number, into: DataRecord[]): void {
   for (let i = from; i < to; i++) {
