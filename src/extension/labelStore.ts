@@ -266,6 +266,8 @@ export class LabelStore implements vscode.Disposable {
         r.line = shifted[i]!.line;
       });
       this.changed.fire(state.folder.uri);
+      // Moved labels are saved even when the re-read finds nothing else to change.
+      if (!state.corrupt) this.scheduleSave(state);
       return;
     }
     const edited = shifted.map((s) => s.touched || s.deleted);

@@ -198,12 +198,27 @@ export function registerStructuredSuite(): void {
           !labels.some((r) => r.line === 2)
         );
       });
-      await vscode.commands.executeCommand('undo');
-      await vscode.commands.executeCommand('undo');
+      // Back to the file as written (explicit edits: the undo command acts on whichever editor has focus).
+      await editor.edit((e) => e.delete(new vscode.Range(1, 0, 2, 0)));
+      const back = doc.lineAt(3).text.indexOf('twice');
+      await editor.edit((e) => e.replace(new vscode.Range(3, back, 3, back + 'twice'.length), 'again'));
+      assert.equal(doc.getText(), CSV);
       await until('the labels back where they were', async () => {
         await api.flushLabels();
-        return mine().find((r) => r.line === 3)?.text === records3();
+        return mine().find((r) => r.line === 3)?.text === records3() && mine().find((r) => r.line === 2)?.label === 'billing';
       });
+    });
+
+    it('a line inserted above the header moves every record label, and the file says so', async () => {
+      const before = mine().map((r) => [r.line, r.label]);
+      await editor.edit((e) => e.insert(new vscode.Position(0, 0), '\n'));
+      await until('the label file to follow', async () => {
+        await api.flushLabels();
+        const now = mine().map((r) => [r.line - 1, r.label]);
+        return JSON.stringify(now.sort()) === JSON.stringify([...before].sort());
+      });
+      await editor.edit((e) => e.delete(new vscode.Range(0, 0, 1, 0)));
+      assert.equal(doc.getText(), CSV);
     });
   });
 }
