@@ -71,6 +71,11 @@ export class LabelStore implements vscode.Disposable {
   private units: UnitSource | undefined;
   /** Labels of a structured document whose record an edit touched before the new version was read. */
   private pendingTouched = new Set<StoredLabel>();
+  /**
+   * How many lines after its first one a structured label's record runs, as of the last read and
+   * kept up to date through edits made before the next read (the last read is stale by then).
+   */
+  private spans = new WeakMap<StoredLabel, number>();
 
   constructor(
     private labelsFile: string,
@@ -260,9 +265,15 @@ export class LabelStore implements vscode.Disposable {
       const before = this.units?.lastUnitsOf(event.document.uri);
       mine.forEach((r, i) => {
         if (r.detached) return;
-        const end = before?.endOf(r.line) ?? r.line;
-        if (shifted[i]!.touched || shifted[i]!.deleted || edits.some((e) => e.startLine <= end && e.endLine >= r.line))
-          this.pendingTouched.add(r);
+        let span = this.spans.get(r) ?? (before ? before.endOf(r.line) - r.line : 0);
+        let touched = shifted[i]!.touched || shifted[i]!.deleted;
+        for (const e of edits) {
+          if (e.startLine > r.line + span || e.endLine < r.line) continue;
+          touched = true;
+          span = Math.max(0, span + e.insertedLineBreaks - (e.endLine - e.startLine));
+        }
+        if (touched) this.pendingTouched.add(r);
+        this.spans.set(r, span);
         r.line = shifted[i]!.line;
       });
       this.changed.fire(state.folder.uri);
@@ -342,6 +353,7 @@ export class LabelStore implements vscode.Disposable {
         else if (!r.detached) (r.detached = true), (changed = true);
         return;
       }
+      if (units) this.spans.set(r, units.endOf(a.line) - a.line);
       if (r.line !== a.line || r.text !== a.text || r.detached) {
         r.line = a.line;
         r.text = a.text;
