@@ -212,3 +212,48 @@ export function workbench(page) {
   }
   return { quickInput, until, runCommand, goToLine, openFile };
 }
+
+/**
+ * The reporting every UI test script shares: numbered screenshots `<prefix>NN-<name>.png` under
+ * `artifacts`, checks that log `ok` or throw, and `run(steps)` that runs the steps, takes a
+ * `failure` screenshot when one throws, closes the browser and the server, and exits 0 or 1.
+ */
+export function uiTest(tag, { page, browser, server, artifacts, prefix = '' }) {
+  let step = 0;
+  const shot = async (name) => {
+    const file = path.join(artifacts, `${prefix}${String(++step).padStart(2, '0')}-${name}.png`);
+    await page.screenshot({ path: file });
+    console.log(`${tag}: screenshot ${path.relative(root, file)}`);
+  };
+  const check = (ok, message) => {
+    if (!ok) throw new Error(`${tag}: ${message}`);
+    console.log(`${tag}: ok - ${message}`);
+  };
+  async function run(steps) {
+    let failed = false;
+    try {
+      await steps();
+    } catch (error) {
+      failed = true;
+      console.error(error instanceof Error ? error.message : error);
+      await shot('failure').catch(() => {});
+    } finally {
+      await browser.close().catch(() => {});
+      server.stop();
+    }
+    console.log(failed ? `${tag}: FAILED` : `${tag}: passed; screenshots in ${path.relative(root, artifacts)}/${prefix}*.png`);
+    process.exit(failed ? 1 : 0);
+  }
+  return { shot, check, run };
+}
+
+/** The labeling panel's webview frames (nested iframes) that hold its line list. */
+export async function panelFrames(page) {
+  const found = [];
+  for (const frame of page.frames()) {
+    try {
+      if (await frame.$('#lines')) found.push(frame);
+    } catch {} // a frame navigating away
+  }
+  return found;
+}

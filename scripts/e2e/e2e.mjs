@@ -4,7 +4,7 @@
 // fix, and checks the label file. Screenshots of each step go to artifacts/e2e/.
 import fs from 'node:fs';
 import path from 'node:path';
-import { root, installedSampleWorkspace, startCodeServer, launchBrowser, readLabelRecords, workbench } from './codeServer.mjs';
+import { root, installedSampleWorkspace, startCodeServer, launchBrowser, readLabelRecords, workbench, uiTest } from './codeServer.mjs';
 
 const { s, workspace, labelFile } = await installedSampleWorkspace('e2e');
 const artifacts = path.join(root, 'artifacts/e2e');
@@ -15,16 +15,7 @@ const records = () => readLabelRecords(labelFile);
 const server = await startCodeServer(s, { logFile: path.join(artifacts, 'code-server.log') });
 const browser = await launchBrowser(path.join(s.state, 'chromium'));
 const page = browser.pages()[0] ?? (await browser.newPage());
-let step = 0;
-const shot = async (name) => {
-  const file = path.join(artifacts, `${String(++step).padStart(2, '0')}-${name}.png`);
-  await page.screenshot({ path: file });
-  console.log(`e2e: screenshot ${path.relative(root, file)}`);
-};
-const check = (ok, message) => {
-  if (!ok) throw new Error(message);
-  console.log(`e2e: ok - ${message}`);
-};
+const { shot, check, run } = uiTest('e2e', { page, browser, server, artifacts });
 const { quickInput, until, runCommand, goToLine } = workbench(page);
 
 async function labelLine(line, label) {
@@ -41,8 +32,7 @@ async function labelLine(line, label) {
   );
 }
 
-let failed = false;
-try {
+await run(async () => {
   await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
   await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
   // The folder has no label file yet: the extension activates with the first Few-Shot command
@@ -136,13 +126,4 @@ try {
     records().length === 9,
     `after a window reload the 9 labels are still there and ${await squiggles.count()} lines show predictions again`,
   );
-} catch (error) {
-  failed = true;
-  console.error(error instanceof Error ? error.message : error);
-  await shot('failure').catch(() => {});
-} finally {
-  await browser.close().catch(() => {});
-  server.stop();
-}
-console.log(failed ? 'e2e: FAILED' : `e2e: passed; screenshots in ${path.relative(root, artifacts)}`);
-process.exit(failed ? 1 : 0);
+});

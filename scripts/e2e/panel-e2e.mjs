@@ -7,7 +7,16 @@
 // to artifacts/e2e/panel-*.png.
 import fs from 'node:fs';
 import path from 'node:path';
-import { root, installedSampleWorkspace, startCodeServer, launchBrowser, readLabelRecords, workbench } from './codeServer.mjs';
+import {
+  root,
+  installedSampleWorkspace,
+  startCodeServer,
+  launchBrowser,
+  readLabelRecords,
+  workbench,
+  uiTest,
+  panelFrames as framesOf,
+} from './codeServer.mjs';
 
 const { s, workspace, labelFile } = await installedSampleWorkspace('panel-e2e');
 const artifacts = path.join(root, 'artifacts/e2e');
@@ -20,27 +29,8 @@ const server = await startCodeServer(s, { logFile: path.join(artifacts, 'panel-c
 const browser = await launchBrowser(path.join(s.state, 'chromium'));
 const page = browser.pages()[0] ?? (await browser.newPage());
 const { quickInput, until, runCommand, goToLine, openFile } = workbench(page);
-let step = 0;
-const shot = async (name) => {
-  const file = path.join(artifacts, `panel-${String(++step).padStart(2, '0')}-${name}.png`);
-  await page.screenshot({ path: file });
-  console.log(`panel-e2e: screenshot ${path.relative(root, file)}`);
-};
-const check = (ok, message) => {
-  if (!ok) throw new Error(`panel-e2e: ${message}`);
-  console.log(`panel-e2e: ok - ${message}`);
-};
-
-/** The panel's document: the webview frame (nested iframes) that holds the line list. */
-async function panelFrames() {
-  const found = [];
-  for (const frame of page.frames()) {
-    try {
-      if (await frame.$('#lines')) found.push(frame);
-    } catch {} // a frame navigating away
-  }
-  return found;
-}
+const { shot, check, run } = uiTest('panel-e2e', { page, browser, server, artifacts, prefix: 'panel-' });
+const panelFrames = () => framesOf(page);
 const panelFrame = () => until('the labeling panel webview', async () => (await panelFrames())[0], 60_000);
 
 /** The panel's rows as the list shows them: location, text, chip, labeled or predicted. */
@@ -69,8 +59,7 @@ async function pressInPanel(frame, key, line, label) {
   );
 }
 
-let failed = false;
-try {
+await run(async () => {
   await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
   await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
   await openFile('support-tickets.txt', 'charged twice');
@@ -97,7 +86,10 @@ try {
     await frame.locator('.label-bar .label-chip', { hasText: name }).waitFor();
   }
   const chips = await frame.$$eval('.label-bar .label-chip', (els) => els.map((e) => e.textContent));
-  check(chips.join(' ') === '1billing 2account 3bug 4shipping', `the labels carry their keys: ${chips.join(' ')}`);
+  check(
+    chips.join(' ') === '0none — fits no label 1billing 2account 3bug 4shipping',
+    `the labels carry their keys, the built-in none on 0: ${chips.join(' ')}`,
+  );
   await frame.selectOption('#sort', 'document');
   await frame.focus('#lines');
   await shot('labels-created');
@@ -180,7 +172,17 @@ try {
     const now = await editorBorders();
     return now.includes('rgb(0, 200, 83)') && !now.includes(expected.bug);
   });
-  const bugChip = await frame.$eval('.label-bar .label-chip:nth-child(3) .swatch', (e) => getComputedStyle(e).backgroundColor);
+  // The label bar re-renders on the change: find the chip by its name each time (the none chip comes first).
+  const bugSwatch = () =>
+    frame
+      .locator('.label-bar .label-chip', { hasText: 'bug' })
+      .locator('.swatch')
+      .evaluate((e) => getComputedStyle(e).backgroundColor)
+      .catch(() => '');
+  const bugChip = await until('the bug chip in the new colour', async () => {
+    const c = await bugSwatch();
+    return c === 'rgb(0, 200, 83)' && c;
+  });
   check(bugChip === 'rgb(0, 200, 83)', `a colour picked in the panel recolours the label chip (${bugChip}) and the editor's bug lines`);
   await shot('label-colour-changed');
 
@@ -227,13 +229,4 @@ try {
   const billing = await frame.$eval('.label-list .label-item:first-child', (e) => e.textContent);
   check(/billing\s*\d+\s*\(\d+ closed\)/.test(billing), `with the document closed: "${closedSummary}", billing: "${billing}"`);
   await shot('closed-file-counts');
-} catch (error) {
-  failed = true;
-  console.error(error instanceof Error ? error.message : error);
-  await shot('failure').catch(() => {});
-} finally {
-  await browser.close().catch(() => {});
-  server.stop();
-}
-console.log(failed ? 'panel-e2e: FAILED' : `panel-e2e: passed; screenshots in ${path.relative(root, artifacts)}/panel-*.png`);
-process.exit(failed ? 1 : 0);
+});

@@ -5,6 +5,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { RecordLabel } from '../engine/data/dataset';
+import { NONE_LABEL, isNoneLabel } from '../engine/labels/none';
 import type { FewShotContext } from './context';
 import { LabelError } from './labelStore';
 import { parseLabels, toCsv, writeFileAtomic } from './labelFile';
@@ -26,6 +28,8 @@ export const commands: Record<string, Factory> = {
   'fewshot.cancelClassifyWorkspace': (ctx) => () => ctx.workspace.cancel(),
   'fewshot.exportLabels': exportLabels,
   'fewshot.importLabels': importLabels,
+  'fewshot.exportDataset': exportDataset,
+  'fewshot.chooseTextColumn': chooseTextColumn,
   'fewshot.clearLabels': clearLabels,
   'fewshot.showEngineInfo': showEngineInfo,
   'fewshot.showLog': (ctx) => () => ctx.output.show(true),
@@ -78,20 +82,31 @@ function labelLine(ctx: FewShotContext): Handler {
     const name = label ?? (await pickLabel(ctx, t.lines.length));
     if (!name) return 0;
     const n = await ctx.labels.setLabel(t.doc, t.lines, name);
-    if (!n) void vscode.window.showInformationMessage('Few-Shot: empty lines cannot be labeled.');
+    if (!n)
+      void vscode.window.showInformationMessage(
+        ctx.structured.formatOf(t.doc)
+          ? 'Few-Shot: the header and blank lines cannot be labeled.'
+          : 'Few-Shot: empty lines cannot be labeled.',
+      );
     else await ctx.recentLabels.use(name);
     return n;
   };
 }
 
-/** Quick pick of existing labels, the recently used first; typing a new name offers it as a new label. */
+/** Quick pick: the built-in `none` first, then the recently used labels; typing a new name offers it as a new label. */
 async function pickLabel(ctx: FewShotContext, lineCount: number): Promise<string | undefined> {
-  const existing = ctx.recentLabels.order(ctx.labels.labelNames());
+  const existing = [NONE_LABEL, ...ctx.recentLabels.order(ctx.labels.labelNames().filter((l) => !isNoneLabel(l)))];
   const recent = new Set(ctx.recentLabels.recent);
   const pick = vscode.window.createQuickPick();
   pick.title = `Label ${lineCount === 1 ? 'line' : `${lineCount} lines`} as...`;
-  pick.placeholder = existing.length ? 'Pick a label or type a new one' : 'Type a label name';
-  const base = existing.map((label) => (recent.has(label) ? { label, description: 'recently used' } : { label }));
+  pick.placeholder = 'Pick a label or type a new one';
+  const base = existing.map((label) =>
+    isNoneLabel(label)
+      ? { label, description: '— fits no label' }
+      : recent.has(label)
+        ? { label, description: 'recently used' }
+        : { label },
+  );
   pick.items = base;
   pick.onDidChangeValue((value) => {
     const v = value.trim();
@@ -125,8 +140,11 @@ function acceptPrediction(ctx: FewShotContext): Handler {
     const t = await target(uri, lines);
     const result = ctx.scheduler.resultFor(t.doc);
     if (!result) throw new LabelError('No predictions for this document yet: label at least two lines with different labels.');
+    // In a structured document the prediction sits on the record's first line: any of its lines accepts it.
+    const units = ctx.structured.unitsOf(t.doc);
+    const wanted = units && units !== 'pending' ? [...new Set(t.lines.map((l) => units.startOf(l)))] : t.lines;
     let n = 0;
-    for (const line of t.lines) {
+    for (const line of wanted) {
       const index = result.labelIndex[line] ?? -1;
       if (index < 0) continue;
       n += await ctx.labels.setLabel(t.doc, [line], result.labels[index]!);
@@ -185,7 +203,8 @@ interface ExportRow {
   line: number;
   text: string;
   label: string;
-  source: 'label' | 'prediction';
+  /** `none`: the model predicts that the line fits no label. */
+  source: 'label' | 'prediction' | 'none';
   confidence?: number;
 }
 
@@ -203,16 +222,20 @@ function exportRows(ctx: FewShotContext, withPredictions: boolean): ExportRow[] 
       if (!result) continue;
       const labeled = ctx.labels.labelsOf(doc);
       const document = vscode.workspace.asRelativePath(doc.uri, multiRoot);
+      // A structured document's prediction sits on its record's first line: export the record's text.
+      const read = ctx.structured.unitsOf(doc);
+      const units = read === 'pending' ? undefined : read;
       for (let line = 0; line < result.labelIndex.length; line++) {
         const index = result.labelIndex[line]!;
         if (index < 0 || labeled.has(line)) continue;
         const confidence = Math.round(result.confidence[line]! * 1000) / 1000;
+        const label = result.labels[index]!;
         rows.push({
           document,
           line: line + 1,
-          text: doc.lineAt(line).text,
-          label: result.labels[index]!,
-          source: 'prediction',
+          text: units?.lines[line] ?? doc.lineAt(line).text,
+          label,
+          source: isNoneLabel(label) ? 'none' : 'prediction',
           confidence,
         });
       }
@@ -287,12 +310,13 @@ function importLabels(ctx: FewShotContext): Handler {
       if (!picked?.[0]) return undefined;
       file = picked[0].fsPath;
     }
-    // An export may hold the model's predictions too: those are not labels. Blank them out (line
+    // An export may hold the model's predictions too (`none` included): those are not labels. Blank them out (line
     // numbers of any problems stay right).
     let predictions = 0;
     const content = (await fs.promises.readFile(file, 'utf8')).split(/\r?\n/).map((raw) => {
       try {
-        if ((JSON.parse(raw) as { source?: unknown }).source === 'prediction') {
+        const source = (JSON.parse(raw) as { source?: unknown }).source;
+        if (source === 'prediction' || source === 'none') {
           predictions++;
           return '';
         }
@@ -372,5 +396,81 @@ function showEngineInfo(ctx: FewShotContext): Handler {
         .then((c) => c && ctx.output.show(true));
     }
     return { ...info, lastRun: last };
+  };
+}
+
+/**
+ * Writes a structured document's records back, in its format, with `label`, `label_source` and
+ * `confidence` (see engine/data/dataset.ts), to a file the user picks: never the source file.
+ */
+function exportDataset(ctx: FewShotContext): Handler {
+  return async (uri?: vscode.Uri | string, targetPath?: string) => {
+    const doc = uri ? (await target(uri)).doc : vscode.window.activeTextEditor?.document;
+    if (!doc) throw new LabelError('Open the CSV, TSV or JSONL file to export first.');
+    const params = ctx.structured.paramsOf(doc);
+    if (!params)
+      throw new LabelError(`${path.basename(doc.uri.fsPath)} is not a CSV, TSV or JSONL file: use Export Labels for line documents.`);
+    let file = targetPath;
+    if (!file) {
+      const name = path.basename(doc.uri.fsPath).replace(/\.[^.]+$/, '');
+      const ext = params.format;
+      const picked = await vscode.window.showSaveDialog({
+        title: 'Export Few-Shot dataset',
+        defaultUri: vscode.Uri.joinPath(doc.uri, '..', `${name}.labeled.${ext}`),
+        filters: { [ext.toUpperCase()]: [ext] },
+      });
+      if (!picked) return undefined;
+      file = picked.fsPath;
+    }
+    if (path.resolve(file) === path.resolve(doc.uri.fsPath))
+      throw new LabelError('Pick another file: the export never overwrites its source.');
+    const table = await ctx.structured.tableFor(doc);
+    if (!table) throw new LabelError('The file could not be read as records (see Few-Shot: Show Log).');
+    const labels = ctx.labels.labelsOf(doc);
+    const result = ctx.scheduler.resultFor(doc);
+    const labelOf = (i: number): RecordLabel | undefined => {
+      const line = table.records[i]!.line;
+      const label = labels.get(line);
+      if (label !== undefined) return { label, source: 'label' };
+      const index = result?.labelIndex[line] ?? -1;
+      if (!result || index < 0) return undefined;
+      const predicted = result.labels[index]!;
+      return { label: predicted, source: isNoneLabel(predicted) ? 'none' : 'prediction', confidence: result.confidence[line]! };
+    };
+    // The source's fields come back from the worker's parse (the host keeps only the texts).
+    const content = await ctx.engine.dataset({ ...params, text: doc.getText(), labels: table.records.map((_, i) => labelOf(i) ?? null) });
+    await writeFileAtomic(file, content);
+    const labeled = table.records.filter((r) => labels.has(r.line)).length;
+    ctx.log(`exported ${table.records.length} records (${labeled} labeled) of ${doc.uri.fsPath} to ${file}`);
+    if (!targetPath)
+      void vscode.window.showInformationMessage(
+        `Few-Shot: exported ${table.records.length} records (${labeled} labeled) to ${path.basename(file)}.`,
+      );
+    return { records: table.records.length, labeled, file };
+  };
+}
+
+/** Picks the column (field) whose text is classified; remembered per file. */
+function chooseTextColumn(ctx: FewShotContext): Handler {
+  return async (column?: string, uri?: vscode.Uri | string) => {
+    const doc = uri ? (await target(uri)).doc : vscode.window.activeTextEditor?.document;
+    if (!doc || !ctx.structured.formatOf(doc)) throw new LabelError('Open a CSV, TSV or JSONL file first.');
+    const table = await ctx.structured.tableFor(doc);
+    if (!table) throw new LabelError('The file could not be read as records (see Few-Shot: Show Log).');
+    let chosen = column;
+    if (chosen === undefined) {
+      const pick = await vscode.window.showQuickPick(
+        table.columns.map((c) => ({ label: c, description: c === table.column ? 'current' : undefined })),
+        { title: 'Few-Shot: which column holds the text to classify?' },
+      );
+      if (!pick) return undefined;
+      chosen = pick.label;
+    }
+    if (!table.columns.includes(chosen)) throw new LabelError(`${path.basename(doc.uri.fsPath)} has no column named ${chosen}.`);
+    // Labels stay on their records and take the new column's text (anchored when it is read); predictions are redone.
+    ctx.labels.expectNewTexts(doc);
+    await ctx.structured.setColumn(doc, chosen);
+    ctx.scheduler.schedule(doc, 0);
+    return chosen;
   };
 }

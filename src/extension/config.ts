@@ -10,6 +10,8 @@ export interface FewShotConfig {
   minConfidence: number;
   maxPerFile: number;
   priority: Priority;
+  /** Show lines predicted as `none` (fits no label) as hint diagnostics. */
+  showNone: boolean;
   labelsFile: string;
   backend: BackendChoice;
   method: string | undefined;
@@ -31,12 +33,13 @@ export function readConfig(): FewShotConfig {
   const c = vscode.workspace.getConfiguration('fewshot');
   const method = c.get<string>('engine.method', '').trim();
   return {
-    languages: c.get<string[]>('languages', ['plaintext', 'markdown', 'log', 'csv']),
+    languages: c.get<string[]>('languages', ['plaintext', 'markdown', 'log', 'csv', 'tsv', 'jsonl']),
     include: c.get<string[]>('include', []),
     severity: severities[c.get<string>('diagnostics.severity', 'information')] ?? vscode.DiagnosticSeverity.Information,
     minConfidence: clamp(c.get<number>('diagnostics.minConfidence', 0), 0, 1, 0),
     maxPerFile: clamp(c.get<number>('diagnostics.maxPerFile', 1000), 0, 100_000, 1000),
     priority: c.get<string>('diagnostics.priority', 'confidence') === 'uncertainty' ? 'uncertainty' : 'confidence',
+    showNone: c.get<boolean>('diagnostics.showNone', false) === true,
     labelsFile: c.get<string>('labelsFile', '.fewshot/labels.jsonl').trim() || '.fewshot/labels.jsonl',
     backend: c.get<BackendChoice>('engine.backend', 'auto'),
     method: method === '' ? undefined : method,

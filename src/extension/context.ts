@@ -8,6 +8,7 @@ import { LabelStore } from './labelStore';
 import { LabelPalette } from './labelPalette';
 import { RecentLabels } from './recentLabels';
 import { WorkspaceRun } from './workspaceRun';
+import { StructuredDocuments } from './structured';
 
 export class FewShotContext implements vscode.Disposable {
   readonly subscriptions: vscode.Disposable[] = [];
@@ -21,6 +22,8 @@ export class FewShotContext implements vscode.Disposable {
   readonly recentLabels: RecentLabels;
   /** Classify Workspace: predictions for closed files too. */
   readonly workspace: WorkspaceRun;
+  /** CSV/TSV/JSONL documents: their records and text columns. */
+  readonly structured: StructuredDocuments;
   engineError: string | undefined;
   private readonly configChanged = new vscode.EventEmitter<FewShotConfig>();
   private readonly engineChanged = new vscode.EventEmitter<void>();
@@ -43,16 +46,18 @@ export class FewShotContext implements vscode.Disposable {
     });
     // In an untrusted workspace, settings cannot move the label file out of .fewshot/.
     this.labels = new LabelStore(this.config.labelsFile, log, () => vscode.workspace.isTrusted);
+    this.structured = new StructuredDocuments(this.engine, extension.workspaceState, log);
+    this.labels.setUnitSource(this.structured);
     this.palette = new LabelPalette(extension.workspaceState);
     this.recentLabels = new RecentLabels(extension.workspaceState);
     this.scheduler = new PredictionScheduler(
       this.engine,
       this.labels,
-      () => ({ method: this.config.method, isIncluded: (d) => this.isIncluded(d) }),
+      () => ({ method: this.config.method, isIncluded: (d) => this.isIncluded(d), records: (d) => this.structured.paramsOf(d) }),
       log,
     );
     this.workspace = new WorkspaceRun(this);
-    this.subscriptions.push(this.engine, this.labels, this.scheduler, this.workspace);
+    this.subscriptions.push(this.engine, this.labels, this.structured, this.scheduler, this.workspace);
   }
 
   static async create(extension: vscode.ExtensionContext): Promise<FewShotContext> {
@@ -78,15 +83,22 @@ export class FewShotContext implements vscode.Disposable {
     const delay = () => this.config.updateDelayMs;
     this.subscriptions.push(
       vscode.workspace.onDidOpenTextDocument((d) => {
+        this.structured.schedule(d, 0);
         this.labels.anchorDocument(d);
         this.scheduler.schedule(d, 0);
       }),
       vscode.workspace.onDidChangeTextDocument((e) => {
         if (!this.isIncluded(e.document) || e.contentChanges.length === 0) return;
         this.labels.onDocumentChange(e);
+        this.structured.schedule(e.document, delay());
         this.scheduler.schedule(e.document, delay());
       }),
-      vscode.workspace.onDidCloseTextDocument((d) => this.scheduler.clear(d.uri)),
+      vscode.workspace.onDidCloseTextDocument((d) => {
+        this.scheduler.clear(d.uri);
+        this.structured.forget(d.uri);
+      }),
+      // A structured document's records were read: its labels anchor to them.
+      this.structured.onDidRead((d) => this.labels.anchorDocument(d)),
       // A new label, a removal or a reload from disk re-adapts every document of that folder.
       this.labels.onDidChange((folder) => {
         this.scheduler.scheduleAll(20, folder);
@@ -108,7 +120,10 @@ export class FewShotContext implements vscode.Disposable {
         this.scheduler.scheduleAll(0);
       }),
     );
-    for (const d of vscode.workspace.textDocuments) this.scheduler.schedule(d, 0);
+    for (const d of vscode.workspace.textDocuments) {
+      this.structured.schedule(d, 0);
+      this.scheduler.schedule(d, 0);
+    }
   }
 
   dispose(): void {

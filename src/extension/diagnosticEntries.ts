@@ -1,5 +1,6 @@
 // Turns a document's predictions into the entries shown as diagnostics: filtered, prioritised,
 // capped per file. No vscode import, so it is unit-tested and benchmarked directly.
+import { isNoneLabel } from '../engine/labels/none';
 
 export interface DocumentPredictions {
   labels: string[];
@@ -16,6 +17,8 @@ export interface DiagnosticOptions {
   maxPerFile: number;
   /** Which lines survive the cap: the surest (`confidence`) or the least sure (`uncertainty`). */
   priority: Priority;
+  /** Lines predicted as the built-in `none` ("fits no label") are left out unless this is set. */
+  showNone?: boolean;
 }
 
 export interface DiagnosticEntry {
@@ -24,11 +27,13 @@ export interface DiagnosticEntry {
   confidence: number;
   uncertainty: number;
   message: string;
+  /** Predicted as the built-in `none`: shown (when shown at all) at hint level. */
+  none: boolean;
 }
 
 export function formatPrediction(label: string, confidence: number): string {
   const pct = Number.isFinite(confidence) ? Math.round(Math.min(1, Math.max(0, confidence)) * 100) : 0;
-  return `${label} ${pct}%`;
+  return isNoneLabel(label) ? `${label} (fits no label) ${pct}%` : `${label} ${pct}%`;
 }
 
 /**
@@ -37,7 +42,11 @@ export function formatPrediction(label: string, confidence: number): string {
  */
 export function buildEntries(p: DocumentPredictions, labeled: ReadonlySet<number>, options: DiagnosticOptions): DiagnosticEntry[] {
   const n = p.labelIndex.length;
-  const shown = (line: number) => p.labelIndex[line]! >= 0 && !labeled.has(line) && p.confidence[line]! >= options.minConfidence;
+  const noneIndex = options.showNone ? -1 : p.labels.findIndex(isNoneLabel);
+  const shown = (line: number) => {
+    const index = p.labelIndex[line]!;
+    return index >= 0 && index !== noneIndex && !labeled.has(line) && p.confidence[line]! >= options.minConfidence;
+  };
   let count = 0;
   for (let line = 0; line < n; line++) if (shown(line)) count++;
   const cap = Math.max(0, Math.floor(options.maxPerFile));
@@ -61,7 +70,14 @@ export function buildEntries(p: DocumentPredictions, labeled: ReadonlySet<number
     if (s === threshold && tiesAllowed-- <= 0) continue;
     const label = p.labels[p.labelIndex[line]!] ?? '?';
     const confidence = p.confidence[line]!;
-    entries.push({ line, label, confidence, uncertainty: p.uncertainty[line]!, message: formatPrediction(label, confidence) });
+    entries.push({
+      line,
+      label,
+      confidence,
+      uncertainty: p.uncertainty[line]!,
+      message: formatPrediction(label, confidence),
+      none: isNoneLabel(label),
+    });
   }
   return entries;
 }

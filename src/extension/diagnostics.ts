@@ -13,7 +13,7 @@ export function activateDiagnostics(ctx: FewShotContext): void {
 
   const render = (uris: readonly vscode.Uri[]) => {
     const batch: Array<[vscode.Uri, vscode.Diagnostic[] | undefined]> = [];
-    const { severity, minConfidence, maxPerFile, priority } = ctx.config;
+    const { severity, minConfidence, maxPerFile, priority, showNone } = ctx.config;
     for (const uri of uris) {
       const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
       const result = doc && ctx.scheduler.resultFor(doc);
@@ -28,8 +28,9 @@ export function activateDiagnostics(ctx: FewShotContext): void {
         batch.push([uri, undefined]);
         continue;
       }
-      const entries = buildEntries(result, new Set(ctx.labels.labelsOf(doc).keys()), { minConfidence, maxPerFile, priority });
-      batch.push([uri, entries.map((e) => toDiagnostic(lineRange(doc, e.line), e, severity))]);
+      const entries = buildEntries(result, new Set(ctx.labels.labelsOf(doc).keys()), { minConfidence, maxPerFile, priority, showNone });
+      // A line that fits no label is not a finding: a hint at most (fewshot.diagnostics.showNone).
+      batch.push([uri, entries.map((e) => toDiagnostic(lineRange(doc, e.line), e, e.none ? vscode.DiagnosticSeverity.Hint : severity))]);
     }
     // One call for the whole update (VS Code fires one change event for it).
     if (batch.length) collection.set(batch);

@@ -8,6 +8,7 @@
 import { Worker } from 'node:worker_threads';
 import type { EngineInfo, BackendChoice } from '../engine/engine';
 import { type CancelSignal, RpcClient, RpcError } from '../protocol/rpc';
+import type { PackedTable } from '../engine/data/records';
 import {
   isLog,
   isReady,
@@ -15,6 +16,7 @@ import {
   type ClassifyResult,
   type QualityParams,
   type QualityResult,
+  type RecordsParams,
   type WorkerRequests,
   type WorkerStartOptions,
 } from '../protocol/worker';
@@ -182,6 +184,16 @@ export class EngineClient {
       this.workspaceRuns.delete(params.run);
       this.releaseIdle();
     }
+  }
+
+  /** A structured document's records, parsed in the worker (no engine needed, so no wait for it). */
+  records(params: RecordsParams & { text: string }, signal?: CancelSignal): Promise<PackedTable> {
+    return this.start().rpc.request('records', params, signal);
+  }
+
+  /** A structured document written back with its labels (Export Dataset), in the worker. */
+  dataset(params: WorkerRequests['dataset']['params']): Promise<string> {
+    return this.start().rpc.request('dataset', params);
   }
 
   /** Stops the worker; the next request starts a new one with the new options. */

@@ -5,6 +5,7 @@
 // from the first time it is seen until it is deleted, however the label counts change.
 // Imports nothing from vscode, so tests drive it with a plain object as the memento.
 
+import { isNoneLabel } from '../engine/labels/none';
 import { isColor, isLabelKey, labelNameProblem, nextLabelColor, type PanelLabel } from '../protocol/panel';
 
 /** Keys labels get by default, in label order, when the user gave them none. */
@@ -54,7 +55,8 @@ export class LabelPalette {
     const taken = new Set(shown.flatMap((e) => (e.key ? [e.key] : [])));
     const free = DEFAULT_KEYS.filter((k) => !taken.has(k));
     return shown.map(({ name, color, key }) => {
-      const k = key ?? free.shift();
+      // The built-in none always has key 0 and takes no digit from the others.
+      const k = isNoneLabel(name) ? '0' : (key ?? free.shift());
       return k ? { name, color, key: k } : { name, color };
     });
   }

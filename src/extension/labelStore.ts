@@ -14,6 +14,25 @@ import { resolveLabelsPath, type LabelRecord } from './labelFile';
 
 export type { StoredLabel } from './folderLabels';
 
+/**
+ * A structured document's classified units (its records) as the label store sees them: labels sit
+ * on a unit's first line and keep the unit's text (the text column), not the raw line. Provided by
+ * structured.ts; plain documents have none and keep one unit per line.
+ */
+export interface DocumentUnits {
+  /** Per line: the unit's text on its first line, '' on every other line (header, continuation, bad line). */
+  lines: readonly string[];
+  /** The first line of the unit holding `line`; -1 where there is none (the header, a blank line). */
+  startOf(line: number): number;
+  /** The last line of the unit starting at `line` (itself for a one-line unit). */
+  endOf(line: number): number;
+}
+
+export interface UnitSource {
+  /** undefined: a plain document. 'pending': structured, its current version not read yet (it anchors once read). */
+  unitsOf(doc: vscode.TextDocument): DocumentUnits | 'pending' | undefined;
+}
+
 /** How long anchoring changes (lines moved by edits) wait before they are written. */
 const ANCHOR_SAVE_DELAY_MS = 500;
 
@@ -40,6 +59,10 @@ export class LabelStore implements vscode.Disposable {
   private disposables: vscode.Disposable[] = [this.changed];
   private watchers: vscode.Disposable[] = [];
   private warnedSetting: string | undefined;
+  /** Record-aware anchoring for structured documents (set by the extension; none: every line is a unit). */
+  private units: UnitSource | undefined;
+  /** Structured documents (URIs) whose labels take their records' new texts at the next anchoring. */
+  private readonly retext = new Set<string>();
 
   constructor(
     private labelsFile: string,
@@ -80,6 +103,19 @@ export class LabelStore implements vscode.Disposable {
     }
     for (const doc of vscode.workspace.textDocuments) this.anchorDocument(doc, false);
     this.changed.fire(undefined);
+  }
+
+  /** Makes labels of structured documents sit on records (see DocumentUnits). */
+  setUnitSource(units: UnitSource): void {
+    this.units = units;
+  }
+
+  /**
+   * Before the text column of a structured document changes: when it is read again, each attached
+   * label takes its record's new text (a label belongs to its record, whatever column is read).
+   */
+  expectNewTexts(doc: vscode.TextDocument): void {
+    this.retext.add(doc.uri.toString());
   }
 
   async setLabelsFile(labelsFile: string): Promise<void> {
@@ -134,14 +170,20 @@ export class LabelStore implements vscode.Disposable {
     return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([l]) => l);
   }
 
-  /** Labels the given lines (empty lines are skipped). Returns how many were labeled. */
+  /**
+   * Labels the given lines (empty lines are skipped; in a structured document, the records holding
+   * them, with the record's text, and never the header). Returns how many were labeled.
+   */
   async setLabel(doc: vscode.TextDocument, lines: readonly number[], label: string): Promise<number> {
     const state = this.writable(doc.uri);
     const name = this.checkNewName(label);
-    const valid = [...new Set(lines)].filter((line) => line >= 0 && line < doc.lineCount);
+    const units = this.units?.unitsOf(doc);
+    if (units === 'pending') throw new LabelError('The file is still being read; try again in a moment.');
+    const targets = units ? lines.map((l) => units.startOf(l)) : lines;
+    const valid = [...new Set(targets)].filter((line) => line >= 0 && line < doc.lineCount);
     const n = state.labels.setLabel(
       this.relative(state, doc.uri),
-      valid.map((line) => ({ line, text: doc.lineAt(line).text })),
+      valid.map((line) => ({ line, text: units ? (units.lines[line] ?? '') : doc.lineAt(line).text })),
       name,
     );
     if (n) await this.commit(state);
@@ -150,7 +192,10 @@ export class LabelStore implements vscode.Disposable {
 
   async removeLabel(doc: vscode.TextDocument, lines: readonly number[]): Promise<number> {
     const state = this.writable(doc.uri);
-    const n = state.labels.removeLabel(this.relative(state, doc.uri), lines);
+    const units = this.units?.unitsOf(doc);
+    // Any line of a record removes the record's label (it sits on the record's first line).
+    const targets = units && units !== 'pending' ? lines.map((l) => units.startOf(l)) : lines;
+    const n = state.labels.removeLabel(this.relative(state, doc.uri), targets);
     if (n) await this.commit(state);
     return n;
   }
@@ -216,6 +261,9 @@ export class LabelStore implements vscode.Disposable {
     if (event.contentChanges.length === 0) return;
     const state = this.stateOf(event.document.uri);
     if (!state) return;
+    // A structured document is read again in the worker after an edit; its labels follow their
+    // records' texts when it has been (anchorDocument), as a line label follows its text.
+    if (this.units?.unitsOf(event.document) !== undefined) return;
     const edits: LineEdit[] = event.contentChanges.map((c) => ({
       startLine: c.range.start.line,
       endLine: c.range.end.line,
@@ -231,7 +279,19 @@ export class LabelStore implements vscode.Disposable {
   anchorDocument(doc: vscode.TextDocument, save = true): void {
     const state = this.stateOf(doc.uri);
     if (!state || doc.uri.scheme !== 'file') return;
-    if (!state.labels.anchor(this.relative(state, doc.uri), lineSource(doc))) return;
+    const units = this.units?.unitsOf(doc);
+    if (units === 'pending') return; // anchored once the structured document has been read
+    const document = this.relative(state, doc.uri);
+    let retexted = 0;
+    if (units && this.retext.delete(doc.uri.toString())) {
+      // The text column changed: each attached label takes its record's text in the new column.
+      for (const r of [...(state.labels.document(document)?.attached() ?? [])]) {
+        const text = units.lines[r.line] ?? '';
+        if (text.trim() !== '' && text !== r.text) retexted += state.labels.setLabel(document, [{ line: r.line, text }], r.label);
+      }
+    }
+    const source: LineSource = units ? { lineCount: units.lines.length, lineAt: (l) => units.lines[l] ?? '' } : lineSource(doc);
+    if (!state.labels.anchor(document, source) && retexted === 0) return;
     this.changed.fire(state.folder.uri);
     if (save && !state.labels.readOnlyReason) this.scheduleSave(state);
   }

@@ -6,6 +6,7 @@ import { CancelSource, RpcError, type CancelSignal } from '../protocol/rpc';
 import type { QualityResult } from '../protocol/worker';
 import type { EngineClient } from './engineClient';
 import type { LabelStore } from './labelStore';
+import type { RecordsParams } from '../protocol/worker';
 import type { DocumentPredictions } from './diagnosticEntries';
 
 export interface DocumentResult extends DocumentPredictions {
@@ -37,7 +38,12 @@ export class PredictionScheduler implements vscode.Disposable {
   constructor(
     private readonly engine: Pick<EngineClient, 'classify' | 'forget' | 'quality'>,
     private readonly labels: Pick<LabelStore, 'examplesFor' | 'folderOf'>,
-    private readonly options: () => { method: string | undefined; isIncluded(doc: vscode.TextDocument): boolean },
+    private readonly options: () => {
+      method: string | undefined;
+      isIncluded(doc: vscode.TextDocument): boolean;
+      /** How to read a structured document (CSV, TSV, JSONL); undefined for lines. */
+      records(doc: vscode.TextDocument): RecordsParams | undefined;
+    },
     private readonly log: (m: string) => void,
   ) {}
 
@@ -114,8 +120,17 @@ export class PredictionScheduler implements vscode.Disposable {
       // Shared with the worker: a cancel reaches a running adaptation between two gradient steps.
       const stopFlag = new Int32Array(new SharedArrayBuffer(4));
       cancel.onCancellationRequested(() => Atomics.store(stopFlag, 0, 1));
+      const records = this.options().records(doc);
       const result = await this.engine.classify(
-        { support, text: doc.getText(), method: this.options().method, usePool: true, document: key, stopFlag },
+        {
+          support,
+          text: doc.getText(),
+          method: this.options().method,
+          usePool: true,
+          document: key,
+          stopFlag,
+          ...(records ? { records } : {}),
+        },
         cancel,
       );
       const lines = result.labelIndex.length;

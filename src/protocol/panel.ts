@@ -213,9 +213,9 @@ export function labelNameProblem(v: unknown): string | undefined {
 }
 /**
  * Keys the panel's own commands use (src/webview/keys.ts): a label cannot take them. `l` opens
- * the label chooser.
+ * the label chooser; `0` is the built-in `none`.
  */
-export const RESERVED_KEYS: readonly string[] = ['a', 'j', 'k', 'l', 'n', 'x', 'y'];
+export const RESERVED_KEYS: readonly string[] = ['0', 'a', 'j', 'k', 'l', 'n', 'x', 'y'];
 
 /** A label key: one digit or lower-case letter that no panel command uses. */
 export function isLabelKey(v: unknown): v is string {

@@ -1,6 +1,8 @@
 // The typed wire protocol between the extension host and the engine worker (src/worker/).
 // Requests go through the generic rpc helpers; the worker also sends two notifications:
 // `ready` once (after loading the engine, or with the load error) and `log` lines.
+import type { RecordLabel } from '../engine/data/dataset';
+import type { PackedTable, RecordFormat } from '../engine/data/records';
 import type { EngineInfo, BackendChoice } from '../engine/engine';
 import type { Example } from '../engine/types';
 import type { ResponseMessage } from './rpc';
@@ -34,6 +36,18 @@ export interface ClassifyParams {
    * read; the engine polls this flag between gradient steps instead.
    */
   stopFlag?: Int32Array;
+  /**
+   * Set for a structured document (CSV, TSV, JSONL): each record's text column is classified as
+   * one unit and its prediction sits on the record's first line; the header, a quoted field's
+   * later lines and bad lines get none.
+   */
+  records?: RecordsParams;
+}
+
+/** How to read a structured document: its format and, when the user chose one, its text column. */
+export interface RecordsParams {
+  format: RecordFormat;
+  column?: string;
 }
 
 export interface ClassifyResult {
@@ -88,6 +102,10 @@ export type WorkerRequests = {
   forget: { params: { document: string }; result: boolean };
   quality: { params: QualityParams; result: QualityResult };
   classifyWorkspace: { params: ClassifyWorkspaceParams; result: ClassifyWorkspaceResult };
+  /** A structured document's records (parsed in the worker: csv-parse is too slow for the host's main thread). */
+  records: { params: RecordsParams & { text: string }; result: PackedTable };
+  /** The document's records written back with `labels[i]` for record i (Export Dataset; see engine/data/dataset.ts). */
+  dataset: { params: RecordsParams & { text: string; labels: Array<RecordLabel | null> }; result: string };
 };
 
 export interface ReadyNotification {

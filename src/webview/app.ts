@@ -1,6 +1,7 @@
 // The panel app: owns all state (view state, data, pending label changes), turns user actions
 // into protocol requests, and asks the views to render from the state.
 
+import { NONE_LABEL } from '../engine/labels/none';
 import { lineKey, parseHostMessage, parseQuality, type LineRef, type PanelRequests, type QualityEstimate } from '../protocol/panel';
 import { CancelSource, RpcClient, RpcError } from '../protocol/rpc';
 import { Dataset } from './dataset';
@@ -221,6 +222,11 @@ export class App {
     if (kind !== 'skip' && label !== before) this.setLabel(ref, label);
     this.view.cursor = next ?? this.view.cursor;
     this.invalidate('cursor');
+  }
+
+  /** Marks the line as fitting no label (the built-in `none`, key 0) and goes on. */
+  assignNone(): void {
+    if (this.dataset) this.decide('label', NONE_LABEL);
   }
 
   /** Gives the cursor's line the label whose key is `key`. */

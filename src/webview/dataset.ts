@@ -1,6 +1,7 @@
 // The snapshot indexed for the panel: keys per line, counts per label, and the filtered and
 // sorted view the list shows. Pure (no DOM), so it is cheap to test and to recompute.
 
+import { isNoneLabel } from '../engine/labels/none';
 import { lineKey, type LineRef, type PanelSnapshot, type PanelUpdate, type WireLine } from '../protocol/panel';
 import { histogram } from './stats';
 import { LOW_CONFIDENCE, type SortOrder, type StatusFilter } from './state';
@@ -140,6 +141,10 @@ export class Dataset {
         break;
       case 'labeled':
         if (l.label === undefined) return false;
+        break;
+      case 'none':
+        // Fits no label: marked so, or (unlabeled) predicted so.
+        if (!isNoneLabel(l.label ?? (l.prediction ? l.prediction.label : ''))) return false;
         break;
       case 'low':
         if (l.label !== undefined || !l.prediction || l.prediction.confidence >= LOW_CONFIDENCE) return false;

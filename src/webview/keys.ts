@@ -19,6 +19,7 @@ export const BINDINGS: KeyBinding[] = [
     run: (a, e) => a.assignKey(e.key),
   },
   { keys: ['l'], help: 'Choose a label by typing part of its name (Enter gives it, Esc closes)', run: (a) => a.openChooser() },
+  { keys: ['0'], help: 'Mark the line as fitting no label (none) and go on', run: (a) => a.assignNone() },
   { keys: ['a'], help: 'Accept the prediction and go on', run: (a) => a.accept() },
   { keys: ['x'], help: 'Skip the line', run: (a) => a.skip() },
   { keys: ['⌫', 'Ctrl+Z'], help: 'Undo the last decision', run: (a) => a.undo() },

@@ -7,8 +7,11 @@ import { LIMITS, labelNameProblem, type LineRef } from '../protocol/panel';
 export type SortOrder = 'uncertainty' | 'document' | 'confidence';
 export const SORT_ORDERS: readonly SortOrder[] = ['uncertainty', 'document', 'confidence'];
 
-/** `all`, `unlabeled`, `labeled`, `low` (low confidence) or `predicted:<label>`. */
-export type StatusFilter = 'all' | 'unlabeled' | 'labeled' | 'low' | `predicted:${string}`;
+/**
+ * `all`, `unlabeled`, `labeled`, `low` (low confidence), `none` (fits no label: marked or predicted
+ * `none`) or `predicted:<label>`.
+ */
+export type StatusFilter = 'all' | 'unlabeled' | 'labeled' | 'low' | 'none' | `predicted:${string}`;
 
 export type DecisionKind = 'label' | 'accept' | 'skip' | 'edit';
 export interface Decision {
@@ -64,7 +67,7 @@ function restoreRef(v: unknown): LineRef | undefined {
 }
 
 function restoreFilter(v: unknown): StatusFilter {
-  if (v === 'all' || v === 'unlabeled' || v === 'labeled' || v === 'low') return v;
+  if (v === 'all' || v === 'unlabeled' || v === 'labeled' || v === 'low' || v === 'none') return v;
   if (typeof v === 'string' && v.startsWith('predicted:') && optLabel(v.slice(10))) return v as StatusFilter;
   return 'all';
 }

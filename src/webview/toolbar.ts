@@ -1,6 +1,7 @@
 // The top of the panel: search, order, filters, the label bar (keys shown on the labels) and
 // the recent decisions (editable).
 
+import { isNoneLabel, NONE_LABEL } from '../engine/labels/none';
 import type { App, Dirty } from './app';
 import { clear, el, icon, iconButton, kbd, option } from './dom';
 import { SORT_ORDERS, type SortOrder, type StatusFilter } from './state';
@@ -91,7 +92,8 @@ export class Toolbar {
         ['unlabeled', 'Unlabeled'],
         ['labeled', 'Labeled'],
         ['low', 'Low confidence'],
-        ...labels.map((l): [StatusFilter, string] => [`predicted:${l.name}`, `Predicted: ${l.name}`]),
+        ['none', 'Fits no label'],
+        ...labels.filter((l) => !isNoneLabel(l.name)).map((l): [StatusFilter, string] => [`predicted:${l.name}`, `Predicted: ${l.name}`]),
       ];
       for (const [value, text] of filters) this.filter.appendChild(option(value, text, value === f));
       clear(this.doc);
@@ -110,7 +112,19 @@ export class Toolbar {
     this.labelSearch.hidden = labels.length <= 9 && this.labelSearch.value === '';
     const needle = this.labelSearch.value.trim().toLowerCase();
     const matching = needle ? labels.filter((l) => l.name.toLowerCase().includes(needle)) : labels;
-    for (const l of matching.slice(0, LABEL_BAR_LIMIT)) {
+    // The built-in none comes first, on key 0, whether or not a line uses it yet.
+    this.labelChips.appendChild(
+      el(
+        'button',
+        {
+          className: 'label-chip none-chip',
+          attrs: { type: 'button', 'aria-label': `${NONE_LABEL}: fits no label (key 0)` },
+          on: { click: () => this.app.assignNone() },
+        },
+        [kbd('0'), el('span', { text: `${NONE_LABEL} — fits no label` })],
+      ),
+    );
+    for (const l of matching.filter((l) => !isNoneLabel(l.name)).slice(0, LABEL_BAR_LIMIT)) {
       const chip = el(
         'button',
         {

@@ -1,11 +1,21 @@
 // The engine's host inside the worker thread: answers the worker protocol's requests.
 // Separate from worker.ts (the thread entry) so tests can drive it over a MessageChannel with a
 // fake engine.
+import { writeDataset } from '../engine/data/dataset';
+import { packTable, parseRecords, type RecordTable, unitLines } from '../engine/data/records';
 import type { EngineApi, WarmState } from '../engine/engine';
 import { EngineInputError } from '../engine/engine';
 import { crossValidate } from '../engine/eval/crossValidate';
 import { RpcServer, yieldToEventLoop, type CancelSignal, RpcError } from '../protocol/rpc';
-import type { ClassifyParams, ClassifyResult, QualityParams, QualityResult, WorkerRequests, WorkerToHost } from '../protocol/worker';
+import type {
+  ClassifyParams,
+  ClassifyResult,
+  QualityParams,
+  QualityResult,
+  RecordsParams,
+  WorkerRequests,
+  WorkerToHost,
+} from '../protocol/worker';
 import { classifyWorkspace } from './workspace';
 
 /** The part of a MessagePort / parentPort the host uses. */
@@ -35,6 +45,8 @@ export function startWorkerHost(port: Port, loadEngine: (log: (m: string) => voi
       quality: (params, signal) => quality(need(), params, signal),
       classifyWorkspace: (params, signal) =>
         classifyWorkspace(need(), params, signal, (event) => port.postMessage({ kind: 'workspace', run: params.run, event }), states),
+      records: (params) => packTable(recordTable(params.text, params)),
+      dataset: (params) => writeDataset(recordTable(params.text, params), params.text, (i) => params.labels[i] ?? undefined),
     },
     (message) => port.postMessage(message),
     (error) => (error instanceof EngineInputError ? 'input' : 'internal'),
@@ -92,7 +104,8 @@ export async function classify(
   signal: CancelSignal,
   states?: DocumentStates,
 ): Promise<ClassifyResult> {
-  const lines = params.text.split(/\r?\n/);
+  // A structured document's records stand in for its lines: each on its first line, '' elsewhere.
+  const lines = params.records ? structuredLines(params.text, params.records) : params.text.split(/\r?\n/);
   const n = lines.length;
   const labelIndex = new Int32Array(n).fill(-1);
   const confidence = new Float32Array(n);
@@ -167,4 +180,27 @@ export async function quality(engine: EngineApi, params: QualityParams, signal: 
   });
   if (!result) throw new RpcError('quality estimate cancelled', 'cancelled');
   return { ...result, ms: performance.now() - started };
+}
+
+/**
+ * The last few parsed tables, by text: the extension asks for a document's records and classifies
+ * it with the same text, and parsing a large CSV costs about 0.2 s per MB, so it is parsed once.
+ */
+const recentTables: Array<{ text: string; format: string; column: string | undefined; table: ReturnType<typeof parseRecords> }> = [];
+const RECENT_TABLES = 4;
+
+export function recordTable(text: string, how: RecordsParams): ReturnType<typeof parseRecords> {
+  const hit = recentTables.find((t) => t.format === how.format && t.column === how.column && t.text === text);
+  if (hit) return hit.table;
+  const table = parseRecords(text, how.format, how.column);
+  recentTables.unshift({ text, format: how.format, column: how.column, table });
+  recentTables.length = Math.min(recentTables.length, RECENT_TABLES);
+  return table;
+}
+
+function structuredLines(text: string, how: RecordsParams): string[] {
+  const table: RecordTable = recordTable(text, how);
+  let lineCount = 1;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lineCount++;
+  return unitLines(table, lineCount);
 }

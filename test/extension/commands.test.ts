@@ -21,6 +21,8 @@ function setUp(
   const ctx = {
     subscriptions: [] as vscode.Disposable[],
     recentLabels,
+    // Plain documents only: no record structure.
+    structured: { formatOf: () => undefined, unitsOf: () => undefined },
     log: (m: string) => logs.push(m),
     isIncluded: () => options.included ?? true,
     scheduler: {

@@ -89,3 +89,40 @@ describe('prediction view cap on large documents', () => {
     }
   });
 });
+
+describe('prediction view: lines that fit no label', () => {
+  const p: DocumentPredictions = {
+    labels: ['billing', 'none', 'tech'],
+    labelIndex: Int32Array.from([0, 1, -1, 2, 1]),
+    confidence: Float32Array.from([0.9, 0.8, 0, 0.7, 0.95]),
+    uncertainty: Float32Array.from([0.1, 0.3, 0, 0.4, 0.05]),
+  };
+  const options = { minConfidence: 0, maxPerFile: 100, priority: 'confidence' as const };
+
+  it('gives lines predicted as none no entry by default, and they do not use up the cap', () => {
+    assert.deepEqual(
+      buildEntries(p, new Set(), options).map((e) => [e.line, e.label, e.none]),
+      [
+        [0, 'billing', false],
+        [3, 'tech', false],
+      ],
+    );
+    assert.deepEqual(
+      buildEntries(p, new Set(), { ...options, maxPerFile: 2 }).map((e) => e.line),
+      [0, 3],
+    );
+  });
+
+  it('shows them, marked as none, when asked', () => {
+    const entries = buildEntries(p, new Set([4]), { ...options, showNone: true });
+    assert.deepEqual(
+      entries.map((e) => [e.line, e.none]),
+      [
+        [0, false],
+        [1, true],
+        [3, false],
+      ],
+    );
+    assert.equal(entries[1]!.message, 'none (fits no label) 80%');
+  });
+});

@@ -23,6 +23,16 @@ describe('label palette', () => {
     assert.equal(new Set(palette.labels(['bug', 'shipping', 'billing']).map((l) => l.color)).size, 3);
   });
 
+  it('gives the built-in none key 0 and leaves the digits 1-9 to the other labels', () => {
+    const palette = new LabelPalette(new Memento());
+    const keys = palette.labels(['none', 'billing', 'bug']).map((l) => [l.name, l.key]);
+    assert.deepEqual(keys, [
+      ['none', '0'],
+      ['billing', '1'],
+      ['bug', '2'],
+    ]);
+  });
+
   it('persists colours, created labels, renames and deletions in the workspace state', async () => {
     const memento = new Memento();
     const palette = new LabelPalette(memento);

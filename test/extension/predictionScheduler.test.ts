@@ -58,7 +58,7 @@ function setUp(support: Example[] = twoLabels) {
   const scheduler = new PredictionScheduler(
     engine,
     labels,
-    () => ({ method: undefined, isIncluded: () => true }),
+    () => ({ method: undefined, isIncluded: () => true, records: () => undefined }),
     () => {},
   );
   const updates: string[][] = [];

@@ -181,7 +181,7 @@ describe('panel protocol', () => {
         false,
         'one key, two labels',
       );
-      assert.ok(isLabelKey('0') && isLabelKey('z') && !isLabelKey('l') && !isLabelKey(' ') && !isLabelKey(1));
+      assert.ok(isLabelKey('1') && isLabelKey('z') && !isLabelKey('0') && !isLabelKey('l') && !isLabelKey(' ') && !isLabelKey(1));
     });
 
     it('refuses bad quality and key requests with their id', () => {

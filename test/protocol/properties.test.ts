@@ -35,7 +35,7 @@ const validRequest = fc.oneof(
   fc.record({ method: fc.constant('quality'), params: fc.oneof(fc.constant({}), fc.record({ uri })) }),
   fc.record({
     method: fc.constant('setLabelKey'),
-    params: fc.record({ name: safeName, key: fc.oneof(fc.constant(null), fc.constantFrom('0', '5', 'b', 'q', 'z')) }),
+    params: fc.record({ name: safeName, key: fc.oneof(fc.constant(null), fc.constantFrom('1', '5', 'b', 'q', 'z')) }),
   }),
 );
 

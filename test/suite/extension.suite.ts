@@ -41,6 +41,8 @@ export function registerSuite(): void {
         'exportLabels',
         'importLabels',
         'clearLabels',
+        'exportDataset',
+        'chooseTextColumn',
         'showEngineInfo',
         'openPanel',
       ]) {

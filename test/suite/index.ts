@@ -7,6 +7,7 @@ import Mocha from 'mocha';
 import { registerSuite } from './extension.suite';
 import { registerManyLabelsSuite } from './manyLabels.suite';
 import { registerMultiRootSuite } from './multiRoot.suite';
+import { registerStructuredSuite } from './structured.suite';
 import { registerUntrustedSuite } from './untrusted.suite';
 import { registerWorkspaceSuite } from './workspace.suite';
 
@@ -15,6 +16,7 @@ const suites: Record<string, () => void> = {
   'single-folder': () => {
     registerSuite();
     registerManyLabelsSuite();
+    registerStructuredSuite();
   },
   'multi-root': registerMultiRootSuite,
   workspace: registerWorkspaceSuite,

@@ -50,6 +50,27 @@ describe('panel logic', () => {
     assert.equal(restoreViewState(undefined).sort, 'uncertainty');
   });
 
+  it('lists lines that fit no label (marked or predicted none) under their own filter; none is key 0', () => {
+    const labels = [
+      { name: 'x', color: '#000000' },
+      { name: 'none', color: '#111111' },
+      { name: 'y', color: '#ffffff' },
+    ];
+    const d = new Dataset({
+      documents: [{ uri: 'a', name: 'a' }],
+      lines: [
+        { doc: 0, line: 0, text: 'hello', label: 'none' },
+        { doc: 0, line: 1, text: 'refund', prediction: { label: 'x', confidence: 0.9, uncertainty: 0.1 } },
+        { doc: 0, line: 2, text: 'weather', prediction: { label: 'none', confidence: 0.8, uncertainty: 0.3 } },
+        { doc: 0, line: 3, text: 'marked x', label: 'x', prediction: { label: 'none', confidence: 0.8, uncertainty: 0.3 } },
+      ],
+      labels,
+      stats: { backend: 'cpu', lastAdaptationMs: null },
+    });
+    assert.deepEqual(Array.from(d.view({ sort: 'document', filter: 'none', doc: null, search: '' })), [0, 2]);
+    assert.equal(restoreViewState({ v: 1, filter: 'none' }).filter, 'none');
+  });
+
   it('filters and orders the list', () => {
     const snapshot: PanelSnapshot = {
       documents: [

@@ -61,7 +61,8 @@ describe('labeling panel (Chromium)', function () {
     assert.ok(r.length > 10, 'rows are shown');
     assert.ok(r[0].cursor, 'the cursor starts on the first line');
     const chips = await page.$$eval('.label-bar .label-chip', (els) => els.map((e) => e.textContent));
-    assert.deepEqual(chips, ['1bug', '2feature', '3question']);
+    // The built-in none comes first, on key 0; the other labels are numbered from 1.
+    assert.deepEqual(chips, ['0none — fits no label', '1bug', '2feature', '3question']);
     assert.equal(await page.$eval('#lines', (e) => e.getAttribute('role')), 'listbox');
     assert.equal(await page.$eval('#lines', (e) => e.getAttribute('aria-activedescendant')), 'row-0');
   });
@@ -139,6 +140,20 @@ describe('labeling panel (Chromium)', function () {
     await page.keyboard.press('Escape');
     await settle(page);
     assert.ok(!(await page.isVisible('.help')));
+  });
+
+  it('key 0 marks the line as fitting no label (the built-in none) and goes on', async () => {
+    page = await harness.open();
+    const first = await cursorRow(page);
+    await page.keyboard.press('0');
+    await settle(page);
+    const reqs = await requests(page);
+    assert.deepEqual(
+      reqs.map((r) => [r.method, r.params.label]),
+      [['setLabel', 'none']],
+    );
+    assert.notEqual((await cursorRow(page)).text, first.text, 'the cursor went on');
+    assert.equal((await data(page)).lines.find((l) => l.text === first.text)!.label, 'none');
   });
 
   it('edits a recent decision from the recent list', async () => {
@@ -266,7 +281,7 @@ describe('labeling panel (Chromium)', function () {
     assert.ok(first.labeled && first.chip === 'question', 'the changed line shows its new label');
     assert.equal((await cursorRow(page)).text, cursorBefore.text, 'the cursor stays on its line');
     const chips = await page.$$eval('.label-bar .label-chip', (els) => els.map((e) => e.textContent));
-    assert.deepEqual(chips, ['1bug', '2feature', '3question', '4praise']);
+    assert.deepEqual(chips, ['0none — fits no label', '1bug', '2feature', '3question', '4praise']);
     assert.match((await page.textContent('.model'))!, /Backendcpu.*7 ms/);
     assert.equal((await rows(page)).length > 10, true);
 
@@ -317,7 +332,7 @@ describe('labeling panel (Chromium)', function () {
     await page.fill('#new-label', 'praise');
     await page.press('#new-label', 'Enter');
     await page.waitForSelector('.label-bar .label-chip >> text=praise');
-    assert.equal((await page.$$('.label-bar .label-chip')).length, 4);
+    assert.equal((await page.$$('.label-bar .label-chip')).length, 5, 'none, the three labels and the new one');
     // A new label is offered a colour no label has yet, so each label keeps its own.
     const existing = (await data(page)).labels.map((l) => l.color);
     const offered = (await requests(page))[0].params.color as string;
@@ -539,7 +554,8 @@ describe('labeling panel (Chromium)', function () {
 
     it('searches the label bar, caps what it draws and scrolls; hostile label names are text', async () => {
       page = await open80();
-      const chips = () => page!.$$eval('.label-bar .label-chip', (els) => els.map((e) => e.textContent ?? ''));
+      // The built-in none chip stands first, outside the cap.
+      const chips = () => page!.$$eval('.label-bar .label-chip:not(.none-chip)', (els) => els.map((e) => e.textContent ?? ''));
       assert.equal((await chips()).length, 40, 'a capped number of chips');
       assert.match((await page.textContent('#label-more'))!, /^40 more/);
       // The chips box scrolls, and scrolled to its end shows its last chip.

@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { MessageChannel, Worker } from 'node:worker_threads';
+import { type DataRecord, unpackRecords } from '../../src/engine/data/records';
 import { DocumentStates, type Port, startWorkerHost } from '../../src/worker/host';
 import type { EngineApi, AdaptOptions } from '../../src/engine/engine';
 import type { Example } from '../../src/engine/types';
@@ -49,6 +50,45 @@ describe('worker host protocol', () => {
       assert.ok(Math.abs(result.confidence[0]! - 0.9) < 1e-6);
       assert.equal(calls.predictedLines, 2);
       assert.deepEqual(await w.client.request('info', {}), info);
+    } finally {
+      w.close();
+    }
+  });
+
+  it('classifies a CSV by record: the text column on the first line, nothing on the header or a continuation line', async () => {
+    const calls = { adapt: [] as AdaptOptions[], predictedLines: 0 };
+    const w = connect(async () => fakeEngine(calls));
+    try {
+      await w.ready;
+      const text = 'id,text,when\n1,"my invoice\nis overdue",monday\n2,reset my password,tuesday\n';
+      const table = await w.client.request('records', { text, format: 'csv' });
+      assert.equal(table.column, 'text');
+      const records: DataRecord[] = [];
+      unpackRecords(table, 0, table.lines.length, records);
+      assert.deepEqual(
+        records.map((r) => [r.line, r.endLine, r.text]),
+        [
+          [1, 2, 'my invoice\nis overdue'],
+          [3, 3, 'reset my password'],
+        ],
+      );
+      const result = await w.client.request('classify', { support, text, usePool: true, records: { format: 'csv' } });
+      assert.deepEqual(Array.from(result.labelIndex), [-1, 1, -1, 0, -1]);
+      assert.equal(calls.predictedLines, 2, 'one prediction per record, the header left out');
+      assert.deepEqual(
+        calls.adapt[0]!.pool,
+        ['my invoice\nis overdue', 'reset my password'],
+        'the pool is the records, not the id or date',
+      );
+      const exported = await w.client.request('dataset', {
+        text,
+        format: 'csv',
+        labels: [{ label: 'billing', source: 'label' }, null],
+      });
+      assert.equal(
+        exported,
+        'id,text,when,label,label_source,confidence\n1,"my invoice\nis overdue",monday,billing,label,\n2,reset my password,tuesday,,,\n',
+      );
     } finally {
       w.close();
     }

@@ -49,6 +49,7 @@ class StoreDataSource implements PanelDataSource, vscode.Disposable {
       }),
       ctx.scheduler.onDidUpdate(documents),
       ctx.workspace.onDidUpdate(documents),
+      ctx.structured.onDidRead((d) => documents([d.uri])),
       // Stats and labels only: no document's lines change.
       ctx.onDidChangeEngine(() => this.changed.fire({ documents: [] })),
       ctx.palette.onDidChange(() => this.changed.fire({ documents: [] })),
@@ -83,8 +84,11 @@ class StoreDataSource implements PanelDataSource, vscode.Disposable {
       const uri = doc.uri.toString();
       const labels = this.ctx.labels.labelsOf(doc);
       const result = this.ctx.scheduler.resultFor(doc);
+      // A structured document lists its records (on their first line, with their text column), once read.
+      const units = this.ctx.structured.unitsOf(doc);
+      if (units === 'pending') continue;
       for (let line = 0; line < doc.lineCount; line++) {
-        const text = doc.lineAt(line).text;
+        const text = units ? units.lines[line]! : doc.lineAt(line).text;
         if (text.trim() === '') continue;
         const entry: PanelSourceLine = { uri, line, text };
         const label = labels.get(line);

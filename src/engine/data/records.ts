@@ -1,0 +1,327 @@
+// Structured documents (CSV, TSV, JSONL): which lines hold which record, and the text of the
+// record's text column. The classified unit of such a document is the record, not the line. Pure
+// (no vscode), so the worker parses off the extension host's main thread and tests drive it directly.
+//
+// Cost: one csv-parse pass (sync API) plus one pass over the text's bytes to turn the parser's byte
+// offsets into line numbers, both linear in the file's size (see bench/records in the README).
+import { parse } from 'csv-parse/sync';
+
+export type RecordFormat = 'csv' | 'tsv' | 'jsonl';
+
+/** One record: where it sits in the document and the text the model sees. */
+export interface DataRecord {
+  /** 0-based line of the record's first character: its labels, diagnostics and decorations sit here. */
+  line: number;
+  /** 0-based line of its last character (after `line` when a quoted field spans lines). */
+  endLine: number;
+  /** The text column's value; '' when the record has no such field (it gets no prediction). */
+  text: string;
+}
+
+/** A record with every field, for the export. */
+export interface FullRecord extends DataRecord {
+  /** CSV/TSV: the cells in order. JSONL: the parsed object. */
+  fields: string[] | Record<string, unknown>;
+}
+
+export interface RecordProblem {
+  /** 1-based line, as editors show it. */
+  line: number;
+  message: string;
+}
+
+export interface RecordTable<R extends DataRecord = DataRecord> {
+  format: RecordFormat;
+  /** Column names: the header's cells (CSV/TSV), `column N` without a header, or the string fields seen (JSONL). */
+  columns: string[];
+  /** The column whose value is each record's text; undefined when the document has none. */
+  column: string | undefined;
+  /** 0-based line of the header row; -1 when there is none (JSONL, or a CSV whose first row is data). */
+  headerLine: number;
+  records: R[];
+  problems: RecordProblem[];
+}
+
+/** Names taken as the text column, in order of preference (case-insensitive). */
+export const TEXT_COLUMN_NAMES = ['text', 'message', 'body', 'content', 'description', 'comment', 'utterance', 'sentence'] as const;
+
+/** The structured format of a file by its name, or undefined for a plain text file. */
+export function formatOfPath(fileName: string): RecordFormat | undefined {
+  const lower = fileName.toLowerCase();
+  if (lower.endsWith('.csv')) return 'csv';
+  if (lower.endsWith('.tsv') || lower.endsWith('.tab')) return 'tsv';
+  if (lower.endsWith('.jsonl') || lower.endsWith('.ndjson')) return 'jsonl';
+  return undefined;
+}
+
+/** Parses a document into records whose text is `column` (or the detected text column). */
+export function parseRecords(text: string, format: RecordFormat, column?: string): RecordTable<FullRecord> {
+  return format === 'jsonl' ? parseJsonl(text, column) : parseDelimited(text, format, column);
+}
+
+/** The table without the fields: what the worker sends the extension host. */
+export function withoutFields(table: RecordTable<FullRecord>): RecordTable {
+  return { ...table, records: table.records.map(({ line, endLine, text }) => ({ line, endLine, text })) };
+}
+
+/**
+ * A table as it crosses from the worker to the extension host: every text in one string and the
+ * positions in typed arrays. A structured clone of 100,000 record objects costs the receiving
+ * thread hundreds of milliseconds; a few buffers and one string cost a copy (bench/records.ts).
+ */
+export interface PackedTable extends Omit<RecordTable, 'records'> {
+  lines: Int32Array;
+  endLines: Int32Array;
+  /** Where each record's text ends in `texts` (it starts where the previous one ends). */
+  ends: Int32Array;
+  texts: string;
+}
+
+export function packTable(table: RecordTable): PackedTable {
+  const { records, ...rest } = table;
+  const n = records.length;
+  const lines = new Int32Array(n);
+  const endLines = new Int32Array(n);
+  const ends = new Int32Array(n);
+  let offset = 0;
+  for (let i = 0; i < n; i++) {
+    const r = records[i]!;
+    lines[i] = r.line;
+    endLines[i] = r.endLine;
+    offset += r.text.length;
+    ends[i] = offset;
+  }
+  return { ...rest, lines, endLines, ends, texts: records.map((r) => r.text).join('') };
+}
+
+/** Records unpacked per main-thread task on the extension host: a few milliseconds each (bench/records.ts). */
+export const UNPACK_CHUNK = 2000;
+
+/** Records `from` .. `to` (exclusive) of a packed table, appended to `into`. */
+export function unpackRecords(packed: PackedTable, from: number, to: number, into: DataRecord[]): void {
+  for (let i = from; i < to; i++) {
+    into.push({
+      line: packed.lines[i]!,
+      endLine: packed.endLines[i]!,
+      text: packed.texts.slice(i ? packed.ends[i - 1]! : 0, packed.ends[i]!),
+    });
+  }
+}
+
+/**
+ * Per line of the document: the record's text on its first line, '' on every other line (the
+ * header, a quoted field's later lines, bad lines). Line-based code (the classifier, which skips
+ * empty lines, and the label anchoring) then treats each record as one line.
+ */
+export function unitLines(table: RecordTable, lineCount: number): string[] {
+  const units = new Array<string>(lineCount).fill('');
+  for (const r of table.records) if (r.line < lineCount) units[r.line] = r.text;
+  return units;
+}
+
+/** The record holding a 0-based line (any of its lines), by binary search; undefined for the header, blank or bad lines. */
+export function recordAt<R extends DataRecord>(table: RecordTable<R>, line: number): R | undefined {
+  const records = table.records;
+  let lo = 0;
+  let hi = records.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const r = records[mid]!;
+    if (line < r.line) hi = mid - 1;
+    else if (line > r.endLine) lo = mid + 1;
+    else return r;
+  }
+  return undefined;
+}
+
+// ---- CSV / TSV -------------------------------------------------------------------------------
+
+interface ParsedRow {
+  cells: string[];
+  line: number;
+  endLine: number;
+}
+
+function parseDelimited(text: string, format: 'csv' | 'tsv', column: string | undefined): RecordTable<FullRecord> {
+  const { rows, problems } = readRows(text, format === 'tsv' ? '\t' : ',');
+  const first = rows[0];
+  const hasHeader = first !== undefined && looksLikeHeader(first.cells, rows.slice(1, 50));
+  const width = rows.reduce((w, r) => Math.max(w, r.cells.length), 0);
+  const columns = hasHeader ? first.cells.map((c, i) => c.trim() || `column ${i + 1}`) : [];
+  for (let i = columns.length; i < width; i++) columns.push(`column ${i + 1}`);
+  const data = hasHeader ? rows.slice(1) : rows;
+  const index = chooseColumn(columns, column, (i) => data.slice(0, 200).map((r) => r.cells[i] ?? ''), hasHeader);
+  const records: FullRecord[] = data.map((r) => ({
+    line: r.line,
+    endLine: r.endLine,
+    text: index >= 0 ? (r.cells[index] ?? '') : '',
+    fields: r.cells,
+  }));
+  return { format, columns, column: index >= 0 ? columns[index] : undefined, headerLine: hasHeader ? first.line : -1, records, problems };
+}
+
+/** Rows with their line ranges. A quote never closed stops the parse there, with a problem; the rows before it are kept. */
+function readRows(text: string, delimiter: string): { rows: ParsedRow[]; problems: RecordProblem[] } {
+  const lines = new ByteLines(text);
+  const rows: ParsedRow[] = [];
+  const problems: RecordProblem[] = [];
+  let start = 0;
+  try {
+    parse(text, {
+      bom: true,
+      delimiter,
+      // Both line endings; a lone \r is not one (it would count CRLF twice).
+      record_delimiter: ['\r\n', '\n'],
+      relax_column_count: true,
+      // A stray quote inside an unquoted field is kept as a character, as spreadsheets do.
+      relax_quotes: true,
+      skip_empty_lines: true,
+      on_record: (record: string[], context: { bytes: number }) => {
+        const from = start;
+        start = context.bytes;
+        if (record.every((c) => c.trim() === '')) return null;
+        rows.push({
+          cells: record,
+          line: lines.lineAtByte(lines.skipBreaks(from)),
+          endLine: lines.lineAtByte(lines.lastContentByte(from, context.bytes)),
+        });
+        return null;
+      },
+    });
+  } catch (error) {
+    const line = lines.lineAtByte(lines.skipBreaks(start)) + 1;
+    const why = error instanceof Error ? error.message.replace(/^[A-Za-z ]+: /, '') : String(error);
+    problems.push({ line, message: `cannot read the record starting here (${why}); the lines from here on are not classified` });
+  }
+  return { rows, problems };
+}
+
+/**
+ * A first row is a header when its cells are distinct, non-empty, short, and none is a number
+ * while the rows under it have one in the same column (or the file has no other rows to compare).
+ */
+function looksLikeHeader(cells: string[], below: ParsedRow[]): boolean {
+  const names = cells.map((c) => c.trim());
+  if (names.some((c) => c === '' || c.length > 64) || new Set(names).size !== names.length) return false;
+  if (names.some(isNumber)) return false;
+  if (names.some((c) => TEXT_COLUMN_NAMES.includes(c.toLowerCase() as (typeof TEXT_COLUMN_NAMES)[number]))) return true;
+  if (below.length === 0) return true;
+  // A column numeric below a non-numeric cell, or text below much shorter: the cell names it.
+  return names.some((_, i) => {
+    const values = below.map((r) => r.cells[i] ?? '').filter((v) => v.trim() !== '');
+    if (values.length === 0) return false;
+    if (values.every(isNumber)) return true;
+    const mean = values.reduce((s, v) => s + v.length, 0) / values.length;
+    return mean > 2 * names[i]!.length;
+  });
+}
+
+const isNumber = (s: string) => s.trim() !== '' && Number.isFinite(Number(s.trim()));
+
+/**
+ * The text column: the one asked for when it exists, else a common text name from the header,
+ * else the column with the longest values on average (numbers do not count). -1 when there is none.
+ */
+function chooseColumn(columns: string[], wanted: string | undefined, sample: (i: number) => string[], named: boolean): number {
+  if (wanted !== undefined) {
+    const i = columns.indexOf(wanted);
+    if (i >= 0) return i;
+  }
+  if (named) {
+    const lower = columns.map((c) => c.toLowerCase());
+    for (const name of TEXT_COLUMN_NAMES) {
+      const i = lower.indexOf(name);
+      if (i >= 0) return i;
+    }
+  }
+  let best = -1;
+  let bestLength = 0;
+  columns.forEach((_, i) => {
+    const values = sample(i).filter((v) => v.trim() !== '' && !isNumber(v));
+    const mean = values.length ? values.reduce((s, v) => s + v.length, 0) / values.length : 0;
+    if (mean > bestLength) {
+      best = i;
+      bestLength = mean;
+    }
+  });
+  return best;
+}
+
+/**
+ * Maps the parser's UTF-8 byte offsets to lines: the byte offset of every line start, found in
+ * one pass, then a binary search per lookup.
+ */
+class ByteLines {
+  private readonly bytes: Buffer;
+  private readonly starts: number[] = [0];
+  constructor(text: string) {
+    this.bytes = Buffer.from(text, 'utf8');
+    for (let i = this.bytes.indexOf(10); i >= 0; i = this.bytes.indexOf(10, i + 1)) this.starts.push(i + 1);
+  }
+  lineAtByte(offset: number): number {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (this.starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+  /** The first byte at or after `from` that is not a line break or BOM (where a record really starts). */
+  skipBreaks(from: number): number {
+    let i = from;
+    if (i === 0 && this.bytes[0] === 0xef && this.bytes[1] === 0xbb && this.bytes[2] === 0xbf) i = 3;
+    while (i < this.bytes.length && (this.bytes[i] === 10 || this.bytes[i] === 13)) i++;
+    return i;
+  }
+  /** The last byte before `end` that is not the record's line break. */
+  lastContentByte(from: number, end: number): number {
+    let i = end - 1;
+    while (i > from && (this.bytes[i] === 10 || this.bytes[i] === 13)) i--;
+    return Math.max(i, this.skipBreaks(from));
+  }
+}
+
+// ---- JSONL -----------------------------------------------------------------------------------
+
+function parseJsonl(text: string, column: string | undefined): RecordTable<FullRecord> {
+  const lines = text.split(/\r?\n/);
+  if (lines[0]?.startsWith('\uFEFF')) lines[0] = lines[0].slice(1);
+  const objects: Array<{ line: number; value: Record<string, unknown> }> = [];
+  const problems: RecordProblem[] = [];
+  lines.forEach((raw, line) => {
+    if (raw.trim() === '') return;
+    let value: unknown;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      problems.push({ line: line + 1, message: 'not valid JSON: the line is not classified' });
+      return;
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      problems.push({ line: line + 1, message: 'not a JSON object: the line is not classified' });
+      return;
+    }
+    objects.push({ line, value: value as Record<string, unknown> });
+  });
+  // Columns: the string fields, in the order first seen.
+  const seen = new Set<string>();
+  for (const o of objects.slice(0, 1000)) for (const [k, v] of Object.entries(o.value)) if (typeof v === 'string') seen.add(k);
+  const columns = [...seen];
+  if (column !== undefined && !seen.has(column)) columns.push(column);
+  const index = chooseColumn(columns, column, (i) => objects.slice(0, 200).map((o) => stringField(o.value, columns[i]!)), true);
+  const name = index >= 0 ? columns[index] : undefined;
+  const records: FullRecord[] = objects.map((o) => ({
+    line: o.line,
+    endLine: o.line,
+    text: name === undefined ? '' : stringField(o.value, name),
+    fields: o.value,
+  }));
+  return { format: 'jsonl', columns, column: name, headerLine: -1, records, problems };
+}
+
+function stringField(o: Record<string, unknown>, key: string): string {
+  const v = o[key];
+  return typeof v === 'string' ? v : '';
+}
