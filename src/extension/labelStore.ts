@@ -31,6 +31,23 @@ export interface DocumentUnits {
 export interface UnitSource {
   /** undefined: a plain document. 'pending': structured, its current version not read yet (it anchors once read). */
   unitsOf(doc: vscode.TextDocument): DocumentUnits | 'pending' | undefined;
+  /** The units last read for the document, maybe of an earlier version (which record an edit touched). */
+  lastUnitsOf(uri: vscode.Uri): DocumentUnits | undefined;
+}
+
+/**
+ * A structured document's label whose record an edit touched before the new version was read: the
+ * label stays on its record and takes the record's new text once it is read. `stored` is the line
+ * the store still holds (structured documents are not shifted line by line), `line` where the
+ * record's first line is now, `span` how many more lines the record runs.
+ */
+interface TouchedRecord {
+  stored: number;
+  line: number;
+  span: number;
+  label: string;
+  touched: boolean;
+  deleted: boolean;
 }
 
 /** How long anchoring changes (lines moved by edits) wait before they are written. */
@@ -63,6 +80,8 @@ export class LabelStore implements vscode.Disposable {
   private units: UnitSource | undefined;
   /** Structured documents (URIs) whose labels take their records' new texts at the next anchoring. */
   private readonly retext = new Set<string>();
+  /** Per structured document (URI): its labels' records touched or moved by edits not yet read. */
+  private readonly touchedRecords = new Map<string, Map<number, TouchedRecord>>();
 
   constructor(
     private labelsFile: string,
@@ -262,8 +281,11 @@ export class LabelStore implements vscode.Disposable {
     const state = this.stateOf(event.document.uri);
     if (!state) return;
     // A structured document is read again in the worker after an edit; its labels follow their
-    // records' texts when it has been (anchorDocument), as a line label follows its text.
-    if (this.units?.unitsOf(event.document) !== undefined) return;
+    // records when it has been (anchorDocument). Here only which records the edit touched is noted.
+    if (this.units?.unitsOf(event.document) !== undefined) {
+      this.noteRecordEdits(state, event.document, event.contentChanges);
+      return;
+    }
     const edits: LineEdit[] = event.contentChanges.map((c) => ({
       startLine: c.range.start.line,
       endLine: c.range.end.line,
@@ -283,6 +305,17 @@ export class LabelStore implements vscode.Disposable {
     if (units === 'pending') return; // anchored once the structured document has been read
     const document = this.relative(state, doc.uri);
     let retexted = 0;
+    const edited = units ? this.touchedRecords.get(doc.uri.toString()) : undefined;
+    if (units && edited) {
+      this.touchedRecords.delete(doc.uri.toString());
+      // Edited records keep their labels with their new text; deleted ones lose them.
+      for (const t of edited.values()) {
+        if (!t.touched && !t.deleted) continue;
+        const text = units.lines[t.line] ?? '';
+        if (t.deleted || units.startOf(t.line) !== t.line || text.trim() === '') retexted += state.labels.removeLabel(document, [t.stored]);
+        else retexted += state.labels.setLabel(document, [{ line: t.stored, text }], t.label);
+      }
+    }
     if (units && this.retext.delete(doc.uri.toString())) {
       // The text column changed: each attached label takes its record's text in the new column.
       for (const r of [...(state.labels.document(document)?.attached() ?? [])]) {
@@ -294,6 +327,51 @@ export class LabelStore implements vscode.Disposable {
     if (!state.labels.anchor(document, source) && retexted === 0) return;
     this.changed.fire(state.folder.uri);
     if (save && !state.labels.readOnlyReason) this.scheduleSave(state);
+  }
+
+  /** Which records of a structured document an edit touched (see TouchedRecord), before it is read again. */
+  private noteRecordEdits(state: FolderState, doc: vscode.TextDocument, changes: readonly vscode.TextDocumentContentChangeEvent[]): void {
+    const key = doc.uri.toString();
+    const edits = changes.map((c) => ({
+      startLine: c.range.start.line,
+      endLine: c.range.end.line,
+      insertedLineBreaks: countLineBreaks(c.text),
+      // Whole lines inserted before a line (at its start, ending in a line break) move it, not edit it.
+      insertsAbove: c.range.isEmpty && c.range.start.character === 0 && c.text.endsWith('\n'),
+    }));
+    let records = this.touchedRecords.get(key);
+    if (!records) {
+      const last = this.units?.lastUnitsOf(doc.uri);
+      records = new Map();
+      for (const r of state.labels.document(this.relative(state, doc.uri))?.attached() ?? []) {
+        records.set(r.line, {
+          stored: r.line,
+          line: r.line,
+          span: last ? Math.max(0, last.endOf(r.line) - r.line) : 0,
+          label: r.label,
+          touched: false,
+          deleted: false,
+        });
+      }
+      this.touchedRecords.set(key, records);
+    }
+    for (const t of records.values()) {
+      if (t.deleted) continue;
+      for (const e of edits) {
+        if (e.insertsAbove && e.startLine <= t.line) {
+          t.line += e.insertedLineBreaks;
+        } else if (e.startLine <= t.line + t.span && e.endLine >= t.line) {
+          // Inside the record (or overlapping it): the record is edited, not moved.
+          const whole = e.startLine < t.line && e.endLine > t.line + t.span;
+          if (whole) t.deleted = true;
+          t.touched = true;
+          t.span = Math.max(0, t.span + e.insertedLineBreaks - (e.endLine - e.startLine));
+          if (e.startLine < t.line) t.line = e.startLine;
+        } else if (e.endLine < t.line) {
+          t.line += e.insertedLineBreaks - (e.endLine - e.startLine);
+        }
+      }
+    }
   }
 
   /** Writes pending changes now. */
