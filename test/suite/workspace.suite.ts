@@ -117,8 +117,10 @@ export function registerWorkspaceSuite(): void {
       await vscode.workspace.getConfiguration('fewshot').update('workspace.maxFileSizeMB', 50, vscode.ConfigurationTarget.Workspace);
       const dir = path.join(folder(), 'generated');
       fs.mkdirSync(dir, { recursive: true });
+      // Large enough that the run still goes a second after the first progress on a fast, idle
+      // machine (40 files of 4,000 lines finished before the cancel there).
       const lines = Array.from(
-        { length: 4000 },
+        { length: 20_000 },
         (_, i) => `Ticket ${i}: the ${['invoice', 'password', 'parcel', 'refund'][i % 4]} issue number ${i * 7} is still open`,
       );
       for (let f = 0; f < 40; f++) fs.writeFileSync(path.join(dir, `file-${String(f).padStart(2, '0')}.txt`), lines.join('\n'));
