@@ -13,6 +13,7 @@
 import { DocumentLabels, type EditOutcome, type LineEdit, type LineSource } from './anchor';
 import {
   backupFile,
+  backupPath,
   cleanupTempFiles,
   escapesFolder,
   readLabelFile,
@@ -353,10 +354,16 @@ export class FolderLabels {
       if (read.problems.length && read.content !== undefined) {
         // One backup (and one warning) when the file turns corrupt, not one per change event
         // while someone is fixing it.
-        const { backup, created } = this.corrupt
-          ? { backup: this.corrupt.backup, created: false }
-          : await backupFile(this.file, read.content);
-        this.corrupt = { problems: read.problems, backup, newBackup: created };
+        // Read-only before the backup appears on disk: whoever sees the backup sees labeling refused.
+        const first = !this.corrupt;
+        const corrupt: Corruption = {
+          problems: read.problems,
+          backup: this.corrupt?.backup ?? backupPath(this.file, read.content),
+          newBackup: false,
+        };
+        this.corrupt = corrupt;
+        if (first) corrupt.newBackup = (await backupFile(this.file, read.content)).created;
+        const backup = corrupt.backup;
         const where = read.problems.map((p) => `line ${p.line}: ${p.message}`).join('; ');
         this.options.log(`${this.file}: ${read.problems.length} bad line(s) skipped (${where}); backup at ${backup}`);
       } else {

@@ -217,9 +217,13 @@ export async function withFileLock<T>(file: string, fn: () => Promise<T>, timeou
  * Copies a corrupt label file aside (same folder) and returns the copy's path. The name carries a
  * hash of the content: the same corrupt content is backed up once, however often it is read.
  */
+/** Where the backup of a corrupt file's `content` goes (one per distinct content). */
+export function backupPath(file: string, content: string): string {
+  return `${file}.corrupt-${createHash('sha256').update(content).digest('hex').slice(0, 12)}.bak`;
+}
+
 export async function backupFile(file: string, content: string): Promise<{ backup: string; created: boolean }> {
-  const hash = createHash('sha256').update(content).digest('hex').slice(0, 12);
-  const backup = `${file}.corrupt-${hash}.bak`;
+  const backup = backupPath(file, content);
   try {
     await fs.promises.writeFile(backup, content, { encoding: 'utf8', flag: 'wx' });
     return { backup, created: true };
