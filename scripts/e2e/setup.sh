@@ -14,7 +14,8 @@ lock() { if command -v flock >/dev/null; then flock "$1" "${@:2}"; else "${@:2}"
 
 debs=(chromium ripgrep build-essential python3 pkg-config libkrb5-dev libxkbfile-dev libsecret-1-dev)
 missing=()
-for p in "${debs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+# dpkg -s also succeeds for a removed package whose config files remain: ask for "installed".
+for p in "${debs[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "e2e setup: installing Debian packages: ${missing[*]}"
