@@ -95,7 +95,8 @@ async function main(): Promise<void> {
   // Other processes skew every figure on a small machine: the load average goes into the report.
   const loadAverage = os.loadavg()[0]!;
   progress(
-    `node ${process.version}, ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, load average ${loadAverage.toFixed(2)}, ${args.quick ? 'quick' : 'full'} run`,
+    `node ${process.version}, ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, load average ${loadAverage.toFixed(2)}, ` +
+      `${args.quick ? 'quick' : 'full'} run`,
   );
 
   const engine = await Engine.load({ modelDir: args.modelDir, backend: args.backend, log: progress });
@@ -120,7 +121,8 @@ async function main(): Promise<void> {
   }
 
   progress(
-    `${LINES} fresh lines: encode + adapt + classify x ${plan.jobRuns} (+${plan.jobWarmup} warm-up); peers on the first ${plan.peerJobRuns}`,
+    `${LINES} fresh lines: encode + adapt + classify x ${plan.jobRuns} (+${plan.jobWarmup} warm-up); peers on the first ` +
+      `${plan.peerJobRuns}`,
   );
   const fresh = new FreshLines(1);
   const jobSupport = supports[0]!;
@@ -234,7 +236,8 @@ async function main(): Promise<void> {
 
   const report = [
     `engine benchmarks: model ${info.model} (${info.vocabulary} words), backend ${info.backend}, ` +
-      `${os.cpus().length} CPUs, node ${process.version}, load average ${loadAverage.toFixed(2)} at start / ${os.loadavg()[0]!.toFixed(2)} at end`,
+      `${os.cpus().length} CPUs, node ${process.version}, load average ${loadAverage.toFixed(2)} at start / ` +
+      `${os.loadavg()[0]!.toFixed(2)} at end`,
     formatRows(rows),
     '',
     'engine against the natural peers (medians of this run; > 1 x: the engine is faster)',

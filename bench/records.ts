@@ -103,6 +103,9 @@ else {
   console.log('format     MB   records   parse ms (worker)   MB/s   clone objects ms   clone packed ms   unpack task ms   units ms (host)');
   for (const r of results)
     console.log(
-      `${r.format.padEnd(6)} ${r.mb.toFixed(1).padStart(6)} ${String(r.records).padStart(9)} ${String(r.parse_ms).padStart(19)} ${r.mb_per_s.toFixed(1).padStart(6)} ${r.clone_objects_ms.toFixed(1).padStart(18)} ${r.clone_packed_ms.toFixed(1).padStart(17)} ${r.unpack_longest_task_ms.toFixed(1).padStart(16)} ${r.units_ms.toFixed(1).padStart(17)}`,
+      `${r.format.padEnd(6)} ${r.mb.toFixed(1).padStart(6)} ${String(r.records).padStart(9)} ${String(r.parse_ms).padStart(19)} ` +
+        `${r.mb_per_s.toFixed(1).padStart(6)} ${r.clone_objects_ms.toFixed(1).padStart(18)} ` +
+        `${r.clone_packed_ms.toFixed(1).padStart(17)} ${r.unpack_longest_task_ms.toFixed(1).padStart(16)} ` +
+        r.units_ms.toFixed(1).padStart(17),
     );
 }

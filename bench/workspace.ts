@@ -57,7 +57,8 @@ const templates: Record<string, Array<(r: () => number, n: number) => string>> =
   ],
   error: [
     (r, n) =>
-      `2024-05-${String((n % 28) + 1).padStart(2, '0')}T${String(n % 24).padStart(2, '0')}:${String(n % 60).padStart(2, '0')}:11Z ERROR ${pick(r, services)} request ${n.toString(16)} failed: connection reset by peer`,
+      `2024-05-${String((n % 28) + 1).padStart(2, '0')}T${String(n % 24).padStart(2, '0')}:${String(n % 60).padStart(2, '0')}:11Z ` +
+      `ERROR ${pick(r, services)} request ${n.toString(16)} failed: connection reset by peer`,
     (r, n) => `[${pick(r, services)}] ERROR timeout after ${(n % 30) * 100} ms calling ${pick(r, services)}`,
     (r, n) => `Unhandled exception in ${pick(r, services)}: TypeError: cannot read properties of undefined (line ${n % 800})`,
     (r, n) => `${pick(r, services)} exited with code ${(n % 3) + 1}, restarting (attempt ${n % 5})`,
@@ -68,7 +69,8 @@ const noise: Array<(r: () => number, n: number) => string> = [
   (r) => `# Notes from the ${pick(r, ['Monday', 'weekly', 'planning', 'retro'])} meeting`,
   (r) => `- ${pick(r, people)} will look at the dashboard numbers`,
   (r, n) =>
-    `Survey answer ${n}: ${pick(r, ['very satisfied', 'satisfied', 'neutral', 'unhappy'])}, ${pick(r, ['fast support', 'too expensive', 'nice app', 'slow delivery'])}`,
+    `Survey answer ${n}: ${pick(r, ['very satisfied', 'satisfied', 'neutral', 'unhappy'])}, ` +
+    `${pick(r, ['fast support', 'too expensive', 'nice app', 'slow delivery'])}`,
   (r) => `Thanks ${pick(r, people)}, talk soon!`,
 ];
 const labelNames = Object.keys(templates);
@@ -218,14 +220,17 @@ async function main(): Promise<void> {
     console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
     const row = (name: string, r: RunFigures) =>
       console.log(
-        `| ${name} | ${r.files} | ${r.lines} | ${r.skipped} | ${f1(r.scan_s)} | ${r.adapt_ms.toFixed(0)} | ${f1(r.total_s)} | ${Math.round(r.lines_per_s)} | ${f1(r.longest_task_ms)} | ${f1(r.loop_delay_max_ms)} |`,
+        `| ${name} | ${r.files} | ${r.lines} | ${r.skipped} | ${f1(r.scan_s)} | ${r.adapt_ms.toFixed(0)} | ${f1(r.total_s)} | ` +
+          `${Math.round(r.lines_per_s)} | ${f1(r.longest_task_ms)} | ${f1(r.loop_delay_max_ms)} |`,
       );
     first.forEach((r, i) => {
       row(`first ${i + 1}`, r);
       row(`after a new label ${i + 1}`, again[i]!);
     });
     console.log(
-      `\nMedian of ${runs}: ${f1(summary.total_s)} s (best ${f1(summary.best_total_s)} s), ${Math.round(summary.lines_per_s)} lines/s; re-run after a label ${f1(summary.rerun_total_s)} s; peak memory ${summary.peak_mb.toFixed(0)} MB; longest main-thread task ${f1(summary.longest_task_ms)} ms`,
+      `\nMedian of ${runs}: ${f1(summary.total_s)} s (best ${f1(summary.best_total_s)} s), ${Math.round(summary.lines_per_s)} ` +
+        `lines/s; re-run after a label ${f1(summary.rerun_total_s)} s; peak memory ${summary.peak_mb.toFixed(0)} MB; longest ` +
+        `main-thread task ${f1(summary.longest_task_ms)} ms`,
     );
     console.log('Targets: total <= 30 s, peak memory (extension host + worker) <= 800 MB, longest main-thread task <= 20 ms.');
   } finally {

@@ -16,7 +16,8 @@ const OPEN_SET = [
 function openSetTable(r, file) {
   const source = r.openSet.source === 'file' ? 'from the out-of-scope file' : 'from labels outside the episode';
   console.log(
-    `**${path.basename(file, '.json')}** (${r.data}, ${r.way}-way, ${r.query} queries per class + ${pct(r.openSet.ratio)}% of the query lines ${source}, ` +
+    `**${path.basename(file, '.json')}** (${r.data}, ${r.way}-way, ${r.query} queries per class + ${pct(r.openSet.ratio)}% of the ` +
+      `query lines ${source}, ` +
       `${r.episodes} episodes, seed ${r.seed}; model ${r.engine?.model ? path.relative(process.cwd(), r.engine.model) || '.' : ''})\n`,
   );
   console.log(`| method (rule) | shot | ${OPEN_SET.map(([name]) => name).join(' | ')} |`);

@@ -152,7 +152,8 @@ export class Engine implements EngineApi {
     const registry = buildMethods(model);
     const engine = new Engine(model, registry, backend, performance.now() - started);
     log(
-      `engine ready: backend ${backend.name}, ${model.vectors.size} words, default ${model.config.defaultSource} (${engine.loadMs.toFixed(0)} ms)`,
+      `engine ready: backend ${backend.name}, ${model.vectors.size} words, default ${model.config.defaultSource} ` +
+        `(${engine.loadMs.toFixed(0)} ms)`,
     );
     return engine;
   }

@@ -433,7 +433,9 @@ export class LabelStore implements vscode.Disposable {
     state.warnedBackup = corrupt.backup;
     void vscode.window
       .showWarningMessage(
-        `Few-Shot: ${path.basename(state.file)} has ${corrupt.problems.length} bad line(s) (${corrupt.problems.map((p) => p.line).join(', ')}). ${state.labels.count} labels loaded; the file will not be overwritten until fixed (backup: ${path.basename(corrupt.backup)}).`,
+        `Few-Shot: ${path.basename(state.file)} has ${corrupt.problems.length} bad line(s) ` +
+          `(${corrupt.problems.map((p) => p.line).join(', ')}). ${state.labels.count} labels loaded; the file will not be ` +
+          `overwritten until fixed (backup: ${path.basename(corrupt.backup)}).`,
         'Open Label File',
       )
       .then((choice) => choice && vscode.window.showTextDocument(vscode.Uri.file(state.file)));
@@ -442,7 +444,8 @@ export class LabelStore implements vscode.Disposable {
   private reportSaveProblem(state: FolderState, error: Error | undefined): void {
     if (error) {
       void vscode.window.showWarningMessage(
-        `Few-Shot: could not save labels to ${path.basename(state.file)} (${error.message}). Your labels are kept in memory and saving is retried.`,
+        `Few-Shot: could not save labels to ${path.basename(state.file)} (${error.message}). Your labels are kept in memory and ` +
+          `saving is retried.`,
       );
     } else {
       this.log(`${state.file}: saved again after failed attempts`);

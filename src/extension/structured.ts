@@ -119,7 +119,8 @@ export class StructuredDocuments implements UnitSource, vscode.Disposable {
           this.known.set(key, { version, column: params.column, table, units: toUnits(table, doc.lineCount) });
           const problems = table.problems.length ? `; ${table.problems.map((p) => `line ${p.line}: ${p.message}`).join('; ')}` : '';
           this.log(
-            `${vscode.workspace.asRelativePath(doc.uri)}: ${table.records.length} ${params.format} records, text column ${table.column ?? '(none)'}, read in ${Date.now() - started} ms${problems}`,
+            `${vscode.workspace.asRelativePath(doc.uri)}: ${table.records.length} ${params.format} records, text column ` +
+              `${table.column ?? '(none)'}, read in ${Date.now() - started} ms${problems}`,
           );
           this.read.fire(doc);
           return table;

@@ -171,10 +171,12 @@ export class WorkspaceRun implements vscode.Disposable {
       summary.skipped.push(...result.skipped);
       for (const s of result.skipped)
         this.ctx.log(
-          `classify workspace: skipped ${s.path} (${SKIP_WORDS[s.reason]}${s.reason === 'unreadable' ? `: ${s.detail}` : `, ${s.detail} bytes`})`,
+          `classify workspace: skipped ${s.path} (${SKIP_WORDS[s.reason]}` +
+            `${s.reason === 'unreadable' ? `: ${s.detail}` : `, ${s.detail} bytes`})`,
         );
       this.ctx.log(
-        `classify workspace: ${folder.name}: ${result.files} files, ${result.lines} lines, method ${result.method}, scan ${Math.round(result.scanMs)} ms, adapt ${Math.round(result.adaptMs)} ms, total ${Math.round(result.totalMs)} ms`,
+        `classify workspace: ${folder.name}: ${result.files} files, ${result.lines} lines, method ${result.method}, scan ` +
+          `${Math.round(result.scanMs)} ms, adapt ${Math.round(result.adaptMs)} ms, total ${Math.round(result.totalMs)} ms`,
       );
     }
     if (!summary.cancelled) {
@@ -192,7 +194,8 @@ export class WorkspaceRun implements vscode.Disposable {
     const skipped = skippedSummary(summary.skipped);
     const text = summary.cancelled
       ? `Few-Shot: Classify Workspace cancelled; files done so far keep their predictions.`
-      : `Few-Shot: classified ${summary.files.toLocaleString('en')} files (${summary.lines.toLocaleString('en')} lines) in ${summary.seconds.toFixed(1)} s${skipped ? `; ${skipped}` : ''}.`;
+      : `Few-Shot: classified ${summary.files.toLocaleString('en')} files (${summary.lines.toLocaleString('en')} lines) ` +
+        `in ${summary.seconds.toFixed(1)} s${skipped ? `; ${skipped}` : ''}.`;
     void vscode.window.showInformationMessage(text, ...(skipped ? ['Show Log'] : [])).then((c) => c && this.ctx.output.show(true));
   }
 

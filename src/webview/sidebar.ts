@@ -254,7 +254,9 @@ export class Sidebar {
       this.quality.appendChild(
         el('p', {
           className: 'hint',
-          text: `${e.correct} of ${e.n} labeled lines predicted right by ${e.method} when left out (${how}${e.document ? `, pool ${e.document}` : ''}).`,
+          text:
+            `${e.correct} of ${e.n} labeled lines predicted right by ${e.method} when left out ` +
+            `(${how}${e.document ? `, pool ${e.document}` : ''}).`,
           attrs: { id: 'quality-detail' },
         }),
       );

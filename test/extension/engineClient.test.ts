@@ -22,7 +22,8 @@ parentPort.on('message', (m) => {
     while (Date.now() < end) {}
   }
   const result = m.method === 'classify'
-    ? { labels: ['a'], method: 'k', labelIndex: new Int32Array(1), confidence: new Float32Array(1), uncertainty: new Float32Array(1), adaptMs: 0, predictMs: 0 }
+    ? { labels: ['a'], method: 'k', labelIndex: new Int32Array(1), confidence: new Float32Array(1),
+        uncertainty: new Float32Array(1), adaptMs: 0, predictMs: 0 }
     : ['k'];
   parentPort.postMessage({ kind: 'response', id: m.id, result });
 });

@@ -14,7 +14,10 @@ export const info: EngineInfo = {
   loadMs: 1,
 };
 
-/** A fake engine: predicts the label whose support example shares a word with the line; counts (and with `predicted`, records) the lines. */
+/**
+ * A fake engine: predicts the label whose support example shares a word with the line; counts (and
+ * with `predicted`, records) the lines.
+ */
 export function fakeEngine(calls: { adapt: AdaptOptions[]; predictedLines: number; predicted?: string[] }): EngineApi {
   return {
     info: () => info,

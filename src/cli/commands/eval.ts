@@ -58,7 +58,9 @@ export const evalCommand: Command = {
       type: 'number',
       min: 0.01,
       placeholder: 'R',
-      help: "open-set episodes: R (e.g. 0.25) of the query lines fit no label; reports the model's abstention rule beside the confidence threshold",
+      help:
+        'open-set episodes: R (e.g. 0.25) of the query lines fit no label; ' +
+        "reports the model's abstention rule beside the confidence threshold",
     },
     {
       name: 'oos-file',

@@ -235,7 +235,10 @@ export function planAdaptation(
         steps,
         form: formOf(lo),
         work: workOf(lo, kept),
-        note: `${rowsAt(Infinity) - nameRows} labeled lines over ${C} labels are more than one adaptation fits in its time budget: the head starts from the prototypes of every labeled line and its gradient steps see at most ${lo} lines per label${kept.length < hp.rounds.length ? ` with ${kept.length} of ${hp.rounds.length} self-training rounds` : ''}`,
+        note:
+          `${rowsAt(Infinity) - nameRows} labeled lines over ${C} labels are more than one adaptation fits in its time budget: ` +
+          `the head starts from the prototypes of every labeled line and its gradient steps see at most ${lo} lines per label` +
+          (kept.length < hp.rounds.length ? ` with ${kept.length} of ${hp.rounds.length} self-training rounds` : ''),
       };
     }
   }
@@ -245,7 +248,9 @@ export function planAdaptation(
     steps: 0,
     form: 'primal',
     work: rowsAt(Infinity) * (wordDim + nnzPerRow),
-    note: `${rowsAt(Infinity) - nameRows} labeled lines over ${C} labels are more than one adaptation fits in its time budget: predictions come from the prototype head of every labeled line, without gradient steps`,
+    note:
+      `${rowsAt(Infinity) - nameRows} labeled lines over ${C} labels are more than one adaptation fits in its time budget: ` +
+      `predictions come from the prototype head of every labeled line, without gradient steps`,
   };
 }
 

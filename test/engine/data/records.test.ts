@@ -83,7 +83,8 @@ describe('data: structured records', () => {
 
   it('CSV: without a known name the longest-text column is the text; a chosen column wins', () => {
     const text =
-      'ticket,when,summary,note\n17,2024-01-01,The printer on floor two is jammed again,ok\n18,2024-01-02,Cannot log in since the update,fine\n';
+      'ticket,when,summary,note\n17,2024-01-01,The printer on floor two is jammed again,ok\n' +
+      '18,2024-01-02,Cannot log in since the update,fine\n';
     assert.equal(brief(text, 'csv').column, 'summary');
     const chosen = brief(text, 'csv', 'note');
     assert.equal(chosen.column, 'note');
