@@ -333,32 +333,10 @@ function pick<T extends Int32Array | Float32Array>(values: T, rows: Int32Array, 
   return out;
 }
 
+/** The kept rows: a SparseRows is an EncodedLines (its char values pre-scaled) plus a scale per row. */
 function selectSparse(rows: SparseRows, keep: Int32Array): SparseRows {
   if (keep.length === rows.n) return rows;
-  const { wordDim: wd } = rows;
-  const word = new Float32Array(keep.length * wd);
-  const charOffsets = new Int32Array(keep.length + 1);
-  for (let r = 0; r < keep.length; r++) {
-    const i = keep[r];
-    word.set(rows.word.subarray(i * wd, (i + 1) * wd), r * wd);
-    charOffsets[r + 1] = charOffsets[r] + rows.charOffsets[i + 1] - rows.charOffsets[i];
-  }
-  const charIndex = new Int32Array(charOffsets[keep.length]);
-  const charValue = new Float32Array(charOffsets[keep.length]);
-  for (let r = 0; r < keep.length; r++) {
-    const i = keep[r];
-    charIndex.set(rows.charIndex.subarray(rows.charOffsets[i], rows.charOffsets[i + 1]), charOffsets[r]);
-    charValue.set(rows.charValue.subarray(rows.charOffsets[i], rows.charOffsets[i + 1]), charOffsets[r]);
-  }
-  return {
-    ...rows,
-    n: keep.length,
-    word,
-    charOffsets,
-    charIndex,
-    charValue,
-    charScale: pick(rows.charScale, keep, (n) => new Float32Array(n)),
-  };
+  return { ...rows, ...selectRows(rows, keep), charScale: pick(rows.charScale, keep, (n) => new Float32Array(n)) };
 }
 
 /**
