@@ -19,13 +19,10 @@ import { EngineClient } from '../src/extension/engineClient';
 import { buildEntries } from '../src/extension/diagnosticEntries';
 import { labeledSet } from './lib/manyLabels';
 import { readData } from './lib/workload';
+import { positiveArg } from './lib/args';
 
 const root = path.resolve(__dirname, '../..');
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  const v = i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  return Number.isFinite(v) && v > 0 ? v : fallback;
-};
+const arg = positiveArg;
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);

@@ -9,12 +9,9 @@ import type { PanelDataSource, PanelSourceLine } from '../src/extension/panel/mo
 import { SnapshotTracker } from '../src/extension/panel/snapshot';
 import { parseHostMessage, type HostToWebview } from '../src/protocol/panel';
 import { Dataset } from '../src/webview/dataset';
+import { positiveArg } from './lib/args';
 
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  const v = i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  return Number.isFinite(v) && v > 0 ? Math.floor(v) : fallback;
-};
+const arg = (name: string, fallback: number) => Math.floor(positiveArg(name, fallback));
 const LINES = arg('lines', 100_000);
 const TRIALS = arg('trials', 9);
 const LABELS = ['billing', 'account', 'bug', 'shipping'];

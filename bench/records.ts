@@ -5,6 +5,7 @@
 // Synthetic tickets: an id, a date, a text with commas and quotes (every 10th spans two lines), a priority.
 // Usage: npm run bench:records [-- --records 100000 --trials 3 --json]
 import { performance } from 'node:perf_hooks';
+import { positiveArg } from './lib/args';
 import {
   type DataRecord,
   packTable,
@@ -16,11 +17,7 @@ import {
   withoutFields,
 } from '../src/engine/data/records';
 
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  const v = i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  return Number.isFinite(v) && v > 0 ? v : fallback;
-};
+const arg = positiveArg;
 const count = arg('records', 100_000);
 const trials = arg('trials', 3);
 const json = process.argv.includes('--json');

@@ -20,14 +20,11 @@ import { EngineClient } from '../src/extension/engineClient';
 import { FolderLabels } from '../src/extension/folderLabels';
 import { parseLabels } from '../src/extension/labelFile';
 import { buildEntries } from '../src/extension/diagnosticEntries';
+import { positiveArg } from './lib/args';
 
 const root = path.resolve(__dirname, '../..');
 const argv = process.argv.slice(2);
-const arg = (name: string, fallback: number) => {
-  const i = argv.indexOf(`--${name}`);
-  const v = i >= 0 ? Number(argv[i + 1]) : fallback;
-  return Number.isFinite(v) && v > 0 ? v : fallback;
-};
+const arg = positiveArg;
 const json = argv.includes('--json');
 const say = (m: string) => {
   if (!json) console.log(m);

@@ -16,14 +16,11 @@ import type { Example } from '../src/engine/types';
 import { EngineClient } from '../src/extension/engineClient';
 import { entryRanges, WorkspaceResults } from '../src/extension/workspaceResults';
 import type { WorkspaceEvent } from '../src/protocol/workspace';
+import { positiveArg } from './lib/args';
 
 const root = path.resolve(__dirname, '../..');
 const argv = process.argv.slice(2);
-const arg = (name: string, fallback: number) => {
-  const i = argv.indexOf(`--${name}`);
-  const v = i >= 0 ? Number(argv[i + 1]) : fallback;
-  return Number.isFinite(v) && v > 0 ? v : fallback;
-};
+const arg = positiveArg;
 const json = argv.includes('--json');
 const keep = argv.includes('--keep');
 const log = (line: string) => {
