@@ -18,7 +18,27 @@ function walk(dir, pred) {
 }
 const exists = (p) => fs.existsSync(path.join(root, p));
 
+// The engine's SIMD kernels are written in WebAssembly text (src/engine/learners/kernel/*.wat);
+// an import of a .wat file gets its assembled module as bytes (wabt, the WebAssembly toolkit's own
+// assembler), so no binary is committed and the bundle carries the module inline.
+const watPlugin = {
+  name: 'wat',
+  setup(build) {
+    build.onLoad({ filter: /\.wat$/ }, async (args) => {
+      const wabt = await (await import('wabt')).default();
+      const module = wabt.parseWat(args.path, fs.readFileSync(args.path, 'utf8'), { simd: true });
+      try {
+        module.validate();
+        return { contents: module.toBinary({}).buffer, loader: 'binary' };
+      } finally {
+        module.destroy();
+      }
+    });
+  },
+};
+
 const node = {
+  plugins: [watPlugin],
   bundle: true,
   platform: 'node',
   target: 'node20',

@@ -2,6 +2,8 @@
 // (the document's lines when transductive, a corpus mean when not), L2-normalised and scaled.
 // Learners see `[s_word * word', s_char * char']`; the char block stays sparse when scoring.
 import type { EncodedLines } from '../types';
+import { paddedClasses, withKernel } from './kernel/sparseKernel';
+import { sparseRows } from './primalLogreg';
 
 export interface BlockScales {
   word: number;
@@ -60,16 +62,12 @@ const EPS = 1e-8;
 
 export class FeatureView {
   readonly dim: number;
-  private readonly charMeanSq: number;
 
   constructor(
     readonly centre: Centre,
     readonly scales: BlockScales,
   ) {
     this.dim = centre.word.length + centre.char.length;
-    let s = 0;
-    for (const v of centre.char) s += v * v;
-    this.charMeanSq = s;
   }
 
   /** Writes line i's transformed word block (re-centred, common component removed, scaled to s_word) at out[o..]. */
@@ -82,7 +80,7 @@ export class FeatureView {
   }
 
   /** Projects the common component out of v[o..o+n) in place; returns the squared norm left. */
-  private removeCommon(v: Float32Array | Float64Array, o: number, n: number): number {
+  private removeCommon(v: Float32Array, o: number, n: number): number {
     const u = this.centre.common;
     if (u) {
       let dot = 0;
@@ -117,83 +115,55 @@ export class FeatureView {
   }
 
   /**
-   * Linear scores `W x + b` for every line without densifying the char block:
-   * W.(x - mu)/|x - mu| = (W.x - W.mu) / sqrt(|x|^2 - 2 x.mu + |mu|^2).
-   * W is nOut x dim (row-major). Returns n x nOut.
+   * Linear scores `W x + b` for every line (n x nOut), W nOut x dim row-major. The lines are
+   * transformed a chunk at a time into the learners' sparse form (sparseRows: word block dense, char
+   * block pre-scaled with the centre left out) and multiplied by the kernel; the char centre comes
+   * back as one term per row: W.(x - mu) s = W.(s x) - s W.mu.
    */
   scores(lines: EncodedLines, W: Float32Array, b: Float32Array, nOut: number): Float32Array {
     const wd = lines.wordDim;
     const dim = this.dim;
-    const cw = this.centre.word;
     const cc = this.centre.char;
     const cd = cc.length;
-    const { word, charOffsets, charIndex, charValue } = lines;
-    // W . mu of the char block per output (the word block is centred densely below).
+    const cp = paddedClasses(nOut);
     const wMuC = new Float64Array(nOut);
     for (let c = 0; c < nOut; c++) {
       let s = 0;
       for (let j = 0; j < cd; j++) s += W[c * dim + wd + j] * cc[j];
       wMuC[c] = s;
     }
-    // The char block of W transposed (charDim x nOut): the sparse loop then reads one short
-    // contiguous row per n-gram instead of nOut values a whole row of W apart.
-    const wChar = new Float32Array(cd * nOut);
-    for (let c = 0; c < nOut; c++) for (let k = 0; k < cd; k++) wChar[k * nOut + c] = W[c * dim + wd + k];
     const out = new Float32Array(lines.n * nOut);
-    const xw = new Float64Array(wd);
-    const dotC = new Float64Array(nOut);
-    const sWord = this.scales.word;
-    const sChar = this.scales.char;
-    const charMeanSq = this.charMeanSq;
-    for (let i = 0; i < lines.n; i++) {
-      const wo = i * wd;
-      for (let j = 0; j < wd; j++) xw[j] = word[wo + j] - cw[j];
-      const nw = this.removeCommon(xw, 0, wd);
-      dotC.fill(0);
-      let xsq = 0;
-      let xmu = 0;
-      const end = charOffsets[i + 1];
-      for (let p = charOffsets[i]; p < end; p++) {
-        const k = charIndex[p];
-        const v = charValue[p];
-        xsq += v * v;
-        xmu += v * cc[k];
-        const row = k * nOut;
-        for (let c = 0; c < nOut; c++) dotC[c] += wChar[row + c] * v;
+    withKernel((kernel) => {
+      const table = kernel.floats(dim * cp);
+      const T = kernel.f32(table);
+      for (let c = 0; c < nOut; c++) for (let j = 0; j < dim; j++) T[j * cp + c] = W[c * dim + j];
+      for (let start = 0; start < lines.n; start += SCORE_CHUNK) {
+        const count = Math.min(SCORE_CHUNK, lines.n - start);
+        withKernel((chunk) => {
+          const rows = sparseRows(this, [{ lines, rows: range(count, start) }]);
+          const placed = chunk.rows(rows);
+          const zSlot = chunk.floats(count * cp);
+          chunk.spmm(placed, table, cp, zSlot);
+          const Z = chunk.f32(zSlot);
+          for (let r = 0; r < count; r++) {
+            const sc = rows.charScale[r];
+            const o = (start + r) * nOut;
+            for (let c = 0; c < nOut; c++) out[o + c] = Z[r * cp + c] - sc * wMuC[c] + b[c];
+          }
+        });
       }
-      const sw = sWord / Math.sqrt(nw + EPS);
-      const nc = xsq - 2 * xmu + charMeanSq;
-      const sc = sChar / Math.sqrt(Math.max(nc, 0) + EPS);
-      const o = i * nOut;
-      // Two outputs per pass over the word block share its loads; each sum keeps its order.
-      let c = 0;
-      for (; c + 1 < nOut; c += 2) {
-        const b0 = c * dim;
-        const b1 = b0 + dim;
-        let a0 = 0;
-        let a1 = 0;
-        for (let j = 0; j < wd; j++) {
-          const x = xw[j];
-          a0 += W[b0 + j] * x;
-          a1 += W[b1 + j] * x;
-        }
-        out[o + c] = sw * a0 + sc * (dotC[c] - wMuC[c]) + b[c];
-        out[o + c + 1] = sw * a1 + sc * (dotC[c + 1] - wMuC[c + 1]) + b[c + 1];
-      }
-      for (; c < nOut; c++) {
-        const b0 = c * dim;
-        let a = 0;
-        for (let j = 0; j < wd; j++) a += W[b0 + j] * xw[j];
-        out[o + c] = sw * a + sc * (dotC[c] - wMuC[c]) + b[c];
-      }
-    }
+    });
     return out;
   }
 }
 
-export function range(n: number): Int32Array {
+/** Lines scored per kernel call: bounds the kernel memory a long document takes. */
+const SCORE_CHUNK = 4096;
+
+/** from, from + 1, ..., from + n - 1. */
+export function range(n: number, from = 0): Int32Array {
   const r = new Int32Array(n);
-  for (let i = 0; i < n; i++) r[i] = i;
+  for (let i = 0; i < n; i++) r[i] = from + i;
   return r;
 }
 

@@ -6,11 +6,10 @@
 // Its iterates are those of kernelLogreg's dual form (W = A X) for the same start; only the cost differs.
 import type { EncodedLines } from '../types';
 import type { FeatureView } from './featureView';
+import { PAD_BIAS, paddedClasses, withKernel } from './kernel/sparseKernel';
 import type { LinearHead, LogregHyper } from './kernelLogreg';
 
 const EPS = 1e-8;
-/** Residuals (probability minus target) smaller than this are skipped in the backward pass. */
-const NEGLIGIBLE = 1e-6;
 
 /** Transformed training rows: dense word block, sparse scaled char block. */
 export interface SparseRows {
@@ -115,8 +114,10 @@ export function meanNnz(rows: SparseRows): number {
 
 /**
  * Gradient descent on the weighted softmax cross-entropy with weight decay, from `init` (or zero).
- * W is kept as a dense word part (C x wordDim) and a transposed char part (charDim x C), so the
- * sparse loops read C contiguous values per stored n-gram. `shouldStop` is polled once per step.
+ * W lives in kernel memory transposed (dim x classes, padded), so both products read and write a
+ * row of classes per feature; a step is the kernel's forward product, softmax residuals (those of
+ * at most 1e-6 left out), backward product and descent (sparseKernel.ts). `shouldStop` is polled
+ * once per step.
  */
 export function fitPrimal(
   rows: SparseRows,
@@ -127,116 +128,71 @@ export function fitPrimal(
   init?: LinearHead,
   shouldStop?: () => boolean,
 ): LinearHead {
-  const { n, wordDim: wd, charDim: cd, word, charOffsets, charIndex, charValue, charScale, charMean } = rows;
+  const { n, wordDim: wd, charDim: cd, charScale, charMean } = rows;
   const C = nClasses;
+  const cp = paddedClasses(C);
   const dim = wd + cd;
-  // Float32 weights and gradients: the char block's C x 2048 tables then stay in cache.
-  const Ww = new Float32Array(C * wd);
-  const WcT = new Float32Array(cd * C);
-  const b = new Float64Array(C);
-  if (init) {
-    for (let c = 0; c < C; c++) {
-      for (let j = 0; j < wd; j++) Ww[c * wd + j] = init.W[c * dim + j];
-      for (let k = 0; k < cd; k++) WcT[k * C + c] = init.W[c * dim + wd + k];
-      b[c] = init.b[c];
+  return withKernel((kernel) => {
+    const placed = kernel.rows(rows);
+    const table = kernel.floats(dim * cp);
+    const grad = kernel.floats(dim * cp);
+    // The rows' scores, then (in place) their residuals: the backward pass's input.
+    const scores = kernel.floats(n * cp);
+    const s = {
+      bias: kernel.floats(cp),
+      wMu: kernel.floats(cp),
+      scale: kernel.floats(n),
+      label: kernel.floats(n),
+      weight: kernel.floats(n),
+      gMu: kernel.floats(cp),
+      gB: kernel.floats(cp),
+      mu: kernel.floats(cd),
+    };
+    const T = kernel.f32(table);
+    const bias = kernel.f32(s.bias);
+    const gMu = kernel.f32(s.gMu);
+    const gB = kernel.f32(s.gB);
+    const wMu = kernel.f32(s.wMu);
+    kernel.f32(s.scale).set(charScale.subarray(0, n));
+    kernel.i32(s.label).set(labels.subarray(0, n));
+    kernel.f32(s.mu).set(charMean);
+    let wsum = 0;
+    for (let i = 0; i < n; i++) wsum += weights[i];
+    const norm = wsum > 0 ? 1 / wsum : 0;
+    const weight = kernel.f32(s.weight);
+    for (let i = 0; i < n; i++) weight[i] = weights[i] * norm;
+    const b = new Float64Array(C);
+    if (init) {
+      for (let c = 0; c < C; c++) {
+        for (let j = 0; j < dim; j++) T[j * cp + c] = init.W[c * dim + j];
+        b[c] = init.b[c];
+      }
     }
-  }
-  const logits = new Float64Array(C);
-  const active = new Int32Array(C);
-  const gW = new Float64Array(C * wd);
-  const gCT = new Float32Array(cd * C);
-  const gMu = new Float64Array(C);
-  const gB = new Float64Array(C);
-  const wMu = new Float64Array(C);
-  let wsum = 0;
-  for (let i = 0; i < n; i++) wsum += weights[i];
-  const norm = wsum > 0 ? 1 / wsum : 0;
-  const decay = 1 - hp.lr * hp.weightDecay;
-  for (let step = 0; step < hp.steps; step++) {
-    if (shouldStop?.()) break;
-    // W_char . mu per class: the centring term of every row's char block.
-    wMu.fill(0);
+    bias.fill(PAD_BIAS);
+    for (let c = 0; c < C; c++) bias[c] = b[c];
+    // W_char . mu per class (the centring term of every row's char block); descend keeps it current.
     for (let k = 0; k < cd; k++) {
       const m = charMean[k];
       if (m === 0) continue;
-      const o = k * C;
-      for (let c = 0; c < C; c++) wMu[c] = wMu[c] + WcT[o + c] * m;
+      for (let c = 0; c < C; c++) wMu[c] += T[(wd + k) * cp + c] * m;
     }
-    gW.fill(0);
-    gCT.fill(0);
-    gMu.fill(0);
-    gB.fill(0);
-    for (let i = 0; i < n; i++) {
-      const xo = i * wd;
-      const sc = charScale[i];
+    const decay = 1 - hp.lr * hp.weightDecay;
+    for (let step = 0; step < hp.steps; step++) {
+      if (shouldStop?.()) break;
+      kernel.spmm(placed, table, cp, scores);
+      gMu.fill(0);
+      gB.fill(0);
+      kernel.softmaxResidual(n, cp, scores, s);
+      kernel.f32(grad).fill(0);
+      kernel.spmmT(placed, scores, cp, grad);
+      kernel.descend(wd, cd, cp, { ...s, table, grad }, decay, hp.lr);
       for (let c = 0; c < C; c++) {
-        let s = b[c] - sc * wMu[c];
-        const wo = c * wd;
-        for (let j = 0; j < wd; j++) s += Ww[wo + j] * word[xo + j];
-        logits[c] = s;
-      }
-      const end = charOffsets[i + 1];
-      for (let p = charOffsets[i]; p < end; p++) {
-        const o = charIndex[p] * C;
-        const v = charValue[p];
-        for (let c = 0; c < C; c++) logits[c] = logits[c] + WcT[o + c] * v;
-      }
-      let max = -Infinity;
-      for (let c = 0; c < C; c++) max = Math.max(max, logits[c]);
-      let sum = 0;
-      for (let c = 0; c < C; c++) {
-        const e = Math.exp(logits[c] - max);
-        logits[c] = e;
-        sum += e;
-      }
-      const wi = weights[i] * norm;
-      const yi = labels[i];
-      // logits now holds the residual g_ic = w_i (p_ic - [y_i = c]) / sum(w). Classes whose residual
-      // is below NEGLIGIBLE (probability within 1e-6 of its target) are left out of the backward
-      // pass: with many labels most of a row's classes are, and they would change W by < 1e-6.
-      let nActive = 0;
-      for (let c = 0; c < C; c++) {
-        const r = logits[c] / sum - (yi === c ? 1 : 0);
-        logits[c] = wi * r;
-        if (r > NEGLIGIBLE || r < -NEGLIGIBLE) active[nActive++] = c;
-      }
-      for (let a = 0; a < nActive; a++) {
-        const c = active[a];
-        const g = logits[c];
-        const wo = c * wd;
-        for (let j = 0; j < wd; j++) gW[wo + j] = gW[wo + j] + g * word[xo + j];
-        gMu[c] = gMu[c] + g * sc;
-        gB[c] = gB[c] + g;
-      }
-      if (nActive === C) {
-        for (let p = charOffsets[i]; p < end; p++) {
-          const o = charIndex[p] * C;
-          const v = charValue[p];
-          for (let c = 0; c < C; c++) gCT[o + c] = gCT[o + c] + logits[c] * v;
-        }
-      } else {
-        for (let p = charOffsets[i]; p < end; p++) {
-          const o = charIndex[p] * C;
-          const v = charValue[p];
-          for (let a = 0; a < nActive; a++) {
-            const c = active[a];
-            gCT[o + c] = gCT[o + c] + logits[c] * v;
-          }
-        }
+        b[c] -= hp.lr * gB[c];
+        bias[c] = b[c];
       }
     }
-    for (let q = 0; q < Ww.length; q++) Ww[q] = decay * Ww[q] - hp.lr * gW[q];
-    for (let k = 0; k < cd; k++) {
-      const m = charMean[k];
-      const o = k * C;
-      for (let c = 0; c < C; c++) WcT[o + c] = decay * WcT[o + c] - hp.lr * (gCT[o + c] - gMu[c] * m);
-    }
-    for (let c = 0; c < C; c++) b[c] = b[c] - hp.lr * gB[c];
-  }
-  const W = new Float32Array(C * dim);
-  for (let c = 0; c < C; c++) {
-    for (let j = 0; j < wd; j++) W[c * dim + j] = Ww[c * wd + j];
-    for (let k = 0; k < cd; k++) W[c * dim + wd + k] = WcT[k * C + c];
-  }
-  return { W, b: Float32Array.from(b), nClasses: C };
+    const W = new Float32Array(C * dim);
+    for (let c = 0; c < C; c++) for (let j = 0; j < dim; j++) W[c * dim + j] = T[j * cp + c];
+    return { W, b: Float32Array.from(b), nClasses: C };
+  });
 }

@@ -9,6 +9,7 @@ import {
 } from '../../../src/engine/learners/adaptation';
 import { blockMeans, FeatureView } from '../../../src/engine/learners/featureView';
 import { fitLogreg } from '../../../src/engine/learners/kernelLogreg';
+import { useKernel } from '../../../src/engine/learners/kernel/sparseKernel';
 import { fitPrimal, sparseRows } from '../../../src/engine/learners/primalLogreg';
 import { clusteredLines, repeatLabels } from './synthetic';
 
@@ -35,6 +36,17 @@ describe('primal logistic regression', () => {
     const sd = view.scores(pool, dual.W, dual.b, C);
     const sp = view.scores(pool, primal.W, primal.b, C);
     assert.ok(maxAbsDiff(sd, sp) < 1e-3, `scores differ by ${maxAbsDiff(sd, sp)}`);
+  });
+
+  it('the WebAssembly and the plain-JS kernels fit the same head', () => {
+    const rows = sparseRows(view, [{ lines }]);
+    useKernel('js');
+    const js = fitPrimal(rows, labels, weights, C, hp);
+    useKernel('wasm-simd');
+    const wasm = fitPrimal(rows, labels, weights, C, hp);
+    useKernel('auto');
+    assert.ok(maxAbsDiff(js.W, wasm.W) < 1e-4, `W differs by ${maxAbsDiff(js.W, wasm.W)}`);
+    assert.ok(maxAbsDiff(js.b, wasm.b) < 1e-4);
   });
 
   it('sparse rows reproduce the dense transformed rows, row selections included', () => {

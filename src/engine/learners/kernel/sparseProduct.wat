@@ -1,0 +1,322 @@
+;; Products of feature rows with a class table, in WebAssembly SIMD (f32x4). Source of the kernel
+;; src/engine/learners/kernel/sparseKernel.ts loads; scripts/build.mjs assembles it with wabt.
+;;
+;; A row is a dense word block (wd floats) and a sparse char block (entries idx[p], val[p] for p in
+;; off[i]..off[i+1]). Column j of the features is row j of the table: T is (wd + charDim) x cp,
+;; row-major, cp (the classes, padded) a multiple of 4. All pointers are byte offsets, 16-aligned.
+;;
+;; spmm:  out[i, :] = sum_j word[i, j] T[j, :] + sum_p val[p] T[wd + idx[p], :]        (n x cp)
+;; spmmT: G[j, :] += word[i, j] R[i, :];  G[wd + idx[p], :] += val[p] R[i, :]   for every row i
+;;        (the transposed product; a group of 16 or 4 classes whose residuals R are all zero is skipped)
+;;
+;; Classes go in groups of 16 (four f32x4 accumulators held in locals while the row's entries stream
+;; past), then groups of 4 for what is left; each group is one pass over the row's entries.
+(module
+  (memory (export "memory") 1)
+
+  (func (export "spmm")
+    (param $n i32) (param $wd i32) (param $cp i32)
+    (param $word i32) (param $off i32) (param $idx i32) (param $val i32)
+    (param $T i32) (param $out i32)
+    (local $i i32) (local $c0 i32) (local $stride i32) (local $col i32)
+    (local $x i32) (local $xEnd i32) (local $t i32) (local $q i32) (local $qEnd i32)
+    (local $v v128) (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
+    (local $o i32) (local $charT i32)
+    (local.set $stride (i32.shl (local.get $cp) (i32.const 2)))
+    ;; the char block's rows start after the word block's
+    (local.set $charT (i32.add (local.get $T) (i32.mul (local.get $wd) (local.get $stride))))
+    (local.set $o (local.get $out))
+    (block $rowsDone
+      (loop $rows
+        (br_if $rowsDone (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $c0 (i32.const 0))
+        (block $groupsDone
+          (loop $groups
+            (br_if $groupsDone (i32.ge_u (local.get $c0) (local.get $cp)))
+            (local.set $col (i32.shl (local.get $c0) (i32.const 2)))
+            (local.set $a0 (v128.const i32x4 0 0 0 0))
+            (local.set $a1 (v128.const i32x4 0 0 0 0))
+            (local.set $a2 (v128.const i32x4 0 0 0 0))
+            (local.set $a3 (v128.const i32x4 0 0 0 0))
+            (local.set $x (i32.add (local.get $word) (i32.shl (i32.mul (local.get $i) (local.get $wd)) (i32.const 2))))
+            (local.set $xEnd (i32.add (local.get $x) (i32.shl (local.get $wd) (i32.const 2))))
+            (local.set $t (i32.add (local.get $T) (local.get $col)))
+            (local.set $q (i32.load (i32.add (local.get $off) (i32.shl (local.get $i) (i32.const 2)))))
+            (local.set $qEnd (i32.load offset=4 (i32.add (local.get $off) (i32.shl (local.get $i) (i32.const 2)))))
+            (if (i32.le_u (i32.add (local.get $c0) (i32.const 16)) (local.get $cp))
+              (then
+                (block $wDone
+                  (loop $w
+                    (br_if $wDone (i32.ge_u (local.get $x) (local.get $xEnd)))
+                    (local.set $v (f32x4.splat (f32.load (local.get $x))))
+                    (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (local.get $v) (v128.load offset=0 (local.get $t)))))
+                    (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (local.get $v) (v128.load offset=16 (local.get $t)))))
+                    (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul (local.get $v) (v128.load offset=32 (local.get $t)))))
+                    (local.set $a3 (f32x4.add (local.get $a3) (f32x4.mul (local.get $v) (v128.load offset=48 (local.get $t)))))
+                    (local.set $x (i32.add (local.get $x) (i32.const 4)))
+                    (local.set $t (i32.add (local.get $t) (local.get $stride)))
+                    (br $w)))
+                (block $cDone
+                  (loop $c
+                    (br_if $cDone (i32.ge_u (local.get $q) (local.get $qEnd)))
+                    (local.set $t (i32.add (i32.add (local.get $charT) (local.get $col))
+                      (i32.mul (i32.load (i32.add (local.get $idx) (i32.shl (local.get $q) (i32.const 2)))) (local.get $stride))))
+                    (local.set $v (f32x4.splat (f32.load (i32.add (local.get $val) (i32.shl (local.get $q) (i32.const 2))))))
+                    (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (local.get $v) (v128.load offset=0 (local.get $t)))))
+                    (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (local.get $v) (v128.load offset=16 (local.get $t)))))
+                    (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul (local.get $v) (v128.load offset=32 (local.get $t)))))
+                    (local.set $a3 (f32x4.add (local.get $a3) (f32x4.mul (local.get $v) (v128.load offset=48 (local.get $t)))))
+                    (local.set $q (i32.add (local.get $q) (i32.const 1)))
+                    (br $c)))
+                (v128.store offset=0 (local.get $o) (local.get $a0))
+                (v128.store offset=16 (local.get $o) (local.get $a1))
+                (v128.store offset=32 (local.get $o) (local.get $a2))
+                (v128.store offset=48 (local.get $o) (local.get $a3))
+                (local.set $o (i32.add (local.get $o) (i32.const 64)))
+                (local.set $c0 (i32.add (local.get $c0) (i32.const 16))))
+              (else
+                (block $wDone4
+                  (loop $w4
+                    (br_if $wDone4 (i32.ge_u (local.get $x) (local.get $xEnd)))
+                    (local.set $a0 (f32x4.add (local.get $a0)
+                      (f32x4.mul (f32x4.splat (f32.load (local.get $x))) (v128.load (local.get $t)))))
+                    (local.set $x (i32.add (local.get $x) (i32.const 4)))
+                    (local.set $t (i32.add (local.get $t) (local.get $stride)))
+                    (br $w4)))
+                (block $cDone4
+                  (loop $c4
+                    (br_if $cDone4 (i32.ge_u (local.get $q) (local.get $qEnd)))
+                    (local.set $t (i32.add (i32.add (local.get $charT) (local.get $col))
+                      (i32.mul (i32.load (i32.add (local.get $idx) (i32.shl (local.get $q) (i32.const 2)))) (local.get $stride))))
+                    (local.set $a0 (f32x4.add (local.get $a0)
+                      (f32x4.mul (f32x4.splat (f32.load (i32.add (local.get $val) (i32.shl (local.get $q) (i32.const 2)))))
+                        (v128.load (local.get $t)))))
+                    (local.set $q (i32.add (local.get $q) (i32.const 1)))
+                    (br $c4)))
+                (v128.store (local.get $o) (local.get $a0))
+                (local.set $o (i32.add (local.get $o) (i32.const 16)))
+                (local.set $c0 (i32.add (local.get $c0) (i32.const 4)))))
+            (br $groups)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $rows))))
+
+  (func (export "spmmT")
+    (param $n i32) (param $wd i32) (param $cp i32)
+    (param $word i32) (param $off i32) (param $idx i32) (param $val i32)
+    (param $R i32) (param $G i32)
+    (local $i i32) (local $c0 i32) (local $stride i32) (local $col i32)
+    (local $x i32) (local $xEnd i32) (local $g i32) (local $q i32) (local $qEnd i32)
+    (local $v v128) (local $r0 v128) (local $r1 v128) (local $r2 v128) (local $r3 v128)
+    (local $r i32) (local $charG i32)
+    (local.set $stride (i32.shl (local.get $cp) (i32.const 2)))
+    (local.set $charG (i32.add (local.get $G) (i32.mul (local.get $wd) (local.get $stride))))
+    (local.set $r (local.get $R))
+    (block $rowsDone
+      (loop $rows
+        (br_if $rowsDone (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $c0 (i32.const 0))
+        (block $groupsDone
+          (loop $groups
+            (br_if $groupsDone (i32.ge_u (local.get $c0) (local.get $cp)))
+            (local.set $col (i32.shl (local.get $c0) (i32.const 2)))
+            (local.set $x (i32.add (local.get $word) (i32.shl (i32.mul (local.get $i) (local.get $wd)) (i32.const 2))))
+            (local.set $xEnd (i32.add (local.get $x) (i32.shl (local.get $wd) (i32.const 2))))
+            (local.set $g (i32.add (local.get $G) (local.get $col)))
+            (local.set $q (i32.load (i32.add (local.get $off) (i32.shl (local.get $i) (i32.const 2)))))
+            (local.set $qEnd (i32.load offset=4 (i32.add (local.get $off) (i32.shl (local.get $i) (i32.const 2)))))
+            (if (i32.le_u (i32.add (local.get $c0) (i32.const 16)) (local.get $cp))
+              (then
+                (local.set $r0 (v128.load offset=0 (local.get $r)))
+                (local.set $r1 (v128.load offset=16 (local.get $r)))
+                (local.set $r2 (v128.load offset=32 (local.get $r)))
+                (local.set $r3 (v128.load offset=48 (local.get $r)))
+                (if (v128.any_true (v128.or (v128.or (local.get $r0) (local.get $r1)) (v128.or (local.get $r2) (local.get $r3))))
+                  (then
+                    (block $wDone
+                      (loop $w
+                        (br_if $wDone (i32.ge_u (local.get $x) (local.get $xEnd)))
+                        (local.set $v (f32x4.splat (f32.load (local.get $x))))
+                        (v128.store offset=0 (local.get $g) (f32x4.add (v128.load offset=0 (local.get $g)) (f32x4.mul (local.get $v) (local.get $r0))))
+                        (v128.store offset=16 (local.get $g) (f32x4.add (v128.load offset=16 (local.get $g)) (f32x4.mul (local.get $v) (local.get $r1))))
+                        (v128.store offset=32 (local.get $g) (f32x4.add (v128.load offset=32 (local.get $g)) (f32x4.mul (local.get $v) (local.get $r2))))
+                        (v128.store offset=48 (local.get $g) (f32x4.add (v128.load offset=48 (local.get $g)) (f32x4.mul (local.get $v) (local.get $r3))))
+                        (local.set $x (i32.add (local.get $x) (i32.const 4)))
+                        (local.set $g (i32.add (local.get $g) (local.get $stride)))
+                        (br $w)))
+                    (block $cDone
+                      (loop $c
+                        (br_if $cDone (i32.ge_u (local.get $q) (local.get $qEnd)))
+                        (local.set $g (i32.add (i32.add (local.get $charG) (local.get $col))
+                          (i32.mul (i32.load (i32.add (local.get $idx) (i32.shl (local.get $q) (i32.const 2)))) (local.get $stride))))
+                        (local.set $v (f32x4.splat (f32.load (i32.add (local.get $val) (i32.shl (local.get $q) (i32.const 2))))))
+                        (v128.store offset=0 (local.get $g) (f32x4.add (v128.load offset=0 (local.get $g)) (f32x4.mul (local.get $v) (local.get $r0))))
+                        (v128.store offset=16 (local.get $g) (f32x4.add (v128.load offset=16 (local.get $g)) (f32x4.mul (local.get $v) (local.get $r1))))
+                        (v128.store offset=32 (local.get $g) (f32x4.add (v128.load offset=32 (local.get $g)) (f32x4.mul (local.get $v) (local.get $r2))))
+                        (v128.store offset=48 (local.get $g) (f32x4.add (v128.load offset=48 (local.get $g)) (f32x4.mul (local.get $v) (local.get $r3))))
+                        (local.set $q (i32.add (local.get $q) (i32.const 1)))
+                        (br $c)))))
+                (local.set $r (i32.add (local.get $r) (i32.const 64)))
+                (local.set $c0 (i32.add (local.get $c0) (i32.const 16))))
+              (else
+                (local.set $r0 (v128.load (local.get $r)))
+                (if (v128.any_true (local.get $r0))
+                  (then
+                    (block $wDone4
+                      (loop $w4
+                        (br_if $wDone4 (i32.ge_u (local.get $x) (local.get $xEnd)))
+                        (v128.store (local.get $g) (f32x4.add (v128.load (local.get $g))
+                          (f32x4.mul (f32x4.splat (f32.load (local.get $x))) (local.get $r0))))
+                        (local.set $x (i32.add (local.get $x) (i32.const 4)))
+                        (local.set $g (i32.add (local.get $g) (local.get $stride)))
+                        (br $w4)))
+                    (block $cDone4
+                      (loop $c4
+                        (br_if $cDone4 (i32.ge_u (local.get $q) (local.get $qEnd)))
+                        (local.set $g (i32.add (i32.add (local.get $charG) (local.get $col))
+                          (i32.mul (i32.load (i32.add (local.get $idx) (i32.shl (local.get $q) (i32.const 2)))) (local.get $stride))))
+                        (v128.store (local.get $g) (f32x4.add (v128.load (local.get $g))
+                          (f32x4.mul (f32x4.splat (f32.load (i32.add (local.get $val) (i32.shl (local.get $q) (i32.const 2))))) (local.get $r0))))
+                        (local.set $q (i32.add (local.get $q) (i32.const 1)))
+                        (br $c4)))))
+                (local.set $r (i32.add (local.get $r) (i32.const 16)))
+                (local.set $c0 (i32.add (local.get $c0) (i32.const 4)))))
+            (br $groups)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $rows))))
+
+  ;; exp(x) for x <= 0 in each lane, to about 2e-7 relative: x = k ln2 + r with |r| <= ln2/2,
+  ;; e^r by its Taylor polynomial to r^6, 2^k from the exponent bits. Below -87 it returns e^-87.
+  (func $exp (param $x v128) (result v128)
+    (local $k v128) (local $r v128) (local $p v128)
+    (local.set $x (f32x4.max (local.get $x) (v128.const f32x4 -87 -87 -87 -87)))
+    (local.set $k (f32x4.nearest (f32x4.mul (local.get $x) (v128.const f32x4 1.4426950408889634 1.4426950408889634 1.4426950408889634 1.4426950408889634))))
+    ;; r = x - k ln2, ln2 in two parts so that k * hi is exact
+    (local.set $r (f32x4.sub (local.get $x) (f32x4.mul (local.get $k) (v128.const f32x4 0.693359375 0.693359375 0.693359375 0.693359375))))
+    (local.set $r (f32x4.sub (local.get $r) (f32x4.mul (local.get $k) (v128.const f32x4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4))))
+    (local.set $p (f32x4.add (v128.const f32x4 0.0013888889 0.0013888889 0.0013888889 0.0013888889)
+      (f32x4.mul (local.get $r) (v128.const f32x4 0.00019841270 0.00019841270 0.00019841270 0.00019841270))))
+    (local.set $p (f32x4.add (v128.const f32x4 0.0083333333 0.0083333333 0.0083333333 0.0083333333) (f32x4.mul (local.get $r) (local.get $p))))
+    (local.set $p (f32x4.add (v128.const f32x4 0.041666667 0.041666667 0.041666667 0.041666667) (f32x4.mul (local.get $r) (local.get $p))))
+    (local.set $p (f32x4.add (v128.const f32x4 0.16666667 0.16666667 0.16666667 0.16666667) (f32x4.mul (local.get $r) (local.get $p))))
+    (local.set $p (f32x4.add (v128.const f32x4 0.5 0.5 0.5 0.5) (f32x4.mul (local.get $r) (local.get $p))))
+    (local.set $p (f32x4.add (v128.const f32x4 1 1 1 1) (f32x4.mul (local.get $r) (local.get $p))))
+    (local.set $p (f32x4.add (v128.const f32x4 1 1 1 1) (f32x4.mul (local.get $r) (local.get $p))))
+    (f32x4.mul (local.get $p)
+      (i32x4.shl (i32x4.add (i32x4.trunc_sat_f32x4_s (local.get $k)) (v128.const i32x4 127 127 127 127)) (i32.const 23))))
+
+  ;; One gradient step's middle for every row: the scores Z (n x cp, from spmm) become the rows'
+  ;; softmax residuals in place. z = Z + bias - scale[i] wMu; p = softmax(z);
+  ;; r = weight[i] (p - [c = label[i]]), zero where |p - [c = label[i]]| <= 1e-6 (left out of the
+  ;; backward pass); gMu += scale[i] r and gB += r (cp floats each, accumulated).
+  ;; Padding classes must have bias -1e30 (probability 0) and wMu 0.
+  (func (export "softmaxResidual")
+    (param $n i32) (param $cp i32) (param $Z i32) (param $bias i32) (param $wMu i32)
+    (param $scale i32) (param $label i32) (param $weight i32) (param $gMu i32) (param $gB i32)
+    (local $i i32) (local $o i32) (local $end i32) (local $c i32) (local $y i32)
+    (local $s v128) (local $w v128) (local $z v128) (local $m v128) (local $sum v128) (local $r v128)
+    (local $max f32) (local $inv f32) (local $wi f32) (local $sc f32) (local $py f32) (local $old f32) (local $gy f32)
+    (block $rowsDone
+      (loop $rows
+        (br_if $rowsDone (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $o (i32.add (local.get $Z) (i32.shl (i32.mul (local.get $i) (local.get $cp)) (i32.const 2))))
+        (local.set $end (i32.add (local.get $o) (i32.shl (local.get $cp) (i32.const 2))))
+        (local.set $sc (f32.load (i32.add (local.get $scale) (i32.shl (local.get $i) (i32.const 2)))))
+        (local.set $s (f32x4.splat (local.get $sc)))
+        ;; z and its maximum
+        (local.set $m (v128.const f32x4 -1e30 -1e30 -1e30 -1e30))
+        (local.set $c (i32.const 0))
+        (block $d1 (loop $l1
+          (br_if $d1 (i32.ge_u (i32.add (local.get $o) (local.get $c)) (local.get $end)))
+          (local.set $z (f32x4.sub
+            (f32x4.add (v128.load (i32.add (local.get $o) (local.get $c))) (v128.load (i32.add (local.get $bias) (local.get $c))))
+            (f32x4.mul (local.get $s) (v128.load (i32.add (local.get $wMu) (local.get $c))))))
+          (v128.store (i32.add (local.get $o) (local.get $c)) (local.get $z))
+          (local.set $m (f32x4.max (local.get $m) (local.get $z)))
+          (local.set $c (i32.add (local.get $c) (i32.const 16)))
+          (br $l1)))
+        (local.set $max (f32.max (f32.max (f32x4.extract_lane 0 (local.get $m)) (f32x4.extract_lane 1 (local.get $m)))
+                                 (f32.max (f32x4.extract_lane 2 (local.get $m)) (f32x4.extract_lane 3 (local.get $m)))))
+        (local.set $m (f32x4.splat (local.get $max)))
+        ;; e = exp(z - max) and its sum
+        (local.set $sum (v128.const i32x4 0 0 0 0))
+        (local.set $c (i32.const 0))
+        (block $d2 (loop $l2
+          (br_if $d2 (i32.ge_u (i32.add (local.get $o) (local.get $c)) (local.get $end)))
+          (local.set $z (call $exp (f32x4.sub (v128.load (i32.add (local.get $o) (local.get $c))) (local.get $m))))
+          (v128.store (i32.add (local.get $o) (local.get $c)) (local.get $z))
+          (local.set $sum (f32x4.add (local.get $sum) (local.get $z)))
+          (local.set $c (i32.add (local.get $c) (i32.const 16)))
+          (br $l2)))
+        (local.set $inv (f32.div (f32.const 1)
+          (f32.add (f32.add (f32x4.extract_lane 0 (local.get $sum)) (f32x4.extract_lane 1 (local.get $sum)))
+                   (f32.add (f32x4.extract_lane 2 (local.get $sum)) (f32x4.extract_lane 3 (local.get $sum))))))
+;; the label's probability, before the pass below overwrites it
+        (local.set $y (i32.shl (i32.load (i32.add (local.get $label) (i32.shl (local.get $i) (i32.const 2)))) (i32.const 2)))
+        (local.set $py (f32.mul (f32.load (i32.add (local.get $o) (local.get $y))) (local.get $inv)))
+        (local.set $wi (f32.load (i32.add (local.get $weight) (i32.shl (local.get $i) (i32.const 2)))))
+        (local.set $w (f32x4.splat (local.get $wi)))
+        ;; r = w p where p > 1e-6 (every class as if it were not the label; the label's is fixed below)
+        (local.set $c (i32.const 0))
+        (block $d3 (loop $l3
+          (br_if $d3 (i32.ge_u (i32.add (local.get $o) (local.get $c)) (local.get $end)))
+          (local.set $z (f32x4.mul (v128.load (i32.add (local.get $o) (local.get $c))) (f32x4.splat (local.get $inv))))
+          (local.set $r (v128.and (f32x4.mul (local.get $w) (local.get $z))
+            (f32x4.gt (local.get $z) (v128.const f32x4 1e-6 1e-6 1e-6 1e-6))))
+          (v128.store (i32.add (local.get $o) (local.get $c)) (local.get $r))
+          (v128.store (i32.add (local.get $gMu) (local.get $c))
+            (f32x4.add (v128.load (i32.add (local.get $gMu) (local.get $c))) (f32x4.mul (local.get $s) (local.get $r))))
+          (v128.store (i32.add (local.get $gB) (local.get $c))
+            (f32x4.add (v128.load (i32.add (local.get $gB) (local.get $c))) (local.get $r)))
+          (local.set $c (i32.add (local.get $c) (i32.const 16)))
+          (br $l3)))
+        ;; the label's residual is w (p - 1)
+        (local.set $old (f32.load (i32.add (local.get $o) (local.get $y))))
+        (local.set $gy (select (f32.mul (local.get $wi) (f32.sub (local.get $py) (f32.const 1))) (f32.const 0)
+          (f32.gt (f32.sub (f32.const 1) (local.get $py)) (f32.const 1e-6))))
+        (f32.store (i32.add (local.get $o) (local.get $y)) (local.get $gy))
+        (f32.store (i32.add (local.get $gMu) (local.get $y))
+          (f32.add (f32.load (i32.add (local.get $gMu) (local.get $y))) (f32.mul (local.get $sc) (f32.sub (local.get $gy) (local.get $old)))))
+        (f32.store (i32.add (local.get $gB) (local.get $y))
+          (f32.add (f32.load (i32.add (local.get $gB) (local.get $y))) (f32.sub (local.get $gy) (local.get $old))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $rows))))
+;; The gradient step on the table T (dim x cp, word rows then char rows) from its gradient G:
+  ;; T = decay T - lr G on the word rows, T = decay T - lr (G - mu[k] gMu) on char row k (the char
+  ;; block's centring), and wMu = sum_k mu[k] T[wd + k] of the new table for the next step's scores.
+  (func (export "descend")
+    (param $wd i32) (param $cd i32) (param $cp i32) (param $T i32) (param $G i32) (param $mu i32)
+    (param $gMu i32) (param $wMu i32) (param $decay f32) (param $lr f32)
+    (local $t i32) (local $g i32) (local $end i32) (local $rowEnd i32) (local $k i32) (local $c i32)
+    (local $d v128) (local $l v128) (local $m v128) (local $v v128)
+    (local.set $d (f32x4.splat (local.get $decay)))
+    (local.set $l (f32x4.splat (local.get $lr)))
+    (local.set $t (local.get $T))
+    (local.set $g (local.get $G))
+    (local.set $end (i32.add (local.get $T) (i32.shl (i32.mul (local.get $wd) (local.get $cp)) (i32.const 2))))
+    (block $wDone (loop $w
+      (br_if $wDone (i32.ge_u (local.get $t) (local.get $end)))
+      (v128.store (local.get $t) (f32x4.sub (f32x4.mul (local.get $d) (v128.load (local.get $t))) (f32x4.mul (local.get $l) (v128.load (local.get $g)))))
+      (local.set $t (i32.add (local.get $t) (i32.const 16)))
+      (local.set $g (i32.add (local.get $g) (i32.const 16)))
+      (br $w)))
+    (memory.fill (local.get $wMu) (i32.const 0) (i32.shl (local.get $cp) (i32.const 2)))
+    (block $cDone (loop $rows
+      (br_if $cDone (i32.ge_u (local.get $k) (local.get $cd)))
+      (local.set $m (f32x4.splat (f32.load (i32.add (local.get $mu) (i32.shl (local.get $k) (i32.const 2))))))
+      (local.set $c (i32.const 0))
+      (local.set $rowEnd (i32.shl (local.get $cp) (i32.const 2)))
+      (block $rowDone (loop $row
+        (br_if $rowDone (i32.ge_u (local.get $c) (local.get $rowEnd)))
+        (local.set $v (f32x4.sub (f32x4.mul (local.get $d) (v128.load (i32.add (local.get $t) (local.get $c))))
+          (f32x4.mul (local.get $l) (f32x4.sub (v128.load (i32.add (local.get $g) (local.get $c)))
+            (f32x4.mul (local.get $m) (v128.load (i32.add (local.get $gMu) (local.get $c))))))))
+        (v128.store (i32.add (local.get $t) (local.get $c)) (local.get $v))
+        (v128.store (i32.add (local.get $wMu) (local.get $c))
+          (f32x4.add (v128.load (i32.add (local.get $wMu) (local.get $c))) (f32x4.mul (local.get $m) (local.get $v))))
+        (local.set $c (i32.add (local.get $c) (i32.const 16)))
+        (br $row)))
+      (local.set $t (i32.add (local.get $t) (local.get $rowEnd)))
+      (local.set $g (i32.add (local.get $g) (local.get $rowEnd)))
+      (local.set $k (i32.add (local.get $k) (i32.const 1)))
+      (br $rows))))
+)

@@ -1,0 +1,232 @@
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import {
+  type KernelKind,
+  kernelKind,
+  type KernelRows,
+  NEGLIGIBLE,
+  PAD_BIAS,
+  paddedClasses,
+  useKernel,
+  withKernel,
+} from '../../../../src/engine/learners/kernel/sparseKernel';
+
+interface Problem {
+  rows: KernelRows;
+  charDim: number;
+  nClasses: number;
+  table: Float32Array;
+}
+
+/** Random rows (a dense word block, a sparse char block with repeated and unsorted indices allowed) and a class table. */
+const problem = fc
+  .record({
+    n: fc.integer({ min: 0, max: 12 }),
+    wd: fc.integer({ min: 0, max: 9 }),
+    cd: fc.integer({ min: 1, max: 40 }),
+    C: fc.integer({ min: 1, max: 37 }),
+  })
+  .chain(({ n, wd, cd, C }) =>
+    fc
+      .record({
+        word: fc.array(fc.float({ min: -2, max: 2, noNaN: true }), { minLength: n * wd, maxLength: n * wd }),
+        chars: fc.array(
+          fc.array(fc.record({ k: fc.integer({ min: 0, max: cd - 1 }), v: fc.float({ min: -2, max: 2, noNaN: true }) }), { maxLength: 8 }),
+          {
+            minLength: n,
+            maxLength: n,
+          },
+        ),
+        table: fc.array(fc.float({ min: -2, max: 2, noNaN: true }), { minLength: (wd + cd) * C, maxLength: (wd + cd) * C }),
+      })
+      .map(({ word, chars, table }): Problem => {
+        const charOffsets = new Int32Array(n + 1);
+        chars.forEach((entries, i) => {
+          charOffsets[i + 1] = charOffsets[i] + entries.length;
+        });
+        const flat = chars.flat();
+        return {
+          rows: {
+            n,
+            wordDim: wd,
+            word: Float32Array.from(word),
+            charOffsets,
+            charIndex: Int32Array.from(flat, (e) => e.k),
+            charValue: Float32Array.from(flat, (e) => e.v),
+          },
+          charDim: cd,
+          nClasses: C,
+          table: Float32Array.from(table),
+        };
+      }),
+  );
+
+/** Row i densified (wd + cd), in float64. */
+function denseRow(p: Problem, i: number): Float64Array {
+  const { rows } = p;
+  const x = new Float64Array(rows.wordDim + p.charDim);
+  for (let j = 0; j < rows.wordDim; j++) x[j] = rows.word[i * rows.wordDim + j];
+  for (let q = rows.charOffsets[i]; q < rows.charOffsets[i + 1]; q++) x[rows.wordDim + rows.charIndex[q]] += rows.charValue[q];
+  return x;
+}
+
+/** spmm then spmmT (with the scores as residuals) under the current kernel. */
+function products(p: Problem): { scores: Float32Array; grad: Float32Array } {
+  const cp = paddedClasses(p.nClasses);
+  const dim = p.rows.wordDim + p.charDim;
+  return withKernel((k) => {
+    const placed = k.rows(p.rows);
+    const table = k.floats(dim * cp);
+    const scores = k.floats(p.rows.n * cp);
+    const grad = k.floats(dim * cp);
+    const T = k.f32(table);
+    for (let j = 0; j < dim; j++) for (let c = 0; c < p.nClasses; c++) T[j * cp + c] = p.table[j * p.nClasses + c];
+    k.spmm(placed, table, cp, scores);
+    k.spmmT(placed, scores, cp, grad);
+    return { scores: Float32Array.from(k.f32(scores)), grad: Float32Array.from(k.f32(grad)) };
+  });
+}
+
+function close(a: number, b: number, scale: number): boolean {
+  return Math.abs(a - b) <= 1e-4 * (1 + scale);
+}
+
+const kinds: KernelKind[] = ['js', 'wasm-simd'];
+
+describe('sparse kernel', () => {
+  after(() => useKernel('auto'));
+
+  it('runs in WebAssembly SIMD in Node (the engine would otherwise fall back to the JS products)', () => {
+    assert.equal(kernelKind(), 'wasm-simd');
+  });
+
+  for (const kind of kinds) {
+    it(`${kind}: spmm and spmmT are the dense products (padding classes stay zero)`, () => {
+      useKernel(kind);
+      fc.assert(
+        fc.property(problem, (p) => {
+          const { scores, grad } = products(p);
+          const cp = paddedClasses(p.nClasses);
+          const dim = p.rows.wordDim + p.charDim;
+          const expectGrad = new Float64Array(dim * cp);
+          for (let i = 0; i < p.rows.n; i++) {
+            const x = denseRow(p, i);
+            for (let c = 0; c < cp; c++) {
+              let s = 0;
+              for (let j = 0; j < dim; j++) s += c < p.nClasses ? x[j] * p.table[j * p.nClasses + c] : 0;
+              const got = scores[i * cp + c];
+              if (!close(got, s, Math.abs(s) + 8)) return false;
+              for (let j = 0; j < dim; j++) expectGrad[j * cp + c] += x[j] * got;
+            }
+          }
+          return expectGrad.every((g, q) => close(grad[q], g, Math.abs(g) + 8));
+        }),
+        { numRuns: 150 },
+      );
+    });
+  }
+
+  it('softmax residuals and the descent step agree between WebAssembly and JS (the exp is an approximation)', () => {
+    const run = (kind: KernelKind, n: number, C: number, seed: number) => {
+      useKernel(kind);
+      const cp = paddedClasses(C);
+      const wd = 3;
+      const cd = 5;
+      let state = seed;
+      const rand = () => {
+        state = (state * 1103515245 + 12345) % 2147483648;
+        return state / 2147483648;
+      };
+      return withKernel((k) => {
+        const z = k.floats(n * cp);
+        const s = {
+          bias: k.floats(cp),
+          wMu: k.floats(cp),
+          scale: k.floats(n),
+          label: k.floats(n),
+          weight: k.floats(n),
+          gMu: k.floats(cp),
+          gB: k.floats(cp),
+          mu: k.floats(cd),
+          table: k.floats((wd + cd) * cp),
+          grad: k.floats((wd + cd) * cp),
+        };
+        const Z = k.f32(z);
+        // Scores spread over 60 units: some probabilities underflow, some residuals are negligible.
+        for (let i = 0; i < n; i++) for (let c = 0; c < C; c++) Z[i * cp + c] = (rand() - 0.5) * 60;
+        const bias = k.f32(s.bias);
+        bias.fill(PAD_BIAS);
+        for (let c = 0; c < C; c++) bias[c] = rand() - 0.5;
+        for (let c = 0; c < C; c++) k.f32(s.wMu)[c] = rand();
+        k.f32(s.scale).forEach((_, i, a) => {
+          a[i] = rand() + 0.5;
+        });
+        k.i32(s.label).forEach((_, i, a) => {
+          a[i] = Math.floor(rand() * C);
+        });
+        k.f32(s.weight).forEach((_, i, a) => {
+          a[i] = rand() / n;
+        });
+        k.softmaxResidual(n, cp, z, s);
+        k.f32(s.mu).forEach((_, i, a) => {
+          a[i] = rand();
+        });
+        const T = k.f32(s.table);
+        const G = k.f32(s.grad);
+        for (let j = 0; j < wd + cd; j++)
+          for (let c = 0; c < C; c++) {
+            T[j * cp + c] = rand() - 0.5;
+            G[j * cp + c] = rand() - 0.5;
+          }
+        k.descend(wd, cd, cp, s, 0.99, 0.5);
+        return {
+          residuals: Float32Array.from(Z),
+          gMu: Float32Array.from(k.f32(s.gMu)),
+          gB: Float32Array.from(k.f32(s.gB)),
+          table: Float32Array.from(T),
+          wMu: Float32Array.from(k.f32(s.wMu)),
+        };
+      });
+    };
+    for (const [n, C, seed] of [
+      [1, 1, 1],
+      [7, 5, 2],
+      [40, 77, 3],
+      [9, 16, 4],
+    ] as const) {
+      const a = run('js', n, C, seed);
+      const b = run('wasm-simd', n, C, seed);
+      for (const key of ['residuals', 'gMu', 'gB', 'table', 'wMu'] as const) {
+        a[key].forEach((v, q) => {
+          // A residual at the 1e-6 cut may land on either side of it.
+          const tolerance = key === 'residuals' || key === 'gMu' || key === 'gB' ? 2e-6 + 1e-5 * Math.abs(v) : 1e-5;
+          assert.ok(Math.abs(v - b[key][q]) <= tolerance, `${key}[${q}] n=${n} C=${C}: js ${v}, wasm ${b[key][q]}`);
+        });
+      }
+      // Every row's residuals sum to zero (probabilities minus a one-hot), bar the ones left out.
+      const cp = paddedClasses(C);
+      for (let i = 0; i < n; i++) {
+        let sum = 0;
+        for (let c = 0; c < cp; c++) sum += b.residuals[i * cp + c];
+        assert.ok(Math.abs(sum) < C * NEGLIGIBLE + 1e-6, `row ${i} residuals sum to ${sum}`);
+      }
+      for (let c = C; c < cp; c++) assert.equal(b.gB[c], 0, 'a padding class has no gradient');
+    }
+  });
+
+  it('a scope frees what it allocated, and nested scopes do not overwrite their parent', () => {
+    useKernel('auto');
+    withKernel((outer) => {
+      const a = outer.floats(4);
+      outer.f32(a).set([1, 2, 3, 4]);
+      withKernel((inner) => {
+        const b = inner.floats(1000);
+        inner.f32(b).fill(9);
+      });
+      assert.deepEqual([...outer.f32(a)], [1, 2, 3, 4]);
+      // What the inner scope used is handed out again, zeroed.
+      const c = outer.floats(1000);
+      assert.ok(outer.f32(c).every((v) => v === 0));
+    });
+  });
+});
