@@ -3,7 +3,6 @@
 // Learners see `[s_word * word', s_char * char']`; the char block stays sparse when scoring.
 import type { EncodedLines } from '../types';
 import { paddedClasses, withKernel } from './kernel/sparseKernel';
-import { sparseRows } from './primalLogreg';
 
 export interface BlockScales {
   word: number;
@@ -115,23 +114,38 @@ export class FeatureView {
   }
 
   /**
-   * Linear scores `W x + b` for every line (n x nOut), W nOut x dim row-major. The lines are
-   * transformed a chunk at a time into the learners' sparse form (sparseRows: word block dense, char
-   * block pre-scaled with the centre left out) and multiplied by the kernel; the char centre comes
-   * back as one term per row: W.(x - mu) s = W.(s x) - s W.mu.
+   * Linear scores `W x + b` for every line (n x nOut), W nOut x dim row-major, on the lines as
+   * encoded: the kernel multiplies the raw blocks, each row scaled by its block scales, and the
+   * centring comes back as terms per row and output:
+   *   word: s_w W.(x - cw - a u) = s_w W.x - s_w (W.cw + a W.u), a = u.(x - cw)
+   *   char: s_c W.(x - mu)       = s_c W.x - s_c W.mu
    */
   scores(lines: EncodedLines, W: Float32Array, b: Float32Array, nOut: number): Float32Array {
     const wd = lines.wordDim;
     const dim = this.dim;
+    const cw = this.centre.word;
     const cc = this.centre.char;
+    const u = this.centre.common;
     const cd = cc.length;
     const cp = paddedClasses(nOut);
-    const wMuC = new Float64Array(nOut);
+    const wMu = new Float64Array(nOut);
+    const wCw = new Float64Array(nOut);
+    const wU = new Float64Array(nOut);
     for (let c = 0; c < nOut; c++) {
-      let s = 0;
-      for (let j = 0; j < cd; j++) s += W[c * dim + wd + j] * cc[j];
-      wMuC[c] = s;
+      const o = c * dim;
+      for (let j = 0; j < cd; j++) wMu[c] += W[o + wd + j] * cc[j];
+      for (let j = 0; j < wd; j++) {
+        wCw[c] += W[o + j] * cw[j];
+        if (u) wU[c] += W[o + j] * u[j];
+      }
     }
+    let muSq = 0;
+    for (const v of cc) muSq += v * v;
+    let uSq = 0;
+    if (u) for (const v of u) uSq += v * v;
+    const { word, charOffsets, charIndex, charValue } = lines;
+    const sWord = this.scales.word;
+    const sChar = this.scales.char;
     const out = new Float32Array(lines.n * nOut);
     withKernel((kernel) => {
       const table = kernel.floats(dim * cp);
@@ -140,15 +154,48 @@ export class FeatureView {
       for (let start = 0; start < lines.n; start += SCORE_CHUNK) {
         const count = Math.min(SCORE_CHUNK, lines.n - start);
         withKernel((chunk) => {
-          const rows = sparseRows(this, [{ lines, rows: range(count, start) }]);
-          const placed = chunk.rows(rows);
+          const placed = chunk.rows({
+            n: count,
+            wordDim: wd,
+            word: word.subarray(start * wd, (start + count) * wd),
+            charOffsets: charOffsets.subarray(start, start + count + 1),
+            charIndex,
+            charValue,
+          });
+          const scales = { word: chunk.floats(count), char: chunk.floats(count) };
           const zSlot = chunk.floats(count * cp);
-          chunk.spmm(placed, table, cp, zSlot);
+          const ws = chunk.f32(scales.word);
+          const cs = chunk.f32(scales.char);
+          const along = new Float64Array(count);
+          for (let r = 0; r < count; r++) {
+            const i = start + r;
+            let d2 = 0;
+            let a = 0;
+            for (let j = 0; j < wd; j++) {
+              const d = word[i * wd + j] - cw[j];
+              d2 += d * d;
+              if (u) a += u[j] * d;
+            }
+            along[r] = a;
+            // |d - a u|^2 = |d|^2 - 2 a^2 + a^2 |u|^2
+            ws[r] = sWord / Math.sqrt(Math.max(d2 - 2 * a * a + a * a * uSq, 0) + EPS);
+            let xsq = 0;
+            let xmu = 0;
+            for (let p = charOffsets[i]; p < charOffsets[i + 1]; p++) {
+              const v = charValue[p];
+              xsq += v * v;
+              xmu += v * cc[charIndex[p]];
+            }
+            cs[r] = sChar / Math.sqrt(Math.max(xsq - 2 * xmu + muSq, 0) + EPS);
+          }
+          chunk.spmm(placed, table, cp, zSlot, scales);
           const Z = chunk.f32(zSlot);
           for (let r = 0; r < count; r++) {
-            const sc = rows.charScale[r];
+            const sw = ws[r];
+            const sc = cs[r];
+            const a = along[r];
             const o = (start + r) * nOut;
-            for (let c = 0; c < nOut; c++) out[o + c] = Z[r * cp + c] - sc * wMuC[c] + b[c];
+            for (let c = 0; c < nOut; c++) out[o + c] = Z[r * cp + c] - sw * (wCw[c] + a * wU[c]) - sc * wMu[c] + b[c];
           }
         });
       }

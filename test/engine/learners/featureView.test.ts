@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { blockMeans, FeatureView } from '../../../src/engine/learners/featureView';
+import { blockMeans, commonComponent, FeatureView } from '../../../src/engine/learners/featureView';
 import { clusteredLines, lcg, repeatLabels } from './synthetic';
 
 describe('FeatureView', () => {
@@ -31,6 +31,25 @@ describe('FeatureView', () => {
         assert.ok(Math.abs(s - fast[i * nOut + c]) < 1e-4, `line ${i} class ${c}: ${s} vs ${fast[i * nOut + c]}`);
       }
     }
+  });
+
+  it('scores as the dense rows with a common component removed, across the kernel chunks of a long document', () => {
+    const long = clusteredLines(repeatLabels(3, 1400), 3, 5);
+    const withCommon = new FeatureView({ ...blockMeans([long]), common: commonComponent(long) }, { word: 0.9, char: 1.4 });
+    const rnd = lcg(5);
+    const nOut = 6;
+    const W = Float32Array.from({ length: nOut * withCommon.dim }, () => rnd() - 0.5);
+    const b = Float32Array.from({ length: nOut }, () => rnd());
+    const fast = withCommon.scores(long, W, b, nOut);
+    const rows = [0, 1, 4095, 4096, 4097, long.n - 1];
+    const X = withCommon.dense(long, rows);
+    rows.forEach((i, r) => {
+      for (let c = 0; c < nOut; c++) {
+        let s = b[c];
+        for (let k = 0; k < withCommon.dim; k++) s += W[c * withCommon.dim + k] * X[r * withCommon.dim + k];
+        assert.ok(Math.abs(s - fast[i * nOut + c]) < 1e-4, `line ${i} class ${c}: ${s} vs ${fast[i * nOut + c]}`);
+      }
+    });
   });
 
   it('gives finite features for an all-zero line', () => {

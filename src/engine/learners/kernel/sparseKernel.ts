@@ -36,6 +36,19 @@ export interface PlacedRows {
 }
 
 type Product = (n: number, wd: number, cp: number, word: number, off: number, idx: number, val: number, table: number, out: number) => void;
+type ScaledProduct = (
+  n: number,
+  wd: number,
+  cp: number,
+  word: number,
+  off: number,
+  idx: number,
+  val: number,
+  wordScale: number,
+  charScale: number,
+  table: number,
+  out: number,
+) => void;
 
 type SoftmaxResidual = (
   n: number,
@@ -68,7 +81,7 @@ interface Exec {
   buffer(): ArrayBuffer;
   /** Makes the memory at least `bytes` long (views taken before are then invalid). */
   reserve(bytes: number): void;
-  spmm: Product;
+  spmm: ScaledProduct;
   spmmT: Product;
   softmaxResidual: SoftmaxResidual;
   descend: Descend;
@@ -98,7 +111,7 @@ function wasmExec(module: WebAssembly.Module): Exec {
       // Grow by at least half again: every grow may move the memory.
       memory.grow(Math.max(Math.ceil((bytes - have) / PAGE), Math.ceil(have / PAGE / 2)));
     },
-    spmm: instance.exports.spmm as Product,
+    spmm: instance.exports.spmm as ScaledProduct,
     spmmT: instance.exports.spmmT as Product,
     softmaxResidual: instance.exports.softmaxResidual as SoftmaxResidual,
     descend: instance.exports.descend as Descend,
@@ -121,21 +134,23 @@ function jsExec(): Exec {
       f32 = new Float32Array(buffer);
       i32 = new Int32Array(buffer);
     },
-    spmm(n, wd, cp, word, off, idx, val, table, out) {
+    spmm(n, wd, cp, word, off, idx, val, wordScale, charScale, table, out) {
       const T = table >> 2;
       const charT = T + wd * cp;
       for (let i = 0; i < n; i++) {
         const o = (out >> 2) + i * cp;
         for (let c = 0; c < cp; c++) f32[o + c] = 0;
         const x = (word >> 2) + i * wd;
+        const ws = wordScale ? f32[(wordScale >> 2) + i] : 1;
+        const cs = charScale ? f32[(charScale >> 2) + i] : 1;
         for (let j = 0; j < wd; j++) {
-          const v = f32[x + j];
+          const v = ws * f32[x + j];
           const t = T + j * cp;
           for (let c = 0; c < cp; c++) f32[o + c] += v * f32[t + c];
         }
         const end = i32[(off >> 2) + i + 1];
         for (let q = i32[(off >> 2) + i]; q < end; q++) {
-          const v = f32[(val >> 2) + q];
+          const v = cs * f32[(val >> 2) + q];
           const t = charT + i32[(idx >> 2) + q] * cp;
           for (let c = 0; c < cp; c++) f32[o + c] += v * f32[t + c];
         }
@@ -218,7 +233,8 @@ function simdModule(): WebAssembly.Module | undefined {
 let chosen: KernelKind | undefined;
 let exec: Exec | undefined;
 let depth = 0;
-let top = 0;
+// Allocation starts past byte 0: a pointer of 0 means "none" to the kernel.
+let top = 16;
 
 /** Which products run; tests and the bench switch to compare. Throws when wasm-simd is asked for and missing. */
 export function useKernel(kind: KernelKind | 'auto'): KernelKind {
@@ -305,9 +321,13 @@ export class KernelScope {
     return { n: rows.n, wordDim: rows.wordDim, word, offsets, index, value };
   }
 
-  /** out (n x cp) = rows . table (dim x cp). */
-  spmm(rows: PlacedRows, table: Slot, cp: number, out: Slot): void {
-    this.exec.spmm(rows.n, rows.wordDim, cp, rows.word, rows.offsets, rows.index, rows.value, table.ptr, out.ptr);
+  /**
+   * out (n x cp) = rows . table (dim x cp); with `scales`, row i's word block counts times
+   * scales.word[i] and its char block times scales.char[i].
+   */
+  spmm(rows: PlacedRows, table: Slot, cp: number, out: Slot, scales?: { word: Slot; char: Slot }): void {
+    const { n, wordDim, word, offsets, index, value } = rows;
+    this.exec.spmm(n, wordDim, cp, word, offsets, index, value, scales?.word.ptr ?? 0, scales?.char.ptr ?? 0, table.ptr, out.ptr);
   }
 
   /**

@@ -5,7 +5,8 @@
 ;; off[i]..off[i+1]). Column j of the features is row j of the table: T is (wd + charDim) x cp,
 ;; row-major, cp (the classes, padded) a multiple of 4. All pointers are byte offsets, 16-aligned.
 ;;
-;; spmm:  out[i, :] = sum_j word[i, j] T[j, :] + sum_p val[p] T[wd + idx[p], :]        (n x cp)
+;; spmm:  out[i, :] = ws[i] sum_j word[i, j] T[j, :] + cs[i] sum_p val[p] T[wd + idx[p], :]   (n x cp)
+;;        with per-row scales ws and cs (pointer 0: no scaling)
 ;; spmmT: G[j, :] += word[i, j] R[i, :];  G[wd + idx[p], :] += val[p] R[i, :]   for every row i
 ;;        (the transposed product; a group of 16 or 4 classes whose residuals R are all zero is skipped)
 ;;
@@ -17,11 +18,11 @@
   (func (export "spmm")
     (param $n i32) (param $wd i32) (param $cp i32)
     (param $word i32) (param $off i32) (param $idx i32) (param $val i32)
-    (param $T i32) (param $out i32)
+    (param $ws i32) (param $cs i32) (param $T i32) (param $out i32)
     (local $i i32) (local $c0 i32) (local $stride i32) (local $col i32)
     (local $x i32) (local $xEnd i32) (local $t i32) (local $q i32) (local $qEnd i32)
     (local $v v128) (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
-    (local $o i32) (local $charT i32)
+    (local $o i32) (local $charT i32) (local $wScale v128) (local $cScale f32)
     (local.set $stride (i32.shl (local.get $cp) (i32.const 2)))
     ;; the char block's rows start after the word block's
     (local.set $charT (i32.add (local.get $T) (i32.mul (local.get $wd) (local.get $stride))))
@@ -29,6 +30,10 @@
     (block $rowsDone
       (loop $rows
         (br_if $rowsDone (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $wScale (f32x4.splat (if (result f32) (local.get $ws)
+          (then (f32.load (i32.add (local.get $ws) (i32.shl (local.get $i) (i32.const 2))))) (else (f32.const 1)))))
+        (local.set $cScale (if (result f32) (local.get $cs)
+          (then (f32.load (i32.add (local.get $cs) (i32.shl (local.get $i) (i32.const 2))))) (else (f32.const 1))))
         (local.set $c0 (i32.const 0))
         (block $groupsDone
           (loop $groups
@@ -56,12 +61,16 @@
                     (local.set $x (i32.add (local.get $x) (i32.const 4)))
                     (local.set $t (i32.add (local.get $t) (local.get $stride)))
                     (br $w)))
+                (local.set $a0 (f32x4.mul (local.get $a0) (local.get $wScale)))
+                (local.set $a1 (f32x4.mul (local.get $a1) (local.get $wScale)))
+                (local.set $a2 (f32x4.mul (local.get $a2) (local.get $wScale)))
+                (local.set $a3 (f32x4.mul (local.get $a3) (local.get $wScale)))
                 (block $cDone
                   (loop $c
                     (br_if $cDone (i32.ge_u (local.get $q) (local.get $qEnd)))
                     (local.set $t (i32.add (i32.add (local.get $charT) (local.get $col))
                       (i32.mul (i32.load (i32.add (local.get $idx) (i32.shl (local.get $q) (i32.const 2)))) (local.get $stride))))
-                    (local.set $v (f32x4.splat (f32.load (i32.add (local.get $val) (i32.shl (local.get $q) (i32.const 2))))))
+                    (local.set $v (f32x4.splat (f32.mul (local.get $cScale) (f32.load (i32.add (local.get $val) (i32.shl (local.get $q) (i32.const 2)))))))
                     (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (local.get $v) (v128.load offset=0 (local.get $t)))))
                     (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (local.get $v) (v128.load offset=16 (local.get $t)))))
                     (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul (local.get $v) (v128.load offset=32 (local.get $t)))))
@@ -83,13 +92,14 @@
                     (local.set $x (i32.add (local.get $x) (i32.const 4)))
                     (local.set $t (i32.add (local.get $t) (local.get $stride)))
                     (br $w4)))
+                (local.set $a0 (f32x4.mul (local.get $a0) (local.get $wScale)))
                 (block $cDone4
                   (loop $c4
                     (br_if $cDone4 (i32.ge_u (local.get $q) (local.get $qEnd)))
                     (local.set $t (i32.add (i32.add (local.get $charT) (local.get $col))
                       (i32.mul (i32.load (i32.add (local.get $idx) (i32.shl (local.get $q) (i32.const 2)))) (local.get $stride))))
                     (local.set $a0 (f32x4.add (local.get $a0)
-                      (f32x4.mul (f32x4.splat (f32.load (i32.add (local.get $val) (i32.shl (local.get $q) (i32.const 2)))))
+                      (f32x4.mul (f32x4.splat (f32.mul (local.get $cScale) (f32.load (i32.add (local.get $val) (i32.shl (local.get $q) (i32.const 2))))))
                         (v128.load (local.get $t)))))
                     (local.set $q (i32.add (local.get $q) (i32.const 1)))
                     (br $c4)))
