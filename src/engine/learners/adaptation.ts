@@ -30,11 +30,10 @@ export interface AdaptHyper extends LogregHyper {
    */
   roundSteps?: number;
   /**
-   * The procedure for a large labeled set, used instead of the fields above when the primal form is
-   * the cheaper one (a few hundred labeled rows and more): a prototype start and rounds that
-   * continue. Measured on many-way episodes of training domains (docs/accuracy.md): as accurate
-   * from 5 shots per label on, about a third of the cost; on one-shot sets the meta-learned
-   * procedure is ahead, and those stay in the dual form.
+   * The procedure for a large labeled set (LARGE_ROWS rows and more), used instead of the fields
+   * above: a prototype start and rounds that continue. Measured on many-way episodes of training
+   * domains (docs/accuracy.md): as accurate from 5 shots per label on, about a third of the cost; on
+   * one-shot sets the meta-learned procedure is ahead.
    */
   large?: LargeSchedule;
 }
@@ -47,6 +46,14 @@ export interface LargeSchedule {
 
 /** The large-set schedule the shipped default uses (chosen on CLINC150 training domains, 45-way). */
 export const LARGE_SCHEDULE: LargeSchedule = { protoScale: 5, steps: 15, roundSteps: 8 };
+
+/**
+ * Labeled rows (lines and label names) from which the large-set schedule takes over. Below it the
+ * meta-learned procedure runs as it was trained (5-way episodes, up to 50 rows), so what was fitted
+ * on its outputs, such as the abstention rule, sees the probabilities it was fitted on; above it
+ * the cost of refitting every round starts to matter. 45-way 5-shot sets (270 rows) are large.
+ */
+export const LARGE_ROWS = 256;
 
 /** The procedure measured best by hand (docs/findings.md). */
 export const HAND_SET: AdaptHyper = {
@@ -144,9 +151,10 @@ export interface AdaptControl {
 }
 
 /**
- * About how many multiply-adds this machine does in a second of plain JS; the default budget is
- * two seconds' worth. A larger labeled set is fitted on a per-class subsample (the prototypes still
- * use every line), and past that with fewer rounds, so one adaptation never stalls the worker.
+ * Multiply-adds (in planAdaptation's count) one adaptation may spend. In the WebAssembly kernel
+ * (kernel/sparseKernel.ts) this is about half a second of fitting on the 2-core machine of
+ * docs/bench.md. A larger labeled set is fitted on a per-class subsample (the prototypes still use
+ * every line), and past that with fewer rounds, so one adaptation never stalls the worker.
  */
 export const WORK_BUDGET = 2.5e9;
 
@@ -386,9 +394,12 @@ export function adaptLogreg(
   const allWeights = Float32Array.from(allLabels, (_, i) => (i < supportLabels.length ? 1 : hp0.nameWeight));
 
   const nnz = meanNnz(allRows);
-  const firstFit = fitCost(allRows.n, nnz, view.centre.word.length, view.dim, nClasses, hp0.steps);
-  const hp: AdaptHyper = hp0.large && firstFit.primal < firstFit.dual ? { ...hp0, ...hp0.large } : hp0;
+  const large = hp0.large !== undefined && allRows.n >= LARGE_ROWS;
+  const schedule: AdaptHyper = large ? { ...hp0, ...hp0.large } : hp0;
   const warm = control.warm;
+  // A warm start continues a solution that has been through every self-training round: one round
+  // with the last quota brings in pseudo-labels for the labels as they are now (a new one's too).
+  const hp: AdaptHyper = warm ? { ...schedule, rounds: schedule.rounds.slice(-1) } : schedule;
   const steps = warm ? (control.warmSteps ?? Math.max(3, Math.round(hp.steps / 5))) : hp.steps;
   const counts = new Int32Array(nClasses);
   for (const c of supportLabels) counts[c]++;
@@ -464,7 +475,7 @@ export function adaptLogreg(
       );
     }
   }
-  return new LinearClassifier(view, head, hp.temperature, heldOut.size > 0 ? heldOut : undefined, { ...plan, large: hp !== hp0 });
+  return new LinearClassifier(view, head, hp.temperature, heldOut.size > 0 ? heldOut : undefined, { ...plan, large });
 }
 
 /**

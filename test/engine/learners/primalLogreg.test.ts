@@ -4,6 +4,7 @@ import {
   adaptLogreg,
   capPerClass,
   HAND_SET,
+  LARGE_ROWS,
   planAdaptation,
   prototypeHead,
 } from '../../../src/engine/learners/adaptation';
@@ -190,7 +191,7 @@ describe('adaptation: forms, warm start, budget', () => {
 
 describe('the large-set schedule', () => {
   const hp: AdaptHyper = { ...HAND_SET, steps: 25, lr: 9.5, rounds: [5], large: { protoScale: 5, steps: 15, roundSteps: 8 } };
-  it('is used only when the primal form is the cheaper one', () => {
+  it(`takes over from ${LARGE_ROWS} labeled rows: a 5-way set of 10 lines per label keeps the meta-learned procedure`, () => {
     const C = 30;
     const small = repeatLabels(C, 1);
     const big = repeatLabels(C, 20);
@@ -202,5 +203,13 @@ describe('the large-set schedule', () => {
     assert.equal(one.plan?.form, 'dual');
     assert.equal(many.plan?.large, true);
     assert.equal(many.plan?.form, 'primal');
+    // 5 x 10 = 50 rows: the primal form is about as cheap as the dual here, and the procedure is
+    // still the meta-learned one (the abstention rule was fitted on its probabilities).
+    const five = repeatLabels(5, 10);
+    const fivePool = clusteredLines(repeatLabels(5, 10), 5, 8, 0.9, 100, 2048);
+    const fiveWay = adaptLogreg(view, clusteredLines(five, 5, 9, 0.9, 100, 2048), five, 5, hp, fivePool);
+    assert.equal(fiveWay.plan?.large, false);
+    const justBelow = repeatLabels(C, Math.floor((LARGE_ROWS - 1) / C));
+    assert.equal(adaptLogreg(view, clusteredLines(justBelow, C, 10, 0.9, 100, 2048), justBelow, C, hp, pool).plan?.large, false);
   });
 });
