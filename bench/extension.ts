@@ -121,7 +121,7 @@ async function manyLabels(client: EngineClient, lineCount: number, trials: numbe
   const classifier = new PredictionScheduler(
     client,
     { examplesFor: () => [...support], folderOf: () => undefined },
-    () => ({ method: undefined, isIncluded: () => true, records: () => undefined }),
+    () => ({ method: undefined, abstention: 'auto', isIncluded: () => true, records: () => undefined }),
     // Its log line per run says whether the adaptation started from the previous one.
     (line) => {
       if (counting && line.includes('warm start')) warm++;

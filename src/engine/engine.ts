@@ -11,6 +11,7 @@ import { packageRootFrom } from './packageRoot';
 import { Abstainer, type AbstentionRules } from './learners/abstain';
 import type { Centre } from './learners/featureView';
 import { isNoneLabel, NONE_LABEL } from './labels/none';
+import { abstentionApplies, type AbstentionMode } from './abstention';
 
 export type { BackendChoice };
 
@@ -109,12 +110,12 @@ export interface AdaptOptions {
   /** Polled between gradient steps; true stops the adaptation early (a cancelled request). */
   shouldStop?: () => boolean;
   /**
-   * Predict `none` for lines unlike every label, by the model's abstention rule. Default false:
-   * fitted on CLINC150's short queries, it meets its targets there from 5 examples per label, but
-   * with one or two examples per label on the sample tickets it sets apart more than half of the
-   * lines (docs/accuracy.md); callers opt in. Lines labeled `none` are a class either way.
+   * Predict `none` for lines unlike every label, by the model's abstention rule: `on`, `off`, or
+   * `auto` (only where it was measured to keep most in-scope lines; src/engine/abstention.ts
+   * decides). Default `off`: the extension and the CLI pass the user's choice. Lines labeled `none`
+   * are a class either way.
    */
-  abstain?: boolean;
+  abstain?: AbstentionMode;
 }
 
 export interface EngineApi {
@@ -270,7 +271,8 @@ export class Engine implements EngineApi {
     labels: string[],
     pool: EncodedLines | undefined,
   ): { abstainer: Abstainer; none: number } | undefined {
-    const rule = options.abstain === true ? this.model.abstention?.learned : undefined;
+    const applies = abstentionApplies(options.abstain ?? 'off', { labels, supportLabels, pooled: pool !== undefined });
+    const rule = applies ? this.model.abstention?.learned : undefined;
     if (!rule) return undefined;
     const background = labels.indexOf(NONE_LABEL);
     const input = { classifier, support, supportLabels, nClasses: labels.length, pool, ...(background >= 0 ? { background } : {}) };

@@ -1,5 +1,6 @@
 // Typed view of the `fewshot.*` settings.
 import * as vscode from 'vscode';
+import { type AbstentionMode, isAbstentionMode } from '../engine/abstention';
 import type { BackendChoice } from '../engine/engine';
 import type { Priority } from './diagnosticEntries';
 
@@ -12,6 +13,8 @@ export interface FewShotConfig {
   priority: Priority;
   /** Show lines predicted as `none` (fits no label) as hint diagnostics. */
   showNone: boolean;
+  /** `fewshot.abstention`: passed to the engine, which decides what `auto` means (src/engine/abstention.ts). */
+  abstention: AbstentionMode;
   labelsFile: string;
   backend: BackendChoice;
   method: string | undefined;
@@ -32,6 +35,7 @@ const clamp = (v: number, lo: number, hi: number, fallback: number) => (Number.i
 export function readConfig(): FewShotConfig {
   const c = vscode.workspace.getConfiguration('fewshot');
   const method = c.get<string>('engine.method', '').trim();
+  const abstention = c.get<unknown>('abstention', 'auto');
   return {
     languages: c.get<string[]>('languages', ['plaintext', 'markdown', 'log', 'csv', 'tsv', 'jsonl']),
     include: c.get<string[]>('include', []),
@@ -40,6 +44,8 @@ export function readConfig(): FewShotConfig {
     maxPerFile: clamp(c.get<number>('diagnostics.maxPerFile', 1000), 0, 100_000, 1000),
     priority: c.get<string>('diagnostics.priority', 'confidence') === 'uncertainty' ? 'uncertainty' : 'confidence',
     showNone: c.get<boolean>('diagnostics.showNone', false) === true,
+    // A hand-edited settings.json may hold anything; an unknown value is the default.
+    abstention: isAbstentionMode(abstention) ? abstention : 'auto',
     labelsFile: c.get<string>('labelsFile', '.fewshot/labels.jsonl').trim() || '.fewshot/labels.jsonl',
     backend: c.get<BackendChoice>('engine.backend', 'auto'),
     method: method === '' ? undefined : method,

@@ -53,7 +53,12 @@ export class FewShotContext implements vscode.Disposable {
     this.scheduler = new PredictionScheduler(
       this.engine,
       this.labels,
-      () => ({ method: this.config.method, isIncluded: (d) => this.isIncluded(d), records: (d) => this.structured.paramsOf(d) }),
+      () => ({
+        method: this.config.method,
+        abstention: this.config.abstention,
+        isIncluded: (d) => this.isIncluded(d),
+        records: (d) => this.structured.paramsOf(d),
+      }),
       log,
     );
     this.workspace = new WorkspaceRun(this);

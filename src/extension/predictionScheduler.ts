@@ -7,6 +7,7 @@ import type { QualityResult } from '../protocol/worker';
 import type { EngineClient } from './engineClient';
 import type { LabelStore } from './labelStore';
 import type { RecordsParams } from '../protocol/worker';
+import type { AbstentionMode } from '../engine/abstention';
 import type { DocumentPredictions } from './diagnosticEntries';
 
 export interface DocumentResult extends DocumentPredictions {
@@ -40,6 +41,7 @@ export class PredictionScheduler implements vscode.Disposable {
     private readonly labels: Pick<LabelStore, 'examplesFor' | 'folderOf'>,
     private readonly options: () => {
       method: string | undefined;
+      abstention: AbstentionMode;
       isIncluded(doc: vscode.TextDocument): boolean;
       /** How to read a structured document (CSV, TSV, JSONL); undefined for lines. */
       records(doc: vscode.TextDocument): RecordsParams | undefined;
@@ -126,6 +128,7 @@ export class PredictionScheduler implements vscode.Disposable {
           support,
           text: doc.getText(),
           method: this.options().method,
+          abstention: this.options().abstention,
           usePool: true,
           document: key,
           stopFlag,
@@ -172,7 +175,13 @@ export class PredictionScheduler implements vscode.Disposable {
     const stopFlag = new Int32Array(new SharedArrayBuffer(4));
     signal.onCancellationRequested(() => Atomics.store(stopFlag, 0, 1));
     return this.engine.quality(
-      { support: this.labels.examplesFor(doc.uri), text: doc.getText(), method: this.options().method, stopFlag },
+      {
+        support: this.labels.examplesFor(doc.uri),
+        text: doc.getText(),
+        method: this.options().method,
+        abstention: this.options().abstention,
+        stopFlag,
+      },
       signal,
     );
   }

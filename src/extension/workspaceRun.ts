@@ -140,7 +140,14 @@ export class WorkspaceRun implements vscode.Disposable {
       let result: ClassifyWorkspaceResult;
       try {
         result = await this.ctx.engine.classifyWorkspace(
-          { run: this.nextRun++, scope: this.scopeOf(folder), support, method: this.ctx.config.method, poolSize: WORKSPACE_POOL },
+          {
+            run: this.nextRun++,
+            scope: this.scopeOf(folder),
+            support,
+            method: this.ctx.config.method,
+            abstention: this.ctx.config.abstention,
+            poolSize: WORKSPACE_POOL,
+          },
           (event: WorkspaceEvent) => {
             if (event.type === 'scanned') {
               labels = event.labels;

@@ -4,8 +4,9 @@
 import type { RecordLabel } from '../engine/data/dataset';
 import type { PackedTable, RecordFormat } from '../engine/data/records';
 import type { EngineInfo, BackendChoice } from '../engine/engine';
+import { ABSTENTION_MODES, type AbstentionMode, isAbstentionMode } from '../engine/abstention';
 import type { Example } from '../engine/types';
-import type { ResponseMessage } from './rpc';
+import { type ResponseMessage, RpcError } from './rpc';
 import type { ClassifyWorkspaceParams, ClassifyWorkspaceResult, WorkspaceNotification } from './workspace';
 
 /** Passed as `workerData` when the worker starts. */
@@ -25,6 +26,8 @@ export interface ClassifyParams {
   method?: string;
   /** Use the document's own lines as the unlabeled pool for transductive methods (the engine samples them). */
   usePool?: boolean;
+  /** The `fewshot.abstention` setting: whether lines unlike every label are predicted `none` (absent: off). */
+  abstention?: AbstentionMode;
   /**
    * Identifies the document (its URI): the worker keeps the last solution per document and starts
    * the next adaptation of it from there (warm start). `forget` drops it when the document closes.
@@ -77,6 +80,8 @@ export interface QualityParams {
   /** The document whose lines are the unlabeled pool, as classify gets it ('' for none). */
   text: string;
   method?: string;
+  /** As ClassifyParams.abstention: the estimate scores the model the predictions come from. */
+  abstention?: AbstentionMode;
   folds?: number;
   seed?: number;
   /** As ClassifyParams.stopFlag: set to 1 by the extension on cancel, so a fold's adaptation stops early too. */
@@ -121,6 +126,15 @@ export interface LogNotification {
 }
 
 export type WorkerToHost = ReadyNotification | LogNotification | WorkspaceNotification | ResponseMessage;
+
+/**
+ * The `abstention` field of a request, checked where the worker receives it (the message crossed a
+ * thread boundary untyped): a bad value is answered with an input error that names the field.
+ */
+export function checkAbstention(value: unknown): AbstentionMode | undefined {
+  if (value === undefined || isAbstentionMode(value)) return value;
+  throw new RpcError(`abstention must be one of ${ABSTENTION_MODES.join(', ')} (got ${JSON.stringify(value)})`, 'input');
+}
 
 export function isReady(message: unknown): message is ReadyNotification {
   return typeof message === 'object' && message !== null && (message as { kind?: unknown }).kind === 'ready';

@@ -2,6 +2,7 @@
 // included file itself (never the extension host's main thread), adapts one model to the folder's
 // labels and streams a result per file back as `workspace` notifications, then answers the
 // request with a summary. Pure types: no vscode, no worker_threads.
+import type { AbstentionMode } from '../engine/abstention';
 import type { Example } from '../engine/types';
 
 /** What to classify in one workspace folder. Globs are matched against paths relative to `root`, with `/`. */
@@ -24,6 +25,8 @@ export interface ClassifyWorkspaceParams {
   scope: WorkspaceScope;
   support: Example[];
   method?: string;
+  /** As ClassifyParams.abstention. */
+  abstention?: AbstentionMode;
   /** Unlabeled lines sampled across the folder for transductive methods (0: none). */
   poolSize: number;
 }

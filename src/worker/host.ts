@@ -7,14 +7,15 @@ import type { EngineApi, WarmState } from '../engine/engine';
 import { EngineInputError } from '../engine/engine';
 import { crossValidate } from '../engine/eval/crossValidate';
 import { RpcServer, yieldToEventLoop, type CancelSignal, RpcError } from '../protocol/rpc';
-import type {
-  ClassifyParams,
-  ClassifyResult,
-  QualityParams,
-  QualityResult,
-  RecordsParams,
-  WorkerRequests,
-  WorkerToHost,
+import {
+  checkAbstention,
+  type ClassifyParams,
+  type ClassifyResult,
+  type QualityParams,
+  type QualityResult,
+  type RecordsParams,
+  type WorkerRequests,
+  type WorkerToHost,
 } from '../protocol/worker';
 import { classifyWorkspace } from './workspace';
 
@@ -104,6 +105,7 @@ export async function classify(
   signal: CancelSignal,
   states?: DocumentStates,
 ): Promise<ClassifyResult> {
+  const abstain = checkAbstention(params.abstention);
   // A structured document's records stand in for its lines: each on its first line, '' elsewhere.
   const lines = params.records ? structuredLines(params.text, params.records) : params.text.split(/\r?\n/);
   const n = lines.length;
@@ -120,6 +122,7 @@ export async function classify(
   // The engine decides how much of the document it looks at (src/engine/pool.ts).
   const model = engine.adapt(params.support, {
     method: params.method,
+    ...(abstain ? { abstain } : {}),
     ...(params.usePool ? { pool: wanted.map((i) => lines[i]) } : {}),
     ...(warm ? { warm } : {}),
     shouldStop: () => signal.isCancellationRequested || (params.stopFlag !== undefined && Atomics.load(params.stopFlag, 0) !== 0),
@@ -161,6 +164,7 @@ export async function classify(
  */
 export async function quality(engine: EngineApi, params: QualityParams, signal: CancelSignal): Promise<QualityResult> {
   const started = performance.now();
+  const abstain = checkAbstention(params.abstention);
   const lines = params.text.split(/\r?\n/).filter((l) => l.trim() !== '');
   const pool = lines.length ? lines : undefined;
   const flag = params.stopFlag;
@@ -173,6 +177,7 @@ export async function quality(engine: EngineApi, params: QualityParams, signal: 
   const result = await crossValidate(engine, params.support, {
     method: params.method,
     pool,
+    ...(abstain ? { abstain } : {}),
     folds: params.folds,
     seed: params.seed,
     signal: stopped,

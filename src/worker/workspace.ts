@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import type { EngineApi } from '../engine/engine';
 import { Rng } from '../engine/random';
 import { type CancelSignal, RpcError, yieldToEventLoop } from '../protocol/rpc';
+import { checkAbstention } from '../protocol/worker';
 import type {
   ClassifyWorkspaceParams,
   ClassifyWorkspaceResult,
@@ -64,6 +65,8 @@ export async function classifyWorkspace(
   states?: DocumentStates,
 ): Promise<ClassifyWorkspaceResult> {
   const started = performance.now();
+  // Checked before the walk: a bad request fails at once, not after scanning the folder.
+  const abstain = checkAbstention(params.abstention);
   const stopIfCancelled = () => {
     if (signal.isCancellationRequested) throw new RpcError('classifyWorkspace cancelled', 'cancelled');
   };
@@ -97,6 +100,7 @@ export async function classifyWorkspace(
   const warm = states?.get(key);
   const model = engine.adapt(params.support, {
     method: params.method,
+    ...(abstain ? { abstain } : {}),
     ...(params.poolSize > 0 ? { pool: reservoir.items } : {}),
     ...(warm ? { warm } : {}),
     shouldStop: () => signal.isCancellationRequested,

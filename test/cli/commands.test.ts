@@ -82,6 +82,22 @@ describe('cli: classify (fake engine)', () => {
     assert.ok(slow.maxBuffered < 200_000, `the writer buffered ${slow.maxBuffered} bytes: backpressure ignored`);
   });
 
+  it('passes --abstain to the engine (auto by default, as the extension) and refuses other values', async () => {
+    const doc = path.join(dir, 'abstain.txt');
+    fs.writeFileSync(doc, 'please refund the payment\n');
+    const engine = fakeEngine();
+    await runCli(['classify', '--labels', labels, ...modelArgs(), doc], fakeIo(engine));
+    await runCli(['classify', '--labels', labels, ...modelArgs(), '--abstain', 'off', doc], fakeIo(engine));
+    await runCli(['classify', '--labels', labels, ...modelArgs(), '--abstain', 'on', doc], fakeIo(engine));
+    assert.deepEqual(
+      engine.log.adapts.map((a) => a.options?.abstain),
+      ['auto', 'off', 'on'],
+    );
+    const io = fakeIo(fakeEngine());
+    assert.equal(await runCli(['classify', '--labels', labels, ...modelArgs(), '--abstain', 'yes', doc], io), 2);
+    assert.match(io.stderr.text, /--abstain.*auto, on, off/);
+  });
+
   it('reports engine input errors and unknown methods as one line, exit 1', async () => {
     const doc = path.join(dir, 'd.txt');
     fs.writeFileSync(doc, 'x\n');

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { AUTO_MIN_SHOTS } from '../../src/engine/abstention';
 import { type AdaptedModel, Engine, namedPredictions } from '../../src/engine/engine';
 import { NONE_LABEL } from '../../src/engine/labels/none';
 import { loadAbstention } from '../../src/engine/model';
@@ -10,6 +11,15 @@ import type { Example } from '../../src/engine/types';
 
 const MODEL_DIR = path.resolve(__dirname, '../../../models');
 const FIXTURE = path.resolve(__dirname, '../../../test/fixtures/no-label/tickets.json');
+const DATA = path.resolve(__dirname, '../../../data');
+
+function readJsonl(file: string): Example[] {
+  return fs
+    .readFileSync(path.join(DATA, file), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as Example);
+}
 
 interface Fixture {
   support: Example[];
@@ -45,7 +55,7 @@ describe('Engine: lines that fit no label', function () {
 
   it('marks lines of an unrelated domain `none` and keeps the lines of the labels', () => {
     for (const pool of [document, undefined]) {
-      const model = engine.adapt(fx.support, { pool, abstain: true });
+      const model = engine.adapt(fx.support, { pool, abstain: 'on' });
       const inScope = predict(
         model,
         fx.inScope.map((e) => e.text),
@@ -89,7 +99,7 @@ describe('Engine: lines that fit no label', function () {
   });
 
   it('with both: `none` examples and abstention still keep the labeled lines and set the unrelated ones apart', () => {
-    const model = engine.adapt([...fx.support, ...fx.none], { pool: document, abstain: true });
+    const model = engine.adapt([...fx.support, ...fx.none], { pool: document, abstain: 'on' });
     const unrelated = predict(model, fx.unrelated);
     const greetings = predict(model, fx.greetings);
     assert.ok(unrelated.filter((p) => p.label === NONE_LABEL).length >= fx.unrelated.length - 2);
@@ -99,5 +109,54 @@ describe('Engine: lines that fit no label', function () {
       fx.inScope.map((e) => e.text),
     );
     assert.ok(inScope.filter((p, i) => p.label === fx.inScope[i]!.label).length >= fx.inScope.length - 1);
+  });
+
+  describe('auto: the rule applies once every label has AUTO_MIN_SHOTS labeled lines', () => {
+    // Three banking intents of CLINC150; unrelated lines from a far domain and from its out-of-scope file.
+    const test = readJsonl('clinc150.test.jsonl');
+    const intents = ['pin_change', 'report_fraud', 'transfer'];
+    const of = (label: string) => test.filter((e) => e.label === label);
+    const k = AUTO_MIN_SHOTS;
+    const supportOf = (shots: number) => intents.flatMap((label) => of(label).slice(0, shots));
+    const inLabel = intents.flatMap((label) => of(label).slice(k, k + 4));
+    const unrelated = [
+      ...of('recipe')
+        .slice(0, 4)
+        .map((e) => e.text),
+      ...readJsonl('clinc150.oos.jsonl')
+        .slice(0, 4)
+        .map((e) => e.text),
+    ];
+    const pool = [...inLabel.map((e) => e.text), ...unrelated];
+
+    it(`at ${k} lines per label: unrelated lines are reported none, the lines of the labels keep them`, () => {
+      const model = engine.adapt(supportOf(k), { pool, abstain: 'auto' });
+      const kept = predict(
+        model,
+        inLabel.map((e) => e.text),
+      );
+      const caught = predict(model, unrelated);
+      // About 90% of in-scope lines kept is what was measured at this count (docs/accuracy.md).
+      assert.ok(
+        kept.filter((p, i) => p.label === inLabel[i]!.label).length >= inLabel.length - 2,
+        kept.map((p, i) => `${inLabel[i]!.text} -> ${p.label} (${p.outOfScope})`).join('; '),
+      );
+      assert.ok(
+        caught.filter((p) => p.label === NONE_LABEL).length >= unrelated.length - 1,
+        caught.map((p, i) => `${unrelated[i]} -> ${p.label} (${p.outOfScope})`).join('; '),
+      );
+    });
+
+    it(`below ${k}: nothing is reported none, though the rule would set lines apart when on`, () => {
+      const auto = predict(engine.adapt(supportOf(k - 1), { pool, abstain: 'auto' }), unrelated);
+      assert.ok(auto.every((p) => p.label !== NONE_LABEL && p.outOfScope === undefined));
+      const on = predict(engine.adapt(supportOf(k - 1), { pool, abstain: 'on' }), unrelated);
+      assert.ok(on.some((p) => p.label === NONE_LABEL));
+    });
+
+    it('without a pool (where it was measured to keep fewer in-scope lines), auto leaves the rule off', () => {
+      const predictions = predict(engine.adapt(supportOf(k), { abstain: 'auto' }), unrelated);
+      assert.ok(predictions.every((p) => p.label !== NONE_LABEL && p.outOfScope === undefined));
+    });
   });
 });

@@ -4,6 +4,16 @@
 
 export const shown: { level: 'info' | 'warning' | 'error'; message: string }[] = [];
 
+/** The user's settings, by full key (`fewshot.abstention`); a key not here reads as its default. */
+export const settings = new Map<string, unknown>();
+
+export enum DiagnosticSeverity {
+  Error = 0,
+  Warning = 1,
+  Information = 2,
+  Hint = 3,
+}
+
 export class Disposable {
   constructor(private readonly onDispose: () => void = () => {}) {}
   dispose(): void {
@@ -123,6 +133,14 @@ export const workspace = {
   },
   getWorkspaceFolder(): undefined {
     return undefined;
+  },
+  getConfiguration(section: string) {
+    const key = (name: string) => `${section}.${name}`;
+    return {
+      get<T>(name: string, fallback: T): T {
+        return settings.has(key(name)) ? (settings.get(key(name)) as T) : fallback;
+      },
+    };
   },
   /** Opens one of `textDocuments` (the test puts the documents there). */
   async openTextDocument(uri: Uri): Promise<unknown> {

@@ -2,6 +2,7 @@
 // runs, a newer run cancelling an older one, results for a changed document version dropped.
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import type { AbstentionMode } from '../../src/engine/abstention';
 import type { Example } from '../../src/engine/types';
 import { PredictionScheduler } from '../../src/extension/predictionScheduler';
 import type { CancelSignal } from '../../src/protocol/rpc';
@@ -52,13 +53,13 @@ const twoLabels: Example[] = [
 ];
 const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function setUp(support: Example[] = twoLabels) {
+function setUp(support: Example[] = twoLabels, abstention: AbstentionMode = 'auto') {
   const engine = new FakeEngine();
   const labels = { examplesFor: () => support, folderOf: () => undefined };
   const scheduler = new PredictionScheduler(
     engine,
     labels,
-    () => ({ method: undefined, isIncluded: () => true, records: () => undefined }),
+    () => ({ method: undefined, abstention, isIncluded: () => true, records: () => undefined }),
     () => {},
   );
   const updates: string[][] = [];
@@ -67,6 +68,18 @@ function setUp(support: Example[] = twoLabels) {
 }
 
 describe('PredictionScheduler', () => {
+  it('sends the abstention setting with every classify request', async () => {
+    for (const abstention of ['auto', 'on', 'off'] as const) {
+      const { engine, scheduler } = setUp(twoLabels, abstention);
+      scheduler.schedule(document('a\nb'), 0);
+      await tick(20);
+      assert.equal(engine.calls[0]!.params.abstention, abstention);
+      engine.calls[0]!.answer();
+      await scheduler.whenIdle();
+      scheduler.dispose();
+    }
+  });
+
   it('runs once for edits within the delay and keeps the result for that version', async () => {
     const { engine, scheduler, updates } = setUp();
     const doc = document('a\nb\nc');

@@ -16,13 +16,16 @@ function connect(load: () => Promise<EngineApi>) {
   let readyResolve!: (r: ReadyNotification) => void;
   const ready = new Promise<ReadyNotification>((r) => (readyResolve = r));
   const client = new RpcClient<WorkerRequests>((m) => channel.port2.postMessage(m));
+  // Sends whatever params it is given, as a buggy or foreign sender would: what the host must check.
+  const untyped = new RpcClient<{ [method: string]: { params: unknown; result: unknown } }>((m) => channel.port2.postMessage(m));
   channel.port2.on('message', (m: unknown) => {
     if (isReady(m)) readyResolve(m);
     else if (isLog(m)) logs.push(m.message);
-    else client.handle(m);
+    else if (!client.handle(m)) untyped.handle(m);
   });
   return {
     client,
+    untyped,
     ready,
     logs,
     close: () => {
@@ -104,6 +107,39 @@ describe('worker host protocol', () => {
       assert.equal(calls.adapt[0]!.pool, undefined);
       assert.equal(calls.adapt[0]!.method, 'keyword');
       assert.deepEqual(calls.adapt[1]!.pool, ['a', 'b']);
+    } finally {
+      w.close();
+    }
+  });
+
+  it('passes the abstention setting to the engine, and refuses a value outside auto, on, off before adapting', async () => {
+    const calls = { adapt: [] as AdaptOptions[], predictedLines: 0 };
+    const w = connect(async () => fakeEngine(calls));
+    try {
+      await w.ready;
+      await w.client.request('classify', { support, text: 'a', abstention: 'on' });
+      await w.client.request('classify', { support, text: 'a', abstention: 'auto' });
+      await w.client.request('classify', { support, text: 'a' });
+      assert.deepEqual(
+        calls.adapt.map((a) => a.abstain),
+        ['on', 'auto', undefined],
+      );
+      for (const [method, bad] of [
+        ['classify', 'always'],
+        ['classify', true],
+        ['quality', 'yes'],
+        // Refused before the folder is walked (the scope is not even looked at).
+        ['classifyWorkspace', 'sometimes'],
+      ] as const) {
+        await assert.rejects(
+          w.untyped.request(method, { support, text: 'a', abstention: bad }),
+          (e: unknown) =>
+            e instanceof RpcError &&
+            e.code === 'input' &&
+            e.message === `abstention must be one of auto, on, off (got ${JSON.stringify(bad)})`,
+        );
+      }
+      assert.equal(calls.adapt.length, 3, 'nothing adapted for the refused requests');
     } finally {
       w.close();
     }
@@ -233,10 +269,10 @@ describe('worker host: quality estimate', () => {
     const w = connect(async () => fakeEngine(calls));
     try {
       await w.ready;
-      const r = await w.client.request('quality', { support: labeled, text: 'one\r\ntwo', method: 'keyword' });
+      const r = await w.client.request('quality', { support: labeled, text: 'one\r\ntwo', method: 'keyword', abstention: 'off' });
       assert.deepEqual([r.scheme, r.folds, r.n, r.correct, r.method], ['k-fold', 5, 40, 40, 'keyword']);
       assert.equal(calls.adapt.length, 5);
-      for (const a of calls.adapt) assert.deepEqual([a.method, a.pool], ['keyword', ['one', 'two']]);
+      for (const a of calls.adapt) assert.deepEqual([a.method, a.pool, a.abstain], ['keyword', ['one', 'two'], 'off']);
       assert.equal(calls.predictedLines, 40, 'each labeled line predicted once');
     } finally {
       w.close();

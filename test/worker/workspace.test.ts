@@ -34,6 +34,13 @@ const params = (root: string, over: Partial<ClassifyWorkspaceParams> = {}): Clas
 describe('classifyWorkspace worker request', () => {
   const make = tempFolders('fewshot-ws-');
 
+  it('adapts with the abstention setting (a bad value: test/worker/host.test.ts)', async () => {
+    const root = make({ 'a.txt': 'my invoice\n' });
+    const calls = newCalls();
+    await classifyWorkspace(fakeEngine(calls), params(root, { abstention: 'on' }), new CancelSource(), () => {});
+    assert.equal(calls.adapt[0]!.abstain, 'on');
+  });
+
   it('streams each file with its predictions and progress, and notes the binary and huge files it skipped', async () => {
     const root = make({
       'a.txt': '\ufeffmy invoice\r\n\r\nreset password\n',

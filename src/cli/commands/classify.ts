@@ -1,5 +1,6 @@
 // `fewshot classify`: label every unlabeled line of files, streaming, in bounded memory.
 import path from 'node:path';
+import { ABSTENTION_MODES, type AbstentionMode, AUTO_MIN_SHOTS } from '../../engine/abstention';
 import { MAX_POOL } from '../../engine/pool';
 import { type AdaptedModel, type EngineApi, type LinePrediction, namedPredictions } from '../../engine/engine';
 import { assertTextFile, readLabelFile } from '../../engine/data';
@@ -39,6 +40,14 @@ export const classifyCommand: Command = {
       placeholder: 'n',
       help: `unlabeled lines sampled for transductive methods (default: the engine's pool limit, ${MAX_POOL}); 0 = none`,
     },
+    {
+      name: 'abstain',
+      type: 'string',
+      choices: ABSTENTION_MODES,
+      default: 'auto',
+      placeholder: 'auto|on|off',
+      help: `label lines unlike every label none: auto (once each label has ${AUTO_MIN_SHOTS}+ examples and a pool), on, off`,
+    },
     { name: 'seed', type: 'int', default: 1, help: 'seed of the pool sample' },
     { name: 'batch', type: 'int', min: 1, default: 8192, placeholder: 'n', help: 'lines classified and written per batch' },
     ...ENGINE_OPTIONS,
@@ -76,7 +85,8 @@ export const classifyCommand: Command = {
         pool = sample.map((l) => l.text);
         note(`pool: ${pool.length} unlabeled lines (seeded reservoir sample)`);
       }
-      const model = engine.adapt(labelSet.examples, { method, ...(pool ? { pool } : {}) });
+      const abstain = args.need<AbstentionMode>('abstain');
+      const model = engine.adapt(labelSet.examples, { method, abstain, ...(pool ? { pool } : {}) });
       if (model.note) note(model.note);
       const counts = emptyCounts();
       const format = args.need<'tsv' | 'jsonl'>('format');

@@ -15,7 +15,7 @@ export const DEFAULT_SEED = 7;
 
 export type QualityScheme = 'leave-one-out' | 'k-fold';
 
-export interface CrossValidateOptions extends Pick<AdaptOptions, 'method' | 'pool'> {
+export interface CrossValidateOptions extends Pick<AdaptOptions, 'method' | 'pool' | 'abstain'> {
   /** Folds past LEAVE_ONE_OUT_MAX lines (default DEFAULT_FOLDS). */
   folds?: number;
   seed?: number;
@@ -103,6 +103,7 @@ export async function crossValidate(
     const model = engine.adapt(train, {
       method: options.method,
       pool: options.pool,
+      ...(options.abstain ? { abstain: options.abstain } : {}),
       shouldStop: () => !!options.signal?.isCancellationRequested,
     });
     if (options.signal?.isCancellationRequested) return undefined;

@@ -1,0 +1,50 @@
+// When the engine applies its abstention rule: `on` and `off` as asked, `auto` from the support set
+// (src/engine/abstention.ts). The rule itself on a real model: test/engine/noLabel.test.ts.
+import assert from 'node:assert/strict';
+import { ABSTENTION_MODES, AUTO_MIN_SHOTS, abstentionApplies, fewestShots, isAbstentionMode } from '../../src/engine/abstention';
+import { NONE_LABEL } from '../../src/engine/labels/none';
+
+/** A support set of `counts[i]` lines of label i, as the engine indexes it. */
+function support(counts: Record<string, number>) {
+  const labels = Object.keys(counts).sort();
+  const supportLabels = Int32Array.from(labels.flatMap((label, id) => Array.from({ length: counts[label]! }, () => id)));
+  return { labels, supportLabels };
+}
+
+describe('abstention: when the rule applies', () => {
+  it('counts the fewest labeled lines of any label, leaving out the none label', () => {
+    const fewest = (counts: Record<string, number>) => {
+      const { labels, supportLabels } = support(counts);
+      return fewestShots(labels, supportLabels);
+    };
+    assert.equal(fewest({ bug: 4, billing: 7 }), 4);
+    assert.equal(fewest({ bug: 4, billing: 7, [NONE_LABEL]: 1 }), 4);
+    assert.equal(fewest({ [NONE_LABEL]: 3 }), 0);
+  });
+
+  it('on and off apply as asked, whatever the support set', () => {
+    for (const context of [
+      { ...support({ a: 1, b: 1 }), pooled: false },
+      { ...support({ a: 50, b: 50 }), pooled: true },
+    ]) {
+      assert.equal(abstentionApplies('on', context), true);
+      assert.equal(abstentionApplies('off', context), false);
+    }
+  });
+
+  it('auto applies once every label has AUTO_MIN_SHOTS lines and the adaptation has a pool', () => {
+    const k = AUTO_MIN_SHOTS;
+    assert.equal(abstentionApplies('auto', { ...support({ a: k, b: k - 1 }), pooled: true }), false, 'one label short');
+    assert.equal(abstentionApplies('auto', { ...support({ a: k, b: k }), pooled: true }), true);
+    assert.equal(abstentionApplies('auto', { ...support({ a: k + 5, b: k }), pooled: true }), true);
+    assert.equal(abstentionApplies('auto', { ...support({ a: k, b: k }), pooled: false }), false, 'no pool');
+    // Lines labeled none are the background class: a single one does not hold auto back.
+    assert.equal(abstentionApplies('auto', { ...support({ a: k, b: k, [NONE_LABEL]: 1 }), pooled: true }), true);
+  });
+
+  it('knows exactly the modes the setting offers', () => {
+    assert.deepEqual([...ABSTENTION_MODES], ['auto', 'on', 'off']);
+    assert.ok(ABSTENTION_MODES.every(isAbstentionMode));
+    for (const bad of ['ON', 'true', true, 1, null, undefined, '']) assert.equal(isAbstentionMode(bad), false, String(bad));
+  });
+});
