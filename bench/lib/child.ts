@@ -16,14 +16,21 @@ export interface ChildOptions {
   cacheSize?: number;
 }
 
-function runChild<T>(args: string[], options: ChildOptions): Promise<T> {
+/** A child that ran past its time limit (killed). */
+export class ChildTimeout extends Error {}
+
+function runChild<T>(args: string[], options: ChildOptions, timeoutMs = 0): Promise<T> {
   const extra = [
     ...(options.modelDir ? ['--model-dir', options.modelDir] : []),
     ...(options.backend ? ['--backend', options.backend] : []),
     ...(options.cacheSize !== undefined ? ['--cache-size', String(options.cacheSize)] : []),
   ];
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [CHILD, ...args, ...extra], { maxBuffer: 1 << 20 }, (err, stdout, stderr) => {
+    execFile(process.execPath, [CHILD, ...args, ...extra], { maxBuffer: 1 << 20, timeout: timeoutMs }, (err, stdout, stderr) => {
+      if (err?.killed) {
+        reject(new ChildTimeout(`bench child '${args.join(' ')}' ran past ${timeoutMs} ms`));
+        return;
+      }
       if (err) {
         reject(new Error(`bench child '${args.join(' ')}' failed: ${stderr.trim() || err.message}`));
         return;
@@ -42,3 +49,13 @@ export const childMemory = (jobs: number, options: ChildOptions) => runChild<Mem
 
 export const childHundredThousand = (options: ChildOptions) =>
   runChild<{ ms: number; peakRssMb: number; note?: string }>(['many100k'], options);
+
+/** A natural peer on the 77 x 10 job (ms), or undefined when it ran past `timeoutMs`. */
+export async function childPeerMany(peer: string, timeoutMs: number, options: ChildOptions): Promise<number | undefined> {
+  try {
+    return (await runChild<{ ms: number }>(['peer77', '--peer', peer], options, timeoutMs)).ms;
+  } catch (err) {
+    if (err instanceof ChildTimeout) return undefined;
+    throw err;
+  }
+}

@@ -2,8 +2,10 @@
 //   engine-child.js load [--model-dir D] [--backend B]          -> Engine.load time
 //   engine-child.js memory --jobs N [--model-dir D] [--backend B] -> peak RSS after N fresh 10k jobs
 //   engine-child.js many100k [--model-dir D] [--backend B]      -> 100 labels x 1,000 lines: time and peak RSS
+//   engine-child.js peer77 --peer NAME                           -> a natural peer on the 77 x 10 job: time
 // Prints one JSON object on stdout; errors go to stderr with exit code 1.
-import { hundredThousandCase } from './manyLabels';
+import { PEER_METHODS } from '../../src/engine/eval/peers';
+import { hundredThousandCase, peerManyJob } from './manyLabels';
 import fs from 'node:fs';
 import { Engine, type BackendChoice } from '../../src/engine/engine';
 import { engineJob } from './jobs';
@@ -87,7 +89,14 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify({ ms, peakRssMb: peakRssMb(), note })}\n`);
     return;
   }
-  throw new Error(`unknown mode '${mode}' (expected load, memory or many100k)`);
+  if (mode === 'peer77') {
+    const name = option('peer') ?? '';
+    const make = PEER_METHODS[name];
+    if (!make) throw new Error(`unknown peer '${name}'`);
+    process.stdout.write(`${JSON.stringify({ ms: peerManyJob(make()) })}\n`);
+    return;
+  }
+  throw new Error(`unknown mode '${mode}' (expected load, memory, many100k or peer77)`);
 }
 
 main().catch((err: unknown) => {
