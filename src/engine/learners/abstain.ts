@@ -8,6 +8,7 @@
 // the threshold are fitted on episodes of training domains only (src/engine/training/abstention.ts),
 // never picked by hand; they ship next to the model as `abstention.json`.
 import type { Classifier, EncodedLines } from '../types';
+import { capPerClass } from './adaptation';
 import { blockMeans, type Centre, FeatureView, selectRows } from './featureView';
 
 /**
@@ -110,6 +111,13 @@ function meanOf(xs: ArrayLike<number>): number {
 const BATCH = 2048;
 
 /**
+ * Labeled lines per label the nearest-neighbour signals compare against (evenly spread over the
+ * label's lines; prototypes and the shots signal still use every line). The rule was fitted with up
+ * to 10 per label; the cap keeps the signals' cost linear in the labels, not in the labeled lines.
+ */
+export const NEIGHBOURS_PER_LABEL = 16;
+
+/**
  * The document-dependent part of the rule, prepared once per adaptation: the labeled lines in a
  * per-document feature space (re-centred like the classifier's, blocks kept apart so that word and
  * character similarity are separate signals), their class prototypes, and the reference level of
@@ -138,12 +146,18 @@ export class AbstainFeatures {
     const dim = this.view.dim;
     const wd = support.wordDim;
     const S = this.view.dense(support, rows);
-    this.m = rows.length;
+    // Positions (in rows) of the lines the nearest-neighbour signals compare against.
+    const near = capPerClass(
+      Int32Array.from(rows, (i) => supportLabels[i]),
+      input.nClasses + 1,
+      NEIGHBOURS_PER_LABEL,
+    );
+    this.m = near.length;
     this.neighbours = new Float32Array(2 * this.m * dim);
-    for (let r = 0; r < this.m; r++) {
-      this.neighbours.set(S.subarray(r * dim, r * dim + wd), r * dim);
-      this.neighbours.set(S.subarray(r * dim + wd, (r + 1) * dim), (this.m + r) * dim + wd);
-    }
+    near.forEach((r, q) => {
+      this.neighbours.set(S.subarray(r * dim, r * dim + wd), q * dim);
+      this.neighbours.set(S.subarray(r * dim + wd, (r + 1) * dim), (this.m + q) * dim + wd);
+    });
     const classes = [...new Set(rows.map((i) => supportLabels[i]))].sort((a, b) => a - b);
     this.nProto = classes.length;
     this.prototypes = new Float32Array(this.nProto * dim);
@@ -160,9 +174,16 @@ export class AbstainFeatures {
     // Reference levels: the signals of the labeled lines (nearest neighbour other than the line itself).
     this.reference = { maxProb: 0, margin: 0, energy: 0, nearestWord: 0, nearestChar: 0, prototype: 0, shots: 0 };
     this.shots = Math.log(Math.max(1, rows.length) / Math.max(1, this.nProto));
-    const inScope = rows.length === support.n ? support : selectRows(support, rows);
+    // The neighbour lines themselves, each compared with the others (leave-one-out by position).
+    const nearRows = Array.from(near, (r) => rows[r] as number);
+    const inScope = nearRows.length === support.n ? support : selectRows(support, nearRows);
     const raw = this.raw(inScope, undefined, true);
     for (const f of ['energy', 'nearestWord', 'nearestChar', 'prototype'] as const) this.reference[f] = meanOf(raw[f]);
+  }
+
+  /** Labeled lines the nearest-neighbour signals compare against (at most NEIGHBOURS_PER_LABEL per label). */
+  get neighbourLines(): number {
+    return this.m;
   }
 
   /**

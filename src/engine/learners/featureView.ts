@@ -2,7 +2,7 @@
 // (the document's lines when transductive, a corpus mean when not), L2-normalised and scaled.
 // Learners see `[s_word * word', s_char * char']`; the char block stays sparse when scoring.
 import type { EncodedLines } from '../types';
-import { paddedClasses, withKernel } from './kernel/sparseKernel';
+import { paddedClasses, type Slot, withKernel } from './kernel/sparseKernel';
 
 export interface BlockScales {
   word: number;
@@ -127,7 +127,6 @@ export class FeatureView {
     const cc = this.centre.char;
     const u = this.centre.common;
     const cd = cc.length;
-    const cp = paddedClasses(nOut);
     const wMu = new Float64Array(nOut);
     const wCw = new Float64Array(nOut);
     const wU = new Float64Array(nOut);
@@ -148,9 +147,20 @@ export class FeatureView {
     const sChar = this.scales.char;
     const out = new Float32Array(lines.n * nOut);
     withKernel((kernel) => {
-      const table = kernel.floats(dim * cp);
-      const T = kernel.f32(table);
-      for (let c = 0; c < nOut; c++) for (let j = 0; j < dim; j++) T[j * cp + c] = W[c * dim + j];
+      // Outputs go in blocks of OUT_BLOCK: a block's table (dim x 128 floats, 1.1 MB) stays in the
+      // core's cache while a row's entries stream past; one table of 1,500 outputs (the abstention
+      // rule's nearest-neighbour rows) would be read from memory for every row.
+      const blocks: Array<{ from: number; count: number; cp: number; table: Slot }> = [];
+      for (let from = 0; from < nOut; from += OUT_BLOCK) {
+        const count = Math.min(OUT_BLOCK, nOut - from);
+        const cp = paddedClasses(count);
+        blocks.push({ from, count, cp, table: kernel.floats(dim * cp) });
+      }
+      for (const { from, count, cp, table } of blocks) {
+        const T = kernel.f32(table);
+        for (let c = 0; c < count; c++) for (let j = 0; j < dim; j++) T[j * cp + c] = W[(from + c) * dim + j];
+      }
+      const widest = Math.min(nOut, OUT_BLOCK);
       for (let start = 0; start < lines.n; start += SCORE_CHUNK) {
         const count = Math.min(SCORE_CHUNK, lines.n - start);
         withKernel((chunk) => {
@@ -163,7 +173,7 @@ export class FeatureView {
             charValue,
           });
           const scales = { word: chunk.floats(count), char: chunk.floats(count) };
-          const zSlot = chunk.floats(count * cp);
+          const zSlot = chunk.floats(count * paddedClasses(widest));
           const ws = chunk.f32(scales.word);
           const cs = chunk.f32(scales.char);
           const along = new Float64Array(count);
@@ -188,14 +198,20 @@ export class FeatureView {
             }
             cs[r] = sChar / Math.sqrt(Math.max(xsq - 2 * xmu + muSq, 0) + EPS);
           }
-          chunk.spmm(placed, table, cp, zSlot, scales);
           const Z = chunk.f32(zSlot);
-          for (let r = 0; r < count; r++) {
-            const sw = ws[r];
-            const sc = cs[r];
-            const a = along[r];
-            const o = (start + r) * nOut;
-            for (let c = 0; c < nOut; c++) out[o + c] = Z[r * cp + c] - sw * (wCw[c] + a * wU[c]) - sc * wMu[c] + b[c];
+          for (const block of blocks) {
+            chunk.spmm(placed, block.table, block.cp, zSlot, scales);
+            for (let r = 0; r < count; r++) {
+              const sw = ws[r];
+              const sc = cs[r];
+              const a = along[r];
+              const o = (start + r) * nOut + block.from;
+              const z = r * block.cp;
+              for (let k = 0; k < block.count; k++) {
+                const c = block.from + k;
+                out[o + k] = Z[z + k] - sw * (wCw[c] + a * wU[c]) - sc * wMu[c] + b[c];
+              }
+            }
           }
         });
       }
@@ -206,6 +222,8 @@ export class FeatureView {
 
 /** Lines scored per kernel call: bounds the kernel memory a long document takes. */
 const SCORE_CHUNK = 4096;
+/** Outputs scored per pass over the lines (see scores). */
+const OUT_BLOCK = 128;
 
 /** from, from + 1, ..., from + n - 1. */
 export function range(n: number, from = 0): Int32Array {

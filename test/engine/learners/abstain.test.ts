@@ -1,6 +1,7 @@
 // The abstention rule: its signals on synthetic clusters, its fit, its threshold, its file checks.
 import assert from 'node:assert/strict';
 import {
+  NEIGHBOURS_PER_LABEL,
   ABSTAIN_FEATURES,
   Abstainer,
   AbstainFeatures,
@@ -91,6 +92,19 @@ describe('abstention rule', () => {
     assert.ok(caught > 0.9, `caught ${caught}`);
     const abstainer = new Abstainer(rule, input, centre);
     assert.deepEqual(Array.from(abstainer.outOfScope(queries)), Array.from(p));
+  });
+
+  it(`compares with at most ${NEIGHBOURS_PER_LABEL} labeled lines per label (the cost stays linear in the labels), all of them below that`, () => {
+    assert.equal(new AbstainFeatures(input, centre).neighbourLines, support.n);
+    const many = clusteredLines(repeatLabels(known, 40), known, 3, 0.3);
+    const manyLabels = repeatLabels(known, 40);
+    const features = new AbstainFeatures({ ...input, support: many, supportLabels: manyLabels }, centre);
+    assert.equal(features.neighbourLines, known * NEIGHBOURS_PER_LABEL);
+    const f = features.compute(queries);
+    // Still signals of the labels: lines of the labels' clusters sit nearer than the others.
+    const inScope = mean(Array.from(queryTruth, (c, i) => (c < known ? f.nearestWord[i]! : Number.NaN)).filter(Number.isFinite));
+    const outOfScope = mean(Array.from(queryTruth, (c, i) => (c >= known ? f.nearestWord[i]! : Number.NaN)).filter(Number.isFinite));
+    assert.ok(inScope > outOfScope, `in scope ${inScope}, out of scope ${outOfScope}`);
   });
 
   it('does not count `none` lines of the support as lines of the labels', () => {

@@ -33,11 +33,11 @@ describe('FeatureView', () => {
     }
   });
 
-  it('scores as the dense rows with a common component removed, across the kernel chunks of a long document', () => {
+  it('scores as the dense rows with a common component removed, across the kernel chunks of a long document and blocks of outputs', () => {
     const long = clusteredLines(repeatLabels(3, 1400), 3, 5);
     const withCommon = new FeatureView({ ...blockMeans([long]), common: commonComponent(long) }, { word: 0.9, char: 1.4 });
     const rnd = lcg(5);
-    const nOut = 6;
+    const nOut = 261; // three blocks of outputs, the last one short
     const W = Float32Array.from({ length: nOut * withCommon.dim }, () => rnd() - 0.5);
     const b = Float32Array.from({ length: nOut }, () => rnd());
     const fast = withCommon.scores(long, W, b, nOut);
