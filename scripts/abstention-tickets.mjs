@@ -7,6 +7,7 @@
 // reported `none`: means over the draws with 95% intervals. docs/accuracy.md quotes it; run
 // `npm run build` first.
 // Usage: node scripts/abstention-tickets.mjs [--shots 1,2,3,5,8,10] [--draws 20] [--no-pool]
+// (at most 10 shots: each label has 15 tickets, 5 of them in the document)
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -60,8 +61,17 @@ const ci95 = (xs) => {
 };
 const pct = (xs) => `${(100 * mean(xs)).toFixed(1)} ± ${(100 * ci95(xs)).toFixed(1)}`;
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fewshot-abstention-tickets-'));
 const labels = [...new Set(tickets.map((t) => t.label))].sort();
+// Each label has 15 tickets: past 10 shots the support would silently stop growing.
+const labelable = Math.min(...labels.map((label) => tickets.filter((t) => t.label === label).length)) - TEST_PER_LABEL;
+const tooMany = shots.filter((k) => !(Number.isInteger(k) && k >= 1 && k <= labelable));
+if (tooMany.length) {
+  console.error(
+    `abstention-tickets: --shots must be whole numbers from 1 to ${labelable} (tickets per label outside the document): ${tooMany.join(',')}`,
+  );
+  process.exit(1);
+}
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fewshot-abstention-tickets-'));
 console.log(`| shots per label | tickets kept | accuracy on kept | out-of-scope lines set apart |`);
 console.log(`| --- | --- | --- | --- |`);
 try {
