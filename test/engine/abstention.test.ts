@@ -1,7 +1,7 @@
 // When the engine applies its abstention rule: `on` and `off` as asked, `auto` from the support set
 // (src/engine/abstention.ts). The rule itself on a real model: test/engine/noLabel.test.ts.
 import assert from 'node:assert/strict';
-import { ABSTENTION_MODES, AUTO_MIN_SHOTS, abstentionApplies, fewestShots, isAbstentionMode } from '../../src/engine/abstention';
+import { ABSTENTION_MODES, AUTO_MAX_LABELS, AUTO_MIN_SHOTS, abstentionApplies, fewestShots, isAbstentionMode } from '../../src/engine/abstention';
 import { NONE_LABEL } from '../../src/engine/labels/none';
 
 /** A support set of `counts[i]` lines of label i, as the engine indexes it. */
@@ -40,6 +40,16 @@ describe('abstention: when the rule applies', () => {
     assert.equal(abstentionApplies('auto', { ...support({ a: k, b: k }), pooled: false }), false, 'no pool');
     // Lines labeled none are the background class: a single one does not hold auto back.
     assert.equal(abstentionApplies('auto', { ...support({ a: k, b: k, [NONE_LABEL]: 1 }), pooled: true }), true);
+  });
+
+  it('auto stays off past AUTO_MAX_LABELS labels (none not counted), where the rule is unmeasured', () => {
+    const k = AUTO_MIN_SHOTS;
+    const labels = (n: number, extra: Record<string, number> = {}) =>
+      Object.fromEntries([...Array.from({ length: n }, (_, i) => [`label${i}`, k] as const), ...Object.entries(extra)]);
+    assert.equal(abstentionApplies('auto', { ...support(labels(AUTO_MAX_LABELS)), pooled: true }), true);
+    assert.equal(abstentionApplies('auto', { ...support(labels(AUTO_MAX_LABELS, { [NONE_LABEL]: 2 })), pooled: true }), true);
+    assert.equal(abstentionApplies('auto', { ...support(labels(AUTO_MAX_LABELS + 1)), pooled: true }), false);
+    assert.equal(abstentionApplies('on', { ...support(labels(77)), pooled: true }), true, 'on is on whatever the size');
   });
 
   it('knows exactly the modes the setting offers', () => {
