@@ -1,7 +1,14 @@
 // When the engine applies its abstention rule: `on` and `off` as asked, `auto` from the support set
 // (src/engine/abstention.ts). The rule itself on a real model: test/engine/noLabel.test.ts.
 import assert from 'node:assert/strict';
-import { ABSTENTION_MODES, AUTO_MAX_LABELS, AUTO_MIN_SHOTS, abstentionApplies, fewestShots, isAbstentionMode } from '../../src/engine/abstention';
+import {
+  ABSTENTION_MODES,
+  AUTO_MAX_LABELS,
+  AUTO_MIN_SHOTS,
+  abstentionApplies,
+  fewestShots,
+  isAbstentionMode,
+} from '../../src/engine/abstention';
 import { NONE_LABEL } from '../../src/engine/labels/none';
 
 /** A support set of `counts[i]` lines of label i, as the engine indexes it. */
