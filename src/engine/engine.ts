@@ -1,10 +1,10 @@
 // The engine's facade: what the worker, the CLI and the benchmarks call.
 import path from 'node:path';
-import type { Classifier, Example, EncodedLines, FewShotMethod } from './types';
+import type { Classifier, Example, EncodedLines, FewShotMethod, LineSummaries } from './types';
 import { type LoadedModel, loadModel } from './model';
 import { buildMethods } from './methods';
 import { selectBackend, type BackendChoice } from './tf/backend';
-import { argmaxRow, normalisedEntropy } from './learners/probs';
+import { argmaxRow, normalisedEntropy, summarizeProbs } from './learners/probs';
 import { samplePool } from './pool';
 import type { LinearHead } from './learners/kernelLogreg';
 import { packageRootFrom } from './packageRoot';
@@ -221,22 +221,32 @@ export class Engine implements EngineApi {
       };
       if (lines.length === 0) return out;
       const encoded = encode(lines);
-      const probs = classifier.predictProbs(encoded);
-      if (abstention) out.outOfScope = abstention.abstainer.outOfScope(encoded, probs);
+      // The abstention rule reads the probabilities; otherwise the classifier's summary is enough.
+      let summary: LineSummaries;
+      if (!abstention && classifier.predictSummary) summary = classifier.predictSummary(encoded);
+      else {
+        const probs = classifier.predictProbs(encoded);
+        summary = summarizeProbs(probs, C);
+        if (abstention) out.outOfScope = abstention.abstainer.outOfScope(encoded, probs);
+      }
       for (let i = 0; i < lines.length; i++) {
-        let ok = true;
-        for (let c = 0; c < C; c++) if (!Number.isFinite(probs[i * C + c])) ok = false;
-        // Never hand out NaN: a degenerate row becomes "no idea".
-        if (!ok) for (let c = 0; c < C; c++) probs[i * C + c] = 1 / C;
-        const best = argmaxRow(probs, i, C);
+        let best = summary.best[i];
+        let confidence = summary.confidence[i];
+        let uncertainty = summary.uncertainty[i];
+        // Never hand out NaN: a degenerate row becomes "no idea" (as if every label were as likely).
+        if (best < 0 || !Number.isFinite(confidence) || !Number.isFinite(uncertainty)) {
+          best = 0;
+          confidence = 1 / C;
+          uncertainty = 1;
+        }
         const before = heldOut.get(lines[i]);
         out.labelIndex[i] = best;
         if (before && argmaxRow(before, 0, C) === best) {
           out.confidence[i] = before[best];
           out.uncertainty[i] = normalisedEntropy(before, 0, C);
         } else {
-          out.confidence[i] = probs[i * C + best];
-          out.uncertainty[i] = normalisedEntropy(probs, i, C);
+          out.confidence[i] = confidence;
+          out.uncertainty[i] = uncertainty;
         }
         // Unlike every label: "no label", as sure as the rule is.
         const pOos = out.outOfScope?.[i] ?? 0;

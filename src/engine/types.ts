@@ -47,6 +47,13 @@ export interface FewShotMethod {
   ): Classifier;
 }
 
+/** Per line: the most probable class (-1: no finite score), its probability, the normalised entropy. */
+export interface LineSummaries {
+  best: Int32Array;
+  confidence: Float32Array;
+  uncertainty: Float32Array;
+}
+
 export interface Classifier {
   /** The linear head, for methods that have one (the engine keeps it to warm-start the next adaptation). */
   readonly head?: LinearHead;
@@ -54,6 +61,12 @@ export interface Classifier {
   readonly plan?: AdaptPlan;
   /** Row-major n x nClasses probabilities. */
   predictProbs(lines: EncodedLines): Float32Array;
+  /**
+   * What a prediction needs of each line, without the n x nClasses probabilities: the most probable
+   * class, its probability and the normalised entropy (as normalisedEntropy would give). Optional:
+   * the engine falls back to predictProbs.
+   */
+  predictSummary?(lines: EncodedLines): LineSummaries;
   /**
    * Pool rows the adaptation trained on as pseudo-labels, with the probabilities they had before
    * (from a model that had not seen them): an honest confidence for those lines, whose final

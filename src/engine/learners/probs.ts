@@ -1,4 +1,5 @@
 // Turning scores into probabilities and uncertainty.
+import type { LineSummaries } from '../types';
 
 /** In-place row-wise softmax of `temperature * logits` (n x c). */
 export function softmaxRows(logits: Float32Array, c: number, temperature = 1): Float32Array {
@@ -42,4 +43,23 @@ export function normalisedEntropy(p: Float32Array, row: number, c: number): numb
     if (v > 0) h -= v * Math.log(v);
   }
   return h / Math.log(c);
+}
+
+/**
+ * Each row's most probable class, its probability and normalised entropy; a row with a value
+ * that is not finite gets best -1.
+ */
+export function summarizeProbs(p: Float32Array, c: number): LineSummaries {
+  const n = c > 0 ? p.length / c : 0;
+  const out = { best: new Int32Array(n), confidence: new Float32Array(n), uncertainty: new Float32Array(n) };
+  for (let i = 0; i < n; i++) {
+    let finite = true;
+    for (let j = 0; j < c; j++) if (!Number.isFinite(p[i * c + j])) finite = false;
+    const best = finite ? argmaxRow(p, i, c) : -1;
+    out.best[i] = best;
+    if (best < 0) continue;
+    out.confidence[i] = p[i * c + best];
+    out.uncertainty[i] = normalisedEntropy(p, i, c);
+  }
+  return out;
 }

@@ -11,6 +11,7 @@ import {
 import { blockMeans, FeatureView } from '../../../src/engine/learners/featureView';
 import { fitLogreg } from '../../../src/engine/learners/kernelLogreg';
 import { useKernel } from '../../../src/engine/learners/kernel/sparseKernel';
+import { summarizeProbs } from '../../../src/engine/learners/probs';
 import { fitPrimal, sparseRows } from '../../../src/engine/learners/primalLogreg';
 import { clusteredLines, repeatLabels } from './synthetic';
 
@@ -37,6 +38,18 @@ describe('primal logistic regression', () => {
     const sd = view.scores(pool, dual.W, dual.b, C);
     const sp = view.scores(pool, primal.W, primal.b, C);
     assert.ok(maxAbsDiff(sd, sp) < 1e-3, `scores differ by ${maxAbsDiff(sd, sp)}`);
+  });
+
+  it("a classifier's line summary is what its probabilities say (best class, its probability, normalised entropy)", () => {
+    const classifier = adaptLogreg(view, lines, labels, C, { ...HAND_SET, temperature: 1.7, rounds: [5] }, pool);
+    const fast = classifier.predictSummary(pool);
+    const slow = summarizeProbs(classifier.predictProbs(pool), C);
+    assert.deepEqual([...fast.best], [...slow.best]);
+    assert.ok(maxAbsDiff(fast.confidence, slow.confidence) < 1e-5, `confidence differs by ${maxAbsDiff(fast.confidence, slow.confidence)}`);
+    assert.ok(
+      maxAbsDiff(fast.uncertainty, slow.uncertainty) < 1e-5,
+      `uncertainty differs by ${maxAbsDiff(fast.uncertainty, slow.uncertainty)}`,
+    );
   });
 
   it('the WebAssembly and the plain-JS kernels fit the same head', () => {

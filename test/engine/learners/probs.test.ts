@@ -2,7 +2,7 @@
 // row with nothing finite. Checked against a plain reading of that rule on arbitrary matrices.
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { argmaxRow } from '../../../src/engine/learners/probs';
+import { argmaxRow, normalisedEntropy, summarizeProbs } from '../../../src/engine/learners/probs';
 
 function reference(row: number[]): number {
   const finite = row.filter(Number.isFinite);
@@ -33,5 +33,14 @@ describe('argmaxRow', () => {
     assert.equal(argmaxRow(Float32Array.of(Number.NaN, 0.1, 0.3), 0, 3), 2);
     assert.equal(argmaxRow(Float32Array.of(Number.NaN, Number.NaN), 0, 2), -1);
     assert.equal(argmaxRow(Float32Array.of(9, 9, 0.1, 0.7), 1, 2), 1);
+  });
+
+  it('summarizeProbs gives each row its argmax, that probability and the normalised entropy; -1 for a row with a non-finite value', () => {
+    const p = Float32Array.from([0.2, 0.7, 0.1, 1 / 3, 1 / 3, 1 / 3, 0.5, Number.NaN, 0.5]);
+    const s = summarizeProbs(p, 3);
+    assert.deepEqual([...s.best], [1, 0, -1]);
+    assert.ok(Math.abs(s.confidence[0] - 0.7) < 1e-6);
+    assert.ok(Math.abs(s.uncertainty[0] - normalisedEntropy(p, 0, 3)) < 1e-6);
+    assert.ok(Math.abs(s.uncertainty[1] - 1) < 1e-6, 'uniform: entropy 1');
   });
 });
