@@ -9,6 +9,7 @@ import { registerManyLabelsSuite } from './manyLabels.suite';
 import { registerMultiRootSuite } from './multiRoot.suite';
 import { registerStructuredSuite } from './structured.suite';
 import { registerUntrustedSuite } from './untrusted.suite';
+import { registerVirtualSuite } from './virtual.suite';
 import { registerWorkspaceSuite } from './workspace.suite';
 
 /** $FEWSHOT_TEST_SUITE picks the suite that fits the opened workspace; an unknown name fails. */
@@ -21,6 +22,7 @@ const suites: Record<string, () => void> = {
   'multi-root': registerMultiRootSuite,
   workspace: registerWorkspaceSuite,
   untrusted: registerUntrustedSuite,
+  virtual: registerVirtualSuite,
 };
 
 export function run(): Promise<void> {
