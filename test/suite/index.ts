@@ -7,6 +7,7 @@ import Mocha from 'mocha';
 import { registerSuite } from './extension.suite';
 import { registerManyLabelsSuite } from './manyLabels.suite';
 import { registerMultiRootSuite } from './multiRoot.suite';
+import { registerNonFileSuite } from './nonFile.suite';
 import { registerStructuredSuite } from './structured.suite';
 import { registerUntrustedSuite } from './untrusted.suite';
 import { registerVirtualSuite } from './virtual.suite';
@@ -18,6 +19,7 @@ const suites: Record<string, () => void> = {
     registerSuite();
     registerManyLabelsSuite();
     registerStructuredSuite();
+    registerNonFileSuite();
   },
   'multi-root': registerMultiRootSuite,
   workspace: registerWorkspaceSuite,
