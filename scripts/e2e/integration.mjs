@@ -5,11 +5,25 @@
 // Three runs, each with a fresh code-server: the sample folder (`?folder=`), a multi-root
 // workspace of two folders (`?workspace=x.code-workspace`), a folder of closed files for Classify
 // Workspace, and the sample folder untrusted (workspace trust on, its own settings moving the label
-// file); $FEWSHOT_TEST_SUITE picks the suite. Run names as arguments (or FEWSHOT_INTEGRATION_RUNS,
-// comma-separated) pick runs.
+// file), and a virtual workspace (below); $FEWSHOT_TEST_SUITE picks the suite. Run names as
+// arguments (or FEWSHOT_INTEGRATION_RUNS, comma-separated) pick runs.
+// The virtual run opens `?folder=fewshot-virtual:/workspace`, a folder served from memory by the
+// test-only extension test/fixtures/virtual-fs (the run's extensionDevelopmentPath). Few-Shot is
+// packaged and installed from its VSIX there, as a user gets it: VS Code never disables an
+// extension under development, so loading it by path would not test its virtualWorkspaces: false.
 import fs from 'node:fs';
 import path from 'node:path';
-import { root, ensureTools, freePort, prepareState, startCodeServer, launchBrowser, copySampleWorkspace } from './codeServer.mjs';
+import { execFileSync } from 'node:child_process';
+import {
+  root,
+  ensureTools,
+  freePort,
+  prepareState,
+  startCodeServer,
+  launchBrowser,
+  copySampleWorkspace,
+  installVsix,
+} from './codeServer.mjs';
 
 const suite = path.join(root, 'out/test/suite/index.js');
 if (!fs.existsSync(suite) || !fs.existsSync(path.join(root, 'out/extension.js'))) {
@@ -74,7 +88,41 @@ const runs = [
     workspaceTrust: true,
     open: (s) => `folder=${encodeURIComponent(untrustedWorkspace(s))}`,
   },
+  {
+    name: 'virtual',
+    artifacts: 'artifacts/integration/virtual',
+    installed: true,
+    developmentPaths: [path.join(root, 'test/fixtures/virtual-fs')],
+    env: (s) => ({ FEWSHOT_VIRTUAL_SEED: copySampleWorkspace(s), FEWSHOT_TEST_EXTENSIONS_DIR: s.extensions }),
+    open: () => `folder=${encodeURIComponent('fewshot-virtual:/workspace')}`,
+    // After the suite: no label folder anywhere in the run's state (the seed copy, user data, extensions).
+    check: (s) => {
+      const found = fewshotFolders(s.state);
+      if (found.length) console.error(`integration virtual: Few-Shot wrote ${found.join(', ')}`);
+      return found.length === 0;
+    },
+  },
 ];
+
+/** The VSIX of the current build, packaged into the run's state folder (out/ must be built). */
+function packageVsix(s) {
+  const vsix = path.join(s.state, 'fewshot-labeler.vsix');
+  const vsce = path.join(root, 'node_modules/@vscode/vsce/vsce');
+  execFileSync(
+    process.execPath,
+    [vsce, 'package', '--no-dependencies', '--no-rewrite-relative-links', '--allow-missing-repository', '--skip-license', '--out', vsix],
+    { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  return vsix;
+}
+
+/** Every `.fewshot` folder under `dir` (the virtual run's state: Few-Shot must write none). */
+function fewshotFolders(dir) {
+  return fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isDirectory() && e.name === '.fewshot')
+    .map((e) => path.join(e.parentPath, e.name));
+}
 
 async function runSuite(run) {
   const artifacts = path.join(root, run.artifacts);
@@ -83,9 +131,10 @@ async function runSuite(run) {
   fs.rmSync(report, { force: true });
   const port = await freePort();
   const s = prepareState(`integration-${run.name}`, { port, workspaceTrust: run.workspaceTrust ?? false });
+  if (run.installed) installVsix(s, packageVsix(s));
   const query = run.open(s);
   const server = await startCodeServer(s, {
-    env: { FEWSHOT_TEST_REPORT: report, FEWSHOT_TEST_SUITE: run.name },
+    env: { FEWSHOT_TEST_REPORT: report, FEWSHOT_TEST_SUITE: run.name, ...run.env?.(s) },
     logFile: path.join(artifacts, 'code-server.log'),
   });
   let browser;
@@ -100,7 +149,7 @@ async function runSuite(run) {
     });
     const remote = (p) => `vscode-remote://127.0.0.1:${port}${p}`;
     const payload = JSON.stringify([
-      ['extensionDevelopmentPath', remote(root)],
+      ...(run.developmentPaths ?? [root]).map((p) => ['extensionDevelopmentPath', remote(p)]),
       ['extensionTestsPath', remote(suite)],
     ]);
     // A loaded machine can take minutes to serve the workbench: the suite timeout below is what bounds the run.
@@ -126,6 +175,7 @@ async function runSuite(run) {
     console.error(`integration ${run.name}: the report shows no passing test`);
     return 1;
   }
+  if (run.check && !run.check(s)) return 1;
   return exitCode;
 }
 

@@ -74,6 +74,7 @@ async function target(uri?: vscode.Uri | string, lines?: number[]): Promise<{ do
 function labelLine(ctx: FewShotContext): Handler {
   return async (label?: string, uri?: vscode.Uri | string, lines?: number[]) => {
     const t = await target(uri, lines);
+    if (t.doc.uri.scheme !== 'file') throw new LabelError(notLocalFile(t.doc.uri));
     if (!ctx.isIncluded(t.doc))
       throw new LabelError(
         `${path.basename(t.doc.uri.fsPath)} is not a document Few-Shot classifies (see the fewshot.languages and ` +
@@ -91,6 +92,14 @@ function labelLine(ctx: FewShotContext): Handler {
     else await ctx.recentLabels.use(name);
     return n;
   };
+}
+
+/** Why a document that is not a local file cannot be labeled: labels live in a label file in a folder on disk. */
+function notLocalFile(uri: vscode.Uri): string {
+  const name = path.posix.basename(uri.path) || uri.toString();
+  return uri.scheme === 'untitled'
+    ? `${name} is not saved: save it in a workspace folder to label its lines (labels are stored in the folder's label file).`
+    : `${name} is not a file on this machine (${uri.scheme}:): Few-Shot labels only local files in a workspace folder.`;
 }
 
 /** Quick pick: the built-in `none` first, then the recently used labels; typing a new name offers it as a new label. */

@@ -82,6 +82,25 @@ describe('commands', () => {
     assert.deepEqual(env.setLabels, []);
   });
 
+  it('Label Line says a document that is not a local file cannot be labeled (not a settings problem)', async () => {
+    const untitled = { ...doc, uri: vscode.Uri.parse('untitled://Untitled-1') };
+    const remote = { ...doc, uri: vscode.Uri.parse('memfs://share/notes.txt') };
+    (vscode.workspace.textDocuments as unknown[]).push(untitled, remote);
+    env = setUp({ included: false });
+    assert.equal(await vscode.commands.executeCommand('fewshot.labelLine', 'bug', untitled.uri, [0]), undefined);
+    assert.equal(
+      shown.at(-1)!.message,
+      "Few-Shot: Untitled-1 is not saved: save it in a workspace folder to label its lines (labels are stored in the folder's label file).",
+    );
+    assert.equal(await vscode.commands.executeCommand('fewshot.labelLine', 'bug', remote.uri, [0]), undefined);
+    assert.equal(
+      shown.at(-1)!.message,
+      'Few-Shot: notes.txt is not a file on this machine (memfs:): Few-Shot labels only local files in a workspace folder.',
+    );
+    assert.deepEqual(env.setLabels, []);
+    assert.deepEqual(env.logs, [], 'the user is told, nothing is logged as a failure');
+  });
+
   it('tells the user when no line could be labeled, and logs an unexpected error besides showing it', async () => {
     env = setUp({ setLabel: async () => 0 });
     assert.equal(await vscode.commands.executeCommand('fewshot.labelLine', 'bug', uri, [1]), 0);

@@ -7,8 +7,10 @@ import Mocha from 'mocha';
 import { registerSuite } from './extension.suite';
 import { registerManyLabelsSuite } from './manyLabels.suite';
 import { registerMultiRootSuite } from './multiRoot.suite';
+import { registerNonFileSuite } from './nonFile.suite';
 import { registerStructuredSuite } from './structured.suite';
 import { registerUntrustedSuite } from './untrusted.suite';
+import { registerVirtualSuite } from './virtual.suite';
 import { registerWorkspaceSuite } from './workspace.suite';
 
 /** $FEWSHOT_TEST_SUITE picks the suite that fits the opened workspace; an unknown name fails. */
@@ -17,10 +19,12 @@ const suites: Record<string, () => void> = {
     registerSuite();
     registerManyLabelsSuite();
     registerStructuredSuite();
+    registerNonFileSuite();
   },
   'multi-root': registerMultiRootSuite,
   workspace: registerWorkspaceSuite,
   untrusted: registerUntrustedSuite,
+  virtual: registerVirtualSuite,
 };
 
 export function run(): Promise<void> {
