@@ -44,6 +44,11 @@ export interface PanelStats {
   backend: string;
   /** How long the last adaptation took, in milliseconds; null before the first one. */
   lastAdaptationMs: number | null;
+  /**
+   * Labels of the label files the panel does not list (past LIMITS.labels, or a name it refuses);
+   * absent when none. The panel says so instead of hiding them silently.
+   */
+  hiddenLabels?: number;
 }
 
 /** On the wire a line names its document by index into `documents`, to keep 100,000 lines small. */
@@ -392,7 +397,10 @@ function parseStats(stats: unknown): Parsed<PanelStats> {
   const ms = stats.lastAdaptationMs;
   if (ms !== null && !(typeof ms === 'number' && Number.isFinite(ms) && ms >= 0))
     return fail('stats.lastAdaptationMs must be null or a non-negative number');
-  return ok({ backend: stats.backend.slice(0, 64), lastAdaptationMs: ms });
+  const hidden = stats.hiddenLabels;
+  if (hidden !== undefined && !(typeof hidden === 'number' && Number.isInteger(hidden) && hidden > 0 && hidden <= LIMITS.labelCount))
+    return fail('stats.hiddenLabels must be a positive integer when present');
+  return ok({ backend: stats.backend.slice(0, 64), lastAdaptationMs: ms, ...(hidden !== undefined ? { hiddenLabels: hidden } : {}) });
 }
 
 function parseLines(lines: unknown, docCount: number): Parsed<WireLine[]> {

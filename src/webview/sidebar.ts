@@ -1,7 +1,7 @@
 // The side of the panel: labels (create, rename, delete with confirmation, counts), the
 // prediction charts, the model's backend and timing, and the quality checks.
 
-import { LABEL_PALETTE, labelNameProblem, nextLabelColor } from '../protocol/panel';
+import { LABEL_PALETTE, LIMITS, labelNameProblem, nextLabelColor } from '../protocol/panel';
 import type { App, Dirty } from './app';
 import { barChart, histogramChart } from './charts';
 import { clear, el, icon, iconButton, kbd, option, textButton } from './dom';
@@ -65,6 +65,7 @@ export class Sidebar {
       const counts = ds.labeledCounts();
       const signature = JSON.stringify([
         ds.snapshot.labels,
+        ds.snapshot.stats.hiddenLabels ?? 0,
         [...counts],
         this.app.ui.renaming,
         this.app.ui.confirmDelete,
@@ -160,6 +161,18 @@ export class Sidebar {
       }
     }
     this.labels.appendChild(list);
+    const hidden = app.dataset!.snapshot.stats.hiddenLabels ?? 0;
+    if (hidden > 0) {
+      this.labels.appendChild(
+        el('p', {
+          className: 'hint hidden-labels',
+          attrs: { role: 'status' },
+          text:
+            `${hidden} more label${hidden === 1 ? '' : 's'} in the label files ${hidden === 1 ? 'is' : 'are'} not listed here: the panel ` +
+            `lists at most ${LIMITS.labels} labels, and none whose name has control, bidi or zero-width characters.`,
+        }),
+      );
+    }
   }
 
   /** The label's key; clicked, the next key press becomes its key (Backspace: its default digit). */

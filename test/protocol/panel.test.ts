@@ -108,6 +108,8 @@ describe('panel protocol', () => {
         [(s) => (s.labels[0].color = 'red'), /#rrggbb/],
         [(s) => s.labels.push({ name: 'bug', color: '#000000' }), /twice/],
         [(s) => (s.stats.lastAdaptationMs = -1), /lastAdaptationMs/],
+        [(s) => (s.stats.hiddenLabels = 0), /hiddenLabels/],
+        [(s) => (s.stats.hiddenLabels = 2.5), /hiddenLabels/],
         [(s) => (s.labels[0].elsewhere = -1), /elsewhere must be a count/],
         [(s) => (s.labels[0].elsewhere = 2.5), /elsewhere must be a count/],
         [(s) => ((s.labels[0] as { elsewhere: unknown }).elsewhere = '3'), /elsewhere must be a count/],

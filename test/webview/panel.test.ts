@@ -430,6 +430,24 @@ describe('labeling panel (Chromium)', function () {
     assert.match((await page.textContent('.confirm'))!, new RegExp(`${(await badge()).text} labeled lines lose their label`));
   });
 
+  it('says how many labels of the label files it does not list (issue 8 item 9)', async () => {
+    page = await harness.open();
+    assert.equal(await page.$('.hidden-labels'), null, 'nothing hidden: no notice');
+    await page.evaluate(() => {
+      const w = window as unknown as { __data: { labels: unknown; documents: unknown; lines: unknown }; __send: (m: unknown) => void };
+      const { labels, documents, lines } = w.__data;
+      w.__send({
+        kind: 'snapshot',
+        snapshot: { documents, lines, labels, stats: { backend: 'wasm', lastAdaptationMs: 3, hiddenLabels: 7 } },
+      });
+    });
+    await page.waitForSelector('.hidden-labels');
+    assert.match(
+      (await page.textContent('.hidden-labels'))!,
+      /^7 more labels in the label files are not listed here: the panel lists at most 256 labels/,
+    );
+  });
+
   it("changes a label colour with the swatch's colour picker", async () => {
     page = await harness.open();
     const picker = 'input[aria-label="Colour of feature"]';

@@ -78,12 +78,18 @@ function sameAsSent(l: PanelSourceLine, sent: WireLine, valid: ValidNames): bool
   return p.label === q.label && clampUnit(p.confidence) === q.confidence && clampUnit(p.uncertainty) === q.uncertainty;
 }
 
-function wireLabels(source: PanelDataSource): PanelLabel[] {
+/** The labels the panel lists, and how many distinct others it leaves out (past the limit, or names it refuses). */
+function wireLabels(source: PanelDataSource): { labels: PanelLabel[]; hidden: number } {
   const labels: PanelLabel[] = [];
   const seen = new Set<string>();
   const keys = new Set<string>();
+  const hidden = new Set<string>();
   for (const label of source.getLabels()) {
-    if (labels.length >= LIMITS.labels || labelNameProblem(label.name) || seen.has(label.name)) continue;
+    if (seen.has(label.name)) continue;
+    if (labels.length >= LIMITS.labels || labelNameProblem(label.name)) {
+      hidden.add(label.name);
+      continue;
+    }
     seen.add(label.name);
     const wire: PanelLabel = {
       name: label.name,
@@ -101,15 +107,16 @@ function wireLabels(source: PanelDataSource): PanelLabel[] {
     }
     labels.push(wire);
   }
-  return labels;
+  return { labels, hidden: hidden.size };
 }
 
-function wireStats(source: PanelDataSource): PanelStats {
+function wireStats(source: PanelDataSource, hiddenLabels: number): PanelStats {
   const stats = source.getStats();
   const ms = stats.lastAdaptationMs;
   return {
     backend: String(stats.backend).slice(0, 64),
     lastAdaptationMs: typeof ms === 'number' && Number.isFinite(ms) && ms >= 0 ? ms : null,
+    ...(hiddenLabels > 0 ? { hiddenLabels: Math.min(hiddenLabels, LIMITS.labelCount) } : {}),
   };
 }
 
@@ -163,8 +170,8 @@ export class SnapshotTracker {
       documents.push({ uri, name: documentName(uri) });
       this.documents.set(uri, held);
     }
-    const labels = wireLabels(this.source);
-    const stats = wireStats(this.source);
+    const { labels, hidden } = wireLabels(this.source);
+    const stats = wireStats(this.source, hidden);
     this.labelsJson = JSON.stringify(labels);
     this.statsJson = JSON.stringify(stats);
     return { documents, lines, labels, stats };
@@ -226,8 +233,8 @@ export class SnapshotTracker {
     if (structure) for (const [uri, held] of this.documents) for (const w of held.values()) if (w !== NO_LINE) w.doc = index.get(uri)!;
     this.documents = new Map(table.map((uri) => [uri, this.documents.get(uri)!]));
     const update: PanelUpdate = { documents: table.map((uri) => ({ uri, name: documentName(uri) })), replaced, lines, removed };
-    const labels = wireLabels(this.source);
-    const stats = wireStats(this.source);
+    const { labels, hidden } = wireLabels(this.source);
+    const stats = wireStats(this.source, hidden);
     const labelsJson = JSON.stringify(labels);
     const statsJson = JSON.stringify(stats);
     if (labelsJson !== this.labelsJson) {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import type * as vscode from 'vscode';
 import type { PanelChange, PanelDataSource, PanelLabel, PanelSourceLine, PanelStats } from '../../../src/extension/panel/model';
 import { SnapshotTracker } from '../../../src/extension/panel/snapshot';
-import { LABEL_PALETTE, lineKey, parseUpdate, type PanelSnapshot, type PanelUpdate } from '../../../src/protocol/panel';
+import { LABEL_PALETTE, LIMITS, lineKey, parseUpdate, type PanelSnapshot, type PanelUpdate } from '../../../src/protocol/panel';
 import { Dataset } from '../../../src/webview/dataset';
 
 const A = 'file:///w/a.txt';
@@ -108,6 +108,20 @@ describe('panel snapshot tracker', () => {
       ['bug', 'feature', 'question'],
     );
     assert.deepEqual([u.lines, u.removed, u.replaced], [[], [], []]);
+  });
+
+  it('says how many labels it leaves out (past the limit, or names the panel refuses) instead of hiding them silently (issue 8 item 9)', () => {
+    const source = new Source();
+    source.lines = documentOf(A, 5);
+    const many = Array.from({ length: LIMITS.labels + 3 }, (_, i) => ({ name: `label ${i}`, color: '#ff0000' }));
+    source.labels = [{ name: 'bad\u202ename', color: '#00ff00' }, ...many];
+    const tracker = new SnapshotTracker(source);
+    const snapshot = tracker.snapshot();
+    assert.equal(snapshot.labels.length, LIMITS.labels);
+    assert.equal(snapshot.stats.hiddenLabels, 4, 'three past the limit and one with a bidi mark');
+    source.labels = many.slice(0, 10);
+    const u = wire(tracker.update([]))!;
+    assert.deepEqual(u.stats, { backend: 'wasm', lastAdaptationMs: 10 }, 'nothing hidden: the field is gone');
   });
 
   it("gives a label without a usable colour the label palette's next free colour", () => {
