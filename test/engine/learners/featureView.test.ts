@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { blockMeans, commonComponent, FeatureView } from '../../../src/engine/learners/featureView';
+import { useKernel } from '../../../src/engine/learners/kernel/sparseKernel';
 import { clusteredLines, lcg, repeatLabels } from './synthetic';
 
 describe('FeatureView', () => {
@@ -50,6 +51,19 @@ describe('FeatureView', () => {
         assert.ok(Math.abs(s - fast[i * nOut + c]) < 1e-4, `line ${i} class ${c}: ${s} vs ${fast[i * nOut + c]}`);
       }
     });
+  });
+
+  it('scores alike with the WebAssembly kernel and the plain-JS one (per-row block scales included)', () => {
+    const rnd = lcg(9);
+    const nOut = 19;
+    const W = Float32Array.from({ length: nOut * view.dim }, () => rnd() - 0.5);
+    const b = Float32Array.from({ length: nOut }, () => rnd());
+    useKernel('js');
+    const js = view.scores(lines, W, b, nOut);
+    useKernel('wasm-simd');
+    const wasm = view.scores(lines, W, b, nOut);
+    useKernel('auto');
+    js.forEach((v, q) => assert.ok(Math.abs(v - wasm[q]) < 1e-4, `${q}: js ${v}, wasm ${wasm[q]}`));
   });
 
   it('gives finite features for an all-zero line', () => {
