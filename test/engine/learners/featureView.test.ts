@@ -63,7 +63,7 @@ describe('FeatureView', () => {
     useKernel('wasm-simd');
     const wasm = view.scores(lines, W, b, nOut);
     useKernel('auto');
-    js.forEach((v, q) => assert.ok(Math.abs(v - wasm[q]) < 1e-4, `${q}: js ${v}, wasm ${wasm[q]}`));
+    for (let q = 0; q < js.length; q++) assert.ok(Math.abs(js[q] - wasm[q]) < 1e-4, `${q}: js ${js[q]}, wasm ${wasm[q]}`);
   });
 
   it('gives finite features for an all-zero line', () => {
