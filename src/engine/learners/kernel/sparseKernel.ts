@@ -99,9 +99,17 @@ export function paddedClasses(nClasses: number): number {
 
 const PAGE = 65536;
 
+/** An export of the kernel, checked to be a function of `arity` parameters (the module is ours, but a bad build should fail loudly). */
+function exported(instance: WebAssembly.Instance, name: string, arity: number): (...args: number[]) => void {
+  const f = instance.exports[name];
+  if (typeof f !== 'function' || f.length !== arity) throw new Error(`sparseProduct.wat: no export ${name} of ${arity} parameters`);
+  return f as (...args: number[]) => void;
+}
+
 function wasmExec(module: WebAssembly.Module): Exec {
   const instance = new WebAssembly.Instance(module, {});
-  const memory = instance.exports.memory as WebAssembly.Memory;
+  const memory = instance.exports.memory;
+  if (!(memory instanceof WebAssembly.Memory)) throw new Error('sparseProduct.wat: no exported memory');
   return {
     kind: 'wasm-simd',
     buffer: () => memory.buffer,
@@ -111,10 +119,10 @@ function wasmExec(module: WebAssembly.Module): Exec {
       // Grow by at least half again: every grow may move the memory.
       memory.grow(Math.max(Math.ceil((bytes - have) / PAGE), Math.ceil(have / PAGE / 2)));
     },
-    spmm: instance.exports.spmm as ScaledProduct,
-    spmmT: instance.exports.spmmT as Product,
-    softmaxResidual: instance.exports.softmaxResidual as SoftmaxResidual,
-    descend: instance.exports.descend as Descend,
+    spmm: exported(instance, 'spmm', 11),
+    spmmT: exported(instance, 'spmmT', 9),
+    softmaxResidual: exported(instance, 'softmaxResidual', 10),
+    descend: exported(instance, 'descend', 10),
   };
 }
 
