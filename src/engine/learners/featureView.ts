@@ -114,11 +114,11 @@ export class FeatureView {
   }
 
   /**
-   * Linear scores `W x + b` for every line (n x nOut), W nOut x dim row-major, on the lines as
-   * encoded: the kernel multiplies the raw blocks, each row scaled by its block scales, and the
-   * centring comes back as terms per row and output:
-   *   word: s_w W.(x - cw - a u) = s_w W.x - s_w (W.cw + a W.u), a = u.(x - cw)
-   *   char: s_c W.(x - mu)       = s_c W.x - s_c W.mu
+   * Linear scores `W x + b` for every line (n x nOut), W nOut x dim row-major. The kernel multiplies
+   * the centred word block and the char block as encoded (sparse), each row scaled by its block
+   * scales, and the rest of the transform comes back as terms per row and output:
+   *   word: s_w W.(d - a u) = s_w W.d - s_w a W.u,  d = x - cw, a = u.d
+   *   char: s_c W.(x - mu)  = s_c W.x - s_c W.mu
    */
   scores(lines: EncodedLines, W: Float32Array, b: Float32Array, nOut: number): Float32Array {
     const wd = lines.wordDim;
@@ -128,15 +128,11 @@ export class FeatureView {
     const u = this.centre.common;
     const cd = cc.length;
     const wMu = new Float64Array(nOut);
-    const wCw = new Float64Array(nOut);
     const wU = new Float64Array(nOut);
     for (let c = 0; c < nOut; c++) {
       const o = c * dim;
       for (let j = 0; j < cd; j++) wMu[c] += W[o + wd + j] * cc[j];
-      for (let j = 0; j < wd; j++) {
-        wCw[c] += W[o + j] * cw[j];
-        if (u) wU[c] += W[o + j] * u[j];
-      }
+      if (u) for (let j = 0; j < wd; j++) wU[c] += W[o + j] * u[j];
     }
     let muSq = 0;
     for (const v of cc) muSq += v * v;
@@ -164,31 +160,26 @@ export class FeatureView {
       for (let start = 0; start < lines.n; start += SCORE_CHUNK) {
         const count = Math.min(SCORE_CHUNK, lines.n - start);
         withKernel((chunk) => {
-          const placed = chunk.rows({
-            n: count,
-            wordDim: wd,
-            word: word.subarray(start * wd, (start + count) * wd),
-            charOffsets: charOffsets.subarray(start, start + count + 1),
-            charIndex,
-            charValue,
-          });
-          const scales = { word: chunk.floats(count), char: chunk.floats(count) };
-          const zSlot = chunk.floats(count * paddedClasses(widest));
-          const ws = chunk.f32(scales.word);
-          const cs = chunk.f32(scales.char);
+          // The word block goes in centred (d = x - cw, exact in float64 before the rounding to
+          // float32): a line at or near the document's centre has a large scale, and centring after
+          // the product would multiply the product's rounding error by it.
+          const centred = new Float32Array(count * wd);
           const along = new Float64Array(count);
+          const wordScale = new Float32Array(count);
+          const charScale = new Float32Array(count);
           for (let r = 0; r < count; r++) {
             const i = start + r;
             let d2 = 0;
             let a = 0;
             for (let j = 0; j < wd; j++) {
               const d = word[i * wd + j] - cw[j];
+              centred[r * wd + j] = d;
               d2 += d * d;
               if (u) a += u[j] * d;
             }
             along[r] = a;
             // |d - a u|^2 = |d|^2 - 2 a^2 + a^2 |u|^2
-            ws[r] = sWord / Math.sqrt(Math.max(d2 - 2 * a * a + a * a * uSq, 0) + EPS);
+            wordScale[r] = sWord / Math.sqrt(Math.max(d2 - 2 * a * a + a * a * uSq, 0) + EPS);
             let xsq = 0;
             let xmu = 0;
             for (let p = charOffsets[i]; p < charOffsets[i + 1]; p++) {
@@ -196,20 +187,32 @@ export class FeatureView {
               xsq += v * v;
               xmu += v * cc[charIndex[p]];
             }
-            cs[r] = sChar / Math.sqrt(Math.max(xsq - 2 * xmu + muSq, 0) + EPS);
+            charScale[r] = sChar / Math.sqrt(Math.max(xsq - 2 * xmu + muSq, 0) + EPS);
           }
+          const placed = chunk.rows({
+            n: count,
+            wordDim: wd,
+            word: centred,
+            charOffsets: charOffsets.subarray(start, start + count + 1),
+            charIndex,
+            charValue,
+          });
+          const scales = { word: chunk.floats(count), char: chunk.floats(count) };
+          const zSlot = chunk.floats(count * paddedClasses(widest));
+          chunk.f32(scales.word).set(wordScale);
+          chunk.f32(scales.char).set(charScale);
           const Z = chunk.f32(zSlot);
           for (const block of blocks) {
             chunk.spmm(placed, block.table, block.cp, zSlot, scales);
             for (let r = 0; r < count; r++) {
-              const sw = ws[r];
-              const sc = cs[r];
+              const sw = wordScale[r];
+              const sc = charScale[r];
               const a = along[r];
               const o = (start + r) * nOut + block.from;
               const z = r * block.cp;
               for (let k = 0; k < block.count; k++) {
                 const c = block.from + k;
-                out[o + k] = Z[z + k] - sw * (wCw[c] + a * wU[c]) - sc * wMu[c] + b[c];
+                out[o + k] = Z[z + k] - sw * a * wU[c] - sc * wMu[c] + b[c];
               }
             }
           }
@@ -225,10 +228,9 @@ const SCORE_CHUNK = 4096;
 /** Outputs scored per pass over the lines (see scores). */
 const OUT_BLOCK = 128;
 
-/** from, from + 1, ..., from + n - 1. */
-export function range(n: number, from = 0): Int32Array {
+export function range(n: number): Int32Array {
   const r = new Int32Array(n);
-  for (let i = 0; i < n; i++) r[i] = from + i;
+  for (let i = 0; i < n; i++) r[i] = i;
   return r;
 }
 

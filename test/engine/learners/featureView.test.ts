@@ -66,6 +66,36 @@ describe('FeatureView', () => {
     for (let q = 0; q < js.length; q++) assert.ok(Math.abs(js[q] - wasm[q]) < 1e-4, `${q}: js ${js[q]}, wasm ${wasm[q]}`);
   });
 
+  it('scores lines at and near the centre as the dense rows do (the word block is centred before the product)', () => {
+    const rnd = lcg(11);
+    const wd = 300;
+    const base = Array.from({ length: wd }, () => 2 * rnd() - 1);
+    const word = Float32Array.from([...base, ...base.map((v) => v + 1e-3 * (2 * rnd() - 1))]);
+    // No character n-grams: only the word block, whose scale is large this close to the centre.
+    const near = {
+      n: 2,
+      wordDim: wd,
+      word,
+      charDim: 16,
+      charOffsets: Int32Array.from([0, 0, 0]),
+      charIndex: new Int32Array(0),
+      charValue: new Float32Array(0),
+    };
+    const centred = new FeatureView(blockMeans([near]), { word: 1, char: 1 });
+    const nOut = 5;
+    const W = Float32Array.from({ length: nOut * centred.dim }, () => 4 * rnd() - 2);
+    const b = new Float32Array(nOut);
+    const fast = centred.scores(near, W, b, nOut);
+    const X = centred.dense(near);
+    for (let i = 0; i < near.n; i++) {
+      for (let c = 0; c < nOut; c++) {
+        let s = 0;
+        for (let k = 0; k < centred.dim; k++) s += W[c * centred.dim + k] * X[i * centred.dim + k];
+        assert.ok(Math.abs(s - fast[i * nOut + c]) < 1e-4, `line ${i} class ${c}: ${s} vs ${fast[i * nOut + c]}`);
+      }
+    }
+  });
+
   it('gives finite features for an all-zero line', () => {
     const empty = { ...lines, n: 1, word: new Float32Array(lines.wordDim), charOffsets: Int32Array.from([0, 0]) };
     assert.ok([...view.dense(empty)].every(Number.isFinite));

@@ -244,7 +244,7 @@ let depth = 0;
 // Allocation starts past byte 0: a pointer of 0 means "none" to the kernel.
 let top = 16;
 
-/** Which products run; tests and the bench switch to compare. Throws when wasm-simd is asked for and missing. */
+/** Which products run (tests switch to compare the two). Throws when wasm-simd is asked for and missing. */
 export function useKernel(kind: KernelKind | 'auto'): KernelKind {
   if (depth > 0) throw new Error('useKernel: a kernel scope is open');
   if (kind === 'wasm-simd' && !simdModule()) throw new Error('this runtime has no WebAssembly SIMD');
@@ -285,10 +285,6 @@ export function withKernel<T>(fn: (k: KernelScope) => T): T {
 export class KernelScope {
   constructor(private readonly exec: Exec) {}
 
-  get kind(): KernelKind {
-    return this.exec.kind;
-  }
-
   private alloc(bytes: number): number {
     const ptr = Math.ceil(top / 16) * 16;
     top = ptr + bytes;
@@ -296,7 +292,11 @@ export class KernelScope {
     return ptr;
   }
 
-  /** `length` zeroed floats. Take views (f32) after the scope's allocations: an allocation may move the memory. */
+  /**
+   * `length` zeroed floats. Take views (f32, i32) after the scope's allocations, and again after any
+   * nested withKernel: an allocation may grow the memory, which leaves earlier views empty
+   * (WebAssembly) or pointing at the old buffer (JS).
+   */
   floats(length: number): Slot {
     const slot = { ptr: this.alloc(length * 4), length };
     this.f32(slot).fill(0);

@@ -195,7 +195,7 @@
         (br $rows))))
 
   ;; exp(x) for x <= 0 in each lane, to about 2e-7 relative: x = k ln2 + r with |r| <= ln2/2,
-  ;; e^r by its Taylor polynomial to r^6, 2^k from the exponent bits. Below -87 it returns e^-87.
+  ;; e^r by its Taylor polynomial to r^7, 2^k from the exponent bits. Below -87 it returns e^-87.
   (func $exp (param $x v128) (result v128)
     (local $k v128) (local $r v128) (local $p v128)
     (local.set $x (f32x4.max (local.get $x) (v128.const f32x4 -87 -87 -87 -87)))

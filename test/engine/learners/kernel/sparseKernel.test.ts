@@ -214,18 +214,22 @@ describe('sparse kernel', () => {
     }
   });
 
-  it('a scope frees what it allocated, and nested scopes do not overwrite their parent', () => {
+  it('a scope frees what it allocated, and nested scopes do not overwrite their parent, even when they grow the memory', () => {
     useKernel('auto');
     withKernel((outer) => {
       const a = outer.floats(4);
       outer.f32(a).set([1, 2, 3, 4]);
-      withKernel((inner) => {
-        const b = inner.floats(1000);
-        inner.f32(b).fill(9);
+      let inner = -1;
+      withKernel((scope) => {
+        // Far past the first 64 KiB page: the memory grows under the outer scope.
+        const b = scope.floats(1_000_000);
+        inner = b.ptr;
+        scope.f32(b).fill(9);
       });
-      assert.deepEqual([...outer.f32(a)], [1, 2, 3, 4]);
-      // What the inner scope used is handed out again, zeroed.
+      assert.deepEqual([...outer.f32(a)], [1, 2, 3, 4], 'the outer slot, read through a fresh view');
+      // What the inner scope used is handed out again (same place), zeroed.
       const c = outer.floats(1000);
+      assert.equal(c.ptr, inner);
       assert.ok(outer.f32(c).every((v) => v === 0));
     });
   });
