@@ -213,6 +213,14 @@ export function workbench(page) {
   return { quickInput, until, runCommand, goToLine, openFile };
 }
 
+/** artifacts/e2e, created, without the screenshots an earlier run of the script with this prefix left. */
+export function freshArtifacts(prefix) {
+  const artifacts = path.join(root, 'artifacts/e2e');
+  fs.mkdirSync(artifacts, { recursive: true });
+  for (const f of fs.readdirSync(artifacts)) if (f.startsWith(prefix) && f.endsWith('.png')) fs.rmSync(path.join(artifacts, f));
+  return artifacts;
+}
+
 /**
  * The reporting every UI test script shares: numbered screenshots `<prefix>NN-<name>.png` under
  * `artifacts`, checks that log `ok` or throw, and `run(steps)` that runs the steps, takes a

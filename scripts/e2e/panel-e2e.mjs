@@ -5,23 +5,20 @@
 // decorations (in the panel's colours) follow, that labeling in the editor shows up in the
 // panel, and that the status bar item brings a closed panel back. Screenshots of every step go
 // to artifacts/e2e/panel-*.png.
-import fs from 'node:fs';
 import path from 'node:path';
 import {
-  root,
   installedSampleWorkspace,
   startCodeServer,
   launchBrowser,
   readLabelRecords,
   workbench,
   uiTest,
+  freshArtifacts,
   panelFrames as framesOf,
 } from './codeServer.mjs';
 
 const { s, workspace, labelFile } = await installedSampleWorkspace('panel-e2e');
-const artifacts = path.join(root, 'artifacts/e2e');
-fs.mkdirSync(artifacts, { recursive: true });
-for (const f of fs.readdirSync(artifacts)) if (/^panel-.*\.png$/.test(f)) fs.rmSync(path.join(artifacts, f));
+const artifacts = freshArtifacts('panel-');
 const records = () => readLabelRecords(labelFile);
 const labelOn = (line) => records().find((r) => r.line === line)?.label;
 

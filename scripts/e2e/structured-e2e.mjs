@@ -7,20 +7,18 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  root,
   installedSampleWorkspace,
   startCodeServer,
   launchBrowser,
   readLabelRecords,
   workbench,
   uiTest,
+  freshArtifacts,
   panelFrames,
 } from './codeServer.mjs';
 
 const { s, workspace, labelFile } = await installedSampleWorkspace('structured-e2e');
-const artifacts = path.join(root, 'artifacts/e2e');
-fs.mkdirSync(artifacts, { recursive: true });
-for (const f of fs.readdirSync(artifacts)) if (/^structured-.*\.png$/.test(f)) fs.rmSync(path.join(artifacts, f));
+const artifacts = freshArtifacts('structured-');
 
 const rows = [
   ['id', 'created', 'text', 'priority'],

@@ -6,12 +6,10 @@
 // artifacts/e2e/workspace-*.png (the progress one is in the README).
 import fs from 'node:fs';
 import path from 'node:path';
-import { installedSampleWorkspace, launchBrowser, root, startCodeServer, workbench } from './codeServer.mjs';
+import { installedSampleWorkspace, launchBrowser, startCodeServer, uiTest, freshArtifacts, workbench } from './codeServer.mjs';
 
 const { s, workspace, labelFile } = await installedSampleWorkspace('workspace-e2e');
-const artifacts = path.join(root, 'artifacts/e2e');
-fs.mkdirSync(artifacts, { recursive: true });
-for (const f of fs.readdirSync(artifacts)) if (/^workspace-.*\.png$/.test(f)) fs.rmSync(path.join(artifacts, f));
+const artifacts = freshArtifacts('workspace-');
 
 // Labels on the first 8 lines of the sample file, and 40 log files of 3,000 lines each made from
 // its lines (deterministic), so the run lasts long enough to be seen.
@@ -46,20 +44,10 @@ async function runCommand(title) {
   });
   await row.first().click();
 }
-let step = 0;
-const shot = async (name) => {
-  const file = path.join(artifacts, `workspace-${String(++step).padStart(2, '0')}-${name}.png`);
-  await page.screenshot({ path: file });
-  console.log(`workspace-e2e: screenshot ${path.relative(root, file)}`);
-};
-const check = (ok, message) => {
-  if (!ok) throw new Error(`workspace-e2e: ${message}`);
-  console.log(`workspace-e2e: ok - ${message}`);
-};
+const { shot, check, run } = uiTest('workspace-e2e', { page, browser, server, artifacts, prefix: 'workspace-' });
 const toastText = () => page.locator('.notifications-toasts .notification-toast').allTextContents();
 
-let failed = false;
-try {
+await run(async () => {
   await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`, { timeout: 180_000 });
   await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
   await page.locator('.statusbar-item', { hasText: 'labeled' }).first().waitFor({ timeout: 60_000 });
@@ -112,13 +100,4 @@ try {
   await frame.selectOption('#doc', { label: 'day-00.log' });
   await frame.locator('.row.predicted').first().waitFor({ timeout: 30_000 });
   await shot('panel-closed-file');
-} catch (error) {
-  failed = true;
-  console.error(error instanceof Error ? error.message : error);
-  await shot('failure').catch(() => {});
-} finally {
-  await browser.close().catch(() => {});
-  server.stop();
-}
-console.log(failed ? 'workspace-e2e: FAILED' : `workspace-e2e: passed; screenshots in ${path.relative(root, artifacts)}/workspace-*.png`);
-process.exit(failed ? 1 : 0);
+});
