@@ -26,9 +26,9 @@ const watPlugin = {
   setup(build) {
     build.onLoad({ filter: /\.wat$/ }, async (args) => {
       const wabt = await (await import('wabt')).default();
-      const module = wabt.parseWat(args.path, fs.readFileSync(args.path, 'utf8'), { simd: true });
+      const module = wabt.parseWat(args.path, fs.readFileSync(args.path, 'utf8'), { simd: true, threads: true });
       try {
-        module.validate();
+        module.validate({ simd: true, threads: true });
         return { contents: module.toBinary({}).buffer, loader: 'binary' };
       } finally {
         module.destroy();

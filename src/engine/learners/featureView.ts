@@ -114,9 +114,11 @@ export class FeatureView {
   }
 
   /**
-   * Linear scores `W x + b` for every line (n x nOut), W nOut x dim row-major. The kernel multiplies
-   * the centred word block and the char block as encoded (sparse), each row scaled by its block
-   * scales, and the rest of the transform comes back as terms per row and output:
+   * Linear scores `W x + b` for every line (n x nOut), W nOut x dim row-major. The kernel's
+   * scoreRows takes the lines as encoded: it centres each row's word block before the product (a
+   * line at or near the document's centre has a large scale, and centring after the product would
+   * multiply the product's rounding error by it), scales each block by the row's own scale, and
+   * adds the rest of the transform as terms per row and output:
    *   word: s_w W.(d - a u) = s_w W.d - s_w a W.u,  d = x - cw, a = u.d
    *   char: s_c W.(x - mu)  = s_c W.x - s_c W.mu
    */
@@ -127,93 +129,70 @@ export class FeatureView {
     const cc = this.centre.char;
     const u = this.centre.common;
     const cd = cc.length;
-    const wMu = new Float64Array(nOut);
-    const wU = new Float64Array(nOut);
-    for (let c = 0; c < nOut; c++) {
-      const o = c * dim;
-      for (let j = 0; j < cd; j++) wMu[c] += W[o + wd + j] * cc[j];
-      if (u) for (let j = 0; j < wd; j++) wU[c] += W[o + j] * u[j];
-    }
     let muSq = 0;
     for (const v of cc) muSq += v * v;
     let uSq = 0;
     if (u) for (const v of u) uSq += v * v;
-    const { word, charOffsets, charIndex, charValue } = lines;
-    const sWord = this.scales.word;
-    const sChar = this.scales.char;
     const out = new Float32Array(lines.n * nOut);
     withKernel((kernel) => {
+      const centre = { cw: kernel.floats(wd), mu: kernel.floats(cd), u: u ? kernel.floats(wd) : undefined };
       // Outputs go in blocks of OUT_BLOCK: a block's table (dim x 128 floats, 1.1 MB) stays in the
       // core's cache while a row's entries stream past; one table of 1,500 outputs (the abstention
       // rule's nearest-neighbour rows) would be read from memory for every row.
-      const blocks: Array<{ from: number; count: number; cp: number; table: Slot }> = [];
+      const blocks: Array<{ from: number; count: number; cp: number; table: Slot; constants: Slot; wU: Slot; wMu: Slot; b: Slot }> = [];
       for (let from = 0; from < nOut; from += OUT_BLOCK) {
         const count = Math.min(OUT_BLOCK, nOut - from);
         const cp = paddedClasses(count);
-        blocks.push({ from, count, cp, table: kernel.floats(dim * cp) });
+        const terms = { wU: kernel.floats(cp), wMu: kernel.floats(cp), b: kernel.floats(cp) };
+        const constants = kernel.viewConstants({ ...centre, ...terms, sWord: this.scales.word, sChar: this.scales.char, muSq, uSq });
+        blocks.push({ from, count, cp, table: kernel.floats(dim * cp), constants, ...terms });
       }
-      for (const { from, count, cp, table } of blocks) {
-        const T = kernel.f32(table);
-        for (let c = 0; c < count; c++) for (let j = 0; j < dim; j++) T[j * cp + c] = W[(from + c) * dim + j];
+      kernel.f32(centre.cw).set(cw);
+      kernel.f32(centre.mu).set(cc);
+      if (u && centre.u) kernel.f32(centre.u).set(u);
+      for (const block of blocks) {
+        const T = kernel.f32(block.table);
+        const wU = kernel.f32(block.wU);
+        const wMu = kernel.f32(block.wMu);
+        const bias = kernel.f32(block.b);
+        for (let k = 0; k < block.count; k++) {
+          const c = block.from + k;
+          const o = c * dim;
+          for (let j = 0; j < dim; j++) T[j * block.cp + k] = W[o + j];
+          let m = 0;
+          for (let j = 0; j < cd; j++) m += W[o + wd + j] * cc[j];
+          let a = 0;
+          if (u) for (let j = 0; j < wd; j++) a += W[o + j] * u[j];
+          wMu[k] = m;
+          wU[k] = a;
+          bias[k] = b[c];
+        }
       }
-      const widest = Math.min(nOut, OUT_BLOCK);
+      const widest = paddedClasses(Math.min(nOut, OUT_BLOCK));
       for (let start = 0; start < lines.n; start += SCORE_CHUNK) {
         const count = Math.min(SCORE_CHUNK, lines.n - start);
         withKernel((chunk) => {
-          // The word block goes in centred (d = x - cw, exact in float64 before the rounding to
-          // float32): a line at or near the document's centre has a large scale, and centring after
-          // the product would multiply the product's rounding error by it.
-          const centred = new Float32Array(count * wd);
-          const along = new Float64Array(count);
-          const wordScale = new Float32Array(count);
-          const charScale = new Float32Array(count);
-          for (let r = 0; r < count; r++) {
-            const i = start + r;
-            let d2 = 0;
-            let a = 0;
-            for (let j = 0; j < wd; j++) {
-              const d = word[i * wd + j] - cw[j];
-              centred[r * wd + j] = d;
-              d2 += d * d;
-              if (u) a += u[j] * d;
-            }
-            along[r] = a;
-            // |d - a u|^2 = |d|^2 - 2 a^2 + a^2 |u|^2
-            wordScale[r] = sWord / Math.sqrt(Math.max(d2 - 2 * a * a + a * a * uSq, 0) + EPS);
-            let xsq = 0;
-            let xmu = 0;
-            for (let p = charOffsets[i]; p < charOffsets[i + 1]; p++) {
-              const v = charValue[p];
-              xsq += v * v;
-              xmu += v * cc[charIndex[p]];
-            }
-            charScale[r] = sChar / Math.sqrt(Math.max(xsq - 2 * xmu + muSq, 0) + EPS);
-          }
           const placed = chunk.rows({
             n: count,
             wordDim: wd,
-            word: centred,
-            charOffsets: charOffsets.subarray(start, start + count + 1),
-            charIndex,
-            charValue,
+            word: lines.word.subarray(start * wd, (start + count) * wd),
+            charOffsets: lines.charOffsets.subarray(start, start + count + 1),
+            charIndex: lines.charIndex,
+            charValue: lines.charValue,
           });
-          const scales = { word: chunk.floats(count), char: chunk.floats(count) };
-          const zSlot = chunk.floats(count * paddedClasses(widest));
-          chunk.f32(scales.word).set(wordScale);
-          chunk.f32(scales.char).set(charScale);
-          const Z = chunk.f32(zSlot);
+          const zSlot = chunk.floats(count * widest);
+          const scratch = chunk.floats(2 * wd);
           for (const block of blocks) {
-            chunk.spmm(placed, block.table, block.cp, zSlot, scales);
+            chunk.scoreRows(placed, block.table, block.cp, zSlot, block.constants, scratch);
+            const Z = chunk.f32(zSlot);
+            if (block.count === nOut && block.cp === nOut) {
+              out.set(Z.subarray(0, count * nOut), start * nOut);
+              continue;
+            }
             for (let r = 0; r < count; r++) {
-              const sw = wordScale[r];
-              const sc = charScale[r];
-              const a = along[r];
               const o = (start + r) * nOut + block.from;
               const z = r * block.cp;
-              for (let k = 0; k < block.count; k++) {
-                const c = block.from + k;
-                out[o + k] = Z[z + k] - sw * a * wU[c] - sc * wMu[c] + b[c];
-              }
+              for (let k = 0; k < block.count; k++) out[o + k] = Z[z + k];
             }
           }
         });

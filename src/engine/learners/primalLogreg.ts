@@ -136,6 +136,8 @@ export function fitPrimal(
     const placed = kernel.rows(rows);
     const table = kernel.floats(dim * cp);
     const grad = kernel.floats(dim * cp);
+    // For a product split in two (sparseKernel.ts), the second part's sums.
+    const spare = { grad: kernel.floats(dim * cp), softmax: kernel.floats(2 * cp) };
     // The rows' scores, then (in place) their residuals: the backward pass's input.
     const scores = kernel.floats(n * cp);
     const s = {
@@ -182,9 +184,9 @@ export function fitPrimal(
       kernel.spmm(placed, table, cp, scores);
       gMu.fill(0);
       gB.fill(0);
-      kernel.softmaxResidual(n, cp, scores, s);
+      kernel.softmaxResidual(n, cp, scores, { ...s, spare: spare.softmax });
       kernel.f32(grad).fill(0);
-      kernel.spmmT(placed, scores, cp, grad);
+      kernel.spmmT(placed, scores, cp, grad, spare.grad);
       kernel.descend(wd, cd, cp, { ...s, table, grad }, decay, hp.lr);
       for (let c = 0; c < C; c++) {
         b[c] -= hp.lr * gB[c];

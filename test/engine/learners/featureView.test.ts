@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { blockMeans, commonComponent, FeatureView } from '../../../src/engine/learners/featureView';
-import { useKernel } from '../../../src/engine/learners/kernel/sparseKernel';
+import { paddedClasses, SPLIT_WORK, useKernel, useKernelThreads } from '../../../src/engine/learners/kernel/sparseKernel';
 import { clusteredLines, lcg, repeatLabels } from './synthetic';
 
 describe('FeatureView', () => {
@@ -51,6 +51,27 @@ describe('FeatureView', () => {
         assert.ok(Math.abs(s - fast[i * nOut + c]) < 1e-4, `line ${i} class ${c}: ${s} vs ${fast[i * nOut + c]}`);
       }
     });
+  });
+
+  it('scores a long document the same whether its chunks are split between two threads or not', async () => {
+    const long = clusteredLines(repeatLabels(3, 1400), 3, 5, 0.6, 24, 64);
+    const v = new FeatureView({ ...blockMeans([long]), common: commonComponent(long) }, { word: 0.9, char: 1.4 });
+    const rnd = lcg(6);
+    const nOut = 77;
+    const nnz = long.charOffsets[long.n];
+    assert.ok(paddedClasses(nOut) * (4096 * long.wordDim + (nnz * 4096) / long.n) >= SPLIT_WORK, 'a chunk is split');
+    const W = Float32Array.from({ length: nOut * v.dim }, () => rnd() - 0.5);
+    const b = Float32Array.from({ length: nOut }, () => rnd());
+    try {
+      useKernelThreads(false);
+      const alone = v.scores(long, W, b, nOut);
+      useKernelThreads(true);
+      v.scores(long, W, b, nOut);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      assert.deepEqual(v.scores(long, W, b, nOut), alone);
+    } finally {
+      useKernelThreads(true);
+    }
   });
 
   it('scores alike with the WebAssembly kernel and the plain-JS one (per-row block scales included)', () => {

@@ -5,6 +5,13 @@
 // They run in WebAssembly SIMD (sparseProduct.wat) where the runtime has it (Node 20 and VS Code's
 // Electron do), else in plain JS over the same memory layout; the two agree to float rounding
 // (tested). docs/scaling.md has the measured difference.
+//
+// A large product is split by rows into two parts; a helper thread sharing the WebAssembly memory
+// runs the second while the calling thread runs the first. The split depends on the product's size
+// only, and the parts' partial sums are added in a fixed order, so the results are the same with
+// or without the helper, on any machine (the calling thread runs a part the helper has not taken).
+import os from 'node:os';
+import { Worker } from 'node:worker_threads';
 import sparseProduct from './sparseProduct.wat';
 
 export type KernelKind = 'wasm-simd' | 'js';
@@ -33,6 +40,8 @@ export interface PlacedRows {
   readonly offsets: number;
   readonly index: number;
   readonly value: number;
+  /** Stored char entries of all the rows. */
+  readonly nnz: number;
 }
 
 type Product = (n: number, wd: number, cp: number, word: number, off: number, idx: number, val: number, table: number, out: number) => void;
@@ -48,6 +57,20 @@ type ScaledProduct = (
   charScale: number,
   table: number,
   out: number,
+) => void;
+
+type ScoreRows = (
+  n: number,
+  wd: number,
+  cp: number,
+  word: number,
+  off: number,
+  idx: number,
+  val: number,
+  table: number,
+  out: number,
+  constants: number,
+  scratch: number,
 ) => void;
 
 type SoftmaxResidual = (
@@ -78,14 +101,25 @@ type Descend = (
 /** The kernel's exports (sparseProduct.wat documents each). */
 interface Exec {
   readonly kind: KernelKind;
-  buffer(): ArrayBuffer;
+  buffer(): ArrayBufferLike;
   /** Makes the memory at least `bytes` long (views taken before are then invalid). */
   reserve(bytes: number): void;
   spmm: ScaledProduct;
   spmmT: Product;
+  scoreRows: ScoreRows;
   softmaxResidual: SoftmaxResidual;
   descend: Descend;
+  addInto: (dst: number, src: number, count: number) => void;
+  /** The helper thread that runs one part of a split product, when there is one (see Helper). */
+  helper(): Helper | undefined;
+  /** Stops the helper thread, if any. */
+  close(): void;
 }
+
+/** Bytes of the view constants scoreRows reads (KernelScope.viewConstants writes them). */
+const VIEW_CONSTANTS_BYTES = 48;
+/** Added under the square root of a block's squared norm (FeatureView's). */
+const EPS = 1e-8;
 
 /** A residual whose magnitude is at most this is left out of the backward pass (set to zero). */
 export const NEGLIGIBLE = 1e-6;
@@ -106,25 +140,136 @@ function exported(instance: WebAssembly.Instance, name: string, arity: number): 
   return f as (...args: number[]) => void;
 }
 
+/** The memory's limit in pages (4 GiB): a shared memory is declared with one. */
+const MAX_PAGES = 65536;
+
 function wasmExec(module: WebAssembly.Module): Exec {
-  const instance = new WebAssembly.Instance(module, {});
-  const memory = instance.exports.memory;
-  if (!(memory instanceof WebAssembly.Memory)) throw new Error('sparseProduct.wat: no exported memory');
+  const memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
+  const instance = new WebAssembly.Instance(module, { env: { memory } });
+  // Started at the first split product: a small job never pays for a thread.
+  let helper: Helper | undefined | null = threads ? undefined : null;
   return {
     kind: 'wasm-simd',
     buffer: () => memory.buffer,
     reserve(bytes) {
       const have = memory.buffer.byteLength;
       if (bytes <= have) return;
-      // Grow by at least half again: every grow may move the memory.
+      // Grow by at least half again: fewer, larger grows.
       memory.grow(Math.max(Math.ceil((bytes - have) / PAGE), Math.ceil(have / PAGE / 2)));
     },
     spmm: exported(instance, 'spmm', 11),
     spmmT: exported(instance, 'spmmT', 9),
+    scoreRows: exported(instance, 'scoreRows', 11),
     softmaxResidual: exported(instance, 'softmaxResidual', 10),
     descend: exported(instance, 'descend', 10),
+    addInto: exported(instance, 'addInto', 3),
+    helper() {
+      if (helper === undefined) helper = startHelper(module, memory) ?? null;
+      return helper ?? undefined;
+    },
+    close: () => helper?.close(),
   };
 }
+
+// The helper thread. It waits on a control block at the start of the shared memory (bytes
+// CONTROL..CONTROL+64, below the first allocation) for a posted job: a function of the kernel and
+// its arguments. A job is claimed by compare-and-swap, by the helper or by the thread that posted
+// it once that thread has run its own part, so a helper that is still starting, busy or gone costs
+// nothing but its part's time on the calling thread.
+const CONTROL = 16;
+const POSTED = 0;
+const CLAIMED = 1;
+const DONE = 2;
+const FN = 3;
+const NARGS = 4;
+const ARGS = 5;
+const CONTROL_INTS = 16;
+/** The functions a helper runs, by index (the job's FN). */
+const HELPER_FUNCTIONS = ['spmm', 'spmmT', 'scoreRows', 'softmaxResidual'] as const;
+type HelperFunction = (typeof HELPER_FUNCTIONS)[number];
+
+const HELPER_SOURCE = `
+const { workerData } = require('node:worker_threads');
+const { module, memory, control } = workerData;
+const kernel = new WebAssembly.Instance(module, { env: { memory } }).exports;
+const fns = ${JSON.stringify(HELPER_FUNCTIONS)}.map((name) => kernel[name]);
+const c = new Int32Array(memory.buffer, control, ${CONTROL_INTS});
+let seen = Atomics.load(c, ${POSTED});
+for (;;) {
+  Atomics.wait(c, ${POSTED}, seen);
+  const job = Atomics.load(c, ${POSTED});
+  if (job === seen) continue;
+  seen = job;
+  if (c[${FN}] < 0) break;
+  if (Atomics.compareExchange(c, ${CLAIMED}, job - 1, job) !== job - 1) continue;
+  const args = Array.from(c.subarray(${ARGS}, ${ARGS} + c[${NARGS}]));
+  fns[c[${FN}]](...args);
+  Atomics.store(c, ${DONE}, job);
+  Atomics.notify(c, ${DONE});
+}
+`;
+
+interface Helper {
+  /** Posts fn(...args) for the helper; `finish` must follow before the next post. */
+  post(fn: HelperFunction, args: number[]): void;
+  /** Returns once the posted job has run: on the helper, or here if the helper has not taken it. */
+  finish(run: () => void): void;
+  close(): void;
+}
+
+function startHelper(module: WebAssembly.Module, memory: WebAssembly.Memory): Helper | undefined {
+  let worker: Worker;
+  try {
+    worker = new Worker(HELPER_SOURCE, { eval: true, workerData: { module, memory, control: CONTROL } });
+  } catch {
+    return undefined;
+  }
+  // The helper never keeps the process alive, and a helper that fails leaves every part to the
+  // calling thread (its jobs are never claimed).
+  worker.unref();
+  worker.on('error', () => {});
+  const c = new Int32Array(memory.buffer, CONTROL, CONTROL_INTS);
+  let job = Atomics.load(c, POSTED);
+  return {
+    post(fn, args) {
+      c[FN] = HELPER_FUNCTIONS.indexOf(fn);
+      c[NARGS] = args.length;
+      for (let k = 0; k < args.length; k++) c[ARGS + k] = args[k];
+      job++;
+      Atomics.store(c, POSTED, job);
+      Atomics.notify(c, POSTED);
+    },
+    finish(run) {
+      if (Atomics.compareExchange(c, CLAIMED, job - 1, job) === job - 1) {
+        run();
+        return;
+      }
+      partsOnHelper++;
+      for (;;) {
+        const done = Atomics.load(c, DONE);
+        if (done === job) return;
+        Atomics.wait(c, DONE, done);
+      }
+    },
+    close() {
+      c[FN] = -1;
+      Atomics.store(c, POSTED, job + 1);
+      Atomics.notify(c, POSTED);
+      void worker.terminate();
+    },
+  };
+}
+
+/** Second parts the helper ran (kernelThreadStats). */
+let partsOnHelper = 0;
+
+/** How many second parts of split products the helper thread has run in this process (for tests and the bench). */
+export function kernelThreadStats(): { partsOnHelper: number } {
+  return { partsOnHelper };
+}
+
+/** Whether products may use a helper thread (useKernelThreads). */
+let threads = (os.availableParallelism?.() ?? os.cpus().length) > 1;
 
 /** The same products in plain JS, on the same layout (pointers are byte offsets into one buffer). */
 function jsExec(): Exec {
@@ -162,6 +307,60 @@ function jsExec(): Exec {
           const t = charT + i32[(idx >> 2) + q] * cp;
           for (let c = 0; c < cp; c++) f32[o + c] += v * f32[t + c];
         }
+      }
+    },
+    scoreRows(n, wd, cp, word, off, idx, val, table, out, constants, scratch) {
+      const k = new DataView(buffer, constants, VIEW_CONSTANTS_BYTES);
+      const cw = k.getInt32(0, true) >> 2;
+      const u = k.getInt32(4, true) >> 2;
+      const mu = k.getInt32(8, true) >> 2;
+      const wU = k.getInt32(12, true) >> 2;
+      const wMu = k.getInt32(16, true) >> 2;
+      const b = k.getInt32(20, true) >> 2;
+      const sWord = k.getFloat32(24, true);
+      const sChar = k.getFloat32(28, true);
+      const muSq = k.getFloat64(32, true);
+      const uSq = k.getFloat64(40, true);
+      const s = scratch >> 2;
+      const one = new Float32Array(2);
+      for (let i = 0; i < n; i++) {
+        const x = (word >> 2) + i * wd;
+        let d2 = 0;
+        let a = 0;
+        for (let j = 0; j < wd; j++) {
+          const d = f32[x + j] - f32[cw + j];
+          f32[s + j] = d;
+          d2 += d * d;
+          if (u) a += d * f32[u + j];
+        }
+        one[0] = sWord / Math.sqrt(Math.max(d2 - 2 * a * a + a * a * uSq, 0) + EPS);
+        const begin = i32[(off >> 2) + i];
+        const end = i32[(off >> 2) + i + 1];
+        let xsq = 0;
+        let xmu = 0;
+        for (let q = begin; q < end; q++) {
+          const v = f32[(val >> 2) + q];
+          xsq += v * v;
+          xmu += v * f32[mu + i32[(idx >> 2) + q]];
+        }
+        one[1] = sChar / Math.sqrt(Math.max(xsq - 2 * xmu + muSq, 0) + EPS);
+        const ws = one[0];
+        const cs = one[1];
+        const o = (out >> 2) + i * cp;
+        for (let c = 0; c < cp; c++) f32[o + c] = 0;
+        for (let j = 0; j < wd; j++) {
+          const v = f32[s + j];
+          const t = (table >> 2) + j * cp;
+          for (let c = 0; c < cp; c++) f32[o + c] += v * f32[t + c];
+        }
+        for (let c = 0; c < cp; c++) f32[o + c] *= ws;
+        const charT = (table >> 2) + wd * cp;
+        for (let q = begin; q < end; q++) {
+          const v = cs * f32[(val >> 2) + q];
+          const t = charT + i32[(idx >> 2) + q] * cp;
+          for (let c = 0; c < cp; c++) f32[o + c] += v * f32[t + c];
+        }
+        for (let c = 0; c < cp; c++) f32[o + c] = f32[o + c] - ws * a * f32[wU + c] - cs * f32[wMu + c] + f32[b + c];
       }
     },
     spmmT(n, wd, cp, word, off, idx, val, residuals, grad) {
@@ -212,6 +411,14 @@ function jsExec(): Exec {
         }
       }
     },
+    addInto(dst, src, count) {
+      for (let k = 0; k < count; k++) {
+        f32[(dst >> 2) + k] += f32[(src >> 2) + k];
+        f32[(src >> 2) + k] = 0;
+      }
+    },
+    helper: () => undefined,
+    close() {},
     descend(wd, cd, cp, T, G, mu, gMu, wMu, decay, lr) {
       for (let q = 0; q < wd * cp; q++) f32[(T >> 2) + q] = decay * f32[(T >> 2) + q] - lr * f32[(G >> 2) + q];
       for (let c = 0; c < cp; c++) f32[(wMu >> 2) + c] = 0;
@@ -241,16 +448,30 @@ function simdModule(): WebAssembly.Module | undefined {
 let chosen: KernelKind | undefined;
 let exec: Exec | undefined;
 let depth = 0;
-// Allocation starts past byte 0: a pointer of 0 means "none" to the kernel.
-let top = 16;
+// Allocation starts past the helper's control block (and so past byte 0: a pointer of 0 means
+// "none" to the kernel).
+const FIRST_FREE = CONTROL + CONTROL_INTS * 4;
+let top = FIRST_FREE;
 
 /** Which products run (tests switch to compare the two). Throws when wasm-simd is asked for and missing. */
 export function useKernel(kind: KernelKind | 'auto'): KernelKind {
   if (depth > 0) throw new Error('useKernel: a kernel scope is open');
   if (kind === 'wasm-simd' && !simdModule()) throw new Error('this runtime has no WebAssembly SIMD');
   chosen = kind === 'auto' ? undefined : kind;
+  exec?.close();
   exec = undefined;
   return kernelKind();
+}
+
+/**
+ * Whether a split product's second part may run on a helper thread (default: when the machine has
+ * more than one core). The results are the same either way; tests and benchmarks switch it.
+ */
+export function useKernelThreads(on: boolean): void {
+  if (depth > 0) throw new Error('useKernelThreads: a kernel scope is open');
+  threads = on;
+  exec?.close();
+  exec = undefined;
 }
 
 export function kernelKind(): KernelKind {
@@ -278,7 +499,10 @@ export function withKernel<T>(fn: (k: KernelScope) => T): T {
   } finally {
     depth--;
     top = mark;
-    if (depth === 0 && exec.buffer().byteLength > KEEP_BYTES) exec = undefined;
+    if (depth === 0 && exec.buffer().byteLength > KEEP_BYTES) {
+      exec.close();
+      exec = undefined;
+    }
   }
 }
 
@@ -326,7 +550,7 @@ export class KernelScope {
     for (let i = 0; i <= rows.n; i++) off[i] = rows.charOffsets[i] - base;
     new Int32Array(buffer, index, nnz).set(rows.charIndex.subarray(base, base + nnz));
     new Float32Array(buffer, value, nnz).set(rows.charValue.subarray(base, base + nnz));
-    return { n: rows.n, wordDim: rows.wordDim, word, offsets, index, value };
+    return { n: rows.n, wordDim: rows.wordDim, word, offsets, index, value, nnz };
   }
 
   /**
@@ -334,21 +558,132 @@ export class KernelScope {
    * scales.word[i] and its char block times scales.char[i].
    */
   spmm(rows: PlacedRows, table: Slot, cp: number, out: Slot, scales?: { word: Slot; char: Slot }): void {
-    const { n, wordDim, word, offsets, index, value } = rows;
-    this.exec.spmm(n, wordDim, cp, word, offsets, index, value, scales?.word.ptr ?? 0, scales?.char.ptr ?? 0, table.ptr, out.ptr);
+    const { n, wordDim: wd, word, offsets, index, value } = rows;
+    const ws = scales?.word.ptr ?? 0;
+    const cs = scales?.char.ptr ?? 0;
+    const part = (from: number, to: number): Parameters<ScaledProduct> => [
+      to - from,
+      wd,
+      cp,
+      word + from * wd * 4,
+      offsets + from * 4,
+      index,
+      value,
+      ws && ws + from * 4,
+      cs && cs + from * 4,
+      table.ptr,
+      out.ptr + from * cp * 4,
+    ];
+    const h = splitRow(rows, cp);
+    if (h === 0) this.exec.spmm(...part(0, n));
+    else this.inParts('spmm', part(0, h), part(h, n), (args) => this.exec.spmm(...args));
+  }
+
+  /**
+   * A view's constants for scoreRows (its layout is sparseProduct.wat's): the word centre cw, the
+   * common direction u (absent: none), the char centre mu, the per-output terms wU = W_word.u and
+   * wMu = W_char.mu and the bias b (cp floats each), the block scales, |mu|^2 and |u|^2.
+   */
+  viewConstants(c: {
+    cw: Slot;
+    u?: Slot;
+    mu: Slot;
+    wU: Slot;
+    wMu: Slot;
+    b: Slot;
+    sWord: number;
+    sChar: number;
+    muSq: number;
+    uSq: number;
+  }): Slot {
+    const slot = this.floats(VIEW_CONSTANTS_BYTES / 4);
+    const k = new DataView(this.exec.buffer(), slot.ptr, VIEW_CONSTANTS_BYTES);
+    k.setInt32(0, c.cw.ptr, true);
+    k.setInt32(4, c.u?.ptr ?? 0, true);
+    k.setInt32(8, c.mu.ptr, true);
+    k.setInt32(12, c.wU.ptr, true);
+    k.setInt32(16, c.wMu.ptr, true);
+    k.setInt32(20, c.b.ptr, true);
+    k.setFloat32(24, c.sWord, true);
+    k.setFloat32(28, c.sChar, true);
+    k.setFloat64(32, c.muSq, true);
+    k.setFloat64(40, c.uSq, true);
+    return slot;
+  }
+
+  /**
+   * out (n x cp) = the view's scores of rows placed as encoded (sparseProduct.wat, scoreRows):
+   * centred and scaled per row, with the centring terms and the bias. `scratch` holds 2 wd floats.
+   */
+  scoreRows(rows: PlacedRows, table: Slot, cp: number, out: Slot, constants: Slot, scratch: Slot): void {
+    const { n, wordDim: wd, word, offsets, index, value } = rows;
+    const part = (from: number, to: number, rowScratch: number): Parameters<ScoreRows> => [
+      to - from,
+      wd,
+      cp,
+      word + from * wd * 4,
+      offsets + from * 4,
+      index,
+      value,
+      table.ptr,
+      out.ptr + from * cp * 4,
+      constants.ptr,
+      rowScratch,
+    ];
+    const h = splitRow(rows, cp);
+    if (h === 0) this.exec.scoreRows(...part(0, n, scratch.ptr));
+    else this.inParts('scoreRows', part(0, h, scratch.ptr), part(h, n, scratch.ptr + wd * 4), (args) => this.exec.scoreRows(...args));
+  }
+
+  /**
+   * Runs `first` here and `second` on the helper thread when there is one (else here, after
+   * `first`), returning when both are done. The two parts must write to disjoint memory.
+   */
+  private inParts<A extends number[]>(fn: HelperFunction, first: A, second: A, run: (args: A) => void): void {
+    const helper = this.exec.helper();
+    if (!helper) {
+      run(first);
+      run(second);
+      return;
+    }
+    helper.post(fn, second);
+    run(first);
+    helper.finish(() => run(second));
   }
 
   /**
    * scores (n x cp, from spmm) -> the rows' weighted softmax residuals, in place; gMu += scale r and
-   * gB += r. bias (cp) has PAD_BIAS for padding classes, wMu (cp) is W_char . mu, label holds ints.
+   * gB += r. bias (cp) has PAD_BIAS for padding classes, wMu (cp) is W_char . mu, label holds ints;
+   * spare is 2 cp zeroed floats for a split's second part (left zeroed).
    */
   softmaxResidual(
     n: number,
     cp: number,
     scores: Slot,
-    s: { bias: Slot; wMu: Slot; scale: Slot; label: Slot; weight: Slot; gMu: Slot; gB: Slot },
+    s: { bias: Slot; wMu: Slot; scale: Slot; label: Slot; weight: Slot; gMu: Slot; gB: Slot; spare: Slot },
   ): void {
-    this.exec.softmaxResidual(n, cp, scores.ptr, s.bias.ptr, s.wMu.ptr, s.scale.ptr, s.label.ptr, s.weight.ptr, s.gMu.ptr, s.gB.ptr);
+    const part = (from: number, to: number, gMu: number, gB: number): Parameters<SoftmaxResidual> => [
+      to - from,
+      cp,
+      scores.ptr + from * cp * 4,
+      s.bias.ptr,
+      s.wMu.ptr,
+      s.scale.ptr + from * 4,
+      s.label.ptr + from * 4,
+      s.weight.ptr + from * 4,
+      gMu,
+      gB,
+    ];
+    if (n * cp < SPLIT_ENTRIES) {
+      this.exec.softmaxResidual(...part(0, n, s.gMu.ptr, s.gB.ptr));
+      return;
+    }
+    const h = n >> 1;
+    const gMu = s.spare.ptr;
+    const gB = gMu + cp * 4;
+    this.inParts('softmaxResidual', part(0, h, s.gMu.ptr, s.gB.ptr), part(h, n, gMu, gB), (args) => this.exec.softmaxResidual(...args));
+    this.exec.addInto(s.gMu.ptr, gMu, cp);
+    this.exec.addInto(s.gB.ptr, gB, cp);
   }
 
   /** table = decay table - lr (grad - [char rows] mu gMu); wMu = the new table's char rows . mu. */
@@ -363,8 +698,45 @@ export class KernelScope {
     this.exec.descend(wd, cd, cp, s.table.ptr, s.grad.ptr, s.mu.ptr, s.gMu.ptr, s.wMu.ptr, decay, lr);
   }
 
-  /** grad (dim x cp) += rows^T . residuals (n x cp); rows' groups of zero residuals are skipped. */
-  spmmT(rows: PlacedRows, residuals: Slot, cp: number, grad: Slot): void {
-    this.exec.spmmT(rows.n, rows.wordDim, cp, rows.word, rows.offsets, rows.index, rows.value, residuals.ptr, grad.ptr);
+  /**
+   * grad (dim x cp) += rows^T . residuals (n x cp); rows' groups of zero residuals are skipped.
+   * `spare` is a zeroed slot as long as grad, for a split product's second part; it is left zeroed.
+   * (The kernel's methods allocate nothing, so views taken before a call stay valid.)
+   */
+  spmmT(rows: PlacedRows, residuals: Slot, cp: number, grad: Slot, spare: Slot): void {
+    const { n, wordDim: wd, word, offsets, index, value } = rows;
+    const part = (from: number, to: number, into: number): Parameters<Product> => [
+      to - from,
+      wd,
+      cp,
+      word + from * wd * 4,
+      offsets + from * 4,
+      index,
+      value,
+      residuals.ptr + from * cp * 4,
+      into,
+    ];
+    const h = splitRow(rows, cp);
+    if (h === 0) {
+      this.exec.spmmT(...part(0, n, grad.ptr));
+      return;
+    }
+    // The second part sums into a spare table, added to the first's afterwards: the same sums in
+    // the same order whichever thread runs which part.
+    this.inParts('spmmT', part(0, h, grad.ptr), part(h, n, spare.ptr), (args) => this.exec.spmmT(...args));
+    this.exec.addInto(grad.ptr, spare.ptr, grad.length);
   }
+}
+
+/**
+ * Multiply-adds from which a product is split in two: each part is then at least a few hundred
+ * microseconds of work, well above the cost of handing one to the helper (tens of microseconds).
+ */
+export const SPLIT_WORK = 4e6;
+/** Row x class entries from which the softmax residuals are split in two. */
+const SPLIT_ENTRIES = 32768;
+
+/** Where a product over these rows is split (the first row of its second part), or 0: not split. */
+function splitRow(rows: PlacedRows, cp: number): number {
+  return rows.n >= 2 && cp * (rows.n * rows.wordDim + rows.nnz) >= SPLIT_WORK ? rows.n >> 1 : 0;
 }

@@ -7,106 +7,218 @@
 ;;
 ;; spmm:  out[i, :] = ws[i] sum_j word[i, j] T[j, :] + cs[i] sum_p val[p] T[wd + idx[p], :]   (n x cp)
 ;;        with per-row scales ws and cs (pointer 0: no scaling)
+;; scoreRows: the same product on lines as encoded, with the view's centring and scales (below)
 ;; spmmT: G[j, :] += word[i, j] R[i, :];  G[wd + idx[p], :] += val[p] R[i, :]   for every row i
 ;;        (the transposed product; a group of 16 or 4 classes whose residuals R are all zero is skipped)
 ;;
 ;; Classes go in groups of 16 (four f32x4 accumulators held in locals while the row's entries stream
 ;; past), then groups of 4 for what is left; each group is one pass over the row's entries.
+;;
+;; The memory is shared: a second thread runs the same functions on another part of the rows
+;; (sparseKernel.ts splits a large product in two), so the module imports it.
 (module
-  (memory (export "memory") 1)
+  (import "env" "memory" (memory 1 65536 shared))
+
+  ;; dst[k] += src[k], then src[k] = 0, for k < count (a multiple of 4): a second part's partial sums
+  ;; folded into the first's, leaving the spare zeroed for the next product.
+  (func (export "addInto") (param $dst i32) (param $src i32) (param $count i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $src) (i32.shl (local.get $count) (i32.const 2))))
+    (block $done (loop $l
+      (br_if $done (i32.ge_u (local.get $src) (local.get $end)))
+      (v128.store (local.get $dst) (f32x4.add (v128.load (local.get $dst)) (v128.load (local.get $src))))
+      (v128.store (local.get $src) (v128.const i32x4 0 0 0 0))
+      (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+      (local.set $src (i32.add (local.get $src) (i32.const 16)))
+      (br $l))))
+
+  ;; One row's scores: out[o..o+cp) = wScale sum_j x[j] T[j, :] + cScale sum_q val[q] T[wd + idx[q], :],
+  ;; the row's word block at x (wd floats), its char entries q in qBegin..qEnd.
+  (func $row
+    (param $x0 i32) (param $wd i32) (param $qBegin i32) (param $qEnd i32) (param $idx i32) (param $val i32)
+    (param $wScale v128) (param $cScale f32) (param $T i32) (param $cp i32) (param $o i32)
+    (local $c0 i32) (local $stride i32) (local $col i32)
+    (local $x i32) (local $xEnd i32) (local $t i32) (local $q i32)
+    (local $v v128) (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
+    (local $charT i32)
+    (local.set $stride (i32.shl (local.get $cp) (i32.const 2)))
+    ;; the char block's rows start after the word block's
+    (local.set $charT (i32.add (local.get $T) (i32.mul (local.get $wd) (local.get $stride))))
+    (local.set $xEnd (i32.add (local.get $x0) (i32.shl (local.get $wd) (i32.const 2))))
+    (block $groupsDone
+      (loop $groups
+        (br_if $groupsDone (i32.ge_u (local.get $c0) (local.get $cp)))
+        (local.set $col (i32.shl (local.get $c0) (i32.const 2)))
+        (local.set $a0 (v128.const i32x4 0 0 0 0))
+        (local.set $a1 (v128.const i32x4 0 0 0 0))
+        (local.set $a2 (v128.const i32x4 0 0 0 0))
+        (local.set $a3 (v128.const i32x4 0 0 0 0))
+        (local.set $x (local.get $x0))
+        (local.set $t (i32.add (local.get $T) (local.get $col)))
+        (local.set $q (local.get $qBegin))
+        (if (i32.le_u (i32.add (local.get $c0) (i32.const 16)) (local.get $cp))
+          (then
+            (block $wDone
+              (loop $w
+                (br_if $wDone (i32.ge_u (local.get $x) (local.get $xEnd)))
+                (local.set $v (f32x4.splat (f32.load (local.get $x))))
+                (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (local.get $v) (v128.load offset=0 (local.get $t)))))
+                (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (local.get $v) (v128.load offset=16 (local.get $t)))))
+                (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul (local.get $v) (v128.load offset=32 (local.get $t)))))
+                (local.set $a3 (f32x4.add (local.get $a3) (f32x4.mul (local.get $v) (v128.load offset=48 (local.get $t)))))
+                (local.set $x (i32.add (local.get $x) (i32.const 4)))
+                (local.set $t (i32.add (local.get $t) (local.get $stride)))
+                (br $w)))
+            (local.set $a0 (f32x4.mul (local.get $a0) (local.get $wScale)))
+            (local.set $a1 (f32x4.mul (local.get $a1) (local.get $wScale)))
+            (local.set $a2 (f32x4.mul (local.get $a2) (local.get $wScale)))
+            (local.set $a3 (f32x4.mul (local.get $a3) (local.get $wScale)))
+            (block $cDone
+              (loop $c
+                (br_if $cDone (i32.ge_u (local.get $q) (local.get $qEnd)))
+                (local.set $t (i32.add (i32.add (local.get $charT) (local.get $col))
+                  (i32.mul (i32.load (i32.add (local.get $idx) (i32.shl (local.get $q) (i32.const 2)))) (local.get $stride))))
+                (local.set $v (f32x4.splat (f32.mul (local.get $cScale) (f32.load (i32.add (local.get $val) (i32.shl (local.get $q) (i32.const 2)))))))
+                (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (local.get $v) (v128.load offset=0 (local.get $t)))))
+                (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (local.get $v) (v128.load offset=16 (local.get $t)))))
+                (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul (local.get $v) (v128.load offset=32 (local.get $t)))))
+                (local.set $a3 (f32x4.add (local.get $a3) (f32x4.mul (local.get $v) (v128.load offset=48 (local.get $t)))))
+                (local.set $q (i32.add (local.get $q) (i32.const 1)))
+                (br $c)))
+            (v128.store offset=0 (local.get $o) (local.get $a0))
+            (v128.store offset=16 (local.get $o) (local.get $a1))
+            (v128.store offset=32 (local.get $o) (local.get $a2))
+            (v128.store offset=48 (local.get $o) (local.get $a3))
+            (local.set $o (i32.add (local.get $o) (i32.const 64)))
+            (local.set $c0 (i32.add (local.get $c0) (i32.const 16))))
+          (else
+            (block $wDone4
+              (loop $w4
+                (br_if $wDone4 (i32.ge_u (local.get $x) (local.get $xEnd)))
+                (local.set $a0 (f32x4.add (local.get $a0)
+                  (f32x4.mul (f32x4.splat (f32.load (local.get $x))) (v128.load (local.get $t)))))
+                (local.set $x (i32.add (local.get $x) (i32.const 4)))
+                (local.set $t (i32.add (local.get $t) (local.get $stride)))
+                (br $w4)))
+            (local.set $a0 (f32x4.mul (local.get $a0) (local.get $wScale)))
+            (block $cDone4
+              (loop $c4
+                (br_if $cDone4 (i32.ge_u (local.get $q) (local.get $qEnd)))
+                (local.set $t (i32.add (i32.add (local.get $charT) (local.get $col))
+                  (i32.mul (i32.load (i32.add (local.get $idx) (i32.shl (local.get $q) (i32.const 2)))) (local.get $stride))))
+                (local.set $a0 (f32x4.add (local.get $a0)
+                  (f32x4.mul (f32x4.splat (f32.mul (local.get $cScale) (f32.load (i32.add (local.get $val) (i32.shl (local.get $q) (i32.const 2))))))
+                    (v128.load (local.get $t)))))
+                (local.set $q (i32.add (local.get $q) (i32.const 1)))
+                (br $c4)))
+            (v128.store (local.get $o) (local.get $a0))
+            (local.set $o (i32.add (local.get $o) (i32.const 16)))
+            (local.set $c0 (i32.add (local.get $c0) (i32.const 4)))))
+        (br $groups))))
 
   (func (export "spmm")
     (param $n i32) (param $wd i32) (param $cp i32)
     (param $word i32) (param $off i32) (param $idx i32) (param $val i32)
     (param $ws i32) (param $cs i32) (param $T i32) (param $out i32)
-    (local $i i32) (local $c0 i32) (local $stride i32) (local $col i32)
-    (local $x i32) (local $xEnd i32) (local $t i32) (local $q i32) (local $qEnd i32)
-    (local $v v128) (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
-    (local $o i32) (local $charT i32) (local $wScale v128) (local $cScale f32)
-    (local.set $stride (i32.shl (local.get $cp) (i32.const 2)))
-    ;; the char block's rows start after the word block's
-    (local.set $charT (i32.add (local.get $T) (i32.mul (local.get $wd) (local.get $stride))))
-    (local.set $o (local.get $out))
+    (local $i i32) (local $rowBytes i32)
+    (local.set $rowBytes (i32.shl (local.get $cp) (i32.const 2)))
     (block $rowsDone
       (loop $rows
         (br_if $rowsDone (i32.ge_u (local.get $i) (local.get $n)))
-        (local.set $wScale (f32x4.splat (if (result f32) (local.get $ws)
-          (then (f32.load (i32.add (local.get $ws) (i32.shl (local.get $i) (i32.const 2))))) (else (f32.const 1)))))
-        (local.set $cScale (if (result f32) (local.get $cs)
-          (then (f32.load (i32.add (local.get $cs) (i32.shl (local.get $i) (i32.const 2))))) (else (f32.const 1))))
-        (local.set $c0 (i32.const 0))
-        (block $groupsDone
-          (loop $groups
-            (br_if $groupsDone (i32.ge_u (local.get $c0) (local.get $cp)))
-            (local.set $col (i32.shl (local.get $c0) (i32.const 2)))
-            (local.set $a0 (v128.const i32x4 0 0 0 0))
-            (local.set $a1 (v128.const i32x4 0 0 0 0))
-            (local.set $a2 (v128.const i32x4 0 0 0 0))
-            (local.set $a3 (v128.const i32x4 0 0 0 0))
-            (local.set $x (i32.add (local.get $word) (i32.shl (i32.mul (local.get $i) (local.get $wd)) (i32.const 2))))
-            (local.set $xEnd (i32.add (local.get $x) (i32.shl (local.get $wd) (i32.const 2))))
-            (local.set $t (i32.add (local.get $T) (local.get $col)))
-            (local.set $q (i32.load (i32.add (local.get $off) (i32.shl (local.get $i) (i32.const 2)))))
-            (local.set $qEnd (i32.load offset=4 (i32.add (local.get $off) (i32.shl (local.get $i) (i32.const 2)))))
-            (if (i32.le_u (i32.add (local.get $c0) (i32.const 16)) (local.get $cp))
-              (then
-                (block $wDone
-                  (loop $w
-                    (br_if $wDone (i32.ge_u (local.get $x) (local.get $xEnd)))
-                    (local.set $v (f32x4.splat (f32.load (local.get $x))))
-                    (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (local.get $v) (v128.load offset=0 (local.get $t)))))
-                    (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (local.get $v) (v128.load offset=16 (local.get $t)))))
-                    (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul (local.get $v) (v128.load offset=32 (local.get $t)))))
-                    (local.set $a3 (f32x4.add (local.get $a3) (f32x4.mul (local.get $v) (v128.load offset=48 (local.get $t)))))
-                    (local.set $x (i32.add (local.get $x) (i32.const 4)))
-                    (local.set $t (i32.add (local.get $t) (local.get $stride)))
-                    (br $w)))
-                (local.set $a0 (f32x4.mul (local.get $a0) (local.get $wScale)))
-                (local.set $a1 (f32x4.mul (local.get $a1) (local.get $wScale)))
-                (local.set $a2 (f32x4.mul (local.get $a2) (local.get $wScale)))
-                (local.set $a3 (f32x4.mul (local.get $a3) (local.get $wScale)))
-                (block $cDone
-                  (loop $c
-                    (br_if $cDone (i32.ge_u (local.get $q) (local.get $qEnd)))
-                    (local.set $t (i32.add (i32.add (local.get $charT) (local.get $col))
-                      (i32.mul (i32.load (i32.add (local.get $idx) (i32.shl (local.get $q) (i32.const 2)))) (local.get $stride))))
-                    (local.set $v (f32x4.splat (f32.mul (local.get $cScale) (f32.load (i32.add (local.get $val) (i32.shl (local.get $q) (i32.const 2)))))))
-                    (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (local.get $v) (v128.load offset=0 (local.get $t)))))
-                    (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (local.get $v) (v128.load offset=16 (local.get $t)))))
-                    (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul (local.get $v) (v128.load offset=32 (local.get $t)))))
-                    (local.set $a3 (f32x4.add (local.get $a3) (f32x4.mul (local.get $v) (v128.load offset=48 (local.get $t)))))
-                    (local.set $q (i32.add (local.get $q) (i32.const 1)))
-                    (br $c)))
-                (v128.store offset=0 (local.get $o) (local.get $a0))
-                (v128.store offset=16 (local.get $o) (local.get $a1))
-                (v128.store offset=32 (local.get $o) (local.get $a2))
-                (v128.store offset=48 (local.get $o) (local.get $a3))
-                (local.set $o (i32.add (local.get $o) (i32.const 64)))
-                (local.set $c0 (i32.add (local.get $c0) (i32.const 16))))
-              (else
-                (block $wDone4
-                  (loop $w4
-                    (br_if $wDone4 (i32.ge_u (local.get $x) (local.get $xEnd)))
-                    (local.set $a0 (f32x4.add (local.get $a0)
-                      (f32x4.mul (f32x4.splat (f32.load (local.get $x))) (v128.load (local.get $t)))))
-                    (local.set $x (i32.add (local.get $x) (i32.const 4)))
-                    (local.set $t (i32.add (local.get $t) (local.get $stride)))
-                    (br $w4)))
-                (local.set $a0 (f32x4.mul (local.get $a0) (local.get $wScale)))
-                (block $cDone4
-                  (loop $c4
-                    (br_if $cDone4 (i32.ge_u (local.get $q) (local.get $qEnd)))
-                    (local.set $t (i32.add (i32.add (local.get $charT) (local.get $col))
-                      (i32.mul (i32.load (i32.add (local.get $idx) (i32.shl (local.get $q) (i32.const 2)))) (local.get $stride))))
-                    (local.set $a0 (f32x4.add (local.get $a0)
-                      (f32x4.mul (f32x4.splat (f32.mul (local.get $cScale) (f32.load (i32.add (local.get $val) (i32.shl (local.get $q) (i32.const 2))))))
-                        (v128.load (local.get $t)))))
-                    (local.set $q (i32.add (local.get $q) (i32.const 1)))
-                    (br $c4)))
-                (v128.store (local.get $o) (local.get $a0))
-                (local.set $o (i32.add (local.get $o) (i32.const 16)))
-                (local.set $c0 (i32.add (local.get $c0) (i32.const 4)))))
-            (br $groups)))
+        (call $row
+          (i32.add (local.get $word) (i32.shl (i32.mul (local.get $i) (local.get $wd)) (i32.const 2)))
+          (local.get $wd)
+          (i32.load (i32.add (local.get $off) (i32.shl (local.get $i) (i32.const 2))))
+          (i32.load offset=4 (i32.add (local.get $off) (i32.shl (local.get $i) (i32.const 2))))
+          (local.get $idx) (local.get $val)
+          (f32x4.splat (if (result f32) (local.get $ws)
+            (then (f32.load (i32.add (local.get $ws) (i32.shl (local.get $i) (i32.const 2))))) (else (f32.const 1))))
+          (if (result f32) (local.get $cs)
+            (then (f32.load (i32.add (local.get $cs) (i32.shl (local.get $i) (i32.const 2))))) (else (f32.const 1)))
+          (local.get $T) (local.get $cp)
+          (i32.add (local.get $out) (i32.mul (local.get $i) (local.get $rowBytes))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $rows))))
+
+  ;; A view's scores (FeatureView.scores) from the lines as encoded: each row's word block is centred
+  ;; (d = x - cw, into the scratch row, in float64 before the rounding to float32), its block scales
+  ;; come from the row (s_w / |d - a u| with a = u.d, s_c / |x_c - mu|), then
+  ;;   out[i, :] = s_w d.T_word + s_c x_c.T_char - s_w a wU - s_c wMu + b.
+  ;; k points at the view's constants: i32 cw, u (0: none), mu, wU, wMu, b (pointers); f32 s_w, s_c;
+  ;; f64 |mu|^2 at 32, |u|^2 at 40.
+  (func (export "scoreRows")
+    (param $n i32) (param $wd i32) (param $cp i32)
+    (param $word i32) (param $off i32) (param $idx i32) (param $val i32)
+    (param $T i32) (param $out i32) (param $k i32) (param $scratch i32)
+    (local $i i32) (local $j i32) (local $x i32) (local $q i32) (local $qEnd i32) (local $o i32) (local $c i32)
+    (local $cw i32) (local $u i32) (local $mu i32) (local $wU i32) (local $wMu i32) (local $b i32)
+    (local $d f64) (local $d2 f64) (local $a f64) (local $v f64) (local $xsq f64) (local $xmu f64)
+    (local $ws f32) (local $cs f32) (local $along v128) (local $cScale v128) (local $rowBytes i32)
+    (local.set $cw (i32.load offset=0 (local.get $k)))
+    (local.set $u (i32.load offset=4 (local.get $k)))
+    (local.set $mu (i32.load offset=8 (local.get $k)))
+    (local.set $wU (i32.load offset=12 (local.get $k)))
+    (local.set $wMu (i32.load offset=16 (local.get $k)))
+    (local.set $b (i32.load offset=20 (local.get $k)))
+    (local.set $rowBytes (i32.shl (local.get $cp) (i32.const 2)))
+    (block $rowsDone
+      (loop $rows
+        (br_if $rowsDone (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $x (i32.add (local.get $word) (i32.shl (i32.mul (local.get $i) (local.get $wd)) (i32.const 2))))
+        (local.set $d2 (f64.const 0))
+        (local.set $a (f64.const 0))
+        (local.set $j (i32.const 0))
+        (block $wDone (loop $w
+          (br_if $wDone (i32.ge_u (local.get $j) (local.get $wd)))
+          (local.set $d (f64.sub
+            (f64.promote_f32 (f32.load (i32.add (local.get $x) (i32.shl (local.get $j) (i32.const 2)))))
+            (f64.promote_f32 (f32.load (i32.add (local.get $cw) (i32.shl (local.get $j) (i32.const 2)))))))
+          (f32.store (i32.add (local.get $scratch) (i32.shl (local.get $j) (i32.const 2))) (f32.demote_f64 (local.get $d)))
+          (local.set $d2 (f64.add (local.get $d2) (f64.mul (local.get $d) (local.get $d))))
+          (if (local.get $u) (then
+            (local.set $a (f64.add (local.get $a) (f64.mul (local.get $d)
+              (f64.promote_f32 (f32.load (i32.add (local.get $u) (i32.shl (local.get $j) (i32.const 2))))))))))
+          (local.set $j (i32.add (local.get $j) (i32.const 1)))
+          (br $w)))
+        ;; |d - a u|^2 = |d|^2 - 2 a^2 + a^2 |u|^2
+        (local.set $ws (f32.demote_f64 (f64.div (f64.promote_f32 (f32.load offset=24 (local.get $k)))
+          (f64.sqrt (f64.add (f64.max (f64.add (f64.sub (local.get $d2) (f64.mul (f64.const 2) (f64.mul (local.get $a) (local.get $a))))
+            (f64.mul (f64.mul (local.get $a) (local.get $a)) (f64.load offset=40 (local.get $k)))) (f64.const 0)) (f64.const 1e-8))))))
+        (local.set $q (i32.load (i32.add (local.get $off) (i32.shl (local.get $i) (i32.const 2)))))
+        (local.set $qEnd (i32.load offset=4 (i32.add (local.get $off) (i32.shl (local.get $i) (i32.const 2)))))
+        (local.set $xsq (f64.const 0))
+        (local.set $xmu (f64.const 0))
+        (local.set $j (local.get $q))
+        (block $cDone (loop $ch
+          (br_if $cDone (i32.ge_u (local.get $j) (local.get $qEnd)))
+          (local.set $v (f64.promote_f32 (f32.load (i32.add (local.get $val) (i32.shl (local.get $j) (i32.const 2))))))
+          (local.set $xsq (f64.add (local.get $xsq) (f64.mul (local.get $v) (local.get $v))))
+          (local.set $xmu (f64.add (local.get $xmu) (f64.mul (local.get $v)
+            (f64.promote_f32 (f32.load (i32.add (local.get $mu)
+              (i32.shl (i32.load (i32.add (local.get $idx) (i32.shl (local.get $j) (i32.const 2)))) (i32.const 2))))))))
+          (local.set $j (i32.add (local.get $j) (i32.const 1)))
+          (br $ch)))
+        (local.set $cs (f32.demote_f64 (f64.div (f64.promote_f32 (f32.load offset=28 (local.get $k)))
+          (f64.sqrt (f64.add (f64.max (f64.add (f64.sub (local.get $xsq) (f64.mul (f64.const 2) (local.get $xmu))) (f64.load offset=32 (local.get $k)))
+            (f64.const 0)) (f64.const 1e-8))))))
+        (local.set $o (i32.add (local.get $out) (i32.mul (local.get $i) (local.get $rowBytes))))
+        (call $row (local.get $scratch) (local.get $wd) (local.get $q) (local.get $qEnd) (local.get $idx) (local.get $val)
+          (f32x4.splat (local.get $ws)) (local.get $cs) (local.get $T) (local.get $cp) (local.get $o))
+        ;; the centring terms and the bias
+        (local.set $along (f32x4.splat (f32.mul (local.get $ws) (f32.demote_f64 (local.get $a)))))
+        (local.set $cScale (f32x4.splat (local.get $cs)))
+        (local.set $c (i32.const 0))
+        (block $pDone (loop $p
+          (br_if $pDone (i32.ge_u (local.get $c) (local.get $rowBytes)))
+          (v128.store (i32.add (local.get $o) (local.get $c))
+            (f32x4.add
+              (f32x4.sub
+                (f32x4.sub (v128.load (i32.add (local.get $o) (local.get $c)))
+                  (f32x4.mul (local.get $along) (v128.load (i32.add (local.get $wU) (local.get $c)))))
+                (f32x4.mul (local.get $cScale) (v128.load (i32.add (local.get $wMu) (local.get $c)))))
+              (v128.load (i32.add (local.get $b) (local.get $c)))))
+          (local.set $c (i32.add (local.get $c) (i32.const 16)))
+          (br $p)))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $rows))))
 

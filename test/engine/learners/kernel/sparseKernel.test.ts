@@ -4,10 +4,13 @@ import {
   type KernelKind,
   kernelKind,
   type KernelRows,
+  kernelThreadStats,
   NEGLIGIBLE,
   PAD_BIAS,
   paddedClasses,
+  SPLIT_WORK,
   useKernel,
+  useKernelThreads,
   withKernel,
 } from '../../../../src/engine/learners/kernel/sparseKernel';
 
@@ -82,7 +85,7 @@ function products(p: Problem): { scores: Float32Array; grad: Float32Array } {
     const T = k.f32(table);
     for (let j = 0; j < dim; j++) for (let c = 0; c < p.nClasses; c++) T[j * cp + c] = p.table[j * p.nClasses + c];
     k.spmm(placed, table, cp, scores);
-    k.spmmT(placed, scores, cp, grad);
+    k.spmmT(placed, scores, cp, grad, k.floats(dim * cp));
     return { scores: Float32Array.from(k.f32(scores)), grad: Float32Array.from(k.f32(grad)) };
   });
 }
@@ -150,6 +153,7 @@ describe('sparse kernel', () => {
           mu: k.floats(cd),
           table: k.floats((wd + cd) * cp),
           grad: k.floats((wd + cd) * cp),
+          spare: k.floats(2 * cp),
         };
         const Z = k.f32(z);
         // Scores spread over 60 units: some probabilities underflow, some residuals are negligible.
@@ -211,6 +215,115 @@ describe('sparse kernel', () => {
         assert.ok(Math.abs(sum) < C * NEGLIGIBLE + 1e-6, `row ${i} residuals sum to ${sum}`);
       }
       for (let c = C; c < cp; c++) assert.equal(b.gB[c], 0, 'a padding class has no gradient');
+    }
+  });
+
+  it('a product large enough to split gives the same result whether the helper thread runs its second part or not', async () => {
+    // 600 rows of a 100-float word block and ~100 char entries, 77 classes: above SPLIT_WORK.
+    const n = 600;
+    const wd = 100;
+    const cd = 2048;
+    const C = 77;
+    const cp = paddedClasses(C);
+    let state = 7;
+    const rand = () => {
+      state = (state * 1103515245 + 12345) % 2147483648;
+      return state / 2147483648;
+    };
+    const charOffsets = new Int32Array(n + 1);
+    const index: number[] = [];
+    const value: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const count = 60 + Math.floor(rand() * 80);
+      for (let q = 0; q < count; q++) {
+        index.push(Math.floor(rand() * cd));
+        value.push(rand() - 0.3);
+      }
+      charOffsets[i + 1] = index.length;
+    }
+    const p: Problem = {
+      rows: {
+        n,
+        wordDim: wd,
+        word: Float32Array.from({ length: n * wd }, () => rand() - 0.5),
+        charOffsets,
+        charIndex: Int32Array.from(index),
+        charValue: Float32Array.from(value),
+      },
+      charDim: cd,
+      nClasses: C,
+      table: Float32Array.from({ length: (wd + cd) * C }, () => (rand() - 0.5) * 0.2),
+    };
+    assert.ok(cp * (n * wd + index.length) >= SPLIT_WORK, 'the problem is split');
+    /** spmm, softmax residuals (n x cp entries: split too), spmmT. */
+    const step = () => {
+      const dim = wd + cd;
+      return withKernel((k) => {
+        const placed = k.rows(p.rows);
+        const table = k.floats(dim * cp);
+        const scores = k.floats(n * cp);
+        const grad = k.floats(dim * cp);
+        const s = {
+          bias: k.floats(cp),
+          wMu: k.floats(cp),
+          scale: k.floats(n),
+          label: k.floats(n),
+          weight: k.floats(n),
+          gMu: k.floats(cp),
+          gB: k.floats(cp),
+          spare: k.floats(2 * cp),
+        };
+        const spare = k.floats(dim * cp);
+        const T = k.f32(table);
+        for (let j = 0; j < dim; j++) for (let c = 0; c < C; c++) T[j * cp + c] = p.table[j * C + c];
+        k.f32(s.bias).fill(PAD_BIAS).fill(0, 0, C);
+        k.f32(s.scale).fill(1);
+        k.i32(s.label).forEach((_, i, a) => {
+          a[i] = i % C;
+        });
+        k.f32(s.weight).fill(1 / n);
+        k.spmm(placed, table, cp, scores);
+        const z = Float32Array.from(k.f32(scores));
+        k.softmaxResidual(n, cp, scores, s);
+        k.spmmT(placed, scores, cp, grad, spare);
+        assert.ok(k.f32(spare).every((v) => v === 0) && k.f32(s.spare).every((v) => v === 0), 'spares are left zeroed');
+        return { z, residuals: Float32Array.from(k.f32(scores)), grad: Float32Array.from(k.f32(grad)), gB: Float32Array.from(k.f32(s.gB)) };
+      });
+    };
+    try {
+      useKernel('wasm-simd');
+      useKernelThreads(false);
+      const alone = step();
+      useKernelThreads(true);
+      const before = kernelThreadStats().partsOnHelper;
+      // The first step starts the helper. A part the helper has not claimed by the time this thread
+      // is done with its own runs here instead (while the helper boots, or on a busy machine), so
+      // step until the helper has run some.
+      for (let tries = 0; tries < 40 && kernelThreadStats().partsOnHelper === before; tries++) {
+        const threaded = step();
+        for (const key of ['z', 'residuals', 'grad', 'gB'] as const) assert.deepEqual(threaded[key], alone[key], key);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      assert.ok(kernelThreadStats().partsOnHelper > before, 'the helper thread ran second parts');
+      const threaded = step();
+      for (const key of ['z', 'residuals', 'grad', 'gB'] as const) assert.deepEqual(threaded[key], alone[key], key);
+      // And the split parts are the right rows: the scores and the gradient are the dense products.
+      const dim = wd + cd;
+      const expectGrad = new Float64Array(dim * cp);
+      for (let i = 0; i < n; i++) {
+        const x = denseRow(p, i);
+        for (let c = 0; c < C; c++) {
+          let sc = 0;
+          for (let j = 0; j < dim; j++) sc += x[j] * p.table[j * C + c];
+          assert.ok(close(alone.z[i * cp + c], sc, Math.abs(sc) + 8), `score ${i},${c}`);
+          const r = alone.residuals[i * cp + c];
+          if (r !== 0) for (let j = 0; j < dim; j++) expectGrad[j * cp + c] += x[j] * r;
+        }
+      }
+      for (let q = 0; q < expectGrad.length; q++) assert.ok(close(alone.grad[q], expectGrad[q], Math.abs(expectGrad[q])), `grad ${q}`);
+    } finally {
+      useKernelThreads(true);
+      useKernel('auto');
     }
   });
 
