@@ -185,7 +185,7 @@ export function fitPrimal(
       gMu.fill(0);
       gB.fill(0);
       kernel.softmaxResidual(n, cp, scores, { ...s, spare: spare.softmax });
-      kernel.f32(grad).fill(0);
+      kernel.zero(grad);
       kernel.spmmT(placed, scores, cp, grad, spare.grad);
       kernel.descend(wd, cd, cp, { ...s, table, grad }, decay, hp.lr);
       for (let c = 0; c < C; c++) {

@@ -110,6 +110,8 @@ interface Exec {
   softmaxResidual: SoftmaxResidual;
   descend: Descend;
   addInto: (dst: number, src: number, count: number) => void;
+  /** Zeroes `bytes` bytes from `ptr` (a memset: filling a view of shared memory from JS is slower). */
+  zero: (ptr: number, bytes: number) => void;
   /** The helper thread that runs one part of a split product, when there is one (see Helper). */
   helper(): Helper | undefined;
   /** Stops the helper thread, if any. */
@@ -163,6 +165,7 @@ function wasmExec(module: WebAssembly.Module): Exec {
     softmaxResidual: exported(instance, 'softmaxResidual', 10),
     descend: exported(instance, 'descend', 10),
     addInto: exported(instance, 'addInto', 3),
+    zero: exported(instance, 'zero', 2),
     helper() {
       if (helper === undefined) helper = startHelper(module, memory) ?? null;
       return helper ?? undefined;
@@ -172,18 +175,24 @@ function wasmExec(module: WebAssembly.Module): Exec {
 }
 
 // The helper thread. It waits on a control block at the start of the shared memory (bytes
-// CONTROL..CONTROL+64, below the first allocation) for a posted job: a function of the kernel and
+// CONTROL..CONTROL+128, below the first allocation) for a posted job: a function of the kernel and
 // its arguments. A job is claimed by compare-and-swap, by the helper or by the thread that posted
 // it once that thread has run its own part, so a helper that is still starting, busy or gone costs
 // nothing but its part's time on the calling thread.
+// Both threads look for what they wait on for a while (SPIN_MS) before they sleep: the jobs of a
+// fit come a fraction of a millisecond apart, and a sleeping thread takes tens of microseconds to
+// wake, each time. A sleeper says so (HELPER_ASLEEP, CALLER_ASLEEP), and only then is it woken.
 const CONTROL = 16;
 const POSTED = 0;
 const CLAIMED = 1;
 const DONE = 2;
 const FN = 3;
 const NARGS = 4;
-const ARGS = 5;
-const CONTROL_INTS = 16;
+const HELPER_ASLEEP = 5;
+const CALLER_ASLEEP = 6;
+const ARGS = 8;
+const CONTROL_INTS = 32;
+const SPIN_MS = 2;
 /** The functions a helper runs, by index (the job's FN). */
 const HELPER_FUNCTIONS = ['spmm', 'spmmT', 'scoreRows', 'softmaxResidual'] as const;
 type HelperFunction = (typeof HELPER_FUNCTIONS)[number];
@@ -196,16 +205,24 @@ const fns = ${JSON.stringify(HELPER_FUNCTIONS)}.map((name) => kernel[name]);
 const c = new Int32Array(memory.buffer, control, ${CONTROL_INTS});
 let seen = Atomics.load(c, ${POSTED});
 for (;;) {
-  Atomics.wait(c, ${POSTED}, seen);
-  const job = Atomics.load(c, ${POSTED});
-  if (job === seen) continue;
+  let job = Atomics.load(c, ${POSTED});
+  for (let until = performance.now() + ${SPIN_MS}, k = 0; job === seen; k++) {
+    if ((k & 1023) === 0 && performance.now() > until) break;
+    job = Atomics.load(c, ${POSTED});
+  }
+  if (job === seen) {
+    Atomics.store(c, ${HELPER_ASLEEP}, 1);
+    Atomics.wait(c, ${POSTED}, seen);
+    Atomics.store(c, ${HELPER_ASLEEP}, 0);
+    continue;
+  }
   seen = job;
   if (c[${FN}] < 0) break;
   if (Atomics.compareExchange(c, ${CLAIMED}, job - 1, job) !== job - 1) continue;
   const args = Array.from(c.subarray(${ARGS}, ${ARGS} + c[${NARGS}]));
   fns[c[${FN}]](...args);
   Atomics.store(c, ${DONE}, job);
-  Atomics.notify(c, ${DONE});
+  if (Atomics.load(c, ${CALLER_ASLEEP})) Atomics.notify(c, ${DONE});
 }
 `;
 
@@ -237,7 +254,7 @@ function startHelper(module: WebAssembly.Module, memory: WebAssembly.Memory): He
       for (let k = 0; k < args.length; k++) c[ARGS + k] = args[k];
       job++;
       Atomics.store(c, POSTED, job);
-      Atomics.notify(c, POSTED);
+      if (Atomics.load(c, HELPER_ASLEEP)) Atomics.notify(c, POSTED);
     },
     finish(run) {
       if (Atomics.compareExchange(c, CLAIMED, job - 1, job) === job - 1) {
@@ -245,11 +262,16 @@ function startHelper(module: WebAssembly.Module, memory: WebAssembly.Memory): He
         return;
       }
       partsOnHelper++;
+      for (let until = performance.now() + SPIN_MS, k = 0; Atomics.load(c, DONE) !== job; k++) {
+        if ((k & 1023) === 0 && performance.now() > until) break;
+      }
+      Atomics.store(c, CALLER_ASLEEP, 1);
       for (;;) {
         const done = Atomics.load(c, DONE);
-        if (done === job) return;
+        if (done === job) break;
         Atomics.wait(c, DONE, done);
       }
+      Atomics.store(c, CALLER_ASLEEP, 0);
     },
     close() {
       c[FN] = -1;
@@ -417,6 +439,9 @@ function jsExec(): Exec {
         f32[(src >> 2) + k] = 0;
       }
     },
+    zero(ptr, bytes) {
+      new Uint8Array(buffer, ptr, bytes).fill(0);
+    },
     helper: () => undefined,
     close() {},
     descend(wd, cd, cp, T, G, mu, gMu, wMu, decay, lr) {
@@ -523,8 +548,13 @@ export class KernelScope {
    */
   floats(length: number): Slot {
     const slot = { ptr: this.alloc(length * 4), length };
-    this.f32(slot).fill(0);
+    this.exec.zero(slot.ptr, length * 4);
     return slot;
+  }
+
+  /** Sets the slot's floats to zero. */
+  zero(slot: Slot): void {
+    this.exec.zero(slot.ptr, slot.length * 4);
   }
 
   f32(slot: Slot): Float32Array {

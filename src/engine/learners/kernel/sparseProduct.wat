@@ -19,6 +19,9 @@
 (module
   (import "env" "memory" (memory 1 65536 shared))
 
+  (func (export "zero") (param $ptr i32) (param $bytes i32)
+    (memory.fill (local.get $ptr) (i32.const 0) (local.get $bytes)))
+
   ;; dst[k] += src[k], then src[k] = 0, for k < count (a multiple of 4): a second part's partial sums
   ;; folded into the first's, leaving the spare zeroed for the next product.
   (func (export "addInto") (param $dst i32) (param $src i32) (param $count i32)
