@@ -84,34 +84,8 @@ export class LinearClassifier implements Classifier {
     return softmaxRows(this.scores(lines), this.head.nClasses, this.temperature);
   }
 
-  /**
-   * From the scores directly: with t_c = T s_c - max and S = sum e^t, the best class's probability
-   * is 1 / S and the entropy is log S - sum e^t t / S, one log per line instead of one per class.
-   */
   predictSummary(lines: EncodedLines): LineSummaries {
-    const C = this.head.nClasses;
-    const T = this.temperature;
-    const s = this.scores(lines);
-    const n = lines.n;
-    const out = { best: new Int32Array(n), confidence: new Float32Array(n), uncertainty: new Float32Array(n) };
-    const logC = Math.log(C);
-    for (let i = 0; i < n; i++) {
-      const best = argmaxRow(s, i, C);
-      out.best[i] = best;
-      if (best < 0) continue;
-      const max = T * s[i * C + best];
-      let sum = 0;
-      let weighted = 0;
-      for (let c = 0; c < C; c++) {
-        const t = T * s[i * C + c] - max;
-        const e = Math.exp(t);
-        sum += e;
-        if (e > 0) weighted += e * t;
-      }
-      out.confidence[i] = 1 / sum;
-      out.uncertainty[i] = C < 2 ? 0 : Math.max(0, Math.log(sum) - weighted / sum) / logC;
-    }
-    return out;
+    return this.view.summary(lines, this.head.W, this.head.b, this.head.nClasses, this.temperature);
   }
 }
 

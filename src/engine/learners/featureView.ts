@@ -1,8 +1,8 @@
 // Per-document view of encoded lines: each feature block is re-centred on a reference mean
 // (the document's lines when transductive, a corpus mean when not), L2-normalised and scaled.
 // Learners see `[s_word * word', s_char * char']`; the char block stays sparse when scoring.
-import type { EncodedLines } from '../types';
-import { paddedClasses, type Slot, withKernel } from './kernel/sparseKernel';
+import type { EncodedLines, LineSummaries } from '../types';
+import { type KernelScope, PAD_BIAS, paddedClasses, type Slot, withKernel } from './kernel/sparseKernel';
 
 export interface BlockScales {
   word: number;
@@ -114,15 +114,76 @@ export class FeatureView {
   }
 
   /**
-   * Linear scores `W x + b` for every line (n x nOut), W nOut x dim row-major. The kernel's
-   * scoreRows takes the lines as encoded: it centres each row's word block before the product (a
-   * line at or near the document's centre has a large scale, and centring after the product would
-   * multiply the product's rounding error by it), scales each block by the row's own scale, and
-   * adds the rest of the transform as terms per row and output:
-   *   word: s_w W.(d - a u) = s_w W.d - s_w a W.u,  d = x - cw, a = u.d
-   *   char: s_c W.(x - mu)  = s_c W.x - s_c W.mu
+   * Linear scores `W x + b` for every line (n x nOut), W nOut x dim row-major (see scoreChunks).
    */
   scores(lines: EncodedLines, W: Float32Array, b: Float32Array, nOut: number): Float32Array {
+    const out = new Float32Array(lines.n * nOut);
+    this.scoreChunks(lines, W, b, nOut, (chunk, Z, start, count, layout) => {
+      const z = chunk.f32(Z);
+      if (layout.length === 1 && layout[0].cp === nOut) {
+        out.set(z.subarray(0, count * nOut), start * nOut);
+        return;
+      }
+      for (const { from, count: width, column } of layout) {
+        for (let r = 0; r < count; r++) {
+          const o = (start + r) * nOut + from;
+          const zr = r * layout.stride + column;
+          for (let k = 0; k < width; k++) out[o + k] = z[zr + k];
+        }
+      }
+    });
+    return out;
+  }
+
+  /**
+   * Each line's best output, its softmax probability and the normalised entropy of its softmax
+   * (scores times `temperature`), from the scores without handing them out: with t_c = T (s_c - s_best)
+   * and S = sum e^t, the probability is 1 / S and the entropy log S - sum e^t t / S. A line whose
+   * scores have no finite maximum gets best -1; one with a NaN or infinite score, NaN.
+   */
+  summary(lines: EncodedLines, W: Float32Array, b: Float32Array, nOut: number, temperature: number): LineSummaries {
+    const n = lines.n;
+    const out = { best: new Int32Array(n), confidence: new Float32Array(n), uncertainty: new Float32Array(n) };
+    const logC = Math.log(nOut);
+    this.scoreChunks(lines, W, b, nOut, (chunk, Z, start, count, layout) => {
+      const slots = { best: chunk.floats(count), sums: chunk.floats(count), ents: chunk.floats(count) };
+      chunk.summarize(count, layout.stride, Z, temperature, slots);
+      const best = chunk.i32(slots.best);
+      const sums = chunk.f32(slots.sums);
+      const ents = chunk.f32(slots.ents);
+      for (let r = 0; r < count; r++) {
+        const i = start + r;
+        const c = best[r];
+        // The kernel's index is a column of the padded layout: back to an output. A padding column
+        // (PAD_BIAS) is the best only when no output has a finite score.
+        const block = layout.find((l) => c >= l.column && c < l.column + l.count);
+        out.best[i] = block ? block.from + c - block.column : -1;
+        if (!block) continue;
+        const S = sums[r];
+        out.confidence[i] = 1 / S;
+        out.uncertainty[i] = nOut < 2 ? 0 : Math.max(0, Math.log(S) - ents[r] / S) / logC;
+      }
+    });
+    return out;
+  }
+
+  /**
+   * The kernel's scoreRows over the lines as encoded, a chunk of rows at a time: it centres each
+   * row's word block before the product (a line at or near the document's centre has a large scale,
+   * and centring after the product would multiply the product's rounding error by it), scales each
+   * block by the row's own scale, and adds the rest of the transform as terms per row and output:
+   *   word: s_w W.(d - a u) = s_w W.d - s_w a W.u,  d = x - cw, a = u.d
+   *   char: s_c W.(x - mu)  = s_c W.x - s_c W.mu
+   * `each` gets the chunk's scores Z in kernel memory: row r's outputs of a block start at
+   * r * layout.stride + column, padding outputs score PAD_BIAS.
+   */
+  private scoreChunks(
+    lines: EncodedLines,
+    W: Float32Array,
+    b: Float32Array,
+    nOut: number,
+    each: (chunk: KernelScope, Z: Slot, start: number, count: number, layout: ChunkLayout) => void,
+  ): void {
     const wd = lines.wordDim;
     const dim = this.dim;
     const cw = this.centre.word;
@@ -133,19 +194,30 @@ export class FeatureView {
     for (const v of cc) muSq += v * v;
     let uSq = 0;
     if (u) for (const v of u) uSq += v * v;
-    const out = new Float32Array(lines.n * nOut);
     withKernel((kernel) => {
       const centre = { cw: kernel.floats(wd), mu: kernel.floats(cd), u: u ? kernel.floats(wd) : undefined };
       // Outputs go in blocks of OUT_BLOCK: a block's table (dim x 128 floats, 1.1 MB) stays in the
       // core's cache while a row's entries stream past; one table of 1,500 outputs (the abstention
       // rule's nearest-neighbour rows) would be read from memory for every row.
-      const blocks: Array<{ from: number; count: number; cp: number; table: Slot; constants: Slot; wU: Slot; wMu: Slot; b: Slot }> = [];
+      const blocks: Array<{
+        from: number;
+        count: number;
+        cp: number;
+        column: number;
+        table: Slot;
+        constants: Slot;
+        wU: Slot;
+        wMu: Slot;
+        b: Slot;
+      }> = [];
+      let stride = 0;
       for (let from = 0; from < nOut; from += OUT_BLOCK) {
         const count = Math.min(OUT_BLOCK, nOut - from);
         const cp = paddedClasses(count);
         const terms = { wU: kernel.floats(cp), wMu: kernel.floats(cp), b: kernel.floats(cp) };
         const constants = kernel.viewConstants({ ...centre, ...terms, sWord: this.scales.word, sChar: this.scales.char, muSq, uSq });
-        blocks.push({ from, count, cp, table: kernel.floats(dim * cp), constants, ...terms });
+        blocks.push({ from, count, cp, column: stride, table: kernel.floats(dim * cp), constants, ...terms });
+        stride += cp;
       }
       kernel.f32(centre.cw).set(cw);
       kernel.f32(centre.mu).set(cc);
@@ -155,6 +227,7 @@ export class FeatureView {
         const wU = kernel.f32(block.wU);
         const wMu = kernel.f32(block.wMu);
         const bias = kernel.f32(block.b);
+        bias.fill(PAD_BIAS);
         for (let k = 0; k < block.count; k++) {
           const c = block.from + k;
           const o = c * dim;
@@ -168,7 +241,10 @@ export class FeatureView {
           bias[k] = b[c];
         }
       }
-      const widest = paddedClasses(Math.min(nOut, OUT_BLOCK));
+      const layout: ChunkLayout = Object.assign(
+        blocks.map(({ from, count, cp, column }) => ({ from, count, cp, column })),
+        { stride },
+      );
       for (let start = 0; start < lines.n; start += SCORE_CHUNK) {
         const count = Math.min(SCORE_CHUNK, lines.n - start);
         withKernel((chunk) => {
@@ -180,27 +256,20 @@ export class FeatureView {
             charIndex: lines.charIndex,
             charValue: lines.charValue,
           });
-          const zSlot = chunk.floats(count * widest);
+          const Z = chunk.floats(count * stride);
           const scratch = chunk.floats(2 * wd);
           for (const block of blocks) {
-            chunk.scoreRows(placed, block.table, block.cp, zSlot, block.constants, scratch);
-            const Z = chunk.f32(zSlot);
-            if (block.count === nOut && block.cp === nOut) {
-              out.set(Z.subarray(0, count * nOut), start * nOut);
-              continue;
-            }
-            for (let r = 0; r < count; r++) {
-              const o = (start + r) * nOut + block.from;
-              const z = r * block.cp;
-              for (let k = 0; k < block.count; k++) out[o + k] = Z[z + k];
-            }
+            chunk.scoreRows(placed, block.table, block.cp, { slot: Z, column: block.column, stride }, block.constants, scratch);
           }
+          each(chunk, Z, start, count, layout);
         });
       }
     });
-    return out;
   }
 }
+
+/** Where each block of outputs lies in a row of a chunk's scores (FeatureView.scoreChunks). */
+type ChunkLayout = Array<{ from: number; count: number; cp: number; column: number }> & { stride: number };
 
 /** Lines scored per kernel call: bounds the kernel memory a long document takes. */
 const SCORE_CHUNK = 4096;

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { blockMeans, commonComponent, FeatureView } from '../../../src/engine/learners/featureView';
+import { softmaxRows, summarizeProbs } from '../../../src/engine/learners/probs';
 import { paddedClasses, SPLIT_WORK, useKernel, useKernelThreads } from '../../../src/engine/learners/kernel/sparseKernel';
 import { clusteredLines, lcg, repeatLabels } from './synthetic';
 
@@ -71,6 +72,49 @@ describe('FeatureView', () => {
       assert.deepEqual(v.scores(long, W, b, nOut), alone);
     } finally {
       useKernelThreads(true);
+    }
+  });
+
+  it('summarises each line as the softmax of its scores says, across blocks of outputs, with both kernels', () => {
+    const long = clusteredLines(repeatLabels(3, 100), 3, 5, 0.6, 24, 64);
+    const v = new FeatureView(blockMeans([long]), { word: 1.1, char: 0.8 });
+    const rnd = lcg(12);
+    for (const nOut of [1, 7, 130]) {
+      const W = Float32Array.from({ length: nOut * v.dim }, () => 4 * (rnd() - 0.5));
+      const b = Float32Array.from({ length: nOut }, () => rnd());
+      const expected = summarizeProbs(softmaxRows(v.scores(long, W, b, nOut), nOut, 2.5), nOut);
+      for (const kind of ['js', 'wasm-simd'] as const) {
+        useKernel(kind);
+        const got = v.summary(long, W, b, nOut, 2.5);
+        useKernel('auto');
+        assert.deepEqual([...got.best], [...expected.best], `${kind}, ${nOut} outputs: best`);
+        for (let i = 0; i < long.n; i++) {
+          assert.ok(Math.abs(got.confidence[i] - expected.confidence[i]) < 1e-5, `${kind} ${nOut}: confidence ${i}`);
+          assert.ok(Math.abs(got.uncertainty[i] - expected.uncertainty[i]) < 1e-5, `${kind} ${nOut}: uncertainty ${i}`);
+        }
+      }
+    }
+  });
+
+  it('summarises a line with no finite best score as -1, and one with a NaN or infinite score as NaN', () => {
+    const nOut = 3;
+    const W = new Float32Array(nOut * view.dim);
+    for (const kind of ['js', 'wasm-simd'] as const) {
+      useKernel(kind);
+      const none = view.summary(lines, W, Float32Array.from([-Infinity, -Infinity, -Infinity]), nOut, 1);
+      const nan = view.summary(lines, W, Float32Array.from([0, Number.NaN, 1]), nOut, 1);
+      const inf = view.summary(lines, W, Float32Array.from([0, Infinity, 1]), nOut, 1);
+      const minusInf = view.summary(lines, W, Float32Array.from([0, -Infinity, 1]), nOut, 1);
+      useKernel('auto');
+      assert.ok(
+        none.best.every((c) => c === -1),
+        kind,
+      );
+      assert.ok(nan.best.every((c) => c === 2) && nan.confidence.every(Number.isNaN), kind);
+      assert.ok(inf.best.every((c) => c === 2) && inf.confidence.every(Number.isNaN), kind);
+      // -Infinity is a probability of zero, nothing wrong.
+      const p = 1 / (1 + Math.exp(-1));
+      assert.ok(minusInf.best.every((c) => c === 2) && minusInf.confidence.every((x) => Math.abs(x - p) < 1e-6), kind);
     }
   });
 

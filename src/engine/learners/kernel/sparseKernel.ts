@@ -69,9 +69,12 @@ type ScoreRows = (
   val: number,
   table: number,
   out: number,
+  outStride: number,
   constants: number,
   scratch: number,
 ) => void;
+
+type Summarize = (n: number, P: number, Z: number, temperature: number, best: number, sums: number, ents: number) => void;
 
 type SoftmaxResidual = (
   n: number,
@@ -107,6 +110,7 @@ interface Exec {
   spmm: ScaledProduct;
   spmmT: Product;
   scoreRows: ScoreRows;
+  summarize: Summarize;
   softmaxResidual: SoftmaxResidual;
   descend: Descend;
   addInto: (dst: number, src: number, count: number) => void;
@@ -161,7 +165,8 @@ function wasmExec(module: WebAssembly.Module): Exec {
     },
     spmm: exported(instance, 'spmm', 11),
     spmmT: exported(instance, 'spmmT', 9),
-    scoreRows: exported(instance, 'scoreRows', 11),
+    scoreRows: exported(instance, 'scoreRows', 12),
+    summarize: exported(instance, 'summarize', 7),
     softmaxResidual: exported(instance, 'softmaxResidual', 10),
     descend: exported(instance, 'descend', 10),
     addInto: exported(instance, 'addInto', 3),
@@ -331,7 +336,39 @@ function jsExec(): Exec {
         }
       }
     },
-    scoreRows(n, wd, cp, word, off, idx, val, table, out, constants, scratch) {
+    summarize(n, P, Z, temperature, best, sums, ents) {
+      for (let i = 0; i < n; i++) {
+        const o = (Z >> 2) + i * P;
+        let max = -Infinity;
+        let b = -1;
+        let bad = false;
+        for (let c = 0; c < P; c++) {
+          const v = f32[o + c];
+          if (Number.isNaN(v) || v === Infinity) bad = true;
+          else if (v > max) {
+            max = v;
+            b = c;
+          }
+        }
+        i32[(best >> 2) + i] = b;
+        let S = Number.NaN;
+        let E = Number.NaN;
+        if (!bad && b >= 0) {
+          S = 0;
+          E = 0;
+          for (let c = 0; c < P; c++) {
+            const t = temperature * f32[o + c] - temperature * max;
+            if (t <= -87) continue;
+            const e = Math.exp(t);
+            S += e;
+            E += e * t;
+          }
+        }
+        f32[(sums >> 2) + i] = S;
+        f32[(ents >> 2) + i] = E;
+      }
+    },
+    scoreRows(n, wd, cp, word, off, idx, val, table, out, outStride, constants, scratch) {
       const k = new DataView(buffer, constants, VIEW_CONSTANTS_BYTES);
       const cw = k.getInt32(0, true) >> 2;
       const u = k.getInt32(4, true) >> 2;
@@ -368,7 +405,7 @@ function jsExec(): Exec {
         one[1] = sChar / Math.sqrt(Math.max(xsq - 2 * xmu + muSq, 0) + EPS);
         const ws = one[0];
         const cs = one[1];
-        const o = (out >> 2) + i * cp;
+        const o = (out >> 2) + i * outStride;
         for (let c = 0; c < cp; c++) f32[o + c] = 0;
         for (let j = 0; j < wd; j++) {
           const v = f32[s + j];
@@ -642,10 +679,18 @@ export class KernelScope {
   }
 
   /**
-   * out (n x cp) = the view's scores of rows placed as encoded (sparseProduct.wat, scoreRows):
-   * centred and scaled per row, with the centring terms and the bias. `scratch` holds 2 wd floats.
+   * The view's scores of rows placed as encoded (sparseProduct.wat, scoreRows): centred and scaled
+   * per row, with the centring terms and the bias; row i's cp scores go to out.slot at float
+   * i * out.stride + out.column. `scratch` holds 2 wd floats.
    */
-  scoreRows(rows: PlacedRows, table: Slot, cp: number, out: Slot, constants: Slot, scratch: Slot): void {
+  scoreRows(
+    rows: PlacedRows,
+    table: Slot,
+    cp: number,
+    out: { slot: Slot; column: number; stride: number },
+    constants: Slot,
+    scratch: Slot,
+  ): void {
     const { n, wordDim: wd, word, offsets, index, value } = rows;
     const part = (from: number, to: number, rowScratch: number): Parameters<ScoreRows> => [
       to - from,
@@ -656,13 +701,23 @@ export class KernelScope {
       index,
       value,
       table.ptr,
-      out.ptr + from * cp * 4,
+      out.slot.ptr + (from * out.stride + out.column) * 4,
+      out.stride,
       constants.ptr,
       rowScratch,
     ];
     const h = splitRow(rows, cp);
     if (h === 0) this.exec.scoreRows(...part(0, n, scratch.ptr));
     else this.inParts('scoreRows', part(0, h, scratch.ptr), part(h, n, scratch.ptr + wd * 4), (args) => this.exec.scoreRows(...args));
+  }
+
+  /**
+   * Each of n rows of P scores at Z (padding at PAD_BIAS) summarised: best (ints) gets the first
+   * index of the row's largest finite score or -1, sums and ents the row's sum of e^t and of e^t t
+   * with t = temperature (z - z_best) (NaN for a row with a NaN or an infinite score).
+   */
+  summarize(n: number, P: number, Z: Slot, temperature: number, out: { best: Slot; sums: Slot; ents: Slot }): void {
+    this.exec.summarize(n, P, Z.ptr, temperature, out.best.ptr, out.sums.ptr, out.ents.ptr);
   }
 
   /**

@@ -148,11 +148,11 @@
   ;; come from the row (s_w / |d - a u| with a = u.d, s_c / |x_c - mu|), then
   ;;   out[i, :] = s_w d.T_word + s_c x_c.T_char - s_w a wU - s_c wMu + b.
   ;; k points at the view's constants: i32 cw, u (0: none), mu, wU, wMu, b (pointers); f32 s_w, s_c;
-  ;; f64 |mu|^2 at 32, |u|^2 at 40.
+  ;; f64 |mu|^2 at 32, |u|^2 at 40. Row i's scores go to out + i * outStride floats.
   (func (export "scoreRows")
     (param $n i32) (param $wd i32) (param $cp i32)
     (param $word i32) (param $off i32) (param $idx i32) (param $val i32)
-    (param $T i32) (param $out i32) (param $k i32) (param $scratch i32)
+    (param $T i32) (param $out i32) (param $outStride i32) (param $k i32) (param $scratch i32)
     (local $i i32) (local $j i32) (local $x i32) (local $q i32) (local $qEnd i32) (local $o i32) (local $c i32)
     (local $cw i32) (local $u i32) (local $mu i32) (local $wU i32) (local $wMu i32) (local $b i32)
     (local $d f64) (local $d2 f64) (local $a f64) (local $v f64) (local $xsq f64) (local $xmu f64)
@@ -204,7 +204,7 @@
         (local.set $cs (f32.demote_f64 (f64.div (f64.promote_f32 (f32.load offset=28 (local.get $k)))
           (f64.sqrt (f64.add (f64.max (f64.add (f64.sub (local.get $xsq) (f64.mul (f64.const 2) (local.get $xmu))) (f64.load offset=32 (local.get $k)))
             (f64.const 0)) (f64.const 1e-8))))))
-        (local.set $o (i32.add (local.get $out) (i32.mul (local.get $i) (local.get $rowBytes))))
+        (local.set $o (i32.add (local.get $out) (i32.shl (i32.mul (local.get $i) (local.get $outStride)) (i32.const 2))))
         (call $row (local.get $scratch) (local.get $wd) (local.get $q) (local.get $qEnd) (local.get $idx) (local.get $val)
           (f32x4.splat (local.get $ws)) (local.get $cs) (local.get $T) (local.get $cp) (local.get $o))
         ;; the centring terms and the bias
@@ -328,6 +328,65 @@
     (local.set $p (f32x4.add (v128.const f32x4 1 1 1 1) (f32x4.mul (local.get $r) (local.get $p))))
     (f32x4.mul (local.get $p)
       (i32x4.shl (i32x4.add (i32x4.trunc_sat_f32x4_s (local.get $k)) (v128.const i32x4 127 127 127 127)) (i32.const 23))))
+
+  ;; Each row's summary from its scores (n rows of P floats at Z): the first index of its largest
+  ;; finite score (-1: none), and with t_c = temp (z_c - z_best) the sums S = sum e^t and
+  ;; E = sum e^t t (the best class's probability is 1 / S, the entropy log S - E / S). A row with a NaN
+  ;; or an infinite maximum gets S = E = NaN. Scores of -1e30 (padding) count as probability 0.
+  (func (export "summarize")
+    (param $n i32) (param $P i32) (param $Z i32) (param $temp f32) (param $best i32) (param $sums i32) (param $ents i32)
+    (local $i i32) (local $o i32) (local $end i32) (local $c i32) (local $b i32) (local $bad i32)
+    (local $v f32) (local $max f32) (local $tv v128) (local $mv v128) (local $t v128) (local $e v128)
+    (local $sum v128) (local $ent v128) (local $S f32) (local $E f32)
+    (local.set $tv (f32x4.splat (local.get $temp)))
+    (block $rowsDone
+      (loop $rows
+        (br_if $rowsDone (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $o (i32.add (local.get $Z) (i32.shl (i32.mul (local.get $i) (local.get $P)) (i32.const 2))))
+        (local.set $end (i32.add (local.get $o) (i32.shl (local.get $P) (i32.const 2))))
+        (local.set $max (f32.const -inf))
+        (local.set $b (i32.const -1))
+        (local.set $bad (i32.const 0))
+        (local.set $c (i32.const 0))
+        (block $d1 (loop $l1
+          (br_if $d1 (i32.ge_u (local.get $c) (local.get $P)))
+          (local.set $v (f32.load (i32.add (local.get $o) (i32.shl (local.get $c) (i32.const 2)))))
+          ;; NaN and +inf are not finite: the row has no usable maximum
+          (if (i32.or (f32.ne (local.get $v) (local.get $v)) (f32.eq (local.get $v) (f32.const inf)))
+            (then (local.set $bad (i32.const 1)))
+            (else (if (f32.gt (local.get $v) (local.get $max)) (then
+              (local.set $max (local.get $v))
+              (local.set $b (local.get $c))))))
+          (local.set $c (i32.add (local.get $c) (i32.const 1)))
+          (br $l1)))
+        (i32.store (i32.add (local.get $best) (i32.shl (local.get $i) (i32.const 2))) (local.get $b))
+        (if (i32.or (local.get $bad) (i32.lt_s (local.get $b) (i32.const 0)))
+          (then
+            (local.set $S (f32.const nan))
+            (local.set $E (f32.const nan)))
+          (else
+            (local.set $mv (f32x4.splat (f32.mul (local.get $temp) (local.get $max))))
+            (local.set $sum (v128.const i32x4 0 0 0 0))
+            (local.set $ent (v128.const i32x4 0 0 0 0))
+            (local.set $c (local.get $o))
+            (block $d2 (loop $l2
+              (br_if $d2 (i32.ge_u (local.get $c) (local.get $end)))
+              (local.set $t (f32x4.sub (f32x4.mul (local.get $tv) (v128.load (local.get $c))) (local.get $mv)))
+              ;; e^t, exactly 0 below -87 (where $exp stops)
+              (local.set $e (v128.and (call $exp (local.get $t)) (f32x4.gt (local.get $t) (v128.const f32x4 -87 -87 -87 -87))))
+              (local.set $sum (f32x4.add (local.get $sum) (local.get $e)))
+              (local.set $ent (f32x4.add (local.get $ent) (v128.and (f32x4.mul (local.get $e) (local.get $t))
+                (f32x4.gt (local.get $t) (v128.const f32x4 -87 -87 -87 -87)))))
+              (local.set $c (i32.add (local.get $c) (i32.const 16)))
+              (br $l2)))
+            (local.set $S (f32.add (f32.add (f32x4.extract_lane 0 (local.get $sum)) (f32x4.extract_lane 1 (local.get $sum)))
+                                   (f32.add (f32x4.extract_lane 2 (local.get $sum)) (f32x4.extract_lane 3 (local.get $sum)))))
+            (local.set $E (f32.add (f32.add (f32x4.extract_lane 0 (local.get $ent)) (f32x4.extract_lane 1 (local.get $ent)))
+                                   (f32.add (f32x4.extract_lane 2 (local.get $ent)) (f32x4.extract_lane 3 (local.get $ent)))))))
+        (f32.store (i32.add (local.get $sums) (i32.shl (local.get $i) (i32.const 2))) (local.get $S))
+        (f32.store (i32.add (local.get $ents) (i32.shl (local.get $i) (i32.const 2))) (local.get $E))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $rows))))
 
   ;; One gradient step's middle for every row: the scores Z (n x cp, from spmm) become the rows'
   ;; softmax residuals in place. z = Z + bias - scale[i] wMu; p = softmax(z);
