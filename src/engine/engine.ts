@@ -297,13 +297,26 @@ export class Engine implements EngineApi {
     if (!texts || texts.length === 0) return undefined;
     const sampled = samplePool(texts.filter((t) => t.trim() !== ''));
     if (sampled.length === 0) return undefined;
-    return { nonEmpty: this.encode(sampled), textOf: (row: number) => sampled[row] };
+    // The same pool as last time (an unchanged document, a label added): the same encoded batch, so
+    // that what is derived from it (its block sums, its pseudo-label candidates) is reused.
+    const last = this.lastPool;
+    const nonEmpty = last && sameTexts(last.texts, sampled) ? last.nonEmpty : this.encode(sampled);
+    this.lastPool = { texts: sampled, nonEmpty };
+    return { nonEmpty, textOf: (row: number) => sampled[row] };
   }
+  private lastPool?: { texts: string[]; nonEmpty: EncodedLines };
 
   dispose(): void {
+    this.lastPool = undefined;
     this.model.encoder.clearCache();
     for (const m of this.registry.values()) (m as { dispose?: () => void }).dispose?.();
   }
+}
+
+function sameTexts(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /**

@@ -109,6 +109,19 @@ describe('Engine', function () {
     assert.deepEqual(namedPredictions(cpu.adapt(SUPPORT, { pool: LINES }), texts), predWasm);
   });
 
+  it('a pool like the last one reuses its encoding; a changed line gives what a fresh engine gives', async () => {
+    // Over 256 lines: the pool's block sums and pseudo-label candidates are kept with its encoding.
+    const poolA = Array.from({ length: 400 }, (_, i) => `${LINES[i % 3]} case ${i}`);
+    const poolB = poolA.map((t, i) => (i === 123 ? 'the export to csv button does nothing at all' : t));
+    const lines = [...LINES.slice(0, 3), poolB[123]];
+    const fresh = await Engine.load({ modelDir: MODEL_DIR, backend: 'wasm' });
+    const expected = namedPredictions(fresh.adapt(SUPPORT, { pool: poolB }), lines);
+    namedPredictions(engine.adapt(SUPPORT, { pool: poolA }), lines);
+    assert.deepEqual(namedPredictions(engine.adapt(SUPPORT, { pool: poolB }), lines), expected, 'after another pool');
+    assert.deepEqual(namedPredictions(engine.adapt(SUPPORT, { pool: [...poolB] }), lines), expected, 'the same pool again');
+    fresh.dispose();
+  });
+
   it('fails with a clear message when the model folder is wrong', async () => {
     await assert.rejects(Engine.load({ modelDir: path.join(MODEL_DIR, 'nope'), backend: 'cpu' }), /vectors\.bin is missing/);
   });

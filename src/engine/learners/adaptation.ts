@@ -375,6 +375,21 @@ function fitHead(
 }
 
 /**
+ * The pool lines scored for pseudo-labels: at most MAX_PSEUDO_CANDIDATES, spread evenly. Kept per
+ * pool while it lives (the engine hands the same encoded pool to every adaptation of an unchanged
+ * document).
+ */
+function pseudoCandidates(pool: EncodedLines): { rows: Int32Array; lines: EncodedLines } {
+  const kept = candidatesOf.get(pool);
+  if (kept) return kept;
+  const rows = evenRows(pool.n, Math.min(pool.n, MAX_PSEUDO_CANDIDATES));
+  const picked = { rows, lines: pool.n > MAX_PSEUDO_CANDIDATES ? selectRows(pool, rows) : pool };
+  candidatesOf.set(pool, picked);
+  return picked;
+}
+const candidatesOf = new WeakMap<EncodedLines, { rows: Int32Array; lines: EncodedLines }>();
+
+/**
  * Logistic regression on the support set (and the label names as weighted examples), then
  * self-training rounds on the unlabeled pool. The head starts from the prototypes scaled by
  * `hp.protoScale` (0: from zero, as the shipped 5-way procedure was meta-learned), or from a
@@ -440,8 +455,7 @@ export function adaptLogreg(
   let head = fitHead(view, rows, dense, labels, weights, nClasses, fitHp, start, control.shouldStop);
   const heldOut = new Map<number, Float32Array>();
   if (pool && pool.n > 0) {
-    const candidateRows = evenRows(pool.n, Math.min(pool.n, MAX_PSEUDO_CANDIDATES));
-    const candidates = pool.n > MAX_PSEUDO_CANDIDATES ? selectRows(pool, candidateRows) : pool;
+    const { rows: candidateRows, lines: candidates } = pseudoCandidates(pool);
     let denseRows: Float32Array | undefined;
     for (const k of plan.rounds) {
       const quota = pseudoQuota(k, pool.n, nClasses);

@@ -27,14 +27,35 @@ export function blockMeans(batches: EncodedLines[]): Centre {
   let n = 0;
   for (const b of batches) {
     n += b.n;
-    const wd = b.wordDim;
-    for (let i = 0; i < b.n; i++) {
-      for (let j = 0; j < wd; j++) word[j] += b.word[i * wd + j];
-      for (let p = b.charOffsets[i]; p < b.charOffsets[i + 1]; p++) char[b.charIndex[p]] += b.charValue[p];
-    }
+    const sums = blockSums(b);
+    for (let j = 0; j < word.length; j++) word[j] += sums.word[j];
+    for (let k = 0; k < char.length; k++) char[k] += sums.char[k];
   }
   const inv = n > 0 ? 1 / n : 0;
   return { word: Float32Array.from(word, (v) => v * inv), char: Float32Array.from(char, (v) => v * inv) };
+}
+
+/**
+ * A batch's sums per block, kept for large batches while they live: the engine hands the same
+ * encoded pool to every adaptation of an unchanged document, and its sums are most of the centre's
+ * cost (the support set changes, and is small).
+ */
+const sumsOf = new WeakMap<EncodedLines, { word: Float64Array; char: Float64Array }>();
+const KEEP_SUMS_ROWS = 256;
+
+function blockSums(b: EncodedLines): { word: Float64Array; char: Float64Array } {
+  const kept = sumsOf.get(b);
+  if (kept) return kept;
+  const wd = b.wordDim;
+  const word = new Float64Array(wd);
+  const char = new Float64Array(b.charDim);
+  for (let i = 0; i < b.n; i++) {
+    for (let j = 0; j < wd; j++) word[j] += b.word[i * wd + j];
+    for (let p = b.charOffsets[i]; p < b.charOffsets[i + 1]; p++) char[b.charIndex[p]] += b.charValue[p];
+  }
+  const sums = { word, char };
+  if (b.n >= KEEP_SUMS_ROWS) sumsOf.set(b, sums);
+  return sums;
 }
 
 /** First principal direction (uncentred) of the word block, by power iteration; deterministic. */
