@@ -166,20 +166,26 @@ export class FeatureView {
     const n = lines.n;
     const out = { best: new Int32Array(n), confidence: new Float32Array(n), uncertainty: new Float32Array(n) };
     const logC = Math.log(nOut);
+    let outputOf: Int32Array | undefined;
     this.scoreChunks(lines, W, b, nOut, (chunk, Z, start, count, layout) => {
-      const slots = { best: chunk.floats(count), sums: chunk.floats(count), ents: chunk.floats(count) };
-      chunk.summarize(count, layout.stride, Z, temperature, slots);
+      // The kernel's index is a column of the padded layout: back to an output. A padding column
+      // (PAD_BIAS) is the best only when no output has a finite score.
+      if (!outputOf) {
+        outputOf = new Int32Array(layout.stride).fill(-1);
+        for (const { from, count: width, column } of layout) for (let k = 0; k < width; k++) outputOf[column + k] = from + k;
+      }
+      const slots = { best: chunk.scratch(count), sums: chunk.scratch(count), ents: chunk.scratch(count), temperature: chunk.floats(1) };
+      chunk.f32(slots.temperature)[0] = temperature;
+      chunk.summarize(count, layout.stride, Z, slots.temperature, slots);
       const best = chunk.i32(slots.best);
       const sums = chunk.f32(slots.sums);
       const ents = chunk.f32(slots.ents);
       for (let r = 0; r < count; r++) {
         const i = start + r;
         const c = best[r];
-        // The kernel's index is a column of the padded layout: back to an output. A padding column
-        // (PAD_BIAS) is the best only when no output has a finite score.
-        const block = layout.find((l) => c >= l.column && c < l.column + l.count);
-        out.best[i] = block ? block.from + c - block.column : -1;
-        if (!block) continue;
+        const output = c < 0 ? -1 : outputOf[c];
+        out.best[i] = output;
+        if (output < 0) continue;
         const S = sums[r];
         out.confidence[i] = 1 / S;
         out.uncertainty[i] = nOut < 2 ? 0 : Math.max(0, Math.log(S) - ents[r] / S) / logC;
@@ -220,47 +226,26 @@ export class FeatureView {
       // Outputs go in blocks of OUT_BLOCK: a block's table (dim x 128 floats, 1.1 MB) stays in the
       // core's cache while a row's entries stream past; one table of 1,500 outputs (the abstention
       // rule's nearest-neighbour rows) would be read from memory for every row.
-      const blocks: Array<{
-        from: number;
-        count: number;
-        cp: number;
-        column: number;
-        table: Slot;
-        constants: Slot;
-        wU: Slot;
-        wMu: Slot;
-        b: Slot;
-      }> = [];
+      const blocks: Array<{ from: number; count: number; cp: number; column: number; table: Slot; constants: Slot }> = [];
+      kernel.f32(centre.cw).set(cw);
+      kernel.f32(centre.mu).set(cc);
+      if (u && centre.u) kernel.f32(centre.u).set(u);
       let stride = 0;
       for (let from = 0; from < nOut; from += OUT_BLOCK) {
         const count = Math.min(OUT_BLOCK, nOut - from);
         const cp = paddedClasses(count);
         const terms = { wU: kernel.floats(cp), wMu: kernel.floats(cp), b: kernel.floats(cp) };
-        const constants = kernel.viewConstants({ ...centre, ...terms, sWord: this.scales.word, sChar: this.scales.char, muSq, uSq });
-        blocks.push({ from, count, cp, column: stride, table: kernel.floats(dim * cp), constants, ...terms });
-        stride += cp;
-      }
-      kernel.f32(centre.cw).set(cw);
-      kernel.f32(centre.mu).set(cc);
-      if (u && centre.u) kernel.f32(centre.u).set(u);
-      for (const block of blocks) {
-        const T = kernel.f32(block.table);
-        const wU = kernel.f32(block.wU);
-        const wMu = kernel.f32(block.wMu);
-        const bias = kernel.f32(block.b);
+        const table = kernel.floats(dim * cp);
+        const head = kernel.copy(W.subarray(from * dim, (from + count) * dim));
+        kernel.transpose(head, dim, count, dim, table, cp);
+        kernel.rowDots(head, wd, dim, count, centre.mu, terms.wMu);
+        if (centre.u) kernel.rowDots(head, 0, dim, count, centre.u, terms.wU);
+        const bias = kernel.f32(terms.b);
         bias.fill(PAD_BIAS);
-        for (let k = 0; k < block.count; k++) {
-          const c = block.from + k;
-          const o = c * dim;
-          for (let j = 0; j < dim; j++) T[j * block.cp + k] = W[o + j];
-          let m = 0;
-          for (let j = 0; j < cd; j++) m += W[o + wd + j] * cc[j];
-          let a = 0;
-          if (u) for (let j = 0; j < wd; j++) a += W[o + j] * u[j];
-          wMu[k] = m;
-          wU[k] = a;
-          bias[k] = b[c];
-        }
+        bias.set(b.subarray(from, from + count));
+        const constants = kernel.viewConstants({ ...centre, ...terms, sWord: this.scales.word, sChar: this.scales.char, muSq, uSq });
+        blocks.push({ from, count, cp, column: stride, table, constants });
+        stride += cp;
       }
       const layout: ChunkLayout = Object.assign(
         blocks.map(({ from, count, cp, column }) => ({ from, count, cp, column })),
@@ -277,7 +262,7 @@ export class FeatureView {
             charIndex: lines.charIndex,
             charValue: lines.charValue,
           });
-          const Z = chunk.floats(count * stride);
+          const Z = chunk.scratch(count * stride);
           const scratch = chunk.floats(2 * wd);
           for (const block of blocks) {
             chunk.scoreRows(placed, block.table, block.cp, { slot: Z, column: block.column, stride }, block.constants, scratch);

@@ -135,6 +135,8 @@ export function fitPrimal(
   return withKernel((kernel) => {
     const placed = kernel.rows(rows);
     const table = kernel.floats(dim * cp);
+    const start = init ? kernel.copy(init.W) : undefined;
+    if (start) kernel.transpose(start, dim, C, dim, table, cp);
     const grad = kernel.floats(dim * cp);
     // For a product split in two (sparseKernel.ts), the second part's sums.
     const spare = { grad: kernel.floats(dim * cp), softmax: kernel.floats(2 * cp) };
@@ -150,40 +152,28 @@ export function fitPrimal(
       gB: kernel.floats(cp),
       mu: kernel.floats(cd),
     };
-    const T = kernel.f32(table);
+    kernel.f32(s.mu).set(charMean);
+    // W_char . mu per class (the centring term of every row's char block); descend keeps it current.
+    if (start) kernel.rowDots(start, wd, dim, C, s.mu, s.wMu);
     const bias = kernel.f32(s.bias);
-    const gMu = kernel.f32(s.gMu);
     const gB = kernel.f32(s.gB);
-    const wMu = kernel.f32(s.wMu);
     kernel.f32(s.scale).set(charScale.subarray(0, n));
     kernel.i32(s.label).set(labels.subarray(0, n));
-    kernel.f32(s.mu).set(charMean);
     let wsum = 0;
     for (let i = 0; i < n; i++) wsum += weights[i];
     const norm = wsum > 0 ? 1 / wsum : 0;
     const weight = kernel.f32(s.weight);
     for (let i = 0; i < n; i++) weight[i] = weights[i] * norm;
     const b = new Float64Array(C);
-    if (init) {
-      for (let c = 0; c < C; c++) {
-        for (let j = 0; j < dim; j++) T[j * cp + c] = init.W[c * dim + j];
-        b[c] = init.b[c];
-      }
-    }
+    if (init) for (let c = 0; c < C; c++) b[c] = init.b[c];
     bias.fill(PAD_BIAS);
     for (let c = 0; c < C; c++) bias[c] = b[c];
-    // W_char . mu per class (the centring term of every row's char block); descend keeps it current.
-    for (let k = 0; k < cd; k++) {
-      const m = charMean[k];
-      if (m === 0) continue;
-      for (let c = 0; c < C; c++) wMu[c] += T[(wd + k) * cp + c] * m;
-    }
     const decay = 1 - hp.lr * hp.weightDecay;
     for (let step = 0; step < hp.steps; step++) {
       if (shouldStop?.()) break;
       kernel.spmm(placed, table, cp, scores);
-      gMu.fill(0);
-      gB.fill(0);
+      kernel.zero(s.gMu);
+      kernel.zero(s.gB);
       kernel.softmaxResidual(n, cp, scores, { ...s, spare: spare.softmax });
       kernel.zero(grad);
       kernel.spmmT(placed, scores, cp, grad, spare.grad);
@@ -193,8 +183,6 @@ export function fitPrimal(
         bias[c] = b[c];
       }
     }
-    const W = new Float32Array(C * dim);
-    for (let c = 0; c < C; c++) for (let j = 0; j < dim; j++) W[c * dim + j] = T[j * cp + c];
-    return { W, b: Float32Array.from(b), nClasses: C };
+    return { W: kernel.headOf(table, dim, C, cp), b: Float32Array.from(b), nClasses: C };
   });
 }

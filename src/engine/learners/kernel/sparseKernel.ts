@@ -74,7 +74,7 @@ type ScoreRows = (
   scratch: number,
 ) => void;
 
-type Summarize = (n: number, P: number, Z: number, temperature: number, best: number, sums: number, ents: number) => void;
+type Summarize = (n: number, P: number, Z: number, temperatureAt: number, best: number, sums: number, ents: number) => void;
 
 type SoftmaxResidual = (
   n: number,
@@ -114,6 +114,8 @@ interface Exec {
   softmaxResidual: SoftmaxResidual;
   descend: Descend;
   addInto: (dst: number, src: number, count: number) => void;
+  transpose: (src: number, srcStride: number, rows: number, cols: number, dst: number, dstStride: number) => void;
+  rowDots: (src: number, srcStride: number, rows: number, cols: number, vec: number, out: number) => void;
   /** Zeroes `bytes` bytes from `ptr` (a memset: filling a view of shared memory from JS is slower). */
   zero: (ptr: number, bytes: number) => void;
   /** The helper thread that runs one part of a split product, when there is one (see Helper). */
@@ -171,6 +173,8 @@ function wasmExec(module: WebAssembly.Module): Exec {
     descend: exported(instance, 'descend', 10),
     addInto: exported(instance, 'addInto', 3),
     zero: exported(instance, 'zero', 2),
+    transpose: exported(instance, 'transpose', 6),
+    rowDots: exported(instance, 'rowDots', 6),
     helper() {
       if (helper === undefined) helper = startHelper(module, memory) ?? null;
       return helper ?? undefined;
@@ -199,7 +203,7 @@ const ARGS = 8;
 const CONTROL_INTS = 32;
 const SPIN_MS = 2;
 /** The functions a helper runs, by index (the job's FN). */
-const HELPER_FUNCTIONS = ['spmm', 'spmmT', 'scoreRows', 'softmaxResidual'] as const;
+const HELPER_FUNCTIONS = ['spmm', 'spmmT', 'scoreRows', 'summarize', 'softmaxResidual'] as const;
 type HelperFunction = (typeof HELPER_FUNCTIONS)[number];
 
 const HELPER_SOURCE = `
@@ -336,7 +340,8 @@ function jsExec(): Exec {
         }
       }
     },
-    summarize(n, P, Z, temperature, best, sums, ents) {
+    summarize(n, P, Z, temperatureAt, best, sums, ents) {
+      const temperature = f32[temperatureAt >> 2];
       for (let i = 0; i < n; i++) {
         const o = (Z >> 2) + i * P;
         let max = -Infinity;
@@ -479,6 +484,17 @@ function jsExec(): Exec {
     zero(ptr, bytes) {
       new Uint8Array(buffer, ptr, bytes).fill(0);
     },
+    transpose(src, srcStride, rows, cols, dst, dstStride) {
+      for (let i = 0; i < rows; i++)
+        for (let j = 0; j < cols; j++) f32[(dst >> 2) + j * dstStride + i] = f32[(src >> 2) + i * srcStride + j];
+    },
+    rowDots(src, srcStride, rows, cols, vec, out) {
+      for (let i = 0; i < rows; i++) {
+        let acc = 0;
+        for (let j = 0; j < cols; j++) acc += f32[(src >> 2) + i * srcStride + j] * f32[(vec >> 2) + j];
+        f32[(out >> 2) + i] = acc;
+      }
+    },
     helper: () => undefined,
     close() {},
     descend(wd, cd, cp, T, G, mu, gMu, wMu, decay, lr) {
@@ -592,6 +608,40 @@ export class KernelScope {
   /** Sets the slot's floats to zero. */
   zero(slot: Slot): void {
     this.exec.zero(slot.ptr, slot.length * 4);
+  }
+
+  /** A copy of `values` in kernel memory. */
+  copy(values: Float32Array): Slot {
+    const slot = this.scratch(values.length);
+    this.f32(slot).set(values);
+    return slot;
+  }
+
+  /**
+   * dst[j * dstStride + i] = src[i * srcStride + j] for i < rows, j < cols: a head's rows
+   * (classes x dim) into a table's columns (dim x cp), and back.
+   */
+  transpose(src: Slot, srcStride: number, rows: number, cols: number, dst: Slot, dstStride: number): void {
+    this.exec.transpose(src.ptr, srcStride, rows, cols, dst.ptr, dstStride);
+  }
+
+  /** out[i] = sum_j src[at + i * srcStride + j] vec[j] for i < rows, j < vec.length, summed in float64. */
+  rowDots(src: Slot, at: number, srcStride: number, rows: number, vec: Slot, out: Slot): void {
+    this.exec.rowDots(src.ptr + at * 4, srcStride, rows, vec.length, vec.ptr, out.ptr);
+  }
+
+  /** The head (count x dim) whose rows are a table's first count columns (dim x cp). */
+  headOf(table: Slot, dim: number, count: number, cp: number): Float32Array {
+    return withKernel((scope) => {
+      const rows = scope.scratch(count * dim);
+      scope.transpose(table, cp, dim, count, rows, dim);
+      return scope.f32(rows).slice();
+    });
+  }
+
+  /** `length` floats whose content is undefined: for output the kernel writes in full. */
+  scratch(length: number): Slot {
+    return { ptr: this.alloc(length * 4), length };
   }
 
   f32(slot: Slot): Float32Array {
@@ -714,10 +764,20 @@ export class KernelScope {
   /**
    * Each of n rows of P scores at Z (padding at PAD_BIAS) summarised: best (ints) gets the first
    * index of the row's largest finite score or -1, sums and ents the row's sum of e^t and of e^t t
-   * with t = temperature (z - z_best) (NaN for a row with a NaN or an infinite score).
+   * with t = T (z - z_best) (NaN for a row with a NaN or an infinite score); T is temperature's float.
    */
-  summarize(n: number, P: number, Z: Slot, temperature: number, out: { best: Slot; sums: Slot; ents: Slot }): void {
-    this.exec.summarize(n, P, Z.ptr, temperature, out.best.ptr, out.sums.ptr, out.ents.ptr);
+  summarize(n: number, P: number, Z: Slot, temperature: Slot, out: { best: Slot; sums: Slot; ents: Slot }): void {
+    const part = (from: number, to: number): Parameters<Summarize> => [
+      to - from,
+      P,
+      Z.ptr + from * P * 4,
+      temperature.ptr,
+      out.best.ptr + from * 4,
+      out.sums.ptr + from * 4,
+      out.ents.ptr + from * 4,
+    ];
+    if (n * P < SPLIT_ENTRIES) this.exec.summarize(...part(0, n));
+    else this.inParts('summarize', part(0, n >> 1), part(n >> 1, n), (args) => this.exec.summarize(...args));
   }
 
   /**

@@ -22,6 +22,47 @@
   (func (export "zero") (param $ptr i32) (param $bytes i32)
     (memory.fill (local.get $ptr) (i32.const 0) (local.get $bytes)))
 
+  ;; dst[j * dstStride + i] = src[i * srcStride + j] for i < rows, j < cols (floats; strides in floats):
+  ;; a head's rows (classes x dim) into a table's columns and back.
+  (func (export "transpose")
+    (param $src i32) (param $srcStride i32) (param $rows i32) (param $cols i32) (param $dst i32) (param $dstStride i32)
+    (local $i i32) (local $j i32) (local $s i32) (local $d i32)
+    (block $iDone (loop $il
+      (br_if $iDone (i32.ge_u (local.get $i) (local.get $rows)))
+      (local.set $s (i32.add (local.get $src) (i32.shl (i32.mul (local.get $i) (local.get $srcStride)) (i32.const 2))))
+      (local.set $d (i32.add (local.get $dst) (i32.shl (local.get $i) (i32.const 2))))
+      (local.set $j (i32.const 0))
+      (block $jDone (loop $jl
+        (br_if $jDone (i32.ge_u (local.get $j) (local.get $cols)))
+        (f32.store (local.get $d) (f32.load (local.get $s)))
+        (local.set $s (i32.add (local.get $s) (i32.const 4)))
+        (local.set $d (i32.add (local.get $d) (i32.shl (local.get $dstStride) (i32.const 2))))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $jl)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $il))))
+
+  ;; out[i] = sum_j src[i * srcStride + j] vec[j] for i < rows, j < cols, summed in float64: a head's
+  ;; rows against a centre (W_char . mu, W_word . u).
+  (func (export "rowDots")
+    (param $src i32) (param $srcStride i32) (param $rows i32) (param $cols i32) (param $vec i32) (param $out i32)
+    (local $i i32) (local $j i32) (local $s i32) (local $acc f64)
+    (block $iDone (loop $il
+      (br_if $iDone (i32.ge_u (local.get $i) (local.get $rows)))
+      (local.set $s (i32.add (local.get $src) (i32.shl (i32.mul (local.get $i) (local.get $srcStride)) (i32.const 2))))
+      (local.set $acc (f64.const 0))
+      (local.set $j (i32.const 0))
+      (block $jDone (loop $jl
+        (br_if $jDone (i32.ge_u (local.get $j) (local.get $cols)))
+        (local.set $acc (f64.add (local.get $acc) (f64.mul
+          (f64.promote_f32 (f32.load (i32.add (local.get $s) (i32.shl (local.get $j) (i32.const 2)))))
+          (f64.promote_f32 (f32.load (i32.add (local.get $vec) (i32.shl (local.get $j) (i32.const 2))))))))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $jl)))
+      (f32.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2))) (f32.demote_f64 (local.get $acc)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $il))))
+
   ;; dst[k] += src[k], then src[k] = 0, for k < count (a multiple of 4): a second part's partial sums
   ;; folded into the first's, leaving the spare zeroed for the next product.
   (func (export "addInto") (param $dst i32) (param $src i32) (param $count i32)
@@ -329,15 +370,18 @@
     (f32x4.mul (local.get $p)
       (i32x4.shl (i32x4.add (i32x4.trunc_sat_f32x4_s (local.get $k)) (v128.const i32x4 127 127 127 127)) (i32.const 23))))
 
-  ;; Each row's summary from its scores (n rows of P floats at Z): the first index of its largest
+  ;; Each row's summary from its scores (n rows of P floats at Z; the temperature is the float at
+;; tempAt): the first index of its largest
   ;; finite score (-1: none), and with t_c = temp (z_c - z_best) the sums S = sum e^t and
   ;; E = sum e^t t (the best class's probability is 1 / S, the entropy log S - E / S). A row with a NaN
   ;; or an infinite maximum gets S = E = NaN. Scores of -1e30 (padding) count as probability 0.
   (func (export "summarize")
-    (param $n i32) (param $P i32) (param $Z i32) (param $temp f32) (param $best i32) (param $sums i32) (param $ents i32)
+    (param $n i32) (param $P i32) (param $Z i32) (param $tempAt i32) (param $best i32) (param $sums i32) (param $ents i32)
+    (local $temp f32)
     (local $i i32) (local $o i32) (local $end i32) (local $c i32) (local $b i32) (local $bad i32)
     (local $v f32) (local $max f32) (local $tv v128) (local $mv v128) (local $t v128) (local $e v128)
     (local $sum v128) (local $ent v128) (local $S f32) (local $E f32)
+    (local.set $temp (f32.load (local.get $tempAt)))
     (local.set $tv (f32x4.splat (local.get $temp)))
     (block $rowsDone
       (loop $rows
