@@ -269,9 +269,17 @@ export function planAdaptation(
 /**
  * The prototype head: each class's weighted mean row, scaled to length `scale`. With scale 0 the
  * zero head. A start for the gradient steps that already classifies (nearest prototype), so a large
- * labeled set is well served even when the budget allows few steps.
+ * labeled set is well served even when the budget allows few steps. With `wanted`, only those
+ * classes' rows are filled (the others stay zero).
  */
-export function prototypeHead(rows: SparseRows, labels: Int32Array, weights: Float32Array, nClasses: number, scale: number): LinearHead {
+export function prototypeHead(
+  rows: SparseRows,
+  labels: Int32Array,
+  weights: Float32Array,
+  nClasses: number,
+  scale: number,
+  wanted?: readonly boolean[],
+): LinearHead {
   const { wordDim: wd, charDim: cd } = rows;
   const dim = wd + cd;
   const W = new Float32Array(nClasses * dim);
@@ -280,6 +288,7 @@ export function prototypeHead(rows: SparseRows, labels: Int32Array, weights: Flo
   const shift = new Float64Array(nClasses);
   for (let i = 0; i < rows.n; i++) {
     const c = labels[i];
+    if (wanted && !wanted[c]) continue;
     const w = weights[i];
     const o = c * dim;
     for (let j = 0; j < wd; j++) sum[o + j] += w * rows.word[i * wd + j];
@@ -287,6 +296,7 @@ export function prototypeHead(rows: SparseRows, labels: Int32Array, weights: Flo
     shift[c] += w * rows.charScale[i];
   }
   for (let c = 0; c < nClasses; c++) {
+    if (wanted && !wanted[c]) continue;
     const o = c * dim;
     for (let k = 0; k < cd; k++) sum[o + wd + k] -= shift[c] * rows.charMean[k];
     let sq = 0;
@@ -316,7 +326,14 @@ function warmHead(
     total += Math.sqrt(sq);
     count++;
   }
-  const proto = prototypeHead(rows, labels, weights, C, count > 0 && total > 0 ? total / count : 1);
+  const proto = prototypeHead(
+    rows,
+    labels,
+    weights,
+    C,
+    count > 0 && total > 0 ? total / count : 1,
+    warm.known.map((known) => !known),
+  );
   const W = Float32Array.from(warm.head.W);
   const b = Float32Array.from(warm.head.b);
   for (let c = 0; c < C; c++) {
