@@ -8,6 +8,7 @@
 // more than twice the live data, the cache is compacted into one new slab.
 import type { EncodedLines } from '../types';
 import { CharNgramHasher } from '../text/charNgrams';
+import { type LineTokens, WordBlocks } from './wordBlocks';
 import { MAX_TOKENIZE_CHARS, tokenize } from '../text/tokenizer';
 import type { WordVectors } from '../text/wordVectors';
 
@@ -140,7 +141,9 @@ export class Encoder {
   private readonly hasher: CharNgramHasher;
   private readonly cache = new Map<string, LineCode>();
   private readonly builder = new SlabBuilder();
-  private readonly wordSum: Float64Array;
+  private readonly wordBlocks: WordBlocks;
+  /** The known tokens of a batch's fresh lines (grown as needed, reused). */
+  private tokens: LineTokens = { n: 0, offsets: new Int32Array(1025), rows: new Int32Array(8192), weights: new Float32Array(8192) };
   /** Floats held by slabs that still have cached lines, and by the cached lines themselves. */
   private pinnedFloats = 0;
   /** Lines looked up so far: the clock of the LRU. */
@@ -163,7 +166,7 @@ export class Encoder {
     }
     this.sifWeights = sifWeights ?? zipfSifWeights(vectors.size, this.options.sifA);
     this.hasher = new CharNgramHasher(this.options.ngramMin, this.options.ngramMax, this.options.charBuckets);
-    this.wordSum = new Float64Array(vectors.dim);
+    this.wordBlocks = new WordBlocks(vectors.vectors, vectors.dim);
   }
 
   encode(texts: readonly string[]): EncodedLines {
@@ -267,11 +270,12 @@ export class Encoder {
     const wordAts = new Int32Array(fresh.size);
     const charAts = new Int32Array(fresh.size);
     const counts = new Int32Array(fresh.size);
+    const known = this.startTokens(fresh.size);
     let f = 0;
     for (const text of fresh.keys()) {
       const tokens = tokenize(text);
       wordAts[f] = b.words;
-      this.wordBlock(tokens, b.word, b.words);
+      this.addKnownTokens(known, f, tokens);
       b.words += dim;
       const count = this.hasher.hash(tokens);
       b.reserveChars(count);
@@ -281,6 +285,8 @@ export class Encoder {
       counts[f++] = count;
       b.chars += count;
     }
+    // Word blocks of every fresh line at once; they lie one after the other from the builder's start.
+    this.wordBlocks.compute(known, b.word, 0);
     const slab = b.finish();
     f = 0;
     for (const [text, i] of fresh) {
@@ -342,20 +348,33 @@ export class Encoder {
     this.pinnedFloats = slab.word.length + 2 * slab.charIndex.length;
   }
 
-  /** SIF-weighted mean over the tokens found in the vocabulary, written at out[at..]; zeros when none. */
-  private wordBlock(tokens: readonly string[], out: Float32Array, at: number): void {
-    const dim = this.vectors.dim;
-    const table = this.vectors.vectors;
-    const sum = this.wordSum.fill(0);
-    let known = 0;
+  /** The reused known-token arrays, emptied for `lines` lines. */
+  private startTokens(lines: number): LineTokens {
+    const t = this.tokens;
+    if (t.offsets.length < lines + 1) t.offsets = new Int32Array(2 * lines + 1);
+    t.n = lines;
+    t.offsets[0] = 0;
+    return t;
+  }
+
+  /** Line l's tokens found in the vocabulary (its word block is their SIF-weighted mean, see WordBlocks). */
+  private addKnownTokens(t: LineTokens, l: number, tokens: readonly string[]): void {
+    let k = t.offsets[l];
+    if (k + tokens.length > t.rows.length) {
+      const size = Math.max(k + tokens.length, 2 * t.rows.length);
+      const rows = new Int32Array(size);
+      rows.set(t.rows.subarray(0, k));
+      const weights = new Float32Array(size);
+      weights.set(t.weights.subarray(0, k));
+      t.rows = rows;
+      t.weights = weights;
+    }
     for (const token of tokens) {
       const row = this.vectors.indexOf(token);
       if (row < 0) continue;
-      const w = this.sifWeights[row];
-      const base = row * dim;
-      for (let j = 0; j < dim; j++) sum[j] += w * table[base + j];
-      known++;
+      t.rows[k] = row;
+      t.weights[k++] = this.sifWeights[row];
     }
-    for (let j = 0; j < dim; j++) out[at + j] = known > 0 ? sum[j] / known : 0;
+    t.offsets[l + 1] = k;
   }
 }

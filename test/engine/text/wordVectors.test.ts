@@ -4,7 +4,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { serializeVectorTable } from '../../../src/engine/text/vectorTable';
-import { WordVectors } from '../../../src/engine/text/wordVectors';
+import fc from 'fast-check';
+import { WordIndex, WordVectors } from '../../../src/engine/text/wordVectors';
 import { TINY_DIM, TINY_WORDS, tinyMatrix, tinyTableBytes } from './tinyVectors';
 
 describe('WordVectors', () => {
@@ -43,6 +44,23 @@ describe('WordVectors', () => {
     assert.equal(wv.indexOf('Card'), -1);
     assert.equal(wv.indexOf('nonexistent'), -1);
     assert.equal(wv.indexOf(''), -1);
+  });
+
+  it('its word index finds the first row of every word and nothing else (duplicates, any UTF-16)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.string({ maxLength: 6 }), fc.string({ unit: 'binary', maxLength: 4 }), fc.constantFrom('a', 'ab', 'é', '')), {
+          maxLength: 300,
+        }),
+        fc.array(fc.string({ unit: 'binary', maxLength: 6 }), { maxLength: 50 }),
+        (words, others) => {
+          const index = new WordIndex(words);
+          for (const w of [...words, ...others]) if (index.get(w) !== words.indexOf(w)) return false;
+          return true;
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 
   it('hashes the file bytes', () => {
