@@ -25,7 +25,8 @@ function simdModule(): WebAssembly.Module | undefined {
 const PAGE = 65536;
 
 export class WordBlocks {
-  private readonly wasm?: { memory: WebAssembly.Memory; run: WordBlocksFn; tableBytes: number };
+  /** Set up at the first batch of WASM_FROM_LINES lines or more (null: JS only). */
+  private wasm?: { memory: WebAssembly.Memory; run: WordBlocksFn; tableBytes: number } | null;
 
   /**
    * @param table the vector table, size x dim, row-major
@@ -36,22 +37,34 @@ export class WordBlocks {
     private readonly dim: number,
     useWasm = true,
   ) {
-    const module = useWasm && dim % 4 === 0 ? simdModule() : undefined;
-    if (!module) return;
+    if (!useWasm || dim % 4 !== 0 || !simdModule()) this.wasm = null;
+  }
+
+  /** What computes a batch of `lines` lines. */
+  kind(lines: number): 'wasm-simd' | 'js' {
+    return this.wasm === null || lines < WASM_FROM_LINES ? 'js' : 'wasm-simd';
+  }
+
+  /**
+   * The module with the table in its memory (about 20 MB for the shipped vectors, 15-20 ms to set
+   * up): made when a batch first needs it, so that loading the engine and encoding a few lines
+   * never pay for it.
+   */
+  private module(): { memory: WebAssembly.Memory; run: WordBlocksFn; tableBytes: number } {
+    if (this.wasm) return this.wasm;
+    const module = simdModule();
+    if (!module) throw new Error('wordBlocks: no WebAssembly SIMD module');
     const instance = new WebAssembly.Instance(module, {});
     const { memory, wordBlocks } = instance.exports;
     if (!(memory instanceof WebAssembly.Memory) || typeof wordBlocks !== 'function' || wordBlocks.length !== 8) {
       throw new Error('wordBlock.wat: no memory or wordBlocks export');
     }
     // The table lives at byte 0 for the module's life; each batch's arrays go after it.
-    const tableBytes = table.length * 4;
+    const tableBytes = this.table.length * 4;
     grow(memory, tableBytes);
-    new Float32Array(memory.buffer, 0, table.length).set(table);
+    new Float32Array(memory.buffer, 0, this.table.length).set(this.table);
     this.wasm = { memory, run: wordBlocks as WordBlocksFn, tableBytes };
-  }
-
-  get kind(): 'wasm-simd' | 'js' {
-    return this.wasm ? 'wasm-simd' : 'js';
+    return this.wasm;
   }
 
   /** Writes each line's word block (dim floats, zeros when it has no known token) at out[at + l dim..]. */
@@ -59,7 +72,7 @@ export class WordBlocks {
     const { n, offsets, rows, weights } = lines;
     const dim = this.dim;
     if (n === 0) return;
-    if (!this.wasm) {
+    if (this.kind(n) === 'js') {
       const sum = new Float64Array(dim);
       for (let l = 0; l < n; l++) {
         sum.fill(0);
@@ -73,7 +86,7 @@ export class WordBlocks {
       }
       return;
     }
-    const { memory, run, tableBytes } = this.wasm;
+    const { memory, run, tableBytes } = this.module();
     const align = (x: number) => Math.ceil(x / 16) * 16;
     // A chunk of lines at a time: the memory past the table stays small (it never shrinks).
     for (let from = 0; from < n; from += CHUNK_LINES) {
@@ -97,6 +110,8 @@ export class WordBlocks {
   }
 }
 
+/** Batches from this many lines on go through WebAssembly (smaller ones are quick in JS). */
+const WASM_FROM_LINES = 256;
 /** Lines per call of the WebAssembly function. */
 const CHUNK_LINES = 4096;
 

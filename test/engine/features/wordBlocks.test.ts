@@ -3,8 +3,11 @@ import fc from 'fast-check';
 import { WordBlocks } from '../../../src/engine/features/wordBlocks';
 
 describe('WordBlocks', () => {
-  it('runs in WebAssembly SIMD in Node', () => {
-    assert.equal(new WordBlocks(new Float32Array(8), 4).kind, 'wasm-simd');
+  it('runs in WebAssembly SIMD in Node, for a batch of 256 lines or more', () => {
+    const blocks = new WordBlocks(new Float32Array(8), 4);
+    assert.equal(blocks.kind(256), 'wasm-simd');
+    assert.equal(blocks.kind(255), 'js');
+    assert.equal(new WordBlocks(new Float32Array(8), 4, false).kind(1000), 'js');
   });
 
   it('gives the same floats in WebAssembly and in JS: the SIF-weighted mean of known words, zeros for none', () => {
@@ -12,7 +15,7 @@ describe('WordBlocks', () => {
       fc.property(
         fc.integer({ min: 1, max: 12 }).map((k) => 4 * k),
         fc.integer({ min: 1, max: 40 }),
-        fc.array(fc.array(fc.nat(), { maxLength: 9 }), { maxLength: 30 }),
+        fc.array(fc.array(fc.nat(), { maxLength: 9 }), { minLength: 256, maxLength: 300 }),
         fc.integer(),
         (dim, size, lines, seed) => {
           let state = seed >>> 0;
@@ -44,7 +47,7 @@ describe('WordBlocks', () => {
           return a[0] === 0 && a[1] === 0 && a[2] === 0;
         },
       ),
-      { numRuns: 200 },
+      { numRuns: 60 },
     );
   });
 
