@@ -44,6 +44,13 @@ export interface LargeSchedule {
   roundSteps: number;
 }
 
+/**
+ * Gradient steps of a warm start's first fit, before its self-training round. Measured on the
+ * 77 x 10 job (6 label sets, one label added): the document's lines labeled as a cold fit labels
+ * them, 99.04% with one step, 99.07% with three, 98.91% with none; one step is a third of the cost.
+ */
+const WARM_FIRST_STEPS = 1;
+
 /** The large-set schedule the shipped default uses (chosen on CLINC150 training domains, 45-way). */
 export const LARGE_SCHEDULE: LargeSchedule = { protoScale: 5, steps: 15, roundSteps: 8 };
 
@@ -141,8 +148,9 @@ export function meaningfulNames(names: EncodedLines): number[] {
 /** How an adaptation may start, stop and spend. */
 export interface AdaptControl {
   /**
-   * A previous solution for the same document (warm start): every fit starts from it instead of from
-   * the prototypes, and takes `warmSteps` steps. Rows are classes in this adaptation's order;
+   * A previous solution for the same document (warm start): the fits continue from it instead of
+   * starting from the prototypes; the self-training round takes `warmSteps` steps, and the first fit
+   * before it (when there is a pool) WARM_FIRST_STEPS. Rows are classes in this adaptation's order;
    * `known[c]` false marks a class the previous solution did not have (it starts from its prototype).
    */
   warm?: { head: LinearHead; known: boolean[] };
@@ -469,7 +477,10 @@ export function adaptLogreg(
     return parts.length === 1 ? parts[0] : concat(parts[0], parts[1]);
   };
 
-  let head = fitHead(view, rows, dense, labels, weights, nClasses, fitHp, start, control.shouldStop);
+  // Warm, the first fit only has to take in the changed labels before the round picks pseudo-labels.
+  const firstHp =
+    warm && pool && pool.n > 0 && plan.rounds.length > 0 ? { ...fitHp, steps: Math.min(plan.steps, WARM_FIRST_STEPS) } : fitHp;
+  let head = fitHead(view, rows, dense, labels, weights, nClasses, firstHp, start, control.shouldStop);
   const heldOut = new Map<number, Float32Array>();
   if (pool && pool.n > 0) {
     const { rows: candidateRows, lines: candidates } = pseudoCandidates(pool);
