@@ -166,7 +166,7 @@ export class Encoder {
     }
     this.sifWeights = sifWeights ?? zipfSifWeights(vectors.size, this.options.sifA);
     this.hasher = new CharNgramHasher(this.options.ngramMin, this.options.ngramMax, this.options.charBuckets);
-    this.wordBlocks = new WordBlocks(vectors.vectors, vectors.dim);
+    this.wordBlocks = new WordBlocks(vectors);
   }
 
   encode(texts: readonly string[]): EncodedLines {

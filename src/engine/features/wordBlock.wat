@@ -9,7 +9,9 @@
 ;; give the same floats). table is size x dim floats; dim a multiple of 4; sum is dim float64s of
 ;; scratch. All pointers are byte offsets, 16-aligned.
 (module
-  (memory (export "memory") 1)
+  ;; Shared, so that a view of the table stays valid when the memory grows: the word vectors are
+  ;; read through it (WordVectors.vectors) instead of keeping a second copy.
+  (import "env" "memory" (memory 1 65536 shared))
 
   (func (export "wordBlocks")
     (param $n i32) (param $dim i32) (param $table i32) (param $offs i32) (param $rows i32) (param $weights i32)

@@ -1,7 +1,8 @@
 // The encoder's word blocks: each line's SIF-weighted mean of the vectors of its known words. In
-// WebAssembly SIMD (wordBlock.wat) with the vector table copied into the module's memory, where
+// WebAssembly SIMD (wordBlock.wat) with the vector table moved into the module's memory, where
 // the runtime has it; else in plain JS. Both sum in float64 in token order and give the same floats
 // (tested), so an encoding does not depend on the runtime.
+import type { WordVectors } from '../text/wordVectors';
 import wordBlock from './wordBlock.wat';
 
 /** Known tokens of a batch of lines: line l's are offsets[l]..offsets[l+1] of rows and weights. */
@@ -27,17 +28,18 @@ const PAGE = 65536;
 export class WordBlocks {
   /** Set up at the first batch of WASM_FROM_LINES lines or more (null: JS only). */
   private wasm?: { memory: WebAssembly.Memory; run: WordBlocksFn; tableBytes: number } | null;
+  private readonly dim: number;
 
   /**
-   * @param table the vector table, size x dim, row-major
+   * @param vectors the word vectors; once the module is set up, they are read from its memory
    * @param useWasm false: always the JS loop (tests compare the two)
    */
   constructor(
-    private readonly table: Float32Array,
-    private readonly dim: number,
+    private readonly vectors: WordVectors,
     useWasm = true,
   ) {
-    if (!useWasm || dim % 4 !== 0 || !simdModule()) this.wasm = null;
+    this.dim = vectors.dim;
+    if (!useWasm || this.dim % 4 !== 0 || !simdModule()) this.wasm = null;
   }
 
   /** What computes a batch of `lines` lines. */
@@ -54,15 +56,16 @@ export class WordBlocks {
     if (this.wasm) return this.wasm;
     const module = simdModule();
     if (!module) throw new Error('wordBlocks: no WebAssembly SIMD module');
-    const instance = new WebAssembly.Instance(module, {});
-    const { memory, wordBlocks } = instance.exports;
-    if (!(memory instanceof WebAssembly.Memory) || typeof wordBlocks !== 'function' || wordBlocks.length !== 8) {
-      throw new Error('wordBlock.wat: no memory or wordBlocks export');
-    }
-    // The table lives at byte 0 for the module's life; each batch's arrays go after it.
-    const tableBytes = this.table.length * 4;
-    grow(memory, tableBytes);
-    new Float32Array(memory.buffer, 0, this.table.length).set(this.table);
+    const table = this.vectors.vectors;
+    const tableBytes = table.length * 4;
+    const memory = new WebAssembly.Memory({ initial: Math.ceil(tableBytes / PAGE) + 1, maximum: 65536, shared: true });
+    const { wordBlocks } = new WebAssembly.Instance(module, { env: { memory } }).exports;
+    if (typeof wordBlocks !== 'function' || wordBlocks.length !== 8) throw new Error('wordBlock.wat: no wordBlocks export');
+    // The table lives at byte 0 for the module's life (each batch's arrays go after it), and the
+    // word vectors are read from there: a shared memory's views survive its growing.
+    const copy = new Float32Array(memory.buffer, 0, table.length);
+    copy.set(table);
+    this.vectors.moveTo(copy);
     this.wasm = { memory, run: wordBlocks as WordBlocksFn, tableBytes };
     return this.wasm;
   }
@@ -73,13 +76,14 @@ export class WordBlocks {
     const dim = this.dim;
     if (n === 0) return;
     if (this.kind(n) === 'js') {
+      const table = this.vectors.vectors;
       const sum = new Float64Array(dim);
       for (let l = 0; l < n; l++) {
         sum.fill(0);
         for (let t = offsets[l]; t < offsets[l + 1]; t++) {
           const w = weights[t];
           const base = rows[t] * dim;
-          for (let j = 0; j < dim; j++) sum[j] += w * this.table[base + j];
+          for (let j = 0; j < dim; j++) sum[j] += w * table[base + j];
         }
         const known = offsets[l + 1] - offsets[l];
         for (let j = 0; j < dim; j++) out[at + l * dim + j] = known > 0 ? sum[j] / known : 0;

@@ -7,7 +7,10 @@ export class WordVectors {
   readonly dim: number;
   readonly size: number;
   /** Dequantised vectors, row-major size x dim; row r belongs to the r-th most frequent word. */
-  readonly vectors: Float32Array;
+  get vectors(): Float32Array {
+    return this.table;
+  }
+  private table: Float32Array;
   /** Words by row, most frequent first. */
   readonly words: readonly string[];
   private readonly rows: WordIndex;
@@ -19,7 +22,7 @@ export class WordVectors {
     this.bytes = bytes;
     this.dim = table.dim;
     this.size = table.words.length;
-    this.vectors = table.vectors;
+    this.table = table.vectors;
     this.words = table.words;
     this.rows = new WordIndex(table.words);
   }
@@ -43,6 +46,15 @@ export class WordVectors {
   get sha256(): string {
     this.hash ??= createHash('sha256').update(this.bytes).digest('hex');
     return this.hash;
+  }
+
+  /**
+   * Reads the vectors from `copy` from now on (the same floats elsewhere, such as in a WebAssembly
+   * module's memory), so that the table is not held twice.
+   */
+  moveTo(copy: Float32Array): void {
+    if (copy.length !== this.table.length) throw new Error(`moveTo: ${copy.length} floats for a table of ${this.table.length}`);
+    this.table = copy;
   }
 
   /** Row of `word` (exact, lowercase as the tokenizer emits it), or -1 when unknown. */
