@@ -3,6 +3,7 @@
 // the runtime has it; else in plain JS. Both sum in float64 in token order and give the same floats
 // (tested), so an encoding does not depend on the runtime.
 import type { WordVectors } from '../text/wordVectors';
+import { canShareMemory } from '../learners/kernel/sparseKernel';
 import wordBlock from './wordBlock.wat';
 
 /** Known tokens of a batch of lines: line l's are offsets[l]..offsets[l+1] of rows and weights. */
@@ -17,9 +18,11 @@ type WordBlocksFn = (n: number, dim: number, table: number, offs: number, rows: 
 
 let compiled: WebAssembly.Module | undefined | null;
 function simdModule(): WebAssembly.Module | undefined {
-  // null: no WebAssembly SIMD here; the JS loop serves instead.
-  if (compiled === undefined)
-    compiled = typeof WebAssembly === 'object' && WebAssembly.validate(wordBlock) ? new WebAssembly.Module(wordBlock) : null;
+  // null: no WebAssembly SIMD or no shared memory here; the JS loop serves instead.
+  if (compiled === undefined) {
+    compiled =
+      typeof WebAssembly === 'object' && WebAssembly.validate(wordBlock) && canShareMemory() ? new WebAssembly.Module(wordBlock) : null;
+  }
   return compiled ?? undefined;
 }
 

@@ -70,8 +70,13 @@ describe('FeatureView', () => {
       v.scores(long, W, b, nOut);
       await new Promise((resolve) => setTimeout(resolve, 200));
       assert.deepEqual(v.scores(long, W, b, nOut), alone);
+      // The plain-JS products split the same chunks (no helper): the same scores to rounding.
+      useKernel('js');
+      const js = v.scores(long, W, b, nOut);
+      for (let q = 0; q < js.length; q++) assert.ok(Math.abs(js[q] - alone[q]) < 1e-4, `${q}: js ${js[q]}, wasm ${alone[q]}`);
     } finally {
       useKernelThreads(true);
+      useKernel('auto');
     }
   });
 

@@ -199,6 +199,8 @@ const FN = 3;
 const NARGS = 4;
 const HELPER_ASLEEP = 5;
 const CALLER_ASLEEP = 6;
+/** The last job whose run threw on the helper (the caller then runs that part itself). */
+const FAILED = 7;
 const ARGS = 8;
 const CONTROL_INTS = 32;
 const SPIN_MS = 2;
@@ -227,9 +229,13 @@ for (;;) {
   }
   seen = job;
   if (c[${FN}] < 0) break;
-  if (Atomics.compareExchange(c, ${CLAIMED}, job - 1, job) !== job - 1) continue;
+  if (Atomics.compareExchange(c, ${CLAIMED}, (job - 1) | 0, job) !== ((job - 1) | 0)) continue;
   const args = Array.from(c.subarray(${ARGS}, ${ARGS} + c[${NARGS}]));
-  fns[c[${FN}]](...args);
+  try {
+    fns[c[${FN}]](...args);
+  } catch {
+    Atomics.store(c, ${FAILED}, job);
+  }
   Atomics.store(c, ${DONE}, job);
   if (Atomics.load(c, ${CALLER_ASLEEP})) Atomics.notify(c, ${DONE});
 }
@@ -238,7 +244,10 @@ for (;;) {
 interface Helper {
   /** Posts fn(...args) for the helper; `finish` must follow before the next post. */
   post(fn: HelperFunction, args: number[]): void;
-  /** Returns once the posted job has run: on the helper, or here if the helper has not taken it. */
+  /**
+   * Returns once the posted job has run: on the helper, or here (`run`) if the helper has not taken
+   * it or its run threw there (so that the error, if it is one, is thrown here).
+   */
   finish(run: () => void): void;
   close(): void;
 }
@@ -261,12 +270,13 @@ function startHelper(module: WebAssembly.Module, memory: WebAssembly.Memory): He
       c[FN] = HELPER_FUNCTIONS.indexOf(fn);
       c[NARGS] = args.length;
       for (let k = 0; k < args.length; k++) c[ARGS + k] = args[k];
-      job++;
+      job = (job + 1) | 0;
       Atomics.store(c, POSTED, job);
       if (Atomics.load(c, HELPER_ASLEEP)) Atomics.notify(c, POSTED);
     },
     finish(run) {
-      if (Atomics.compareExchange(c, CLAIMED, job - 1, job) === job - 1) {
+      const previous = (job - 1) | 0;
+      if (Atomics.compareExchange(c, CLAIMED, previous, job) === previous) {
         run();
         return;
       }
@@ -281,10 +291,11 @@ function startHelper(module: WebAssembly.Module, memory: WebAssembly.Memory): He
         Atomics.wait(c, DONE, done);
       }
       Atomics.store(c, CALLER_ASLEEP, 0);
+      if (Atomics.load(c, FAILED) === job) run();
     },
     close() {
       c[FN] = -1;
-      Atomics.store(c, POSTED, job + 1);
+      Atomics.store(c, POSTED, (job + 1) | 0);
       Atomics.notify(c, POSTED);
       void worker.terminate();
     },
@@ -516,10 +527,22 @@ function jsExec(): Exec {
 let compiled: WebAssembly.Module | undefined | null;
 function simdModule(): WebAssembly.Module | undefined {
   if (compiled === undefined) {
-    // null: this runtime has no WebAssembly or no SIMD; the JS products serve instead.
-    compiled = typeof WebAssembly === 'object' && WebAssembly.validate(sparseProduct) ? new WebAssembly.Module(sparseProduct) : null;
+    // null: this runtime has no WebAssembly SIMD or no shared memory; the JS products serve instead.
+    compiled =
+      typeof WebAssembly === 'object' && WebAssembly.validate(sparseProduct) && canShareMemory()
+        ? new WebAssembly.Module(sparseProduct)
+        : null;
   }
   return compiled ?? undefined;
+}
+
+/** Whether this runtime makes shared WebAssembly memories (SharedArrayBuffer; the kernels import one). */
+export function canShareMemory(): boolean {
+  try {
+    return new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared: true }).buffer instanceof SharedArrayBuffer;
+  } catch {
+    return false;
+  }
 }
 
 /** The kind the engine uses: WebAssembly SIMD when available (or as set by useKernel). */
@@ -596,8 +619,8 @@ export class KernelScope {
 
   /**
    * `length` zeroed floats. Take views (f32, i32) after the scope's allocations, and again after any
-   * nested withKernel: an allocation may grow the memory, which leaves earlier views empty
-   * (WebAssembly) or pointing at the old buffer (JS).
+   * nested withKernel: an allocation may grow the memory, which leaves earlier views of the JS
+   * products' buffer pointing at the old one (a shared WebAssembly memory's views stay valid).
    */
   floats(length: number): Slot {
     const slot = { ptr: this.alloc(length * 4), length };
@@ -792,7 +815,14 @@ export class KernelScope {
       return;
     }
     helper.post(fn, second);
-    run(first);
+    try {
+      run(first);
+    } catch (error) {
+      // The posted part is settled before the error goes on (claimed back unrun, or waited for), or
+      // the next product would find the job counters out of step.
+      helper.finish(() => {});
+      throw error;
+    }
     helper.finish(() => run(second));
   }
 

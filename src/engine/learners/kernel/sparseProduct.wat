@@ -375,6 +375,7 @@
   ;; finite score (-1: none), and with t_c = temp (z_c - z_best) the sums S = sum e^t and
   ;; E = sum e^t t (the best class's probability is 1 / S, the entropy log S - E / S). A row with a NaN
   ;; or an infinite maximum gets S = E = NaN. Scores of -1e30 (padding) count as probability 0.
+  ;; P is a multiple of 4 (the sums go four columns at a time).
   (func (export "summarize")
     (param $n i32) (param $P i32) (param $Z i32) (param $tempAt i32) (param $best i32) (param $sums i32) (param $ents i32)
     (local $temp f32)

@@ -96,6 +96,43 @@ function close(a: number, b: number, scale: number): boolean {
 
 const kinds: KernelKind[] = ['js', 'wasm-simd'];
 
+/** 600 rows of a 100-float word block and 60-140 char entries (or firstHalfEntries in the first 300), 77 classes: above SPLIT_WORK. */
+function bigProblem(firstHalfEntries = 0): Problem {
+  const n = 600;
+  const wd = 100;
+  const cd = 2048;
+  const C = 77;
+  let state = 7;
+  const rand = () => {
+    state = (state * 1103515245 + 12345) % 2147483648;
+    return state / 2147483648;
+  };
+  const charOffsets = new Int32Array(n + 1);
+  const index: number[] = [];
+  const value: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const count = i < n / 2 && firstHalfEntries > 0 ? firstHalfEntries : 60 + Math.floor(rand() * 80);
+    for (let q = 0; q < count; q++) {
+      index.push(Math.floor(rand() * cd));
+      value.push(rand() - 0.3);
+    }
+    charOffsets[i + 1] = index.length;
+  }
+  return {
+    rows: {
+      n,
+      wordDim: wd,
+      word: Float32Array.from({ length: n * wd }, () => rand() - 0.5),
+      charOffsets,
+      charIndex: Int32Array.from(index),
+      charValue: Float32Array.from(value),
+    },
+    charDim: cd,
+    nClasses: C,
+    table: Float32Array.from({ length: (wd + cd) * C }, () => (rand() - 0.5) * 0.2),
+  };
+}
+
 describe('sparse kernel', () => {
   after(() => useKernel('auto'));
 
@@ -219,42 +256,12 @@ describe('sparse kernel', () => {
   });
 
   it('a product large enough to split gives the same result whether the helper thread runs its second part or not', async () => {
-    // 600 rows of a 100-float word block and ~100 char entries, 77 classes: above SPLIT_WORK.
-    const n = 600;
-    const wd = 100;
-    const cd = 2048;
-    const C = 77;
+    const p = bigProblem();
+    const { n, wordDim: wd } = p.rows;
+    const cd = p.charDim;
+    const C = p.nClasses;
     const cp = paddedClasses(C);
-    let state = 7;
-    const rand = () => {
-      state = (state * 1103515245 + 12345) % 2147483648;
-      return state / 2147483648;
-    };
-    const charOffsets = new Int32Array(n + 1);
-    const index: number[] = [];
-    const value: number[] = [];
-    for (let i = 0; i < n; i++) {
-      const count = 60 + Math.floor(rand() * 80);
-      for (let q = 0; q < count; q++) {
-        index.push(Math.floor(rand() * cd));
-        value.push(rand() - 0.3);
-      }
-      charOffsets[i + 1] = index.length;
-    }
-    const p: Problem = {
-      rows: {
-        n,
-        wordDim: wd,
-        word: Float32Array.from({ length: n * wd }, () => rand() - 0.5),
-        charOffsets,
-        charIndex: Int32Array.from(index),
-        charValue: Float32Array.from(value),
-      },
-      charDim: cd,
-      nClasses: C,
-      table: Float32Array.from({ length: (wd + cd) * C }, () => (rand() - 0.5) * 0.2),
-    };
-    assert.ok(cp * (n * wd + index.length) >= SPLIT_WORK, 'the problem is split');
+    assert.ok(cp * (n * wd + p.rows.charOffsets[n]) >= SPLIT_WORK, 'the problem is split');
     /** spmm, softmax residuals (n x cp entries: split too), spmmT. */
     const step = () => {
       const dim = wd + cd;
@@ -323,6 +330,53 @@ describe('sparse kernel', () => {
       for (let q = 0; q < expectGrad.length; q++) assert.ok(close(alone.grad[q], expectGrad[q], Math.abs(expectGrad[q])), `grad ${q}`);
     } finally {
       useKernelThreads(true);
+      useKernel('auto');
+    }
+  });
+
+  it('the plain-JS products split a large product the same way, and agree with WebAssembly', () => {
+    const p = bigProblem();
+    try {
+      useKernel('wasm-simd');
+      const wasm = products(p);
+      useKernel('js');
+      const js = products(p);
+      for (const key of ['scores', 'grad'] as const) {
+        for (let q = 0; q < js[key].length; q++) {
+          assert.ok(close(js[key][q], wasm[key][q], Math.abs(wasm[key][q]) + 8), `${key}[${q}]: js ${js[key][q]}, wasm ${wasm[key][q]}`);
+        }
+      }
+    } finally {
+      useKernel('auto');
+    }
+  });
+
+  it("an error in either part of a split product is thrown where it was called, and the next product runs (the helper's part too)", async () => {
+    // A first half ten times the second's: the calling thread is still on its part when the helper
+    // takes (and fails on) the second.
+    const p = bigProblem(1500);
+    const n = p.rows.n;
+    // A char index far past the memory: the product traps in the row that has it.
+    const broken = (row: number): Problem => {
+      const charIndex = Int32Array.from(p.rows.charIndex);
+      charIndex[p.rows.charOffsets[row]] = 10_000_000;
+      return { ...p, rows: { ...p.rows, charIndex } };
+    };
+    try {
+      useKernel('wasm-simd');
+      useKernelThreads(true);
+      const expected = products(p);
+      const before = kernelThreadStats().partsOnHelper;
+      for (let tries = 0; tries < 40 && kernelThreadStats().partsOnHelper === before; tries++) {
+        products(p);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      assert.ok(kernelThreadStats().partsOnHelper > before, 'the helper is running parts');
+      for (const row of [0, n - 1, 0, n - 1]) {
+        assert.throws(() => products(broken(row)), WebAssembly.RuntimeError, `row ${row}`);
+        assert.deepEqual(products(p), expected, `after the error in row ${row}`);
+      }
+    } finally {
       useKernel('auto');
     }
   });
