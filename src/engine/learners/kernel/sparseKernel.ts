@@ -584,8 +584,9 @@ const KEEP_BYTES = 64 * 1024 * 1024;
 
 /**
  * Scratch memory for one computation: what `fn` allocates is freed when it returns. Scopes nest
- * (a fit's candidates are scored between its rounds). Calls are synchronous and the engine runs on
- * one thread, so one memory serves every scope.
+ * (a fit's candidates are scored between its rounds). Calls are synchronous and only the engine's
+ * thread allocates (the helper only runs parts of products it is handed), so one memory serves every
+ * scope.
  */
 export function withKernel<T>(fn: (k: KernelScope) => T): T {
   if (!exec) {
