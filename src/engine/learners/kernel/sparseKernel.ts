@@ -699,17 +699,11 @@ export class KernelScope {
    * scales.word[i] and its char block times scales.char[i].
    */
   spmm(rows: PlacedRows, table: Slot, cp: number, out: Slot, scales?: { word: Slot; char: Slot }): void {
-    const { n, wordDim: wd, word, offsets, index, value } = rows;
+    const { n } = rows;
     const ws = scales?.word.ptr ?? 0;
     const cs = scales?.char.ptr ?? 0;
     const part = (from: number, to: number): Parameters<ScaledProduct> => [
-      to - from,
-      wd,
-      cp,
-      word + from * wd * 4,
-      offsets + from * 4,
-      index,
-      value,
+      ...rowRange(rows, cp, from, to),
       ws && ws + from * 4,
       cs && cs + from * 4,
       table.ptr,
@@ -765,15 +759,9 @@ export class KernelScope {
     constants: Slot,
     scratch: Slot,
   ): void {
-    const { n, wordDim: wd, word, offsets, index, value } = rows;
+    const { n, wordDim: wd } = rows;
     const part = (from: number, to: number, rowScratch: number): Parameters<ScoreRows> => [
-      to - from,
-      wd,
-      cp,
-      word + from * wd * 4,
-      offsets + from * 4,
-      index,
-      value,
+      ...rowRange(rows, cp, from, to),
       table.ptr,
       out.slot.ptr + (from * out.stride + out.column) * 4,
       out.stride,
@@ -880,15 +868,9 @@ export class KernelScope {
    * (The kernel's methods allocate nothing, so views taken before a call stay valid.)
    */
   spmmT(rows: PlacedRows, residuals: Slot, cp: number, grad: Slot, spare: Slot): void {
-    const { n, wordDim: wd, word, offsets, index, value } = rows;
+    const { n } = rows;
     const part = (from: number, to: number, into: number): Parameters<Product> => [
-      to - from,
-      wd,
-      cp,
-      word + from * wd * 4,
-      offsets + from * 4,
-      index,
-      value,
+      ...rowRange(rows, cp, from, to),
       residuals.ptr + from * cp * 4,
       into,
     ];
@@ -911,6 +893,18 @@ export class KernelScope {
 export const SPLIT_WORK = 4e6;
 /** Row x class entries from which the softmax residuals are split in two. */
 const SPLIT_ENTRIES = 32768;
+
+/** The arguments every product over rows starts with, for rows from..to of placed rows. */
+function rowRange(
+  rows: PlacedRows,
+  cp: number,
+  from: number,
+  to: number,
+): [n: number, wd: number, cp: number, word: number, off: number, idx: number, val: number] {
+  // The char offsets stay absolute (index and value are the whole rows'), so only the word block
+  // and the offsets move with `from`.
+  return [to - from, rows.wordDim, cp, rows.word + from * rows.wordDim * 4, rows.offsets + from * 4, rows.index, rows.value];
+}
 
 /** Where a product over these rows is split (the first row of its second part), or 0: not split. */
 function splitRow(rows: PlacedRows, cp: number): number {

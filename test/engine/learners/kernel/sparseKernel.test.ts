@@ -4,6 +4,7 @@ import {
   type KernelKind,
   kernelKind,
   type KernelRows,
+  type KernelScope,
   kernelThreadStats,
   NEGLIGIBLE,
   PAD_BIAS,
@@ -96,6 +97,20 @@ function close(a: number, b: number, scale: number): boolean {
 
 const kinds: KernelKind[] = ['js', 'wasm-simd'];
 
+/** The zeroed slots softmaxResidual reads and accumulates into, for n rows of cp classes. */
+function softmaxSlots(k: KernelScope, n: number, cp: number) {
+  return {
+    bias: k.floats(cp),
+    wMu: k.floats(cp),
+    scale: k.floats(n),
+    label: k.floats(n),
+    weight: k.floats(n),
+    gMu: k.floats(cp),
+    gB: k.floats(cp),
+    spare: k.floats(2 * cp),
+  };
+}
+
 /** 600 rows of a 100-float word block and 60-140 char entries (or firstHalfEntries in the first 300), 77 classes: above SPLIT_WORK. */
 function bigProblem(firstHalfEntries = 0): Problem {
   const n = 600;
@@ -180,17 +195,10 @@ describe('sparse kernel', () => {
       return withKernel((k) => {
         const z = k.floats(n * cp);
         const s = {
-          bias: k.floats(cp),
-          wMu: k.floats(cp),
-          scale: k.floats(n),
-          label: k.floats(n),
-          weight: k.floats(n),
-          gMu: k.floats(cp),
-          gB: k.floats(cp),
+          ...softmaxSlots(k, n, cp),
           mu: k.floats(cd),
           table: k.floats((wd + cd) * cp),
           grad: k.floats((wd + cd) * cp),
-          spare: k.floats(2 * cp),
         };
         const Z = k.f32(z);
         // Scores spread over 60 units: some probabilities underflow, some residuals are negligible.
@@ -270,16 +278,7 @@ describe('sparse kernel', () => {
         const table = k.floats(dim * cp);
         const scores = k.floats(n * cp);
         const grad = k.floats(dim * cp);
-        const s = {
-          bias: k.floats(cp),
-          wMu: k.floats(cp),
-          scale: k.floats(n),
-          label: k.floats(n),
-          weight: k.floats(n),
-          gMu: k.floats(cp),
-          gB: k.floats(cp),
-          spare: k.floats(2 * cp),
-        };
+        const s = softmaxSlots(k, n, cp);
         const spare = k.floats(dim * cp);
         const T = k.f32(table);
         for (let j = 0; j < dim; j++) for (let c = 0; c < C; c++) T[j * cp + c] = p.table[j * C + c];
