@@ -6,7 +6,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { labelNameProblem } from '../protocol/panel';
+import { normalizeLabelName } from '../engine/data/labelName';
 
 /** One labeled line. `line` is 0-based in memory and 1-based in the file (what editors show). */
 export interface LabelRecord {
@@ -50,7 +50,13 @@ export function parseLabels(content: string): ParsedLabels {
       return;
     }
     const v = value as Record<string, unknown> & { document: string; line: number; text: string; label: string };
-    const record: LabelRecord = { document: v.document, line: v.line - 1, text: v.text, label: v.label.trim() };
+    // The one rule the CLI's label files follow too: trimmed, NFC, nothing invisible.
+    const label = normalizeLabelName(v.label);
+    if ('problem' in label) {
+      problems.push({ line: i + 1, message: `"label": ${label.problem}` });
+      return;
+    }
+    const record: LabelRecord = { document: v.document, line: v.line - 1, text: v.text, label: label.name };
     const extra = Object.fromEntries(Object.entries(v).filter(([k]) => !KNOWN.has(k)));
     if (Object.keys(extra).length) record.extra = extra;
     records.push(record);
@@ -65,8 +71,6 @@ function recordProblem(value: unknown): string | undefined {
   if (typeof v.line !== 'number' || !Number.isInteger(v.line) || v.line < 1) return '"line" must be a whole number from 1';
   if (typeof v.text !== 'string') return 'missing "text"';
   if (typeof v.label !== 'string' || v.label.trim() === '') return 'missing "label"';
-  const bad = labelNameProblem(v.label.trim());
-  if (bad) return `"label": ${bad}`;
   return undefined;
 }
 

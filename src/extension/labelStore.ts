@@ -7,7 +7,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Example } from '../engine/types';
-import { labelLimitProblem, labelNameProblem } from '../protocol/panel';
+import { labelLimitProblem, labelNameProblem, normalizeLabelName } from '../protocol/panel';
 import type { LineEdit, LineSource } from './anchor';
 import { FolderLabels, LabelWriteError, type StoredLabel } from './folderLabels';
 import { resolveLabelsPath, type LabelRecord } from './labelFile';
@@ -486,12 +486,11 @@ export class LabelStore implements vscode.Disposable {
   }
 }
 
-/** The trimmed name, or a LabelError saying why it is refused (the panel's rule). */
+/** The normalised name (trimmed, NFC), or a LabelError saying why it is refused: the rule of the panel and the CLI. */
 export function checkLabelName(label: string): string {
-  const name = label.trim();
-  const problem = labelNameProblem(name);
-  if (problem) throw new LabelError(`${problem[0]!.toUpperCase()}${problem.slice(1)}.`);
-  return name;
+  const name = normalizeLabelName(label);
+  if ('problem' in name) throw new LabelError(`${name.problem[0]!.toUpperCase()}${name.problem.slice(1)}.`);
+  return name.name;
 }
 
 function lineSource(doc: vscode.TextDocument): LineSource {

@@ -6,6 +6,7 @@
 // before use, and document text is only ever shown as text.
 // Pure: no vscode and no DOM import.
 
+import { LABEL_NAME_MAX, labelNameProblem } from '../engine/data/labelName';
 import type { CancelMessage, RequestMessage, ResponseMessage } from './rpc';
 
 /** A line of a document: the document's URI (as `Uri.toString()`) and a 0-based line number. */
@@ -174,7 +175,7 @@ export function nextLabelColor(used: readonly string[]): string {
 // ---- limits ----------------------------------------------------------------------------------
 
 export const LIMITS = {
-  labelName: 64,
+  labelName: LABEL_NAME_MAX,
   uri: 4096,
   lineNumber: 10_000_000,
   lineText: 100_000,
@@ -201,21 +202,9 @@ function isCount(v: unknown, max: number): v is number {
 function isUnit(v: unknown): v is number {
   return typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= 1;
 }
-// Control characters (C0, DEL, C1), line breaks, bidi marks, overrides and isolates and zero-width
-// characters make no sense in a label and could disguise one label as another (or, printed by the
-// CLI, drive the terminal). The one rule for the editor, the label file, the panel and the CLI.
-// biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters being refused
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/;
+// The label-name rule is the engine's (the CLI reads label files with it too): one rule everywhere.
+export { labelNameProblem, normalizeLabelName, visibleName } from '../engine/data/labelName';
 
-/** Why a label name is refused, or undefined when it is fine. */
-export function labelNameProblem(v: unknown): string | undefined {
-  if (typeof v !== 'string') return 'a label name must be a string';
-  if (v.trim().length === 0) return 'a label name cannot be empty';
-  if (v !== v.trim()) return 'a label name cannot start or end with spaces';
-  if (v.length > LIMITS.labelName) return `a label name has at most ${LIMITS.labelName} characters`;
-  if (CONTROL.test(v)) return 'a label name cannot contain control, bidirectional or invisible characters';
-  return undefined;
-}
 /**
  * Keys the panel's own commands use (src/webview/keys.ts): a label cannot take them. `l` opens
  * the label chooser; `0` is the built-in `none`.
@@ -225,11 +214,6 @@ export const RESERVED_KEYS: readonly string[] = ['0', 'a', 'j', 'k', 'l', 'n', '
 /** A label key: one digit or lower-case letter that no panel command uses. */
 export function isLabelKey(v: unknown): v is string {
   return typeof v === 'string' && /^[0-9a-z]$/.test(v) && !RESERVED_KEYS.includes(v);
-}
-
-/** A name with its refused characters shown as \u{...} escapes: safe to print in a message or a terminal. */
-export function visibleName(v: string): string {
-  return v.replace(new RegExp(CONTROL.source, 'g'), (c) => `\\u{${c.codePointAt(0)!.toString(16)}}`);
 }
 
 /** Why one more label name cannot be added: the panel lists at most LIMITS.labels labels. */

@@ -1,7 +1,7 @@
 // The side of the panel: labels (create, rename, delete with confirmation, counts), the
 // prediction charts, the model's backend and timing, and the quality checks.
 
-import { LABEL_PALETTE, LIMITS, labelNameProblem, nextLabelColor } from '../protocol/panel';
+import { LABEL_PALETTE, LIMITS, nextLabelColor, normalizeLabelName } from '../protocol/panel';
 import type { App, Dirty } from './app';
 import { barChart, histogramChart } from './charts';
 import { clear, el, icon, iconButton, kbd, option, textButton } from './dom';
@@ -37,10 +37,9 @@ export class Sidebar {
       attrs: { type: 'color', 'aria-label': 'New label colour', value: LABEL_PALETTE[0] },
     });
     const add = async () => {
-      const name = this.newName.value.trim();
-      const problem = labelNameProblem(name);
-      if (problem) return app.say(problem, true);
-      if (await app.createLabel(name, this.newColor.value)) {
+      const name = normalizeLabelName(this.newName.value);
+      if ('problem' in name) return app.say(name.problem, true);
+      if (await app.createLabel(name.name, this.newColor.value)) {
         this.newName.value = '';
         this.colorChosen = false;
       }
@@ -99,9 +98,9 @@ export class Sidebar {
         input.value = l.name;
         input.addEventListener('keydown', (e) => {
           if (e.key === 'Enter') {
-            const problem = labelNameProblem(input.value.trim());
-            if (problem) app.say(problem, true);
-            else void app.renameLabel(l.name, input.value.trim());
+            const name = normalizeLabelName(input.value);
+            if ('problem' in name) app.say(name.problem, true);
+            else void app.renameLabel(l.name, name.name);
           } else if (e.key === 'Escape') {
             app.ui.renaming = null;
             app.invalidate('ui');

@@ -1,8 +1,8 @@
 // Label files for the CLI (`--labels labels.jsonl`): the support set of a classification.
-import { labelNameProblem, visibleName } from '../../protocol/panel';
 import type { Example } from '../types';
 import { DataError } from './errors';
 import { readExamples } from './jsonl';
+import { normalizeLabelName, visibleName } from './labelName';
 
 export interface LabelSet {
   examples: Example[];
@@ -12,15 +12,23 @@ export interface LabelSet {
   singletons: string[];
 }
 
-/** Reads and checks a label file: at least two labels, duplicates of the same text merged. */
+/**
+ * Reads and checks a label file: at least two labels, duplicates of the same text merged. Label
+ * names are normalised by the rule the extension applies to its label file (normalizeLabelName),
+ * so a file one accepts the other accepts too, with the same names.
+ */
 export async function readLabelFile(file: string): Promise<LabelSet> {
   const seen = new Map<string, string>();
   const examples: Example[] = [];
-  for (const ex of await readExamples(file)) {
+  for (const raw of await readExamples(file)) {
+    // The name is printed with its escapes made visible so a terminal never interprets them.
+    const normal = normalizeLabelName(raw.label);
+    if ('problem' in normal) throw new DataError(`${file}: label "${visibleName(raw.label)}": ${normal.problem}`);
+    const ex = { text: raw.text, label: normal.name };
     const previous = seen.get(ex.text);
     if (previous === ex.label) continue;
     if (previous !== undefined) {
-      throw new DataError(`${file}: the line "${shorten(ex.text)}" is labeled both "${previous}" and "${ex.label}"`);
+      throw new DataError(`${file}: the line "${visibleName(shorten(ex.text))}" is labeled both "${previous}" and "${ex.label}"`);
     }
     seen.set(ex.text, ex.label);
     examples.push(ex);
@@ -28,12 +36,6 @@ export async function readLabelFile(file: string): Promise<LabelSet> {
   const counts = new Map<string, number>();
   for (const ex of examples) counts.set(ex.label, (counts.get(ex.label) ?? 0) + 1);
   const labels = [...counts.keys()];
-  for (const label of labels) {
-    // The same rule as the editor and the panel; the name is printed with its escapes made visible
-    // so a terminal never interprets them.
-    const problem = labelNameProblem(label);
-    if (problem) throw new DataError(`${file}: label "${visibleName(label)}": ${problem}`);
-  }
   if (labels.length < 2) {
     throw new DataError(
       `${file}: needs examples of at least two labels to tell lines apart (found ${labels.length === 0 ? 'none' : `only "${labels[0]}"`})`,
