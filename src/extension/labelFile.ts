@@ -6,6 +6,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { safeCsv } from '../engine/data/dataset';
 import { normalizeLabelName } from '../engine/data/labelName';
 
 /** One labeled line. `line` is 0-based in memory and 1-based in the file (what editors show). */
@@ -315,15 +316,10 @@ export async function escapesFolder(root: string, file: string): Promise<string 
 }
 
 /**
- * CSV with a header; fields quoted when they need it (RFC 4180). A cell a spreadsheet would take
- * for a formula (starting with = + - @, a tab or a carriage return) is prefixed with a quote mark
- * (OWASP's advice), so document text cannot run in the reader's spreadsheet.
+ * CSV with a header, by the export's one CSV rule (engine/data/dataset.ts's safeCsv): fields quoted
+ * when they need it (RFC 4180, any line break included), and a cell a spreadsheet would take for a
+ * formula prefixed with a quote mark, so document text cannot run in the reader's spreadsheet.
  */
 export function toCsv(header: string[], rows: Array<Array<string | number>>): string {
-  const cell = (v: string | number) => {
-    let s = String(v);
-    if (typeof v === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-    return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
-  return `${[header, ...rows].map((r) => r.map(cell).join(',')).join('\n')}\n`;
+  return safeCsv([header, ...rows.map((r) => r.map(String))]);
 }

@@ -218,7 +218,7 @@ describe('label file', () => {
       ['text', 'n'],
       [
         ['=HYPERLINK("http://x")', -3],
-        ['+1', 2],
+        ['+1+2', 2],
         ['-2+3', 0],
         ['@SUM(A1)', 1],
         ['\tcmd', 1],
@@ -227,7 +227,7 @@ describe('label file', () => {
       ],
     );
     const cells = csv.trim().split('\n').slice(1);
-    assert.deepEqual(cells, ['"\'=HYPERLINK(""http://x"")",-3', "'+1,2", "'-2+3,0", "'@SUM(A1),1", "'\tcmd,1", '"\'\r=1",1', 'ok,1']);
+    assert.deepEqual(cells, ['"\'=HYPERLINK(""http://x"")",-3', "'+1+2,2", "'-2+3,0", "'@SUM(A1),1", "'\tcmd,1", '"\'\r=1",1', 'ok,1']);
   });
 
   it('property: any records survive serialize then parse (fields, order, unknown fields)', () => {

@@ -24,12 +24,12 @@ export function labelColumnNames(existing: readonly string[]): { label: string; 
 }
 
 /**
- * A cell a spreadsheet would run as a formula (it starts with = + - @, a tab or a carriage return)
- * gets a leading apostrophe, the usual guard (OWASP "CSV injection"). Plain numbers such as -3.5
- * stay numbers.
+ * A cell a spreadsheet would run as a formula (it starts with = + - @, a tab or a carriage return,
+ * or the full-width = + - @ some spreadsheets fold to those) gets a leading apostrophe, the usual
+ * guard (OWASP "CSV injection"). Plain numbers such as -3.5 stay numbers.
  */
 export function formulaSafe(cell: string): string {
-  if (!/^[=+\-@\t\r]/.test(cell)) return cell;
+  if (!/^[=+\-@\t\r\uff1d\uff0b\uff0d\uff20]/.test(cell)) return cell;
   if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(cell)) return cell;
   return `'${cell}`;
 }
@@ -48,19 +48,21 @@ export function writeDataset(table: RecordTable<FullRecord>, source: string, lab
     const keys = new Set<string>();
     for (const r of table.records) if (!Array.isArray(r.fields)) for (const k of Object.keys(r.fields)) keys.add(k);
     const names = labelColumnNames([...keys]);
+    // The source's lines as the parse numbered them (records.ts): each record is written from its
+    // own text, so its numbers, escapes and nesting stay exactly as written.
+    const lines = source.split(/\r?\n/);
+    if (lines[0]?.startsWith('\uFEFF')) lines[0] = lines[0].slice(1);
     return (
       bom +
       table.records
         .map((r, i) => {
           const l = labelOf(i);
-          const fields = Array.isArray(r.fields) ? {} : r.fields;
-          const row = {
-            ...fields,
-            [names.label]: l?.label ?? null,
-            [names.source]: l?.source ?? null,
-            [names.confidence]: roundConfidence(l?.confidence) ?? null,
-          };
-          return `${JSON.stringify(row)}${eol}`;
+          const added = [
+            [names.label, l?.label ?? null],
+            [names.source, l?.source ?? null],
+            [names.confidence, roundConfidence(l?.confidence) ?? null],
+          ] as const;
+          return `${withFields(lines[r.line] ?? '', r.fields, added)}${eol}`;
         })
         .join('')
     );
@@ -72,13 +74,40 @@ export function writeDataset(table: RecordTable<FullRecord>, source: string, lab
     const cells = Array.isArray(r.fields) ? r.fields : [];
     const l = labelOf(i);
     const padded = Array.from({ length: width }, (_, k) => cells[k] ?? '');
-    return [...padded, l?.label ?? '', l?.source ?? '', String(roundConfidence(l?.confidence) ?? '')].map(formulaSafe);
+    return [...padded, l?.label ?? '', l?.source ?? '', String(roundConfidence(l?.confidence) ?? '')];
   });
-  return (
-    bom +
-    stringify([header.map(formulaSafe), ...rows], {
-      delimiter: table.format === 'tsv' ? '\t' : ',',
-      record_delimiter: eol === '\r\n' ? 'windows' : 'unix',
-    })
+  return bom + safeCsv([header, ...rows], { delimiter: table.format === 'tsv' ? '\t' : ',', eol });
+}
+
+/**
+ * Rows as CSV (or TSV) a spreadsheet can open safely: every cell through formulaSafe, and a cell
+ * holding any line break quoted, a lone carriage return included (csv-stringify leaves that bare
+ * once the record delimiter is set, and a reader that ends rows at CR would start a row inside the
+ * cell, past the formula guard). Export Dataset and Export Labels both write through here.
+ */
+export function safeCsv(rows: ReadonlyArray<readonly string[]>, options: { delimiter?: ',' | '\t'; eol?: '\n' | '\r\n' } = {}): string {
+  return stringify(
+    rows.map((r) => r.map(formulaSafe)),
+    {
+      delimiter: options.delimiter ?? ',',
+      record_delimiter: options.eol === '\r\n' ? 'windows' : 'unix',
+      quote_record_delimiter: true,
+    },
   );
+}
+
+/**
+ * A JSONL record's source line with `added` fields appended before its closing brace. The source
+ * line is a JSON object (the parse kept only those), so the text between its braces is its members
+ * as written; a carriage return can only be whitespace there and becomes a space, so no reader
+ * splits the line. Should the line not be the record's object, the parsed record is written instead.
+ */
+function withFields(raw: string, fields: FullRecord['fields'], added: ReadonlyArray<readonly [string, string | number | null]>): string {
+  const tail = added.map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`).join(',');
+  const body = raw.trim();
+  if (body.startsWith('{') && body.endsWith('}')) {
+    const members = body.slice(1, -1).replace(/\r/g, ' ');
+    return `{${members}${members.trim() === '' ? '' : ','}${tail}}`;
+  }
+  return JSON.stringify({ ...(Array.isArray(fields) ? {} : fields), ...Object.fromEntries(added) });
 }

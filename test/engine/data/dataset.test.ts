@@ -1,0 +1,104 @@
+// Export Dataset and Export Labels cannot be fooled (issue 16 item 5): no formula reaches a row's
+// start, JSONL numbers stay as written, and one pathological record does not sink the export.
+import assert from 'node:assert/strict';
+import { parse } from 'csv-parse/sync';
+import { safeCsv, writeDataset } from '../../../src/engine/data/dataset';
+import { parseRecords } from '../../../src/engine/data/records';
+import { toCsv } from '../../../src/extension/labelFile';
+
+/**
+ * Rows as a reader that also ends a row at a lone CR (old Mac files; some spreadsheets) sees them,
+ * with the project's CSV parser.
+ */
+const rowsOf = (csv: string, delimiter = ',') =>
+  parse(csv, { delimiter, record_delimiter: ['\r\n', '\n', '\r'], relax_column_count: true, relax_quotes: true }) as string[][];
+const FORMULA = /^[=+\-@\t\r\uff1d\uff0b\uff0d\uff20]/;
+const unguarded = (rows: string[][]) => rows.flat().filter((c) => FORMULA.test(c) && !/^-?\d/.test(c));
+
+describe('data: dataset export cannot be fooled', () => {
+  it('quotes a cell holding a bare CR, so no row starts with a formula (Export Dataset, CSV and TSV)', () => {
+    for (const [format, d] of [
+      ['csv', ','],
+      ['tsv', '\t'],
+    ] as const) {
+      for (const eol of ['\n', '\r\n']) {
+        const source = [`id${d}text`, `1${d}"ok\r=HYPERLINK(""http://evil"")"`, `2${d}"a\r+1+2\r@cmd"`].join(eol);
+        const table = parseRecords(source, format);
+        assert.equal(table.records.length, 2);
+        const out = writeDataset(table, source, () => ({ label: 'spam', source: 'label' }));
+        const rows = rowsOf(out, d);
+        assert.deepEqual(unguarded(rows), [], JSON.stringify(out));
+        assert.equal(rows.length, 3, 'one row per record and the header');
+        assert.equal(rows[1]![1], 'ok\r=HYPERLINK("http://evil")', 'the cell comes back whole');
+      }
+    }
+  });
+
+  it('Export Labels CSV: the same guard, full-width formula signs included', () => {
+    const csv = toCsv(
+      ['text', 'label'],
+      [
+        ['x\r=1+1', 'a'],
+        ['\uff1dcmd', 'b'],
+        ['-3.5', 'c'],
+      ],
+    );
+    const rows = rowsOf(csv);
+    assert.deepEqual(unguarded(rows), []);
+    assert.deepEqual(rows.slice(1), [
+      ['x\r=1+1', 'a'],
+      ["'\uff1dcmd", 'b'],
+      ['-3.5', 'c'],
+    ]);
+    assert.equal(safeCsv([['+1+2']]), "'+1+2\n");
+  });
+
+  it('keeps JSONL numbers as written: big integers, 1e400, -0, exponents, escapes', () => {
+    const source = [
+      '{"id":12345678901234567890,"x":1e400,"y":-0,"z":1.50E+3,"text":"caf\\u00e9"}',
+      '{ "text" : "b" , "n" : 0.1000 }',
+      '{}',
+    ].join('\n');
+    const out = writeDataset(parseRecords(source, 'jsonl'), source, (i) =>
+      i === 0 ? { label: 'x', source: 'prediction', confidence: 0.5 } : undefined,
+    );
+    assert.equal(
+      out,
+      [
+        '{"id":12345678901234567890,"x":1e400,"y":-0,"z":1.50E+3,"text":"caf\\u00e9","label":"x","label_source":"prediction","confidence":0.5}',
+        '{ "text" : "b" , "n" : 0.1000 ,"label":null,"label_source":null,"confidence":null}',
+        '{"label":null,"label_source":null,"confidence":null}',
+        '',
+      ].join('\n'),
+    );
+    for (const line of out.trim().split('\n')) JSON.parse(line);
+  });
+
+  it('a record nested 100,000 deep is written as it is and the others are exported', () => {
+    const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    const source = `\uFEFF{"text":"a"}\r\n{"text":"deep","x":${deep}}\r\n{"text":"c","n":1}\r\n`;
+    const table = parseRecords(source, 'jsonl');
+    assert.equal(table.records.length, 3);
+    const out = writeDataset(table, source, () => ({ label: 'spam', source: 'label' }));
+    const lines = out.split('\r\n');
+    assert.equal(lines.length, 4);
+    assert.equal(lines[0], '\uFEFF{"text":"a","label":"spam","label_source":"label","confidence":null}');
+    assert.equal(lines[1], `{"text":"deep","x":${deep},"label":"spam","label_source":"label","confidence":null}`);
+    assert.deepEqual(JSON.parse(lines[2]!), { text: 'c', n: 1, label: 'spam', label_source: 'label', confidence: null });
+  });
+
+  it('writes every parsed record from its own line: what is read back equals the parse (a CR inside a line becomes a space)', () => {
+    const source = '{"text":"a",\r"k":1}\n\nbroken\r\n{"text":"b","label":"old"}\r\n  {"text":"c"}  \n';
+    const table = parseRecords(source, 'jsonl');
+    const out = writeDataset(table, source, () => undefined);
+    assert.ok(!/\r(?!\n)/.test(out), 'no bare CR left');
+    const back = out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.deepEqual(
+      back.map(({ fewshot_label, label_source, confidence, ...rest }) => rest),
+      table.records.map((r) => r.fields),
+    );
+  });
+});
