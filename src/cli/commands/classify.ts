@@ -24,7 +24,8 @@ export const classifyCommand: Command = {
     '  jsonl: {"file","line","label","confidence","uncertainty","text"}',
     'Files of any size are streamed in batches; memory stays bounded.',
     'Transductive methods also learn from unlabeled lines: their pool is a uniform, seeded reservoir',
-    'sample of --pool-size lines taken in a first pass over all FILEs (so each file is read twice).',
+    'sample of --pool-size lines taken in a first pass over all FILEs (so each file is read twice; a',
+    'pipe, such as <(command), is read once: its lines are classified but not pooled).',
     'Inductive methods skip that pass. Lines already in --labels, empty lines and lines with NUL bytes',
     'are skipped (counts on stderr); lines over 20,000 characters are classified on their start.',
   ].join('\n'),
@@ -65,7 +66,9 @@ export const classifyCommand: Command = {
 
     // Check every input before the (slower) engine load.
     const labelSet = await readLabelFile(labelsFile);
-    for (const file of files) await assertTextFile(file);
+    // A pipe can be read only once: it is classified, but left out of the pool pass.
+    const regular: string[] = [];
+    for (const file of files) if ((await assertTextFile(file)) === 'file') regular.push(file);
     if (labelSet.singletons.length)
       note(`note: only one example for ${labelSet.singletons.join(', ')}; more examples make predictions steadier`);
 
@@ -77,8 +80,12 @@ export const classifyCommand: Command = {
       const poolSize = args.need<number>('pool-size');
       let pool: string[] | undefined;
       if (poolSize > 0 && knownMethod(engine, method) && isTransductive(engine, method)) {
+        if (regular.length < files.length)
+          note(
+            `note: ${files.length - regular.length} input(s) are pipes, read once: their lines are classified but not in the pool of unlabeled lines (give files to include them)`,
+          );
         const sample = await reservoirSample(
-          unlabeledLines(files, labeledTexts, emptyCounts()),
+          unlabeledLines(regular, labeledTexts, emptyCounts()),
           poolSize,
           new Rng(args.need<number>('seed')),
         );
