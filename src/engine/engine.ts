@@ -1,12 +1,11 @@
 // The engine's facade: what the worker, the CLI and the benchmarks call.
 import path from 'node:path';
-import type { Classifier, Example, EncodedLines, FewShotMethod, LineSummaries } from './types';
+import type { Classifier, Example, EncodedLines, FewShotMethod, LinearHead, LineSummaries } from './types';
 import { type LoadedModel, loadModel } from './model';
 import { buildMethods } from './methods';
 import { selectBackend, type BackendChoice } from './tf/backend';
 import { argmaxRow, normalisedEntropy, summarizeProbs } from './learners/probs';
 import { samplePool } from './pool';
-import type { LinearHead } from './learners/kernelLogreg';
 import { packageRootFrom } from './packageRoot';
 import { Abstainer, type AbstentionRules } from './learners/abstain';
 import type { Centre } from './learners/featureView';

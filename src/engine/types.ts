@@ -1,6 +1,5 @@
-// Shared shapes of the engine. Pure data: no tfjs, no vscode.
-import type { AdaptControl, AdaptPlan } from './learners/adaptation';
-import type { LinearHead } from './learners/kernelLogreg';
+// Shared shapes of the engine. Pure data: no tfjs, no vscode, and no imports: every part of the
+// engine may depend on this file, so it depends on none (that keeps the engine free of import circles).
 
 /** One labeled line, as found in label files and JSONL data sets. */
 export interface Example {
@@ -73,4 +72,45 @@ export interface Classifier {
    * probabilities are inflated by having been trained on.
    */
   readonly heldOut?: ReadonlyMap<number, Float32Array>;
+}
+
+export interface LinearHead {
+  /** nClasses x dim, row-major. */
+  W: Float32Array;
+  b: Float32Array;
+  nClasses: number;
+}
+
+/** How an adaptation may start, stop and spend. */
+export interface AdaptControl {
+  /**
+   * A previous solution for the same document (warm start): the fits continue from it instead of
+   * starting from the prototypes; the self-training round takes `warmSteps` steps, and the first fit
+   * before it (when there is a pool) WARM_FIRST_STEPS. Rows are classes in this adaptation's order;
+   * `known[c]` false marks a class the previous solution did not have (it starts from its prototype).
+   */
+  warm?: { head: LinearHead; known: boolean[] };
+  /** Gradient steps of each fit when warm-started (default a fifth of hp.steps, at least 3). */
+  warmSteps?: number;
+  /** Multiply-adds the whole adaptation may spend (default WORK_BUDGET); beyond it the plan shrinks. */
+  budget?: number;
+  /** Polled between gradient steps; true stops the current fit early (the caller is cancelling). */
+  shouldStop?: () => boolean;
+}
+
+/** What an adaptation did, for the log and the guard-rail message. */
+export interface AdaptPlan {
+  /** Rows the gradient steps see per class at most (Infinity: all of them). */
+  rowsPerClass: number;
+  /** Self-training rounds kept. */
+  rounds: number[];
+  steps: number;
+  /** `dual` (Gram matrix, small n) or `primal` (sparse rows, linear in n) for the first fit. */
+  form: 'dual' | 'primal';
+  /** Estimated multiply-adds. */
+  work: number;
+  /** Set when the labeled set was too large for the budget and the plan was cut. */
+  note?: string;
+  /** Whether the large-set schedule (AdaptHyper.large) was used. */
+  large?: boolean;
 }

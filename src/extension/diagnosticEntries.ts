@@ -1,6 +1,7 @@
 // Turns a document's predictions into the entries shown as diagnostics: filtered, prioritised,
 // capped per file. No vscode import, so it is unit-tested and benchmarked directly.
 import { isNoneLabel } from '../engine/labels/none';
+import { leastCertainLines } from '../engine/review';
 
 export interface DocumentPredictions {
   labels: string[];
@@ -111,10 +112,6 @@ function kthLargest(values: Float32Array, k: number): number {
 
 /** The unlabeled line the model is least sure of, other than `current`; -1 when there is none. */
 export function mostUncertainLine(p: DocumentPredictions, labeled: ReadonlySet<number>, current = -1): number {
-  let best = -1;
-  for (let line = 0; line < p.labelIndex.length; line++) {
-    if (p.labelIndex[line]! < 0 || labeled.has(line) || line === current) continue;
-    if (best < 0 || p.uncertainty[line]! > p.uncertainty[best]!) best = line;
-  }
-  return best;
+  const eligible = (line: number) => p.labelIndex[line]! >= 0 && !labeled.has(line) && line !== current;
+  return leastCertainLines(p.uncertainty, eligible, 1)[0] ?? -1;
 }

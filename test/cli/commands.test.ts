@@ -128,6 +128,24 @@ describe('cli: demo, info and eval (fake engine)', () => {
     assert.match(out, /agrees with the reference labels on \d+ of 78 lines/);
     assert.match(out, /method selftrain · backend fake · model fake-model/);
     assert.ok(!out.includes('\u001b['), 'no colour when stdout is not a terminal');
+    // The labeling loop: round 1 and four review rounds of three lines each.
+    const rounds = out.split('\n').filter((l) => /^\s+\d+\s+\d+\s+\d+\/78 /.test(l));
+    assert.deepEqual(
+      rounds.map((l) => Number(l.trim().split(/\s+/)[1])),
+      [12, 15, 18, 21, 24],
+    );
+    assert.match(out, /after 4 review rounds \(12 more lines labeled\): \d+ of 78 lines right, from \d+/);
+  });
+
+  it('demo --rounds 0 stops after the first round; --per-round sets the lines reviewed per round', async () => {
+    const none = fakeIo(fakeEngine());
+    assert.equal(await runCli(['demo', '--rounds', '0', '--model', os.tmpdir()], none), 0, none.stderr.text);
+    assert.doesNotMatch(none.stdout.text, /labeling loop/);
+    const two = fakeIo(fakeEngine());
+    assert.equal(await runCli(['demo', '--rounds', '2', '--per-round', '5', '--model', os.tmpdir()], two), 0, two.stderr.text);
+    assert.match(two.stdout.text, /after 2 review rounds \(10 more lines labeled\)/);
+    const bad = fakeIo(fakeEngine());
+    assert.equal(await runCli(['demo', '--per-round', '0', '--model', os.tmpdir()], bad), 2);
   });
 
   it('info lists backend, model and methods', async () => {

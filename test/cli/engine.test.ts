@@ -19,8 +19,14 @@ describe('cli with the real engine', () => {
     // Six labels, two examples each: chance is 13 of 78. Half right is far beyond chance while
     // leaving room for the model to change (the shipped one gets 47; logistic regression alone 43).
     assert.ok(Number(agreement[1]) >= 39, `only ${agreement[1]} of 78 agree`);
-    assert.equal(r.stdout.split('\n').filter((l) => /\s\d{1,3}%\s/.test(l)).length, 78);
+    const listing = r.stdout.split('The labeling loop')[0] as string;
+    assert.equal(listing.split('\n').filter((l) => /\s\d{1,3}%\s/.test(l)).length, 78);
     assert.doesNotMatch(r.stdout, /NaN/);
+    // The review rounds: reviewing the least certain lines makes more of the document right.
+    const loop = /after 4 review rounds \(12 more lines labeled\): (\d+) of 78 lines right, from (\d+)/.exec(r.stdout);
+    assert.ok(loop, r.stdout);
+    assert.equal(loop[2], agreement[1], 'the first round is the listing above');
+    assert.ok(Number(loop[1]) > Number(loop[2]), `the loop did not help: ${loop[2]} -> ${loop[1]}`);
   });
 
   it('info names the backend, the model and the methods', () => {

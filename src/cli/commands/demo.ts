@@ -1,8 +1,12 @@
 // `fewshot demo`: the whole idea in one screen. Two labeled lines per label in a document of
-// support tickets; every other line gets a label and a confidence.
+// support tickets; every other line gets a label and a confidence. Then the loop that makes the
+// product worth using: a few rounds in which the lines Next Uncertain Line would pick get their
+// reference labels (as a person reviewing them would give), with the agreement after each round.
 import fs from 'node:fs';
 import path from 'node:path';
-import { type LinePrediction, namedPredictions } from '../../engine/engine';
+import { type AdaptedModel, type EngineApi, type LinePrediction, namedPredictions } from '../../engine/engine';
+import { leastCertainLines } from '../../engine/review';
+import type { Example } from '../../engine/types';
 import { readExamples, readLabelFile, readLines } from '../../engine/data';
 import { UsageError } from '../args';
 import { openEngine, ENGINE_OPTIONS } from '../engine-loader';
@@ -20,12 +24,17 @@ export const demoCommand: Command = {
   description: [
     'Reads samples/demo/tickets.txt (90 support tickets) and samples/demo/labels.jsonl (12 of them',
     'labeled by hand, 2 per label), adapts the model, and prints every line with its predicted label',
-    'and confidence. With --file and --labels it does the same for your own document.',
+    'and confidence. Then, while the reference labels (samples/demo/tickets.gold.jsonl) are there, it',
+    'plays the labeling loop: each round the lines Next Uncertain Line would pick get their reference',
+    'label and the model adapts again; the agreement after each round is charted. With --file and',
+    '--labels it labels your own document (one round: there are no reference labels to review with).',
   ].join('\n'),
   options: [
     { name: 'file', type: 'string', placeholder: 'text file', help: 'document to label (default: the bundled tickets)' },
     { name: 'labels', type: 'string', placeholder: 'file.jsonl', help: 'its labeled lines (default: the bundled labels)' },
     { name: 'method', type: 'string', default: 'default', placeholder: 'name', help: 'method (see `fewshot info`)' },
+    { name: 'rounds', type: 'int', min: 0, default: 4, placeholder: 'n', help: 'review rounds after the first (0: none)' },
+    { name: 'per-round', type: 'int', min: 1, default: 3, placeholder: 'n', help: 'least certain lines reviewed per round' },
     ...ENGINE_OPTIONS,
   ],
   async run(args, io) {
@@ -72,6 +81,13 @@ export const demoCommand: Command = {
             ` · load ${ms(loadMs)} · adapt ${ms(model.adaptMs)} · classify ${ms(classifyMs)} for ${unlabeled.length} lines`,
         ),
       );
+      if (gold) {
+        const rounds = reviewRounds(engine, model, labelSet.examples, unlabeled, gold, {
+          rounds: args.need<number>('rounds'),
+          perRound: args.need<number>('per-round'),
+        });
+        if (rounds.length > 1) printRounds(io, style, rounds, unlabeled.length);
+      }
       return EXIT_OK;
     } finally {
       engine.dispose();
@@ -80,6 +96,82 @@ export const demoCommand: Command = {
 };
 
 const ms = (x: number) => `${Math.round(x)} ms`;
+
+interface Round {
+  /** Lines labeled so far: the sample's own plus those reviewed in earlier rounds. */
+  labeled: number;
+  /** The document's lines that are right: reviewed lines (their label is the reference) and right predictions. */
+  documentRight: number;
+  /** The model's own predictions that agree with the reference, out of those it still makes. */
+  predictedRight: number;
+  predicted: number;
+  /** The lines reviewed after this round (the least certain), in the order Next Uncertain Line visits them. */
+  reviewedNext: string[];
+}
+
+/**
+ * Round 1 is the model adapted to the sample's labels (`first`); each later round first gives the `perRound` least certain
+ * lines of the previous round their reference label (what a person pressing Next Uncertain Line and
+ * labeling would do), then adapts again. Only lines with a reference label are reviewed.
+ */
+function reviewRounds(
+  engine: EngineApi,
+  first: AdaptedModel,
+  given: readonly Example[],
+  unlabeled: readonly string[],
+  gold: ReadonlyMap<string, string>,
+  options: { rounds: number; perRound: number },
+): Round[] {
+  const reviewed: Example[] = [];
+  const rounds: Round[] = [];
+  for (let r = 0; r <= options.rounds; r++) {
+    const reviewedTexts = new Set(reviewed.map((ex) => ex.text));
+    const remaining = unlabeled.filter((t) => !reviewedTexts.has(t));
+    if (remaining.length === 0) break;
+    const model = r === 0 ? first : engine.adapt([...given, ...reviewed], { method: first.method, pool: remaining });
+    const p = model.classify(remaining);
+    let predictedRight = 0;
+    remaining.forEach((text, i) => {
+      if (gold.get(text) === model.labels[p.labelIndex[i] as number]) predictedRight++;
+    });
+    const next = leastCertainLines(p.uncertainty, (i) => gold.has(remaining[i] as string), options.perRound).map(
+      (i) => remaining[i] as string,
+    );
+    rounds.push({
+      labeled: given.length + reviewed.length,
+      documentRight: reviewed.length + predictedRight,
+      predictedRight,
+      predicted: remaining.length,
+      reviewedNext: next,
+    });
+    for (const text of next) reviewed.push({ text, label: gold.get(text) as string });
+  }
+  return rounds;
+}
+
+function printRounds(io: CliIo, style: Style, rounds: Round[], total: number): void {
+  const perRound = rounds[0]?.reviewedNext.length ?? 0;
+  line(io.stdout);
+  line(io.stdout, style.bold(`The labeling loop: each round, the ${perRound} lines Next Uncertain Line picks get their reference label`));
+  const barWidth = 30;
+  line(io.stdout, style.dim(`round  labeled  document right        model's predictions right`));
+  rounds.forEach((round, i) => {
+    const share = round.documentRight / Math.max(1, total);
+    const filled = Math.round(share * barWidth);
+    const bar = `${'█'.repeat(filled)}${'░'.repeat(barWidth - filled)}`;
+    const doc = `${round.documentRight}/${total} ${`${Math.round(100 * share)}%`.padStart(4)}`;
+    const model = `${round.predictedRight}/${round.predicted} (${Math.round((100 * round.predictedRight) / Math.max(1, round.predicted))}%)`;
+    line(io.stdout, `${String(i + 1).padStart(5)}  ${String(round.labeled).padStart(7)}  ${doc.padEnd(12)}  ${style.green(bar)}  ${model}`);
+  });
+  const first = rounds[0] as Round;
+  const last = rounds[rounds.length - 1] as Round;
+  line(
+    io.stdout,
+    `after ${rounds.length - 1} review rounds (${last.labeled - first.labeled} more lines labeled): ` +
+      style.bold(`${last.documentRight} of ${total}`) +
+      ` lines right, from ${first.documentRight}`,
+  );
+}
 
 function printLines(
   io: CliIo,

@@ -1,8 +1,8 @@
 // The adaptation procedures the engine offers. All work on the same per-document features
 // (FeatureView) so that comparisons between them are about the procedure, not the representation.
-import type { Classifier, EncodedLines, FewShotMethod, LineSummaries } from '../types';
+import type { AdaptControl, AdaptPlan, Classifier, EncodedLines, FewShotMethod, LinearHead, LineSummaries } from '../types';
 import { blockMeans, type BlockScales, type Centre, evenRows, FeatureView, selectRows } from './featureView';
-import { fitLogreg, type LinearHead, type LogregHyper } from './kernelLogreg';
+import { fitLogreg, type LogregHyper } from './kernelLogreg';
 import { MAX_PSEUDO_CANDIDATES } from '../pool';
 import { concatRows, fitPrimal, meanNnz, type SparseRows, sparseRows } from './primalLogreg';
 import { argmaxRow, softmaxRows } from './probs';
@@ -145,23 +145,6 @@ export function meaningfulNames(names: EncodedLines): number[] {
   return rows;
 }
 
-/** How an adaptation may start, stop and spend. */
-export interface AdaptControl {
-  /**
-   * A previous solution for the same document (warm start): the fits continue from it instead of
-   * starting from the prototypes; the self-training round takes `warmSteps` steps, and the first fit
-   * before it (when there is a pool) WARM_FIRST_STEPS. Rows are classes in this adaptation's order;
-   * `known[c]` false marks a class the previous solution did not have (it starts from its prototype).
-   */
-  warm?: { head: LinearHead; known: boolean[] };
-  /** Gradient steps of each fit when warm-started (default a fifth of hp.steps, at least 3). */
-  warmSteps?: number;
-  /** Multiply-adds the whole adaptation may spend (default WORK_BUDGET); beyond it the plan shrinks. */
-  budget?: number;
-  /** Polled between gradient steps; true stops the current fit early (the caller is cancelling). */
-  shouldStop?: () => boolean;
-}
-
 /**
  * Multiply-adds (in planAdaptation's count) one adaptation may spend. In the WebAssembly kernel
  * (kernel/sparseKernel.ts) this is about half a second of fitting on the 2-core machine of
@@ -169,23 +152,6 @@ export interface AdaptControl {
  * every line), and past that with fewer rounds, so one adaptation never stalls the worker.
  */
 export const WORK_BUDGET = 2.5e9;
-
-/** What an adaptation did, for the log and the guard-rail message. */
-export interface AdaptPlan {
-  /** Rows the gradient steps see per class at most (Infinity: all of them). */
-  rowsPerClass: number;
-  /** Self-training rounds kept. */
-  rounds: number[];
-  steps: number;
-  /** `dual` (Gram matrix, small n) or `primal` (sparse rows, linear in n) for the first fit. */
-  form: 'dual' | 'primal';
-  /** Estimated multiply-adds. */
-  work: number;
-  /** Set when the labeled set was too large for the budget and the plan was cut. */
-  note?: string;
-  /** Whether the large-set schedule (AdaptHyper.large) was used. */
-  large?: boolean;
-}
 
 /** Multiply-adds of one primal fit and of one dual fit on n rows. */
 export function fitCost(n: number, nnzPerRow: number, wordDim: number, dim: number, nClasses: number, steps: number) {

@@ -1,18 +1,12 @@
 // Multinomial logistic regression fitted by full-batch gradient descent from zero, in the span of
 // the training rows: W = A X, so each step costs O(classes * n^2) instead of O(classes * n * dim).
 // Same iterates as plain gradient descent on W (weight decay included), far cheaper when n << dim.
+import type { LinearHead } from '../types';
 
 export interface LogregHyper {
   steps: number;
   lr: number;
   weightDecay: number;
-}
-
-export interface LinearHead {
-  /** nClasses x dim, row-major. */
-  W: Float32Array;
-  b: Float32Array;
-  nClasses: number;
 }
 
 /** Gram matrix X X^T of dense rows (n x dim). */

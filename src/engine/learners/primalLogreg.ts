@@ -7,7 +7,8 @@
 import type { EncodedLines } from '../types';
 import type { FeatureView } from './featureView';
 import { PAD_BIAS, paddedClasses, withKernel } from './kernel/sparseKernel';
-import type { LinearHead, LogregHyper } from './kernelLogreg';
+import type { LinearHead } from '../types';
+import type { LogregHyper } from './kernelLogreg';
 
 const EPS = 1e-8;
 
