@@ -11,6 +11,7 @@ import { Abstainer, type AbstentionRules } from './learners/abstain';
 import type { Centre } from './learners/featureView';
 import { isNoneLabel, NONE_LABEL } from './labels/none';
 import { abstentionApplies, type AbstentionMode } from './abstention';
+import { Evidence, temperRow } from './features/evidence';
 
 export type { BackendChoice };
 
@@ -209,6 +210,9 @@ export class Engine implements EngineApi {
     const heldOut = new Map<string, Float32Array>();
     for (const [row, p] of classifier.heldOut ?? []) if (pool) heldOut.set(pool.textOf(row), p);
     const abstention = this.abstainer(options, classifier, supportLines, ids, labels, pool?.nonEmpty);
+    // Lines the model has little to go on for (no known word, few tokens shared with the labeled
+    // lines: e.g. a script the word vectors lack) get their confidence tempered towards 1 / labels.
+    const evidence = new Evidence(this.model.vectors, [...texts, ...labels]);
     const adaptMs = performance.now() - started;
     const encode = (t: string[]) => this.encode(t);
     const C = labels.length;
@@ -254,6 +258,7 @@ export class Engine implements EngineApi {
           out.confidence[i] = pOos;
         }
       }
+      temperWeakLines(lines, out, evidence, abstention?.none, (weak) => classifier.predictProbs(encode(weak)), C);
       return out;
     };
     return {
@@ -310,6 +315,34 @@ export class Engine implements EngineApi {
     this.model.encoder.clearCache();
     for (const m of this.registry.values()) (m as { dispose?: () => void }).dispose?.();
   }
+}
+
+/** Tempers the predictions of lines with evidence < 1 (see features/evidence.ts); `none` predictions keep theirs. */
+function temperWeakLines(
+  lines: string[],
+  out: Predictions,
+  evidence: Evidence,
+  none: number | undefined,
+  predictProbs: (lines: string[]) => Float32Array,
+  C: number,
+): void {
+  const weak: number[] = [];
+  const strength: number[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const e = out.labelIndex[i] === none ? 1 : evidence.of(lines[i]);
+    if (e < 1) {
+      weak.push(i);
+      strength.push(e);
+    }
+  }
+  if (weak.length === 0) return;
+  const probs = predictProbs(weak.map((i) => lines[i]));
+  weak.forEach((i, k) => {
+    const tempered = temperRow(probs, k, C, out.labelIndex[i], strength[k]);
+    // Never more sure than before (a pseudo-labeled line's confidence comes from before its training).
+    out.confidence[i] = Math.min(out.confidence[i], tempered.confidence);
+    out.uncertainty[i] = Math.max(out.uncertainty[i], tempered.uncertainty);
+  });
 }
 
 function sameTexts(a: readonly string[], b: readonly string[]): boolean {

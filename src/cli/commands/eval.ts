@@ -22,7 +22,7 @@ export const evalCommand: Command = {
     'with a 95% confidence interval. Every method sees the same episodes (paired comparison).',
     'Transductive methods also get an unlabeled pool: the queries mixed with as many lines of labels',
     'outside the episode; their inductive variant is added beside them automatically.',
-    'Peers that need no engine: natural-bayes, natural-logreg.',
+    'Peers that need no engine: natural-bayes, natural-logreg, char-tfidf (character uni+bigram TF-IDF prototypes).',
     '',
     'Example:',
     '  fewshot eval --data data/clinc150.test.jsonl --holdout-domains banking,credit_cards,work \\',

@@ -4,4 +4,5 @@ export * from './methods';
 export * from './evaluate';
 export * from './table';
 export * from './peers';
+export * from './charTfidf';
 export * from './openSet';

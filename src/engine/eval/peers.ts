@@ -1,5 +1,6 @@
 // Reference methods from the `natural` package: they train on the support texts alone.
 import type { TextMethod, TextPredictor } from './methods';
+import { charTfidf } from './charTfidf';
 
 /** The part of natural's classifier API used here (its bundled typings cover only the whole package). */
 interface NaturalClassifier {
@@ -51,4 +52,5 @@ export const naturalLogreg = (): TextMethod => naturalMethod('natural-logreg', '
 export const PEER_METHODS: Record<string, () => TextMethod> = {
   'natural-bayes': naturalBayes,
   'natural-logreg': naturalLogreg,
+  'char-tfidf': charTfidf,
 };

@@ -7,6 +7,10 @@
 // - Identifiers split at case changes: `camelCase` -> camel, case; `HTTPServerError` -> http,
 //   server, error; `Base64Encode` -> base64, encode. Letters and digits stay together (`mp3`,
 //   `user123`, `sha256`) so hashes and ids do not shatter into single letters.
+// - Han ideographs and kana are one token each: Chinese and Japanese write no spaces, so a run of
+//   them is a phrase or a sentence, not a word. Single-character tokens give the character n-gram
+//   block the character unigrams and bigrams that carry the meaning there (see docs/encoder.md).
+//   Hangul stays in words: Korean spaces its words. Every other script is unchanged.
 
 /** Characters examined per line; the rest of a longer line is ignored (10 MB lines stay cheap). */
 export const MAX_TOKENIZE_CHARS = 4096;
@@ -16,6 +20,7 @@ const LOWER = 1; // lowercase or caseless letter
 const UPPER = 2;
 const DIGIT = 3;
 const MARK = 4; // combining mark: continues the current token, never starts a case boundary
+const IDEO = 5; // Han ideograph or kana: a token of its own (with any marks that follow it)
 
 const ASCII_CLASS = new Uint8Array(128);
 for (let c = 0; c < 128; c++) {
@@ -26,12 +31,20 @@ for (let c = 0; c < 128; c++) {
 
 // Classes of BMP code points, filled on first sight (0 = not yet known, else class + 1).
 const BMP_CLASS = new Uint8Array(0x10000);
+const IDEO_RE = /[\p{scx=Han}\p{scx=Hiragana}\p{scx=Katakana}]/uy;
 const UPPER_RE = /[\p{Lu}\p{Lt}]/uy;
 const LETTER_RE = /\p{L}/uy;
 const MARK_RE = /\p{M}/uy;
 const DIGIT_RE = /\p{N}/uy;
 
 function classifyWithRegex(text: string, i: number): number {
+  const cls = classifyCategory(text, i);
+  if (cls !== LOWER) return cls;
+  IDEO_RE.lastIndex = i;
+  return IDEO_RE.test(text) ? IDEO : LOWER;
+}
+
+function classifyCategory(text: string, i: number): number {
   for (const [re, cls] of [
     [UPPER_RE, UPPER],
     [LETTER_RE, LOWER],
@@ -62,6 +75,19 @@ function capLength(text: string, max: number): string {
 function hasNonAscii(text: string): boolean {
   for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return true;
   return false;
+}
+
+/** Whether a token of `tokenize` is a Han ideograph or a kana (they are tokens of their own). */
+export function isIdeographic(token: string): boolean {
+  const code = token.charCodeAt(0);
+  if (code < 0x80 || isLowSurrogate(code)) return false;
+  if (isHighSurrogate(code)) return classifyWithRegex(token, 0) === IDEO;
+  let known = BMP_CLASS[code];
+  if (known === 0) {
+    known = classifyWithRegex(token, 0) + 1;
+    BMP_CLASS[code] = known;
+  }
+  return known - 1 === IDEO;
 }
 
 /** Lowercase word tokens of one line; see the rules at the top of this file. */
@@ -108,6 +134,9 @@ export function tokenize(text: string): string[] {
       if (start < 0) start = i;
     } else {
       if (start < 0) {
+        start = i;
+      } else if (cls === IDEO || prev === IDEO) {
+        emit(start, i); // 中文 -> 中, 文; 2024年 -> 2024, 年
         start = i;
       } else if (cls === UPPER && (prev === LOWER || prev === DIGIT)) {
         emit(start, i); // camelCase, base64Encode
