@@ -33,7 +33,8 @@ async function labelLine(line, label) {
 }
 
 await run(async () => {
-  await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
+  // A loaded machine can take minutes to serve the workbench (30 s, the default, failed under load).
+  await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`, { timeout: 180_000 });
   await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
   // The folder has no label file yet: the extension activates with the first Few-Shot command
   // (the status bar item appears then).

@@ -57,7 +57,8 @@ async function pressInPanel(frame, key, line, label) {
 }
 
 await run(async () => {
-  await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
+  // A loaded machine can take minutes to serve the workbench (30 s, the default, failed under load).
+  await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`, { timeout: 180_000 });
   await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
   await openFile('support-tickets.txt', 'charged twice');
 

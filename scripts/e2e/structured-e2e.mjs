@@ -67,7 +67,8 @@ const { shot, check, run } = uiTest('structured-e2e', { page, browser, server, a
 const panelFrame = () => until('the labeling panel webview', async () => (await panelFrames(page))[0], 60_000);
 
 await run(async () => {
-  await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
+  // A loaded machine can take minutes to serve the workbench (30 s, the default, failed under load).
+  await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`, { timeout: 180_000 });
   await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
   await page.locator('.statusbar-item', { hasText: 'labeled' }).first().waitFor({ timeout: 60_000 });
   await openFile('tickets.csv', 'charged twice');

@@ -13,6 +13,7 @@ import { parseLabels, toCsv, writeFileAtomic } from './labelFile';
 import { mostUncertainLine } from './diagnosticEntries';
 import { lineText, mostUncertainInWorkspace } from './workspaceResults';
 import { labelNameProblem } from '../protocol/panel';
+import { openSample } from './walkthrough';
 
 // biome-ignore lint/suspicious/noExplicitAny: VS Code passes command arguments untyped; each handler declares those it takes.
 type Handler = (...args: any[]) => unknown;
@@ -33,6 +34,7 @@ export const commands: Record<string, Factory> = {
   'fewshot.clearLabels': clearLabels,
   'fewshot.showEngineInfo': showEngineInfo,
   'fewshot.showLog': (ctx) => () => ctx.output.show(true),
+  'fewshot.openSample': openSample,
 };
 
 export function registerCommands(ctx: FewShotContext): void {

@@ -8,6 +8,7 @@ import { activateDiagnostics } from './diagnostics';
 import type { PanelDataSource } from './panel';
 import { activatePanel } from './panel/panelSource';
 import { activateStatusBar } from './statusBar';
+import { activateWalkthrough, type WalkthroughState } from './walkthrough';
 
 /** What activate returns: used by the integration tests and the benchmark. */
 export interface FewShotApi {
@@ -17,6 +18,8 @@ export interface FewShotApi {
   flushLabels(): Promise<void>;
   /** What the labeling panel asks of the extension (its quality estimate, for the tests). */
   panel: Pick<PanelDataSource, 'estimateQuality'>;
+  /** The walkthrough steps completed by context keys so far. */
+  walkthrough(): WalkthroughState;
 }
 
 let context: FewShotContext | undefined;
@@ -31,8 +34,9 @@ export async function activate(extension: vscode.ExtensionContext): Promise<FewS
   activateCodeActions(ctx);
   activateStatusBar(ctx);
   const panel = activatePanel(ctx);
+  const walkthrough = activateWalkthrough(ctx);
   ctx.log('Few-Shot Labeler activated');
-  return { whenIdle: () => ctx.scheduler.whenIdle(), flushLabels: () => ctx.labels.flush(), panel };
+  return { whenIdle: () => ctx.scheduler.whenIdle(), flushLabels: () => ctx.labels.flush(), panel, walkthrough };
 }
 
 export function deactivate(): Promise<void> | undefined {

@@ -109,6 +109,17 @@ export const commands = {
   },
 };
 
+/** vscode.l10n.t with no bundle loaded: the English message, `{0}` / `{name}` placeholders filled. */
+export const l10n = {
+  t(message: string, ...args: unknown[]): string {
+    const named = args.length === 1 && typeof args[0] === 'object' && args[0] !== null ? (args[0] as Record<string, unknown>) : undefined;
+    return message.replace(/\{(\w+)\}/g, (whole, key: string) => {
+      const value = named ? named[key] : args[Number(key)];
+      return value === undefined ? whole : String(value);
+    });
+  },
+};
+
 export const window = {
   activeTextEditor: undefined as unknown,
   showInformationMessage(message: string): Promise<undefined> {

@@ -45,6 +45,7 @@ export function registerSuite(): void {
         'chooseTextColumn',
         'showEngineInfo',
         'openPanel',
+        'openSample',
       ]) {
         assert.ok(all.includes(`fewshot.${id}`), `missing command fewshot.${id}`);
       }
@@ -58,6 +59,7 @@ export function registerSuite(): void {
       // One label alone teaches nothing: no predictions yet.
       await api.whenIdle();
       assert.equal(fewShot(doc.uri).length, 0);
+      assert.deepEqual(api.walkthrough(), { twoLabels: false, predicted: false }, 'no walkthrough step done by one label');
     });
 
     it('classifies every other non-empty line once two labels have examples', async () => {
@@ -70,6 +72,8 @@ export function registerSuite(): void {
       await vscode.commands.executeCommand('fewshot.labelLine', 'shipping', doc.uri, [7]);
       await api.whenIdle();
       const diagnostics = await until('diagnostics', () => fewShot(doc.uri).length > 0 && fewShot(doc.uri));
+      // The walkthrough's "label two kinds" and "see the predictions" steps completed on the real events.
+      assert.deepEqual(api.walkthrough(), { twoLabels: true, predicted: true });
       const labeled = new Set([0, 1, 2, 3, 4, 5, 6, 7]);
       const unlabeledNonEmpty = Array.from({ length: doc.lineCount }, (_, i) => i).filter(
         (i) => !labeled.has(i) && doc.lineAt(i).text.trim(),
@@ -239,6 +243,29 @@ export function registerSuite(): void {
           [2, 'account'],
         ],
       );
+    });
+
+    it('the walkthrough puts the sample tickets in a folder without overwriting, and opens them', async () => {
+      const target = vscode.Uri.file(fs.mkdtempSync(path.join(folder(), 'sample-')));
+      try {
+        const first = await vscode.commands.executeCommand<vscode.Uri>('fewshot.openSample', target);
+        const second = await vscode.commands.executeCommand<vscode.Uri>('fewshot.openSample', target);
+        assert.deepEqual(
+          [path.basename(first.fsPath), path.basename(second.fsPath)],
+          ['fewshot-sample-tickets.txt', 'fewshot-sample-tickets-2.txt'],
+        );
+        const sample = fs.readFileSync(
+          path.join(vscode.extensions.getExtension(EXTENSION_ID)?.extensionPath ?? '', 'samples/demo/tickets.txt'),
+          'utf8',
+        );
+        assert.equal(fs.readFileSync(first.fsPath, 'utf8'), sample);
+        assert.equal(vscode.window.activeTextEditor?.document.uri.fsPath, second.fsPath, 'the copy is opened');
+      } finally {
+        const copies = (tab: vscode.Tab) => tab.input instanceof vscode.TabInputText && tab.input.uri.fsPath.startsWith(target.fsPath);
+        await vscode.window.tabGroups.close(vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter(copies));
+        fs.rmSync(target.fsPath, { recursive: true, force: true });
+        editor = await vscode.window.showTextDocument(doc);
+      }
     });
   });
 }
