@@ -82,9 +82,9 @@ describe('label file', () => {
     const file = path.join(dir, 'labels.jsonl');
     fs.writeFileSync(file, 'garbage\n');
     const first = await backupFile(file, 'garbage\n');
-    assert.match(path.basename(first.backup), /^labels\.jsonl\.corrupt-[0-9a-f]{12}\.bak$/);
+    assert.match(path.basename(first.backup!), /^labels\.jsonl\.corrupt-[0-9a-f]{12}\.bak$/);
     assert.equal(first.created, true);
-    assert.equal(fs.readFileSync(first.backup, 'utf8'), 'garbage\n');
+    assert.equal(fs.readFileSync(first.backup!, 'utf8'), 'garbage\n');
     // Item 8: reading the same corrupt content again makes no new copy.
     const again = await backupFile(file, 'garbage\n');
     assert.deepEqual(again, { backup: first.backup, created: false });
@@ -108,7 +108,7 @@ describe('label file', () => {
   it('keeps fields it does not know through a read and a write (item 6)', () => {
     const line = '{"document":"a.txt","line":3,"text":"x","label":"one","annotator":"ana","note":{"why":"typo"},"reviewed":true}';
     const parsed = parseLabels(`${line}\n`);
-    assert.deepEqual(parsed.records[0]!.extra, { annotator: 'ana', note: { why: 'typo' }, reviewed: true });
+    assert.deepEqual(parsed.records[0]!.extra, { annotator: '"ana"', note: '{"why":"typo"}', reviewed: 'true' });
     assert.deepEqual(JSON.parse(serializeLabels(parsed.records)), JSON.parse(line));
   });
 
@@ -246,7 +246,7 @@ describe('label file', () => {
         const clean = records.map((r) => {
           const { extra, ...rest } = r;
           return extra && Object.keys(extra).length
-            ? { ...rest, extra: JSON.parse(JSON.stringify(extra)) as Record<string, unknown> }
+            ? { ...rest, extra: Object.fromEntries(Object.entries(extra).map(([k, v]) => [k, JSON.stringify(v)])) }
             : rest;
         });
         const text = serializeLabels(clean);
