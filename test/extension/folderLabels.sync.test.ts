@@ -202,8 +202,13 @@ if (!writerProcess)
       fs.writeFileSync(file, `${good}not json\n`);
       const store = new FolderLabels(root, file, fast);
       await store.load();
-      for (let i = 0; i < 10; i++) {
+      // Each rewrite truncates the file first; the store reads it in that moment, then again.
+      for (let i = 0; i < 5; i++) {
+        fs.writeFileSync(file, '');
+        const reading = store.load();
+        await sleep(5);
         fs.writeFileSync(file, `${good}not json ${i}\n`);
+        await reading;
         await store.load();
       }
       const backups = fs.readdirSync(path.dirname(file)).filter((n) => n.endsWith('.bak'));

@@ -13,6 +13,8 @@ import {
   cleanupTempFiles,
   escapesFolder,
   resolveLabelsPath,
+  withFileLock,
+  LockLostError,
   type LabelRecord,
 } from '../../src/extension/labelFile';
 
@@ -93,6 +95,18 @@ describe('label file', () => {
     assert.deepEqual(missing, { records: [], problems: [], content: undefined });
   });
 
+  it('a lock is released only by its owner; a holder that lost it hears so before writing', async () => {
+    const file = path.join(tmp(), 'labels.jsonl');
+    const lock = `${file}.lock`;
+    const next = JSON.stringify({ token: 'next', pid: process.pid, host: os.hostname() });
+    await withFileLock(file, async (held) => {
+      await held.check();
+      fs.writeFileSync(lock, next); // taken over meanwhile by the next holder
+      await assert.rejects(held.check(), LockLostError);
+    });
+    assert.equal(fs.readFileSync(lock, 'utf8'), next);
+  });
+
   it('quotes CSV fields that need it', () => {
     assert.equal(
       toCsv(
@@ -110,6 +124,18 @@ describe('label file', () => {
     const parsed = parseLabels(`${line}\n`);
     assert.deepEqual(parsed.records[0]!.extra, { annotator: '"ana"', note: '{"why":"typo"}', reviewed: 'true' });
     assert.deepEqual(JSON.parse(serializeLabels(parsed.records)), JSON.parse(line));
+  });
+
+  it('writes unknown fields back as written: big integers, 1e400, key order', () => {
+    const line =
+      '{"id":12345678901234567890,"score":1e400,"note":{"n":-0.10000000000000000001},"document":"a.txt","line":3,"text":"x","label":"one"}';
+    assert.equal(serializeLabels(parseLabels(`${line}\n`).records), `${line}\n`);
+  });
+
+  it('a byte-order mark is not part of the first record', () => {
+    const parsed = parseLabels(`\uFEFF${JSON.stringify({ document: 'a.txt', line: 1, text: 'x', label: 'one' })}\n`);
+    assert.deepEqual(parsed.problems, []);
+    assert.equal(parsed.records.length, 1);
   });
 
   it('refuses label names with control, bidi or zero-width characters as bad lines (item 9)', () => {
