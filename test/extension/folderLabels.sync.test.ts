@@ -39,7 +39,7 @@ async function rewriteInPlace(file: string): Promise<void> {
     await handle.truncate(0);
     const half = Buffer.from(content.slice(0, content.length >> 1));
     await handle.write(half, 0, half.length, 0);
-    await sleep(5);
+    await sleep(25);
     const rest = Buffer.from(content.slice(content.length >> 1));
     await handle.write(rest, 0, rest.length, half.length);
   } finally {
@@ -71,7 +71,7 @@ async function writersWithOutsider(outsider: (file: string) => Promise<void>): P
   let rewrites = 0;
   const outside = (async () => {
     while (running) {
-      await sleep(150);
+      await sleep(100);
       await outsider(file);
       rewrites++;
     }
