@@ -9,7 +9,7 @@ import * as fc from 'fast-check';
 import type { LineSource } from '../../src/extension/anchor';
 import { FolderLabels, type FolderLabelsOptions } from '../../src/extension/folderLabels';
 import { parseLabels } from '../../src/extension/labelFile';
-import { at, runAsWriter, runWriter, textOf } from './labelWriter';
+import { at, runAsWriter, runWriter, startWriter, textOf } from './labelWriter';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'fewshot-sync-'));
 const fileOf = (root: string) => path.join(root, '.fewshot', 'labels.jsonl');
@@ -301,6 +301,30 @@ if (!writerProcess)
       await b.load();
       assert.equal(fileLabels(file).size, 6);
       assert.equal(b.count, 6);
+      assert.equal(fs.existsSync(`${file}.lock`), false);
+    });
+
+    it('a writer process stopped while holding the lock (SIGSTOP) is taken over; when it resumes it merges again: nothing lost', async function () {
+      this.timeout(30_000);
+      const root = tmp();
+      const file = fileOf(root);
+      const paused = startWriter({ root, name: 'a.txt', count: 3, intervalMs: 0, staleMs: 300, stopAtFirstWrite: true });
+      try {
+        // Wait until it has stopped itself, holding the lock.
+        const state = () => fs.readFileSync(`/proc/${paused.pid}/stat`, 'utf8').split(') ')[1]?.[0];
+        for (let i = 0; i < 500 && state() !== 'T'; i++) await sleep(20);
+        assert.equal(state(), 'T');
+        assert.equal(fs.existsSync(`${file}.lock`), true);
+        const b = new FolderLabels(root, file, fast);
+        await b.load();
+        for (let i = 0; i < 3; i++) b.setLabel('b.txt', at('b.txt', i), 'ham');
+        await b.save(); // does not wait for the stopped holder
+        assert.equal(fileLabels(file).size, 3);
+      } finally {
+        process.kill(paused.pid, 'SIGCONT'); // never leave a stopped process behind
+      }
+      assert.equal(await paused.exited, 0);
+      assert.equal(fileLabels(file).size, 6);
       assert.equal(fs.existsSync(`${file}.lock`), false);
     });
 

@@ -1,6 +1,7 @@
 // A writer process for the multi-process label tests: a test bundle runs itself again as a plain
 // node script with WRITER_ENV set, and that process labels `count` lines through the real store.
 import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FolderLabels } from '../../src/extension/folderLabels';
 
@@ -11,6 +12,10 @@ export interface WriterJob {
   name: string;
   count: number;
   intervalMs: number;
+  /** Lock bound of this writer (default: the store's). */
+  staleMs?: number;
+  /** Stop this process (SIGSTOP) at its first write: it holds the lock and has merged. */
+  stopAtFirstWrite?: boolean;
 }
 
 export const textOf = (document: string, line: number) => `${document} line ${line}`;
@@ -24,7 +29,20 @@ export function runAsWriter(): boolean {
 }
 
 async function writer(job: WriterJob): Promise<void> {
-  const store = new FolderLabels(job.root, path.join(job.root, '.fewshot', 'labels.jsonl'), { log: () => {} });
+  let stop = job.stopAtFirstWrite;
+  const store = new FolderLabels(job.root, path.join(job.root, '.fewshot', 'labels.jsonl'), {
+    log: () => {},
+    lock: job.staleMs ? { staleMs: job.staleMs } : undefined,
+    io: {
+      async writeFile(file, content) {
+        if (stop) {
+          stop = false;
+          process.kill(process.pid, 'SIGSTOP');
+        }
+        await fs.promises.writeFile(file, content, { flag: 'wx' });
+      },
+    },
+  });
   await store.load();
   for (let i = 0; i < job.count; i++) {
     store.setLabel(job.name, at(job.name, i), i % 2 ? 'odd' : 'even');
@@ -40,11 +58,14 @@ async function writer(job: WriterJob): Promise<void> {
   store.dispose();
 }
 
-/** Starts a writer process running the current test bundle; resolves with its exit code. */
-export function runWriter(job: WriterJob): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [__filename], { env: { ...process.env, [WRITER_ENV]: JSON.stringify(job) }, stdio: 'inherit' });
+/** Starts a writer process running the current test bundle; `exited` resolves with its exit code. */
+export function startWriter(job: WriterJob): { pid: number; exited: Promise<number> } {
+  const child = spawn(process.execPath, [__filename], { env: { ...process.env, [WRITER_ENV]: JSON.stringify(job) }, stdio: 'inherit' });
+  const exited = new Promise<number>((resolve, reject) => {
     child.on('error', reject);
     child.on('exit', (code) => resolve(code ?? -1));
   });
+  return { pid: child.pid ?? -1, exited };
 }
+
+export const runWriter = (job: WriterJob): Promise<number> => startWriter(job).exited;
