@@ -443,8 +443,8 @@ export interface SettleOptions {
 }
 
 /**
- * Reads the file once it has settled: nobody has changed it (same inode, size, mtime and content)
- * for `quietMs`. A file being rewritten in place, or replaced by unlink-and-create (git), is
+ * Reads the file once it has settled: the same content read whole (the file's stat unchanged
+ * across the read) `quietMs` apart, or a file untouched for longer than that by its mtime. A file being rewritten in place, or replaced by unlink-and-create (git), is
  * missing, empty or half written for a moment; such a read must not be taken for removals.
  * `settled` is false when it kept changing for `maxWaitMs`.
  */
@@ -452,7 +452,10 @@ export async function readSettled(file: string, options: SettleOptions = {}): Pr
   const quietMs = options.quietMs ?? 150;
   const maxWaitMs = options.maxWaitMs ?? 3000;
   const started = Date.now();
-  let first: { signature: string; content: string | undefined; at: number } | undefined;
+  // When each content was first seen. A program rewriting the same content every 100 ms changes
+  // the file's times each time but never what it says: the same content seen quietMs apart counts,
+  // whatever was seen in between.
+  const firstSeen = new Map<string | undefined, number>();
   for (;;) {
     const before = await statSignature(file);
     const content = await readContent(file);
@@ -461,13 +464,13 @@ export async function readSettled(file: string, options: SettleOptions = {}): Pr
     const whole = before.signature === after.signature && (content === undefined) === (after.signature === 'missing');
     if (whole) {
       // Untouched for long by its mtime (a second more than quietMs: some file systems keep whole
-      // seconds; a future mtime proves nothing), or seen unchanged for quietMs.
+      // seconds; a future mtime proves nothing), or seen for quietMs.
       if (after.mtimeMs !== undefined && now - after.mtimeMs >= quietMs + 1000) return { content, settled: true };
-      if (first?.signature === after.signature && first.content === content) {
-        if (now - first.at >= quietMs) return { content, settled: true };
-      } else {
-        first = { signature: after.signature, content, at: now };
-      }
+      const seen = firstSeen.get(content);
+      if (seen === undefined) {
+        if (firstSeen.size >= 8) firstSeen.clear();
+        firstSeen.set(content, now);
+      } else if (now - seen >= quietMs) return { content, settled: true };
     }
     if (now - started >= maxWaitMs) return { content, settled: false };
     await new Promise((r) => setTimeout(r, Math.max(5, quietMs / 5)));

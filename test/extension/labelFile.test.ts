@@ -15,6 +15,7 @@ import {
   resolveLabelsPath,
   withFileLock,
   LockLostError,
+  readSettled,
   type LabelRecord,
 } from '../../src/extension/labelFile';
 
@@ -105,6 +106,31 @@ describe('label file', () => {
       await assert.rejects(held.check(), LockLostError);
     });
     assert.equal(fs.readFileSync(lock, 'utf8'), next);
+  });
+
+  it('a file rewritten in place with the same content every 40 ms still reads as settled, never half', async () => {
+    const file = path.join(tmp(), 'labels.jsonl');
+    const full = 'a'.repeat(1000).concat('\n');
+    fs.writeFileSync(file, full);
+    let running = true;
+    const rewriter = (async () => {
+      while (running) {
+        const handle = await fs.promises.open(file, 'r+');
+        await handle.truncate(0);
+        await handle.write(full.slice(0, 500), 0);
+        await new Promise((r) => setTimeout(r, 10));
+        await handle.write(full.slice(500), 500);
+        await handle.close();
+        await new Promise((r) => setTimeout(r, 30));
+      }
+    })();
+    try {
+      for (let i = 0; i < 3; i++)
+        assert.deepEqual(await readSettled(file, { quietMs: 100, maxWaitMs: 2000 }), { content: full, settled: true });
+    } finally {
+      running = false;
+      await rewriter;
+    }
   });
 
   it('quotes CSV fields that need it', () => {
