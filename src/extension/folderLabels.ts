@@ -63,6 +63,8 @@ export interface FolderLabelsOptions {
   io?: WriteFs;
   /** A save failed (with the error) or, after failures, succeeded again (undefined). */
   onSaveProblem?: (error: Error | undefined) => void;
+  /** The file was deleted while it held labels: they are kept and written back (told once). */
+  onFileDeleted?: (kept: number) => void;
   /** The labels changed because the file changed (a merge brought in other writers' labels). */
   onDiskChange?: () => void;
   /** First retry delay after a failed save; doubles up to 30 s. */
@@ -402,7 +404,10 @@ export class FolderLabels {
       if (content === undefined || parsed === undefined) {
         // Really gone: deleting the file is not deleting the labels. Keep them and write them back.
         if (this.total > 0) {
-          if (!this.reportedMissing) this.options.log(`${this.file} was deleted; its ${this.total} labels are kept and written back`);
+          if (!this.reportedMissing) {
+            this.options.log(`${this.file} was deleted; its ${this.total} labels are kept and written back`);
+            this.options.onFileDeleted?.(this.total);
+          }
           this.reportedMissing = true;
           this.generation++;
         }

@@ -108,6 +108,11 @@ export class LabelStore implements vscode.Disposable {
           log: this.log,
           onSaveProblem: (e) => this.reportSaveProblem(state, e),
           onDiskChange: () => this.afterDiskChange(state),
+          onFileDeleted: (kept) =>
+            void vscode.window.showWarningMessage(
+              `Few-Shot: ${path.basename(file)} was deleted; its ${kept} labels are kept and written back. ` +
+                'Use Clear Labels to remove them.',
+            ),
         }),
       );
       this.folders.set(folder.uri.toString(), state);
