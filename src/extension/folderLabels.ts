@@ -426,6 +426,7 @@ export class FolderLabels {
       // past the stale bound) throws LockLostError and merges again with the file as it is now.
       await writeFileAtomic(this.file, next, this.options.io, () => lock.check());
       this.lastContent = next;
+      this.reportedMissing = false; // written back: a later deletion is told again
       // What was written, not what memory holds now: changes made while writing are not on disk.
       this.base = keyed(written.map((r) => ({ ...r })));
     }

@@ -165,6 +165,10 @@ if (!writerProcess)
       for (let i = 0; i < 100 && !fs.existsSync(file); i++) await sleep(10);
       assert.deepEqual([...fileLabels(file).values()], ['spam']);
       assert.deepEqual(told, [1]);
+      // Deleted again later: told again.
+      fs.rmSync(file);
+      await store.load();
+      assert.deepEqual(told, [1, 1]);
     });
 
     it('a file read while half written, empty or missing is not taken for removals', async () => {
