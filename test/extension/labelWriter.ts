@@ -14,7 +14,7 @@ export interface WriterJob {
   intervalMs: number;
   /** Lock bound of this writer (default: the store's). */
   staleMs?: number;
-  /** Stop this process (SIGSTOP) at its first write: it holds the lock and has merged. */
+  /** Stop this process (SIGSTOP) at its first write, holding the lock, merged; `<root>/stopped` tells so. */
   stopAtFirstWrite?: boolean;
 }
 
@@ -37,6 +37,7 @@ async function writer(job: WriterJob): Promise<void> {
       async writeFile(file, content) {
         if (stop) {
           stop = false;
+          fs.writeFileSync(path.join(job.root, 'stopped'), String(process.pid));
           process.kill(process.pid, 'SIGSTOP');
         }
         await fs.promises.writeFile(file, content, { flag: 'wx' });
