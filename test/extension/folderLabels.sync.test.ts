@@ -220,15 +220,19 @@ if (!writerProcess)
       assert.ok(store.readOnlyReason);
     });
 
-    it('a BOM does not make the file corrupt', async () => {
+    it('a BOM does not make the file corrupt; kept fields keep their numbers through a save, byte for byte', async () => {
       const root = tmp();
       const file = fileOf(root);
       fs.mkdirSync(path.dirname(file));
-      fs.writeFileSync(file, `\uFEFF${JSON.stringify({ document: 'x.txt', line: 1, text: 't', label: 'spam' })}\n`);
+      const line = '{"id":12345678901234567890,"score":1e400,"document":"x.txt","line":1,"text":"t","label":"spam"}';
+      fs.writeFileSync(file, `\uFEFF${line}\n`);
       const store = new FolderLabels(root, file, fast);
       await store.load();
       assert.equal(store.readOnlyReason, undefined);
       assert.equal(store.count, 1);
+      store.setLabel('x.txt', at('x.txt', 4), 'ham');
+      await store.save();
+      assert.equal(fs.readFileSync(file, 'utf8').split('\n')[0], line);
     });
 
     it('a lock left by a dead process does not stall saving', async function () {
