@@ -1,28 +1,46 @@
 // The labels of one label file (one workspace folder), in memory and on disk. No vscode import:
 // the stress run and the multi-process test drive it from plain Node.
 //
-// The merge rule (also in the README): the file is the shared truth and every write is a merge.
-// Before each write the store takes the file's lock (`labels.jsonl.lock`), re-reads the file and
-// merges it with its own changes by record identity (a record is its whole line: document, line,
-// text, label and any other fields): records this store removed since it last read the file are
-// removed, records it added are added, everything else is what the file holds now; then it writes
-// atomically and releases the lock. When another writer labeled the same line differently, the
-// change written last wins. An outside edit of the file (another window, git, a text editor) is
-// merged the same way when the file watcher reports it, keeping this store's unsaved changes. A
-// write that fails (disk full, read-only folder) keeps the labels in memory and is retried.
-import { DocumentLabels, type EditOutcome, type LineEdit, type LineSource } from './anchor';
+// The protocol (every writer of the file: windows, processes, the CLI through this class):
+// 1. Identity. A record is its document, its text and which occurrence of that text it is (see
+//    keyed); its line is only its position. A label moved by an edit above it is the same label.
+//    Records for one line with one text are one label: the one last in the file stays.
+// 2. Three-way merge. The store keeps the file's records as it last read or wrote them (the base).
+//    Its changes are what memory holds against the base; the other writers' changes are what the
+//    file holds against the base. A record neither changed stays; one changed on one side takes
+//    that side; one changed on both takes each field from the side that changed it, ours where
+//    both did (the write that comes last wins). A removal beats a mere move on the other side.
+// 3. Only a settled read removes. A read that is missing, half written, unparsable or that would
+//    remove labels is taken only once the file has rested (readSettled); one that keeps changing is
+//    not taken at all (the save is retried). A file really deleted keeps its labels: they are
+//    written back (told once).
+// 4. Writing. A save takes the lock (withFileLock: an owner token, renewed while held, taken over
+//    only from a dead or silent owner), reads and merges as above, writes atomically after checking
+//    it still holds the lock (else it merges again), and releases the lock only if still its own.
+//    An outside edit of the file is merged the same way when the file watcher reports it, keeping
+//    unsaved changes. A write that fails (disk full, read-only folder) keeps the labels in memory
+//    and is retried. A corrupt file is never written; it is backed up once per episode.
+import { DocumentLabels, textKey, type EditOutcome, type LineEdit, type LineSource } from './anchor';
 import {
   backupFile,
   backupPath,
   cleanupTempFiles,
   escapesFolder,
+  LockLostError,
+  MAX_BACKUPS,
+  parseLabels,
   readLabelFile,
+  readSettled,
   recordLine,
   serializeLabels,
   withFileLock,
   writeFileAtomic,
   type FileProblem,
+  type HeldLock,
   type LabelRecord,
+  type LockOptions,
+  type ParsedLabels,
+  type SettleOptions,
   type WriteFs,
 } from './labelFile';
 
@@ -33,7 +51,8 @@ export interface StoredLabel extends LabelRecord {
 
 export interface Corruption {
   problems: FileProblem[];
-  backup: string;
+  /** The copy of the file as it first turned corrupt; undefined when MAX_BACKUPS were kept already. */
+  backup: string | undefined;
   /** False when this content was backed up before (no new copy, no new warning). */
   newBackup: boolean;
 }
@@ -44,10 +63,16 @@ export interface FolderLabelsOptions {
   io?: WriteFs;
   /** A save failed (with the error) or, after failures, succeeded again (undefined). */
   onSaveProblem?: (error: Error | undefined) => void;
+  /** The file was deleted while it held labels: they are kept and written back (told once). */
+  onFileDeleted?: (kept: number) => void;
   /** The labels changed because the file changed (a merge brought in other writers' labels). */
   onDiskChange?: () => void;
   /** First retry delay after a failed save; doubles up to 30 s. */
   retryMs?: number;
+  /** The lock's bounds (tests shorten them). */
+  lock?: LockOptions;
+  /** How long a file must rest before a read of it may remove labels (tests shorten it). */
+  settle?: SettleOptions;
 }
 
 /** One labeled line, where a change put it: what undo needs to reverse the change. */
@@ -64,8 +89,10 @@ export class LabelWriteError extends Error {}
 export class FolderLabels {
   private readonly docs = new Map<string, DocumentLabels<StoredLabel>>();
   private total = 0;
-  /** Record lines in the file as of the last read or write: the base of the three-way merge. */
-  private base = new Set<string>();
+  /** The file's records (by identity, see keyed) as of the last read or write: the merge's base. */
+  private base = new Map<string, LabelRecord>();
+  /** The file was found deleted (told once; the labels are written back). */
+  private reportedMissing = false;
   /** The file's content as of the last read or write (undefined: no file). */
   private lastContent: string | undefined;
   private read = false;
@@ -116,7 +143,8 @@ export class FolderLabels {
     if (this.blocked) return this.blocked;
     if (this.corrupt) {
       const lines = this.corrupt.problems.map((p) => p.line).join(', ');
-      return `the label file has bad lines (${lines}); fix or remove them before labeling (a backup is at ${this.corrupt.backup})`;
+      const backup = this.corrupt.backup ? `a backup is at ${this.corrupt.backup}` : `no backup made: ${MAX_BACKUPS} are kept already`;
+      return `the label file has bad lines (${lines}); fix or remove them before labeling (${backup})`;
     }
     return undefined;
   }
@@ -267,7 +295,11 @@ export class FolderLabels {
   /** Reads the file and merges it in (keeping unsaved changes); returns whether the labels changed. */
   load(): Promise<boolean> {
     if (this.queuedSave) return this.queuedSave.then(() => false);
-    return this.enqueue(() => this.sync(false));
+    return this.enqueue(() => this.sync(false)).then((changed) => {
+      // The file was deleted: the labels kept in memory are written back.
+      if (this.reportedMissing && this.dirty) void this.save().catch(() => {});
+      return changed;
+    });
   }
 
   /** Merges with the file and writes the result (see the rule at the top). */
@@ -300,6 +332,7 @@ export class FolderLabels {
         this.options.log(`${outside}: the label file is not read or written`);
         this.replaceAll([]);
         this.base.clear();
+        this.reportedMissing = false;
         this.lastContent = undefined;
         this.read = false;
         return true;
@@ -314,7 +347,7 @@ export class FolderLabels {
       for (const temp of await cleanupTempFiles(this.file)) this.options.log(`removed ${temp}, left by an interrupted write`);
     }
     try {
-      const changed = write ? await withFileLock(this.file, () => this.readMergeWrite(true)) : await this.readMergeWrite(false);
+      const changed = write ? await this.lockedSync() : await this.readMergeWrite(undefined);
       if (this.failing && write) {
         this.failing = false;
         this.retryDelay = this.options.retryMs ?? 1000;
@@ -334,6 +367,18 @@ export class FolderLabels {
     }
   }
 
+  /** Read, merge and write under the lock; once more when the lock was lost while paused. */
+  private async lockedSync(): Promise<boolean> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await withFileLock(this.file, (lock) => this.readMergeWrite(lock), { ...this.options.lock, io: this.options.io });
+      } catch (error) {
+        if (!(error instanceof LockLostError) || attempt >= 5) throw error;
+        this.options.log(`${error.message}; merging again`);
+      }
+    }
+  }
+
   private scheduleRetry(): void {
     if (this.retryTimer || this.disposed) return;
     this.retryTimer = setTimeout(() => {
@@ -344,68 +389,100 @@ export class FolderLabels {
     this.retryTimer.unref?.();
   }
 
-  private async readMergeWrite(write: boolean): Promise<boolean> {
-    const read = await readLabelFile(this.file);
+  private async readMergeWrite(lock: HeldLock | undefined): Promise<boolean> {
+    let content = await readLabelFile(this.file).then((r) => r.content);
     let changed = false;
-    if (read.content !== this.lastContent) {
-      changed = this.merge(read.records);
-      this.lastContent = read.content;
-      this.base = new Set(read.records.map(recordLine));
-      if (read.problems.length && read.content !== undefined) {
-        // One backup (and one warning) when the file turns corrupt, not one per change event
-        // while someone is fixing it.
-        // Read-only before the backup appears on disk: whoever sees the backup sees labeling refused.
-        const first = !this.corrupt;
-        const corrupt: Corruption = {
-          problems: read.problems,
-          backup: this.corrupt?.backup ?? backupPath(this.file, read.content),
-          newBackup: false,
-        };
-        this.corrupt = corrupt;
-        if (first) corrupt.newBackup = (await backupFile(this.file, read.content)).created;
-        const backup = corrupt.backup;
-        const where = read.problems.map((p) => `line ${p.line}: ${p.message}`).join('; ');
-        this.options.log(`${this.file}: ${read.problems.length} bad line(s) skipped (${where}); backup at ${backup}`);
-      } else {
-        this.corrupt = undefined;
+    if (content !== this.lastContent) {
+      let parsed = content === undefined ? undefined : parseLabels(content);
+      if (this.transient(content, parsed)) {
+        // Missing, half written, unparsable or removing labels: wait until nobody is writing it.
+        const settled = await readSettled(this.file, this.options.settle);
+        if (!settled.settled) throw new Error(`${this.file} keeps changing; it is read again later`);
+        content = settled.content;
+        parsed = content === undefined ? undefined : parseLabels(content);
       }
+      if (content === undefined || parsed === undefined) {
+        // Really gone: deleting the file is not deleting the labels. Keep them and write them back.
+        if (this.total > 0) {
+          if (!this.reportedMissing) {
+            this.options.log(`${this.file} was deleted; its ${this.total} labels are kept and written back`);
+            this.options.onFileDeleted?.(this.total);
+          }
+          this.reportedMissing = true;
+          this.generation++;
+        }
+      } else {
+        this.reportedMissing = false;
+        changed = await this.takeIn(content, parsed);
+      }
+      this.lastContent = content;
     }
-    if (!write || this.corrupt) return changed;
+    if (!lock || this.corrupt) return changed;
     const generation = this.generation;
     const written = this.records();
-    const content = serializeLabels(written);
-    if (content !== (read.content ?? '')) {
-      await writeFileAtomic(this.file, content, this.options.io);
-      this.lastContent = content;
+    const next = serializeLabels(written);
+    if (next !== (content ?? '')) {
+      // The lock is checked between writing the data and the rename: a holder that lost it (paused
+      // past the stale bound) throws LockLostError and merges again with the file as it is now.
+      await writeFileAtomic(this.file, next, this.options.io, () => lock.check());
+      this.lastContent = next;
+      this.reportedMissing = false; // written back: a later deletion is told again
       // What was written, not what memory holds now: changes made while writing are not on disk.
-      this.base = new Set(written.map(recordLine));
+      this.base = keyed(written.map((r) => ({ ...r })));
     }
     this.savedGeneration = generation;
     return changed;
   }
 
-  /** Three-way merge of the file's records with this store's changes since the base. */
-  private merge(disk: readonly LabelRecord[]): boolean {
-    const local = this.records();
-    const localByKey = new Map(local.map((r) => [recordLine(r), r]));
-    const removedHere = new Set([...this.base].filter((k) => !localByKey.has(k)));
-    const addedHere = local.filter((r) => !this.base.has(recordLine(r)));
-    const lineOf = (r: LabelRecord) => `${r.document}\n${r.line}`;
-    // A line this store labeled since the base belongs to this store's (newer) label.
-    const taken = new Set(addedHere.filter((r) => !r.detached).map(lineOf));
-    const result: StoredLabel[] = [...addedHere];
-    const seen = new Set(addedHere.map(recordLine));
-    let changed = false;
-    for (const d of disk) {
-      const key = recordLine(d);
-      if (removedHere.has(key) || seen.has(key)) continue;
-      seen.add(key);
-      const mine = localByKey.get(key);
-      if (!mine && taken.has(lineOf(d))) continue;
-      if (!mine) changed = true;
-      result.push(mine ?? { ...d });
+  /** Whether a read may be a moment of someone else's write, not what they meant (see readSettled). */
+  private transient(content: string | undefined, parsed: ParsedLabels | undefined): boolean {
+    if (content === undefined || parsed === undefined) return this.total > 0 || this.base.size > 0;
+    if (parsed.problems.length > 0 || (content !== '' && !content.endsWith('\n'))) return true;
+    const theirs = keyed(oneLabelPerLine(parsed.records));
+    for (const key of this.base.keys()) if (!theirs.has(key)) return true;
+    return false;
+  }
+
+  /** Merges a settled read of the file in; records corruption (one backup per episode). */
+  private async takeIn(content: string, parsed: ParsedLabels): Promise<boolean> {
+    const disk = oneLabelPerLine(parsed.records);
+    const changed = this.merge(disk);
+    this.base = keyed(disk);
+    if (parsed.problems.length === 0) {
+      this.corrupt = undefined;
+      return changed;
     }
-    if (result.length !== local.length) changed = true;
+    // One backup (and one warning) when the file turns corrupt, not one per change event while
+    // someone is fixing it. Read-only before the backup appears on disk: whoever sees the backup
+    // sees labeling refused.
+    const episode = this.corrupt;
+    const corrupt: Corruption = episode ?? { problems: parsed.problems, backup: backupPath(this.file, content), newBackup: false };
+    corrupt.problems = parsed.problems;
+    this.corrupt = corrupt;
+    if (episode) corrupt.newBackup = false;
+    else {
+      const made = await backupFile(this.file, content);
+      corrupt.backup = made.backup;
+      corrupt.newBackup = made.created;
+    }
+    const where = parsed.problems.map((p) => `line ${p.line}: ${p.message}`).join('; ');
+    const backup = corrupt.backup ? `backup at ${corrupt.backup}` : `no backup made (${MAX_BACKUPS} kept already)`;
+    this.options.log(`${this.file}: ${parsed.problems.length} bad line(s) skipped (${where}); ${backup}`);
+    return changed;
+  }
+
+  /** Three-way merge (base: the file as last synced; ours: memory; theirs: the file now). */
+  private merge(disk: readonly LabelRecord[]): boolean {
+    const ours = keyed(this.records());
+    const theirs = keyed(disk);
+    const result: StoredLabel[] = [];
+    let changed = false;
+    for (const key of new Set([...this.base.keys(), ...ours.keys(), ...theirs.keys()])) {
+      const mine = ours.get(key);
+      const r = merge3(this.base.get(key), mine, theirs.get(key));
+      if (r !== mine) changed = true;
+      if (r) result.push(r);
+    }
     if (changed) this.replaceAll(result);
     return changed;
   }
@@ -418,4 +495,73 @@ export class FolderLabels {
       this.total++;
     }
   }
+}
+
+/**
+ * Records by identity: document, text (trailing white space aside, as anchoring compares) and which
+ * occurrence of that text in the document, by line. The line is a position, not identity: a label
+ * moved by an edit above it is the same label, so a window that moved it cannot bring it back
+ * after another window removed it.
+ */
+function keyed<T extends LabelRecord>(records: readonly T[]): Map<string, T> {
+  const byText = new Map<string, T[]>();
+  for (const r of records) {
+    const k = `${r.document}\0${textKey(r.text)}`;
+    const list = byText.get(k);
+    if (list) list.push(r);
+    else byText.set(k, [r]);
+  }
+  const out = new Map<string, T>();
+  for (const [k, list] of byText) {
+    list.sort((a, b) => a.line - b.line || compareText(recordLine(a), recordLine(b)));
+    list.forEach((r, i) => {
+      out.set(`${k}\0${i}`, r);
+    });
+  }
+  return out;
+}
+
+const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * Several records for one line with one text (a union merge, two files concatenated) are one
+ * label: the one written last in the file stays. Every window reads the same file, so every window
+ * keeps the same one, and Remove Label cannot leave another behind to come back.
+ */
+function oneLabelPerLine(records: readonly LabelRecord[]): LabelRecord[] {
+  const at = new Map<string, LabelRecord>();
+  for (const r of records) {
+    const k = `${r.document}\0${r.line}\0${textKey(r.text)}`;
+    at.delete(k);
+    at.set(k, r);
+  }
+  return [...at.values()];
+}
+
+const sameExtra = (a: LabelRecord, b: LabelRecord) => JSON.stringify(a.extra ?? {}) === JSON.stringify(b.extra ?? {});
+const sameButLine = (a: LabelRecord, b: LabelRecord) => a.label === b.label && a.text === b.text && sameExtra(a, b);
+const same = (a: LabelRecord | undefined, b: LabelRecord | undefined) =>
+  a === undefined || b === undefined ? a === b : a.line === b.line && sameButLine(a, b);
+
+/**
+ * One record's merge. Whoever changed it since the base decides; when both did, each field comes
+ * from the side that changed it and a field both changed is ours (this store writes after the other
+ * did: the last writer wins). A removal beats a mere move on the other side (moving is not
+ * relabeling).
+ */
+function merge3(base: LabelRecord | undefined, ours: StoredLabel | undefined, theirs: LabelRecord | undefined): StoredLabel | undefined {
+  if (same(ours, base)) return ours && same(ours, theirs) ? ours : theirs && { ...theirs };
+  if (same(theirs, base) || !ours) return ours;
+  if (!theirs) return base && sameButLine(ours, base) ? undefined : ours;
+  if (!base) return ours;
+  const merged: StoredLabel = {
+    document: ours.document,
+    line: ours.line !== base.line ? ours.line : theirs.line,
+    text: ours.text !== base.text ? ours.text : theirs.text,
+    label: ours.label !== base.label ? ours.label : theirs.label,
+  };
+  const extra = sameExtra(ours, base) ? theirs.extra : ours.extra;
+  if (extra) merged.extra = extra;
+  if (ours.detached && merged.line === ours.line) merged.detached = true;
+  return same(merged, ours) ? ours : merged;
 }

@@ -5,6 +5,7 @@
 // here too (resolveLabelsPath, containedPath). No vscode import.
 import { createHash, randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { safeCsv } from '../engine/data/dataset';
 import { normalizeLabelName } from '../engine/data/labelName';
@@ -16,8 +17,11 @@ export interface LabelRecord {
   line: number;
   text: string;
   label: string;
-  /** Fields this version does not know (`annotator`, `note`...): written back unchanged. */
-  extra?: Record<string, unknown>;
+  /**
+   * Fields this version does not know (`annotator`, `note`...), each as the JSON text it was
+   * written with: written back byte for byte (a number keeps every digit, 1e400 stays 1e400).
+   */
+  extra?: Record<string, string>;
 }
 
 export interface FileProblem {
@@ -32,11 +36,14 @@ export interface ParsedLabels {
 }
 
 const KNOWN = new Set(['document', 'line', 'text', 'label']);
+const BOM = '\uFEFF';
 
 export function parseLabels(content: string): ParsedLabels {
   const records: LabelRecord[] = [];
   const problems: FileProblem[] = [];
-  content.split(/\r?\n/).forEach((raw, i) => {
+  // Editors on Windows may save with a byte-order mark: it is not part of the first record.
+  const text = content.startsWith(BOM) ? content.slice(1) : content;
+  text.split(/\r?\n/).forEach((raw, i) => {
     if (raw.trim() === '') return;
     let value: unknown;
     try {
@@ -50,7 +57,7 @@ export function parseLabels(content: string): ParsedLabels {
       problems.push({ line: i + 1, message: problem });
       return;
     }
-    const v = value as Record<string, unknown> & { document: string; line: number; text: string; label: string };
+    const v = value as { document: string; line: number; text: string; label: string };
     // The one rule the CLI's label files follow too: trimmed, NFC, nothing invisible.
     const label = normalizeLabelName(v.label);
     if ('problem' in label) {
@@ -58,11 +65,52 @@ export function parseLabels(content: string): ParsedLabels {
       return;
     }
     const record: LabelRecord = { document: v.document, line: v.line - 1, text: v.text, label: label.name };
-    const extra = Object.fromEntries(Object.entries(v).filter(([k]) => !KNOWN.has(k)));
+    const extra = Object.fromEntries([...rawMembers(raw)].filter(([k]) => !KNOWN.has(k)));
     if (Object.keys(extra).length) record.extra = extra;
     records.push(record);
   });
   return { records, problems };
+}
+
+/**
+ * The members of one JSON object's text (already accepted by JSON.parse), each value as the text
+ * it was written with, so that numbers JSON.parse would round are written back unchanged.
+ */
+function rawMembers(text: string): Map<string, string> {
+  const members = new Map<string, string>();
+  let i = text.indexOf('{') + 1;
+  const skipSpace = () => {
+    while (i < text.length && ' \t\r\n'.includes(text[i]!)) i++;
+  };
+  const skipString = () => {
+    for (i++; text[i] !== '"'; i++) if (text[i] === '\\') i++;
+    i++;
+  };
+  for (skipSpace(); text[i] === '"'; skipSpace()) {
+    const keyStart = i;
+    skipString();
+    const key = JSON.parse(text.slice(keyStart, i)) as string;
+    skipSpace();
+    i++; // the colon
+    skipSpace();
+    const start = i;
+    for (let depth = 0; i < text.length; ) {
+      const c = text[i]!;
+      if (c === '"') {
+        skipString();
+        continue;
+      }
+      if (c === '{' || c === '[') depth++;
+      else if (c === '}' || c === ']') {
+        if (depth === 0) break;
+        depth--;
+      } else if (c === ',' && depth === 0) break;
+      i++;
+    }
+    members.set(key, text.slice(start, i).trimEnd());
+    if (text[i] === ',') i++;
+  }
+  return members;
 }
 
 function recordProblem(value: unknown): string | undefined {
@@ -75,9 +123,12 @@ function recordProblem(value: unknown): string | undefined {
   return undefined;
 }
 
-/** A record's line in the file, which is also its identity when merging. */
+/** A record's line in the file (unknown fields first, as earlier versions wrote them). */
 export function recordLine(r: LabelRecord): string {
-  return JSON.stringify({ ...r.extra, document: r.document, line: r.line + 1, text: r.text, label: r.label });
+  const known = JSON.stringify({ document: r.document, line: r.line + 1, text: r.text, label: r.label });
+  const extra = Object.entries(r.extra ?? {}).filter(([k]) => !KNOWN.has(k));
+  if (extra.length === 0) return known;
+  return `{${extra.map(([k, raw]) => `${JSON.stringify(k)}:${raw}`).join(',')},${known.slice(1)}`;
 }
 
 /** Stable order (document, then line) so the file diffs well under version control. */
@@ -89,6 +140,8 @@ export function serializeLabels(records: readonly LabelRecord[]): string {
 /** What a write may do to the file system; tests and the stress run inject failures (disk full). */
 export interface WriteFs {
   writeFile(file: string, content: string): Promise<void>;
+  /** Writes the owner into a lock file just created (default: the handle's own write). */
+  writeLock?(handle: fs.promises.FileHandle, content: string): Promise<void>;
 }
 
 const durableWrite: WriteFs = {
@@ -112,7 +165,13 @@ const tempPrefix = (file: string) => `.${path.basename(file)}.`;
  * one); the data is fsynced before the rename. When `file` is a symbolic link, its target is
  * replaced and the link kept.
  */
-export async function writeFileAtomic(file: string, content: string, io: WriteFs = durableWrite): Promise<void> {
+export async function writeFileAtomic(
+  file: string,
+  content: string,
+  io: WriteFs = durableWrite,
+  /** Runs after the data is written, before the rename (a lock holder checks it still holds the lock). */
+  beforeRename?: () => Promise<void>,
+): Promise<void> {
   let target = file;
   try {
     if ((await fs.promises.lstat(file)).isSymbolicLink()) target = await fs.promises.realpath(file);
@@ -124,6 +183,7 @@ export async function writeFileAtomic(file: string, content: string, io: WriteFs
   const temp = path.join(dir, `${tempPrefix(target)}${process.pid}.${randomUUID()}${TEMP_SUFFIX}`);
   try {
     await io.writeFile(temp, content);
+    await beforeRename?.();
     await fs.promises.rename(temp, target);
   } catch (error) {
     await fs.promises.rm(temp, { force: true });
@@ -182,53 +242,180 @@ function processAlive(pid: number): boolean {
   }
 }
 
-/** A lock older than this was left by a killed writer (a write holds it for milliseconds). */
-const STALE_LOCK_MS = 10_000;
+// ---- the lock ----------------------------------------------------------------------------------
+//
+// `<file>.lock` is created exclusively and holds its owner: {"token","pid","host"}. While held, its
+// mtime is touched every `renewMs`. A waiter takes it over only when the owner is gone: a pid of
+// this host that no longer runs (at once), or a lock not renewed for `staleMs` (an owner paused,
+// killed on another host, or a lock from an old version). "Not renewed" is what the waiter saw
+// itself: the lock's mtime and content unchanged for `staleMs` of the waiter's clock, so a lock
+// dated in the future cannot block for good; an mtime older than `staleMs` counts at once. A
+// takeover renames the lock aside first and checks it moved the lock it judged (two waiters cannot
+// both take one lock over). The owner removes the lock only while its token is in it, and checks
+// the token before each write (LockLostError): a holder that was paused and lost the lock re-reads
+// and merges again rather than writing what it merged before.
 
-/**
- * Runs `fn` holding `<file>.lock` (created exclusively), so read-merge-write cycles of several
- * writers do not interleave. A lock left by a killed process is taken over once stale.
- */
-export async function withFileLock<T>(file: string, fn: () => Promise<T>, timeoutMs = 30_000): Promise<T> {
-  const lock = `${file}.lock`;
-  await fs.promises.mkdir(path.dirname(lock), { recursive: true });
-  const started = Date.now();
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const handle = await fs.promises.open(lock, 'wx');
-      await handle.writeFile(`${process.pid}\n`);
-      await handle.close();
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      try {
-        const age = Date.now() - (await fs.promises.stat(lock)).mtimeMs;
-        if (age > STALE_LOCK_MS) await fs.promises.rm(lock, { force: true });
-      } catch {
-        // released meanwhile
-      }
-      if (Date.now() - started > timeoutMs) throw new Error(`${path.basename(file)} is locked by another writer (${lock})`);
-      await new Promise((r) => setTimeout(r, Math.min(50, 2 + attempt) * (0.5 + Math.random())));
-    }
-  }
+export interface LockOptions {
+  /** A lock not renewed for this long is taken over (default 5 s). */
+  staleMs?: number;
+  /** How often a holder touches its lock (default staleMs / 5). */
+  renewMs?: number;
+  /** Give up waiting after this long (default 30 s). */
+  timeoutMs?: number;
+  io?: WriteFs;
+}
+
+/** The lock this writer held was taken over (it was paused past the stale bound): merge again. */
+export class LockLostError extends Error {}
+
+export interface HeldLock {
+  /** Throws LockLostError unless this writer's token is still in the lock file. */
+  check(): Promise<void>;
+}
+
+interface LockOwner {
+  token?: string;
+  pid?: number;
+  host?: string;
+}
+
+const HOST = os.hostname();
+
+function parseOwner(content: string): LockOwner {
   try {
-    return await fn();
-  } finally {
-    await fs.promises.rm(lock, { force: true });
+    const v = JSON.parse(content) as unknown;
+    if (typeof v === 'number') return { pid: v }; // earlier versions wrote the pid alone
+    if (typeof v === 'object' && v !== null) {
+      const o = v as Record<string, unknown>;
+      return {
+        token: typeof o.token === 'string' ? o.token : undefined,
+        pid: typeof o.pid === 'number' ? o.pid : undefined,
+        host: typeof o.host === 'string' ? o.host : undefined,
+      };
+    }
+  } catch {
+    // empty (an owner between creating and writing it) or foreign: judged by renewal alone
+  }
+  return {};
+}
+
+async function readLock(lock: string): Promise<{ content: string; mtimeMs: number } | undefined> {
+  try {
+    const [content, stat] = await Promise.all([fs.promises.readFile(lock, 'utf8'), fs.promises.stat(lock)]);
+    return { content, mtimeMs: stat.mtimeMs };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
   }
 }
 
+/** Creates the lock with this writer's owner record; false when another writer holds it. */
+async function createLock(lock: string, owner: string, io: WriteFs | undefined): Promise<boolean> {
+  let handle: fs.promises.FileHandle;
+  try {
+    handle = await fs.promises.open(lock, 'wx');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  }
+  try {
+    await (io?.writeLock ? io.writeLock(handle, owner) : handle.writeFile(owner, 'utf8'));
+  } catch (error) {
+    // A full disk: the lock was made by this call and holds no owner; leave neither it nor the handle.
+    await handle.close().catch(() => {});
+    await fs.promises.rm(lock, { force: true });
+    throw error;
+  }
+  await handle.close();
+  return true;
+}
+
+/** Moves a stale lock out of the way, only if it is still the one judged stale. */
+async function takeOver(lock: string, judged: string): Promise<void> {
+  const aside = `${lock}.stale-${randomUUID()}`;
+  try {
+    await fs.promises.rename(lock, aside);
+  } catch {
+    return; // released or taken over meanwhile
+  }
+  const moved = await fs.promises.readFile(aside, 'utf8').catch(() => judged);
+  // Another waiter took it over first and this rename moved its fresh lock: put that back.
+  if (moved !== judged) await fs.promises.link(aside, lock).catch(() => {});
+  await fs.promises.rm(aside, { force: true });
+}
+
 /**
- * Copies a corrupt label file aside (same folder) and returns the copy's path. The name carries a
- * hash of the content: the same corrupt content is backed up once, however often it is read.
+ * Runs `fn` holding `<file>.lock` (protocol above), so read-merge-write cycles of several writers
+ * do not interleave. `fn` gets the held lock to check before it writes.
  */
+export async function withFileLock<T>(file: string, fn: (lock: HeldLock) => Promise<T>, options: LockOptions = {}): Promise<T> {
+  const lock = `${file}.lock`;
+  const staleMs = options.staleMs ?? 5000;
+  const renewMs = options.renewMs ?? staleMs / 5;
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const token = randomUUID();
+  const owner = JSON.stringify({ token, pid: process.pid, host: HOST });
+  await fs.promises.mkdir(path.dirname(lock), { recursive: true });
+  const started = Date.now();
+  let seen: { content: string; mtimeMs: number; since: number } | undefined;
+  for (let attempt = 0; !(await createLock(lock, owner, options.io)); attempt++) {
+    const now = Date.now();
+    const current = await readLock(lock);
+    if (current) {
+      if (!seen || seen.content !== current.content || seen.mtimeMs !== current.mtimeMs) seen = { ...current, since: now };
+      const who = parseOwner(current.content);
+      const dead = who.pid !== undefined && (who.host ?? HOST) === HOST && !processAlive(who.pid);
+      const old = now - current.mtimeMs > staleMs;
+      if (dead || old || now - seen.since > staleMs) {
+        await takeOver(lock, current.content);
+        seen = undefined;
+        continue;
+      }
+    }
+    if (now - started > timeoutMs) throw new Error(`${path.basename(file)} is locked by another writer (${lock})`);
+    await new Promise((r) => setTimeout(r, Math.min(50, 2 + attempt) * (0.5 + Math.random())));
+  }
+  const held: HeldLock = {
+    async check() {
+      const current = await readLock(lock);
+      if (current?.content !== owner) throw new LockLostError(`${path.basename(lock)} was taken over while this writer was paused`);
+    },
+  };
+  const renew = setInterval(() => {
+    const now = new Date();
+    void readLock(lock)
+      .then((current) => (current?.content === owner ? fs.promises.utimes(lock, now, now) : undefined))
+      .catch(() => {});
+  }, renewMs);
+  renew.unref?.();
+  try {
+    return await fn(held);
+  } finally {
+    clearInterval(renew);
+    // Only the owner's lock goes: a holder that lost it must not remove the next holder's.
+    if ((await readLock(lock).catch(() => undefined))?.content === owner) await fs.promises.rm(lock, { force: true });
+  }
+}
+
 /** Where the backup of a corrupt file's `content` goes (one per distinct content). */
 export function backupPath(file: string, content: string): string {
   return `${file}.corrupt-${createHash('sha256').update(content).digest('hex').slice(0, 12)}.bak`;
 }
 
-export async function backupFile(file: string, content: string): Promise<{ backup: string; created: boolean }> {
+/** At most this many backups of corrupt contents are kept beside a label file. */
+export const MAX_BACKUPS = 5;
+
+/**
+ * Copies a corrupt label file aside (same folder). The name carries a hash of the content: the same
+ * corrupt content is backed up once, however often it is read; past MAX_BACKUPS no more are made
+ * (`created` false, `backup` undefined), so a program rewriting a corrupt file cannot fill the disk.
+ */
+export async function backupFile(file: string, content: string): Promise<{ backup: string | undefined; created: boolean }> {
   const backup = backupPath(file, content);
+  if (fs.existsSync(backup)) return { backup, created: false };
+  const prefix = `${path.basename(file)}.corrupt-`;
+  const names = await fs.promises.readdir(path.dirname(file)).catch(() => []);
+  if (names.filter((n) => n.startsWith(prefix) && n.endsWith('.bak')).length >= MAX_BACKUPS) return { backup: undefined, created: false };
   try {
     await fs.promises.writeFile(backup, content, { encoding: 'utf8', flag: 'wx' });
     return { backup, created: true };
@@ -240,14 +427,69 @@ export async function backupFile(file: string, content: string): Promise<{ backu
 
 /** Reads the file; a missing file is an empty label set. */
 export async function readLabelFile(file: string): Promise<ParsedLabels & { content: string | undefined }> {
-  let content: string;
+  const content = await readContent(file);
+  return content === undefined ? { records: [], problems: [], content } : { ...parseLabels(content), content };
+}
+
+async function readContent(file: string): Promise<string | undefined> {
   try {
-    content = await fs.promises.readFile(file, 'utf8');
+    return await fs.promises.readFile(file, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { records: [], problems: [], content: undefined };
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
-  return { ...parseLabels(content), content };
+}
+
+export interface SettleOptions {
+  /** The file counts as settled once unchanged for this long (default 150 ms). */
+  quietMs?: number;
+  /** Give up after this long (default 3 s): the file keeps changing. */
+  maxWaitMs?: number;
+}
+
+/**
+ * Reads the file once it has settled: the same content read whole (the file's stat unchanged
+ * across the read) `quietMs` apart, or a file untouched for longer than that by its mtime. A file being rewritten in place, or replaced by unlink-and-create (git), is
+ * missing, empty or half written for a moment; such a read must not be taken for removals.
+ * `settled` is false when it kept changing for `maxWaitMs`.
+ */
+export async function readSettled(file: string, options: SettleOptions = {}): Promise<{ content: string | undefined; settled: boolean }> {
+  const quietMs = options.quietMs ?? 150;
+  const maxWaitMs = options.maxWaitMs ?? 3000;
+  const started = Date.now();
+  // When each content was first seen. A program rewriting the same content every 100 ms changes
+  // the file's times each time but never what it says: the same content seen quietMs apart counts,
+  // whatever was seen in between.
+  const firstSeen = new Map<string | undefined, number>();
+  for (;;) {
+    const before = await statSignature(file);
+    const content = await readContent(file);
+    const after = await statSignature(file);
+    const now = Date.now();
+    const whole = before.signature === after.signature && (content === undefined) === (after.signature === 'missing');
+    if (whole) {
+      // Untouched for long by its mtime (a second more than quietMs: some file systems keep whole
+      // seconds; a future mtime proves nothing), or seen for quietMs.
+      if (after.mtimeMs !== undefined && now - after.mtimeMs >= quietMs + 1000) return { content, settled: true };
+      const seen = firstSeen.get(content);
+      if (seen === undefined) {
+        if (firstSeen.size >= 8) firstSeen.clear();
+        firstSeen.set(content, now);
+      } else if (now - seen >= quietMs) return { content, settled: true };
+    }
+    if (now - started >= maxWaitMs) return { content, settled: false };
+    await new Promise((r) => setTimeout(r, Math.max(5, quietMs / 5)));
+  }
+}
+
+async function statSignature(file: string): Promise<{ signature: string; mtimeMs?: number }> {
+  try {
+    const s = await fs.promises.stat(file, { bigint: true });
+    return { signature: `${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`, mtimeMs: Number(s.mtimeNs / 1_000_000n) };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { signature: 'missing' };
+    throw error;
+  }
 }
 
 export const DEFAULT_LABELS_FILE = '.fewshot/labels.jsonl';

@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import type { Example } from '../engine/types';
 import { labelLimitProblem, labelNameProblem, normalizeLabelName } from '../protocol/panel';
 import type { LineEdit, LineSource } from './anchor';
-import { FolderLabels, LabelWriteError, type StoredLabel } from './folderLabels';
+import { type Corruption, FolderLabels, LabelWriteError, type StoredLabel } from './folderLabels';
 import { resolveLabelsPath, type LabelRecord } from './labelFile';
 
 export type { StoredLabel } from './folderLabels';
@@ -55,8 +55,8 @@ const ANCHOR_SAVE_DELAY_MS = 500;
 
 class FolderState {
   saveTimer: NodeJS.Timeout | undefined;
-  /** The backup this window last warned about (one warning per distinct corrupt content). */
-  warnedBackup: string | undefined;
+  /** The corruption this window last warned about (one warning per episode). */
+  warned: Corruption | undefined;
   constructor(
     readonly folder: vscode.WorkspaceFolder,
     readonly labels: FolderLabels,
@@ -108,6 +108,11 @@ export class LabelStore implements vscode.Disposable {
           log: this.log,
           onSaveProblem: (e) => this.reportSaveProblem(state, e),
           onDiskChange: () => this.afterDiskChange(state),
+          onFileDeleted: (kept) =>
+            void vscode.window.showWarningMessage(
+              `Few-Shot: ${path.basename(file)} was deleted; its ${kept} labels are kept and written back. ` +
+                'Use Clear Labels to remove them.',
+            ),
         }),
       );
       this.folders.set(folder.uri.toString(), state);
@@ -429,13 +434,13 @@ export class LabelStore implements vscode.Disposable {
 
   private reportCorruption(state: FolderState): void {
     const corrupt = state.labels.corrupt;
-    if (!corrupt || state.warnedBackup === corrupt.backup) return;
-    state.warnedBackup = corrupt.backup;
+    if (!corrupt || state.warned === corrupt) return;
+    state.warned = corrupt;
     void vscode.window
       .showWarningMessage(
         `Few-Shot: ${path.basename(state.file)} has ${corrupt.problems.length} bad line(s) ` +
           `(${corrupt.problems.map((p) => p.line).join(', ')}). ${state.labels.count} labels loaded; the file will not be ` +
-          `overwritten until fixed (backup: ${path.basename(corrupt.backup)}).`,
+          `overwritten until fixed (${corrupt.backup ? `backup: ${path.basename(corrupt.backup)}` : 'no new backup: too many kept already'}).`,
         'Open Label File',
       )
       .then((choice) => choice && vscode.window.showTextDocument(vscode.Uri.file(state.file)));

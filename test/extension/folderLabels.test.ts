@@ -1,56 +1,23 @@
 import * as assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as fc from 'fast-check';
 import { FolderLabels } from '../../src/extension/folderLabels';
 import { parseLabels } from '../../src/extension/labelFile';
+import { at, runAsWriter, runWriter, textOf } from './labelWriter';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'fewshot-folder-'));
-const quiet = { log: () => {} };
-const textOf = (document: string, line: number) => `${document} line ${line}`;
-const at = (document: string, line: number) => [{ line, text: textOf(document, line) }];
+// A short settle time keeps the outside edits of the property test quick (the rule is the same).
+const quiet = { log: () => {}, settle: { quietMs: 10 } };
 const onDisk = (file: string) => {
   const parsed = parseLabels(fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '');
   return new Map(parsed.records.map((r) => [`${r.document}:${r.line}`, r.label]));
 };
 
-// The multi-process test runs this bundle as a plain node script: a writer labeling `count` lines.
-if (process.env.FEWSHOT_TEST_WRITER) void writer(JSON.parse(process.env.FEWSHOT_TEST_WRITER) as WriterJob);
+const writerProcess = runAsWriter();
 
-interface WriterJob {
-  root: string;
-  name: string;
-  count: number;
-  intervalMs: number;
-}
-
-async function writer(job: WriterJob): Promise<void> {
-  const store = new FolderLabels(job.root, path.join(job.root, '.fewshot', 'labels.jsonl'), quiet);
-  await store.load();
-  for (let i = 0; i < job.count; i++) {
-    store.setLabel(job.name, at(job.name, i), i % 2 ? 'odd' : 'even');
-    // Not awaited: labels keep coming while earlier saves are in flight (merged as one).
-    void store.save();
-    await new Promise((r) => setTimeout(r, job.intervalMs));
-  }
-  await store.save();
-  store.dispose();
-}
-
-function runWriter(job: WriterJob): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [__filename], {
-      env: { ...process.env, FEWSHOT_TEST_WRITER: JSON.stringify(job) },
-      stdio: 'inherit',
-    });
-    child.on('error', reject);
-    child.on('exit', (code) => resolve(code ?? -1));
-  });
-}
-
-if (!process.env.FEWSHOT_TEST_WRITER)
+if (!writerProcess)
   describe('folder labels (merging label store)', () => {
     it('two processes writing 100 labels each at once through the store lose none (item 2)', async function () {
       this.timeout(60_000);
@@ -173,7 +140,8 @@ if (!process.env.FEWSHOT_TEST_WRITER)
       await store.save();
       assert.equal(problems.length, 1);
       full = false;
-      for (let i = 0; i < 50 && store.dirty; i++) await new Promise((r) => setTimeout(r, 20));
+      // Saved (not dirty) is set under the lock; "saved again" is told once the lock is released.
+      for (let i = 0; i < 100 && (store.dirty || problems.length < 2); i++) await new Promise((r) => setTimeout(r, 20));
       assert.equal(store.dirty, false);
       assert.equal(onDisk(file).size, 3);
       assert.deepEqual(problems.slice(1), [undefined]);

@@ -13,6 +13,9 @@ import {
   cleanupTempFiles,
   escapesFolder,
   resolveLabelsPath,
+  withFileLock,
+  LockLostError,
+  readSettled,
   type LabelRecord,
 } from '../../src/extension/labelFile';
 
@@ -82,15 +85,52 @@ describe('label file', () => {
     const file = path.join(dir, 'labels.jsonl');
     fs.writeFileSync(file, 'garbage\n');
     const first = await backupFile(file, 'garbage\n');
-    assert.match(path.basename(first.backup), /^labels\.jsonl\.corrupt-[0-9a-f]{12}\.bak$/);
+    assert.match(path.basename(first.backup!), /^labels\.jsonl\.corrupt-[0-9a-f]{12}\.bak$/);
     assert.equal(first.created, true);
-    assert.equal(fs.readFileSync(first.backup, 'utf8'), 'garbage\n');
+    assert.equal(fs.readFileSync(first.backup!, 'utf8'), 'garbage\n');
     // Item 8: reading the same corrupt content again makes no new copy.
     const again = await backupFile(file, 'garbage\n');
     assert.deepEqual(again, { backup: first.backup, created: false });
     assert.equal(fs.readdirSync(dir).length, 2);
     const missing = await readLabelFile(path.join(dir, 'none.jsonl'));
     assert.deepEqual(missing, { records: [], problems: [], content: undefined });
+  });
+
+  it('a lock is released only by its owner; a holder that lost it hears so before writing', async () => {
+    const file = path.join(tmp(), 'labels.jsonl');
+    const lock = `${file}.lock`;
+    const next = JSON.stringify({ token: 'next', pid: process.pid, host: os.hostname() });
+    await withFileLock(file, async (held) => {
+      await held.check();
+      fs.writeFileSync(lock, next); // taken over meanwhile by the next holder
+      await assert.rejects(held.check(), LockLostError);
+    });
+    assert.equal(fs.readFileSync(lock, 'utf8'), next);
+  });
+
+  it('a file rewritten in place with the same content every 40 ms still reads as settled, never half', async () => {
+    const file = path.join(tmp(), 'labels.jsonl');
+    const full = 'a'.repeat(1000).concat('\n');
+    fs.writeFileSync(file, full);
+    let running = true;
+    const rewriter = (async () => {
+      while (running) {
+        const handle = await fs.promises.open(file, 'r+');
+        await handle.truncate(0);
+        await handle.write(full.slice(0, 500), 0);
+        await new Promise((r) => setTimeout(r, 10));
+        await handle.write(full.slice(500), 500);
+        await handle.close();
+        await new Promise((r) => setTimeout(r, 30));
+      }
+    })();
+    try {
+      for (let i = 0; i < 3; i++)
+        assert.deepEqual(await readSettled(file, { quietMs: 100, maxWaitMs: 2000 }), { content: full, settled: true });
+    } finally {
+      running = false;
+      await rewriter;
+    }
   });
 
   it('quotes CSV fields that need it', () => {
@@ -108,8 +148,20 @@ describe('label file', () => {
   it('keeps fields it does not know through a read and a write (item 6)', () => {
     const line = '{"document":"a.txt","line":3,"text":"x","label":"one","annotator":"ana","note":{"why":"typo"},"reviewed":true}';
     const parsed = parseLabels(`${line}\n`);
-    assert.deepEqual(parsed.records[0]!.extra, { annotator: 'ana', note: { why: 'typo' }, reviewed: true });
+    assert.deepEqual(parsed.records[0]!.extra, { annotator: '"ana"', note: '{"why":"typo"}', reviewed: 'true' });
     assert.deepEqual(JSON.parse(serializeLabels(parsed.records)), JSON.parse(line));
+  });
+
+  it('writes unknown fields back as written: big integers, 1e400, key order', () => {
+    const line =
+      '{"id":12345678901234567890,"score":1e400,"note":{"n":-0.10000000000000000001},"document":"a.txt","line":3,"text":"x","label":"one"}';
+    assert.equal(serializeLabels(parseLabels(`${line}\n`).records), `${line}\n`);
+  });
+
+  it('a byte-order mark is not part of the first record', () => {
+    const parsed = parseLabels(`\uFEFF${JSON.stringify({ document: 'a.txt', line: 1, text: 'x', label: 'one' })}\n`);
+    assert.deepEqual(parsed.problems, []);
+    assert.equal(parsed.records.length, 1);
   });
 
   it('refuses label names with control, bidi or zero-width characters as bad lines (item 9)', () => {
@@ -246,7 +298,7 @@ describe('label file', () => {
         const clean = records.map((r) => {
           const { extra, ...rest } = r;
           return extra && Object.keys(extra).length
-            ? { ...rest, extra: JSON.parse(JSON.stringify(extra)) as Record<string, unknown> }
+            ? { ...rest, extra: Object.fromEntries(Object.entries(extra).map(([k, v]) => [k, JSON.stringify(v)])) }
             : rest;
         });
         const text = serializeLabels(clean);
