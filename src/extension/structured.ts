@@ -181,6 +181,6 @@ async function unpack(packed: PackedTable): Promise<RecordTable> {
     if (from > 0) await new Promise((resolve) => setImmediate(resolve));
     unpackRecords(packed, from, Math.min(n, from + UNPACK_CHUNK), records);
   }
-  const { format, columns, column, headerLine, problems } = packed;
-  return { format, columns, column, headerLine, problems, records };
+  const { format, columns, samples, column, headerLine, problems } = packed;
+  return { format, columns, samples, column, headerLine, problems, records };
 }
