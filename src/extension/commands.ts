@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RecordLabel } from '../engine/data/dataset';
+import type { RecordTable } from '../engine/data/records';
 import { NONE_LABEL, isNoneLabel } from '../engine/labels/none';
 import type { FewShotContext } from './context';
 import { LabelError } from './labelStore';
@@ -459,27 +460,49 @@ function exportDataset(ctx: FewShotContext): Handler {
   };
 }
 
-/** Picks the column (field) whose text is classified; remembered per file. */
+/**
+ * Picks the column (field) whose text is classified; remembered per file. `null` forgets the
+ * choice and detects the column from the values again. Returns the column classified now.
+ */
 function chooseTextColumn(ctx: FewShotContext): Handler {
-  return async (column?: string, uri?: vscode.Uri | string) => {
+  return async (column?: string | null, uri?: vscode.Uri | string) => {
     const doc = uri ? (await target(uri)).doc : vscode.window.activeTextEditor?.document;
     if (!doc || !ctx.structured.formatOf(doc)) throw new LabelError('Open a CSV, TSV or JSONL file first.');
     const table = await ctx.structured.tableFor(doc);
     if (!table) throw new LabelError('The file could not be read as records (see Few-Shot: Show Log).');
     let chosen = column;
     if (chosen === undefined) {
-      const pick = await vscode.window.showQuickPick(
-        table.columns.map((c) => ({ label: c, description: c === table.column ? 'current' : undefined })),
-        { title: 'Few-Shot: which column holds the text to classify?' },
-      );
-      if (!pick) return undefined;
-      chosen = pick.label;
+      const kind = table.format === 'jsonl' ? 'field' : 'column';
+      const picked = await vscode.window.showQuickPick(textColumnItems(table, ctx.structured.paramsOf(doc)?.column !== undefined), {
+        title: `Few-Shot: which ${kind} holds the text to classify?`,
+        placeHolder: `Each ${kind} with its first value`,
+        matchOnDetail: true,
+      });
+      if (!picked) return undefined;
+      chosen = picked.column;
     }
-    if (!table.columns.includes(chosen)) throw new LabelError(`${path.basename(doc.uri.fsPath)} has no column named ${chosen}.`);
+    if (chosen !== null && !table.columns.includes(chosen))
+      throw new LabelError(`${path.basename(doc.uri.fsPath)} has no column named ${chosen}.`);
     // Labels stay on their records and take the new column's text (anchored when it is read); predictions are redone.
     ctx.labels.expectNewTexts(doc);
-    await ctx.structured.setColumn(doc, chosen);
+    const read = await ctx.structured.setColumn(doc, chosen ?? undefined);
     ctx.scheduler.schedule(doc, 0);
-    return chosen;
+    return chosen ?? read?.column;
   };
+}
+
+interface ColumnItem extends vscode.QuickPickItem {
+  /** null: detect the column from the values. */
+  column: string | null;
+}
+
+/** Every column with its first value, the current one marked; "detect" first when the user had chosen one. */
+export function textColumnItems(table: Pick<RecordTable, 'columns' | 'samples' | 'column'>, chosen: boolean): ColumnItem[] {
+  const items: ColumnItem[] = table.columns.map((c, i) => ({
+    label: c,
+    description: c === table.column ? (chosen ? 'current (chosen)' : 'current (detected)') : undefined,
+    detail: table.samples[i] ? `e.g. ${table.samples[i]}` : '(empty in the first records)',
+    column: c,
+  }));
+  return chosen ? [{ label: '$(sparkle) Detect from the values', description: 'forget the choice', column: null }, ...items] : items;
 }

@@ -8,6 +8,7 @@ import { activateDiagnostics } from './diagnostics';
 import type { PanelDataSource } from './panel';
 import { activatePanel } from './panel/panelSource';
 import { activateStatusBar } from './statusBar';
+import { activateTextFieldStatus } from './textFieldStatus';
 
 /** What activate returns: used by the integration tests and the benchmark. */
 export interface FewShotApi {
@@ -30,6 +31,7 @@ export async function activate(extension: vscode.ExtensionContext): Promise<FewS
   activateDecorations(ctx);
   activateCodeActions(ctx);
   activateStatusBar(ctx);
+  activateTextFieldStatus(ctx);
   const panel = activatePanel(ctx);
   ctx.log('Few-Shot Labeler activated');
   return { whenIdle: () => ctx.scheduler.whenIdle(), flushLabels: () => ctx.labels.flush(), panel };

@@ -76,6 +76,11 @@ export class StructuredDocuments implements UnitSource, vscode.Disposable {
     return this.current(doc)?.units ?? 'pending';
   }
 
+  /** The records last read for the document, even if it was edited since (what the status bar describes between reads). */
+  lastTableOf(uri: vscode.Uri): RecordTable | undefined {
+    return this.known.get(uri.toString())?.table;
+  }
+
   lastUnitsOf(uri: vscode.Uri): DocumentUnits | undefined {
     return this.known.get(uri.toString())?.units;
   }

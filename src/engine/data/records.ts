@@ -253,7 +253,12 @@ function chooseColumn(columns: string[], wanted: string | undefined, sample: (i:
 }
 
 function sampleOf(values: readonly string[]): string {
-  const v = values.find((x) => x.trim() !== '')?.trim() ?? '';
+  // One line: it is shown in a quick pick.
+  const v =
+    values
+      .find((x) => x.trim() !== '')
+      ?.trim()
+      .replace(/\s+/g, ' ') ?? '';
   return v.length > SAMPLE_LENGTH ? `${v.slice(0, SAMPLE_LENGTH - 1)}…` : v;
 }
 
