@@ -13,7 +13,13 @@ const uri = vscode.Uri.file('/w/tickets.txt');
 const doc = { uri, version: 1, isClosed: false, lineCount: 3, getText: () => 'a\nb\nc' };
 
 function setUp(
-  options: { included?: boolean; result?: { labels: string[]; labelIndex: number[] }; setLabel?: () => Promise<number> } = {},
+  options: {
+    included?: boolean;
+    result?: { labels: string[]; labelIndex: number[] };
+    setLabel?: () => Promise<number>;
+    /** The labels the document has: line -> label. */
+    labeled?: Array<[number, string]>;
+  } = {},
 ) {
   const setLabels: Array<[number[], string]> = [];
   const logs: string[] = [];
@@ -30,6 +36,7 @@ function setUp(
     },
     labels: {
       labelNames: () => ['bug', 'feature'],
+      labelsOf: () => new Map(options.labeled),
       setLabel:
         options.setLabel ??
         (async (_d: unknown, lines: number[], label: string) => {
@@ -124,5 +131,32 @@ describe('commands', () => {
     await vscode.commands.executeCommand('fewshot.labelLine', 'bug', uri, [1]);
     assert.deepEqual(env.logs, []);
     assert.equal(shown.at(-1)!.message, 'Few-Shot: The label file is corrupt.');
+  });
+
+  it('Label Line says so when the line already has that label, and leaves such lines alone among others', async () => {
+    env = setUp({
+      labeled: [
+        [0, 'bug'],
+        [2, 'feature'],
+      ],
+    });
+    assert.equal(await vscode.commands.executeCommand('fewshot.labelLine', 'bug', uri, [0]), 0);
+    assert.deepEqual(shown, [{ level: 'info', message: 'Few-Shot: Line 1 is already labeled "bug".' }]);
+    assert.deepEqual(env.setLabels, [], 'nothing is written');
+    assert.deepEqual(env.recentLabels.recent, []);
+    // Among other lines: only those that change are labeled, without a message.
+    shown.length = 0;
+    assert.equal(await vscode.commands.executeCommand('fewshot.labelLine', 'bug', uri, [0, 1, 2]), 2);
+    assert.deepEqual(env.setLabels, [[[1, 2], 'bug']]);
+    assert.deepEqual(shown, []);
+    env.dispose();
+    env = setUp({
+      labeled: [
+        [0, 'bug'],
+        [2, 'bug'],
+      ],
+    });
+    await vscode.commands.executeCommand('fewshot.labelLine', 'bug', uri, [0, 2]);
+    assert.deepEqual(shown, [{ level: 'info', message: 'Few-Shot: The 2 selected lines are already labeled "bug".' }]);
   });
 });
