@@ -19,6 +19,8 @@ function setUp(
     setLabel?: () => Promise<number>;
     /** The labels the document has: line -> label. */
     labeled?: Array<[number, string]>;
+    /** In place of the plain-documents-only structure. */
+    structured?: object;
   } = {},
 ) {
   const setLabels: Array<[number[], string]> = [];
@@ -27,16 +29,18 @@ function setUp(
   const ctx = {
     subscriptions: [] as vscode.Disposable[],
     recentLabels,
-    // Plain documents only: no record structure.
-    structured: { formatOf: () => undefined, unitsOf: () => undefined },
+    // Plain documents only unless the test says otherwise: no record structure.
+    structured: options.structured ?? { formatOf: () => undefined, unitsOf: () => undefined },
     log: (m: string) => logs.push(m),
     isIncluded: () => options.included ?? true,
     scheduler: {
+      schedule: () => {},
       resultFor: () => (options.result ? { ...options.result, labelIndex: Int32Array.from(options.result.labelIndex) } : undefined),
     },
     labels: {
       labelNames: () => ['bug', 'feature'],
       labelsOf: () => new Map(options.labeled),
+      expectNewTexts: () => {},
       setLabel:
         options.setLabel ??
         (async (_d: unknown, lines: number[], label: string) => {
@@ -158,5 +162,37 @@ describe('commands', () => {
     });
     await vscode.commands.executeCommand('fewshot.labelLine', 'bug', uri, [0, 2]);
     assert.deepEqual(shown, [{ level: 'info', message: 'Few-Shot: The 2 selected lines are already labeled "bug".' }]);
+  });
+
+  it('Label Line: a record already labeled is named by its first line, from any of its lines', async () => {
+    // Records on lines 1 (spanning 1-2) and 3, under a header on line 0.
+    const units = { lines: ['', 'a', '', 'c'], startOf: (l: number) => [-1, 1, 1, 3][l] ?? -1, endOf: (l: number) => l };
+    env = setUp({ labeled: [[1, 'bug']], structured: { formatOf: () => 'csv', unitsOf: () => units } });
+    assert.equal(await vscode.commands.executeCommand('fewshot.labelLine', 'bug', uri, [2]), 0);
+    assert.deepEqual(shown, [{ level: 'info', message: 'Few-Shot: The record on line 2 is already labeled "bug".' }]);
+    assert.deepEqual(env.setLabels, []);
+  });
+
+  it('Choose Text Column: null forgets the choice and returns the column detected again', async () => {
+    const columns: Array<string | undefined> = [];
+    let chosen: string | undefined = 'id';
+    const table = () => ({ format: 'jsonl', columns: ['id', 'msg.text'], samples: ['r1', 'hi'], column: chosen ?? 'msg.text' });
+    env = setUp({
+      structured: {
+        formatOf: () => 'jsonl',
+        paramsOf: () => ({ format: 'jsonl', column: chosen }),
+        tableFor: async () => table(),
+        setColumn: async (_d: unknown, column: string | undefined) => {
+          columns.push(column);
+          chosen = column;
+          return table();
+        },
+      },
+    });
+    assert.equal(await vscode.commands.executeCommand('fewshot.chooseTextColumn', null, uri), 'msg.text');
+    assert.equal(await vscode.commands.executeCommand('fewshot.chooseTextColumn', 'id', uri), 'id');
+    assert.deepEqual(columns, [undefined, 'id']);
+    await vscode.commands.executeCommand('fewshot.chooseTextColumn', 'nope', uri);
+    assert.match(shown.at(-1)!.message, /has no column named nope/);
   });
 });
