@@ -9,6 +9,7 @@ import { parse } from 'csv-parse/sync';
 import * as vscode from 'vscode';
 import type { FewShotApi } from '../../src/extension/extension';
 import { EXTENSION_ID, fewShot, readRecordsOf, until } from './helpers';
+import { SUPPORT_QUERIES } from '../supportQueries';
 
 // Line numbers (0-based) of each record's first line are in the comments.
 const CSV = [
@@ -210,14 +211,7 @@ export function registerStructuredSuite(): void {
     });
 
     it('a JSONL with its text nested under msg is classified by msg.text, not by its id or its boilerplate note', async () => {
-      const queries = [
-        'how do i get a refund for my order',
-        'the app crashes when I open settings',
-        'can you change the delivery address please',
-        'I was charged twice this month',
-        'where is my package, it is late',
-        'reset my password, the link expired',
-      ];
+      const queries = SUPPORT_QUERIES.slice(0, 6);
       const lines = queries.map((q, i) =>
         JSON.stringify({
           id: `t-${1000 + i}`,

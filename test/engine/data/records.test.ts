@@ -11,6 +11,7 @@ import {
   unpackRecords,
   withoutFields,
 } from '../../../src/engine/data/records';
+import { SUPPORT_QUERIES } from '../../supportQueries';
 
 const brief = (text: string, format: 'csv' | 'tsv' | 'jsonl', column?: string) => {
   const t = withoutFields(parseRecords(text, format, column));
@@ -154,16 +155,7 @@ describe('data: structured records', () => {
   });
 
   // Support-ticket style records: a short query, and the fields around it a detector must not take.
-  const queries = [
-    'how do i get a refund for my order',
-    'the app crashes when I open settings',
-    'can you change the delivery address please',
-    'I was charged twice this month',
-    'where is my package, it is late',
-    'reset my password, the link expired',
-    'cancel the subscription before renewal',
-    'why is the invoice missing the VAT number',
-  ];
+  const queries = SUPPORT_QUERIES;
   const agents = ['Alice', 'Bob', 'Chen', 'Dana'];
   const jsonl = (make: (q: string, i: number) => unknown) => queries.map((q, i) => JSON.stringify(make(q, i))).join('\n');
 
