@@ -24,6 +24,10 @@ const MIN_NOVELTY = 0.3;
 const MIN_LETTER_SHARE = 0.4;
 
 const WORD = /[\p{L}\p{M}]+(?:['’][\p{L}\p{M}]+)*/gu;
+/** Scripts written without spaces between words: each character counts as a word, and a value in them is not a single token. */
+const UNSPACED = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]/gu;
+/** The same, without the global flag's state, for test(). */
+const HAS_UNSPACED = new RegExp(UNSPACED.source, 'u');
 const LETTER = /[\p{L}\p{M}]/gu;
 const isNumber = (s: string) => s !== '' && Number.isFinite(Number(s));
 
@@ -63,7 +67,10 @@ export function scoreField(values: readonly string[]): FieldScore {
   for (const v of filled) {
     letters += v.match(LETTER)?.length ?? 0;
     visible += v.replace(/\s+/g, '').length;
-    const w = v.toLowerCase().match(WORD) ?? [];
+    const unspaced = v.match(UNSPACED) ?? [];
+    const w = unspaced.length
+      ? [...(v.toLowerCase().replace(UNSPACED, ' ').match(WORD) ?? []), ...unspaced]
+      : (v.toLowerCase().match(WORD) ?? []);
     words += w.length;
     length += v.length;
     lengthSq += v.length * v.length;
@@ -90,7 +97,7 @@ export function scoreField(values: readonly string[]): FieldScore {
     ? 'numbers'
     : filled.every(isDate)
       ? 'dates'
-      : filled.every((v) => !/\s/.test(v))
+      : filled.every((v) => !/\s/.test(v) && !HAS_UNSPACED.test(v))
         ? 'single tokens'
         : letterShare < MIN_LETTER_SHARE
           ? 'few letters'

@@ -214,6 +214,16 @@ describe('data: structured records', () => {
     assert.equal(brief(['id,date,message,summary', ...rows].join('\n'), 'csv').column, 'summary');
   });
 
+  it('text in a script written without spaces is text, not a single token', () => {
+    const zh = ['我的订单什么时候到', '怎么修改收货地址', '我被重复扣款了', '请帮我重置密码', '应用打开设置就崩溃', '如何申请退款'];
+    // Customers' names have spaces; the text does not, and still wins.
+    const names = ['Li Wei', 'Wang Fang', 'Zhang Min', 'Liu Yang', 'Chen Jing', 'Yang Lei'];
+    const text = zh.map((t, i) => JSON.stringify({ customer: names[i], text: t })).join('\n');
+    assert.equal(brief(text, 'jsonl').column, 'text');
+    const csv = ['customer,内容', ...zh.map((t, i) => `${names[i]},${t}`)].join('\n');
+    assert.equal(brief(csv, 'csv').column, '内容');
+  });
+
   it('packs a table for the wire and unpacks the same records, in any chunks', () => {
     const table = withoutFields(parseRecords('id,text\n1,"a\nb"\n2,\n3,"é ✓"\n', 'csv'));
     const packed = packTable(table);
