@@ -71,7 +71,7 @@ function toDiagnostic(range: vscode.Range, e: DiagnosticEntry, severity: vscode.
   return d;
 }
 
-/** The cap notice's code: an object, so predictionOf never takes it for a label. */
+/** The value of the cap notice's code. The code is an object (value and link), so predictionOf never takes it for a label. */
 const NOTICE_CODE = 'maxPerFile';
 
 function noticeDiagnostic(range: vscode.Range, message: string, severity: vscode.DiagnosticSeverity): vscode.Diagnostic {
