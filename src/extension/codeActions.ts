@@ -1,7 +1,8 @@
-// Quick fixes on predicted lines: accept the prediction as a label, or choose another label.
+// Quick fixes on predicted lines: accept the prediction as a label, or choose another label; on
+// the note that the per-file cap hides predictions: open the panel, which lists them all.
 import * as vscode from 'vscode';
 import type { FewShotContext } from './context';
-import { predictionOf } from './diagnostics';
+import { isCapNotice, predictionOf } from './diagnostics';
 
 export function activateCodeActions(ctx: FewShotContext): void {
   const provider: vscode.CodeActionProvider = {
@@ -9,6 +10,13 @@ export function activateCodeActions(ctx: FewShotContext): void {
       if (!ctx.isIncluded(doc)) return [];
       const actions: vscode.CodeAction[] = [];
       for (const d of context.diagnostics) {
+        if (isCapNotice(d)) {
+          const open = new vscode.CodeAction('Open the labeling panel (every prediction)', vscode.CodeActionKind.QuickFix);
+          open.diagnostics = [d];
+          open.command = { title: open.title, command: 'fewshot.openPanel' };
+          actions.push(open);
+          continue;
+        }
         const label = predictionOf(d);
         if (!label) continue;
         const line = d.range.start.line;
@@ -21,7 +29,8 @@ export function activateCodeActions(ctx: FewShotContext): void {
         other.command = { title: other.title, command: 'fewshot.labelLine', arguments: [undefined, doc.uri, [line]] };
         actions.push(accept, other);
       }
-      if (!actions.length && ctx.labels.labelsOf(doc).has(range.start.line)) {
+      // The cap notice may share a labeled first line: its label can still be removed.
+      if (!context.diagnostics.some(predictionOf) && ctx.labels.labelsOf(doc).has(range.start.line)) {
         const remove = new vscode.CodeAction('Remove label', vscode.CodeActionKind.QuickFix);
         remove.command = { title: remove.title, command: 'fewshot.removeLabel', arguments: [doc.uri, [range.start.line]] };
         actions.push(remove);

@@ -6,13 +6,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RecordLabel } from '../engine/data/dataset';
+import type { RecordTable } from '../engine/data/records';
 import { NONE_LABEL, isNoneLabel } from '../engine/labels/none';
 import type { FewShotContext } from './context';
 import { LabelError } from './labelStore';
 import { parseLabels, toCsv, writeFileAtomic } from './labelFile';
 import { mostUncertainLine } from './diagnosticEntries';
+import { labelPickItems, type LabelPickItem } from './labelPick';
 import { lineText, mostUncertainInWorkspace } from './workspaceResults';
-import { labelNameProblem } from '../protocol/panel';
 import { openSample } from './walkthrough';
 
 // biome-ignore lint/suspicious/noExplicitAny: VS Code passes command arguments untyped; each handler declares those it takes.
@@ -82,18 +83,44 @@ function labelLine(ctx: FewShotContext): Handler {
         `${path.basename(t.doc.uri.fsPath)} is not a document Few-Shot classifies (see the fewshot.languages and ` +
           `fewshot.include settings).`,
       );
-    const name = label ?? (await pickLabel(ctx, t.lines.length));
+    // The labels the lines have now (a record's label sits on its first line).
+    const units = ctx.structured.unitsOf(t.doc);
+    const startOf = (line: number) => (units && units !== 'pending' ? units.startOf(line) : line);
+    const labeled = ctx.labels.labelsOf(t.doc);
+    const had = new Map<number, string>();
+    for (const line of t.lines) {
+      const l = labeled.get(startOf(line));
+      if (l !== undefined) had.set(startOf(line), l);
+    }
+    const name = label ?? (await pickLabel(ctx, t.lines.length, new Set(had.values())));
     if (!name) return 0;
-    const n = await ctx.labels.setLabel(t.doc, t.lines, name);
-    if (!n)
+    // A line that already has the label is left alone; if that is every line, the user hears so.
+    const todo = t.lines.filter((line) => had.get(startOf(line)) !== name);
+    const n = todo.length ? await ctx.labels.setLabel(t.doc, todo, name) : 0;
+    if (n) await ctx.recentLabels.use(name);
+    else {
+      const same = [...had].filter(([, l]) => l === name).map(([line]) => line);
       void vscode.window.showInformationMessage(
-        ctx.structured.formatOf(t.doc)
-          ? 'Few-Shot: the header and blank lines cannot be labeled.'
-          : 'Few-Shot: empty lines cannot be labeled.',
+        same.length
+          ? alreadyLabeled(same, name, ctx.structured.formatOf(t.doc) ? 'record' : 'line')
+          : ctx.structured.formatOf(t.doc)
+            ? 'Few-Shot: the header and blank lines cannot be labeled.'
+            : 'Few-Shot: empty lines cannot be labeled.',
       );
-    else await ctx.recentLabels.use(name);
+    }
     return n;
   };
+}
+
+/** The message for labeling lines with the label they have: nothing changes, but the user did ask. */
+function alreadyLabeled(lines: readonly number[], label: string, unit: 'line' | 'record'): string {
+  const where =
+    lines.length > 1
+      ? `The ${lines.length} selected ${unit}s are`
+      : unit === 'line'
+        ? `Line ${lines[0]! + 1} is`
+        : `The record on line ${lines[0]! + 1} is`;
+  return `Few-Shot: ${where} already labeled "${label}".`;
 }
 
 /** Why a document that is not a local file cannot be labeled: labels live in a label file in a folder on disk. */
@@ -104,31 +131,23 @@ function notLocalFile(uri: vscode.Uri): string {
     : `${name} is not a file on this machine (${uri.scheme}:): Few-Shot labels only local files in a workspace folder.`;
 }
 
-/** Quick pick: the built-in `none` first, then the recently used labels; typing a new name offers it as a new label. */
-async function pickLabel(ctx: FewShotContext, lineCount: number): Promise<string | undefined> {
+/**
+ * Quick pick: the built-in `none` first, then the recently used labels; what is typed finds the
+ * labels matching it, and a new label only when chosen explicitly (labelPick.ts).
+ */
+async function pickLabel(ctx: FewShotContext, lineCount: number, current: ReadonlySet<string>): Promise<string | undefined> {
   const existing = [NONE_LABEL, ...ctx.recentLabels.order(ctx.labels.labelNames().filter((l) => !isNoneLabel(l)))];
   const recent = new Set(ctx.recentLabels.recent);
-  const pick = vscode.window.createQuickPick();
+  const pick = vscode.window.createQuickPick<LabelPickItem>();
   pick.title = `Label ${lineCount === 1 ? 'line' : `${lineCount} lines`} as...`;
-  pick.placeholder = 'Pick a label or type a new one';
-  const base = existing.map((label) =>
-    isNoneLabel(label)
-      ? { label, description: '— fits no label' }
-      : recent.has(label)
-        ? { label, description: 'recently used' }
-        : { label },
-  );
-  pick.items = base;
+  pick.placeholder = 'Type part of a label name, or a new one';
+  pick.items = labelPickItems('', existing, recent, current);
   pick.onDidChangeValue((value) => {
-    const v = value.trim();
-    // The store refuses a bad name with the reason; say it here already.
-    const problem = v ? labelNameProblem(v) : undefined;
-    pick.items =
-      v && !existing.includes(v) ? [{ label: v, description: problem ? `not allowed: ${problem}` : 'new label' }, ...base] : base;
+    pick.items = labelPickItems(value, existing, recent, current);
   });
   try {
     return await new Promise<string | undefined>((resolve) => {
-      pick.onDidAccept(() => resolve(pick.selectedItems[0]?.label ?? (pick.value.trim() || undefined)));
+      pick.onDidAccept(() => resolve(pick.selectedItems[0]?.name));
       pick.onDidHide(() => resolve(undefined));
       pick.show();
     });
@@ -461,27 +480,49 @@ function exportDataset(ctx: FewShotContext): Handler {
   };
 }
 
-/** Picks the column (field) whose text is classified; remembered per file. */
+/**
+ * Picks the column (field) whose text is classified; remembered per file. `null` forgets the
+ * choice and detects the column from the values again. Returns the column classified now.
+ */
 function chooseTextColumn(ctx: FewShotContext): Handler {
-  return async (column?: string, uri?: vscode.Uri | string) => {
+  return async (column?: string | null, uri?: vscode.Uri | string) => {
     const doc = uri ? (await target(uri)).doc : vscode.window.activeTextEditor?.document;
     if (!doc || !ctx.structured.formatOf(doc)) throw new LabelError('Open a CSV, TSV or JSONL file first.');
     const table = await ctx.structured.tableFor(doc);
     if (!table) throw new LabelError('The file could not be read as records (see Few-Shot: Show Log).');
     let chosen = column;
     if (chosen === undefined) {
-      const pick = await vscode.window.showQuickPick(
-        table.columns.map((c) => ({ label: c, description: c === table.column ? 'current' : undefined })),
-        { title: 'Few-Shot: which column holds the text to classify?' },
-      );
-      if (!pick) return undefined;
-      chosen = pick.label;
+      const kind = table.format === 'jsonl' ? 'field' : 'column';
+      const picked = await vscode.window.showQuickPick(textColumnItems(table, ctx.structured.paramsOf(doc)?.column !== undefined), {
+        title: `Few-Shot: which ${kind} holds the text to classify?`,
+        placeHolder: `Each ${kind} with its first value`,
+        matchOnDetail: true,
+      });
+      if (!picked) return undefined;
+      chosen = picked.column;
     }
-    if (!table.columns.includes(chosen)) throw new LabelError(`${path.basename(doc.uri.fsPath)} has no column named ${chosen}.`);
+    if (chosen !== null && !table.columns.includes(chosen))
+      throw new LabelError(`${path.basename(doc.uri.fsPath)} has no column named ${chosen}.`);
     // Labels stay on their records and take the new column's text (anchored when it is read); predictions are redone.
     ctx.labels.expectNewTexts(doc);
-    await ctx.structured.setColumn(doc, chosen);
+    const read = await ctx.structured.setColumn(doc, chosen ?? undefined);
     ctx.scheduler.schedule(doc, 0);
-    return chosen;
+    return chosen ?? read?.column;
   };
+}
+
+interface ColumnItem extends vscode.QuickPickItem {
+  /** null: detect the column from the values. */
+  column: string | null;
+}
+
+/** Every column with its first value, the current one marked; "detect" first when the user had chosen one. */
+export function textColumnItems(table: Pick<RecordTable, 'columns' | 'samples' | 'column'>, chosen: boolean): ColumnItem[] {
+  const items: ColumnItem[] = table.columns.map((c, i) => ({
+    label: c,
+    description: c === table.column ? (chosen ? 'current (chosen)' : 'current (detected)') : undefined,
+    detail: table.samples[i] ? `e.g. ${table.samples[i]}` : '(empty in the first records)',
+    column: c,
+  }));
+  return chosen ? [{ label: '$(sparkle) Detect from the values', description: 'forget the choice', column: null }, ...items] : items;
 }

@@ -42,7 +42,8 @@ export function readConfig(): FewShotConfig {
     severity: severities[c.get<string>('diagnostics.severity', 'information')] ?? vscode.DiagnosticSeverity.Information,
     minConfidence: clamp(c.get<number>('diagnostics.minConfidence', 0), 0, 1, 0),
     maxPerFile: clamp(c.get<number>('diagnostics.maxPerFile', 1000), 0, 100_000, 1000),
-    priority: c.get<string>('diagnostics.priority', 'confidence') === 'uncertainty' ? 'uncertainty' : 'confidence',
+    // The least certain by default: they need review; only an explicit `confidence` keeps the surest.
+    priority: c.get<string>('diagnostics.priority', 'uncertainty') === 'confidence' ? 'confidence' : 'uncertainty',
     showNone: c.get<boolean>('diagnostics.showNone', false) === true,
     // A hand-edited settings.json may hold anything; an unknown value is the default.
     abstention: isAbstentionMode(abstention) ? abstention : 'auto',

@@ -37,11 +37,33 @@ export function formatPrediction(label: string, confidence: number): string {
   return isNoneLabel(label) ? `${label} (fits no label) ${pct}%` : `${label} ${pct}%`;
 }
 
+/** The entries shown, and how many there were before the per-file cap. */
+export interface CappedEntries {
+  entries: DiagnosticEntry[];
+  total: number;
+}
+
+/** Entries sorted by line, capped per file (see capEntries). */
+export function buildEntries(p: DocumentPredictions, labeled: ReadonlySet<number>, options: DiagnosticOptions): DiagnosticEntry[] {
+  return capEntries(p, labeled, options).entries;
+}
+
+/**
+ * What the cap hides, said where the predictions are: "1,000 of 1,844 predictions shown (the
+ * least certain) — open the panel for all". Undefined when nothing is hidden.
+ */
+export function capNotice(shown: number, total: number, priority: Priority): string | undefined {
+  if (shown >= total) return undefined;
+  const n = (x: number) => x.toLocaleString('en-US');
+  const kept = priority === 'uncertainty' ? 'the least certain' : 'the most confident';
+  return `Few-Shot: ${n(shown)} of ${n(total)} predictions shown (${kept}; fewshot.diagnostics.maxPerFile) — open the panel for all`;
+}
+
 /**
  * Entries sorted by line; labeled lines are skipped (they show their label instead). Linear in
  * the document's length (the cap uses a selection, not a sort), so 100,000 lines stay cheap.
  */
-export function buildEntries(p: DocumentPredictions, labeled: ReadonlySet<number>, options: DiagnosticOptions): DiagnosticEntry[] {
+export function capEntries(p: DocumentPredictions, labeled: ReadonlySet<number>, options: DiagnosticOptions): CappedEntries {
   const n = p.labelIndex.length;
   const noneIndex = options.showNone ? -1 : p.labels.findIndex(isNoneLabel);
   const shown = (line: number) => {
@@ -55,7 +77,7 @@ export function buildEntries(p: DocumentPredictions, labeled: ReadonlySet<number
   let threshold = -Infinity;
   let tiesAllowed = Infinity;
   if (count > cap) {
-    if (cap === 0) return [];
+    if (cap === 0) return { entries: [], total: count };
     const scores = new Float32Array(count);
     for (let line = 0, k = 0; line < n; line++) if (shown(line)) scores[k++] = score[line]!;
     threshold = kthLargest(scores, cap);
@@ -80,7 +102,7 @@ export function buildEntries(p: DocumentPredictions, labeled: ReadonlySet<number
       none: isNoneLabel(label),
     });
   }
-  return entries;
+  return { entries, total: count };
 }
 
 /** The k-th largest value (1-based k) by quickselect; reorders `values`. */

@@ -1,9 +1,13 @@
 // Shows predictions as diagnostics (source `few-shot`, message `billing 93%`, code = label),
-// set in one batched call per update and capped per file (see diagnosticEntries.ts).
+// set in one batched call per update and capped per file (see diagnosticEntries.ts). A capped
+// file gets one more diagnostic on its first line saying how many predictions are hidden, with a
+// quick fix (and a link on its code) that opens the panel: it sits in the Problems panel with
+// the predictions, where someone missing some would look, and goes when the cap no longer bites;
+// a notification would interrupt on every update, and the status bar speaks for one file only.
 import * as vscode from 'vscode';
 import type { FewShotContext } from './context';
-import { buildEntries, type DiagnosticEntry } from './diagnosticEntries';
-import { entryRanges } from './workspaceResults';
+import { capEntries, capNotice, type DiagnosticEntry } from './diagnosticEntries';
+import { cappedRanges, lineText } from './workspaceResults';
 
 export const DIAGNOSTIC_SOURCE = 'few-shot';
 
@@ -20,17 +24,24 @@ export function activateDiagnostics(ctx: FewShotContext): void {
       // A closed file classified by Classify Workspace.
       const closed = doc ? undefined : ctx.workspace.closedFile(uri.toString());
       if (closed) {
-        const ranges = entryRanges(closed, new Set(ctx.labels.labelsOf(uri).keys()), { minConfidence, maxPerFile, priority });
-        batch.push([uri, ranges.map((r) => toDiagnostic(new vscode.Range(r.line, r.start, r.line, r.end), r.entry, severity))]);
+        const { ranges, total } = cappedRanges(closed, new Set(ctx.labels.labelsOf(uri).keys()), { minConfidence, maxPerFile, priority });
+        const diagnostics = ranges.map((r) => toDiagnostic(new vscode.Range(r.line, r.start, r.line, r.end), r.entry, severity));
+        const notice = capNotice(ranges.length, total, priority);
+        if (notice) diagnostics.push(noticeDiagnostic(new vscode.Range(0, 0, 0, lineText(closed, 0).length), notice, severity));
+        batch.push([uri, diagnostics]);
         continue;
       }
       if (!doc || !result) {
         batch.push([uri, undefined]);
         continue;
       }
-      const entries = buildEntries(result, new Set(ctx.labels.labelsOf(doc).keys()), { minConfidence, maxPerFile, priority, showNone });
+      const options = { minConfidence, maxPerFile, priority, showNone };
+      const { entries, total } = capEntries(result, new Set(ctx.labels.labelsOf(doc).keys()), options);
       // A line that fits no label is not a finding: a hint at most (fewshot.diagnostics.showNone).
-      batch.push([uri, entries.map((e) => toDiagnostic(lineRange(doc, e.line), e, e.none ? vscode.DiagnosticSeverity.Hint : severity))]);
+      const diagnostics = entries.map((e) => toDiagnostic(lineRange(doc, e.line), e, e.none ? vscode.DiagnosticSeverity.Hint : severity));
+      const notice = capNotice(entries.length, total, priority);
+      if (notice && doc.lineCount > 0) diagnostics.push(noticeDiagnostic(lineRange(doc, 0), notice, severity));
+      batch.push([uri, diagnostics]);
     }
     // One call for the whole update (VS Code fires one change event for it).
     if (batch.length) collection.set(batch);
@@ -58,6 +69,21 @@ function toDiagnostic(range: vscode.Range, e: DiagnosticEntry, severity: vscode.
   d.source = DIAGNOSTIC_SOURCE;
   d.code = e.label;
   return d;
+}
+
+/** The value of the cap notice's code. The code is an object (value and link), so predictionOf never takes it for a label. */
+const NOTICE_CODE = 'maxPerFile';
+
+function noticeDiagnostic(range: vscode.Range, message: string, severity: vscode.DiagnosticSeverity): vscode.Diagnostic {
+  const d = new vscode.Diagnostic(range, message, severity);
+  d.source = DIAGNOSTIC_SOURCE;
+  d.code = { value: NOTICE_CODE, target: vscode.Uri.parse('command:fewshot.openPanel') };
+  return d;
+}
+
+/** The diagnostic saying what the per-file cap hides. */
+export function isCapNotice(d: vscode.Diagnostic): boolean {
+  return d.source === DIAGNOSTIC_SOURCE && typeof d.code === 'object' && d.code.value === NOTICE_CODE;
 }
 
 /** The prediction behind a few-shot diagnostic, read back from its fields. */

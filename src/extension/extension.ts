@@ -8,6 +8,7 @@ import { activateDiagnostics } from './diagnostics';
 import type { PanelDataSource } from './panel';
 import { activatePanel } from './panel/panelSource';
 import { activateStatusBar } from './statusBar';
+import { activateTextFieldStatus } from './textFieldStatus';
 import { activateWalkthrough, type WalkthroughState } from './walkthrough';
 
 /** What activate returns: used by the integration tests and the benchmark. */
@@ -33,6 +34,7 @@ export async function activate(extension: vscode.ExtensionContext): Promise<FewS
   activateDecorations(ctx);
   activateCodeActions(ctx);
   activateStatusBar(ctx);
+  activateTextFieldStatus(ctx);
   const panel = activatePanel(ctx);
   const walkthrough = activateWalkthrough(ctx);
   ctx.log('Few-Shot Labeler activated');

@@ -76,6 +76,11 @@ export class StructuredDocuments implements UnitSource, vscode.Disposable {
     return this.current(doc)?.units ?? 'pending';
   }
 
+  /** The records last read for the document, even if it was edited since (what the status bar describes between reads). */
+  lastTableOf(uri: vscode.Uri): RecordTable | undefined {
+    return this.known.get(uri.toString())?.table;
+  }
+
   lastUnitsOf(uri: vscode.Uri): DocumentUnits | undefined {
     return this.known.get(uri.toString())?.units;
   }
@@ -181,6 +186,6 @@ async function unpack(packed: PackedTable): Promise<RecordTable> {
     if (from > 0) await new Promise((resolve) => setImmediate(resolve));
     unpackRecords(packed, from, Math.min(n, from + UNPACK_CHUNK), records);
   }
-  const { format, columns, column, headerLine, problems } = packed;
-  return { format, columns, column, headerLine, problems, records };
+  const { format, columns, samples, column, headerLine, problems } = packed;
+  return { format, columns, samples, column, headerLine, problems, records };
 }

@@ -3,7 +3,7 @@
 // Uncertain Line without being opened or read again on the main thread. No vscode import: the
 // benchmark keeps results with this same code.
 import type { WorkspaceFileResult, WorkspaceProgress, WorkspaceSkip } from '../protocol/workspace';
-import { buildEntries, type DocumentPredictions, type DiagnosticEntry, type DiagnosticOptions } from './diagnosticEntries';
+import { capEntries, type DocumentPredictions, type DiagnosticEntry, type DiagnosticOptions } from './diagnosticEntries';
 
 export interface WorkspaceFile extends DocumentPredictions {
   /** The file's `Uri.toString()` (the key used by the panel and the label store). */
@@ -40,11 +40,22 @@ export function lineText(file: Pick<WorkspaceFile, 'text' | 'lineStarts'>, line:
 
 /** The capped, prioritised diagnostic entries of a file (as for open documents), with their ranges. */
 export function entryRanges(file: WorkspaceFile, labeled: ReadonlySet<number>, options: DiagnosticOptions): EntryRange[] {
-  return buildEntries(file, labeled, options).map((entry) => {
+  return cappedRanges(file, labeled, options).ranges;
+}
+
+/** entryRanges, and how many entries there were before the cap. */
+export function cappedRanges(
+  file: WorkspaceFile,
+  labeled: ReadonlySet<number>,
+  options: DiagnosticOptions,
+): { ranges: EntryRange[]; total: number } {
+  const { entries, total } = capEntries(file, labeled, options);
+  const ranges = entries.map((entry) => {
     const text = lineText(file, entry.line);
     const start = text.length - text.trimStart().length;
     return { entry, line: entry.line, start, end: text.length };
   });
+  return { ranges, total };
 }
 
 export class WorkspaceResults {

@@ -13,7 +13,15 @@ const uri = vscode.Uri.file('/w/tickets.txt');
 const doc = { uri, version: 1, isClosed: false, lineCount: 3, getText: () => 'a\nb\nc' };
 
 function setUp(
-  options: { included?: boolean; result?: { labels: string[]; labelIndex: number[] }; setLabel?: () => Promise<number> } = {},
+  options: {
+    included?: boolean;
+    result?: { labels: string[]; labelIndex: number[] };
+    setLabel?: () => Promise<number>;
+    /** The labels the document has: line -> label. */
+    labeled?: Array<[number, string]>;
+    /** In place of the plain-documents-only structure. */
+    structured?: object;
+  } = {},
 ) {
   const setLabels: Array<[number[], string]> = [];
   const logs: string[] = [];
@@ -21,15 +29,18 @@ function setUp(
   const ctx = {
     subscriptions: [] as vscode.Disposable[],
     recentLabels,
-    // Plain documents only: no record structure.
-    structured: { formatOf: () => undefined, unitsOf: () => undefined },
+    // Plain documents only unless the test says otherwise: no record structure.
+    structured: options.structured ?? { formatOf: () => undefined, unitsOf: () => undefined },
     log: (m: string) => logs.push(m),
     isIncluded: () => options.included ?? true,
     scheduler: {
+      schedule: () => {},
       resultFor: () => (options.result ? { ...options.result, labelIndex: Int32Array.from(options.result.labelIndex) } : undefined),
     },
     labels: {
       labelNames: () => ['bug', 'feature'],
+      labelsOf: () => new Map(options.labeled),
+      expectNewTexts: () => {},
       setLabel:
         options.setLabel ??
         (async (_d: unknown, lines: number[], label: string) => {
@@ -124,5 +135,64 @@ describe('commands', () => {
     await vscode.commands.executeCommand('fewshot.labelLine', 'bug', uri, [1]);
     assert.deepEqual(env.logs, []);
     assert.equal(shown.at(-1)!.message, 'Few-Shot: The label file is corrupt.');
+  });
+
+  it('Label Line says so when the line already has that label, and leaves such lines alone among others', async () => {
+    env = setUp({
+      labeled: [
+        [0, 'bug'],
+        [2, 'feature'],
+      ],
+    });
+    assert.equal(await vscode.commands.executeCommand('fewshot.labelLine', 'bug', uri, [0]), 0);
+    assert.deepEqual(shown, [{ level: 'info', message: 'Few-Shot: Line 1 is already labeled "bug".' }]);
+    assert.deepEqual(env.setLabels, [], 'nothing is written');
+    assert.deepEqual(env.recentLabels.recent, []);
+    // Among other lines: only those that change are labeled, without a message.
+    shown.length = 0;
+    assert.equal(await vscode.commands.executeCommand('fewshot.labelLine', 'bug', uri, [0, 1, 2]), 2);
+    assert.deepEqual(env.setLabels, [[[1, 2], 'bug']]);
+    assert.deepEqual(shown, []);
+    env.dispose();
+    env = setUp({
+      labeled: [
+        [0, 'bug'],
+        [2, 'bug'],
+      ],
+    });
+    await vscode.commands.executeCommand('fewshot.labelLine', 'bug', uri, [0, 2]);
+    assert.deepEqual(shown, [{ level: 'info', message: 'Few-Shot: The 2 selected lines are already labeled "bug".' }]);
+  });
+
+  it('Label Line: a record already labeled is named by its first line, from any of its lines', async () => {
+    // Records on lines 1 (spanning 1-2) and 3, under a header on line 0.
+    const units = { lines: ['', 'a', '', 'c'], startOf: (l: number) => [-1, 1, 1, 3][l] ?? -1, endOf: (l: number) => l };
+    env = setUp({ labeled: [[1, 'bug']], structured: { formatOf: () => 'csv', unitsOf: () => units } });
+    assert.equal(await vscode.commands.executeCommand('fewshot.labelLine', 'bug', uri, [2]), 0);
+    assert.deepEqual(shown, [{ level: 'info', message: 'Few-Shot: The record on line 2 is already labeled "bug".' }]);
+    assert.deepEqual(env.setLabels, []);
+  });
+
+  it('Choose Text Column: null forgets the choice and returns the column detected again', async () => {
+    const columns: Array<string | undefined> = [];
+    let chosen: string | undefined = 'id';
+    const table = () => ({ format: 'jsonl', columns: ['id', 'msg.text'], samples: ['r1', 'hi'], column: chosen ?? 'msg.text' });
+    env = setUp({
+      structured: {
+        formatOf: () => 'jsonl',
+        paramsOf: () => ({ format: 'jsonl', column: chosen }),
+        tableFor: async () => table(),
+        setColumn: async (_d: unknown, column: string | undefined) => {
+          columns.push(column);
+          chosen = column;
+          return table();
+        },
+      },
+    });
+    assert.equal(await vscode.commands.executeCommand('fewshot.chooseTextColumn', null, uri), 'msg.text');
+    assert.equal(await vscode.commands.executeCommand('fewshot.chooseTextColumn', 'id', uri), 'id');
+    assert.deepEqual(columns, [undefined, 'id']);
+    await vscode.commands.executeCommand('fewshot.chooseTextColumn', 'nope', uri);
+    assert.match(shown.at(-1)!.message, /has no column named nope/);
   });
 });

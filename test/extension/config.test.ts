@@ -1,5 +1,7 @@
 // The `fewshot.*` settings as the extension reads them, from the fake vscode's settings.
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { readConfig } from '../../src/extension/config';
 import { settings } from './fakeVscode';
 
@@ -19,5 +21,17 @@ describe('readConfig', () => {
       settings.set('fewshot.abstention', bad);
       assert.equal(readConfig().abstention, 'auto', `fewshot.abstention: ${JSON.stringify(bad)}`);
     }
+  });
+
+  it('keeps the least certain predictions under the cap unless confidence is asked for, as the manifest says', () => {
+    assert.equal(readConfig().priority, 'uncertainty');
+    settings.set('fewshot.diagnostics.priority', 'confidence');
+    assert.equal(readConfig().priority, 'confidence');
+    settings.set('fewshot.diagnostics.priority', 'sideways');
+    assert.equal(readConfig().priority, 'uncertainty');
+    const manifest = JSON.parse(fs.readFileSync(path.join(process.cwd(), 'package.json'), 'utf8')) as {
+      contributes: { configuration: { properties: Record<string, { default?: unknown }> } };
+    };
+    assert.equal(manifest.contributes.configuration.properties['fewshot.diagnostics.priority']?.default, 'uncertainty');
   });
 });

@@ -1,5 +1,12 @@
 import * as assert from 'node:assert/strict';
-import { buildEntries, formatPrediction, mostUncertainLine, type DocumentPredictions } from '../../src/extension/diagnosticEntries';
+import {
+  buildEntries,
+  capEntries,
+  capNotice,
+  formatPrediction,
+  mostUncertainLine,
+  type DocumentPredictions,
+} from '../../src/extension/diagnosticEntries';
 
 function predictions(rows: Array<[number, number, number]>): DocumentPredictions {
   return {
@@ -53,6 +60,21 @@ describe('prediction view (diagnostic entries)', () => {
       [2, 4],
     );
     assert.deepEqual(buildEntries(p, new Set(), { ...all, maxPerFile: 0 }), []);
+  });
+
+  it('says what the cap hides: how many of how many, which were kept, where the rest are', () => {
+    assert.deepEqual(
+      [capEntries(p, new Set([3]), { ...all, maxPerFile: 2 })].map(({ entries, total }) => [entries.length, total]),
+      [[2, 3]],
+      'the labeled line is not counted as hidden',
+    );
+    assert.equal(
+      capNotice(1000, 1844, 'uncertainty'),
+      'Few-Shot: 1,000 of 1,844 predictions shown (the least certain; fewshot.diagnostics.maxPerFile) — open the panel for all',
+    );
+    assert.match(capNotice(2, 3, 'confidence')!, /^Few-Shot: 2 of 3 predictions shown \(the most confident;/);
+    assert.equal(capNotice(3, 3, 'uncertainty'), undefined, 'nothing hidden, nothing said');
+    assert.equal(capEntries(p, new Set(), { ...all, maxPerFile: 0 }).total, 4);
   });
 
   it('finds the least sure unlabeled line, skipping the current one', () => {

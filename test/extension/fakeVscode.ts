@@ -14,6 +14,11 @@ export enum DiagnosticSeverity {
   Hint = 3,
 }
 
+export enum StatusBarAlignment {
+  Left = 1,
+  Right = 2,
+}
+
 export class Disposable {
   constructor(private readonly onDispose: () => void = () => {}) {}
   dispose(): void {

@@ -22,8 +22,13 @@ export function readRecordsOf(file: string): FileRecord[] {
     .map((l) => JSON.parse(l) as FileRecord);
 }
 
-/** The extension's prediction diagnostics on a document. */
-export const fewShot = (uri: vscode.Uri) => vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'few-shot');
+/** The extension's prediction diagnostics on a document (a prediction's code is its label; the cap notice's is an object). */
+export const fewShot = (uri: vscode.Uri) =>
+  vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'few-shot' && typeof d.code === 'string');
+
+/** The note saying how many predictions the per-file cap hides, if the document has one. */
+export const capNotices = (uri: vscode.Uri) =>
+  vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'few-shot' && typeof d.code === 'object');
 
 export async function until<T>(
   what: string,

@@ -9,6 +9,7 @@ import { parse } from 'csv-parse/sync';
 import * as vscode from 'vscode';
 import type { FewShotApi } from '../../src/extension/extension';
 import { EXTENSION_ID, fewShot, readRecordsOf, until } from './helpers';
+import { SUPPORT_QUERIES } from '../supportQueries';
 
 // Line numbers (0-based) of each record's first line are in the comments.
 const CSV = [
@@ -207,6 +208,41 @@ export function registerStructuredSuite(): void {
         await api.flushLabels();
         return mine().find((r) => r.line === 3)?.text === records3() && mine().find((r) => r.line === 2)?.label === 'billing';
       });
+    });
+
+    it('a JSONL with its text nested under msg is classified by msg.text, not by its id or its boilerplate note', async () => {
+      const queries = SUPPORT_QUERIES.slice(0, 6);
+      const lines = queries.map((q, i) =>
+        JSON.stringify({
+          id: `t-${1000 + i}`,
+          msg: { text: q },
+          note: `Agent ${['Ann', 'Bo'][i % 2]} followed the standard triage checklist and routed the ticket to the queue per policy.`,
+        }),
+      );
+      const file = path.join(folder, 'support.jsonl');
+      fs.writeFileSync(file, `${lines.join('\n')}\n`);
+      const jsonl = await vscode.workspace.openTextDocument(file);
+      try {
+        // null: no chosen field, detect it (and say which).
+        const column = await until(
+          'the JSONL to be read',
+          async () => await vscode.commands.executeCommand<string>('fewshot.chooseTextColumn', null, jsonl.uri),
+        );
+        assert.equal(column, 'msg.text');
+        await until(
+          'the second record labeled',
+          async () => (await vscode.commands.executeCommand<number>('fewshot.labelLine', 'billing', jsonl.uri, [1])) === 1,
+        );
+        await api.flushLabels();
+        assert.equal(readRecordsOf(labelFile()).find((r) => r.document === 'support.jsonl')?.text, queries[1]);
+        // The same label again changes nothing (and says so).
+        assert.equal(await vscode.commands.executeCommand('fewshot.labelLine', 'billing', jsonl.uri, [1]), 0);
+      } finally {
+        await vscode.commands.executeCommand('fewshot.removeLabel', jsonl.uri, [1]);
+        await api.flushLabels();
+        fs.rmSync(file, { force: true });
+      }
+      assert.ok(!readRecordsOf(labelFile()).some((r) => r.document === 'support.jsonl'));
     });
 
     it('a line inserted above the header moves every record label, and the file says so', async () => {

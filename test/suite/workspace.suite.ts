@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { WorkspaceSummary } from '../../src/extension/workspaceRun';
-import { EXTENSION_ID, fewShot, until } from './helpers';
+import { capNotices, EXTENSION_ID, fewShot, until } from './helpers';
 
 function folder(): string {
   const f = vscode.workspace.workspaceFolders?.[0];
@@ -54,6 +54,15 @@ export function registerWorkspaceSuite(): void {
       );
       assert.equal(log.length, 5, 'fewshot.diagnostics.maxPerFile is 5 in the fixture settings');
       for (const d of log) assert.match(d.message, label);
+      // What the cap hides is said on the first line, the least certain kept by default.
+      const notes = capNotices(fileUri('server.log'));
+      assert.equal(notes.length, 1);
+      assert.match(
+        notes[0]!.message,
+        /^Few-Shot: 5 of \d+ predictions shown \(the least certain; fewshot\.diagnostics\.maxPerFile\) — open the panel for all$/,
+      );
+      assert.equal(notes[0]!.range.start.line, 0);
+      assert.deepEqual(capNotices(fileUri('notes.md')), [], 'nothing hidden, no note');
       const tickets = fewShot(fileUri('tickets.txt'));
       assert.deepEqual(
         tickets.map((d) => d.range.start.line),
@@ -104,13 +113,21 @@ export function registerWorkspaceSuite(): void {
       const notes = await vscode.workspace.openTextDocument(fileUri('notes.md'));
       await vscode.commands.executeCommand('fewshot.labelLine', 'praise', notes.uri, [notes.lineCount - 3]);
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-      // No command: the label change alone classifies the workspace again.
-      const last = await until(
-        'the new label on server.log',
-        () => fewShot(fileUri('server.log')).find((d) => d.range.start.line === 12),
-        60_000,
-      );
-      assert.equal(last.code, 'praise');
+      // server.log shows 5 predictions (the fixture's cap), by default the least certain: the
+      // praise line is among the surest, so show those.
+      const config = vscode.workspace.getConfiguration('fewshot');
+      await config.update('diagnostics.priority', 'confidence', vscode.ConfigurationTarget.Workspace);
+      try {
+        // No command: the label change alone classifies the workspace again.
+        const last = await until(
+          'the new label on server.log',
+          () => fewShot(fileUri('server.log')).find((d) => d.range.start.line === 12),
+          60_000,
+        );
+        assert.equal(last.code, 'praise');
+      } finally {
+        await config.update('diagnostics.priority', undefined, vscode.ConfigurationTarget.Workspace);
+      }
     });
 
     it('can be cancelled: it stops between files, and the files done keep their predictions', async () => {

@@ -5,6 +5,7 @@
 // Cost: one csv-parse pass (sync API) plus one pass over the text's bytes to turn the parser's byte
 // offsets into line numbers, both linear in the file's size (see bench/records in the README).
 import { parse } from 'csv-parse/sync';
+import { chooseTextField } from './textField';
 
 export type RecordFormat = 'csv' | 'tsv' | 'jsonl';
 
@@ -32,8 +33,13 @@ export interface RecordProblem {
 
 export interface RecordTable<R extends DataRecord = DataRecord> {
   format: RecordFormat;
-  /** Column names: the header's cells (CSV/TSV), `column N` without a header, or the string fields seen (JSONL). */
+  /**
+   * Column names: the header's cells (CSV/TSV), `column N` without a header, or the paths of the
+   * string fields seen (JSONL), nested ones joined with dots (`msg.text`).
+   */
   columns: string[];
+  /** Per column, its first non-empty value (cut to SAMPLE_LENGTH characters): what Choose Text Column shows. */
+  samples: string[];
   /** The column whose value is each record's text; undefined when the document has none. */
   column: string | undefined;
   /** 0-based line of the header row; -1 when there is none (JSONL, or a CSV whose first row is data). */
@@ -42,7 +48,10 @@ export interface RecordTable<R extends DataRecord = DataRecord> {
   problems: RecordProblem[];
 }
 
-/** Names taken as the text column, in order of preference (case-insensitive). */
+/** Longest sample value a table carries per column. */
+const SAMPLE_LENGTH = 120;
+
+/** Names taken as the text column when their values look like text, in order of preference (case-insensitive). */
 export const TEXT_COLUMN_NAMES = ['text', 'message', 'body', 'content', 'description', 'comment', 'utterance', 'sentence'] as const;
 
 /** The structured format of a file by its name, or undefined for a plain text file. */
@@ -150,14 +159,23 @@ function parseDelimited(text: string, format: 'csv' | 'tsv', column: string | un
   const columns = hasHeader ? first.cells.map((c, i) => c.trim() || `column ${i + 1}`) : [];
   for (let i = columns.length; i < width; i++) columns.push(`column ${i + 1}`);
   const data = hasHeader ? rows.slice(1) : rows;
-  const index = chooseColumn(columns, column, (i) => data.slice(0, 200).map((r) => r.cells[i] ?? ''), hasHeader);
+  const valuesOf = (i: number) => data.slice(0, SAMPLED).map((r) => r.cells[i] ?? '');
+  const index = chooseColumn(columns, column, valuesOf, hasHeader);
   const records: FullRecord[] = data.map((r) => ({
     line: r.line,
     endLine: r.endLine,
     text: index >= 0 ? (r.cells[index] ?? '') : '',
     fields: r.cells,
   }));
-  return { format, columns, column: index >= 0 ? columns[index] : undefined, headerLine: hasHeader ? first.line : -1, records, problems };
+  return {
+    format,
+    columns,
+    samples: columns.map((_, i) => sampleOf(valuesOf(i))),
+    column: index >= 0 ? columns[index] : undefined,
+    headerLine: hasHeader ? first.line : -1,
+    records,
+    problems,
+  };
 }
 
 /** Rows with their line ranges. A quote never closed stops the parse there, with a problem; the rows before it are kept. */
@@ -218,33 +236,30 @@ function looksLikeHeader(cells: string[], below: ParsedRow[]): boolean {
 
 const isNumber = (s: string) => s.trim() !== '' && Number.isFinite(Number(s.trim()));
 
+/** Records sampled per column to detect the text column. */
+const SAMPLED = 200;
+
 /**
- * The text column: the one asked for when it exists, else a common text name from the header,
- * else the column with the longest values on average (numbers do not count). -1 when there is none.
+ * The text column: the one asked for when it exists, else the one whose values look most like
+ * natural-language text (textField.ts; a common text name from a header wins when its values
+ * do). -1 when there is none.
  */
 function chooseColumn(columns: string[], wanted: string | undefined, sample: (i: number) => string[], named: boolean): number {
   if (wanted !== undefined) {
     const i = columns.indexOf(wanted);
     if (i >= 0) return i;
   }
-  if (named) {
-    const lower = columns.map((c) => c.toLowerCase());
-    for (const name of TEXT_COLUMN_NAMES) {
-      const i = lower.indexOf(name);
-      if (i >= 0) return i;
-    }
-  }
-  let best = -1;
-  let bestLength = 0;
-  columns.forEach((_, i) => {
-    const values = sample(i).filter((v) => v.trim() !== '' && !isNumber(v));
-    const mean = values.length ? values.reduce((s, v) => s + v.length, 0) / values.length : 0;
-    if (mean > bestLength) {
-      best = i;
-      bestLength = mean;
-    }
-  });
-  return best;
+  return chooseTextField(columns, sample, named ? TEXT_COLUMN_NAMES : []);
+}
+
+function sampleOf(values: readonly string[]): string {
+  // One line: it is shown in a quick pick.
+  const v =
+    values
+      .find((x) => x.trim() !== '')
+      ?.trim()
+      .replace(/\s+/g, ' ') ?? '';
+  return v.length > SAMPLE_LENGTH ? `${v.slice(0, SAMPLE_LENGTH - 1)}…` : v;
 }
 
 /**
@@ -305,23 +320,56 @@ function parseJsonl(text: string, column: string | undefined): RecordTable<FullR
     }
     objects.push({ line, value: value as Record<string, unknown> });
   });
-  // Columns: the string fields, in the order first seen.
+  // Columns: the paths of the string fields, nested ones included, in the order first seen.
   const seen = new Set<string>();
-  for (const o of objects.slice(0, 1000)) for (const [k, v] of Object.entries(o.value)) if (typeof v === 'string') seen.add(k);
+  for (const o of objects.slice(0, 1000)) addStringPaths(o.value, '', 0, seen);
   const columns = [...seen];
   if (column !== undefined && !seen.has(column)) columns.push(column);
-  const index = chooseColumn(columns, column, (i) => objects.slice(0, 200).map((o) => stringField(o.value, columns[i]!)), true);
+  const valuesOf = (i: number) => objects.slice(0, SAMPLED).map((o) => stringAt(o.value, columns[i]!));
+  const index = chooseColumn(columns, column, valuesOf, true);
   const name = index >= 0 ? columns[index] : undefined;
   const records: FullRecord[] = objects.map((o) => ({
     line: o.line,
     endLine: o.line,
-    text: name === undefined ? '' : stringField(o.value, name),
+    text: name === undefined ? '' : stringAt(o.value, name),
     fields: o.value,
   }));
-  return { format: 'jsonl', columns, column: name, headerLine: -1, records, problems };
+  return {
+    format: 'jsonl',
+    columns,
+    samples: columns.map((_, i) => sampleOf(valuesOf(i))),
+    column: name,
+    headerLine: -1,
+    records,
+    problems,
+  };
 }
 
-function stringField(o: Record<string, unknown>, key: string): string {
-  const v = o[key];
-  return typeof v === 'string' ? v : '';
+/** Objects nested deeper than this are not searched for text fields. */
+const MAX_DEPTH = 4;
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function addStringPaths(o: Record<string, unknown>, prefix: string, depth: number, into: Set<string>): void {
+  for (const [k, v] of Object.entries(o)) {
+    if (typeof v === 'string') into.add(prefix + k);
+    else if (isObject(v) && depth + 1 < MAX_DEPTH) addStringPaths(v, `${prefix}${k}.`, depth + 1, into);
+  }
+}
+
+/**
+ * The string at a dotted path: a key holding the whole path first (a field may have a dot in its
+ * name), else the object under each leading part of it. '' when there is no string there.
+ */
+function stringAt(o: Record<string, unknown>, path: string): string {
+  const v = o[path];
+  if (typeof v === 'string') return v;
+  for (let dot = path.indexOf('.'); dot > 0; dot = path.indexOf('.', dot + 1)) {
+    const inner = o[path.slice(0, dot)];
+    if (isObject(inner)) {
+      const found = stringAt(inner, path.slice(dot + 1));
+      if (found !== '') return found;
+    }
+  }
+  return '';
 }

@@ -11,6 +11,7 @@ import {
   unpackRecords,
   withoutFields,
 } from '../../../src/engine/data/records';
+import { SUPPORT_QUERIES } from '../../supportQueries';
 
 const brief = (text: string, format: 'csv' | 'tsv' | 'jsonl', column?: string) => {
   const t = withoutFields(parseRecords(text, format, column));
@@ -148,9 +149,79 @@ describe('data: structured records', () => {
     assert.equal(brief(text, 'jsonl', 'body').records[2]![2], 'a much longer body field');
   });
 
-  it('JSONL: without a common name the longest string field is the text', () => {
+  it('JSONL: without a common name the field that reads as text is the text', () => {
     const t = brief('{"id":"a1","utt":"what is my balance today"}\n{"id":"a2","utt":"send money to mum"}\n', 'jsonl');
     assert.equal(t.column, 'utt');
+  });
+
+  // Support-ticket style records: a short query, and the fields around it a detector must not take.
+  const queries = SUPPORT_QUERIES;
+  const agents = ['Alice', 'Bob', 'Chen', 'Dana'];
+  const jsonl = (make: (q: string, i: number) => unknown) => queries.map((q, i) => JSON.stringify(make(q, i))).join('\n');
+
+  it('JSONL: a long boilerplate note repeated in every record is not the text; the query is', () => {
+    const text = jsonl((q, i) => ({
+      ticket_id: `TCK-${1000 + i}`,
+      query: q,
+      agent_note:
+        `Customer contacted support through the web chat widget. Agent ${agents[i % 4]} followed the standard ` +
+        'triage checklist, confirmed the account identity and routed the ticket to the appropriate queue per policy.',
+    }));
+    const t = brief(text, 'jsonl');
+    assert.equal(t.column, 'query');
+    assert.deepEqual(
+      t.records.map((r) => r[2]),
+      queries,
+    );
+  });
+
+  it('JSONL: nested text is found by its path; ids, dates and enums around it are not the text', () => {
+    const text = jsonl((q, i) => ({
+      id: `5f0c${i}e1a-9b2d-4c61-8f3e-0c${i}d2b7a1f90`,
+      created: `2024-03-${String(i + 1).padStart(2, '0')}T10:1${i}:00Z`,
+      day: `Monday, March ${i + 1}, 2024`,
+      status: ['open', 'pending customer reply', 'closed'][i % 3],
+      msg: { text: q, lang: 'en', meta: { channel: 'web chat' } },
+      count: i,
+    }));
+    const t = brief(text, 'jsonl');
+    assert.deepEqual(t.columns, ['id', 'created', 'day', 'status', 'msg.text', 'msg.lang', 'msg.meta.channel']);
+    assert.equal(t.column, 'msg.text');
+    assert.deepEqual(
+      t.records.map((r) => r[2]),
+      queries,
+    );
+    // Choose Text Column lists each field with a value of it; a chosen nested field is read by its path.
+    const full = parseRecords(text, 'jsonl', 'msg.meta.channel');
+    assert.deepEqual(full.samples, [
+      '5f0c0e1a-9b2d-4c61-8f3e-0c0d2b7a1f90',
+      '2024-03-01T10:10:00Z',
+      'Monday, March 1, 2024',
+      'open',
+      queries[0],
+      'en',
+      'web chat',
+    ]);
+    assert.equal(full.records[3]!.text, 'web chat');
+    // A key that itself holds a dot is read whole.
+    assert.equal(brief('{"a.b":"dotted key, not a path","a":{"b":"nested"}}\n', 'jsonl', 'a.b').records[0]![2], 'dotted key, not a path');
+  });
+
+  it('CSV: numeric ids, dates and a status enum lose to the text column, with or without a known name', () => {
+    const rows = queries.map((q, i) => `${9000 + i},2024-03-0${i + 1},${['open', 'closed'][i % 2]},"${q}"`);
+    assert.equal(brief(['ticket,opened,status,what the customer wrote', ...rows].join('\n'), 'csv').column, 'what the customer wrote');
+    // A known name whose values are not text (a one-word status called `message`) does not win either.
+    assert.equal(brief(['id,date,message,summary', ...rows].join('\n'), 'csv').column, 'summary');
+  });
+
+  it('text in a script written without spaces is text, not a single token', () => {
+    const zh = ['我的订单什么时候到', '怎么修改收货地址', '我被重复扣款了', '请帮我重置密码', '应用打开设置就崩溃', '如何申请退款'];
+    // Customers' names have spaces; the text does not, and still wins.
+    const names = ['Li Wei', 'Wang Fang', 'Zhang Min', 'Liu Yang', 'Chen Jing', 'Yang Lei'];
+    const text = zh.map((t, i) => JSON.stringify({ customer: names[i], text: t })).join('\n');
+    assert.equal(brief(text, 'jsonl').column, 'text');
+    const csv = ['customer,内容', ...zh.map((t, i) => `${names[i]},${t}`)].join('\n');
+    assert.equal(brief(csv, 'csv').column, '内容');
   });
 
   it('packs a table for the wire and unpacks the same records, in any chunks', () => {

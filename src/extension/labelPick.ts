@@ -1,0 +1,52 @@
+// The items of the Label Line As... quick pick, in order. No vscode import, so tests drive it.
+//
+// Typing part of a name must find the existing label, as the panel's chooser does
+// (webview/labelChooser.ts, fuzzysort): typing `refund` with `request_refund` existing offers
+// request_refund first, and a new label only after every match, so Enter never makes a second
+// class by accident. VS Code re-sorts the items its own filter highlights above those it does
+// not; the new-label item's label is an icon alone, so its filter never highlights it and it
+// stays below every match (alwaysShow keeps it and the fuzzysort matches listed).
+import fuzzysort from 'fuzzysort';
+import { isNoneLabel } from '../engine/labels/none';
+import { labelNameProblem } from '../protocol/panel';
+
+export interface LabelPickItem {
+  label: string;
+  description?: string;
+  alwaysShow?: boolean;
+  /** The label the item gives. */
+  name: string;
+  /** Choosing it creates a label. */
+  isNew?: true;
+}
+
+/**
+ * `existing` in display order (none first, then the recent ones); `value` as typed. Empty: every
+ * label. Else the labels matching it (fuzzy, best first), then the new label when no label has
+ * exactly that name.
+ */
+export function labelPickItems(
+  value: string,
+  existing: readonly string[],
+  recent: ReadonlySet<string>,
+  current: ReadonlySet<string> = new Set(),
+): LabelPickItem[] {
+  const item = (name: string): LabelPickItem => {
+    const notes = [
+      ...(isNoneLabel(name) ? ['— fits no label'] : []),
+      ...(current.has(name) ? ['current label'] : []),
+      ...(recent.has(name) && !isNoneLabel(name) ? ['recently used'] : []),
+    ];
+    return notes.length ? { label: name, description: notes.join(' · '), name } : { label: name, name };
+  };
+  const v = value.trim();
+  if (!v) return existing.map(item);
+  const matches = fuzzysort.go(v, existing, { threshold: 0 }).map((r) => ({ ...item(r.target), alwaysShow: true }));
+  if (existing.includes(v)) return matches;
+  // The store refuses a bad name with the reason; say it here already.
+  const problem = labelNameProblem(v);
+  const fresh: LabelPickItem = problem
+    ? { label: '$(error)', description: `"${v}" is not allowed: ${problem}`, alwaysShow: true, name: v, isNew: true }
+    : { label: '$(add)', description: `new label "${v}"`, alwaysShow: true, name: v, isNew: true };
+  return [...matches, fresh];
+}
