@@ -11,7 +11,7 @@ import type { FewShotContext } from './context';
 import { LabelError } from './labelStore';
 import { parseLabels, toCsv, writeFileAtomic } from './labelFile';
 import { mostUncertainLine } from './diagnosticEntries';
-import { lineText, mostUncertainInWorkspace } from './workspaceResults';
+import { mostUncertainInWorkspace, type WorkspaceFile } from './workspaceResults';
 import { labelNameProblem } from '../protocol/panel';
 
 // biome-ignore lint/suspicious/noExplicitAny: VS Code passes command arguments untyped; each handler declares those it takes.
@@ -217,7 +217,12 @@ interface ExportRow {
   confidence?: number;
 }
 
-function exportRows(ctx: FewShotContext, withPredictions: boolean): ExportRow[] {
+/** `closed`: the closed files Classify Workspace classified, with their lines read again (the results keep no text). */
+function exportRows(
+  ctx: FewShotContext,
+  withPredictions: boolean,
+  closed: ReadonlyArray<{ file: WorkspaceFile; lines: string[] }>,
+): ExportRow[] {
   const rows: ExportRow[] = [];
   // In a multi-root workspace the same relative path can exist in two folders: name the folder.
   const multiRoot = (vscode.workspace.workspaceFolders?.length ?? 0) > 1;
@@ -250,7 +255,7 @@ function exportRows(ctx: FewShotContext, withPredictions: boolean): ExportRow[] 
       }
     }
     // Closed files classified by Classify Workspace.
-    for (const file of ctx.workspace.closedFiles()) {
+    for (const { file, lines } of closed) {
       const uri = vscode.Uri.parse(file.uri);
       const labeled = ctx.labels.labelsOf(uri);
       const document = vscode.workspace.asRelativePath(uri, multiRoot);
@@ -258,7 +263,7 @@ function exportRows(ctx: FewShotContext, withPredictions: boolean): ExportRow[] 
         const index = file.labelIndex[line]!;
         if (index < 0 || labeled.has(line)) continue;
         const confidence = Math.round(file.confidence[line]! * 1000) / 1000;
-        rows.push({ document, line: line + 1, text: lineText(file, line), label: file.labels[index]!, source: 'prediction', confidence });
+        rows.push({ document, line: line + 1, text: lines[line]!, label: file.labels[index]!, source: 'prediction', confidence });
       }
     }
   }
@@ -293,7 +298,7 @@ function exportLabels(ctx: FewShotContext): Handler {
       if (!choice) return undefined;
       withPredictions = choice.predictions;
     }
-    const rows = exportRows(ctx, withPredictions);
+    const rows = exportRows(ctx, withPredictions, withPredictions ? await ctx.workspace.closedFilesWithLines() : []);
     const content = file.toLowerCase().endsWith('.csv')
       ? toCsv(
           ['document', 'line', 'text', 'label', 'source', 'confidence'],

@@ -5,7 +5,6 @@
 // text is held at a time, so memory does not grow with the workspace. A cancel is seen between
 // files and between chunks; a watchdog ends a run whose current file is not done within a bound
 // that grows with its size. The worker runs nothing else (see EngineClient.classifyWorkspace).
-import * as fs from 'node:fs';
 import type { EngineApi } from '../engine/engine';
 import { Rng } from '../engine/random';
 import { type CancelSignal, RpcError, yieldToEventLoop } from '../protocol/rpc';
@@ -17,74 +16,13 @@ import type {
   WorkspaceFileResult,
   WorkspaceSkip,
 } from '../protocol/workspace';
-import { skipReason, type WalkedFile, walkFiles } from './fileWalker';
+import { type WalkedFile, walkFiles } from './fileWalker';
+import { lineColumns, type ReadFile, readText, splitLines } from './readText';
 import type { DocumentStates } from './host';
 
 /** Lines predicted per engine call: a cancel arriving mid-file stops the work this soon. */
 const PREDICT_CHUNK = 2048;
 const POOL_SEED = 0x5eed;
-
-/**
- * How a file is opened: never following a link swapped in since the walk (nothing outside the
- * folder), and without blocking, so that a path that became a FIFO since the walk cannot hang the
- * open (a blocked open holds one of the process's few I/O threads for good). Windows has neither flag.
- */
-const OPEN_FLAGS = fs.constants.O_RDONLY | (process.platform === 'win32' ? 0 : fs.constants.O_NONBLOCK | fs.constants.O_NOFOLLOW);
-
-const unreadable = (file: WalkedFile, error: unknown): WorkspaceSkip => ({
-  path: file.path,
-  reason: 'unreadable',
-  detail: error instanceof Error ? error.message : String(error),
-});
-
-type ReadFile = (file: WalkedFile, maxFileBytes: number) => Promise<{ text: string } | WorkspaceSkip>;
-
-/**
- * Reads a file as text through one handle, or says why it is not classified. Only a regular file
- * is read (checked on the opened handle: the path may have changed since the walk), and never
- * past the size seen at the walk: a file that grew since (a log being written) is read up to
- * that size, to its last complete line, so both passes see the same lines and memory stays bounded.
- */
-const readText: ReadFile = async (file, maxFileBytes) => {
-  if (file.bytes > maxFileBytes) return { path: file.path, reason: 'too-large', detail: String(file.bytes) };
-  let handle: fs.promises.FileHandle;
-  try {
-    handle = await fs.promises.open(file.path, OPEN_FLAGS);
-  } catch (error) {
-    return unreadable(file, error);
-  }
-  let bytes: Buffer;
-  try {
-    if (!(await handle.stat()).isFile())
-      return unreadable(file, 'not a regular file (a FIFO, socket or device) since the folder was scanned');
-    // One byte past the limit tells a file that grew from one that did not.
-    const buffer = Buffer.allocUnsafe(file.bytes + 1);
-    let length = 0;
-    for (;;) {
-      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
-      if (bytesRead === 0) break;
-      length += bytesRead;
-      if (length === buffer.length) break;
-    }
-    bytes = length > file.bytes ? completeLines(buffer, file.bytes) : buffer.subarray(0, length);
-  } catch (error) {
-    return unreadable(file, error);
-  } finally {
-    await handle.close().catch(() => {});
-  }
-  const reason = skipReason(bytes.length, bytes, maxFileBytes);
-  if (reason) return { path: file.path, reason, detail: String(bytes.length) };
-  const text = bytes.toString('utf8');
-  return { text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text };
-};
-
-/** The first `limit` bytes cut after their last line break (a line cut short is not classified). */
-function completeLines(bytes: Buffer, limit: number): Buffer {
-  // lastIndexOf with a negative start counts from the end: an empty limit has no line.
-  return bytes.subarray(0, limit === 0 ? 0 : bytes.lastIndexOf(10, limit - 1) + 1);
-}
-
-const splitLines = (text: string): string[] => text.split(/\r?\n/);
 
 /** Fixed-size uniform sample of a stream (Algorithm R), deterministic for a given seed. */
 class Reservoir {
@@ -233,7 +171,7 @@ export async function classifyWorkspace(
       }
     }
     linesDone += wanted.length;
-    return { path: file.path, text: text.text, labelIndex, confidence, uncertainty };
+    return { path: file.path, bytes: text.bytes, columns: lineColumns(lines), labelIndex, confidence, uncertainty };
   };
 
   // Pass 2: predict and stream, one file at a time.

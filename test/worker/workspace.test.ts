@@ -9,6 +9,7 @@ import { CancelSource, RpcClient, RpcError } from '../../src/protocol/rpc';
 import type { WorkerRequests } from '../../src/protocol/worker';
 import { type ClassifyWorkspaceParams, isWorkspaceNotification, type WorkspaceEvent } from '../../src/protocol/workspace';
 import { type Port, startWorkerHost } from '../../src/worker/host';
+import { readText } from '../../src/worker/readText';
 import { classifyWorkspace, type WorkspaceSeams } from '../../src/worker/workspace';
 import { fakeEngine } from './fakeEngine';
 import { tempFolders } from './tempFolders';
@@ -82,7 +83,9 @@ describe('classifyWorkspace worker request', () => {
       ],
     );
     const a = files[0]!.file;
-    assert.equal(a.text, 'my invoice\r\n\r\nreset password\n', 'the BOM is dropped, the text is otherwise as read');
+    assert.equal(a.bytes, 32, 'the bytes read, BOM included');
+    assert.deepEqual(Array.from(a.columns), [0, 10, 0, 0, 0, 14, 0, 0], 'each line from its first non-blank character to its end, no CR');
+    assert.ok(!('text' in a), 'no text crosses to the extension');
     assert.deepEqual(Array.from(a.labelIndex), [1, -1, 0, -1], 'empty lines get no prediction (CRLF split)');
     assert.deepEqual(Array.from(a.confidence), [Math.fround(0.9), 0, Math.fround(0.9), 0]);
     assert.deepEqual(calls.predicted, ['my invoice', 'reset password', 'invoice again'], 'skipped files are never predicted');
@@ -185,16 +188,16 @@ describe('classifyWorkspace worker request', () => {
   it('reads a file that grew after the walk only up to the size the walk saw, to its last whole line', async () => {
     const root = make({ 'a.txt': 'my invoice\nreset password\n', 'b.txt': 'invoice, no line break' });
     const calls = newCalls();
-    const files: string[][] = [];
+    const files: Array<[string, number, number]> = [];
     await classifyWorkspace(fakeEngine(calls), params(root), new CancelSource(), (e) => {
       if (e.type === 'scanned') {
         fs.appendFileSync(path.join(root, 'a.txt'), 'appended password line\n');
         fs.appendFileSync(path.join(root, 'b.txt'), ' then more\n');
-      } else files.push([path.basename(e.file.path), e.file.text]);
+      } else files.push([path.basename(e.file.path), e.file.bytes, e.file.labelIndex.length]);
     });
     assert.deepEqual(files, [
-      ['a.txt', 'my invoice\nreset password\n'],
-      ['b.txt', ''],
+      ['a.txt', 26, 3],
+      ['b.txt', 0, 1],
     ]);
     assert.deepEqual(calls.predicted, ['my invoice', 'reset password'], 'a line that may have been cut is not classified');
   });
@@ -207,7 +210,7 @@ describe('classifyWorkspace worker request', () => {
     const read: WorkspaceSeams['read'] = async (file) => {
       reads++;
       if (reads === 5) return new Promise(() => {});
-      return { text: fs.readFileSync(file.path, 'utf8') };
+      return readText(file, 200);
     };
     await assert.rejects(
       classifyWorkspace(fakeEngine(newCalls()), params(root), new CancelSource(), (e) => events.push(e), undefined, {
