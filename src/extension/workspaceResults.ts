@@ -79,7 +79,9 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, work: (item: T
  */
 export class LineCache {
   private readonly cached = new Map<string, { file: WorkspaceFile; lines: string[]; chars: number }>();
+  /** Files to read, and those being read: a file asked for twice is read once. */
   private readonly queued = new Map<string, WorkspaceFile>();
+  private readonly inFlight = new Set<WorkspaceFile>();
   /** Files whose re-read failed: not tried again until the run gives the file a new result. */
   private readonly failed = new WeakSet<WorkspaceFile>();
   private chars = 0;
@@ -99,7 +101,7 @@ export class LineCache {
       return hit.lines;
     }
     if (hit) this.forget(file.uri);
-    if (!this.failed.has(file) && this.queued.get(file.uri) !== file) {
+    if (!this.failed.has(file) && !this.inFlight.has(file) && this.queued.get(file.uri) !== file) {
       this.queued.set(file.uri, file);
       void this.readQueued();
     }
@@ -124,8 +126,12 @@ export class LineCache {
     try {
       while (this.queued.size) {
         const batch = [...this.queued.values()].slice(0, 16 * READ_CONCURRENCY);
-        for (const file of batch) this.queued.delete(file.uri);
+        for (const file of batch) {
+          this.queued.delete(file.uri);
+          this.inFlight.add(file);
+        }
         const read = await mapLimit(batch, READ_CONCURRENCY, readLines);
+        for (const file of batch) this.inFlight.delete(file);
         const loaded = new Set<string>();
         batch.forEach((file, i) => {
           const lines = read[i];

@@ -109,6 +109,43 @@ describe('workspace results', () => {
     assert.equal(cache.size, 'my invoice'.length + '  reset password'.length);
   });
 
+  it('keeps re-read lines up to its budget, the least recently used dropped first, and does not retry a changed file', async () => {
+    const root = make({ 'a.txt': 'aaaa\n', 'b.txt': 'bbbb\n', 'c.txt': 'cccc\n' });
+    const store = new WorkspaceResults();
+    const [a, b, c] = ['a.txt', 'b.txt', 'c.txt'].map((name) =>
+      store.add(`file:///${name}`, result(fs.readFileSync(path.join(root, name), 'utf8'), [0, -1], [0.5, 0], path.join(root, name)), ['x']),
+    );
+    let notify: (uris: string[]) => void = () => {};
+    const cache = new LineCache((uris) => notify(uris), 8);
+    const read = (file: typeof a) =>
+      new Promise<string[]>((resolve) => {
+        notify = resolve;
+        assert.equal(cache.get(file!), undefined);
+      });
+    assert.deepEqual(await read(a), [a!.uri]);
+    assert.deepEqual(await read(b), [b!.uri]);
+    assert.deepEqual(cache.get(a!), ['aaaa', ''], 'a and b fit the 8 characters');
+    assert.deepEqual(await read(c), [c!.uri]);
+    assert.equal(cache.size, 8, 'b, the least recently used, was dropped for c');
+    assert.deepEqual(cache.get(a!), ['aaaa', '']);
+    assert.deepEqual(await read(b), [b!.uri], 'b is read again');
+
+    const another = (name: string) => {
+      fs.writeFileSync(path.join(root, name), 'dd\n');
+      return store.add(`file:///${name}`, result('dd\n', [0, -1], [0.5, 0], path.join(root, name)), ['x']);
+    };
+    const cPath = path.join(root, 'c.txt');
+    const changed = store.add(c!.uri, result('one\ntwo\n', [0, 0, -1], [0.5, 0.5, 0], cPath), ['x']);
+    fs.writeFileSync(cPath, 'one line now\n');
+    assert.equal(cache.get(changed), undefined);
+    const d = another('d.txt');
+    assert.deepEqual(await read(d), [d.uri], 'c, changed since its run, is not served (read before d)');
+    fs.writeFileSync(cPath, 'one\ntwo\n');
+    assert.equal(cache.get(changed), undefined);
+    const e = another('e.txt');
+    assert.deepEqual(await read(e), [e.uri], 'c, whose re-read failed, is not read again until its next result');
+  });
+
   it('finds the most uncertain unlabeled line across files, skipping the current one', () => {
     const store = new WorkspaceResults();
     store.add('file:///w/a.txt', result('a\nb', [0, 0], [0.4, 0.9]), ['x']);
