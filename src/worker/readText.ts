@@ -2,8 +2,24 @@
 // never past a size limit, never blocking on a FIFO. The worker reads with it; the extension
 // re-reads a closed file's lines with it when the panel or the export needs them. No vscode import.
 import * as fs from 'node:fs';
-import type { WorkspaceSkip } from '../protocol/workspace';
-import { skipReason, type WalkedFile } from './fileWalker';
+import type { SkipReason, WorkspaceSkip } from '../protocol/workspace';
+import type { WalkedFile } from './fileWalker';
+
+/** Bytes looked at for NUL to call a file binary (what git does, with the same 8 KB). */
+export const BINARY_SNIFF_BYTES = 8192;
+
+export function isBinary(bytes: Uint8Array): boolean {
+  const end = Math.min(bytes.length, BINARY_SNIFF_BYTES);
+  for (let i = 0; i < end; i++) if (bytes[i] === 0) return true;
+  return false;
+}
+
+/** Why a file of this size and content is not classified, or undefined when it is. */
+export function skipReason(bytes: number, head: Uint8Array | undefined, maxFileBytes: number): SkipReason | undefined {
+  if (bytes > maxFileBytes) return 'too-large';
+  if (head && isBinary(head)) return 'binary';
+  return undefined;
+}
 
 /**
  * How a file is opened: never following a link swapped in since the walk (nothing outside the
