@@ -13,7 +13,7 @@ import { LabelError } from './labelStore';
 import { parseLabels, toCsv, writeFileAtomic } from './labelFile';
 import { mostUncertainLine } from './diagnosticEntries';
 import { labelPickItems, type LabelPickItem } from './labelPick';
-import { lineText, mostUncertainInWorkspace } from './workspaceResults';
+import { mostUncertainInWorkspace, type WorkspaceFile } from './workspaceResults';
 import { openSample } from './walkthrough';
 
 // biome-ignore lint/suspicious/noExplicitAny: VS Code passes command arguments untyped; each handler declares those it takes.
@@ -238,7 +238,12 @@ interface ExportRow {
   confidence?: number;
 }
 
-function exportRows(ctx: FewShotContext, withPredictions: boolean): ExportRow[] {
+/** `closed`: the closed files Classify Workspace classified, with their lines read again (the results keep no text). */
+function exportRows(
+  ctx: FewShotContext,
+  withPredictions: boolean,
+  closed: ReadonlyArray<{ file: WorkspaceFile; lines: string[] }>,
+): ExportRow[] {
   const rows: ExportRow[] = [];
   // In a multi-root workspace the same relative path can exist in two folders: name the folder.
   const multiRoot = (vscode.workspace.workspaceFolders?.length ?? 0) > 1;
@@ -271,7 +276,7 @@ function exportRows(ctx: FewShotContext, withPredictions: boolean): ExportRow[] 
       }
     }
     // Closed files classified by Classify Workspace.
-    for (const file of ctx.workspace.closedFiles()) {
+    for (const { file, lines } of closed) {
       const uri = vscode.Uri.parse(file.uri);
       const labeled = ctx.labels.labelsOf(uri);
       const document = vscode.workspace.asRelativePath(uri, multiRoot);
@@ -279,7 +284,7 @@ function exportRows(ctx: FewShotContext, withPredictions: boolean): ExportRow[] 
         const index = file.labelIndex[line]!;
         if (index < 0 || labeled.has(line)) continue;
         const confidence = Math.round(file.confidence[line]! * 1000) / 1000;
-        rows.push({ document, line: line + 1, text: lineText(file, line), label: file.labels[index]!, source: 'prediction', confidence });
+        rows.push({ document, line: line + 1, text: lines[line]!, label: file.labels[index]!, source: 'prediction', confidence });
       }
     }
   }
@@ -314,7 +319,7 @@ function exportLabels(ctx: FewShotContext): Handler {
       if (!choice) return undefined;
       withPredictions = choice.predictions;
     }
-    const rows = exportRows(ctx, withPredictions);
+    const rows = exportRows(ctx, withPredictions, withPredictions ? await ctx.workspace.closedFilesWithLines() : []);
     const content = file.toLowerCase().endsWith('.csv')
       ? toCsv(
           ['document', 'line', 'text', 'label', 'source', 'confidence'],

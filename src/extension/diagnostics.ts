@@ -7,7 +7,7 @@
 import * as vscode from 'vscode';
 import type { FewShotContext } from './context';
 import { capEntries, capNotice, type DiagnosticEntry } from './diagnosticEntries';
-import { cappedRanges, lineText } from './workspaceResults';
+import { cappedRanges } from './workspaceResults';
 
 export const DIAGNOSTIC_SOURCE = 'few-shot';
 
@@ -27,7 +27,7 @@ export function activateDiagnostics(ctx: FewShotContext): void {
         const { ranges, total } = cappedRanges(closed, new Set(ctx.labels.labelsOf(uri).keys()), { minConfidence, maxPerFile, priority });
         const diagnostics = ranges.map((r) => toDiagnostic(new vscode.Range(r.line, r.start, r.line, r.end), r.entry, severity));
         const notice = capNotice(ranges.length, total, priority);
-        if (notice) diagnostics.push(noticeDiagnostic(new vscode.Range(0, 0, 0, lineText(closed, 0).length), notice, severity));
+        if (notice) diagnostics.push(noticeDiagnostic(new vscode.Range(0, 0, 0, closed.columns[1] ?? 0), notice, severity));
         batch.push([uri, diagnostics]);
         continue;
       }

@@ -4,6 +4,7 @@
 // cancelled run cannot be interrupted from outside: when it does not answer the cancel promptly
 // and another request is waiting, the worker thread is terminated and a fresh one serves the
 // waiting request. A worker that fails to start is started again only after a growing delay.
+// Classify Workspace runs in a second worker of its own (see classifyWorkspace).
 // No vscode import (the benchmark and the stress run use it directly).
 import { Worker } from 'node:worker_threads';
 import type { EngineInfo, BackendChoice } from '../engine/engine';
@@ -54,12 +55,19 @@ interface Running {
 
 const DEFAULTS = { startTimeoutMs: 120_000, cancelGraceMs: 300, idleStopMs: 10 * 60_000, restartBackoffMs: 1000 };
 const MAX_BACKOFF_MS = 60_000;
+/**
+ * The workspace worker stays this long after a run: a re-run after a label change (seconds later)
+ * finds the engine loaded and the folder's warm start; past that its memory is given back.
+ */
+const WORKSPACE_IDLE_MS = 2 * 60_000;
 
 export class EngineClient {
   private running: Running | undefined;
   private lastInfo: EngineInfo | undefined;
   /** Listeners of the running workspace runs, by run id. */
   private readonly workspaceRuns = new Map<number, (event: WorkspaceEvent) => void>();
+  /** The worker of workspace runs (see classifyWorkspace), created by the first run. */
+  private workspaceClient: EngineClient | undefined;
   /** Requests run one after another; this is the tail of that chain. */
   private queue: Promise<unknown> = Promise.resolve();
   private waiting = 0;
@@ -134,8 +142,9 @@ export class EngineClient {
    * After a cancel, the worker is free once it answers a trivial request. While it does not, and a
    * request is waiting, the run is still going after the grace period: terminate the worker (a
    * synchronous engine call cannot be stopped otherwise); the waiting request starts a new one.
+   * `always`: terminate it after the grace period even when nothing waits (the workspace worker).
    */
-  private async untilFree(running: Running): Promise<void> {
+  private async untilFree(running: Running, always = false): Promise<void> {
     const probe = running.rpc.request('info', {}).then(
       () => true,
       () => true,
@@ -143,7 +152,7 @@ export class EngineClient {
     for (;;) {
       const free = await Promise.race([probe, new Promise<boolean>((r) => setTimeout(() => r(false), this.settings.cancelGraceMs))]);
       if (free || this.running !== running) return;
-      if (this.waiting > 0) {
+      if (always || this.waiting > 0) {
         this.options.log(`a cancelled engine run did not stop within ${this.settings.cancelGraceMs} ms: restarting the worker`);
         await this.stopRunning(running, 'the engine run was cancelled');
         return;
@@ -165,23 +174,50 @@ export class EngineClient {
   }
 
   /**
-   * Classifies a workspace folder in the worker; `onEvent` receives each file's result as it is done.
-   * Outside the request queue: the run yields between files, so the open documents' requests are
-   * answered in between instead of waiting for the whole folder; the worker is held from idling.
+   * Classifies a workspace folder; `onEvent` receives each file's result as it is done. The run has
+   * a worker of its own (the engine loaded there too, about 70 MB and 2.5 s): a run is long and the
+   * engine's calls in it are synchronous (the adaptation to a 10,000-line pool, each chunk of
+   * lines), so no yielding in one worker could bound how long an open document's request waits.
+   * Beside it, open documents' requests are answered at once, and a run that does not stop can be
+   * ended by terminating its worker without touching the open documents' warm states.
    */
-  async classifyWorkspace(
+  classifyWorkspace(
+    params: ClassifyWorkspaceParams,
+    onEvent: (event: WorkspaceEvent) => void,
+    signal?: CancelSignal,
+  ): Promise<ClassifyWorkspaceResult> {
+    this.workspaceClient ??= new EngineClient(this.workspaceOptions(this.options));
+    return this.workspaceClient.runWorkspace(params, onEvent, signal);
+  }
+
+  /** The workspace worker's options: this client's, its own log prefix, no state reports (the status bar follows the main worker). */
+  private workspaceOptions(options: EngineClientOptions): EngineClientOptions {
+    const { onStateChange: _ignored, ...rest } = options;
+    return { ...rest, idleStopMs: WORKSPACE_IDLE_MS, log: (m) => options.log(`workspace worker: ${m}`) };
+  }
+
+  /**
+   * Runs the workspace request on this client's worker (the workspace client's). A cancel frees the
+   * worker: when it does not answer within the grace period (a synchronous call, a stuck read),
+   * it is terminated and the next run starts a fresh one.
+   */
+  private async runWorkspace(
     params: ClassifyWorkspaceParams,
     onEvent: (event: WorkspaceEvent) => void,
     signal?: CancelSignal,
   ): Promise<ClassifyWorkspaceResult> {
     this.holdIdle();
+    let running: Running | undefined;
     try {
-      const running = this.start();
+      running = this.start();
       await running.ready;
       this.workspaceRuns.set(params.run, onEvent);
       return await running.rpc.request('classifyWorkspace', params, signal);
     } finally {
       this.workspaceRuns.delete(params.run);
+      if (running && signal?.isCancellationRequested && this.running === running) {
+        await this.untilFree(running, true);
+      }
       this.releaseIdle();
     }
   }
@@ -201,13 +237,13 @@ export class EngineClient {
     this.options = { ...this.options, ...options };
     this.failedStarts = 0;
     this.nextStartAt = 0;
-    await this.stop('the engine is restarting');
+    await Promise.all([this.stop('the engine is restarting'), this.workspaceClient?.restart(this.workspaceOptions(this.options))]);
   }
 
   async stop(reason = 'the engine was stopped'): Promise<void> {
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.idleTimer = undefined;
-    if (this.running) await this.stopRunning(this.running, reason);
+    await Promise.all([this.running && this.stopRunning(this.running, reason), this.workspaceClient?.stop(reason)]);
   }
 
   dispose(): void {

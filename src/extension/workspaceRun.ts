@@ -9,7 +9,15 @@ import { CancelSource, RpcError } from '../protocol/rpc';
 import type { ClassifyWorkspaceResult, WorkspaceEvent, WorkspaceScope, WorkspaceSkip } from '../protocol/workspace';
 import type { FewShotContext } from './context';
 import { enabledExcludes, exactGlob, type LanguageContribution, languageGlobs } from './workspaceScope';
-import { progressMessage, SKIP_WORDS, skippedSummary, type WorkspaceFile, WorkspaceResults } from './workspaceResults';
+import {
+  LineCache,
+  progressMessage,
+  SKIP_WORDS,
+  skippedSummary,
+  type WorkspaceFile,
+  WorkspaceResults,
+  withLines,
+} from './workspaceResults';
 
 /** Unlabeled lines sampled across a folder for the transductive adaptation. */
 const WORKSPACE_POOL = 10_000;
@@ -34,6 +42,8 @@ export class WorkspaceRun implements vscode.Disposable {
   private readonly updated = new vscode.EventEmitter<vscode.Uri[]>();
   /** Fires with the files whose workspace predictions changed. */
   readonly onDidUpdate = this.updated.event;
+  /** The lines of closed files the panel lists, re-read on demand: `results` keeps no text. */
+  readonly lines = new LineCache((uris) => this.updated.fire(uris.map((u) => vscode.Uri.parse(u))));
   private current: { cancel: CancelSource; done: Promise<WorkspaceSummary | undefined> } | undefined;
   private nextRun = 1;
   private rerunTimer: ReturnType<typeof setTimeout> | undefined;
@@ -58,6 +68,14 @@ export class WorkspaceRun implements vscode.Disposable {
   closedFiles(): WorkspaceFile[] {
     const open = new Set(vscode.workspace.textDocuments.map((d) => d.uri.toString()));
     return [...this.results.values()].filter((f) => !open.has(f.uri));
+  }
+
+  /**
+   * The closed files with their lines read again (Export Labels with predictions), a few files at
+   * a time; a file changed since the run is left out (its predictions are for other lines).
+   */
+  closedFilesWithLines(): Promise<Array<{ file: WorkspaceFile; lines: string[] }>> {
+    return withLines(this.closedFiles());
   }
 
   /** Labels changed: once the workspace was classified, classify it again (after the update delay). */
@@ -189,6 +207,7 @@ export class WorkspaceRun implements vscode.Disposable {
     if (!summary.cancelled) {
       // Files gone or excluded since the last run lose their predictions.
       const dropped = this.results.retain((f) => seen.has(f.uri));
+      for (const uri of dropped) this.lines.forget(uri);
       if (dropped.length) this.updated.fire(dropped.map((u) => vscode.Uri.parse(u)));
     }
     summary.seconds = (Date.now() - started) / 1000;

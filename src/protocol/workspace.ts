@@ -37,8 +37,13 @@ export type SkipReason = 'binary' | 'too-large' | 'unreadable';
 export interface WorkspaceFileResult {
   /** File-system path. */
   path: string;
-  /** The file's text as read (BOM removed), so the extension never reads it on its main thread. */
-  text: string;
+  /**
+   * Bytes read (a file that grew since the walk is read up to its size then): a later re-read of
+   * the file's lines reads no more. The text itself is not sent: the extension keeps no texts.
+   */
+  bytes: number;
+  /** Per line, its first non-blank column and its end (UTF-16 units, no line break): a diagnostic's range. */
+  columns: Uint32Array;
   /** Per line: index into the run's labels, or -1 (empty line). */
   labelIndex: Int32Array;
   confidence: Float32Array;

@@ -1,12 +1,12 @@
 // Finds the files a workspace run classifies, in the worker thread: include globs, exclude globs
 // (pruning whole folders), `.gitignore` files at any depth (each relative to its own folder, as
-// git reads them), no symbolic links (no cycles, nothing outside the folder). Also decides, from
-// a file's bytes, whether it is text worth classifying. No vscode import.
+// git reads them), no symbolic links (no cycles, nothing outside the folder). Whether a file's
+// bytes are text worth classifying is readText.ts's. No vscode import.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import picomatch from 'picomatch';
-import type { SkipReason, WorkspaceScope } from '../protocol/workspace';
+import type { WorkspaceScope } from '../protocol/workspace';
 
 export interface WalkedFile {
   path: string;
@@ -19,22 +19,6 @@ export interface WalkedFile {
 interface IgnoreRules {
   dir: string;
   rules: Ignore;
-}
-
-/** Bytes looked at for NUL to call a file binary (what git does, with the same 8 KB). */
-export const BINARY_SNIFF_BYTES = 8192;
-
-export function isBinary(bytes: Uint8Array): boolean {
-  const end = Math.min(bytes.length, BINARY_SNIFF_BYTES);
-  for (let i = 0; i < end; i++) if (bytes[i] === 0) return true;
-  return false;
-}
-
-/** Why a file of this size and content is not classified, or undefined when it is. */
-export function skipReason(bytes: number, head: Uint8Array | undefined, maxFileBytes: number): SkipReason | undefined {
-  if (bytes > maxFileBytes) return 'too-large';
-  if (head && isBinary(head)) return 'binary';
-  return undefined;
 }
 
 function matcher(globs: readonly string[]): (relative: string) => boolean {

@@ -3,8 +3,8 @@
 // unlabeled lines (a reservoir, seeded, so a re-run sees the same pool) for the adaptation;
 // the second reads each file again, predicts it in chunks and streams its result. Only one file's
 // text is held at a time, so memory does not grow with the workspace. A cancel is seen between
-// files and between chunks.
-import * as fs from 'node:fs';
+// files and between chunks; a watchdog ends a run whose current file is not done within a bound
+// that grows with its size. The worker runs nothing else (see EngineClient.classifyWorkspace).
 import type { EngineApi } from '../engine/engine';
 import { Rng } from '../engine/random';
 import { type CancelSignal, RpcError, yieldToEventLoop } from '../protocol/rpc';
@@ -16,30 +16,13 @@ import type {
   WorkspaceFileResult,
   WorkspaceSkip,
 } from '../protocol/workspace';
-import { skipReason, type WalkedFile, walkFiles } from './fileWalker';
+import { type WalkedFile, walkFiles } from './fileWalker';
+import { lineColumns, type ReadFile, readText, splitLines } from './readText';
 import type { DocumentStates } from './host';
 
 /** Lines predicted per engine call: a cancel arriving mid-file stops the work this soon. */
 const PREDICT_CHUNK = 2048;
 const POOL_SEED = 0x5eed;
-
-/** Reads a file as text, or says why it is not classified. */
-async function readText(file: WalkedFile, maxFileBytes: number): Promise<{ text: string } | WorkspaceSkip> {
-  let bytes: Buffer;
-  try {
-    if (file.bytes > maxFileBytes) return { path: file.path, reason: 'too-large', detail: String(file.bytes) };
-    bytes = await fs.promises.readFile(file.path);
-  } catch (error) {
-    return { path: file.path, reason: 'unreadable', detail: error instanceof Error ? error.message : String(error) };
-  }
-  // Checked again on the bytes read: the file may have grown or changed since the walk.
-  const reason = skipReason(bytes.length, bytes, maxFileBytes);
-  if (reason) return { path: file.path, reason, detail: String(bytes.length) };
-  const text = bytes.toString('utf8');
-  return { text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text };
-}
-
-const splitLines = (text: string): string[] => text.split(/\r?\n/);
 
 /** Fixed-size uniform sample of a stream (Algorithm R), deterministic for a given seed. */
 class Reservoir {
@@ -57,18 +40,62 @@ class Reservoir {
   }
 }
 
+/**
+ * The watchdog's bound on one file (read, and in the second pass predicted): `floorMs` plus
+ * `msPerByte` per byte of it. A file not done within its bound ends the run: a read that hangs (a
+ * network drive gone) would otherwise hold the run, and the folder's progress, for good.
+ */
+export interface Watchdog {
+  floorMs: number;
+  msPerByte: number;
+}
+
+/**
+ * 30 s, plus 20 KB/s: a hundred times slower than the engine predicts and far slower than any
+ * disk reads, so only a run that stopped moving trips it.
+ */
+const WATCHDOG: Watchdog = { floorMs: 30_000, msPerByte: 0.05 };
+
+/** What a test replaces: how a file is read, and the watchdog's bounds. */
+export interface WorkspaceSeams {
+  read?: ReadFile;
+  watchdog?: Watchdog;
+}
+
 export async function classifyWorkspace(
   engine: EngineApi,
   params: ClassifyWorkspaceParams,
   signal: CancelSignal,
   emit: (event: WorkspaceEvent) => void,
   states?: DocumentStates,
+  seams: WorkspaceSeams = {},
 ): Promise<ClassifyWorkspaceResult> {
   const started = performance.now();
+  const read = seams.read ?? readText;
+  const watchdog = seams.watchdog ?? WATCHDOG;
   // Checked before the walk: a bad request fails at once, not after scanning the folder.
   const abstain = checkAbstention(params.abstention);
+  /** Set when the watchdog ended the run: the file's work, still going, stops at its next check. */
+  let stalled: RpcError | undefined;
   const stopIfCancelled = () => {
+    if (stalled) throw stalled;
     if (signal.isCancellationRequested) throw new RpcError('classifyWorkspace cancelled', 'cancelled');
+  };
+  /** One file's work, ended by the watchdog past the file's bound. */
+  const watched = <T>(file: WalkedFile, work: () => Promise<T>): Promise<T> => {
+    const bound = watchdog.floorMs + file.bytes * watchdog.msPerByte;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const stall = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        stalled = new RpcError(
+          `Classify Workspace stopped: ${file.path} was not done within ${(bound / 1000).toFixed(1)} s ` +
+            `(${file.bytes.toLocaleString('en')} bytes); the run made no progress`,
+          'internal',
+        );
+        reject(stalled);
+      }, bound);
+    });
+    return Promise.race([work(), stall]).finally(() => clearTimeout(timer));
   };
   const { scope } = params;
   const skipped: WorkspaceSkip[] = [];
@@ -80,13 +107,13 @@ export async function classifyWorkspace(
   let linesTotal = 0;
   for (const file of walked) {
     stopIfCancelled();
-    const read = await readText(file, scope.maxFileBytes);
-    if ('reason' in read) {
-      skipped.push(read);
+    const text = await watched(file, () => read(file, scope.maxFileBytes));
+    if ('reason' in text) {
+      skipped.push(text);
       continue;
     }
     files.push(file);
-    for (const line of splitLines(read.text)) {
+    for (const line of splitLines(text.text)) {
       if (line.trim() === '') continue;
       linesTotal++;
       if (params.poolSize > 0) reservoir.add(line);
@@ -110,21 +137,19 @@ export async function classifyWorkspace(
   const adaptMs = model.adaptMs;
   emit({ type: 'scanned', files: files.length, lines: linesTotal, skipped, labels: model.labels, method: model.method });
 
-  // Pass 2: predict and stream, one file at a time.
   const classifyStarted = performance.now();
   let linesDone = 0;
   let filesDone = 0;
   let classified = 0;
-  for (const file of files) {
+  /** Reads and predicts one file; undefined when it was skipped. */
+  const classifyFile = async (file: WalkedFile): Promise<WorkspaceFileResult | undefined> => {
+    const text = await read(file, scope.maxFileBytes);
     stopIfCancelled();
-    const read = await readText(file, scope.maxFileBytes);
-    stopIfCancelled();
-    filesDone++;
-    if ('reason' in read) {
-      skipped.push(read);
-      continue;
+    if ('reason' in text) {
+      skipped.push(text);
+      return undefined;
     }
-    const lines = splitLines(read.text);
+    const lines = splitLines(text.text);
     const n = lines.length;
     const labelIndex = new Int32Array(n).fill(-1);
     const confidence = new Float32Array(n);
@@ -146,8 +171,16 @@ export async function classifyWorkspace(
       }
     }
     linesDone += wanted.length;
+    return { path: file.path, bytes: text.bytes, columns: lineColumns(lines), labelIndex, confidence, uncertainty };
+  };
+
+  // Pass 2: predict and stream, one file at a time.
+  for (const file of files) {
+    stopIfCancelled();
+    const result = await watched(file, () => classifyFile(file));
+    filesDone++;
+    if (!result) continue;
     classified++;
-    const result: WorkspaceFileResult = { path: file.path, text: read.text, labelIndex, confidence, uncertainty };
     emit({
       type: 'file',
       file: result,

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { EngineClient } from '../../src/extension/engineClient';
+import { CancelSource, RpcError } from '../../src/protocol/rpc';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fewshot-engine-client-'));
 
@@ -84,6 +85,56 @@ describe('EngineClient', () => {
       const r = (await client.classify({ support: [], text: 'a' })) as unknown as { method: string; served: number };
       assert.deepEqual([r.method, r.served], ['second worker', 1]);
       assert.ok(logs.some((l) => /exited \(code 3\)/.test(l)));
+    } finally {
+      await client.stop();
+    }
+  });
+
+  // Issue 16 item 4: the run used to share the worker with open documents, whose requests then
+  // waited for the whole run.
+  it('answers an open document while a workspace run holds its worker busy, and a cancel frees that worker', async () => {
+    const release = path.join(dir, 'release-run');
+    // A workspace run that says it has scanned, then blocks its thread (as the engine's synchronous
+    // calls do) until the test releases it; a stuck run (run 2) never ends by itself.
+    const workerPath = fakeWorker(
+      'busy-run',
+      INFO,
+      `if (m.method !== 'classifyWorkspace') return { labels: [], method: 'served', served };
+       parentPort.postMessage({ kind: 'workspace', run: m.params.run, event: { type: 'scanned', files: 1, lines: 1, skipped: [], labels: [], method: 'k' } });
+       const end = Date.now() + (m.params.run === 2 ? 60000 : 20000);
+       while (Date.now() < end && !require('node:fs').existsSync(${JSON.stringify(release)})) {}
+       return { labels: [], method: 'k', files: 1, lines: 1, skipped: [], scanMs: 0, adaptMs: 0, totalMs: 0 };`,
+    );
+    const logs: string[] = [];
+    const client = new EngineClient({ workerPath, backend: 'cpu', log: (m) => logs.push(m), cancelGraceMs: 100 });
+    const scope = { root: dir, include: [], exclude: [], useIgnoreFiles: false, maxFileBytes: 1 };
+    try {
+      await client.ready();
+      let scanned!: () => void;
+      const inProgress = new Promise<void>((r) => (scanned = r));
+      const order: string[] = [];
+      const run = client
+        .classifyWorkspace({ run: 1, scope, support: [], poolSize: 0 }, (e) => e.type === 'scanned' && scanned())
+        .then(() => order.push('run'));
+      await inProgress;
+      const answer = (await client.classify({ support: [], text: 'open document' })) as unknown as { method: string };
+      order.push('document');
+      assert.equal(answer.method, 'served');
+      fs.writeFileSync(release, '');
+      await run;
+      assert.deepEqual(order, ['document', 'run'], 'the open document was answered while the run was in progress');
+      fs.rmSync(release);
+
+      const cancel = new CancelSource();
+      const stuck = client.classifyWorkspace(
+        { run: 2, scope, support: [], poolSize: 0 },
+        (e) => e.type === 'scanned' && cancel.cancel(),
+        cancel,
+      );
+      await assert.rejects(stuck, (e: unknown) => e instanceof RpcError && e.code === 'cancelled');
+      assert.ok(logs.some((l) => /^workspace worker: a cancelled engine run did not stop/.test(l), logs.join(' | ')));
+      const again = await client.classifyWorkspace({ run: 3, scope, support: [], poolSize: 0 }, () => fs.writeFileSync(release, ''));
+      assert.equal(again.files, 1, 'a fresh workspace worker serves the next run');
     } finally {
       await client.stop();
     }

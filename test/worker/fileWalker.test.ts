@@ -2,7 +2,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { isBinary, skipReason, walkFiles } from '../../src/worker/fileWalker';
+import { walkFiles } from '../../src/worker/fileWalker';
+import { isBinary, skipReason } from '../../src/worker/readText';
 import type { WorkspaceScope } from '../../src/protocol/workspace';
 import { tempFolders } from './tempFolders';
 

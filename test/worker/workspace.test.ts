@@ -1,4 +1,6 @@
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
 import { type AdaptOptions, EngineInputError } from '../../src/engine/engine';
@@ -7,7 +9,8 @@ import { CancelSource, RpcClient, RpcError } from '../../src/protocol/rpc';
 import type { WorkerRequests } from '../../src/protocol/worker';
 import { type ClassifyWorkspaceParams, isWorkspaceNotification, type WorkspaceEvent } from '../../src/protocol/workspace';
 import { type Port, startWorkerHost } from '../../src/worker/host';
-import { classifyWorkspace } from '../../src/worker/workspace';
+import { readText } from '../../src/worker/readText';
+import { classifyWorkspace, type WorkspaceSeams } from '../../src/worker/workspace';
 import { fakeEngine } from './fakeEngine';
 import { tempFolders } from './tempFolders';
 
@@ -80,7 +83,9 @@ describe('classifyWorkspace worker request', () => {
       ],
     );
     const a = files[0]!.file;
-    assert.equal(a.text, 'my invoice\r\n\r\nreset password\n', 'the BOM is dropped, the text is otherwise as read');
+    assert.equal(a.bytes, 32, 'the bytes read, BOM included');
+    assert.deepEqual(Array.from(a.columns), [0, 10, 0, 0, 0, 14, 0, 0], 'each line from its first non-blank character to its end, no CR');
+    assert.ok(!('text' in a), 'no text crosses to the extension');
     assert.deepEqual(Array.from(a.labelIndex), [1, -1, 0, -1], 'empty lines get no prediction (CRLF split)');
     assert.deepEqual(Array.from(a.confidence), [Math.fround(0.9), 0, Math.fround(0.9), 0]);
     assert.deepEqual(calls.predicted, ['my invoice', 'reset password', 'invoice again'], 'skipped files are never predicted');
@@ -163,5 +168,62 @@ describe('classifyWorkspace worker request', () => {
       channel.port1.close();
       channel.port2.close();
     }
+  });
+
+  // Issue 16 item 4: files that change between the walk and the read.
+  it('refuses a path that became a FIFO after the walk without blocking, and finishes the run', async () => {
+    const root = make({ 'a.txt': 'invoice one', 'b.txt': 'invoice two', 'c.txt': 'invoice three' });
+    const result = await classifyWorkspace(fakeEngine(newCalls()), params(root), new CancelSource(), (e) => {
+      if (e.type !== 'scanned') return;
+      fs.rmSync(path.join(root, 'b.txt'));
+      execFileSync('mkfifo', [path.join(root, 'b.txt')]);
+    });
+    assert.equal(result.files, 2);
+    assert.deepEqual(
+      result.skipped.map((s) => [path.basename(s.path), s.reason, /not a regular file/.test(s.detail)]),
+      [['b.txt', 'unreadable', true]],
+    );
+  });
+
+  it('reads a file that grew after the walk only up to the size the walk saw, to its last whole line', async () => {
+    const root = make({ 'a.txt': 'my invoice\nreset password\n', 'b.txt': 'invoice, no line break' });
+    const calls = newCalls();
+    const files: Array<[string, number, number]> = [];
+    await classifyWorkspace(fakeEngine(calls), params(root), new CancelSource(), (e) => {
+      if (e.type === 'scanned') {
+        fs.appendFileSync(path.join(root, 'a.txt'), 'appended password line\n');
+        fs.appendFileSync(path.join(root, 'b.txt'), ' then more\n');
+      } else files.push([path.basename(e.file.path), e.file.bytes, e.file.labelIndex.length]);
+    });
+    assert.deepEqual(files, [
+      ['a.txt', 26, 3],
+      ['b.txt', 0, 1],
+    ]);
+    assert.deepEqual(calls.predicted, ['my invoice', 'reset password'], 'a line that may have been cut is not classified');
+  });
+
+  it('ends a run whose file stops making progress, with a message naming it', async () => {
+    const root = make({ '1.txt': 'invoice one', '2.txt': 'invoice two', '3.txt': 'invoice three' });
+    const events: WorkspaceEvent[] = [];
+    let reads = 0;
+    // The second pass's read of 2.txt never finishes, as a read from a drive gone away.
+    const read: WorkspaceSeams['read'] = async (file) => {
+      reads++;
+      if (reads === 5) return new Promise(() => {});
+      return readText(file, 200);
+    };
+    await assert.rejects(
+      classifyWorkspace(fakeEngine(newCalls()), params(root), new CancelSource(), (e) => events.push(e), undefined, {
+        read,
+        watchdog: { floorMs: 50, msPerByte: 1 },
+      }),
+      (e: unknown) =>
+        e instanceof RpcError &&
+        /^Classify Workspace stopped: .*2\.txt was not done within 0\.1 s \(11 bytes\); the run made no progress$/.test(e.message),
+    );
+    assert.deepEqual(
+      events.map((e) => (e.type === 'file' ? path.basename(e.file.path) : e.type)),
+      ['scanned', '1.txt'],
+    );
   });
 });
