@@ -4,7 +4,7 @@
 // they need them (LineCache, readLines). No vscode import: the benchmark keeps results with this
 // same code.
 import type { WorkspaceFileResult, WorkspaceProgress, WorkspaceSkip } from '../protocol/workspace';
-import { readText, splitLines } from '../worker/readText';
+import { readText, splitLines } from '../engine/data/readText';
 import { capEntries, type DocumentPredictions, type DiagnosticEntry, type DiagnosticOptions } from './diagnosticEntries';
 
 export interface WorkspaceFile extends DocumentPredictions {

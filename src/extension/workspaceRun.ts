@@ -7,7 +7,9 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { CancelSource, RpcError } from '../protocol/rpc';
 import type { ClassifyWorkspaceResult, WorkspaceEvent, WorkspaceScope, WorkspaceSkip } from '../protocol/workspace';
-import type { FewShotContext } from './context';
+import type { FewShotConfig } from './config';
+import type { EngineClient } from './engineClient';
+import type { LabelStore } from './labelStore';
 import { enabledExcludes, exactGlob, type LanguageContribution, languageGlobs } from './workspaceScope';
 import {
   LineCache,
@@ -37,6 +39,18 @@ export interface RunOptions {
   onProgress?: (message: string) => void;
 }
 
+/**
+ * What a run needs of the extension's context (FewShotContext provides it; named here so that
+ * the context, which owns the run, and the run do not import each other).
+ */
+export interface WorkspaceRunContext {
+  readonly config: FewShotConfig;
+  readonly engine: Pick<EngineClient, 'classifyWorkspace'>;
+  readonly labels: Pick<LabelStore, 'examplesFor' | 'fileFor'>;
+  readonly output: { show(preserveFocus?: boolean): void };
+  log(message: string): void;
+}
+
 export class WorkspaceRun implements vscode.Disposable {
   readonly results = new WorkspaceResults();
   private readonly updated = new vscode.EventEmitter<vscode.Uri[]>();
@@ -51,7 +65,7 @@ export class WorkspaceRun implements vscode.Disposable {
   private active = false;
   lastSummary: WorkspaceSummary | undefined;
 
-  constructor(private readonly ctx: FewShotContext) {}
+  constructor(private readonly ctx: WorkspaceRunContext) {}
 
   get running(): boolean {
     return this.current !== undefined;

@@ -4,6 +4,7 @@
 // request with a summary. Pure types: no vscode, no worker_threads.
 import type { AbstentionMode } from '../engine/abstention';
 import type { Example } from '../engine/types';
+import type { FileSkip } from '../engine/data/readText';
 
 /** What to classify in one workspace folder. Globs are matched against paths relative to `root`, with `/`. */
 export interface WorkspaceScope {
@@ -31,8 +32,6 @@ export interface ClassifyWorkspaceParams {
   poolSize: number;
 }
 
-export type SkipReason = 'binary' | 'too-large' | 'unreadable';
-
 /** One file's predictions, in the same per-line layout as ClassifyResult. */
 export interface WorkspaceFileResult {
   /** File-system path. */
@@ -50,12 +49,8 @@ export interface WorkspaceFileResult {
   uncertainty: Float32Array;
 }
 
-export interface WorkspaceSkip {
-  path: string;
-  reason: SkipReason;
-  /** Size in bytes (too-large), or the error message (unreadable). */
-  detail: string;
-}
+/** A file the run did not classify (the engine's reader says why). */
+export type WorkspaceSkip = FileSkip;
 
 export interface WorkspaceProgress {
   filesDone: number;

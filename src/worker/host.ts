@@ -3,7 +3,7 @@
 // fake engine.
 import { writeDataset } from '../engine/data/dataset';
 import { packTable, parseRecords, type RecordTable, unitLines } from '../engine/data/records';
-import type { EngineApi, WarmState } from '../engine/engine';
+import type { EngineApi } from '../engine/engine';
 import { EngineInputError } from '../engine/engine';
 import { crossValidate } from '../engine/eval/crossValidate';
 import { RpcServer, yieldToEventLoop, type CancelSignal, RpcError } from '../protocol/rpc';
@@ -17,6 +17,7 @@ import {
   type WorkerRequests,
   type WorkerToHost,
 } from '../protocol/worker';
+import { DocumentStates } from './documentStates';
 import { classifyWorkspace } from './workspace';
 
 /** The part of a MessagePort / parentPort the host uses. */
@@ -66,38 +67,6 @@ export function startWorkerHost(port: Port, loadEngine: (log: (m: string) => voi
     },
   );
 }
-
-/**
- * Per-document state the worker keeps between adaptations (warm start). Bounded: the least recently
- * used documents are dropped past MAX_DOCUMENTS, and `forget` drops a closed one.
- */
-export class DocumentStates {
-  private readonly states = new Map<string, WarmState>();
-  constructor(private readonly max = MAX_DOCUMENTS) {}
-  get(document: string): WarmState | undefined {
-    const s = this.states.get(document);
-    if (s) {
-      this.states.delete(document);
-      this.states.set(document, s);
-    }
-    return s;
-  }
-  set(document: string, state: WarmState | undefined): void {
-    this.states.delete(document);
-    if (!state) return;
-    this.states.set(document, state);
-    while (this.states.size > this.max) this.states.delete(this.states.keys().next().value as string);
-  }
-  forget(document: string): boolean {
-    return this.states.delete(document);
-  }
-  get size(): number {
-    return this.states.size;
-  }
-}
-
-/** Documents whose warm-start state the worker keeps at once (one head each: classes x dim floats). */
-const MAX_DOCUMENTS = 32;
 
 export async function classify(
   engine: EngineApi,

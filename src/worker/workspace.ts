@@ -17,8 +17,8 @@ import type {
   WorkspaceSkip,
 } from '../protocol/workspace';
 import { type WalkedFile, walkFiles } from './fileWalker';
-import { lineColumns, type ReadFile, readText, splitLines } from './readText';
-import type { DocumentStates } from './host';
+import { lineColumns, type ReadFile, readText, splitLines } from '../engine/data/readText';
+import type { DocumentStates } from './documentStates';
 
 /** Lines predicted per engine call: a cancel arriving mid-file stops the work this soon. */
 const PREDICT_CHUNK = 2048;

@@ -12,7 +12,7 @@ import {
 } from '../../src/extension/workspaceResults';
 import { CancelSource } from '../../src/protocol/rpc';
 import type { WorkspaceFileResult } from '../../src/protocol/workspace';
-import { lineColumns, splitLines } from '../../src/worker/readText';
+import { lineColumns, splitLines } from '../../src/engine/data/readText';
 import { classifyWorkspace } from '../../src/worker/workspace';
 import { fakeEngine } from '../worker/fakeEngine';
 import { tempFolders } from '../worker/tempFolders';

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { walkFiles } from '../../src/worker/fileWalker';
-import { isBinary, skipReason } from '../../src/worker/readText';
+import { isBinary, skipReason } from '../../src/engine/data/readText';
 import type { WorkspaceScope } from '../../src/protocol/workspace';
 import { tempFolders } from './tempFolders';
 

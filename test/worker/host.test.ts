@@ -1,7 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { type DataRecord, unpackRecords } from '../../src/engine/data/records';
-import { DocumentStates, type Port, startWorkerHost } from '../../src/worker/host';
+import { DocumentStates } from '../../src/worker/documentStates';
+import { type Port, startWorkerHost } from '../../src/worker/host';
 import type { EngineApi, AdaptOptions } from '../../src/engine/engine';
 import type { Example } from '../../src/engine/types';
 import { RpcClient, CancelSource, RpcError } from '../../src/protocol/rpc';

@@ -9,7 +9,7 @@ import { CancelSource, RpcClient, RpcError } from '../../src/protocol/rpc';
 import type { WorkerRequests } from '../../src/protocol/worker';
 import { type ClassifyWorkspaceParams, isWorkspaceNotification, type WorkspaceEvent } from '../../src/protocol/workspace';
 import { type Port, startWorkerHost } from '../../src/worker/host';
-import { readText } from '../../src/worker/readText';
+import { readText } from '../../src/engine/data/readText';
 import { classifyWorkspace, type WorkspaceSeams } from '../../src/worker/workspace';
 import { fakeEngine } from './fakeEngine';
 import { tempFolders } from './tempFolders';

@@ -1,9 +1,25 @@
 // Reading one file of a workspace run as text, safely: through one handle, only a regular file,
 // never past a size limit, never blocking on a FIFO. The worker reads with it; the extension
-// re-reads a closed file's lines with it when the panel or the export needs them. No vscode import.
+// re-reads a closed file's lines with it when the panel or the export needs them. In the engine
+// because both hosts use it (they do not import each other). No vscode import.
 import * as fs from 'node:fs';
-import type { SkipReason, WorkspaceSkip } from '../protocol/workspace';
-import type { WalkedFile } from './fileWalker';
+
+/** Why a file is not classified. */
+export type SkipReason = 'binary' | 'too-large' | 'unreadable';
+
+/** A file that is not classified, and why. */
+export interface FileSkip {
+  path: string;
+  reason: SkipReason;
+  /** Size in bytes (too-large), or the error message (unreadable). */
+  detail: string;
+}
+
+/** What reading needs to know of a file: where it is and the size seen when it was listed. */
+export interface FileToRead {
+  path: string;
+  bytes: number;
+}
 
 /** Bytes looked at for NUL to call a file binary (what git does, with the same 8 KB). */
 export const BINARY_SNIFF_BYTES = 8192;
@@ -28,7 +44,7 @@ export function skipReason(bytes: number, head: Uint8Array | undefined, maxFileB
  */
 const OPEN_FLAGS = fs.constants.O_RDONLY | (process.platform === 'win32' ? 0 : fs.constants.O_NONBLOCK | fs.constants.O_NOFOLLOW);
 
-const unreadable = (file: Pick<WalkedFile, 'path'>, error: unknown): WorkspaceSkip => ({
+const unreadable = (file: Pick<FileToRead, 'path'>, error: unknown): FileSkip => ({
   path: file.path,
   reason: 'unreadable',
   detail: error instanceof Error ? error.message : String(error),
@@ -40,7 +56,7 @@ export interface ReadResult {
   bytes: number;
 }
 
-export type ReadFile = (file: Pick<WalkedFile, 'path' | 'bytes'>, maxFileBytes: number) => Promise<ReadResult | WorkspaceSkip>;
+export type ReadFile = (file: FileToRead, maxFileBytes: number) => Promise<ReadResult | FileSkip>;
 
 /**
  * Reads a file as text through one handle, or says why it is not classified. Only a regular file
