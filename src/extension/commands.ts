@@ -104,8 +104,8 @@ function labelLine(ctx: FewShotContext): Handler {
         same.length
           ? alreadyLabeled(same, name, ctx.structured.formatOf(t.doc) ? 'record' : 'line')
           : ctx.structured.formatOf(t.doc)
-            ? 'Few-Shot: the header and blank lines cannot be labeled.'
-            : 'Few-Shot: empty lines cannot be labeled.',
+            ? vscode.l10n.t('Few-Shot: the header and blank lines cannot be labeled.')
+            : vscode.l10n.t('Few-Shot: empty lines cannot be labeled.'),
       );
     }
     return n;
@@ -139,8 +139,8 @@ async function pickLabel(ctx: FewShotContext, lineCount: number, current: Readon
   const existing = [NONE_LABEL, ...ctx.recentLabels.order(ctx.labels.labelNames().filter((l) => !isNoneLabel(l)))];
   const recent = new Set(ctx.recentLabels.recent);
   const pick = vscode.window.createQuickPick<LabelPickItem>();
-  pick.title = `Label ${lineCount === 1 ? 'line' : `${lineCount} lines`} as...`;
-  pick.placeholder = 'Type part of a label name, or a new one';
+  pick.title = lineCount === 1 ? vscode.l10n.t('Label line as...') : vscode.l10n.t('Label {0} lines as...', lineCount);
+  pick.placeholder = vscode.l10n.t('Type part of a label name, or a new one');
   pick.items = labelPickItems('', existing, recent, current);
   pick.onDidChangeValue((value) => {
     pick.items = labelPickItems(value, existing, recent, current);
@@ -160,7 +160,7 @@ function removeLabel(ctx: FewShotContext): Handler {
   return async (uri?: vscode.Uri | string, lines?: number[]) => {
     const t = await target(uri, lines);
     const n = await ctx.labels.removeLabel(t.doc, t.lines);
-    if (!n) void vscode.window.showInformationMessage('Few-Shot: no label on the selected line(s).');
+    if (!n) void vscode.window.showInformationMessage(vscode.l10n.t('Few-Shot: no label on the selected line(s).'));
     return n;
   };
 }
@@ -179,7 +179,7 @@ function acceptPrediction(ctx: FewShotContext): Handler {
       if (index < 0) continue;
       n += await ctx.labels.setLabel(t.doc, [line], result.labels[index]!);
     }
-    if (!n) void vscode.window.showInformationMessage('Few-Shot: no prediction on the selected line(s).');
+    if (!n) void vscode.window.showInformationMessage(vscode.l10n.t('Few-Shot: no prediction on the selected line(s).'));
     return n;
   };
 }
@@ -194,7 +194,7 @@ function nextUncertainLine(ctx: FewShotContext): Handler {
     if (!result) throw new LabelError('No predictions for this document yet: label at least two lines with different labels.');
     const line = mostUncertainLine(result, new Set(ctx.labels.labelsOf(editor.document).keys()), editor.selection.active.line);
     if (line < 0) {
-      void vscode.window.showInformationMessage('Few-Shot: every classified line is labeled.');
+      void vscode.window.showInformationMessage(vscode.l10n.t('Few-Shot: every classified line is labeled.'));
       return -1;
     }
     const position = new vscode.Position(line, 0);
@@ -220,7 +220,7 @@ async function nextUncertainInWorkspace(
     skip,
   );
   if (!best) {
-    void vscode.window.showInformationMessage('Few-Shot: every classified line is labeled.');
+    void vscode.window.showInformationMessage(vscode.l10n.t('Few-Shot: every classified line is labeled.'));
     return -1;
   }
   const position = new vscode.Position(best.line, 0);
@@ -297,7 +297,7 @@ function exportLabels(ctx: FewShotContext): Handler {
     if (!file) {
       const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
       const uri = await vscode.window.showSaveDialog({
-        title: 'Export Few-Shot labels',
+        title: vscode.l10n.t('Export Few-Shot labels'),
         defaultUri: folder && vscode.Uri.joinPath(folder, 'labels-export.jsonl'),
         filters: { 'JSON Lines': ['jsonl'], CSV: ['csv'] },
       });
@@ -307,14 +307,14 @@ function exportLabels(ctx: FewShotContext): Handler {
     if (withPredictions === undefined) {
       const choice = await vscode.window.showQuickPick(
         [
-          { label: 'Labeled lines', predictions: false },
+          { label: vscode.l10n.t('Labeled lines'), predictions: false },
           {
-            label: 'Labeled and predicted lines',
-            description: 'predictions of the open documents and of Classify Workspace',
+            label: vscode.l10n.t('Labeled and predicted lines'),
+            description: vscode.l10n.t('predictions of the open documents and of Classify Workspace'),
             predictions: true,
           },
         ],
-        { title: 'Export which lines?' },
+        { title: vscode.l10n.t('Export which lines?') },
       );
       if (!choice) return undefined;
       withPredictions = choice.predictions;
@@ -328,7 +328,8 @@ function exportLabels(ctx: FewShotContext): Handler {
       : rows.map((r) => `${JSON.stringify(r)}\n`).join('');
     await writeFileAtomic(file, content);
     ctx.log(`exported ${rows.length} rows to ${file}`);
-    if (!targetPath) void vscode.window.showInformationMessage(`Few-Shot: exported ${rows.length} lines to ${path.basename(file)}.`);
+    if (!targetPath)
+      void vscode.window.showInformationMessage(vscode.l10n.t('Few-Shot: exported {0} lines to {1}.', rows.length, path.basename(file)));
     return rows.length;
   };
 }
@@ -338,7 +339,7 @@ function importLabels(ctx: FewShotContext): Handler {
     let file = sourcePath;
     if (!file) {
       const picked = await vscode.window.showOpenDialog({
-        title: 'Import Few-Shot labels',
+        title: vscode.l10n.t('Import Few-Shot labels'),
         canSelectMany: false,
         filters: { 'JSON Lines': ['jsonl'] },
       });
@@ -406,7 +407,7 @@ async function pickFolder(): Promise<vscode.WorkspaceFolder | undefined> {
   if (folders.length === 0) throw new LabelError('Open a folder first: labels are stored in the workspace folder.');
   if (folders.length === 1) return folders[0];
   const active = vscode.window.activeTextEditor && vscode.workspace.getWorkspaceFolder(vscode.window.activeTextEditor.document.uri);
-  return active ?? vscode.window.showWorkspaceFolderPick({ placeHolder: 'Which workspace folder?' });
+  return active ?? vscode.window.showWorkspaceFolderPick({ placeHolder: vscode.l10n.t('Which workspace folder?') });
 }
 
 function showEngineInfo(ctx: FewShotContext): Handler {
@@ -450,7 +451,7 @@ function exportDataset(ctx: FewShotContext): Handler {
       const name = path.basename(doc.uri.fsPath).replace(/\.[^.]+$/, '');
       const ext = params.format;
       const picked = await vscode.window.showSaveDialog({
-        title: 'Export Few-Shot dataset',
+        title: vscode.l10n.t('Export Few-Shot dataset'),
         defaultUri: vscode.Uri.joinPath(doc.uri, '..', `${name}.labeled.${ext}`),
         filters: { [ext.toUpperCase()]: [ext] },
       });

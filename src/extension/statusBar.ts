@@ -9,21 +9,25 @@ export function activateStatusBar(ctx: FewShotContext): void {
   const update = () => {
     const icon = ctx.scheduler.busy ? '$(sync~spin)' : ctx.scheduler.lastError ? '$(warning)' : '$(tag)';
     // The engine runs only while there is work: idle until the first classification.
-    const backend = ctx.engine.info?.backend ?? (ctx.engineError ? 'no engine' : ctx.engine.isRunning ? 'loading' : 'engine idle');
+    const backend =
+      ctx.engine.info?.backend ??
+      (ctx.engineError ? vscode.l10n.t('no engine') : ctx.engine.isRunning ? vscode.l10n.t('loading') : vscode.l10n.t('engine idle'));
     const last = ctx.scheduler.lastRun;
     const timing = last ? ` · ${Math.round(last.adaptMs + last.predictMs)} ms` : '';
-    item.text = `${icon} ${ctx.labels.count} labeled · ${backend}${timing}`;
+    item.text = `${icon} ${vscode.l10n.t('{0} labeled', ctx.labels.count)} · ${backend}${timing}`;
     const tip = new vscode.MarkdownString(undefined, true);
-    tip.appendMarkdown(`**Few-Shot Labeler**\n\n${ctx.labels.count} labeled lines, ${ctx.labels.labelNames().length} labels\n\n`);
-    tip.appendMarkdown(`Backend: ${backend}${ctx.engineError ? ` (${ctx.engineError})` : ''}\n\n`);
+    tip.appendMarkdown(
+      `**Few-Shot Labeler**\n\n${vscode.l10n.t('{0} labeled lines, {1} labels', ctx.labels.count, ctx.labels.labelNames().length)}\n\n`,
+    );
+    tip.appendMarkdown(`${vscode.l10n.t('Backend: {0}', backend)}${ctx.engineError ? ` (${ctx.engineError})` : ''}\n\n`);
     if (last) {
       tip.appendMarkdown(
         `Last adaptation: ${last.at.toLocaleTimeString()} (${last.method}, adapt ${last.adaptMs.toFixed(0)} ms, ${last.lines} ` +
           `lines in ${last.predictMs.toFixed(0)} ms)\n\n`,
       );
     }
-    if (ctx.scheduler.lastError) tip.appendMarkdown(`Last error: ${ctx.scheduler.lastError}\n\n`);
-    tip.appendMarkdown('Click to open the labeling panel.');
+    if (ctx.scheduler.lastError) tip.appendMarkdown(`${vscode.l10n.t('Last error: {0}', ctx.scheduler.lastError)}\n\n`);
+    tip.appendMarkdown(vscode.l10n.t('Click to open the labeling panel.'));
     item.tooltip = tip;
     item.show();
   };

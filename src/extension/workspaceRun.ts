@@ -117,7 +117,7 @@ export class WorkspaceRun implements vscode.Disposable {
     const location = options.interactive ? vscode.ProgressLocation.Notification : vscode.ProgressLocation.Window;
     const done = Promise.resolve(
       vscode.window.withProgress(
-        { location, title: 'Few-Shot: classifying the workspace', cancellable: options.interactive },
+        { location, title: vscode.l10n.t('Few-Shot: classifying the workspace'), cancellable: options.interactive },
         (progress, token) => {
           token.onCancellationRequested(() => cancel.cancel());
           return this.runFolders(cancel, (message, increment) => {

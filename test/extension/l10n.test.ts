@@ -1,0 +1,93 @@
+// The product in the user's language, the VS Code way: the manifest's strings are %keys% of
+// package.nls.json (English) with a package.nls.<lang>.json per language, and the extension's
+// messages go through vscode.l10n.t with l10n/bundle.l10n.<lang>.json. These tests keep every
+// language complete: a string added in English without its translation fails here.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const ROOT = path.resolve(__dirname, '../../..');
+const readJson = (file: string): Record<string, unknown> => JSON.parse(fs.readFileSync(path.join(ROOT, file), 'utf8'));
+const LANGUAGES = ['zh-cn'];
+
+function manifestKeys(value: unknown, out = new Set<string>()): Set<string> {
+  if (typeof value === 'string') {
+    const m = /^%([^%]+)%$/.exec(value);
+    if (m) out.add(m[1] as string);
+  } else if (Array.isArray(value)) for (const v of value) manifestKeys(v, out);
+  else if (value && typeof value === 'object') for (const v of Object.values(value)) manifestKeys(v, out);
+  return out;
+}
+
+function sourceFiles(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    return e.isDirectory() ? sourceFiles(p) : p.endsWith('.ts') ? [p] : [];
+  });
+}
+
+/** The literal first arguments of vscode.l10n.t in src/extension. */
+function messageKeys(): Set<string> {
+  const keys = new Set<string>();
+  for (const file of sourceFiles(path.join(ROOT, 'src/extension'))) {
+    const text = fs.readFileSync(file, 'utf8');
+    for (const m of text.matchAll(/\bl10n\.t\(\s*(['"])((?:\\.|(?!\1).)*)\1/g))
+      keys.add(JSON.parse(`"${(m[2] as string).replace(/\\'/g, "'").replace(/"/g, '\\"')}"`));
+    // A call whose first argument is not a literal could not be translated.
+    for (const m of text.matchAll(/\bl10n\.t\(\s*([^'"\s])/g))
+      assert.fail(`${path.relative(ROOT, file)}: l10n.t(${m[1]}...) needs a literal message`);
+  }
+  return keys;
+}
+
+const placeholders = (s: string) => [...s.matchAll(/\{\w+\}/g)].map((m) => m[0]).sort();
+
+describe('localisation', () => {
+  it('every %key% of the manifest has its English text, and nothing in package.nls.json is unused', () => {
+    const used = manifestKeys(readJson('package.json'));
+    const english = readJson('package.nls.json');
+    assert.ok(used.size > 50, `only ${used.size} keys: is the manifest localised at all?`);
+    assert.deepEqual(
+      [...used].filter((k) => typeof english[k] !== 'string'),
+      [],
+    );
+    assert.deepEqual(
+      Object.keys(english).filter((k) => !used.has(k)),
+      [],
+    );
+    assert.equal(readJson('package.json').l10n, './l10n');
+  });
+
+  for (const lang of LANGUAGES) {
+    it(`package.nls.${lang}.json translates every manifest string, with the same placeholders and command links`, () => {
+      const english = readJson('package.nls.json');
+      const translated = readJson(`package.nls.${lang}.json`);
+      assert.deepEqual(Object.keys(translated).sort(), Object.keys(english).sort());
+      for (const [key, text] of Object.entries(english)) {
+        const t = translated[key];
+        assert.ok(typeof t === 'string' && t.trim() !== '', `${key} is empty`);
+        assert.deepEqual(placeholders(t), placeholders(text as string), key);
+        const links = (s: string) => [...s.matchAll(/\(command:[\w.]+\)/g)].map((m) => m[0]);
+        assert.deepEqual(links(t), links(text as string), `${key}: command links`);
+      }
+    });
+
+    it(`l10n/bundle.l10n.${lang}.json translates every vscode.l10n.t message, with the same placeholders`, () => {
+      const keys = messageKeys();
+      const bundle = readJson(`l10n/bundle.l10n.${lang}.json`);
+      assert.ok(keys.size >= 20, `only ${keys.size} messages found`);
+      assert.deepEqual([...keys].filter((k) => typeof bundle[k] !== 'string').sort(), [], 'messages without a translation');
+      assert.deepEqual(
+        Object.keys(bundle).filter((k) => !keys.has(k)),
+        [],
+        'translations of messages no longer used',
+      );
+      for (const k of keys) assert.deepEqual(placeholders(bundle[k] as string), placeholders(k), k);
+    });
+  }
+
+  it('the VSIX takes the translations along', () => {
+    const ignore = fs.readFileSync(path.join(ROOT, '.vscodeignore'), 'utf8').split('\n');
+    assert.ok(ignore.includes('!package.nls*.json') && ignore.includes('!l10n/**'));
+  });
+});
