@@ -2,7 +2,7 @@
 // embedded in batches of similar length (padding costs as much as text in a transformer), each
 // distinct line once: a bounded in-memory cache, and optionally an on-disk one shared across runs.
 import * as tf from '@tensorflow/tfjs-core';
-import type { SentenceDiskCache } from './diskCache';
+import { SentenceDiskCache } from './diskCache';
 import { INPUT_INDICES, INPUT_VALUES, loadSentenceModel, type SentenceModelFiles } from './model';
 import { SentencePieceTokenizer } from './tokenizer';
 
@@ -17,7 +17,10 @@ export interface SentenceEncoderOptions {
   dir?: string;
   /** Vectors kept in memory (least recently used go first); default 20,000 (about 40 MB). */
   memoryEntries?: number;
-  disk?: SentenceDiskCache;
+  /** Keep vectors on disk in this folder (one the caller owns), versioned by the model's hash. */
+  cacheDir?: string;
+  /** Bound of the disk cache in bytes (default 64 MB). */
+  cacheBytes?: number;
 }
 
 export class SentenceEncoder {
@@ -38,7 +41,15 @@ export class SentenceEncoder {
 
   static async load(options: SentenceEncoderOptions = {}): Promise<SentenceEncoder> {
     const model = await loadSentenceModel(options.dir);
-    return new SentenceEncoder(model, options.disk, options.memoryEntries ?? MEMORY_ENTRIES);
+    const disk = options.cacheDir
+      ? new SentenceDiskCache({
+          dir: options.cacheDir,
+          modelHash: model.hash,
+          dim: model.dim,
+          ...(options.cacheBytes !== undefined ? { maxBytes: options.cacheBytes } : {}),
+        })
+      : undefined;
+    return new SentenceEncoder(model, disk, options.memoryEntries ?? MEMORY_ENTRIES);
   }
 
   get dim(): number {
@@ -136,6 +147,11 @@ export class SentenceEncoder {
   /** Segmentation of a line into the model's pieces (diagnostics). */
   pieces(text: string): string[] {
     return this.tokenizer.pieces(text);
+  }
+
+  /** Writes the disk cache's new vectors (if it has one). */
+  flush(): void {
+    this.disk?.flush();
   }
 
   dispose(): void {

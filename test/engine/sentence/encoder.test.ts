@@ -2,7 +2,6 @@ import { strict as assert } from 'node:assert';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { SentenceDiskCache } from '../../../src/engine/sentence/diskCache';
 import { BATCH_SIZE, SentenceEncoder } from '../../../src/engine/sentence/encoder';
 import { selectBackend } from '../../../src/engine/tf/backend';
 
@@ -116,18 +115,16 @@ describe('SentenceEncoder', function () {
   it('reads vectors from its disk cache instead of the model, and writes new ones to it', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fewshot-sentence-'));
     try {
-      const first = await SentenceEncoder.load();
-      const disk = new SentenceDiskCache({ dir, modelHash: first.hash, dim: first.dim });
-      const withDisk = await SentenceEncoder.load({ disk });
+      const withDisk = await SentenceEncoder.load({ cacheDir: dir });
       const v = await withDisk.embed(['cached line', 'other line']);
-      disk.flush();
-      const again = await SentenceEncoder.load({ disk: new SentenceDiskCache({ dir, modelHash: first.hash, dim: first.dim }) });
+      withDisk.flush();
+      withDisk.dispose();
+      const again = await SentenceEncoder.load({ cacheDir: dir });
       const w = await again.embed(['other line', 'cached line']);
+      again.dispose();
       assert.equal(again.modelLines, 0);
       assert.deepEqual(row(w, 1), row(v, 0));
-      first.dispose();
-      withDisk.dispose();
-      again.dispose();
+      assert.deepEqual(fs.readdirSync(dir), [`sentence-${again.hash.slice(0, 16)}.bin`]);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
