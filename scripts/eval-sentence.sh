@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The sentence-block ablation of docs/sentence.md (JSON in docs/eval/sentence/), paired episodes.
 #   1. the weight of the block in `default+sentence@W`, chosen on CLINC150 validation intents of
-#      training domains (kitchen_and_dining, home, travel: 45-way, 20 episodes);
+#      training domains (kitchen_and_dining, home, travel: 45-way, 10 episodes; W = 2 won);
 #   2. CLINC150 held-out domains (banking, credit_cards, work), 45-way, shots from the train split,
 #      the holdout-recipe model (built here when missing, as scripts/eval-all.sh does);
 #   3. SNIPS and TREC-6 (5-way, the shipped model): evaluation-only sets the repository does not
@@ -12,7 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 step=${1:-all}
-weight=${2:-1}
+weight=${2:-2}
 episodes=${EPISODES:-100}
 out=docs/eval/sentence
 mkdir -p "$out"
@@ -23,8 +23,8 @@ holdout=out/models-holdout-final
 if [[ $step == select || $step == all ]]; then
   [ -d $holdout ] || node bin/fewshot.js meta-train --recipe holdout --steps 100 --eval-every 20 --validation-episodes 150 --out $holdout
   node bin/fewshot.js eval "${cache[@]}" --data data/clinc150.val.jsonl --holdout-domains kitchen_and_dining,home,travel \
-    --model $holdout --way all --shot 1,5 --episodes 20 --baseline default \
-    --methods default,default+sentence@0.5,default+sentence@1,default+sentence@1.5,default+sentence@2 > $out/select-weight.json
+    --model $holdout --way all --shot 1,5 --episodes 10 --baseline default \
+    --methods default,default+sentence@1,default+sentence@2,default+sentence@3 > $out/select-weight.json
 fi
 if [[ $step == clinc || $step == all ]]; then
   [ -d $holdout ] || node bin/fewshot.js meta-train --recipe holdout --steps 100 --eval-every 20 --validation-episodes 150 --out $holdout
