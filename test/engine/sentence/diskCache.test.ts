@@ -1,0 +1,73 @@
+import { strict as assert } from 'node:assert';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { SentenceDiskCache } from '../../../src/engine/sentence/diskCache';
+
+const DIM = 4;
+const HASH_A = 'a'.repeat(64);
+const HASH_B = 'b'.repeat(64);
+const vec = (x: number) => Float32Array.from({ length: DIM }, (_, j) => x + j / 10);
+
+describe('SentenceDiskCache', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fewshot-sentence-cache-'));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('serves what was put, across instances once flushed', () => {
+    const cache = new SentenceDiskCache({ dir, modelHash: HASH_A, dim: DIM });
+    cache.put(['one', 'two'], [vec(1), vec(2)]);
+    assert.deepEqual(cache.get(['two', 'three']), new Map([['two', vec(2)]]));
+    cache.flush();
+    const reopened = new SentenceDiskCache({ dir, modelHash: HASH_A, dim: DIM });
+    assert.deepEqual(
+      reopened.get(['one', 'two', 'three']),
+      new Map([
+        ['one', vec(1)],
+        ['two', vec(2)],
+      ]),
+    );
+  });
+
+  it('forgets everything when the model hash changes, and deletes the old file', () => {
+    const a = new SentenceDiskCache({ dir, modelHash: HASH_A, dim: DIM });
+    a.put(['one'], [vec(1)]);
+    a.flush();
+    const b = new SentenceDiskCache({ dir, modelHash: HASH_B, dim: DIM });
+    assert.equal(b.get(['one']).size, 0);
+    assert.ok(!fs.existsSync(a.file));
+    b.put(['one'], [vec(9)]);
+    b.flush();
+    assert.deepEqual(fs.readdirSync(dir), [path.basename(b.file)]);
+  });
+
+  it('stays within its byte bound, dropping the least recently used lines', () => {
+    const record = 32 + 4 * DIM;
+    const cache = new SentenceDiskCache({ dir, modelHash: HASH_A, dim: DIM, maxBytes: 12 + 3 * record });
+    cache.put(['a', 'b', 'c'], [vec(1), vec(2), vec(3)]);
+    cache.get(['a']); // a is now the most recently used: b goes first
+    cache.put(['d'], [vec(4)]);
+    assert.deepEqual([...cache.get(['a', 'b', 'c', 'd']).keys()], ['a', 'c', 'd']);
+    cache.flush();
+    assert.ok(fs.statSync(cache.file).size <= 12 + 3 * record);
+    assert.equal(new SentenceDiskCache({ dir, modelHash: HASH_A, dim: DIM, maxBytes: 12 + 2 * record }).size, 2);
+  });
+
+  it('treats an unreadable file as empty and replaces it on the next flush', () => {
+    const cache = new SentenceDiskCache({ dir, modelHash: HASH_A, dim: DIM });
+    fs.writeFileSync(cache.file, 'not a cache');
+    const reopened = new SentenceDiskCache({ dir, modelHash: HASH_A, dim: DIM });
+    assert.equal(reopened.size, 0);
+    reopened.put(['one'], [vec(1)]);
+    reopened.flush();
+    assert.equal(new SentenceDiskCache({ dir, modelHash: HASH_A, dim: DIM }).size, 1);
+  });
+
+  it('refuses vectors of the wrong length and hashes that are not hexadecimal', () => {
+    const cache = new SentenceDiskCache({ dir, modelHash: HASH_A, dim: DIM });
+    assert.throws(() => cache.put(['x'], [new Float32Array(DIM + 1)]), /length 5/);
+    assert.throws(() => new SentenceDiskCache({ dir, modelHash: '../../x', dim: DIM }), /hexadecimal/);
+  });
+});
