@@ -15,6 +15,7 @@ import { mostUncertainLine } from './diagnosticEntries';
 import { labelPickItems, type LabelPickItem } from './labelPick';
 import { mostUncertainInWorkspace, type WorkspaceFile } from './workspaceResults';
 import { openSample } from './walkthrough';
+import { EXPORTS_DIR } from './workspaceScope';
 
 // biome-ignore lint/suspicious/noExplicitAny: VS Code passes command arguments untyped; each handler declares those it takes.
 type Handler = (...args: any[]) => unknown;
@@ -298,7 +299,7 @@ function exportLabels(ctx: FewShotContext): Handler {
       const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
       const uri = await vscode.window.showSaveDialog({
         title: vscode.l10n.t('Export Few-Shot labels'),
-        defaultUri: folder && vscode.Uri.joinPath(folder, 'labels-export.jsonl'),
+        defaultUri: folder && (await exportsUri(vscode.Uri.joinPath(folder, 'labels-export.jsonl'), 'labels-export.jsonl', folder)),
         filters: { 'JSON Lines': ['jsonl'], CSV: ['csv'] },
       });
       if (!uri) return undefined;
@@ -452,7 +453,7 @@ function exportDataset(ctx: FewShotContext): Handler {
       const ext = params.format;
       const picked = await vscode.window.showSaveDialog({
         title: vscode.l10n.t('Export Few-Shot dataset'),
-        defaultUri: vscode.Uri.joinPath(doc.uri, '..', `${name}.labeled.${ext}`),
+        defaultUri: await exportsUri(doc.uri, `${name}.labeled.${ext}`),
         filters: { [ext.toUpperCase()]: [ext] },
       });
       if (!picked) return undefined;
@@ -531,4 +532,29 @@ export function textColumnItems(table: Pick<RecordTable, 'columns' | 'samples' |
     column: c,
   }));
   return chosen ? [{ label: '$(sparkle) Detect from the values', description: 'forget the choice', column: null }, ...items] : items;
+}
+
+/**
+ * Creates the workspace folder's exports folder (inside `.fewshot/`, which classification leaves
+ * out, so an export's rows never come back as predictions); false when it cannot be made.
+ */
+async function exportsFolder(folder: vscode.Uri): Promise<boolean> {
+  try {
+    await vscode.workspace.fs.createDirectory(vscode.Uri.joinPath(folder, EXPORTS_DIR));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The default place of an export named `name`: the workspace folder's exports folder, else beside
+ * `source` (a file outside every folder, or a folder where the exports folder cannot be made).
+ */
+async function exportsUri(
+  source: vscode.Uri,
+  name: string,
+  folder = vscode.workspace.getWorkspaceFolder(source)?.uri,
+): Promise<vscode.Uri> {
+  return folder && (await exportsFolder(folder)) ? vscode.Uri.joinPath(folder, EXPORTS_DIR, name) : vscode.Uri.joinPath(source, '..', name);
 }

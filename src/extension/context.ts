@@ -1,5 +1,6 @@
 // Owns the long-lived parts of the extension (settings, log, engine worker, label store,
 // prediction scheduler) and every disposable; features receive it and subscribe to its events.
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { PredictionScheduler } from './predictionScheduler';
 import { readConfig, type FewShotConfig } from './config';
@@ -9,6 +10,7 @@ import { LabelPalette } from './labelPalette';
 import { RecentLabels } from './recentLabels';
 import { WorkspaceRun } from './workspaceRun';
 import { StructuredDocuments } from './structured';
+import { inFewshotFolder } from './workspaceScope';
 
 export class FewShotContext implements vscode.Disposable {
   readonly subscriptions: vscode.Disposable[] = [];
@@ -76,10 +78,14 @@ export class FewShotContext implements vscode.Disposable {
     this.output.info(message);
   }
 
-  /** Documents the extension classifies: local files, not the label file, of an included language or glob. */
+  /**
+   * Documents the extension classifies: local files in a workspace folder, not the label file nor
+   * anything under a `.fewshot` folder (exports go there), of an included language or glob.
+   */
   isIncluded(doc: vscode.TextDocument): boolean {
     if (doc.uri.scheme !== 'file' || this.labels.isLabelFile(doc.uri)) return false;
-    if (!this.labels.folderOf(doc.uri)) return false;
+    const folder = this.labels.folderOf(doc.uri);
+    if (!folder || inFewshotFolder(path.relative(folder.uri.fsPath, doc.uri.fsPath).split(path.sep).join('/'))) return false;
     if (this.config.languages.includes(doc.languageId)) return true;
     return this.config.include.some((pattern) => vscode.languages.match({ pattern }, doc) > 0);
   }

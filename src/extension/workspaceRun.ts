@@ -10,7 +10,7 @@ import type { ClassifyWorkspaceResult, WorkspaceEvent, WorkspaceScope, Workspace
 import type { FewShotConfig } from './config';
 import type { EngineClient } from './engineClient';
 import type { LabelStore } from './labelStore';
-import { enabledExcludes, exactGlob, type LanguageContribution, languageGlobs } from './workspaceScope';
+import { enabledExcludes, exactGlob, FEWSHOT_DIR, type LanguageContribution, languageGlobs } from './workspaceScope';
 import {
   LineCache,
   progressMessage,
@@ -248,7 +248,7 @@ export class WorkspaceRun implements vscode.Disposable {
           []) as LanguageContribution[],
     );
     const labelsFile = this.ctx.labels.fileFor(folder.uri);
-    const exclude = [...enabledExcludes(vscode.workspace.getConfiguration('files', folder.uri).get('exclude')), '**/.fewshot'];
+    const exclude = [...enabledExcludes(vscode.workspace.getConfiguration('files', folder.uri).get('exclude')), `**/${FEWSHOT_DIR}`];
     if (labelsFile) exclude.push(exactGlob(path.relative(folder.uri.fsPath, labelsFile)));
     return {
       root: folder.uri.fsPath,

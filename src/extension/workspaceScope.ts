@@ -38,6 +38,20 @@ export function enabledExcludes(setting: Readonly<Record<string, unknown>> | und
     .map(([glob]) => glob);
 }
 
+/** The folder (under a workspace folder) whose files are never classified: labels, exports, caches. */
+export const FEWSHOT_DIR = '.fewshot';
+
+/** Where exports go unless the user picks another place: inside FEWSHOT_DIR, which classification leaves out. */
+export const EXPORTS_DIR = `${FEWSHOT_DIR}/exports`;
+
+/**
+ * Whether a workspace-relative path (with `/`) lies in a `.fewshot` folder at any depth: the label
+ * file, the exports and anything else of ours, which are never classified (open or closed).
+ */
+export function inFewshotFolder(relative: string): boolean {
+  return relative.replace(/\\/g, '/').split('/').slice(0, -1).includes(FEWSHOT_DIR);
+}
+
 /** A workspace-relative path (with `/`) as a glob that matches exactly it. */
 export function exactGlob(relative: string): string {
   return escapeGlob(relative.replace(/\\/g, '/'));

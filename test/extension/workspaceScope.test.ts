@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import picomatch from 'picomatch';
-import { enabledExcludes, exactGlob, languageGlobs } from '../../src/extension/workspaceScope';
+import { enabledExcludes, exactGlob, inFewshotFolder, languageGlobs } from '../../src/extension/workspaceScope';
 
 describe('workspace scope', () => {
   it('maps languages to globs of their file extensions and file names, from the installed contributions', () => {
@@ -36,5 +36,14 @@ describe('workspace scope', () => {
       '**/*.js',
     ]);
     assert.deepEqual(enabledExcludes(undefined), []);
+  });
+
+  it('finds the .fewshot folder (labels, exports) at any depth, and only as a folder', () => {
+    assert.ok(inFewshotFolder('.fewshot/exports/tickets.labeled.csv'));
+    assert.ok(inFewshotFolder('.fewshot/labels.jsonl'));
+    assert.ok(inFewshotFolder('sub/.fewshot/x.txt'));
+    assert.ok(!inFewshotFolder('tickets.txt'));
+    assert.ok(!inFewshotFolder('.fewshot'), 'a file named .fewshot is not in the folder');
+    assert.ok(!inFewshotFolder('notes/.fewshot-old/x.txt'));
   });
 });

@@ -171,6 +171,26 @@ export function registerSuite(): void {
       assert.ok(rows.some((r) => r.includes(',prediction,')) && rows.some((r) => r.includes(',label,')));
     });
 
+    it('an export saved in .fewshot/exports is never classified, even when opened', async () => {
+      const exports = path.join(folder(), '.fewshot', 'exports');
+      fs.mkdirSync(exports, { recursive: true });
+      const out = path.join(exports, 'labels-export.txt');
+      fs.writeFileSync(out, `${doc.getText()}\n`);
+      try {
+        const exported = await vscode.workspace.openTextDocument(out);
+        await vscode.window.showTextDocument(exported, { preview: true, preserveFocus: true });
+        await api.whenIdle();
+        // The same lines in the sample document have predictions; their copy in the exports folder gets none.
+        assert.ok(fewShot(doc.uri).length > 0);
+        assert.equal(fewShot(exported.uri).length, 0);
+      } finally {
+        const copies = (tab: vscode.Tab) => tab.input instanceof vscode.TabInputText && tab.input.uri.fsPath === out;
+        await vscode.window.tabGroups.close(vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter(copies));
+        fs.rmSync(exports, { recursive: true, force: true });
+        editor = await vscode.window.showTextDocument(doc);
+      }
+    });
+
     it('never overwrites a corrupt label file: valid records load, a backup is kept', async () => {
       const good = fs.readFileSync(labelFile(), 'utf8');
       fs.writeFileSync(labelFile(), `${good}{"document": broken\n`);
