@@ -2,7 +2,7 @@
 // Separate from worker.ts (the thread entry) so tests can drive it over a MessageChannel with a
 // fake engine.
 import { writeDataset } from '../engine/data/dataset';
-import { packTable, parseRecords, type RecordTable, unitLines } from '../engine/data/records';
+import { packTable, parseRecords } from '../engine/data/records';
 import type { EngineApi } from '../engine/engine';
 import { EngineInputError } from '../engine/engine';
 import { crossValidate } from '../engine/eval/crossValidate';
@@ -18,6 +18,7 @@ import {
   type WorkerToHost,
 } from '../protocol/worker';
 import { DocumentStates } from './documentStates';
+import { documentUnits } from './units';
 import { classifyWorkspace } from './workspace';
 
 /** The part of a MessagePort / parentPort the host uses. */
@@ -76,7 +77,7 @@ export async function classify(
 ): Promise<ClassifyResult> {
   const abstain = checkAbstention(params.abstention);
   // A structured document's records stand in for its lines: each on its first line, '' elsewhere.
-  const lines = params.records ? structuredLines(params.text, params.records) : params.text.split(/\r?\n/);
+  const lines = documentUnits(params.text, params.records, recordTable);
   const n = lines.length;
   const labelIndex = new Int32Array(n).fill(-1);
   const confidence = new Float32Array(n);
@@ -170,11 +171,4 @@ export function recordTable(text: string, how: RecordsParams): ReturnType<typeof
   recentTables.unshift({ text, format: how.format, column: how.column, table });
   recentTables.length = Math.min(recentTables.length, RECENT_TABLES);
   return table;
-}
-
-function structuredLines(text: string, how: RecordsParams): string[] {
-  const table: RecordTable = recordTable(text, how);
-  let lineCount = 1;
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lineCount++;
-  return unitLines(table, lineCount);
 }
