@@ -8,7 +8,7 @@
 // A unit is a line, or in a CSV/TSV/JSONL file a record (src/worker/units.ts), as in an open document.
 import type { EngineApi } from '../engine/engine';
 import { Rng } from '../engine/random';
-import { type CancelSignal, RpcError, yieldToEventLoop } from '../protocol/rpc';
+import { type CancelSignal, RpcError } from '../protocol/rpc';
 import { checkAbstention, type RecordsParams } from '../protocol/worker';
 import {
   checkTextColumns,
@@ -22,10 +22,8 @@ import { type WalkedFile, walkFiles } from './fileWalker';
 import { lineColumns, type ReadFile, readText, splitLines } from '../engine/data/readText';
 import { formatOfPath } from '../engine/data/records';
 import type { DocumentStates } from './documentStates';
-import { documentUnits } from './units';
+import { documentUnits, predictUnits, wantedLines } from './units';
 
-/** Lines predicted per engine call: a cancel arriving mid-file stops the work this soon. */
-const PREDICT_CHUNK = 2048;
 const POOL_SEED = 0x5eed;
 
 /** Fixed-size uniform sample of a stream (Algorithm R), deterministic for a given seed. */
@@ -125,11 +123,10 @@ export async function classifyWorkspace(
       continue;
     }
     files.push(file);
-    for (const unit of documentUnits(text.text, recordsOf(file))) {
-      if (unit.trim() === '') continue;
-      linesTotal++;
-      if (params.poolSize > 0) reservoir.add(unit);
-    }
+    const units = documentUnits(text.text, recordsOf(file));
+    const wanted = wantedLines(units);
+    linesTotal += wanted.length;
+    if (params.poolSize > 0) for (const i of wanted) reservoir.add(units[i]!);
   }
   stopIfCancelled();
   const scanMs = performance.now() - started;
@@ -165,26 +162,8 @@ export async function classifyWorkspace(
     // As an open document is classified (host.ts): a record's text on its first line, nothing elsewhere.
     const how = recordsOf(file);
     const units = how ? documentUnits(text.text, how) : lines;
-    const n = lines.length;
-    const labelIndex = new Int32Array(n).fill(-1);
-    const confidence = new Float32Array(n);
-    const uncertainty = new Float32Array(n);
-    const wanted: number[] = [];
-    for (let i = 0; i < n; i++) if (units[i]!.trim() !== '') wanted.push(i);
-    for (let start = 0; start < wanted.length; start += PREDICT_CHUNK) {
-      if (start > 0) {
-        await yieldToEventLoop();
-        stopIfCancelled();
-      }
-      const chunk = wanted.slice(start, start + PREDICT_CHUNK);
-      const p = model.classify(chunk.map((i) => units[i]!));
-      for (let k = 0; k < chunk.length; k++) {
-        const line = chunk[k]!;
-        labelIndex[line] = p.labelIndex[k]!;
-        confidence[line] = p.confidence[k]!;
-        uncertainty[line] = p.uncertainty[k]!;
-      }
-    }
+    const wanted = wantedLines(units);
+    const { labelIndex, confidence, uncertainty } = await predictUnits(model, units, wanted, stopIfCancelled);
     linesDone += wanted.length;
     return { path: file.path, bytes: text.bytes, columns: lineColumns(lines), labelIndex, confidence, uncertainty };
   };
