@@ -65,6 +65,11 @@ export class StructuredDocuments implements UnitSource, vscode.Disposable {
     return column === undefined ? { format } : { format, column };
   }
 
+  /** The text columns chosen for local files, by file-system path: what Classify Workspace reads closed files with. */
+  chosenColumns(): Record<string, string> {
+    return columnsByPath(this.memento.get<Record<string, string>>(TEXT_COLUMNS_KEY, {}));
+  }
+
   /** The records of the document's current version, if read. */
   tableOf(doc: vscode.TextDocument): RecordTable | undefined {
     return this.current(doc)?.table;
@@ -168,6 +173,16 @@ export class StructuredDocuments implements UnitSource, vscode.Disposable {
     const k = this.known.get(doc.uri.toString());
     return k && k.version === doc.version && k.column === this.paramsOf(doc)?.column ? k : undefined;
   }
+}
+
+/** Remembered columns (by document URI) as the worker's workspace run names files: by file-system path, local files only. */
+export function columnsByPath(byUri: Record<string, string>): Record<string, string> {
+  const byPath: Record<string, string> = {};
+  for (const [uri, column] of Object.entries(byUri)) {
+    const parsed = vscode.Uri.parse(uri);
+    if (parsed.scheme === 'file') byPath[parsed.fsPath] = column;
+  }
+  return byPath;
 }
 
 function toUnits(table: RecordTable, lineCount: number): DocumentUnits {

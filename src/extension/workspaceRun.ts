@@ -10,6 +10,7 @@ import type { ClassifyWorkspaceResult, WorkspaceEvent, WorkspaceScope, Workspace
 import type { FewShotConfig } from './config';
 import type { EngineClient } from './engineClient';
 import type { LabelStore } from './labelStore';
+import type { StructuredDocuments } from './structured';
 import { enabledExcludes, exactGlob, FEWSHOT_DIR, type LanguageContribution, languageGlobs } from './workspaceScope';
 import {
   LineCache,
@@ -47,6 +48,8 @@ export interface WorkspaceRunContext {
   readonly config: FewShotConfig;
   readonly engine: Pick<EngineClient, 'classifyWorkspace'>;
   readonly labels: Pick<LabelStore, 'examplesFor' | 'fileFor'>;
+  /** The text columns chosen for structured files: closed ones are read with them too. */
+  readonly structured: Pick<StructuredDocuments, 'chosenColumns'>;
   readonly output: { show(preserveFocus?: boolean): void };
   log(message: string): void;
 }
@@ -161,6 +164,7 @@ export class WorkspaceRun implements vscode.Disposable {
     const summary: WorkspaceSummary = { files: 0, lines: 0, skipped: [], seconds: 0, cancelled: false };
     const seen = new Set<string>();
     let reported = 0;
+    const textColumns = this.ctx.structured.chosenColumns();
     for (const [k, folder] of folders.entries()) {
       const support = this.ctx.labels.examplesFor(folder.uri);
       if (new Set(support.map((s) => s.label)).size < 2) {
@@ -179,6 +183,7 @@ export class WorkspaceRun implements vscode.Disposable {
             method: this.ctx.config.method,
             abstention: this.ctx.config.abstention,
             poolSize: WORKSPACE_POOL,
+            textColumns,
           },
           (event: WorkspaceEvent) => {
             if (event.type === 'scanned') {

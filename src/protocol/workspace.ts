@@ -5,6 +5,7 @@
 import type { AbstentionMode } from '../engine/abstention';
 import type { Example } from '../engine/types';
 import type { FileSkip } from '../engine/data/readText';
+import { RpcError } from './rpc';
 
 /** What to classify in one workspace folder. Globs are matched against paths relative to `root`, with `/`. */
 export interface WorkspaceScope {
@@ -28,8 +29,30 @@ export interface ClassifyWorkspaceParams {
   method?: string;
   /** As ClassifyParams.abstention. */
   abstention?: AbstentionMode;
-  /** Unlabeled lines sampled across the folder for transductive methods (0: none). */
+  /** Unlabeled units (lines, or a structured file's record texts) sampled across the folder for transductive methods (0: none). */
   poolSize: number;
+  /**
+   * The text column chosen for a structured file (CSV, TSV, JSONL: Few-Shot: Choose Text Column),
+   * by file-system path as the results carry it; a file not named here has its column detected.
+   */
+  textColumns?: Record<string, string>;
+}
+
+/**
+ * The `textColumns` field of a request, checked where the worker receives it (it crossed a thread
+ * boundary untyped): anything but an object of strings is an input error naming the field.
+ */
+export function checkTextColumns(value: unknown): ReadonlyMap<string, string> {
+  const columns = new Map<string, string>();
+  if (value === undefined) return columns;
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new RpcError(`textColumns must be an object of file paths to column names (got ${JSON.stringify(value)})`, 'input');
+  for (const [file, column] of Object.entries(value)) {
+    if (typeof column !== 'string')
+      throw new RpcError(`textColumns: the column of ${file} must be a string (got ${JSON.stringify(column)})`, 'input');
+    columns.set(file, column);
+  }
+  return columns;
 }
 
 /** One file's predictions, in the same per-line layout as ClassifyResult. */

@@ -2,7 +2,7 @@
 // Separate from worker.ts (the thread entry) so tests can drive it over a MessageChannel with a
 // fake engine.
 import { writeDataset } from '../engine/data/dataset';
-import { packTable, parseRecords, type RecordTable, unitLines } from '../engine/data/records';
+import { packTable, parseRecords } from '../engine/data/records';
 import type { EngineApi } from '../engine/engine';
 import { EngineInputError } from '../engine/engine';
 import { crossValidate } from '../engine/eval/crossValidate';
@@ -18,6 +18,7 @@ import {
   type WorkerToHost,
 } from '../protocol/worker';
 import { DocumentStates } from './documentStates';
+import { documentUnits, predictUnits, wantedLines } from './units';
 import { classifyWorkspace } from './workspace';
 
 /** The part of a MessagePort / parentPort the host uses. */
@@ -25,9 +26,6 @@ export interface Port {
   postMessage(message: WorkerToHost): void;
   on(event: 'message', listener: (message: unknown) => void): void;
 }
-
-/** Lines are predicted in chunks so a cancel arriving mid-document stops the work early. */
-const PREDICT_CHUNK = 2048;
 
 export function startWorkerHost(port: Port, loadEngine: (log: (m: string) => void) => Promise<EngineApi>): Promise<void> {
   const log = (message: string) => port.postMessage({ kind: 'log', message });
@@ -76,14 +74,8 @@ export async function classify(
 ): Promise<ClassifyResult> {
   const abstain = checkAbstention(params.abstention);
   // A structured document's records stand in for its lines: each on its first line, '' elsewhere.
-  const lines = params.records ? structuredLines(params.text, params.records) : params.text.split(/\r?\n/);
-  const n = lines.length;
-  const labelIndex = new Int32Array(n).fill(-1);
-  const confidence = new Float32Array(n);
-  const uncertainty = new Float32Array(n);
-
-  const wanted: number[] = [];
-  for (let i = 0; i < n; i++) if (lines[i].trim() !== '') wanted.push(i);
+  const lines = documentUnits(params.text, params.records, recordTable);
+  const wanted = wantedLines(lines);
 
   const t0 = performance.now();
   const key = params.document;
@@ -102,18 +94,9 @@ export async function classify(
   if (key !== undefined) states?.set(key, model.state);
   const t1 = performance.now();
 
-  for (let start = 0; start < wanted.length; start += PREDICT_CHUNK) {
+  const { labelIndex, confidence, uncertainty } = await predictUnits(model, lines, wanted, () => {
     if (signal.isCancellationRequested) throw new RpcError('classify cancelled', 'cancelled');
-    const chunk = wanted.slice(start, start + PREDICT_CHUNK);
-    const p = model.classify(chunk.map((i) => lines[i]));
-    for (let k = 0; k < chunk.length; k++) {
-      const line = chunk[k];
-      labelIndex[line] = p.labelIndex[k];
-      confidence[line] = p.confidence[k];
-      uncertainty[line] = p.uncertainty[k];
-    }
-    if (start + PREDICT_CHUNK < wanted.length) await yieldToEventLoop();
-  }
+  });
   return {
     labels: model.labels,
     method: model.method,
@@ -170,11 +153,4 @@ export function recordTable(text: string, how: RecordsParams): ReturnType<typeof
   recentTables.unshift({ text, format: how.format, column: how.column, table });
   recentTables.length = Math.min(recentTables.length, RECENT_TABLES);
   return table;
-}
-
-function structuredLines(text: string, how: RecordsParams): string[] {
-  const table: RecordTable = recordTable(text, how);
-  let lineCount = 1;
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lineCount++;
-  return unitLines(table, lineCount);
 }

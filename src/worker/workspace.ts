@@ -1,27 +1,29 @@
 // The worker's `classifyWorkspace` handler: walk the folder, then two passes over the files.
-// The first reads each file once to count its lines and draw an evenly random sample of
-// unlabeled lines (a reservoir, seeded, so a re-run sees the same pool) for the adaptation;
+// The first reads each file once to count its units and draw an evenly random sample of
+// unlabeled units (a reservoir, seeded, so a re-run sees the same pool) for the adaptation;
 // the second reads each file again, predicts it in chunks and streams its result. Only one file's
 // text is held at a time, so memory does not grow with the workspace. A cancel is seen between
 // files and between chunks; a watchdog ends a run whose current file is not done within a bound
 // that grows with its size. The worker runs nothing else (see EngineClient.classifyWorkspace).
+// A unit is a line, or in a CSV/TSV/JSONL file a record (src/worker/units.ts), as in an open document.
 import type { EngineApi } from '../engine/engine';
 import { Rng } from '../engine/random';
-import { type CancelSignal, RpcError, yieldToEventLoop } from '../protocol/rpc';
-import { checkAbstention } from '../protocol/worker';
-import type {
-  ClassifyWorkspaceParams,
-  ClassifyWorkspaceResult,
-  WorkspaceEvent,
-  WorkspaceFileResult,
-  WorkspaceSkip,
+import { type CancelSignal, RpcError } from '../protocol/rpc';
+import { checkAbstention, type RecordsParams } from '../protocol/worker';
+import {
+  checkTextColumns,
+  type ClassifyWorkspaceParams,
+  type ClassifyWorkspaceResult,
+  type WorkspaceEvent,
+  type WorkspaceFileResult,
+  type WorkspaceSkip,
 } from '../protocol/workspace';
 import { type WalkedFile, walkFiles } from './fileWalker';
 import { lineColumns, type ReadFile, readText, splitLines } from '../engine/data/readText';
+import { formatOfPath } from '../engine/data/records';
 import type { DocumentStates } from './documentStates';
+import { documentUnits, predictUnits, wantedLines } from './units';
 
-/** Lines predicted per engine call: a cancel arriving mid-file stops the work this soon. */
-const PREDICT_CHUNK = 2048;
 const POOL_SEED = 0x5eed;
 
 /** Fixed-size uniform sample of a stream (Algorithm R), deterministic for a given seed. */
@@ -75,6 +77,14 @@ export async function classifyWorkspace(
   const watchdog = seams.watchdog ?? WATCHDOG;
   // Checked before the walk: a bad request fails at once, not after scanning the folder.
   const abstain = checkAbstention(params.abstention);
+  const textColumns = checkTextColumns(params.textColumns);
+  /** How a file is classified: a structured file by record (in its chosen column), any other by line. */
+  const recordsOf = (file: WalkedFile): RecordsParams | undefined => {
+    const format = formatOfPath(file.path);
+    if (!format) return undefined;
+    const column = textColumns.get(file.path);
+    return column === undefined ? { format } : { format, column };
+  };
   /** Set when the watchdog ended the run: the file's work, still going, stops at its next check. */
   let stalled: RpcError | undefined;
   const stopIfCancelled = () => {
@@ -113,11 +123,10 @@ export async function classifyWorkspace(
       continue;
     }
     files.push(file);
-    for (const line of splitLines(text.text)) {
-      if (line.trim() === '') continue;
-      linesTotal++;
-      if (params.poolSize > 0) reservoir.add(line);
-    }
+    const units = documentUnits(text.text, recordsOf(file));
+    const wanted = wantedLines(units);
+    linesTotal += wanted.length;
+    if (params.poolSize > 0) for (const i of wanted) reservoir.add(units[i]!);
   }
   stopIfCancelled();
   const scanMs = performance.now() - started;
@@ -150,26 +159,11 @@ export async function classifyWorkspace(
       return undefined;
     }
     const lines = splitLines(text.text);
-    const n = lines.length;
-    const labelIndex = new Int32Array(n).fill(-1);
-    const confidence = new Float32Array(n);
-    const uncertainty = new Float32Array(n);
-    const wanted: number[] = [];
-    for (let i = 0; i < n; i++) if (lines[i]!.trim() !== '') wanted.push(i);
-    for (let start = 0; start < wanted.length; start += PREDICT_CHUNK) {
-      if (start > 0) {
-        await yieldToEventLoop();
-        stopIfCancelled();
-      }
-      const chunk = wanted.slice(start, start + PREDICT_CHUNK);
-      const p = model.classify(chunk.map((i) => lines[i]!));
-      for (let k = 0; k < chunk.length; k++) {
-        const line = chunk[k]!;
-        labelIndex[line] = p.labelIndex[k]!;
-        confidence[line] = p.confidence[k]!;
-        uncertainty[line] = p.uncertainty[k]!;
-      }
-    }
+    // As an open document is classified (host.ts): a record's text on its first line, nothing elsewhere.
+    const how = recordsOf(file);
+    const units = how ? documentUnits(text.text, how) : lines;
+    const wanted = wantedLines(units);
+    const { labelIndex, confidence, uncertainty } = await predictUnits(model, units, wanted, stopIfCancelled);
     linesDone += wanted.length;
     return { path: file.path, bytes: text.bytes, columns: lineColumns(lines), labelIndex, confidence, uncertainty };
   };

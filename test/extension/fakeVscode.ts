@@ -125,8 +125,24 @@ export const l10n = {
   },
 };
 
+export enum ProgressLocation {
+  SourceControl = 1,
+  Window = 10,
+  Notification = 15,
+}
+
+/** Installed extensions: none contribute languages here. */
+export const extensions = { all: [] as unknown[] };
+
 export const window = {
   activeTextEditor: undefined as unknown,
+  /** Runs the task at once; its progress goes nowhere and it is never cancelled from the UI. */
+  withProgress<T>(
+    _options: unknown,
+    task: (progress: { report(value: unknown): void }, token: { onCancellationRequested(listener: () => void): Disposable }) => Promise<T>,
+  ): Promise<T> {
+    return task({ report: () => {} }, { onCancellationRequested: () => new Disposable() });
+  },
   showInformationMessage(message: string): Promise<undefined> {
     shown.push({ level: 'info', message });
     return Promise.resolve(undefined);

@@ -8,7 +8,7 @@ import type { Example } from '../../src/engine/types';
 import { CancelSource, RpcClient, RpcError } from '../../src/protocol/rpc';
 import type { WorkerRequests } from '../../src/protocol/worker';
 import { type ClassifyWorkspaceParams, isWorkspaceNotification, type WorkspaceEvent } from '../../src/protocol/workspace';
-import { type Port, startWorkerHost } from '../../src/worker/host';
+import { classify, type Port, startWorkerHost } from '../../src/worker/host';
 import { readText } from '../../src/engine/data/readText';
 import { classifyWorkspace, type WorkspaceSeams } from '../../src/worker/workspace';
 import { fakeEngine } from './fakeEngine';
@@ -225,5 +225,80 @@ describe('classifyWorkspace worker request', () => {
       events.map((e) => (e.type === 'file' ? path.basename(e.file.path) : e.type)),
       ['scanned', '1.txt'],
     );
+  });
+  // Issue 17 item 1: closed structured files are classified by record, as open ones are.
+  describe('structured files', () => {
+    const csv = 'id,text,note\n1,"my invoice\nis overdue",about a password\n2,reset my password,about an invoice\n';
+    const jsonl = '{"text":"invoice paid","note":"password"}\n\nnot json\n{"text":"password lost","note":"invoice"}\n';
+    const structured = (root: string, over: Partial<ClassifyWorkspaceParams> = {}) =>
+      params(root, {
+        scope: { root, include: ['**/*.csv', '**/*.jsonl'], exclude: [], useIgnoreFiles: true, maxFileBytes: 1000 },
+        poolSize: 100,
+        ...over,
+      });
+    const fileEvents = async (p: ClassifyWorkspaceParams, calls = newCalls()) => {
+      const files = new Map<string, Extract<WorkspaceEvent, { type: 'file' }>['file']>();
+      await classifyWorkspace(fakeEngine(calls), p, new CancelSource(), (e) => {
+        if (e.type === 'file') files.set(path.basename(e.file.path), e.file);
+      });
+      return files;
+    };
+
+    it("predicts only on records' first lines, with the records' texts, and pools the texts, not the raw rows", async () => {
+      const root = make({ 'a.csv': csv, 'b.jsonl': jsonl });
+      const calls = newCalls();
+      const scanned: WorkspaceEvent[] = [];
+      const files = new Map<string, Int32Array>();
+      await classifyWorkspace(fakeEngine(calls), structured(root), new CancelSource(), (e) => {
+        if (e.type === 'file') files.set(path.basename(e.file.path), e.file.labelIndex);
+        else scanned.push(e);
+      });
+      // a.csv: header, record 1 over lines 1-2, record 2 on line 3, the final empty line.
+      assert.deepEqual(Array.from(files.get('a.csv')!), [-1, 1, -1, 0, -1], 'nothing on the header or the continuation line');
+      // b.jsonl: record, blank, bad line, record, final empty line.
+      assert.deepEqual(Array.from(files.get('b.jsonl')!), [1, -1, -1, 0, -1], 'nothing on a bad line');
+      assert.deepEqual(calls.predicted, ['my invoice\nis overdue', 'reset my password', 'invoice paid', 'password lost']);
+      assert.deepEqual(
+        [...calls.adapt[0]!.pool!].sort(),
+        ['invoice paid', 'my invoice\nis overdue', 'password lost', 'reset my password'],
+        "the pool is the records' texts",
+      );
+      assert.equal((scanned[0] as Extract<WorkspaceEvent, { type: 'scanned' }>).lines, 4, 'the units counted are the records');
+    });
+
+    it('gives a closed file the predictions the open-document classify gives it', async () => {
+      const root = make({ 'a.csv': csv, 'b.jsonl': jsonl });
+      const files = await fileEvents(structured(root, { poolSize: 0 }));
+      for (const [name, text, format] of [
+        ['a.csv', csv, 'csv'],
+        ['b.jsonl', jsonl, 'jsonl'],
+      ] as const) {
+        const open = await classify(fakeEngine(newCalls()), { support, text, records: { format } }, new CancelSource());
+        const closed = files.get(name)!;
+        assert.deepEqual(Array.from(closed.labelIndex), Array.from(open.labelIndex), name);
+        assert.deepEqual(Array.from(closed.confidence), Array.from(open.confidence), name);
+        assert.deepEqual(Array.from(closed.uncertainty), Array.from(open.uncertainty), name);
+      }
+    });
+
+    it('reads the column chosen for a file, and refuses a malformed column map', async () => {
+      const root = make({ 'a.csv': csv, 'b.jsonl': jsonl });
+      const calls = newCalls();
+      const chosen = { [path.join(root, 'a.csv')]: 'note', [path.join(root, 'b.jsonl')]: 'note' };
+      const files = await fileEvents(structured(root, { textColumns: chosen }), calls);
+      assert.deepEqual(calls.predicted, ['about a password', 'about an invoice', 'password', 'invoice']);
+      assert.deepEqual(Array.from(files.get('a.csv')!.labelIndex), [-1, 0, -1, 1, -1]);
+      assert.deepEqual(Array.from(files.get('b.jsonl')!.labelIndex), [0, -1, -1, 1, -1]);
+      for (const bad of [['note'], { [path.join(root, 'a.csv')]: 3 }])
+        await assert.rejects(
+          classifyWorkspace(
+            fakeEngine(newCalls()),
+            structured(root, { textColumns: bad as unknown as Record<string, string> }),
+            new CancelSource(),
+            () => {},
+          ),
+          (e: unknown) => e instanceof RpcError && e.code === 'input' && /textColumns/.test(e.message),
+        );
+    });
   });
 });
