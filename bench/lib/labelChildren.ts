@@ -36,6 +36,8 @@ export interface WriterJob {
 /** What a writer child prints when done: its operations, in order. */
 export interface WriterResult {
   ops: LoggedOp[];
+  /** Saves that found their lock taken over before the rename (paused past the bound) and merged again. */
+  mergedAgain: number;
 }
 
 const durable: WriteFs['writeFile'] = (file, content) => fs.promises.writeFile(file, content, { flag: 'wx' });
@@ -47,9 +49,13 @@ const durable: WriteFs['writeFile'] = (file, content) => fs.promises.writeFile(f
  */
 async function writer(job: WriterJob): Promise<void> {
   let writes = 0;
+  let mergedAgain = 0;
   const confirmedLog = path.join(job.root, `confirmed-${job.name}.json`);
   const store = new FolderLabels(job.root, labelFile(job.root), {
-    log: () => {},
+    // The store says so when a save's lock was taken over (FolderLabels.lockedSync).
+    log: (m) => {
+      if (m.includes('merging again')) mergedAgain++;
+    },
     lock: job.staleMs ? { staleMs: job.staleMs } : undefined,
     io: {
       async writeFile(file, content) {
@@ -93,7 +99,7 @@ async function writer(job: WriterJob): Promise<void> {
     }
     if (confirm) {
       await store.save();
-      fs.writeFileSync(confirmedLog, JSON.stringify({ ops }));
+      fs.writeFileSync(confirmedLog, JSON.stringify({ ops, mergedAgain } satisfies WriterResult));
     } else void store.save();
     next += interval;
     const wait = next - Date.now();
@@ -106,7 +112,7 @@ async function writer(job: WriterJob): Promise<void> {
   }
   store.dispose();
   if (store.dirty) throw new Error(`writer ${job.name}: still unsaved after 50 saves`);
-  process.stdout.write(`${JSON.stringify({ ops } satisfies WriterResult)}\n`);
+  process.stdout.write(`${JSON.stringify({ ops, mergedAgain } satisfies WriterResult)}\n`);
 }
 
 export interface RewriterJob {
