@@ -330,18 +330,25 @@ async function createLock(lock: string, owner: string, io: WriteFs | undefined):
   return true;
 }
 
-/** Moves a stale lock out of the way, only if it is still the one judged stale. */
-async function takeOver(lock: string, judged: string): Promise<void> {
+/**
+ * Moves a stale lock out of the way, only if it is still the one judged stale. Returns the error
+ * when the lock is still there and cannot be moved (a read-only folder, say): the caller must then
+ * wait and time out, not try again at once (that spun forever).
+ */
+async function takeOver(lock: string, judged: string): Promise<Error | undefined> {
   const aside = `${lock}.stale-${randomUUID()}`;
   try {
     await fs.promises.rename(lock, aside);
-  } catch {
-    return; // released or taken over meanwhile
+  } catch (error) {
+    // Released or taken over meanwhile: nothing to move, try to create the lock again.
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    return error instanceof Error ? error : new Error(String(error));
   }
   const moved = await fs.promises.readFile(aside, 'utf8').catch(() => judged);
   // Another waiter took it over first and this rename moved its fresh lock: put that back.
   if (moved !== judged) await fs.promises.link(aside, lock).catch(() => {});
   await fs.promises.rm(aside, { force: true });
+  return undefined;
 }
 
 /**
@@ -358,6 +365,7 @@ export async function withFileLock<T>(file: string, fn: (lock: HeldLock) => Prom
   await fs.promises.mkdir(path.dirname(lock), { recursive: true });
   const started = Date.now();
   let seen: { content: string; mtimeMs: number; since: number } | undefined;
+  let stuck: Error | undefined;
   for (let attempt = 0; !(await createLock(lock, owner, options.io)); attempt++) {
     const now = Date.now();
     const current = await readLock(lock);
@@ -367,12 +375,17 @@ export async function withFileLock<T>(file: string, fn: (lock: HeldLock) => Prom
       const dead = who.pid !== undefined && (who.host ?? HOST) === HOST && !processAlive(who.pid);
       const old = now - current.mtimeMs > staleMs;
       if (dead || old || now - seen.since > staleMs) {
-        await takeOver(lock, current.content);
-        seen = undefined;
-        continue;
+        stuck = await takeOver(lock, current.content);
+        if (!stuck) {
+          seen = undefined;
+          continue;
+        }
       }
     }
-    if (now - started > timeoutMs) throw new Error(`${path.basename(file)} is locked by another writer (${lock})`);
+    if (now - started > timeoutMs) {
+      const why = stuck ? `locked: a stale lock could not be removed (${stuck.message})` : 'locked by another writer';
+      throw new Error(`${path.basename(file)} is ${why} (${lock})`);
+    }
     await new Promise((r) => setTimeout(r, Math.min(50, 2 + attempt) * (0.5 + Math.random())));
   }
   const held: HeldLock = {

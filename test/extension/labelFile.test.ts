@@ -108,6 +108,21 @@ describe('label file', () => {
     assert.equal(fs.readFileSync(lock, 'utf8'), next);
   });
 
+  it('a stale lock that cannot be moved aside makes the writer wait and time out with a message, not spin', async () => {
+    // The lock's name is so long that the takeover's rename (to <lock>.stale-<uuid>) is refused
+    // (ENAMETOOLONG), as a read-only folder refuses it: before the fix the loop retried at once, forever.
+    const file = path.join(tmp(), `${'x'.repeat(240)}.jsonl`);
+    const lock = `${file}.lock`;
+    fs.writeFileSync(lock, JSON.stringify({ token: 'gone', pid: 2 ** 22 + 12345, host: os.hostname() }));
+    const old = new Date(Date.now() - 60_000);
+    fs.utimesSync(lock, old, old);
+    await assert.rejects(
+      withFileLock(file, async () => 'never', { timeoutMs: 300 }),
+      /is locked: a stale lock could not be removed \(.*(ENAMETOOLONG|name too long)/i,
+    );
+    assert.ok(fs.existsSync(lock), 'the lock it could not move is left alone');
+  });
+
   it('a file rewritten in place with the same content every 40 ms still reads as settled, never half', async () => {
     const file = path.join(tmp(), 'labels.jsonl');
     const full = 'a'.repeat(1000).concat('\n');
