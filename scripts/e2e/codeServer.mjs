@@ -176,17 +176,17 @@ export function copySampleWorkspace(s) {
 }
 
 /**
- * The packaged VSIX installed into a fresh code-server state with a copy of the sample workspace:
- * the common start of the UI tests. Exits with a clear message when the VSIX is not built yet.
+ * The packaged VSIX installed into a fresh code-server state with a copy of the sample workspace
+ * (in `displayLanguage`, see prepareState): the common start of the UI tests. Exits with a clear message when the VSIX is not built yet.
  */
-export async function installedSampleWorkspace(name) {
+export async function installedSampleWorkspace(name, { displayLanguage } = {}) {
   const vsix = path.join(root, 'fewshot-labeler.vsix');
   if (!fs.existsSync(vsix)) {
     console.error(`${name}: package first (npm run package): fewshot-labeler.vsix is missing`);
     process.exit(2);
   }
   ensureTools();
-  const s = prepareState(name, { port: await freePort() });
+  const s = prepareState(name, { port: await freePort(), displayLanguage });
   installVsix(s, vsix);
   const workspace = copySampleWorkspace(s);
   return { s, workspace, labelFile: path.join(workspace, '.fewshot/labels.jsonl') };
