@@ -27,8 +27,11 @@ export function freePort() {
   });
 }
 
-/** A fresh per-run state folder with config, user settings, and extension folders. */
-export function prepareState(name, { port, settings = {}, workspaceTrust = false }) {
+/**
+ * A fresh per-run state folder with config, user settings, and extension folders. `displayLanguage`
+ * (a language with a test/fixtures/<language>-language-pack) starts code-server in that language.
+ */
+export function prepareState(name, { port, settings = {}, workspaceTrust = false, displayLanguage }) {
   const state = fs.mkdtempSync(path.join(os.tmpdir(), `fewshot-${name}-`));
   const config = path.join(state, 'config.yaml');
   fs.writeFileSync(
@@ -42,10 +45,12 @@ export function prepareState(name, { port, settings = {}, workspaceTrust = false
       // The UI tests run in trusted folders; the untrusted integration run turns trust on.
       ...(workspaceTrust ? [] : ['disable-workspace-trust: true']),
       'disable-getting-started-override: true',
+      ...(displayLanguage ? [`locale: ${displayLanguage}`] : []),
     ].join('\n')}\n`,
   );
   const userData = path.join(state, 'user-data');
   fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
+  if (displayLanguage) registerTestLanguagePack(userData, displayLanguage);
   fs.writeFileSync(
     path.join(userData, 'User/settings.json'),
     JSON.stringify(
@@ -72,6 +77,28 @@ export function prepareState(name, { port, settings = {}, workspaceTrust = false
   const extensions = path.join(state, 'extensions');
   fs.mkdirSync(extensions, { recursive: true });
   return { state, config, userData, extensions, port, workspaceTrust };
+}
+
+/**
+ * code-server shows a display language only when a language pack for it is installed: with
+ * `locale: zh-cn` and none, the workbench and every extension stay English (env.language 'en'). No
+ * pack can be downloaded here, so this registers the fixture pack in `languagepacks.json` of the
+ * user data dir, as VS Code's language pack service writes it when a pack is installed through a
+ * running server (`--install-extension` on the command line does not write it). The fixture
+ * translates nothing of VS Code itself (its strings fall back to English); what it enables is the
+ * language, so VS Code loads each extension's package.nls.<language>.json and l10n bundle.
+ */
+function registerTestLanguagePack(userData, language) {
+  const translations = path.join(root, 'test/fixtures', `${language}-language-pack`, 'main.i18n.json');
+  if (!fs.existsSync(translations)) throw new Error(`no test language pack for ${language}: ${translations} is missing`);
+  const pack = {
+    // Names the cache folder VS Code makes under user-data/clp for the pack's generated messages.
+    hash: `fewshot-test-${language}`,
+    extensions: [{ extensionIdentifier: { id: `fewshot-test.${language}-language-pack` }, version: '0.0.1' }],
+    translations: { vscode: translations },
+    label: language,
+  };
+  fs.writeFileSync(path.join(userData, 'languagepacks.json'), JSON.stringify({ [language]: pack }, null, 2));
 }
 
 export const codeServerArgs = (s) => ['--config', s.config, '--user-data-dir', s.userData, '--extensions-dir', s.extensions];
@@ -149,17 +176,17 @@ export function copySampleWorkspace(s) {
 }
 
 /**
- * The packaged VSIX installed into a fresh code-server state with a copy of the sample workspace:
- * the common start of the UI tests. Exits with a clear message when the VSIX is not built yet.
+ * The packaged VSIX installed into a fresh code-server state with a copy of the sample workspace
+ * (in `displayLanguage`, see prepareState): the common start of the UI tests. Exits with a clear message when the VSIX is not built yet.
  */
-export async function installedSampleWorkspace(name) {
+export async function installedSampleWorkspace(name, { displayLanguage } = {}) {
   const vsix = path.join(root, 'fewshot-labeler.vsix');
   if (!fs.existsSync(vsix)) {
     console.error(`${name}: package first (npm run package): fewshot-labeler.vsix is missing`);
     process.exit(2);
   }
   ensureTools();
-  const s = prepareState(name, { port: await freePort() });
+  const s = prepareState(name, { port: await freePort(), displayLanguage });
   installVsix(s, vsix);
   const workspace = copySampleWorkspace(s);
   return { s, workspace, labelFile: path.join(workspace, '.fewshot/labels.jsonl') };

@@ -2,10 +2,10 @@
 // code-server refuses --extensionDevelopmentPath on its command line, but the workbench takes it
 // in the `payload` URL query. The workbench reports the runner's exit code through
 // window.codeAutomationExit; the suite writes its report to $FEWSHOT_TEST_REPORT.
-// Three runs, each with a fresh code-server: the sample folder (`?folder=`), a multi-root
+// Runs, each with a fresh code-server: the sample folder (`?folder=`), a multi-root
 // workspace of two folders (`?workspace=x.code-workspace`), a folder of closed files for Classify
 // Workspace, and the sample folder untrusted (workspace trust on, its own settings moving the label
-// file), and a virtual workspace (below); $FEWSHOT_TEST_SUITE picks the suite. Run names as
+// file), a virtual workspace (below), and the sample folder in Chinese (zh-cn); $FEWSHOT_TEST_SUITE picks the suite. Run names as
 // arguments (or FEWSHOT_INTEGRATION_RUNS, comma-separated) pick runs.
 // The virtual run opens `?folder=fewshot-virtual:/workspace`, a folder served from memory by the
 // test-only extension test/fixtures/virtual-fs (the run's extensionDevelopmentPath). Few-Shot is
@@ -102,6 +102,13 @@ const runs = [
       return found.length === 0;
     },
   },
+  {
+    // The sample folder with the display language zh-cn (the test language pack, codeServer.mjs).
+    name: 'zh-cn',
+    artifacts: 'artifacts/integration/zh-cn',
+    displayLanguage: 'zh-cn',
+    open: (s) => `folder=${encodeURIComponent(copySampleWorkspace(s))}`,
+  },
 ];
 
 /** The VSIX of the current build, packaged into the run's state folder (out/ must be built). */
@@ -130,7 +137,11 @@ async function runSuite(run) {
   const report = path.join(artifacts, 'report.txt');
   fs.rmSync(report, { force: true });
   const port = await freePort();
-  const s = prepareState(`integration-${run.name}`, { port, workspaceTrust: run.workspaceTrust ?? false });
+  const s = prepareState(`integration-${run.name}`, {
+    port,
+    workspaceTrust: run.workspaceTrust ?? false,
+    displayLanguage: run.displayLanguage,
+  });
   if (run.installed) installVsix(s, packageVsix(s));
   const query = run.open(s);
   const server = await startCodeServer(s, {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the browser tests need. `npm test` calls it before the suites that need it, so a
-# fresh clone needs no other step. Debian packages (chromium, ripgrep, native build deps) when
+# fresh clone needs no other step. Debian packages (chromium, a CJK font, ripgrep, native build deps) when
 # running as root; then, unless --debs-only (all the unit stage's Chromium panel suite needs),
 # code-server 4.100.3 and playwright-core into the ignored tools folder `.e2e-tools/`.
 # Idempotent: does nothing when already installed.
@@ -12,7 +12,8 @@ PLAYWRIGHT_VERSION=1.65.1
 
 lock() { if command -v flock >/dev/null; then flock "$1" "${@:2}"; else "${@:2}"; fi; }
 
-debs=(chromium ripgrep build-essential python3 pkg-config libkrb5-dev libxkbfile-dev libsecret-1-dev)
+# fonts-wqy-microhei: a CJK font, without which Chromium draws the Chinese UI (zh-cn-e2e.mjs) as boxes.
+debs=(chromium fonts-wqy-microhei ripgrep build-essential python3 pkg-config libkrb5-dev libxkbfile-dev libsecret-1-dev)
 missing=()
 # dpkg -s also succeeds for a removed package whose config files remain: ask for "installed".
 for p in "${debs[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p"); done

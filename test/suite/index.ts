@@ -12,6 +12,7 @@ import { registerStructuredSuite } from './structured.suite';
 import { registerUntrustedSuite } from './untrusted.suite';
 import { registerVirtualSuite } from './virtual.suite';
 import { registerWorkspaceSuite } from './workspace.suite';
+import { registerZhCnSuite } from './zhCn.suite';
 
 /** $FEWSHOT_TEST_SUITE picks the suite that fits the opened workspace; an unknown name fails. */
 const suites: Record<string, () => void> = {
@@ -25,6 +26,7 @@ const suites: Record<string, () => void> = {
   workspace: registerWorkspaceSuite,
   untrusted: registerUntrustedSuite,
   virtual: registerVirtualSuite,
+  'zh-cn': registerZhCnSuite,
 };
 
 export function run(): Promise<void> {
