@@ -41,6 +41,12 @@ export interface EngineClientOptions {
   idleStopMs?: number;
   /** First delay before starting again after a failed start; doubles up to 60 s. */
   restartBackoffMs?: number;
+  /**
+   * How long a workspace run may go without an event before its worker is terminated (default
+   * workspaceStallMs of the run's largest file). The worker's own watchdog cannot fire while a
+   * synchronous engine call holds its thread; this one, on the host, can.
+   */
+  workspaceStallMs?: number;
   /** The engine loaded (undefined), failed to start (the reason) or stopped (undefined). */
   onStateChange?: (error: string | undefined) => void;
 }
@@ -60,6 +66,16 @@ const MAX_BACKOFF_MS = 60_000;
  * finds the engine loaded and the folder's warm start; past that its memory is given back.
  */
 const WORKSPACE_IDLE_MS = 2 * 60_000;
+
+/**
+ * The silence a workspace run may keep between two events: twice the worker's own per-file bound
+ * for the largest file it may read (30 s + 0.05 ms per byte, src/worker/workspace.ts), plus a minute
+ * for the pool's adaptation; so a file the worker can still time out on gets the worker's message,
+ * which names it, and only a run stuck where the worker cannot see reaches this one.
+ */
+export function workspaceStallMs(maxFileBytes: number): number {
+  return 60_000 + 2 * (30_000 + 0.05 * maxFileBytes);
+}
 
 export class EngineClient {
   private running: Running | undefined;
@@ -208,12 +224,30 @@ export class EngineClient {
   ): Promise<ClassifyWorkspaceResult> {
     this.holdIdle();
     let running: Running | undefined;
+    let stall: ReturnType<typeof setTimeout> | undefined;
     try {
-      running = this.start();
+      const started = this.start();
+      running = started;
       await running.ready;
-      this.workspaceRuns.set(params.run, onEvent);
+      const stallMs = this.settings.workspaceStallMs ?? workspaceStallMs(params.scope.maxFileBytes);
+      // Re-armed by every event; when it fires, the run's worker is terminated and the run fails with the reason.
+      const arm = () => {
+        if (stall) clearTimeout(stall);
+        stall = setTimeout(() => {
+          const reason = `Classify Workspace stopped: no progress for ${Math.round(stallMs / 1000)} s; its worker was terminated`;
+          this.options.log(reason);
+          void this.stopRunning(started, reason);
+        }, stallMs);
+        stall.unref?.();
+      };
+      this.workspaceRuns.set(params.run, (event) => {
+        arm();
+        onEvent(event);
+      });
+      arm();
       return await running.rpc.request('classifyWorkspace', params, signal);
     } finally {
+      if (stall) clearTimeout(stall);
       this.workspaceRuns.delete(params.run);
       if (running && signal?.isCancellationRequested && this.running === running) {
         await this.untilFree(running, true);

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { EngineClient } from '../../src/extension/engineClient';
+import { EngineClient, workspaceStallMs } from '../../src/extension/engineClient';
 import { CancelSource, RpcError } from '../../src/protocol/rpc';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fewshot-engine-client-'));
@@ -138,5 +138,43 @@ describe('EngineClient', () => {
     } finally {
       await client.stop();
     }
+  });
+
+  it('a workspace run that stops making progress where the worker cannot see (a synchronous call) is ended by the host, with a message', async () => {
+    // The run says it has scanned, then holds its thread for a minute and sends nothing more.
+    const workerPath = fakeWorker(
+      'stalled-run',
+      INFO,
+      `if (m.method !== 'classifyWorkspace') return { labels: [], method: 'served', served };
+       parentPort.postMessage({ kind: 'workspace', run: m.params.run, event: { type: 'scanned', files: 1, lines: 1, skipped: [], labels: [], method: 'k' } });
+       const end = Date.now() + 60000;
+       while (Date.now() < end) {}
+       return { labels: [], method: 'k', files: 1, lines: 1, skipped: [], scanMs: 0, adaptMs: 0, totalMs: 0 };`,
+    );
+    const logs: string[] = [];
+    const client = new EngineClient({ workerPath, backend: 'cpu', log: (m) => logs.push(m), workspaceStallMs: 300 });
+    const scope = { root: dir, include: [], exclude: [], useIgnoreFiles: false, maxFileBytes: 1 };
+    try {
+      const events: string[] = [];
+      await assert.rejects(
+        client.classifyWorkspace({ run: 1, scope, support: [], poolSize: 0 }, (e) => events.push(e.type)),
+        /Classify Workspace stopped: no progress for 0 s; its worker was terminated/,
+      );
+      assert.deepEqual(events, ['scanned'], 'the timer starts again at each event');
+      assert.ok(
+        logs.some((l) => /^workspace worker: Classify Workspace stopped: no progress/.test(l)),
+        logs.join(' | '),
+      );
+      // The open documents' worker was never touched.
+      const answer = (await client.classify({ support: [], text: 'open document' })) as unknown as { method: string };
+      assert.equal(answer.method, 'served');
+    } finally {
+      await client.stop();
+    }
+  });
+
+  it("the host allows a run twice the worker's own per-file bound for its largest file, plus a minute", () => {
+    assert.equal(workspaceStallMs(0), 120_000);
+    assert.equal(workspaceStallMs(50 * 2 ** 20), 60_000 + 2 * (30_000 + 0.05 * 50 * 2 ** 20));
   });
 });
