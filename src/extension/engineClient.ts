@@ -240,11 +240,12 @@ export class EngineClient {
         }, stallMs);
         stall.unref?.();
       };
+      // Armed from the first event on: before it the worker walks and reads the folder under its own
+      // per-file watchdog, however large the folder (a bound for one file would cut a healthy walk).
       this.workspaceRuns.set(params.run, (event) => {
         arm();
         onEvent(event);
       });
-      arm();
       return await running.rpc.request('classifyWorkspace', params, signal);
     } finally {
       if (stall) clearTimeout(stall);
@@ -318,7 +319,8 @@ export class EngineClient {
       this.idleTimer = undefined;
       if (this.active > 0 || !this.running) return;
       this.options.log(`engine idle for ${Math.round(idle / 1000)} s: stopping the worker (it starts again when needed)`);
-      void this.stop('the engine was idle');
+      // This client's worker only: a workspace run in its own worker (which idles out by itself) goes on.
+      void this.stopRunning(this.running, 'the engine was idle');
     }, idle);
     this.idleTimer.unref?.();
   }

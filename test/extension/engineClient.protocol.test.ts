@@ -177,4 +177,31 @@ describe('EngineClient', () => {
     assert.equal(workspaceStallMs(0), 120_000);
     assert.equal(workspaceStallMs(50 * 2 ** 20), 60_000 + 2 * (30_000 + 0.05 * 50 * 2 ** 20));
   });
+
+  it("the open documents' worker idling out does not stop a workspace run in progress", async () => {
+    // The run reports, then holds its thread for 1.5 s; the main worker's idle period is 200 ms.
+    const workerPath = fakeWorker(
+      'long-run',
+      INFO,
+      `if (m.method !== 'classifyWorkspace') return { labels: [], method: 'served', served };
+       parentPort.postMessage({ kind: 'workspace', run: m.params.run, event: { type: 'scanned', files: 1, lines: 1, skipped: [], labels: [], method: 'k' } });
+       const end = Date.now() + 1500;
+       while (Date.now() < end) {}
+       return { labels: [], method: 'k', files: 1, lines: 1, skipped: [], scanMs: 0, adaptMs: 0, totalMs: 0 };`,
+    );
+    const logs: string[] = [];
+    const client = new EngineClient({ workerPath, backend: 'cpu', log: (m) => logs.push(m), idleStopMs: 200 });
+    const scope = { root: dir, include: [], exclude: [], useIgnoreFiles: false, maxFileBytes: 1 };
+    try {
+      await client.classify({ support: [], text: 'open document' });
+      const result = await client.classifyWorkspace({ run: 1, scope, support: [], poolSize: 0 }, () => {});
+      assert.equal(result.files, 1, 'the run finished');
+      assert.ok(
+        logs.some((l) => /^engine idle/.test(l)),
+        `the main worker idled out meanwhile: ${logs.join(' | ')}`,
+      );
+    } finally {
+      await client.stop();
+    }
+  });
 });
