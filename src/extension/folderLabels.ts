@@ -384,7 +384,8 @@ export class FolderLabels {
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
       this.retryDelay = Math.min(MAX_RETRY_MS, this.retryDelay * 2);
-      if (this.dirty) void this.save();
+      // A failure is reported by save itself (told once; a blocked file by its warning), not thrown here.
+      if (this.dirty) void this.save().catch(() => {});
     }, this.retryDelay);
     this.retryTimer.unref?.();
   }
