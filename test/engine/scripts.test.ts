@@ -78,15 +78,15 @@ describe('Engine on scripts without spaces', function () {
       { text: 'the app crashes on start', label: 'bug' },
       { text: 'error 500 when I click save', label: 'bug' },
     ];
-    const lines = ['ამინდი დღეს კარგია', '今天天气很好', '', 'the app crashes when I save'];
+    const lines = ['ამინდი დღეს კარგია', '今天天气很好', 'the app crashes when I save'];
     const model = engine.adapt(english, { pool: lines });
     const p = model.classify(lines);
-    for (const i of [0, 1, 2]) {
+    for (const i of [0, 1]) {
       assert.ok(Math.abs(p.confidence[i] - 0.5) < 1e-6, `${lines[i]}: ${p.confidence[i]}`);
       assert.ok(p.uncertainty[i] > 0.999);
     }
     // A line with known words keeps the model's own confidence.
-    assert.equal(model.labels[p.labelIndex[3]], 'bug');
-    assert.ok(p.confidence[3] > 0.6, `${p.confidence[3]}`);
+    assert.equal(model.labels[p.labelIndex[2]], 'bug');
+    assert.ok(p.confidence[2] > 0.6, `${p.confidence[2]}`);
   });
 });

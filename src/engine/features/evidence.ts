@@ -7,7 +7,11 @@ import { tokenize } from '../text/tokenizer';
 import type { WordVectors } from '../text/wordVectors';
 import { normalisedEntropy } from '../learners/probs';
 
-/** Share of a line's distinct tokens seen in the labeled lines at which its evidence is full. */
+const HAS_LETTER = /\p{L}/u;
+/** A word of Latin letters (with their marks and any digits). */
+const LATIN_WORD = /^[\p{Script=Latin}\p{M}\p{N}]+$/u;
+
+/** Share of a line's distinct words seen in the labeled lines at which its evidence is full. */
 const FULL_EVIDENCE_OVERLAP = 0.5;
 
 export class Evidence {
@@ -15,22 +19,29 @@ export class Evidence {
 
   /** @param labeled the labeled lines and label names the adaptation learned from */
   constructor(
-    private readonly vectors: WordVectors,
+    private readonly vectors: Pick<WordVectors, 'indexOf'>,
     labeled: readonly string[],
   ) {
     for (const text of labeled) for (const token of tokenize(text)) this.known.add(token);
   }
 
-  /** Evidence of one line, 0..1. */
+  /**
+   * Evidence of one line, 0..1. Only words in a script the model has no features for count against
+   * it: a word with a vector, or any word in Latin script (its character n-grams are what the model
+   * was trained on: `LGTM`, `kubectl`), makes it 1; numbers and punctuation say nothing either way,
+   * so a line of only those (`}`, `2024-01-05 12:00`) keeps the model's own confidence (it is not
+   * made the least certain line of a log file).
+   */
   of(text: string): number {
-    const tokens = new Set(tokenize(text));
-    if (tokens.size === 0) return 0;
+    let words = 0;
     let seen = 0;
-    for (const token of tokens) {
-      if (this.vectors.indexOf(token) >= 0) return 1;
+    for (const token of new Set(tokenize(text))) {
+      if (!HAS_LETTER.test(token)) continue;
+      if (this.vectors.indexOf(token) >= 0 || LATIN_WORD.test(token)) return 1;
+      words++;
       if (this.known.has(token)) seen++;
     }
-    return Math.min(1, seen / tokens.size / FULL_EVIDENCE_OVERLAP);
+    return words === 0 ? 1 : Math.min(1, seen / words / FULL_EVIDENCE_OVERLAP);
   }
 }
 
