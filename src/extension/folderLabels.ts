@@ -4,6 +4,9 @@
 // The protocol (every writer of the file: windows, processes, the CLI through this class):
 // 1. Identity. A record is its document, its text and which occurrence of that text it is (see
 //    keyed); its line is only its position. A label moved by an edit above it is the same label.
+//    A side's records of one text are paired with the base's in line order at the least total
+//    line distance (alignedTo), so a record added or removed above another of the same text does
+//    not shift the identity of the others.
 //    Records for one line with one text are one label: the one last in the file stays.
 // 2. Three-way merge. The store keeps the file's records as it last read or wrote them (the base).
 //    Its changes are what memory holds against the base; the other writers' changes are what the
@@ -439,7 +442,7 @@ export class FolderLabels {
   private transient(content: string | undefined, parsed: ParsedLabels | undefined): boolean {
     if (content === undefined || parsed === undefined) return this.total > 0 || this.base.size > 0;
     if (parsed.problems.length > 0 || (content !== '' && !content.endsWith('\n'))) return true;
-    const theirs = keyed(oneLabelPerLine(parsed.records));
+    const theirs = alignedTo(this.base, oneLabelPerLine(parsed.records));
     for (const key of this.base.keys()) if (!theirs.has(key)) return true;
     return false;
   }
@@ -474,8 +477,8 @@ export class FolderLabels {
 
   /** Three-way merge (base: the file as last synced; ours: memory; theirs: the file now). */
   private merge(disk: readonly LabelRecord[]): boolean {
-    const ours = keyed(this.records());
-    const theirs = keyed(disk);
+    const ours = alignedTo(this.base, this.records());
+    const theirs = alignedTo(this.base, disk);
     const result: StoredLabel[] = [];
     let changed = false;
     for (const key of new Set([...this.base.keys(), ...ours.keys(), ...theirs.keys()])) {
@@ -523,6 +526,104 @@ function keyed<T extends LabelRecord>(records: readonly T[]): Map<string, T> {
 }
 
 const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Past this many pairs a group of same-text records is paired in line order, not aligned (cost). */
+const MAX_ALIGN_PAIRS = 250_000;
+
+/**
+ * A side's records (ours or theirs) keyed as the base records they are. Records of one document
+ * with one text are paired with the base's records of that text in line order, as many as can be
+ * paired, at the least total line distance: the 2nd `ok` of the base is not the 2nd `ok` of a side
+ * that labeled an earlier `ok` meanwhile (pairing by index did that, and lost or revived labels).
+ * Records left over are new: keyed by their order among the new ones, so two windows that each
+ * label the same text (wherever a line shift in one of them put it) meet as one label.
+ */
+function alignedTo<T extends LabelRecord>(base: ReadonlyMap<string, LabelRecord>, records: readonly T[]): Map<string, T> {
+  const baseGroups = new Map<string, LabelRecord[]>();
+  for (const [key, r] of base) {
+    const group = key.slice(0, key.lastIndexOf('\0'));
+    const list = baseGroups.get(group);
+    if (list) list.push(r);
+    else baseGroups.set(group, [r]);
+  }
+  const out = new Map<string, T>();
+  for (const [group, list] of groupsOf(records)) {
+    const from = baseGroups.get(group) ?? [];
+    const pairs = align(
+      from.map((r) => r.line),
+      list.map((r) => r.line),
+    );
+    let added = 0;
+    list.forEach((r, j) => {
+      const i = pairs[j] as number;
+      out.set(i >= 0 ? `${group}\0${i}` : `${group}\0+${added++}`, r);
+    });
+  }
+  return out;
+}
+
+/** Records by document and text, each list in line order (the order `keyed` numbers them in). */
+function groupsOf<T extends LabelRecord>(records: readonly T[]): Map<string, T[]> {
+  const byText = new Map<string, T[]>();
+  for (const r of records) {
+    const k = `${r.document}\0${textKey(r.text)}`;
+    const list = byText.get(k);
+    if (list) list.push(r);
+    else byText.set(k, [r]);
+  }
+  for (const list of byText.values()) list.sort((a, b) => a.line - b.line || compareText(recordLine(a), recordLine(b)));
+  return byText;
+}
+
+/**
+ * For each of `to`'s lines, the index of the `from` line it is paired with, or -1: an order-keeping
+ * pairing of as many as possible (min of the two counts), at the least total |line difference|
+ * (dynamic programming over the two sorted lists).
+ */
+function align(from: readonly number[], to: readonly number[]): number[] {
+  const m = from.length;
+  const n = to.length;
+  const pairs = new Array<number>(n).fill(-1);
+  if (m === 0 || n === 0) return pairs;
+  if (m === n || m * n > MAX_ALIGN_PAIRS) {
+    for (let j = 0; j < Math.min(m, n); j++) pairs[j] = j;
+    return pairs;
+  }
+  // cost[i][j]: the best pairing of from[0..i) with to[0..j) that pairs min(i, j) of them.
+  const width = n + 1;
+  const cost = new Float64Array((m + 1) * width).fill(Number.POSITIVE_INFINITY);
+  const took = new Uint8Array((m + 1) * width); // 1 pair, 2 skip a `from`, 3 skip a `to`
+  cost[0] = 0;
+  for (let i = 0; i <= m; i++) {
+    for (let j = 0; j <= n; j++) {
+      const here = i * width + j;
+      if (i === 0 && j === 0) continue;
+      // Only the longer list may skip: every record of the shorter one is paired.
+      if (i > 0 && j > 0) {
+        const c = cost[(i - 1) * width + j - 1] + Math.abs((from[i - 1] as number) - (to[j - 1] as number));
+        if (c < cost[here]) {
+          cost[here] = c;
+          took[here] = 1;
+        }
+      }
+      if (i > 0 && m > n && cost[(i - 1) * width + j] < cost[here]) {
+        cost[here] = cost[(i - 1) * width + j];
+        took[here] = 2;
+      }
+      if (j > 0 && n > m && cost[i * width + j - 1] < cost[here]) {
+        cost[here] = cost[i * width + j - 1];
+        took[here] = 3;
+      }
+    }
+  }
+  for (let i = m, j = n; i > 0 || j > 0; ) {
+    const t = took[i * width + j];
+    if (t === 1) pairs[--j] = --i;
+    else if (t === 2) i--;
+    else j--;
+  }
+  return pairs;
+}
 
 /**
  * Several records for one line with one text (a union merge, two files concatenated) are one

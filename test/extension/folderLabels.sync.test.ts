@@ -133,6 +133,51 @@ if (!writerProcess)
       assert.deepEqual([...labelsOf(b.records())], [[`x.txt|${textOf('x.txt', 8)}`, 'ham']]);
     });
 
+    it('lines with the same text: a label added above another in one window and a removal or relabel in the other both hold', async () => {
+      const file = (root: string) => fileOf(root);
+      const lineOf = (line: number) => [{ line, text: 'ok' }];
+      const records = (root: string) =>
+        parseLabels(fs.readFileSync(file(root), 'utf8'))
+          .records.map((r) => [r.line, r.label])
+          .sort((x, y) => (x[0] as number) - (y[0] as number));
+      // A labels an earlier `ok` while B removes the later one: A's label stays, B's removal holds.
+      for (const label of ['X', 'Y']) {
+        const root = tmp();
+        const [a, b] = [new FolderLabels(root, file(root), fast), new FolderLabels(root, file(root), fast)];
+        a.setLabel('d.txt', lineOf(10), 'X');
+        await a.save();
+        await b.load();
+        a.setLabel('d.txt', lineOf(2), label);
+        b.removeLabel('d.txt', [10]);
+        await b.save();
+        await a.save();
+        assert.deepEqual(records(root), [[2, label]], `new label ${label}`);
+      }
+      // A removes the first `ok` while B relabels the second: both hold.
+      const root = tmp();
+      const [a, b] = [new FolderLabels(root, file(root), fast), new FolderLabels(root, file(root), fast)];
+      a.setLabel('d.txt', lineOf(5), 'X');
+      a.setLabel('d.txt', lineOf(10), 'Y');
+      await a.save();
+      await b.load();
+      a.removeLabel('d.txt', [5]);
+      b.setLabel('d.txt', lineOf(10), 'Z');
+      await b.save();
+      await a.save();
+      assert.deepEqual(records(root), [[10, 'Z']]);
+      // And B adds an earlier `ok` while A removes the later one: the same, the other way round.
+      const root2 = tmp();
+      const [c, d] = [new FolderLabels(root2, file(root2), fast), new FolderLabels(root2, file(root2), fast)];
+      c.setLabel('d.txt', lineOf(10), 'X');
+      await c.save();
+      await d.load();
+      d.setLabel('d.txt', lineOf(2), 'X');
+      c.removeLabel('d.txt', [10]);
+      await d.save();
+      await c.save();
+      assert.deepEqual(records(root2), [[2, 'X']]);
+    });
+
     it('two records for one line (files concatenated) are one label: removing it leaves none to come back', async () => {
       const root = tmp();
       const file = fileOf(root);
