@@ -508,20 +508,8 @@ export class FolderLabels {
  * after another window removed it.
  */
 function keyed<T extends LabelRecord>(records: readonly T[]): Map<string, T> {
-  const byText = new Map<string, T[]>();
-  for (const r of records) {
-    const k = `${r.document}\0${textKey(r.text)}`;
-    const list = byText.get(k);
-    if (list) list.push(r);
-    else byText.set(k, [r]);
-  }
   const out = new Map<string, T>();
-  for (const [k, list] of byText) {
-    list.sort((a, b) => a.line - b.line || compareText(recordLine(a), recordLine(b)));
-    list.forEach((r, i) => {
-      out.set(`${k}\0${i}`, r);
-    });
-  }
+  for (const [k, list] of groupsOf(records)) list.forEach((r, i) => out.set(`${k}\0${i}`, r));
   return out;
 }
 
