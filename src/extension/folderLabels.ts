@@ -509,7 +509,11 @@ export class FolderLabels {
  */
 function keyed<T extends LabelRecord>(records: readonly T[]): Map<string, T> {
   const out = new Map<string, T>();
-  for (const [k, list] of groupsOf(records)) list.forEach((r, i) => out.set(`${k}\0${i}`, r));
+  for (const [k, list] of groupsOf(records)) {
+    list.forEach((r, i) => {
+      out.set(`${k}\0${i}`, r);
+    });
+  }
   return out;
 }
 
