@@ -8,6 +8,8 @@ import type { WordVectors } from '../text/wordVectors';
 import { normalisedEntropy } from '../learners/probs';
 
 const HAS_LETTER = /\p{L}/u;
+/** A letter of any script but Latin. */
+const NON_LATIN_LETTER = /(?!\p{Script=Latin})\p{L}/u;
 /** A word of Latin letters (with their marks and any digits). */
 const LATIN_WORD = /^[\p{Script=Latin}\p{M}\p{N}]+$/u;
 
@@ -33,6 +35,9 @@ export class Evidence {
    * made the least certain line of a log file).
    */
   of(text: string): number {
+    // Most lines have no letter outside Latin script: then every word is readable or there is none,
+    // and the answer is 1 without tokenizing (this runs on every classified line).
+    if (!NON_LATIN_LETTER.test(text)) return 1;
     let words = 0;
     let seen = 0;
     for (const token of new Set(tokenize(text))) {
