@@ -472,7 +472,8 @@ export async function readSettled(file: string, options: SettleOptions = {}): Pr
   const started = Date.now();
   // When each content was first seen. A program rewriting the same content every 100 ms changes
   // the file's times each time but never what it says: the same content seen quietMs apart counts,
-  // whatever was seen in between.
+  // whatever was seen in between, unless it is the start of a longer one seen meanwhile (a
+  // truncated or half-written moment recurs too).
   const firstSeen = new Map<string | undefined, number>();
   for (;;) {
     const before = await statSignature(file);
@@ -488,11 +489,22 @@ export async function readSettled(file: string, options: SettleOptions = {}): Pr
       if (seen === undefined) {
         if (firstSeen.size >= 8) firstSeen.clear();
         firstSeen.set(content, now);
-      } else if (now - seen >= quietMs) return { content, settled: true };
+      } else if (now - seen >= quietMs && !partOfLonger(content, firstSeen.keys())) return { content, settled: true };
     }
     if (now - started >= maxWaitMs) return { content, settled: false };
     await new Promise((r) => setTimeout(r, Math.max(5, quietMs / 5)));
   }
+}
+
+/**
+ * Whether `content` is the start of a longer content seen meanwhile: a moment of an in-place
+ * rewrite (truncated, half written), which recurs as often as the rewrite does, so seeing it again
+ * proves nothing. Only the content that is not a prefix of another counts as what the writer meant.
+ */
+function partOfLonger(content: string | undefined, seen: Iterable<string | undefined>): boolean {
+  if (content === undefined) return false;
+  for (const other of seen) if (other !== undefined && other.length > content.length && other.startsWith(content)) return true;
+  return false;
 }
 
 async function statSignature(file: string): Promise<{ signature: string; mtimeMs?: number }> {

@@ -148,6 +148,31 @@ describe('label file', () => {
     }
   });
 
+  it('a half-written moment that recurs (the rewrite pauses long with half the file written) is never taken as settled', async () => {
+    const file = path.join(tmp(), 'labels.jsonl');
+    const full = 'b'.repeat(600).concat('\n').repeat(2);
+    fs.writeFileSync(file, full);
+    let running = true;
+    const rewriter = (async () => {
+      while (running) {
+        const handle = await fs.promises.open(file, 'r+');
+        await handle.truncate(0);
+        await handle.write(full.slice(0, 601), 0); // a whole first line: a valid, shorter file
+        await new Promise((r) => setTimeout(r, 60));
+        await handle.write(full.slice(601), 601);
+        await handle.close();
+        await new Promise((r) => setTimeout(r, 15));
+      }
+    })();
+    try {
+      for (let i = 0; i < 3; i++)
+        assert.deepEqual(await readSettled(file, { quietMs: 100, maxWaitMs: 3000 }), { content: full, settled: true });
+    } finally {
+      running = false;
+      await rewriter;
+    }
+  });
+
   it('quotes CSV fields that need it', () => {
     assert.equal(
       toCsv(
