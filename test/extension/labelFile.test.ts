@@ -123,54 +123,54 @@ describe('label file', () => {
     assert.ok(fs.existsSync(lock), 'the lock it could not move is left alone');
   });
 
-  it('a file rewritten in place with the same content every 40 ms still reads as settled, never half', async () => {
-    const file = path.join(tmp(), 'labels.jsonl');
-    const full = 'a'.repeat(1000).concat('\n');
+  /**
+   * Rewrites `file` in place with `full` over and over while `check` runs: truncate, the first
+   * `half` characters, a pause of `pauseMs`, the rest, then `gapMs` until the next rewrite.
+   */
+  async function whileRewritten(
+    file: string,
+    full: string,
+    rewrite: { half: number; pauseMs: number; gapMs: number },
+    check: () => Promise<void>,
+  ): Promise<void> {
     fs.writeFileSync(file, full);
     let running = true;
     const rewriter = (async () => {
       while (running) {
         const handle = await fs.promises.open(file, 'r+');
         await handle.truncate(0);
-        await handle.write(full.slice(0, 500), 0);
-        await new Promise((r) => setTimeout(r, 10));
-        await handle.write(full.slice(500), 500);
+        await handle.write(full.slice(0, rewrite.half), 0);
+        await new Promise((r) => setTimeout(r, rewrite.pauseMs));
+        await handle.write(full.slice(rewrite.half), rewrite.half);
         await handle.close();
-        await new Promise((r) => setTimeout(r, 30));
+        await new Promise((r) => setTimeout(r, rewrite.gapMs));
       }
     })();
     try {
-      for (let i = 0; i < 3; i++)
-        assert.deepEqual(await readSettled(file, { quietMs: 100, maxWaitMs: 2000 }), { content: full, settled: true });
+      await check();
     } finally {
       running = false;
       await rewriter;
     }
+  }
+
+  it('a file rewritten in place with the same content every 40 ms still reads as settled, never half', async () => {
+    const file = path.join(tmp(), 'labels.jsonl');
+    const full = 'a'.repeat(1000).concat('\n');
+    await whileRewritten(file, full, { half: 500, pauseMs: 10, gapMs: 30 }, async () => {
+      for (let i = 0; i < 3; i++)
+        assert.deepEqual(await readSettled(file, { quietMs: 100, maxWaitMs: 2000 }), { content: full, settled: true });
+    });
   });
 
   it('a half-written moment that recurs (the rewrite pauses long with half the file written) is never taken as settled', async () => {
     const file = path.join(tmp(), 'labels.jsonl');
     const full = 'b'.repeat(600).concat('\n').repeat(2);
-    fs.writeFileSync(file, full);
-    let running = true;
-    const rewriter = (async () => {
-      while (running) {
-        const handle = await fs.promises.open(file, 'r+');
-        await handle.truncate(0);
-        await handle.write(full.slice(0, 601), 0); // a whole first line: a valid, shorter file
-        await new Promise((r) => setTimeout(r, 60));
-        await handle.write(full.slice(601), 601);
-        await handle.close();
-        await new Promise((r) => setTimeout(r, 15));
-      }
-    })();
-    try {
+    // The half is a whole first line: a valid, shorter file.
+    await whileRewritten(file, full, { half: 601, pauseMs: 60, gapMs: 15 }, async () => {
       for (let i = 0; i < 3; i++)
         assert.deepEqual(await readSettled(file, { quietMs: 100, maxWaitMs: 3000 }), { content: full, settled: true });
-    } finally {
-      running = false;
-      await rewriter;
-    }
+    });
   });
 
   it('quotes CSV fields that need it', () => {
