@@ -5,6 +5,7 @@
 // same code.
 import type { WorkspaceFileResult, WorkspaceProgress, WorkspaceSkip } from '../protocol/workspace';
 import { readText, splitLines } from '../engine/data/readText';
+import { leastCertainLines } from '../engine/review';
 import { capEntries, type DocumentPredictions, type DiagnosticEntry, type DiagnosticOptions } from './diagnosticEntries';
 
 export interface WorkspaceFile extends DocumentPredictions {
@@ -232,16 +233,16 @@ export function mostUncertainInWorkspace(
   labeledOf: (uri: string) => ReadonlySet<number>,
   skip?: { uri: string; line: number },
 ): { uri: string; line: number; uncertainty: number } | undefined {
+  // Per file the same rule as Next Uncertain Line (engine/review.ts), then the least sure file's line.
   let best: { uri: string; line: number; uncertainty: number } | undefined;
   for (const file of files) {
     const labeled = labeledOf(file.uri);
     const { labelIndex, uncertainty } = file;
-    for (let line = 0; line < labelIndex.length; line++) {
-      if (labelIndex[line]! < 0 || labeled.has(line)) continue;
-      if (skip && skip.uri === file.uri && skip.line === line) continue;
-      const u = uncertainty[line]!;
-      if (!best || u > best.uncertainty) best = { uri: file.uri, line, uncertainty: u };
-    }
+    const eligible = (line: number) =>
+      labelIndex[line]! >= 0 && !labeled.has(line) && !(skip && skip.uri === file.uri && skip.line === line);
+    const line = leastCertainLines(uncertainty, eligible, 1)[0];
+    if (line !== undefined && (!best || uncertainty[line]! > best.uncertainty))
+      best = { uri: file.uri, line, uncertainty: uncertainty[line]! };
   }
   return best;
 }
