@@ -53,7 +53,13 @@ const node = {
 };
 
 const groups = [];
-const named = { extension: 'src/extension/extension.ts', worker: 'src/worker/worker.ts', cli: 'src/cli/main.ts' };
+// kernelHelper: the kernel's helper thread, started from out/ by src/engine/learners/kernel/helper.ts.
+const named = {
+  extension: 'src/extension/extension.ts',
+  worker: 'src/worker/worker.ts',
+  cli: 'src/cli/main.ts',
+  kernelHelper: 'src/engine/learners/kernel/helperThread.ts',
+};
 const entryPoints = Object.fromEntries(
   Object.entries(named)
     .filter(([, p]) => exists(p))

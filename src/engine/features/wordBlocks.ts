@@ -3,7 +3,7 @@
 // the runtime has it; else in plain JS. Both sum in float64 in token order and give the same floats
 // (tested), so an encoding does not depend on the runtime.
 import type { WordVectors } from '../text/wordVectors';
-import { canShareMemory } from '../learners/kernel/sparseKernel';
+import { canShareMemory } from '../learners/kernel/loader';
 import wordBlock from './wordBlock.wat';
 
 /** Known tokens of a batch of lines: line l's are offsets[l]..offsets[l+1] of rows and weights. */

@@ -147,7 +147,7 @@ export function meaningfulNames(names: EncodedLines): number[] {
 
 /**
  * Multiply-adds (in planAdaptation's count) one adaptation may spend. In the WebAssembly kernel
- * (kernel/sparseKernel.ts) this is about half a second of fitting on the 2-core machine of
+ * (kernel/scope.ts) this is about half a second of fitting on the 2-core machine of
  * docs/bench.md. A larger labeled set is fitted on a per-class subsample (the prototypes still use
  * every line), and past that with fewer rounds, so one adaptation never stalls the worker.
  */

@@ -2,7 +2,7 @@
 // (the document's lines when transductive, a corpus mean when not), L2-normalised and scaled.
 // Learners see `[s_word * word', s_char * char']`; the char block stays sparse when scoring.
 import type { EncodedLines, LineSummaries } from '../types';
-import { type KernelScope, PAD_BIAS, paddedClasses, type Slot, withKernel } from './kernel/sparseKernel';
+import { type KernelScope, PAD_BIAS, paddedClasses, type Slot, withKernel } from './kernel/scope';
 
 export interface BlockScales {
   word: number;

@@ -6,7 +6,7 @@
 // Its iterates are those of kernelLogreg's dual form (W = A X) for the same start; only the cost differs.
 import type { EncodedLines } from '../types';
 import type { FeatureView } from './featureView';
-import { PAD_BIAS, paddedClasses, withKernel } from './kernel/sparseKernel';
+import { PAD_BIAS, paddedClasses, withKernel } from './kernel/scope';
 import type { LinearHead } from '../types';
 import type { LogregHyper } from './kernelLogreg';
 
@@ -117,7 +117,7 @@ export function meanNnz(rows: SparseRows): number {
  * Gradient descent on the weighted softmax cross-entropy with weight decay, from `init` (or zero).
  * W lives in kernel memory transposed (dim x classes, padded), so both products read and write a
  * row of classes per feature; a step is the kernel's forward product, softmax residuals (those of
- * at most 1e-6 left out), backward product and descent (sparseKernel.ts). `shouldStop` is polled
+ * at most 1e-6 left out), backward product and descent (kernel/scope.ts). `shouldStop` is polled
  * once per step.
  */
 export function fitPrimal(
@@ -139,7 +139,7 @@ export function fitPrimal(
     const start = init ? kernel.copy(init.W) : undefined;
     if (start) kernel.transpose(start, dim, C, dim, table, cp);
     const grad = kernel.floats(dim * cp);
-    // For a product split in two (sparseKernel.ts), the second part's sums.
+    // For a product split in two (kernel/scope.ts), the second part's sums.
     const spare = { grad: kernel.floats(dim * cp), softmax: kernel.floats(2 * cp) };
     // The rows' scores, then (in place) their residuals: the backward pass's input.
     const scores = kernel.floats(n * cp);

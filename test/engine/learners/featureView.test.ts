@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { blockMeans, commonComponent, FeatureView } from '../../../src/engine/learners/featureView';
 import { softmaxRows, summarizeProbs } from '../../../src/engine/learners/probs';
-import { paddedClasses, SPLIT_WORK, useKernel, useKernelThreads } from '../../../src/engine/learners/kernel/sparseKernel';
+import { paddedClasses, SPLIT_WORK, useKernel, useKernelThreads } from '../../../src/engine/learners/kernel/scope';
+import { jsExec, KERNELS } from './kernel/jsKernel';
 import { clusteredLines, lcg, repeatLabels } from './synthetic';
 
 describe('FeatureView', () => {
@@ -71,12 +72,12 @@ describe('FeatureView', () => {
       await new Promise((resolve) => setTimeout(resolve, 200));
       assert.deepEqual(v.scores(long, W, b, nOut), alone);
       // The plain-JS products split the same chunks (no helper): the same scores to rounding.
-      useKernel('js');
+      useKernel(jsExec);
       const js = v.scores(long, W, b, nOut);
       for (let q = 0; q < js.length; q++) assert.ok(Math.abs(js[q] - alone[q]) < 1e-4, `${q}: js ${js[q]}, wasm ${alone[q]}`);
     } finally {
-      useKernelThreads(true);
-      useKernel('auto');
+      useKernelThreads(undefined);
+      useKernel();
     }
   });
 
@@ -89,9 +90,9 @@ describe('FeatureView', () => {
       const b = Float32Array.from({ length: nOut }, () => rnd());
       const expected = summarizeProbs(softmaxRows(v.scores(long, W, b, nOut), nOut, 2.5), nOut);
       for (const kind of ['js', 'wasm-simd'] as const) {
-        useKernel(kind);
+        useKernel(KERNELS[kind]);
         const got = v.summary(long, W, b, nOut, 2.5);
-        useKernel('auto');
+        useKernel();
         assert.deepEqual([...got.best], [...expected.best], `${kind}, ${nOut} outputs: best`);
         for (let i = 0; i < long.n; i++) {
           assert.ok(Math.abs(got.confidence[i] - expected.confidence[i]) < 1e-5, `${kind} ${nOut}: confidence ${i}`);
@@ -105,12 +106,12 @@ describe('FeatureView', () => {
     const nOut = 3;
     const W = new Float32Array(nOut * view.dim);
     for (const kind of ['js', 'wasm-simd'] as const) {
-      useKernel(kind);
+      useKernel(KERNELS[kind]);
       const none = view.summary(lines, W, Float32Array.from([-Infinity, -Infinity, -Infinity]), nOut, 1);
       const nan = view.summary(lines, W, Float32Array.from([0, Number.NaN, 1]), nOut, 1);
       const inf = view.summary(lines, W, Float32Array.from([0, Infinity, 1]), nOut, 1);
       const minusInf = view.summary(lines, W, Float32Array.from([0, -Infinity, 1]), nOut, 1);
-      useKernel('auto');
+      useKernel();
       assert.ok(
         none.best.every((c) => c === -1),
         kind,
@@ -128,11 +129,11 @@ describe('FeatureView', () => {
     const nOut = 19;
     const W = Float32Array.from({ length: nOut * view.dim }, () => rnd() - 0.5);
     const b = Float32Array.from({ length: nOut }, () => rnd());
-    useKernel('js');
+    useKernel(jsExec);
     const js = view.scores(lines, W, b, nOut);
-    useKernel('wasm-simd');
+    useKernel();
     const wasm = view.scores(lines, W, b, nOut);
-    useKernel('auto');
+    useKernel();
     for (let q = 0; q < js.length; q++) assert.ok(Math.abs(js[q] - wasm[q]) < 1e-4, `${q}: js ${js[q]}, wasm ${wasm[q]}`);
   });
 

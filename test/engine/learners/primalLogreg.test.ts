@@ -10,7 +10,8 @@ import {
 } from '../../../src/engine/learners/adaptation';
 import { blockMeans, FeatureView } from '../../../src/engine/learners/featureView';
 import { fitLogreg } from '../../../src/engine/learners/kernelLogreg';
-import { useKernel } from '../../../src/engine/learners/kernel/sparseKernel';
+import { useKernel } from '../../../src/engine/learners/kernel/scope';
+import { jsExec } from './kernel/jsKernel';
 import { summarizeProbs } from '../../../src/engine/learners/probs';
 import { fitPrimal, sparseRows } from '../../../src/engine/learners/primalLogreg';
 import { clusteredLines, repeatLabels } from './synthetic';
@@ -54,11 +55,11 @@ describe('primal logistic regression', () => {
 
   it('the WebAssembly and the plain-JS kernels fit the same head', () => {
     const rows = sparseRows(view, [{ lines }]);
-    useKernel('js');
+    useKernel(jsExec);
     const js = fitPrimal(rows, labels, weights, C, hp);
-    useKernel('wasm-simd');
+    useKernel();
     const wasm = fitPrimal(rows, labels, weights, C, hp);
-    useKernel('auto');
+    useKernel();
     assert.ok(maxAbsDiff(js.W, wasm.W) < 1e-4, `W differs by ${maxAbsDiff(js.W, wasm.W)}`);
     assert.ok(maxAbsDiff(js.b, wasm.b) < 1e-4);
   });

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { kernelThreadStats } from '../../../../src/engine/learners/kernel/helper';
+import { canShareMemory } from '../../../../src/engine/learners/kernel/loader';
 import {
-  type KernelKind,
-  kernelKind,
   type KernelRows,
   type KernelScope,
-  kernelThreadStats,
   NEGLIGIBLE,
   PAD_BIAS,
   paddedClasses,
@@ -13,7 +12,8 @@ import {
   useKernel,
   useKernelThreads,
   withKernel,
-} from '../../../../src/engine/learners/kernel/sparseKernel';
+} from '../../../../src/engine/learners/kernel/scope';
+import { jsExec, KERNELS, type KernelKind } from './jsKernel';
 
 interface Problem {
   rows: KernelRows;
@@ -95,7 +95,7 @@ function close(a: number, b: number, scale: number): boolean {
   return Math.abs(a - b) <= 1e-4 * (1 + scale);
 }
 
-const kinds: KernelKind[] = ['js', 'wasm-simd'];
+const kinds = Object.keys(KERNELS) as KernelKind[];
 
 /** The zeroed slots softmaxResidual reads and accumulates into, for n rows of cp classes. */
 function softmaxSlots(k: KernelScope, n: number, cp: number) {
@@ -149,15 +149,17 @@ function bigProblem(firstHalfEntries = 0): Problem {
 }
 
 describe('sparse kernel', () => {
-  after(() => useKernel('auto'));
+  after(() => useKernel());
 
-  it('runs in WebAssembly SIMD in Node (the engine would otherwise fall back to the JS products)', () => {
-    assert.equal(kernelKind(), 'wasm-simd');
+  it('runs in WebAssembly SIMD on a shared memory in Node (the engine has no other kernel)', () => {
+    useKernel();
+    assert.ok(canShareMemory());
+    assert.ok(withKernel((k) => k.f32(k.floats(4)).buffer instanceof SharedArrayBuffer));
   });
 
   for (const kind of kinds) {
     it(`${kind}: spmm and spmmT are the dense products (padding classes stay zero)`, () => {
-      useKernel(kind);
+      useKernel(KERNELS[kind]);
       fc.assert(
         fc.property(problem, (p) => {
           const { scores, grad } = products(p);
@@ -183,7 +185,7 @@ describe('sparse kernel', () => {
 
   it('softmax residuals and the descent step agree between WebAssembly and JS (the exp is an approximation)', () => {
     const run = (kind: KernelKind, n: number, C: number, seed: number) => {
-      useKernel(kind);
+      useKernel(KERNELS[kind]);
       const cp = paddedClasses(C);
       const wd = 3;
       const cd = 5;
@@ -297,7 +299,7 @@ describe('sparse kernel', () => {
       });
     };
     try {
-      useKernel('wasm-simd');
+      useKernel();
       useKernelThreads(false);
       const alone = step();
       useKernelThreads(true);
@@ -328,17 +330,17 @@ describe('sparse kernel', () => {
       }
       for (let q = 0; q < expectGrad.length; q++) assert.ok(close(alone.grad[q], expectGrad[q], Math.abs(expectGrad[q])), `grad ${q}`);
     } finally {
-      useKernelThreads(true);
-      useKernel('auto');
+      useKernelThreads(undefined);
+      useKernel();
     }
   });
 
   it('the plain-JS products split a large product the same way, and agree with WebAssembly', () => {
     const p = bigProblem();
     try {
-      useKernel('wasm-simd');
+      useKernel();
       const wasm = products(p);
-      useKernel('js');
+      useKernel(jsExec);
       const js = products(p);
       for (const key of ['scores', 'grad'] as const) {
         for (let q = 0; q < js[key].length; q++) {
@@ -346,7 +348,7 @@ describe('sparse kernel', () => {
         }
       }
     } finally {
-      useKernel('auto');
+      useKernel();
     }
   });
 
@@ -362,7 +364,7 @@ describe('sparse kernel', () => {
       return { ...p, rows: { ...p.rows, charIndex } };
     };
     try {
-      useKernel('wasm-simd');
+      useKernel();
       useKernelThreads(true);
       const expected = products(p);
       const before = kernelThreadStats().partsOnHelper;
@@ -376,12 +378,13 @@ describe('sparse kernel', () => {
         assert.deepEqual(products(p), expected, `after the error in row ${row}`);
       }
     } finally {
-      useKernel('auto');
+      useKernelThreads(undefined);
+      useKernel();
     }
   });
 
   it('a scope frees what it allocated, and nested scopes do not overwrite their parent, even when they grow the memory', () => {
-    useKernel('auto');
+    useKernel();
     withKernel((outer) => {
       const a = outer.floats(4);
       outer.f32(a).set([1, 2, 3, 4]);
