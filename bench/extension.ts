@@ -7,9 +7,12 @@
 // A second case runs the extension's own Classifier (debounce, cancellation, warm start by
 // document, busy state; `vscode` stubbed by lib/fakeVscode) on 77 labels x 10 labeled lines
 // and a 10,000-line document: one more labeled line at a time, until the diagnostics update.
+// Every case runs twice, with the kernel's helper thread off and on (two workers, the order turned
+// each case), and a last table gives the ratio with the load average (docs/scaling.md).
 // Usage: npm run build && node out/bench/extension.js [--lines 10000] [--trials 15] [--json]
 import './lib/fakeVscode';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import type { Example } from '../src/engine/types';
@@ -20,6 +23,7 @@ import { buildEntries } from '../src/extension/diagnosticEntries';
 import { labeledSet } from './lib/manyLabels';
 import { readData } from './lib/workload';
 import { positiveArg } from './lib/args';
+import { HELPER_ENV, helperThreadsOn } from '../src/engine/learners/kernel/helper';
 
 const root = path.resolve(__dirname, '../..');
 const arg = positiveArg;
@@ -178,8 +182,6 @@ async function manyLabels(client: EngineClient, lineCount: number, trials: numbe
     classifier.dispose();
   }
   return {
-    labels,
-    supportFinal: support.length,
     latency,
     tasks,
     engineMs,
@@ -188,6 +190,15 @@ async function manyLabels(client: EngineClient, lineCount: number, trials: numbe
     warm,
     trials: latency.length,
   };
+}
+
+/** The kernel's helper thread off and on (HELPER_ENV in each worker's environment), compared in one run. */
+const HELPER_SETTINGS = ['off', 'on'] as const;
+type HelperSetting = (typeof HELPER_SETTINGS)[number];
+
+/** Each setting once per case, the first in turn (a load that changes during the run hits both alike). */
+function orderFor(caseIndex: number): HelperSetting[] {
+  return caseIndex % 2 === 0 ? [...HELPER_SETTINGS] : [...HELPER_SETTINGS].reverse();
 }
 
 async function main(): Promise<void> {
@@ -199,65 +210,110 @@ async function main(): Promise<void> {
   // With --json the tables go to stderr and stdout carries one JSON object.
   const say = (line: string) => (json ? process.stderr.write(`${line}\n`) : console.log(line));
   const data = readData('clinc150.test.jsonl');
-  const client = new EngineClient({ workerPath, modelDir: path.join(root, 'models'), backend: 'auto', log: () => {} });
+  const clients = new Map(
+    HELPER_SETTINGS.map((h) => [
+      h,
+      new EngineClient({
+        workerPath,
+        modelDir: path.join(root, 'models'),
+        backend: 'auto',
+        log: () => {},
+        env: { ...process.env, [HELPER_ENV]: h },
+      }),
+    ]),
+  );
+  const client = (h: HelperSetting) => clients.get(h) as EngineClient;
+  // The unsuffixed keys are the setting the engine would pick on this machine by itself.
+  const byDefault: HelperSetting = helperThreadsOn(os.availableParallelism(), undefined) ? 'on' : 'off';
   const out: Record<string, number | boolean | string> = {};
+  const record = (h: HelperSetting, values: Record<string, number | boolean>) => {
+    for (const [key, value] of Object.entries(values)) {
+      out[`${key}_helper_${h}`] = value;
+      if (h === byDefault) out[key] = value;
+    }
+  };
+  const load = () => os.loadavg()[0].toFixed(2);
+  const loadAtStart = load();
+  /** Medians per case and setting, for the comparison at the end. */
+  const medians: { name: string; off: number; on: number }[] = [];
   try {
-    const info = await client.ready();
+    const infos = await Promise.all(HELPER_SETTINGS.map((h) => client(h).ready()));
+    const info = infos[0];
     out.backend = info.backend;
-    say(`\nExtension update benchmark (engine backend ${info.backend}, model ${info.model}, method ${info.defaultMethod})\n`);
     say(
-      '| document lines | trials | label->diagnostics median ms | p90 ms | max ms | engine (worker) median ms ' +
+      `\nExtension update benchmark (engine backend ${info.backend}, model ${info.model}, method ${info.defaultMethod}; ` +
+        `${os.availableParallelism()} cores, load average ${loadAtStart} at start; the kernel's helper thread off and on, ` +
+        `${byDefault} by default here)\n`,
+    );
+    say(
+      '| document lines | helper | trials | label->diagnostics median ms | p90 ms | max ms | engine (worker) median ms ' +
         '| longest main-thread task ms | event-loop max delay ms |',
     );
-    say('|---:|---:|---:|---:|---:|---:|---:|---:|');
-    for (const n of [lineCount, lineCount * 10]) {
-      const r = await scenario(client, data, n, n > lineCount ? Math.max(3, Math.floor(trials / 5)) : trials);
-      say(
-        `| ${n} | ${r.latency.length} | ${f(median(r.latency))} | ${f(pct(r.latency, 0.9))} | ${f(Math.max(...r.latency))} | ` +
-          `${f(median(r.engineMs))} | ${f(Math.max(...r.tasks))} | ${f(r.loopMaxMs)} |`,
-      );
-      const key = n === lineCount ? 'update' : 'update_large';
-      Object.assign(out, { [`${key}_lines`]: n, [`${key}_median_ms`]: median(r.latency), [`${key}_task_max_ms`]: Math.max(...r.tasks) });
+    say('|---:|---|---:|---:|---:|---:|---:|---:|---:|');
+    for (const [c, n] of [lineCount, lineCount * 10].entries()) {
+      const medianOf = { off: 0, on: 0 };
+      for (const h of orderFor(c)) {
+        const r = await scenario(client(h), data, n, n > lineCount ? Math.max(3, Math.floor(trials / 5)) : trials);
+        say(
+          `| ${n} | ${h} | ${r.latency.length} | ${f(median(r.latency))} | ${f(pct(r.latency, 0.9))} | ${f(Math.max(...r.latency))} | ` +
+            `${f(median(r.engineMs))} | ${f(Math.max(...r.tasks))} | ${f(r.loopMaxMs)} |`,
+        );
+        const key = n === lineCount ? 'update' : 'update_large';
+        record(h, { [`${key}_lines`]: n, [`${key}_median_ms`]: median(r.latency), [`${key}_task_max_ms`]: Math.max(...r.tasks) });
+        medianOf[h] = median(r.latency);
+      }
+      medians.push({ name: `${n} lines`, ...medianOf });
     }
     say('\nTargets: median label->diagnostics <= 300 ms for 10,000 lines; no main-thread task over 20 ms.');
 
-    const m = await manyLabels(client, lineCount, trials);
-    const taskMax = Math.max(...m.tasks);
-    const longest = Math.max(taskMax, m.loopMaxMs);
+    say(`\nMany labels through the extension's Classifier: 77 labels x 10 labeled lines, ${lineCount}-line document\n`);
     say(
-      `\nMany labels through the extension's Classifier: ${m.labels} labels x 10 labeled lines (${m.supportFinal} at the end), ` +
-        `${lineCount}-line document\n`,
-    );
-    say(
-      '| case | trials | new label->diagnostics median ms | p90 ms | max ms | engine median ms | warm starts ' +
+      '| case | helper | trials | new label->diagnostics median ms | p90 ms | max ms | engine median ms | warm starts ' +
         '| longest main-thread task ms | event-loop max delay ms | spinner back to idle |',
     );
-    say('|---|---:|---:|---:|---:|---:|---:|---:|---:|---|');
-    say(
-      `| 77x10 | ${m.trials} | ${f(median(m.latency))} | ${f(pct(m.latency, 0.9))} | ${f(Math.max(...m.latency))} ` +
-        `| ${f(median(m.engineMs))} | ${m.warm}/${m.trials} | ${f(taskMax)} | ${f(m.loopMaxMs)} ` +
-        `| ${m.stuck === 0 ? 'always' : `stuck ${m.stuck} times`} |`,
-    );
+    say('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|');
     const pass = (ok: boolean) => (ok ? 'pass' : 'FAIL');
-    say(
-      `\nTargets: median <= ${MANY_TARGETS.labelToDiagnosticsMs} ms (${pass(median(m.latency) <= MANY_TARGETS.labelToDiagnosticsMs)}); ` +
-        `longest main-thread task <= ${MANY_TARGETS.mainThreadTaskMs} ms (${pass(longest <= MANY_TARGETS.mainThreadTaskMs)}, the ` +
-        `larger of the timed tasks and the event-loop delay); ` +
-        `spinner never sticks (${pass(m.stuck === 0)}).`,
-    );
-    Object.assign(out, {
-      many_77x10_label_to_diagnostics_ms: median(m.latency),
-      many_77x10_label_to_diagnostics_p90_ms: pct(m.latency, 0.9),
-      many_77x10_engine_ms: median(m.engineMs),
-      many_77x10_main_thread_task_max_ms: taskMax,
-      many_77x10_event_loop_max_delay_ms: m.loopMaxMs,
-      many_77x10_warm_starts: m.warm,
-      many_77x10_trials: m.trials,
-      many_77x10_spinner_idle: m.stuck === 0,
-    });
+    const verdicts: string[] = [];
+    const manyMedian = { off: 0, on: 0 };
+    for (const h of orderFor(medians.length)) {
+      const m = await manyLabels(client(h), lineCount, trials);
+      const taskMax = Math.max(...m.tasks);
+      const longest = Math.max(taskMax, m.loopMaxMs);
+      say(
+        `| 77x10 | ${h} | ${m.trials} | ${f(median(m.latency))} | ${f(pct(m.latency, 0.9))} | ${f(Math.max(...m.latency))} ` +
+          `| ${f(median(m.engineMs))} | ${m.warm}/${m.trials} | ${f(taskMax)} | ${f(m.loopMaxMs)} ` +
+          `| ${m.stuck === 0 ? 'always' : `stuck ${m.stuck} times`} |`,
+      );
+      verdicts.push(
+        `helper ${h}: median <= ${MANY_TARGETS.labelToDiagnosticsMs} ms (${pass(median(m.latency) <= MANY_TARGETS.labelToDiagnosticsMs)}); ` +
+          `longest main-thread task <= ${MANY_TARGETS.mainThreadTaskMs} ms (${pass(longest <= MANY_TARGETS.mainThreadTaskMs)}, the ` +
+          `larger of the timed tasks and the event-loop delay); spinner never sticks (${pass(m.stuck === 0)}).`,
+      );
+      record(h, {
+        many_77x10_label_to_diagnostics_ms: median(m.latency),
+        many_77x10_label_to_diagnostics_p90_ms: pct(m.latency, 0.9),
+        many_77x10_engine_ms: median(m.engineMs),
+        many_77x10_main_thread_task_max_ms: taskMax,
+        many_77x10_event_loop_max_delay_ms: m.loopMaxMs,
+        many_77x10_warm_starts: m.warm,
+        many_77x10_trials: m.trials,
+        many_77x10_spinner_idle: m.stuck === 0,
+      });
+      manyMedian[h] = median(m.latency);
+    }
+    medians.push({ name: '77x10', ...manyMedian });
+    say(`\nTargets: ${verdicts.join(' ')}`);
+
+    const loadAtEnd = load();
+    say(`\nThe helper thread on against off (label->diagnostics medians; load average ${loadAtStart} at start, ${loadAtEnd} at end)\n`);
+    say('| case | helper off ms | helper on ms | on / off |');
+    say('|---|---:|---:|---:|');
+    for (const m of medians) say(`| ${m.name} | ${f(m.off)} | ${f(m.on)} | ${(m.on / m.off).toFixed(2).padStart(8)} |`);
+    Object.assign(out, { cores: os.availableParallelism(), load_average_start: Number(loadAtStart), load_average_end: Number(loadAtEnd) });
+    for (const m of medians) out[`helper_on_over_off_${m.name.replace(/ /g, '_')}`] = m.on / m.off;
     if (json) console.log(JSON.stringify(out, null, 2));
   } finally {
-    await client.stop();
+    await Promise.all(HELPER_SETTINGS.map((h) => client(h).stop()));
   }
 }
 

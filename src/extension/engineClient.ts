@@ -49,6 +49,8 @@ export interface EngineClientOptions {
   workspaceStallMs?: number;
   /** The engine loaded (undefined), failed to start (the reason) or stopped (undefined). */
   onStateChange?: (error: string | undefined) => void;
+  /** The worker's environment (default: this process's); a benchmark sets the engine's switches (FEWSHOT_KERNEL_HELPER) in it. */
+  env?: NodeJS.ProcessEnv;
 }
 
 interface Running {
@@ -330,9 +332,9 @@ export class EngineClient {
     if (this.running) return this.running;
     const wait = this.nextStartAt - Date.now();
     if (wait > 0) throw new Error(`${this.lastStartError ?? 'the engine failed to start'}; trying again in ${Math.ceil(wait / 1000)} s`);
-    const { workerPath, modelDir, backend, log } = this.options;
+    const { workerPath, modelDir, backend, log, env } = this.options;
     const workerData: WorkerStartOptions = { modelDir, backend };
-    const worker = new Worker(workerPath, { workerData });
+    const worker = new Worker(workerPath, { workerData, env });
     this.starts++;
     const rpc = new RpcClient<WorkerRequests>((m) => worker.postMessage(m));
     let settle!: { resolve(info: EngineInfo): void; reject(e: Error): void };

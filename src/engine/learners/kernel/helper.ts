@@ -56,6 +56,7 @@ export function startHelper(module: WebAssembly.Module, memory: WebAssembly.Memo
   } catch {
     return undefined;
   }
+  helpersStarted++;
   // The helper never keeps the process alive, and a helper that fails leaves every part to the
   // calling thread (its jobs are never claimed).
   worker.unref();
@@ -99,15 +100,33 @@ export function startHelper(module: WebAssembly.Module, memory: WebAssembly.Memo
   };
 }
 
-/** Second parts the helper ran (kernelThreadStats). */
+/** Second parts the helper ran, and helper threads started (kernelThreadStats). */
 let partsOnHelper = 0;
+let helpersStarted = 0;
 
-/** How many second parts of split products the helper thread has run in this process (for tests and the bench). */
-export function kernelThreadStats(): { partsOnHelper: number } {
-  return { partsOnHelper };
+/** How many second parts of split products a helper thread has run in this process, and how many helpers were started (for tests). */
+export function kernelThreadStats(): { partsOnHelper: number; helpersStarted: number } {
+  return { partsOnHelper, helpersStarted };
 }
 
-/** Whether split products use a helper thread where nothing says otherwise: on a machine of more than one core. */
-export function helperThreadsOn(cores = os.availableParallelism()): boolean {
-  return cores > 1;
+/** Overrides helperThreadsOn's answer in this process and its workers: `on` or `off` (the benchmarks compare the two). */
+export const HELPER_ENV = 'FEWSHOT_KERNEL_HELPER';
+
+/**
+ * Cores from which a split product's second part goes to the helper thread. Measured with
+ * `npm run bench:extension` (both settings in one run) on a loaded 2-core machine (load average
+ * 17): the helper made label->diagnostics faster there, not slower (on/off 0.97 on a 10,000-line
+ * document, 0.44 on 100,000 lines, 0.47 for 77 labels x 10 lines; docs/scaling.md). On one core
+ * the two parts cannot run side by side, so it stays off.
+ */
+export const HELPER_MIN_CORES = 2;
+
+/**
+ * Whether split products use a helper thread (the one place this is decided): HELPER_ENV when it
+ * says `on` or `off`, else whether the machine has HELPER_MIN_CORES cores or more.
+ */
+export function helperThreadsOn(cores = os.availableParallelism(), setting = process.env[HELPER_ENV]): boolean {
+  if (setting === 'on') return true;
+  if (setting === 'off') return false;
+  return cores >= HELPER_MIN_CORES;
 }

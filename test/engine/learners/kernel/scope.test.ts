@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { kernelThreadStats } from '../../../../src/engine/learners/kernel/helper';
+import { HELPER_ENV, kernelThreadStats } from '../../../../src/engine/learners/kernel/helper';
 import { canShareMemory } from '../../../../src/engine/learners/kernel/loader';
 import {
   type KernelRows,
@@ -262,6 +262,28 @@ describe('sparse kernel', () => {
         assert.ok(Math.abs(sum) < C * NEGLIGIBLE + 1e-6, `row ${i} residuals sum to ${sum}`);
       }
       for (let c = C; c < cp; c++) assert.equal(b.gB[c], 0, 'a padding class has no gradient');
+    }
+  });
+
+  it('a split product starts a helper thread only where the policy says so (here through its override)', () => {
+    const p = bigProblem();
+    const saved = process.env[HELPER_ENV];
+    try {
+      useKernelThreads(undefined);
+      process.env[HELPER_ENV] = 'off';
+      // A fresh kernel asks the policy; its first split product starts the helper if there is to be one.
+      useKernel();
+      const before = kernelThreadStats().helpersStarted;
+      products(p);
+      assert.equal(kernelThreadStats().helpersStarted, before, 'off: no helper started');
+      process.env[HELPER_ENV] = 'on';
+      useKernel();
+      products(p);
+      assert.equal(kernelThreadStats().helpersStarted, before + 1, 'on: a helper started');
+    } finally {
+      if (saved === undefined) delete process.env[HELPER_ENV];
+      else process.env[HELPER_ENV] = saved;
+      useKernel();
     }
   });
 
