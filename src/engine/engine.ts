@@ -7,10 +7,10 @@ import { selectBackend, type BackendChoice } from './tf/backend';
 import { argmaxRow, normalisedEntropy, summarizeProbs } from './learners/probs';
 import { samplePool } from './pool';
 import { packageRootFrom } from './packageRoot';
-import { Abstainer, type AbstentionRules } from './learners/abstain';
+import { Abstainer, type AbstentionRules } from './abstention/abstainer';
 import type { Centre } from './learners/featureView';
 import { isNoneLabel, NONE_LABEL } from './labels/none';
-import { abstentionApplies, type AbstentionMode } from './abstention';
+import { abstentionApplies, type AbstentionMode } from './abstention/mode';
 import { Evidence, temperRow } from './features/evidence';
 
 export type { BackendChoice };

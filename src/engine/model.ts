@@ -6,7 +6,7 @@ import path from 'node:path';
 import { CheckpointError, loadCheckpoint, saveCheckpoint } from './checkpoint';
 import { DEFAULT_ENCODER_OPTIONS, Encoder, type EncoderOptions } from './features/encoder';
 import type { AdaptHyper } from './learners/adaptation';
-import { type AbstentionRules, checkAbstainParams } from './learners/abstain';
+import { type AbstentionRules, checkAbstainParams } from './abstention/abstainer';
 import type { Centre } from './learners/featureView';
 import { WordVectors } from './text/wordVectors';
 

@@ -1,6 +1,6 @@
 // Typed view of the `fewshot.*` settings.
 import * as vscode from 'vscode';
-import { type AbstentionMode, isAbstentionMode } from '../engine/abstention';
+import { type AbstentionMode, isAbstentionMode } from '../engine/abstention/mode';
 import type { BackendChoice } from '../engine/engine';
 import type { Priority } from './diagnosticEntries';
 
@@ -13,7 +13,7 @@ export interface FewShotConfig {
   priority: Priority;
   /** Show lines predicted as `none` (fits no label) as hint diagnostics. */
   showNone: boolean;
-  /** `fewshot.abstention`: passed to the engine, which decides what `auto` means (src/engine/abstention.ts). */
+  /** `fewshot.abstention`: passed to the engine, which decides what `auto` means (src/engine/abstention/mode.ts). */
   abstention: AbstentionMode;
   labelsFile: string;
   backend: BackendChoice;

@@ -7,7 +7,7 @@ import type { QualityResult } from '../protocol/worker';
 import type { EngineClient } from './engineClient';
 import type { LabelStore } from './labelStore';
 import type { RecordsParams } from '../protocol/worker';
-import type { AbstentionMode } from '../engine/abstention';
+import type { AbstentionMode } from '../engine/abstention/mode';
 import type { DocumentPredictions } from './diagnosticEntries';
 
 export interface DocumentResult extends DocumentPredictions {

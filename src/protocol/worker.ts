@@ -4,7 +4,7 @@
 import type { RecordLabel } from '../engine/data/dataset';
 import type { PackedTable, RecordFormat } from '../engine/data/records';
 import type { EngineInfo, BackendChoice } from '../engine/engine';
-import { ABSTENTION_MODES, type AbstentionMode, isAbstentionMode } from '../engine/abstention';
+import { ABSTENTION_MODES, type AbstentionMode, isAbstentionMode } from '../engine/abstention/mode';
 import type { Example } from '../engine/types';
 import { type ResponseMessage, RpcError } from './rpc';
 import type { ClassifyWorkspaceParams, ClassifyWorkspaceResult, WorkspaceNotification } from './workspace';

@@ -2,7 +2,7 @@
 // included file itself (never the extension host's main thread), adapts one model to the folder's
 // labels and streams a result per file back as `workspace` notifications, then answers the
 // request with a summary. Pure types: no vscode, no worker_threads.
-import type { AbstentionMode } from '../engine/abstention';
+import type { AbstentionMode } from '../engine/abstention/mode';
 import type { Example } from '../engine/types';
 import type { FileSkip } from '../engine/data/readText';
 import { RpcError } from './rpc';

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { AUTO_MIN_SHOTS } from '../../src/engine/abstention';
+import { AUTO_MIN_SHOTS } from '../../src/engine/abstention/mode';
 import { type AdaptedModel, Engine, namedPredictions } from '../../src/engine/engine';
 import { NONE_LABEL } from '../../src/engine/labels/none';
 import { loadAbstention } from '../../src/engine/model';

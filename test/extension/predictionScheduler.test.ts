@@ -2,7 +2,7 @@
 // runs, a newer run cancelling an older one, results for a changed document version dropped.
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { AbstentionMode } from '../../src/engine/abstention';
+import type { AbstentionMode } from '../../src/engine/abstention/mode';
 import type { Example } from '../../src/engine/types';
 import { PredictionScheduler } from '../../src/extension/predictionScheduler';
 import type { CancelSignal } from '../../src/protocol/rpc';

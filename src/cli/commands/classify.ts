@@ -1,6 +1,6 @@
 // `fewshot classify`: label every unlabeled line of files, streaming, in bounded memory.
 import path from 'node:path';
-import { ABSTENTION_MODES, type AbstentionMode, AUTO_MIN_SHOTS } from '../../engine/abstention';
+import { ABSTENTION_MODES, type AbstentionMode, AUTO_MIN_SHOTS } from '../../engine/abstention/mode';
 import { MAX_POOL } from '../../engine/pool';
 import { type AdaptedModel, type EngineApi, type LinePrediction, namedPredictions } from '../../engine/engine';
 import { assertTextFile, readLabelFile } from '../../engine/data';

@@ -1,6 +1,6 @@
 // Episodic evaluation: every method sees exactly the same episodes (a paired comparison).
 import type { Classifier, EncodedLines, Example } from '../types';
-import { AbstainFeatures, type AbstainParams, abstains, outOfScopeProbability } from '../learners/abstain';
+import { AbstainFeatures, type AbstainParams, abstains, outOfScopeProbability } from '../abstention/abstainer';
 import type { Centre } from '../learners/featureView';
 import { EpisodeSampler, type Episode } from '../episodes/sampler';
 import { deriveSeed, shuffle } from '../episodes/prng';

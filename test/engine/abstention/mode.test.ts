@@ -1,5 +1,5 @@
 // When the engine applies its abstention rule: `on` and `off` as asked, `auto` from the support set
-// (src/engine/abstention.ts). The rule itself on a real model: test/engine/noLabel.test.ts.
+// (src/engine/abstention/mode.ts). The rule itself on a real model: test/engine/noLabel.test.ts.
 import assert from 'node:assert/strict';
 import {
   ABSTENTION_MODES,
@@ -8,8 +8,8 @@ import {
   abstentionApplies,
   fewestShots,
   isAbstentionMode,
-} from '../../src/engine/abstention';
-import { NONE_LABEL } from '../../src/engine/labels/none';
+} from '../../../src/engine/abstention/mode';
+import { NONE_LABEL } from '../../../src/engine/labels/none';
 
 /** A support set of `counts[i]` lines of label i, as the engine indexes it. */
 function support(counts: Record<string, number>) {

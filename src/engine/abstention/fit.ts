@@ -1,11 +1,11 @@
-// Fits the abstention rule (src/engine/learners/abstain.ts) on open-set episodes of training
+// Fits the abstention rule (abstainer.ts) on open-set episodes of training
 // classes: the weights by logistic regression on the rule's signals, the threshold as the
 // P(out of scope) that keeps a chosen fraction of the in-scope training lines. Nothing here is set
 // by hand but that fraction, and the held-out classes are never seen.
 import { deriveSeed } from '../episodes/prng';
 import { Rng } from '../random';
 import { type Episode, EpisodeSampler } from '../episodes/sampler';
-import { ABSTAIN_FEATURES, type AbstainFeature, AbstainFeatures, type AbstainParams, outOfScopeProbability } from '../learners/abstain';
+import { ABSTAIN_FEATURES, type AbstainFeature, AbstainFeatures, type AbstainParams, outOfScopeProbability } from './abstainer';
 import type { Centre } from '../learners/featureView';
 import type { EncodedLines, Example, FewShotMethod } from '../types';
 

@@ -5,11 +5,11 @@
 // line gets a few signals of being out of scope, each re-centred on the document (on what the same
 // signal reads for the labeled lines, which are in scope by definition); a tiny logistic model turns
 // them into P(out of scope), and the line is reported as `none` above a threshold. The weights and
-// the threshold are fitted on episodes of training domains only (src/engine/training/abstention.ts),
+// the threshold are fitted on episodes of training domains only (fit.ts),
 // never picked by hand; they ship next to the model as `abstention.json`.
 import type { Classifier, EncodedLines } from '../types';
-import { capPerClass } from './adaptation';
-import { blockMeans, type Centre, FeatureView, selectRows } from './featureView';
+import { capPerClass } from '../learners/adaptation';
+import { blockMeans, type Centre, FeatureView, selectRows } from '../learners/featureView';
 
 /**
  * The signals the rule may combine; higher values of each mean "more like the labels", except

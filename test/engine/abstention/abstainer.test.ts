@@ -8,11 +8,11 @@ import {
   type AbstainParams,
   checkAbstainParams,
   outOfScopeProbability,
-} from '../../../src/engine/learners/abstain';
+} from '../../../src/engine/abstention/abstainer';
 import { HAND_SET, LogregMethod } from '../../../src/engine/learners/adaptation';
 import { selectRows } from '../../../src/engine/learners/featureView';
-import { fitLogistic, fitRule, keepThreshold } from '../../../src/engine/training/abstention';
-import { clusteredLines, repeatLabels } from './synthetic';
+import { fitLogistic, fitRule, keepThreshold } from '../../../src/engine/abstention/fit';
+import { clusteredLines, repeatLabels } from '../learners/synthetic';
 
 const mean = (xs: ArrayLike<number>) => Array.from(xs).reduce((a, b) => a + b, 0) / xs.length;
 

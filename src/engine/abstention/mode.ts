@@ -1,9 +1,9 @@
 // When the engine reports "no label" for lines unlike every label (abstention without examples,
-// src/engine/learners/abstain.ts). The rule is fitted on CLINC150's short queries; `auto` applies
+// abstainer.ts). The rule is fitted on CLINC150's short queries; `auto` applies
 // it only where it was measured to keep at least 90% of the in-scope lines (docs/accuracy.md,
 // "Lines that fit no label"). The extension's setting, the worker protocol and the CLI pass the
 // user's choice through unchanged; this file is the one place that decides what it means.
-import { isNoneLabel } from './labels/none';
+import { isNoneLabel } from '../labels/none';
 
 /** The user's choice: where measured trustworthy (auto), always (on), or never (off). */
 export const ABSTENTION_MODES = ['auto', 'on', 'off'] as const;
