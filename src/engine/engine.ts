@@ -111,7 +111,7 @@ export interface AdaptOptions {
   shouldStop?: () => boolean;
   /**
    * Predict `none` for lines unlike every label, by the model's abstention rule: `on`, `off`, or
-   * `auto` (only where it was measured to keep most in-scope lines; src/engine/abstention.ts
+   * `auto` (only where it was measured to keep most in-scope lines; src/engine/abstention/mode.ts
    * decides). Default `off`: the extension and the CLI pass the user's choice. Lines labeled `none`
    * are a class either way.
    */

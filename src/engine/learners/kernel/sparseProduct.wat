@@ -1,5 +1,5 @@
 ;; Products of feature rows with a class table, in WebAssembly SIMD (f32x4). Source of the kernel
-;; src/engine/learners/kernel/sparseKernel.ts loads; scripts/build.mjs assembles it with wabt.
+;; src/engine/learners/kernel/loader.ts loads; scripts/build.mjs assembles it with wabt.
 ;;
 ;; A row is a dense word block (wd floats) and a sparse char block (entries idx[p], val[p] for p in
 ;; off[i]..off[i+1]). Column j of the features is row j of the table: T is (wd + charDim) x cp,
@@ -15,7 +15,7 @@
 ;; past), then groups of 4 for what is left; each group is one pass over the row's entries.
 ;;
 ;; The memory is shared: a second thread runs the same functions on another part of the rows
-;; (sparseKernel.ts splits a large product in two), so the module imports it.
+;; (scope.ts splits a large product in two), so the module imports it.
 (module
   (import "env" "memory" (memory 1 65536 shared))
 
