@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { HAND_SET, type LinearClassifier, LogregMethod } from '../../../src/engine/learners/adaptation';
+import { HAND_SET, LinearClassifier, LogregMethod } from '../../../src/engine/learners/adaptation';
 import { charDocumentFrequency, idfWeights, weightChars } from '../../../src/engine/learners/charWeighting';
 import { blockMeans, selectRows } from '../../../src/engine/learners/featureView';
 import type { EncodedLines } from '../../../src/engine/types';
@@ -87,7 +87,12 @@ describe('char block IDF weighting', () => {
     const relabelled = Int32Array.from(supportLabels, (c) => (c + 1) % C);
     const b = idf.adapt(support, relabelled, C, pool, names) as LinearClassifier;
     assert.deepEqual(b.charWeights, a.charWeights);
-    // Scoring lines afterwards does not move the weights: a line scores the same alone or in a batch.
+    // Lines scored afterwards get the adaptation's weights (and the same head and view).
+    const weights = a.charWeights ?? new Float32Array(0);
+    const unweighted = new LinearClassifier(a.view, a.head, a.temperature);
+    assert.deepEqual(a.predictProbs(pool), unweighted.predictProbs(weightChars(pool, weights)));
+    assert.notDeepEqual(a.predictProbs(pool), unweighted.predictProbs(pool));
+    // Scoring lines does not move the weights: a line scores the same alone or in a batch.
     const all = a.predictProbs(pool);
     const one = a.predictProbs(selectRows(pool, [7]));
     assert.deepEqual(Array.from(one), Array.from(all.subarray(7 * C, 8 * C)));
