@@ -1,7 +1,7 @@
 // The methods the engine offers, by name. `default` is the shipped procedure; every transductive
 // method has a `<name>-inductive` twin so reports can show what the unlabeled lines add.
 import type { FewShotMethod } from './types';
-import { HAND_SET, LARGE_SCHEDULE, LogregMethod, PrototypeMethod } from './learners/adaptation';
+import { CHAR_IDF_POWER, HAND_SET, LARGE_SCHEDULE, LogregMethod, PrototypeMethod } from './learners/adaptation';
 import type { LoadedModel } from './model';
 import { loadMamlMethods } from './learners/mamlMethod';
 
@@ -12,6 +12,11 @@ export function buildMethods(model: LoadedModel): Map<string, FewShotMethod> {
     // Large labeled sets (the primal regime) switch to LARGE_SCHEDULE: docs/accuracy.md, many-way.
     new LogregMethod('default', { ...shipped, large: LARGE_SCHEDULE }, true, centre),
     new LogregMethod('default-inductive', { ...shipped, rounds: [], large: LARGE_SCHEDULE }, false, centre),
+    // The char block weighted by IDF over the lines the adaptation sees (charWeighting.ts), at the
+    // power chosen on validation classes and at plain IDF (power 1); not the default: neither
+    // gained on Chinese (docs/accuracy.md, "Weighting the char block by document frequency").
+    new LogregMethod('default-idf', { ...shipped, charIdf: CHAR_IDF_POWER, large: LARGE_SCHEDULE }, true, centre),
+    new LogregMethod('default-idf1', { ...shipped, charIdf: 1, large: LARGE_SCHEDULE }, true, centre),
     // Ablation: the meta-learned procedure at every size (each round refits from zero).
     new LogregMethod('default-refit', shipped, true, centre),
     // The hand-set procedure of docs/findings.md: the ablation baseline for `default`
