@@ -85,6 +85,17 @@ describe('multi-label heads', () => {
     assert.deepEqual([...a.thresholds], [...again.thresholds]);
   });
 
+  it('predict with the folds’ committee when asked: the same thresholds, other heads', () => {
+    const input = { support: linesOf(SUPPORT_SETS, 1), sets: labelSets(SUPPORT_SETS, 3) };
+    const refit = adaptMultiLabel(input, CENTRE, HP, logregHeads(HP), { kind: 'cv', folds: 5, prior: 4 });
+    const committee = adaptMultiLabel(input, CENTRE, HP, logregHeads(HP), { kind: 'cv', folds: 5, prior: 4, committee: true });
+    assert.deepEqual([...committee.thresholds], [...refit.thresholds]);
+    assert.notDeepEqual([...committee.head.W], [...refit.head.W]);
+    // Each fold sees 4/5 of the lines: their mean is less sure of a labeled line than the refit on all.
+    const line = linesOf([[0]], 5);
+    assert.ok(committee.predictProbs(line)[0]! < refit.predictProbs(line)[0]!);
+  });
+
   it('score each held-out line with heads that never saw it', () => {
     const support = linesOf(SUPPORT_SETS, 1);
     const L = 3;
