@@ -12,6 +12,15 @@ import type { Centre } from './learners/featureView';
 import { isNoneLabel, NONE_LABEL } from './labels/none';
 import { abstentionApplies, type AbstentionMode } from './abstention/mode';
 import { Evidence, temperRow } from './features/evidence';
+import {
+  adaptLabelSets,
+  checkLabelSets,
+  type MultiLabelAdaptOptions,
+  type MultiLabelExample,
+  multiLabelHyper,
+  type MultiLabelModel,
+} from './multiLabel';
+import { type MultiLabelMethod, multiLabelMethods } from './eval/multiLabel';
 
 export type { BackendChoice };
 
@@ -126,6 +135,10 @@ export interface EngineApi {
   method(name: string): FewShotMethod | undefined;
   /** Throws `EngineInputError` for unusable support sets (empty, a single label). */
   adapt(support: Example[], options?: AdaptOptions): AdaptedModel;
+  /** Multi-label tasks: lines carry sets of labels (src/engine/multiLabel.ts). Throws `EngineInputError` for unusable sets. */
+  adaptMultiLabel?(support: MultiLabelExample[], options?: MultiLabelAdaptOptions): MultiLabelModel;
+  /** The multi-label methods at the encoded level, by name (for the evaluator): `default` is adaptMultiLabel's. */
+  multiLabelMethods?(): Map<string, MultiLabelMethod>;
   /** The model's abstention rules (when fitted) and the corpus centre they re-centre on without a pool. */
   abstention?(): { rules?: AbstentionRules; centre: Centre };
   dispose(): void;
@@ -271,6 +284,17 @@ export class Engine implements EngineApi {
       ...(classifier.head ? { state: { method: name, labels, head: classifier.head } } : {}),
       classify,
     };
+  }
+
+  adaptMultiLabel(support: MultiLabelExample[], options: MultiLabelAdaptOptions = {}): MultiLabelModel {
+    const checked = checkLabelSets(support);
+    if ('problem' in checked) throw new EngineInputError(checked.problem);
+    const context = { encode: (t: string[]) => this.encode(t), hyper: this.model.config.defaultHyper, centre: this.model.corpusCentre };
+    return adaptLabelSets(context, checked, options);
+  }
+
+  multiLabelMethods(): Map<string, MultiLabelMethod> {
+    return multiLabelMethods(this.model.corpusCentre, multiLabelHyper(this.model.config.defaultHyper));
   }
 
   /**

@@ -15,6 +15,7 @@ import {
   formatReport,
   type OpenSetOptions,
 } from '../../engine/eval';
+import { evaluateMultiLabel, formatMultiLabelReport } from '../../engine/eval/multiLabel';
 import { augmentLines, type SentenceLayout, sentenceMethod, withoutSentence } from '../../engine/eval/sentenceBlock';
 import { SentenceEncoder } from '../../engine/sentence/encoder';
 import { type ParsedArgs, UsageError } from '../args';
@@ -92,6 +93,28 @@ export const evalCommand: Command = {
       placeholder: 'dir',
       help: 'with --sentence: keep the sentence vectors in this folder between runs',
     },
+    {
+      name: 'multi-label',
+      type: 'boolean',
+      help:
+        'multi-label episodes built by joining utterances of different labels with "and" (docs/multilabel.md); ' +
+        'methods: default, default-inductive, ovr-fixed, proto-threshold; reports micro-F1, macro-F1, exact match',
+    },
+    {
+      name: 'intents',
+      type: 'int-list',
+      min: 1,
+      default: [2, 3],
+      placeholder: 'lo,hi',
+      help: 'with --multi-label: intents per query line',
+    },
+    {
+      name: 'support-intents',
+      type: 'int-list',
+      min: 1,
+      placeholder: 'lo,hi',
+      help: 'with --multi-label: intents per support line (default: as --intents; 1,1 for single-intent support lines)',
+    },
     ...ENGINE_OPTIONS,
     { name: 'json', type: 'boolean', help: 'print one JSON object on stdout (progress still goes to stderr)' },
   ],
@@ -106,6 +129,7 @@ export const evalCommand: Command = {
     const way = wayText === 'all' ? 'all' : Number(wayText);
     if (way !== 'all' && (!Number.isInteger(way) || way < 2))
       throw new UsageError(`--way must be an integer >= 2 or all (got "${wayText}")`);
+    if (args.flag('multi-label')) return runMultiLabel(args, io, dataFile, examples, shotsFrom, way);
     const names = args.need<string[]>('methods');
     const needsEngine = names.some((n) => !isPeer(n));
     const useSentence = args.flag('sentence');
@@ -150,6 +174,60 @@ export const evalCommand: Command = {
     }
   },
 };
+
+/** `--multi-label`: the multi-intent episodes of eval/multiLabel.ts, on the engine's multi-label methods. */
+async function runMultiLabel(
+  args: ParsedArgs,
+  io: CliIo,
+  dataFile: string,
+  examples: Example[],
+  shotsFrom: Example[] | undefined,
+  way: number | 'all',
+): Promise<number> {
+  if (way === 'all') throw new UsageError('--multi-label needs a number of labels per episode (--way N)');
+  for (const flag of ['sentence', 'open-set', 'oos-file']) {
+    if (args.has(flag)) throw new UsageError(`--${flag} does not apply to --multi-label`);
+  }
+  const range = (name: string, value: number[]): [number, number] => {
+    if (value.length === 1) return [value[0]!, value[0]!];
+    if (value.length !== 2) throw new UsageError(`--${name} takes lo,hi (got ${value.join(',')})`);
+    return [value[0]!, value[1]!];
+  };
+  const intents = range('intents', args.need<number[]>('intents'));
+  const supportIntents = range('support-intents', args.ints('support-intents') ?? intents);
+  const engine = await openEngine(args, io, args.flag('json'));
+  try {
+    const available = engine.multiLabelMethods?.();
+    if (!available) throw new CliError('this engine has no multi-label methods');
+    const methods = args.need<string[]>('methods').map((name) => {
+      const method = available.get(name);
+      if (!method) throw new UsageError(`unknown multi-label method "${name}"; available: ${[...available.keys()].join(', ')}`);
+      return method;
+    });
+    const baseline = args.string('baseline');
+    const progress = progressPrinter(io);
+    const report = evaluateMultiLabel({
+      data: path.basename(dataFile),
+      examples,
+      ...(shotsFrom ? { shotsFrom } : {}),
+      spec: { way, query: args.need<number>('query'), intents, supportIntents, distractorRatio: args.need<number>('distractors') },
+      shots: args.need<number[]>('shot'),
+      episodes: args.need<number>('episodes'),
+      seed: args.need<number>('seed'),
+      methods,
+      encode: (texts) => engine.encode(texts),
+      useLabelNames: !args.flag('no-label-names'),
+      ...(baseline ? { baseline } : {}),
+      onProgress: progress.update,
+    });
+    progress.done();
+    if (args.flag('json')) line(io.stdout, JSON.stringify(withEngine(report, engine)));
+    else line(io.stdout, formatMultiLabelReport(report));
+    return EXIT_OK;
+  } finally {
+    engine.dispose();
+  }
+}
 
 const SENTENCE_PREFIXES = ['sentence-logreg', 'both-logreg', 'default+sentence'];
 

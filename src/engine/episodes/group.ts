@@ -20,6 +20,12 @@ export function groupByLabel(examples: readonly Example[]): LabelGroups {
   return groups;
 }
 
+/** groupByLabel with the labels in sorted order, so that the order of blocks in a file does not change the episodes. */
+export function groupByLabelSorted(examples: readonly Example[]): LabelGroups {
+  const grouped = groupByLabel(examples);
+  return new Map([...grouped.keys()].sort().map((label) => [label, grouped.get(label)!]));
+}
+
 /** Splits labels into those with at least `needed` examples and the skipped rest (reported, not dropped silently). */
 export function filterLabelsByCount(groups: LabelGroups, needed: number): { kept: LabelGroups; skipped: SkippedLabel[] } {
   const kept: LabelGroups = new Map();

@@ -1,7 +1,7 @@
 // N-way K-shot Q-query episodes, built from small pieces (choose ways, take shots and queries,
 // remap labels, draw distractors) in the manner of learn2learn's task transforms.
 import type { Example } from '../types';
-import { filterLabelsByCount, groupByLabel, type LabelGroups, type SkippedLabel } from './group';
+import { filterLabelsByCount, groupByLabelSorted, type LabelGroups, type SkippedLabel } from './group';
 import { Rng } from '../random';
 import { deriveSeed, sampleWithoutReplacement } from './prng';
 
@@ -130,14 +130,9 @@ export class EpisodeSampler {
     shotsFrom?: readonly Example[],
   ) {
     validateSpec(spec);
-    // Labels in sorted order, so that the order of blocks in the file does not change the episodes.
-    const sorted = (list: readonly Example[]) => {
-      const grouped = groupByLabel(list);
-      return new Map([...grouped.keys()].sort().map((label) => [label, grouped.get(label)!]));
-    };
-    this.all = sorted(examples);
+    this.all = groupByLabelSorted(examples);
     if (shotsFrom) {
-      const source = sorted(shotsFrom);
+      const source = groupByLabelSorted(shotsFrom);
       const enoughQueries = filterLabelsByCount(this.all, spec.query);
       const enoughShots = filterLabelsByCount(source, spec.shot);
       this.eligible = new Map([...enoughQueries.kept].filter(([label]) => enoughShots.kept.has(label)));

@@ -1,0 +1,123 @@
+// Multi-label tasks at the facade: labeled lines carry a set of labels, predictions are sets with a
+// probability per label. The learner is learners/multiLabel.ts; this file turns texts into its
+// input and its output into label names.
+import type { EncodedLines } from './types';
+import type { Centre } from './learners/featureView';
+import type { AdaptHyper } from './learners/adaptation';
+import { adaptMultiLabel, CV_THRESHOLDS, type LabelSets, logregHeads, type MultiLabelHyper } from './learners/multiLabel';
+import { isNoneLabel, NONE_LABEL } from './labels/none';
+import { samplePool } from './pool';
+
+/** One labeled line of a multi-label task; `labels` empty (or `none`) means the line carries none. */
+export interface MultiLabelExample {
+  text: string;
+  labels: readonly string[];
+}
+
+export interface MultiLabelAdaptOptions {
+  /** Unlabeled lines of the document: the features are re-centred on them and the labeled lines together. */
+  pool?: string[];
+  /** Let the heads use the label names as examples (default true). */
+  useLabelNames?: boolean;
+}
+
+/** Per line, row-major lines x labels: each label's probability, and 1 where it is in the line's predicted set. */
+export interface MultiLabelPredictions {
+  probs: Float32Array;
+  member: Uint8Array;
+}
+
+export interface MultiLabelModel {
+  /** The labels of the labeled lines, sorted (never `none`: the empty set is how a line carries no label). */
+  labels: string[];
+  /** Per label, the probability from which it is predicted (fitted on the labeled lines only). */
+  thresholds: Float32Array;
+  adaptMs: number;
+  classify(lines: string[]): MultiLabelPredictions;
+}
+
+/** One line's predicted set, most probable first, with each label's probability; empty: no label. */
+export function namedLabelSets(model: MultiLabelModel, lines: string[]): Array<Array<{ label: string; confidence: number }>> {
+  const { probs, member } = model.classify(lines);
+  const L = model.labels.length;
+  return lines.map((_, i) =>
+    model.labels
+      .map((label, l) => ({ label, confidence: probs[i * L + l], on: member[i * L + l] === 1 }))
+      .filter((x) => x.on)
+      .sort((a, b) => b.confidence - a.confidence)
+      .map(({ label, confidence }) => ({ label, confidence })),
+  );
+}
+
+/** A diagnostic's text for a predicted set: `a (0.91), b (0.62)`, or `none` for the empty set. */
+export function describeLabelSet(set: ReadonlyArray<{ label: string; confidence: number }>): string {
+  return set.length === 0 ? NONE_LABEL : set.map((x) => `${x.label} (${x.confidence.toFixed(2)})`).join(', ');
+}
+
+/** Labels in a stable order and each usable line's set; a message instead when the lines cannot train a model. */
+export function checkLabelSets(
+  support: readonly MultiLabelExample[],
+): { labels: string[]; texts: string[]; sets: LabelSets } | { problem: string } {
+  const usable = support.filter((ex) => typeof ex?.text === 'string' && ex.text.trim() !== '' && Array.isArray(ex.labels));
+  const named = (ex: MultiLabelExample) => ex.labels.filter((l) => typeof l === 'string' && l.trim() !== '' && !isNoneLabel(l));
+  const labels = [...new Set(usable.flatMap(named))].sort();
+  if (labels.length === 0) return { problem: 'no labeled lines: give at least one line a label' };
+  const index = new Map(labels.map((l, i) => [l, i]));
+  const L = labels.length;
+  const member = new Uint8Array(usable.length * L);
+  usable.forEach((ex, i) => {
+    for (const label of named(ex)) member[i * L + index.get(label)!] = 1;
+  });
+  const lacking = labels.filter((_, l) => usable.every((_, i) => member[i * L + l] === 1));
+  if (lacking.length > 0) {
+    return { problem: `every labeled line carries '${lacking[0]}': label a line without it (or with no label) too` };
+  }
+  return { labels, texts: usable.map((ex) => ex.text), sets: { n: usable.length, nLabels: L, member } };
+}
+
+/** The shipped single-label procedure's features, step size and weights, for the one-vs-rest heads. */
+export function multiLabelHyper(shipped: AdaptHyper): MultiLabelHyper {
+  const { scales, steps, lr, weightDecay, temperature, nameWeight } = shipped;
+  return { scales, steps, lr, weightDecay, temperature, nameWeight };
+}
+
+/** What the facade lends the multi-label adaptation. */
+export interface MultiLabelContext {
+  encode(texts: string[]): EncodedLines;
+  hyper: AdaptHyper;
+  centre: Centre;
+}
+
+/** Adapts one-vs-rest heads to checked lines (the facade checks them first). */
+export function adaptLabelSets(
+  context: MultiLabelContext,
+  checked: { labels: string[]; texts: string[]; sets: LabelSets },
+  options: MultiLabelAdaptOptions,
+): MultiLabelModel {
+  const started = performance.now();
+  const { labels, texts, sets } = checked;
+  const poolTexts = options.pool ? samplePool(options.pool.filter((t) => t.trim() !== '')) : [];
+  const hp = multiLabelHyper(context.hyper);
+  const classifier = adaptMultiLabel(
+    {
+      support: context.encode(texts),
+      sets,
+      ...(poolTexts.length > 0 ? { pool: context.encode(poolTexts) } : {}),
+      ...(options.useLabelNames === false ? {} : { names: context.encode(labels) }),
+    },
+    context.centre,
+    hp,
+    logregHeads(hp),
+    CV_THRESHOLDS,
+  );
+  return {
+    labels,
+    thresholds: classifier.thresholds,
+    adaptMs: performance.now() - started,
+    classify: (lines) => {
+      if (lines.length === 0) return { probs: new Float32Array(0), member: new Uint8Array(0) };
+      const { probs, sets: member } = classifier.predictSets(context.encode(lines));
+      return { probs, member };
+    },
+  };
+}

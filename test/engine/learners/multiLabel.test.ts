@@ -1,0 +1,170 @@
+// One-vs-rest heads and per-label thresholds (learners/multiLabel.ts) on synthetic lines whose
+// features are the sum of their labels' clusters.
+import assert from 'node:assert/strict';
+import type { EncodedLines } from '../../../src/engine/types';
+import {
+  adaptMultiLabel,
+  bestF1Threshold,
+  crossValidate,
+  DEFAULT_THRESHOLD,
+  fitThresholds,
+  type LabelSets,
+  logregHeads,
+  type MultiLabelHyper,
+  setsOf,
+} from '../../../src/engine/learners/multiLabel';
+import { gram } from '../../../src/engine/learners/kernelLogreg';
+import { lcg } from './synthetic';
+
+const HP: MultiLabelHyper = { scales: { word: 1, char: 1 }, steps: 50, lr: 5, weightDecay: 1e-3, temperature: 1, nameWeight: 0 };
+const WORD = 8;
+const CHAR = 32;
+const CENTRE = { word: new Float32Array(WORD), char: new Float32Array(CHAR) };
+
+/** Lines carrying the given label sets: word block = the sum of the labels' directions plus noise; char buckets of each label. */
+function linesOf(sets: number[][], seed: number, noise = 0.3): EncodedLines {
+  const rnd = lcg(seed);
+  const n = sets.length;
+  const word = new Float32Array(n * WORD);
+  const offsets = new Int32Array(n + 1);
+  const index: number[] = [];
+  const value: number[] = [];
+  sets.forEach((set, i) => {
+    for (let j = 0; j < WORD; j++) word[i * WORD + j] = noise * (rnd() * 2 - 1);
+    // Label l owns word direction l and char buckets 4l..4l+2; an empty set owns direction 7.
+    for (const l of set.length ? set : [7]) word[i * WORD + l] += 1;
+    const buckets = [
+      ...new Set([...(set.length ? set : [7]).flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2]), Math.floor(rnd() * CHAR)]),
+    ].sort((a, b) => a - b);
+    for (const k of buckets) {
+      index.push(k);
+      value.push(1 / Math.sqrt(buckets.length));
+    }
+    offsets[i + 1] = index.length;
+  });
+  return {
+    n,
+    wordDim: WORD,
+    word,
+    charDim: CHAR,
+    charOffsets: offsets,
+    charIndex: Int32Array.from(index),
+    charValue: Float32Array.from(value),
+  };
+}
+
+function labelSets(sets: number[][], L: number): LabelSets {
+  const member = new Uint8Array(sets.length * L);
+  sets.forEach((set, i) => {
+    for (const l of set) member[i * L + l] = 1;
+  });
+  return { n: sets.length, nLabels: L, member };
+}
+
+const SUPPORT_SETS = [[0], [0], [0], [1], [1], [1], [2], [2], [2], [0, 1], [1, 2], [0, 2], [], []];
+
+describe('multi-label heads', () => {
+  it('give a line with two labels’ features both labels, a plain line its one, an unrelated line none', () => {
+    const model = adaptMultiLabel({ support: linesOf(SUPPORT_SETS, 1), sets: labelSets(SUPPORT_SETS, 3) }, CENTRE, HP, logregHeads(HP), {
+      kind: 'cv',
+      folds: 5,
+      prior: 4,
+    });
+    const query = [[0, 2], [1], [0, 1], []];
+    const { sets } = model.predictSets(linesOf(query, 2));
+    assert.deepEqual([...sets], [...labelSets(query, 3).member]);
+  });
+
+  it('are fitted on the support alone: the thresholds do not depend on what is classified', () => {
+    const input = { support: linesOf(SUPPORT_SETS, 1), sets: labelSets(SUPPORT_SETS, 3) };
+    const a = adaptMultiLabel(input, CENTRE, HP, logregHeads(HP), { kind: 'cv', folds: 5, prior: 4 });
+    const b = adaptMultiLabel({ ...input, pool: linesOf([[0], [1]], 3) }, CENTRE, HP, logregHeads(HP), { kind: 'fixed', value: 0.7 });
+    assert.deepEqual([...b.thresholds], [0.7, 0.7, 0.7].map(Math.fround));
+    a.predictSets(linesOf([[1, 2]], 4));
+    const again = adaptMultiLabel(input, CENTRE, HP, logregHeads(HP), { kind: 'cv', folds: 5, prior: 4 });
+    assert.deepEqual([...a.thresholds], [...again.thresholds]);
+  });
+
+  it('predict with the folds’ committee when asked: the same thresholds, other heads', () => {
+    const input = { support: linesOf(SUPPORT_SETS, 1), sets: labelSets(SUPPORT_SETS, 3) };
+    const refit = adaptMultiLabel(input, CENTRE, HP, logregHeads(HP), { kind: 'cv', folds: 5, prior: 4 });
+    const committee = adaptMultiLabel(input, CENTRE, HP, logregHeads(HP), { kind: 'cv', folds: 5, prior: 4, committee: true });
+    assert.deepEqual([...committee.thresholds], [...refit.thresholds]);
+    assert.notDeepEqual([...committee.head.W], [...refit.head.W]);
+    // Each fold sees 4/5 of the lines: their mean is less sure of a labeled line than the refit on all.
+    const line = linesOf([[0]], 5);
+    assert.ok(committee.predictProbs(line)[0]! < refit.predictProbs(line)[0]!);
+  });
+
+  it('score each held-out line with heads that never saw it', () => {
+    const support = linesOf(SUPPORT_SETS, 1);
+    const L = 3;
+    const sets = labelSets(SUPPORT_SETS, L);
+    const K = gram(denseOf(support), support.n, WORD + CHAR);
+    const weights = new Float32Array(support.n).fill(1);
+    const before = crossValidate(K, support.n, sets.member, L, weights, support.n, logregHeads(HP), 1, 5).probs;
+    // Line 0 (fold 0) relabeled: its own held-out probabilities stay; lines of other folds move.
+    const relabeled = Uint8Array.from(sets.member);
+    relabeled.set([0, 1, 1], 0);
+    const after = crossValidate(K, support.n, relabeled, L, weights, support.n, logregHeads(HP), 1, 5).probs;
+    assert.deepEqual([...after.subarray(0, L)], [...before.subarray(0, L)]);
+    assert.notDeepEqual([...after.subarray(L, 2 * L)], [...before.subarray(L, 2 * L)]);
+  });
+});
+
+/** The raw rows as a dense matrix (word block then char block): enough for the Gram matrix of a test. */
+function denseOf(lines: EncodedLines): Float32Array {
+  const dim = WORD + CHAR;
+  const X = new Float32Array(lines.n * dim);
+  for (let i = 0; i < lines.n; i++) {
+    X.set(lines.word.subarray(i * WORD, (i + 1) * WORD), i * dim);
+    for (let p = lines.charOffsets[i]; p < lines.charOffsets[i + 1]; p++) X[i * dim + WORD + lines.charIndex[p]] = lines.charValue[p];
+  }
+  return X;
+}
+
+describe('per-label thresholds', () => {
+  it('cut between the positives and the negatives when they separate', () => {
+    assert.equal(bestF1Threshold([0.9, 0.2, 0.7, 0.1], [1, 0, 1, 0]), (0.7 + 0.2) / 2);
+  });
+
+  it('take the F1-best cut when they overlap', () => {
+    // Cuts: top 1 -> F1 2/4; top 2 (0.8, 0.6) -> 2/4; top 3 -> 4/5 (0.8 + 0.5 positives); all four -> 4/6.
+    assert.equal(bestF1Threshold([0.8, 0.6, 0.5, 0.1], [1, 0, 1, 0]), (0.5 + 0.1) / 2);
+  });
+
+  it('keep tied scores together and ignore scores that are not finite', () => {
+    assert.equal(bestF1Threshold([0.6, 0.6, Number.NaN, 0.2], [1, 0, 1, 0]), (0.6 + 0.2) / 2);
+    assert.equal(bestF1Threshold([0.3, 0.2], [0, 0]), undefined);
+  });
+
+  it('shrink a label with few lines towards the threshold all labels share', () => {
+    // Two labels, six lines. Label 0 alone would cut at 0.45, label 1 at 0.25; pooled, 0.35.
+    const probs = Float32Array.from([0.9, 0.8, 0.5, 0.3, 0.4, 0.2, 0.4, 0.2, 0.1, 0.1, 0.1, 0.1]);
+    const truth = Uint8Array.from([1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0]);
+    const shared = bestF1Threshold(probs, truth)!;
+    const own0 = bestF1Threshold([0.9, 0.5, 0.4, 0.4, 0.1, 0.1], [1, 1, 0, 0, 0, 0])!;
+    const own1 = bestF1Threshold([0.8, 0.3, 0.2, 0.2, 0.1, 0.1], [1, 1, 0, 0, 0, 0])!;
+    const t = fitThresholds(probs, truth, 2, 4);
+    assert.ok(Math.abs(t[0]! - (2 * own0 + 4 * shared) / 6) < 1e-6);
+    assert.ok(Math.abs(t[1]! - (2 * own1 + 4 * shared) / 6) < 1e-6);
+    const alone = fitThresholds(probs, truth, 2, 0);
+    assert.ok(Math.abs(alone[0]! - own0) < 1e-6 && Math.abs(alone[1]! - own1) < 1e-6);
+  });
+
+  it('fall back to the shared threshold for a label no line carries, and to the default when no line carries any', () => {
+    // Two lines x two labels; only line 0 carries label 0. Pooled, the best cut is (0.9 + 0.3) / 2.
+    const t = fitThresholds(Float32Array.from([0.9, 0.2, 0.1, 0.3]), Uint8Array.from([1, 0, 0, 0]), 2, 4);
+    assert.ok(Math.abs(t[1]! - 0.6) < 1e-6, `label 1: ${t[1]}`);
+    assert.ok(Math.abs(t[0]! - (1 * 0.5 + 4 * 0.6) / 5) < 1e-6, `label 0: ${t[0]}`);
+    assert.deepEqual(
+      [...fitThresholds(Float32Array.from([0.9, 0.2]), Uint8Array.from([0, 0]), 2, 4)],
+      [DEFAULT_THRESHOLD, DEFAULT_THRESHOLD],
+    );
+  });
+
+  it('predict a label where its probability reaches its threshold, never on NaN', () => {
+    const sets = setsOf(Float32Array.from([0.5, 0.49, Number.NaN, 0.2]), Float32Array.from([0.5, 0.5]));
+    assert.deepEqual([...sets], [1, 0, 0, 0]);
+  });
+});
