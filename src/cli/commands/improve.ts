@@ -9,7 +9,9 @@ import { type CliIo, line } from '../io';
 import { packageRoot } from '../paths';
 import { readExamples } from '../../engine/data/jsonl';
 import { improveModel, type ImproveResult, type Score } from '../../engine/improve/improve';
+import { rankBySimilarity } from '../../engine/improve/similar';
 import type { UserTask } from '../../engine/improve/tasks';
+import { groupByLabel } from '../../engine/episodes/group';
 import { formatProgress } from '../../engine/meta/trainer';
 import { CHECKPOINT_DIR, loadModel } from '../../engine/model';
 import { alignColumns } from '../../engine/eval/table';
@@ -54,6 +56,16 @@ export async function runImprove(args: ParsedArgs, io: CliIo): Promise<number> {
   const test = testFile ? await readTask(testFile) : undefined;
   const backend = await selectBackend((args.string('backend') ?? 'cpu') as 'cpu', (m) => line(io.stderr, m));
   const base = loadModel(modelFolder(args.need<string>('from-checkpoint')));
+  // Warm start: only the finished task most like the new one, judged from its label names and its first lines per label.
+  let warmStart: { from: string; lines: number; similarities: ReturnType<typeof rankBySimilarity> } | undefined;
+  if (args.flag('warm-start')) {
+    if (!test) throw new UsageError('--warm-start needs --test c.jsonl (the new task)');
+    const perLabel = args.need<number>('warm-start-lines');
+    const known = [...groupByLabel(test.examples).values()].flatMap((lines) => lines.slice(0, perLabel));
+    const similarities = rankBySimilarity((t) => base.encoder.encode(t), base.corpusCentre, tasks, known);
+    warmStart = { from: similarities[0]!.task, lines: perLabel, similarities };
+    line(io.stderr, `warm start from ${warmStart.from}: ${similarities.map((x) => `${x.task} ${x.similarity.toFixed(3)}`).join(', ')}`);
+  }
   const outDir = path.resolve(args.string('out') ?? path.join(packageRoot(), 'out', 'models-improved'));
   const json = args.flag('json');
   const tty = Boolean((io.stderr as { isTTY?: boolean }).isTTY);
@@ -64,7 +76,7 @@ export async function runImprove(args: ParsedArgs, io: CliIo): Promise<number> {
   );
   const result = await improveModel({
     base,
-    tasks,
+    tasks: warmStart ? tasks.filter((t) => t.name === warmStart.from) : tasks,
     test,
     outDir,
     workDir: args.string('work') ? path.resolve(args.need<string>('work')) : undefined,
@@ -88,7 +100,7 @@ export async function runImprove(args: ParsedArgs, io: CliIo): Promise<number> {
     `labels: ${labels.train} train, ${labels.validation} validation, ${labels.test} test` +
       `${skipped.length ? `; ${skipped.length} skipped (fewer than 2 lines)` : ''}; ${result.episodes} paired episodes per shot count`,
   );
-  if (json) line(io.stdout, JSON.stringify(result));
+  if (json) line(io.stdout, JSON.stringify({ ...result, ...(warmStart ? { warmStart } : {}) }));
   else line(io.stdout, formatImprove(result));
   return EXIT_OK;
 }

@@ -71,6 +71,18 @@ export const metaTrainCommand: Command = {
     },
     { name: 'query', type: 'int', min: 1, default: 15, help: 'with --from-checkpoint: most query lines per label in an episode' },
     { name: 'json', type: 'boolean', help: 'with --from-checkpoint: print the result as one JSON object on stdout' },
+    {
+      name: 'warm-start',
+      type: 'boolean',
+      help: 'with --from-checkpoint and --test: train only on the --data task most similar to the test task (label names and first lines)',
+    },
+    {
+      name: 'warm-start-lines',
+      type: 'int',
+      min: 1,
+      default: 5,
+      help: "with --warm-start: the test task's lines per label that judge similarity",
+    },
   ],
   async run(args, io) {
     if (args.has('from-checkpoint')) return runImprove(args, io);

@@ -7,7 +7,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { readExamples } from '../../../src/engine/data/jsonl';
 import { adoptionDecision, improveModel, saveImprovedModel, type Score } from '../../../src/engine/improve/improve';
+import { rankBySimilarity } from '../../../src/engine/improve/similar';
 import { episodeShape, ImproveError, splitUserTasks, type UserTask } from '../../../src/engine/improve/tasks';
+import { readDomainMap } from '../../../src/engine/episodes/splits';
 import { type LoadedModel, loadModel } from '../../../src/engine/model';
 import { packageRootFrom } from '../../../src/engine/packageRoot';
 import { selectBackend } from '../../../src/engine/tf/backend';
@@ -184,5 +186,26 @@ describe('improveModel', function () {
     assert.deepEqual(Array.from(loaded.corpusCentre.word), Array.from(base.corpusCentre.word));
     assert.equal(fs.existsSync(path.join(outDir, 'previous')), false);
     assert.deepEqual(fs.readdirSync(dir), ['model']);
+  });
+});
+
+describe("rankBySimilarity (the warm start's choice)", () => {
+  it("ranks the finished task of the new task's own domain first, from a few lines per label", async () => {
+    const root = packageRootFrom(__dirname);
+    const model = loadModel(path.join(root, 'models'));
+    const domains = readDomainMap(path.join(root, 'data', 'clinc150.domains.json'));
+    const clinc = await readExamples(path.join(root, 'data', 'clinc150.train.jsonl'));
+    const ofDomain = (d: string) => clinc.filter((ex) => domains.get(ex.label) === d);
+    const tasks = ['travel', 'banking', 'kitchen_and_dining', 'utility'].map((d) => ({ name: d, examples: ofDomain(d).slice(0, 300) }));
+    // The new task: other labels of the banking domain than the finished banking task holds, 3 lines each.
+    const finished = new Set(tasks[1]!.examples.map((ex) => ex.label));
+    const fresh = ofDomain('banking').filter((ex) => !finished.has(ex.label));
+    const perLabel = new Map<string, Example[]>();
+    for (const ex of fresh) if ((perLabel.get(ex.label)?.length ?? 0) < 3) perLabel.set(ex.label, [...(perLabel.get(ex.label) ?? []), ex]);
+    assert.ok(perLabel.size >= 3, 'the new task has labels of its own');
+    const ranked = rankBySimilarity((t) => model.encoder.encode(t), model.corpusCentre, tasks, [...perLabel.values()].flat());
+    assert.equal(ranked[0]!.task, 'banking');
+    assert.deepEqual(ranked.map((r) => r.task).sort(), ['banking', 'kitchen_and_dining', 'travel', 'utility']);
+    for (let i = 1; i < ranked.length; i++) assert.ok(ranked[i - 1]!.similarity >= ranked[i]!.similarity);
   });
 });
