@@ -100,6 +100,10 @@ export async function runImprove(args: ParsedArgs, io: CliIo): Promise<number> {
     `labels: ${labels.train} train, ${labels.validation} validation, ${labels.test} test` +
       `${skipped.length ? `; ${skipped.length} skipped (fewer than 2 lines)` : ''}; ${result.episodes} paired episodes per shot count`,
   );
+  if (result.validation) {
+    const v = result.validation;
+    line(io.stderr, `validation: base ${(100 * v.base).toFixed(1)}%, step ${result.bestStep} ${(100 * v.candidate).toFixed(1)}%`);
+  }
   if (json) line(io.stdout, JSON.stringify({ ...result, ...(warmStart ? { warmStart } : {}) }));
   else line(io.stdout, formatImprove(result));
   return EXIT_OK;

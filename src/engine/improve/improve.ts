@@ -68,6 +68,8 @@ export interface ImproveResult {
   hyper?: AdaptHyper;
   /** The meta-training step kept (best on validation). */
   bestStep?: number;
+  /** Mean validation accuracy (over the shot counts) of the base and of the step kept. */
+  validation?: { base: number; candidate: number };
   modelDir?: string;
 }
 
@@ -145,14 +147,18 @@ export async function improveModel(o: ImproveOptions): Promise<ImproveResult> {
   const summary = { labels: split.labels, skipped: split.skipped, episodes: testEpisodes };
   try {
     if (samplers.length === 0) throw new Error('no training label group can fill an episode');
+    // Mean accuracy over the shot counts on the validation labels; the base's, for the record.
+    const validate = (h: AdaptHyper) => {
+      const means = compare(split.validation, [method('candidate', h)], o.validationEpisodes ?? 60, o.seed + 1).flatMap((r) =>
+        r.results.map((x) => x.mean),
+      );
+      return means.reduce((a, b) => a + b, 0) / Math.max(means.length, 1);
+    };
+    const baseValidation = validate(baseHyper);
     const trained = await metaTrain({
       learner,
       sampleBatch,
-      validate: () => {
-        const reports = compare(split.validation, [method('candidate', learner.hyper())], o.validationEpisodes ?? 60, o.seed + 1);
-        const means = reports.flatMap((r) => r.results.map((x) => x.mean));
-        return means.reduce((a, b) => a + b, 0) / Math.max(means.length, 1);
-      },
+      validate: () => validate(learner.hyper()),
       steps: o.steps,
       evalEvery: o.evalEvery,
       seed: o.seed,
@@ -189,6 +195,7 @@ export async function improveModel(o: ImproveOptions): Promise<ImproveResult> {
       gain,
       hyper,
       bestStep: trained.bestStep,
+      validation: { base: baseValidation, candidate: trained.bestValAcc },
     };
     if (!decision.adopt) return result;
     saveImprovedModel(

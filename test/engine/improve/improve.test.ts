@@ -170,6 +170,8 @@ describe('improveModel', function () {
       assert.ok(Math.abs(g.mean - (result.candidate[i]!.mean - result.base[i]!.mean)) < 1e-9);
     });
     assert.equal(result.status === 'adopted', adoptionDecision(result.gain).adopt);
+    // The base's validation accuracy is on record beside the kept step's.
+    for (const v of [result.validation!.base, result.validation!.candidate]) assert.ok(v > 0 && v <= 1, String(v));
     assert.equal(fs.existsSync(outDir), result.status === 'adopted');
   });
 
