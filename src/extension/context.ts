@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { PredictionScheduler } from './predictionScheduler';
 import { readConfig, type FewShotConfig } from './config';
 import { EngineClient } from './engineClient';
-import { activeModelDir } from './improveModel';
+import { activeModelDir } from './modelChoice';
 import { LabelStore } from './labelStore';
 import { LabelPalette } from './labelPalette';
 import { RecentLabels } from './recentLabels';

@@ -6,13 +6,9 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ImproveProgress, ImproveResult, Score } from '../engine/improve/improve';
 import type { UserTask } from '../engine/improve/tasks';
-import { CHECKPOINT_DIR } from '../engine/model';
 import { CancelSource, RpcError } from '../protocol/rpc';
 import type { FewShotContext } from './context';
-
-/** Workspace state: 'improved' once a model was adopted, 'shipped' after Use the Shipped Model. */
-const MODEL_CHOICE = 'fewshot.model';
-const IMPROVED_DIR = 'improved-model';
+import { activeModelDir, improvedDir, MODEL_CHOICE } from './modelChoice';
 
 /** Options a caller (a test, a keybinding's args) may pass instead of the dialogs. */
 interface ImproveArgs {
@@ -20,18 +16,6 @@ interface ImproveArgs {
   files?: string[];
   steps?: number;
   testEpisodes?: number;
-}
-
-/** The improved model's folder in this workspace's storage (none without a workspace). */
-function improvedDir(extension: vscode.ExtensionContext): string | undefined {
-  return extension.storageUri ? path.join(extension.storageUri.fsPath, IMPROVED_DIR) : undefined;
-}
-
-/** The model folder the engine loads: the adopted one while the user has not gone back to the shipped one. */
-export function activeModelDir(extension: vscode.ExtensionContext): string {
-  const dir = improvedDir(extension);
-  const chosen = extension.workspaceState.get<string>(MODEL_CHOICE) === 'improved';
-  return dir && chosen && fs.existsSync(path.join(dir, CHECKPOINT_DIR, 'manifest.json')) ? dir : extension.asAbsolutePath('models');
 }
 
 const pct = (s: Score) => `${(100 * s.mean).toFixed(1)} ± ${(100 * s.ci95).toFixed(1)}%`;

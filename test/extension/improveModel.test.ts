@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import type { ImproveResult } from '../../src/engine/improve/improve';
 import { registerCommands } from '../../src/extension/commands';
 import type { FewShotContext } from '../../src/extension/context';
-import { activeModelDir } from '../../src/extension/improveModel';
+import { activeModelDir } from '../../src/extension/modelChoice';
 import { RpcError } from '../../src/protocol/rpc';
 import type { ImproveParams } from '../../src/protocol/worker';
 import { shown } from './fakeVscode';
