@@ -84,7 +84,30 @@ describe('cli: meta-train --from-checkpoint', function () {
     assert.match(r.stdout, /^(adopted: better at 1 shot|rejected: .*the base model stays)/m);
   });
 
-  it('--from-checkpoint without --data is a usage error', () => {
+  it('--warm-start trains on the task most similar to the --test task only, and says which', () => {
+    const out = path.join(dir, 'model-warm');
+    const test = path.join(dir, 'task2.jsonl');
+    const argv = args(out, '--json', '--warm-start', '--test', test);
+    // task2 is the new task, not a finished one.
+    argv.splice(argv.indexOf(test), 1);
+    const r = spawnCli(argv);
+    assert.equal(r.code, 0, r.stderr);
+    const result = JSON.parse(r.stdout) as {
+      warmStart: { from: string; similarities: { task: string; similarity: number }[] };
+      labels: { train: number; validation: number; test: number };
+    };
+    assert.deepEqual(result.warmStart.similarities.map((s) => s.task).sort(), ['task0', 'task1']);
+    assert.equal(result.warmStart.from, result.warmStart.similarities[0]!.task);
+    assert.ok(result.warmStart.similarities[0]!.similarity >= result.warmStart.similarities[1]!.similarity);
+    // One task of 4 labels (task0's lonely label skipped): 2 train, 2 validate; the test task's 4 test.
+    assert.deepEqual(result.labels, { train: 2, validation: 2, test: 4 });
+    assert.match(r.stderr, /warm start from task[01]: /);
+  });
+
+  it('--from-checkpoint without --data, or --warm-start without --test, is a usage error', () => {
+    const warm = spawnCli(args(path.join(dir, 'unused'), '--warm-start'));
+    assert.equal(warm.code, 2);
+    assert.match(warm.stderr, /--warm-start needs --test/);
     const r = spawnCli(['meta-train', '--from-checkpoint', 'models']);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /needs --data a\.jsonl/);

@@ -72,7 +72,7 @@ export async function runImprove(args: ParsedArgs, io: CliIo): Promise<number> {
   const evalEvery = args.need<number>('eval-every');
   line(
     io.stderr,
-    `improve ${base.dir} (backend ${backend.name}) from ${files.length} task(s)${test ? `, tested on ${testFile}` : ''}; adopted model -> ${outDir}`,
+    `improve ${base.dir} (backend ${backend.name}) from ${warmStart ? `the task ${warmStart.from}` : `${files.length} task(s)`}${test ? `, tested on ${testFile}` : ''}; adopted model -> ${outDir}`,
   );
   const result = await improveModel({
     base,

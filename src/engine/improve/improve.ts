@@ -17,7 +17,7 @@ import type { Rng } from '../random';
 import type { Example } from '../types';
 import { HyperLearner } from '../training/hyperLearner';
 import { hyperEpisodeFrom } from '../training/metaHyper';
-import { episodeShape, type SkippedUserLabel, splitUserTasks, type UserTask } from './tasks';
+import { episodeShape, ImproveError, type SkippedUserLabel, splitUserTasks, type UserTask } from './tasks';
 
 export interface ImproveOptions {
   base: LoadedModel;
@@ -146,7 +146,7 @@ export async function improveModel(o: ImproveOptions): Promise<ImproveResult> {
   const workDir = o.workDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'fewshot-improve-'));
   const summary = { labels: split.labels, skipped: split.skipped, episodes: testEpisodes };
   try {
-    if (samplers.length === 0) throw new Error('no training label group can fill an episode');
+    if (samplers.length === 0) throw new ImproveError('no task has two training labels with enough lines to fill an episode');
     // Mean accuracy over the shot counts on the validation labels; the base's, for the record.
     const validate = (h: AdaptHyper) => {
       const means = compare(split.validation, [method('candidate', h)], o.validationEpisodes ?? 60, o.seed + 1).flatMap((r) =>
