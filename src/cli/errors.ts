@@ -12,7 +12,15 @@ export class CliError extends Error {
 
 /** Errors whose message is written for the user already. */
 // CheckpointError: a model folder without its vectors or checkpoint, which the user can fix.
-const USER_FACING = new Set(['CliError', 'DataError', 'EpisodeError', 'EvaluationError', 'EngineInputError', 'CheckpointError']);
+const USER_FACING = new Set([
+  'CliError',
+  'DataError',
+  'EpisodeError',
+  'EvaluationError',
+  'EngineInputError',
+  'CheckpointError',
+  'ImproveError',
+]);
 
 export function describeError(err: unknown, command: string): { message: string; code: number } {
   if (err instanceof UsageError) {

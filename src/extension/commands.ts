@@ -15,6 +15,7 @@ import { mostUncertainLine } from './diagnosticEntries';
 import { labelPickItems, type LabelPickItem } from './labelPick';
 import { mostUncertainInWorkspace, type WorkspaceFile } from './workspaceResults';
 import { openSample } from './walkthrough';
+import { improveModel, useShippedModel } from './improveModel';
 import { EXPORTS_DIR } from './workspaceScope';
 
 // biome-ignore lint/suspicious/noExplicitAny: VS Code passes command arguments untyped; each handler declares those it takes.
@@ -37,6 +38,8 @@ export const commands: Record<string, Factory> = {
   'fewshot.showEngineInfo': showEngineInfo,
   'fewshot.showLog': (ctx) => () => ctx.output.show(true),
   'fewshot.openSample': openSample,
+  'fewshot.improveModel': improveModel,
+  'fewshot.useShippedModel': useShippedModel,
 };
 
 export function registerCommands(ctx: FewShotContext): void {

@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { PredictionScheduler } from './predictionScheduler';
 import { readConfig, type FewShotConfig } from './config';
 import { EngineClient } from './engineClient';
+import { activeModelDir } from './modelChoice';
 import { LabelStore } from './labelStore';
 import { LabelPalette } from './labelPalette';
 import { RecentLabels } from './recentLabels';
@@ -37,7 +38,8 @@ export class FewShotContext implements vscode.Disposable {
     const log = (m: string) => this.output.info(m);
     this.engine = new EngineClient({
       workerPath: extension.asAbsolutePath('out/worker.js'),
-      modelDir: extension.asAbsolutePath('models'),
+      // The shipped model, or the one Improve the Model adopted for this workspace.
+      modelDir: activeModelDir(extension),
       backend: this.config.backend,
       log,
       // The worker starts with the first request (not on activation) and stops when idle.

@@ -4,16 +4,20 @@
 // cancelled run cannot be interrupted from outside: when it does not answer the cancel promptly
 // and another request is waiting, the worker thread is terminated and a fresh one serves the
 // waiting request. A worker that fails to start is started again only after a growing delay.
-// Classify Workspace runs in a second worker of its own (see classifyWorkspace).
+// Classify Workspace runs in a second worker of its own (see classifyWorkspace), Improve the Model
+// in a third (see improveModel).
 // No vscode import (the benchmark and the stress run use it directly).
 import { Worker } from 'node:worker_threads';
 import type { EngineInfo, BackendChoice } from '../engine/engine';
 import { type CancelSignal, RpcClient, RpcError } from '../protocol/rpc';
 import type { PackedTable } from '../engine/data/records';
+import type { ImproveProgress, ImproveResult } from '../engine/improve/improve';
 import {
+  isImproveNotification,
   isLog,
   isReady,
   type ClassifyParams,
+  type ImproveParams,
   type ClassifyResult,
   type QualityParams,
   type QualityResult,
@@ -68,6 +72,8 @@ const MAX_BACKOFF_MS = 60_000;
  * finds the engine loaded and the folder's warm start; past that its memory is given back.
  */
 const WORKSPACE_IDLE_MS = 2 * 60_000;
+/** An improve run is rare and its worker holds a model and training state: given back soon after. */
+const IMPROVE_IDLE_MS = 30_000;
 
 /**
  * The silence a workspace run may keep between two events: twice the worker's own per-file bound
@@ -86,6 +92,9 @@ export class EngineClient {
   private readonly workspaceRuns = new Map<number, (event: WorkspaceEvent) => void>();
   /** The worker of workspace runs (see classifyWorkspace), created by the first run. */
   private workspaceClient: EngineClient | undefined;
+  /** The worker of improve runs (see improveModel), created by the first run; and the running one's listener. */
+  private improveClient: EngineClient | undefined;
+  private improveListener: ((progress: ImproveProgress) => void) | undefined;
   /** Requests run one after another; this is the tail of that chain. */
   private queue: Promise<unknown> = Promise.resolve();
   private waiting = 0;
@@ -208,10 +217,34 @@ export class EngineClient {
     return this.workspaceClient.runWorkspace(params, onEvent, signal);
   }
 
+  /**
+   * Improves the model from the user's tasks (minutes of meta-training) in a worker of its own, so
+   * that open documents are answered meanwhile; `onProgress` receives the run's progress. A cancel
+   * also needs `params.stopFlag` set: the run is synchronous between its polls of it.
+   */
+  async improveModel(
+    params: ImproveParams,
+    onProgress: (progress: ImproveProgress) => void,
+    signal?: CancelSignal,
+  ): Promise<ImproveResult> {
+    this.improveClient ??= new EngineClient(this.childOptions(this.options, 'improve', IMPROVE_IDLE_MS));
+    const client = this.improveClient;
+    client.improveListener = onProgress;
+    try {
+      return await client.request('improveModel', params, signal);
+    } finally {
+      client.improveListener = undefined;
+    }
+  }
+
   /** The workspace worker's options: this client's, its own log prefix, no state reports (the status bar follows the main worker). */
   private workspaceOptions(options: EngineClientOptions): EngineClientOptions {
+    return this.childOptions(options, 'workspace', WORKSPACE_IDLE_MS);
+  }
+
+  private childOptions(options: EngineClientOptions, name: string, idleStopMs: number): EngineClientOptions {
     const { onStateChange: _ignored, ...rest } = options;
-    return { ...rest, idleStopMs: WORKSPACE_IDLE_MS, log: (m) => options.log(`workspace worker: ${m}`) };
+    return { ...rest, idleStopMs, log: (m) => options.log(`${name} worker: ${m}`) };
   }
 
   /**
@@ -280,7 +313,11 @@ export class EngineClient {
   async stop(reason = 'the engine was stopped'): Promise<void> {
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.idleTimer = undefined;
-    await Promise.all([this.running && this.stopRunning(this.running, reason), this.workspaceClient?.stop(reason)]);
+    await Promise.all([
+      this.running && this.stopRunning(this.running, reason),
+      this.workspaceClient?.stop(reason),
+      this.improveClient?.stop(reason),
+    ]);
   }
 
   dispose(): void {
@@ -381,6 +418,7 @@ export class EngineClient {
         }
       } else if (isLog(m)) log(m.message);
       else if (isWorkspaceNotification(m)) this.workspaceRuns.get(m.run)?.(m.event);
+      else if (isImproveNotification(m)) this.improveListener?.(m.progress);
       else rpc.handle(m);
     });
     const gone = (why: string) => {

@@ -5,6 +5,8 @@ import type { RecordLabel } from '../engine/data/dataset';
 import type { PackedTable, RecordFormat } from '../engine/data/records';
 import type { EngineInfo, BackendChoice } from '../engine/engine';
 import { ABSTENTION_MODES, type AbstentionMode, isAbstentionMode } from '../engine/abstention/mode';
+import type { ImproveProgress, ImproveResult } from '../engine/improve/improve';
+import type { UserTask } from '../engine/improve/tasks';
 import type { Example } from '../engine/types';
 import { type ResponseMessage, RpcError } from './rpc';
 import type { ClassifyWorkspaceParams, ClassifyWorkspaceResult, WorkspaceNotification } from './workspace';
@@ -99,6 +101,33 @@ export interface QualityResult {
   ms: number;
 }
 
+/** Improve the model from the user's finished tasks (src/engine/improve), in a worker of its own. */
+export interface ImproveParams {
+  /** Identifies the run's progress notifications. */
+  run: number;
+  /** The workspace's labeled lines, one task per folder. */
+  tasks: UserTask[];
+  /** JSONL files of more finished tasks (one task each), read in the worker. */
+  files: string[];
+  /** The model to start from and compare with (the shipped one). */
+  baseDir: string;
+  /** Where an adopted model is written (replaced atomically). */
+  outDir: string;
+  steps: number;
+  evalEvery: number;
+  seed: number;
+  validationEpisodes?: number;
+  testEpisodes?: number;
+  /** As ClassifyParams.stopFlag: set to 1 by the extension on cancel; polled between meta-steps and episodes. */
+  stopFlag?: Int32Array;
+}
+
+export interface ImproveNotification {
+  kind: 'improve';
+  run: number;
+  progress: ImproveProgress;
+}
+
 // A type alias (not an interface) so it fits rpc's RequestMap without an index signature.
 export type WorkerRequests = {
   classify: { params: ClassifyParams; result: ClassifyResult };
@@ -111,6 +140,7 @@ export type WorkerRequests = {
   records: { params: RecordsParams & { text: string }; result: PackedTable };
   /** The document's records written back with `labels[i]` for record i (Export Dataset; see engine/data/dataset.ts). */
   dataset: { params: RecordsParams & { text: string; labels: Array<RecordLabel | null> }; result: string };
+  improveModel: { params: ImproveParams; result: ImproveResult };
 };
 
 export interface ReadyNotification {
@@ -125,7 +155,7 @@ export interface LogNotification {
   message: string;
 }
 
-export type WorkerToHost = ReadyNotification | LogNotification | WorkspaceNotification | ResponseMessage;
+export type WorkerToHost = ReadyNotification | LogNotification | WorkspaceNotification | ImproveNotification | ResponseMessage;
 
 /**
  * The `abstention` field of a request, checked where the worker receives it (the message crossed a
@@ -141,4 +171,7 @@ export function isReady(message: unknown): message is ReadyNotification {
 }
 export function isLog(message: unknown): message is LogNotification {
   return typeof message === 'object' && message !== null && (message as { kind?: unknown }).kind === 'log';
+}
+export function isImproveNotification(message: unknown): message is ImproveNotification {
+  return typeof message === 'object' && message !== null && (message as { kind?: unknown }).kind === 'improve';
 }

@@ -18,6 +18,7 @@ import {
   type WorkerToHost,
 } from '../protocol/worker';
 import { DocumentStates } from './documentStates';
+import { improveInWorker } from './improve';
 import { documentUnits, predictUnits, wantedLines } from './units';
 import { classifyWorkspace } from './workspace';
 
@@ -47,6 +48,8 @@ export function startWorkerHost(port: Port, loadEngine: (log: (m: string) => voi
         classifyWorkspace(need(), params, signal, (event) => port.postMessage({ kind: 'workspace', run: params.run, event }), states),
       records: (params) => packTable(recordTable(params.text, params)),
       dataset: (params) => writeDataset(recordTable(params.text, params), params.text, (i) => params.labels[i] ?? undefined),
+      improveModel: (params, signal) =>
+        improveInWorker(params, signal, (progress) => port.postMessage({ kind: 'improve', run: params.run, progress })),
     },
     (message) => port.postMessage(message),
     (error) => (error instanceof EngineInputError ? 'input' : 'internal'),

@@ -27,7 +27,12 @@ export function trainingOptions(d: TrainingOptionDefaults): OptionSpec[] {
       choices: d.recipes,
       default: 'shipped',
     },
-    { name: 'data', type: 'string', placeholder: 'dir', help: "folder of the JSONL data sets (default: the repository's data/)" },
+    {
+      name: 'data',
+      type: 'string',
+      placeholder: 'dir',
+      help: "folder of the JSONL data sets (default: the repository's data/); meta-train --from-checkpoint: the tasks' JSONL files",
+    },
     { name: 'out', type: 'string', placeholder: 'dir', help: d.outHelp },
     { name: 'work', type: 'string', placeholder: 'dir', help: d.workHelp },
     { name: 'steps', type: 'int', min: 1, default: d.steps, help: d.stepsHelp },

@@ -42,6 +42,8 @@ export interface MetaTrainOptions<Task> {
   /** Saved as the checkpoint kind and config of the best model. */
   kind?: string;
   onProgress?: (p: Progress) => void;
+  /** Polled before each step: true ends the run early (a cancel), with `stopped` set. */
+  shouldStop?: () => boolean;
 }
 
 export interface MetaTrainResult {
@@ -51,6 +53,8 @@ export interface MetaTrainResult {
   bestDir: string;
   lastDir: string;
   resumedFrom?: number;
+  /** True when `shouldStop` ended the run before `steps`. */
+  stopped: boolean;
 }
 
 const STATE_KIND = 'meta-train-state';
@@ -113,7 +117,12 @@ export async function metaTrain<Task>(o: MetaTrainOptions<Task>): Promise<MetaTr
   const started = Date.now();
   let runningLoss = NaN;
   let valAcc: number | undefined;
+  let stopped = false;
   while (step < o.steps) {
+    if (o.shouldStop?.()) {
+      stopped = true;
+      break;
+    }
     const { loss, acc } = o.learner.metaTrainStep(o.sampleBatch(rng), outerLr);
     step++;
     runningLoss = Number.isNaN(runningLoss) ? loss : 0.9 * runningLoss + 0.1 * loss;
@@ -143,7 +152,7 @@ export async function metaTrain<Task>(o: MetaTrainOptions<Task>): Promise<MetaTr
       etaSeconds: perStep * (o.steps - step),
     });
   }
-  return { step, bestValAcc, bestStep, bestDir, lastDir, resumedFrom };
+  return { step, bestValAcc, bestStep, bestDir, lastDir, resumedFrom, stopped };
 }
 
 function formatDuration(seconds: number): string {

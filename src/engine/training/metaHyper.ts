@@ -9,6 +9,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import type { EncodedLines } from '../types';
+import type { Episode } from '../episodes/sampler';
 import { type AdaptHyper, meaningfulNames, pseudoQuota, topKPerClass } from '../learners/adaptation';
 import { adamStep } from '../meta/adam';
 import { softmaxRows } from '../learners/probs';
@@ -79,6 +80,21 @@ export function prepareHyperEpisode(
     Kw,
     Kc,
   };
+}
+
+/** A sampled episode as a meta-training task: its queries and distractors make the unlabeled pool, queries first. */
+export function hyperEpisodeFrom(e: Episode, encode: (texts: string[]) => EncodedLines, common?: Float32Array): HyperEpisode {
+  const pool = [...e.query, ...e.distractors];
+  return prepareHyperEpisode(
+    encode(e.support.map((x) => x.text)),
+    e.supportLabels,
+    e.labels.length,
+    encode(pool.map((x) => x.text)),
+    Int32Array.from(e.query, (_, i) => i),
+    e.queryLabels,
+    common,
+    encode(e.labels),
+  );
 }
 
 function concatRows(a: Float32Array, b: Float32Array): Float32Array {

@@ -10,7 +10,7 @@ import { evaluate } from '../eval/evaluate';
 import { corpusSifWeights, DEFAULT_ENCODER_OPTIONS, Encoder } from '../features/encoder';
 import { type AdaptHyper, HAND_SET, LogregMethod } from '../learners/adaptation';
 import { blockMeans, type Centre, commonComponent } from '../learners/featureView';
-import { prepareHyperEpisode } from './metaHyper';
+import { hyperEpisodeFrom } from './metaHyper';
 import { metaTrain, type Progress } from '../meta/trainer';
 import type { Rng } from '../random';
 import { encoderConfig, saveModel, type ModelConfig } from '../model';
@@ -93,18 +93,7 @@ export async function runRecipe(
   const sampleBatch = (rng: Rng) =>
     [0, 1].map(() => {
       const sampler = samplers[Math.floor(rng.next() * samplers.length)];
-      const e = sampler.episode(Math.floor(rng.next() * 2 ** 31), 0);
-      const pool = [...e.query, ...e.distractors];
-      return prepareHyperEpisode(
-        encoder.encode(e.support.map((x) => x.text)),
-        e.supportLabels,
-        e.labels.length,
-        encoder.encode(pool.map((x) => x.text)),
-        Int32Array.from(e.query, (_, i) => i),
-        e.queryLabels,
-        centre.common,
-        encoder.encode(e.labels),
-      );
+      return hyperEpisodeFrom(sampler.episode(Math.floor(rng.next() * 2 ** 31), 0), (t) => encoder.encode(t), centre.common);
     });
 
   // The validation domain's classes are never trained on, so all its lines may validate (less noise).

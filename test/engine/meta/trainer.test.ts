@@ -36,7 +36,7 @@ describe('metaTrain', () => {
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  const run = async (outDir: string, steps: number, resume: boolean, learner = new MamlLearner(config)) => {
+  const run = async (outDir: string, steps: number, resume: boolean, learner = new MamlLearner(config), shouldStop?: () => boolean) => {
     const progress: Progress[] = [];
     const result = await metaTrain({
       learner,
@@ -49,9 +49,23 @@ describe('metaTrain', () => {
       resume,
       outerLr: 0.01,
       onProgress: (p) => progress.push(p),
+      shouldStop,
     });
     return { result, progress, learner };
   };
+
+  it('stops before the next step once shouldStop says so, and says it stopped', async () => {
+    let polls = 0;
+    const { result, progress } = await run(dir, 20, false, new MamlLearner(config), () => ++polls > 7);
+    assert.equal(result.stopped, true);
+    assert.equal(result.step, 7);
+    assert.deepEqual(
+      progress.map((p) => p.step),
+      [1, 2, 3, 4, 5, 6, 7],
+    );
+    const full = await run(path.join(dir, 'full'), 3, false);
+    assert.equal(full.result.stopped, false);
+  });
 
   it('reports progress every step and keeps the best checkpoint by validation accuracy', async () => {
     const { result, progress, learner } = await run(dir, 20, false);

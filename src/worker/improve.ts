@@ -1,0 +1,30 @@
+// Improve the Model From My Labels, in the worker: reads the named JSONL files as more tasks, loads
+// the base model and runs the engine's improvement (src/engine/improve), polling the extension's
+// stop flag between meta-steps and evaluation episodes (each a synchronous stretch of work).
+import path from 'node:path';
+import { readExamples } from '../engine/data/jsonl';
+import { type ImproveProgress, type ImproveResult, improveModel } from '../engine/improve/improve';
+import { loadModel } from '../engine/model';
+import type { CancelSignal } from '../protocol/rpc';
+import type { ImproveParams } from '../protocol/worker';
+
+export async function improveInWorker(
+  params: ImproveParams,
+  signal: CancelSignal,
+  notify: (progress: ImproveProgress) => void,
+): Promise<ImproveResult> {
+  const flag = params.stopFlag;
+  const files = await Promise.all(params.files.map(async (f) => ({ name: path.basename(f), examples: await readExamples(f) })));
+  return improveModel({
+    base: loadModel(params.baseDir),
+    tasks: [...params.tasks, ...files],
+    outDir: params.outDir,
+    steps: params.steps,
+    evalEvery: params.evalEvery,
+    seed: params.seed,
+    validationEpisodes: params.validationEpisodes,
+    testEpisodes: params.testEpisodes,
+    shouldStop: () => signal.isCancellationRequested || (flag !== undefined && Atomics.load(flag, 0) !== 0),
+    onProgress: notify,
+  });
+}

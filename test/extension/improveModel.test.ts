@@ -1,0 +1,149 @@
+// Improve the Model From My Labels and Use the Shipped Model against the fake vscode: which model
+// the engine is restarted on after an adoption, a rejection and a cancel (the previous model stays
+// in use), both numbers in the message, and the way back to the shipped model.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as vscode from 'vscode';
+import type { ImproveResult } from '../../src/engine/improve/improve';
+import { registerCommands } from '../../src/extension/commands';
+import type { FewShotContext } from '../../src/extension/context';
+import { activeModelDir } from '../../src/extension/modelChoice';
+import { RpcError } from '../../src/protocol/rpc';
+import type { ImproveParams } from '../../src/protocol/worker';
+import { shown } from './fakeVscode';
+import { Memento } from './memento';
+
+const SHIPPED = path.join('/ext', 'models');
+
+function result(status: ImproveResult['status'], candidate: number): ImproveResult {
+  const score = (mean: number) => ({ shot: 1, way: 5, mean, ci95: 0.01 });
+  return {
+    status,
+    reason: 'test',
+    labels: { train: 6, validation: 2, test: 2 },
+    skipped: [],
+    episodes: 10,
+    base: [score(0.9)],
+    candidate: [score(candidate)],
+    gain: [score(candidate - 0.9)],
+  };
+}
+
+function setUp(outcome: (p: ImproveParams) => ImproveResult) {
+  const storage = fs.mkdtempSync(path.join(os.tmpdir(), 'improve-ext-'));
+  const restarts: Array<string | undefined> = [];
+  const calls: ImproveParams[] = [];
+  const extension = {
+    storageUri: vscode.Uri.file(storage),
+    workspaceState: new Memento(),
+    asAbsolutePath: (p: string) => path.join('/ext', p),
+  };
+  const ctx = {
+    subscriptions: [] as vscode.Disposable[],
+    extension,
+    log: () => {},
+    labels: {
+      all: () => [
+        {
+          folder: { name: 'tickets' },
+          records: [
+            { text: 'my invoice', label: 'billing' },
+            { text: 'reset password', label: 'account' },
+          ],
+        },
+      ],
+    },
+    scheduler: { scheduleAll: () => {} },
+    engine: {
+      restart: async (o: { modelDir?: string }) => {
+        restarts.push(o.modelDir);
+      },
+      improveModel: async (p: ImproveParams) => {
+        calls.push(p);
+        return outcome(p);
+      },
+    },
+  };
+  registerCommands(ctx as unknown as FewShotContext);
+  return {
+    storage,
+    extension,
+    restarts,
+    calls,
+    dispose: () => {
+      for (const s of ctx.subscriptions) s.dispose();
+      fs.rmSync(storage, { recursive: true, force: true });
+    },
+  };
+}
+
+/** What the worker does on an adoption: a model folder in outDir. */
+function writeModel(outDir: string): void {
+  fs.mkdirSync(path.join(outDir, 'checkpoint'), { recursive: true });
+  fs.writeFileSync(path.join(outDir, 'checkpoint', 'manifest.json'), '{}');
+}
+
+describe('Improve the Model From My Labels', () => {
+  let env: ReturnType<typeof setUp> | undefined;
+  beforeEach(() => {
+    shown.length = 0;
+  });
+  afterEach(() => env?.dispose());
+
+  it('an adopted model is used at once (and at the next start), with both numbers shown; Use the Shipped Model goes back', async () => {
+    env = setUp((p) => {
+      writeModel(p.outDir);
+      return result('adopted', 0.95);
+    });
+    const r = await vscode.commands.executeCommand<ImproveResult>('fewshot.improveModel', { files: ['/data/more.jsonl'], steps: 3 });
+    assert.equal(r.status, 'adopted');
+    const call = env.calls[0]!;
+    assert.deepEqual(call.tasks, [
+      {
+        name: 'tickets',
+        examples: [
+          { text: 'my invoice', label: 'billing' },
+          { text: 'reset password', label: 'account' },
+        ],
+      },
+    ]);
+    assert.deepEqual(call.files, ['/data/more.jsonl']);
+    assert.equal(call.baseDir, SHIPPED);
+    assert.equal(call.steps, 3);
+    assert.ok(call.outDir.startsWith(env.storage));
+    assert.deepEqual(env.restarts, [call.outDir]);
+    assert.equal(activeModelDir(env.extension as unknown as vscode.ExtensionContext), call.outDir);
+    assert.match(shown[0]!.message, /improved model.*5-way 1-shot: improved 95\.0 ± 1\.0%, shipped 90\.0 ± 1\.0%/);
+
+    await vscode.commands.executeCommand('fewshot.useShippedModel');
+    assert.deepEqual(env.restarts, [call.outDir, SHIPPED]);
+    assert.equal(activeModelDir(env.extension as unknown as vscode.ExtensionContext), SHIPPED);
+  });
+
+  it('a rejected model changes nothing and says so with both numbers', async () => {
+    env = setUp(() => result('rejected', 0.89));
+    await vscode.commands.executeCommand('fewshot.improveModel', { files: [] });
+    assert.deepEqual(env.restarts, []);
+    assert.equal(activeModelDir(env.extension as unknown as vscode.ExtensionContext), SHIPPED);
+    assert.match(shown[0]!.message, /keeps the shipped model.*improved 89\.0 ± 1\.0%, shipped 90\.0 ± 1\.0%/);
+  });
+
+  it('a cancel leaves the model in use: an adopted one stays adopted, nothing restarts, no message', async () => {
+    let outcome: 'adopt' | 'cancel' = 'adopt';
+    env = setUp((p) => {
+      if (outcome === 'cancel') throw new RpcError('improveModel cancelled', 'cancelled');
+      writeModel(p.outDir);
+      return result('adopted', 0.95);
+    });
+    await vscode.commands.executeCommand('fewshot.improveModel', { files: [] });
+    const adopted = env.restarts[0];
+    shown.length = 0;
+    outcome = 'cancel';
+    assert.equal(await vscode.commands.executeCommand('fewshot.improveModel', { files: [] }), undefined);
+    assert.deepEqual(env.restarts, [adopted]);
+    assert.deepEqual(shown, []);
+    assert.equal(activeModelDir(env.extension as unknown as vscode.ExtensionContext), adopted);
+  });
+});
