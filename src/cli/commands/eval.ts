@@ -15,7 +15,8 @@ import {
   formatReport,
   type OpenSetOptions,
 } from '../../engine/eval';
-import { augmentLines, type SentenceLayout, sentenceMethod, withoutSentence } from '../../engine/eval/sentenceBlock';
+import { sentenceMethod } from '../../engine/eval/sentenceBlock';
+import { augmentLines, type SentenceLayout, withoutSentence } from '../../engine/learners/sentenceBlock';
 import { SentenceEncoder } from '../../engine/sentence/encoder';
 import { type ParsedArgs, UsageError } from '../args';
 import { openEngine, ENGINE_OPTIONS } from '../engine-loader';
