@@ -61,18 +61,23 @@ export class SentenceEncoder {
     return this.model.hash;
   }
 
-  /** Row-major n x dim vectors, unit length; a line with no text gets zeros. */
-  async embed(texts: readonly string[]): Promise<Float32Array> {
-    const dim = this.dim;
-    // This call's vectors live here, so a memory cache smaller than the call cannot lose any.
+  /** The vectors of those texts already in the memory or disk cache (no model call). */
+  cached(texts: readonly string[]): Map<string, Float32Array> {
     const got = new Map<string, Float32Array>();
     for (const text of texts) {
       const v = this.memory.get(text);
       if (v) got.set(text, v);
     }
-    if (this.disk) {
-      for (const [text, v] of this.disk.get([...new Set(texts.filter((t) => !got.has(t)))])) got.set(text, v);
-    }
+    if (this.disk) for (const [text, v] of this.disk.get(texts.filter((t) => !got.has(t)))) got.set(text, v);
+    for (const [text, v] of got) this.remember(text, v);
+    return got;
+  }
+
+  /** Row-major n x dim vectors, unit length; a line with no text gets zeros. */
+  async embed(texts: readonly string[]): Promise<Float32Array> {
+    const dim = this.dim;
+    // This call's vectors live here, so a memory cache smaller than the call cannot lose any.
+    const got = this.cached([...new Set(texts)]);
     const missing = [...new Set(texts.filter((t) => !got.has(t)))];
     if (missing.length) {
       const vectors = await this.run(missing);
