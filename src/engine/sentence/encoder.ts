@@ -52,6 +52,11 @@ export class SentenceEncoder {
     return new SentenceEncoder(model, disk, options.memoryEntries ?? MEMORY_ENTRIES);
   }
 
+  /** Builds the graph model now (it is otherwise built by the first line no cache holds). */
+  async prepare(): Promise<void> {
+    await this.model.graph();
+  }
+
   get dim(): number {
     return this.model.dim;
   }
@@ -135,7 +140,8 @@ export class SentenceEncoder {
     });
     const inputs = { [INPUT_INDICES]: tf.tensor2d(indices, [nnz, 2], 'int32'), [INPUT_VALUES]: tf.tensor1d(values, 'int32') };
     try {
-      const result = (await this.model.graph.executeAsync(inputs, this.model.output)) as tf.Tensor;
+      const graph = await this.model.graph();
+      const result = (await graph.executeAsync(inputs, this.model.output)) as tf.Tensor;
       try {
         if (result.shape[0] !== rows.length || result.shape[1] !== this.dim) {
           throw new Error(`the sentence model returned shape [${result.shape}] for ${rows.length} lines`);
@@ -160,7 +166,7 @@ export class SentenceEncoder {
   }
 
   dispose(): void {
-    this.model.graph.dispose();
+    this.model.dispose();
     this.memory.clear();
   }
 }
