@@ -70,6 +70,13 @@ export class PredictionScheduler implements vscode.Disposable {
     return r && r.version === doc.version ? r : undefined;
   }
 
+  /** Whether an open document's current predictions are refined ones; undefined when it has none. */
+  isRefined(uri: vscode.Uri): boolean | undefined {
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+    const result = doc && this.resultFor(doc);
+    return result ? result.refined === true : undefined;
+  }
+
   /** The document's refinement in progress (for its current version), if any. */
   refiningOf(doc: vscode.TextDocument): RefineProgress | undefined {
     const r = this.refining.get(doc.uri.toString());

@@ -2,7 +2,8 @@
 import * as vscode from 'vscode';
 import type { FewShotContext } from './context';
 
-export function activateStatusBar(ctx: FewShotContext): void {
+/** Returns the item (the extension's test API reads its text). */
+export function activateStatusBar(ctx: FewShotContext): vscode.StatusBarItem {
   const item = vscode.window.createStatusBarItem('fewshot.status', vscode.StatusBarAlignment.Right, 100);
   item.name = 'Few-Shot Labeler';
   item.command = 'fewshot.openPanel';
@@ -59,4 +60,5 @@ export function activateStatusBar(ctx: FewShotContext): void {
     vscode.window.onDidChangeActiveTextEditor(update),
   );
   update();
+  return item;
 }
