@@ -207,8 +207,9 @@ export class PredictionScheduler implements vscode.Disposable {
       const lines = result.labelIndex.length;
       if (cancel.isCancellationRequested || doc.isClosed || doc.version !== version) return;
       this.results.set(key, { ...result, version });
-      // A refinement of an older version will not land; this version's progress comes next.
-      if (this.refining.get(key)?.version !== version) this.refining.delete(key);
+      // The worker dropped the document's earlier refinement job when this request reached it; the
+      // new job (when asked for) reports its own progress next.
+      this.refining.delete(key);
       this.lastRun = { at: new Date(), adaptMs: result.adaptMs, predictMs: result.predictMs, lines, method: result.method };
       this.lastError = undefined;
       if (result.note) {

@@ -169,6 +169,17 @@ describe('PredictionScheduler', () => {
       scheduler.dispose();
     });
 
+    it('forgets the progress of a refinement the worker dropped (a re-run of the same version)', async () => {
+      const { engine, scheduler, doc } = await classified('a\nb');
+      scheduler.refined({ kind: 'refine', document: doc.uri.toString(), version: 1, done: 1, total: 4 });
+      scheduler.schedule(doc, 0); // a label changed: the same version again
+      await tick(10);
+      engine.calls[1]!.answer();
+      await scheduler.whenIdle();
+      assert.equal(scheduler.refiningOf(doc), undefined, 'no "refining" left from the dropped job');
+      scheduler.dispose();
+    });
+
     it('never lands a refinement on a changed document version', async () => {
       const { scheduler, doc } = await classified('a\nb');
       const instant = scheduler.resultFor(doc);
