@@ -35,6 +35,7 @@ async function main(): Promise<void> {
   for (let r = 0; r < runs; r++) {
     const started = performance.now();
     const encoder = await SentenceEncoder.load();
+    await encoder.prepare();
     loadMs.push(performance.now() - started);
     const lines = texts.slice(r * count, (r + 1) * count);
     pieces = lines.reduce((s, t) => s + encoder.pieces(t).length, 0) / lines.length;

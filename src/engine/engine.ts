@@ -21,6 +21,8 @@ import {
   type MultiLabelModel,
 } from './multiLabel';
 import { type MultiLabelMethod, multiLabelMethods } from './eval/multiLabel';
+import { LogregMethod } from './learners/adaptation';
+import { augmentLines, SentenceBlockMethod } from './learners/sentenceBlock';
 
 export type { BackendChoice };
 
@@ -125,6 +127,30 @@ export interface AdaptOptions {
    * are a class either way.
    */
   abstain?: AbstentionMode;
+  /**
+   * Refine with the sentence block (docs/sentence.md): the method `<method>+sentence@2` adapts on
+   * today's features plus each line's sentence vector. Every line involved (support, label names,
+   * pool, and every line classified) must have its vector: a missing one is an EngineInputError,
+   * never a zero vector.
+   */
+  sentence?: SentenceVectors;
+  /** The sentence block's scale relative to the word block's (default SENTENCE_WEIGHT; 0 is today's method). */
+  sentenceWeight?: number;
+}
+
+/** Sentence vectors by line text (the worker fills it in the background). */
+export interface SentenceVectors {
+  readonly dim: number;
+  /** The line's vector (unit length), or undefined when it has none yet. */
+  get(text: string): Float32Array | undefined;
+}
+
+/** The sentence block's scale relative to the word block's: chosen on training domains (docs/sentence.md). */
+export const SENTENCE_WEIGHT = 2;
+
+/** The name of a method refined with the sentence block; it keeps its warm states apart from the method's. */
+export function sentenceMethodName(method: string, weight = SENTENCE_WEIGHT): string {
+  return `${method}+sentence@${weight}`;
 }
 
 export interface EngineApi {
@@ -203,16 +229,25 @@ export class Engine implements EngineApi {
 
   adapt(support: Example[], options: AdaptOptions = {}): AdaptedModel {
     const started = performance.now();
-    const name = options.method ?? 'default';
-    const method = this.registry.get(name);
+    const base = options.method ?? 'default';
+    const sentence = options.sentence;
+    const weight = options.sentenceWeight ?? SENTENCE_WEIGHT;
+    const name = sentence ? sentenceMethodName(base, weight) : base;
+    const method = sentence ? this.sentenceMethod(base, sentence.dim, weight) : this.registry.get(name);
     if (!method) throw new EngineInputError(`unknown method '${name}' (available: ${this.methods().join(', ')})`);
     const { labels, ids, texts } = checkSupport(support);
     const encodeStarted = performance.now();
-    const pool = method.transductive ? this.encodePool(options.pool) : undefined;
-    const supportLines = this.encode(texts);
+    // Today's lines, and with the sentence block the same lines augmented with their vectors.
+    const withSentence = (lines: EncodedLines, t: readonly string[]) =>
+      sentence ? augmentLines(lines, sentenceRows(sentence, t), sentence.dim) : lines;
+    const today = method.transductive ? this.encodePool(options.pool) : undefined;
+    const pool = today && { ...today, nonEmpty: withSentence(today.nonEmpty, today.texts) };
+    const todaySupport = this.encode(texts);
+    const supportLines = withSentence(todaySupport, texts);
     // `none` is a background class: its lines train the model, its name is no example of anything
     // (an empty name encodes to nothing, and methods skip such names).
-    const names = options.useLabelNames === false ? undefined : this.encode(labels.map((l) => (isNoneLabel(l) ? '' : l)));
+    const nameTexts = labels.map((l) => (isNoneLabel(l) ? '' : l));
+    const names = options.useLabelNames === false ? undefined : withSentence(this.encode(nameTexts), nameTexts);
     const encodeMs = performance.now() - encodeStarted;
     const warm = options.warm && options.warm.method === name ? warmStart(options.warm, labels) : undefined;
     const classifier = method.adapt(supportLines, ids, labels.length, pool?.nonEmpty, names, {
@@ -222,12 +257,14 @@ export class Engine implements EngineApi {
     // Lines the adaptation trained on as pseudo-labels: their confidence comes from before that.
     const heldOut = new Map<string, Float32Array>();
     for (const [row, p] of classifier.heldOut ?? []) if (pool) heldOut.set(pool.textOf(row), p);
-    const abstention = this.abstainer(options, classifier, supportLines, ids, labels, pool?.nonEmpty);
+    // The abstention rule was fitted without the block: it reads today's lines (and the classifier's
+    // probabilities, always handed to it below).
+    const abstention = this.abstainer(options, classifier, todaySupport, ids, labels, today?.nonEmpty);
     // Lines the model has little to go on for (no known word, few tokens shared with the labeled
     // lines: e.g. a script the word vectors lack) get their confidence tempered towards 1 / labels.
     const evidence = new Evidence(this.model.vectors, [...texts, ...labels]);
     const adaptMs = performance.now() - started;
-    const encode = (t: string[]) => this.encode(t);
+    const encode = (t: string[]) => withSentence(this.encode(t), t);
     const C = labels.length;
     const classify = (lines: string[]): Predictions => {
       const out: Predictions = {
@@ -236,14 +273,15 @@ export class Engine implements EngineApi {
         uncertainty: new Float32Array(lines.length),
       };
       if (lines.length === 0) return out;
-      const encoded = encode(lines);
+      const todayLines = this.encode(lines);
+      const encoded = withSentence(todayLines, lines);
       // The abstention rule reads the probabilities; otherwise the classifier's summary is enough.
       let summary: LineSummaries;
       if (!abstention && classifier.predictSummary) summary = classifier.predictSummary(encoded);
       else {
         const probs = classifier.predictProbs(encoded);
         summary = summarizeProbs(probs, C);
-        if (abstention) out.outOfScope = abstention.abstainer.outOfScope(encoded, probs);
+        if (abstention) out.outOfScope = abstention.abstainer.outOfScope(todayLines, probs);
       }
       for (let i = 0; i < lines.length; i++) {
         let best = summary.best[i];
@@ -330,9 +368,34 @@ export class Engine implements EngineApi {
     const last = this.lastPool;
     const nonEmpty = last && sameTexts(last.texts, sampled) ? last.nonEmpty : this.encode(sampled);
     this.lastPool = { texts: sampled, nonEmpty };
-    return { nonEmpty, textOf: (row: number) => sampled[row] };
+    return { nonEmpty, texts: sampled, textOf: (row: number) => sampled[row] };
   }
   private lastPool?: { texts: string[]; nonEmpty: EncodedLines };
+
+  /**
+   * `<base>+sentence@W`: the base regression (its meta-learned procedure, unchanged) with the
+   * sentence block appended at W times the word block's scale. Built once per width and weight.
+   */
+  private sentenceMethod(base: string, dim: number, weight: number): FewShotMethod | undefined {
+    const key = `${sentenceMethodName(base, weight)}/${dim}`;
+    const built = this.sentenceMethods.get(key);
+    if (built) return built;
+    const inner = this.registry.get(base);
+    if (!inner) return undefined;
+    if (!(inner instanceof LogregMethod))
+      throw new EngineInputError(`method '${base}' cannot take the sentence block (only regressions can)`);
+    const method = new SentenceBlockMethod({
+      name: sentenceMethodName(base, weight),
+      hyper: inner.hyper,
+      transductive: inner.transductive,
+      corpusCentre: this.model.corpusCentre,
+      layout: { wordDim: this.model.vectors.dim, sentenceDim: dim },
+      sentence: weight,
+    });
+    this.sentenceMethods.set(key, method);
+    return method;
+  }
+  private readonly sentenceMethods = new Map<string, FewShotMethod>();
 
   dispose(): void {
     this.lastPool = undefined;
@@ -367,6 +430,20 @@ function temperWeakLines(
     out.confidence[i] = Math.min(out.confidence[i], tempered.confidence);
     out.uncertainty[i] = Math.max(out.uncertainty[i], tempered.uncertainty);
   });
+}
+
+/** The lines' sentence vectors (n x dim); a blank line has none and gets zeros, as the encoder gives it. */
+function sentenceRows(sentence: SentenceVectors, texts: readonly string[]): Float32Array {
+  const out = new Float32Array(texts.length * sentence.dim);
+  let missing = 0;
+  texts.forEach((t, i) => {
+    if (t.trim() === '') return;
+    const v = sentence.get(t);
+    if (!v) missing++;
+    else out.set(v, i * sentence.dim);
+  });
+  if (missing) throw new EngineInputError(`${missing} of ${texts.length} lines have no sentence vector yet`);
+  return out;
 }
 
 function sameTexts(a: readonly string[], b: readonly string[]): boolean {

@@ -15,6 +15,8 @@ export interface FewShotConfig {
   showNone: boolean;
   /** `fewshot.abstention`: passed to the engine, which decides what `auto` means (src/engine/abstention/mode.ts). */
   abstention: AbstentionMode;
+  /** `fewshot.refine`: refine predictions with the sentence block in the background. */
+  refine: boolean;
   labelsFile: string;
   backend: BackendChoice;
   method: string | undefined;
@@ -47,6 +49,7 @@ export function readConfig(): FewShotConfig {
     showNone: c.get<boolean>('diagnostics.showNone', false) === true,
     // A hand-edited settings.json may hold anything; an unknown value is the default.
     abstention: isAbstentionMode(abstention) ? abstention : 'auto',
+    refine: c.get<string>('refine', 'on') !== 'off',
     labelsFile: c.get<string>('labelsFile', '.fewshot/labels.jsonl').trim() || '.fewshot/labels.jsonl',
     backend: c.get<BackendChoice>('engine.backend', 'auto'),
     method: method === '' ? undefined : method,

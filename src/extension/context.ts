@@ -41,6 +41,8 @@ export class FewShotContext implements vscode.Disposable {
       // The shipped model, or the one Improve the Model adopted for this workspace.
       modelDir: activeModelDir(extension),
       backend: this.config.backend,
+      // The extension's own storage: sentence vectors never go into the user's folder.
+      sentenceCacheDir: path.join(extension.globalStorageUri.fsPath, 'sentence'),
       log,
       // The worker starts with the first request (not on activation) and stops when idle.
       onStateChange: (error) => {
@@ -60,12 +62,14 @@ export class FewShotContext implements vscode.Disposable {
       () => ({
         method: this.config.method,
         abstention: this.config.abstention,
+        refine: this.config.refine,
         isIncluded: (d) => this.isIncluded(d),
         records: (d) => this.structured.paramsOf(d),
       }),
       log,
     );
     this.workspace = new WorkspaceRun(this);
+    this.subscriptions.push(this.engine.onRefine((n) => this.scheduler.refined(n)));
     this.subscriptions.push(this.engine, this.labels, this.structured, this.scheduler, this.workspace);
   }
 

@@ -15,6 +15,8 @@ import type { ImproveProgress, ImproveResult } from '../engine/improve/improve';
 import {
   isImproveNotification,
   isLog,
+  isRefine,
+  type RefineNotification,
   isReady,
   type ClassifyParams,
   type ImproveParams,
@@ -36,6 +38,8 @@ export interface EngineClientOptions {
   workerPath: string;
   modelDir?: string;
   backend: BackendChoice;
+  /** Folder of the sentence vectors' disk cache (the extension's storage; never the workspace). */
+  sentenceCacheDir?: string;
   log: (message: string) => void;
   /** How long the engine may take to load before the start counts as failed. */
   startTimeoutMs?: number;
@@ -127,6 +131,13 @@ export class EngineClient {
   /** Whether a worker is running now (it starts on the first request and stops when idle). */
   get isRunning(): boolean {
     return this.running !== undefined;
+  }
+
+  private readonly refineListeners = new Set<(n: RefineNotification) => void>();
+  /** Background refinement of documents classified with `refine` (progress, then the refined predictions). */
+  onRefine(listener: (n: RefineNotification) => void): { dispose(): void } {
+    this.refineListeners.add(listener);
+    return { dispose: () => this.refineListeners.delete(listener) };
   }
 
   classify(params: ClassifyParams, signal?: CancelSignal): Promise<ClassifyResult> {
@@ -369,8 +380,8 @@ export class EngineClient {
     if (this.running) return this.running;
     const wait = this.nextStartAt - Date.now();
     if (wait > 0) throw new Error(`${this.lastStartError ?? 'the engine failed to start'}; trying again in ${Math.ceil(wait / 1000)} s`);
-    const { workerPath, modelDir, backend, log, env } = this.options;
-    const workerData: WorkerStartOptions = { modelDir, backend };
+    const { workerPath, modelDir, backend, log, env, sentenceCacheDir } = this.options;
+    const workerData: WorkerStartOptions = { modelDir, backend, ...(sentenceCacheDir ? { sentenceCacheDir } : {}) };
     const worker = new Worker(workerPath, { workerData, env });
     this.starts++;
     const rpc = new RpcClient<WorkerRequests>((m) => worker.postMessage(m));
@@ -417,6 +428,7 @@ export class EngineClient {
           if (this.running?.worker === worker) void this.stopRunning(this.running, m.error ?? 'the engine failed to load');
         }
       } else if (isLog(m)) log(m.message);
+      else if (isRefine(m)) for (const listener of this.refineListeners) listener(m);
       else if (isWorkspaceNotification(m)) this.workspaceRuns.get(m.run)?.(m.event);
       else if (isImproveNotification(m)) this.improveListener?.(m.progress);
       else rpc.handle(m);

@@ -21,6 +21,10 @@ export interface FewShotApi {
   panel: Pick<PanelDataSource, 'estimateQuality'>;
   /** The walkthrough steps completed by context keys so far. */
   walkthrough(): WalkthroughState;
+  /** The status bar item's text (the tests read its refining / refined states). */
+  statusText(): string;
+  /** Whether the document's current predictions are refined ones; undefined when it has none. */
+  refined(uri: vscode.Uri): boolean | undefined;
 }
 
 let context: FewShotContext | undefined;
@@ -33,12 +37,19 @@ export async function activate(extension: vscode.ExtensionContext): Promise<FewS
   activateDiagnostics(ctx);
   activateDecorations(ctx);
   activateCodeActions(ctx);
-  activateStatusBar(ctx);
+  const status = activateStatusBar(ctx);
   activateTextFieldStatus(ctx);
   const panel = activatePanel(ctx);
   const walkthrough = activateWalkthrough(ctx);
   ctx.log('Few-Shot Labeler activated');
-  return { whenIdle: () => ctx.scheduler.whenIdle(), flushLabels: () => ctx.labels.flush(), panel, walkthrough };
+  return {
+    whenIdle: () => ctx.scheduler.whenIdle(),
+    flushLabels: () => ctx.labels.flush(),
+    panel,
+    walkthrough,
+    statusText: () => status.text,
+    refined: (uri) => ctx.scheduler.isRefined(uri),
+  };
 }
 
 export function deactivate(): Promise<void> | undefined {

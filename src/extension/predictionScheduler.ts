@@ -3,7 +3,7 @@
 // dropped (the edit that changed it has already scheduled a fresh run).
 import * as vscode from 'vscode';
 import { CancelSource, RpcError, type CancelSignal } from '../protocol/rpc';
-import type { QualityResult } from '../protocol/worker';
+import type { ClassifyParams, QualityResult, RefineNotification } from '../protocol/worker';
 import type { EngineClient } from './engineClient';
 import type { LabelStore } from './labelStore';
 import type { RecordsParams } from '../protocol/worker';
@@ -15,6 +15,15 @@ export interface DocumentResult extends DocumentPredictions {
   method: string;
   adaptMs: number;
   predictMs: number;
+  /** Predictions refined with the sentence block (background refinement), not the instant ones. */
+  refined?: boolean;
+}
+
+/** A document's background refinement in progress: distinct lines embedded so far, of `total`. */
+export interface RefineProgress {
+  version: number;
+  done: number;
+  total: number;
 }
 
 interface Pending {
@@ -27,6 +36,7 @@ export class PredictionScheduler implements vscode.Disposable {
   private readonly pending = new Map<string, Pending>();
   private readonly updated = new vscode.EventEmitter<vscode.Uri[]>();
   private readonly busyChanged = new vscode.EventEmitter<boolean>();
+  private readonly refining = new Map<string, RefineProgress>();
   /** Fires with the documents whose predictions changed (set or cleared). */
   readonly onDidUpdate = this.updated.event;
   readonly onDidChangeBusy = this.busyChanged.event;
@@ -42,6 +52,8 @@ export class PredictionScheduler implements vscode.Disposable {
     private readonly options: () => {
       method: string | undefined;
       abstention: AbstentionMode;
+      /** Refine in the background with the sentence block (`fewshot.refine`). */
+      refine?: boolean;
       isIncluded(doc: vscode.TextDocument): boolean;
       /** How to read a structured document (CSV, TSV, JSONL); undefined for lines. */
       records(doc: vscode.TextDocument): RecordsParams | undefined;
@@ -56,6 +68,59 @@ export class PredictionScheduler implements vscode.Disposable {
   resultFor(doc: vscode.TextDocument): DocumentResult | undefined {
     const r = this.results.get(doc.uri.toString());
     return r && r.version === doc.version ? r : undefined;
+  }
+
+  /** Whether an open document's current predictions are refined ones; undefined when it has none. */
+  isRefined(uri: vscode.Uri): boolean | undefined {
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+    const result = doc && this.resultFor(doc);
+    return result ? result.refined === true : undefined;
+  }
+
+  /** The document's refinement in progress (for its current version), if any. */
+  refiningOf(doc: vscode.TextDocument): RefineProgress | undefined {
+    const r = this.refining.get(doc.uri.toString());
+    return r && r.version === doc.version ? r : undefined;
+  }
+
+  /** Refinements in progress, all documents together. */
+  get refineProgress(): { documents: number; done: number; total: number } | undefined {
+    if (this.refining.size === 0) return undefined;
+    let done = 0;
+    let total = 0;
+    for (const r of this.refining.values()) {
+      done += r.done;
+      total += r.total;
+    }
+    return { documents: this.refining.size, done, total };
+  }
+
+  /**
+   * A refinement notification from the worker: progress, or the refined predictions, which
+   * replace the instant ones only while the document is still at the version they were computed for.
+   */
+  refined(n: RefineNotification): void {
+    const key = n.document;
+    const current = this.results.get(key);
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === key);
+    const stale = !current || current.version !== n.version || !doc || doc.isClosed || doc.version !== n.version;
+    if (stale) {
+      if (this.refining.get(key)?.version === n.version) this.refining.delete(key);
+      if (doc) this.updated.fire([doc.uri]);
+      return;
+    }
+    if (n.result) {
+      this.refining.delete(key);
+      this.results.set(key, { ...n.result, version: n.version, refined: true });
+      this.log(
+        `${vscode.workspace.asRelativePath(doc.uri)}: refined with the sentence block (${n.total} lines), method ${n.result.method}, ` +
+          `adapt ${n.result.adaptMs.toFixed(0)} ms, predict ${n.result.predictMs.toFixed(0)} ms`,
+      );
+    } else if (n.error !== undefined) {
+      this.refining.delete(key);
+      this.log(`${vscode.workspace.asRelativePath(doc.uri)}: refinement failed: ${n.error}`);
+    } else this.refining.set(key, { version: n.version, done: n.done, total: n.total });
+    this.updated.fire([doc.uri]);
   }
 
   /** Schedules a run for a document after `delayMs` (restarting the wait when called again). */
@@ -89,6 +154,7 @@ export class PredictionScheduler implements vscode.Disposable {
     if (p?.timer) clearTimeout(p.timer);
     p?.cancel?.cancel();
     this.pending.delete(key);
+    this.refining.delete(key);
     void this.engine.forget(key).catch(() => {});
     if (this.results.delete(key)) this.updated.fire([uri]);
     this.setBusy();
@@ -123,6 +189,7 @@ export class PredictionScheduler implements vscode.Disposable {
       const stopFlag = new Int32Array(new SharedArrayBuffer(4));
       cancel.onCancellationRequested(() => Atomics.store(stopFlag, 0, 1));
       const records = this.options().records(doc);
+      const refine = this.options().refine ? refineParams(doc, version) : undefined;
       const result = await this.engine.classify(
         {
           support,
@@ -133,12 +200,16 @@ export class PredictionScheduler implements vscode.Disposable {
           document: key,
           stopFlag,
           ...(records ? { records } : {}),
+          ...(refine ? { refine } : {}),
         },
         cancel,
       );
       const lines = result.labelIndex.length;
       if (cancel.isCancellationRequested || doc.isClosed || doc.version !== version) return;
       this.results.set(key, { ...result, version });
+      // The worker dropped the document's earlier refinement job when this request reached it; the
+      // new job (when asked for) reports its own progress next.
+      this.refining.delete(key);
       this.lastRun = { at: new Date(), adaptMs: result.adaptMs, predictMs: result.predictMs, lines, method: result.method };
       this.lastError = undefined;
       if (result.note) {
@@ -204,4 +275,10 @@ export class PredictionScheduler implements vscode.Disposable {
     this.updated.dispose();
     this.busyChanged.dispose();
   }
+}
+
+/** What the worker needs to refine a document: its version, and the lines in view (embedded early). */
+function refineParams(doc: vscode.TextDocument, version: number): ClassifyParams['refine'] {
+  const visible = vscode.window.visibleTextEditors.find((e) => e.document === doc)?.visibleRanges[0];
+  return { version, ...(visible ? { visible: [visible.start.line, visible.end.line + 1] } : {}) };
 }

@@ -21,6 +21,8 @@ export interface PanelPrediction {
   confidence: number;
   /** Normalised entropy, 0 (sure) .. 1 (uniform). */
   uncertainty: number;
+  /** Refined with the sentence encoder (background refinement); absent for the instant predictions. */
+  refined?: true;
 }
 
 export interface PanelLabel {
@@ -317,7 +319,8 @@ function parsePrediction(v: unknown): Parsed<PanelPrediction | undefined> {
   const label = parseName(v.label, 'prediction.label');
   if (!label.ok) return label;
   if (!isUnit(v.confidence) || !isUnit(v.uncertainty)) return fail('prediction confidence and uncertainty must be in 0..1');
-  return ok({ label: label.value, confidence: v.confidence, uncertainty: v.uncertainty });
+  if (v.refined !== undefined && v.refined !== true) return fail('prediction.refined must be true when present');
+  return ok({ label: label.value, confidence: v.confidence, uncertainty: v.uncertainty, ...(v.refined ? { refined: true as const } : {}) });
 }
 
 function parseLine(v: unknown, docCount: number): Parsed<WireLine> {

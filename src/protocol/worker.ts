@@ -15,6 +15,11 @@ import type { ClassifyWorkspaceParams, ClassifyWorkspaceResult, WorkspaceNotific
 export interface WorkerStartOptions {
   modelDir?: string;
   backend: BackendChoice;
+  /**
+   * Folder of the sentence vectors' disk cache (the extension's storage folder, never the user's
+   * workspace); absent, the vectors are kept in memory only.
+   */
+  sentenceCacheDir?: string;
 }
 
 /** Classify the lines of one document with a model adapted to `support`. */
@@ -47,6 +52,17 @@ export interface ClassifyParams {
    * later lines and bad lines get none.
    */
   records?: RecordsParams;
+  /**
+   * Refine in the background (the `fewshot.refine` setting): after this answer the worker computes
+   * the lines' sentence vectors and posts the predictions again with them (RefineNotification),
+   * tagged with `version`. Needs `document`; a newer classify of the document supersedes it.
+   */
+  refine?: {
+    /** The document version `text` is. */
+    version: number;
+    /** Lines in view [start, end): embedded right after the labeled lines and the pool. */
+    visible?: [number, number];
+  };
 }
 
 /** How to read a structured document: its format and, when the user chose one, its text column. */
@@ -155,7 +171,30 @@ export interface LogNotification {
   message: string;
 }
 
-export type WorkerToHost = ReadyNotification | LogNotification | WorkspaceNotification | ImproveNotification | ResponseMessage;
+/**
+ * Background refinement of a document (ClassifyParams.refine): progress while its lines are
+ * embedded, then once more with the refined predictions (`result`) or the reason there are none
+ * (`error`). A superseded refinement sends nothing more.
+ */
+export interface RefineNotification {
+  kind: 'refine';
+  document: string;
+  /** The document version the refinement is for: a result for another version must be dropped. */
+  version: number;
+  /** Distinct lines with their sentence vector so far, of `total`. */
+  done: number;
+  total: number;
+  result?: ClassifyResult;
+  error?: string;
+}
+
+export type WorkerToHost =
+  | ReadyNotification
+  | LogNotification
+  | RefineNotification
+  | WorkspaceNotification
+  | ImproveNotification
+  | ResponseMessage;
 
 /**
  * The `abstention` field of a request, checked where the worker receives it (the message crossed a
@@ -168,6 +207,9 @@ export function checkAbstention(value: unknown): AbstentionMode | undefined {
 
 export function isReady(message: unknown): message is ReadyNotification {
   return typeof message === 'object' && message !== null && (message as { kind?: unknown }).kind === 'ready';
+}
+export function isRefine(message: unknown): message is RefineNotification {
+  return typeof message === 'object' && message !== null && (message as { kind?: unknown }).kind === 'refine';
 }
 export function isLog(message: unknown): message is LogNotification {
   return typeof message === 'object' && message !== null && (message as { kind?: unknown }).kind === 'log';

@@ -68,6 +68,8 @@ export class LineList {
     const shown = line.label ?? line.prediction?.label;
     row.classList.toggle('labeled', line.label !== undefined);
     row.classList.toggle('predicted', line.label === undefined && !!line.prediction);
+    // Refined with the sentence encoder (background refinement): marked on the confidence.
+    row.classList.toggle('refined', line.label === undefined && line.prediction?.refined === true);
     chip.hidden = shown === undefined;
     name.textContent = shown ?? '';
     swatch.style.background = (shown && this.colors.get(shown)) || 'transparent';
@@ -75,13 +77,14 @@ export class LineList {
     bar.hidden = pct.hidden = conf === undefined;
     if (conf !== undefined) {
       (bar.firstChild as HTMLElement).style.width = `${Math.round(conf * 100)}%`;
-      pct.textContent = percent(conf);
+      pct.textContent = line.prediction?.refined ? `${percent(conf)} ✓` : percent(conf);
+      pct.title = line.prediction?.refined ? 'refined with the sentence encoder' : 'fast features (not refined yet)';
     }
     const status =
       line.label !== undefined
         ? `labeled ${line.label}`
         : line.prediction
-          ? `predicted ${line.prediction.label}, ${percent(line.prediction.confidence)} confident`
+          ? `predicted ${line.prediction.label}, ${percent(line.prediction.confidence)} confident${line.prediction.refined ? ', refined' : ''}`
           : 'unlabeled';
     row.setAttribute('aria-label', `${where}: ${line.text}. ${status}`);
   }

@@ -3,7 +3,7 @@
 // fake engine.
 import { writeDataset } from '../engine/data/dataset';
 import { packTable, parseRecords } from '../engine/data/records';
-import type { EngineApi } from '../engine/engine';
+import type { AdaptedModel, AdaptOptions, EngineApi, SentenceVectors } from '../engine/engine';
 import { EngineInputError } from '../engine/engine';
 import { crossValidate } from '../engine/eval/crossValidate';
 import { RpcServer, yieldToEventLoop, type CancelSignal, RpcError } from '../protocol/rpc';
@@ -21,6 +21,7 @@ import { DocumentStates } from './documentStates';
 import { improveInWorker } from './improve';
 import { documentUnits, predictUnits, wantedLines } from './units';
 import { classifyWorkspace } from './workspace';
+import { refinedStateKey, Refiner, type SentenceEmbedder } from './refine';
 
 /** The part of a MessagePort / parentPort the host uses. */
 export interface Port {
@@ -28,11 +29,20 @@ export interface Port {
   on(event: 'message', listener: (message: unknown) => void): void;
 }
 
-export function startWorkerHost(port: Port, loadEngine: (log: (m: string) => void) => Promise<EngineApi>): Promise<void> {
+/**
+ * @param loadEncoder the sentence encoder for background refinement, loaded by the first classify
+ *   that asks for refinement; absent, or failing to load, refinement is off (said once in the log).
+ */
+export function startWorkerHost(
+  port: Port,
+  loadEngine: (log: (m: string) => void) => Promise<EngineApi>,
+  loadEncoder: () => Promise<SentenceEmbedder> = () => Promise.reject(new Error('no sentence encoder in this worker')),
+): Promise<void> {
   const log = (message: string) => port.postMessage({ kind: 'log', message });
   let engine: EngineApi | undefined;
   let loadError: string | undefined;
   const states = new DocumentStates();
+  const refiner = new Refiner(loadEncoder, (message) => port.postMessage(message), log);
 
   const need = (): EngineApi => {
     if (engine) return engine;
@@ -40,8 +50,12 @@ export function startWorkerHost(port: Port, loadEngine: (log: (m: string) => voi
   };
   const server = new RpcServer<WorkerRequests>(
     {
-      classify: (params, signal) => classify(need(), params, signal, states),
-      forget: (params) => states.forget(params.document),
+      classify: (params, signal) => classify(need(), params, signal, states, refiner),
+      forget: (params) => {
+        refiner.supersede(params.document);
+        states.forget(refinedStateKey(params.document));
+        return states.forget(params.document);
+      },
       info: () => need().info(),
       quality: (params, signal) => quality(need(), params, signal),
       classifyWorkspace: (params, signal) =>
@@ -74,8 +88,11 @@ export async function classify(
   params: ClassifyParams,
   signal: CancelSignal,
   states?: DocumentStates,
+  refiner?: Refiner,
 ): Promise<ClassifyResult> {
   const abstain = checkAbstention(params.abstention);
+  // A new version or support set: the document's refinement in progress is for the old one.
+  if (params.document !== undefined) refiner?.supersede(params.document);
   // A structured document's records stand in for its lines: each on its first line, '' elsewhere.
   const lines = documentUnits(params.text, params.records, recordTable);
   const wanted = wantedLines(lines);
@@ -84,10 +101,13 @@ export async function classify(
   const key = params.document;
   const warm = key !== undefined ? states?.get(key) : undefined;
   // The engine decides how much of the document it looks at (src/engine/pool.ts).
-  const model = engine.adapt(params.support, {
+  const adaptOptions: AdaptOptions = {
     method: params.method,
     ...(abstain ? { abstain } : {}),
     ...(params.usePool ? { pool: wanted.map((i) => lines[i]) } : {}),
+  };
+  const model = engine.adapt(params.support, {
+    ...adaptOptions,
     ...(warm ? { warm } : {}),
     shouldStop: () => signal.isCancellationRequested || (params.stopFlag !== undefined && Atomics.load(params.stopFlag, 0) !== 0),
   });
@@ -97,17 +117,54 @@ export async function classify(
   if (key !== undefined) states?.set(key, model.state);
   const t1 = performance.now();
 
-  const { labelIndex, confidence, uncertainty } = await predictUnits(model, lines, wanted, () => {
+  const result = await predicted(model, lines, wanted, t0, t1, () => {
     if (signal.isCancellationRequested) throw new RpcError('classify cancelled', 'cancelled');
   });
+  const { document, refine } = params;
+  if (refiner && document !== undefined && refine) {
+    // In the background, after this answer: the same adaptation with the sentence block.
+    void refiner.start({
+      lines,
+      params: { ...params, document, refine },
+      classify: async (sentence: SentenceVectors, isCurrent) => {
+        const started = performance.now();
+        const warmKey = refinedStateKey(document);
+        const refinedWarm = states?.get(warmKey);
+        const refined = engine.adapt(params.support, {
+          ...adaptOptions,
+          sentence,
+          ...(refinedWarm ? { warm: refinedWarm } : {}),
+          shouldStop: () => !isCurrent(),
+        });
+        if (!isCurrent()) throw new RpcError('refinement superseded', 'cancelled');
+        states?.set(warmKey, refined.state);
+        return predicted(refined, lines, wanted, started, performance.now(), () => {
+          if (!isCurrent()) throw new RpcError('refinement superseded', 'cancelled');
+        });
+      },
+    });
+  }
+  return result;
+}
+
+/** A classify result: the model's predictions of the wanted lines, with the times it took. */
+async function predicted(
+  model: AdaptedModel,
+  lines: readonly string[],
+  wanted: readonly number[],
+  started: number,
+  adapted: number,
+  stop: () => void,
+): Promise<ClassifyResult> {
+  const { labelIndex, confidence, uncertainty } = await predictUnits(model, lines, wanted, stop);
   return {
     labels: model.labels,
     method: model.method,
     labelIndex,
     confidence,
     uncertainty,
-    adaptMs: t1 - t0,
-    predictMs: performance.now() - t1,
+    adaptMs: adapted - started,
+    predictMs: performance.now() - adapted,
     warm: model.warm,
     ...(model.note ? { note: model.note } : {}),
   };

@@ -1,19 +1,9 @@
 // The facade over the shipped model: bad support sets, hostile lines, determinism across backends.
 import assert from 'node:assert/strict';
 import path from 'node:path';
+import { MODEL_DIR, SUPPORT } from './engineFixture';
 import { Engine, EngineInputError, checkSupport, namedPredictions } from '../../src/engine/engine';
-import type { Example } from '../../src/engine/types';
 
-const MODEL_DIR = path.resolve(__dirname, '../../../models');
-
-const SUPPORT: Example[] = [
-  { text: 'my card was charged twice for one purchase', label: 'billing' },
-  { text: 'refund the duplicate charge on my invoice', label: 'billing' },
-  { text: 'the app crashes when I open settings', label: 'bug' },
-  { text: 'error 500 after clicking save', label: 'bug' },
-  { text: 'how do I export my data to csv', label: 'question' },
-  { text: 'where can I change my password', label: 'question' },
-];
 const LINES = [
   'I was billed two times this month',
   'app freezes on startup with a null pointer exception',

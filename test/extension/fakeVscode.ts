@@ -136,6 +136,7 @@ export const extensions = { all: [] as unknown[] };
 
 export const window = {
   activeTextEditor: undefined as unknown,
+  visibleTextEditors: [] as unknown[],
   /** Runs the task at once; its progress goes nowhere and it is never cancelled from the UI. */
   withProgress<T>(
     _options: unknown,

@@ -14,6 +14,20 @@ interface Call {
   answer(): void;
 }
 
+/** Every one of n lines predicted `label` (0 bug, 1 feature) with this confidence. */
+function answer(n: number, method: string, label: number, confidence: number): ClassifyResult {
+  return {
+    labels: ['bug', 'feature'],
+    method,
+    labelIndex: new Int32Array(n).fill(label),
+    confidence: new Float32Array(n).fill(confidence),
+    uncertainty: new Float32Array(n).fill(1 - confidence),
+    adaptMs: 1,
+    predictMs: 1,
+    warm: false,
+  };
+}
+
 class FakeEngine {
   calls: Call[] = [];
   forgotten: string[] = [];
@@ -25,17 +39,7 @@ class FakeEngine {
   }
   classify(params: ClassifyParams, signal?: CancelSignal): Promise<ClassifyResult> {
     return new Promise((resolve) => {
-      const n = params.text.split('\n').length;
-      const result: ClassifyResult = {
-        labels: ['bug', 'feature'],
-        method: 'default',
-        labelIndex: new Int32Array(n).fill(1),
-        confidence: new Float32Array(n).fill(0.9),
-        uncertainty: new Float32Array(n).fill(0.1),
-        adaptMs: 1,
-        predictMs: 1,
-        warm: false,
-      };
+      const result = answer(params.text.split('\n').length, 'default', 1, 0.9);
       this.calls.push({ params, signal, answer: () => resolve(result) });
     });
   }
@@ -53,13 +57,13 @@ const twoLabels: Example[] = [
 ];
 const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function setUp(support: Example[] = twoLabels, abstention: AbstentionMode = 'auto') {
+function setUp(support: Example[] = twoLabels, abstention: AbstentionMode = 'auto', refine = false) {
   const engine = new FakeEngine();
   const labels = { examplesFor: () => support, folderOf: () => undefined };
   const scheduler = new PredictionScheduler(
     engine,
     labels,
-    () => ({ method: undefined, abstention, isIncluded: () => true, records: () => undefined }),
+    () => ({ method: undefined, abstention, refine, isIncluded: () => true, records: () => undefined }),
     () => {},
   );
   const updates: string[][] = [];
@@ -129,5 +133,63 @@ describe('PredictionScheduler', () => {
     assert.equal(engine.calls.length, 1, 'no second engine call');
     assert.equal(scheduler.resultFor(doc), undefined);
     assert.deepEqual(updates, [['file:///w/a.txt'], ['file:///w/a.txt']]);
+  });
+
+  describe('background refinement', () => {
+    /** A document the scheduler can find among the open ones, classified once (instant answer in). */
+    async function classified(text: string) {
+      const setup = setUp(twoLabels, 'auto', true);
+      const doc = document(text);
+      (vscode.workspace.textDocuments as unknown[]).push(doc);
+      setup.scheduler.schedule(doc, 0);
+      await tick(10);
+      setup.engine.calls[0]!.answer();
+      await setup.scheduler.whenIdle();
+      return { ...setup, doc };
+    }
+    const refinedResult = (n: number) => answer(n, 'default+sentence@2', 0, 0.8);
+    afterEach(() => {
+      (vscode.workspace.textDocuments as unknown[]).length = 0;
+    });
+
+    it('asks for refinement of the version it classifies; shows progress, then the refined predictions', async () => {
+      const { engine, scheduler, doc } = await classified('a\nb');
+      assert.deepEqual(engine.calls[0]!.params.refine, { version: 1 });
+      const key = doc.uri.toString();
+      scheduler.refined({ kind: 'refine', document: key, version: 1, done: 1, total: 4 });
+      assert.deepEqual(scheduler.refiningOf(doc), { version: 1, done: 1, total: 4 });
+      assert.deepEqual(scheduler.refineProgress, { documents: 1, done: 1, total: 4 });
+      assert.equal(scheduler.resultFor(doc)?.refined, undefined, 'the instant predictions meanwhile');
+      scheduler.refined({ kind: 'refine', document: key, version: 1, done: 4, total: 4, result: refinedResult(2) });
+      assert.equal(scheduler.resultFor(doc)?.refined, true);
+      assert.equal(scheduler.resultFor(doc)?.method, 'default+sentence@2');
+      assert.deepEqual(Array.from(scheduler.resultFor(doc)!.labelIndex), [0, 0]);
+      assert.equal(scheduler.refiningOf(doc), undefined);
+      assert.equal(scheduler.refineProgress, undefined);
+      scheduler.dispose();
+    });
+
+    it('forgets the progress of a refinement the worker dropped (a re-run of the same version)', async () => {
+      const { engine, scheduler, doc } = await classified('a\nb');
+      scheduler.refined({ kind: 'refine', document: doc.uri.toString(), version: 1, done: 1, total: 4 });
+      scheduler.schedule(doc, 0); // a label changed: the same version again
+      await tick(10);
+      engine.calls[1]!.answer();
+      await scheduler.whenIdle();
+      assert.equal(scheduler.refiningOf(doc), undefined, 'no "refining" left from the dropped job');
+      scheduler.dispose();
+    });
+
+    it('never lands a refinement on a changed document version', async () => {
+      const { scheduler, doc } = await classified('a\nb');
+      const instant = scheduler.resultFor(doc);
+      doc.version = 2; // edited while the worker refined version 1
+      scheduler.refined({ kind: 'refine', document: doc.uri.toString(), version: 1, done: 4, total: 4, result: refinedResult(2) });
+      assert.equal(scheduler.resultFor(doc), undefined, 'version 1 predictions are not shown for version 2');
+      doc.version = 1;
+      assert.equal(scheduler.resultFor(doc), instant, 'the refined result did not replace the stored one');
+      assert.notEqual(scheduler.resultFor(doc)?.refined, true);
+      scheduler.dispose();
+    });
   });
 });

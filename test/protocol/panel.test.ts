@@ -105,6 +105,7 @@ describe('panel protocol', () => {
         [(s) => ((s.lines[0] as { text: unknown }).text = 5), /text/],
         [(s) => (s.lines[1].prediction!.confidence = 1.5), /0\.\.1/],
         [(s) => (s.lines[1].prediction!.uncertainty = Number.NaN), /0\.\.1/],
+        [(s) => ((s.lines[1].prediction as { refined: unknown }).refined = 'yes'), /refined/],
         [(s) => (s.labels[0].color = 'red'), /#rrggbb/],
         [(s) => s.labels.push({ name: 'bug', color: '#000000' }), /twice/],
         [(s) => (s.stats.lastAdaptationMs = -1), /lastAdaptationMs/],
@@ -124,6 +125,17 @@ describe('panel protocol', () => {
       assert.equal(parseHostMessage({ kind: 'snapshot' }).ok, false);
       assert.equal(parseHostMessage({ kind: 'response', id: 'x' }).ok, false);
       assert.equal(parseHostMessage(42).ok, false);
+    });
+
+    it('carries which predictions are refined', () => {
+      const s = snapshot();
+      s.lines[1]!.prediction!.refined = true;
+      const r = parseSnapshot(s);
+      assert.ok(r.ok);
+      assert.equal(r.value.lines[1]!.prediction!.refined, true);
+      const plain = parseSnapshot(snapshot());
+      assert.ok(plain.ok);
+      assert.equal(plain.value.lines[1]!.prediction!.refined, undefined);
     });
 
     it('carries the labeled lines the list does not hold, per label', () => {

@@ -8,6 +8,7 @@ import { registerSuite } from './extension.suite';
 import { registerManyLabelsSuite } from './manyLabels.suite';
 import { registerMultiRootSuite } from './multiRoot.suite';
 import { registerNonFileSuite } from './nonFile.suite';
+import { registerRefineSuite } from './refine.suite';
 import { registerStructuredSuite } from './structured.suite';
 import { registerUntrustedSuite } from './untrusted.suite';
 import { registerVirtualSuite } from './virtual.suite';
@@ -21,6 +22,7 @@ const suites: Record<string, () => void> = {
     registerManyLabelsSuite();
     registerStructuredSuite();
     registerNonFileSuite();
+    registerRefineSuite();
   },
   'multi-root': registerMultiRootSuite,
   workspace: registerWorkspaceSuite,
@@ -31,6 +33,8 @@ const suites: Record<string, () => void> = {
 
 export function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', timeout: 60_000, forbidOnly: true, color: false, reporter: 'spec' });
+  // $FEWSHOT_TEST_GREP runs only the tests whose full title matches (one suite of a run, while developing it).
+  if (process.env.FEWSHOT_TEST_GREP) mocha.grep(process.env.FEWSHOT_TEST_GREP);
   const report = process.env.FEWSHOT_TEST_REPORT;
   const lines: string[] = [];
   const name = process.env.FEWSHOT_TEST_SUITE ?? 'single-folder';

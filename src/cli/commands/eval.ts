@@ -16,7 +16,8 @@ import {
   type OpenSetOptions,
 } from '../../engine/eval';
 import { evaluateMultiLabel, formatMultiLabelReport } from '../../engine/eval/multiLabel';
-import { augmentLines, type SentenceLayout, sentenceMethod, withoutSentence } from '../../engine/eval/sentenceBlock';
+import { sentenceMethod } from '../../engine/eval/sentenceBlock';
+import { augmentLines, type SentenceLayout, withoutSentence } from '../../engine/learners/sentenceBlock';
 import { SentenceEncoder } from '../../engine/sentence/encoder';
 import { type ParsedArgs, UsageError } from '../args';
 import { openEngine, ENGINE_OPTIONS } from '../engine-loader';

@@ -52,6 +52,11 @@ export class SentenceEncoder {
     return new SentenceEncoder(model, disk, options.memoryEntries ?? MEMORY_ENTRIES);
   }
 
+  /** Builds the graph model now (it is otherwise built by the first line no cache holds). */
+  async prepare(): Promise<void> {
+    await this.model.graph();
+  }
+
   get dim(): number {
     return this.model.dim;
   }
@@ -61,18 +66,23 @@ export class SentenceEncoder {
     return this.model.hash;
   }
 
-  /** Row-major n x dim vectors, unit length; a line with no text gets zeros. */
-  async embed(texts: readonly string[]): Promise<Float32Array> {
-    const dim = this.dim;
-    // This call's vectors live here, so a memory cache smaller than the call cannot lose any.
+  /** The vectors of those texts already in the memory or disk cache (no model call). */
+  cached(texts: readonly string[]): Map<string, Float32Array> {
     const got = new Map<string, Float32Array>();
     for (const text of texts) {
       const v = this.memory.get(text);
       if (v) got.set(text, v);
     }
-    if (this.disk) {
-      for (const [text, v] of this.disk.get([...new Set(texts.filter((t) => !got.has(t)))])) got.set(text, v);
-    }
+    if (this.disk) for (const [text, v] of this.disk.get(texts.filter((t) => !got.has(t)))) got.set(text, v);
+    for (const [text, v] of got) this.remember(text, v);
+    return got;
+  }
+
+  /** Row-major n x dim vectors, unit length; a line with no text gets zeros. */
+  async embed(texts: readonly string[]): Promise<Float32Array> {
+    const dim = this.dim;
+    // This call's vectors live here, so a memory cache smaller than the call cannot lose any.
+    const got = this.cached([...new Set(texts)]);
     const missing = [...new Set(texts.filter((t) => !got.has(t)))];
     if (missing.length) {
       const vectors = await this.run(missing);
@@ -130,7 +140,8 @@ export class SentenceEncoder {
     });
     const inputs = { [INPUT_INDICES]: tf.tensor2d(indices, [nnz, 2], 'int32'), [INPUT_VALUES]: tf.tensor1d(values, 'int32') };
     try {
-      const result = (await this.model.graph.executeAsync(inputs, this.model.output)) as tf.Tensor;
+      const graph = await this.model.graph();
+      const result = (await graph.executeAsync(inputs, this.model.output)) as tf.Tensor;
       try {
         if (result.shape[0] !== rows.length || result.shape[1] !== this.dim) {
           throw new Error(`the sentence model returned shape [${result.shape}] for ${rows.length} lines`);
@@ -155,7 +166,7 @@ export class SentenceEncoder {
   }
 
   dispose(): void {
-    this.model.graph.dispose();
+    this.model.dispose();
     this.memory.clear();
   }
 }

@@ -16,7 +16,13 @@ export const INPUT_VALUES = 'values';
 const OUTPUT = 'module_apply_default/Encoder_en/hidden_layers/l2_normalize';
 
 export interface SentenceModelFiles {
-  graph: GraphModel;
+  /**
+   * The graph model, built on first call (0.2-2 s): vectors served from a cache need only the
+   * vocabulary and the hash, so reopening a file whose lines are all cached never builds it.
+   */
+  graph(): Promise<GraphModel>;
+  /** Frees the graph if it was built. */
+  dispose(): void;
   vocab: VocabEntry[];
   /** sha256 of the three files: caches of its vectors are keyed by it. */
   hash: string;
@@ -50,10 +56,22 @@ export async function loadSentenceModel(dir: string = defaultSentenceDir()): Pro
     throw new Error(`${path.join(dir, FILES.model)}: expected one weights group in ${FILES.weights}`);
   }
   const weightData = weightBytes.buffer.slice(weightBytes.byteOffset, weightBytes.byteOffset + weightBytes.byteLength);
-  const graph = await loadGraphModel(
-    tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: group.weights, weightData: weightData as ArrayBuffer }),
-  );
+  let graph: Promise<GraphModel> | undefined;
+  const build = () =>
+    loadGraphModel(
+      tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: group.weights, weightData: weightData as ArrayBuffer }),
+    );
   const hash = createHash('sha256').update(modelBytes).update(weightBytes).update(vocabBytes).digest('hex');
   const vocab = JSON.parse(vocabBytes.toString('utf8')) as VocabEntry[];
-  return { graph, vocab, hash, dim: 512, output: OUTPUT };
+  return {
+    graph: () => {
+      graph ??= build();
+      return graph;
+    },
+    dispose: () => void graph?.then((g) => g.dispose()),
+    vocab,
+    hash,
+    dim: 512,
+    output: OUTPUT,
+  };
 }

@@ -95,7 +95,12 @@ class StoreDataSource implements PanelDataSource, vscode.Disposable {
         if (label !== undefined) entry.label = label;
         const index = result?.labelIndex[line] ?? -1;
         if (result && index >= 0) {
-          entry.prediction = { label: result.labels[index]!, confidence: result.confidence[line]!, uncertainty: result.uncertainty[line]! };
+          entry.prediction = {
+            label: result.labels[index]!,
+            confidence: result.confidence[line]!,
+            uncertainty: result.uncertainty[line]!,
+            ...(result.refined ? { refined: true as const } : {}),
+          };
         }
         out.push(entry);
       }

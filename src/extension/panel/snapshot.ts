@@ -45,7 +45,12 @@ function wireLine(l: PanelSourceLine, doc: number): WireLine {
   if (l.label !== undefined && !labelNameProblem(l.label)) out.label = l.label;
   const p = l.prediction;
   if (p && !labelNameProblem(p.label))
-    out.prediction = { label: p.label, confidence: clampUnit(p.confidence), uncertainty: clampUnit(p.uncertainty) };
+    out.prediction = {
+      label: p.label,
+      confidence: clampUnit(p.confidence),
+      uncertainty: clampUnit(p.uncertainty),
+      ...(p.refined ? { refined: true as const } : {}),
+    };
   return out;
 }
 
@@ -75,7 +80,9 @@ function sameAsSent(l: PanelSourceLine, sent: WireLine, valid: ValidNames): bool
   const p = l.prediction && valid.ok(l.prediction.label) ? l.prediction : undefined;
   const q = sent.prediction;
   if (!p || !q) return !p && !q;
-  return p.label === q.label && clampUnit(p.confidence) === q.confidence && clampUnit(p.uncertainty) === q.uncertainty;
+  return (
+    p.label === q.label && clampUnit(p.confidence) === q.confidence && clampUnit(p.uncertainty) === q.uncertainty && p.refined === q.refined
+  );
 }
 
 /** The labels the panel lists, and how many distinct others it leaves out (past the limit, or names it refuses). */

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { augmentLines, SentenceBlockMethod, sentenceMethod, withoutSentence } from '../../../src/engine/eval/sentenceBlock';
+import { sentenceMethod } from '../../../src/engine/eval/sentenceBlock';
+import { augmentLines, SentenceBlockMethod, withoutSentence } from '../../../src/engine/learners/sentenceBlock';
 import { HAND_SET, LogregMethod } from '../../../src/engine/learners/adaptation';
 import { blockMeans, type Centre } from '../../../src/engine/learners/featureView';
 import type { EncodedLines } from '../../../src/engine/types';

@@ -120,6 +120,10 @@ describe('SentenceEncoder', function () {
       withDisk.flush();
       withDisk.dispose();
       const again = await SentenceEncoder.load({ cacheDir: dir });
+      // What the caches hold, without the model: the cached lines, not the others.
+      const held = again.cached(['cached line', 'never seen']);
+      assert.deepEqual([...held.keys()], ['cached line']);
+      assert.deepEqual(held.get('cached line'), row(v, 0).slice());
       const w = await again.embed(['other line', 'cached line']);
       again.dispose();
       assert.equal(again.modelLines, 0);

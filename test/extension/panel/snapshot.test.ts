@@ -92,6 +92,21 @@ describe('panel snapshot tracker', () => {
     assert.deepEqual(source.reads.at(-1), [A], 'only the changed document was read');
   });
 
+  it('sends a prediction that became refined, even with the same label and confidence, and marks it', () => {
+    const source = new Source();
+    source.lines = documentOf(A, 5);
+    const tracker = new SnapshotTracker(source);
+    tracker.snapshot();
+    const line = source.find(A, 2);
+    line.prediction = { ...line.prediction!, refined: true };
+    const u = wire(tracker.update([A]))!;
+    assert.deepEqual(
+      u.lines.map((l) => [l.line, l.prediction?.refined]),
+      [[2, true]],
+    );
+    assert.equal(tracker.update([A]), undefined, 'then nothing more');
+  });
+
   it('sends nothing when nothing changed, and stats alone when only they changed', () => {
     const source = new Source();
     source.lines = documentOf(A, 20);

@@ -1,0 +1,180 @@
+// The sentence block (docs/sentence.md): methods that read a 512-d sentence vector per line beside
+// today's features. The engine (Engine.adapt with sentence vectors) and the episodic evaluator both
+// hand them *augmented* lines, whose word block is today's word block followed by the line's sentence vector
+// ([word (wordDim) | sentence (sentenceDim)]); each method below takes the part it is about.
+//
+// A separate block is emulated through the feature view's word block, so neither the view nor the
+// kernels change: the method transforms each block itself (today's word block exactly as the view
+// would: re-centred, common component removed, unit length; the sentence block re-centred on the
+// same reference and unit length), places [word', lambda * sentence'] in the word block and hands
+// the view a zero word centre. The view then divides that block by sqrt(1 + lambda^2); scaling its
+// word scale by the same factor gives the word block its own scale s_word and the sentence block
+// lambda * s_word, as two separate blocks would have.
+import { type AdaptHyper, adaptLogreg } from './adaptation';
+import { blockMeans, type Centre, FeatureView } from './featureView';
+import type { AdaptControl, Classifier, EncodedLines, FewShotMethod } from '../types';
+
+export interface SentenceLayout {
+  /** Width of today's word block (the model's word vectors). */
+  wordDim: number;
+  /** Width of the sentence block. */
+  sentenceDim: number;
+}
+
+/** Appends each line's sentence vector (row-major n x sentenceDim) to its word block. */
+export function augmentLines(lines: EncodedLines, sentence: Float32Array, sentenceDim: number): EncodedLines {
+  const wd = lines.wordDim;
+  const dim = wd + sentenceDim;
+  if (sentence.length !== lines.n * sentenceDim) throw new Error(`${sentence.length / sentenceDim} sentence rows for ${lines.n} lines`);
+  const word = new Float32Array(lines.n * dim);
+  for (let i = 0; i < lines.n; i++) {
+    word.set(lines.word.subarray(i * wd, (i + 1) * wd), i * dim);
+    word.set(sentence.subarray(i * sentenceDim, (i + 1) * sentenceDim), i * dim + wd);
+  }
+  return { ...lines, wordDim: dim, word };
+}
+
+/** Today's lines back from augmented ones (the word block's first wordDim values). */
+export function todayLines(lines: EncodedLines, layout: SentenceLayout): EncodedLines {
+  const { wordDim: wd } = layout;
+  checkAugmented(lines, layout);
+  const word = new Float32Array(lines.n * wd);
+  for (let i = 0; i < lines.n; i++) word.set(lines.word.subarray(i * lines.wordDim, i * lines.wordDim + wd), i * wd);
+  return { ...lines, wordDim: wd, word };
+}
+
+function checkAugmented(lines: EncodedLines, layout: SentenceLayout): void {
+  if (lines.wordDim !== layout.wordDim + layout.sentenceDim) {
+    throw new Error(`expected lines with the sentence block (word block of ${layout.wordDim + layout.sentenceDim}), got ${lines.wordDim}`);
+  }
+}
+
+/** A classifier that maps each batch of lines before scoring it. */
+function mapped(inner: Classifier, map: (lines: EncodedLines) => EncodedLines): Classifier {
+  const summary = inner.predictSummary?.bind(inner);
+  return {
+    ...(inner.head ? { head: inner.head } : {}),
+    ...(inner.plan ? { plan: inner.plan } : {}),
+    ...(inner.heldOut ? { heldOut: inner.heldOut } : {}),
+    predictProbs: (lines) => inner.predictProbs(map(lines)),
+    ...(summary ? { predictSummary: (lines: EncodedLines) => summary(map(lines)) } : {}),
+  };
+}
+
+/** An engine method as it is today, given augmented lines: it sees today's features only. */
+export function withoutSentence(method: FewShotMethod, layout: SentenceLayout): FewShotMethod {
+  const today = (lines: EncodedLines) => todayLines(lines, layout);
+  return {
+    name: method.name,
+    transductive: method.transductive,
+    adapt(support, labels, nClasses, pool, names, control) {
+      const inner = method.adapt(today(support), labels, nClasses, pool && today(pool), names && today(names), control);
+      return mapped(inner, today);
+    },
+  };
+}
+
+export interface SentenceMethodOptions {
+  name: string;
+  hyper: AdaptHyper;
+  transductive: boolean;
+  /** The model's corpus centre of today's blocks (the inductive reference). */
+  corpusCentre: Centre;
+  layout: SentenceLayout;
+  /**
+   * Scale of the sentence block relative to the word block (lambda); `alone` drops today's
+   * features and keeps the sentence block only.
+   */
+  sentence: number | 'alone';
+}
+
+/**
+ * Logistic regression (the engine's adaptation, `hyper`) on today's blocks plus the sentence block,
+ * or on the sentence block alone. Reference of the re-centring: the support and pool lines when
+ * transductive, else the corpus centre (today's blocks) and no centring (the sentence block).
+ */
+export class SentenceBlockMethod implements FewShotMethod {
+  readonly name: string;
+  readonly transductive: boolean;
+  constructor(private readonly options: SentenceMethodOptions) {
+    this.name = options.name;
+    this.transductive = options.transductive;
+  }
+
+  adapt(
+    support: EncodedLines,
+    labels: Int32Array,
+    nClasses: number,
+    pool?: EncodedLines,
+    names?: EncodedLines,
+    control?: AdaptControl,
+  ): Classifier {
+    const { layout, corpusCentre, hyper, sentence } = this.options;
+    checkAugmented(support, layout);
+    const usePool = this.transductive && pool !== undefined && pool.n > 0;
+    const today = (lines: EncodedLines) => todayLines(lines, layout);
+    const todayCentre = usePool ? { ...blockMeans([today(support), today(pool)]), common: corpusCentre.common } : corpusCentre;
+    const sentenceCentre = usePool ? sentenceMean([support, pool], layout) : new Float32Array(layout.sentenceDim);
+    const alone = sentence === 'alone';
+    const lambda = alone ? 1 : sentence;
+    const todayView = new FeatureView(todayCentre, { word: 1, char: 1 });
+    const dim = (alone ? 0 : layout.wordDim) + layout.sentenceDim;
+    const transform = (lines: EncodedLines): EncodedLines => {
+      checkAugmented(lines, layout);
+      const word = new Float32Array(lines.n * dim);
+      const plain = alone ? undefined : today(lines);
+      for (let i = 0; i < lines.n; i++) {
+        const o = i * dim;
+        if (plain) todayView.writeWord(plain, i, word, o);
+        const so = o + (alone ? 0 : layout.wordDim);
+        const from = i * lines.wordDim + layout.wordDim;
+        let sq = 0;
+        for (let j = 0; j < layout.sentenceDim; j++) {
+          const v = (lines.word[from + j] as number) - (sentenceCentre[j] as number);
+          word[so + j] = v;
+          sq += v * v;
+        }
+        const s = sq > 0 ? lambda / Math.sqrt(sq) : 0;
+        for (let j = 0; j < layout.sentenceDim; j++) word[so + j] = (word[so + j] as number) * s;
+      }
+      // Alone: no char entries, and a zero char centre below, so the char block is zero.
+      if (alone)
+        return {
+          ...lines,
+          wordDim: dim,
+          word,
+          charOffsets: new Int32Array(lines.n + 1),
+          charIndex: new Int32Array(0),
+          charValue: new Float32Array(0),
+        };
+      return { ...lines, wordDim: dim, word };
+    };
+    const centre: Centre = { word: new Float32Array(dim), char: alone ? new Float32Array(todayCentre.char.length) : todayCentre.char };
+    const wordScale = alone ? hyper.scales.word : hyper.scales.word * Math.sqrt(1 + lambda * lambda);
+    const view = new FeatureView(centre, { word: wordScale, char: hyper.scales.char });
+    const inner = adaptLogreg(
+      view,
+      transform(support),
+      labels,
+      nClasses,
+      hyper,
+      usePool ? transform(pool) : undefined,
+      names && transform(names),
+      control,
+    );
+    return mapped(inner, transform);
+  }
+}
+
+function sentenceMean(batches: EncodedLines[], layout: SentenceLayout): Float32Array {
+  const mean = new Float64Array(layout.sentenceDim);
+  let n = 0;
+  for (const b of batches) {
+    for (let i = 0; i < b.n; i++) {
+      const from = i * b.wordDim + layout.wordDim;
+      for (let j = 0; j < layout.sentenceDim; j++) mean[j] = (mean[j] as number) + (b.word[from + j] as number);
+    }
+    n += b.n;
+  }
+  return Float32Array.from(mean, (v) => (n ? v / n : 0));
+}

@@ -1,0 +1,146 @@
+// Background refinement (docs/sentence.md, "In the product"): after a document's instant answer,
+// the worker computes the sentence block of its lines (labeled lines, label names and the pool
+// first, then the lines in view, then the rest; length-sorted batches, yielding between them so
+// classify requests are served) and classifies the document again with it. The refined predictions
+// are posted tagged with the document version they were computed for. A newer classify of the same
+// document, or its `forget`, supersedes the job: a superseded job posts nothing more.
+import { type SentenceVectors, sentenceMethodName } from '../engine/engine';
+import { samplePool } from '../engine/pool';
+import { yieldToEventLoop } from '../protocol/rpc';
+import type { ClassifyParams, ClassifyResult, RefineNotification } from '../protocol/worker';
+import { wantedLines } from './units';
+
+/** What the refiner needs of the sentence encoder (src/engine/sentence/encoder.ts; tests pass a fake). */
+export interface SentenceEmbedder {
+  readonly dim: number;
+  /** The vectors already in the encoder's memory or disk cache, by text (no model call). */
+  cached(texts: readonly string[]): Map<string, Float32Array>;
+  /** Row-major n x dim vectors. */
+  embed(texts: readonly string[]): Promise<Float32Array>;
+  /** Writes the disk cache's new vectors. */
+  flush(): void;
+}
+
+/** Lines embedded between two yields: one model batch (BATCH_SIZE), about 0.1-0.6 s on 2 cores. */
+const LINES_PER_STEP = 32;
+/** Progress notifications at most this often. */
+const PROGRESS_MS = 250;
+
+export interface RefineJob {
+  /** The document's lines (units) as classify saw them. */
+  lines: readonly string[];
+  params: ClassifyParams & { document: string; refine: NonNullable<ClassifyParams['refine']> };
+  /** Classifies the document again with the sentence block (the host's classify); stops once `isCurrent` is false. */
+  classify(sentence: SentenceVectors, isCurrent: () => boolean): Promise<ClassifyResult>;
+}
+
+export class Refiner {
+  private readonly jobs = new Map<string, object>();
+  private encoder?: Promise<SentenceEmbedder | undefined>;
+
+  constructor(
+    private readonly loadEncoder: () => Promise<SentenceEmbedder>,
+    private readonly post: (message: RefineNotification) => void,
+    private readonly log: (message: string) => void,
+  ) {}
+
+  /** Stops the document's running job (a new version, a new support set, the document closed). */
+  supersede(document: string): void {
+    this.jobs.delete(document);
+  }
+
+  /** Starts the document's job (superseding any running one); resolves when it ends, whatever the outcome. */
+  async start(job: RefineJob): Promise<void> {
+    const { document, refine } = job.params;
+    const token = {};
+    this.jobs.set(document, token);
+    const isCurrent = () => this.jobs.get(document) === token;
+    // The instant answer goes out first: the job starts on the next turn of the event loop.
+    await yieldToEventLoop();
+    const encoder = isCurrent() ? await this.load() : undefined;
+    if (!encoder || !isCurrent()) return;
+    const version = refine.version;
+    try {
+      const texts = priorityOrder(job);
+      const vectors = encoder.cached(texts);
+      const missing = texts.filter((t) => !vectors.has(t));
+      const total = texts.length;
+      let last = 0;
+      const progress = (force: boolean) => {
+        const now = performance.now();
+        if (!force && now - last < PROGRESS_MS) return;
+        last = now;
+        this.post({ kind: 'refine', document, version, done: vectors.size, total });
+      };
+      progress(true);
+      for (let from = 0; from < missing.length; from += LINES_PER_STEP) {
+        const batch = missing.slice(from, from + LINES_PER_STEP);
+        const rows = await encoder.embed(batch);
+        batch.forEach((t, i) => {
+          vectors.set(t, rows.slice(i * encoder.dim, (i + 1) * encoder.dim));
+        });
+        progress(false);
+        await yieldToEventLoop();
+        if (!isCurrent()) {
+          encoder.flush();
+          return;
+        }
+      }
+      if (missing.length) encoder.flush();
+      const sentence: SentenceVectors = { dim: encoder.dim, get: (t) => vectors.get(t) };
+      const result = await job.classify(sentence, isCurrent);
+      if (!isCurrent()) return;
+      this.post({ kind: 'refine', document, version, done: total, total, result });
+    } catch (error) {
+      if (!isCurrent()) return;
+      const message = error instanceof Error ? error.message : String(error);
+      this.log(`refinement of ${document} failed: ${message}`);
+      this.post({ kind: 'refine', document, version, done: 0, total: 0, error: message });
+    } finally {
+      if (isCurrent()) this.jobs.delete(document);
+    }
+  }
+
+  /** The encoder, loaded by the first refinement; undefined (said once) when it cannot load. */
+  private load(): Promise<SentenceEmbedder | undefined> {
+    this.encoder ??= this.loadEncoder().catch((error: unknown) => {
+      this.log(
+        `refinement is off: the sentence encoder did not load (${error instanceof Error ? error.message : String(error)}); ` +
+          'predictions come from the fast features only',
+      );
+      return undefined;
+    });
+    return this.encoder;
+  }
+}
+
+/** Where the refined adaptation's warm state lives: apart from the instant one's (another head width). */
+export function refinedStateKey(document: string): string {
+  return `${document}\n${sentenceMethodName('')}`;
+}
+
+/**
+ * Distinct non-blank texts in the order they are embedded: labeled lines and label names, the
+ * pool the engine samples, the lines in view, the rest; each group sorted by length, so a model
+ * batch holds lines of similar length (padding costs as much as text).
+ */
+export function priorityOrder(job: Pick<RefineJob, 'lines' | 'params'>): string[] {
+  const { lines, params } = job;
+  const wanted = wantedLines(lines);
+  const seen = new Set<string>();
+  const order: string[] = [];
+  const group = (texts: Iterable<string>) => {
+    const fresh = [...new Set(texts)].filter((t) => t.trim() !== '' && !seen.has(t));
+    fresh.sort((a, b) => a.length - b.length);
+    for (const t of fresh) {
+      seen.add(t);
+      order.push(t);
+    }
+  };
+  group(params.support.flatMap((ex) => [ex.text, ex.label]));
+  if (params.usePool) group(samplePool(wanted.map((i) => lines[i] as string)));
+  const visible = params.refine.visible;
+  if (visible) group(lines.slice(Math.max(0, visible[0]), Math.max(0, visible[1])));
+  group(wanted.map((i) => lines[i] as string));
+  return order;
+}

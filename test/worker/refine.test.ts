@@ -1,0 +1,206 @@
+// Background refinement in the worker host: after the instant answer the lines are embedded and the
+// document classified again with the sentence block; the result is tagged with the document version
+// and a newer version supersedes the job, so a refinement never lands on a changed document.
+import * as assert from 'node:assert/strict';
+import { MessageChannel } from 'node:worker_threads';
+import type { AdaptOptions, EngineApi } from '../../src/engine/engine';
+import type { Example } from '../../src/engine/types';
+import { RpcClient } from '../../src/protocol/rpc';
+import { isLog, isReady, isRefine, type RefineNotification, type WorkerRequests } from '../../src/protocol/worker';
+import { type Port, startWorkerHost } from '../../src/worker/host';
+import { priorityOrder, type SentenceEmbedder } from '../../src/worker/refine';
+import { fakeEngine } from './fakeEngine';
+
+const DIM = 4;
+const support: Example[] = [
+  { text: 'invoice overdue', label: 'billing' },
+  { text: 'password reset', label: 'account' },
+];
+
+/** The fake engine, refined: with sentence vectors it checks every line has one and is surer. */
+function refiningEngine(calls: { adapt: AdaptOptions[]; predictedLines: number }): EngineApi {
+  const inner = fakeEngine(calls);
+  return {
+    ...inner,
+    adapt(s, options) {
+      const model = inner.adapt(s, options);
+      const sentence = options?.sentence;
+      if (!sentence) return model;
+      return {
+        ...model,
+        method: 'keyword+sentence@2',
+        classify(lines) {
+          for (const l of lines) if (!sentence.get(l)) throw new Error(`no vector for ${l}`);
+          const p = model.classify(lines);
+          p.confidence.fill(0.99);
+          return p;
+        },
+      };
+    },
+  };
+}
+
+/** An embedder whose batches wait for `release()` when `gated`; counts the lines it embeds. */
+function fakeEmbedder(gated = false) {
+  let open: () => void = () => {};
+  let gate = gated ? new Promise<void>((r) => (open = r)) : Promise.resolve();
+  const embedded: string[] = [];
+  const embedder: SentenceEmbedder = {
+    dim: DIM,
+    cached: () => new Map(),
+    async embed(texts) {
+      await gate;
+      embedded.push(...texts);
+      return Float32Array.from({ length: texts.length * DIM }, (_, k) => (k % DIM === 0 ? 1 : 0));
+    },
+    flush: () => {},
+  };
+  return {
+    embedder,
+    embedded,
+    release: () => {
+      open();
+      gate = Promise.resolve();
+    },
+  };
+}
+
+function connect(engine: EngineApi, loadEncoder: () => Promise<SentenceEmbedder>) {
+  const channel = new MessageChannel();
+  void startWorkerHost(channel.port1 as unknown as Port, async () => engine, loadEncoder);
+  const client = new RpcClient<WorkerRequests>((m) => channel.port2.postMessage(m));
+  const refines: RefineNotification[] = [];
+  const logs: string[] = [];
+  const waiters: Array<() => void> = [];
+  let ready!: () => void;
+  const isUp = new Promise<void>((r) => (ready = r));
+  channel.port2.on('message', (m: unknown) => {
+    if (isReady(m)) ready();
+    else if (isLog(m)) logs.push(m.message);
+    else if (isRefine(m)) {
+      refines.push(m);
+      for (const w of waiters.splice(0)) w();
+    } else client.handle(m);
+  });
+  /** Resolves when a notification matching `test` has arrived. */
+  const until = async (test: (n: RefineNotification) => boolean) => {
+    while (!refines.some(test)) await new Promise<void>((r) => waiters.push(r));
+  };
+  return { client, refines, logs, until, isUp, close: () => channel.port1.close() };
+}
+
+describe('background refinement (worker host)', () => {
+  it('answers at once, then posts the refined predictions of that version, every line with its vector', async () => {
+    const calls = { adapt: [] as AdaptOptions[], predictedLines: 0 };
+    const fake = fakeEmbedder();
+    const w = connect(refiningEngine(calls), async () => fake.embedder);
+    try {
+      await w.isUp;
+      const text = 'my invoice is late\n\nreset it please\nmy invoice is late';
+      const instant = await w.client.request('classify', { support, text, usePool: true, document: 'doc', refine: { version: 3 } });
+      assert.equal(instant.method, 'keyword');
+      assert.ok(Math.abs((instant.confidence[0] as number) - 0.9) < 1e-6);
+      await w.until((n) => n.result !== undefined);
+      const last = w.refines.at(-1) as RefineNotification;
+      assert.equal(last.version, 3);
+      assert.equal(last.document, 'doc');
+      assert.equal(last.result?.method, 'keyword+sentence@2');
+      assert.deepEqual(Array.from(last.result?.labelIndex ?? []), Array.from(instant.labelIndex));
+      assert.ok(Math.abs((last.result?.confidence[0] as number) - 0.99) < 1e-6);
+      assert.equal(last.done, last.total);
+      // Each distinct line once: 2 document lines, 2 support lines, 2 label names.
+      assert.equal(new Set(fake.embedded).size, fake.embedded.length);
+      assert.equal(fake.embedded.length, 6);
+      assert.equal(calls.adapt.at(-1)?.sentence?.dim, DIM);
+    } finally {
+      w.close();
+    }
+  });
+
+  /**
+   * Version 1 of 'doc' is refined with a gated embedder; while its lines wait, version 2 is
+   * classified (with or without refinement); then the gate opens and `after` runs.
+   */
+  async function changedWhileRefining(refineV2: boolean, after: (w: ReturnType<typeof connect>) => Promise<void>) {
+    const calls = { adapt: [] as AdaptOptions[], predictedLines: 0 };
+    const fake = fakeEmbedder(true);
+    const w = connect(refiningEngine(calls), async () => fake.embedder);
+    try {
+      await w.isUp;
+      await w.client.request('classify', { support, text: 'my invoice is late', usePool: true, document: 'doc', refine: { version: 1 } });
+      await w.until((n) => n.version === 1);
+      const v2 = { support, text: 'reset it please', usePool: true, document: 'doc' };
+      await w.client.request('classify', refineV2 ? { ...v2, refine: { version: 2 } } : v2);
+      fake.release();
+      await after(w);
+    } finally {
+      w.close();
+    }
+  }
+
+  it('drops the refinement of an old version: a newer classify supersedes it', () =>
+    changedWhileRefining(true, async (w) => {
+      await w.until((n) => n.result !== undefined);
+      assert.deepEqual(
+        w.refines.filter((n) => n.result).map((n) => n.version),
+        [2],
+      );
+      assert.ok(w.refines.every((n) => n.version === 2 || n.result === undefined));
+    }));
+
+  it('a new version classified without refinement stops the old one too', () =>
+    changedWhileRefining(false, async (w) => {
+      // Another document's refinement ends after the first one's would have.
+      await w.client.request('classify', { support, text: 'late invoice', usePool: true, document: 'other', refine: { version: 7 } });
+      await w.until((n) => n.document === 'other' && n.result !== undefined);
+      assert.equal(w.refines.filter((n) => n.document === 'doc' && n.result).length, 0);
+    }));
+
+  it('an encoder that cannot load turns refinement off with one log message; the instant path works', async () => {
+    const calls = { adapt: [] as AdaptOptions[], predictedLines: 0 };
+    let loads = 0;
+    const w = connect(refiningEngine(calls), () => {
+      loads++;
+      return Promise.reject(new Error('models/sentence/model.json is missing'));
+    });
+    try {
+      await w.isUp;
+      for (const version of [1, 2]) {
+        const r = await w.client.request('classify', {
+          support,
+          text: 'my invoice is late',
+          usePool: true,
+          document: 'doc',
+          refine: { version },
+        });
+        assert.equal(r.method, 'keyword');
+      }
+      // Give the background jobs their turns.
+      for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+      assert.equal(loads, 1);
+      assert.equal(w.logs.filter((l) => l.includes('refinement is off')).length, 1);
+      assert.equal(w.refines.length, 0);
+    } finally {
+      w.close();
+    }
+  });
+
+  it('embeds the labeled lines and names first, then the pool, the lines in view, the rest; each once', () => {
+    const lines = ['a long line of the document', 'short', '', 'in view', 'short'];
+    const order = priorityOrder({
+      lines,
+      params: {
+        support: [{ text: 'labeled one', label: 'x' }],
+        text: '',
+        document: 'd',
+        refine: { version: 1, visible: [3, 4] },
+      },
+    });
+    assert.deepEqual(order, ['x', 'labeled one', 'in view', 'short', 'a long line of the document']);
+    const pooled = priorityOrder({
+      lines,
+      params: { support: [{ text: 'labeled one', label: 'x' }], text: '', usePool: true, document: 'd', refine: { version: 1 } },
+    });
+    assert.deepEqual(pooled, ['x', 'labeled one', 'short', 'in view', 'a long line of the document']);
+  });
+});
