@@ -17,6 +17,17 @@
 //    remove labels is taken only once the file has rested (readSettled); one that keeps changing is
 //    not taken at all (the save is retried). A file really deleted keeps its labels: they are
 //    written back (told once).
+//    Removals need stronger evidence than additions. Every store marks the file it writes as
+//    written whole (its mtime dated before its ctime, markWrittenWhole) before renaming it into
+//    place; a data write clears the mark. A read that would remove labels and has the mark is
+//    taken after the short rest (150 ms). One without it (the file was written in place: an
+//    outside program, an editor, git) must rest confirmMs (1.5 s), and a content that turns out
+//    to be the start of a longer one meanwhile never counts: a rewriter that stalls with a valid
+//    half file and goes on within 1.5 s loses nothing. So a removal by another window lands at
+//    once; one by git or an editor within 1.5 s (3 s at most, then the save is retried).
+//    The limit, which no time rule lifts: a writer that stalls mid-rewrite for longer than
+//    confirmMs, with a valid shorter file, looks exactly like a deliberate shorter file; so does
+//    a stalled half file that something marks meanwhile (a chmod of it, or its mtime set back).
 // 4. Writing. A save takes the lock (withFileLock: an owner token, renewed while held, taken over
 //    only from a dead or silent owner), reads and merges as above, writes atomically after checking
 //    it still holds the lock (else it merges again), and releases the lock only if still its own.
@@ -31,6 +42,7 @@ import {
   escapesFolder,
   LockLostError,
   MAX_BACKUPS,
+  markWrittenWhole,
   parseLabels,
   readLabelFile,
   readSettled,
@@ -400,7 +412,9 @@ export class FolderLabels {
       let parsed = content === undefined ? undefined : parseLabels(content);
       if (this.transient(content, parsed)) {
         // Missing, half written, unparsable or removing labels: wait until nobody is writing it.
-        const settled = await readSettled(this.file, this.options.settle);
+        // Removals need more evidence than additions: a content that would remove labels, written
+        // in place, must rest longer (a writer may have stalled mid-rewrite, see readSettled).
+        const settled = await readSettled(this.file, this.options.settle, (c) => this.removesLabels(parseLabels(c)));
         if (!settled.settled) throw new Error(`${this.file} keeps changing; it is read again later`);
         content = settled.content;
         parsed = content === undefined ? undefined : parseLabels(content);
@@ -428,7 +442,11 @@ export class FolderLabels {
     if (next !== (content ?? '')) {
       // The lock is checked between writing the data and the rename: a holder that lost it (paused
       // past the stale bound) throws LockLostError and merges again with the file as it is now.
-      await writeFileAtomic(this.file, next, this.options.io, () => lock.check());
+      await writeFileAtomic(this.file, next, this.options.io, async (temp) => {
+        // Written whole: the other stores take removals it makes at once (see readSettled).
+        await markWrittenWhole(temp);
+        await lock.check();
+      });
       this.lastContent = next;
       this.reportedMissing = false; // written back: a later deletion is told again
       // What was written, not what memory holds now: changes made while writing are not on disk.
@@ -442,6 +460,11 @@ export class FolderLabels {
   private transient(content: string | undefined, parsed: ParsedLabels | undefined): boolean {
     if (content === undefined || parsed === undefined) return this.total > 0 || this.base.size > 0;
     if (parsed.problems.length > 0 || (content !== '' && !content.endsWith('\n'))) return true;
+    return this.removesLabels(parsed);
+  }
+
+  /** Whether taking this read in would remove records of the base (the others' removals). */
+  private removesLabels(parsed: ParsedLabels): boolean {
     const theirs = alignedTo(this.base, oneLabelPerLine(parsed.records));
     for (const key of this.base.keys()) if (!theirs.has(key)) return true;
     return false;

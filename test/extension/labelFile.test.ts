@@ -16,6 +16,7 @@ import {
   withFileLock,
   LockLostError,
   readSettled,
+  markWrittenWhole,
   type LabelRecord,
 } from '../../src/extension/labelFile';
 
@@ -171,6 +172,58 @@ describe('label file', () => {
       for (let i = 0; i < 3; i++)
         assert.deepEqual(await readSettled(file, { quietMs: 100, maxWaitMs: 3000 }), { content: full, settled: true });
     });
+  });
+
+  /** A JSONL content of `n` records and its first half, cut at a record boundary (a valid, shorter file). */
+  const records10 = () => {
+    const lines = Array.from(
+      { length: 10 },
+      (_, i) => `${JSON.stringify({ document: 'd.txt', line: i + 1, text: `t${i}`, label: 'x' })}\n`,
+    );
+    return { full: lines.join(''), half: lines.slice(0, 5).join('') };
+  };
+  const removes = (full: string) => (content: string) => parseLabels(content).records.length < parseLabels(full).records.length;
+
+  it('a rewrite in place that stalls 500 ms with a valid half file is not taken as settled: the whole file is', async () => {
+    const file = path.join(tmp(), 'labels.jsonl');
+    const { full, half } = records10();
+    fs.writeFileSync(file, full);
+    const handle = await fs.promises.open(file, 'r+');
+    await handle.truncate(0);
+    await handle.write(half, 0);
+    // The half is there before the read starts and stays for 500 ms: longer than quietMs, shorter than confirmMs.
+    const reading = readSettled(file, { quietMs: 100, confirmMs: 2000, maxWaitMs: 3000 }, removes(full));
+    await new Promise((r) => setTimeout(r, 500));
+    await handle.write(full.slice(half.length), half.length);
+    await handle.close();
+    assert.deepEqual(await reading, { content: full, settled: true });
+  });
+
+  it('a shorter file written in place must rest confirmMs; one marked as written whole (renamed into place) need not', async () => {
+    const file = path.join(tmp(), 'labels.jsonl');
+    const { full, half } = records10();
+    // Written in place (an editor, a script): it waits for confirmMs, past maxWaitMs here...
+    fs.writeFileSync(file, half);
+    assert.deepEqual(await readSettled(file, { quietMs: 20, confirmMs: 5000, maxWaitMs: 600 }, removes(full)), {
+      content: half,
+      settled: false,
+    });
+    // ... and is taken once it has rested that long.
+    fs.writeFileSync(file, half);
+    assert.deepEqual(await readSettled(file, { quietMs: 20, confirmMs: 300, maxWaitMs: 3000 }, removes(full)), {
+      content: half,
+      settled: true,
+    });
+    // A label store's write (writeFileAtomic, the temp file marked): the short rest, even the start of a longer content.
+    fs.writeFileSync(file, full);
+    await writeFileAtomic(file, half, undefined, markWrittenWhole);
+    assert.deepEqual(await readSettled(file, { quietMs: 20, confirmMs: 5000, maxWaitMs: 600 }, removes(full)), {
+      content: half,
+      settled: true,
+    });
+    // Any data write clears the mark: the same content rewritten in place waits again.
+    fs.writeFileSync(file, half);
+    assert.equal((await readSettled(file, { quietMs: 20, confirmMs: 5000, maxWaitMs: 600 }, removes(full))).settled, false);
   });
 
   it('quotes CSV fields that need it', () => {
