@@ -44,7 +44,7 @@ import {
   MAX_BACKUPS,
   markWrittenWhole,
   parseLabels,
-  readLabelFile,
+  readMarked,
   readSettled,
   recordLine,
   serializeLabels,
@@ -110,6 +110,8 @@ export class FolderLabels {
   private reportedMissing = false;
   /** The file's content as of the last read or write (undefined: no file). */
   private lastContent: string | undefined;
+  /** The file's stat when a save last saw its content rest confirmMs (it was written in place). */
+  private wholeAt: string | undefined;
   private read = false;
   private generation = 0;
   private savedGeneration = 0;
@@ -349,6 +351,7 @@ export class FolderLabels {
         this.base.clear();
         this.reportedMissing = false;
         this.lastContent = undefined;
+        this.wholeAt = undefined;
         this.read = false;
         return true;
       }
@@ -406,34 +409,47 @@ export class FolderLabels {
   }
 
   private async readMergeWrite(lock: HeldLock | undefined): Promise<boolean> {
-    let content = await readLabelFile(this.file).then((r) => r.content);
+    const first = await readMarked(this.file);
+    let content = first.content;
+    // A save writes over what it read. A file written in place (not marked) may be a valid half of
+    // a stalled rewrite that removes nothing of this store's base but lacks other writers' newer
+    // records, even one equal to what this store wrote before: writing over it would drop them
+    // (and the others would take that write, marked, as a removal). So it must have rested
+    // confirmMs: once per state of the file (its stat), not per content.
+    const unconfirmed = lock !== undefined && content !== undefined && !first.writtenWhole && first.signature !== this.wholeAt;
     let changed = false;
-    if (content !== this.lastContent) {
+    if (content !== this.lastContent || unconfirmed) {
       let parsed = content === undefined ? undefined : parseLabels(content);
-      if (this.transient(content, parsed)) {
+      if (unconfirmed || this.transient(content, parsed)) {
         // Missing, half written, unparsable or removing labels: wait until nobody is writing it.
         // Removals need more evidence than additions: a content that would remove labels, written
         // in place, must rest longer (a writer may have stalled mid-rewrite, see readSettled).
-        const settled = await readSettled(this.file, this.options.settle, (c) => this.removesLabels(parseLabels(c)));
+        // A save writes over a missing file too (the labels written back): the file may be
+        // between git's unlink and create, its newest records only in the file to come.
+        const mustConfirm = lock ? () => true : (c: string | undefined) => c !== undefined && this.removesLabels(parseLabels(c));
+        const settled = await readSettled(this.file, this.options.settle, mustConfirm);
         if (!settled.settled) throw new Error(`${this.file} keeps changing; it is read again later`);
         content = settled.content;
         parsed = content === undefined ? undefined : parseLabels(content);
+        if (lock) this.wholeAt = settled.signature;
       }
-      if (content === undefined || parsed === undefined) {
-        // Really gone: deleting the file is not deleting the labels. Keep them and write them back.
-        if (this.total > 0) {
-          if (!this.reportedMissing) {
-            this.options.log(`${this.file} was deleted; its ${this.total} labels are kept and written back`);
-            this.options.onFileDeleted?.(this.total);
+      if (content !== this.lastContent) {
+        if (content === undefined || parsed === undefined) {
+          // Really gone: deleting the file is not deleting the labels. Keep them and write them back.
+          if (this.total > 0) {
+            if (!this.reportedMissing) {
+              this.options.log(`${this.file} was deleted; its ${this.total} labels are kept and written back`);
+              this.options.onFileDeleted?.(this.total);
+            }
+            this.reportedMissing = true;
+            this.generation++;
           }
-          this.reportedMissing = true;
-          this.generation++;
+        } else {
+          this.reportedMissing = false;
+          changed = await this.takeIn(content, parsed);
         }
-      } else {
-        this.reportedMissing = false;
-        changed = await this.takeIn(content, parsed);
+        this.lastContent = content;
       }
-      this.lastContent = content;
     }
     if (!lock || this.corrupt) return changed;
     const generation = this.generation;

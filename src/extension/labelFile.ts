@@ -484,12 +484,31 @@ export async function markWrittenWhole(file: string): Promise<void> {
   await fs.promises.utimes(file, now / 1000, (now - WHOLE_MARK_MS) / 1000).catch(() => {});
 }
 
+/** A read of the file: its content, and its stat when read whole (unchanged across the read). */
+export interface MarkedRead {
+  content: string | undefined;
+  /** The file's stat (inode, size, times) across the read; undefined when it changed meanwhile. */
+  signature: string | undefined;
+  /** It had the written-whole mark (see markWrittenWhole). */
+  writtenWhole: boolean;
+}
+
+/** Reads the file once, with its stat and whether it had the written-whole mark. */
+export async function readMarked(file: string): Promise<MarkedRead> {
+  const before = await statSignature(file);
+  const content = await readContent(file);
+  const after = await statSignature(file);
+  const whole = before.signature === after.signature;
+  return { content, signature: whole ? after.signature : undefined, writtenWhole: whole && after.writtenWhole === true };
+}
+
 /**
  * Reads the file once it has settled: the same content read whole (the file's stat unchanged
  * across the read) `quietMs` apart, or a file untouched for longer than that by its mtime. A file being rewritten in place, or replaced by unlink-and-create (git), is
  * missing, empty or half written for a moment; such a read must not be taken for removals.
  *
- * Removals need more: a content for which `removes` is true must rest `confirmMs`, not `quietMs`,
+ * Removals need more: a content for which `mustConfirm` is true (it would remove labels, or a
+ * save would write over it) must rest `confirmMs`, not `quietMs`,
  * unless it was read with the mark of a file written whole and renamed into place (ctime later
  * than mtime, see markWrittenWhole: what every label store writes). A writer that stalls in the
  * middle of an in-place rewrite, leaving a valid shorter file (JSONL cut at a line boundary), is
@@ -501,9 +520,9 @@ export async function markWrittenWhole(file: string): Promise<void> {
 export async function readSettled(
   file: string,
   options: SettleOptions = {},
-  /** Whether this content (the file is there) would remove labels. */
-  removes: (content: string) => boolean = () => false,
-): Promise<{ content: string | undefined; settled: boolean }> {
+  /** Whether this content (undefined: the file is missing) must rest confirmMs unless marked. */
+  mustConfirm: (content: string | undefined) => boolean = () => false,
+): Promise<{ content: string | undefined; settled: boolean; signature?: string }> {
   const quietMs = options.quietMs ?? 150;
   const confirmMs = Math.max(quietMs, options.confirmMs ?? 1500);
   const maxWaitMs = options.maxWaitMs ?? 3000;
@@ -523,7 +542,7 @@ export async function readSettled(
       let seen = firstSeen.get(content);
       if (seen === undefined) {
         if (firstSeen.size >= 8) firstSeen.clear();
-        const confirm = content !== undefined && removes(content);
+        const confirm = mustConfirm(content);
         seen = { at: now, restMs: confirm ? confirmMs : quietMs };
         firstSeen.set(content, seen);
       }
@@ -534,7 +553,7 @@ export async function readSettled(
       // Untouched for long by its mtime (a second more than the rest: some file systems keep whole
       // seconds; a future mtime proves nothing), or seen for the rest it needs.
       const rested = after.mtimeMs !== undefined && now - after.mtimeMs >= seen.restMs + 1000;
-      if ((rested || now - seen.at >= seen.restMs) && !moment) return { content, settled: true };
+      if ((rested || now - seen.at >= seen.restMs) && !moment) return { content, settled: true, signature: after.signature };
     }
     if (now - started >= maxWaitMs) return { content, settled: false };
     await new Promise((r) => setTimeout(r, Math.max(5, quietMs / 5)));

@@ -280,6 +280,35 @@ if (!writerProcess)
       assert.equal(fileLabels(file).size, 14);
     });
 
+    it('a store that has not read the newest records saves during a stalled rewrite whose valid half lacks them: none lost', async function () {
+      this.timeout(30_000);
+      const root = tmp();
+      const file = fileOf(root);
+      const [a, b] = [new FolderLabels(root, file, { log: () => {} }), new FolderLabels(root, file, { log: () => {} })];
+      await a.load();
+      b.setLabel('a.txt', at('a.txt', 9), 'ham');
+      await b.save();
+      for (const [k, pauseMs] of [600, 350].entries()) {
+        // A labels three more lines (they sort last); B has not read them.
+        const first = 3 * k;
+        for (let i = first; i < first + 3; i++) a.setLabel('z.txt', at('z.txt', i), 'spam');
+        await a.save();
+        // The rewrite stalls just before A's new records: a valid file that removes nothing B knows of.
+        const cut = (content: string) => content.indexOf(`{"document":"z.txt","line":${first + 1},`);
+        let paused!: () => void;
+        const half = new Promise<void>((r) => (paused = r));
+        const rewrite = rewriteInPlace(file, pauseMs, cut, paused);
+        await half;
+        b.setLabel('a.txt', at('a.txt', k), 'ham');
+        if (k) await b.load(); // as the file watcher asks: the half only adds, it is taken at once
+        await b.save();
+        await rewrite;
+      }
+      await a.load();
+      assert.equal(a.count, 9);
+      assert.equal(fileLabels(file).size, 9);
+    });
+
     it('a removal by another store is taken at once; one written in place (an editor, git) once it has rested confirmMs', async () => {
       const root = tmp();
       const file = fileOf(root);
