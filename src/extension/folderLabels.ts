@@ -23,8 +23,14 @@
 //    taken after the short rest (150 ms). One without it (the file was written in place: an
 //    outside program, an editor, git) must rest confirmMs (1.5 s), and a content that turns out
 //    to be the start of a longer one meanwhile never counts: a rewriter that stalls with a valid
-//    half file and goes on within 1.5 s loses nothing. So a removal by another window lands at
-//    once; one by git or an editor within 1.5 s (3 s at most, then the save is retried).
+//    half file and goes on within 1.5 s loses nothing. Additions are taken at once by a load.
+//    A save writes over what it reads, so it needs the same evidence for any content: it writes
+//    only over a marked file or one whose state (its stat) it saw rest confirmMs (a valid half
+//    may remove nothing this store knows of and still lack other writers' newest records), and
+//    writes a missing file back only after confirmMs (git may be between unlink and create).
+//    So a removal by another window lands at once; one by git or an editor within 1.5 s (3 s at
+//    most, then the read fails and a save is retried); a save after an outside in-place write
+//    waits up to 1.5 s once.
 //    The limit, which no time rule lifts: a writer that stalls mid-rewrite for longer than
 //    confirmMs, with a valid shorter file, looks exactly like a deliberate shorter file; so does
 //    a stalled half file that something marks meanwhile (a chmod of it, or its mtime set back).
@@ -415,8 +421,12 @@ export class FolderLabels {
     // a stalled rewrite that removes nothing of this store's base but lacks other writers' newer
     // records, even one equal to what this store wrote before: writing over it would drop them
     // (and the others would take that write, marked, as a removal). So it must have rested
-    // confirmMs: once per state of the file (its stat), not per content.
-    const unconfirmed = lock !== undefined && content !== undefined && !first.writtenWhole && first.signature !== this.wholeAt;
+    // confirmMs: once per state of the file (its stat), not per content. A missing file too,
+    // every time it is found missing (its labels are written back), even when the last read
+    // found it missing: git may be between unlink and create, the newest records in what comes.
+    const unconfirmed =
+      lock !== undefined &&
+      (content === undefined ? this.total > 0 : !first.writtenWhole && (first.signature === undefined || first.signature !== this.wholeAt));
     let changed = false;
     if (content !== this.lastContent || unconfirmed) {
       let parsed = content === undefined ? undefined : parseLabels(content);
@@ -424,14 +434,13 @@ export class FolderLabels {
         // Missing, half written, unparsable or removing labels: wait until nobody is writing it.
         // Removals need more evidence than additions: a content that would remove labels, written
         // in place, must rest longer (a writer may have stalled mid-rewrite, see readSettled).
-        // A save writes over a missing file too (the labels written back): the file may be
-        // between git's unlink and create, its newest records only in the file to come.
-        const mustConfirm = lock ? () => true : (c: string | undefined) => c !== undefined && this.removesLabels(parseLabels(c));
+        // A missing file must rest as long before a load tells the user it was deleted.
+        const mustConfirm = lock ? () => true : (c: string | undefined) => c === undefined || this.removesLabels(parseLabels(c));
         const settled = await readSettled(this.file, this.options.settle, mustConfirm);
         if (!settled.settled) throw new Error(`${this.file} keeps changing; it is read again later`);
         content = settled.content;
         parsed = content === undefined ? undefined : parseLabels(content);
-        if (lock) this.wholeAt = settled.signature;
+        if (lock && content !== undefined) this.wholeAt = settled.signature;
       }
       if (content !== this.lastContent) {
         if (content === undefined || parsed === undefined) {
