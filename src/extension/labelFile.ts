@@ -564,10 +564,14 @@ export async function readSettled(
  * Whether `content` is the start of a longer content seen meanwhile: a moment of an in-place
  * rewrite (truncated, half written), which recurs as often as the rewrite does, so seeing it again
  * proves nothing. Only the content that is not a prefix of another counts as what the writer meant.
+ * A missing file is the start of any content: git's unlink before the create recurs with every
+ * replacement, so "missing" seen twice with the file there in between is no deletion.
  */
 function partOfLonger(content: string | undefined, seen: Iterable<string | undefined>): boolean {
-  if (content === undefined) return false;
-  for (const other of seen) if (other !== undefined && other.length > content.length && other.startsWith(content)) return true;
+  for (const other of seen) {
+    if (other === undefined || other === content) continue;
+    if (content === undefined || (other.length > content.length && other.startsWith(content))) return true;
+  }
   return false;
 }
 

@@ -232,6 +232,29 @@ describe('label file', () => {
     assert.equal((await settle(file, { quietMs: 20, confirmMs: 5000, maxWaitMs: 600 }, removes(full))).settled, false);
   });
 
+  it('a file replaced git-style again and again (gone 60 ms, there 20 ms) is not taken as missing', async () => {
+    const file = path.join(tmp(), 'labels.jsonl');
+    const { full } = records10();
+    const aside = `${file}.aside`;
+    fs.writeFileSync(aside, full);
+    let running = true;
+    // The read starts while the file is gone: "missing" is seen first, and again 80 ms later.
+    const replacer = (async () => {
+      while (running) {
+        await new Promise((r) => setTimeout(r, 60));
+        fs.copyFileSync(aside, file);
+        await new Promise((r) => setTimeout(r, 20));
+        fs.rmSync(file);
+      }
+    })();
+    try {
+      assert.deepEqual(await settle(file, { quietMs: 100, maxWaitMs: 3000 }), { content: full, settled: true });
+    } finally {
+      running = false;
+      await replacer;
+    }
+  });
+
   it('quotes CSV fields that need it', () => {
     assert.equal(
       toCsv(
