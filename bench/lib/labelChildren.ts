@@ -124,34 +124,46 @@ export interface RewriterJob {
 export interface RewriterResult {
   inPlace: number;
   gitStyle: number;
+  /** In place, stalling 300-800 ms with the first half of the records written (a valid, shorter file). */
+  stalled: number;
   /** Rewrites given up because a writer's save came first (the file reappeared meanwhile). */
   yielded: number;
 }
 
+/** Where the first half of the records ends: a rewrite stalled there leaves a valid, shorter file. */
+const halfOfRecords = (content: Buffer) => {
+  let at = 0;
+  for (let records = content.toString('utf8').split('\n').length >> 1; records > 0; records--) at = content.indexOf(10, at) + 1;
+  return at;
+};
+
 /**
  * An outside program rewriting the file with the content it holds, every `everyMs`: in place
- * (truncate, write half, pause, write the rest) and git-style (the file gone, then created anew),
- * in turn. It works on what it read from the file itself (the same open handle, or the file it
+ * (truncate, write half, pause 20 ms, write the rest), git-style (the file gone, then created
+ * anew) and in place stalling 300-800 ms after the first half of the records, in turn. It works on what it read from the file itself (the same open handle, or the file it
  * moved aside), so it never writes back content a writer replaced meanwhile: any label lost is
  * the store's doing, not a revert by this program.
  */
 async function rewriter(job: RewriterJob): Promise<void> {
-  const result: RewriterResult = { inPlace: 0, gitStyle: 0, yielded: 0 };
+  const result: RewriterResult = { inPlace: 0, gitStyle: 0, stalled: 0, yielded: 0 };
   const end = Date.now() + job.seconds * 1000;
+  const random = new Rng(41);
   for (let tick = 0; Date.now() < end; tick++) {
     await sleep(job.everyMs);
     try {
-      if (tick % 2 === 0) {
+      if (tick % 3 !== 1) {
+        const stall = tick % 3 === 2;
         const handle = await fs.promises.open(job.file, 'r+');
         try {
           const content = await handle.readFile();
           if (content.length === 0) continue;
-          const half = Math.floor(content.length / 2);
+          const half = stall ? halfOfRecords(content) : Math.floor(content.length / 2);
           await handle.truncate(0);
           await handle.write(content, 0, half, 0);
-          await sleep(20);
+          await sleep(stall ? 300 + Math.floor(random.next() * 500) : 20);
           await handle.write(content, half, content.length - half, half);
-          result.inPlace++;
+          if (stall) result.stalled++;
+          else result.inPlace++;
         } finally {
           await handle.close();
         }

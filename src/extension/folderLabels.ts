@@ -17,6 +17,23 @@
 //    remove labels is taken only once the file has rested (readSettled); one that keeps changing is
 //    not taken at all (the save is retried). A file really deleted keeps its labels: they are
 //    written back (told once).
+//    Removals need stronger evidence than additions. Every store marks the file it writes as
+//    written whole (its mtime dated before its ctime, markWrittenWhole) before renaming it into
+//    place; a data write clears the mark. A read that would remove labels and has the mark is
+//    taken after the short rest (150 ms). One without it (the file was written in place: an
+//    outside program, an editor, git) must rest confirmMs (1.5 s), and a content that turns out
+//    to be the start of a longer one meanwhile never counts: a rewriter that stalls with a valid
+//    half file and goes on within 1.5 s loses nothing. Additions are taken at once by a load.
+//    A save writes over what it reads, so it needs the same evidence for any content: it writes
+//    only over a marked file or one whose state (its stat) it saw rest confirmMs (a valid half
+//    may remove nothing this store knows of and still lack other writers' newest records), and
+//    writes a missing file back only after confirmMs (git may be between unlink and create).
+//    So a removal by another window lands at once; one by git or an editor within 1.5 s (3 s at
+//    most, then the read fails and a save is retried); a save after an outside in-place write
+//    waits up to 1.5 s once.
+//    The limit, which no time rule lifts: a writer that stalls mid-rewrite for longer than
+//    confirmMs, with a valid shorter file, looks exactly like a deliberate shorter file; so does
+//    a stalled half file that something marks meanwhile (a chmod of it, or its mtime set back).
 // 4. Writing. A save takes the lock (withFileLock: an owner token, renewed while held, taken over
 //    only from a dead or silent owner), reads and merges as above, writes atomically after checking
 //    it still holds the lock (else it merges again), and releases the lock only if still its own.
@@ -31,8 +48,9 @@ import {
   escapesFolder,
   LockLostError,
   MAX_BACKUPS,
+  markWrittenWhole,
   parseLabels,
-  readLabelFile,
+  readMarked,
   readSettled,
   recordLine,
   serializeLabels,
@@ -98,6 +116,8 @@ export class FolderLabels {
   private reportedMissing = false;
   /** The file's content as of the last read or write (undefined: no file). */
   private lastContent: string | undefined;
+  /** The file's stat when a save last saw its content rest confirmMs (it was written in place). */
+  private wholeAt: string | undefined;
   private read = false;
   private generation = 0;
   private savedGeneration = 0;
@@ -337,6 +357,7 @@ export class FolderLabels {
         this.base.clear();
         this.reportedMissing = false;
         this.lastContent = undefined;
+        this.wholeAt = undefined;
         this.read = false;
         return true;
       }
@@ -394,32 +415,50 @@ export class FolderLabels {
   }
 
   private async readMergeWrite(lock: HeldLock | undefined): Promise<boolean> {
-    let content = await readLabelFile(this.file).then((r) => r.content);
+    const first = await readMarked(this.file);
+    let content = first.content;
+    // A save writes over what it read. A file written in place (not marked) may be a valid half of
+    // a stalled rewrite that removes nothing of this store's base but lacks other writers' newer
+    // records, even one equal to what this store wrote before: writing over it would drop them
+    // (and the others would take that write, marked, as a removal). So it must have rested
+    // confirmMs: once per state of the file (its stat), not per content. A missing file too,
+    // every time it is found missing (its labels are written back), even when the last read
+    // found it missing: git may be between unlink and create, the newest records in what comes.
+    const unconfirmed =
+      lock !== undefined &&
+      (content === undefined ? this.total > 0 : !first.writtenWhole && (first.signature === undefined || first.signature !== this.wholeAt));
     let changed = false;
-    if (content !== this.lastContent) {
+    if (content !== this.lastContent || unconfirmed) {
       let parsed = content === undefined ? undefined : parseLabels(content);
-      if (this.transient(content, parsed)) {
+      if (unconfirmed || this.transient(content, parsed)) {
         // Missing, half written, unparsable or removing labels: wait until nobody is writing it.
-        const settled = await readSettled(this.file, this.options.settle);
+        // Removals need more evidence than additions: a content that would remove labels, written
+        // in place, must rest longer (a writer may have stalled mid-rewrite, see readSettled).
+        // A missing file must rest as long before a load tells the user it was deleted.
+        const mustConfirm = lock ? () => true : (c: string | undefined) => c === undefined || this.removesLabels(parseLabels(c));
+        const settled = await readSettled(this.file, this.options.settle, mustConfirm);
         if (!settled.settled) throw new Error(`${this.file} keeps changing; it is read again later`);
         content = settled.content;
         parsed = content === undefined ? undefined : parseLabels(content);
+        if (lock && content !== undefined) this.wholeAt = settled.signature;
       }
-      if (content === undefined || parsed === undefined) {
-        // Really gone: deleting the file is not deleting the labels. Keep them and write them back.
-        if (this.total > 0) {
-          if (!this.reportedMissing) {
-            this.options.log(`${this.file} was deleted; its ${this.total} labels are kept and written back`);
-            this.options.onFileDeleted?.(this.total);
+      if (content !== this.lastContent) {
+        if (content === undefined || parsed === undefined) {
+          // Really gone: deleting the file is not deleting the labels. Keep them and write them back.
+          if (this.total > 0) {
+            if (!this.reportedMissing) {
+              this.options.log(`${this.file} was deleted; its ${this.total} labels are kept and written back`);
+              this.options.onFileDeleted?.(this.total);
+            }
+            this.reportedMissing = true;
+            this.generation++;
           }
-          this.reportedMissing = true;
-          this.generation++;
+        } else {
+          this.reportedMissing = false;
+          changed = await this.takeIn(content, parsed);
         }
-      } else {
-        this.reportedMissing = false;
-        changed = await this.takeIn(content, parsed);
+        this.lastContent = content;
       }
-      this.lastContent = content;
     }
     if (!lock || this.corrupt) return changed;
     const generation = this.generation;
@@ -428,7 +467,11 @@ export class FolderLabels {
     if (next !== (content ?? '')) {
       // The lock is checked between writing the data and the rename: a holder that lost it (paused
       // past the stale bound) throws LockLostError and merges again with the file as it is now.
-      await writeFileAtomic(this.file, next, this.options.io, () => lock.check());
+      await writeFileAtomic(this.file, next, this.options.io, async (temp) => {
+        // Written whole: the other stores take removals it makes at once (see readSettled).
+        await markWrittenWhole(temp);
+        await lock.check();
+      });
       this.lastContent = next;
       this.reportedMissing = false; // written back: a later deletion is told again
       // What was written, not what memory holds now: changes made while writing are not on disk.
@@ -442,6 +485,11 @@ export class FolderLabels {
   private transient(content: string | undefined, parsed: ParsedLabels | undefined): boolean {
     if (content === undefined || parsed === undefined) return this.total > 0 || this.base.size > 0;
     if (parsed.problems.length > 0 || (content !== '' && !content.endsWith('\n'))) return true;
+    return this.removesLabels(parsed);
+  }
+
+  /** Whether taking this read in would remove records of the base (the others' removals). */
+  private removesLabels(parsed: ParsedLabels): boolean {
     const theirs = alignedTo(this.base, oneLabelPerLine(parsed.records));
     for (const key of this.base.keys()) if (!theirs.has(key)) return true;
     return false;

@@ -169,8 +169,11 @@ export async function writeFileAtomic(
   file: string,
   content: string,
   io: WriteFs = durableWrite,
-  /** Runs after the data is written, before the rename (a lock holder checks it still holds the lock). */
-  beforeRename?: () => Promise<void>,
+  /**
+   * Runs after the data is written to `temp`, before the rename (the label store marks the temp
+   * file as written whole, then checks it still holds the lock).
+   */
+  beforeRename?: (temp: string) => Promise<void>,
 ): Promise<void> {
   let target = file;
   try {
@@ -183,7 +186,7 @@ export async function writeFileAtomic(
   const temp = path.join(dir, `${tempPrefix(target)}${process.pid}.${randomUUID()}${TEMP_SUFFIX}`);
   try {
     await io.writeFile(temp, content);
-    await beforeRename?.();
+    await beforeRename?.(temp);
     await fs.promises.rename(temp, target);
   } catch (error) {
     await fs.promises.rm(temp, { force: true });
@@ -456,25 +459,79 @@ async function readContent(file: string): Promise<string | undefined> {
 export interface SettleOptions {
   /** The file counts as settled once unchanged for this long (default 150 ms). */
   quietMs?: number;
+  /**
+   * How long a content that would remove labels must rest instead, when it was written in place
+   * (default 1500 ms): the span within which a stalled in-place writer must go on (see readSettled).
+   */
+  confirmMs?: number;
   /** Give up after this long (default 3 s): the file keeps changing. */
   maxWaitMs?: number;
+}
+
+/** The mtime a file written whole is given before it is renamed into place: this long ago. */
+const WHOLE_MARK_MS = 1000;
+
+/**
+ * Marks a file written whole (a temp file about to be renamed into place) by dating its mtime back
+ * before its ctime. Every data write, truncation included, sets both to the same instant, so a
+ * file whose ctime is later than its mtime was not written since it was marked (or renamed, which
+ * sets the ctime alone): readSettled then knows it is no moment of an in-place rewrite. A second
+ * back, not less, so that file systems keeping whole seconds see it too. Best effort: unmarked,
+ * a read that would remove labels only waits longer (confirmMs).
+ */
+export async function markWrittenWhole(file: string): Promise<void> {
+  const now = Date.now();
+  await fs.promises.utimes(file, now / 1000, (now - WHOLE_MARK_MS) / 1000).catch(() => {});
+}
+
+/** A read of the file: its content, and its stat when read whole (unchanged across the read). */
+export interface MarkedRead {
+  content: string | undefined;
+  /** The file's stat (inode, size, times) across the read; undefined when it changed meanwhile. */
+  signature: string | undefined;
+  /** It had the written-whole mark (see markWrittenWhole). */
+  writtenWhole: boolean;
+}
+
+/** Reads the file once, with its stat and whether it had the written-whole mark. */
+export async function readMarked(file: string): Promise<MarkedRead> {
+  const before = await statSignature(file);
+  const content = await readContent(file);
+  const after = await statSignature(file);
+  const whole = before.signature === after.signature;
+  return { content, signature: whole ? after.signature : undefined, writtenWhole: whole && after.writtenWhole === true };
 }
 
 /**
  * Reads the file once it has settled: the same content read whole (the file's stat unchanged
  * across the read) `quietMs` apart, or a file untouched for longer than that by its mtime. A file being rewritten in place, or replaced by unlink-and-create (git), is
  * missing, empty or half written for a moment; such a read must not be taken for removals.
+ *
+ * Removals need more: a content for which `mustConfirm` is true (it would remove labels, or a
+ * save would write over it) must rest `confirmMs`, not `quietMs`,
+ * unless it was read with the mark of a file written whole and renamed into place (ctime later
+ * than mtime, see markWrittenWhole: what every label store writes). A writer that stalls in the
+ * middle of an in-place rewrite, leaving a valid shorter file (JSONL cut at a line boundary), is
+ * then caught when it goes on within `confirmMs`: what it writes next is longer and starts with
+ * what was seen, and such a content never counts (partOfLonger). A genuine removal written in
+ * place (an editor, git, a script) is taken after `confirmMs`; one by a label store at once.
  * `settled` is false when it kept changing for `maxWaitMs`.
  */
-export async function readSettled(file: string, options: SettleOptions = {}): Promise<{ content: string | undefined; settled: boolean }> {
+export async function readSettled(
+  file: string,
+  options: SettleOptions = {},
+  /** Whether this content (undefined: the file is missing) must rest confirmMs unless marked. */
+  mustConfirm: (content: string | undefined) => boolean = () => false,
+): Promise<{ content: string | undefined; settled: boolean; signature?: string }> {
   const quietMs = options.quietMs ?? 150;
+  const confirmMs = Math.max(quietMs, options.confirmMs ?? 1500);
   const maxWaitMs = options.maxWaitMs ?? 3000;
   const started = Date.now();
-  // When each content was first seen. A program rewriting the same content every 100 ms changes
-  // the file's times each time but never what it says: the same content seen quietMs apart counts,
-  // whatever was seen in between, unless it is the start of a longer one seen meanwhile (a
-  // truncated or half-written moment recurs too).
-  const firstSeen = new Map<string | undefined, number>();
+  // When each content was first seen, and how long it must rest. A program rewriting the same
+  // content every 100 ms changes the file's times each time but never what it says: the same
+  // content seen that long apart counts, whatever was seen in between, unless it is the start of a
+  // longer one seen meanwhile (a truncated or half-written moment recurs too).
+  const firstSeen = new Map<string | undefined, { at: number; restMs: number }>();
   for (;;) {
     const before = await statSignature(file);
     const content = await readContent(file);
@@ -482,14 +539,21 @@ export async function readSettled(file: string, options: SettleOptions = {}): Pr
     const now = Date.now();
     const whole = before.signature === after.signature && (content === undefined) === (after.signature === 'missing');
     if (whole) {
-      // Untouched for long by its mtime (a second more than quietMs: some file systems keep whole
-      // seconds; a future mtime proves nothing), or seen for quietMs.
-      if (after.mtimeMs !== undefined && now - after.mtimeMs >= quietMs + 1000) return { content, settled: true };
-      const seen = firstSeen.get(content);
+      let seen = firstSeen.get(content);
       if (seen === undefined) {
         if (firstSeen.size >= 8) firstSeen.clear();
-        firstSeen.set(content, now);
-      } else if (now - seen >= quietMs && !partOfLonger(content, firstSeen.keys())) return { content, settled: true };
+        const confirm = mustConfirm(content);
+        seen = { at: now, restMs: confirm ? confirmMs : quietMs };
+        firstSeen.set(content, seen);
+      }
+      // A file renamed into place whole is no moment of a rewrite: the short rest is enough, even
+      // when it is the start of a longer content (a label store removed the last records).
+      if (after.writtenWhole) seen.restMs = quietMs;
+      const moment = !after.writtenWhole && partOfLonger(content, firstSeen.keys());
+      // Untouched for long by its mtime (a second more than the rest: some file systems keep whole
+      // seconds; a future mtime proves nothing), or seen for the rest it needs.
+      const rested = after.mtimeMs !== undefined && now - after.mtimeMs >= seen.restMs + 1000;
+      if ((rested || now - seen.at >= seen.restMs) && !moment) return { content, settled: true, signature: after.signature };
     }
     if (now - started >= maxWaitMs) return { content, settled: false };
     await new Promise((r) => setTimeout(r, Math.max(5, quietMs / 5)));
@@ -500,17 +564,25 @@ export async function readSettled(file: string, options: SettleOptions = {}): Pr
  * Whether `content` is the start of a longer content seen meanwhile: a moment of an in-place
  * rewrite (truncated, half written), which recurs as often as the rewrite does, so seeing it again
  * proves nothing. Only the content that is not a prefix of another counts as what the writer meant.
+ * A missing file is the start of any content: git's unlink before the create recurs with every
+ * replacement, so "missing" seen twice with the file there in between is no deletion.
  */
 function partOfLonger(content: string | undefined, seen: Iterable<string | undefined>): boolean {
-  if (content === undefined) return false;
-  for (const other of seen) if (other !== undefined && other.length > content.length && other.startsWith(content)) return true;
+  for (const other of seen) {
+    if (other === undefined || other === content) continue;
+    if (content === undefined || (other.length > content.length && other.startsWith(content))) return true;
+  }
   return false;
 }
 
-async function statSignature(file: string): Promise<{ signature: string; mtimeMs?: number }> {
+async function statSignature(file: string): Promise<{ signature: string; mtimeMs?: number; writtenWhole?: boolean }> {
   try {
     const s = await fs.promises.stat(file, { bigint: true });
-    return { signature: `${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`, mtimeMs: Number(s.mtimeNs / 1_000_000n) };
+    return {
+      signature: `${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`,
+      mtimeMs: Number(s.mtimeNs / 1_000_000n),
+      writtenWhole: s.ctimeNs > s.mtimeNs,
+    };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { signature: 'missing' };
     throw error;

@@ -1,7 +1,7 @@
 // Several writers on one label file: stores that hold unsaved changes at once, line shifts in one
 // window, outside programs rewriting or replacing the file, a paused or dead lock holder.
 import * as assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -14,7 +14,7 @@ import { at, runAsWriter, runWriter, startWriter, textOf } from './labelWriter';
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'fewshot-sync-'));
 const fileOf = (root: string) => path.join(root, '.fewshot', 'labels.jsonl');
 // Short bounds keep the tests quick; the rules are the same as with the defaults.
-const fast: FolderLabelsOptions = { log: () => {}, settle: { quietMs: 10 }, lock: { staleMs: 300 } };
+const fast: FolderLabelsOptions = { log: () => {}, settle: { quietMs: 10, confirmMs: 50 }, lock: { staleMs: 300 } };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const source = (lines: readonly string[]): LineSource => ({ lineCount: lines.length, lineAt: (l) => lines[l] ?? '' });
 /** text -> label of a file or a store (positions differ between windows whose documents differ). */
@@ -24,24 +24,36 @@ const fileLabels = (file: string) => labelsOf(parseLabels(fs.existsSync(file) ? 
 
 const writerProcess = runAsWriter();
 
-/** Rewrites the file with the content it holds, in place: truncate, half, a pause, the rest. */
-async function rewriteInPlace(file: string): Promise<void> {
+/** Where a rewrite stalls: half the characters (mid-line), or after the first half of the records (a valid file). */
+const midLine = (content: string) => content.length >> 1;
+const halfOfRecords = (content: string) => {
+  let at = 0;
+  for (let records = content.split('\n').length >> 1; records > 0; records--) at = content.indexOf('\n', at) + 1;
+  return at;
+};
+
+/**
+ * Rewrites the file with the content it holds, in place: truncate, the part before `cut`, a pause,
+ * the rest. `paused` runs once the first part is written.
+ */
+async function rewriteInPlace(file: string, pauseMs = 25, cut = midLine, paused?: () => void): Promise<void> {
   let handle: fs.promises.FileHandle;
   try {
     handle = await fs.promises.open(file, 'r+');
   } catch {
+    paused?.();
     return;
   }
   try {
     // Read and write through one handle: a store's rename meanwhile leaves this inode behind, so
     // the rewriter never writes back an older content (only a moment of a half-written file).
-    const content = await handle.readFile('utf8');
+    const content = Buffer.from(await handle.readFile('utf8'));
+    const at = cut(content.toString('utf8'));
     await handle.truncate(0);
-    const half = Buffer.from(content.slice(0, content.length >> 1));
-    await handle.write(half, 0, half.length, 0);
-    await sleep(25);
-    const rest = Buffer.from(content.slice(content.length >> 1));
-    await handle.write(rest, 0, rest.length, half.length);
+    await handle.write(content, 0, at, 0);
+    paused?.();
+    await sleep(pauseMs);
+    await handle.write(content, at, content.length - at, at);
   } finally {
     await handle.close();
   }
@@ -243,6 +255,94 @@ if (!writerProcess)
       assert.equal(fileLabels(file).size, 7);
     });
 
+    it('a rewriter that stalls 300-800 ms with a valid half file while a store reads and saves: no label lost', async function () {
+      this.timeout(30_000);
+      const root = tmp();
+      const file = fileOf(root);
+      const store = new FolderLabels(root, file, { log: () => {} }); // the store's own bounds (quietMs 150, confirmMs 1500)
+      await store.load();
+      for (let i = 0; i < 10; i++) store.setLabel('x.txt', at('x.txt', i), 'spam');
+      await store.save();
+      for (const [k, pauseMs] of [300, 550, 800, 400].entries()) {
+        let paused!: () => void;
+        const half = new Promise<void>((r) => (paused = r));
+        const rewrite = rewriteInPlace(file, pauseMs, halfOfRecords, paused);
+        await half;
+        // During the stall: a label, then a save (or a load, as the file watcher asks, then a save).
+        store.setLabel('y.txt', at('y.txt', k), 'ham');
+        if (k % 2) await store.load();
+        await store.save();
+        await rewrite;
+        assert.equal(store.count, 11 + k);
+      }
+      await store.load();
+      assert.equal(store.count, 14);
+      assert.equal(fileLabels(file).size, 14);
+    });
+
+    it('a store that has not read the newest records saves during a stalled rewrite whose valid half lacks them: none lost', async function () {
+      this.timeout(30_000);
+      const root = tmp();
+      const file = fileOf(root);
+      const [a, b] = [new FolderLabels(root, file, { log: () => {} }), new FolderLabels(root, file, { log: () => {} })];
+      await a.load();
+      b.setLabel('a.txt', at('a.txt', 9), 'ham');
+      await b.save();
+      for (const [k, pauseMs] of [600, 350].entries()) {
+        // A labels three more lines (they sort last); B has not read them.
+        const first = 3 * k;
+        for (let i = first; i < first + 3; i++) a.setLabel('z.txt', at('z.txt', i), 'spam');
+        await a.save();
+        // The rewrite stalls just before A's new records: a valid file that removes nothing B knows of.
+        const cut = (content: string) => content.indexOf(`{"document":"z.txt","line":${first + 1},`);
+        let paused!: () => void;
+        const half = new Promise<void>((r) => (paused = r));
+        const rewrite = rewriteInPlace(file, pauseMs, cut, paused);
+        await half;
+        b.setLabel('a.txt', at('a.txt', k), 'ham');
+        if (k) await b.load(); // as the file watcher asks: the half only adds, it is taken at once
+        await b.save();
+        await rewrite;
+      }
+      await a.load();
+      assert.equal(a.count, 9);
+      assert.equal(fileLabels(file).size, 9);
+    });
+
+    it('a removal by another store is taken at once; one written in place (an editor, git) once it has rested confirmMs', async () => {
+      const root = tmp();
+      const file = fileOf(root);
+      const a = new FolderLabels(root, file, fast);
+      // confirmMs past maxWaitMs: a read that would need the long rest is not taken at all (the load fails).
+      const b = new FolderLabels(root, file, { ...fast, settle: { quietMs: 10, confirmMs: 60_000, maxWaitMs: 1000 } });
+      const c = new FolderLabels(root, file, { ...fast, settle: { quietMs: 10, confirmMs: 300 } });
+      await a.load();
+      for (let i = 0; i < 6; i++) a.setLabel('x.txt', at('x.txt', i), 'spam');
+      await a.save();
+      await b.load();
+      await c.load();
+      // The last record too: the new file is the start of the old one, as a stalled rewrite's half is.
+      a.removeLabel('x.txt', [1, 5]);
+      await a.save();
+      await b.load();
+      await c.load();
+      assert.deepEqual([b.count, c.count], [4, 4]);
+      // Another program (a process of its own) writes the file in place without the first record.
+      const script =
+        "const fs = require('fs'); const c = fs.readFileSync(process.argv[1], 'utf8'); fs.writeFileSync(process.argv[1], c.slice(c.indexOf('\\n') + 1));";
+      assert.equal(spawnSync(process.execPath, ['-e', script, file]).status, 0);
+      await assert.rejects(b.load(), /keeps changing/);
+      assert.equal(b.count, 4);
+      await c.load();
+      assert.equal(c.count, 3);
+      c.setLabel('x.txt', at('x.txt', 7), 'ham');
+      await c.save();
+      assert.deepEqual(
+        [...fileLabels(file).keys()],
+        [2, 3, 4, 7].map((i) => `x.txt|${textOf('x.txt', i)}`),
+      );
+    });
+
     it('an outside program rewriting a corrupt file makes one backup for the episode', async () => {
       const root = tmp();
       const file = fileOf(root);
@@ -416,6 +516,13 @@ if (!writerProcess)
     it('three writing processes and a program rewriting the file in place: no label lost', async function () {
       this.timeout(60_000);
       const labels = await writersWithOutsider(rewriteInPlace);
+      assert.equal(labels.size, 180);
+    });
+
+    it('three writing processes and a program rewriting the file in place that stalls 300-800 ms with a valid half file: no label lost', async function () {
+      this.timeout(90_000);
+      let n = 0;
+      const labels = await writersWithOutsider((file) => rewriteInPlace(file, [300, 800, 550][n++ % 3], halfOfRecords));
       assert.equal(labels.size, 180);
     });
 

@@ -9,7 +9,7 @@ import { at, runAsWriter, runWriter, textOf } from './labelWriter';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'fewshot-folder-'));
 // A short settle time keeps the outside edits of the property test quick (the rule is the same).
-const quiet = { log: () => {}, settle: { quietMs: 10 } };
+const quiet = { log: () => {}, settle: { quietMs: 10, confirmMs: 50 } };
 const onDisk = (file: string) => {
   const parsed = parseLabels(fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '');
   return new Map(parsed.records.map((r) => [`${r.document}:${r.line}`, r.label]));

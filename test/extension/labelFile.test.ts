@@ -16,10 +16,16 @@ import {
   withFileLock,
   LockLostError,
   readSettled,
+  markWrittenWhole,
   type LabelRecord,
 } from '../../src/extension/labelFile';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'fewshot-labels-'));
+/** readSettled's content and whether it settled (the stat it also returns differs per run). */
+const settle = async (...args: Parameters<typeof readSettled>) => {
+  const { content, settled } = await readSettled(...args);
+  return { content, settled };
+};
 
 describe('label file', () => {
   const records: LabelRecord[] = [
@@ -158,19 +164,95 @@ describe('label file', () => {
     const file = path.join(tmp(), 'labels.jsonl');
     const full = 'a'.repeat(1000).concat('\n');
     await whileRewritten(file, full, { half: 500, pauseMs: 10, gapMs: 30 }, async () => {
-      for (let i = 0; i < 3; i++)
-        assert.deepEqual(await readSettled(file, { quietMs: 100, maxWaitMs: 2000 }), { content: full, settled: true });
+      for (let i = 0; i < 3; i++) assert.deepEqual(await settle(file, { quietMs: 100, maxWaitMs: 2000 }), { content: full, settled: true });
     });
   });
 
   it('a half-written moment that recurs (the rewrite pauses long with half the file written) is never taken as settled', async () => {
     const file = path.join(tmp(), 'labels.jsonl');
     const full = 'b'.repeat(600).concat('\n').repeat(2);
-    // The half is a whole first line: a valid, shorter file.
+    // The half is a whole first line: a valid, shorter file. The pause stays well under quietMs
+    // (with 100 ms, a machine at load 15-20 stretched the 60 ms pause past it in a third of reads,
+    // and the half was seen twice quietMs apart before anything longer: what no time rule tells).
     await whileRewritten(file, full, { half: 601, pauseMs: 60, gapMs: 15 }, async () => {
-      for (let i = 0; i < 3; i++)
-        assert.deepEqual(await readSettled(file, { quietMs: 100, maxWaitMs: 3000 }), { content: full, settled: true });
+      for (let i = 0; i < 3; i++) assert.deepEqual(await settle(file, { quietMs: 300, maxWaitMs: 3000 }), { content: full, settled: true });
     });
+  });
+
+  /** A JSONL content of `n` records and its first half, cut at a record boundary (a valid, shorter file). */
+  const records10 = () => {
+    const lines = Array.from(
+      { length: 10 },
+      (_, i) => `${JSON.stringify({ document: 'd.txt', line: i + 1, text: `t${i}`, label: 'x' })}\n`,
+    );
+    return { full: lines.join(''), half: lines.slice(0, 5).join('') };
+  };
+  const removes = (full: string) => (content: string | undefined) =>
+    content !== undefined && parseLabels(content).records.length < parseLabels(full).records.length;
+
+  it('a rewrite in place that stalls 500 ms with a valid half file is not taken as settled: the whole file is', async () => {
+    const file = path.join(tmp(), 'labels.jsonl');
+    const { full, half } = records10();
+    fs.writeFileSync(file, full);
+    const handle = await fs.promises.open(file, 'r+');
+    await handle.truncate(0);
+    await handle.write(half, 0);
+    // The half is there before the read starts and stays for 500 ms: longer than quietMs, shorter than confirmMs.
+    const reading = settle(file, { quietMs: 100, confirmMs: 2000, maxWaitMs: 3000 }, removes(full));
+    await new Promise((r) => setTimeout(r, 500));
+    await handle.write(full.slice(half.length), half.length);
+    await handle.close();
+    assert.deepEqual(await reading, { content: full, settled: true });
+  });
+
+  it('a shorter file written in place must rest confirmMs; one marked as written whole (renamed into place) need not', async () => {
+    const file = path.join(tmp(), 'labels.jsonl');
+    const { full, half } = records10();
+    // Written in place (an editor, a script): it waits for confirmMs, past maxWaitMs here...
+    fs.writeFileSync(file, half);
+    assert.deepEqual(await settle(file, { quietMs: 20, confirmMs: 5000, maxWaitMs: 600 }, removes(full)), {
+      content: half,
+      settled: false,
+    });
+    // ... and is taken once it has rested that long.
+    fs.writeFileSync(file, half);
+    assert.deepEqual(await settle(file, { quietMs: 20, confirmMs: 300, maxWaitMs: 3000 }, removes(full)), {
+      content: half,
+      settled: true,
+    });
+    // A label store's write (writeFileAtomic, the temp file marked): the short rest, even the start of a longer content.
+    fs.writeFileSync(file, full);
+    await writeFileAtomic(file, half, undefined, markWrittenWhole);
+    assert.deepEqual(await settle(file, { quietMs: 20, confirmMs: 5000, maxWaitMs: 600 }, removes(full)), {
+      content: half,
+      settled: true,
+    });
+    // Any data write clears the mark: the same content rewritten in place waits again.
+    fs.writeFileSync(file, half);
+    assert.equal((await settle(file, { quietMs: 20, confirmMs: 5000, maxWaitMs: 600 }, removes(full))).settled, false);
+  });
+
+  it('a file replaced git-style again and again (gone 60 ms, there 20 ms) is not taken as missing', async () => {
+    const file = path.join(tmp(), 'labels.jsonl');
+    const { full } = records10();
+    const aside = `${file}.aside`;
+    fs.writeFileSync(aside, full);
+    let running = true;
+    // The read starts while the file is gone: "missing" is seen first, and again 80 ms later.
+    const replacer = (async () => {
+      while (running) {
+        await new Promise((r) => setTimeout(r, 60));
+        fs.copyFileSync(aside, file);
+        await new Promise((r) => setTimeout(r, 20));
+        fs.rmSync(file);
+      }
+    })();
+    try {
+      assert.deepEqual(await settle(file, { quietMs: 100, maxWaitMs: 3000 }), { content: full, settled: true });
+    } finally {
+      running = false;
+      await replacer;
+    }
   });
 
   it('quotes CSV fields that need it', () => {
