@@ -464,7 +464,8 @@ export async function readLabelFile(file: string): Promise<ParsedLabels & { cont
   return content === undefined ? { records: [], problems: [], content } : { ...parseLabels(content), content };
 }
 
-async function readContent(file: string): Promise<string | undefined> {
+/** A file's text, or undefined when there is none. */
+export async function readContent(file: string): Promise<string | undefined> {
   try {
     return await fs.promises.readFile(file, 'utf8');
   } catch (error) {

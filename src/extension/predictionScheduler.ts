@@ -1,6 +1,7 @@
 // Schedules engine runs for open documents: debounced, one run per document at a time, a newer
 // run cancels the older one, and results for a document version that has since changed are
-// dropped (the edit that changed it has already scheduled a fresh run).
+// dropped (the edit that changed it has already scheduled a fresh run). Results are kept per task
+// (label set): switching the active task shows that task's last result for the version at once.
 import * as vscode from 'vscode';
 import { CancelSource, RpcError, type CancelSignal } from '../protocol/rpc';
 import type { QualityResult } from '../protocol/worker';
@@ -45,6 +46,8 @@ export class PredictionScheduler implements vscode.Disposable {
       isIncluded(doc: vscode.TextDocument): boolean;
       /** How to read a structured document (CSV, TSV, JSONL); undefined for lines. */
       records(doc: vscode.TextDocument): RecordsParams | undefined;
+      /** The active task's record field (undefined: the default task). */
+      task?: string;
     },
     private readonly log: (m: string) => void,
   ) {}
@@ -53,9 +56,15 @@ export class PredictionScheduler implements vscode.Disposable {
     return this.running > 0 || [...this.pending.values()].some((p) => p.timer);
   }
 
+  /** The active task's predictions for the document's current version. */
   resultFor(doc: vscode.TextDocument): DocumentResult | undefined {
-    const r = this.results.get(doc.uri.toString());
+    const r = this.results.get(resultKey(doc.uri.toString(), this.options().task));
     return r && r.version === doc.version ? r : undefined;
+  }
+
+  /** The active task changed: whoever shows predictions shows that task's (cached) results now. */
+  showActiveTask(uris: vscode.Uri[]): void {
+    this.updated.fire(uris);
   }
 
   /** Schedules a run for a document after `delayMs` (restarting the wait when called again). */
@@ -90,7 +99,9 @@ export class PredictionScheduler implements vscode.Disposable {
     p?.cancel?.cancel();
     this.pending.delete(key);
     void this.engine.forget(key).catch(() => {});
-    if (this.results.delete(key)) this.updated.fire([uri]);
+    let had = false;
+    for (const k of [...this.results.keys()]) if (k === key || k.endsWith(`\0${key}`)) had = this.results.delete(k) || had;
+    if (had) this.updated.fire([uri]);
     this.setBusy();
   }
 
@@ -108,10 +119,12 @@ export class PredictionScheduler implements vscode.Disposable {
     const cancel = new CancelSource();
     p.cancel = cancel;
     const version = doc.version;
-    const support = this.labels.examplesFor(doc.uri);
+    const task = this.options().task;
+    const cached = resultKey(key, task);
+    const support = this.labels.examplesFor(doc.uri, task);
     if (new Set(support.map((s) => s.label)).size < 2) {
       // Nothing to learn from yet: at least two labels need an example each.
-      if (this.results.delete(key)) this.updated.fire([doc.uri]);
+      if (this.results.delete(cached)) this.updated.fire([doc.uri]);
       if (p.cancel === cancel) p.cancel = undefined;
       this.setBusy();
       return;
@@ -131,6 +144,7 @@ export class PredictionScheduler implements vscode.Disposable {
           abstention: this.options().abstention,
           usePool: true,
           document: key,
+          ...(task === undefined ? {} : { task }),
           stopFlag,
           ...(records ? { records } : {}),
         },
@@ -138,7 +152,7 @@ export class PredictionScheduler implements vscode.Disposable {
       );
       const lines = result.labelIndex.length;
       if (cancel.isCancellationRequested || doc.isClosed || doc.version !== version) return;
-      this.results.set(key, { ...result, version });
+      this.results.set(cached, { ...result, version });
       this.lastRun = { at: new Date(), adaptMs: result.adaptMs, predictMs: result.predictMs, lines, method: result.method };
       this.lastError = undefined;
       if (result.note) {
@@ -159,7 +173,7 @@ export class PredictionScheduler implements vscode.Disposable {
       if (error instanceof RpcError && error.code === 'cancelled') return;
       this.lastError = error instanceof Error ? error.message : String(error);
       this.log(`classification of ${vscode.workspace.asRelativePath(doc.uri)} failed: ${this.lastError}`);
-      if (this.results.delete(key)) this.updated.fire([doc.uri]);
+      if (this.results.delete(cached)) this.updated.fire([doc.uri]);
     } finally {
       this.running--;
       if (p.cancel === cancel) p.cancel = undefined;
@@ -176,7 +190,7 @@ export class PredictionScheduler implements vscode.Disposable {
     signal.onCancellationRequested(() => Atomics.store(stopFlag, 0, 1));
     return this.engine.quality(
       {
-        support: this.labels.examplesFor(doc.uri),
+        support: this.labels.examplesFor(doc.uri, this.options().task),
         text: doc.getText(),
         method: this.options().method,
         abstention: this.options().abstention,
@@ -205,3 +219,6 @@ export class PredictionScheduler implements vscode.Disposable {
     this.busyChanged.dispose();
   }
 }
+
+/** A result's key: the document, and the task for any task but the default one (whose key is the URI, as before tasks). */
+const resultKey = (uri: string, task: string | undefined): string => (task === undefined ? uri : `${task}\0${uri}`);

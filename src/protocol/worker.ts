@@ -33,6 +33,8 @@ export interface ClassifyParams {
    * the next adaptation of it from there (warm start). `forget` drops it when the document closes.
    */
   document?: string;
+  /** The task (label set) of `support`: the worker keeps one warm-start state per document and task. */
+  task?: string;
   /**
    * An Int32Array on a SharedArrayBuffer: the extension host sets element 0 to 1 to stop this run.
    * The adaptation is one synchronous call in the worker, during which a cancel message cannot be

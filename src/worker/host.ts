@@ -79,7 +79,7 @@ export async function classify(
 
   const t0 = performance.now();
   const key = params.document;
-  const warm = key !== undefined ? states?.get(key) : undefined;
+  const warm = key !== undefined ? states?.get(key, params.task) : undefined;
   // The engine decides how much of the document it looks at (src/engine/pool.ts).
   const model = engine.adapt(params.support, {
     method: params.method,
@@ -91,7 +91,7 @@ export async function classify(
   if (signal.isCancellationRequested || (params.stopFlag !== undefined && Atomics.load(params.stopFlag, 0) !== 0)) {
     throw new RpcError('classify cancelled', 'cancelled');
   }
-  if (key !== undefined) states?.set(key, model.state);
+  if (key !== undefined) states?.set(key, model.state, params.task);
   const t1 = performance.now();
 
   const { labelIndex, confidence, uncertainty } = await predictUnits(model, lines, wanted, () => {

@@ -53,13 +53,13 @@ const twoLabels: Example[] = [
 ];
 const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function setUp(support: Example[] = twoLabels, abstention: AbstentionMode = 'auto') {
+function setUp(support: Example[] = twoLabels, abstention: AbstentionMode = 'auto', task: () => string | undefined = () => undefined) {
   const engine = new FakeEngine();
   const labels = { examplesFor: () => support, folderOf: () => undefined };
   const scheduler = new PredictionScheduler(
     engine,
     labels,
-    () => ({ method: undefined, abstention, isIncluded: () => true, records: () => undefined }),
+    () => ({ method: undefined, abstention, isIncluded: () => true, records: () => undefined, task: task() }),
     () => {},
   );
   const updates: string[][] = [];
@@ -112,6 +112,31 @@ describe('PredictionScheduler', () => {
     await scheduler.whenIdle();
     assert.equal(scheduler.resultFor(doc), undefined, 'no predictions for a version that no longer exists');
     assert.deepEqual(updates, []);
+  });
+
+  it('keeps results per task: switching back to a task shows its result for the version at once, with no engine call', async () => {
+    let task: string | undefined;
+    const { engine, scheduler } = setUp(twoLabels, 'auto', () => task);
+    const doc = document('a\nb');
+    scheduler.schedule(doc, 0);
+    await tick(10);
+    engine.calls[0]!.answer();
+    await scheduler.whenIdle();
+    task = 'urgency';
+    assert.equal(scheduler.resultFor(doc), undefined, 'no result of another task is shown');
+    scheduler.schedule(doc, 0);
+    await tick(10);
+    assert.equal(engine.calls[1]!.params.task, 'urgency');
+    engine.calls[1]!.answer();
+    await scheduler.whenIdle();
+    assert.ok(scheduler.resultFor(doc));
+    task = undefined;
+    assert.ok(scheduler.resultFor(doc), 'the default task result is still there');
+    assert.equal(engine.calls.length, 2);
+    scheduler.clear(doc.uri);
+    assert.equal(scheduler.resultFor(doc), undefined);
+    task = 'urgency';
+    assert.equal(scheduler.resultFor(doc), undefined, 'clearing a document drops every task result');
   });
 
   it('does not call the engine with fewer than two labels, and clears earlier predictions', async () => {
