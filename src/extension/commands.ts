@@ -15,10 +15,11 @@ import { mostUncertainLine } from './diagnosticEntries';
 import { labelPickItems, type LabelPickItem } from './labelPick';
 import { mostUncertainInWorkspace, type WorkspaceFile } from './workspaceResults';
 import { openSample } from './walkthrough';
+import { createTask, renameTask, switchTask } from './taskCommands';
 import { EXPORTS_DIR } from './workspaceScope';
 
 // biome-ignore lint/suspicious/noExplicitAny: VS Code passes command arguments untyped; each handler declares those it takes.
-type Handler = (...args: any[]) => unknown;
+export type Handler = (...args: any[]) => unknown;
 type Factory = (ctx: FewShotContext) => Handler;
 
 export const commands: Record<string, Factory> = {
@@ -37,6 +38,9 @@ export const commands: Record<string, Factory> = {
   'fewshot.showEngineInfo': showEngineInfo,
   'fewshot.showLog': (ctx) => () => ctx.output.show(true),
   'fewshot.openSample': openSample,
+  'fewshot.createTask': createTask,
+  'fewshot.renameTask': renameTask,
+  'fewshot.switchTask': switchTask,
 };
 
 export function registerCommands(ctx: FewShotContext): void {

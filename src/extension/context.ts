@@ -11,7 +11,7 @@ import { RecentLabels } from './recentLabels';
 import { WorkspaceRun } from './workspaceRun';
 import { StructuredDocuments } from './structured';
 import { inFewshotFolder } from './workspaceScope';
-import { recordTask } from './taskFile';
+import { recordTask, type TaskInfo } from './taskFile';
 
 /** The workspace-state key of this window's active task (its name). */
 const ACTIVE_TASK_KEY = 'fewshot.activeTask';
@@ -66,6 +66,7 @@ export class FewShotContext implements vscode.Disposable {
         isIncluded: (d) => this.isIncluded(d),
         records: (d) => this.structured.paramsOf(d),
         task: recordTask(this.labels.activeTask()),
+        otherTasks: this.config.allTasks ? this.otherTasks().map(recordTask) : undefined,
       }),
       log,
     );
@@ -78,6 +79,12 @@ export class FewShotContext implements vscode.Disposable {
     await ctx.labels.load();
     ctx.watchWorkspace();
     return ctx;
+  }
+
+  /** The tasks but the active one, in list order. */
+  otherTasks(): TaskInfo[] {
+    const active = this.labels.activeTask();
+    return this.labels.tasks().filter((t) => t.name !== active.name);
   }
 
   log(message: string): void {

@@ -323,7 +323,8 @@ export class FolderLabels {
         if (next === r) continue;
         n++;
         this.remove(doc, r, change);
-        if (next) this.add(doc, { ...next }, change);
+        // A task rename moves the record to its new task's labels.
+        if (next) this.add(next.task === r.task ? doc : this.docOf(next.document, next.task), { ...next }, change);
       }
     }
     this.record(change);

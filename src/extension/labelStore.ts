@@ -414,7 +414,8 @@ export class LabelStore implements vscode.Disposable {
       for (const t of edited.values()) {
         if (!t.touched && !t.deleted) continue;
         const text = units.lines[t.line] ?? '';
-        if (t.deleted || units.startOf(t.line) !== t.line || text.trim() === '') retexted += state.labels.removeLabel(document, [t.stored], t.task);
+        if (t.deleted || units.startOf(t.line) !== t.line || text.trim() === '')
+          retexted += state.labels.removeLabel(document, [t.stored], t.task);
         else retexted += state.labels.setLabel(document, [{ line: t.stored, text }], t.label, t.task);
       }
     }

@@ -48,6 +48,8 @@ export class PredictionScheduler implements vscode.Disposable {
       records(doc: vscode.TextDocument): RecordsParams | undefined;
       /** The active task's record field (undefined: the default task). */
       task?: string;
+      /** Other tasks run after the active one (their record fields): diagnostics show every task. */
+      otherTasks?: Array<string | undefined>;
     },
     private readonly log: (m: string) => void,
   ) {}
@@ -58,7 +60,12 @@ export class PredictionScheduler implements vscode.Disposable {
 
   /** The active task's predictions for the document's current version. */
   resultFor(doc: vscode.TextDocument): DocumentResult | undefined {
-    const r = this.results.get(resultKey(doc.uri.toString(), this.options().task));
+    return this.resultForTask(doc, this.options().task);
+  }
+
+  /** A task's predictions for the document's current version (undefined task: the default task). */
+  resultForTask(doc: vscode.TextDocument, task: string | undefined): DocumentResult | undefined {
+    const r = this.results.get(resultKey(doc.uri.toString(), task));
     return r && r.version === doc.version ? r : undefined;
   }
 
@@ -119,18 +126,31 @@ export class PredictionScheduler implements vscode.Disposable {
     const cancel = new CancelSource();
     p.cancel = cancel;
     const version = doc.version;
-    const task = this.options().task;
+    // The active task first; the others after it when diagnostics show every task.
+    const { task, otherTasks = [] } = this.options();
+    this.running++;
+    this.setBusy();
+    try {
+      for (const t of [task, ...otherTasks]) {
+        if (!(await this.runTask(doc, t, version, cancel))) break;
+      }
+    } finally {
+      this.running--;
+      if (p.cancel === cancel) p.cancel = undefined;
+      this.setBusy();
+    }
+  }
+
+  /** One task's run for a document; false when cancelled, outdated or failed (the rest is not run). */
+  private async runTask(doc: vscode.TextDocument, task: string | undefined, version: number, cancel: CancelSource): Promise<boolean> {
+    const key = doc.uri.toString();
     const cached = resultKey(key, task);
     const support = this.labels.examplesFor(doc.uri, task);
     if (new Set(support.map((s) => s.label)).size < 2) {
       // Nothing to learn from yet: at least two labels need an example each.
       if (this.results.delete(cached)) this.updated.fire([doc.uri]);
-      if (p.cancel === cancel) p.cancel = undefined;
-      this.setBusy();
-      return;
+      return true;
     }
-    this.running++;
-    this.setBusy();
     try {
       // Shared with the worker: a cancel reaches a running adaptation between two gradient steps.
       const stopFlag = new Int32Array(new SharedArrayBuffer(4));
@@ -151,7 +171,7 @@ export class PredictionScheduler implements vscode.Disposable {
         cancel,
       );
       const lines = result.labelIndex.length;
-      if (cancel.isCancellationRequested || doc.isClosed || doc.version !== version) return;
+      if (cancel.isCancellationRequested || doc.isClosed || doc.version !== version) return false;
       this.results.set(cached, { ...result, version });
       this.lastRun = { at: new Date(), adaptMs: result.adaptMs, predictMs: result.predictMs, lines, method: result.method };
       this.lastError = undefined;
@@ -164,20 +184,18 @@ export class PredictionScheduler implements vscode.Disposable {
         }
       }
       this.log(
-        `${vscode.workspace.asRelativePath(doc.uri)}: ${result.warm ? 'warm start, ' : ''}${support.length} examples, ` +
-          `${result.labels.length} labels, method ${result.method}, adapt ${result.adaptMs.toFixed(0)} ms, ` +
+        `${vscode.workspace.asRelativePath(doc.uri)}: ${task === undefined ? '' : `task ${task}, `}${result.warm ? 'warm start, ' : ''}` +
+          `${support.length} examples, ${result.labels.length} labels, method ${result.method}, adapt ${result.adaptMs.toFixed(0)} ms, ` +
           `predict ${lines} lines ${result.predictMs.toFixed(0)} ms`,
       );
       this.updated.fire([doc.uri]);
+      return true;
     } catch (error) {
-      if (error instanceof RpcError && error.code === 'cancelled') return;
+      if (error instanceof RpcError && error.code === 'cancelled') return false;
       this.lastError = error instanceof Error ? error.message : String(error);
       this.log(`classification of ${vscode.workspace.asRelativePath(doc.uri)} failed: ${this.lastError}`);
       if (this.results.delete(cached)) this.updated.fire([doc.uri]);
-    } finally {
-      this.running--;
-      if (p.cancel === cancel) p.cancel = undefined;
-      this.setBusy();
+      return false;
     }
   }
 

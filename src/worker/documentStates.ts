@@ -33,7 +33,8 @@ export class DocumentStates {
   /** Drops the document's states, every task's. */
   forget(document: string): boolean {
     let had = false;
-    for (const key of [...this.states.keys()]) if (key === document || key.startsWith(`${document}\0`)) had = this.states.delete(key) || had;
+    for (const key of [...this.states.keys()])
+      if (key === document || key.startsWith(`${document}\0`)) had = this.states.delete(key) || had;
     return had;
   }
   get size(): number {

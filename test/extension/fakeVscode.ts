@@ -163,8 +163,16 @@ export const workspace = {
   asRelativePath(uri: Uri | string): string {
     return typeof uri === 'string' ? uri : uri.path;
   },
-  getWorkspaceFolder(): undefined {
-    return undefined;
+  /** The folder of `workspaceFolders` holding the file (tests that set folders get the store's folder lookup). */
+  getWorkspaceFolder(uri: Uri): unknown {
+    return (workspace.workspaceFolders as Array<{ uri: Uri }> | undefined)?.find(
+      (f) => uri.fsPath === f.uri.fsPath || uri.fsPath.startsWith(`${f.uri.fsPath}/`),
+    );
+  },
+  /** A watcher that never fires (tests call the store's reload paths themselves). */
+  createFileSystemWatcher() {
+    const none = () => new Disposable();
+    return { onDidChange: none, onDidCreate: none, onDidDelete: none, dispose: () => {} };
   },
   getConfiguration(section: string) {
     const key = (name: string) => `${section}.${name}`;

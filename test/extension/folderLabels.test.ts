@@ -122,6 +122,8 @@ if (!writerProcess)
       assert.deepEqual(both(a), ['urgency:low']);
       assert.deepEqual(both(b), ['urgency:low']);
       assert.equal(a.renameTask('urgency', 'priority'), 1);
+      assert.deepEqual(a.tasks(), ['priority']);
+      assert.equal(a.document('x.txt', 'priority')?.at(0)?.label, 'low');
       await a.save();
       await b.load();
       assert.deepEqual(both(b), ['priority:low']);
