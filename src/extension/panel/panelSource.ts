@@ -124,7 +124,16 @@ class StoreDataSource implements PanelDataSource, vscode.Disposable {
   getStats() {
     const last = this.ctx.scheduler.lastRun;
     const backend = this.ctx.engine.info?.backend ?? (this.ctx.engine.isRunning ? 'loading' : 'idle');
-    return { backend, lastAdaptationMs: last ? Math.round(last.adaptMs) : null };
+    const tasks = this.ctx.labels.tasks();
+    return {
+      backend,
+      lastAdaptationMs: last ? Math.round(last.adaptMs) : null,
+      ...(tasks.length > 1 ? { tasks: { names: tasks.map((t) => t.name), active: this.ctx.labels.activeTask().name } } : {}),
+    };
+  }
+
+  async switchTask(name: string): Promise<void> {
+    await vscode.commands.executeCommand('fewshot.switchTask', name);
   }
 
   async setLabel(ref: LineRef, label: string): Promise<void> {
