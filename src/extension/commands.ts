@@ -16,6 +16,7 @@ import { labelPickItems, type LabelPickItem } from './labelPick';
 import { mostUncertainInWorkspace, type WorkspaceFile } from './workspaceResults';
 import { openSample } from './walkthrough';
 import { createTask, renameTask, switchTask } from './taskCommands';
+import { recordTask } from './taskFile';
 import { EXPORTS_DIR } from './workspaceScope';
 
 // biome-ignore lint/suspicious/noExplicitAny: VS Code passes command arguments untyped; each handler declares those it takes.
@@ -241,6 +242,8 @@ interface ExportRow {
   /** `none`: the model predicts that the line fits no label. */
   source: 'label' | 'prediction' | 'none';
   confidence?: number;
+  /** The task (label set), as in the label file: absent for the default task. Predictions are the active task's. */
+  task?: string;
 }
 
 /** `closed`: the closed files Classify Workspace classified, with their lines read again (the results keep no text). */
@@ -254,8 +257,18 @@ function exportRows(
   const multiRoot = (vscode.workspace.workspaceFolders?.length ?? 0) > 1;
   for (const { folder, records } of ctx.labels.all()) {
     const prefix = multiRoot ? `${folder.name}/` : '';
-    for (const r of records) rows.push({ document: prefix + r.document, line: r.line + 1, text: r.text, label: r.label, source: 'label' });
+    for (const r of records)
+      rows.push({
+        document: prefix + r.document,
+        line: r.line + 1,
+        text: r.text,
+        label: r.label,
+        source: 'label',
+        ...(r.task === undefined ? {} : { task: r.task }),
+      });
   }
+  const task = recordTask(ctx.labels.activeTask());
+  const ofTask = task === undefined ? {} : { task };
   if (withPredictions) {
     for (const doc of vscode.workspace.textDocuments) {
       const result = ctx.scheduler.resultFor(doc);
@@ -277,6 +290,7 @@ function exportRows(
           label,
           source: isNoneLabel(label) ? 'none' : 'prediction',
           confidence,
+          ...ofTask,
         });
       }
     }
@@ -289,7 +303,15 @@ function exportRows(
         const index = file.labelIndex[line]!;
         if (index < 0 || labeled.has(line)) continue;
         const confidence = Math.round(file.confidence[line]! * 1000) / 1000;
-        rows.push({ document, line: line + 1, text: lines[line]!, label: file.labels[index]!, source: 'prediction', confidence });
+        rows.push({
+          document,
+          line: line + 1,
+          text: lines[line]!,
+          label: file.labels[index]!,
+          source: 'prediction',
+          confidence,
+          ...ofTask,
+        });
       }
     }
   }
@@ -325,10 +347,12 @@ function exportLabels(ctx: FewShotContext): Handler {
       withPredictions = choice.predictions;
     }
     const rows = exportRows(ctx, withPredictions, withPredictions ? await ctx.workspace.closedFilesWithLines() : []);
+    // A task column once a row is of another task than the default one.
+    const tasks = rows.some((r) => r.task !== undefined);
     const content = file.toLowerCase().endsWith('.csv')
       ? toCsv(
-          ['document', 'line', 'text', 'label', 'source', 'confidence'],
-          rows.map((r) => [r.document, r.line, r.text, r.label, r.source, r.confidence ?? '']),
+          ['document', 'line', 'text', 'label', 'source', 'confidence', ...(tasks ? ['task'] : [])],
+          rows.map((r) => [r.document, r.line, r.text, r.label, r.source, r.confidence ?? '', ...(tasks ? [r.task ?? ''] : [])]),
         )
       : rows.map((r) => `${JSON.stringify(r)}\n`).join('');
     await writeFileAtomic(file, content);
@@ -467,19 +491,30 @@ function exportDataset(ctx: FewShotContext): Handler {
       throw new LabelError('Pick another file: the export never overwrites its source.');
     const table = await ctx.structured.tableFor(doc);
     if (!table) throw new LabelError('The file could not be read as records (see Few-Shot: Show Log).');
-    const labels = ctx.labels.labelsOf(doc);
-    const result = ctx.scheduler.resultFor(doc);
-    const labelOf = (i: number): RecordLabel | undefined => {
-      const line = table.records[i]!.line;
-      const label = labels.get(line);
-      if (label !== undefined) return { label, source: 'label' };
-      const index = result?.labelIndex[line] ?? -1;
-      if (!result || index < 0) return undefined;
-      const predicted = result.labels[index]!;
-      return { label: predicted, source: isNoneLabel(predicted) ? 'none' : 'prediction', confidence: result.confidence[line]! };
+    // One task's labels, else its predictions (those of this version; a task never run has none).
+    const labelsOfTask = (task: string | undefined): Array<RecordLabel | null> => {
+      const labels = ctx.labels.labelsOf(doc, task);
+      const result = ctx.scheduler.resultForTask(doc, task);
+      return table.records.map(({ line }): RecordLabel | null => {
+        const label = labels.get(line);
+        if (label !== undefined) return { label, source: 'label' };
+        const index = result?.labelIndex[line] ?? -1;
+        if (!result || index < 0) return null;
+        const predicted = result.labels[index]!;
+        return { label: predicted, source: isNoneLabel(predicted) ? 'none' : 'prediction', confidence: result.confidence[line]! };
+      });
     };
+    const labels = ctx.labels.labelsOf(doc);
+    // Several tasks: a column set per task (named by the task); one task: the columns as before tasks.
+    const tasks = ctx.labels.tasks();
+    const perTask = tasks.length > 1 ? tasks.map((t) => ({ task: t.name, labels: labelsOfTask(recordTask(t)) })) : undefined;
     // The source's fields come back from the worker's parse (the host keeps only the texts).
-    const content = await ctx.engine.dataset({ ...params, text: doc.getText(), labels: table.records.map((_, i) => labelOf(i) ?? null) });
+    const content = await ctx.engine.dataset({
+      ...params,
+      text: doc.getText(),
+      labels: perTask ? [] : labelsOfTask(recordTask(ctx.labels.activeTask())),
+      ...(perTask ? { tasks: perTask } : {}),
+    });
     await writeFileAtomic(file, content);
     const labeled = table.records.filter((r) => labels.has(r.line)).length;
     ctx.log(`exported ${table.records.length} records (${labeled} labeled) of ${doc.uri.fsPath} to ${file}`);

@@ -112,7 +112,15 @@ export type WorkerRequests = {
   /** A structured document's records (parsed in the worker: csv-parse is too slow for the host's main thread). */
   records: { params: RecordsParams & { text: string }; result: PackedTable };
   /** The document's records written back with `labels[i]` for record i (Export Dataset; see engine/data/dataset.ts). */
-  dataset: { params: RecordsParams & { text: string; labels: Array<RecordLabel | null> }; result: string };
+  dataset: {
+    params: RecordsParams & {
+      text: string;
+      labels: Array<RecordLabel | null>;
+      /** Several tasks: a column set per task (`labels` is then not written). */
+      tasks?: Array<{ task: string; labels: Array<RecordLabel | null> }>;
+    };
+    result: string;
+  };
 };
 
 export interface ReadyNotification {

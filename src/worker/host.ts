@@ -46,7 +46,14 @@ export function startWorkerHost(port: Port, loadEngine: (log: (m: string) => voi
       classifyWorkspace: (params, signal) =>
         classifyWorkspace(need(), params, signal, (event) => port.postMessage({ kind: 'workspace', run: params.run, event }), states),
       records: (params) => packTable(recordTable(params.text, params)),
-      dataset: (params) => writeDataset(recordTable(params.text, params), params.text, (i) => params.labels[i] ?? undefined),
+      dataset: (params) =>
+        writeDataset(
+          recordTable(params.text, params),
+          params.text,
+          params.tasks
+            ? params.tasks.map((t) => ({ task: t.task, labelOf: (i: number) => t.labels[i] ?? undefined }))
+            : (i) => params.labels[i] ?? undefined,
+        ),
     },
     (message) => port.postMessage(message),
     (error) => (error instanceof EngineInputError ? 'input' : 'internal'),
