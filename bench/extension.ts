@@ -93,6 +93,16 @@ async function scenario(client: EngineClient, data: Example[], lineCount: number
   return { latency, tasks, engineMs, loopMaxMs: histogram.max / 1e6, supportFinal: support.length };
 }
 
+/** The document as the Classifier reads it (a TextDocument has far more; it uses these). */
+function benchDocument(name: string, text: string): vscode.TextDocument {
+  return {
+    uri: { toString: () => `file:///bench/${name}`, fsPath: `/bench/${name}` },
+    version: 1,
+    isClosed: false,
+    getText: () => text,
+  } as unknown as vscode.TextDocument;
+}
+
 /** Targets of the many-labels case (issue 7). */
 const MANY_TARGETS = { labelToDiagnosticsMs: 300, mainThreadTaskMs: 20 } as const;
 /** The classifier's debounce after a label change (context.ts schedules label changes at 20 ms). */
@@ -114,13 +124,7 @@ async function manyLabels(client: EngineClient, lineCount: number, trials: numbe
     .filter((e) => intents.has(e.label))
     .map((e) => e.text);
   const text = Array.from({ length: lineCount }, (_, i) => (i % 50 === 49 ? '' : `${texts[i % texts.length]}`)).join('\n');
-  // The document as the Classifier reads it (a TextDocument has far more; it uses these).
-  const doc = {
-    uri: { toString: () => 'file:///bench/many-labels.txt', fsPath: '/bench/many-labels.txt' },
-    version: 1,
-    isClosed: false,
-    getText: () => text,
-  } as unknown as vscode.TextDocument;
+  const doc = benchDocument('many-labels.txt', text);
   const classifier = new PredictionScheduler(
     client,
     { examplesFor: () => [...support], folderOf: () => undefined },
@@ -207,12 +211,7 @@ async function taskSwitch(client: EngineClient, data: Example[], lineCount: numb
     [undefined, intent],
     ['urgency', urgency],
   ]);
-  const doc = {
-    uri: { toString: () => 'file:///bench/tasks.txt', fsPath: '/bench/tasks.txt' },
-    version: 1,
-    isClosed: false,
-    getText: () => text,
-  } as unknown as vscode.TextDocument;
+  const doc = benchDocument('tasks.txt', text);
   let task: string | undefined;
   const scheduler = new PredictionScheduler(
     client,
