@@ -418,11 +418,21 @@ function clearLabels(ctx: FewShotContext): Handler {
   return async (options?: { confirmed?: boolean }) => {
     const folder = await pickFolder();
     if (!folder) return undefined;
-    const n = ctx.labels.all().find((s) => s.folder.uri.toString() === folder.uri.toString())?.records.length ?? 0;
+    // Clear Labels clears the active task's labels (the other tasks keep theirs).
+    const active = ctx.labels.activeTask();
+    const task = recordTask(active);
+    const records = ctx.labels.all().find((s) => s.folder.uri.toString() === folder.uri.toString())?.records ?? [];
+    const n = records.filter((r) => r.task === task).length;
+    const ofTask = ctx.labels.tasks().length > 1 ? ` (task ${active.name})` : '';
     if (!options?.confirmed) {
       const answer = await vscode.window.showWarningMessage(
-        `Clear all ${n} labels of ${folder.name}?`,
-        { modal: true, detail: 'The label file is emptied. This cannot be undone from here.' },
+        `Clear all ${n} labels of ${folder.name}${ofTask}?`,
+        {
+          modal: true,
+          detail: ofTask
+            ? 'The labels of this task are removed; other tasks keep theirs. This cannot be undone from here.'
+            : 'The label file is emptied. This cannot be undone from here.',
+        },
         'Clear Labels',
       );
       if (answer !== 'Clear Labels') return undefined;

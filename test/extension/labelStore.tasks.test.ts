@@ -70,6 +70,10 @@ describe('label store: tasks', () => {
       ['default/single-label', 'urgency/multi-label'],
     );
     assert.equal(other.activeTask().name, 'default', 'the active task is per window');
+    // Clear Labels clears the active task only.
+    store.setActiveTask('urgency');
+    assert.equal(await store.clear(vscode.workspace.workspaceFolders![0]!), 2);
+    assert.deepEqual(records(labels), ['-:0:billing']);
     store.dispose();
     other.dispose();
   });
