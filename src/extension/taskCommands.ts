@@ -40,6 +40,7 @@ export function createTask(ctx: FewShotContext): Handler {
     if (!chosenKind) return undefined;
     const task = await ctx.labels.createTask(chosen, chosenKind);
     ctx.labels.setActiveTask(task.name);
+    noteKind(ctx);
     return task.name;
   };
 }
@@ -61,10 +62,17 @@ export function switchTask(ctx: FewShotContext): Handler {
     const task = name ?? (await pickTask(ctx, vscode.l10n.t('Few-Shot: switch to which task?')));
     if (!task) return undefined;
     ctx.labels.setActiveTask(task);
-    const active = ctx.labels.activeTask();
-    if (active.kind === 'multi-label') ctx.log(`task ${active.name}: ${MULTI_LABEL_NOTE}`);
-    return active.name;
+    noteKind(ctx);
+    return ctx.labels.activeTask().name;
   };
+}
+
+/** A multi-label task is labeled as such, but predicted single-label for now: say so (log and status message). */
+function noteKind(ctx: FewShotContext): void {
+  const active = ctx.labels.activeTask();
+  if (active.kind !== 'multi-label') return;
+  ctx.log(`task ${active.name}: ${MULTI_LABEL_NOTE}`);
+  vscode.window.setStatusBarMessage(`Few-Shot: ${active.name}: ${MULTI_LABEL_NOTE}`, 10_000);
 }
 
 async function pickTask(ctx: FewShotContext, title: string): Promise<string | undefined> {

@@ -136,6 +136,11 @@ export const extensions = { all: [] as unknown[] };
 
 export const window = {
   activeTextEditor: undefined as unknown,
+  /** Shown in `shown` as an info message (a status bar message goes away by itself). */
+  setStatusBarMessage(message: string): Disposable {
+    shown.push({ level: 'info', message });
+    return new Disposable();
+  },
   /** Runs the task at once; its progress goes nowhere and it is never cancelled from the UI. */
   withProgress<T>(
     _options: unknown,
