@@ -448,6 +448,29 @@ describe('labeling panel (Chromium)', function () {
     );
   });
 
+  it('shows the active task and switches it with the task selector (only when there are several tasks)', async () => {
+    page = await harness.open();
+    assert.equal(await page.$('#task'), null, 'one task: no selector');
+    await page.evaluate(() => {
+      const w = window as unknown as { __data: { labels: unknown; documents: unknown; lines: unknown }; __send: (m: unknown) => void };
+      const { labels, documents, lines } = w.__data;
+      w.__send({
+        kind: 'snapshot',
+        snapshot: {
+          documents,
+          lines,
+          labels,
+          stats: { backend: 'wasm', lastAdaptationMs: 3, tasks: { names: ['default', 'urgency'], active: 'default' } },
+        },
+      });
+    });
+    await page.waitForSelector('#task');
+    assert.equal(await page.$eval('#task', (e) => (e as HTMLSelectElement).value), 'default');
+    await page.selectOption('#task', 'urgency');
+    await settle(page);
+    assert.deepEqual((await requests(page)).at(-1), { method: 'switchTask', params: { name: 'urgency' } });
+  });
+
   it("changes a label colour with the swatch's colour picker", async () => {
     page = await harness.open();
     const picker = 'input[aria-label="Colour of feature"]';
