@@ -9,7 +9,10 @@
 // and a 10,000-line document: one more labeled line at a time, until the diagnostics update.
 // Every case runs twice, with the kernel's helper thread off and on (two workers, the order turned
 // each case), and a last table gives the ratio with the load average (docs/scaling.md).
-// Usage: npm run build && node out/bench/extension.js [--lines 10000] [--trials 15] [--json]
+// A third case (task_switch_ms): two tasks (label sets) on one 10,000-line document, each classified
+// once; then each trial switches the active task and times until the diagnostics' entries of that
+// task are built (from the scheduler's per-task results), and, apart, until the refreshed run is in.
+// Usage: npm run build && node out/bench/extension.js [--lines 10000] [--trials 15] [--json] [--task-switch-only]
 import './lib/fakeVscode';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -94,6 +97,16 @@ async function scenario(client: EngineClient, data: Example[], lineCount: number
   return { latency, tasks, engineMs, loopMaxMs: histogram.max / 1e6, supportFinal: support.length };
 }
 
+/** The document as the Classifier reads it (a TextDocument has far more; it uses these). */
+function benchDocument(name: string, text: string): vscode.TextDocument {
+  return {
+    uri: { toString: () => `file:///bench/${name}`, fsPath: `/bench/${name}` },
+    version: 1,
+    isClosed: false,
+    getText: () => text,
+  } as unknown as vscode.TextDocument;
+}
+
 /** Targets of the many-labels case (issue 7). */
 const MANY_TARGETS = { labelToDiagnosticsMs: 300, mainThreadTaskMs: 20 } as const;
 /** The classifier's debounce after a label change (context.ts schedules label changes at 20 ms). */
@@ -115,13 +128,7 @@ async function manyLabels(client: EngineClient, lineCount: number, trials: numbe
     .filter((e) => intents.has(e.label))
     .map((e) => e.text);
   const text = Array.from({ length: lineCount }, (_, i) => (i % 50 === 49 ? '' : `${texts[i % texts.length]}`)).join('\n');
-  // The document as the Classifier reads it (a TextDocument has far more; it uses these).
-  const doc = {
-    uri: { toString: () => 'file:///bench/many-labels.txt', fsPath: '/bench/many-labels.txt' },
-    version: 1,
-    isClosed: false,
-    getText: () => text,
-  } as unknown as vscode.TextDocument;
+  const doc = benchDocument('many-labels.txt', text);
   const classifier = new PredictionScheduler(
     client,
     { examplesFor: () => [...support], folderOf: () => undefined },
@@ -201,6 +208,70 @@ function orderFor(caseIndex: number): HelperSetting[] {
   return caseIndex % 2 === 0 ? [...HELPER_SETTINGS] : [...HELPER_SETTINGS].reverse();
 }
 
+/** Target of the task switch (issue 18): the other task's predictions re-shown for 10,000 lines. */
+const TASK_SWITCH_TARGET_MS = 300;
+
+async function taskSwitch(client: EngineClient, data: Example[], lineCount: number, trials: number) {
+  const intents = [...new Set(data.map((d) => d.label))].slice(0, 8);
+  const pool = data.filter((d) => intents.includes(d.label));
+  const text = Array.from({ length: lineCount }, (_, i) => (i % 50 === 49 ? '' : pool[i % pool.length]!.text)).join('\n');
+  // Task `intent`: 8 intents x 5 lines; task `urgency`: the same lines grouped into 2 other labels.
+  const intent = intents.flatMap((l) => pool.filter((d) => d.label === l).slice(0, 5));
+  const urgency = intent.map((e) => ({ text: e.text, label: intents.indexOf(e.label) % 2 ? 'high' : 'low' }));
+  const supports = new Map<string | undefined, Example[]>([
+    [undefined, intent],
+    ['urgency', urgency],
+  ]);
+  const doc = benchDocument('tasks.txt', text);
+  let task: string | undefined;
+  const scheduler = new PredictionScheduler(
+    client,
+    { examplesFor: (_uri, t) => [...(supports.get(t) ?? [])], folderOf: () => undefined },
+    () => ({ method: undefined, abstention: 'auto', isIncluded: () => true, records: () => undefined, task }),
+    () => {},
+  );
+  const refreshed = () =>
+    new Promise<void>((resolve) => {
+      const sub = scheduler.onDidUpdate(() => {
+        sub.dispose();
+        resolve();
+      });
+    });
+  const switchMs: number[] = [];
+  const refreshMs: number[] = [];
+  try {
+    // Each task classified once (as the active task of a window would be).
+    for (const t of [undefined, 'urgency']) {
+      task = t;
+      const done = refreshed();
+      scheduler.schedule(doc, 0);
+      await done;
+    }
+    for (let i = 0; i < trials; i++) {
+      const start = performance.now();
+      task = task === undefined ? 'urgency' : undefined;
+      // What context.ts does on a switch: the views re-read the active task's results at once.
+      let entries = 0;
+      const shown = scheduler.onDidUpdate(() => {
+        const result = scheduler.resultFor(doc);
+        if (result) entries = buildEntries(result, new Set(), { minConfidence: 0, maxPerFile: 1000, priority: 'confidence' }).length;
+      });
+      scheduler.showActiveTask([doc.uri]);
+      shown.dispose();
+      switchMs.push(performance.now() - start);
+      if (entries === 0) throw new Error('bench: a task switch showed no diagnostics');
+      // Then the switch's re-run refreshes them (label changes schedule at 20 ms, as context.ts does).
+      const done = refreshed();
+      scheduler.schedule(doc, LABEL_DEBOUNCE_MS);
+      await done;
+      refreshMs.push(performance.now() - start);
+    }
+  } finally {
+    scheduler.dispose();
+  }
+  return { switchMs, refreshMs };
+}
+
 async function main(): Promise<void> {
   const workerPath = path.join(root, 'out/worker.js');
   if (!fs.existsSync(workerPath)) throw new Error('bench: build first (npm run build): out/worker.js is missing');
@@ -240,6 +311,24 @@ async function main(): Promise<void> {
     const infos = await Promise.all(HELPER_SETTINGS.map((h) => client(h).ready()));
     const info = infos[0];
     out.backend = info.backend;
+    const switched = await taskSwitch(client(byDefault), data, lineCount, trials);
+    say(`\nTask switch: two tasks on a ${lineCount}-line document (each classified once), ${switched.switchMs.length} switches\n`);
+    say('| case | switch -> diagnostics median ms | p90 ms | max ms | switch -> refreshed run median ms | target |');
+    say('|---|---:|---:|---:|---:|---|');
+    say(
+      `| task_switch | ${f(median(switched.switchMs))} | ${f(pct(switched.switchMs, 0.9))} | ${f(Math.max(...switched.switchMs))} ` +
+        `| ${f(median(switched.refreshMs))} | <= ${TASK_SWITCH_TARGET_MS} ms (${median(switched.switchMs) <= TASK_SWITCH_TARGET_MS ? 'pass' : 'FAIL'}) |`,
+    );
+    Object.assign(out, {
+      task_switch_ms: median(switched.switchMs),
+      task_switch_p90_ms: pct(switched.switchMs, 0.9),
+      task_switch_refresh_ms: median(switched.refreshMs),
+    });
+    if (process.argv.includes('--task-switch-only')) {
+      if (json) console.log(JSON.stringify(out, null, 2));
+      return;
+    }
+    say(`\nExtension update benchmark (engine backend ${info.backend}, model ${info.model}, method ${info.defaultMethod})\n`);
     say(
       `\nExtension update benchmark (engine backend ${info.backend}, model ${info.model}, method ${info.defaultMethod}; ` +
         `${os.availableParallelism()} cores, load average ${loadAtStart} at start; the kernel's helper thread off and on, ` +

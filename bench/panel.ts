@@ -45,6 +45,7 @@ class ArraySource implements PanelDataSource {
   setLabelColor = async () => {};
   reveal = async () => {};
   setLabelKey = async () => {};
+  switchTask = async () => {};
   estimateQuality = async () => ({ scheme: 'leave-one-out' as const, folds: 0, n: 0, correct: 0, method: 'default' });
 }
 

@@ -16,10 +16,12 @@ import { labelPickItems, type LabelPickItem } from './labelPick';
 import { mostUncertainInWorkspace, type WorkspaceFile } from './workspaceResults';
 import { openSample } from './walkthrough';
 import { improveModel, useShippedModel } from './improveModel';
+import { createTask, renameTask, switchTask } from './taskCommands';
+import { recordTask } from './taskFile';
 import { EXPORTS_DIR } from './workspaceScope';
 
 // biome-ignore lint/suspicious/noExplicitAny: VS Code passes command arguments untyped; each handler declares those it takes.
-type Handler = (...args: any[]) => unknown;
+export type Handler = (...args: any[]) => unknown;
 type Factory = (ctx: FewShotContext) => Handler;
 
 export const commands: Record<string, Factory> = {
@@ -40,6 +42,9 @@ export const commands: Record<string, Factory> = {
   'fewshot.openSample': openSample,
   'fewshot.improveModel': improveModel,
   'fewshot.useShippedModel': useShippedModel,
+  'fewshot.createTask': createTask,
+  'fewshot.renameTask': renameTask,
+  'fewshot.switchTask': switchTask,
 };
 
 export function registerCommands(ctx: FewShotContext): void {
@@ -240,6 +245,8 @@ interface ExportRow {
   /** `none`: the model predicts that the line fits no label. */
   source: 'label' | 'prediction' | 'none';
   confidence?: number;
+  /** The task (label set), as in the label file: absent for the default task. Predictions are the active task's. */
+  task?: string;
 }
 
 /** `closed`: the closed files Classify Workspace classified, with their lines read again (the results keep no text). */
@@ -253,8 +260,18 @@ function exportRows(
   const multiRoot = (vscode.workspace.workspaceFolders?.length ?? 0) > 1;
   for (const { folder, records } of ctx.labels.all()) {
     const prefix = multiRoot ? `${folder.name}/` : '';
-    for (const r of records) rows.push({ document: prefix + r.document, line: r.line + 1, text: r.text, label: r.label, source: 'label' });
+    for (const r of records)
+      rows.push({
+        document: prefix + r.document,
+        line: r.line + 1,
+        text: r.text,
+        label: r.label,
+        source: 'label',
+        ...(r.task === undefined ? {} : { task: r.task }),
+      });
   }
+  const task = recordTask(ctx.labels.activeTask());
+  const ofTask = task === undefined ? {} : { task };
   if (withPredictions) {
     for (const doc of vscode.workspace.textDocuments) {
       const result = ctx.scheduler.resultFor(doc);
@@ -276,6 +293,7 @@ function exportRows(
           label,
           source: isNoneLabel(label) ? 'none' : 'prediction',
           confidence,
+          ...ofTask,
         });
       }
     }
@@ -288,7 +306,15 @@ function exportRows(
         const index = file.labelIndex[line]!;
         if (index < 0 || labeled.has(line)) continue;
         const confidence = Math.round(file.confidence[line]! * 1000) / 1000;
-        rows.push({ document, line: line + 1, text: lines[line]!, label: file.labels[index]!, source: 'prediction', confidence });
+        rows.push({
+          document,
+          line: line + 1,
+          text: lines[line]!,
+          label: file.labels[index]!,
+          source: 'prediction',
+          confidence,
+          ...ofTask,
+        });
       }
     }
   }
@@ -324,10 +350,12 @@ function exportLabels(ctx: FewShotContext): Handler {
       withPredictions = choice.predictions;
     }
     const rows = exportRows(ctx, withPredictions, withPredictions ? await ctx.workspace.closedFilesWithLines() : []);
+    // A task column once a row is of another task than the default one.
+    const tasks = rows.some((r) => r.task !== undefined);
     const content = file.toLowerCase().endsWith('.csv')
       ? toCsv(
-          ['document', 'line', 'text', 'label', 'source', 'confidence'],
-          rows.map((r) => [r.document, r.line, r.text, r.label, r.source, r.confidence ?? '']),
+          ['document', 'line', 'text', 'label', 'source', 'confidence', ...(tasks ? ['task'] : [])],
+          rows.map((r) => [r.document, r.line, r.text, r.label, r.source, r.confidence ?? '', ...(tasks ? [r.task ?? ''] : [])]),
         )
       : rows.map((r) => `${JSON.stringify(r)}\n`).join('');
     await writeFileAtomic(file, content);
@@ -393,11 +421,21 @@ function clearLabels(ctx: FewShotContext): Handler {
   return async (options?: { confirmed?: boolean }) => {
     const folder = await pickFolder();
     if (!folder) return undefined;
-    const n = ctx.labels.all().find((s) => s.folder.uri.toString() === folder.uri.toString())?.records.length ?? 0;
+    // Clear Labels clears the active task's labels (the other tasks keep theirs).
+    const active = ctx.labels.activeTask();
+    const task = recordTask(active);
+    const records = ctx.labels.all().find((s) => s.folder.uri.toString() === folder.uri.toString())?.records ?? [];
+    const n = records.filter((r) => r.task === task).length;
+    const ofTask = ctx.labels.tasks().length > 1 ? ` (task ${active.name})` : '';
     if (!options?.confirmed) {
       const answer = await vscode.window.showWarningMessage(
-        `Clear all ${n} labels of ${folder.name}?`,
-        { modal: true, detail: 'The label file is emptied. This cannot be undone from here.' },
+        `Clear all ${n} labels of ${folder.name}${ofTask}?`,
+        {
+          modal: true,
+          detail: ofTask
+            ? 'The labels of this task are removed; other tasks keep theirs. This cannot be undone from here.'
+            : 'The label file is emptied. This cannot be undone from here.',
+        },
         'Clear Labels',
       );
       if (answer !== 'Clear Labels') return undefined;
@@ -466,19 +504,30 @@ function exportDataset(ctx: FewShotContext): Handler {
       throw new LabelError('Pick another file: the export never overwrites its source.');
     const table = await ctx.structured.tableFor(doc);
     if (!table) throw new LabelError('The file could not be read as records (see Few-Shot: Show Log).');
-    const labels = ctx.labels.labelsOf(doc);
-    const result = ctx.scheduler.resultFor(doc);
-    const labelOf = (i: number): RecordLabel | undefined => {
-      const line = table.records[i]!.line;
-      const label = labels.get(line);
-      if (label !== undefined) return { label, source: 'label' };
-      const index = result?.labelIndex[line] ?? -1;
-      if (!result || index < 0) return undefined;
-      const predicted = result.labels[index]!;
-      return { label: predicted, source: isNoneLabel(predicted) ? 'none' : 'prediction', confidence: result.confidence[line]! };
+    // One task's labels, else its predictions (those of this version; a task never run has none).
+    const labelsOfTask = (task: string | undefined): Array<RecordLabel | null> => {
+      const labels = ctx.labels.labelsOf(doc, task);
+      const result = ctx.scheduler.resultForTask(doc, task);
+      return table.records.map(({ line }): RecordLabel | null => {
+        const label = labels.get(line);
+        if (label !== undefined) return { label, source: 'label' };
+        const index = result?.labelIndex[line] ?? -1;
+        if (!result || index < 0) return null;
+        const predicted = result.labels[index]!;
+        return { label: predicted, source: isNoneLabel(predicted) ? 'none' : 'prediction', confidence: result.confidence[line]! };
+      });
     };
+    const labels = ctx.labels.labelsOf(doc);
+    // Several tasks: a column set per task (named by the task); one task: the columns as before tasks.
+    const tasks = ctx.labels.tasks();
+    const perTask = tasks.length > 1 ? tasks.map((t) => ({ task: t.name, labels: labelsOfTask(recordTask(t)) })) : undefined;
     // The source's fields come back from the worker's parse (the host keeps only the texts).
-    const content = await ctx.engine.dataset({ ...params, text: doc.getText(), labels: table.records.map((_, i) => labelOf(i) ?? null) });
+    const content = await ctx.engine.dataset({
+      ...params,
+      text: doc.getText(),
+      labels: perTask ? [] : labelsOfTask(recordTask(ctx.labels.activeTask())),
+      ...(perTask ? { tasks: perTask } : {}),
+    });
     await writeFileAtomic(file, content);
     const labeled = table.records.filter((r) => labels.has(r.line)).length;
     ctx.log(`exported ${table.records.length} records (${labeled} labeled) of ${doc.uri.fsPath} to ${file}`);

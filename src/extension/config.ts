@@ -13,6 +13,8 @@ export interface FewShotConfig {
   priority: Priority;
   /** Show lines predicted as `none` (fits no label) as hint diagnostics. */
   showNone: boolean;
+  /** `fewshot.diagnostics.allTasks`: every task's prediction on one line, not only the active task's. */
+  allTasks: boolean;
   /** `fewshot.abstention`: passed to the engine, which decides what `auto` means (src/engine/abstention/mode.ts). */
   abstention: AbstentionMode;
   /** `fewshot.refine`: refine predictions with the sentence block in the background. */
@@ -47,6 +49,7 @@ export function readConfig(): FewShotConfig {
     // The least certain by default: they need review; only an explicit `confidence` keeps the surest.
     priority: c.get<string>('diagnostics.priority', 'uncertainty') === 'confidence' ? 'confidence' : 'uncertainty',
     showNone: c.get<boolean>('diagnostics.showNone', false) === true,
+    allTasks: c.get<boolean>('diagnostics.allTasks', false) === true,
     // A hand-edited settings.json may hold anything; an unknown value is the default.
     abstention: isAbstentionMode(abstention) ? abstention : 'auto',
     refine: c.get<string>('refine', 'on') !== 'off',

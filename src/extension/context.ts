@@ -12,6 +12,10 @@ import { RecentLabels } from './recentLabels';
 import { WorkspaceRun } from './workspaceRun';
 import { StructuredDocuments } from './structured';
 import { inFewshotFolder } from './workspaceScope';
+import { recordTask, type TaskInfo } from './taskFile';
+
+/** The workspace-state key of this window's active task (its name). */
+const ACTIVE_TASK_KEY = 'fewshot.activeTask';
 
 export class FewShotContext implements vscode.Disposable {
   readonly subscriptions: vscode.Disposable[] = [];
@@ -52,6 +56,7 @@ export class FewShotContext implements vscode.Disposable {
     });
     // In an untrusted workspace, settings cannot move the label file out of .fewshot/.
     this.labels = new LabelStore(this.config.labelsFile, log, () => vscode.workspace.isTrusted);
+    this.labels.restoreActiveTask(extension.workspaceState.get<string>(ACTIVE_TASK_KEY));
     this.structured = new StructuredDocuments(this.engine, extension.workspaceState, log);
     this.labels.setUnitSource(this.structured);
     this.palette = new LabelPalette(extension.workspaceState);
@@ -65,6 +70,8 @@ export class FewShotContext implements vscode.Disposable {
         refine: this.config.refine,
         isIncluded: (d) => this.isIncluded(d),
         records: (d) => this.structured.paramsOf(d),
+        task: recordTask(this.labels.activeTask()),
+        otherTasks: this.config.allTasks ? this.otherTasks().map(recordTask) : undefined,
       }),
       log,
     );
@@ -78,6 +85,12 @@ export class FewShotContext implements vscode.Disposable {
     await ctx.labels.load();
     ctx.watchWorkspace();
     return ctx;
+  }
+
+  /** The tasks but the active one, in list order. */
+  otherTasks(): TaskInfo[] {
+    const active = this.labels.activeTask();
+    return this.labels.tasks().filter((t) => t.name !== active.name);
   }
 
   log(message: string): void {
@@ -120,6 +133,12 @@ export class FewShotContext implements vscode.Disposable {
       this.labels.onDidChange((folder) => {
         this.scheduler.scheduleAll(20, folder);
         this.workspace.labelsChanged();
+      }),
+      // Another task: its cached predictions show at once (resultFor is per task); the runs scheduled
+      // by the label change that setActiveTask fires refresh them.
+      this.labels.onDidChangeTasks(() => {
+        void this.extension.workspaceState.update(ACTIVE_TASK_KEY, this.labels.activeTask().name);
+        this.scheduler.showActiveTask(vscode.workspace.textDocuments.map((d) => d.uri));
       }),
       vscode.workspace.onDidChangeWorkspaceFolders(() => void this.labels.load()),
       // Trust granted: the label file settings apply again.

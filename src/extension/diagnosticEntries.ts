@@ -37,6 +37,30 @@ export function formatPrediction(label: string, confidence: number): string {
   return isNoneLabel(label) ? `${label} (fits no label) ${pct}%` : `${label} ${pct}%`;
 }
 
+/** Another task's view of a line: its label there, else its prediction (undefined: none yet). */
+export interface OtherTask {
+  name: string;
+  labels: ReadonlyMap<number, string>;
+  predictions: DocumentPredictions | undefined;
+}
+
+/**
+ * A line's diagnostic message with every task (fewshot.diagnostics.allTasks), the active task first:
+ * `intent: billing 93% · urgency: high 71%`. A task that labeled the line says so; one without a
+ * prediction for it is left out.
+ */
+export function allTasksMessage(line: number, active: { name: string; message: string }, others: readonly OtherTask[]): string {
+  const parts = [`${active.name}: ${active.message}`];
+  for (const t of others) {
+    const label = t.labels.get(line);
+    const index = t.predictions?.labelIndex[line] ?? -1;
+    if (label !== undefined) parts.push(`${t.name}: ${label} (labeled)`);
+    else if (t.predictions && index >= 0)
+      parts.push(`${t.name}: ${formatPrediction(t.predictions.labels[index]!, t.predictions.confidence[line]!)}`);
+  }
+  return parts.join(' · ');
+}
+
 /** The entries shown, and how many there were before the per-file cap. */
 export interface CappedEntries {
   entries: DiagnosticEntry[];

@@ -6,7 +6,8 @@
 // a notification would interrupt on every update, and the status bar speaks for one file only.
 import * as vscode from 'vscode';
 import type { FewShotContext } from './context';
-import { capEntries, capNotice, type DiagnosticEntry } from './diagnosticEntries';
+import { allTasksMessage, capEntries, capNotice, type DiagnosticEntry, type OtherTask } from './diagnosticEntries';
+import { recordTask } from './taskFile';
 import { cappedRanges } from './workspaceResults';
 
 export const DIAGNOSTIC_SOURCE = 'few-shot';
@@ -38,7 +39,19 @@ export function activateDiagnostics(ctx: FewShotContext): void {
       const options = { minConfidence, maxPerFile, priority, showNone };
       const { entries, total } = capEntries(result, new Set(ctx.labels.labelsOf(doc).keys()), options);
       // A line that fits no label is not a finding: a hint at most (fewshot.diagnostics.showNone).
-      const diagnostics = entries.map((e) => toDiagnostic(lineRange(doc, e.line), e, e.none ? vscode.DiagnosticSeverity.Hint : severity));
+      // fewshot.diagnostics.allTasks: the other tasks' labels and predictions join each message.
+      const active = ctx.labels.activeTask();
+      const others: OtherTask[] = ctx.config.allTasks
+        ? ctx.otherTasks().map((t) => ({
+            name: t.name,
+            labels: ctx.labels.labelsOf(doc, recordTask(t)),
+            predictions: ctx.scheduler.resultForTask(doc, recordTask(t)),
+          }))
+        : [];
+      const shown = others.length
+        ? entries.map((e) => ({ ...e, message: allTasksMessage(e.line, { name: active.name, message: e.message }, others) }))
+        : entries;
+      const diagnostics = shown.map((e) => toDiagnostic(lineRange(doc, e.line), e, e.none ? vscode.DiagnosticSeverity.Hint : severity));
       const notice = capNotice(entries.length, total, priority);
       if (notice && doc.lineCount > 0) diagnostics.push(noticeDiagnostic(lineRange(doc, 0), notice, severity));
       batch.push([uri, diagnostics]);

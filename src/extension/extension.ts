@@ -8,6 +8,7 @@ import { activateDiagnostics } from './diagnostics';
 import type { PanelDataSource } from './panel';
 import { activatePanel } from './panel/panelSource';
 import { activateStatusBar } from './statusBar';
+import { activateTaskStatus } from './taskCommands';
 import { activateTextFieldStatus } from './textFieldStatus';
 import { activateWalkthrough, type WalkthroughState } from './walkthrough';
 
@@ -38,6 +39,7 @@ export async function activate(extension: vscode.ExtensionContext): Promise<FewS
   activateDecorations(ctx);
   activateCodeActions(ctx);
   const status = activateStatusBar(ctx);
+  activateTaskStatus(ctx);
   activateTextFieldStatus(ctx);
   const panel = activatePanel(ctx);
   const walkthrough = activateWalkthrough(ctx);

@@ -2,8 +2,9 @@
 // the stress run and the multi-process test drive it from plain Node.
 //
 // The protocol (every writer of the file: windows, processes, the CLI through this class):
-// 1. Identity. A record is its document, its text and which occurrence of that text it is (see
-//    keyed); its line is only its position. A label moved by an edit above it is the same label.
+// 1. Identity. A record is its document, its task, its text and which occurrence of that text it
+//    is (see keyed); its line is only its position. One line holds one label per task: a record
+//    without a task field belongs to the default task (undefined here), as in files older than tasks. A label moved by an edit above it is the same label.
 //    A side's records of one text are paired with the base's in line order at the least total
 //    line distance (alignedTo), so a record added or removed above another of the same text does
 //    not shift the identity of the others.
@@ -107,8 +108,12 @@ const MAX_RETRY_MS = 30_000;
 
 export class LabelWriteError extends Error {}
 
+/** A task's key in maps: the default task (no task field) is '' (a task name is never empty). */
+const taskKey = (task: string | undefined): string => task ?? '';
+
 export class FolderLabels {
-  private readonly docs = new Map<string, DocumentLabels<StoredLabel>>();
+  /** Per document, per task (taskKey), its labels: one line holds one label per task. */
+  private readonly docs = new Map<string, Map<string, DocumentLabels<StoredLabel>>>();
   private total = 0;
   /** The file's records (by identity, see keyed) as of the last read or write: the merge's base. */
   private base = new Map<string, LabelRecord>();
@@ -152,13 +157,20 @@ export class FolderLabels {
 
   records(): StoredLabel[] {
     const out: StoredLabel[] = [];
-    for (const d of this.docs.values()) for (const r of d.values()) out.push(r);
+    for (const tasks of this.docs.values()) for (const d of tasks.values()) for (const r of d.values()) out.push(r);
     return out;
   }
 
-  /** The labels of one document (relative path), or undefined when it has none. */
-  document(document: string): DocumentLabels<StoredLabel> | undefined {
-    return this.docs.get(document);
+  /** The tasks that have records (undefined: the default task), the default task first, then by name. */
+  tasks(): Array<string | undefined> {
+    const names = new Set<string>();
+    for (const tasks of this.docs.values()) for (const [key, d] of tasks) if (d.size > 0) names.add(key);
+    return [...names].sort().map((key) => (key === '' ? undefined : key));
+  }
+
+  /** The labels of one document (relative path) in one task, or undefined when it has none. */
+  document(document: string, task?: string): DocumentLabels<StoredLabel> | undefined {
+    return this.docs.get(document)?.get(taskKey(task));
   }
 
   /** Why labels cannot be changed now, or undefined. */
@@ -175,23 +187,23 @@ export class FolderLabels {
   // ---- changes (in memory; save() writes them) ------------------------------------------------
 
   /** Labels lines of a document; `lines` carry the text each line has now. Returns how many. */
-  setLabel(document: string, lines: ReadonlyArray<{ line: number; text: string }>, label: string): number {
+  setLabel(document: string, lines: ReadonlyArray<{ line: number; text: string }>, label: string, task?: string): number {
     const change: Change = { removed: [], added: [] };
-    const doc = this.docOf(document);
+    const doc = this.docOf(document, task);
     const seen = new Set<number>();
     for (const { line, text } of lines) {
       if (seen.has(line) || text.trim() === '') continue;
       seen.add(line);
       const old = doc.at(line);
       if (old) this.remove(doc, old, change);
-      this.add(doc, { document, line, text, label }, change);
+      this.add(doc, task === undefined ? { document, line, text, label } : { document, line, text, label, task }, change);
     }
     return this.record(change);
   }
 
-  removeLabel(document: string, lines: readonly number[]): number {
+  removeLabel(document: string, lines: readonly number[], task?: string): number {
     const change: Change = { removed: [], added: [] };
-    const doc = this.docs.get(document);
+    const doc = this.document(document, task);
     if (!doc) return 0;
     for (const line of new Set(lines)) {
       const old = doc.at(line);
@@ -200,24 +212,47 @@ export class FolderLabels {
     return this.record(change);
   }
 
-  clear(): number {
-    return this.rewrite(() => undefined);
+  /** Removes every label of one task. */
+  clear(task?: string): number {
+    return this.rewrite((r) => (r.task === task ? undefined : r));
   }
 
-  renameLabel(from: string, to: string): number {
+  /** Renames a label of one task (the same name in another task is another label). */
+  renameLabel(from: string, to: string, task?: string): number {
     if (from === to) return 0;
-    return this.rewrite((r) => (r.label === from ? { ...r, label: to } : r));
+    return this.rewrite((r) => (r.label === from && r.task === task ? { ...r, label: to } : r));
   }
 
-  deleteLabel(label: string): number {
-    return this.rewrite((r) => (r.label === label ? undefined : r));
+  deleteLabel(label: string, task?: string): number {
+    return this.rewrite((r) => (r.label === label && r.task === task ? undefined : r));
+  }
+
+  /**
+   * Moves a task's records to another task name (undefined: the default task, no task field), as an
+   * ordinary change the merge writes: a line labeled in both keeps the label it had in `to`.
+   */
+  renameTask(from: string | undefined, to: string | undefined): number {
+    if (from === to) return 0;
+    const taken = new Set(
+      this.records()
+        .filter((r) => r.task === to)
+        .map((r) => `${r.document}\0${r.line}`),
+    );
+    return this.rewrite((r) => {
+      if (r.task !== from) return r;
+      if (taken.has(`${r.document}\0${r.line}`)) return undefined;
+      const moved: StoredLabel = { ...r };
+      if (to === undefined) delete moved.task;
+      else moved.task = to;
+      return moved;
+    });
   }
 
   /** Adds records, replacing any on the same document line. Returns how many were added. */
   importRecords(records: readonly LabelRecord[]): number {
     const change: Change = { removed: [], added: [] };
     for (const r of records) {
-      const doc = this.docOf(r.document);
+      const doc = this.docOf(r.document, r.task);
       const old = doc.at(r.line);
       if (old) this.remove(doc, old, change);
       this.add(doc, { ...r }, change);
@@ -233,7 +268,7 @@ export class FolderLabels {
     const change = this.history.pop();
     if (!change) return false;
     for (const r of change.added) {
-      const doc = this.docs.get(r.document);
+      const doc = this.document(r.document, r.task);
       const now = doc?.at(r.line);
       if (doc && now && recordLine(now) === recordLine(r)) {
         doc.delete(now);
@@ -241,7 +276,7 @@ export class FolderLabels {
       }
     }
     for (const r of change.removed) {
-      const doc = this.docOf(r.document);
+      const doc = this.docOf(r.document, r.task);
       if (doc.at(r.line)) continue;
       doc.add({ ...r, detached: false });
       this.total++;
@@ -251,29 +286,39 @@ export class FolderLabels {
   }
 
   /** Follows an editor change of a document; costs the lines the change touched. */
+  /** Follows an editor change of a document (every task's labels); costs the lines the change touched. */
   applyEdits(document: string, edits: readonly LineEdit[], lines: LineSource): EditOutcome<StoredLabel> {
-    const doc = this.docs.get(document);
-    const empty: EditOutcome<StoredLabel> = { changed: false, dropped: [], linesRead: 0 };
-    if (!doc) return empty;
-    const outcome = doc.applyEdits(edits, lines);
+    const outcome: EditOutcome<StoredLabel> = { changed: false, dropped: [], linesRead: 0 };
+    for (const doc of this.docs.get(document)?.values() ?? []) {
+      const one = doc.applyEdits(edits, lines);
+      outcome.changed ||= one.changed;
+      outcome.dropped.push(...one.dropped);
+      outcome.linesRead += one.linesRead;
+    }
     this.total -= outcome.dropped.length;
     if (outcome.changed) this.generation++;
     return outcome;
   }
 
-  /** Re-anchors a document's labels by text (opened, or reloaded from disk). */
+  /** Re-anchors a document's labels (every task's) by text (opened, or reloaded from disk). */
   anchor(document: string, lines: LineSource): boolean {
-    const doc = this.docs.get(document);
-    if (!doc?.anchorAll(lines)) return false;
+    let changed = false;
+    for (const doc of this.docs.get(document)?.values() ?? []) if (doc.anchorAll(lines)) changed = true;
+    if (!changed) return false;
     this.generation++;
     return true;
   }
 
-  private docOf(document: string): DocumentLabels<StoredLabel> {
-    const known = this.docs.get(document);
+  private docOf(document: string, task: string | undefined): DocumentLabels<StoredLabel> {
+    let tasks = this.docs.get(document);
+    if (!tasks) {
+      tasks = new Map();
+      this.docs.set(document, tasks);
+    }
+    const known = tasks.get(taskKey(task));
     if (known) return known;
     const doc = new DocumentLabels<StoredLabel>();
-    this.docs.set(document, doc);
+    tasks.set(taskKey(task), doc);
     return doc;
   }
 
@@ -292,13 +337,14 @@ export class FolderLabels {
   private rewrite(map: (r: StoredLabel) => StoredLabel | undefined): number {
     const change: Change = { removed: [], added: [] };
     let n = 0;
-    for (const doc of this.docs.values()) {
+    for (const doc of [...this.docs.values()].flatMap((tasks) => [...tasks.values()])) {
       for (const r of [...doc.values()]) {
         const next = map(r);
         if (next === r) continue;
         n++;
         this.remove(doc, r, change);
-        if (next) this.add(doc, { ...next }, change);
+        // A task rename moves the record to its new task's labels.
+        if (next) this.add(next.task === r.task ? doc : this.docOf(next.document, next.task), { ...next }, change);
       }
     }
     this.record(change);
@@ -543,15 +589,15 @@ export class FolderLabels {
     this.docs.clear();
     this.total = 0;
     for (const r of records) {
-      this.docOf(r.document).add(r);
+      this.docOf(r.document, r.task).add(r);
       this.total++;
     }
   }
 }
 
 /**
- * Records by identity: document, text (trailing white space aside, as anchoring compares) and which
- * occurrence of that text in the document, by line. The line is a position, not identity: a label
+ * Records by identity: document, task, text (trailing white space aside, as anchoring compares) and
+ * which occurrence of that text in the document's records of that task, by line. The line is a position, not identity: a label
  * moved by an edit above it is the same label, so a window that moved it cannot bring it back
  * after another window removed it.
  */
@@ -602,11 +648,11 @@ function alignedTo<T extends LabelRecord>(base: ReadonlyMap<string, LabelRecord>
   return out;
 }
 
-/** Records by document and text, each list in line order (the order `keyed` numbers them in). */
+/** Records by document, task and text, each list in line order (the order `keyed` numbers them in). */
 function groupsOf<T extends LabelRecord>(records: readonly T[]): Map<string, T[]> {
   const byText = new Map<string, T[]>();
   for (const r of records) {
-    const k = `${r.document}\0${textKey(r.text)}`;
+    const k = `${r.document}\0${taskKey(r.task)}\0${textKey(r.text)}`;
     const list = byText.get(k);
     if (list) list.push(r);
     else byText.set(k, [r]);
@@ -666,14 +712,14 @@ function align(from: readonly number[], to: readonly number[]): number[] {
 }
 
 /**
- * Several records for one line with one text (a union merge, two files concatenated) are one
- * label: the one written last in the file stays. Every window reads the same file, so every window
+ * Several records for one line with one text in one task (a union merge, two files concatenated)
+ * are one label: the one written last in the file stays. Every window reads the same file, so every window
  * keeps the same one, and Remove Label cannot leave another behind to come back.
  */
 function oneLabelPerLine(records: readonly LabelRecord[]): LabelRecord[] {
   const at = new Map<string, LabelRecord>();
   for (const r of records) {
-    const k = `${r.document}\0${r.line}\0${textKey(r.text)}`;
+    const k = `${r.document}\0${taskKey(r.task)}\0${r.line}\0${textKey(r.text)}`;
     at.delete(k);
     at.set(k, r);
   }
@@ -702,6 +748,8 @@ function merge3(base: LabelRecord | undefined, ours: StoredLabel | undefined, th
     text: ours.text !== base.text ? ours.text : theirs.text,
     label: ours.label !== base.label ? ours.label : theirs.label,
   };
+  // The task is part of the identity: the three sides share it.
+  if (ours.task !== undefined) merged.task = ours.task;
   const extra = sameExtra(ours, base) ? theirs.extra : ours.extra;
   if (extra) merged.extra = extra;
   if (ours.detached && merged.line === ours.line) merged.detached = true;

@@ -18,6 +18,11 @@ export interface LabelRecord {
   text: string;
   label: string;
   /**
+   * The task (label set) the label belongs to; absent: the default task. Old files have no task
+   * field and are written back without one (docs/labels.md "Tasks").
+   */
+  task?: string;
+  /**
    * Fields this version does not know (`annotator`, `note`...), each as the JSON text it was
    * written with: written back byte for byte (a number keeps every digit, 1e400 stays 1e400).
    */
@@ -35,7 +40,7 @@ export interface ParsedLabels {
   problems: FileProblem[];
 }
 
-const KNOWN = new Set(['document', 'line', 'text', 'label']);
+const KNOWN = new Set(['document', 'line', 'text', 'label', 'task']);
 const BOM = '\uFEFF';
 
 export function parseLabels(content: string): ParsedLabels {
@@ -57,7 +62,7 @@ export function parseLabels(content: string): ParsedLabels {
       problems.push({ line: i + 1, message: problem });
       return;
     }
-    const v = value as { document: string; line: number; text: string; label: string };
+    const v = value as { document: string; line: number; text: string; label: string; task?: string };
     // The one rule the CLI's label files follow too: trimmed, NFC, nothing invisible.
     const label = normalizeLabelName(v.label);
     if ('problem' in label) {
@@ -65,6 +70,14 @@ export function parseLabels(content: string): ParsedLabels {
       return;
     }
     const record: LabelRecord = { document: v.document, line: v.line - 1, text: v.text, label: label.name };
+    if (v.task !== undefined) {
+      const task = normalizeLabelName(v.task);
+      if ('problem' in task) {
+        problems.push({ line: i + 1, message: `"task": ${task.problem}` });
+        return;
+      }
+      record.task = task.name;
+    }
     const extra = Object.fromEntries([...rawMembers(raw)].filter(([k]) => !KNOWN.has(k)));
     if (Object.keys(extra).length) record.extra = extra;
     records.push(record);
@@ -120,20 +133,27 @@ function recordProblem(value: unknown): string | undefined {
   if (typeof v.line !== 'number' || !Number.isInteger(v.line) || v.line < 1) return '"line" must be a whole number from 1';
   if (typeof v.text !== 'string') return 'missing "text"';
   if (typeof v.label !== 'string' || v.label.trim() === '') return 'missing "label"';
+  if (v.task !== undefined && typeof v.task !== 'string') return '"task" must be a task name (a string)';
   return undefined;
 }
 
 /** A record's line in the file (unknown fields first, as earlier versions wrote them). */
 export function recordLine(r: LabelRecord): string {
-  const known = JSON.stringify({ document: r.document, line: r.line + 1, text: r.text, label: r.label });
+  // A default-task record has no task field, as before tasks existed.
+  const known = JSON.stringify({ document: r.document, line: r.line + 1, text: r.text, label: r.label, task: r.task });
   const extra = Object.entries(r.extra ?? {}).filter(([k]) => !KNOWN.has(k));
   if (extra.length === 0) return known;
   return `{${extra.map(([k, raw]) => `${JSON.stringify(k)}:${raw}`).join(',')},${known.slice(1)}`;
 }
 
-/** Stable order (document, then line) so the file diffs well under version control. */
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * Stable order (document, line, then task: the default task first) so the file diffs well under
+ * version control and every window writes one line's labels of several tasks in the same order.
+ */
 export function serializeLabels(records: readonly LabelRecord[]): string {
-  const sorted = [...records].sort((a, b) => (a.document < b.document ? -1 : a.document > b.document ? 1 : a.line - b.line));
+  const sorted = [...records].sort((a, b) => compare(a.document, b.document) || a.line - b.line || compare(a.task ?? '', b.task ?? ''));
   return sorted.map((r) => `${recordLine(r)}\n`).join('');
 }
 
@@ -447,7 +467,8 @@ export async function readLabelFile(file: string): Promise<ParsedLabels & { cont
   return content === undefined ? { records: [], problems: [], content } : { ...parseLabels(content), content };
 }
 
-async function readContent(file: string): Promise<string | undefined> {
+/** A file's text, or undefined when there is none. */
+export async function readContent(file: string): Promise<string | undefined> {
   try {
     return await fs.promises.readFile(file, 'utf8');
   } catch (error) {

@@ -4,6 +4,8 @@
 // file is never overwritten: its valid records load, bad lines are reported with their numbers,
 // one backup is made per distinct content and saving stays off until fixed. Only local folders
 // (`file:`) are supported: the label file is read and written with Node's file system.
+// Tasks (label sets, taskFile.ts): every method that reads or changes labels acts on the active task
+// (per window, set by the commands) unless given one; all() and count cover every task.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Example } from '../engine/types';
@@ -11,6 +13,7 @@ import { labelLimitProblem, labelNameProblem, normalizeLabelName } from '../prot
 import type { LineEdit, LineSource } from './anchor';
 import { type Corruption, FolderLabels, LabelWriteError, type StoredLabel } from './folderLabels';
 import { resolveLabelsPath, type LabelRecord } from './labelFile';
+import { DEFAULT_TASK_NAME, mergeTaskNames, recordTask, TaskFile, taskFilePath, type TaskInfo, type TaskKind } from './taskFile';
 
 export type { StoredLabel } from './folderLabels';
 
@@ -42,6 +45,8 @@ export interface UnitSource {
  * record's first line is now, `span` how many more lines the record runs.
  */
 interface TouchedRecord {
+  /** The task of the label (records of one line carry one label per task). */
+  task: string | undefined;
   stored: number;
   line: number;
   span: number;
@@ -57,10 +62,13 @@ class FolderState {
   saveTimer: NodeJS.Timeout | undefined;
   /** The corruption this window last warned about (one warning per episode). */
   warned: Corruption | undefined;
+  readonly tasks: TaskFile;
   constructor(
     readonly folder: vscode.WorkspaceFolder,
     readonly labels: FolderLabels,
-  ) {}
+  ) {
+    this.tasks = new TaskFile(taskFilePath(labels.file));
+  }
   get file(): string {
     return this.labels.file;
   }
@@ -73,15 +81,20 @@ export class LabelStore implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<vscode.Uri | undefined>();
   /** Fires with the folder whose labels changed (undefined: all). */
   readonly onDidChange = this.changed.event;
-  private disposables: vscode.Disposable[] = [this.changed];
+  private readonly tasksChanged = new vscode.EventEmitter<void>();
+  /** Fires when the task list or the active task changed. */
+  readonly onDidChangeTasks = this.tasksChanged.event;
+  private disposables: vscode.Disposable[] = [this.changed, this.tasksChanged];
   private watchers: vscode.Disposable[] = [];
   private warnedSetting: string | undefined;
   /** Record-aware anchoring for structured documents (set by the extension; none: every line is a unit). */
   private units: UnitSource | undefined;
   /** Structured documents (URIs) whose labels take their records' new texts at the next anchoring. */
   private readonly retext = new Set<string>();
-  /** Per structured document (URI): its labels' records touched or moved by edits not yet read. */
-  private readonly touchedRecords = new Map<string, Map<number, TouchedRecord>>();
+  /** Per structured document (URI): its labels' records (by task and line) touched or moved by edits not yet read. */
+  private readonly touchedRecords = new Map<string, Map<string, TouchedRecord>>();
+  /** The active task's name in this window (undefined: the default task). */
+  private activeName: string | undefined;
 
   constructor(
     private labelsFile: string,
@@ -117,13 +130,20 @@ export class LabelStore implements vscode.Disposable {
       );
       this.folders.set(folder.uri.toString(), state);
       await this.reload(state);
+      await this.reloadTasks(state);
       const relative = path.relative(root, file).split(path.sep).join('/');
       const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, relative));
       const onDisk = () => void this.reload(state);
       watcher.onDidChange(onDisk);
       watcher.onDidCreate(onDisk);
       watcher.onDidDelete(onDisk);
-      this.watchers.push(watcher);
+      const taskRelative = path.relative(root, state.tasks.file).split(path.sep).join('/');
+      const taskWatcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, taskRelative));
+      const onTasks = () => void this.reloadTasks(state);
+      taskWatcher.onDidChange(onTasks);
+      taskWatcher.onDidCreate(onTasks);
+      taskWatcher.onDidDelete(onTasks);
+      this.watchers.push(watcher, taskWatcher);
     }
     for (const doc of vscode.workspace.textDocuments) this.anchorDocument(doc, false);
     this.changed.fire(undefined);
@@ -161,19 +181,92 @@ export class LabelStore implements vscode.Disposable {
     return [...this.folders.values()].some((s) => s.file === uri.fsPath);
   }
 
-  /** Line -> label for the attached labels of a document. */
-  labelsOf(doc: vscode.TextDocument | vscode.Uri): Map<number, string> {
+  // ---- tasks ----------------------------------------------------------------------------------
+
+  /** Every task of every folder (tasks.json and the records), the default task first. */
+  tasks(): TaskInfo[] {
+    const out: TaskInfo[] = [];
+    for (const s of this.folders.values()) {
+      for (const t of mergeTaskNames(s.tasks.tasks(), s.labels.tasks())) if (!out.some((o) => o.name === t.name)) out.push(t);
+    }
+    if (!out.some((t) => t.isDefault)) out.unshift({ name: DEFAULT_TASK_NAME, kind: 'single-label', isDefault: true });
+    return out;
+  }
+
+  /** The task labeling, predictions and diagnostics of this window are about. */
+  activeTask(): TaskInfo {
+    const tasks = this.tasks();
+    return tasks.find((t) => t.name === this.activeName) ?? tasks.find((t) => t.isDefault) ?? tasks[0]!;
+  }
+
+  /** The active task saved for this window (before the task list is read: an unknown name means the default task). */
+  restoreActiveTask(name: string | undefined): void {
+    this.activeName = name;
+  }
+
+  /** Makes a task the active one in this window (by name; an unknown name is refused). */
+  setActiveTask(name: string): void {
+    const task = this.tasks().find((t) => t.name === name);
+    if (!task) throw new LabelError(`There is no task named ${name}.`);
+    if (this.activeTask().name === task.name) return;
+    this.activeName = task.name;
+    this.tasksChanged.fire();
+    this.changed.fire(undefined);
+  }
+
+  /** Adds a task (in every folder's tasks.json). */
+  async createTask(name: string, kind: TaskKind): Promise<TaskInfo> {
+    const clean = this.newTaskName(name);
+    if (this.folders.size === 0) throw new LabelError('Open a folder to create a task: tasks are stored in the workspace folder.');
+    for (const state of this.folders.values()) await state.tasks.change({ kind: 'create', name: clean, taskKind: kind });
+    this.tasksChanged.fire();
+    return { name: clean, kind, isDefault: false };
+  }
+
+  /** Renames a task: its records' task field is rewritten through the merge (the default task's records keep none). */
+  async renameTask(from: string, to: string): Promise<number> {
+    const task = this.tasks().find((t) => t.name === from);
+    if (!task) throw new LabelError(`There is no task named ${from}.`);
+    const clean = this.newTaskName(to);
+    let n = 0;
+    for (const state of this.folders.values()) {
+      this.writable(state.folder.uri);
+      await state.tasks.change({ kind: 'rename', from: task, to: clean });
+      if (!task.isDefault) {
+        n += state.labels.renameTask(task.name, clean);
+        await this.commit(state);
+      }
+    }
+    if (this.activeName === from) this.activeName = clean;
+    this.tasksChanged.fire();
+    this.changed.fire(undefined);
+    return n;
+  }
+
+  private newTaskName(name: string): string {
+    const clean = checkLabelName(name);
+    if (this.tasks().some((t) => t.name === clean)) throw new LabelError(`A task named ${clean} exists already.`);
+    return clean;
+  }
+
+  /** The task field of the active task's records (undefined: the default task). */
+  private get task(): string | undefined {
+    return recordTask(this.activeTask());
+  }
+
+  /** Line -> label for the attached labels of a document (the active task unless given a task field). */
+  labelsOf(doc: vscode.TextDocument | vscode.Uri, task: string | undefined = this.task): Map<number, string> {
     const uri = 'uri' in doc ? doc.uri : doc;
     const map = new Map<number, string>();
     const state = this.stateOf(uri);
-    const labels = state?.labels.document(this.relative(state, uri));
+    const labels = state?.labels.document(this.relative(state, uri), task);
     if (labels) for (const r of labels.attached()) map.set(r.line, r.label);
     return map;
   }
 
-  /** Every record of the folder of `uri`: the support set, including detached labels. */
-  examplesFor(uri: vscode.Uri): Example[] {
-    return (this.stateOf(uri)?.labels.records() ?? []).map((r) => ({ text: r.text, label: r.label }));
+  /** Every record of one task of the folder of `uri`: the support set, including detached labels. */
+  examplesFor(uri: vscode.Uri, task: string | undefined = this.task): Example[] {
+    return (this.stateOf(uri)?.labels.records() ?? []).filter((r) => r.task === task).map((r) => ({ text: r.text, label: r.label }));
   }
 
   /** All records, per folder. */
@@ -187,10 +280,11 @@ export class LabelStore implements vscode.Disposable {
     return n;
   }
 
-  /** Label names in use, most used first. */
-  labelNames(): string[] {
+  /** Label names in use in a task (the active one unless given), most used first. */
+  labelNames(task: string | undefined = this.task): string[] {
     const counts = new Map<string, number>();
-    for (const s of this.folders.values()) for (const r of s.labels.records()) counts.set(r.label, (counts.get(r.label) ?? 0) + 1);
+    for (const s of this.folders.values())
+      for (const r of s.labels.records()) if (r.task === task) counts.set(r.label, (counts.get(r.label) ?? 0) + 1);
     return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([l]) => l);
   }
 
@@ -209,6 +303,7 @@ export class LabelStore implements vscode.Disposable {
       this.relative(state, doc.uri),
       valid.map((line) => ({ line, text: units ? (units.lines[line] ?? '') : doc.lineAt(line).text })),
       name,
+      this.task,
     );
     if (n) await this.commit(state);
     return n;
@@ -219,38 +314,40 @@ export class LabelStore implements vscode.Disposable {
     const units = this.units?.unitsOf(doc);
     // Any line of a record removes the record's label (it sits on the record's first line).
     const targets = units && units !== 'pending' ? lines.map((l) => units.startOf(l)) : lines;
-    const n = state.labels.removeLabel(this.relative(state, doc.uri), targets);
+    const n = state.labels.removeLabel(this.relative(state, doc.uri), targets, this.task);
     if (n) await this.commit(state);
     return n;
   }
 
   async clear(folder: vscode.WorkspaceFolder): Promise<number> {
     const state = this.writable(folder.uri);
-    const n = state.labels.clear();
+    const n = state.labels.clear(this.task);
     await this.commit(state);
     return n;
   }
 
-  /** Renames a label in every folder; returns how many records changed. */
+  /** Renames a label of the active task in every folder; returns how many records changed. */
   async renameLabel(from: string, to: string): Promise<number> {
     const name = this.checkNewName(to);
+    const task = this.task;
     let n = 0;
     for (const state of this.folders.values()) {
-      if (!state.labels.records().some((r) => r.label === from)) continue;
+      if (!state.labels.records().some((r) => r.label === from && r.task === task)) continue;
       this.writable(state.folder.uri);
-      n += state.labels.renameLabel(from, name);
+      n += state.labels.renameLabel(from, name, task);
       await this.commit(state);
     }
     return n;
   }
 
-  /** Deletes a label and its uses in every folder; returns how many records went. */
+  /** Deletes a label of the active task and its uses in every folder; returns how many records went. */
   async deleteLabel(label: string): Promise<number> {
+    const task = this.task;
     let n = 0;
     for (const state of this.folders.values()) {
-      if (!state.labels.records().some((r) => r.label === label)) continue;
+      if (!state.labels.records().some((r) => r.label === label && r.task === task)) continue;
       this.writable(state.folder.uri);
-      n += state.labels.deleteLabel(label);
+      n += state.labels.deleteLabel(label, task);
       await this.commit(state);
     }
     return n;
@@ -317,15 +414,18 @@ export class LabelStore implements vscode.Disposable {
       for (const t of edited.values()) {
         if (!t.touched && !t.deleted) continue;
         const text = units.lines[t.line] ?? '';
-        if (t.deleted || units.startOf(t.line) !== t.line || text.trim() === '') retexted += state.labels.removeLabel(document, [t.stored]);
-        else retexted += state.labels.setLabel(document, [{ line: t.stored, text }], t.label);
+        if (t.deleted || units.startOf(t.line) !== t.line || text.trim() === '')
+          retexted += state.labels.removeLabel(document, [t.stored], t.task);
+        else retexted += state.labels.setLabel(document, [{ line: t.stored, text }], t.label, t.task);
       }
     }
     if (units && this.retext.delete(doc.uri.toString())) {
       // The text column changed: each attached label takes its record's text in the new column.
-      for (const r of [...(state.labels.document(document)?.attached() ?? [])]) {
-        const text = units.lines[r.line] ?? '';
-        if (text.trim() !== '' && text !== r.text) retexted += state.labels.setLabel(document, [{ line: r.line, text }], r.label);
+      for (const task of state.labels.tasks()) {
+        for (const r of [...(state.labels.document(document, task)?.attached() ?? [])]) {
+          const text = units.lines[r.line] ?? '';
+          if (text.trim() !== '' && text !== r.text) retexted += state.labels.setLabel(document, [{ line: r.line, text }], r.label, task);
+        }
       }
     }
     const source: LineSource = units ? { lineCount: units.lines.length, lineAt: (l) => units.lines[l] ?? '' } : lineSource(doc);
@@ -348,8 +448,10 @@ export class LabelStore implements vscode.Disposable {
     if (!records) {
       const last = this.units?.lastUnitsOf(doc.uri);
       records = new Map();
-      for (const r of state.labels.document(this.relative(state, doc.uri))?.attached() ?? []) {
-        records.set(r.line, {
+      const document = this.relative(state, doc.uri);
+      for (const r of state.labels.tasks().flatMap((task) => [...(state.labels.document(document, task)?.attached() ?? [])])) {
+        records.set(`${r.task ?? ''}\0${r.line}`, {
+          task: r.task,
           stored: r.line,
           line: r.line,
           span: last ? Math.max(0, last.endOf(r.line) - r.line) : 0,
@@ -417,6 +519,14 @@ export class LabelStore implements vscode.Disposable {
   }
 
   /** Reads the folder's file and merges it in; the disk-change hook re-anchors and tells listeners. */
+  private async reloadTasks(state: FolderState): Promise<void> {
+    try {
+      if (await state.tasks.load()) this.tasksChanged.fire();
+    } catch (e) {
+      this.log(`could not read ${state.tasks.file}: ${String(e)}`);
+    }
+  }
+
   private async reload(state: FolderState): Promise<void> {
     try {
       await state.labels.load();

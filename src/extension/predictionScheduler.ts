@@ -1,6 +1,7 @@
 // Schedules engine runs for open documents: debounced, one run per document at a time, a newer
 // run cancels the older one, and results for a document version that has since changed are
-// dropped (the edit that changed it has already scheduled a fresh run).
+// dropped (the edit that changed it has already scheduled a fresh run). Results are kept per task
+// (label set): switching the active task shows that task's last result for the version at once.
 import * as vscode from 'vscode';
 import { CancelSource, RpcError, type CancelSignal } from '../protocol/rpc';
 import type { ClassifyParams, QualityResult, RefineNotification } from '../protocol/worker';
@@ -57,6 +58,10 @@ export class PredictionScheduler implements vscode.Disposable {
       isIncluded(doc: vscode.TextDocument): boolean;
       /** How to read a structured document (CSV, TSV, JSONL); undefined for lines. */
       records(doc: vscode.TextDocument): RecordsParams | undefined;
+      /** The active task's record field (undefined: the default task). */
+      task?: string;
+      /** Other tasks run after the active one (their record fields): diagnostics show every task. */
+      otherTasks?: Array<string | undefined>;
     },
     private readonly log: (m: string) => void,
   ) {}
@@ -65,8 +70,14 @@ export class PredictionScheduler implements vscode.Disposable {
     return this.running > 0 || [...this.pending.values()].some((p) => p.timer);
   }
 
+  /** The active task's predictions for the document's current version. */
   resultFor(doc: vscode.TextDocument): DocumentResult | undefined {
-    const r = this.results.get(doc.uri.toString());
+    return this.resultForTask(doc, this.options().task);
+  }
+
+  /** A task's predictions for the document's current version (undefined task: the default task). */
+  resultForTask(doc: vscode.TextDocument, task: string | undefined): DocumentResult | undefined {
+    const r = this.results.get(resultKey(doc.uri.toString(), task));
     return r && r.version === doc.version ? r : undefined;
   }
 
@@ -77,9 +88,9 @@ export class PredictionScheduler implements vscode.Disposable {
     return result ? result.refined === true : undefined;
   }
 
-  /** The document's refinement in progress (for its current version), if any. */
+  /** The document's refinement in progress (the active task's, for its current version), if any. */
   refiningOf(doc: vscode.TextDocument): RefineProgress | undefined {
-    const r = this.refining.get(doc.uri.toString());
+    const r = this.refining.get(resultKey(doc.uri.toString(), this.options().task));
     return r && r.version === doc.version ? r : undefined;
   }
 
@@ -98,11 +109,13 @@ export class PredictionScheduler implements vscode.Disposable {
   /**
    * A refinement notification from the worker: progress, or the refined predictions, which
    * replace the instant ones only while the document is still at the version they were computed for.
+   * Only the active task is refined (run asks for it); the notification names the task, so a
+   * refinement never lands in another task's results.
    */
   refined(n: RefineNotification): void {
-    const key = n.document;
+    const key = resultKey(n.document, n.task);
     const current = this.results.get(key);
-    const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === key);
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === n.document);
     const stale = !current || current.version !== n.version || !doc || doc.isClosed || doc.version !== n.version;
     if (stale) {
       if (this.refining.get(key)?.version === n.version) this.refining.delete(key);
@@ -121,6 +134,11 @@ export class PredictionScheduler implements vscode.Disposable {
       this.log(`${vscode.workspace.asRelativePath(doc.uri)}: refinement failed: ${n.error}`);
     } else this.refining.set(key, { version: n.version, done: n.done, total: n.total });
     this.updated.fire([doc.uri]);
+  }
+
+  /** The active task changed: whoever shows predictions shows that task's (cached) results now. */
+  showActiveTask(uris: vscode.Uri[]): void {
+    this.updated.fire(uris);
   }
 
   /** Schedules a run for a document after `delayMs` (restarting the wait when called again). */
@@ -154,9 +172,11 @@ export class PredictionScheduler implements vscode.Disposable {
     if (p?.timer) clearTimeout(p.timer);
     p?.cancel?.cancel();
     this.pending.delete(key);
-    this.refining.delete(key);
+    for (const k of [...this.refining.keys()]) if (k === key || k.endsWith(`\0${key}`)) this.refining.delete(k);
     void this.engine.forget(key).catch(() => {});
-    if (this.results.delete(key)) this.updated.fire([uri]);
+    let had = false;
+    for (const k of [...this.results.keys()]) if (k === key || k.endsWith(`\0${key}`)) had = this.results.delete(k) || had;
+    if (had) this.updated.fire([uri]);
     this.setBusy();
   }
 
@@ -174,22 +194,39 @@ export class PredictionScheduler implements vscode.Disposable {
     const cancel = new CancelSource();
     p.cancel = cancel;
     const version = doc.version;
-    const support = this.labels.examplesFor(doc.uri);
-    if (new Set(support.map((s) => s.label)).size < 2) {
-      // Nothing to learn from yet: at least two labels need an example each.
-      if (this.results.delete(key)) this.updated.fire([doc.uri]);
-      if (p.cancel === cancel) p.cancel = undefined;
-      this.setBusy();
-      return;
-    }
+    // The active task first; the others after it when diagnostics show every task.
+    const { task, otherTasks = [] } = this.options();
     this.running++;
     this.setBusy();
+    try {
+      for (const t of [task, ...otherTasks]) {
+        if (!(await this.runTask(doc, t, version, cancel))) break;
+      }
+    } finally {
+      this.running--;
+      if (p.cancel === cancel) p.cancel = undefined;
+      this.setBusy();
+    }
+  }
+
+  /** One task's run for a document; false when cancelled, outdated or failed (the rest is not run). */
+  private async runTask(doc: vscode.TextDocument, task: string | undefined, version: number, cancel: CancelSource): Promise<boolean> {
+    const key = doc.uri.toString();
+    const cached = resultKey(key, task);
+    const support = this.labels.examplesFor(doc.uri, task);
+    if (new Set(support.map((s) => s.label)).size < 2) {
+      // Nothing to learn from yet: at least two labels need an example each.
+      if (this.results.delete(cached)) this.updated.fire([doc.uri]);
+      return true;
+    }
     try {
       // Shared with the worker: a cancel reaches a running adaptation between two gradient steps.
       const stopFlag = new Int32Array(new SharedArrayBuffer(4));
       cancel.onCancellationRequested(() => Atomics.store(stopFlag, 0, 1));
       const records = this.options().records(doc);
-      const refine = this.options().refine ? refineParams(doc, version) : undefined;
+      // Only the active task is refined: a refinement per task would multiply the background work,
+      // and the worker keeps one refinement job per document (a later classify supersedes it).
+      const refine = this.options().refine && task === this.options().task ? refineParams(doc, version) : undefined;
       const result = await this.engine.classify(
         {
           support,
@@ -198,6 +235,7 @@ export class PredictionScheduler implements vscode.Disposable {
           abstention: this.options().abstention,
           usePool: true,
           document: key,
+          ...(task === undefined ? {} : { task }),
           stopFlag,
           ...(records ? { records } : {}),
           ...(refine ? { refine } : {}),
@@ -205,11 +243,11 @@ export class PredictionScheduler implements vscode.Disposable {
         cancel,
       );
       const lines = result.labelIndex.length;
-      if (cancel.isCancellationRequested || doc.isClosed || doc.version !== version) return;
-      this.results.set(key, { ...result, version });
+      if (cancel.isCancellationRequested || doc.isClosed || doc.version !== version) return false;
+      this.results.set(cached, { ...result, version });
       // The worker dropped the document's earlier refinement job when this request reached it; the
       // new job (when asked for) reports its own progress next.
-      this.refining.delete(key);
+      for (const k of [...this.refining.keys()]) if (k === key || k.endsWith(`\0${key}`)) this.refining.delete(k);
       this.lastRun = { at: new Date(), adaptMs: result.adaptMs, predictMs: result.predictMs, lines, method: result.method };
       this.lastError = undefined;
       if (result.note) {
@@ -221,20 +259,18 @@ export class PredictionScheduler implements vscode.Disposable {
         }
       }
       this.log(
-        `${vscode.workspace.asRelativePath(doc.uri)}: ${result.warm ? 'warm start, ' : ''}${support.length} examples, ` +
-          `${result.labels.length} labels, method ${result.method}, adapt ${result.adaptMs.toFixed(0)} ms, ` +
+        `${vscode.workspace.asRelativePath(doc.uri)}: ${task === undefined ? '' : `task ${task}, `}${result.warm ? 'warm start, ' : ''}` +
+          `${support.length} examples, ${result.labels.length} labels, method ${result.method}, adapt ${result.adaptMs.toFixed(0)} ms, ` +
           `predict ${lines} lines ${result.predictMs.toFixed(0)} ms`,
       );
       this.updated.fire([doc.uri]);
+      return true;
     } catch (error) {
-      if (error instanceof RpcError && error.code === 'cancelled') return;
+      if (error instanceof RpcError && error.code === 'cancelled') return false;
       this.lastError = error instanceof Error ? error.message : String(error);
       this.log(`classification of ${vscode.workspace.asRelativePath(doc.uri)} failed: ${this.lastError}`);
-      if (this.results.delete(key)) this.updated.fire([doc.uri]);
-    } finally {
-      this.running--;
-      if (p.cancel === cancel) p.cancel = undefined;
-      this.setBusy();
+      if (this.results.delete(cached)) this.updated.fire([doc.uri]);
+      return false;
     }
   }
 
@@ -247,7 +283,7 @@ export class PredictionScheduler implements vscode.Disposable {
     signal.onCancellationRequested(() => Atomics.store(stopFlag, 0, 1));
     return this.engine.quality(
       {
-        support: this.labels.examplesFor(doc.uri),
+        support: this.labels.examplesFor(doc.uri, this.options().task),
         text: doc.getText(),
         method: this.options().method,
         abstention: this.options().abstention,
@@ -282,3 +318,6 @@ function refineParams(doc: vscode.TextDocument, version: number): ClassifyParams
   const visible = vscode.window.visibleTextEditors.find((e) => e.document === doc)?.visibleRanges[0];
   return { version, ...(visible ? { visible: [visible.start.line, visible.end.line + 1] } : {}) };
 }
+
+/** A result's key: the document, and the task for any task but the default one (whose key is the URI, as before tasks). */
+const resultKey = (uri: string, task: string | undefined): string => (task === undefined ? uri : `${task}\0${uri}`);

@@ -2,7 +2,9 @@
 // closed ones too. The worker walks and reads the files (src/worker/workspace.ts); this side shows
 // a cancellable progress notification (files done, lines/s, time left), keeps each file's result
 // (WorkspaceResults) for the panel, the Problems panel, the export and Next Uncertain Line, and
-// re-runs the workspace when labels change once it has been classified.
+// re-runs the workspace when labels change once it has been classified. A run classifies for the
+// active task (label set); its results are shown only while that task is active (switching re-runs
+// it for the new task, as a label change does). Every task at once is not done yet (docs/tasks.md).
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { CancelSource, RpcError } from '../protocol/rpc';
@@ -11,6 +13,7 @@ import type { FewShotConfig } from './config';
 import type { EngineClient } from './engineClient';
 import type { LabelStore } from './labelStore';
 import type { StructuredDocuments } from './structured';
+import { recordTask } from './taskFile';
 import { enabledExcludes, exactGlob, FEWSHOT_DIR, type LanguageContribution, languageGlobs } from './workspaceScope';
 import {
   LineCache,
@@ -47,7 +50,7 @@ export interface RunOptions {
 export interface WorkspaceRunContext {
   readonly config: FewShotConfig;
   readonly engine: Pick<EngineClient, 'classifyWorkspace'>;
-  readonly labels: Pick<LabelStore, 'examplesFor' | 'fileFor'>;
+  readonly labels: Pick<LabelStore, 'examplesFor' | 'fileFor' | 'activeTask'>;
   /** The text columns chosen for structured files: closed ones are read with them too. */
   readonly structured: Pick<StructuredDocuments, 'chosenColumns'>;
   readonly output: { show(preserveFocus?: boolean): void };
@@ -67,6 +70,8 @@ export class WorkspaceRun implements vscode.Disposable {
   /** Set once the user classified the workspace: label changes then re-run it. */
   private active = false;
   lastSummary: WorkspaceSummary | undefined;
+  /** The task (its name) `results` were classified for. */
+  private resultsTask: string | undefined;
 
   constructor(private readonly ctx: WorkspaceRunContext) {}
 
@@ -76,6 +81,7 @@ export class WorkspaceRun implements vscode.Disposable {
 
   /** The latest result of a file that is not open in an editor (open documents have their own). */
   closedFile(uri: string): WorkspaceFile | undefined {
+    if (!this.ofActiveTask()) return undefined;
     const file = this.results.get(uri);
     if (!file) return undefined;
     return vscode.workspace.textDocuments.some((d) => d.uri.toString() === uri) ? undefined : file;
@@ -83,8 +89,14 @@ export class WorkspaceRun implements vscode.Disposable {
 
   /** Results of files not open in an editor. */
   closedFiles(): WorkspaceFile[] {
+    if (!this.ofActiveTask()) return [];
     const open = new Set(vscode.workspace.textDocuments.map((d) => d.uri.toString()));
     return [...this.results.values()].filter((f) => !open.has(f.uri));
+  }
+
+  /** Whether the results are the active task's (another task's predictions are not shown as this one's). */
+  private ofActiveTask(): boolean {
+    return this.resultsTask === undefined || this.resultsTask === this.ctx.labels.activeTask().name;
   }
 
   /**
@@ -165,8 +177,15 @@ export class WorkspaceRun implements vscode.Disposable {
     const seen = new Set<string>();
     let reported = 0;
     const textColumns = this.ctx.structured.chosenColumns();
+    const task = this.ctx.labels.activeTask();
+    if (task.name !== this.resultsTask) {
+      // Another task's results are dropped, not relabeled as this task's.
+      const dropped = this.results.retain(() => false);
+      this.resultsTask = task.name;
+      if (dropped.length) this.updated.fire(dropped.map((u) => vscode.Uri.parse(u)));
+    }
     for (const [k, folder] of folders.entries()) {
-      const support = this.ctx.labels.examplesFor(folder.uri);
+      const support = this.ctx.labels.examplesFor(folder.uri, recordTask(task));
       if (new Set(support.map((s) => s.label)).size < 2) {
         this.ctx.log(`classify workspace: ${folder.name} skipped, its labels need at least two labels with an example each`);
         continue;
@@ -184,6 +203,7 @@ export class WorkspaceRun implements vscode.Disposable {
             abstention: this.ctx.config.abstention,
             poolSize: WORKSPACE_POOL,
             textColumns,
+            ...(recordTask(task) === undefined ? {} : { task: recordTask(task) }),
           },
           (event: WorkspaceEvent) => {
             if (event.type === 'scanned') {

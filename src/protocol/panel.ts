@@ -52,6 +52,13 @@ export interface PanelStats {
    * absent when none. The panel says so instead of hiding them silently.
    */
   hiddenLabels?: number;
+  /** The workspace's tasks (label sets) and the active one, whose labels and predictions are listed; absent: only the default task. */
+  tasks?: PanelTasks;
+}
+
+export interface PanelTasks {
+  names: string[];
+  active: string;
 }
 
 /** On the wire a line names its document by index into `documents`, to keep 100,000 lines small. */
@@ -131,6 +138,8 @@ export type PanelRequests = {
   quality: { params: { uri?: string }; result: QualityEstimate };
   /** Gives the label a key (null: back to its default digit); the label that had it loses it. */
   setLabelKey: { params: { name: string; key: string | null }; result: null };
+  /** Makes a task the active one: the panel then lists that task's labels and predictions. */
+  switchTask: { params: { name: string }; result: null };
 };
 export type PanelMethod = keyof PanelRequests & string;
 
@@ -287,6 +296,10 @@ const paramParsers: ParamParsers = {
       return fail(`key must be null or one digit or lower-case letter other than ${RESERVED_KEYS.join(', ')}`);
     return ok({ name: name.value, key: p.key });
   },
+  switchTask: (p) => {
+    const name = parseName(p.name, 'name');
+    return name.ok ? ok({ name: name.value }) : name;
+  },
 };
 
 export function isPanelMethod(v: unknown): v is PanelMethod {
@@ -387,7 +400,29 @@ function parseStats(stats: unknown): Parsed<PanelStats> {
   const hidden = stats.hiddenLabels;
   if (hidden !== undefined && !(typeof hidden === 'number' && Number.isInteger(hidden) && hidden > 0 && hidden <= LIMITS.labelCount))
     return fail('stats.hiddenLabels must be a positive integer when present');
-  return ok({ backend: stats.backend.slice(0, 64), lastAdaptationMs: ms, ...(hidden !== undefined ? { hiddenLabels: hidden } : {}) });
+  const tasks = stats.tasks === undefined ? undefined : parseTasks(stats.tasks);
+  if (tasks && !tasks.ok) return tasks;
+  return ok({
+    backend: stats.backend.slice(0, 64),
+    lastAdaptationMs: ms,
+    ...(hidden !== undefined ? { hiddenLabels: hidden } : {}),
+    ...(tasks ? { tasks: tasks.value } : {}),
+  });
+}
+
+/** Task names follow the label-name rule; the active one is among them. */
+export function parseTasks(v: unknown): Parsed<PanelTasks> {
+  if (!isObject(v) || !Array.isArray(v.names) || v.names.length === 0 || v.names.length > LIMITS.labels)
+    return fail(`stats.tasks.names must list 1 to ${LIMITS.labels} task names`);
+  const names: string[] = [];
+  for (const n of v.names) {
+    const name = parseName(n, 'task');
+    if (!name.ok) return name;
+    if (names.includes(name.value)) return fail(`task ${name.value} appears twice`);
+    names.push(name.value);
+  }
+  if (typeof v.active !== 'string' || !names.includes(v.active)) return fail('stats.tasks.active must be one of the names');
+  return ok({ names, active: v.active });
 }
 
 function parseLines(lines: unknown, docCount: number): Parsed<WireLine[]> {

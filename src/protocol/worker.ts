@@ -40,6 +40,8 @@ export interface ClassifyParams {
    * the next adaptation of it from there (warm start). `forget` drops it when the document closes.
    */
   document?: string;
+  /** The task (label set) of `support`: the worker keeps one warm-start state per document and task. */
+  task?: string;
   /**
    * An Int32Array on a SharedArrayBuffer: the extension host sets element 0 to 1 to stop this run.
    * The adaptation is one synchronous call in the worker, during which a cancel message cannot be
@@ -155,7 +157,15 @@ export type WorkerRequests = {
   /** A structured document's records (parsed in the worker: csv-parse is too slow for the host's main thread). */
   records: { params: RecordsParams & { text: string }; result: PackedTable };
   /** The document's records written back with `labels[i]` for record i (Export Dataset; see engine/data/dataset.ts). */
-  dataset: { params: RecordsParams & { text: string; labels: Array<RecordLabel | null> }; result: string };
+  dataset: {
+    params: RecordsParams & {
+      text: string;
+      labels: Array<RecordLabel | null>;
+      /** Several tasks: a column set per task (`labels` is then not written). */
+      tasks?: Array<{ task: string; labels: Array<RecordLabel | null> }>;
+    };
+    result: string;
+  };
   improveModel: { params: ImproveParams; result: ImproveResult };
 };
 
@@ -179,6 +189,8 @@ export interface LogNotification {
 export interface RefineNotification {
   kind: 'refine';
   document: string;
+  /** The task (label set) the refined predictions are for; absent: the default task. */
+  task?: string;
   /** The document version the refinement is for: a result for another version must be dropped. */
   version: number;
   /** Distinct lines with their sentence vector so far, of `total`. */

@@ -36,6 +36,8 @@ export interface ClassifyWorkspaceParams {
    * by file-system path as the results carry it; a file not named here has its column detected.
    */
   textColumns?: Record<string, string>;
+  /** The task (label set) of `support`: the folder's warm-start state is kept per task. */
+  task?: string;
 }
 
 /**

@@ -349,6 +349,11 @@ export class App {
     await this.request('setLabelKey', { name, key });
   }
 
+  /** Makes another task active; the host sends that task's lines and labels. */
+  async switchTask(name: string): Promise<void> {
+    await this.request('switchTask', { name });
+  }
+
   async deleteLabel(name: string): Promise<void> {
     this.ui.confirmDelete = null;
     this.invalidate('ui');

@@ -232,8 +232,17 @@ export class Sidebar {
   }
 
   private renderModel(): void {
-    const { backend, lastAdaptationMs } = this.app.dataset!.snapshot.stats;
+    const { backend, lastAdaptationMs, tasks } = this.app.dataset!.snapshot.stats;
     clear(this.model);
+    if (tasks) {
+      // The active task (label set): the list, labels and predictions are that task's.
+      const select = el('select', {
+        attrs: { id: 'task', 'aria-label': 'Task' },
+        on: { change: () => void this.app.switchTask(select.value) },
+      });
+      for (const name of tasks.names) select.appendChild(option(name, name, name === tasks.active));
+      this.model.append(el('div', { className: 'kv' }, [el('span', { text: 'Task' }), select]));
+    }
     this.model.append(
       el('div', { className: 'kv' }, [el('span', { text: 'Backend' }), el('span', { className: 'value', text: backend || '—' })]),
       el('div', { className: 'kv' }, [

@@ -61,7 +61,14 @@ export function startWorkerHost(
       classifyWorkspace: (params, signal) =>
         classifyWorkspace(need(), params, signal, (event) => port.postMessage({ kind: 'workspace', run: params.run, event }), states),
       records: (params) => packTable(recordTable(params.text, params)),
-      dataset: (params) => writeDataset(recordTable(params.text, params), params.text, (i) => params.labels[i] ?? undefined),
+      dataset: (params) =>
+        writeDataset(
+          recordTable(params.text, params),
+          params.text,
+          params.tasks
+            ? params.tasks.map((t) => ({ task: t.task, labelOf: (i: number) => t.labels[i] ?? undefined }))
+            : (i) => params.labels[i] ?? undefined,
+        ),
       improveModel: (params, signal) =>
         improveInWorker(params, signal, (progress) => port.postMessage({ kind: 'improve', run: params.run, progress })),
     },
@@ -99,7 +106,7 @@ export async function classify(
 
   const t0 = performance.now();
   const key = params.document;
-  const warm = key !== undefined ? states?.get(key) : undefined;
+  const warm = key !== undefined ? states?.get(key, params.task) : undefined;
   // The engine decides how much of the document it looks at (src/engine/pool.ts).
   const adaptOptions: AdaptOptions = {
     method: params.method,
@@ -114,7 +121,7 @@ export async function classify(
   if (signal.isCancellationRequested || (params.stopFlag !== undefined && Atomics.load(params.stopFlag, 0) !== 0)) {
     throw new RpcError('classify cancelled', 'cancelled');
   }
-  if (key !== undefined) states?.set(key, model.state);
+  if (key !== undefined) states?.set(key, model.state, params.task);
   const t1 = performance.now();
 
   const result = await predicted(model, lines, wanted, t0, t1, () => {
@@ -129,7 +136,7 @@ export async function classify(
       classify: async (sentence: SentenceVectors, isCurrent) => {
         const started = performance.now();
         const warmKey = refinedStateKey(document);
-        const refinedWarm = states?.get(warmKey);
+        const refinedWarm = states?.get(warmKey, params.task);
         const refined = engine.adapt(params.support, {
           ...adaptOptions,
           sentence,
@@ -137,7 +144,7 @@ export async function classify(
           shouldStop: () => !isCurrent(),
         });
         if (!isCurrent()) throw new RpcError('refinement superseded', 'cancelled');
-        states?.set(warmKey, refined.state);
+        states?.set(warmKey, refined.state, params.task);
         return predicted(refined, lines, wanted, started, performance.now(), () => {
           if (!isCurrent()) throw new RpcError('refinement superseded', 'cancelled');
         });

@@ -52,6 +52,7 @@ export class Refiner {
   /** Starts the document's job (superseding any running one); resolves when it ends, whatever the outcome. */
   async start(job: RefineJob): Promise<void> {
     const { document, refine } = job.params;
+    const task = job.params.task === undefined ? {} : { task: job.params.task };
     const token = {};
     this.jobs.set(document, token);
     const isCurrent = () => this.jobs.get(document) === token;
@@ -70,7 +71,7 @@ export class Refiner {
         const now = performance.now();
         if (!force && now - last < PROGRESS_MS) return;
         last = now;
-        this.post({ kind: 'refine', document, version, done: vectors.size, total });
+        this.post({ kind: 'refine', document, ...task, version, done: vectors.size, total });
       };
       progress(true);
       for (let from = 0; from < missing.length; from += LINES_PER_STEP) {
@@ -90,12 +91,12 @@ export class Refiner {
       const sentence: SentenceVectors = { dim: encoder.dim, get: (t) => vectors.get(t) };
       const result = await job.classify(sentence, isCurrent);
       if (!isCurrent()) return;
-      this.post({ kind: 'refine', document, version, done: total, total, result });
+      this.post({ kind: 'refine', document, ...task, version, done: total, total, result });
     } catch (error) {
       if (!isCurrent()) return;
       const message = error instanceof Error ? error.message : String(error);
       this.log(`refinement of ${document} failed: ${message}`);
-      this.post({ kind: 'refine', document, version, done: 0, total: 0, error: message });
+      this.post({ kind: 'refine', document, ...task, version, done: 0, total: 0, error: message });
     } finally {
       if (isCurrent()) this.jobs.delete(document);
     }

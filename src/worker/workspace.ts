@@ -133,7 +133,7 @@ export async function classifyWorkspace(
 
   // The folder's last solution (if any) is where the fit starts: a re-run after a label change adapts faster.
   const key = `workspace:${scope.root}`;
-  const warm = states?.get(key);
+  const warm = states?.get(key, params.task);
   const model = engine.adapt(params.support, {
     method: params.method,
     ...(abstain ? { abstain } : {}),
@@ -142,7 +142,7 @@ export async function classifyWorkspace(
     shouldStop: () => signal.isCancellationRequested,
   });
   stopIfCancelled();
-  states?.set(key, model.state);
+  states?.set(key, model.state, params.task);
   const adaptMs = model.adaptMs;
   emit({ type: 'scanned', files: files.length, lines: linesTotal, skipped, labels: model.labels, method: model.method });
 

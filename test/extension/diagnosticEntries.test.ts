@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import {
+  allTasksMessage,
   buildEntries,
   capEntries,
   capNotice,
@@ -146,5 +147,24 @@ describe('prediction view: lines that fit no label', () => {
       ],
     );
     assert.equal(entries[1]!.message, 'none (fits no label) 80%');
+  });
+});
+
+describe('prediction view: every task on one line (fewshot.diagnostics.allTasks)', () => {
+  it('puts the active task first, then each other task: its label where it labeled the line, else its prediction', () => {
+    const urgency = {
+      labels: ['high', 'low'],
+      labelIndex: Int32Array.from([0, -1, 1]),
+      confidence: Float32Array.from([0.714, 0, 0.6]),
+      uncertainty: new Float32Array(3),
+    };
+    const others = [
+      { name: 'urgency', labels: new Map<number, string>(), predictions: urgency },
+      { name: 'tone', labels: new Map([[0, 'angry']]), predictions: undefined },
+    ];
+    const active = { name: 'intent', message: formatPrediction('billing', 0.93) };
+    assert.equal(allTasksMessage(0, active, others), 'intent: billing 93% · urgency: high 71% · tone: angry (labeled)');
+    assert.equal(allTasksMessage(1, active, others), 'intent: billing 93%', 'a task without a prediction for the line is left out');
+    assert.equal(allTasksMessage(2, active, others), 'intent: billing 93% · urgency: low 60%');
   });
 });

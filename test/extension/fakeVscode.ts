@@ -137,6 +137,11 @@ export const extensions = { all: [] as unknown[] };
 export const window = {
   activeTextEditor: undefined as unknown,
   visibleTextEditors: [] as unknown[],
+  /** Shown in `shown` as an info message (a status bar message goes away by itself). */
+  setStatusBarMessage(message: string): Disposable {
+    shown.push({ level: 'info', message });
+    return new Disposable();
+  },
   /** Runs the task at once; its progress goes nowhere and it is never cancelled from the UI. */
   withProgress<T>(
     _options: unknown,
@@ -164,8 +169,16 @@ export const workspace = {
   asRelativePath(uri: Uri | string): string {
     return typeof uri === 'string' ? uri : uri.path;
   },
-  getWorkspaceFolder(): undefined {
-    return undefined;
+  /** The folder of `workspaceFolders` holding the file (tests that set folders get the store's folder lookup). */
+  getWorkspaceFolder(uri: Uri): unknown {
+    return (workspace.workspaceFolders as Array<{ uri: Uri }> | undefined)?.find(
+      (f) => uri.fsPath === f.uri.fsPath || uri.fsPath.startsWith(`${f.uri.fsPath}/`),
+    );
+  },
+  /** A watcher that never fires (tests call the store's reload paths themselves). */
+  createFileSystemWatcher() {
+    const none = () => new Disposable();
+    return { onDidChange: none, onDidCreate: none, onDidDelete: none, dispose: () => {} };
   },
   getConfiguration(section: string) {
     const key = (name: string) => `${section}.${name}`;

@@ -17,9 +17,9 @@ const fileOf = (root: string) => path.join(root, '.fewshot', 'labels.jsonl');
 const fast: FolderLabelsOptions = { log: () => {}, settle: { quietMs: 10, confirmMs: 50 }, lock: { staleMs: 300 } };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const source = (lines: readonly string[]): LineSource => ({ lineCount: lines.length, lineAt: (l) => lines[l] ?? '' });
-/** text -> label of a file or a store (positions differ between windows whose documents differ). */
-const labelsOf = (records: ReadonlyArray<{ document: string; text: string; label: string }>) =>
-  new Map(records.map((r) => [`${r.document}|${r.text}`, r.label] as const).sort(([a], [b]) => (a < b ? -1 : 1)));
+/** task and text -> label of a file or a store (positions differ between windows whose documents differ). */
+const labelsOf = (records: ReadonlyArray<{ document: string; text: string; label: string; task?: string }>) =>
+  new Map(records.map((r) => [`${r.document}|${r.task ?? ''}|${r.text}`, r.label] as const).sort(([a], [b]) => (a < b ? -1 : 1)));
 const fileLabels = (file: string) => labelsOf(parseLabels(fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '').records);
 
 const writerProcess = runAsWriter();
@@ -142,7 +142,7 @@ if (!writerProcess)
         [[9, textOf('x.txt', 8), 'ham']],
       );
       await b.load();
-      assert.deepEqual([...labelsOf(b.records())], [[`x.txt|${textOf('x.txt', 8)}`, 'ham']]);
+      assert.deepEqual([...labelsOf(b.records())], [[`x.txt||${textOf('x.txt', 8)}`, 'ham']]);
     });
 
     it('lines with the same text: a label added above another in one window and a removal or relabel in the other both hold', async () => {
@@ -339,7 +339,7 @@ if (!writerProcess)
       await c.save();
       assert.deepEqual(
         [...fileLabels(file).keys()],
-        [2, 3, 4, 7].map((i) => `x.txt|${textOf('x.txt', i)}`),
+        [2, 3, 4, 7].map((i) => `x.txt||${textOf('x.txt', i)}`),
       );
     });
 
@@ -532,23 +532,29 @@ if (!writerProcess)
       assert.equal(labels.size, 180);
     });
 
-    it('property: stores with unsaved changes at once, line shifts in one window: all agree, the last write wins, removed labels stay removed', async function () {
+    it('property: stores with unsaved changes at once, line shifts in one window, two tasks on one line: all agree, the last write wins, removed labels stay removed', async function () {
       this.timeout(120_000);
+      // Each line may carry a label of the default task (undefined) and one of `urgency`.
       type Op =
-        | { kind: 'label'; who: number; line: number; label: string }
-        | { kind: 'remove'; who: number; line: number }
+        | { kind: 'label'; who: number; line: number; label: string; task: string | undefined }
+        | { kind: 'remove'; who: number; line: number; task: string | undefined }
         | { kind: 'shift'; who: number; at: number }
         | { kind: 'load'; who: number }
         | { kind: 'save'; who: number };
       const LINES = 4;
       const doc = 'x.txt';
       const texts = Array.from({ length: LINES }, (_, i) => textOf(doc, i));
+      const tasks = [undefined, 'urgency'];
+      // The model's key of one label: its task and its line's text.
+      const slot = (task: string | undefined, text: string) => `${task ?? ''}|${text}`;
+      const slots = tasks.flatMap((task) => texts.map((text) => slot(task, text)));
       const op = (stores: number): fc.Arbitrary<Op> => {
         const who = fc.nat(stores - 1);
         const line = fc.nat(LINES - 1); // few lines: conflicts on one line are likely
+        const task = fc.constantFrom(...tasks);
         return fc.oneof(
-          { weight: 3, arbitrary: fc.record({ kind: fc.constant('label' as const), who, line, label: fc.constantFrom('x', 'y') }) },
-          { weight: 2, arbitrary: fc.record({ kind: fc.constant('remove' as const), who, line }) },
+          { weight: 3, arbitrary: fc.record({ kind: fc.constant('label' as const), who, line, label: fc.constantFrom('x', 'y'), task }) },
+          { weight: 2, arbitrary: fc.record({ kind: fc.constant('remove' as const), who, line, task }) },
           { weight: 1, arbitrary: fc.record({ kind: fc.constant('shift' as const), who, at: fc.nat(LINES) }) },
           { weight: 2, arbitrary: fc.record({ kind: fc.constant('load' as const), who }) },
           { weight: 2, arbitrary: fc.record({ kind: fc.constant('save' as const), who }) },
@@ -573,13 +579,13 @@ if (!writerProcess)
           const changed = (w: number, t: string) => ours[w]!.get(t) !== base[w]!.get(t);
           const load = async (w: number) => {
             await stores[w]!.load();
-            for (const t of texts) if (!changed(w, t)) setOrDelete(ours[w]!, t, disk.get(t));
+            for (const t of slots) if (!changed(w, t)) setOrDelete(ours[w]!, t, disk.get(t));
             base[w] = new Map(disk);
           };
           const save = async (w: number) => {
             await stores[w]!.save();
             const next = new Map(disk);
-            for (const t of texts) if (changed(w, t)) setOrDelete(next, t, ours[w]!.get(t));
+            for (const t of slots) if (changed(w, t)) setOrDelete(next, t, ours[w]!.get(t));
             disk = next;
             base[w] = new Map(disk);
             ours[w] = new Map(disk);
@@ -590,12 +596,12 @@ if (!writerProcess)
             const view = views[o.who]!;
             if (o.kind === 'label') {
               const t = texts[o.line]!;
-              s.setLabel(doc, [{ line: view.indexOf(t), text: t }], o.label);
-              ours[o.who]!.set(t, o.label);
+              s.setLabel(doc, [{ line: view.indexOf(t), text: t }], o.label, o.task);
+              ours[o.who]!.set(slot(o.task, t), o.label);
             } else if (o.kind === 'remove') {
               const t = texts[o.line]!;
-              s.removeLabel(doc, [view.indexOf(t)]);
-              ours[o.who]!.delete(t);
+              s.removeLabel(doc, [view.indexOf(t)], o.task);
+              ours[o.who]!.delete(slot(o.task, t));
             } else if (o.kind === 'shift') {
               if (view.length >= LINES + 3) continue;
               const line = view.indexOf(texts[Math.min(o.at, LINES - 1)]!);
@@ -610,7 +616,12 @@ if (!writerProcess)
           // Everyone saves, then everyone hears of the last write.
           for (let w = 0; w < n; w++) await save(w);
           for (let w = 0; w < n; w++) await load(w);
-          const expected = labelsOf([...disk].map(([text, label]) => ({ document: doc, text, label })));
+          const expected = labelsOf(
+            [...disk].map(([key, label]) => {
+              const [task, text] = key.split('|') as [string, string];
+              return task === '' ? { document: doc, text, label } : { document: doc, text, label, task };
+            }),
+          );
           assert.deepEqual(fileLabels(file), expected);
           for (const s of stores) assert.deepEqual(labelsOf(s.records()), expected);
           for (const s of stores) s.dispose();

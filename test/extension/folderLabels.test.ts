@@ -15,6 +15,17 @@ const onDisk = (file: string) => {
   return new Map(parsed.records.map((r) => [`${r.document}:${r.line}`, r.label]));
 };
 
+/** Two stores (two windows) on one new label file, both loaded. */
+async function twoStores() {
+  const root = tmp();
+  const file = path.join(root, '.fewshot', 'labels.jsonl');
+  const a = new FolderLabels(root, file, quiet);
+  const b = new FolderLabels(root, file, quiet);
+  await a.load();
+  await b.load();
+  return { file, a, b };
+}
+
 const writerProcess = runAsWriter();
 
 if (!writerProcess)
@@ -33,12 +44,7 @@ if (!writerProcess)
     });
 
     it('two stores on one file: each write merges the other store changes, removals included (item 2)', async () => {
-      const root = tmp();
-      const file = path.join(root, '.fewshot', 'labels.jsonl');
-      const a = new FolderLabels(root, file, quiet);
-      const b = new FolderLabels(root, file, quiet);
-      await a.load();
-      await b.load();
+      const { file, a, b } = await twoStores();
       a.setLabel('x.txt', at('x.txt', 0), 'one');
       await a.save();
       b.setLabel('x.txt', at('x.txt', 1), 'two');
@@ -55,6 +61,76 @@ if (!writerProcess)
       );
       await b.load();
       assert.equal(b.count, 2);
+    });
+
+    it('tasks: an old file loads as the default task and is written back unchanged; task records round-trip', async () => {
+      const root = tmp();
+      const file = path.join(root, '.fewshot', 'labels.jsonl');
+      fs.mkdirSync(path.dirname(file));
+      const old =
+        '{"document":"a.txt","line":1,"text":"a.txt line 0","label":"billing"}\n' +
+        '{"note":"kept","document":"a.txt","line":3,"text":"a.txt line 2","label":"refund"}\n';
+      fs.writeFileSync(file, old);
+      const store = new FolderLabels(root, file, quiet);
+      await store.load();
+      assert.deepEqual(store.tasks(), [undefined]);
+      assert.deepEqual(
+        store.records().map((r) => r.task),
+        [undefined, undefined],
+      );
+      // The same line gets a label in a second task: the default task's lines stay byte for byte.
+      assert.equal(store.setLabel('a.txt', at('a.txt', 0), 'high', 'urgency'), 1);
+      await store.save();
+      const lines = fs.readFileSync(file, 'utf8').split('\n');
+      assert.deepEqual(lines, [
+        '{"document":"a.txt","line":1,"text":"a.txt line 0","label":"billing"}',
+        '{"document":"a.txt","line":1,"text":"a.txt line 0","label":"high","task":"urgency"}',
+        '{"note":"kept","document":"a.txt","line":3,"text":"a.txt line 2","label":"refund"}',
+        '',
+      ]);
+      const again = new FolderLabels(root, file, quiet);
+      await again.load();
+      assert.deepEqual(again.tasks(), [undefined, 'urgency']);
+      assert.equal(again.document('a.txt')?.at(0)?.label, 'billing');
+      assert.equal(again.document('a.txt', 'urgency')?.at(0)?.label, 'high');
+      // Removing the task's label leaves the default task's label on that line, and the old file.
+      again.removeLabel('a.txt', [0], 'urgency');
+      await again.save();
+      assert.equal(fs.readFileSync(file, 'utf8'), old);
+    });
+
+    it('tasks: two stores label one line in two tasks; each keeps the other task; a task rename goes through the merge', async () => {
+      const { file, a, b } = await twoStores();
+      a.setLabel('x.txt', at('x.txt', 0), 'billing');
+      b.setLabel('x.txt', at('x.txt', 0), 'high', 'urgency');
+      await a.save();
+      await b.save();
+      await a.load();
+      const both = (s: FolderLabels) =>
+        s
+          .records()
+          .map((r) => `${r.task ?? '-'}:${r.label}`)
+          .sort();
+      assert.deepEqual(both(a), ['-:billing', 'urgency:high']);
+      assert.deepEqual(both(b), ['-:billing', 'urgency:high']);
+      // A relabel in one task and a removal in the other, in two windows: both hold.
+      a.setLabel('x.txt', at('x.txt', 0), 'low', 'urgency');
+      b.removeLabel('x.txt', [0]);
+      await b.save();
+      await a.save();
+      await b.load();
+      assert.deepEqual(both(a), ['urgency:low']);
+      assert.deepEqual(both(b), ['urgency:low']);
+      assert.equal(a.renameTask('urgency', 'priority'), 1);
+      assert.deepEqual(a.tasks(), ['priority']);
+      assert.equal(a.document('x.txt', 'priority')?.at(0)?.label, 'low');
+      await a.save();
+      await b.load();
+      assert.deepEqual(both(b), ['priority:low']);
+      assert.deepEqual(
+        parseLabels(fs.readFileSync(file, 'utf8')).records.map((r) => r.task),
+        ['priority'],
+      );
     });
 
     it('keeps unknown fields of records it rewrites (item 6)', async () => {

@@ -286,6 +286,21 @@ describe('label file', () => {
     assert.equal(parsed.records.length, 1);
   });
 
+  it('a task field is read as the task; one that is not a clean name is a bad line, not a default-task label', () => {
+    const ok = { document: 'a.txt', line: 1, text: 't', label: 'one' };
+    const content = [{ ...ok, task: 'urgency' }, ok, { ...ok, task: 5 }, { ...ok, task: ' ' }].map((r) => JSON.stringify(r)).join('\n');
+    const parsed = parseLabels(content);
+    assert.deepEqual(
+      parsed.records.map((r) => r.task),
+      ['urgency', undefined],
+    );
+    assert.deepEqual(
+      parsed.problems.map((p) => p.line),
+      [3, 4],
+    );
+    assert.equal(serializeLabels(parsed.records), `${JSON.stringify(ok)}\n${JSON.stringify({ ...ok, task: 'urgency' })}\n`);
+  });
+
   it('refuses label names with control, bidi or zero-width characters as bad lines (item 9)', () => {
     const bad = ['spam\u202e', 'a\u0007b', 'x\u200by', 'esc\u001b[31m'];
     const content = bad.map((label, i) => JSON.stringify({ document: 'a.txt', line: i + 1, text: 't', label })).join('\n');
@@ -411,6 +426,7 @@ describe('label file', () => {
       line: fc.nat(100_000),
       text: fc.string({ maxLength: 40 }),
       label: name,
+      task: fc.option(name, { nil: undefined }),
       extra: fc.option(fc.dictionary(fc.constantFrom('annotator', 'note', 'reviewed', 'x-id'), fc.jsonValue({ maxDepth: 2 })), {
         nil: undefined,
       }),

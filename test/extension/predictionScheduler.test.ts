@@ -57,13 +57,18 @@ const twoLabels: Example[] = [
 ];
 const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function setUp(support: Example[] = twoLabels, abstention: AbstentionMode = 'auto', refine = false) {
+function setUp(
+  support: Example[] = twoLabels,
+  abstention: AbstentionMode = 'auto',
+  task: () => string | undefined = () => undefined,
+  refine = false,
+) {
   const engine = new FakeEngine();
   const labels = { examplesFor: () => support, folderOf: () => undefined };
   const scheduler = new PredictionScheduler(
     engine,
     labels,
-    () => ({ method: undefined, abstention, refine, isIncluded: () => true, records: () => undefined }),
+    () => ({ method: undefined, abstention, refine, isIncluded: () => true, records: () => undefined, task: task() }),
     () => {},
   );
   const updates: string[][] = [];
@@ -118,6 +123,31 @@ describe('PredictionScheduler', () => {
     assert.deepEqual(updates, []);
   });
 
+  it('keeps results per task: switching back to a task shows its result for the version at once, with no engine call', async () => {
+    let task: string | undefined;
+    const { engine, scheduler } = setUp(twoLabels, 'auto', () => task);
+    const doc = document('a\nb');
+    scheduler.schedule(doc, 0);
+    await tick(10);
+    engine.calls[0]!.answer();
+    await scheduler.whenIdle();
+    task = 'urgency';
+    assert.equal(scheduler.resultFor(doc), undefined, 'no result of another task is shown');
+    scheduler.schedule(doc, 0);
+    await tick(10);
+    assert.equal(engine.calls[1]!.params.task, 'urgency');
+    engine.calls[1]!.answer();
+    await scheduler.whenIdle();
+    assert.ok(scheduler.resultFor(doc));
+    task = undefined;
+    assert.ok(scheduler.resultFor(doc), 'the default task result is still there');
+    assert.equal(engine.calls.length, 2);
+    scheduler.clear(doc.uri);
+    assert.equal(scheduler.resultFor(doc), undefined);
+    task = 'urgency';
+    assert.equal(scheduler.resultFor(doc), undefined, 'clearing a document drops every task result');
+  });
+
   it('does not call the engine with fewer than two labels, and clears earlier predictions', async () => {
     const support: Example[] = [...twoLabels];
     const { engine, scheduler, updates } = setUp(support);
@@ -137,8 +167,8 @@ describe('PredictionScheduler', () => {
 
   describe('background refinement', () => {
     /** A document the scheduler can find among the open ones, classified once (instant answer in). */
-    async function classified(text: string) {
-      const setup = setUp(twoLabels, 'auto', true);
+    async function classified(text: string, task: () => string | undefined = () => undefined) {
+      const setup = setUp(twoLabels, 'auto', task, true);
       const doc = document(text);
       (vscode.workspace.textDocuments as unknown[]).push(doc);
       setup.scheduler.schedule(doc, 0);
@@ -177,6 +207,26 @@ describe('PredictionScheduler', () => {
       engine.calls[1]!.answer();
       await scheduler.whenIdle();
       assert.equal(scheduler.refiningOf(doc), undefined, 'no "refining" left from the dropped job');
+      scheduler.dispose();
+    });
+
+    it("lands a refinement only in the results of the task it was asked for (a task switch meanwhile keeps the other task's)", async () => {
+      let task: string | undefined;
+      const { engine, scheduler, doc } = await classified('a\nb', () => task);
+      const key = doc.uri.toString();
+      task = 'urgency'; // switched before the default task's refinement came in
+      scheduler.schedule(doc, 0);
+      await tick(10);
+      assert.equal(engine.calls[1]!.params.task, 'urgency');
+      assert.deepEqual(engine.calls[1]!.params.refine, { version: 1 }, 'the active task is refined');
+      engine.calls[1]!.answer();
+      await scheduler.whenIdle();
+      const urgencyInstant = scheduler.resultFor(doc);
+      scheduler.refined({ kind: 'refine', document: key, version: 1, done: 4, total: 4, result: refinedResult(2) });
+      assert.equal(scheduler.resultFor(doc), urgencyInstant, "the default task's refinement did not replace urgency's predictions");
+      assert.equal(scheduler.resultForTask(doc, undefined)?.refined, true, "it landed in the default task's");
+      scheduler.refined({ kind: 'refine', document: key, task: 'urgency', version: 1, done: 4, total: 4, result: refinedResult(2) });
+      assert.equal(scheduler.resultFor(doc)?.refined, true);
       scheduler.dispose();
     });
 

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { readConfig } from '../../src/extension/config';
 import { columnsByPath } from '../../src/extension/structured';
-import { WorkspaceRun } from '../../src/extension/workspaceRun';
+import { WorkspaceRun, type WorkspaceRunContext } from '../../src/extension/workspaceRun';
 import type { Example } from '../../src/engine/types';
 import type { ClassifyWorkspaceParams, WorkspaceEvent } from '../../src/protocol/workspace';
 import { CancelSource } from '../../src/protocol/rpc';
@@ -18,6 +18,26 @@ const support: Example[] = [
   { text: 'invoice', label: 'billing' },
   { text: 'password', label: 'account' },
 ];
+
+/** A run whose worker is the real walk with a fake engine; `asked` collects what it was asked. */
+function makeRun(labels: WorkspaceRunContext['labels'], remembered: Record<string, string> = {}) {
+  const calls = { adapt: [], predictedLines: 0, predicted: [] as string[] };
+  const asked: ClassifyWorkspaceParams[] = [];
+  const run = new WorkspaceRun({
+    config: readConfig(),
+    engine: {
+      classifyWorkspace: (params: ClassifyWorkspaceParams, onEvent: (e: WorkspaceEvent) => void, cancel?: CancelSource) => {
+        asked.push(params);
+        return classifyWorkspace(fakeEngine(calls), params, cancel ?? new CancelSource(), onEvent);
+      },
+    },
+    labels,
+    structured: { chosenColumns: () => columnsByPath(remembered) },
+    output: { show: () => {} },
+    log: () => {},
+  });
+  return { run, asked, calls };
+}
 
 describe('WorkspaceRun', () => {
   const make = tempFolders('fewshot-wsrun-');
@@ -35,26 +55,49 @@ describe('WorkspaceRun', () => {
       [vscode.Uri.file(path.join(root, 'a.csv')).toString()]: 'note',
       'untitled://Untitled-1': 'note',
     };
-    const calls = { adapt: [], predictedLines: 0, predicted: [] as string[] };
-    const asked: ClassifyWorkspaceParams[] = [];
-    const run = new WorkspaceRun({
-      config: readConfig(),
-      engine: {
-        classifyWorkspace: (params: ClassifyWorkspaceParams, onEvent: (e: WorkspaceEvent) => void, cancel?: CancelSource) => {
-          asked.push(params);
-          return classifyWorkspace(fakeEngine(calls), params, cancel ?? new CancelSource(), onEvent);
-        },
+    const { run, asked, calls } = makeRun(
+      {
+        examplesFor: () => support,
+        fileFor: () => undefined,
+        activeTask: () => ({ name: 'default', kind: 'single-label' as const, isDefault: true }),
       },
-      labels: { examplesFor: () => support, fileFor: () => undefined },
-      structured: { chosenColumns: () => columnsByPath(remembered) },
-      output: { show: () => {} },
-      log: () => {},
-    });
+      remembered,
+    );
     try {
       const summary = await run.run({ interactive: false });
       assert.equal(summary?.files, 2);
       assert.deepEqual(asked[0]!.textColumns, { [path.join(root, 'a.csv')]: 'note' }, 'local files by path; others are not sent');
       assert.deepEqual(calls.predicted.sort(), ['about a password', 'my invoice']);
+    } finally {
+      run.dispose();
+    }
+  });
+
+  it('classifies for the active task, with its examples; its results are not shown while another task is active', async () => {
+    const root = make({ 'a.txt': 'my invoice\nmy password\n' });
+    workspace.workspaceFolders = [{ uri: vscode.Uri.file(root), name: 'root', index: 0 }];
+    let active = { name: 'urgency', kind: 'single-label' as const, isDefault: false };
+    const taskAsked: Array<string | undefined> = [];
+    const { run, asked } = makeRun({
+      examplesFor: (_uri, task) => {
+        taskAsked.push(task);
+        return support;
+      },
+      fileFor: () => undefined,
+      activeTask: () => active,
+    });
+    const file = vscode.Uri.file(path.join(root, 'a.txt')).toString();
+    try {
+      await run.run({ interactive: false });
+      assert.deepEqual(taskAsked, ['urgency']);
+      assert.equal(asked[0]!.task, 'urgency', 'the worker keeps the folder state per task');
+      assert.ok(run.closedFile(file));
+      active = { name: 'default', kind: 'single-label', isDefault: true };
+      assert.equal(run.closedFile(file), undefined, 'another task does not show these predictions');
+      assert.deepEqual(run.closedFiles(), []);
+      await run.run({ interactive: false });
+      assert.equal(asked[1]!.task, undefined);
+      assert.ok(run.closedFile(file));
     } finally {
       run.dispose();
     }

@@ -211,6 +211,23 @@ describe('panel protocol', () => {
     });
   });
 
+  it('tasks: the switch request and the task list in stats are checked on both sides', () => {
+    assert.deepEqual(parseWebviewMessage({ kind: 'request', id: 4, method: 'switchTask', params: { name: 'urgency' } }), {
+      ok: true,
+      value: { kind: 'request', id: 4, method: 'switchTask', params: { name: 'urgency' } },
+    });
+    const bad = parseWebviewMessage({ kind: 'request', id: 5, method: 'switchTask', params: { name: 'x\u202e' } });
+    assert.equal(bad.ok, false);
+    assert.equal('badRequest' in bad && bad.badRequest, 5);
+    const withTasks = (tasks: unknown) => parseSnapshot({ ...snapshot(), stats: { backend: 'wasm', lastAdaptationMs: 1, tasks } });
+    const good = withTasks({ names: ['default', 'urgency'], active: 'urgency' });
+    assert.ok(good.ok && good.value.stats.tasks?.active === 'urgency');
+    assert.equal(withTasks({ names: ['default'], active: 'urgency' }).ok, false, 'the active task is one of the names');
+    assert.equal(withTasks({ names: ['a', 'a'], active: 'a' }).ok, false, 'no name twice');
+    assert.equal(withTasks({ names: ['a\u0007'], active: 'a\u0007' }).ok, false, 'names follow the label-name rule');
+    assert.equal(withTasks({ names: [], active: '' }).ok, false);
+  });
+
   it('names label problems and keys lines', () => {
     assert.equal(labelNameProblem('bug'), undefined);
     assert.match(labelNameProblem(' bug')!, /spaces/);

@@ -10,6 +10,7 @@ import { registerMultiRootSuite } from './multiRoot.suite';
 import { registerNonFileSuite } from './nonFile.suite';
 import { registerRefineSuite } from './refine.suite';
 import { registerStructuredSuite } from './structured.suite';
+import { registerTasksSuite } from './tasks.suite';
 import { registerUntrustedSuite } from './untrusted.suite';
 import { registerVirtualSuite } from './virtual.suite';
 import { registerWorkspaceSuite } from './workspace.suite';
@@ -23,6 +24,8 @@ const suites: Record<string, () => void> = {
     registerStructuredSuite();
     registerNonFileSuite();
     registerRefineSuite();
+    // Last: it adds a task to the folder, which the suites above do not expect.
+    registerTasksSuite();
   },
   'multi-root': registerMultiRootSuite,
   workspace: registerWorkspaceSuite,
@@ -32,9 +35,9 @@ const suites: Record<string, () => void> = {
 };
 
 export function run(): Promise<void> {
-  const mocha = new Mocha({ ui: 'bdd', timeout: 60_000, forbidOnly: true, color: false, reporter: 'spec' });
-  // $FEWSHOT_TEST_GREP runs only the tests whose full title matches (one suite of a run, while developing it).
-  if (process.env.FEWSHOT_TEST_GREP) mocha.grep(process.env.FEWSHOT_TEST_GREP);
+  // $FEWSHOT_TEST_GREP runs only the tests whose full title matches (one suite of a run, while working on it).
+  const grep = process.env.FEWSHOT_TEST_GREP;
+  const mocha = new Mocha({ ui: 'bdd', timeout: 60_000, forbidOnly: true, color: false, reporter: 'spec', ...(grep ? { grep } : {}) });
   const report = process.env.FEWSHOT_TEST_REPORT;
   const lines: string[] = [];
   const name = process.env.FEWSHOT_TEST_SUITE ?? 'single-folder';

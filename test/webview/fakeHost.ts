@@ -138,6 +138,7 @@ export function installFakeHost(options: FakeHostOptions): void {
       return null;
     },
     reveal: () => null,
+    switchTask: () => null,
     setLabelKey: (p) => {
       if (!labels.some((l) => l.name === p.name)) throw new Error(`There is no label named ${String(p.name)}.`);
       for (const [name, key] of chosen) if (key === p.key) chosen.delete(name);

@@ -29,6 +29,15 @@ type Data = {
 const posted = (p: Page) => p.evaluate(() => (window as unknown as { __posted: { kind: string }[] }).__posted);
 const data = (p: Page) => p.evaluate(() => (window as unknown as { __data: Data }).__data);
 
+/** Sends the page's own data again as a snapshot with these stats. */
+function snapshotWithStats(page: Page, stats: Record<string, unknown>): Promise<void> {
+  return page.evaluate((stats) => {
+    const w = window as unknown as { __data: { labels: unknown; documents: unknown; lines: unknown }; __send: (m: unknown) => void };
+    const { labels, documents, lines } = w.__data;
+    w.__send({ kind: 'snapshot', snapshot: { documents, lines, labels, stats } });
+  }, stats);
+}
+
 describe('labeling panel (Chromium)', function () {
   this.timeout(60_000);
   const harness = new PanelHarness();
@@ -433,19 +442,23 @@ describe('labeling panel (Chromium)', function () {
   it('says how many labels of the label files it does not list (issue 8 item 9)', async () => {
     page = await harness.open();
     assert.equal(await page.$('.hidden-labels'), null, 'nothing hidden: no notice');
-    await page.evaluate(() => {
-      const w = window as unknown as { __data: { labels: unknown; documents: unknown; lines: unknown }; __send: (m: unknown) => void };
-      const { labels, documents, lines } = w.__data;
-      w.__send({
-        kind: 'snapshot',
-        snapshot: { documents, lines, labels, stats: { backend: 'wasm', lastAdaptationMs: 3, hiddenLabels: 7 } },
-      });
-    });
+    await snapshotWithStats(page, { backend: 'wasm', lastAdaptationMs: 3, hiddenLabels: 7 });
     await page.waitForSelector('.hidden-labels');
     assert.match(
       (await page.textContent('.hidden-labels'))!,
       /^7 more labels in the label files are not listed here: the panel lists at most 256 labels/,
     );
+  });
+
+  it('shows the active task and switches it with the task selector (only when there are several tasks)', async () => {
+    page = await harness.open();
+    assert.equal(await page.$('#task'), null, 'one task: no selector');
+    await snapshotWithStats(page, { backend: 'wasm', lastAdaptationMs: 3, tasks: { names: ['default', 'urgency'], active: 'default' } });
+    await page.waitForSelector('#task');
+    assert.equal(await page.$eval('#task', (e) => (e as HTMLSelectElement).value), 'default');
+    await page.selectOption('#task', 'urgency');
+    await settle(page);
+    assert.deepEqual((await requests(page)).at(-1), { method: 'switchTask', params: { name: 'urgency' } });
   });
 
   it("changes a label colour with the swatch's colour picker", async () => {

@@ -168,6 +168,32 @@ describe('worker host protocol', () => {
     }
   });
 
+  it('keeps one state per document and task: each task starts warm from its own head; forget drops every task', async () => {
+    const calls = { adapt: [] as AdaptOptions[], predictedLines: 0 };
+    const w = connect(async () => fakeEngine(calls));
+    const urgency: Example[] = [
+      { text: 'invoice overdue', label: 'high' },
+      { text: 'password reset', label: 'low' },
+    ];
+    const doc = { text: 'a\nb', usePool: true, document: 'file:///a.txt' };
+    try {
+      await w.ready;
+      await w.client.request('classify', { support, ...doc });
+      const first = await w.client.request('classify', { support: urgency, ...doc, task: 'urgency' });
+      assert.equal(first.warm, false, 'another task does not start from the default task head');
+      await w.client.request('classify', { support: urgency, ...doc, task: 'urgency' });
+      assert.deepEqual(calls.adapt[2]!.warm?.labels, ['high', 'low']);
+      const back = await w.client.request('classify', { support, ...doc });
+      assert.equal(back.warm, true);
+      assert.deepEqual(calls.adapt[3]!.warm?.labels, ['account', 'billing'], 'the default task kept its own head');
+      assert.equal(await w.client.request('forget', { document: 'file:///a.txt' }), true);
+      const after = await w.client.request('classify', { support: urgency, ...doc, task: 'urgency' });
+      assert.equal(after.warm, false);
+    } finally {
+      w.close();
+    }
+  });
+
   it('keeps the states of a bounded number of documents, dropping the least recently used', () => {
     const states = new DocumentStates(2);
     const state = (label: string) => ({

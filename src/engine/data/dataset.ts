@@ -23,6 +23,38 @@ export function labelColumnNames(existing: readonly string[]): { label: string; 
   return { label: name('label'), source: name('label_source'), confidence: name('confidence') };
 }
 
+/** One task's labels of the records (Export Dataset writes a column set per task). */
+export interface TaskLabels {
+  /** The task's name: its columns are `<task>`, `<task>_source`, `<task>_confidence`. */
+  task: string;
+  labelOf: (index: number) => RecordLabel | undefined;
+}
+
+type ColumnSet = { names: { label: string; source: string; confidence: string }; labelOf: (index: number) => RecordLabel | undefined };
+
+/**
+ * The added columns: with one unnamed set, label, label_source and confidence (as before tasks);
+ * with tasks, three per task. A name the source (or an earlier task) has gets `fewshot_` in front,
+ * then a number.
+ */
+function columnSets(
+  existing: readonly string[],
+  labels: ((index: number) => RecordLabel | undefined) | readonly TaskLabels[],
+): ColumnSet[] {
+  if (typeof labels === 'function') return [{ names: labelColumnNames(existing), labelOf: labels }];
+  const taken = new Set(existing);
+  const name = (n: string) => {
+    let out = taken.has(n) ? `fewshot_${n}` : n;
+    for (let k = 2; taken.has(out); k++) out = `fewshot_${n}_${k}`;
+    taken.add(out);
+    return out;
+  };
+  return labels.map((t) => ({
+    names: { label: name(t.task), source: name(`${t.task}_source`), confidence: name(`${t.task}_confidence`) },
+    labelOf: t.labelOf,
+  }));
+}
+
 /**
  * A cell a spreadsheet would run as a formula (it starts with = + - @, a tab or a carriage return,
  * or the full-width = + - @ some spreadsheets fold to those) gets a leading apostrophe, the usual
@@ -38,16 +70,21 @@ const roundConfidence = (c: number | undefined) => (c === undefined || !Number.i
 
 /**
  * The export of `table` (parsed from `source`): the source's line ending and BOM are kept. Records
- * are written in order; `labelOf(i)` gives record i's label, or undefined for an unlabeled record.
+ * are written in order; `labelOf(i)` gives record i's label, or undefined for an unlabeled record;
+ * with a list of tasks, each task's labelOf fills its own columns.
  */
-export function writeDataset(table: RecordTable<FullRecord>, source: string, labelOf: (index: number) => RecordLabel | undefined): string {
+export function writeDataset(
+  table: RecordTable<FullRecord>,
+  source: string,
+  labelOf: ((index: number) => RecordLabel | undefined) | readonly TaskLabels[],
+): string {
   const eol = /\r\n/.test(source.slice(0, 65536)) ? '\r\n' : '\n';
   const bom = source.startsWith('\uFEFF') ? '\uFEFF' : '';
   if (table.format === 'jsonl') {
     // Any field, not only the string ones the columns list, must keep its name.
     const keys = new Set<string>();
     for (const r of table.records) if (!Array.isArray(r.fields)) for (const k of Object.keys(r.fields)) keys.add(k);
-    const names = labelColumnNames([...keys]);
+    const sets = columnSets([...keys], labelOf);
     // The source's lines as the parse numbered them (records.ts): each record is written from its
     // own text, so its numbers, escapes and nesting stay exactly as written.
     const lines = source.split(/\r?\n/);
@@ -56,25 +93,30 @@ export function writeDataset(table: RecordTable<FullRecord>, source: string, lab
       bom +
       table.records
         .map((r, i) => {
-          const l = labelOf(i);
-          const added = [
-            [names.label, l?.label ?? null],
-            [names.source, l?.source ?? null],
-            [names.confidence, roundConfidence(l?.confidence) ?? null],
-          ] as const;
+          const added = sets.flatMap(({ names, labelOf }) => {
+            const l = labelOf(i);
+            return [
+              [names.label, l?.label ?? null],
+              [names.source, l?.source ?? null],
+              [names.confidence, roundConfidence(l?.confidence) ?? null],
+            ] as const;
+          });
           return `${withFields(lines[r.line] ?? '', r.fields, added)}${eol}`;
         })
         .join('')
     );
   }
-  const names = labelColumnNames(table.columns);
+  const sets = columnSets(table.columns, labelOf);
   const width = table.columns.length;
-  const header = [...table.columns, names.label, names.source, names.confidence];
+  const header = [...table.columns, ...sets.flatMap(({ names }) => [names.label, names.source, names.confidence])];
   const rows = table.records.map((r, i) => {
     const cells = Array.isArray(r.fields) ? r.fields : [];
-    const l = labelOf(i);
     const padded = Array.from({ length: width }, (_, k) => cells[k] ?? '');
-    return [...padded, l?.label ?? '', l?.source ?? '', String(roundConfidence(l?.confidence) ?? '')];
+    const added = sets.flatMap(({ labelOf }) => {
+      const l = labelOf(i);
+      return [l?.label ?? '', l?.source ?? '', String(roundConfidence(l?.confidence) ?? '')];
+    });
+    return [...padded, ...added];
   });
   return bom + safeCsv([header, ...rows], { delimiter: table.format === 'tsv' ? '\t' : ',', eol });
 }

@@ -55,6 +55,8 @@ export interface PanelDataSource {
   reveal(ref: LineRef): Promise<void>;
   /** Gives a label a key (null: its default digit); another label holding that key loses it. */
   setLabelKey(name: string, key: string | null): Promise<void>;
+  /** Makes a task (label set) the active one (the label store follows; the panel is sent its lines again). */
+  switchTask(name: string): Promise<void>;
   /**
    * Cross-validated accuracy of the model that classifies the document `uri` (or the first
    * listed one): its folder's labeled lines, its lines as the pool. Stops when `signal` fires.

@@ -94,6 +94,10 @@ export class PanelHost implements vscode.Disposable {
         return null;
       },
       quality: ({ uri }, signal) => s.estimateQuality(uri, signal),
+      switchTask: async ({ name }) => {
+        await s.switchTask(name);
+        return null;
+      },
     };
   }
 

@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import type { CancelSignal } from '../../protocol/rpc';
 import type { FewShotContext } from '../context';
 import { LabelError } from '../labelStore';
+import { recordTask } from '../taskFile';
 import { workspacePanelLines } from '../workspacePanel';
 import { countElsewhere } from './labelCounts';
 import {
@@ -117,8 +118,10 @@ class StoreDataSource implements PanelDataSource, vscode.Disposable {
 
   getLabels(): readonly PanelLabel[] {
     const labels = this.ctx.palette.labels(this.ctx.labels.labelNames());
+    const task = recordTask(this.ctx.labels.activeTask());
     const elsewhere = countElsewhere(
-      this.ctx.labels.all().flatMap((s) => s.records.map((r) => r.label)),
+      // The active task's records: another task's label of the same name is another label.
+      this.ctx.labels.all().flatMap((s) => s.records.filter((r) => r.task === task).map((r) => r.label)),
       [...this.listedDocuments(), ...this.ctx.workspace.closedFiles().map((f) => vscode.Uri.parse(f.uri))].flatMap((doc) => [
         ...this.ctx.labels.labelsOf(doc).values(),
       ]),
@@ -129,7 +132,16 @@ class StoreDataSource implements PanelDataSource, vscode.Disposable {
   getStats() {
     const last = this.ctx.scheduler.lastRun;
     const backend = this.ctx.engine.info?.backend ?? (this.ctx.engine.isRunning ? 'loading' : 'idle');
-    return { backend, lastAdaptationMs: last ? Math.round(last.adaptMs) : null };
+    const tasks = this.ctx.labels.tasks();
+    return {
+      backend,
+      lastAdaptationMs: last ? Math.round(last.adaptMs) : null,
+      ...(tasks.length > 1 ? { tasks: { names: tasks.map((t) => t.name), active: this.ctx.labels.activeTask().name } } : {}),
+    };
+  }
+
+  async switchTask(name: string): Promise<void> {
+    await vscode.commands.executeCommand('fewshot.switchTask', name);
   }
 
   async setLabel(ref: LineRef, label: string): Promise<void> {

@@ -9,6 +9,7 @@ import {
   isLabelKey,
   labelNameProblem,
   nextLabelColor,
+  parseTasks,
   type LineRef,
   type PanelLabel,
   type PanelSnapshot,
@@ -124,6 +125,8 @@ function wireStats(source: PanelDataSource, hiddenLabels: number): PanelStats {
     backend: String(stats.backend).slice(0, 64),
     lastAdaptationMs: typeof ms === 'number' && Number.isFinite(ms) && ms >= 0 ? ms : null,
     ...(hiddenLabels > 0 ? { hiddenLabels: Math.min(hiddenLabels, LIMITS.labelCount) } : {}),
+    // Checked as the webview will check it: a list it would refuse is not sent.
+    ...(stats.tasks && parseTasks(stats.tasks).ok ? { tasks: { names: [...stats.tasks.names], active: stats.tasks.active } } : {}),
   };
 }
 

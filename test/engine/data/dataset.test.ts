@@ -102,3 +102,50 @@ describe('data: dataset export cannot be fooled', () => {
     );
   });
 });
+
+describe('data: dataset export with several tasks', () => {
+  const intent = (i: number) => (i === 0 ? { label: 'billing', source: 'label' as const } : undefined);
+  const urgency = (i: number) => ({ label: i === 0 ? 'high' : '=low', source: 'prediction' as const, confidence: 0.71234 });
+
+  it('CSV: a column set per task, named by the task; a name the source has gets fewshot_ in front; formulas guarded', () => {
+    const source = 'id,text,urgency\n1,invoice overdue,x\n2,password reset,y\n';
+    const out = writeDataset(parseRecords(source, 'csv'), source, [
+      { task: 'intent', labelOf: intent },
+      { task: 'urgency', labelOf: urgency },
+    ]);
+    const rows = rowsOf(out);
+    assert.deepEqual(rows[0], [
+      'id',
+      'text',
+      'urgency',
+      'intent',
+      'intent_source',
+      'intent_confidence',
+      'fewshot_urgency',
+      'urgency_source',
+      'urgency_confidence',
+    ]);
+    assert.deepEqual(rows[1], ['1', 'invoice overdue', 'x', 'billing', 'label', '', 'high', 'prediction', '0.712']);
+    assert.deepEqual(rows[2], ['2', 'password reset', 'y', '', '', '', "'=low", 'prediction', '0.712']);
+  });
+
+  it('JSONL: each task adds its fields; a task whose names clash with another task gets numbered names', () => {
+    const source = '{"text":"invoice overdue"}\n';
+    const out = writeDataset(parseRecords(source, 'jsonl'), source, [
+      { task: 'a_source', labelOf: intent },
+      { task: 'a', labelOf: urgency },
+    ]);
+    const record = JSON.parse(out) as Record<string, unknown>;
+    assert.deepEqual(Object.keys(record), [
+      'text',
+      'a_source',
+      'a_source_source',
+      'a_source_confidence',
+      'a',
+      'fewshot_a_source',
+      'a_confidence',
+    ]);
+    assert.equal(record.a, 'high');
+    assert.equal(record.a_source, 'billing');
+  });
+});

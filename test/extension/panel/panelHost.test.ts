@@ -99,6 +99,9 @@ class FakeSource implements PanelDataSource {
   async setLabelKey(name: string, key: string | null) {
     this.calls.push(`setLabelKey ${name} ${key}`);
   }
+  async switchTask(name: string) {
+    this.calls.push(`switchTask ${name}`);
+  }
   /** Answers once cancelled (the data source stops between folds), or after 40 ms. */
   async estimateQuality(uri: string | undefined, signal: CancelSignal) {
     this.calls.push(`estimateQuality ${uri}`);
@@ -190,6 +193,21 @@ describe('panel host', () => {
     assert.equal(s.lines[2].doc, 1);
     assert.match(s.labels[1].color, /^#[0-9a-f]{6}$/);
     assert.equal(s.stats.lastAdaptationMs, 12.5);
+  });
+
+  it('sends the task list in stats, and switches tasks only for a valid name', async () => {
+    const { webview, source } = setup();
+    source.stats = { ...source.stats, tasks: { names: ['default', 'urgency'], active: 'default' } };
+    webview.send({ kind: 'ready' });
+    for (let waited = 0; waited < 2000 && !webview.posted.some((m) => m.kind === 'snapshot'); waited += 5) await tick();
+    const snap = webview.posted.find((m) => m.kind === 'snapshot');
+    assert.deepEqual(snap?.kind === 'snapshot' && snap.snapshot.stats.tasks, { names: ['default', 'urgency'], active: 'default' });
+    webview.send({ kind: 'request', id: 1, method: 'switchTask', params: { name: 'urgency' } });
+    webview.send({ kind: 'request', id: 2, method: 'switchTask', params: { name: '' } });
+    for (let waited = 0; waited < 2000 && webview.posted.filter((m) => m.kind === 'response').length < 2; waited += 5) await tick();
+    assert.deepEqual(source.calls, ['switchTask urgency']);
+    const responses = webview.posted.filter((m) => m.kind === 'response');
+    assert.ok(responses.some((r) => r.kind === 'response' && r.id === 2 && r.error));
   });
 
   it('answers valid requests through the data source and re-sends the data on change', async () => {

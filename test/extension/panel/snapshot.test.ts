@@ -35,6 +35,7 @@ class Source implements PanelDataSource {
   setLabelColor = async () => {};
   reveal = async () => {};
   setLabelKey = async () => {};
+  switchTask = async () => {};
   estimateQuality = async () => ({ scheme: 'leave-one-out' as const, folds: 0, n: 0, correct: 0, method: 'default' });
   find(uri: string, line: number): PanelSourceLine {
     const l = this.lines.find((x) => x.uri === uri && x.line === line);
