@@ -51,6 +51,12 @@ export interface ClassifyParams {
 export interface RecordsParams {
   format: RecordFormat;
   column?: string;
+  /**
+   * The saved file the text is the editor's copy of (absent when it has unsaved edits): the worker
+   * reads the records from the file's bytes when they are the text up to line breaks, which the
+   * editor normalises (src/worker/sourceText.ts).
+   */
+  path?: string;
 }
 
 export interface ClassifyResult {

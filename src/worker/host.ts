@@ -18,6 +18,7 @@ import {
   type WorkerToHost,
 } from '../protocol/worker';
 import { DocumentStates } from './documentStates';
+import { savedSource } from './sourceText';
 import { documentUnits, predictUnits, wantedLines } from './units';
 import { classifyWorkspace } from './workspace';
 
@@ -45,8 +46,11 @@ export function startWorkerHost(port: Port, loadEngine: (log: (m: string) => voi
       quality: (params, signal) => quality(need(), params, signal),
       classifyWorkspace: (params, signal) =>
         classifyWorkspace(need(), params, signal, (event) => port.postMessage({ kind: 'workspace', run: params.run, event }), states),
-      records: (params) => packTable(recordTable(params.text, params)),
-      dataset: (params) => writeDataset(recordTable(params.text, params), params.text, (i) => params.labels[i] ?? undefined),
+      records: async (params) => packTable(recordTable(await savedSource(params.text, params.path), params)),
+      dataset: async (params) => {
+        const source = await savedSource(params.text, params.path);
+        return writeDataset(recordTable(source, params), source, (i) => params.labels[i] ?? undefined);
+      },
     },
     (message) => port.postMessage(message),
     (error) => (error instanceof EngineInputError ? 'input' : 'internal'),
@@ -74,7 +78,8 @@ export async function classify(
 ): Promise<ClassifyResult> {
   const abstain = checkAbstention(params.abstention);
   // A structured document's records stand in for its lines: each on its first line, '' elsewhere.
-  const lines = documentUnits(params.text, params.records, recordTable);
+  const text = params.records ? await savedSource(params.text, params.records.path) : params.text;
+  const lines = documentUnits(text, params.records, recordTable);
   const wanted = wantedLines(lines);
 
   const t0 = performance.now();
