@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { RecordLabel } from '../engine/data/dataset';
+import { leftOutNote, type RecordLabel } from '../engine/data/dataset';
 import type { RecordTable } from '../engine/data/records';
 import { NONE_LABEL, isNoneLabel } from '../engine/labels/none';
 import type { FewShotContext } from './context';
@@ -478,12 +478,15 @@ function exportDataset(ctx: FewShotContext): Handler {
     const content = await ctx.engine.dataset({ ...params, text: doc.getText(), labels: table.records.map((_, i) => labelOf(i) ?? null) });
     await writeFileAtomic(file, content);
     const labeled = table.records.filter((r) => labels.has(r.line)).length;
-    ctx.log(`exported ${table.records.length} records (${labeled} labeled) of ${doc.uri.fsPath} to ${file}`);
-    if (!targetPath)
-      void vscode.window.showInformationMessage(
-        `Few-Shot: exported ${table.records.length} records (${labeled} labeled) to ${path.basename(file)}.`,
-      );
-    return { records: table.records.length, labeled, file };
+    // Records the parse could not read are not written: the message says how many and where.
+    const leftOut = leftOutNote(table.problems);
+    const note = leftOut ? `; ${leftOut}` : '';
+    ctx.log(`exported ${table.records.length} records (${labeled} labeled) of ${doc.uri.fsPath} to ${file}${note}`);
+    if (!targetPath) {
+      const message = `Few-Shot: exported ${table.records.length} records (${labeled} labeled) to ${path.basename(file)}${note}.`;
+      void (leftOut ? vscode.window.showWarningMessage(message) : vscode.window.showInformationMessage(message));
+    }
+    return { records: table.records.length, labeled, file, unread: table.problems.length };
   };
 }
 
