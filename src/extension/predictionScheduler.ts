@@ -174,6 +174,7 @@ export class PredictionScheduler implements vscode.Disposable {
   estimateQuality(doc: vscode.TextDocument, signal: CancelSignal): Promise<QualityResult> {
     const stopFlag = new Int32Array(new SharedArrayBuffer(4));
     signal.onCancellationRequested(() => Atomics.store(stopFlag, 0, 1));
+    const records = this.options().records(doc);
     return this.engine.quality(
       {
         support: this.labels.examplesFor(doc.uri),
@@ -181,6 +182,7 @@ export class PredictionScheduler implements vscode.Disposable {
         method: this.options().method,
         abstention: this.options().abstention,
         stopFlag,
+        ...(records ? { records } : {}),
       },
       signal,
     );

@@ -92,6 +92,8 @@ export interface QualityParams {
   seed?: number;
   /** As ClassifyParams.stopFlag: set to 1 by the extension on cancel, so a fold's adaptation stops early too. */
   stopFlag?: Int32Array;
+  /** As ClassifyParams.records: a structured document's pool is its records' texts, as classify's is. */
+  records?: RecordsParams;
 }
 
 export interface QualityResult {

@@ -78,8 +78,7 @@ export async function classify(
 ): Promise<ClassifyResult> {
   const abstain = checkAbstention(params.abstention);
   // A structured document's records stand in for its lines: each on its first line, '' elsewhere.
-  const text = params.records ? await savedSource(params.text, params.records.path) : params.text;
-  const lines = documentUnits(text, params.records, recordTable);
+  const lines = await unitsOf(params.text, params.records);
   const wanted = wantedLines(lines);
 
   const t0 = performance.now();
@@ -117,12 +116,14 @@ export async function classify(
 
 /**
  * Cross-validates the support set with the model classify would adapt: same method, and the
- * document's non-empty lines as the pool, as classify passes them (the engine samples them).
+ * document's non-empty units (lines, or records) as the pool, as classify passes them (the engine samples them).
  */
 export async function quality(engine: EngineApi, params: QualityParams, signal: CancelSignal): Promise<QualityResult> {
   const started = performance.now();
   const abstain = checkAbstention(params.abstention);
-  const lines = params.text.split(/\r?\n/).filter((l) => l.trim() !== '');
+  // The units classify sees (a structured document's records, not its raw rows).
+  const units = await unitsOf(params.text, params.records);
+  const lines = wantedLines(units).map((i) => units[i]!);
   const pool = lines.length ? lines : undefined;
   const flag = params.stopFlag;
   // The cancel message reaches the worker only between folds; the shared flag also during one.
@@ -142,6 +143,11 @@ export async function quality(engine: EngineApi, params: QualityParams, signal: 
   });
   if (!result) throw new RpcError('quality estimate cancelled', 'cancelled');
   return { ...result, ms: performance.now() - started };
+}
+
+/** The document's units (units.ts); a saved structured file's records are read from its own bytes. */
+async function unitsOf(text: string, records: RecordsParams | undefined): Promise<string[]> {
+  return documentUnits(records ? await savedSource(text, records.path) : text, records, recordTable);
 }
 
 /**

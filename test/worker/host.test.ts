@@ -345,6 +345,24 @@ describe('worker host: quality estimate', () => {
     }
   });
 
+  it('scores the records of a structured document, not its raw rows: the pool is what classify sees', async () => {
+    const calls = { adapt: [] as AdaptOptions[], predictedLines: 0 };
+    const w = connect(async () => fakeEngine(calls));
+    try {
+      await w.ready;
+      const text = 'id,text,when\r\n1,"my invoice\nis overdue",monday\r\n2,reset my password,tuesday\r\n';
+      await w.client.request('quality', { support: labeled, text, records: { format: 'csv' } });
+      await w.client.request('classify', { support, text, usePool: true, records: { format: 'csv' } });
+      const records = ['my invoice\nis overdue', 'reset my password'];
+      assert.deepEqual(
+        calls.adapt.map((a) => a.pool),
+        [...Array.from({ length: 5 }, () => records), records],
+      );
+    } finally {
+      w.close();
+    }
+  });
+
   it('stops the fold being adapted when the shared stop flag is set', async () => {
     const calls = { adapt: [] as AdaptOptions[], predictedLines: 0 };
     const stopFlag = new Int32Array(new SharedArrayBuffer(4));
