@@ -1,7 +1,6 @@
 // The unlabeled lines of the files given to `classify`/`demo`: non-empty, not already labeled,
 // no NUL bytes, cut to a sane length. Shared by the pool pass and the classification pass.
 import { readLines } from '../engine/data';
-import type { Rng } from '../engine/random';
 
 /** Longer lines are classified on their first this-many characters (a 10 MB "line" is not a sentence). */
 export const MAX_LINE_CHARS = 20_000;
@@ -41,21 +40,6 @@ export async function* unlabeledLines(
       }
     }
   }
-}
-
-/** A uniform sample of `size` items in one pass with O(size) memory (Algorithm R). */
-export async function reservoirSample<T>(items: AsyncIterable<T>, size: number, rng: Rng): Promise<T[]> {
-  const sample: T[] = [];
-  let seen = 0;
-  for await (const item of items) {
-    seen++;
-    if (sample.length < size) sample.push(item);
-    else {
-      const j = rng.int(seen);
-      if (j < size) sample[j] = item;
-    }
-  }
-  return sample;
 }
 
 /** Messages for stderr about lines that were skipped or shortened. */

@@ -22,9 +22,6 @@ import {
   withLines,
 } from './workspaceResults';
 
-/** Unlabeled lines sampled across a folder for the transductive adaptation. */
-const WORKSPACE_POOL = 10_000;
-
 export interface WorkspaceSummary {
   files: number;
   lines: number;
@@ -182,7 +179,6 @@ export class WorkspaceRun implements vscode.Disposable {
             support,
             method: this.ctx.config.method,
             abstention: this.ctx.config.abstention,
-            poolSize: WORKSPACE_POOL,
             textColumns,
           },
           (event: WorkspaceEvent) => {

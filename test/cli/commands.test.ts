@@ -7,6 +7,7 @@ import path from 'node:path';
 import { runCli } from '../../src/cli/run';
 import { resolveMethods, expandMethodNames } from '../../src/cli/methods';
 import { Capture, DATA, fakeEngine, fakeIo } from './helpers';
+import { MAX_POOL, PoolSampler } from '../../src/engine/pool';
 
 describe('cli: classify (fake engine)', () => {
   let dir: string;
@@ -55,6 +56,19 @@ describe('cli: classify (fake engine)', () => {
     );
     assert.equal(c!.options!.pool, undefined);
     assert.equal(c!.options!.method, 'logreg');
+  });
+
+  it('the pool spans a 30,000-line document (the first-20,000 mutation fails): the engine sampler, labeled lines included', async () => {
+    const doc = path.join(dir, 'long.txt');
+    fs.writeFileSync(doc, ['refund my payment', ...Array.from({ length: 29_999 }, (_, i) => `line ${i + 1}`)].join('\n'));
+    const engine = fakeEngine();
+    await runCli(['classify', '--labels', labels, ...modelArgs(), doc], fakeIo(engine));
+    const pool = engine.log.adapts[0]!.options!.pool!;
+    const sampler = new PoolSampler();
+    for (const line of fs.readFileSync(doc, 'utf8').split('\n')) sampler.add(line);
+    assert.deepEqual(pool, sampler.items, "the engine's sampler, seed and size, fed every non-empty line");
+    const last = pool.filter((l) => Number(l.split(' ')[1]) >= 20_000).length;
+    assert.ok(Math.abs(last - MAX_POOL / 3) < 300, `${last} of the pool from the last third`);
   });
 
   it('streams big inputs in batches with backpressure into a slow consumer', async () => {

@@ -163,6 +163,19 @@ describe('worker host protocol', () => {
     });
   });
 
+  it('the pool spans a 30,000-line document (the first-20,000 mutation fails): every line goes to the engine, which samples', async () => {
+    const calls = { adapt: [] as AdaptOptions[], predictedLines: 0 };
+    const w = connect(async () => fakeEngine(calls));
+    try {
+      await w.ready;
+      const lines = Array.from({ length: 30_000 }, (_, i) => `line ${i}`);
+      await w.client.request('classify', { support, text: lines.join('\n'), usePool: true });
+      assert.deepEqual(calls.adapt[0]!.pool, lines);
+    } finally {
+      w.close();
+    }
+  });
+
   it('passes the document lines as the pool only when asked', async () => {
     const calls = { adapt: [] as AdaptOptions[], predictedLines: 0 };
     const w = connect(async () => fakeEngine(calls));

@@ -1,15 +1,14 @@
 // `fewshot classify`: label every unlabeled line of files, streaming, in bounded memory.
 import path from 'node:path';
 import { ABSTENTION_MODES, type AbstentionMode, AUTO_MIN_SHOTS } from '../../engine/abstention';
-import { MAX_POOL } from '../../engine/pool';
+import { MAX_POOL, POOL_SEED, PoolSampler } from '../../engine/pool';
 import { type AdaptedModel, type EngineApi, type LinePrediction, namedPredictions } from '../../engine/engine';
 import { assertTextFile, readLabelFile } from '../../engine/data';
-import { Rng } from '../../engine/random';
 import { UsageError } from '../args';
 import { openEngine, ENGINE_OPTIONS } from '../engine-loader';
 import { EXIT_OK } from '../errors';
 import { writeChunk } from '../io';
-import { emptyCounts, reservoirSample, skipNotes, unlabeledLines, type LineCounts, type SourceLine } from '../lines';
+import { emptyCounts, skipNotes, unlabeledLines, type LineCounts, type SourceLine } from '../lines';
 import { canonicalMethod, isTransductive } from '../methods';
 import type { Command } from './command';
 
@@ -23,9 +22,10 @@ export const classifyCommand: Command = {
     '  tsv:   file<TAB>line<TAB>label<TAB>confidence<TAB>text   (with a header row; tabs in text become spaces)',
     '  jsonl: {"file","line","label","confidence","uncertainty","text"}',
     'Files of any size are streamed in batches; memory stays bounded.',
-    'Transductive methods also learn from unlabeled lines: their pool is a uniform, seeded reservoir',
-    'sample of --pool-size lines taken in a first pass over all FILEs (so each file is read twice; a',
-    'pipe, such as <(command), is read once: its lines are classified but not pooled).',
+    'Transductive methods also learn from the text itself: their pool is a uniform, seeded reservoir',
+    'sample of --pool-size non-empty lines (labeled ones included, as in the editor) taken in a first',
+    'pass over all FILEs (so each file is read twice; a pipe, such as <(command), is read once: its',
+    'lines are classified but not pooled).',
     'Inductive methods skip that pass. Lines already in --labels, empty lines and lines with NUL bytes',
     'are skipped (counts on stderr); lines over 20,000 characters are classified on their start.',
   ].join('\n'),
@@ -49,7 +49,7 @@ export const classifyCommand: Command = {
       placeholder: 'auto|on|off',
       help: `label lines unlike every label none: auto (once each label has ${AUTO_MIN_SHOTS}+ examples and a pool), on, off`,
     },
-    { name: 'seed', type: 'int', default: 1, help: 'seed of the pool sample' },
+    { name: 'seed', type: 'int', default: POOL_SEED, help: "seed of the pool sample (default: the engine's, as in the editor)" },
     { name: 'batch', type: 'int', min: 1, default: 8192, placeholder: 'n', help: 'lines classified and written per batch' },
     ...ENGINE_OPTIONS,
     { name: 'quiet', type: 'boolean', help: 'no notes or summary on stderr' },
@@ -84,13 +84,11 @@ export const classifyCommand: Command = {
           note(
             `note: ${files.length - regular.length} input(s) are pipes, read once: their lines are classified but not in the pool of unlabeled lines (give files to include them)`,
           );
-        const sample = await reservoirSample(
-          unlabeledLines(regular, labeledTexts, emptyCounts()),
-          poolSize,
-          new Rng(args.need<number>('seed')),
-        );
-        pool = sample.map((l) => l.text);
-        note(`pool: ${pool.length} unlabeled lines (seeded reservoir sample)`);
+        // The engine's sampler and its rule: every non-empty line, labeled or not (src/engine/pool.ts).
+        const sampler = new PoolSampler(poolSize, args.need<number>('seed'));
+        for await (const l of unlabeledLines(regular, new Set(), emptyCounts())) sampler.add(l.text);
+        pool = sampler.items;
+        note(`pool: ${pool.length} lines (seeded reservoir sample)`);
       }
       const abstain = args.need<AbstentionMode>('abstain');
       const model = engine.adapt(labelSet.examples, { method, abstain, ...(pool ? { pool } : {}) });
