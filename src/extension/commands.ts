@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import { leftOutNote, type RecordLabel } from '../engine/data/dataset';
 import type { RecordTable } from '../engine/data/records';
 import { NONE_LABEL, isNoneLabel } from '../engine/labels/none';
+import { supportProblem } from '../engine/support';
 import type { FewShotContext } from './context';
 import { LabelError } from './labelStore';
 import { parseLabels, toCsv, writeFileAtomic } from './labelFile';
@@ -166,11 +167,17 @@ function removeLabel(ctx: FewShotContext): Handler {
   };
 }
 
+/** Why a document has no predictions: the labels' problem when they have one, else they are on their way. */
+function noPredictions(ctx: FewShotContext, doc: vscode.TextDocument): LabelError {
+  const problem = supportProblem(ctx.labels.examplesFor(doc.uri));
+  return new LabelError(`No predictions for this document yet${problem ? `: ${problem}` : ' (they are being computed)'}.`);
+}
+
 function acceptPrediction(ctx: FewShotContext): Handler {
   return async (uri?: vscode.Uri | string, lines?: number[]) => {
     const t = await target(uri, lines);
     const result = ctx.scheduler.resultFor(t.doc);
-    if (!result) throw new LabelError('No predictions for this document yet: label at least two lines with different labels.');
+    if (!result) throw noPredictions(ctx, t.doc);
     // In a structured document the prediction sits on the record's first line: any of its lines accepts it.
     const units = ctx.structured.unitsOf(t.doc);
     const wanted = units && units !== 'pending' ? [...new Set(t.lines.map((l) => units.startOf(l)))] : t.lines;
@@ -192,7 +199,7 @@ function nextUncertainLine(ctx: FewShotContext): Handler {
     if (ctx.workspace.results.size > 0) return nextUncertainInWorkspace(ctx, editor);
     if (!editor) throw new LabelError('Open a document first.');
     const result = ctx.scheduler.resultFor(editor.document);
-    if (!result) throw new LabelError('No predictions for this document yet: label at least two lines with different labels.');
+    if (!result) throw noPredictions(ctx, editor.document);
     const line = mostUncertainLine(result, new Set(ctx.labels.labelsOf(editor.document).keys()), editor.selection.active.line);
     if (line < 0) {
       void vscode.window.showInformationMessage(vscode.l10n.t('Few-Shot: every classified line is labeled.'));

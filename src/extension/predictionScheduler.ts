@@ -8,6 +8,7 @@ import type { EngineClient } from './engineClient';
 import type { LabelStore } from './labelStore';
 import type { RecordsParams } from '../protocol/worker';
 import type { AbstentionMode } from '../engine/abstention';
+import { supportProblem } from '../engine/support';
 import type { DocumentPredictions } from './diagnosticEntries';
 
 export interface DocumentResult extends DocumentPredictions {
@@ -109,8 +110,8 @@ export class PredictionScheduler implements vscode.Disposable {
     p.cancel = cancel;
     const version = doc.version;
     const support = this.labels.examplesFor(doc.uri);
-    if (new Set(support.map((s) => s.label)).size < 2) {
-      // Nothing to learn from yet: at least two labels need an example each.
+    if (supportProblem(support)) {
+      // Nothing to learn from yet (src/engine/support.ts).
       if (this.results.delete(key)) this.updated.fire([doc.uri]);
       if (p.cancel === cancel) p.cancel = undefined;
       this.setBusy();

@@ -5,6 +5,7 @@
 // re-runs the workspace when labels change once it has been classified.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { supportProblem } from '../engine/support';
 import { CancelSource, RpcError } from '../protocol/rpc';
 import type { ClassifyWorkspaceResult, WorkspaceEvent, WorkspaceScope, WorkspaceSkip } from '../protocol/workspace';
 import type { FewShotConfig } from './config';
@@ -164,8 +165,9 @@ export class WorkspaceRun implements vscode.Disposable {
     const textColumns = this.ctx.structured.chosenColumns();
     for (const [k, folder] of folders.entries()) {
       const support = this.ctx.labels.examplesFor(folder.uri);
-      if (new Set(support.map((s) => s.label)).size < 2) {
-        this.ctx.log(`classify workspace: ${folder.name} skipped, its labels need at least two labels with an example each`);
+      const problem = supportProblem(support);
+      if (problem) {
+        this.ctx.log(`classify workspace: ${folder.name} skipped: ${problem}`);
         continue;
       }
       const prefix = folders.length > 1 ? `${folder.name} (${k + 1}/${folders.length}): ` : '';
