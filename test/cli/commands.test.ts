@@ -71,6 +71,45 @@ describe('cli: classify (fake engine)', () => {
     assert.ok(Math.abs(last - MAX_POOL / 3) < 300, `${last} of the pool from the last third`);
   });
 
+  it('classifies a CSV or JSONL file by record (the text column, numbered by its first line) and writes it back with --format dataset', async () => {
+    const csv = path.join(dir, 'tickets.csv');
+    fs.writeFileSync(
+      csv,
+      'id,text,when\r\n1,"please refund\nthe payment",mon\r\n2,refund my payment,tue\r\n3,"i cannot log in",wed\r\n4,"never closed\r\n',
+    );
+    const engine = fakeEngine();
+    const io = fakeIo(engine);
+    assert.equal(await runCli(['classify', '--labels', labels, ...modelArgs(), csv], io), 0, io.stderr.text);
+    assert.deepEqual(io.stdout.text.trimEnd().split('\n').slice(1), [
+      `${csv}\t2\tbilling\t0.750\tplease refund the payment`,
+      `${csv}\t5\taccess\t0.750\ti cannot log in`,
+    ]);
+    assert.match(io.stderr.text, /1 record\(s\) could not be read/);
+    /** The --format dataset output of `files`, after checking the exit code. */
+    const dataset = async (files: string[], code = 0) => {
+      const out = fakeIo(fakeEngine());
+      assert.equal(
+        await runCli(['classify', '--labels', labels, ...modelArgs(), '--format', 'dataset', ...files], out),
+        code,
+        out.stderr.text,
+      );
+      return out.stdout.text;
+    };
+    assert.equal(
+      await dataset([csv]),
+      'id,text,when,label,label_source,confidence\r\n1,"please refund\nthe payment",mon,billing,prediction,0.75\r\n' +
+        '2,refund my payment,tue,billing,label,\r\n3,i cannot log in,wed,access,prediction,0.75\r\n',
+    );
+    const jsonl = path.join(dir, 'tickets.jsonl');
+    fs.writeFileSync(jsonl, '{"id":1,"msg":{"text":"refund the payment"}}\n\n{"id":2,"msg":{"text":"cannot log in at all"}}\n');
+    assert.equal(
+      await dataset([jsonl]),
+      '{"id":1,"msg":{"text":"refund the payment"},"label":"billing","label_source":"prediction","confidence":0.75}\n' +
+        '{"id":2,"msg":{"text":"cannot log in at all"},"label":"access","label_source":"prediction","confidence":0.75}\n',
+    );
+    assert.equal(await dataset([csv, jsonl], 2), '', 'one file only');
+  });
+
   it('streams big inputs in batches with backpressure into a slow consumer', async () => {
     const doc = path.join(dir, 'big.txt');
     fs.writeFileSync(doc, Array.from({ length: 30_000 }, (_, i) => `ticket ${i} about a refund`).join('\n'));

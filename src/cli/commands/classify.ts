@@ -4,11 +4,15 @@ import { ABSTENTION_MODES, type AbstentionMode, AUTO_MIN_SHOTS } from '../../eng
 import { MAX_POOL, POOL_SEED, PoolSampler } from '../../engine/pool';
 import { type AdaptedModel, type EngineApi, type LinePrediction, namedPredictions } from '../../engine/engine';
 import { assertTextFile, readLabelFile } from '../../engine/data';
+import { type RecordLabel, writeDataset } from '../../engine/data/dataset';
+import { streamRecords } from '../../engine/data/recordStream';
+import { formatOfPath, type RecordFormat } from '../../engine/data/records';
+import { isNoneLabel } from '../../engine/labels/none';
 import { UsageError } from '../args';
 import { openEngine, ENGINE_OPTIONS } from '../engine-loader';
 import { EXIT_OK } from '../errors';
 import { writeChunk } from '../io';
-import { emptyCounts, skipNotes, unlabeledLines, type LineCounts, type SourceLine } from '../lines';
+import { emptyCounts, MAX_LINE_CHARS, skipNotes, unlabeledLines, type LineCounts, type SourceLine } from '../lines';
 import { canonicalMethod, isTransductive } from '../methods';
 import type { Command } from './command';
 
@@ -21,6 +25,10 @@ export const classifyCommand: Command = {
     'one row per non-empty line of each FILE that is not itself a labeled line:',
     '  tsv:   file<TAB>line<TAB>label<TAB>confidence<TAB>text   (with a header row; tabs in text become spaces)',
     '  jsonl: {"file","line","label","confidence","uncertainty","text"}',
+    '  dataset: one CSV, TSV or JSONL FILE written back in its own format, every field as written, with',
+    '         label, label_source (label, prediction or none) and confidence added (as Export Dataset)',
+    'A CSV, TSV or JSONL FILE is classified by record: its text column (detected from the values, as in',
+    'the editor), each record numbered by its first line.',
     'Files of any size are streamed in batches; memory stays bounded.',
     'Transductive methods also learn from the text itself: their pool is a uniform, seeded reservoir',
     'sample of --pool-size non-empty lines (labeled ones included, as in the editor) taken in a first',
@@ -31,7 +39,14 @@ export const classifyCommand: Command = {
   ].join('\n'),
   options: [
     { name: 'labels', type: 'string', placeholder: 'file.jsonl', help: 'the labeled lines (required)' },
-    { name: 'format', type: 'string', choices: ['tsv', 'jsonl'], default: 'tsv', placeholder: 'tsv|jsonl', help: 'output format' },
+    {
+      name: 'format',
+      type: 'string',
+      choices: ['tsv', 'jsonl', 'dataset'],
+      default: 'tsv',
+      placeholder: 'tsv|jsonl|dataset',
+      help: 'output format',
+    },
     { name: 'method', type: 'string', default: 'default', placeholder: 'name', help: 'method (see `fewshot info`)' },
     {
       name: 'pool-size',
@@ -60,6 +75,9 @@ export const classifyCommand: Command = {
     const files = [...args.positional];
     if (files.length === 0) throw new UsageError('no input FILE given');
     const quiet = args.flag('quiet');
+    const format = args.need<'tsv' | 'jsonl' | 'dataset'>('format');
+    const datasetFormat = files.length === 1 ? formatOfPath(files[0]!) : undefined;
+    if (format === 'dataset' && !datasetFormat) throw new UsageError('--format dataset takes one CSV, TSV or JSONL FILE');
     const note = (m: string) => {
       if (!quiet) io.stderr.write(`${m}\n`);
     };
@@ -94,7 +112,13 @@ export const classifyCommand: Command = {
       const model = engine.adapt(labelSet.examples, { method, abstain, ...(pool ? { pool } : {}) });
       if (model.note) note(model.note);
       const counts = emptyCounts();
-      const format = args.need<'tsv' | 'jsonl'>('format');
+      if (format === 'dataset') {
+        const labeled = new Map(labelSet.examples.map((ex) => [ex.text.trim(), ex.label]));
+        await writeDatasetStream(files[0]!, datasetFormat!, model, labeled, counts, (chunk) => writeChunk(io.stdout, chunk));
+        note(summary(counts, files, model, engine, (performance.now() - started) / 1000));
+        for (const n of skipNotes(counts)) note(n);
+        return EXIT_OK;
+      }
       if (format === 'tsv') await writeChunk(io.stdout, 'file\tline\tlabel\tconfidence\ttext\n');
       await classifyStream(unlabeledLines(files, labeledTexts, counts), model, args.need<number>('batch'), async (rows) => {
         counts.classified += rows.length;
@@ -140,6 +164,43 @@ export async function classifyStream(
     if (batch.length >= batchSize) await flush();
   }
   if (batch.length) await flush();
+}
+
+/**
+ * Writes a structured file back part by part (src/engine/data/recordStream.ts), each record with
+ * its label: a person's from --labels, else the model's prediction. Memory holds one part.
+ */
+async function writeDatasetStream(
+  file: string,
+  format: RecordFormat,
+  model: AdaptedModel,
+  labeled: ReadonlyMap<string, string>,
+  counts: LineCounts,
+  write: (chunk: string) => void | Promise<void>,
+): Promise<void> {
+  for await (const part of streamRecords(file, format)) {
+    counts.unread += part.table.problems.length;
+    const texts = part.table.records.map((r) => r.text.trim());
+    const wanted: number[] = [];
+    texts.forEach((t, i) => {
+      if (t === '') counts.empty++;
+      else if (labeled.has(t)) counts.labeled++;
+      else wanted.push(i);
+    });
+    const predictions = namedPredictions(
+      model,
+      wanted.map((i) => texts[i]!.slice(0, MAX_LINE_CHARS)),
+    );
+    const predicted = new Map(wanted.map((i, k) => [i, predictions[k]!]));
+    counts.classified += wanted.length;
+    const labelOf = (i: number): RecordLabel | undefined => {
+      const label = labeled.get(texts[i]!);
+      if (label !== undefined) return { label, source: 'label' };
+      const p = predicted.get(i);
+      return p && { label: p.label, source: isNoneLabel(p.label) ? 'none' : 'prediction', confidence: p.confidence };
+    };
+    await write(writeDataset(part.table, part.source, labelOf, { header: part.first }));
+  }
 }
 
 const confidence = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : '0.000');

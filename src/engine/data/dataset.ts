@@ -39,8 +39,14 @@ const roundConfidence = (c: number | undefined) => (c === undefined || !Number.i
 /**
  * The export of `table` (parsed from `source`): the source's line ending and BOM are kept. Records
  * are written in order; `labelOf(i)` gives record i's label, or undefined for an unlabeled record.
+ * `header: false` leaves out a CSV/TSV header: a later part of a file written in parts (the CLI).
  */
-export function writeDataset(table: RecordTable<FullRecord>, source: string, labelOf: (index: number) => RecordLabel | undefined): string {
+export function writeDataset(
+  table: RecordTable<FullRecord>,
+  source: string,
+  labelOf: (index: number) => RecordLabel | undefined,
+  options: { header?: boolean } = {},
+): string {
   const eol = /\r\n/.test(source.slice(0, 65536)) ? '\r\n' : '\n';
   const bom = source.startsWith('\uFEFF') ? '\uFEFF' : '';
   if (table.format === 'jsonl') {
@@ -76,7 +82,7 @@ export function writeDataset(table: RecordTable<FullRecord>, source: string, lab
     const padded = Array.from({ length: width }, (_, k) => cells[k] ?? '');
     return [...padded, l?.label ?? '', l?.source ?? '', String(roundConfidence(l?.confidence) ?? '')];
   });
-  return bom + safeCsv([header, ...rows], { delimiter: table.format === 'tsv' ? '\t' : ',', eol });
+  return bom + safeCsv(options.header === false ? rows : [header, ...rows], { delimiter: table.format === 'tsv' ? '\t' : ',', eol });
 }
 
 /** Line numbers a message names before it says how many more there are. */

@@ -68,6 +68,28 @@ export function parseRecords(text: string, format: RecordFormat, column?: string
   return format === 'jsonl' ? parseJsonl(text, column) : parseDelimited(text, format, column);
 }
 
+/**
+ * The records of a later part of a document too large to parse at once (recordStream.ts), read
+ * the way `head`, the table of its first part, decided: the same columns and text column, and no
+ * header (a delimited part's every row is a record). Lines count from the part's start.
+ */
+export function continueRecords(text: string, head: RecordTable): RecordTable<FullRecord> {
+  if (head.format === 'jsonl') {
+    const part = parseJsonl(text, head.column);
+    // No text field in the first part: none in this one either (a few records must not decide otherwise).
+    const records = head.column === undefined ? part.records.map((r) => ({ ...r, text: '' })) : part.records;
+    return { ...part, columns: head.columns, samples: head.samples, column: head.column, records };
+  }
+  const { rows, problems } = readRows(text, head.format === 'tsv' ? '\t' : ',');
+  const index = head.column === undefined ? -1 : head.columns.indexOf(head.column);
+  return {
+    ...head,
+    headerLine: -1,
+    records: rows.map((r) => ({ line: r.line, endLine: r.endLine, text: index >= 0 ? (r.cells[index] ?? '') : '', fields: r.cells })),
+    problems,
+  };
+}
+
 /** The table without the fields: what the worker sends the extension host. */
 export function withoutFields(table: RecordTable<FullRecord>): RecordTable {
   return { ...table, records: table.records.map(({ line, endLine, text }) => ({ line, endLine, text })) };
