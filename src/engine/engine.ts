@@ -6,6 +6,7 @@ import { buildMethods } from './methods';
 import { selectBackend, type BackendChoice } from './tf/backend';
 import { argmaxRow, normalisedEntropy, summarizeProbs } from './learners/probs';
 import { samplePool } from './pool';
+import { isUsableExample, supportProblem } from './support';
 import { packageRootFrom } from './packageRoot';
 import { Abstainer, type AbstentionRules } from './abstention/abstainer';
 import type { Centre } from './learners/featureView';
@@ -473,14 +474,10 @@ function warmStart(state: WarmState, labels: string[]): { head: LinearHead; know
 
 /** Labels in a stable order, class ids per line; throws EngineInputError for unusable sets. */
 export function checkSupport(support: Example[]): { labels: string[]; ids: Int32Array; texts: string[] } {
-  const usable = support.filter(
-    (ex) => typeof ex?.text === 'string' && typeof ex?.label === 'string' && ex.text.trim() !== '' && ex.label.trim() !== '',
-  );
-  if (usable.length === 0) throw new EngineInputError('no labeled lines: label at least one line for each of two labels');
+  const usable = support.filter(isUsableExample);
+  const problem = supportProblem(usable);
+  if (problem) throw new EngineInputError(problem);
   const labels = [...new Set(usable.map((ex) => ex.label))].sort();
-  if (labels.length < 2) {
-    throw new EngineInputError(`only one label ('${labels[0]}') has examples: label at least one line with a second label`);
-  }
   const index = new Map(labels.map((l, i) => [l, i]));
   return { labels, ids: Int32Array.from(usable, (ex) => index.get(ex.label)!), texts: usable.map((ex) => ex.text) };
 }

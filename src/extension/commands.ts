@@ -5,9 +5,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { RecordLabel } from '../engine/data/dataset';
+import { leftOutNote, type RecordLabel } from '../engine/data/dataset';
 import type { RecordTable } from '../engine/data/records';
 import { NONE_LABEL, isNoneLabel } from '../engine/labels/none';
+import { supportProblem } from '../engine/support';
 import type { FewShotContext } from './context';
 import { LabelError } from './labelStore';
 import { parseLabels, toCsv, writeFileAtomic } from './labelFile';
@@ -174,11 +175,17 @@ function removeLabel(ctx: FewShotContext): Handler {
   };
 }
 
+/** Why a document has no predictions: the labels' problem when they have one, else they are on their way. */
+function noPredictions(ctx: FewShotContext, doc: vscode.TextDocument): LabelError {
+  const problem = supportProblem(ctx.labels.examplesFor(doc.uri));
+  return new LabelError(`No predictions for this document yet${problem ? `: ${problem}` : ' (they are being computed)'}.`);
+}
+
 function acceptPrediction(ctx: FewShotContext): Handler {
   return async (uri?: vscode.Uri | string, lines?: number[]) => {
     const t = await target(uri, lines);
     const result = ctx.scheduler.resultFor(t.doc);
-    if (!result) throw new LabelError('No predictions for this document yet: label at least two lines with different labels.');
+    if (!result) throw noPredictions(ctx, t.doc);
     // In a structured document the prediction sits on the record's first line: any of its lines accepts it.
     const units = ctx.structured.unitsOf(t.doc);
     const wanted = units && units !== 'pending' ? [...new Set(t.lines.map((l) => units.startOf(l)))] : t.lines;
@@ -200,7 +207,7 @@ function nextUncertainLine(ctx: FewShotContext): Handler {
     if (ctx.workspace.results.size > 0) return nextUncertainInWorkspace(ctx, editor);
     if (!editor) throw new LabelError('Open a document first.');
     const result = ctx.scheduler.resultFor(editor.document);
-    if (!result) throw new LabelError('No predictions for this document yet: label at least two lines with different labels.');
+    if (!result) throw noPredictions(ctx, editor.document);
     const line = mostUncertainLine(result, new Set(ctx.labels.labelsOf(editor.document).keys()), editor.selection.active.line);
     if (line < 0) {
       void vscode.window.showInformationMessage(vscode.l10n.t('Few-Shot: every classified line is labeled.'));
@@ -530,12 +537,15 @@ function exportDataset(ctx: FewShotContext): Handler {
     });
     await writeFileAtomic(file, content);
     const labeled = table.records.filter((r) => labels.has(r.line)).length;
-    ctx.log(`exported ${table.records.length} records (${labeled} labeled) of ${doc.uri.fsPath} to ${file}`);
-    if (!targetPath)
-      void vscode.window.showInformationMessage(
-        `Few-Shot: exported ${table.records.length} records (${labeled} labeled) to ${path.basename(file)}.`,
-      );
-    return { records: table.records.length, labeled, file };
+    // Records the parse could not read are not written: the message says how many and where.
+    const leftOut = leftOutNote(table.problems);
+    const note = leftOut ? `; ${leftOut}` : '';
+    ctx.log(`exported ${table.records.length} records (${labeled} labeled) of ${doc.uri.fsPath} to ${file}${note}`);
+    if (!targetPath) {
+      const message = `Few-Shot: exported ${table.records.length} records (${labeled} labeled) to ${path.basename(file)}${note}.`;
+      void (leftOut ? vscode.window.showWarningMessage(message) : vscode.window.showInformationMessage(message));
+    }
+    return { records: table.records.length, labeled, file, unread: table.problems.length };
   };
 }
 

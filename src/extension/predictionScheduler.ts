@@ -9,6 +9,7 @@ import type { EngineClient } from './engineClient';
 import type { LabelStore } from './labelStore';
 import type { RecordsParams } from '../protocol/worker';
 import type { AbstentionMode } from '../engine/abstention/mode';
+import { supportProblem } from '../engine/support';
 import type { DocumentPredictions } from './diagnosticEntries';
 
 export interface DocumentResult extends DocumentPredictions {
@@ -214,8 +215,8 @@ export class PredictionScheduler implements vscode.Disposable {
     const key = doc.uri.toString();
     const cached = resultKey(key, task);
     const support = this.labels.examplesFor(doc.uri, task);
-    if (new Set(support.map((s) => s.label)).size < 2) {
-      // Nothing to learn from yet: at least two labels need an example each.
+    if (supportProblem(support)) {
+      // Nothing to learn from yet (src/engine/support.ts).
       if (this.results.delete(cached)) this.updated.fire([doc.uri]);
       return true;
     }
@@ -281,6 +282,7 @@ export class PredictionScheduler implements vscode.Disposable {
   estimateQuality(doc: vscode.TextDocument, signal: CancelSignal): Promise<QualityResult> {
     const stopFlag = new Int32Array(new SharedArrayBuffer(4));
     signal.onCancellationRequested(() => Atomics.store(stopFlag, 0, 1));
+    const records = this.options().records(doc);
     return this.engine.quality(
       {
         support: this.labels.examplesFor(doc.uri, this.options().task),
@@ -288,6 +290,7 @@ export class PredictionScheduler implements vscode.Disposable {
         method: this.options().method,
         abstention: this.options().abstention,
         stopFlag,
+        ...(records ? { records } : {}),
       },
       signal,
     );

@@ -62,7 +62,9 @@ export class StructuredDocuments implements UnitSource, vscode.Disposable {
     const format = this.formatOf(doc);
     if (!format) return undefined;
     const column = this.memento.get<Record<string, string>>(TEXT_COLUMNS_KEY, {})[doc.uri.toString()];
-    return column === undefined ? { format } : { format, column };
+    // A saved file's own bytes keep its cells' line breaks, which the editor's copy normalises.
+    const saved = doc.uri.scheme === 'file' && !doc.isDirty ? { path: doc.uri.fsPath } : {};
+    return column === undefined ? { format, ...saved } : { format, column, ...saved };
   }
 
   /** The text columns chosen for local files, by file-system path: what Classify Workspace reads closed files with. */

@@ -7,6 +7,7 @@
 // it for the new task, as a label change does). Every task at once is not done yet (docs/tasks.md).
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { supportProblem } from '../engine/support';
 import { CancelSource, RpcError } from '../protocol/rpc';
 import type { ClassifyWorkspaceResult, WorkspaceEvent, WorkspaceScope, WorkspaceSkip } from '../protocol/workspace';
 import type { FewShotConfig } from './config';
@@ -24,9 +25,6 @@ import {
   WorkspaceResults,
   withLines,
 } from './workspaceResults';
-
-/** Unlabeled lines sampled across a folder for the transductive adaptation. */
-const WORKSPACE_POOL = 10_000;
 
 export interface WorkspaceSummary {
   files: number;
@@ -186,8 +184,9 @@ export class WorkspaceRun implements vscode.Disposable {
     }
     for (const [k, folder] of folders.entries()) {
       const support = this.ctx.labels.examplesFor(folder.uri, recordTask(task));
-      if (new Set(support.map((s) => s.label)).size < 2) {
-        this.ctx.log(`classify workspace: ${folder.name} skipped, its labels need at least two labels with an example each`);
+      const problem = supportProblem(support);
+      if (problem) {
+        this.ctx.log(`classify workspace: ${folder.name} skipped: ${problem}`);
         continue;
       }
       const prefix = folders.length > 1 ? `${folder.name} (${k + 1}/${folders.length}): ` : '';
@@ -201,7 +200,6 @@ export class WorkspaceRun implements vscode.Disposable {
             support,
             method: this.ctx.config.method,
             abstention: this.ctx.config.abstention,
-            poolSize: WORKSPACE_POOL,
             textColumns,
             ...(recordTask(task) === undefined ? {} : { task: recordTask(task) }),
           },

@@ -71,6 +71,12 @@ export interface ClassifyParams {
 export interface RecordsParams {
   format: RecordFormat;
   column?: string;
+  /**
+   * The saved file the text is the editor's copy of (absent when it has unsaved edits): the worker
+   * reads the records from the file's bytes when they are the text up to line breaks, which the
+   * editor normalises (src/worker/sourceText.ts).
+   */
+  path?: string;
 }
 
 export interface ClassifyResult {
@@ -106,6 +112,8 @@ export interface QualityParams {
   seed?: number;
   /** As ClassifyParams.stopFlag: set to 1 by the extension on cancel, so a fold's adaptation stops early too. */
   stopFlag?: Int32Array;
+  /** As ClassifyParams.records: a structured document's pool is its records' texts, as classify's is. */
+  records?: RecordsParams;
 }
 
 export interface QualityResult {

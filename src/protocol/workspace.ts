@@ -29,8 +29,11 @@ export interface ClassifyWorkspaceParams {
   method?: string;
   /** As ClassifyParams.abstention. */
   abstention?: AbstentionMode;
-  /** Unlabeled units (lines, or a structured file's record texts) sampled across the folder for transductive methods (0: none). */
-  poolSize: number;
+  /**
+   * Unlabeled units (lines, or a structured file's record texts) sampled across the folder for
+   * transductive methods (0: none); absent, the engine's pool size (src/engine/pool.ts), as for one document.
+   */
+  poolSize?: number;
   /**
    * The text column chosen for a structured file (CSV, TSV, JSONL: Few-Shot: Choose Text Column),
    * by file-system path as the results carry it; a file not named here has its column detected.

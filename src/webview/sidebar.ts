@@ -331,7 +331,8 @@ function qualityText(q: App['ui']['quality']): string {
   if (q.kind === 'running') return 'estimating…';
   if (q.kind === 'stale') return 'labels changed: estimate again';
   const e = q.estimate;
-  if (e.n === 0) return 'too few labels: two labels need examples';
+  // The start of supportProblem's wording (src/engine/support.ts): the panel has no support set to name the labels.
+  if (e.n === 0) return 'at least two labels need examples';
   const ci = wilson(e.correct, e.n)!;
   return `${percent(e.correct / e.n)} (95% ${percent(ci.low)}–${percent(ci.high)}, n=${e.n})`;
 }

@@ -19,6 +19,7 @@ import {
 } from '../protocol/worker';
 import { DocumentStates } from './documentStates';
 import { improveInWorker } from './improve';
+import { savedSource } from './sourceText';
 import { documentUnits, predictUnits, wantedLines } from './units';
 import { classifyWorkspace } from './workspace';
 import { refinedStateKey, Refiner, type SentenceEmbedder } from './refine';
@@ -60,15 +61,17 @@ export function startWorkerHost(
       quality: (params, signal) => quality(need(), params, signal),
       classifyWorkspace: (params, signal) =>
         classifyWorkspace(need(), params, signal, (event) => port.postMessage({ kind: 'workspace', run: params.run, event }), states),
-      records: (params) => packTable(recordTable(params.text, params)),
-      dataset: (params) =>
-        writeDataset(
-          recordTable(params.text, params),
-          params.text,
+      records: async (params) => packTable(recordTable(await savedSource(params.text, params.path), params)),
+      dataset: async (params) => {
+        const source = await savedSource(params.text, params.path);
+        return writeDataset(
+          recordTable(source, params),
+          source,
           params.tasks
             ? params.tasks.map((t) => ({ task: t.task, labelOf: (i: number) => t.labels[i] ?? undefined }))
             : (i) => params.labels[i] ?? undefined,
-        ),
+        );
+      },
       improveModel: (params, signal) =>
         improveInWorker(params, signal, (progress) => port.postMessage({ kind: 'improve', run: params.run, progress })),
     },
@@ -101,7 +104,7 @@ export async function classify(
   // A new version or support set: the document's refinement in progress is for the old one.
   if (params.document !== undefined) refiner?.supersede(params.document);
   // A structured document's records stand in for its lines: each on its first line, '' elsewhere.
-  const lines = documentUnits(params.text, params.records, recordTable);
+  const lines = await unitsOf(params.text, params.records);
   const wanted = wantedLines(lines);
 
   const t0 = performance.now();
@@ -179,12 +182,14 @@ async function predicted(
 
 /**
  * Cross-validates the support set with the model classify would adapt: same method, and the
- * document's non-empty lines as the pool, as classify passes them (the engine samples them).
+ * document's non-empty units (lines, or records) as the pool, as classify passes them (the engine samples them).
  */
 export async function quality(engine: EngineApi, params: QualityParams, signal: CancelSignal): Promise<QualityResult> {
   const started = performance.now();
   const abstain = checkAbstention(params.abstention);
-  const lines = params.text.split(/\r?\n/).filter((l) => l.trim() !== '');
+  // The units classify sees (a structured document's records, not its raw rows).
+  const units = await unitsOf(params.text, params.records);
+  const lines = wantedLines(units).map((i) => units[i]!);
   const pool = lines.length ? lines : undefined;
   const flag = params.stopFlag;
   // The cancel message reaches the worker only between folds; the shared flag also during one.
@@ -204,6 +209,11 @@ export async function quality(engine: EngineApi, params: QualityParams, signal: 
   });
   if (!result) throw new RpcError('quality estimate cancelled', 'cancelled');
   return { ...result, ms: performance.now() - started };
+}
+
+/** The document's units (units.ts); a saved structured file's records are read from its own bytes. */
+async function unitsOf(text: string, records: RecordsParams | undefined): Promise<string[]> {
+  return documentUnits(records ? await savedSource(text, records.path) : text, records, recordTable);
 }
 
 /**

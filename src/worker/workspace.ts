@@ -1,13 +1,13 @@
 // The worker's `classifyWorkspace` handler: walk the folder, then two passes over the files.
-// The first reads each file once to count its units and draw an evenly random sample of
-// unlabeled units (a reservoir, seeded, so a re-run sees the same pool) for the adaptation;
+// The first reads each file once to count its units and feeds them to the engine's pool sampler
+// (src/engine/pool.ts: a seeded reservoir, so a re-run sees the same pool) for the adaptation;
 // the second reads each file again, predicts it in chunks and streams its result. Only one file's
 // text is held at a time, so memory does not grow with the workspace. A cancel is seen between
 // files and between chunks; a watchdog ends a run whose current file is not done within a bound
 // that grows with its size. The worker runs nothing else (see EngineClient.classifyWorkspace).
 // A unit is a line, or in a CSV/TSV/JSONL file a record (src/worker/units.ts), as in an open document.
 import type { EngineApi } from '../engine/engine';
-import { Rng } from '../engine/random';
+import { MAX_POOL, PoolSampler } from '../engine/pool';
 import { type CancelSignal, RpcError } from '../protocol/rpc';
 import { checkAbstention, type RecordsParams } from '../protocol/worker';
 import {
@@ -23,24 +23,6 @@ import { lineColumns, type ReadFile, readText, splitLines } from '../engine/data
 import { formatOfPath } from '../engine/data/records';
 import type { DocumentStates } from './documentStates';
 import { documentUnits, predictUnits, wantedLines } from './units';
-
-const POOL_SEED = 0x5eed;
-
-/** Fixed-size uniform sample of a stream (Algorithm R), deterministic for a given seed. */
-class Reservoir {
-  readonly items: string[] = [];
-  private seen = 0;
-  private readonly random = new Rng(POOL_SEED);
-  constructor(private readonly size: number) {}
-  add(item: string): void {
-    this.seen++;
-    if (this.items.length < this.size) this.items.push(item);
-    else {
-      const k = this.random.int(this.seen);
-      if (k < this.size) this.items[k] = item;
-    }
-  }
-}
 
 /**
  * The watchdog's bound on one file (read, and in the second pass predicted): `floorMs` plus
@@ -112,7 +94,8 @@ export async function classifyWorkspace(
   const walked = await walkFiles(scope, (path, detail) => skipped.push({ path, reason: 'unreadable', detail }));
 
   // Pass 1: what is classifiable, how many lines, and the pool.
-  const reservoir = new Reservoir(Math.max(0, Math.floor(params.poolSize)));
+  const poolSize = Math.max(0, Math.floor(params.poolSize ?? MAX_POOL));
+  const pool = new PoolSampler(poolSize);
   const files: WalkedFile[] = [];
   let linesTotal = 0;
   for (const file of walked) {
@@ -126,7 +109,7 @@ export async function classifyWorkspace(
     const units = documentUnits(text.text, recordsOf(file));
     const wanted = wantedLines(units);
     linesTotal += wanted.length;
-    if (params.poolSize > 0) for (const i of wanted) reservoir.add(units[i]!);
+    for (const i of wanted) pool.add(units[i]!);
   }
   stopIfCancelled();
   const scanMs = performance.now() - started;
@@ -137,7 +120,7 @@ export async function classifyWorkspace(
   const model = engine.adapt(params.support, {
     method: params.method,
     ...(abstain ? { abstain } : {}),
-    ...(params.poolSize > 0 ? { pool: reservoir.items } : {}),
+    ...(poolSize > 0 ? { pool: pool.items } : {}),
     ...(warm ? { warm } : {}),
     shouldStop: () => signal.isCancellationRequested,
   });

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { runCli } from '../../src/cli/run';
 import { resolveMethods, expandMethodNames } from '../../src/cli/methods';
 import { Capture, DATA, fakeEngine, fakeIo } from './helpers';
+import { MAX_POOL, PoolSampler } from '../../src/engine/pool';
 
 describe('cli: classify (fake engine)', () => {
   let dir: string;
@@ -55,6 +56,58 @@ describe('cli: classify (fake engine)', () => {
     );
     assert.equal(c!.options!.pool, undefined);
     assert.equal(c!.options!.method, 'logreg');
+  });
+
+  it('the pool spans a 30,000-line document (the first-20,000 mutation fails): the engine sampler, labeled lines included', async () => {
+    const doc = path.join(dir, 'long.txt');
+    fs.writeFileSync(doc, ['refund my payment', ...Array.from({ length: 29_999 }, (_, i) => `line ${i + 1}`)].join('\n'));
+    const engine = fakeEngine();
+    await runCli(['classify', '--labels', labels, ...modelArgs(), doc], fakeIo(engine));
+    const pool = engine.log.adapts[0]!.options!.pool!;
+    const sampler = new PoolSampler();
+    for (const line of fs.readFileSync(doc, 'utf8').split('\n')) sampler.add(line);
+    assert.deepEqual(pool, sampler.items, "the engine's sampler, seed and size, fed every non-empty line");
+    const last = pool.filter((l) => Number(l.split(' ')[1]) >= 20_000).length;
+    assert.ok(Math.abs(last - MAX_POOL / 3) < 300, `${last} of the pool from the last third`);
+  });
+
+  it('classifies a CSV or JSONL file by record (the text column, numbered by its first line) and writes it back with --format dataset', async () => {
+    const csv = path.join(dir, 'tickets.csv');
+    fs.writeFileSync(
+      csv,
+      'id,text,when\r\n1,"please refund\nthe payment",mon\r\n2,refund my payment,tue\r\n3,"i cannot log in",wed\r\n4,"never closed\r\n',
+    );
+    const engine = fakeEngine();
+    const io = fakeIo(engine);
+    assert.equal(await runCli(['classify', '--labels', labels, ...modelArgs(), csv], io), 0, io.stderr.text);
+    assert.deepEqual(io.stdout.text.trimEnd().split('\n').slice(1), [
+      `${csv}\t2\tbilling\t0.750\tplease refund the payment`,
+      `${csv}\t5\taccess\t0.750\ti cannot log in`,
+    ]);
+    assert.match(io.stderr.text, /1 record\(s\) could not be read/);
+    /** The --format dataset output of `files`, after checking the exit code. */
+    const dataset = async (files: string[], code = 0) => {
+      const out = fakeIo(fakeEngine());
+      assert.equal(
+        await runCli(['classify', '--labels', labels, ...modelArgs(), '--format', 'dataset', ...files], out),
+        code,
+        out.stderr.text,
+      );
+      return out.stdout.text;
+    };
+    assert.equal(
+      await dataset([csv]),
+      'id,text,when,label,label_source,confidence\r\n1,"please refund\nthe payment",mon,billing,prediction,0.75\r\n' +
+        '2,refund my payment,tue,billing,label,\r\n3,i cannot log in,wed,access,prediction,0.75\r\n',
+    );
+    const jsonl = path.join(dir, 'tickets.jsonl');
+    fs.writeFileSync(jsonl, '{"id":1,"msg":{"text":"refund the payment"}}\n\n{"id":2,"msg":{"text":"cannot log in at all"}}\n');
+    assert.equal(
+      await dataset([jsonl]),
+      '{"id":1,"msg":{"text":"refund the payment"},"label":"billing","label_source":"prediction","confidence":0.75}\n' +
+        '{"id":2,"msg":{"text":"cannot log in at all"},"label":"access","label_source":"prediction","confidence":0.75}\n',
+    );
+    assert.equal(await dataset([csv, jsonl], 2), '', 'one file only');
   });
 
   it('streams big inputs in batches with backpressure into a slow consumer', async () => {

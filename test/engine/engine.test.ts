@@ -51,11 +51,15 @@ describe('Engine', function () {
   it('refuses unusable support sets with a clear message', () => {
     assert.throws(
       () => engine.adapt([]),
-      (e: Error) => e instanceof EngineInputError && /no labeled lines/.test(e.message),
+      (e: Error) =>
+        e instanceof EngineInputError &&
+        e.message === 'at least two labels need examples (found none); label a line with each of two labels',
     );
     assert.throws(
       () => engine.adapt(SUPPORT.filter((s) => s.label === 'bug')),
-      (e: Error) => e instanceof EngineInputError && /only one label \('bug'\)/.test(e.message),
+      (e: Error) =>
+        e instanceof EngineInputError &&
+        e.message === 'at least two labels need examples (found only "bug"); label a line with a second label',
     );
     assert.throws(
       () =>

@@ -40,6 +40,7 @@ function setUp(
     labels: {
       labelNames: () => ['bug', 'feature'],
       labelsOf: () => new Map(options.labeled),
+      examplesFor: () => (options.labeled ?? []).map(([line, label]) => ({ text: `line ${line}`, label })),
       expectNewTexts: () => {},
       setLabel:
         options.setLabel ??
@@ -76,7 +77,11 @@ describe('commands', () => {
     env = setUp();
     assert.equal(await vscode.commands.executeCommand('fewshot.acceptPrediction', uri, [0]), undefined);
     assert.deepEqual(shown, [
-      { level: 'error', message: 'Few-Shot: No predictions for this document yet: label at least two lines with different labels.' },
+      {
+        level: 'error',
+        message:
+          'Few-Shot: No predictions for this document yet: at least two labels need examples (found none); label a line with each of two labels.',
+      },
     ]);
     assert.deepEqual(env.logs, []);
   });

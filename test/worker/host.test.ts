@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { type DataRecord, unpackRecords } from '../../src/engine/data/records';
 import { DocumentStates } from '../../src/worker/documentStates';
@@ -8,6 +9,7 @@ import type { Example } from '../../src/engine/types';
 import { RpcClient, CancelSource, RpcError } from '../../src/protocol/rpc';
 import { isReady, isLog, type WorkerRequests, type ReadyNotification } from '../../src/protocol/worker';
 import { fakeEngine, info } from './fakeEngine';
+import { tempFolders } from './tempFolders';
 
 function connect(load: () => Promise<EngineApi>) {
   const channel = new MessageChannel();
@@ -34,6 +36,14 @@ function connect(load: () => Promise<EngineApi>) {
       channel.port2.close();
     },
   };
+}
+
+/** The worker's records of a document, unpacked. */
+async function recordsOf(client: RpcClient<WorkerRequests>, params: WorkerRequests['records']['params']): Promise<DataRecord[]> {
+  const table = await client.request('records', params);
+  const records: DataRecord[] = [];
+  unpackRecords(table, 0, table.lines.length, records);
+  return records;
 }
 
 const support: Example[] = [
@@ -93,6 +103,74 @@ describe('worker host protocol', () => {
         exported,
         'id,text,when,label,label_source,confidence\n1,"my invoice\nis overdue",monday,billing,label,\n2,reset my password,tuesday,,,\n',
       );
+    } finally {
+      w.close();
+    }
+  });
+
+  describe('a saved CSV whose buffer the editor normalised', () => {
+    const folder = tempFolders('fewshot-host-');
+    // The file: CRLF rows, LF inside a quoted cell, a BOM. The editor's copy: CRLF everywhere, no BOM.
+    const source = '\uFEFFid,text\r\n1,"line one\nline two"\r\n2,"a\r\nb"\r\n3,plain\r\n';
+    const buffer = source.slice(1).replace(/\r?\n/g, '\r\n');
+
+    it('CRLF rows with LF inside cells round-trip byte for byte (the label record text and the export)', async () => {
+      const file = path.join(folder({ 'data.csv': source }), 'data.csv');
+      const calls = { adapt: [] as AdaptOptions[], predictedLines: 0 };
+      const w = connect(async () => fakeEngine(calls));
+      try {
+        await w.ready;
+        const records = await recordsOf(w.client, { text: buffer, format: 'csv', path: file });
+        assert.deepEqual(
+          records.map((r) => [r.line, r.text]),
+          [
+            [1, 'line one\nline two'],
+            [3, 'a\r\nb'],
+            [5, 'plain'],
+          ],
+          'each record text as the file has it, on the editor lines',
+        );
+        const exported = await w.client.request('dataset', {
+          text: buffer,
+          format: 'csv',
+          path: file,
+          labels: [{ label: 'x', source: 'label' }, null, null],
+        });
+        assert.equal(
+          exported,
+          '\uFEFFid,text,label,label_source,confidence\r\n1,"line one\nline two",x,label,\r\n2,"a\r\nb",,,\r\n3,plain,,,\r\n',
+        );
+        await w.client.request('classify', { support, text: buffer, usePool: true, records: { format: 'csv', path: file } });
+        assert.deepEqual(calls.adapt[0]!.pool, ['line one\nline two', 'a\r\nb', 'plain'], 'classify reads the same records');
+      } finally {
+        w.close();
+      }
+    });
+
+    it('keeps the buffer when it is not the saved file (an unsaved edit, or a file changed since)', async () => {
+      const file = path.join(folder({ 'data.csv': source.replace('plain', 'changed') }), 'data.csv');
+      const w = connect(async () => fakeEngine({ adapt: [], predictedLines: 0 }));
+      try {
+        await w.ready;
+        const records = await recordsOf(w.client, { text: buffer, format: 'csv', path: file });
+        assert.deepEqual(
+          records.map((r) => r.text),
+          ['line one\r\nline two', 'a\r\nb', 'plain'],
+        );
+      } finally {
+        w.close();
+      }
+    });
+  });
+
+  it('the pool spans a 30,000-line document (the first-20,000 mutation fails): every line goes to the engine, which samples', async () => {
+    const calls = { adapt: [] as AdaptOptions[], predictedLines: 0 };
+    const w = connect(async () => fakeEngine(calls));
+    try {
+      await w.ready;
+      const lines = Array.from({ length: 30_000 }, (_, i) => `line ${i}`);
+      await w.client.request('classify', { support, text: lines.join('\n'), usePool: true });
+      assert.deepEqual(calls.adapt[0]!.pool, lines);
     } finally {
       w.close();
     }
@@ -301,6 +379,24 @@ describe('worker host: quality estimate', () => {
       assert.equal(calls.adapt.length, 5);
       for (const a of calls.adapt) assert.deepEqual([a.method, a.pool, a.abstain], ['keyword', ['one', 'two'], 'off']);
       assert.equal(calls.predictedLines, 40, 'each labeled line predicted once');
+    } finally {
+      w.close();
+    }
+  });
+
+  it('scores the records of a structured document, not its raw rows: the pool is what classify sees', async () => {
+    const calls = { adapt: [] as AdaptOptions[], predictedLines: 0 };
+    const w = connect(async () => fakeEngine(calls));
+    try {
+      await w.ready;
+      const text = 'id,text,when\r\n1,"my invoice\nis overdue",monday\r\n2,reset my password,tuesday\r\n';
+      await w.client.request('quality', { support: labeled, text, records: { format: 'csv' } });
+      await w.client.request('classify', { support, text, usePool: true, records: { format: 'csv' } });
+      const records = ['my invoice\nis overdue', 'reset my password'];
+      assert.deepEqual(
+        calls.adapt.map((a) => a.pool),
+        [...Array.from({ length: 5 }, () => records), records],
+      );
     } finally {
       w.close();
     }

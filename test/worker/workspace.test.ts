@@ -13,6 +13,7 @@ import { readText } from '../../src/engine/data/readText';
 import { classifyWorkspace, type WorkspaceSeams } from '../../src/worker/workspace';
 import { fakeEngine } from './fakeEngine';
 import { tempFolders } from './tempFolders';
+import { MAX_POOL } from '../../src/engine/pool';
 
 interface Calls {
   adapt: AdaptOptions[];
@@ -115,6 +116,17 @@ describe('classifyWorkspace worker request', () => {
     const calls = newCalls();
     await classifyWorkspace(fakeEngine(calls), params(root, { poolSize: 0 }), new CancelSource(), () => {});
     assert.equal(calls.adapt[0]!.pool, undefined);
+  });
+
+  it('the pool spans a 30,000-line document (the first-20,000 mutation fails): the engine pool size by default', async () => {
+    const root = make({ 'big.txt': Array.from({ length: 30_000 }, (_, i) => `line ${i}`).join('\n') });
+    const calls = newCalls();
+    const { poolSize, ...rest } = params(root);
+    await classifyWorkspace(fakeEngine(calls), { ...rest, scope: { ...rest.scope, maxFileBytes: 1e6 } }, new CancelSource(), () => {});
+    const pool = calls.adapt[0]!.pool!;
+    assert.equal(pool.length, MAX_POOL);
+    const last = pool.filter((l) => Number(l.split(' ')[1]) >= 20_000).length;
+    assert.ok(Math.abs(last - MAX_POOL / 3) < 300, `${last} of the pool from the last third`);
   });
 
   it('stops between files when cancelled', async () => {

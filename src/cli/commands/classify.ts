@@ -1,15 +1,18 @@
 // `fewshot classify`: label every unlabeled line of files, streaming, in bounded memory.
 import path from 'node:path';
 import { ABSTENTION_MODES, type AbstentionMode, AUTO_MIN_SHOTS } from '../../engine/abstention/mode';
-import { MAX_POOL } from '../../engine/pool';
+import { MAX_POOL, POOL_SEED, PoolSampler } from '../../engine/pool';
 import { type AdaptedModel, type EngineApi, type LinePrediction, namedPredictions } from '../../engine/engine';
 import { assertTextFile, readLabelFile } from '../../engine/data';
-import { Rng } from '../../engine/random';
+import { type RecordLabel, writeDataset } from '../../engine/data/dataset';
+import { streamRecords } from '../../engine/data/recordStream';
+import { formatOfPath, type RecordFormat } from '../../engine/data/records';
+import { isNoneLabel } from '../../engine/labels/none';
 import { UsageError } from '../args';
 import { openEngine, ENGINE_OPTIONS } from '../engine-loader';
 import { EXIT_OK } from '../errors';
 import { writeChunk } from '../io';
-import { emptyCounts, reservoirSample, skipNotes, unlabeledLines, type LineCounts, type SourceLine } from '../lines';
+import { emptyCounts, MAX_LINE_CHARS, skipNotes, unlabeledLines, type LineCounts, type SourceLine } from '../lines';
 import { canonicalMethod, isTransductive } from '../methods';
 import type { Command } from './command';
 
@@ -22,16 +25,28 @@ export const classifyCommand: Command = {
     'one row per non-empty line of each FILE that is not itself a labeled line:',
     '  tsv:   file<TAB>line<TAB>label<TAB>confidence<TAB>text   (with a header row; tabs in text become spaces)',
     '  jsonl: {"file","line","label","confidence","uncertainty","text"}',
+    '  dataset: one CSV, TSV or JSONL FILE written back in its own format, every field as written, with',
+    '         label, label_source (label, prediction or none) and confidence added (as Export Dataset)',
+    'A CSV, TSV or JSONL FILE is classified by record: its text column (detected from the values, as in',
+    'the editor), each record numbered by its first line.',
     'Files of any size are streamed in batches; memory stays bounded.',
-    'Transductive methods also learn from unlabeled lines: their pool is a uniform, seeded reservoir',
-    'sample of --pool-size lines taken in a first pass over all FILEs (so each file is read twice; a',
-    'pipe, such as <(command), is read once: its lines are classified but not pooled).',
+    'Transductive methods also learn from the text itself: their pool is a uniform, seeded reservoir',
+    'sample of --pool-size non-empty lines (labeled ones included, as in the editor) taken in a first',
+    'pass over all FILEs (so each file is read twice; a pipe, such as <(command), is read once: its',
+    'lines are classified but not pooled).',
     'Inductive methods skip that pass. Lines already in --labels, empty lines and lines with NUL bytes',
     'are skipped (counts on stderr); lines over 20,000 characters are classified on their start.',
   ].join('\n'),
   options: [
     { name: 'labels', type: 'string', placeholder: 'file.jsonl', help: 'the labeled lines (required)' },
-    { name: 'format', type: 'string', choices: ['tsv', 'jsonl'], default: 'tsv', placeholder: 'tsv|jsonl', help: 'output format' },
+    {
+      name: 'format',
+      type: 'string',
+      choices: ['tsv', 'jsonl', 'dataset'],
+      default: 'tsv',
+      placeholder: 'tsv|jsonl|dataset',
+      help: 'output format',
+    },
     { name: 'method', type: 'string', default: 'default', placeholder: 'name', help: 'method (see `fewshot info`)' },
     {
       name: 'pool-size',
@@ -49,7 +64,7 @@ export const classifyCommand: Command = {
       placeholder: 'auto|on|off',
       help: `label lines unlike every label none: auto (once each label has ${AUTO_MIN_SHOTS}+ examples and a pool), on, off`,
     },
-    { name: 'seed', type: 'int', default: 1, help: 'seed of the pool sample' },
+    { name: 'seed', type: 'int', default: POOL_SEED, help: "seed of the pool sample (default: the engine's, as in the editor)" },
     { name: 'batch', type: 'int', min: 1, default: 8192, placeholder: 'n', help: 'lines classified and written per batch' },
     ...ENGINE_OPTIONS,
     { name: 'quiet', type: 'boolean', help: 'no notes or summary on stderr' },
@@ -60,6 +75,9 @@ export const classifyCommand: Command = {
     const files = [...args.positional];
     if (files.length === 0) throw new UsageError('no input FILE given');
     const quiet = args.flag('quiet');
+    const format = args.need<'tsv' | 'jsonl' | 'dataset'>('format');
+    const datasetFormat = files.length === 1 ? formatOfPath(files[0]!) : undefined;
+    if (format === 'dataset' && !datasetFormat) throw new UsageError('--format dataset takes one CSV, TSV or JSONL FILE');
     const note = (m: string) => {
       if (!quiet) io.stderr.write(`${m}\n`);
     };
@@ -84,19 +102,23 @@ export const classifyCommand: Command = {
           note(
             `note: ${files.length - regular.length} input(s) are pipes, read once: their lines are classified but not in the pool of unlabeled lines (give files to include them)`,
           );
-        const sample = await reservoirSample(
-          unlabeledLines(regular, labeledTexts, emptyCounts()),
-          poolSize,
-          new Rng(args.need<number>('seed')),
-        );
-        pool = sample.map((l) => l.text);
-        note(`pool: ${pool.length} unlabeled lines (seeded reservoir sample)`);
+        // The engine's sampler and its rule: every non-empty line, labeled or not (src/engine/pool.ts).
+        const sampler = new PoolSampler(poolSize, args.need<number>('seed'));
+        for await (const l of unlabeledLines(regular, new Set(), emptyCounts())) sampler.add(l.text);
+        pool = sampler.items;
+        note(`pool: ${pool.length} lines (seeded reservoir sample)`);
       }
       const abstain = args.need<AbstentionMode>('abstain');
       const model = engine.adapt(labelSet.examples, { method, abstain, ...(pool ? { pool } : {}) });
       if (model.note) note(model.note);
       const counts = emptyCounts();
-      const format = args.need<'tsv' | 'jsonl'>('format');
+      if (format === 'dataset') {
+        const labeled = new Map(labelSet.examples.map((ex) => [ex.text.trim(), ex.label]));
+        await writeDatasetStream(files[0]!, datasetFormat!, model, labeled, counts, (chunk) => writeChunk(io.stdout, chunk));
+        note(summary(counts, files, model, engine, (performance.now() - started) / 1000));
+        for (const n of skipNotes(counts)) note(n);
+        return EXIT_OK;
+      }
       if (format === 'tsv') await writeChunk(io.stdout, 'file\tline\tlabel\tconfidence\ttext\n');
       await classifyStream(unlabeledLines(files, labeledTexts, counts), model, args.need<number>('batch'), async (rows) => {
         counts.classified += rows.length;
@@ -142,6 +164,43 @@ export async function classifyStream(
     if (batch.length >= batchSize) await flush();
   }
   if (batch.length) await flush();
+}
+
+/**
+ * Writes a structured file back part by part (src/engine/data/recordStream.ts), each record with
+ * its label: a person's from --labels, else the model's prediction. Memory holds one part.
+ */
+async function writeDatasetStream(
+  file: string,
+  format: RecordFormat,
+  model: AdaptedModel,
+  labeled: ReadonlyMap<string, string>,
+  counts: LineCounts,
+  write: (chunk: string) => void | Promise<void>,
+): Promise<void> {
+  for await (const part of streamRecords(file, format)) {
+    counts.unread += part.table.problems.length;
+    const texts = part.table.records.map((r) => r.text.trim());
+    const wanted: number[] = [];
+    texts.forEach((t, i) => {
+      if (t === '') counts.empty++;
+      else if (labeled.has(t)) counts.labeled++;
+      else wanted.push(i);
+    });
+    const predictions = namedPredictions(
+      model,
+      wanted.map((i) => texts[i]!.slice(0, MAX_LINE_CHARS)),
+    );
+    const predicted = new Map(wanted.map((i, k) => [i, predictions[k]!]));
+    counts.classified += wanted.length;
+    const labelOf = (i: number): RecordLabel | undefined => {
+      const label = labeled.get(texts[i]!);
+      if (label !== undefined) return { label, source: 'label' };
+      const p = predicted.get(i);
+      return p && { label: p.label, source: isNoneLabel(p.label) ? 'none' : 'prediction', confidence: p.confidence };
+    };
+    await write(writeDataset(part.table, part.source, labelOf, { header: part.first }));
+  }
 }
 
 const confidence = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : '0.000');

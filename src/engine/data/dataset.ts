@@ -1,7 +1,7 @@
 // Writes a structured document's records back with their labels (Export Dataset): the same format,
 // every source field kept, plus a label, where it came from and the model's confidence. Pure.
 import { stringify } from 'csv-stringify/sync';
-import type { FullRecord, RecordTable } from './records';
+import type { FullRecord, RecordProblem, RecordTable } from './records';
 
 /**
  * Where a record's label comes from: a person's `label` (the built-in `none` included), the
@@ -72,11 +72,13 @@ const roundConfidence = (c: number | undefined) => (c === undefined || !Number.i
  * The export of `table` (parsed from `source`): the source's line ending and BOM are kept. Records
  * are written in order; `labelOf(i)` gives record i's label, or undefined for an unlabeled record;
  * with a list of tasks, each task's labelOf fills its own columns.
+ * `header: false` leaves out a CSV/TSV header: a later part of a file written in parts (the CLI).
  */
 export function writeDataset(
   table: RecordTable<FullRecord>,
   source: string,
   labelOf: ((index: number) => RecordLabel | undefined) | readonly TaskLabels[],
+  options: { header?: boolean } = {},
 ): string {
   const eol = /\r\n/.test(source.slice(0, 65536)) ? '\r\n' : '\n';
   const bom = source.startsWith('\uFEFF') ? '\uFEFF' : '';
@@ -118,7 +120,26 @@ export function writeDataset(
     });
     return [...padded, ...added];
   });
-  return bom + safeCsv([header, ...rows], { delimiter: table.format === 'tsv' ? '\t' : ',', eol });
+  return bom + safeCsv(options.header === false ? rows : [header, ...rows], { delimiter: table.format === 'tsv' ? '\t' : ',', eol });
+}
+
+/** Line numbers a message names before it says how many more there are. */
+const NAMED_LINES = 5;
+
+/**
+ * What an export of a table with these problems leaves out, in one sentence for the message that
+ * reports the export; undefined when it leaves nothing out. A bad JSONL line or CSV row is not
+ * written (a reader of the export would stop at it); every readable record around it is.
+ */
+export function leftOutNote(problems: readonly RecordProblem[]): string | undefined {
+  if (problems.length === 0) return undefined;
+  const named = problems.slice(0, NAMED_LINES).map((p) => p.line.toLocaleString('en'));
+  const more = problems.length > NAMED_LINES ? ` and ${(problems.length - NAMED_LINES).toLocaleString('en')} more` : '';
+  const what =
+    problems.length === 1
+      ? '1 record could not be read and is'
+      : `${problems.length.toLocaleString('en')} records could not be read and are`;
+  return `${what} not in the export (line ${named.join(', ')}${more})`;
 }
 
 /**

@@ -1,4 +1,5 @@
 // Label files for the CLI (`--labels labels.jsonl`): the support set of a classification.
+import { supportProblem } from '../support';
 import type { Example } from '../types';
 import { DataError } from './errors';
 import { readExamples } from './jsonl';
@@ -36,11 +37,8 @@ export async function readLabelFile(file: string): Promise<LabelSet> {
   const counts = new Map<string, number>();
   for (const ex of examples) counts.set(ex.label, (counts.get(ex.label) ?? 0) + 1);
   const labels = [...counts.keys()];
-  if (labels.length < 2) {
-    throw new DataError(
-      `${file}: needs examples of at least two labels to tell lines apart (found ${labels.length === 0 ? 'none' : `only "${labels[0]}"`})`,
-    );
-  }
+  const problem = supportProblem(examples);
+  if (problem) throw new DataError(`${file}: ${problem}`);
   return { examples, labels, singletons: labels.filter((l) => counts.get(l) === 1) };
 }
 

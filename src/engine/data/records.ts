@@ -68,6 +68,28 @@ export function parseRecords(text: string, format: RecordFormat, column?: string
   return format === 'jsonl' ? parseJsonl(text, column) : parseDelimited(text, format, column);
 }
 
+/**
+ * The records of a later part of a document too large to parse at once (recordStream.ts), read
+ * the way `head`, the table of its first part, decided: the same columns and text column, and no
+ * header (a delimited part's every row is a record). Lines count from the part's start.
+ */
+export function continueRecords(text: string, head: RecordTable): RecordTable<FullRecord> {
+  if (head.format === 'jsonl') {
+    const part = parseJsonl(text, head.column);
+    // No text field in the first part: none in this one either (a few records must not decide otherwise).
+    const records = head.column === undefined ? part.records.map((r) => ({ ...r, text: '' })) : part.records;
+    return { ...part, columns: head.columns, samples: head.samples, column: head.column, records };
+  }
+  const { rows, problems } = readRows(text, head.format === 'tsv' ? '\t' : ',');
+  const index = head.column === undefined ? -1 : head.columns.indexOf(head.column);
+  return {
+    ...head,
+    headerLine: -1,
+    records: rows.map((r) => ({ line: r.line, endLine: r.endLine, text: index >= 0 ? (r.cells[index] ?? '') : '', fields: r.cells })),
+    problems,
+  };
+}
+
 /** The table without the fields: what the worker sends the extension host. */
 export function withoutFields(table: RecordTable<FullRecord>): RecordTable {
   return { ...table, records: table.records.map(({ line, endLine, text }) => ({ line, endLine, text })) };
@@ -178,38 +200,62 @@ function parseDelimited(text: string, format: 'csv' | 'tsv', column: string | un
   };
 }
 
-/** Rows with their line ranges. A quote never closed stops the parse there, with a problem; the rows before it are kept. */
+/**
+ * Parses after a row that cannot be read at most this many times: a quote never closed makes the
+ * parser read to the end before it fails, so each restart costs a pass over the rest of the file.
+ */
+const MAX_BAD_ROWS = 20;
+
+/**
+ * Rows with their line ranges. A row the parser cannot read (a quote never closed, a closing quote
+ * followed by text) is reported and left out, and the parse starts again on the line after its
+ * first line, so one stray quote costs one row, not the rest of the file. Past MAX_BAD_ROWS the
+ * lines from the last one on are left out.
+ */
 function readRows(text: string, delimiter: string): { rows: ParsedRow[]; problems: RecordProblem[] } {
   const lines = new ByteLines(text);
   const rows: ParsedRow[] = [];
   const problems: RecordProblem[] = [];
-  let start = 0;
-  try {
-    parse(text, {
-      bom: true,
-      delimiter,
-      // Both line endings; a lone \r is not one (it would count CRLF twice).
-      record_delimiter: ['\r\n', '\n'],
-      relax_column_count: true,
-      // A stray quote inside an unquoted field is kept as a character, as spreadsheets do.
-      relax_quotes: true,
-      skip_empty_lines: true,
-      on_record: (record: string[], context: { bytes: number }) => {
-        const from = start;
-        start = context.bytes;
-        if (record.every((c) => c.trim() === '')) return null;
-        rows.push({
-          cells: record,
-          line: lines.lineAtByte(lines.skipBreaks(from)),
-          endLine: lines.lineAtByte(lines.lastContentByte(from, context.bytes)),
-        });
-        return null;
-      },
-    });
-  } catch (error) {
-    const line = lines.lineAtByte(lines.skipBreaks(start)) + 1;
-    const why = error instanceof Error ? error.message.replace(/^[A-Za-z ]+: /, '') : String(error);
-    problems.push({ line, message: `cannot read the record starting here (${why}); the lines from here on are not classified` });
+  for (let from = 0; from < lines.count; ) {
+    const base = lines.byteStart(from);
+    let start = base;
+    try {
+      parse(text.slice(lines.charStart(from)), {
+        bom: true,
+        delimiter,
+        // Both line endings; a lone \r is not one (it would count CRLF twice).
+        record_delimiter: ['\r\n', '\n'],
+        relax_column_count: true,
+        // A stray quote inside an unquoted field is kept as a character, as spreadsheets do.
+        relax_quotes: true,
+        skip_empty_lines: true,
+        on_record: (record: string[], context: { bytes: number }) => {
+          const at = start;
+          start = base + context.bytes;
+          if (record.every((c) => c.trim() === '')) return null;
+          rows.push({
+            cells: record,
+            line: lines.lineAtByte(lines.skipBreaks(at)),
+            endLine: lines.lineAtByte(lines.lastContentByte(at, start)),
+          });
+          return null;
+        },
+      });
+      break;
+    } catch (error) {
+      const line = lines.lineAtByte(lines.skipBreaks(start));
+      // The parser's own line number counts from where this parse started: the problem's line is the one to show.
+      const why = error instanceof Error ? error.message.replace(/^[A-Za-z ]+: /, '').replace(/ at line \d+$/, '') : String(error);
+      const last = problems.length + 1 === MAX_BAD_ROWS;
+      problems.push({
+        line: line + 1,
+        message: last
+          ? `cannot read the record starting here (${why}); the lines from here on are not classified`
+          : `cannot read the record starting here (${why}); it is not classified, the lines after it are`,
+      });
+      if (last) break;
+      from = line + 1;
+    }
   }
   return { rows, problems };
 }
@@ -269,9 +315,21 @@ function sampleOf(values: readonly string[]): string {
 class ByteLines {
   private readonly bytes: Buffer;
   private readonly starts: number[] = [0];
+  /** Where each line starts in the text (UTF-16 units): a parse can start again on any line. */
+  private readonly charStarts: number[] = [0];
   constructor(text: string) {
     this.bytes = Buffer.from(text, 'utf8');
     for (let i = this.bytes.indexOf(10); i >= 0; i = this.bytes.indexOf(10, i + 1)) this.starts.push(i + 1);
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.charStarts.push(i + 1);
+  }
+  get count(): number {
+    return this.starts.length;
+  }
+  byteStart(line: number): number {
+    return this.starts[line]!;
+  }
+  charStart(line: number): number {
+    return this.charStarts[line]!;
   }
   lineAtByte(offset: number): number {
     let lo = 0;

@@ -6,6 +6,7 @@
 // estimate scores the model the diagnostics come from. Cancellable between folds.
 import type { AdaptOptions, EngineApi } from '../engine';
 import { Rng } from '../random';
+import { supportProblem } from '../support';
 import type { Example } from '../types';
 
 /** Up to this many labeled lines, leave-one-out (n adaptations); beyond, k-fold. */
@@ -85,7 +86,7 @@ export async function crossValidate(
   let correct = 0;
   let method = options.method ?? 'default';
   // Nothing to tell apart: no estimate (the panel says why).
-  if (new Set(support.map((s) => s.label)).size < 2) return { scheme, folds: 0, n: 0, correct: 0, method };
+  if (supportProblem(support)) return { scheme, folds: 0, n: 0, correct: 0, method };
   for (let f = 0; f < count; f++) {
     if (f > 0) await options.yieldBetweenFolds?.();
     if (options.signal?.isCancellationRequested) return undefined;

@@ -2,7 +2,7 @@
 // start, JSONL numbers stay as written, and one pathological record does not sink the export.
 import assert from 'node:assert/strict';
 import { parse } from 'csv-parse/sync';
-import { safeCsv, writeDataset } from '../../../src/engine/data/dataset';
+import { leftOutNote, safeCsv, writeDataset } from '../../../src/engine/data/dataset';
 import { parseRecords } from '../../../src/engine/data/records';
 import { toCsv } from '../../../src/extension/labelFile';
 
@@ -100,6 +100,27 @@ describe('data: dataset export cannot be fooled', () => {
       back.map(({ fewshot_label, label_source, confidence, ...rest }) => rest),
       table.records.map((r) => r.fields),
     );
+  });
+
+  it('a row with an unclosed quote or a bad JSONL line is left out of the export and named; every record around it is written', () => {
+    const csv = 'id,text\n1,fine\n2,"never closed\n3,after\n';
+    const table = parseRecords(csv, 'csv');
+    assert.equal(
+      writeDataset(table, csv, () => undefined),
+      'id,text,label,label_source,confidence\n1,fine,,,\n3,after,,,\n',
+    );
+    assert.equal(leftOutNote(table.problems), '1 record could not be read and is not in the export (line 3)');
+    const jsonl = ['{"text":"a"}', 'nope', '{"text":"b"}', ...Array.from({ length: 6 }, (_, i) => `bad ${i}`), '{"text":"c"}'].join('\n');
+    const t = parseRecords(jsonl, 'jsonl');
+    assert.deepEqual(
+      writeDataset(t, jsonl, () => undefined)
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { text: string }).text),
+      ['a', 'b', 'c'],
+    );
+    assert.equal(leftOutNote(t.problems), '7 records could not be read and are not in the export (line 2, 4, 5, 6, 7 and 2 more)');
+    assert.equal(leftOutNote([]), undefined);
   });
 });
 

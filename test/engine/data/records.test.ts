@@ -116,12 +116,20 @@ describe('data: structured records', () => {
     ]);
   });
 
-  it('CSV: an unclosed quote keeps the records before it and names the line', () => {
-    const t = brief('id,text\n1,fine\n2,"never closed\n3,lost\n', 'csv');
-    assert.deepEqual(t.records, [[1, 1, 'fine']]);
-    assert.equal(t.problems.length, 1);
-    assert.equal(t.problems[0]!.line, 3);
-    assert.match(t.problems[0]!.message, /not classified/);
+  it('CSV: an unclosed quote costs its row only: the records before and after it are kept, the line is named', () => {
+    const t = brief('id,text\n1,fine\n2,"never closed\n3,kept\n', 'csv');
+    assert.deepEqual(t.records, [
+      [1, 1, 'fine'],
+      [3, 3, 'kept'],
+    ]);
+    assert.deepEqual(
+      t.problems.map((p) => p.line),
+      [3],
+    );
+    assert.equal(
+      t.problems[0]!.message,
+      'cannot read the record starting here (the parsing is finished with an opening quote); it is not classified, the lines after it are',
+    );
   });
 
   it('JSONL: the text field, bad lines reported by number, a missing field is empty', () => {
