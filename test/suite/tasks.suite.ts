@@ -37,6 +37,10 @@ export function registerTasksSuite(): void {
     it('two tasks on one document: label in both, switch, and see each task its own predictions', async () => {
       const defaultTask = await vscode.commands.executeCommand<string>('fewshot.switchTask', 'default');
       assert.equal(defaultTask, 'default');
+      // The suites before this one left labels of other names in the folder (its default task's
+      // support is the whole folder's): start from none, so the predictions are this test's labels.
+      await vscode.commands.executeCommand('fewshot.clearLabels', { confirmed: true });
+      await api.whenIdle();
       for (let line = 0; line < 8; line++)
         await vscode.commands.executeCommand('fewshot.labelLine', INTENTS[line % INTENTS.length], doc.uri, [line]);
       await api.whenIdle();
