@@ -361,6 +361,16 @@ export class EngineClient {
     this.idleTimer = undefined;
   }
 
+  /**
+   * The worker reported background work (a refinement goes on after its classify answered): the
+   * idle countdown starts again, so a long refinement is not cut off as idleness.
+   */
+  private workingInBackground(): void {
+    if (!this.idleTimer) return;
+    this.holdIdle();
+    this.releaseIdle();
+  }
+
   private releaseIdle(): void {
     this.active--;
     const idle = this.settings.idleStopMs;
@@ -428,8 +438,10 @@ export class EngineClient {
           if (this.running?.worker === worker) void this.stopRunning(this.running, m.error ?? 'the engine failed to load');
         }
       } else if (isLog(m)) log(m.message);
-      else if (isRefine(m)) for (const listener of this.refineListeners) listener(m);
-      else if (isWorkspaceNotification(m)) this.workspaceRuns.get(m.run)?.(m.event);
+      else if (isRefine(m)) {
+        this.workingInBackground();
+        for (const listener of this.refineListeners) listener(m);
+      } else if (isWorkspaceNotification(m)) this.workspaceRuns.get(m.run)?.(m.event);
       else if (isImproveNotification(m)) this.improveListener?.(m.progress);
       else rpc.handle(m);
     });

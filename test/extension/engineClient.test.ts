@@ -26,6 +26,15 @@ parentPort.on('message', (m) => {
         uncertainty: new Float32Array(1), adaptMs: 0, predictMs: 0 }
     : ['k'];
   parentPort.postMessage({ kind: 'response', id: m.id, result });
+  // 'refining': a background refinement goes on after the answer, reporting progress every 50 ms.
+  if (mode === 'refining' && m.method === 'classify') {
+    let done = 0;
+    const timer = setInterval(() => {
+      done++;
+      parentPort.postMessage({ kind: 'refine', document: 'd', version: 1, done, total: 8 });
+      if (done === 8) clearInterval(timer);
+    }, 50);
+  }
 });
 `;
 
@@ -115,5 +124,18 @@ describe('engine client (worker lifecycle, item 7)', () => {
     assert.equal(c.isRunning, false);
     await c.classify(params('x'));
     assert.equal(c.starts, 2);
+  });
+
+  it('a refinement in the background keeps the worker from being stopped as idle', async () => {
+    const { c } = client('refining', { idleStopMs: 150 });
+    const progress: number[] = [];
+    c.onRefine((n) => progress.push(n.done));
+    await c.classify(params('x'));
+    // 8 reports 50 ms apart: 400 ms of background work, longer than the idle period.
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(c.isRunning, true, 'not stopped while it refines');
+    await new Promise((r) => setTimeout(r, 500));
+    assert.deepEqual(progress, [1, 2, 3, 4, 5, 6, 7, 8]);
+    assert.equal(c.isRunning, false, 'stopped once idle after the refinement');
   });
 });
