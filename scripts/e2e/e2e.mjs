@@ -24,7 +24,9 @@ async function labelLine(line, label) {
   await runCommand('Few-Shot: Label Line As...');
   await page.locator('.quick-input-widget', { hasText: 'Label line as' }).waitFor({ state: 'visible' });
   await quickInput().fill(label);
-  await page.waitForTimeout(100);
+  // Enter only once the list has caught up with the typed text (under load the focused row can
+  // still be an earlier one, or none, and Enter then labels nothing).
+  await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: label }).first().waitFor({ timeout: 30_000 });
   await page.keyboard.press('Enter');
   await until(
     `label ${label} on line ${line} in the label file`,

@@ -190,7 +190,8 @@ await run(async () => {
   await runCommand('Few-Shot: Label Line As...');
   await page.locator('.quick-input-widget', { hasText: 'Label line as' }).waitFor({ state: 'visible' });
   await quickInput().fill('account');
-  await page.waitForTimeout(100);
+  // Enter once the list has caught up with the typed text (see e2e.mjs's labelLine).
+  await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: 'account' }).first().waitFor({ timeout: 30_000 });
   await page.keyboard.press('Enter');
   await until('line 10 labeled account in the file', () => labelOn(10) === 'account');
   await until('line 10 labeled account in the panel', async () => {

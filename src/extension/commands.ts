@@ -13,7 +13,7 @@ import type { FewShotContext } from './context';
 import { LabelError } from './labelStore';
 import { parseLabels, toCsv, writeFileAtomic } from './labelFile';
 import { mostUncertainLine } from './diagnosticEntries';
-import { labelPickItems, type LabelPickItem } from './labelPick';
+import { acceptedLabel, labelPickItems, type LabelPickItem } from './labelPick';
 import { mostUncertainInWorkspace, type WorkspaceFile } from './workspaceResults';
 import { openSample } from './walkthrough';
 import { improveModel, useShippedModel } from './improveModel';
@@ -157,8 +157,16 @@ async function pickLabel(ctx: FewShotContext, lineCount: number, current: Readon
   });
   try {
     return await new Promise<string | undefined>((resolve) => {
-      pick.onDidAccept(() => resolve(pick.selectedItems[0]?.name));
-      pick.onDidHide(() => resolve(undefined));
+      let accepted = false;
+      pick.onDidAccept(() => {
+        accepted = true;
+        const selected = pick.selectedItems[0] ?? pick.activeItems[0];
+        if (!selected) ctx.log(`Label Line As: Enter came before the list for "${pick.value}" (the typed value decides)`);
+        resolve(acceptedLabel(selected, pick.value, existing, recent, current));
+      });
+      pick.onDidHide(() => {
+        if (!accepted) resolve(undefined);
+      });
       pick.show();
     });
   } finally {

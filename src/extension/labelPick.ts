@@ -50,3 +50,20 @@ export function labelPickItems(
     : { label: '$(add)', description: `new label "${v}"`, alwaysShow: true, name: v, isNew: true };
   return [...matches, fresh];
 }
+
+/**
+ * The label an accepted pick gives. Typing replaces the items (onDidChangeValue), and the new list
+ * reaches the workbench asynchronously: an Enter pressed before it arrived selects an item of the
+ * old list, which the extension no longer has, so nothing is selected. Then the typed value
+ * decides, as the new list shows it: its first item (the best match; the new label only when it
+ * is first, so no label is created that the user did not see on top).
+ */
+export function acceptedLabel(
+  selected: LabelPickItem | undefined,
+  value: string,
+  existing: readonly string[],
+  recent: ReadonlySet<string>,
+  current: ReadonlySet<string> = new Set(),
+): string | undefined {
+  return (selected ?? labelPickItems(value, existing, recent, current)[0])?.name;
+}

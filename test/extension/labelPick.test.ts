@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import fuzzysort from 'fuzzysort';
-import { labelPickItems } from '../../src/extension/labelPick';
+import { acceptedLabel, labelPickItems } from '../../src/extension/labelPick';
 
 const existing = ['none', 'request_refund', 'billing', 'refund_status', 'login'];
 const recent = new Set(['billing']);
@@ -68,5 +68,14 @@ describe('Label Line As... items', () => {
         if (fresh >= 0) assert.equal(fresh, items.length - 1);
       }),
     );
+  });
+
+  it('an Enter that came before the typed list selected nothing: the typed value gives the first item of its list', () => {
+    // The e2e run lost labels this way: the pick was accepted with nothing selected.
+    assert.equal(acceptedLabel(undefined, 'bill', existing, recent), 'billing');
+    const refund = acceptedLabel(undefined, 'refund', existing, recent);
+    assert.ok(refund === 'request_refund' || refund === 'refund_status', `an existing label, not a new one (got ${refund})`);
+    assert.equal(acceptedLabel(undefined, 'brand_new', existing, recent), 'brand_new', 'a new label only when it is first');
+    assert.equal(acceptedLabel({ label: 'login', name: 'login' }, 'bill', existing, recent), 'login', 'a selected item wins');
   });
 });
