@@ -173,11 +173,9 @@ export class PredictionScheduler implements vscode.Disposable {
     if (p?.timer) clearTimeout(p.timer);
     p?.cancel?.cancel();
     this.pending.delete(key);
-    for (const k of [...this.refining.keys()]) if (k === key || k.endsWith(`\0${key}`)) this.refining.delete(k);
+    deleteDocument(this.refining, key);
     void this.engine.forget(key).catch(() => {});
-    let had = false;
-    for (const k of [...this.results.keys()]) if (k === key || k.endsWith(`\0${key}`)) had = this.results.delete(k) || had;
-    if (had) this.updated.fire([uri]);
+    if (deleteDocument(this.results, key)) this.updated.fire([uri]);
     this.setBusy();
   }
 
@@ -248,7 +246,7 @@ export class PredictionScheduler implements vscode.Disposable {
       this.results.set(cached, { ...result, version });
       // The worker dropped the document's earlier refinement job when this request reached it; the
       // new job (when asked for) reports its own progress next.
-      for (const k of [...this.refining.keys()]) if (k === key || k.endsWith(`\0${key}`)) this.refining.delete(k);
+      deleteDocument(this.refining, key);
       this.lastRun = { at: new Date(), adaptMs: result.adaptMs, predictMs: result.predictMs, lines, method: result.method };
       this.lastError = undefined;
       if (result.note) {
@@ -324,3 +322,10 @@ function refineParams(doc: vscode.TextDocument, version: number): ClassifyParams
 
 /** A result's key: the document, and the task for any task but the default one (whose key is the URI, as before tasks). */
 const resultKey = (uri: string, task: string | undefined): string => (task === undefined ? uri : `${task}\0${uri}`);
+
+/** Deletes a document's entries, every task's, from a map keyed by resultKey; whether there were any. */
+function deleteDocument(map: Map<string, unknown>, uri: string): boolean {
+  let had = false;
+  for (const k of [...map.keys()]) if (k === uri || k.endsWith(`\0${uri}`)) had = map.delete(k) || had;
+  return had;
+}
