@@ -29,7 +29,8 @@ export function expandMethodNames(names: readonly string[], engine: EngineApi | 
   const available = [...new Set([...(engine ? ['default', ...engine.methods()] : []), ...PEER_NAMES])];
   const out: string[] = [];
   for (const name of names) {
-    if (!available.includes(name)) {
+    // Grid variants (`default-cjk@P:W`) are built on request, not listed.
+    if (!available.includes(name) && !(engine as EngineWithMethods | undefined)?.method?.(name)) {
       const hint = engine ? '' : ' (engine methods need the engine to be loaded)';
       throw new UsageError(`unknown method "${name}"${suggest(name, available, '')}; available: ${available.join(', ')}${hint}`);
     }

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import type { Classifier, Example, EncodedLines, FewShotMethod, LinearHead, LineSummaries } from './types';
 import { type LoadedModel, loadModel } from './model';
-import { buildMethods } from './methods';
+import { buildMethods, ideographVariant } from './methods';
 import { selectBackend, type BackendChoice } from './tf/backend';
 import { argmaxRow, normalisedEntropy, summarizeProbs } from './learners/probs';
 import { samplePool } from './pool';
@@ -217,7 +217,7 @@ export class Engine implements EngineApi {
   }
 
   method(name: string): FewShotMethod | undefined {
-    return this.registry.get(name);
+    return this.registry.get(name) ?? ideographVariant(name, this.registry);
   }
 
   encode(texts: string[]): EncodedLines {

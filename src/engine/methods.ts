@@ -4,6 +4,7 @@ import type { FewShotMethod } from './types';
 import { CHAR_IDF_POWER, HAND_SET, LARGE_SCHEDULE, LogregMethod, PrototypeMethod } from './learners/adaptation';
 import type { LoadedModel } from './model';
 import { loadMamlMethods } from './learners/mamlMethod';
+import { IDEOGRAPH_BLOCK, IdeographMethod, type IdeographBlockOptions } from './learners/ideographBlock';
 
 export function buildMethods(model: LoadedModel): Map<string, FewShotMethod> {
   const centre = model.corpusCentre;
@@ -17,6 +18,10 @@ export function buildMethods(model: LoadedModel): Map<string, FewShotMethod> {
     // gained on Chinese (docs/accuracy.md, "Weighting the char block by document frequency").
     new LogregMethod('default-idf', { ...shipped, charIdf: CHAR_IDF_POWER, large: LARGE_SCHEDULE }, true, centre),
     new LogregMethod('default-idf1', { ...shipped, charIdf: 1, large: LARGE_SCHEDULE }, true, centre),
+    // The ideograph block beside the char block (learners/ideographBlock.ts; docs/accuracy.md,
+    // "Chinese"): the same as `default` on documents without Han or kana.
+    new IdeographMethod('default-cjk', { ...shipped, large: LARGE_SCHEDULE }, true, centre, IDEOGRAPH_BLOCK),
+    new IdeographMethod('default-cjk-inductive', { ...shipped, rounds: [], large: LARGE_SCHEDULE }, false, centre, IDEOGRAPH_BLOCK),
     // Ablation: the meta-learned procedure at every size (each round refits from zero).
     new LogregMethod('default-refit', shipped, true, centre),
     // The hand-set procedure of docs/findings.md: the ablation baseline for `default`
@@ -34,4 +39,16 @@ export function buildMethods(model: LoadedModel): Map<string, FewShotMethod> {
     }),
   ];
   return new Map(methods.map((m) => [m.name, m]));
+}
+
+/**
+ * `default-cjk@P:W`: `default-cjk` with the ideograph block's IDF power P and weight W, for the grid
+ * that chose IDEOGRAPH_BLOCK (docs/accuracy.md); undefined for any other name.
+ */
+export function ideographVariant(name: string, methods: ReadonlyMap<string, FewShotMethod>): FewShotMethod | undefined {
+  const match = /^default-cjk(-inductive)?@([0-9]*\.?[0-9]+):([0-9]*\.?[0-9]+)$/.exec(name);
+  const base = match && methods.get(`default-cjk${match[1] ?? ''}`);
+  if (!match || !(base instanceof IdeographMethod)) return undefined;
+  const block: IdeographBlockOptions = { power: Number(match[2]), weight: Number(match[3]) };
+  return base.with(name, block);
 }

@@ -8,6 +8,7 @@ import { DEFAULT_ENCODER_OPTIONS, Encoder, type EncoderOptions } from './feature
 import type { AdaptHyper } from './learners/adaptation';
 import { type AbstentionRules, checkAbstainParams } from './abstention/abstainer';
 import type { Centre } from './learners/featureView';
+import { IDEOGRAPH_BUCKETS } from './text/ideographs';
 import { WordVectors } from './text/wordVectors';
 
 export const MODEL_KIND = 'fewshot-adaptation';
@@ -15,7 +16,7 @@ export const VECTORS_FILE = 'vectors.bin';
 export const CHECKPOINT_DIR = 'checkpoint';
 
 export interface ModelConfig {
-  encoder: EncoderOptions & { vectorsSha256: string; vocabulary: number };
+  encoder: Omit<EncoderOptions, 'ideographBuckets'> & { vectorsSha256: string; vocabulary: number };
   /** The shipped default procedure (meta-learned where that measured at least as well). */
   defaultHyper: AdaptHyper;
   /** Which procedure `default` is, for reports: 'meta-learned' or 'hand-set'. */
@@ -70,7 +71,13 @@ export function loadModel(dir: string, options: { cacheSize?: number } = {}): Lo
   // The cache size is a run-time choice, not part of what the model learned.
   const { vectorsSha256: _s, vocabulary: _v, cacheSize: _c, ...encoderOptions } = config.encoder;
   const sif = ck.tensors['sif.weights'];
-  const encoder = new Encoder(vectors, { ...encoderOptions, cacheSize: options.cacheSize ?? DEFAULT_CACHE_LINES }, sif);
+  // The ideograph block is read by the methods that adapt on it (learners/ideographBlock.ts); the
+  // checkpoint's blocks are unchanged by it.
+  const encoder = new Encoder(
+    vectors,
+    { ...encoderOptions, cacheSize: options.cacheSize ?? DEFAULT_CACHE_LINES, ideographBuckets: IDEOGRAPH_BUCKETS },
+    sif,
+  );
   const word = ck.tensors['centre.word'];
   const char = ck.tensors['centre.char'];
   const common = ck.tensors['centre.common'];
@@ -98,7 +105,9 @@ export function loadModel(dir: string, options: { cacheSize?: number } = {}): Lo
 }
 
 export function encoderConfig(vectors: WordVectors, options: Partial<EncoderOptions> = {}): ModelConfig['encoder'] {
-  return { ...DEFAULT_ENCODER_OPTIONS, ...options, vectorsSha256: vectors.sha256, vocabulary: vectors.size };
+  // The ideograph block is no part of what a checkpoint learned: the loader decides it (loadModel).
+  const { ideographBuckets: _i, ...learned } = { ...DEFAULT_ENCODER_OPTIONS, ...options };
+  return { ...learned, vectorsSha256: vectors.sha256, vocabulary: vectors.size };
 }
 
 export function saveModel(

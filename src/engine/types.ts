@@ -22,6 +22,20 @@ export interface EncodedLines {
   charOffsets: Int32Array; // length n + 1
   charIndex: Int32Array;
   charValue: Float32Array;
+  /**
+   * The ideograph block (text/ideographs.ts): counts of Han and kana unigrams and bigrams, hashed
+   * into a table of their own; no entries for lines without them. Absent where the encoder was made
+   * without it (training): methods that read it treat absence as no entries.
+   */
+  ideo?: SparseRows;
+}
+
+/** Sparse rows (CSR): row i's entries are index/value[offsets[i]..offsets[i + 1]), indices ascending. */
+export interface SparseRows {
+  dim: number;
+  offsets: Int32Array;
+  index: Int32Array;
+  value: Float32Array;
 }
 
 /** A few-shot method: adapts to a support set (and optionally unlabeled lines) and classifies. */

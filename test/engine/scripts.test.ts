@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { Engine, namedPredictions } from '../../src/engine/engine';
+import { leastCertainLines } from '../../src/engine/review';
 import type { Example } from '../../src/engine/types';
 
 const MODEL_DIR = path.resolve(__dirname, '../../../models');
@@ -56,6 +57,12 @@ describe('Engine on scripts without spaces', function () {
 
   const support: Example[] = Object.entries(TOPICS).flatMap(([label, lines]) => lines.slice(0, 2).map((text) => ({ text, label })));
   const queries = Object.entries(TOPICS).flatMap(([label, lines]) => lines.slice(2).map((text) => ({ text, label })));
+  const english: Example[] = [
+    { text: 'my card was charged twice', label: 'billing' },
+    { text: 'refund the duplicate charge', label: 'billing' },
+    { text: 'the app crashes on start', label: 'bug' },
+    { text: 'error 500 when I click save', label: 'bug' },
+  ];
 
   it('classifies 3 Chinese topics from 2 examples each, and is not sure of its mistakes', () => {
     const model = engine.adapt(support, { pool: queries.map((q) => q.text) });
@@ -72,12 +79,6 @@ describe('Engine on scripts without spaces', function () {
   });
 
   it('gives a line it has no features for (no known word, nothing shared with the examples) the confidence 1 / labels', () => {
-    const english: Example[] = [
-      { text: 'my card was charged twice', label: 'billing' },
-      { text: 'refund the duplicate charge', label: 'billing' },
-      { text: 'the app crashes on start', label: 'bug' },
-      { text: 'error 500 when I click save', label: 'bug' },
-    ];
     const lines = ['ამინდი დღეს კარგია', '今天天气很好', 'the app crashes when I save'];
     const model = engine.adapt(english, { pool: lines });
     const p = model.classify(lines);
@@ -88,5 +89,51 @@ describe('Engine on scripts without spaces', function () {
     // A line with known words keeps the model's own confidence.
     assert.equal(model.labels[p.labelIndex[2]], 'bug');
     assert.ok(p.confidence[2] > 0.6, `${p.confidence[2]}`);
+  });
+
+  it('default-cjk (the ideograph block) classifies the Chinese topics too, and is default itself on English lines', () => {
+    const model = engine.adapt(support, { method: 'default-cjk', pool: queries.map((q) => q.text) });
+    const predictions = namedPredictions(
+      model,
+      queries.map((q) => q.text),
+    );
+    const right = predictions.filter((p, i) => p.label === queries[i].label).length;
+    assert.ok(right >= 18, `${right} of ${queries.length} right`);
+
+    const lines = ['please refund me', 'it crashed again', 'Größe der Rechnung'];
+    const plain = engine.adapt(english, { pool: lines }).classify(lines);
+    const cjk = engine.adapt(english, { method: 'default-cjk', pool: lines }).classify(lines);
+    assert.deepEqual(cjk, plain);
+  });
+
+  it('gives lines in scripts it has no features for the lowest confidence, so they come first for review', () => {
+    // Examples in English and in Chinese; lines in Thai, Hebrew, Devanagari and Arabic share no
+    // word with them and have no word vector: whatever label they get, it is a guess.
+    const foreign = ['สวัสดีครับ วันนี้อากาศดี', 'שלום, מה שלומך היום?', 'आज मौसम बहुत अच्छा है', 'الطقس جميل اليوم 2024'];
+    const known = ['my card was charged twice again', 'the app crashes when I save', '这场比赛主队以三比一获胜', '我喜欢吃辣的四川菜'];
+    const examples: Example[] = [
+      { text: 'refund the duplicate charge', label: 'billing' },
+      { text: 'the app crashes on start', label: 'bug' },
+      ...support,
+    ];
+    const labels = new Set(examples.map((e) => e.label)).size;
+    for (const method of ['default', 'default-cjk']) {
+      const lines = [...known, ...foreign];
+      const p = engine.adapt(examples, { method, pool: lines }).classify(lines);
+      for (let i = known.length; i < lines.length; i++) {
+        assert.ok(p.confidence[i] < 1 / labels + 1e-6, `${method}: ${lines[i]} at ${p.confidence[i]}`);
+        assert.ok(p.uncertainty[i] > 0.999, `${method}: ${lines[i]} uncertainty ${p.uncertainty[i]}`);
+      }
+      for (let i = 0; i < known.length; i++) {
+        assert.ok(p.confidence[i] > 1 / labels + 0.05, `${method}: ${lines[i]} at ${p.confidence[i]}`);
+        assert.ok(p.uncertainty[i] < 0.99, `${method}: ${lines[i]} uncertainty ${p.uncertainty[i]}`);
+      }
+      // Next Uncertain Line asks for them before any line the model can read.
+      const review = leastCertainLines(p.uncertainty, () => true, foreign.length);
+      assert.deepEqual(
+        review.sort((a, b) => a - b),
+        foreign.map((_, k) => known.length + k),
+      );
+    }
   });
 });

@@ -5,6 +5,9 @@ interface Row {
   word: Float32Array;
   charIndex: Int32Array;
   charValue: Float32Array;
+  /** The ideograph block's entries, when the encoder has the block. */
+  ideoIndex?: Int32Array;
+  ideoValue?: Float32Array;
 }
 
 export type EncodeFn = (texts: string[]) => EncodedLines;
@@ -13,6 +16,7 @@ export class EncodingCache {
   private readonly rows = new Map<string, Row>();
   private wordDim = 0;
   private charDim = 0;
+  private ideoDim = 0;
 
   constructor(private readonly encode: EncodeFn) {}
 
@@ -31,14 +35,21 @@ export class EncodingCache {
     if (enc.n !== texts.length) throw new Error(`encoder returned ${enc.n} rows for ${texts.length} texts`);
     this.wordDim = enc.wordDim;
     this.charDim = enc.charDim;
+    const ideo = enc.ideo;
+    if (ideo) this.ideoDim = ideo.dim;
     texts.forEach((text, i) => {
       const from = enc.charOffsets[i] as number;
       const to = enc.charOffsets[i + 1] as number;
-      this.rows.set(text, {
+      const row: Row = {
         word: enc.word.slice(i * enc.wordDim, (i + 1) * enc.wordDim),
         charIndex: enc.charIndex.slice(from, to),
         charValue: enc.charValue.slice(from, to),
-      });
+      };
+      if (ideo) {
+        row.ideoIndex = ideo.index.slice(ideo.offsets[i], ideo.offsets[i + 1]);
+        row.ideoValue = ideo.value.slice(ideo.offsets[i], ideo.offsets[i + 1]);
+      }
+      this.rows.set(text, row);
     });
   }
 
@@ -62,6 +73,23 @@ export class EncodingCache {
       at += r.charIndex.length;
       out.charOffsets[i + 1] = at;
     });
+    if (this.ideoDim > 0) out.ideo = this.gatherIdeographs(rows);
     return out;
+  }
+
+  private gatherIdeographs(rows: readonly Row[]): NonNullable<EncodedLines['ideo']> {
+    const offsets = new Int32Array(rows.length + 1);
+    rows.forEach((r, i) => {
+      offsets[i + 1] = (offsets[i] as number) + (r.ideoIndex?.length ?? 0);
+    });
+    const index = new Int32Array(offsets[rows.length] as number);
+    const value = new Float32Array(offsets[rows.length] as number);
+    rows.forEach((r, i) => {
+      if (r.ideoIndex && r.ideoValue) {
+        index.set(r.ideoIndex, offsets[i]);
+        value.set(r.ideoValue, offsets[i]);
+      }
+    });
+    return { dim: this.ideoDim, offsets, index, value };
   }
 }

@@ -8,6 +8,7 @@
 // more than twice the live data, the cache is compacted into one new slab.
 import type { EncodedLines } from '../types';
 import { CharNgramHasher } from '../text/charNgrams';
+import { IdeographHasher } from '../text/ideographs';
 import { type LineTokens, WordBlocks } from './wordBlocks';
 import { MAX_TOKENIZE_CHARS, tokenize } from '../text/tokenizer';
 import type { WordVectors } from '../text/wordVectors';
@@ -25,6 +26,11 @@ export interface EncoderOptions {
    * engine sets it (DEFAULT_CACHE_LINES, model.ts); this default serves training and evaluation.
    */
   cacheSize: number;
+  /**
+   * Buckets of the ideograph block (text/ideographs.ts), 0 for none. The engine's encoder has it
+   * (model.ts); training reads no such block, so the default is 0.
+   */
+  ideographBuckets: number;
 }
 
 export const DEFAULT_ENCODER_OPTIONS: Readonly<EncoderOptions> = Object.freeze({
@@ -33,6 +39,7 @@ export const DEFAULT_ENCODER_OPTIONS: Readonly<EncoderOptions> = Object.freeze({
   ngramMax: 5,
   charBuckets: 2048,
   cacheSize: 100_000,
+  ideographBuckets: 0,
 });
 
 /** Encodings of a batch of lines, stored contiguously. */
@@ -65,6 +72,9 @@ function checkOptions(o: EncoderOptions): void {
     bad(`charBuckets must be an integer in 1..2^24, got ${o.charBuckets}`);
   }
   if (!Number.isInteger(o.cacheSize) || o.cacheSize < 0) bad(`cacheSize must be an integer >= 0, got ${o.cacheSize}`);
+  const ib = o.ideographBuckets;
+  if (!Number.isInteger(ib) || ib < 0 || ib > 2 ** 24 || (ib & (ib - 1)) !== 0)
+    bad(`ideographBuckets must be 0 or a power of two up to 2^24, got ${ib}`);
 }
 
 /**
@@ -139,6 +149,7 @@ export class Encoder {
   readonly options: EncoderOptions;
   private readonly sifWeights: Float32Array;
   private readonly hasher: CharNgramHasher;
+  private readonly ideographs?: IdeographHasher;
   private readonly cache = new Map<string, LineCode>();
   private readonly builder = new SlabBuilder();
   private readonly wordBlocks: WordBlocks;
@@ -166,13 +177,22 @@ export class Encoder {
     }
     this.sifWeights = sifWeights ?? zipfSifWeights(vectors.size, this.options.sifA);
     this.hasher = new CharNgramHasher(this.options.ngramMin, this.options.ngramMax, this.options.charBuckets);
+    if (this.options.ideographBuckets > 0) this.ideographs = new IdeographHasher(this.options.ideographBuckets);
     this.wordBlocks = new WordBlocks(vectors);
   }
 
   encode(texts: readonly string[]): EncodedLines {
-    const n = texts.length;
-    const dim = this.vectors.dim;
     const lines = texts.map((t) => (typeof t === 'string' ? t : String(t ?? '')));
+    const out = this.encodeBlocks(lines);
+    // Not cached: it is a pass over the characters of lines that have any CJK, nothing for the rest.
+    if (this.ideographs) out.ideo = this.ideographs.rows(lines);
+    return out;
+  }
+
+  /** The word and char blocks of the lines, from the cache where it has them. */
+  private encodeBlocks(lines: string[]): EncodedLines {
+    const n = lines.length;
+    const dim = this.vectors.dim;
     const codes = this.lookUpOrEncode(lines);
 
     const charOffsets = new Int32Array(n + 1);

@@ -2,6 +2,7 @@
 // (the document's lines when transductive, a corpus mean when not), L2-normalised and scaled.
 // Learners see `[s_word * word', s_char * char']`; the char block stays sparse when scoring.
 import type { EncodedLines, LineSummaries } from '../types';
+import { selectSparseRows } from '../text/ideographs';
 import { type KernelScope, PAD_BIAS, paddedClasses, type Slot, withKernel } from './kernel/scope';
 
 export interface BlockScales {
@@ -305,7 +306,9 @@ export function selectRows(lines: EncodedLines, rows: ArrayLike<number>): Encode
     charIndex.set(lines.charIndex.subarray(lines.charOffsets[i], lines.charOffsets[i + 1]), offsets[r]);
     charValue.set(lines.charValue.subarray(lines.charOffsets[i], lines.charOffsets[i + 1]), offsets[r]);
   }
-  return { n: rows.length, wordDim: wd, word, charDim: lines.charDim, charOffsets: offsets, charIndex, charValue };
+  const out: EncodedLines = { n: rows.length, wordDim: wd, word, charDim: lines.charDim, charOffsets: offsets, charIndex, charValue };
+  if (lines.ideo) out.ideo = selectSparseRows(lines.ideo, rows);
+  return out;
 }
 
 /** `count` row indices spread evenly over 0..n-1. */

@@ -50,7 +50,7 @@ function checkAugmented(lines: EncodedLines, layout: SentenceLayout): void {
 }
 
 /** A classifier that maps each batch of lines before scoring it. */
-function mapped(inner: Classifier, map: (lines: EncodedLines) => EncodedLines): Classifier {
+export function mapped(inner: Classifier, map: (lines: EncodedLines) => EncodedLines): Classifier {
   const summary = inner.predictSummary?.bind(inner);
   return {
     ...(inner.head ? { head: inner.head } : {}),

@@ -77,6 +77,15 @@ describe('tokenize', () => {
     ['2024年iPhone发布', ['2024', '年', 'i', 'phone', '发', '布']],
     ['東京タワー に 行く', ['東', '京', 'タ', 'ワ', 'ー', 'に', '行', 'く']],
     ['ひらがなカタカナ', ['ひ', 'ら', 'が', 'な', 'カ', 'タ', 'カ', 'ナ']],
+    // Classical Chinese with full-width punctuation; kanji with okurigana; half-width katakana and
+    // decomposed voiced marks (NFKC); full-width Latin inside Japanese; Latin words inside Chinese
+    ['子曰：“学而时习之，不亦说乎？”', ['子', '曰', '学', '而', '时', '习', '之', '不', '亦', '说', '乎']],
+    ['食べる、飲んだ。', ['食', 'べ', 'る', '飲', 'ん', 'だ']],
+    ['ｶﾞｲﾄﾞﾌﾞｯｸ を読む', ['ガ', 'イ', 'ド', 'ブ', 'ッ', 'ク', 'を', '読', 'む']],
+    ['か\u3099っこう', ['が', 'っ', 'こ', 'う']],
+    ['Ａｐｐｌｅの新製品', ['apple', 'の', '新', '製', '品']],
+    ['北京Beijing和上海', ['北', '京', 'beijing', '和', '上', '海']],
+    ['丽江Café很好', ['丽', '江', 'café', '很', '好']],
     ['한국어를 배우고 있습니다', ['한국어를', '배우고', '있습니다']],
     ['서울Seoul에서', ['서울', 'seoul에서']],
     ['Größe Ärger naïve façade Ångström', ['größe', 'ärger', 'naïve', 'façade', 'ångström']],
