@@ -8,7 +8,7 @@
 // more than twice the live data, the cache is compacted into one new slab.
 import type { EncodedLines } from '../types';
 import { CharNgramHasher } from '../text/charNgrams';
-import { IdeographHasher } from '../text/ideographs';
+import { IdeographHasher, joinEntries, type LineEntries } from '../text/ideographs';
 import { type LineTokens, WordBlocks } from './wordBlocks';
 import { MAX_TOKENIZE_CHARS, tokenize } from '../text/tokenizer';
 import type { WordVectors } from '../text/wordVectors';
@@ -59,6 +59,8 @@ interface LineCode {
   charCount: number;
   /** Value of the encoder's use counter when the line was last moved to the young end of the LRU. */
   used: number;
+  /** Its entries in the ideograph block, when the encoder has the block and the line has any. */
+  ideo?: LineEntries;
 }
 
 function checkOptions(o: EncoderOptions): void {
@@ -183,17 +185,20 @@ export class Encoder {
 
   encode(texts: readonly string[]): EncodedLines {
     const lines = texts.map((t) => (typeof t === 'string' ? t : String(t ?? '')));
-    const out = this.encodeBlocks(lines);
-    // Not cached: it is a pass over the characters of lines that have any CJK, nothing for the rest.
-    if (this.ideographs) out.ideo = this.ideographs.rows(lines);
+    const codes = this.lookUpOrEncode(lines);
+    const out = this.encodeBlocks(codes);
+    if (this.ideographs)
+      out.ideo = joinEntries(
+        codes.map((c) => c.ideo),
+        this.ideographs.buckets,
+      );
     return out;
   }
 
-  /** The word and char blocks of the lines, from the cache where it has them. */
-  private encodeBlocks(lines: string[]): EncodedLines {
-    const n = lines.length;
+  /** The word and char blocks of the lines' codes. */
+  private encodeBlocks(codes: LineCode[]): EncodedLines {
+    const n = codes.length;
     const dim = this.vectors.dim;
-    const codes = this.lookUpOrEncode(lines);
 
     const charOffsets = new Int32Array(n + 1);
     for (let i = 0; i < n; i++) charOffsets[i + 1] = charOffsets[i] + codes[i].charCount;
@@ -311,6 +316,8 @@ export class Encoder {
     f = 0;
     for (const [text, i] of fresh) {
       const code: LineCode = { slab, wordAt: wordAts[f], charAt: charAts[f], charCount: counts[f++], used: this.uses };
+      const ideo = this.ideographs?.entries(text);
+      if (ideo) code.ideo = ideo;
       codes[i] = code;
       this.remember(text, code);
     }

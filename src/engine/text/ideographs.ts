@@ -19,6 +19,29 @@ const UNIGRAM = 0x01;
 const BIGRAM = 0x02;
 /** The first code unit at which a character can be Han or kana (CJK radicals start at U+2E80). */
 const FIRST_CJK = 0x2e80;
+/** Lines without such a code unit (surrogates included) have no entries: one native test rejects them. */
+const MAYBE_CJK = /[\u2e80-\uffff]/;
+
+/** One line's entries in the block. */
+export interface LineEntries {
+  index: Int32Array;
+  value: Float32Array;
+}
+
+/** Lines' entries (undefined: none) as sparse rows. */
+export function joinEntries(lines: ReadonlyArray<LineEntries | undefined>, dim: number): SparseRows {
+  const offsets = new Int32Array(lines.length + 1);
+  for (let i = 0; i < lines.length; i++) offsets[i + 1] = offsets[i] + (lines[i]?.index.length ?? 0);
+  const index = new Int32Array(offsets[lines.length]);
+  const value = new Float32Array(offsets[lines.length]);
+  for (let i = 0; i < lines.length; i++) {
+    const e = lines[i];
+    if (!e) continue;
+    index.set(e.index, offsets[i]);
+    value.set(e.value, offsets[i]);
+  }
+  return { dim, offsets, index, value };
+}
 
 function fnv(h: number, text: string, from: number, to: number): number {
   for (let k = from; k < to; k++) h = Math.imul(h ^ text.charCodeAt(k), FNV_PRIME);
@@ -45,9 +68,7 @@ export class IdeographHasher {
     const counts = this.counts;
     counts.clear();
     let s = text.length > MAX_TOKENIZE_CHARS ? text.slice(0, MAX_TOKENIZE_CHARS) : text;
-    let any = false;
-    for (let i = 0; i < s.length && !any; i++) any = s.charCodeAt(i) >= FIRST_CJK;
-    if (!any) return counts;
+    if (!MAYBE_CJK.test(s)) return counts;
     s = s.normalize('NFKC');
     let prev = -1; // start of the previous character when it was ideographic, else -1
     for (let i = 0; i < s.length; ) {
@@ -63,22 +84,20 @@ export class IdeographHasher {
     return counts;
   }
 
-  /** The lines' grams as sparse rows (counts, indices ascending). */
+  /** One line's entries (indices ascending, counts), or undefined when it has none (most lines). */
+  entries(text: string): LineEntries | undefined {
+    const counts = this.line(text);
+    if (counts.size === 0) return undefined;
+    const sorted = [...counts].sort((a, b) => a[0] - b[0]);
+    return { index: Int32Array.from(sorted, (e) => e[0]), value: Float32Array.from(sorted, (e) => e[1]) };
+  }
+
+  /** The lines' grams as sparse rows. */
   rows(texts: readonly string[]): SparseRows {
-    const offsets = new Int32Array(texts.length + 1);
-    const index: number[] = [];
-    const value: number[] = [];
-    texts.forEach((text, i) => {
-      const counts = this.line(text);
-      if (counts.size > 0) {
-        for (const [bucket, count] of [...counts].sort((a, b) => a[0] - b[0])) {
-          index.push(bucket);
-          value.push(count);
-        }
-      }
-      offsets[i + 1] = index.length;
-    });
-    return { dim: this.buckets, offsets, index: Int32Array.from(index), value: Float32Array.from(value) };
+    return joinEntries(
+      texts.map((t) => this.entries(t)),
+      this.buckets,
+    );
   }
 
   private add(h: number): void {
