@@ -37,7 +37,8 @@ export interface Port {
 export function startWorkerHost(
   port: Port,
   loadEngine: (log: (m: string) => void) => Promise<EngineApi>,
-  loadEncoder: () => Promise<SentenceEmbedder> = () => Promise.reject(new Error('no sentence encoder in this worker')),
+  loadEncoder: (log: (message: string) => void) => Promise<SentenceEmbedder> = () =>
+    Promise.reject(new Error('no sentence encoder in this worker')),
 ): Promise<void> {
   const log = (message: string) => port.postMessage({ kind: 'log', message });
   let engine: EngineApi | undefined;

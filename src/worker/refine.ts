@@ -19,9 +19,11 @@ export interface SentenceEmbedder {
   embed(texts: readonly string[]): Promise<Float32Array>;
   /** Writes the disk cache's new vectors. */
   flush(): void;
+  /** Batches to keep in flight: one per encoding thread (src/engine/sentence/threads.ts); default 1. */
+  readonly threads?: number;
 }
 
-/** Lines embedded between two yields: one model batch (BATCH_SIZE), about 0.1-0.6 s on 2 cores. */
+/** Lines per embed call: one model batch (BATCH_SIZE), about 0.1-0.6 s on one core. */
 const LINES_PER_STEP = 32;
 /** Progress notifications at most this often. */
 const PROGRESS_MS = 250;
@@ -39,7 +41,8 @@ export class Refiner {
   private encoder?: Promise<SentenceEmbedder | undefined>;
 
   constructor(
-    private readonly loadEncoder: () => Promise<SentenceEmbedder>,
+    /** Loads the encoder; `log` is for what its threads have to say (a helper that failed). */
+    private readonly loadEncoder: (log: (message: string) => void) => Promise<SentenceEmbedder>,
     private readonly post: (message: RefineNotification) => void,
     private readonly log: (message: string) => void,
   ) {}
@@ -74,18 +77,33 @@ export class Refiner {
         this.post({ kind: 'refine', document, ...task, version, done: vectors.size, total });
       };
       progress(true);
+      // Batches go out in priority order, one per encoding thread; the next one leaves when the
+      // oldest in flight is back (each await lets classify requests in).
+      const inFlight: Array<Promise<void>> = [];
       for (let from = 0; from < missing.length; from += LINES_PER_STEP) {
         const batch = missing.slice(from, from + LINES_PER_STEP);
-        const rows = await encoder.embed(batch);
-        batch.forEach((t, i) => {
-          vectors.set(t, rows.slice(i * encoder.dim, (i + 1) * encoder.dim));
+        const embedded = encoder.embed(batch).then((rows) => {
+          batch.forEach((t, i) => {
+            vectors.set(t, rows.slice(i * encoder.dim, (i + 1) * encoder.dim));
+          });
+          progress(false);
         });
-        progress(false);
+        // Seen when it is awaited; a job that stops first must not leave it unhandled.
+        embedded.catch(() => {});
+        inFlight.push(embedded);
+        if (inFlight.length < (encoder.threads ?? 1)) continue;
+        await inFlight.shift();
         await yieldToEventLoop();
         if (!isCurrent()) {
+          await Promise.allSettled(inFlight);
           encoder.flush();
           return;
         }
+      }
+      await Promise.all(inFlight);
+      if (!isCurrent()) {
+        encoder.flush();
+        return;
       }
       if (missing.length) encoder.flush();
       const sentence: SentenceVectors = { dim: encoder.dim, get: (t) => vectors.get(t) };
@@ -104,7 +122,7 @@ export class Refiner {
 
   /** The encoder, loaded by the first refinement; undefined (said once) when it cannot load. */
   private load(): Promise<SentenceEmbedder | undefined> {
-    this.encoder ??= this.loadEncoder().catch((error: unknown) => {
+    this.encoder ??= this.loadEncoder(this.log).catch((error: unknown) => {
       this.log(
         `refinement is off: the sentence encoder did not load (${error instanceof Error ? error.message : String(error)}); ` +
           'predictions come from the fast features only',

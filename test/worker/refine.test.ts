@@ -185,6 +185,40 @@ describe('background refinement (worker host)', () => {
     }
   });
 
+  it('keeps one batch in flight per encoding thread, sent in priority order', async () => {
+    const calls = { adapt: [] as AdaptOptions[], predictedLines: 0 };
+    const batches: string[][] = [];
+    let inFlight = 0;
+    let most = 0;
+    const embedder: SentenceEmbedder = {
+      dim: DIM,
+      threads: 2,
+      cached: () => new Map(),
+      async embed(texts) {
+        batches.push([...texts]);
+        most = Math.max(most, ++inFlight);
+        // The later batch of each pair comes back first: what is stored must not depend on it.
+        await new Promise((r) => setTimeout(r, batches.length % 2 ? 5 : 1));
+        inFlight--;
+        return Float32Array.from({ length: texts.length * DIM }, (_, k) => (k % DIM === 0 ? 1 : 0));
+      },
+      flush: () => {},
+    };
+    const w = connect(refiningEngine(calls), async () => embedder);
+    try {
+      await w.isUp;
+      const lines = Array.from({ length: 100 }, (_, i) => `line number ${'x'.repeat(i % 7)} ${i}`);
+      const params = { support, text: lines.join('\n'), usePool: true, document: 'doc', refine: { version: 1 } };
+      await w.client.request('classify', params);
+      await w.until((n) => n.result !== undefined);
+      assert.equal(most, 2);
+      assert.deepEqual(batches.flat(), priorityOrder({ lines, params }));
+      assert.equal(w.refines.at(-1)?.result?.method, 'keyword+sentence@2');
+    } finally {
+      w.close();
+    }
+  });
+
   it('embeds the labeled lines and names first, then the pool, the lines in view, the rest; each once', () => {
     const lines = ['a long line of the document', 'short', '', 'in view', 'short'];
     const order = priorityOrder({
