@@ -61,7 +61,15 @@ export function startWorkerHost(
       info: () => need().info(),
       quality: (params, signal) => quality(need(), params, signal),
       classifyWorkspace: (params, signal) =>
-        classifyWorkspace(need(), params, signal, (event) => port.postMessage({ kind: 'workspace', run: params.run, event }), states),
+        classifyWorkspace(
+          need(),
+          params,
+          signal,
+          (event) => port.postMessage({ kind: 'workspace', run: params.run, event }),
+          states,
+          {},
+          refiner,
+        ),
       records: async (params) => packTable(recordTable(await savedSource(params.text, params.path), params)),
       dataset: async (params) => {
         const source = await savedSource(params.text, params.path);
