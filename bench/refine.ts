@@ -155,7 +155,7 @@ async function main(): Promise<void> {
       `refinement, ${count} lines (${cold.lines} distinct texts with the labeled lines), ${result.method}, backend ${result.backend}, ` +
         `${result.cpus} cores, load average ${result.loadavg_start} -> ${result.loadavg_end}; targets: cold <= ${TARGETS.refine_10k_cold_s} s, ` +
         `warm <= ${TARGETS.refine_10k_warm_ms} ms; instant answer ${result.instant_10k_ms} ms\n` +
-        `${[header, ...table].map((row) => row.map((c) => c.padStart(14)).join('')).join('\n')}\n`,
+        `${[header, ...table].map((row) => row.map((c) => c.padStart(16)).join('')).join('\n')}\n`,
     );
   }
 }

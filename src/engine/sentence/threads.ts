@@ -22,9 +22,10 @@ export const MAX_ENCODER_THREADS = 4;
 /**
  * How many threads encode sentence vectors (the one place this is decided): ENCODER_THREADS_ENV
  * when it holds a count, else one per core up to MAX_ENCODER_THREADS. Measured with `npm run
- * bench:refine -- --threads 1` and `--threads 2` on the 2-core machine (docs/scaling.md): two threads
- * embed about 1.8x the lines per second of one, so 2 cores get 2 threads; one core gets one (two
- * threads would take turns on it, each with its own model's memory).
+ * bench:refine -- --threads 1,2` (docs/scaling.md): on a quiet 2-core machine two threads were
+ * measured at about 440 lines/s against 232-271 for one (1.6-1.9x), so 2 cores get 2 threads; one
+ * core gets one (two threads would take turns on it, each with its own model's memory). On a
+ * saturated machine the job's share of CPU, not its threads, sets the rate (no gain measured there).
  */
 export function encoderThreads(cores = os.availableParallelism(), setting = process.env[ENCODER_THREADS_ENV]): number {
   const asked = setting === undefined ? Number.NaN : Number.parseInt(setting, 10);
