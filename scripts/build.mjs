@@ -53,12 +53,14 @@ const node = {
 };
 
 const groups = [];
-// kernelHelper: the kernel's helper thread, started from out/ by src/engine/learners/kernel/helper.ts.
+// kernelHelper: the kernel's helper thread, started from out/ by src/engine/learners/kernel/helper.ts;
+// sentenceHelper: a sentence encoder thread, started from out/ by src/engine/sentence/threads.ts.
 const named = {
   extension: 'src/extension/extension.ts',
   worker: 'src/worker/worker.ts',
   cli: 'src/cli/main.ts',
   kernelHelper: 'src/engine/learners/kernel/helperThread.ts',
+  sentenceHelper: 'src/engine/sentence/helperThread.ts',
 };
 const entryPoints = Object.fromEntries(
   Object.entries(named)

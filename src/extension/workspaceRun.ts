@@ -32,6 +32,21 @@ export interface WorkspaceSummary {
   skipped: WorkspaceSkip[];
   seconds: number;
   cancelled: boolean;
+  /** Whether the lines were classified with the sentence block too (RunOptions.sentence). */
+  sentence: boolean;
+  /** What classifying again with the sentence block would cost, over every folder (a fast run with `fewshot.refine` on). */
+  refineCost?: { lines: number; seconds: number };
+}
+
+/**
+ * The action a fast run's summary offers: classify again with the sentence block, its cost in
+ * seconds shown (at least 1: the adaptation with the block takes time even when every vector is
+ * cached). Undefined when there is nothing to offer: a cancelled or refined run, refinement off
+ * or unavailable in the worker, no line classified.
+ */
+export function refineOffer(summary: WorkspaceSummary): string | undefined {
+  if (summary.cancelled || summary.sentence || !summary.refineCost || summary.lines === 0) return undefined;
+  return vscode.l10n.t('Refine with sentence features (about {0} s)', Math.max(1, Math.ceil(summary.refineCost.seconds)));
 }
 
 export interface RunOptions {
@@ -39,6 +54,8 @@ export interface RunOptions {
   interactive: boolean;
   /** Receives each progress message the notification shows. */
   onProgress?: (message: string) => void;
+  /** Classify with the sentence block too (the summary's refineOffer): slower, better on most sets. */
+  sentence?: boolean;
 }
 
 /**
@@ -130,13 +147,23 @@ export class WorkspaceRun implements vscode.Disposable {
     const location = options.interactive ? vscode.ProgressLocation.Notification : vscode.ProgressLocation.Window;
     const done = Promise.resolve(
       vscode.window.withProgress(
-        { location, title: vscode.l10n.t('Few-Shot: classifying the workspace'), cancellable: options.interactive },
+        {
+          location,
+          title: options.sentence
+            ? vscode.l10n.t('Few-Shot: classifying the workspace with sentence features')
+            : vscode.l10n.t('Few-Shot: classifying the workspace'),
+          cancellable: options.interactive,
+        },
         (progress, token) => {
           token.onCancellationRequested(() => cancel.cancel());
-          return this.runFolders(cancel, (message, increment) => {
-            progress.report({ message, increment });
-            options.onProgress?.(message);
-          });
+          return this.runFolders(
+            cancel,
+            (message, increment) => {
+              progress.report({ message, increment });
+              options.onProgress?.(message);
+            },
+            options.sentence === true,
+          );
         },
       ),
     );
@@ -166,12 +193,15 @@ export class WorkspaceRun implements vscode.Disposable {
   private async runFolders(
     cancel: CancelSource,
     report: (message: string, increment?: number) => void,
+    sentence: boolean,
   ): Promise<WorkspaceSummary | undefined> {
     const folders = vscode.workspace.workspaceFolders ?? [];
     if (folders.length === 0)
       throw new RpcError('Open a folder first: Classify Workspace classifies the files of the workspace folders.', 'input');
     const started = Date.now();
-    const summary: WorkspaceSummary = { files: 0, lines: 0, skipped: [], seconds: 0, cancelled: false };
+    const summary: WorkspaceSummary = { files: 0, lines: 0, skipped: [], seconds: 0, cancelled: false, sentence };
+    // The cost of a refinement is asked for only where one would be offered.
+    const estimateRefine = !sentence && this.ctx.config.refine;
     const seen = new Set<string>();
     let reported = 0;
     const textColumns = this.ctx.structured.chosenColumns();
@@ -202,6 +232,8 @@ export class WorkspaceRun implements vscode.Disposable {
             abstention: this.ctx.config.abstention,
             textColumns,
             ...(recordTask(task) === undefined ? {} : { task: recordTask(task) }),
+            ...(sentence ? { sentence } : {}),
+            ...(estimateRefine ? { estimateRefine } : {}),
           },
           (event: WorkspaceEvent) => {
             if (event.type === 'scanned') {
@@ -230,6 +262,10 @@ export class WorkspaceRun implements vscode.Disposable {
       }
       summary.files += result.files;
       summary.lines += result.lines;
+      if (result.refineCost) {
+        const sum = summary.refineCost ?? { lines: 0, seconds: 0 };
+        summary.refineCost = { lines: sum.lines + result.refineCost.lines, seconds: sum.seconds + result.refineCost.seconds };
+      }
       summary.skipped.push(...result.skipped);
       for (const s of result.skipped)
         this.ctx.log(
@@ -259,7 +295,13 @@ export class WorkspaceRun implements vscode.Disposable {
       ? `Few-Shot: Classify Workspace cancelled; files done so far keep their predictions.`
       : `Few-Shot: classified ${summary.files.toLocaleString('en')} files (${summary.lines.toLocaleString('en')} lines) ` +
         `in ${summary.seconds.toFixed(1)} s${skipped ? `; ${skipped}` : ''}.`;
-    void vscode.window.showInformationMessage(text, ...(skipped ? ['Show Log'] : [])).then((c) => c && this.ctx.output.show(true));
+    const refine = refineOffer(summary);
+    const actions = [...(refine ? [refine] : []), ...(skipped ? ['Show Log'] : [])];
+    void vscode.window.showInformationMessage(text, ...actions).then((choice) => {
+      if (choice === undefined) return;
+      if (choice === refine) void this.run({ interactive: true, sentence: true });
+      else this.ctx.output.show(true);
+    });
   }
 
   /** What the worker reads in a folder. */

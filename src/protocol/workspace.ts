@@ -41,6 +41,13 @@ export interface ClassifyWorkspaceParams {
   textColumns?: Record<string, string>;
   /** The task (label set) of `support`: the folder's warm-start state is kept per task. */
   task?: string;
+  /**
+   * Classify with the sentence block too (docs/sentence.md): every line's sentence vector, from the
+   * worker's caches or the encoder; far slower than the fast features, which are used alone when absent.
+   */
+  sentence?: boolean;
+  /** With the fast features: count the lines the sentence caches lack, for `refineCost`. */
+  estimateRefine?: boolean;
 }
 
 /**
@@ -109,6 +116,12 @@ export interface ClassifyWorkspaceResult {
   scanMs: number;
   adaptMs: number;
   totalMs: number;
+  /**
+   * Asked with `estimateRefine` (and the sentence encoder available): what classifying again with
+   * `sentence` would cost, the lines no cache holds (counted per file, so a line in two files
+   * counts twice) and the seconds they take at the worker's last measured lines per second.
+   */
+  refineCost?: { lines: number; seconds: number };
 }
 
 export function isWorkspaceNotification(message: unknown): message is WorkspaceNotification {

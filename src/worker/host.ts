@@ -37,7 +37,8 @@ export interface Port {
 export function startWorkerHost(
   port: Port,
   loadEngine: (log: (m: string) => void) => Promise<EngineApi>,
-  loadEncoder: () => Promise<SentenceEmbedder> = () => Promise.reject(new Error('no sentence encoder in this worker')),
+  loadEncoder: (log: (message: string) => void) => Promise<SentenceEmbedder> = () =>
+    Promise.reject(new Error('no sentence encoder in this worker')),
 ): Promise<void> {
   const log = (message: string) => port.postMessage({ kind: 'log', message });
   let engine: EngineApi | undefined;
@@ -60,7 +61,15 @@ export function startWorkerHost(
       info: () => need().info(),
       quality: (params, signal) => quality(need(), params, signal),
       classifyWorkspace: (params, signal) =>
-        classifyWorkspace(need(), params, signal, (event) => port.postMessage({ kind: 'workspace', run: params.run, event }), states),
+        classifyWorkspace(
+          need(),
+          params,
+          signal,
+          (event) => port.postMessage({ kind: 'workspace', run: params.run, event }),
+          states,
+          {},
+          refiner,
+        ),
       records: async (params) => packTable(recordTable(await savedSource(params.text, params.path), params)),
       dataset: async (params) => {
         const source = await savedSource(params.text, params.path);

@@ -19,10 +19,19 @@ export interface SentenceEmbedder {
   embed(texts: readonly string[]): Promise<Float32Array>;
   /** Writes the disk cache's new vectors. */
   flush(): void;
+  /** Batches to keep in flight: one per encoding thread (src/engine/sentence/threads.ts); default 1. */
+  readonly threads?: number;
 }
 
-/** Lines embedded between two yields: one model batch (BATCH_SIZE), about 0.1-0.6 s on 2 cores. */
+/** Lines per embed call: one model batch (BATCH_SIZE), about 0.1-0.6 s on one core. */
 const LINES_PER_STEP = 32;
+/** An embedding of this many lines or more measures the rate a cost estimate uses (fewer: start-up dominates). */
+const RATE_MIN_LINES = 256;
+/**
+ * Lines per second per encoding thread before this worker has measured its own: bench:refine on
+ * the 2-core machine, short lines (docs/scaling.md). Only an estimate's starting point.
+ */
+const DEFAULT_LINES_PER_S_PER_THREAD = 200;
 /** Progress notifications at most this often. */
 const PROGRESS_MS = 250;
 
@@ -37,9 +46,12 @@ export interface RefineJob {
 export class Refiner {
   private readonly jobs = new Map<string, object>();
   private encoder?: Promise<SentenceEmbedder | undefined>;
+  /** The last long enough embedding (linesPerSecond). */
+  private rate: { lines: number; ms: number } | undefined;
 
   constructor(
-    private readonly loadEncoder: () => Promise<SentenceEmbedder>,
+    /** Loads the encoder; `log` is for what its threads have to say (a helper that failed). */
+    private readonly loadEncoder: (log: (message: string) => void) => Promise<SentenceEmbedder>,
     private readonly post: (message: RefineNotification) => void,
     private readonly log: (message: string) => void,
   ) {}
@@ -74,18 +86,10 @@ export class Refiner {
         this.post({ kind: 'refine', document, ...task, version, done: vectors.size, total });
       };
       progress(true);
-      for (let from = 0; from < missing.length; from += LINES_PER_STEP) {
-        const batch = missing.slice(from, from + LINES_PER_STEP);
-        const rows = await encoder.embed(batch);
-        batch.forEach((t, i) => {
-          vectors.set(t, rows.slice(i * encoder.dim, (i + 1) * encoder.dim));
-        });
-        progress(false);
-        await yieldToEventLoop();
-        if (!isCurrent()) {
-          encoder.flush();
-          return;
-        }
+      const finished = await this.embedInOrder(encoder, missing, vectors, isCurrent, () => progress(false));
+      if (!finished) {
+        encoder.flush();
+        return;
       }
       if (missing.length) encoder.flush();
       const sentence: SentenceVectors = { dim: encoder.dim, get: (t) => vectors.get(t) };
@@ -102,9 +106,52 @@ export class Refiner {
     }
   }
 
+  /**
+   * Embeds `texts` (distinct, not cached) into `vectors`, in their order: the batches go out in
+   * that order, one in flight per encoding thread; the next leaves when the oldest in flight is back
+   * (each await lets classify requests in). Stops sending once `go()` is false: false then.
+   */
+  async embedInOrder(
+    encoder: SentenceEmbedder,
+    texts: readonly string[],
+    vectors: Map<string, Float32Array>,
+    go: () => boolean,
+    onBatch: () => void = () => {},
+  ): Promise<boolean> {
+    const started = performance.now();
+    const inFlight: Array<Promise<void>> = [];
+    for (let from = 0; from < texts.length; from += LINES_PER_STEP) {
+      const batch = texts.slice(from, from + LINES_PER_STEP);
+      const embedded = encoder.embed(batch).then((rows) => {
+        batch.forEach((t, i) => {
+          vectors.set(t, rows.slice(i * encoder.dim, (i + 1) * encoder.dim));
+        });
+        onBatch();
+      });
+      // Seen when it is awaited; a job that stops first must not leave it unhandled.
+      embedded.catch(() => {});
+      inFlight.push(embedded);
+      if (inFlight.length < (encoder.threads ?? 1)) continue;
+      await inFlight.shift();
+      await yieldToEventLoop();
+      if (!go()) {
+        await Promise.allSettled(inFlight);
+        return false;
+      }
+    }
+    await Promise.all(inFlight);
+    if (texts.length >= RATE_MIN_LINES) this.rate = { lines: texts.length, ms: performance.now() - started };
+    return go();
+  }
+
+  /** Lines per second the last long enough embedding ran at; before one, the bench's figure per thread. */
+  linesPerSecond(threads: number): number {
+    return this.rate ? (1000 * this.rate.lines) / Math.max(1, this.rate.ms) : DEFAULT_LINES_PER_S_PER_THREAD * threads;
+  }
+
   /** The encoder, loaded by the first refinement; undefined (said once) when it cannot load. */
-  private load(): Promise<SentenceEmbedder | undefined> {
-    this.encoder ??= this.loadEncoder().catch((error: unknown) => {
+  load(): Promise<SentenceEmbedder | undefined> {
+    this.encoder ??= this.loadEncoder(this.log).catch((error: unknown) => {
       this.log(
         `refinement is off: the sentence encoder did not load (${error instanceof Error ? error.message : String(error)}); ` +
           'predictions come from the fast features only',

@@ -3,7 +3,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { Engine } from '../engine/engine';
 import type { WorkerStartOptions } from '../protocol/worker';
-import { SentenceEncoder } from '../engine/sentence/encoder';
+import { loadEncoderPool } from '../engine/sentence/threads';
 import { startWorkerHost, type Port } from './host';
 
 if (!parentPort) throw new Error('worker.js must run as a worker thread');
@@ -12,5 +12,5 @@ void startWorkerHost(
   parentPort as unknown as Port,
   (log) => Engine.load({ modelDir: options.modelDir, backend: options.backend, log }),
   // The engine has selected the tfjs backend by the time the first refinement loads this.
-  () => SentenceEncoder.load(options.sentenceCacheDir ? { cacheDir: options.sentenceCacheDir } : {}),
+  (log) => loadEncoderPool({ ...(options.sentenceCacheDir ? { cacheDir: options.sentenceCacheDir } : {}), log }),
 );

@@ -22,6 +22,7 @@ import { type WalkedFile, walkFiles } from './fileWalker';
 import { lineColumns, type ReadFile, readText, splitLines } from '../engine/data/readText';
 import { formatOfPath } from '../engine/data/records';
 import type { DocumentStates } from './documentStates';
+import { type Refiner, refinedStateKey, type SentenceEmbedder } from './refine';
 import { documentUnits, predictUnits, wantedLines } from './units';
 
 /**
@@ -40,11 +41,22 @@ export interface Watchdog {
  */
 const WATCHDOG: Watchdog = { floorMs: 30_000, msPerByte: 0.05 };
 
+/**
+ * With the sentence block a file's lines are embedded before they are predicted: 40 lines/s of
+ * 50 bytes is 1.25 ms per byte (the encoder under heavy load, docs/sentence.md); twice that.
+ */
+const SENTENCE_MS_PER_BYTE = 2.5;
+
 /** What a test replaces: how a file is read, and the watchdog's bounds. */
 export interface WorkspaceSeams {
   read?: ReadFile;
   watchdog?: Watchdog;
 }
+
+/** What a run needs of the host's refiner (src/worker/refine.ts): its encoder and how it embeds. */
+export type WorkspaceSentence = Pick<Refiner, 'load' | 'embedInOrder' | 'linesPerSecond'>;
+
+const distinctTexts = (texts: Iterable<string>) => [...new Set(texts)].filter((t) => t.trim() !== '');
 
 export async function classifyWorkspace(
   engine: EngineApi,
@@ -53,10 +65,12 @@ export async function classifyWorkspace(
   emit: (event: WorkspaceEvent) => void,
   states?: DocumentStates,
   seams: WorkspaceSeams = {},
+  refiner?: WorkspaceSentence,
 ): Promise<ClassifyWorkspaceResult> {
   const started = performance.now();
   const read = seams.read ?? readText;
-  const watchdog = seams.watchdog ?? WATCHDOG;
+  const sentence = params.sentence === true;
+  const watchdog = seams.watchdog ?? (sentence ? { ...WATCHDOG, msPerByte: SENTENCE_MS_PER_BYTE } : WATCHDOG);
   // Checked before the walk: a bad request fails at once, not after scanning the folder.
   const abstain = checkAbstention(params.abstention);
   const textColumns = checkTextColumns(params.textColumns);
@@ -90,6 +104,9 @@ export async function classifyWorkspace(
     return Promise.race([work(), stall]).finally(() => clearTimeout(timer));
   };
   const { scope } = params;
+  // The encoder, when the run uses the sentence block or estimates what it would cost.
+  const encoder: SentenceEmbedder | undefined = refiner && (sentence || params.estimateRefine) ? await refiner.load() : undefined;
+  if (sentence && !encoder) throw new RpcError('the sentence encoder is not available in this worker (see the log)', 'internal');
   const skipped: WorkspaceSkip[] = [];
   const walked = await walkFiles(scope, (path, detail) => skipped.push({ path, reason: 'unreadable', detail }));
 
@@ -115,9 +132,23 @@ export async function classifyWorkspace(
   const scanMs = performance.now() - started;
 
   // The folder's last solution (if any) is where the fit starts: a re-run after a label change adapts faster.
-  const key = `workspace:${scope.root}`;
+  // The sentence block's solution is kept apart (another head width), as an open document's is.
+  const key = sentence ? refinedStateKey(`workspace:${scope.root}`) : `workspace:${scope.root}`;
   const warm = states?.get(key, params.task);
+  /** The sentence vectors of the labeled lines, names and pool (kept), and of the file being predicted. */
+  const vectors = new Map<string, Float32Array>();
+  let fileVectors = new Map<string, Float32Array>();
+  /** Embeds what the caches lack into `into`; stops at a cancel or a stall. */
+  const embed = async (texts: string[], into: Map<string, Float32Array>) => {
+    if (!encoder || !refiner) return;
+    for (const [t, v] of encoder.cached(texts)) into.set(t, v);
+    const missing = texts.filter((t) => !into.has(t));
+    await refiner.embedInOrder(encoder, missing, into, () => !signal.isCancellationRequested && !stalled);
+    stopIfCancelled();
+  };
+  if (sentence) await embed(distinctTexts([...params.support.flatMap((ex) => [ex.text, ex.label]), ...pool.items]), vectors);
   const model = engine.adapt(params.support, {
+    ...(encoder && sentence ? { sentence: { dim: encoder.dim, get: (t: string) => vectors.get(t) ?? fileVectors.get(t) } } : {}),
     method: params.method,
     ...(abstain ? { abstain } : {}),
     ...(poolSize > 0 ? { pool: pool.items } : {}),
@@ -133,6 +164,8 @@ export async function classifyWorkspace(
   let linesDone = 0;
   let filesDone = 0;
   let classified = 0;
+  /** Lines no sentence cache holds (estimateRefine). */
+  let uncached = 0;
   /** Reads and predicts one file; undefined when it was skipped. */
   const classifyFile = async (file: WalkedFile): Promise<WorkspaceFileResult | undefined> => {
     const text = await read(file, scope.maxFileBytes);
@@ -146,7 +179,15 @@ export async function classifyWorkspace(
     const how = recordsOf(file);
     const units = how ? documentUnits(text.text, how) : lines;
     const wanted = wantedLines(units);
+    if (encoder) {
+      const texts = distinctTexts(wanted.map((i) => units[i] as string)).filter((t) => !vectors.has(t));
+      if (sentence) {
+        fileVectors = new Map();
+        await embed(texts, fileVectors);
+      } else uncached += texts.length - encoder.cached(texts).size;
+    }
     const { labelIndex, confidence, uncertainty } = await predictUnits(model, units, wanted, stopIfCancelled);
+    fileVectors = new Map();
     linesDone += wanted.length;
     return { path: file.path, bytes: text.bytes, columns: lineColumns(lines), labelIndex, confidence, uncertainty };
   };
@@ -164,6 +205,8 @@ export async function classifyWorkspace(
       progress: { filesDone, filesTotal: files.length, linesDone, linesTotal, elapsedMs: performance.now() - classifyStarted },
     });
   }
+  // What the run's embedding added to the disk cache is kept for the next one.
+  if (encoder) encoder.flush();
   return {
     labels: model.labels,
     method: model.method,
@@ -173,5 +216,8 @@ export async function classifyWorkspace(
     scanMs,
     adaptMs,
     totalMs: performance.now() - started,
+    ...(encoder && refiner && !sentence
+      ? { refineCost: { lines: uncached, seconds: Math.ceil(uncached / refiner.linesPerSecond(encoder.threads ?? 1)) } }
+      : {}),
   };
 }

@@ -5,14 +5,15 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { readConfig } from '../../src/extension/config';
 import { columnsByPath } from '../../src/extension/structured';
-import { WorkspaceRun, type WorkspaceRunContext } from '../../src/extension/workspaceRun';
+import { refineOffer, WorkspaceRun, type WorkspaceRunContext, type WorkspaceSummary } from '../../src/extension/workspaceRun';
 import type { Example } from '../../src/engine/types';
 import type { ClassifyWorkspaceParams, WorkspaceEvent } from '../../src/protocol/workspace';
 import { CancelSource } from '../../src/protocol/rpc';
-import { classifyWorkspace } from '../../src/worker/workspace';
-import { fakeEngine } from '../worker/fakeEngine';
+import { Refiner, type SentenceEmbedder } from '../../src/worker/refine';
+import { classifyWorkspace, type WorkspaceSentence } from '../../src/worker/workspace';
+import { sentenceFakeEngine } from '../worker/fakeEngine';
 import { tempFolders } from '../worker/tempFolders';
-import { workspace } from './fakeVscode';
+import { window, workspace } from './fakeVscode';
 
 const support: Example[] = [
   { text: 'invoice', label: 'billing' },
@@ -20,15 +21,16 @@ const support: Example[] = [
 ];
 
 /** A run whose worker is the real walk with a fake engine; `asked` collects what it was asked. */
-function makeRun(labels: WorkspaceRunContext['labels'], remembered: Record<string, string> = {}) {
+function makeRun(labels: WorkspaceRunContext['labels'], remembered: Record<string, string> = {}, refiner?: WorkspaceSentence) {
   const calls = { adapt: [], predictedLines: 0, predicted: [] as string[] };
   const asked: ClassifyWorkspaceParams[] = [];
+  const engine = sentenceFakeEngine(calls);
   const run = new WorkspaceRun({
     config: readConfig(),
     engine: {
       classifyWorkspace: (params: ClassifyWorkspaceParams, onEvent: (e: WorkspaceEvent) => void, cancel?: CancelSource) => {
         asked.push(params);
-        return classifyWorkspace(fakeEngine(calls), params, cancel ?? new CancelSource(), onEvent);
+        return classifyWorkspace(engine, params, cancel ?? new CancelSource(), onEvent, undefined, {}, refiner);
       },
     },
     labels,
@@ -99,6 +101,81 @@ describe('WorkspaceRun', () => {
       assert.equal(asked[1]!.task, undefined);
       assert.ok(run.closedFile(file));
     } finally {
+      run.dispose();
+    }
+  });
+
+  it('offers refinement after a fast run, with its cost; the cost is not offered for a cancelled or refined run', () => {
+    const summary: WorkspaceSummary = {
+      files: 3,
+      lines: 900,
+      skipped: [],
+      seconds: 1,
+      cancelled: false,
+      sentence: false,
+      refineCost: { lines: 900, seconds: 4.2 },
+    };
+    assert.equal(refineOffer(summary), 'Refine with sentence features (about 5 s)');
+    assert.equal(refineOffer({ ...summary, refineCost: { lines: 0, seconds: 0 } }), 'Refine with sentence features (about 1 s)');
+    assert.equal(refineOffer({ ...summary, cancelled: true }), undefined);
+    assert.equal(refineOffer({ ...summary, sentence: true }), undefined);
+    assert.equal(refineOffer({ ...summary, lines: 0 }), undefined);
+    const { refineCost: _, ...off } = summary;
+    assert.equal(refineOffer(off), undefined, 'refinement off, or no encoder in the worker');
+  });
+
+  it('taking the offer classifies the workspace again with the sentence block', async () => {
+    const root = make({ 'a.txt': 'my invoice\nmy password\n', 'b.txt': 'my invoice\n' });
+    workspace.workspaceFolders = [{ uri: vscode.Uri.file(root), name: 'root', index: 0 }];
+    const embedded: string[] = [];
+    const embedder: SentenceEmbedder = {
+      dim: 2,
+      cached: () => new Map(),
+      async embed(texts) {
+        embedded.push(...texts);
+        return Float32Array.from({ length: texts.length * 2 }, (_, k) => (k % 2 === 0 ? 1 : 0));
+      },
+      flush: () => {},
+    };
+    const refiner = new Refiner(
+      async () => embedder,
+      () => {},
+      () => {},
+    );
+    const { run, asked } = makeRun(
+      {
+        examplesFor: () => support,
+        fileFor: () => undefined,
+        activeTask: () => ({ name: 'default', kind: 'single-label' as const, isDefault: true }),
+      },
+      {},
+      refiner,
+    );
+    const offered: string[][] = [];
+    const shown = window.showInformationMessage;
+    // The person takes the first action each message offers.
+    Object.assign(window, {
+      showInformationMessage: (_message: string, ...actions: string[]) => {
+        offered.push(actions);
+        return Promise.resolve(actions[0]);
+      },
+    });
+    try {
+      const summary = await run.run({ interactive: true });
+      assert.equal(asked[0]!.estimateRefine, true);
+      assert.equal(asked[0]!.sentence, undefined);
+      // 'my invoice' counted once per file: 3 lines at the default rate of one thread.
+      assert.deepEqual(summary?.refineCost, { lines: 3, seconds: 1 });
+      assert.deepEqual(embedded, [], 'a fast run embeds nothing');
+      for (let i = 0; i < 100 && (asked.length < 2 || run.running); i++) await new Promise((r) => setImmediate(r));
+      assert.equal(asked.length, 2);
+      assert.equal(asked[1]!.sentence, true);
+      assert.equal(asked[1]!.estimateRefine, undefined);
+      assert.deepEqual(offered, [['Refine with sentence features (about 1 s)'], []], 'a refined run offers nothing more');
+      assert.deepEqual(embedded.sort(), ['account', 'billing', 'invoice', 'my invoice', 'my password', 'password']);
+      assert.equal(run.lastSummary?.sentence, true);
+    } finally {
+      Object.assign(window, { showInformationMessage: shown });
       run.dispose();
     }
   });

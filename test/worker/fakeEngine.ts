@@ -57,3 +57,36 @@ export function fakeEngine(calls: { adapt: AdaptOptions[]; predictedLines: numbe
     },
   };
 }
+
+/**
+ * The fake engine, refined: with sentence vectors its method is `keyword+sentence@2`, the labeled
+ * lines, names and pool must have their vectors at adaptation and every non-blank line classified
+ * its own (each recorded in `classified`), and it is surer (confidence 0.99).
+ */
+export function sentenceFakeEngine(calls: { adapt: AdaptOptions[]; predictedLines: number }, classified: string[] = []): EngineApi {
+  const inner = fakeEngine(calls);
+  return {
+    ...inner,
+    adapt(s, options) {
+      const model = inner.adapt(s, options);
+      const sentence = options?.sentence;
+      if (!sentence) return model;
+      for (const t of [...s.flatMap((ex) => [ex.text, ex.label]), ...(options?.pool ?? [])])
+        if (!sentence.get(t)) throw new Error(`no vector for ${t} at adaptation`);
+      return {
+        ...model,
+        method: 'keyword+sentence@2',
+        classify(lines) {
+          for (const l of lines) {
+            if (l.trim() === '') continue;
+            if (!sentence.get(l)) throw new Error(`no vector for ${l}`);
+            classified.push(l);
+          }
+          const p = model.classify(lines);
+          p.confidence.fill(0.99);
+          return p;
+        },
+      };
+    },
+  };
+}

@@ -9,36 +9,13 @@ import { RpcClient } from '../../src/protocol/rpc';
 import { isLog, isReady, isRefine, type RefineNotification, type WorkerRequests } from '../../src/protocol/worker';
 import { type Port, startWorkerHost } from '../../src/worker/host';
 import { priorityOrder, type SentenceEmbedder } from '../../src/worker/refine';
-import { fakeEngine } from './fakeEngine';
+import { sentenceFakeEngine } from './fakeEngine';
 
 const DIM = 4;
 const support: Example[] = [
   { text: 'invoice overdue', label: 'billing' },
   { text: 'password reset', label: 'account' },
 ];
-
-/** The fake engine, refined: with sentence vectors it checks every line has one and is surer. */
-function refiningEngine(calls: { adapt: AdaptOptions[]; predictedLines: number }): EngineApi {
-  const inner = fakeEngine(calls);
-  return {
-    ...inner,
-    adapt(s, options) {
-      const model = inner.adapt(s, options);
-      const sentence = options?.sentence;
-      if (!sentence) return model;
-      return {
-        ...model,
-        method: 'keyword+sentence@2',
-        classify(lines) {
-          for (const l of lines) if (!sentence.get(l)) throw new Error(`no vector for ${l}`);
-          const p = model.classify(lines);
-          p.confidence.fill(0.99);
-          return p;
-        },
-      };
-    },
-  };
-}
 
 /** An embedder whose batches wait for `release()` when `gated`; counts the lines it embeds. */
 function fakeEmbedder(gated = false) {
@@ -93,7 +70,7 @@ describe('background refinement (worker host)', () => {
   it('answers at once, then posts the refined predictions of that version, every line with its vector', async () => {
     const calls = { adapt: [] as AdaptOptions[], predictedLines: 0 };
     const fake = fakeEmbedder();
-    const w = connect(refiningEngine(calls), async () => fake.embedder);
+    const w = connect(sentenceFakeEngine(calls), async () => fake.embedder);
     try {
       await w.isUp;
       const text = 'my invoice is late\n\nreset it please\nmy invoice is late';
@@ -124,7 +101,7 @@ describe('background refinement (worker host)', () => {
   async function changedWhileRefining(refineV2: boolean, after: (w: ReturnType<typeof connect>) => Promise<void>) {
     const calls = { adapt: [] as AdaptOptions[], predictedLines: 0 };
     const fake = fakeEmbedder(true);
-    const w = connect(refiningEngine(calls), async () => fake.embedder);
+    const w = connect(sentenceFakeEngine(calls), async () => fake.embedder);
     try {
       await w.isUp;
       await w.client.request('classify', { support, text: 'my invoice is late', usePool: true, document: 'doc', refine: { version: 1 } });
@@ -159,7 +136,7 @@ describe('background refinement (worker host)', () => {
   it('an encoder that cannot load turns refinement off with one log message; the instant path works', async () => {
     const calls = { adapt: [] as AdaptOptions[], predictedLines: 0 };
     let loads = 0;
-    const w = connect(refiningEngine(calls), () => {
+    const w = connect(sentenceFakeEngine(calls), () => {
       loads++;
       return Promise.reject(new Error('models/sentence/model.json is missing'));
     });
@@ -180,6 +157,40 @@ describe('background refinement (worker host)', () => {
       assert.equal(loads, 1);
       assert.equal(w.logs.filter((l) => l.includes('refinement is off')).length, 1);
       assert.equal(w.refines.length, 0);
+    } finally {
+      w.close();
+    }
+  });
+
+  it('keeps one batch in flight per encoding thread, sent in priority order', async () => {
+    const calls = { adapt: [] as AdaptOptions[], predictedLines: 0 };
+    const batches: string[][] = [];
+    let inFlight = 0;
+    let most = 0;
+    const embedder: SentenceEmbedder = {
+      dim: DIM,
+      threads: 2,
+      cached: () => new Map(),
+      async embed(texts) {
+        batches.push([...texts]);
+        most = Math.max(most, ++inFlight);
+        // The later batch of each pair comes back first: what is stored must not depend on it.
+        await new Promise((r) => setTimeout(r, batches.length % 2 ? 5 : 1));
+        inFlight--;
+        return Float32Array.from({ length: texts.length * DIM }, (_, k) => (k % DIM === 0 ? 1 : 0));
+      },
+      flush: () => {},
+    };
+    const w = connect(sentenceFakeEngine(calls), async () => embedder);
+    try {
+      await w.isUp;
+      const lines = Array.from({ length: 100 }, (_, i) => `line number ${'x'.repeat(i % 7)} ${i}`);
+      const params = { support, text: lines.join('\n'), usePool: true, document: 'doc', refine: { version: 1 } };
+      await w.client.request('classify', params);
+      await w.until((n) => n.result !== undefined);
+      assert.equal(most, 2);
+      assert.deepEqual(batches.flat(), priorityOrder({ lines, params }));
+      assert.equal(w.refines.at(-1)?.result?.method, 'keyword+sentence@2');
     } finally {
       w.close();
     }

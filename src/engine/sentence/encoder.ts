@@ -100,6 +100,16 @@ export class SentenceEncoder {
     return out;
   }
 
+  /** Keeps vectors computed elsewhere (a helper thread, threads.ts) in the memory and disk caches. */
+  store(texts: readonly string[], vectors: Float32Array): void {
+    const dim = this.dim;
+    const fresh = texts.map((_, i) => vectors.slice(i * dim, (i + 1) * dim));
+    texts.forEach((text, i) => {
+      this.remember(text, fresh[i] as Float32Array);
+    });
+    this.disk?.put(texts, fresh);
+  }
+
   /** Keeps a vector, most recently used last, so the oldest go first when the cache is full. */
   private remember(text: string, v: Float32Array): void {
     this.memory.delete(text);

@@ -31,6 +31,22 @@ describe('SentenceDiskCache', () => {
     );
   });
 
+  it('serves a reopened file from the one buffer it read: no copy per line', () => {
+    const dim = 512;
+    const texts = Array.from({ length: 300 }, (_, i) => `line ${i}`);
+    const vectors = texts.map((_, i) => Float32Array.from({ length: dim }, (_, j) => i + j / 1000));
+    const cache = new SentenceDiskCache({ dir, modelHash: HASH_A, dim });
+    cache.put(texts, vectors);
+    cache.flush();
+    const got = new SentenceDiskCache({ dir, modelHash: HASH_A, dim }).get(texts);
+    assert.equal(got.size, texts.length);
+    const buffers = new Set([...got.values()].map((v) => v.buffer));
+    assert.equal(buffers.size, 1);
+    texts.forEach((t, i) => {
+      assert.deepEqual(got.get(t), vectors[i]);
+    });
+  });
+
   it('forgets everything when the model hash changes, and deletes the old file', () => {
     const a = new SentenceDiskCache({ dir, modelHash: HASH_A, dim: DIM });
     a.put(['one'], [vec(1)]);
