@@ -167,7 +167,7 @@ describe('WorkspaceRun', () => {
       // 'my invoice' counted once per file: 3 lines at the default rate of one thread.
       assert.deepEqual(summary?.refineCost, { lines: 3, seconds: 1 });
       assert.deepEqual(embedded, [], 'a fast run embeds nothing');
-      for (let i = 0; i < 100 && (asked.length < 2 || run.running); i++) await new Promise((r) => setImmediate(r));
+      for (let i = 0; i < 2000 && (asked.length < 2 || run.running || offered.length < 2); i++) await new Promise((r) => setImmediate(r));
       assert.equal(asked.length, 2);
       assert.equal(asked[1]!.sentence, true);
       assert.equal(asked[1]!.estimateRefine, undefined);
