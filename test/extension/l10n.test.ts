@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { PANEL_STRINGS } from '../../src/protocol/panelStrings';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const readJson = (file: string): Record<string, unknown> => JSON.parse(fs.readFileSync(path.join(ROOT, file), 'utf8'));
@@ -37,6 +38,8 @@ function messageKeys(): Set<string> {
     for (const m of text.matchAll(/\bl10n\.t\(\s*([^'"\s])/g))
       assert.fail(`${path.relative(ROOT, file)}: l10n.t(${m[1]}...) needs a literal message`);
   }
+  // The labeling panel's strings go through the same bundle (src/extension/panel/index.ts).
+  for (const english of Object.values(PANEL_STRINGS)) keys.add(english);
   return keys;
 }
 
