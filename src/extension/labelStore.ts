@@ -21,6 +21,7 @@ import {
   type ContentChange,
   type DocumentUnits,
   lineEdits,
+  newTexts,
   noteRecordEdits,
   type TouchedRecords,
   touchedOutcomes,
@@ -402,10 +403,8 @@ export class LabelStore implements vscode.Disposable {
     if (units && this.retext.delete(doc.uri.toString())) {
       // The text column changed: each attached label takes its record's text in the new column.
       for (const task of state.labels.tasks()) {
-        for (const r of [...(state.labels.document(document, task)?.attached() ?? [])]) {
-          const text = units.lines[r.line] ?? '';
-          if (text.trim() !== '' && text !== r.text) retexted += state.labels.setLabel(document, [{ line: r.line, text }], r.label, task);
-        }
+        for (const r of newTexts(state.labels.document(document, task)?.attached() ?? [], units))
+          retexted += state.labels.setLabel(document, [{ line: r.line, text: r.text }], r.label, task);
       }
     }
     const source: LineSource = units ? { lineCount: units.lines.length, lineAt: (l) => units.lines[l] ?? '' } : lineSource(doc);

@@ -123,3 +123,21 @@ export function touchedOutcomes(records: TouchedRecords, units: DocumentUnits): 
   }
   return out;
 }
+
+/**
+ * After the text column of a structured document changed: the labels whose record now reads
+ * differently, with the record's new text (a label belongs to its record, whatever column is
+ * read). A record with no text in the new column keeps its label's old text. Read before any is
+ * applied (applying one changes the attached labels).
+ */
+export function newTexts(
+  attached: Iterable<{ line: number; label: string; text: string }>,
+  units: DocumentUnits,
+): Array<{ line: number; label: string; text: string }> {
+  const out: Array<{ line: number; label: string; text: string }> = [];
+  for (const r of attached) {
+    const text = units.lines[r.line] ?? '';
+    if (text.trim() !== '' && text !== r.text) out.push({ line: r.line, label: r.label, text });
+  }
+  return out;
+}

@@ -7,6 +7,7 @@ import {
   countLineBreaks,
   type DocumentUnits,
   lineEdits,
+  newTexts,
   noteRecordEdits,
   touchedOutcomes,
   untouchedRecords,
@@ -110,5 +111,20 @@ describe('record anchoring', () => {
       { kind: 'remove', task: undefined, stored: 1 },
       { kind: 'remove', task: undefined, stored: 5 },
     ]);
+  });
+
+  it('a new text column: labels take their records’ new texts, except where the record has none there', () => {
+    const attached = [
+      { line: 1, label: 'billing', text: 'invoice overdue' },
+      { line: 2, label: 'account', text: 'cannot log in\nsince the reset\nplease help' },
+      { line: 5, label: 'feature', text: 'dark mode please' },
+    ];
+    // The subject column instead of the body: record 1 reads differently, record 2 the same, record 5 is empty there.
+    const subject = units(7, [
+      [1, 1, 'Invoice'],
+      [2, 4, 'cannot log in\nsince the reset\nplease help'],
+      [5, 5, '  '],
+    ]);
+    assert.deepEqual(newTexts(attached, subject), [{ line: 1, label: 'billing', text: 'Invoice' }]);
   });
 });
