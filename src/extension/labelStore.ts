@@ -117,13 +117,13 @@ export class LabelStore implements vscode.Disposable {
       this.folders.add(folder, state);
       await this.reload(state);
       await this.reloadTasks(state);
-      const relative = path.relative(root, file).split(path.sep).join('/');
+      const relative = documentPath(folder.uri, vscode.Uri.file(file));
       const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, relative));
       const onDisk = () => void this.reload(state);
       watcher.onDidChange(onDisk);
       watcher.onDidCreate(onDisk);
       watcher.onDidDelete(onDisk);
-      const taskRelative = path.relative(root, state.tasks.file).split(path.sep).join('/');
+      const taskRelative = documentPath(folder.uri, vscode.Uri.file(state.tasks.file));
       const taskWatcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, taskRelative));
       const onTasks = () => void this.reloadTasks(state);
       taskWatcher.onDidChange(onTasks);
