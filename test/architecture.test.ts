@@ -101,6 +101,30 @@ function circles(g: Map<string, { local: string[] }>): string[][] {
   return found;
 }
 
+/** For each root that reaches a file under `forbidden`, the first import path found (breadth first). */
+function evaluatorPaths(g: Map<string, { local: string[] }>, roots: string[], forbidden: string): string[] {
+  const found: string[] = [];
+  for (const root of roots) {
+    const via = new Map<string, string[]>([[root, [root]]]);
+    const queue = [root];
+    for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
+      const trail = via.get(file) ?? [];
+      const hit = (g.get(file)?.local ?? []).find((t) => t.startsWith(forbidden));
+      if (hit) {
+        found.push([...trail, hit].map(rel).join(' -> '));
+        break;
+      }
+      for (const next of g.get(file)?.local ?? []) {
+        if (!via.has(next) && !next.startsWith(forbidden)) {
+          via.set(next, [...trail, next]);
+          queue.push(next);
+        }
+      }
+    }
+  }
+  return found;
+}
+
 describe('architecture: the import invariants', () => {
   const g = graph();
 
@@ -138,6 +162,26 @@ describe('architecture: the import invariants', () => {
       }
     }
     assert.deepEqual(offenders, []);
+  });
+
+  // The evaluator (engine/eval/) measures the facade and the learners; they must not need it to
+  // run (the worker would carry the episode sampler, the tables and the baselines for nothing).
+  it('the engine facade and the learners never import the evaluator (engine/eval/), even through other files', () => {
+    const evaluator = path.join(SRC, 'engine', 'eval') + path.sep;
+    const learners = path.join(SRC, 'engine', 'learners') + path.sep;
+    const roots = [...g.keys()].filter((f) => f === path.join(SRC, 'engine/engine.ts') || f.startsWith(learners));
+    assert.ok(roots.length > 1, 'the facade and the learners are found');
+    assert.deepEqual(evaluatorPaths(g, roots, evaluator), []);
+    // The check sees a path through an intermediate file (it cannot pass vacuously).
+    const facade = path.join(SRC, 'engine/engine.ts');
+    const middle = path.join(SRC, 'engine/middle.ts');
+    const planted = new Map([
+      [facade, { local: [middle] }],
+      [middle, { local: [path.join(evaluator, 'stats.ts')] }],
+    ]);
+    assert.deepEqual(evaluatorPaths(planted, [facade], evaluator), [
+      'src/engine/engine.ts -> src/engine/middle.ts -> src/engine/eval/stats.ts',
+    ]);
   });
 
   it('has no import circles', () => {

@@ -21,7 +21,7 @@ import {
   multiLabelHyper,
   type MultiLabelModel,
 } from './multiLabel';
-import { type MultiLabelMethod, multiLabelMethods } from './eval/multiLabel';
+import { type MultiLabelMethod, multiLabelMethods } from './learners/multiLabelMethods';
 import { LogregMethod } from './learners/adaptation';
 import { augmentLines, SentenceBlockMethod } from './learners/sentenceBlock';
 

@@ -1,6 +1,8 @@
 // Owns the labels of every workspace folder for the extension: one FolderLabels (folderLabels.ts:
-// the merge rule, the file I/O) per folder, a file watcher each, label events, and the messages a
-// person sees. Keeps labels on their lines as documents are edited (rule in anchor.ts). A corrupt
+// the merge rule, the file I/O) per folder, a file watcher each, and label events. It composes
+// the parts that each do one job: which folder a document's labels go to (labelRouting.ts), keeping
+// labels on their lines as documents are edited (anchor.ts, recordAnchoring.ts), when a folder's
+// file is written (saveSchedule.ts) and what a person is told (labelWarnings.ts). A corrupt
 // file is never overwritten: its valid records load, bad lines are reported with their numbers,
 // one backup is made per distinct content and saving stays off until fixed. Only local folders
 // (`file:`) are supported: the label file is read and written with Node's file system.
@@ -10,26 +12,26 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Example } from '../engine/types';
 import { labelLimitProblem, labelNameProblem, normalizeLabelName } from '../protocol/panel';
-import type { LineEdit, LineSource } from './anchor';
-import { type Corruption, FolderLabels, LabelWriteError, type StoredLabel } from './folderLabels';
+import type { LineSource } from './anchor';
+import { FolderLabels, LabelWriteError, type StoredLabel } from './folderLabels';
 import { resolveLabelsPath, type LabelRecord } from './labelFile';
+import { documentPath, FolderRouter } from './labelRouting';
+import { LabelWarnings } from './labelWarnings';
+import {
+  type ContentChange,
+  type DocumentUnits,
+  lineEdits,
+  newTexts,
+  noteRecordEdits,
+  type TouchedRecords,
+  touchedOutcomes,
+  untouchedRecords,
+} from './recordAnchoring';
+import { SaveSchedule } from './saveSchedule';
 import { DEFAULT_TASK_NAME, mergeTaskNames, recordTask, TaskFile, taskFilePath, type TaskInfo, type TaskKind } from './taskFile';
 
 export type { StoredLabel } from './folderLabels';
-
-/**
- * A structured document's classified units (its records) as the label store sees them: labels sit
- * on a unit's first line and keep the unit's text (the text column), not the raw line. Provided by
- * structured.ts; plain documents have none and keep one unit per line.
- */
-export interface DocumentUnits {
-  /** Per line: the unit's text on its first line, '' on every other line (header, continuation, bad line). */
-  lines: readonly string[];
-  /** The first line of the unit holding `line`; -1 where there is none (the header, a blank line). */
-  startOf(line: number): number;
-  /** The last line of the unit starting at `line` (itself for a one-line unit). */
-  endOf(line: number): number;
-}
+export type { DocumentUnits } from './recordAnchoring';
 
 export interface UnitSource {
   /** undefined: a plain document. 'pending': structured, its current version not read yet (it anchors once read). */
@@ -38,30 +40,12 @@ export interface UnitSource {
   lastUnitsOf(uri: vscode.Uri): DocumentUnits | undefined;
 }
 
-/**
- * A structured document's label whose record an edit touched before the new version was read: the
- * label stays on its record and takes the record's new text once it is read. `stored` is the line
- * the store still holds (structured documents are not shifted line by line), `line` where the
- * record's first line is now, `span` how many more lines the record runs.
- */
-interface TouchedRecord {
-  /** The task of the label (records of one line carry one label per task). */
-  task: string | undefined;
-  stored: number;
-  line: number;
-  span: number;
-  label: string;
-  touched: boolean;
-  deleted: boolean;
-}
-
 /** How long anchoring changes (lines moved by edits) wait before they are written. */
 const ANCHOR_SAVE_DELAY_MS = 500;
 
 class FolderState {
-  saveTimer: NodeJS.Timeout | undefined;
-  /** The corruption this window last warned about (one warning per episode). */
-  warned: Corruption | undefined;
+  /** Writes of lines moved by edits wait for the edits to pause. */
+  readonly save = new SaveSchedule(ANCHOR_SAVE_DELAY_MS);
   readonly tasks: TaskFile;
   constructor(
     readonly folder: vscode.WorkspaceFolder,
@@ -77,7 +61,7 @@ class FolderState {
 export class LabelError extends Error {}
 
 export class LabelStore implements vscode.Disposable {
-  private folders = new Map<string, FolderState>();
+  private readonly folders = new FolderRouter<FolderState, vscode.Uri>((uri) => this.folderOf(uri));
   private readonly changed = new vscode.EventEmitter<vscode.Uri | undefined>();
   /** Fires with the folder whose labels changed (undefined: all). */
   readonly onDidChange = this.changed.event;
@@ -86,13 +70,13 @@ export class LabelStore implements vscode.Disposable {
   readonly onDidChangeTasks = this.tasksChanged.event;
   private disposables: vscode.Disposable[] = [this.changed, this.tasksChanged];
   private watchers: vscode.Disposable[] = [];
-  private warnedSetting: string | undefined;
+  private readonly warnings: LabelWarnings;
   /** Record-aware anchoring for structured documents (set by the extension; none: every line is a unit). */
   private units: UnitSource | undefined;
   /** Structured documents (URIs) whose labels take their records' new texts at the next anchoring. */
   private readonly retext = new Set<string>();
   /** Per structured document (URI): its labels' records (by task and line) touched or moved by edits not yet read. */
-  private readonly touchedRecords = new Map<string, Map<string, TouchedRecord>>();
+  private readonly touchedRecords = new Map<string, TouchedRecords>();
   /** The active task's name in this window (undefined: the default task). */
   private activeName: string | undefined;
 
@@ -101,12 +85,18 @@ export class LabelStore implements vscode.Disposable {
     private readonly log: (m: string) => void,
     /** Workspace trust: an untrusted workspace's settings cannot move the label file. */
     private readonly isTrusted: () => boolean = () => true,
-  ) {}
+  ) {
+    this.warnings = new LabelWarnings({
+      log,
+      warn: (message, ...actions) => vscode.window.showWarningMessage(message, ...actions),
+      inform: (message) => void vscode.window.showInformationMessage(message),
+      openFile: (file) => void vscode.window.showTextDocument(vscode.Uri.file(file)),
+    });
+  }
 
   async load(): Promise<void> {
     for (const w of this.watchers.splice(0)) w.dispose();
-    for (const s of this.folders.values()) s.labels.dispose();
-    this.folders.clear();
+    for (const s of this.folders.clear()) s.labels.dispose();
     for (const folder of vscode.workspace.workspaceFolders ?? []) {
       if (folder.uri.scheme !== 'file') {
         this.log(`${folder.uri.toString()}: only local folders can hold labels (virtual workspaces are not supported)`);
@@ -114,30 +104,26 @@ export class LabelStore implements vscode.Disposable {
       }
       const root = folder.uri.fsPath;
       const { file, refused } = resolveLabelsPath(root, this.labelsFile, this.isTrusted());
-      if (refused) this.warnSetting(refused);
+      if (refused) this.warnings.setting(refused);
       const state: FolderState = new FolderState(
         folder,
         new FolderLabels(root, file, {
           log: this.log,
-          onSaveProblem: (e) => this.reportSaveProblem(state, e),
+          onSaveProblem: (e) => this.warnings.saveProblem(state.file, e),
           onDiskChange: () => this.afterDiskChange(state),
-          onFileDeleted: (kept) =>
-            void vscode.window.showWarningMessage(
-              `Few-Shot: ${path.basename(file)} was deleted; its ${kept} labels are kept and written back. ` +
-                'Use Clear Labels to remove them.',
-            ),
+          onFileDeleted: (kept) => this.warnings.fileDeleted(file, kept),
         }),
       );
-      this.folders.set(folder.uri.toString(), state);
+      this.folders.add(folder, state);
       await this.reload(state);
       await this.reloadTasks(state);
-      const relative = path.relative(root, file).split(path.sep).join('/');
+      const relative = documentPath(folder.uri, vscode.Uri.file(file));
       const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, relative));
       const onDisk = () => void this.reload(state);
       watcher.onDidChange(onDisk);
       watcher.onDidCreate(onDisk);
       watcher.onDidDelete(onDisk);
-      const taskRelative = path.relative(root, state.tasks.file).split(path.sep).join('/');
+      const taskRelative = documentPath(folder.uri, vscode.Uri.file(state.tasks.file));
       const taskWatcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, taskRelative));
       const onTasks = () => void this.reloadTasks(state);
       taskWatcher.onDidChange(onTasks);
@@ -388,12 +374,11 @@ export class LabelStore implements vscode.Disposable {
       this.noteRecordEdits(state, event.document, event.contentChanges);
       return;
     }
-    const edits: LineEdit[] = event.contentChanges.map((c) => ({
-      startLine: c.range.start.line,
-      endLine: c.range.end.line,
-      insertedLineBreaks: countLineBreaks(c.text),
-    }));
-    const outcome = state.labels.applyEdits(this.relative(state, event.document.uri), edits, lineSource(event.document));
+    const outcome = state.labels.applyEdits(
+      this.relative(state, event.document.uri),
+      lineEdits(event.contentChanges),
+      lineSource(event.document),
+    );
     if (!outcome.changed && outcome.dropped.length === 0) return;
     this.changed.fire(state.folder.uri);
     if (!state.labels.readOnlyReason) this.scheduleSave(state);
@@ -410,22 +395,16 @@ export class LabelStore implements vscode.Disposable {
     const edited = units ? this.touchedRecords.get(doc.uri.toString()) : undefined;
     if (units && edited) {
       this.touchedRecords.delete(doc.uri.toString());
-      // Edited records keep their labels with their new text; deleted ones lose them.
-      for (const t of edited.values()) {
-        if (!t.touched && !t.deleted) continue;
-        const text = units.lines[t.line] ?? '';
-        if (t.deleted || units.startOf(t.line) !== t.line || text.trim() === '')
-          retexted += state.labels.removeLabel(document, [t.stored], t.task);
-        else retexted += state.labels.setLabel(document, [{ line: t.stored, text }], t.label, t.task);
+      for (const o of touchedOutcomes(edited, units)) {
+        if (o.kind === 'remove') retexted += state.labels.removeLabel(document, [o.stored], o.task);
+        else retexted += state.labels.setLabel(document, [{ line: o.stored, text: o.text }], o.label, o.task);
       }
     }
     if (units && this.retext.delete(doc.uri.toString())) {
       // The text column changed: each attached label takes its record's text in the new column.
       for (const task of state.labels.tasks()) {
-        for (const r of [...(state.labels.document(document, task)?.attached() ?? [])]) {
-          const text = units.lines[r.line] ?? '';
-          if (text.trim() !== '' && text !== r.text) retexted += state.labels.setLabel(document, [{ line: r.line, text }], r.label, task);
-        }
+        for (const r of newTexts(state.labels.document(document, task)?.attached() ?? [], units))
+          retexted += state.labels.setLabel(document, [{ line: r.line, text: r.text }], r.label, task);
       }
     }
     const source: LineSource = units ? { lineCount: units.lines.length, lineAt: (l) => units.lines[l] ?? '' } : lineSource(doc);
@@ -435,57 +414,24 @@ export class LabelStore implements vscode.Disposable {
   }
 
   /** Which records of a structured document an edit touched (see TouchedRecord), before it is read again. */
-  private noteRecordEdits(state: FolderState, doc: vscode.TextDocument, changes: readonly vscode.TextDocumentContentChangeEvent[]): void {
+  private noteRecordEdits(state: FolderState, doc: vscode.TextDocument, changes: readonly ContentChange[]): void {
     const key = doc.uri.toString();
-    const edits = changes.map((c) => ({
-      startLine: c.range.start.line,
-      endLine: c.range.end.line,
-      insertedLineBreaks: countLineBreaks(c.text),
-      // Whole lines inserted before a line (at its start, ending in a line break) move it, not edit it.
-      insertsAbove: c.range.isEmpty && c.range.start.character === 0 && c.text.endsWith('\n'),
-    }));
     let records = this.touchedRecords.get(key);
     if (!records) {
-      const last = this.units?.lastUnitsOf(doc.uri);
-      records = new Map();
       const document = this.relative(state, doc.uri);
-      for (const r of state.labels.tasks().flatMap((task) => [...(state.labels.document(document, task)?.attached() ?? [])])) {
-        records.set(`${r.task ?? ''}\0${r.line}`, {
-          task: r.task,
-          stored: r.line,
-          line: r.line,
-          span: last ? Math.max(0, last.endOf(r.line) - r.line) : 0,
-          label: r.label,
-          touched: false,
-          deleted: false,
-        });
-      }
+      records = untouchedRecords(
+        state.labels.tasks().flatMap((task) => [...(state.labels.document(document, task)?.attached() ?? [])]),
+        this.units?.lastUnitsOf(doc.uri),
+      );
       this.touchedRecords.set(key, records);
     }
-    for (const t of records.values()) {
-      if (t.deleted) continue;
-      for (const e of edits) {
-        if (e.insertsAbove && e.startLine <= t.line) {
-          t.line += e.insertedLineBreaks;
-        } else if (e.startLine <= t.line + t.span && e.endLine >= t.line) {
-          // Inside the record (or overlapping it): the record is edited, not moved.
-          const whole = e.startLine < t.line && e.endLine > t.line + t.span;
-          if (whole) t.deleted = true;
-          t.touched = true;
-          t.span = Math.max(0, t.span + e.insertedLineBreaks - (e.endLine - e.startLine));
-          if (e.startLine < t.line) t.line = e.startLine;
-        } else if (e.endLine < t.line) {
-          t.line += e.insertedLineBreaks - (e.endLine - e.startLine);
-        }
-      }
-    }
+    noteRecordEdits(records, changes);
   }
 
   /** Writes pending changes now. */
   async flush(): Promise<void> {
     for (const state of this.folders.values()) {
-      if (state.saveTimer) clearTimeout(state.saveTimer);
-      state.saveTimer = undefined;
+      state.save.cancel();
       if (state.labels.dirty && !state.labels.readOnlyReason) await state.labels.save().catch((e: unknown) => this.log(String(e)));
     }
   }
@@ -498,16 +444,11 @@ export class LabelStore implements vscode.Disposable {
   }
 
   private scheduleSave(state: FolderState): void {
-    if (state.saveTimer) clearTimeout(state.saveTimer);
-    state.saveTimer = setTimeout(() => {
-      state.saveTimer = undefined;
-      void state.labels.save().catch((e: unknown) => this.log(`could not save labels: ${String(e)}`));
-    }, ANCHOR_SAVE_DELAY_MS);
+    state.save.schedule(() => void state.labels.save().catch((e: unknown) => this.log(`could not save labels: ${String(e)}`)));
   }
 
   private async commit(state: FolderState): Promise<void> {
-    if (state.saveTimer) clearTimeout(state.saveTimer);
-    state.saveTimer = undefined;
+    state.save.cancel();
     try {
       await state.labels.save();
     } catch (e) {
@@ -533,7 +474,7 @@ export class LabelStore implements vscode.Disposable {
     } catch (e) {
       this.log(`could not read ${state.file}: ${String(e)}`);
     }
-    this.reportCorruption(state);
+    this.warnings.corruption(state.file, state.labels.corrupt, state.labels.count);
   }
 
   private afterDiskChange(state: FolderState): void {
@@ -542,45 +483,12 @@ export class LabelStore implements vscode.Disposable {
     this.changed.fire(state.folder.uri);
   }
 
-  private reportCorruption(state: FolderState): void {
-    const corrupt = state.labels.corrupt;
-    if (!corrupt || state.warned === corrupt) return;
-    state.warned = corrupt;
-    void vscode.window
-      .showWarningMessage(
-        `Few-Shot: ${path.basename(state.file)} has ${corrupt.problems.length} bad line(s) ` +
-          `(${corrupt.problems.map((p) => p.line).join(', ')}). ${state.labels.count} labels loaded; the file will not be ` +
-          `overwritten until fixed (${corrupt.backup ? `backup: ${path.basename(corrupt.backup)}` : 'no new backup: too many kept already'}).`,
-        'Open Label File',
-      )
-      .then((choice) => choice && vscode.window.showTextDocument(vscode.Uri.file(state.file)));
-  }
-
-  private reportSaveProblem(state: FolderState, error: Error | undefined): void {
-    if (error) {
-      void vscode.window.showWarningMessage(
-        `Few-Shot: could not save labels to ${path.basename(state.file)} (${error.message}). Your labels are kept in memory and ` +
-          `saving is retried.`,
-      );
-    } else {
-      this.log(`${state.file}: saved again after failed attempts`);
-      void vscode.window.showInformationMessage(`Few-Shot: labels saved to ${path.basename(state.file)} again.`);
-    }
-  }
-
   /** A valid name that is in use, or may be added (the panel shows at most 256 labels). */
   private checkNewName(label: string): string {
     const name = checkLabelName(label);
     const problem = labelLimitProblem(new Set(this.labelNames()), name);
     if (problem) throw new LabelError(`${problem[0]!.toUpperCase()}${problem.slice(1)}.`);
     return name;
-  }
-
-  private warnSetting(reason: string): void {
-    this.log(`${reason}; using .fewshot/labels.jsonl`);
-    if (this.warnedSetting === reason) return;
-    this.warnedSetting = reason;
-    void vscode.window.showWarningMessage(`Few-Shot: ${reason}; labels are stored in .fewshot/labels.jsonl instead.`);
   }
 
   private writable(uri: vscode.Uri): FolderState {
@@ -592,12 +500,11 @@ export class LabelStore implements vscode.Disposable {
   }
 
   private stateOf(uri: vscode.Uri): FolderState | undefined {
-    const folder = this.folderOf(uri);
-    return folder && this.folders.get(folder.uri.toString());
+    return this.folders.stateOf(uri);
   }
 
   private relative(state: FolderState, uri: vscode.Uri): string {
-    return path.relative(state.folder.uri.fsPath, uri.fsPath).split(path.sep).join('/');
+    return documentPath(state.folder.uri, uri);
   }
 }
 
@@ -610,10 +517,4 @@ export function checkLabelName(label: string): string {
 
 function lineSource(doc: vscode.TextDocument): LineSource {
   return { lineCount: doc.lineCount, lineAt: (line) => doc.lineAt(line).text };
-}
-
-function countLineBreaks(text: string): number {
-  let n = 0;
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
-  return n;
 }

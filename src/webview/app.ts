@@ -6,6 +6,7 @@ import { lineKey, parseHostMessage, parseQuality, type LineRef, type PanelReques
 import { CancelSource, RpcClient, RpcError } from '../protocol/rpc';
 import { Dataset } from './dataset';
 import { sample } from './stats';
+import { t } from './strings';
 import { HISTORY_LIMIT, restoreViewState, type Decision, type DecisionKind, type ViewState } from './state';
 import type { VsCodeApi } from './vscodeApi';
 
@@ -95,7 +96,7 @@ export class App {
   private receive(raw: unknown): void {
     const parsed = parseHostMessage(raw);
     if (!parsed.ok) {
-      this.say(`Ignored a malformed message from the extension: ${parsed.error}`, true);
+      this.say(t('say.malformed', parsed.error), true);
       // An update builds on the ones before: after losing one, start over from a snapshot.
       if (typeof raw === 'object' && raw !== null && (raw as { kind?: unknown }).kind === 'update')
         this.vscode.postMessage({ kind: 'ready' });
@@ -233,7 +234,7 @@ export class App {
   assignKey(key: string): void {
     const label = this.dataset?.snapshot.labels.find((l) => l.key === key);
     if (!label) {
-      this.say(`No label has the key ${key}.`, true);
+      this.say(t('say.noKey', key), true);
       return;
     }
     this.decide('label', label.name);
@@ -256,7 +257,7 @@ export class App {
 
   openChooser(): void {
     if (!this.dataset || this.dataset.snapshot.labels.length === 0) {
-      this.say('No labels yet: create one in Labels.', true);
+      this.say(t('say.noLabels'), true);
       return;
     }
     this.ui.chooser = { query: '', selected: 0 };
@@ -277,7 +278,7 @@ export class App {
       return;
     }
     if (!line.prediction) {
-      this.say('This line has no prediction yet.', true);
+      this.say(t('say.noPrediction'), true);
       return;
     }
     this.decide('accept', line.prediction.label);
@@ -290,12 +291,12 @@ export class App {
   undo(): void {
     const d = this.view.history.pop();
     if (!d) {
-      this.say('Nothing to undo.');
+      this.say(t('say.nothingToUndo'));
       return;
     }
     if (d.kind !== 'skip') this.setLabel(d.ref, d.before);
     this.focusLine(d.ref);
-    this.say(d.kind === 'skip' ? 'Back to the skipped line.' : 'Undone.');
+    this.say(d.kind === 'skip' ? t('say.backToSkipped') : t('say.undone'));
   }
 
   /** Changes an earlier decision from the recent decisions list. */
@@ -395,7 +396,7 @@ export class App {
     if (q?.kind !== 'running') return;
     this.ui.quality = null;
     q.cancel.cancel();
-    this.say('Quality estimate cancelled.');
+    this.say(t('say.qualityCancelled'));
   }
 
   /** An estimate of other labels than the ones now set says nothing: drop it (and stop one running). */
@@ -420,7 +421,7 @@ export class App {
     if (!this.dataset) return;
     const picked = sample(this.dataset.predictedAs(label), PRECISION_SAMPLE);
     if (picked.length === 0) {
-      this.say(`No unlabeled line is predicted as ${label}.`, true);
+      this.say(t('say.nonePredicted', label), true);
       return;
     }
     this.view.precision = { label, queue: picked.map((i) => this.dataset!.ref(i)), index: 0, correct: 0, wrong: 0, finished: false };

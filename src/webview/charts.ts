@@ -1,6 +1,7 @@
 // Inline SVG charts, themed by CSS classes that use VS Code's colour variables.
 
 import { svg } from './dom';
+import { t } from './strings';
 
 export interface Bar {
   label: string;
@@ -16,7 +17,7 @@ export function barChart(bars: Bar[], title: string, width = 240): SVGSVGElement
   const height = Math.max(rowH, bars.length * rowH);
   const max = Math.max(1, ...bars.map((b) => b.value));
   const root = svg('svg', { class: 'chart bar-chart', width, height, viewBox: `0 0 ${width} ${height}`, role: 'img' });
-  root.setAttribute('aria-label', `${title}: ${bars.map((b) => `${b.label} ${b.value}`).join(', ') || 'no data'}`);
+  root.setAttribute('aria-label', `${title}: ${bars.map((b) => `${b.label} ${b.value}`).join(', ') || t('charts.noData')}`);
   root.appendChild(svg('title', {}, [document.createTextNode(title)]));
   bars.forEach((b, i) => {
     const y = i * rowH;

@@ -1,32 +1,35 @@
 // The keyboard map: one table drives both the key handling and the `?` help.
 
 import { isLabelKey, RESERVED_KEYS } from '../protocol/panel';
+import type { PanelStringKey } from '../protocol/panelStrings';
 import type { App } from './app';
 import { ROW_HEIGHT } from './lineList';
+import { t } from './strings';
 
 export interface KeyBinding {
   keys: string[];
-  help: string;
+  /** Its line in the `?` help (a key of the panel's strings). */
+  help: PanelStringKey;
   run(app: App, e: KeyboardEvent): void;
 }
 
 export const BINDINGS: KeyBinding[] = [
-  { keys: ['↓', 'j'], help: 'Next line', run: (a) => a.move(1) },
-  { keys: ['↑', 'k'], help: 'Previous line', run: (a) => a.move(-1) },
+  { keys: ['↓', 'j'], help: 'keys.next', run: (a) => a.move(1) },
+  { keys: ['↑', 'k'], help: 'keys.previous', run: (a) => a.move(-1) },
   {
     keys: ['1', '…', '9'],
-    help: 'Give the line the label with that key (shown on the label; click a key in Labels to change it) and go on',
+    help: 'keys.labelKey',
     run: (a, e) => a.assignKey(e.key),
   },
-  { keys: ['l'], help: 'Choose a label by typing part of its name (Enter gives it, Esc closes)', run: (a) => a.openChooser() },
-  { keys: ['0'], help: 'Mark the line as fitting no label (none) and go on', run: (a) => a.assignNone() },
-  { keys: ['a'], help: 'Accept the prediction and go on', run: (a) => a.accept() },
-  { keys: ['x'], help: 'Skip the line', run: (a) => a.skip() },
-  { keys: ['⌫', 'Ctrl+Z'], help: 'Undo the last decision', run: (a) => a.undo() },
-  { keys: ['Enter'], help: 'Show the line in its editor', run: (a) => a.reveal() },
-  { keys: ['/'], help: 'Search', run: () => document.getElementById('search')?.focus() },
-  { keys: ['y', 'n'], help: 'While checking precision: the prediction is right / wrong', run: () => undefined },
-  { keys: ['?'], help: 'Show or hide these keys', run: (a) => a.toggleHelp() },
+  { keys: ['l'], help: 'keys.chooser', run: (a) => a.openChooser() },
+  { keys: ['0'], help: 'keys.none', run: (a) => a.assignNone() },
+  { keys: ['a'], help: 'keys.accept', run: (a) => a.accept() },
+  { keys: ['x'], help: 'keys.skip', run: (a) => a.skip() },
+  { keys: ['⌫', 'Ctrl+Z'], help: 'keys.undo', run: (a) => a.undo() },
+  { keys: ['Enter'], help: 'keys.reveal', run: (a) => a.reveal() },
+  { keys: ['/'], help: 'keys.search', run: () => document.getElementById('search')?.focus() },
+  { keys: ['y', 'n'], help: 'keys.precision', run: () => undefined },
+  { keys: ['?'], help: 'keys.help', run: (a) => a.toggleHelp() },
 ];
 
 /** Which binding a key press means, or undefined. Text fields keep their keys. */
@@ -67,7 +70,7 @@ export function installKeys(app: App, list: HTMLElement): void {
       // Shift, Alt and the like say nothing yet; a printable key either fits or is explained.
       else if (key.length > 1) return;
       else if (isLabelKey(key)) void app.setLabelKey(name, key);
-      else app.say(`${key} cannot be a label key: use a digit or a letter other than ${RESERVED_KEYS.join(', ')}.`, true);
+      else app.say(t('say.badKey', key, RESERVED_KEYS.join(', ')), true);
       return;
     }
     if (e.key === 'Escape') {

@@ -8,6 +8,7 @@ import fuzzysort from 'fuzzysort';
 import type { PanelLabel } from '../protocol/panel';
 import type { App } from './app';
 import { clear, el, kbd } from './dom';
+import { t } from './strings';
 import { swatch } from './toolbar';
 
 /** Most matches listed; the list scrolls. */
@@ -38,8 +39,8 @@ export class LabelChooser {
       attrs: {
         id: 'chooser-input',
         type: 'text',
-        placeholder: 'Type part of a label name',
-        'aria-label': 'Label name',
+        placeholder: t('chooser.placeholder'),
+        'aria-label': t('chooser.input'),
         role: 'combobox',
         'aria-controls': 'chooser-list',
         'aria-expanded': 'true',
@@ -47,11 +48,11 @@ export class LabelChooser {
         spellcheck: 'false',
       },
     });
-    this.list = el('ul', { className: 'chooser-list', attrs: { id: 'chooser-list', role: 'listbox', 'aria-label': 'Matching labels' } });
-    this.element = el('div', { className: 'chooser', attrs: { role: 'dialog', 'aria-modal': 'true', 'aria-label': 'Choose a label' } }, [
+    this.list = el('ul', { className: 'chooser-list', attrs: { id: 'chooser-list', role: 'listbox', 'aria-label': t('chooser.list') } });
+    this.element = el('div', { className: 'chooser', attrs: { role: 'dialog', 'aria-modal': 'true', 'aria-label': t('chooser.title') } }, [
       this.input,
       this.list,
-      el('p', { className: 'hint', text: '↑↓ to move, Enter to give the label, Esc to close.' }),
+      el('p', { className: 'hint', text: t('chooser.hint') }),
     ]);
     this.element.hidden = true;
     this.input.addEventListener('input', () => {
@@ -78,7 +79,7 @@ export class LabelChooser {
 
   private choose(label: PanelLabel | undefined): void {
     if (!label) {
-      this.app.say('No label matches.', true);
+      this.app.say(t('toolbar.noMatch'), true);
       return;
     }
     this.app.closeChooser();
@@ -119,7 +120,7 @@ export class LabelChooser {
       );
       this.list.appendChild(item);
     });
-    if (this.matches.length === 0) this.list.appendChild(el('li', { className: 'hint', text: 'No label matches.' }));
+    if (this.matches.length === 0) this.list.appendChild(el('li', { className: 'hint', text: t('toolbar.noMatch') }));
     this.input.setAttribute('aria-activedescendant', this.matches.length ? `chooser-${c.selected}` : '');
     this.list.querySelector('.selected')?.scrollIntoView({ block: 'nearest' });
   }

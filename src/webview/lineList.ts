@@ -3,6 +3,7 @@
 import type { App, Dirty } from './app';
 import { el } from './dom';
 import { percent } from './stats';
+import { t } from './strings';
 import { VirtualList } from './virtualList';
 
 export const ROW_HEIGHT = 26;
@@ -22,7 +23,7 @@ export class LineList {
     e.id = 'lines';
     e.tabIndex = 0;
     e.setAttribute('role', 'listbox');
-    e.setAttribute('aria-label', 'Lines');
+    e.setAttribute('aria-label', t('lines.title'));
   }
 
   get element(): HTMLElement {
@@ -78,15 +79,19 @@ export class LineList {
     if (conf !== undefined) {
       (bar.firstChild as HTMLElement).style.width = `${Math.round(conf * 100)}%`;
       pct.textContent = line.prediction?.refined ? `${percent(conf)} ✓` : percent(conf);
-      pct.title = line.prediction?.refined ? 'refined with the sentence encoder' : 'fast features (not refined yet)';
+      pct.title = line.prediction?.refined ? t('lines.refined') : t('lines.fast');
     }
     const status =
       line.label !== undefined
-        ? `labeled ${line.label}`
+        ? t('lines.labeled', line.label)
         : line.prediction
-          ? `predicted ${line.prediction.label}, ${percent(line.prediction.confidence)} confident${line.prediction.refined ? ', refined' : ''}`
-          : 'unlabeled';
-    row.setAttribute('aria-label', `${where}: ${line.text}. ${status}`);
+          ? t(
+              line.prediction.refined ? 'lines.predictedRefined' : 'lines.predicted',
+              line.prediction.label,
+              percent(line.prediction.confidence),
+            )
+          : t('lines.unlabeled');
+    row.setAttribute('aria-label', t('lines.row', where, line.text, status));
   }
 
   render(what: Set<Dirty>): void {

@@ -6,6 +6,7 @@ import { BINDINGS, installKeys } from './keys';
 import { LabelChooser } from './labelChooser';
 import { LineList } from './lineList';
 import { Sidebar } from './sidebar';
+import { loadStrings, t } from './strings';
 import { Toolbar } from './toolbar';
 
 class PanelRenderer implements Renderer {
@@ -22,8 +23,8 @@ class PanelRenderer implements Renderer {
     this.lines = new LineList(app);
     this.sidebar = new Sidebar(app);
     this.chooser = new LabelChooser(app);
-    this.help = el('div', { className: 'help', attrs: { role: 'dialog', 'aria-modal': 'true', 'aria-label': 'Keyboard shortcuts' } }, [
-      el('h2', { text: 'Keyboard shortcuts' }),
+    this.help = el('div', { className: 'help', attrs: { role: 'dialog', 'aria-modal': 'true', 'aria-label': t('help.title') } }, [
+      el('h2', { text: t('help.title') }),
       el(
         'table',
         {},
@@ -34,11 +35,11 @@ class PanelRenderer implements Renderer {
               {},
               b.keys.map((k) => (k === '…' ? document.createTextNode(' … ') : kbd(k))),
             ),
-            el('td', { text: b.help }),
+            el('td', { text: t(b.help) }),
           ]),
         ),
       ),
-      el('p', { className: 'hint', text: 'Esc closes.' }),
+      el('p', { className: 'hint', text: t('help.close') }),
     ]);
     this.help.hidden = true;
     root.append(
@@ -61,13 +62,7 @@ class PanelRenderer implements Renderer {
     this.empty.hidden = !noLines && app.dataset !== undefined;
     const nothingOpen = app.dataset !== undefined && app.dataset.lines.length === 0;
     this.empty.textContent =
-      app.dataset === undefined
-        ? 'Loading…'
-        : nothingOpen
-          ? 'No open document to label: open a text file (see the fewshot.languages setting).'
-          : noLines
-            ? 'No lines match.'
-            : '';
+      app.dataset === undefined ? t('empty.loading') : nothingOpen ? t('empty.noDocument') : noLines ? t('empty.noLines') : '';
     const m = app.ui.message;
     this.status.classList.toggle('error', !!m?.error);
     if (this.status.textContent !== (m?.text ?? '')) {
@@ -78,6 +73,8 @@ class PanelRenderer implements Renderer {
 }
 
 const root = document.getElementById('app') ?? document.body.appendChild(el('div', { className: 'app' }));
+// Before anything is built: every component takes its strings when it is constructed.
+loadStrings(root);
 const app = new App(acquireVsCodeApi());
 app.renderer = new PanelRenderer(app, root);
 app.start();

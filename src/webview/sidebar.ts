@@ -6,6 +6,7 @@ import type { App, Dirty } from './app';
 import { barChart, histogramChart } from './charts';
 import { clear, el, icon, iconButton, kbd, option, textButton } from './dom';
 import { percent, wilson } from './stats';
+import { t } from './strings';
 import { swatch } from './toolbar';
 
 function section(title: string, id: string, body: HTMLElement): HTMLElement {
@@ -30,11 +31,11 @@ export class Sidebar {
   constructor(private readonly app: App) {
     this.newName = el('input', {
       className: 'input',
-      attrs: { id: 'new-label', placeholder: 'New label', 'aria-label': 'New label name' },
+      attrs: { id: 'new-label', placeholder: t('labels.new'), 'aria-label': t('labels.newName') },
     });
     this.newColor = el('input', {
       className: 'color',
-      attrs: { type: 'color', 'aria-label': 'New label colour', value: LABEL_PALETTE[0] },
+      attrs: { type: 'color', 'aria-label': t('labels.newColour'), value: LABEL_PALETTE[0] },
     });
     const add = async () => {
       const name = normalizeLabelName(this.newName.value);
@@ -48,12 +49,16 @@ export class Sidebar {
     this.newName.addEventListener('keydown', (e) => {
       if (e.key === 'Enter') void add();
     });
-    const form = el('div', { className: 'new-label' }, [this.newName, this.newColor, iconButton('add', 'Create label', () => void add())]);
-    this.element = el('aside', { className: 'sidebar', attrs: { 'aria-label': 'Labels and statistics' } }, [
-      section('Labels', 'labels', el('div', {}, [this.labels, form])),
-      section('Predictions', 'charts', this.charts),
-      section('Model', 'model', this.model),
-      section('Quality', 'quality', this.quality),
+    const form = el('div', { className: 'new-label' }, [
+      this.newName,
+      this.newColor,
+      iconButton('add', t('labels.create'), () => void add()),
+    ]);
+    this.element = el('aside', { className: 'sidebar', attrs: { 'aria-label': t('sidebar.title') } }, [
+      section(t('sidebar.labels'), 'labels', el('div', {}, [this.labels, form])),
+      section(t('sidebar.predictions'), 'charts', this.charts),
+      section(t('sidebar.model'), 'model', this.model),
+      section(t('sidebar.quality'), 'quality', this.quality),
     ]);
   }
 
@@ -86,7 +91,7 @@ export class Sidebar {
     const app = this.app;
     clear(this.labels);
     if (!this.colorChosen) this.newColor.value = nextLabelColor(app.dataset!.snapshot.labels.map((l) => l.color));
-    const list = el('ul', { className: 'label-list', attrs: { 'aria-label': 'Labels' } });
+    const list = el('ul', { className: 'label-list', attrs: { 'aria-label': t('sidebar.labels') } });
     for (const l of app.dataset!.snapshot.labels) {
       // The list holds the open documents; the host counts the label's other records.
       const listed = counts.get(l.name) ?? 0;
@@ -94,7 +99,7 @@ export class Sidebar {
       const count = listed + elsewhere;
       const item = el('li', { className: 'label-item' });
       if (app.ui.renaming === l.name) {
-        const input = el('input', { className: 'input', attrs: { 'aria-label': `New name for ${l.name}` } });
+        const input = el('input', { className: 'input', attrs: { 'aria-label': t('labels.renameTo', l.name) } });
         input.value = l.name;
         input.addEventListener('keydown', (e) => {
           if (e.key === 'Enter') {
@@ -112,9 +117,7 @@ export class Sidebar {
           input.select();
         });
       } else {
-        const where =
-          `${count} labeled line${count === 1 ? '' : 's'} in the label files: ${listed} in the open files listed ` +
-          `here, ${elsewhere} in closed files or detached from their text`;
+        const where = t(count === 1 ? 'labels.where.one' : 'labels.where.other', count, listed, elsewhere);
         item.append(
           this.keyButton(l.name, l.key),
           this.colorPicker(l.name, l.color),
@@ -123,19 +126,24 @@ export class Sidebar {
             className: 'badge',
             text: String(count),
             title: where,
-            attrs: { 'aria-label': `${count} labeled${elsewhere ? `, ${elsewhere} of them in closed files` : ''}` },
+            attrs: { 'aria-label': elsewhere ? t('labels.countElsewhere', count, elsewhere) : t('labels.count', count) },
           }),
         );
         if (elsewhere)
           item.append(
-            el('span', { className: 'label-elsewhere', text: `(${elsewhere} closed)`, title: where, attrs: { 'aria-hidden': 'true' } }),
+            el('span', {
+              className: 'label-elsewhere',
+              text: t('labels.closed', elsewhere),
+              title: where,
+              attrs: { 'aria-hidden': 'true' },
+            }),
           );
         item.append(
-          iconButton('edit', `Rename ${l.name}`, () => {
+          iconButton('edit', t('labels.rename', l.name), () => {
             app.ui.renaming = l.name;
             app.invalidate('ui');
           }),
-          iconButton('trash', `Delete ${l.name}`, () => {
+          iconButton('trash', t('labels.delete', l.name), () => {
             app.ui.confirmDelete = l.name;
             app.invalidate('ui');
           }),
@@ -143,11 +151,11 @@ export class Sidebar {
       }
       list.appendChild(item);
       if (app.ui.confirmDelete === l.name) {
-        const confirm = el('li', { className: 'confirm', attrs: { role: 'alertdialog', 'aria-label': `Delete ${l.name}?` } }, [
-          el('span', { text: `Delete “${l.name}”? ${count} labeled line${count === 1 ? '' : 's'} lose their label.` }),
-          textButton('Delete', () => void app.deleteLabel(l.name), 'button danger'),
+        const confirm = el('li', { className: 'confirm', attrs: { role: 'alertdialog', 'aria-label': t('labels.confirmName', l.name) } }, [
+          el('span', { text: t(count === 1 ? 'labels.confirm.one' : 'labels.confirm.other', l.name, count) }),
+          textButton(t('labels.deleteButton'), () => void app.deleteLabel(l.name), 'button danger'),
           textButton(
-            'Cancel',
+            t('labels.cancel'),
             () => {
               app.ui.confirmDelete = null;
               app.invalidate('ui');
@@ -166,9 +174,7 @@ export class Sidebar {
         el('p', {
           className: 'hint hidden-labels',
           attrs: { role: 'status' },
-          text:
-            `${hidden} more label${hidden === 1 ? '' : 's'} in the label files ${hidden === 1 ? 'is' : 'are'} not listed here: the panel ` +
-            `lists at most ${LIMITS.labels} labels, and none whose name has control, bidi or zero-width characters.`,
+          text: t(hidden === 1 ? 'labels.hidden.one' : 'labels.hidden.other', hidden, LIMITS.labels),
         }),
       );
     }
@@ -177,9 +183,7 @@ export class Sidebar {
   /** The label's key; clicked, the next key press becomes its key (Backspace: its default digit). */
   private keyButton(name: string, key: string | undefined): HTMLButtonElement {
     const waiting = this.app.ui.keyFor === name;
-    const label = waiting
-      ? `Press the new key for ${name} (Backspace: default, Esc: keep)`
-      : `Key of ${name}: ${key ?? 'none'}. Click to change it`;
+    const label = waiting ? t('labels.keyWaiting', name) : t('labels.key', name, key ?? t('labels.noKey'));
     return el(
       'button',
       {
@@ -196,8 +200,8 @@ export class Sidebar {
   private colorPicker(name: string, color: string): HTMLInputElement {
     const input = el('input', {
       className: 'swatch-picker',
-      title: `Change the colour of ${name}`,
-      attrs: { type: 'color', 'aria-label': `Colour of ${name}` },
+      title: t('labels.changeColour', name),
+      attrs: { type: 'color', 'aria-label': t('labels.colour', name) },
     });
     input.value = color;
     // `change`, not `input`: one request when the picker closes, not one per drag step.
@@ -217,17 +221,16 @@ export class Sidebar {
     const bars = ds.snapshot.labels.map((l) => ({ label: l.name, value: predicted.get(l.name) ?? 0, color: l.color }));
     const labeled = ds.lines.filter((l) => l.label !== undefined).length;
     const elsewhere = ds.snapshot.labels.reduce((n, l) => n + (l.elsewhere ?? 0), 0);
-    const more = elsewhere ? `; ${elsewhere} more in closed files` : '';
     this.charts.append(
       el('p', {
         className: 'hint',
-        text: `${labeled} of ${ds.lines.length} listed lines labeled${more}`,
+        text: elsewhere ? t('charts.summaryElsewhere', labeled, ds.lines.length, elsewhere) : t('charts.summary', labeled, ds.lines.length),
         attrs: { id: 'labeled-summary' },
       }),
-      el('h3', { text: 'Predicted labels (unlabeled lines)' }),
-      barChart(bars, 'Predicted labels'),
-      el('h3', { text: 'Confidence' }),
-      histogramChart(ds.confidenceHistogram(), 'Confidence of predictions'),
+      el('h3', { text: t('charts.predicted') }),
+      barChart(bars, t('charts.predictedName')),
+      el('h3', { text: t('charts.confidence') }),
+      histogramChart(ds.confidenceHistogram(), t('charts.confidenceName')),
     );
   }
 
@@ -237,17 +240,17 @@ export class Sidebar {
     if (tasks) {
       // The active task (label set): the list, labels and predictions are that task's.
       const select = el('select', {
-        attrs: { id: 'task', 'aria-label': 'Task' },
+        attrs: { id: 'task', 'aria-label': t('model.task') },
         on: { change: () => void this.app.switchTask(select.value) },
       });
       for (const name of tasks.names) select.appendChild(option(name, name, name === tasks.active));
-      this.model.append(el('div', { className: 'kv' }, [el('span', { text: 'Task' }), select]));
+      this.model.append(el('div', { className: 'kv' }, [el('span', { text: t('model.task') }), select]));
     }
     this.model.append(
-      el('div', { className: 'kv' }, [el('span', { text: 'Backend' }), el('span', { className: 'value', text: backend || '—' })]),
+      el('div', { className: 'kv' }, [el('span', { text: t('model.backend') }), el('span', { className: 'value', text: backend || '—' })]),
       el('div', { className: 'kv' }, [
-        el('span', { text: 'Last adaptation' }),
-        el('span', { className: 'value', text: lastAdaptationMs === null ? '—' : `${Math.round(lastAdaptationMs)} ms` }),
+        el('span', { text: t('model.lastAdaptation') }),
+        el('span', { className: 'value', text: lastAdaptationMs === null ? '—' : t('model.ms', Math.round(lastAdaptationMs)) }),
       ]),
     );
   }
@@ -259,25 +262,25 @@ export class Sidebar {
     const running = q?.kind === 'running';
     this.quality.appendChild(
       el('div', { className: 'kv' }, [
-        el('span', { text: 'Accuracy (cross-validated)' }),
+        el('span', { text: t('quality.accuracy') }),
         el('span', { className: 'value', text: qualityText(q), attrs: { id: 'quality', 'aria-live': 'polite' } }),
         running
-          ? el('span', { attrs: { id: 'quality-running', role: 'progressbar', 'aria-label': 'Estimating' } }, [
+          ? el('span', { attrs: { id: 'quality-running', role: 'progressbar', 'aria-label': t('quality.estimating') } }, [
               icon('loading codicon-modifier-spin'),
             ])
-          : iconButton('refresh', 'Estimate the accuracy of the model', () => void app.estimateQuality()),
-        running ? textButton('Cancel', () => app.cancelQuality(), 'button secondary quality-cancel') : null,
+          : iconButton('refresh', t('quality.estimate'), () => void app.estimateQuality()),
+        running ? textButton(t('quality.cancel'), () => app.cancelQuality(), 'button secondary quality-cancel') : null,
       ]),
     );
     if (q?.kind === 'done' && q.estimate.n > 0) {
       const e = q.estimate;
-      const how = e.scheme === 'leave-one-out' ? 'leave-one-out' : `${e.folds}-fold cross-validation`;
+      const how = e.scheme === 'leave-one-out' ? t('quality.leaveOneOut') : t('quality.kFold', e.folds);
       this.quality.appendChild(
         el('p', {
           className: 'hint',
-          text:
-            `${e.correct} of ${e.n} labeled lines predicted right by ${e.method} when left out ` +
-            `(${how}${e.document ? `, pool ${e.document}` : ''}).`,
+          text: e.document
+            ? t('quality.detailPool', e.correct, e.n, e.method, how, e.document)
+            : t('quality.detail', e.correct, e.n, e.method, how),
           attrs: { id: 'quality-detail' },
         }),
       );
@@ -285,41 +288,40 @@ export class Sidebar {
     const s = app.view.precision;
     if (!s) {
       const labels = app.dataset?.snapshot.labels ?? [];
-      const select = el('select', { className: 'select', attrs: { id: 'precision-label', 'aria-label': 'Label to check' } });
+      const select = el('select', { className: 'select', attrs: { id: 'precision-label', 'aria-label': t('precision.label') } });
       for (const l of labels) select.appendChild(option(l.name, l.name));
       this.quality.appendChild(
         el('div', { className: 'precision-start' }, [
-          el('span', { text: 'Check precision of' }),
+          el('span', { text: t('precision.check') }),
           select,
-          textButton('Start', () => select.value && app.startPrecision(select.value), 'button secondary'),
+          textButton(t('precision.start'), () => select.value && app.startPrecision(select.value), 'button secondary'),
         ]),
       );
       return;
     }
     const judged = s.correct + s.wrong;
-    const card = el('div', { className: 'precision', attrs: { role: 'region', 'aria-label': `Precision check of ${s.label}` } });
+    const card = el('div', { className: 'precision', attrs: { role: 'region', 'aria-label': t('precision.region', s.label) } });
     if (!s.finished) {
       const ref = s.queue[s.index];
       const i = app.dataset?.indexOf(`${ref.line}@${ref.uri}`);
       const line = i !== undefined ? app.dataset!.lines[i] : undefined;
       card.append(
-        el('div', { className: 'hint', text: `Is this “${s.label}”? ${s.index + 1} of ${s.queue.length}` }),
-        el('div', { className: 'precision-text', text: line ? line.text : '(this line is no longer in the panel)' }),
+        el('div', { className: 'hint', text: t('precision.question', s.label, s.index + 1, s.queue.length) }),
+        el('div', { className: 'precision-text', text: line ? line.text : t('precision.gone') }),
         el('div', { className: 'buttons' }, [
-          textButton('Yes (y)', () => app.answerPrecision(true)),
-          textButton('No (n)', () => app.answerPrecision(false), 'button secondary'),
-          textButton('Stop', () => app.stopPrecision(), 'button secondary'),
+          textButton(t('precision.yes'), () => app.answerPrecision(true)),
+          textButton(t('precision.no'), () => app.answerPrecision(false), 'button secondary'),
+          textButton(t('precision.stop'), () => app.stopPrecision(), 'button secondary'),
         ]),
       );
     } else {
       const ci = wilson(s.correct, judged);
       const text = ci
-        ? `Precision of “${s.label}” ≈ ${percent(s.correct / judged)} (95% interval ${percent(ci.low)}–${percent(ci.high)}; ` +
-          `${s.correct} of ${judged} confirmed)`
-        : `No answers for “${s.label}”.`;
+        ? t('precision.result', s.label, percent(s.correct / judged), percent(ci.low), percent(ci.high), s.correct, judged)
+        : t('precision.noAnswers', s.label);
       card.append(
         el('div', { className: 'precision-result', text, attrs: { id: 'precision-result', 'aria-live': 'polite' } }),
-        textButton('Done', () => app.stopPrecision(), 'button secondary'),
+        textButton(t('precision.done'), () => app.stopPrecision(), 'button secondary'),
       );
     }
     this.quality.appendChild(card);
@@ -328,11 +330,11 @@ export class Sidebar {
 
 function qualityText(q: App['ui']['quality']): string {
   if (q === null) return '—';
-  if (q.kind === 'running') return 'estimating…';
-  if (q.kind === 'stale') return 'labels changed: estimate again';
+  if (q.kind === 'running') return t('quality.running');
+  if (q.kind === 'stale') return t('quality.stale');
   const e = q.estimate;
   // The start of supportProblem's wording (src/engine/support.ts): the panel has no support set to name the labels.
-  if (e.n === 0) return 'at least two labels need examples';
+  if (e.n === 0) return t('quality.twoLabels');
   const ci = wilson(e.correct, e.n)!;
-  return `${percent(e.correct / e.n)} (95% ${percent(ci.low)}–${percent(ci.high)}, n=${e.n})`;
+  return t('quality.value', percent(e.correct / e.n), percent(ci.low), percent(ci.high), e.n);
 }

@@ -2,15 +2,17 @@
 // the recent decisions (editable).
 
 import { isNoneLabel, NONE_LABEL } from '../engine/labels/none';
+import type { PanelStringKey } from '../protocol/panelStrings';
 import type { App, Dirty } from './app';
 import { clear, el, icon, iconButton, kbd, option } from './dom';
 import { SORT_ORDERS, type SortOrder, type StatusFilter } from './state';
+import { t } from './strings';
 
-const SORT_NAMES: Record<SortOrder, string> = {
-  uncertainty: 'Most uncertain first',
-  document: 'Document order',
-  confidence: 'Most confident first',
-};
+const SORT_NAMES = {
+  uncertainty: 'sort.uncertainty',
+  document: 'sort.document',
+  confidence: 'sort.confidence',
+} as const satisfies Record<SortOrder, PanelStringKey>;
 const RECENT_SHOWN = 5;
 /**
  * Most label chips drawn at once: with hundreds of labels the bar shows this many matches of its
@@ -34,24 +36,24 @@ export class Toolbar {
   constructor(private readonly app: App) {
     this.search = el('input', {
       className: 'input',
-      attrs: { id: 'search', type: 'search', placeholder: 'Search lines', 'aria-label': 'Search lines' },
+      attrs: { id: 'search', type: 'search', placeholder: t('toolbar.search'), 'aria-label': t('toolbar.search') },
     });
     this.search.value = app.view.search;
     this.search.addEventListener('input', () => {
       clearTimeout(this.searchTimer);
       this.searchTimer = setTimeout(() => app.setView({ search: this.search.value }), 80);
     });
-    this.sort = el('select', { className: 'select', attrs: { id: 'sort', 'aria-label': 'Order' } });
-    for (const s of SORT_ORDERS) this.sort.appendChild(option(s, SORT_NAMES[s], s === app.view.sort));
+    this.sort = el('select', { className: 'select', attrs: { id: 'sort', 'aria-label': t('toolbar.order') } });
+    for (const s of SORT_ORDERS) this.sort.appendChild(option(s, t(SORT_NAMES[s]), s === app.view.sort));
     this.sort.addEventListener('change', () => app.setView({ sort: this.sort.value as SortOrder }));
-    this.filter = el('select', { className: 'select', attrs: { id: 'filter', 'aria-label': 'Show' } });
+    this.filter = el('select', { className: 'select', attrs: { id: 'filter', 'aria-label': t('toolbar.show') } });
     this.filter.addEventListener('change', () => app.setView({ filter: this.filter.value as StatusFilter }));
-    this.doc = el('select', { className: 'select', attrs: { id: 'doc', 'aria-label': 'Document' } });
+    this.doc = el('select', { className: 'select', attrs: { id: 'doc', 'aria-label': t('toolbar.document') } });
     this.doc.addEventListener('change', () => app.setView({ doc: this.doc.value === '' ? null : this.doc.value }));
-    const help = iconButton('keyboard', 'Keyboard shortcuts (?)', () => app.toggleHelp());
+    const help = iconButton('keyboard', t('toolbar.keys'), () => app.toggleHelp());
     this.labelSearch = el('input', {
       className: 'input label-search',
-      attrs: { id: 'label-search', type: 'search', placeholder: 'Find label', 'aria-label': 'Find a label' },
+      attrs: { id: 'label-search', type: 'search', placeholder: t('toolbar.findLabel'), 'aria-label': t('toolbar.findLabelName') },
     });
     this.labelSearch.addEventListener('input', () => this.renderLabelBar());
     this.labelChips = el('div', { className: 'label-chips', attrs: { id: 'label-chips' } });
@@ -61,12 +63,12 @@ export class Toolbar {
         className: 'label-bar',
         attrs: {
           role: 'toolbar',
-          'aria-label': 'Labels: press the key shown on a label to give the line that label, l to choose one by name',
+          'aria-label': t('toolbar.labelBar'),
         },
       },
       [this.labelSearch, this.labelChips],
     );
-    this.recent = el('div', { className: 'recent', attrs: { role: 'list', 'aria-label': 'Recent decisions' } });
+    this.recent = el('div', { className: 'recent', attrs: { role: 'list', 'aria-label': t('toolbar.recentDecisions') } });
     this.element = el('div', { className: 'toolbar' }, [
       el('div', { className: 'toolbar-row' }, [
         el('span', { className: 'search-box' }, [icon('search'), this.search]),
@@ -88,16 +90,18 @@ export class Toolbar {
       clear(this.filter);
       const f = app.view.filter;
       const filters: [StatusFilter, string][] = [
-        ['all', 'All lines'],
-        ['unlabeled', 'Unlabeled'],
-        ['labeled', 'Labeled'],
-        ['low', 'Low confidence'],
-        ['none', 'Fits no label'],
-        ...labels.filter((l) => !isNoneLabel(l.name)).map((l): [StatusFilter, string] => [`predicted:${l.name}`, `Predicted: ${l.name}`]),
+        ['all', t('filter.all')],
+        ['unlabeled', t('filter.unlabeled')],
+        ['labeled', t('filter.labeled')],
+        ['low', t('filter.low')],
+        ['none', t('filter.none')],
+        ...labels
+          .filter((l) => !isNoneLabel(l.name))
+          .map((l): [StatusFilter, string] => [`predicted:${l.name}`, t('filter.predicted', l.name)]),
       ];
       for (const [value, text] of filters) this.filter.appendChild(option(value, text, value === f));
       clear(this.doc);
-      this.doc.appendChild(option('', 'All documents', app.view.doc === null));
+      this.doc.appendChild(option('', t('filter.allDocuments'), app.view.doc === null));
       for (const d of ds?.snapshot.documents ?? []) this.doc.appendChild(option(d.uri, d.name, d.uri === app.view.doc));
       this.sort.value = app.view.sort;
       this.renderLabelBar();
@@ -118,10 +122,10 @@ export class Toolbar {
         'button',
         {
           className: 'label-chip none-chip',
-          attrs: { type: 'button', 'aria-label': `${NONE_LABEL}: fits no label (key 0)` },
+          attrs: { type: 'button', 'aria-label': t('toolbar.noneChipName', NONE_LABEL) },
           on: { click: () => this.app.assignNone() },
         },
-        [kbd('0'), el('span', { text: `${NONE_LABEL} — fits no label` })],
+        [kbd('0'), el('span', { text: t('toolbar.noneChip', NONE_LABEL) })],
       ),
     );
     for (const l of matching.filter((l) => !isNoneLabel(l.name)).slice(0, LABEL_BAR_LIMIT)) {
@@ -129,7 +133,7 @@ export class Toolbar {
         'button',
         {
           className: 'label-chip',
-          attrs: { type: 'button', 'aria-label': l.key ? `${l.name} (key ${l.key})` : l.name },
+          attrs: { type: 'button', 'aria-label': l.key ? t('toolbar.chipWithKey', l.name, l.key) : l.name },
           on: { click: () => this.app.assign(l.name) },
         },
         [l.key ? kbd(l.key) : null, swatch(l.color), el('span', { text: l.name })],
@@ -139,10 +143,10 @@ export class Toolbar {
     const more = matching.length - LABEL_BAR_LIMIT;
     if (more > 0)
       this.labelChips.appendChild(
-        el('span', { className: 'hint label-more', text: `${more} more: type in Find label, or press l`, attrs: { id: 'label-more' } }),
+        el('span', { className: 'hint label-more', text: t('toolbar.moreLabels', more), attrs: { id: 'label-more' } }),
       );
-    if (labels.length === 0) this.labelChips.appendChild(el('span', { className: 'hint', text: 'No labels yet: create one in Labels.' }));
-    else if (matching.length === 0) this.labelChips.appendChild(el('span', { className: 'hint', text: 'No label matches.' }));
+    if (labels.length === 0) this.labelChips.appendChild(el('span', { className: 'hint', text: t('say.noLabels') }));
+    else if (matching.length === 0) this.labelChips.appendChild(el('span', { className: 'hint', text: t('toolbar.noMatch') }));
   }
 
   private renderRecent(): void {
@@ -151,12 +155,12 @@ export class Toolbar {
     clear(this.recent);
     const history = app.view.history;
     if (history.length === 0) return;
-    this.recent.appendChild(el('span', { className: 'recent-title', text: 'Recent' }));
+    this.recent.appendChild(el('span', { className: 'recent-title', text: t('toolbar.recent') }));
     const start = Math.max(0, history.length - RECENT_SHOWN);
     for (let h = history.length - 1; h >= start; h--) {
       const d = history[h];
       const index = ds?.indexOf(`${d.ref.line}@${d.ref.uri}`);
-      const text = index !== undefined && ds ? ds.lines[index].text : `line ${d.ref.line + 1}`;
+      const text = index !== undefined && ds ? ds.lines[index].text : t('toolbar.lineNumber', d.ref.line + 1);
       const jump = el('button', {
         className: 'recent-text',
         text,
@@ -165,17 +169,17 @@ export class Toolbar {
         on: { click: () => app.focusLine(d.ref) },
       });
       const item = el('span', { className: `recent-item ${d.kind}`, attrs: { role: 'listitem' } }, [jump]);
-      if (d.kind === 'skip') item.appendChild(el('span', { className: 'hint', text: 'skipped' }));
+      if (d.kind === 'skip') item.appendChild(el('span', { className: 'hint', text: t('toolbar.skipped') }));
       else {
-        const select = el('select', { className: 'select small', attrs: { 'aria-label': `Label of: ${text.slice(0, 80)}` } });
-        select.appendChild(option(NONE, '(none)', d.after === undefined));
+        const select = el('select', { className: 'select small', attrs: { 'aria-label': t('toolbar.labelOf', text.slice(0, 80)) } });
+        select.appendChild(option(NONE, t('toolbar.noneOption'), d.after === undefined));
         for (const l of ds?.snapshot.labels ?? []) select.appendChild(option(l.name, l.name, l.name === d.after));
         select.addEventListener('change', () => app.editDecision(h, select.value === NONE ? undefined : select.value));
         item.appendChild(select);
       }
       this.recent.appendChild(item);
     }
-    this.recent.appendChild(iconButton('discard', 'Undo the last decision (Backspace)', () => app.undo()));
+    this.recent.appendChild(iconButton('discard', t('toolbar.undo'), () => app.undo()));
   }
 }
 

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { PANEL_STRINGS } from '../../src/protocol/panelStrings';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const readJson = (file: string): Record<string, unknown> => JSON.parse(fs.readFileSync(path.join(ROOT, file), 'utf8'));
@@ -37,6 +38,8 @@ function messageKeys(): Set<string> {
     for (const m of text.matchAll(/\bl10n\.t\(\s*([^'"\s])/g))
       assert.fail(`${path.relative(ROOT, file)}: l10n.t(${m[1]}...) needs a literal message`);
   }
+  // The labeling panel's strings go through the same bundle (src/extension/panel/index.ts).
+  for (const english of Object.values(PANEL_STRINGS)) keys.add(english);
   return keys;
 }
 
@@ -83,6 +86,65 @@ describe('localisation', () => {
         'translations of messages no longer used',
       );
       for (const k of keys) assert.deepEqual(placeholders(bundle[k] as string), placeholders(k), k);
+    });
+  }
+
+  // VS Code reads a walkthrough step's markdown as `<page>.nls.<language>.md` beside the page
+  // when there is one (then `<page>.nls.<language without region>.md`, then the page itself).
+  const steps = () => {
+    const walkthroughs = (
+      readJson('package.json').contributes as { walkthroughs: Array<{ steps: Array<{ id: string; media: { markdown?: string } }> }> }
+    ).walkthroughs;
+    return walkthroughs.flatMap((w) => w.steps);
+  };
+  /** What a translation must keep: headings, list items, table rows, code blocks and their text, inline code, command links. */
+  const shape = (markdown: string) => {
+    const lines = markdown.split('\n');
+    const fences = markdown.match(/```[\s\S]*?```/g) ?? [];
+    return {
+      headings: lines.filter((l) => /^#+ /.test(l)).map((l) => /^#+/.exec(l)?.[0]),
+      listItems: lines.filter((l) => /^\s*(?:[-*]|\d+\.)\s/.test(l)).length,
+      tableRows: lines.filter((l) => /^\|/.test(l)).length,
+      codeBlocks: fences,
+      inlineCode: [...markdown.replace(/```[\s\S]*?```/g, '').matchAll(/`[^`\n]+`/g)].map((m) => m[0]).sort(),
+      commandLinks: [...markdown.matchAll(/\(command:[\w.]+[^)]*\)/g)].map((m) => m[0]),
+    };
+  };
+
+  it('every walkthrough step names a markdown page that is there', () => {
+    const all = steps();
+    assert.ok(all.length >= 5, `only ${all.length} steps`);
+    for (const step of all) {
+      const page = step.media.markdown;
+      assert.ok(page, `${step.id} has no markdown page`);
+      assert.ok(fs.statSync(path.join(ROOT, page)).size > 0, `${step.id}: ${page} is empty`);
+    }
+  });
+
+  for (const lang of LANGUAGES) {
+    it(`every walkthrough page has its ${lang} page (.nls.${lang}.md), translated and with the same structure`, () => {
+      const pages = steps().flatMap((s) => s.media.markdown ?? []);
+      for (const page of pages) {
+        const localized = page.replace(/\.md$/, `.nls.${lang}.md`);
+        assert.ok(fs.existsSync(path.join(ROOT, localized)), `${localized} is missing`);
+        const english = fs.readFileSync(path.join(ROOT, page), 'utf8');
+        const translated = fs.readFileSync(path.join(ROOT, localized), 'utf8');
+        assert.deepEqual(shape(translated), shape(english), localized);
+        // Translated, not copied: the prose outside code differs from the English.
+        const prose = (md: string) => md.replace(/```[\s\S]*?```/g, '').replace(/`[^`\n]+`/g, '');
+        assert.notEqual(prose(translated), prose(english), `${localized} is the English page`);
+        if (lang.startsWith('zh')) assert.match(prose(translated), /\p{Script=Han}/u, `${localized} has no Chinese`);
+      }
+      // No page of this language without its English page (a renamed step would leave one behind).
+      const dirs = [...new Set(pages.map((p) => path.dirname(p)))];
+      const orphans = dirs.flatMap((d) =>
+        fs
+          .readdirSync(path.join(ROOT, d))
+          .filter((f) => f.endsWith(`.nls.${lang}.md`))
+          .map((f) => path.join(d, f.replace(`.nls.${lang}.md`, '.md')))
+          .filter((p) => !pages.includes(p)),
+      );
+      assert.deepEqual(orphans, []);
     });
   }
 

@@ -6,6 +6,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { PANEL_STRINGS, translatePanelStrings } from '../../src/protocol/panelStrings';
 import { EXTENSION_ID } from './helpers';
 
 interface Command {
@@ -57,6 +58,13 @@ export function registerZhCnSuite(): void {
       assert.equal(vscode.l10n.t('engine idle'), bundle['engine idle']);
       assert.equal(vscode.l10n.t('{0} labeled', 3), bundle['{0} labeled']?.replace('{0}', '3'));
       assert.notEqual(vscode.l10n.t('{0} labeled', 3), '3 labeled');
+    });
+
+    it('translates the labeling panel’s strings through the same bundle, keeping their placeholders for the webview', () => {
+      // The panel's host does this when it opens the panel (src/extension/panel/index.ts).
+      const bundle = shipped<Record<string, string>>('l10n/bundle.l10n.zh-cn.json');
+      const expected = Object.fromEntries(Object.entries(PANEL_STRINGS).map(([key, english]) => [key, bundle[english]]));
+      assert.deepEqual(translatePanelStrings(vscode.l10n.t), expected);
     });
   });
 }

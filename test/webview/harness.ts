@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { buildPanelHtml } from '../../src/extension/panel/html';
+import type { PanelStrings } from '../../src/protocol/panelStrings';
 import { installFakeHost, type FakeHostOptions } from './fakeHost';
 import { THEMES, type ThemeName } from './themes';
 
@@ -18,8 +19,9 @@ const media = path.join(root, 'media');
 const TYPES: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/css', '.ttf': 'font/ttf', '.html': 'text/html' };
 
 /** The host's real HTML (nonce CSP included), with this server as the webview resource origin. */
-function page(base: string): string {
+function page(base: string, language?: { strings: PanelStrings; lang: string }): string {
   return buildPanelHtml({
+    ...language,
     cspSource: base,
     nonce: 'dGVzdC1ub25jZS1mb3ItdGhlLXBhbmVs',
     script: `${base}/media/panel.js`,
@@ -43,6 +45,8 @@ export class PanelHarness {
   private server!: http.Server;
   private base = '';
   browser!: Browser;
+  /** The strings the next page is served with, as the extension would put them on it (absent: English). */
+  private language: { strings: PanelStrings; lang: string } | undefined;
 
   async start(): Promise<void> {
     for (const f of ['panel.js', 'panel.css', 'codicons/codicon.css', 'codicons/codicon.ttf']) {
@@ -53,7 +57,7 @@ export class PanelHarness {
     this.server = http.createServer((req, res) => {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
       if (url.pathname === '/panel.html') {
-        res.writeHead(200, { 'content-type': 'text/html' }).end(page(this.base));
+        res.writeHead(200, { 'content-type': 'text/html' }).end(page(this.base, this.language));
         return;
       }
       const file = path.normalize(path.join(root, decodeURIComponent(url.pathname)));
@@ -79,7 +83,15 @@ export class PanelHarness {
     });
   }
 
-  async open(options: Partial<FakeHostOptions> & { theme?: ThemeName; width?: number; height?: number } = {}): Promise<Page> {
+  async open(
+    options: Partial<FakeHostOptions> & {
+      theme?: ThemeName;
+      width?: number;
+      height?: number;
+      language?: { strings: PanelStrings; lang: string };
+    } = {},
+  ): Promise<Page> {
+    this.language = options.language;
     const context = await this.browser.newContext({ viewport: { width: options.width ?? 1000, height: options.height ?? 640 } });
     // The page may only talk to our server: any other request would be an external resource.
     await context.route('**/*', (route) => (route.request().url().startsWith(this.base) ? route.continue() : route.abort()));

@@ -2,19 +2,9 @@
 // by the multi-intent construction of MixSNIPS / MixATIS (Qin et al., 2020): two or three
 // utterances of different intents joined with " and ". Every method sees the same episodes; the
 // figures are micro-F1, macro-F1 and exact match per episode, averaged with 95% intervals.
-import type { EncodedLines, Example } from '../types';
-import type { Centre } from '../learners/featureView';
-import {
-  adaptMultiLabel,
-  CV_THRESHOLDS,
-  DEFAULT_THRESHOLD,
-  type DualFit,
-  type LabelSets,
-  logregHeads,
-  type MultiLabelHyper,
-  prototypeHeads,
-  type ThresholdRule,
-} from '../learners/multiLabel';
+import type { Example } from '../types';
+import type { LabelSets } from '../learners/multiLabel';
+import type { MultiLabelMethod } from '../learners/multiLabelMethods';
 import { groupByLabelSorted, type LabelGroups } from '../episodes/group';
 import { EpisodeError } from '../episodes/sampler';
 import { deriveSeed, sampleWithoutReplacement, shuffle } from '../episodes/prng';
@@ -219,69 +209,6 @@ export function multiLabelFigures(truth: Uint8Array, predicted: Uint8Array, L: n
     macroF1: perLabel.length > 0 ? perLabel.reduce((a, b) => a + b, 0) / perLabel.length : 1,
     exactMatch: n > 0 ? exact / n : Number.NaN,
   };
-}
-
-/** A multi-label method at the encoded level: adapts to support sets, predicts a set per line. */
-export interface MultiLabelMethod {
-  readonly name: string;
-  readonly transductive: boolean;
-  adapt(
-    support: EncodedLines,
-    sets: LabelSets,
-    pool?: EncodedLines,
-    names?: EncodedLines,
-  ): { predictSets(lines: EncodedLines): { sets: Uint8Array } };
-}
-
-/** One-vs-rest heads of `fit` with thresholds by `rule` (learners/multiLabel.ts). */
-function headsMethod(
-  name: string,
-  transductive: boolean,
-  centre: Centre,
-  hp: MultiLabelHyper,
-  fitHeads: DualFit,
-  rule: ThresholdRule,
-): MultiLabelMethod {
-  return {
-    name,
-    transductive,
-    adapt: (support, sets, pool, names) =>
-      adaptMultiLabel(
-        { support, sets, ...(transductive && pool ? { pool } : {}), ...(names ? { names } : {}) },
-        centre,
-        hp,
-        fitHeads,
-        rule,
-      ),
-  };
-}
-
-/** Temperature of the prototype baseline's cosine before its sigmoid (PrototypeMethod's). */
-const PROTOTYPE_TEMPERATURE = 10;
-
-/**
- * The multi-label methods by name. `default` is what the engine ships (one-vs-rest logistic heads,
- * cross-validated per-label thresholds, transductive centre, label names); the baselines on the
- * same episodes: `ovr-fixed` (the same heads, every threshold DEFAULT_THRESHOLD) and
- * `proto-threshold` (cosine to each label's prototype, per-label thresholds cross-validated the
- * same way).
- */
-export function multiLabelMethods(centre: Centre, hp: MultiLabelHyper): Map<string, MultiLabelMethod> {
-  const logreg = logregHeads(hp);
-  const methods = [
-    headsMethod('default', true, centre, hp, logreg, CV_THRESHOLDS),
-    headsMethod('default-inductive', false, centre, hp, logreg, CV_THRESHOLDS),
-    headsMethod('ovr-fixed', true, centre, hp, logreg, { kind: 'fixed', value: DEFAULT_THRESHOLD }),
-    headsMethod(
-      'proto-threshold',
-      false,
-      centre,
-      { ...hp, temperature: PROTOTYPE_TEMPERATURE, nameWeight: 0 },
-      prototypeHeads(),
-      CV_THRESHOLDS,
-    ),
-  ];
-  return new Map(methods.map((m) => [m.name, m]));
 }
 
 export interface MultiLabelEvaluateOptions {

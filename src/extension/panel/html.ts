@@ -1,5 +1,7 @@
 // The panel's HTML page. Pure, so tests can check the Content-Security-Policy without vscode.
 
+import type { PanelStrings } from '../../protocol/panelStrings';
+
 export interface PanelHtmlResources {
   /** The webview's `cspSource`. */
   cspSource: string;
@@ -8,6 +10,9 @@ export interface PanelHtmlResources {
   style: string;
   codicons: string;
   nonce: string;
+  /** The panel's strings in the display language (English when absent) and that language's tag. */
+  strings?: PanelStrings;
+  lang?: string;
 }
 
 /** 32 characters of base64 from 24 random bytes. */
@@ -28,7 +33,7 @@ export function buildPanelHtml(r: PanelHtmlResources): string {
     `script-src 'nonce-${r.nonce}'`,
   ].join('; ');
   return `<!DOCTYPE html>
-<html lang="en">
+<html lang="${attr(r.lang ?? 'en')}">
 <head>
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${attr(csp)}">
@@ -38,7 +43,7 @@ export function buildPanelHtml(r: PanelHtmlResources): string {
 <title>Few-Shot Labeling</title>
 </head>
 <body>
-<div id="app" class="app"></div>
+<div id="app" class="app"${r.strings ? ` data-strings="${attr(JSON.stringify(r.strings))}"` : ''}></div>
 <script nonce="${attr(r.nonce)}" src="${attr(r.script)}"></script>
 </body>
 </html>`;

@@ -3,6 +3,7 @@
 
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
+import { translatePanelStrings } from '../../protocol/panelStrings';
 import type { PanelDataSource } from './model';
 import { PanelHost } from './panelHost';
 
@@ -34,7 +35,12 @@ export function registerLabelingPanel(
 
   const attach = (panel: vscode.WebviewPanel): void => {
     panel.webview.options = webviewOptions;
-    const host = new PanelHost(panel.webview, source, media, { random: (n) => randomBytes(n), log });
+    const host = new PanelHost(panel.webview, source, media, {
+      random: (n) => randomBytes(n),
+      log,
+      strings: translatePanelStrings(vscode.l10n.t),
+      lang: vscode.env.language,
+    });
     current = { panel, host };
     panel.onDidDispose(() => {
       host.dispose();
@@ -49,7 +55,7 @@ export function registerLabelingPanel(
     }
     const panel = vscode.window.createWebviewPanel(
       PANEL_VIEW_TYPE,
-      'Few-Shot Labeling',
+      vscode.l10n.t('Few-Shot Labeling'),
       { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false },
       // The webview keeps its own state through setState, so it need not stay alive when hidden.
       { ...webviewOptions, retainContextWhenHidden: false },

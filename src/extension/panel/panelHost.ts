@@ -7,6 +7,7 @@
 
 import type * as vscode from 'vscode';
 import { parseWebviewMessage, type HostToWebview, type PanelRequests } from '../../protocol/panel';
+import type { PanelStrings } from '../../protocol/panelStrings';
 import { type Handlers, RpcError, RpcServer } from '../../protocol/rpc';
 import { buildPanelHtml, makeNonce } from './html';
 import type { LineRef, PanelChange, PanelDataSource } from './model';
@@ -26,6 +27,9 @@ export interface PanelHostOptions {
   snapshotDelayMs?: number;
   /** Where rejected messages are reported (an output channel in the extension). */
   log?: (message: string) => void;
+  /** The panel's strings in the display language, and its tag (see protocol/panelStrings.ts). */
+  strings?: PanelStrings;
+  lang?: string;
 }
 
 export class PanelHost implements vscode.Disposable {
@@ -53,6 +57,8 @@ export class PanelHost implements vscode.Disposable {
       script: webview.asWebviewUri(media.script).toString(),
       style: webview.asWebviewUri(media.style).toString(),
       codicons: webview.asWebviewUri(media.codicons).toString(),
+      ...(options.strings ? { strings: options.strings } : {}),
+      ...(options.lang ? { lang: options.lang } : {}),
     });
     this.tracker = new SnapshotTracker(source);
     this.server = new RpcServer<PanelRequests>(

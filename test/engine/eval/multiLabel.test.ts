@@ -6,10 +6,10 @@ import {
   evaluateMultiLabel,
   formatMultiLabelReport,
   JOINER,
-  type MultiLabelMethod,
   MultiLabelSampler,
   multiLabelFigures,
 } from '../../../src/engine/eval/multiLabel';
+import type { MultiLabelMethod } from '../../../src/engine/learners/multiLabelMethods';
 
 /** `per` utterances of each label, named after it (`a3`), so a joined line says which labels it has. */
 function dataset(labels: string[], per: number, tag = ''): Example[] {

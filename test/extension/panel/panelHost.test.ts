@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import type * as vscode from 'vscode';
 import type { LineRef, PanelChange, PanelDataSource, PanelLabel, PanelSourceLine, PanelStats } from '../../../src/extension/panel/model';
 import { PanelHost, type WebviewLike } from '../../../src/extension/panel/panelHost';
+import { PANEL_STRINGS } from '../../../src/protocol/panelStrings';
 import { buildSnapshot } from '../../../src/extension/panel/snapshot';
 import type { HostToWebview, PanelSnapshot } from '../../../src/protocol/panel';
 import { RpcError, type CancelSignal } from '../../../src/protocol/rpc';
@@ -165,6 +166,26 @@ describe('panel host', () => {
     ]);
     assert.ok(!html.includes('<style'), 'no inline styles');
     host.dispose();
+  });
+
+  it('puts the panel’s strings in the display language on the page, and the language on <html>', () => {
+    const webview = new FakeWebview();
+    const strings = { ...PANEL_STRINGS, 'help.title': '键盘快捷键' };
+    const host = new PanelHost(
+      webview,
+      new FakeSource(),
+      { script: uri(`${EXT}/media/panel.js`), style: uri(`${EXT}/media/panel.css`), codicons: uri(`${EXT}/media/codicons/codicon.css`) },
+      { random: (n) => new Uint8Array(n), strings, lang: 'zh-cn' },
+    );
+    assert.match(webview.html, /<html lang="zh-cn">/);
+    const attr = /<div id="app" class="app" data-strings="([^"]*)">/.exec(webview.html)?.[1] ?? '';
+    assert.equal(JSON.parse(attr.replace(/&quot;/g, '"').replace(/&amp;/g, '&'))['help.title'], '键盘快捷键');
+    host.dispose();
+    // Without them (the tests' harness), the page is English and carries no table.
+    const { webview: english, host: other } = setup();
+    assert.match(english.html, /<html lang="en">/);
+    assert.ok(!english.html.includes('data-strings'));
+    other.dispose();
   });
 
   it('posts nothing before ready, then a snapshot; a later ready gets one again', async () => {
