@@ -1,7 +1,9 @@
 // The worker's `classifyWorkspace` handler: walk the folder, then two passes over the files.
 // The first reads each file once to count its units and feeds them to the engine's pool sampler
 // (src/engine/pool.ts: a seeded reservoir, so a re-run sees the same pool) for the adaptation;
-// the second reads each file again, predicts it in chunks and streams its result. Only one file's
+// the second reads each file again, predicts it in chunks and streams its result. Every task of the
+// request (the first and `otherTasks`) adapts once to the same pool; each chunk of a file is then
+// encoded once and classified by each task's model. Only one file's
 // text is held at a time, so memory does not grow with the workspace. A cancel is seen between
 // files and between chunks; a watchdog ends a run whose current file is not done within a bound
 // that grows with its size. The worker runs nothing else (see EngineClient.classifyWorkspace).
@@ -11,6 +13,7 @@ import { MAX_POOL, PoolSampler } from '../engine/pool';
 import { type CancelSignal, RpcError } from '../protocol/rpc';
 import { checkAbstention, type RecordsParams } from '../protocol/worker';
 import {
+  checkOtherTasks,
   checkTextColumns,
   type ClassifyWorkspaceParams,
   type ClassifyWorkspaceResult,
@@ -22,7 +25,7 @@ import { type WalkedFile, walkFiles } from './fileWalker';
 import { lineColumns, type ReadFile, readText, splitLines } from '../engine/data/readText';
 import { formatOfPath } from '../engine/data/records';
 import type { DocumentStates } from './documentStates';
-import { documentUnits, predictUnits, wantedLines } from './units';
+import { documentUnits, predictUnitsForEach, wantedLines } from './units';
 
 /**
  * The watchdog's bound on one file (read, and in the second pass predicted): `floorMs` plus
@@ -60,6 +63,7 @@ export async function classifyWorkspace(
   // Checked before the walk: a bad request fails at once, not after scanning the folder.
   const abstain = checkAbstention(params.abstention);
   const textColumns = checkTextColumns(params.textColumns);
+  const tasks = [{ task: params.task, support: params.support }, ...checkOtherTasks(params.otherTasks)];
   /** How a file is classified: a structured file by record (in its chosen column), any other by line. */
   const recordsOf = (file: WalkedFile): RecordsParams | undefined => {
     const format = formatOfPath(file.path);
@@ -114,20 +118,34 @@ export async function classifyWorkspace(
   stopIfCancelled();
   const scanMs = performance.now() - started;
 
-  // The folder's last solution (if any) is where the fit starts: a re-run after a label change adapts faster.
+  // Each task adapts to the same pool. The folder's last solution of the task (if any) is where its
+  // fit starts: a re-run after a label change adapts faster.
   const key = `workspace:${scope.root}`;
-  const warm = states?.get(key, params.task);
-  const model = engine.adapt(params.support, {
-    method: params.method,
-    ...(abstain ? { abstain } : {}),
-    ...(poolSize > 0 ? { pool: pool.items } : {}),
-    ...(warm ? { warm } : {}),
-    shouldStop: () => signal.isCancellationRequested,
+  const models = tasks.map(({ task, support }) => {
+    const warm = states?.get(key, task);
+    const adapted = engine.adapt(support, {
+      method: params.method,
+      ...(abstain ? { abstain } : {}),
+      ...(poolSize > 0 ? { pool: pool.items } : {}),
+      ...(warm ? { warm } : {}),
+      shouldStop: () => signal.isCancellationRequested,
+    });
+    stopIfCancelled();
+    states?.set(key, adapted.state, task);
+    return adapted;
   });
-  stopIfCancelled();
-  states?.set(key, model.state, params.task);
-  const adaptMs = model.adaptMs;
-  emit({ type: 'scanned', files: files.length, lines: linesTotal, skipped, labels: model.labels, method: model.method });
+  const model = models[0]!;
+  const others = models.slice(1);
+  const adaptMs = models.reduce((sum, m) => sum + m.adaptMs, 0);
+  emit({
+    type: 'scanned',
+    files: files.length,
+    lines: linesTotal,
+    skipped,
+    labels: model.labels,
+    method: model.method,
+    ...(others.length ? { otherLabels: others.map((m) => m.labels) } : {}),
+  });
 
   const classifyStarted = performance.now();
   let linesDone = 0;
@@ -146,9 +164,17 @@ export async function classifyWorkspace(
     const how = recordsOf(file);
     const units = how ? documentUnits(text.text, how) : lines;
     const wanted = wantedLines(units);
-    const { labelIndex, confidence, uncertainty } = await predictUnits(model, units, wanted, stopIfCancelled);
+    // With other tasks, each chunk is encoded once and every task's model classifies that encoding.
+    const encode = others.length ? (t: string[]) => engine.encode(t) : undefined;
+    const [first, ...rest] = await predictUnitsForEach(models, units, wanted, stopIfCancelled, encode);
     linesDone += wanted.length;
-    return { path: file.path, bytes: text.bytes, columns: lineColumns(lines), labelIndex, confidence, uncertainty };
+    return {
+      path: file.path,
+      bytes: text.bytes,
+      columns: lineColumns(lines),
+      ...first!,
+      ...(rest.length ? { otherTasks: rest } : {}),
+    };
   };
 
   // Pass 2: predict and stream, one file at a time.
@@ -173,5 +199,6 @@ export async function classifyWorkspace(
     scanMs,
     adaptMs,
     totalMs: performance.now() - started,
+    ...(others.length ? { otherTasks: others.map((m) => ({ labels: m.labels, method: m.method })) } : {}),
   };
 }
