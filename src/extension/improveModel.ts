@@ -15,6 +15,8 @@ interface ImproveArgs {
   /** JSONL files of more finished tasks; given, no file picker is shown. */
   files?: string[];
   steps?: number;
+  /** Episodes per shot count that pick the training step kept (the engine's default when absent). */
+  validationEpisodes?: number;
   testEpisodes?: number;
 }
 
@@ -66,7 +68,14 @@ export function improveModel(ctx: FewShotContext) {
       throw new Error(vscode.l10n.t('There are no labeled lines in this workspace to learn from.'));
     running = true;
     try {
-      const result = await run(ctx, { tasks, files, outDir, steps: args.steps ?? 40, testEpisodes: args.testEpisodes ?? 200 });
+      const result = await run(ctx, {
+        tasks,
+        files,
+        outDir,
+        steps: args.steps ?? 40,
+        testEpisodes: args.testEpisodes ?? 200,
+        ...(args.validationEpisodes === undefined ? {} : { validationEpisodes: args.validationEpisodes }),
+      });
       if (result) await announce(ctx, result);
       return result;
     } finally {
@@ -77,7 +86,7 @@ export function improveModel(ctx: FewShotContext) {
 
 async function run(
   ctx: FewShotContext,
-  o: { tasks: UserTask[]; files: string[]; outDir: string; steps: number; testEpisodes: number },
+  o: { tasks: UserTask[]; files: string[]; outDir: string; steps: number; testEpisodes: number; validationEpisodes?: number },
 ): Promise<ImproveResult | undefined> {
   return vscode.window.withProgress(
     {
@@ -105,6 +114,7 @@ async function run(
             evalEvery: Math.max(1, Math.round(o.steps / 5)),
             seed: 1,
             testEpisodes: o.testEpisodes,
+            ...(o.validationEpisodes === undefined ? {} : { validationEpisodes: o.validationEpisodes }),
             stopFlag,
           },
           (p) => progress.report({ message: progressText(p) }),

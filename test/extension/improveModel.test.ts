@@ -112,6 +112,7 @@ describe('Improve the Model From My Labels', () => {
     assert.deepEqual(call.files, ['/data/more.jsonl']);
     assert.equal(call.baseDir, SHIPPED);
     assert.equal(call.steps, 3);
+    assert.equal(call.validationEpisodes, undefined, "the engine's default unless given");
     assert.ok(call.outDir.startsWith(env.storage));
     assert.deepEqual(env.restarts, [call.outDir]);
     assert.equal(activeModelDir(env.extension as unknown as vscode.ExtensionContext), call.outDir);
@@ -120,6 +121,13 @@ describe('Improve the Model From My Labels', () => {
     await vscode.commands.executeCommand('fewshot.useShippedModel');
     assert.deepEqual(env.restarts, [call.outDir, SHIPPED]);
     assert.equal(activeModelDir(env.extension as unknown as vscode.ExtensionContext), SHIPPED);
+  });
+
+  it('takes a test budget: steps, validation and test episodes', async () => {
+    env = setUp(() => result('rejected', 0.9));
+    await vscode.commands.executeCommand('fewshot.improveModel', { files: [], steps: 2, validationEpisodes: 10, testEpisodes: 12 });
+    const call = env.calls[0]!;
+    assert.deepEqual([call.steps, call.validationEpisodes, call.testEpisodes], [2, 10, 12]);
   });
 
   it('a rejected model changes nothing and says so with both numbers', async () => {
