@@ -67,7 +67,8 @@ export function activateDiagnostics(ctx: FewShotContext): void {
     ctx.workspace.onDidUpdate(render),
     // A new label hides that line's diagnostic at once, before the re-run finishes.
     ctx.labels.onDidChange(() => render(openUris())),
-    ctx.onDidChangeConfig(() => render(openUris())),
+    // Closed files too: their messages follow the settings (allTasks, the cap, the minimum confidence).
+    ctx.onDidChangeConfig(() => render([...openUris(), ...ctx.workspace.closedFiles().map((f) => vscode.Uri.parse(f.uri))])),
     // A closed file falls back to its workspace predictions, if any.
     vscode.workspace.onDidCloseTextDocument((d) => render([d.uri])),
   );
