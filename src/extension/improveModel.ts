@@ -90,11 +90,6 @@ export function improveModel(ctx: FewShotContext) {
     if (!outDir) throw new Error(vscode.l10n.t('Open a folder or workspace first: the improved model is kept per workspace.'));
     if (running) throw new Error(vscode.l10n.t('An improvement is already running.'));
     const all = userTasks(ctx.labels.all());
-    const active = recordTask(ctx.labels.activeTask());
-    // A new task with few labels starts from the finished task most like it (the worker chooses).
-    const fresh = all.filter((t) => t.task === active).flatMap((t) => t.examples);
-    const warmStart = ctx.config.improveWarmStart && hasFewLabels(fresh) && all.some((t) => t.task !== active);
-    const tasks: UserTask[] = all.filter((t) => !warmStart || t.task !== active).map(({ name, examples }) => ({ name, examples }));
     let files = args.files;
     if (!files) {
       const picked = await vscode.window.showOpenDialog({
@@ -104,6 +99,13 @@ export function improveModel(ctx: FewShotContext) {
       });
       files = picked?.map((u) => u.fsPath) ?? [];
     }
+    // A new task with few labels starts from the finished task (another label set, another folder's
+    // or a picked file) most like it; the worker chooses.
+    const active = recordTask(ctx.labels.activeTask());
+    const fresh = all.filter((t) => t.task === active).flatMap((t) => t.examples);
+    const finished = all.filter((t) => t.task !== active);
+    const warmStart = ctx.config.improveWarmStart && hasFewLabels(fresh) && finished.length + files.length > 0;
+    const tasks: UserTask[] = (warmStart ? finished : all).map(({ name, examples }) => ({ name, examples }));
     if (tasks.length === 0 && files.length === 0)
       throw new Error(vscode.l10n.t('There are no labeled lines in this workspace to learn from.'));
     running = true;

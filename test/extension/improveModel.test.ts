@@ -107,10 +107,14 @@ describe('Improve the Model From My Labels', () => {
   afterEach(() => env?.dispose());
 
   it('an adopted model is used at once (and at the next start), with both numbers shown; Use the Shipped Model goes back', async () => {
-    env = setUp((p) => {
-      writeModel(p.outDir);
-      return result('adopted', 0.95);
-    });
+    // No warm start: the workspace's two lines train with the picked file.
+    env = setUp(
+      (p) => {
+        writeModel(p.outDir);
+        return result('adopted', 0.95);
+      },
+      { warmStart: false },
+    );
     const r = await vscode.commands.executeCommand<ImproveResult>('fewshot.improveModel', { files: ['/data/more.jsonl'], steps: 3 });
     assert.equal(r.status, 'adopted');
     const call = env.calls[0]!;
@@ -190,6 +194,17 @@ describe('Improve the Model From My Labels', () => {
     env = setUp(answer, { records: [...intents, ...urgency] });
     await vscode.commands.executeCommand('fewshot.improveModel', { files: [] });
     assert.equal(env.calls[0]!.warmStart, undefined);
+    env.dispose();
+
+    // The only task has few labels: a picked file is a finished task to start from; without one, no warm start.
+    env = setUp(answer);
+    await vscode.commands.executeCommand('fewshot.improveModel', { files: ['/data/more.jsonl'] });
+    await vscode.commands.executeCommand('fewshot.improveModel', { files: [] });
+    const [withFile, without] = env.calls;
+    assert.equal(withFile!.warmStart?.name, 'default');
+    assert.deepEqual(withFile!.tasks, []);
+    assert.equal(without!.warmStart, undefined);
+    assert.equal(without!.tasks.length, 1);
   });
 
   it('a rejected model changes nothing and says so with both numbers', async () => {
