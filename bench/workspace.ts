@@ -9,7 +9,9 @@
 // again (one request at a time, 100 ms apart, as an editor being typed in): open_doc_latency_ms
 // is how long those requests took (median and max); the run has a worker of its own, so they
 // should not wait for it (target: max <= 500 ms).
-// Usage: npm run bench:workspace [-- --files 200 --lines 1000000 --runs 3 --json --keep]
+// With --tasks-only it measures what a second task (label set) costs instead: one task, two tasks
+// in one run (each line encoded once, classified per task) and the second task's run alone.
+// Usage: npm run bench:workspace [-- --files 200 --lines 1000000 --runs 3 --json --keep --tasks-only]
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -135,7 +137,13 @@ function openDocument(): string {
   return Array.from({ length: 60 }, (_, n) => pick(rng, templates[pick(rng, labelNames)]!)(rng, n)).join('\n');
 }
 
-async function classifyOnce(client: EngineClient, dir: string, examples: Example[], run: number): Promise<RunFigures> {
+async function classifyOnce(
+  client: EngineClient,
+  dir: string,
+  examples: Example[],
+  run: number,
+  otherTasks?: Array<{ task: string; support: Example[] }>,
+): Promise<RunFigures> {
   const results = new WorkspaceResults();
   const histogram = monitorEventLoopDelay({ resolution: 1 });
   let longest = 0;
@@ -172,7 +180,10 @@ async function classifyOnce(client: EngineClient, dir: string, examples: Example
       await new Promise((r) => setTimeout(r, 100));
     }
   })();
-  const result = await client.classifyWorkspace({ run, scope, support: examples, poolSize: 10_000 }, onEvent);
+  const result = await client.classifyWorkspace(
+    { run, scope, support: examples, poolSize: 10_000, ...(otherTasks ? { otherTasks } : {}) },
+    onEvent,
+  );
   const total = (performance.now() - started) / 1000;
   going = false;
   await typing;
@@ -199,6 +210,25 @@ function openDocLatency(runs: RunFigures[]): { median: number; max: number; requ
 }
 const latencyCell = (l: { median: number; max: number }) => `${f1(l.median)} / ${f1(l.max)}`;
 
+/** A second label set on the same lines: every other label of the first task is `urgent`, the rest `calm`. */
+const secondTask = (examples: Example[]): Example[] =>
+  examples.map((e) => ({ text: e.text, label: labelNames.indexOf(e.label) % 2 ? 'urgent' : 'calm' }));
+
+/** One task, two tasks in one run, and the second task's run alone (what two runs would add), the median of `runs`. */
+async function taskCost(client: EngineClient, dir: string, runs: number): Promise<void> {
+  const first = support(3, 0);
+  const other = [{ task: 'urgency', support: secondTask(first) }];
+  const rows: Record<string, number[]> = { 'one task': [], 'two tasks, one run': [], 'the second task alone': [] };
+  for (let r = 0; r < runs; r++) {
+    rows['one task']!.push((await classifyOnce(client, dir, first, 3 * r + 1)).total_s);
+    rows['two tasks, one run']!.push((await classifyOnce(client, dir, first, 3 * r + 2, other)).total_s);
+    rows['the second task alone']!.push((await classifyOnce(client, dir, other[0]!.support, 3 * r + 3)).total_s);
+  }
+  console.log('| run | total s (median) |');
+  console.log('|---|---:|');
+  for (const [name, totals] of Object.entries(rows)) console.log(`| ${name} | ${f1(median(totals))} |`);
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
 const f1 = (x: number) => x.toFixed(1);
 
@@ -220,6 +250,10 @@ async function main(): Promise<void> {
     // The open document was classified before the run, as in an editor: its first (cold) request is not the run's doing.
     await client.classify({ support: support(3, 0), text: openDocument(), document: 'bench:open-document' });
     log(`Workspace benchmark (engine backend ${info.backend}, model ${info.model}, method ${info.defaultMethod})\n`);
+    if (argv.includes('--tasks-only')) {
+      await taskCost(client, dir, runs);
+      return;
+    }
     const first: RunFigures[] = [];
     const again: RunFigures[] = [];
     for (let r = 0; r < runs; r++) {

@@ -102,6 +102,11 @@ export interface AdaptedModel {
   state?: WarmState;
   /** Typed predictions of a batch of lines. */
   classify(lines: string[]): Predictions;
+  /**
+   * `classify` of lines already encoded by `EngineApi.encode(lines)`: several adaptations (one per
+   * task) classify the same lines from one encoding (Classify Workspace covers every task).
+   */
+  classifyEncoded?(lines: string[], encoded: EncodedLines): Predictions;
 }
 
 /** Predictions with label names, one object per line (for the CLI's printing). */
@@ -267,14 +272,14 @@ export class Engine implements EngineApi {
     const adaptMs = performance.now() - started;
     const encode = (t: string[]) => withSentence(this.encode(t), t);
     const C = labels.length;
-    const classify = (lines: string[]): Predictions => {
+    const classifyEncoded = (lines: string[], todayLines: EncodedLines): Predictions => {
       const out: Predictions = {
         labelIndex: new Int32Array(lines.length),
         confidence: new Float32Array(lines.length),
         uncertainty: new Float32Array(lines.length),
       };
       if (lines.length === 0) return out;
-      const todayLines = this.encode(lines);
+      if (todayLines.n !== lines.length) throw new EngineInputError(`${todayLines.n} encoded lines for ${lines.length} lines`);
       const encoded = withSentence(todayLines, lines);
       // The abstention rule reads the probabilities; otherwise the classifier's summary is enough.
       let summary: LineSummaries;
@@ -314,6 +319,7 @@ export class Engine implements EngineApi {
       return out;
     };
     return {
+      classifyEncoded,
       labels: abstention && abstention.none === C ? [...labels, NONE_LABEL] : labels,
       method: name,
       adaptMs,
@@ -321,7 +327,7 @@ export class Engine implements EngineApi {
       warm: warm !== undefined,
       ...(classifier.plan?.note ? { note: classifier.plan.note } : {}),
       ...(classifier.head ? { state: { method: name, labels, head: classifier.head } } : {}),
-      classify,
+      classify: (lines) => classifyEncoded(lines, this.encode(lines)),
     };
   }
 

@@ -517,12 +517,15 @@ function exportDataset(ctx: FewShotContext): Handler {
     }
     if (path.resolve(file) === path.resolve(doc.uri.fsPath))
       throw new LabelError('Pick another file: the export never overwrites its source.');
+    // The records, labels and predictions are all of this version (predictions may be computed below).
+    const version = doc.version;
     const table = await ctx.structured.tableFor(doc);
     if (!table) throw new LabelError('The file could not be read as records (see Few-Shot: Show Log).');
-    // One task's labels, else its predictions (those of this version; a task never run has none).
-    const labelsOfTask = (task: string | undefined): Array<RecordLabel | null> => {
+    // One task's labels, else its predictions of this version: computed now for a task that has
+    // none (not the active one, allTasks off, or never run), so every column is fresh.
+    const labelsOfTask = async (task: string | undefined): Promise<Array<RecordLabel | null>> => {
       const labels = ctx.labels.labelsOf(doc, task);
-      const result = ctx.scheduler.resultForTask(doc, task);
+      const result = await ctx.scheduler.freshResultForTask(doc, task);
       return table.records.map(({ line }): RecordLabel | null => {
         const label = labels.get(line);
         if (label !== undefined) return { label, source: 'label' };
@@ -535,13 +538,17 @@ function exportDataset(ctx: FewShotContext): Handler {
     const labels = ctx.labels.labelsOf(doc);
     // Several tasks: a column set per task (named by the task); one task: the columns as before tasks.
     const tasks = ctx.labels.tasks();
-    const perTask = tasks.length > 1 ? tasks.map((t) => ({ task: t.name, labels: labelsOfTask(recordTask(t)) })) : undefined;
+    // One task at a time: the worker adapts them in turn anyway.
+    const perTask: Array<{ task: string; labels: Array<RecordLabel | null> }> = [];
+    if (tasks.length > 1) for (const t of tasks) perTask.push({ task: t.name, labels: await labelsOfTask(recordTask(t)) });
+    const single = perTask.length ? [] : await labelsOfTask(recordTask(ctx.labels.activeTask()));
+    if (doc.version !== version) throw new LabelError(vscode.l10n.t('The file changed during the export: export it again.'));
     // The source's fields come back from the worker's parse (the host keeps only the texts).
     const content = await ctx.engine.dataset({
       ...params,
       text: doc.getText(),
-      labels: perTask ? [] : labelsOfTask(recordTask(ctx.labels.activeTask())),
-      ...(perTask ? { tasks: perTask } : {}),
+      labels: single,
+      ...(perTask.length ? { tasks: perTask } : {}),
     });
     await writeFileAtomic(file, content);
     const labeled = table.records.filter((r) => labels.has(r.line)).length;

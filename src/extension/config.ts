@@ -15,6 +15,8 @@ export interface FewShotConfig {
   showNone: boolean;
   /** `fewshot.diagnostics.allTasks`: every task's prediction on one line, not only the active task's. */
   allTasks: boolean;
+  /** `fewshot.improve.warmStart`: Improve the Model starts a task with few labels from the finished task most like it. */
+  improveWarmStart: boolean;
   /** `fewshot.abstention`: passed to the engine, which decides what `auto` means (src/engine/abstention/mode.ts). */
   abstention: AbstentionMode;
   /** `fewshot.refine`: refine predictions with the sentence block in the background. */
@@ -50,6 +52,7 @@ export function readConfig(): FewShotConfig {
     priority: c.get<string>('diagnostics.priority', 'uncertainty') === 'confidence' ? 'confidence' : 'uncertainty',
     showNone: c.get<boolean>('diagnostics.showNone', false) === true,
     allTasks: c.get<boolean>('diagnostics.allTasks', false) === true,
+    improveWarmStart: c.get<boolean>('improve.warmStart', true) !== false,
     // A hand-edited settings.json may hold anything; an unknown value is the default.
     abstention: isAbstentionMode(abstention) ? abstention : 'auto',
     refine: c.get<string>('refine', 'on') !== 'off',

@@ -139,6 +139,8 @@ export class FewShotContext implements vscode.Disposable {
       this.labels.onDidChangeTasks(() => {
         void this.extension.workspaceState.update(ACTIVE_TASK_KEY, this.labels.activeTask().name);
         this.scheduler.showActiveTask(vscode.workspace.textDocuments.map((d) => d.uri));
+        // Closed files: Classify Workspace classified every task, so theirs show at once too.
+        this.workspace.activeTaskChanged();
       }),
       vscode.workspace.onDidChangeWorkspaceFolders(() => void this.labels.load()),
       // Trust granted: the label file settings apply again.

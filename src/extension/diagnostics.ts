@@ -6,8 +6,15 @@
 // a notification would interrupt on every update, and the status bar speaks for one file only.
 import * as vscode from 'vscode';
 import type { FewShotContext } from './context';
-import { allTasksMessage, capEntries, capNotice, type DiagnosticEntry, type OtherTask } from './diagnosticEntries';
-import { recordTask } from './taskFile';
+import {
+  allTasksMessage,
+  capEntries,
+  capNotice,
+  type DiagnosticEntry,
+  type DocumentPredictions,
+  type OtherTask,
+} from './diagnosticEntries';
+import { recordTask, type TaskInfo } from './taskFile';
 import { cappedRanges } from './workspaceResults';
 
 export const DIAGNOSTIC_SOURCE = 'few-shot';
@@ -26,7 +33,11 @@ export function activateDiagnostics(ctx: FewShotContext): void {
       const closed = doc ? undefined : ctx.workspace.closedFile(uri.toString());
       if (closed) {
         const { ranges, total } = cappedRanges(closed, new Set(ctx.labels.labelsOf(uri).keys()), { minConfidence, maxPerFile, priority });
-        const diagnostics = ranges.map((r) => toDiagnostic(new vscode.Range(r.line, r.start, r.line, r.end), r.entry, severity));
+        // fewshot.diagnostics.allTasks: the run classified every task, so the others join each message.
+        const withOthers = allTasksOf(ctx, uri, (t) => ctx.workspace.closedFile(uri.toString(), t.name));
+        const diagnostics = ranges.map((r) =>
+          toDiagnostic(new vscode.Range(r.line, r.start, r.line, r.end), withOthers(r.entry), severity),
+        );
         const notice = capNotice(ranges.length, total, priority);
         if (notice) diagnostics.push(noticeDiagnostic(new vscode.Range(0, 0, 0, closed.columns[1] ?? 0), notice, severity));
         batch.push([uri, diagnostics]);
@@ -40,17 +51,7 @@ export function activateDiagnostics(ctx: FewShotContext): void {
       const { entries, total } = capEntries(result, new Set(ctx.labels.labelsOf(doc).keys()), options);
       // A line that fits no label is not a finding: a hint at most (fewshot.diagnostics.showNone).
       // fewshot.diagnostics.allTasks: the other tasks' labels and predictions join each message.
-      const active = ctx.labels.activeTask();
-      const others: OtherTask[] = ctx.config.allTasks
-        ? ctx.otherTasks().map((t) => ({
-            name: t.name,
-            labels: ctx.labels.labelsOf(doc, recordTask(t)),
-            predictions: ctx.scheduler.resultForTask(doc, recordTask(t)),
-          }))
-        : [];
-      const shown = others.length
-        ? entries.map((e) => ({ ...e, message: allTasksMessage(e.line, { name: active.name, message: e.message }, others) }))
-        : entries;
+      const shown = entries.map(allTasksOf(ctx, doc.uri, (t) => ctx.scheduler.resultForTask(doc, recordTask(t))));
       const diagnostics = shown.map((e) => toDiagnostic(lineRange(doc, e.line), e, e.none ? vscode.DiagnosticSeverity.Hint : severity));
       const notice = capNotice(entries.length, total, priority);
       if (notice && doc.lineCount > 0) diagnostics.push(noticeDiagnostic(lineRange(doc, 0), notice, severity));
@@ -66,10 +67,29 @@ export function activateDiagnostics(ctx: FewShotContext): void {
     ctx.workspace.onDidUpdate(render),
     // A new label hides that line's diagnostic at once, before the re-run finishes.
     ctx.labels.onDidChange(() => render(openUris())),
-    ctx.onDidChangeConfig(() => render(openUris())),
+    // Closed files too: their messages follow the settings (allTasks, the cap, the minimum confidence).
+    ctx.onDidChangeConfig(() => render([...openUris(), ...ctx.workspace.closedFiles().map((f) => vscode.Uri.parse(f.uri))])),
     // A closed file falls back to its workspace predictions, if any.
     vscode.workspace.onDidCloseTextDocument((d) => render([d.uri])),
   );
+}
+
+/**
+ * With fewshot.diagnostics.allTasks, what turns an entry of the active task into one naming every
+ * task's label or prediction of its line (`predictionsOf` gives another task's predictions of the
+ * file); without it, the entry as it is.
+ */
+function allTasksOf(
+  ctx: FewShotContext,
+  uri: vscode.Uri,
+  predictionsOf: (task: TaskInfo) => DocumentPredictions | undefined,
+): (entry: DiagnosticEntry) => DiagnosticEntry {
+  const others: OtherTask[] = ctx.config.allTasks
+    ? ctx.otherTasks().map((t) => ({ name: t.name, labels: ctx.labels.labelsOf(uri, recordTask(t)), predictions: predictionsOf(t) }))
+    : [];
+  if (others.length === 0) return (entry) => entry;
+  const active = ctx.labels.activeTask().name;
+  return (entry) => ({ ...entry, message: allTasksMessage(entry.line, { name: active, message: entry.message }, others) });
 }
 
 function lineRange(doc: vscode.TextDocument, lineNumber: number): vscode.Range {

@@ -11,7 +11,7 @@ import { Worker } from 'node:worker_threads';
 import type { EngineInfo, BackendChoice } from '../engine/engine';
 import { type CancelSignal, RpcClient, RpcError } from '../protocol/rpc';
 import type { PackedTable } from '../engine/data/records';
-import type { ImproveProgress, ImproveResult } from '../engine/improve/improve';
+import type { ImproveProgress } from '../engine/improve/improve';
 import {
   isImproveNotification,
   isLog,
@@ -19,6 +19,7 @@ import {
   type RefineNotification,
   isReady,
   type ClassifyParams,
+  type ImproveAnswer,
   type ImproveParams,
   type ClassifyResult,
   type QualityParams,
@@ -237,7 +238,7 @@ export class EngineClient {
     params: ImproveParams,
     onProgress: (progress: ImproveProgress) => void,
     signal?: CancelSignal,
-  ): Promise<ImproveResult> {
+  ): Promise<ImproveAnswer> {
     this.improveClient ??= new EngineClient(this.childOptions(this.options, 'improve', IMPROVE_IDLE_MS));
     const client = this.improveClient;
     client.improveListener = onProgress;

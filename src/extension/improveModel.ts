@@ -1,20 +1,28 @@
 // Few-Shot: Improve the Model From My Labels, and Few-Shot: Use the Shipped Model. The improvement
 // (src/engine/improve) runs in a worker of its own; an adopted model is kept in the extension's
-// storage for this workspace, and the workspace state says which model the engine loads.
+// storage for this workspace, and the workspace state says which model the engine loads. An active
+// task with few labels starts from the finished task most like it (fewshot.improve.warmStart).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ImproveProgress, ImproveResult, Score } from '../engine/improve/improve';
+import { WARM_START_LINES } from '../engine/improve/similar';
 import type { UserTask } from '../engine/improve/tasks';
+import type { Example } from '../engine/types';
+import type { ImproveAnswer } from '../protocol/worker';
 import { CancelSource, RpcError } from '../protocol/rpc';
 import type { FewShotContext } from './context';
+import type { LabelRecord } from './labelFile';
 import { activeModelDir, improvedDir, MODEL_CHOICE } from './modelChoice';
+import { recordTask } from './taskFile';
 
 /** Options a caller (a test, a keybinding's args) may pass instead of the dialogs. */
 interface ImproveArgs {
   /** JSONL files of more finished tasks; given, no file picker is shown. */
   files?: string[];
   steps?: number;
+  /** Episodes per shot count that pick the training step kept (the engine's default when absent). */
+  validationEpisodes?: number;
   testEpisodes?: number;
 }
 
@@ -43,16 +51,45 @@ function progressText(p: ImproveProgress): string {
       );
 }
 
+/** A finished task of the workspace: one folder's labels of one task (label set). */
+interface WorkspaceTask extends UserTask {
+  /** The task's record field (undefined: the default task). */
+  task: string | undefined;
+}
+
+/**
+ * The workspace's labeled lines as tasks: one per folder and label set (a line labeled in two
+ * tasks is an example of each, never two labels of one task). The default task keeps the folder's
+ * name; another is `folder/task`.
+ */
+export function userTasks(folders: ReadonlyArray<{ folder: { name: string }; records: readonly LabelRecord[] }>): WorkspaceTask[] {
+  const out = new Map<string, WorkspaceTask>();
+  for (const { folder, records } of folders)
+    for (const r of records) {
+      const name = r.task === undefined ? folder.name : `${folder.name}/${r.task}`;
+      let task = out.get(name);
+      if (!task) {
+        task = { name, task: r.task, examples: [] };
+        out.set(name, task);
+      }
+      task.examples.push({ text: r.text, label: r.label });
+    }
+  return [...out.values()];
+}
+
+/** Few labels: fewer lines per label, on average, than the warm start judges similarity on (the CLI's default). */
+export function hasFewLabels(examples: readonly Example[]): boolean {
+  const labels = new Set(examples.map((e) => e.label)).size;
+  return labels >= 2 && examples.length < labels * WARM_START_LINES;
+}
+
 export function improveModel(ctx: FewShotContext) {
   let running = false;
-  return async (args: ImproveArgs = {}): Promise<ImproveResult | undefined> => {
+  return async (args: ImproveArgs = {}): Promise<ImproveAnswer | undefined> => {
     const outDir = improvedDir(ctx.extension);
     if (!outDir) throw new Error(vscode.l10n.t('Open a folder or workspace first: the improved model is kept per workspace.'));
     if (running) throw new Error(vscode.l10n.t('An improvement is already running.'));
-    const tasks: UserTask[] = ctx.labels
-      .all()
-      .map((f) => ({ name: f.folder.name, examples: f.records.map((r) => ({ text: r.text, label: r.label })) }))
-      .filter((t) => t.examples.length > 0);
+    const all = userTasks(ctx.labels.all());
     let files = args.files;
     if (!files) {
       const picked = await vscode.window.showOpenDialog({
@@ -62,11 +99,26 @@ export function improveModel(ctx: FewShotContext) {
       });
       files = picked?.map((u) => u.fsPath) ?? [];
     }
+    // A new task with few labels starts from the finished task (another label set, another folder's
+    // or a picked file) most like it; the worker chooses.
+    const active = recordTask(ctx.labels.activeTask());
+    const fresh = all.filter((t) => t.task === active).flatMap((t) => t.examples);
+    const finished = all.filter((t) => t.task !== active);
+    const warmStart = ctx.config.improveWarmStart && hasFewLabels(fresh) && finished.length + files.length > 0;
+    const tasks: UserTask[] = (warmStart ? finished : all).map(({ name, examples }) => ({ name, examples }));
     if (tasks.length === 0 && files.length === 0)
       throw new Error(vscode.l10n.t('There are no labeled lines in this workspace to learn from.'));
     running = true;
     try {
-      const result = await run(ctx, { tasks, files, outDir, steps: args.steps ?? 40, testEpisodes: args.testEpisodes ?? 200 });
+      const result = await run(ctx, {
+        tasks,
+        files,
+        outDir,
+        steps: args.steps ?? 40,
+        testEpisodes: args.testEpisodes ?? 200,
+        ...(warmStart ? { warmStart: { name: ctx.labels.activeTask().name, examples: fresh } } : {}),
+        ...(args.validationEpisodes === undefined ? {} : { validationEpisodes: args.validationEpisodes }),
+      });
       if (result) await announce(ctx, result);
       return result;
     } finally {
@@ -77,8 +129,16 @@ export function improveModel(ctx: FewShotContext) {
 
 async function run(
   ctx: FewShotContext,
-  o: { tasks: UserTask[]; files: string[]; outDir: string; steps: number; testEpisodes: number },
-): Promise<ImproveResult | undefined> {
+  o: {
+    tasks: UserTask[];
+    files: string[];
+    outDir: string;
+    steps: number;
+    testEpisodes: number;
+    validationEpisodes?: number;
+    warmStart?: UserTask;
+  },
+): Promise<ImproveAnswer | undefined> {
   return vscode.window.withProgress(
     {
       location: vscode.ProgressLocation.Notification,
@@ -105,6 +165,8 @@ async function run(
             evalEvery: Math.max(1, Math.round(o.steps / 5)),
             seed: 1,
             testEpisodes: o.testEpisodes,
+            ...(o.validationEpisodes === undefined ? {} : { validationEpisodes: o.validationEpisodes }),
+            ...(o.warmStart ? { warmStart: o.warmStart } : {}),
             stopFlag,
           },
           (p) => progress.report({ message: progressText(p) }),
@@ -119,7 +181,13 @@ async function run(
   );
 }
 
-async function announce(ctx: FewShotContext, result: ImproveResult): Promise<void> {
+async function announce(ctx: FewShotContext, result: ImproveAnswer): Promise<void> {
+  const warm = result.warmStart;
+  if (warm)
+    ctx.log(
+      `improve: warm start: the active task has few labels; trained on ${warm.from} only, the most similar finished task ` +
+        `(${warm.similarities.map((x) => `${x.task} ${x.similarity.toFixed(3)}`).join(', ')}; fewshot.improve.warmStart turns it off)`,
+    );
   ctx.log(
     `improve: ${result.status} (${result.reason}); labels ${JSON.stringify(result.labels)}, skipped ${result.skipped.length}; ${comparisonText(result)}`,
   );

@@ -82,6 +82,25 @@ export class PredictionScheduler implements vscode.Disposable {
     return r && r.version === doc.version ? r : undefined;
   }
 
+  /**
+   * A task's predictions for the document's current version, run now when it has none (Export
+   * Dataset writes every task's, fresh); undefined when the task has too few labels, or the run
+   * failed or the document changed meanwhile.
+   */
+  async freshResultForTask(doc: vscode.TextDocument, task: string | undefined): Promise<DocumentResult | undefined> {
+    const held = this.resultForTask(doc, task);
+    if (held) return held;
+    this.running++;
+    this.setBusy();
+    try {
+      await this.runTask(doc, task, doc.version, new CancelSource());
+    } finally {
+      this.running--;
+      this.setBusy();
+    }
+    return this.resultForTask(doc, task);
+  }
+
   /** Whether an open document's current predictions are refined ones; undefined when it has none. */
   isRefined(uri: vscode.Uri): boolean | undefined {
     const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());

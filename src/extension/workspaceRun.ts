@@ -2,9 +2,10 @@
 // closed ones too. The worker walks and reads the files (src/worker/workspace.ts); this side shows
 // a cancellable progress notification (files done, lines/s, time left), keeps each file's result
 // (WorkspaceResults) for the panel, the Problems panel, the export and Next Uncertain Line, and
-// re-runs the workspace when labels change once it has been classified. A run classifies for the
-// active task (label set); its results are shown only while that task is active (switching re-runs
-// it for the new task, as a label change does). Every task at once is not done yet (docs/tasks.md).
+// re-runs the workspace when labels change once it has been classified. A run covers every task
+// (label set) with labels enough: one walk per folder, each file's lines encoded once and
+// classified by each task's adaptation (src/worker/workspace.ts); results are kept per task, and
+// the active task's are shown (every task's on a line with fewshot.diagnostics.allTasks).
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { supportProblem } from '../engine/support';
@@ -65,7 +66,7 @@ export interface RunOptions {
 export interface WorkspaceRunContext {
   readonly config: FewShotConfig;
   readonly engine: Pick<EngineClient, 'classifyWorkspace'>;
-  readonly labels: Pick<LabelStore, 'examplesFor' | 'fileFor' | 'activeTask'>;
+  readonly labels: Pick<LabelStore, 'examplesFor' | 'fileFor' | 'activeTask' | 'tasks'>;
   /** The text columns chosen for structured files: closed ones are read with them too. */
   readonly structured: Pick<StructuredDocuments, 'chosenColumns'>;
   readonly output: { show(preserveFocus?: boolean): void };
@@ -73,7 +74,8 @@ export interface WorkspaceRunContext {
 }
 
 export class WorkspaceRun implements vscode.Disposable {
-  readonly results = new WorkspaceResults();
+  /** Each task's results, by task name. */
+  private readonly byTask = new Map<string, WorkspaceResults>();
   private readonly updated = new vscode.EventEmitter<vscode.Uri[]>();
   /** Fires with the files whose workspace predictions changed. */
   readonly onDidUpdate = this.updated.event;
@@ -85,33 +87,43 @@ export class WorkspaceRun implements vscode.Disposable {
   /** Set once the user classified the workspace: label changes then re-run it. */
   private active = false;
   lastSummary: WorkspaceSummary | undefined;
-  /** The task (its name) `results` were classified for. */
-  private resultsTask: string | undefined;
 
   constructor(private readonly ctx: WorkspaceRunContext) {}
+
+  /** The active task's results (empty when the last run did not cover it). */
+  get results(): WorkspaceResults {
+    return this.resultsFor(this.ctx.labels.activeTask().name);
+  }
+
+  /** A task's results, by its name (empty when no run covered it). */
+  resultsFor(task: string): WorkspaceResults {
+    return this.byTask.get(task) ?? new WorkspaceResults();
+  }
+
+  /** The active task changed: the closed files show its results now (no re-run needed, every task was classified). */
+  activeTaskChanged(): void {
+    const uris = new Set([...this.byTask.values()].flatMap((r) => [...r.values()].map((f) => f.uri)));
+    if (uris.size) this.updated.fire([...uris].map((u) => vscode.Uri.parse(u)));
+  }
 
   get running(): boolean {
     return this.current !== undefined;
   }
 
-  /** The latest result of a file that is not open in an editor (open documents have their own). */
-  closedFile(uri: string): WorkspaceFile | undefined {
-    if (!this.ofActiveTask()) return undefined;
-    const file = this.results.get(uri);
+  /**
+   * The latest result of a file that is not open in an editor (open documents have their own), for
+   * the active task or the task named.
+   */
+  closedFile(uri: string, task?: string): WorkspaceFile | undefined {
+    const file = (task === undefined ? this.results : this.resultsFor(task)).get(uri);
     if (!file) return undefined;
     return vscode.workspace.textDocuments.some((d) => d.uri.toString() === uri) ? undefined : file;
   }
 
   /** Results of files not open in an editor. */
   closedFiles(): WorkspaceFile[] {
-    if (!this.ofActiveTask()) return [];
     const open = new Set(vscode.workspace.textDocuments.map((d) => d.uri.toString()));
     return [...this.results.values()].filter((f) => !open.has(f.uri));
-  }
-
-  /** Whether the results are the active task's (another task's predictions are not shown as this one's). */
-  private ofActiveTask(): boolean {
-    return this.resultsTask === undefined || this.resultsTask === this.ctx.labels.activeTask().name;
   }
 
   /**
@@ -202,48 +214,66 @@ export class WorkspaceRun implements vscode.Disposable {
     const summary: WorkspaceSummary = { files: 0, lines: 0, skipped: [], seconds: 0, cancelled: false, sentence };
     // The cost of a refinement is asked for only where one would be offered.
     const estimateRefine = !sentence && this.ctx.config.refine;
-    const seen = new Set<string>();
     let reported = 0;
     const textColumns = this.ctx.structured.chosenColumns();
-    const task = this.ctx.labels.activeTask();
-    if (task.name !== this.resultsTask) {
-      // Another task's results are dropped, not relabeled as this task's.
-      const dropped = this.results.retain(() => false);
-      this.resultsTask = task.name;
-      if (dropped.length) this.updated.fire(dropped.map((u) => vscode.Uri.parse(u)));
-    }
+    // Every task, the active one first: its progress and summary are what the user asked about.
+    const active = this.ctx.labels.activeTask();
+    const tasks = [active, ...this.ctx.labels.tasks().filter((t) => t.name !== active.name)];
+    /** Per task name, the files this run gave a result. */
+    const seen = new Map<string, Set<string>>();
+    /** The entry of `task` in `map`, made on first use. */
+    const entry = <T>(map: Map<string, T>, task: string, make: () => T): T => {
+      const have = map.get(task);
+      if (have) return have;
+      const made = make();
+      map.set(task, made);
+      return made;
+    };
     for (const [k, folder] of folders.entries()) {
-      const support = this.ctx.labels.examplesFor(folder.uri, recordTask(task));
-      const problem = supportProblem(support);
-      if (problem) {
-        this.ctx.log(`classify workspace: ${folder.name} skipped: ${problem}`);
-        continue;
-      }
+      const usable = tasks.flatMap((task) => {
+        const support = this.ctx.labels.examplesFor(folder.uri, recordTask(task));
+        const problem = supportProblem(support);
+        if (!problem) return [{ name: task.name, task: recordTask(task), support }];
+        this.ctx.log(`classify workspace: ${folder.name}${tasks.length > 1 ? ` (task ${task.name})` : ''} skipped: ${problem}`);
+        return [];
+      });
+      const [first, ...others] = usable;
+      if (!first) continue;
       const prefix = folders.length > 1 ? `${folder.name} (${k + 1}/${folders.length}): ` : '';
-      let labels: string[] = [];
+      /** Per task of the run (first, then others), its labels: what the file results index. */
+      let labels: string[][] = [];
       let result: ClassifyWorkspaceResult;
       try {
         result = await this.ctx.engine.classifyWorkspace(
           {
             run: this.nextRun++,
             scope: this.scopeOf(folder),
-            support,
+            support: first.support,
             method: this.ctx.config.method,
             abstention: this.ctx.config.abstention,
             textColumns,
-            ...(recordTask(task) === undefined ? {} : { task: recordTask(task) }),
+            ...(first.task === undefined ? {} : { task: first.task }),
+            ...(others.length
+              ? { otherTasks: others.map((t) => ({ ...(t.task === undefined ? {} : { task: t.task }), support: t.support })) }
+              : {}),
             ...(sentence ? { sentence } : {}),
             ...(estimateRefine ? { estimateRefine } : {}),
           },
           (event: WorkspaceEvent) => {
             if (event.type === 'scanned') {
-              labels = event.labels;
+              labels = [event.labels, ...(event.otherLabels ?? [])];
               report(`${prefix}${event.files.toLocaleString('en')} files, ${event.lines.toLocaleString('en')} lines`);
               return;
             }
             const uri = vscode.Uri.file(event.file.path).toString();
-            this.results.add(uri, event.file, labels);
-            seen.add(uri);
+            const { otherTasks, ...firstResult } = event.file;
+            const perTask = [firstResult, ...(otherTasks ?? []).map((p) => ({ ...firstResult, ...p }))];
+            for (const [t, task] of usable.entries()) {
+              const predictions = perTask[t];
+              if (!predictions) continue;
+              entry(this.byTask, task.name, () => new WorkspaceResults()).add(uri, predictions, labels[t] ?? []);
+              entry(seen, task.name, () => new Set<string>()).add(uri);
+            }
             // One file per update: the main-thread work per message stays one file's worth.
             this.updated.fire([vscode.Uri.parse(uri)]);
             // Progress over all folders is approximate: each folder weighs the same.
@@ -273,15 +303,22 @@ export class WorkspaceRun implements vscode.Disposable {
             `${s.reason === 'unreadable' ? `: ${s.detail}` : `, ${s.detail} bytes`})`,
         );
       this.ctx.log(
-        `classify workspace: ${folder.name}: ${result.files} files, ${result.lines} lines, method ${result.method}, scan ` +
+        `classify workspace: ${folder.name}: ${result.files} files, ${result.lines} lines, ` +
+          `${usable.length > 1 ? `tasks ${usable.map((t) => t.name).join(', ')} (each line encoded once), ` : ''}method ${result.method}, scan ` +
           `${Math.round(result.scanMs)} ms, adapt ${Math.round(result.adaptMs)} ms, total ${Math.round(result.totalMs)} ms`,
       );
     }
     if (!summary.cancelled) {
-      // Files gone or excluded since the last run lose their predictions.
-      const dropped = this.results.retain((f) => seen.has(f.uri));
-      for (const uri of dropped) this.lines.forget(uri);
-      if (dropped.length) this.updated.fire(dropped.map((u) => vscode.Uri.parse(u)));
+      // Files gone or excluded since the last run, and tasks this run did not cover (renamed, or
+      // without labels enough now), lose their predictions.
+      const dropped = new Set<string>();
+      for (const [task, results] of this.byTask) {
+        for (const uri of results.retain((f) => seen.get(task)?.has(f.uri) === true)) dropped.add(uri);
+        if (results.size === 0) this.byTask.delete(task);
+      }
+      const kept = new Set([...this.byTask.values()].flatMap((r) => [...r.values()].map((f) => f.uri)));
+      for (const uri of dropped) if (!kept.has(uri)) this.lines.forget(uri);
+      if (dropped.size) this.updated.fire([...dropped].map((u) => vscode.Uri.parse(u)));
     }
     summary.seconds = (Date.now() - started) / 1000;
     this.lastSummary = summary;

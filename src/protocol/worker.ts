@@ -6,6 +6,7 @@ import type { PackedTable, RecordFormat } from '../engine/data/records';
 import type { EngineInfo, BackendChoice } from '../engine/engine';
 import { ABSTENTION_MODES, type AbstentionMode, isAbstentionMode } from '../engine/abstention/mode';
 import type { ImproveProgress, ImproveResult } from '../engine/improve/improve';
+import type { WarmStartChoice } from '../engine/improve/similar';
 import type { UserTask } from '../engine/improve/tasks';
 import type { Example } from '../engine/types';
 import { type ResponseMessage, RpcError } from './rpc';
@@ -131,8 +132,14 @@ export interface QualityResult {
 export interface ImproveParams {
   /** Identifies the run's progress notifications. */
   run: number;
-  /** The workspace's labeled lines, one task per folder. */
+  /** The workspace's labeled lines, one task per folder and label set. */
   tasks: UserTask[];
+  /**
+   * A new task with few labels: the run trains only on the finished task (of `tasks` and `files`)
+   * most like it, judged from its label names and first lines per label (chooseWarmStart), as
+   * `fewshot meta-train --warm-start` does. The answer says which and why.
+   */
+  warmStart?: UserTask;
   /** JSONL files of more finished tasks (one task each), read in the worker. */
   files: string[];
   /** The model to start from and compare with (the shipped one). */
@@ -147,6 +154,9 @@ export interface ImproveParams {
   /** As ClassifyParams.stopFlag: set to 1 by the extension on cancel; polled between meta-steps and episodes. */
   stopFlag?: Int32Array;
 }
+
+/** The improvement's result, and with `warmStart` the finished task it started from. */
+export type ImproveAnswer = ImproveResult & { warmStart?: WarmStartChoice };
 
 export interface ImproveNotification {
   kind: 'improve';
@@ -174,7 +184,7 @@ export type WorkerRequests = {
     };
     result: string;
   };
-  improveModel: { params: ImproveParams; result: ImproveResult };
+  improveModel: { params: ImproveParams; result: ImproveAnswer };
 };
 
 export interface ReadyNotification {

@@ -48,6 +48,42 @@ export interface ClassifyWorkspaceParams {
   sentence?: boolean;
   /** With the fast features: count the lines the sentence caches lack, for `refineCost`. */
   estimateRefine?: boolean;
+  /**
+   * The workspace's other tasks, classified in the same run: one walk, each file's units read and
+   * encoded once, then each task's adaptation classifies them (one encode and T classifies, not T runs).
+   */
+  otherTasks?: WorkspaceTask[];
+}
+
+/** A task (label set) of a run beside its first: its own labeled lines, the same files. */
+export interface WorkspaceTask {
+  /** As ClassifyWorkspaceParams.task (absent: the default task). */
+  task?: string;
+  support: Example[];
+}
+
+/**
+ * The `otherTasks` field of a request, checked where the worker receives it: anything but an array
+ * of objects with a `support` array is an input error naming the field.
+ */
+export function checkOtherTasks(value: unknown): WorkspaceTask[] {
+  if (value === undefined) return [];
+  const ok = (t: unknown): t is WorkspaceTask =>
+    typeof t === 'object' &&
+    t !== null &&
+    Array.isArray((t as { support?: unknown }).support) &&
+    ['string', 'undefined'].includes(typeof (t as { task?: unknown }).task);
+  if (!Array.isArray(value) || !value.every(ok))
+    throw new RpcError('otherTasks must be an array of { task?: string, support: Example[] }', 'input');
+  return value;
+}
+
+/** One task's predictions of a file's lines, in the same per-line layout as ClassifyResult. */
+export interface TaskLinePredictions {
+  /** Per line: index into the task's labels, or -1 (empty line). */
+  labelIndex: Int32Array;
+  confidence: Float32Array;
+  uncertainty: Float32Array;
 }
 
 /**
@@ -82,6 +118,8 @@ export interface WorkspaceFileResult {
   labelIndex: Int32Array;
   confidence: Float32Array;
   uncertainty: Float32Array;
+  /** Per entry of the request's `otherTasks`, in its order: that task's predictions of the same lines. */
+  otherTasks?: TaskLinePredictions[];
 }
 
 /** A file the run did not classify (the engine's reader says why). */
@@ -98,7 +136,16 @@ export interface WorkspaceProgress {
 
 /** Streamed by the worker while a `classifyWorkspace` request runs. */
 export type WorkspaceEvent =
-  | { type: 'scanned'; files: number; lines: number; skipped: WorkspaceSkip[]; labels: string[]; method: string }
+  | {
+      type: 'scanned';
+      files: number;
+      lines: number;
+      skipped: WorkspaceSkip[];
+      labels: string[];
+      method: string;
+      /** Per entry of the request's `otherTasks`: that task's labels (what its `labelIndex` values index). */
+      otherLabels?: string[][];
+    }
   | { type: 'file'; file: WorkspaceFileResult; progress: WorkspaceProgress };
 
 export interface WorkspaceNotification {
@@ -114,6 +161,7 @@ export interface ClassifyWorkspaceResult {
   lines: number;
   skipped: WorkspaceSkip[];
   scanMs: number;
+  /** Every task's adaptation together. */
   adaptMs: number;
   totalMs: number;
   /**
@@ -122,6 +170,8 @@ export interface ClassifyWorkspaceResult {
    * counts twice) and the seconds they take at the worker's last measured lines per second.
    */
   refineCost?: { lines: number; seconds: number };
+  /** Per entry of the request's `otherTasks`: its labels and method. */
+  otherTasks?: Array<{ labels: string[]; method: string }>;
 }
 
 export function isWorkspaceNotification(message: unknown): message is WorkspaceNotification {

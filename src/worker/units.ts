@@ -3,6 +3,7 @@
 // predictions open or closed.
 import { splitLines } from '../engine/data/readText';
 import type { AdaptedModel } from '../engine/engine';
+import type { EncodedLines } from '../engine/types';
 import { yieldToEventLoop } from '../protocol/rpc';
 import { parseRecords, type RecordTable, unitLines } from '../engine/data/records';
 import type { RecordsParams } from '../protocol/worker';
@@ -51,23 +52,45 @@ export async function predictUnits(
   wanted: readonly number[],
   stop: () => void,
 ): Promise<LinePredictions> {
+  return (await predictUnitsForEach([model], units, wanted, stop))[0]!;
+}
+
+/**
+ * predictUnits for several models (one per task) of the same lines: with `encode`, each chunk is
+ * encoded once and every model that can classifies that encoding, so T tasks cost one encode and
+ * T classifies.
+ */
+export async function predictUnitsForEach(
+  models: ReadonlyArray<Pick<AdaptedModel, 'classify' | 'classifyEncoded'>>,
+  units: readonly string[],
+  wanted: readonly number[],
+  stop: () => void,
+  encode?: (lines: string[]) => EncodedLines,
+): Promise<LinePredictions[]> {
   const n = units.length;
-  const labelIndex = new Int32Array(n).fill(-1);
-  const confidence = new Float32Array(n);
-  const uncertainty = new Float32Array(n);
+  const out = models.map(() => ({
+    labelIndex: new Int32Array(n).fill(-1),
+    confidence: new Float32Array(n),
+    uncertainty: new Float32Array(n),
+  }));
   for (let start = 0; start < wanted.length; start += PREDICT_CHUNK) {
     if (start > 0) {
       await yieldToEventLoop();
       stop();
     }
     const chunk = wanted.slice(start, start + PREDICT_CHUNK);
-    const p = model.classify(chunk.map((i) => units[i]!));
-    for (let k = 0; k < chunk.length; k++) {
-      const line = chunk[k]!;
-      labelIndex[line] = p.labelIndex[k]!;
-      confidence[line] = p.confidence[k]!;
-      uncertainty[line] = p.uncertainty[k]!;
+    const texts = chunk.map((i) => units[i]!);
+    const encoded = encode && models.some((m) => m.classifyEncoded) ? encode(texts) : undefined;
+    for (const [m, model] of models.entries()) {
+      const p = encoded && model.classifyEncoded ? model.classifyEncoded(texts, encoded) : model.classify(texts);
+      const o = out[m]!;
+      for (let k = 0; k < chunk.length; k++) {
+        const line = chunk[k]!;
+        o.labelIndex[line] = p.labelIndex[k]!;
+        o.confidence[line] = p.confidence[k]!;
+        o.uncertainty[line] = p.uncertainty[k]!;
+      }
     }
   }
-  return { labelIndex, confidence, uncertainty };
+  return out;
 }

@@ -1,7 +1,9 @@
 // The worker's `classifyWorkspace` handler: walk the folder, then two passes over the files.
 // The first reads each file once to count its units and feeds them to the engine's pool sampler
 // (src/engine/pool.ts: a seeded reservoir, so a re-run sees the same pool) for the adaptation;
-// the second reads each file again, predicts it in chunks and streams its result. Only one file's
+// the second reads each file again, predicts it in chunks and streams its result. Every task of the
+// request (the first and `otherTasks`) adapts once to the same pool; each chunk of a file is then
+// encoded once and classified by each task's model. Only one file's
 // text is held at a time, so memory does not grow with the workspace. A cancel is seen between
 // files and between chunks; a watchdog ends a run whose current file is not done within a bound
 // that grows with its size. The worker runs nothing else (see EngineClient.classifyWorkspace).
@@ -11,6 +13,7 @@ import { MAX_POOL, PoolSampler } from '../engine/pool';
 import { type CancelSignal, RpcError } from '../protocol/rpc';
 import { checkAbstention, type RecordsParams } from '../protocol/worker';
 import {
+  checkOtherTasks,
   checkTextColumns,
   type ClassifyWorkspaceParams,
   type ClassifyWorkspaceResult,
@@ -23,7 +26,7 @@ import { lineColumns, type ReadFile, readText, splitLines } from '../engine/data
 import { formatOfPath } from '../engine/data/records';
 import type { DocumentStates } from './documentStates';
 import { type Refiner, refinedStateKey, type SentenceEmbedder } from './refine';
-import { documentUnits, predictUnits, wantedLines } from './units';
+import { documentUnits, predictUnitsForEach, wantedLines } from './units';
 
 /**
  * The watchdog's bound on one file (read, and in the second pass predicted): `floorMs` plus
@@ -74,6 +77,7 @@ export async function classifyWorkspace(
   // Checked before the walk: a bad request fails at once, not after scanning the folder.
   const abstain = checkAbstention(params.abstention);
   const textColumns = checkTextColumns(params.textColumns);
+  const tasks = [{ task: params.task, support: params.support }, ...checkOtherTasks(params.otherTasks)];
   /** How a file is classified: a structured file by record (in its chosen column), any other by line. */
   const recordsOf = (file: WalkedFile): RecordsParams | undefined => {
     const format = formatOfPath(file.path);
@@ -131,10 +135,8 @@ export async function classifyWorkspace(
   stopIfCancelled();
   const scanMs = performance.now() - started;
 
-  // The folder's last solution (if any) is where the fit starts: a re-run after a label change adapts faster.
-  // The sentence block's solution is kept apart (another head width), as an open document's is.
+  // The sentence block's solutions are kept apart (another head width), as an open document's are.
   const key = sentence ? refinedStateKey(`workspace:${scope.root}`) : `workspace:${scope.root}`;
-  const warm = states?.get(key, params.task);
   /** The sentence vectors of the labeled lines, names and pool (kept), and of the file being predicted. */
   const vectors = new Map<string, Float32Array>();
   let fileVectors = new Map<string, Float32Array>();
@@ -146,19 +148,38 @@ export async function classifyWorkspace(
     await refiner.embedInOrder(encoder, missing, into, () => !signal.isCancellationRequested && !stalled);
     stopIfCancelled();
   };
-  if (sentence) await embed(distinctTexts([...params.support.flatMap((ex) => [ex.text, ex.label]), ...pool.items]), vectors);
-  const model = engine.adapt(params.support, {
-    ...(encoder && sentence ? { sentence: { dim: encoder.dim, get: (t: string) => vectors.get(t) ?? fileVectors.get(t) } } : {}),
-    method: params.method,
-    ...(abstain ? { abstain } : {}),
-    ...(poolSize > 0 ? { pool: pool.items } : {}),
-    ...(warm ? { warm } : {}),
-    shouldStop: () => signal.isCancellationRequested,
+  if (sentence) {
+    const labeled = tasks.flatMap(({ support }) => support.flatMap((ex) => [ex.text, ex.label]));
+    await embed(distinctTexts([...labeled, ...pool.items]), vectors);
+  }
+  // Each task adapts to the same pool. The folder's last solution of the task (if any) is where its
+  // fit starts: a re-run after a label change adapts faster.
+  const models = tasks.map(({ task, support }) => {
+    const warm = states?.get(key, task);
+    const adapted = engine.adapt(support, {
+      ...(encoder && sentence ? { sentence: { dim: encoder.dim, get: (t: string) => vectors.get(t) ?? fileVectors.get(t) } } : {}),
+      method: params.method,
+      ...(abstain ? { abstain } : {}),
+      ...(poolSize > 0 ? { pool: pool.items } : {}),
+      ...(warm ? { warm } : {}),
+      shouldStop: () => signal.isCancellationRequested,
+    });
+    stopIfCancelled();
+    states?.set(key, adapted.state, task);
+    return adapted;
   });
-  stopIfCancelled();
-  states?.set(key, model.state, params.task);
-  const adaptMs = model.adaptMs;
-  emit({ type: 'scanned', files: files.length, lines: linesTotal, skipped, labels: model.labels, method: model.method });
+  const model = models[0]!;
+  const others = models.slice(1);
+  const adaptMs = models.reduce((sum, m) => sum + m.adaptMs, 0);
+  emit({
+    type: 'scanned',
+    files: files.length,
+    lines: linesTotal,
+    skipped,
+    labels: model.labels,
+    method: model.method,
+    ...(others.length ? { otherLabels: others.map((m) => m.labels) } : {}),
+  });
 
   const classifyStarted = performance.now();
   let linesDone = 0;
@@ -186,10 +207,19 @@ export async function classifyWorkspace(
         await embed(texts, fileVectors);
       } else uncached += texts.length - encoder.cached(texts).size;
     }
-    const { labelIndex, confidence, uncertainty } = await predictUnits(model, units, wanted, stopIfCancelled);
+    // With other tasks, each chunk is encoded once and every task's model classifies that encoding
+    // (the fast features only: a sentence-block model reads its vectors as it classifies).
+    const encode = others.length && !sentence ? (t: string[]) => engine.encode(t) : undefined;
+    const [first, ...rest] = await predictUnitsForEach(models, units, wanted, stopIfCancelled, encode);
     fileVectors = new Map();
     linesDone += wanted.length;
-    return { path: file.path, bytes: text.bytes, columns: lineColumns(lines), labelIndex, confidence, uncertainty };
+    return {
+      path: file.path,
+      bytes: text.bytes,
+      columns: lineColumns(lines),
+      ...first!,
+      ...(rest.length ? { otherTasks: rest } : {}),
+    };
   };
 
   // Pass 2: predict and stream, one file at a time.
@@ -219,5 +249,6 @@ export async function classifyWorkspace(
     ...(encoder && refiner && !sentence
       ? { refineCost: { lines: uncached, seconds: Math.ceil(uncached / refiner.linesPerSecond(encoder.threads ?? 1)) } }
       : {}),
+    ...(others.length ? { otherTasks: others.map((m) => ({ labels: m.labels, method: m.method })) } : {}),
   };
 }

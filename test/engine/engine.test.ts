@@ -48,6 +48,16 @@ describe('Engine', function () {
     }
   });
 
+  it('classifies lines encoded once as it classifies the lines (two tasks share one encoding), with abstention too', () => {
+    const lines = LINES.slice(0, 6);
+    const encoded = engine.encode(lines);
+    const urgency = SUPPORT.map((s, i) => ({ text: s.text, label: i % 2 ? 'high' : 'low' }));
+    for (const model of [engine.adapt(SUPPORT, { pool: LINES, abstain: 'on' }), engine.adapt(urgency, { pool: LINES })]) {
+      assert.deepEqual(model.classifyEncoded!(lines, encoded), model.classify(lines));
+    }
+    assert.throws(() => engine.adapt(SUPPORT).classifyEncoded!(lines.slice(1), encoded), EngineInputError);
+  });
+
   it('refuses unusable support sets with a clear message', () => {
     assert.throws(
       () => engine.adapt([]),

@@ -3,6 +3,9 @@
 import { RecentLabels } from '../../src/extension/recentLabels';
 import { Memento } from './memento';
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { registerCommands } from '../../src/extension/commands';
 import type { FewShotContext } from '../../src/extension/context';
@@ -21,6 +24,8 @@ function setUp(
     labeled?: Array<[number, string]>;
     /** In place of the plain-documents-only structure. */
     structured?: object;
+    /** More of the context: an engine, and members added to the scheduler and the labels. */
+    extend?: { engine?: object; scheduler?: object; labels?: object };
   } = {},
 ) {
   const setLabels: Array<[number[], string]> = [];
@@ -50,8 +55,11 @@ function setUp(
         }),
     },
   };
+  const { extend = {} } = options;
+  Object.assign(ctx.scheduler, extend.scheduler);
+  Object.assign(ctx.labels, extend.labels);
   // A structural fake of the parts of the context these commands use.
-  registerCommands(ctx as unknown as FewShotContext);
+  registerCommands({ ...ctx, engine: extend.engine } as unknown as FewShotContext);
   return { setLabels, logs, recentLabels, dispose: () => ctx.subscriptions.forEach((s) => void s.dispose()) };
 }
 
@@ -199,5 +207,72 @@ describe('commands', () => {
     assert.deepEqual(columns, [undefined, 'id']);
     await vscode.commands.executeCommand('fewshot.chooseTextColumn', 'nope', uri);
     assert.match(shown.at(-1)!.message, /has no column named nope/);
+  });
+  it('Export Dataset writes every task from predictions of this version, computing those not held (not the active task)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fewshot-export-'));
+    const file = path.join(dir, 'out.csv');
+    const computed: Array<string | undefined> = [];
+    const sent: Array<{ labels: unknown[]; tasks?: Array<{ task: string; labels: unknown[] }> }> = [];
+    const prediction = (label: string) => ({
+      labels: ['bug', 'feature', label],
+      labelIndex: Int32Array.from([2, 2, 2]),
+      confidence: Float32Array.from([0.5, 0.6, 0.7]),
+      uncertainty: new Float32Array(3),
+    });
+    env = setUp({
+      labeled: [[0, 'bug']],
+      structured: {
+        formatOf: () => 'csv',
+        paramsOf: () => ({ format: 'csv' }),
+        tableFor: async () => ({ records: [{ line: 1 }, { line: 2 }], problems: [] }),
+      },
+      extend: {
+        engine: {
+          dataset: async (params: (typeof sent)[number]) => {
+            sent.push(params);
+            return 'written';
+          },
+        },
+        scheduler: {
+          // The active task's result is held; the other's is computed now.
+          freshResultForTask: async (_doc: unknown, task: string | undefined) => {
+            computed.push(task);
+            return prediction(task ?? 'intent-label');
+          },
+        },
+        labels: {
+          labelsOf: (_doc: unknown, task?: string) => new Map(task === undefined ? [[1, 'bug']] : []),
+          tasks: () => [
+            { name: 'intent', kind: 'single-label', isDefault: true },
+            { name: 'urgency', kind: 'single-label', isDefault: false },
+          ],
+          activeTask: () => ({ name: 'intent', kind: 'single-label', isDefault: true }),
+        },
+      },
+    });
+    try {
+      const result = await vscode.commands.executeCommand<{ records: number }>('fewshot.exportDataset', uri, file);
+      assert.equal(result?.records, 2);
+      assert.deepEqual(computed, [undefined, 'urgency'], 'every task asked for its fresh predictions');
+      assert.deepEqual(sent[0]!.tasks, [
+        {
+          task: 'intent',
+          labels: [
+            { label: 'bug', source: 'label' },
+            { label: 'intent-label', source: 'prediction', confidence: Math.fround(0.7) },
+          ],
+        },
+        {
+          task: 'urgency',
+          labels: [
+            { label: 'urgency', source: 'prediction', confidence: Math.fround(0.6) },
+            { label: 'urgency', source: 'prediction', confidence: Math.fround(0.7) },
+          ],
+        },
+      ]);
+      assert.equal(fs.readFileSync(file, 'utf8'), 'written');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -11,7 +11,7 @@ import { registerCommands } from '../../src/extension/commands';
 import type { FewShotContext } from '../../src/extension/context';
 import { activeModelDir } from '../../src/extension/modelChoice';
 import { RpcError } from '../../src/protocol/rpc';
-import type { ImproveParams } from '../../src/protocol/worker';
+import type { ImproveAnswer, ImproveParams } from '../../src/protocol/worker';
 import { shown } from './fakeVscode';
 import { Memento } from './memento';
 
@@ -31,7 +31,15 @@ function result(status: ImproveResult['status'], candidate: number): ImproveResu
   };
 }
 
-function setUp(outcome: (p: ImproveParams) => ImproveResult) {
+interface Workspace {
+  records?: Array<{ text: string; label: string; task?: string }>;
+  /** The active task's record field (undefined: the default task). */
+  active?: string;
+  warmStart?: boolean;
+}
+
+function setUp(outcome: (p: ImproveParams) => ImproveAnswer, workspace: Workspace = {}) {
+  const logs: string[] = [];
   const storage = fs.mkdtempSync(path.join(os.tmpdir(), 'improve-ext-'));
   const restarts: Array<string | undefined> = [];
   const calls: ImproveParams[] = [];
@@ -43,17 +51,22 @@ function setUp(outcome: (p: ImproveParams) => ImproveResult) {
   const ctx = {
     subscriptions: [] as vscode.Disposable[],
     extension,
-    log: () => {},
+    log: (m: string) => logs.push(m),
+    config: { improveWarmStart: workspace.warmStart ?? true },
     labels: {
       all: () => [
         {
           folder: { name: 'tickets' },
-          records: [
+          records: workspace.records ?? [
             { text: 'my invoice', label: 'billing' },
             { text: 'reset password', label: 'account' },
           ],
         },
       ],
+      activeTask: () =>
+        workspace.active === undefined
+          ? { name: 'default', kind: 'single-label', isDefault: true }
+          : { name: workspace.active, kind: 'single-label', isDefault: false },
     },
     scheduler: { scheduleAll: () => {} },
     engine: {
@@ -68,6 +81,7 @@ function setUp(outcome: (p: ImproveParams) => ImproveResult) {
   };
   registerCommands(ctx as unknown as FewShotContext);
   return {
+    logs,
     storage,
     extension,
     restarts,
@@ -93,10 +107,14 @@ describe('Improve the Model From My Labels', () => {
   afterEach(() => env?.dispose());
 
   it('an adopted model is used at once (and at the next start), with both numbers shown; Use the Shipped Model goes back', async () => {
-    env = setUp((p) => {
-      writeModel(p.outDir);
-      return result('adopted', 0.95);
-    });
+    // No warm start: the workspace's two lines train with the picked file.
+    env = setUp(
+      (p) => {
+        writeModel(p.outDir);
+        return result('adopted', 0.95);
+      },
+      { warmStart: false },
+    );
     const r = await vscode.commands.executeCommand<ImproveResult>('fewshot.improveModel', { files: ['/data/more.jsonl'], steps: 3 });
     assert.equal(r.status, 'adopted');
     const call = env.calls[0]!;
@@ -112,6 +130,7 @@ describe('Improve the Model From My Labels', () => {
     assert.deepEqual(call.files, ['/data/more.jsonl']);
     assert.equal(call.baseDir, SHIPPED);
     assert.equal(call.steps, 3);
+    assert.equal(call.validationEpisodes, undefined, "the engine's default unless given");
     assert.ok(call.outDir.startsWith(env.storage));
     assert.deepEqual(env.restarts, [call.outDir]);
     assert.equal(activeModelDir(env.extension as unknown as vscode.ExtensionContext), call.outDir);
@@ -120,6 +139,72 @@ describe('Improve the Model From My Labels', () => {
     await vscode.commands.executeCommand('fewshot.useShippedModel');
     assert.deepEqual(env.restarts, [call.outDir, SHIPPED]);
     assert.equal(activeModelDir(env.extension as unknown as vscode.ExtensionContext), SHIPPED);
+  });
+
+  it('takes a test budget: steps, validation and test episodes', async () => {
+    env = setUp(() => result('rejected', 0.9));
+    await vscode.commands.executeCommand('fewshot.improveModel', { files: [], steps: 2, validationEpisodes: 10, testEpisodes: 12 });
+    const call = env.calls[0]!;
+    assert.deepEqual([call.steps, call.validationEpisodes, call.testEpisodes], [2, 10, 12]);
+  });
+
+  it('a task with few labels starts from the most similar finished task (the worker chooses), named in the log; the setting turns it off', async () => {
+    const intents = ['billing', 'account', 'shipping'].flatMap((label) =>
+      Array.from({ length: 6 }, (_, i) => ({ text: `${label} question ${i}`, label })),
+    );
+    const urgency = [
+      { text: 'billing question 0', label: 'high', task: 'urgency' },
+      { text: 'account question 1', label: 'low', task: 'urgency' },
+    ];
+    const answer = (): ImproveAnswer => ({
+      ...result('rejected', 0.9),
+      warmStart: { from: 'tickets', lines: 5, similarities: [{ task: 'tickets', similarity: 0.7 }] },
+    });
+    env = setUp(answer, { records: [...intents, ...urgency], active: 'urgency' });
+    await vscode.commands.executeCommand('fewshot.improveModel', { files: [] });
+    const call = env.calls[0]!;
+    // Each task of the folder is a task of its own; the new one is what the warm start judges by.
+    assert.deepEqual(
+      call.tasks.map((t) => [t.name, t.examples.length]),
+      [['tickets', 18]],
+    );
+    assert.deepEqual(call.warmStart, {
+      name: 'urgency',
+      examples: urgency.map(({ text, label }) => ({ text, label })),
+    });
+    assert.ok(
+      env.logs.some((l) => /warm start: .*trained on tickets only.*tickets 0\.700/.test(l)),
+      env.logs.join('\n'),
+    );
+    env.dispose();
+
+    env = setUp(answer, { records: [...intents, ...urgency], active: 'urgency', warmStart: false });
+    await vscode.commands.executeCommand('fewshot.improveModel', { files: [] });
+    assert.equal(env.calls[0]!.warmStart, undefined);
+    assert.deepEqual(
+      env.calls[0]!.tasks.map((t) => [t.name, t.examples.length]),
+      [
+        ['tickets', 18],
+        ['tickets/urgency', 2],
+      ],
+    );
+    env.dispose();
+
+    // The default task active, with 6 lines per label: not few, no warm start.
+    env = setUp(answer, { records: [...intents, ...urgency] });
+    await vscode.commands.executeCommand('fewshot.improveModel', { files: [] });
+    assert.equal(env.calls[0]!.warmStart, undefined);
+    env.dispose();
+
+    // The only task has few labels: a picked file is a finished task to start from; without one, no warm start.
+    env = setUp(answer);
+    await vscode.commands.executeCommand('fewshot.improveModel', { files: ['/data/more.jsonl'] });
+    await vscode.commands.executeCommand('fewshot.improveModel', { files: [] });
+    const [withFile, without] = env.calls;
+    assert.equal(withFile!.warmStart?.name, 'default');
+    assert.deepEqual(withFile!.tasks, []);
+    assert.equal(without!.warmStart, undefined);
+    assert.equal(without!.tasks.length, 1);
   });
 
   it('a rejected model changes nothing and says so with both numbers', async () => {

@@ -148,6 +148,21 @@ describe('PredictionScheduler', () => {
     assert.equal(scheduler.resultFor(doc), undefined, 'clearing a document drops every task result');
   });
 
+  it("computes a task's predictions when none are held for the version (Export Dataset), and reuses held ones", async () => {
+    const { engine, scheduler } = setUp(twoLabels, 'auto', () => undefined);
+    const doc = document('a\nb');
+    const fresh = scheduler.freshResultForTask(doc, 'urgency');
+    await tick(10);
+    assert.equal(engine.calls.length, 1);
+    assert.equal(engine.calls[0]!.params.task, 'urgency');
+    engine.calls[0]!.answer();
+    const result = await fresh;
+    assert.deepEqual([...result!.labelIndex], [1, 1]);
+    assert.equal(await scheduler.freshResultForTask(doc, 'urgency'), result, 'held for this version: no second run');
+    assert.equal(engine.calls.length, 1);
+    assert.equal(scheduler.resultFor(doc), undefined, "the active task's result is not another task's");
+  });
+
   it('does not call the engine with fewer than two labels, and clears earlier predictions', async () => {
     const support: Example[] = [...twoLabels];
     const { engine, scheduler, updates } = setUp(support);

@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import Mocha from 'mocha';
 import { registerSuite } from './extension.suite';
+import { registerImproveSuite } from './improve.suite';
 import { registerManyLabelsSuite } from './manyLabels.suite';
 import { registerMultiRootSuite } from './multiRoot.suite';
 import { registerNonFileSuite } from './nonFile.suite';
@@ -24,6 +25,7 @@ const suites: Record<string, () => void> = {
     registerStructuredSuite();
     registerNonFileSuite();
     registerRefineSuite();
+    registerImproveSuite();
     // Last: it adds a task to the folder, which the suites above do not expect.
     registerTasksSuite();
   },

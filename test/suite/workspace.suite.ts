@@ -1,7 +1,7 @@
 // Classify Workspace in the real extension host, on a copy of test/fixtures/workspace: files that
 // are never opened get predictions (Problems panel, export, Next Uncertain Line), the progress
 // reports files and lines/s, binary / huge / excluded / git-ignored files are left out, a label
-// change re-runs it, and a long run can be cancelled.
+// change re-runs it, a long run can be cancelled, and one run covers every task.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -159,6 +159,36 @@ export function registerWorkspaceSuite(): void {
       assert.equal(messages.length, after, 'no progress after the cancel');
       assert.ok(fewShot(vscode.Uri.file(path.join(dir, 'file-00.txt'))).length > 0, 'the first file keeps its predictions');
       assert.equal(await vscode.commands.executeCommand('fewshot.cancelClassifyWorkspace'), false, 'nothing left to cancel');
+    });
+
+    it("covers every task in one run: a second task's predictions reach the closed files, and each task shows its own", async () => {
+      const config = vscode.workspace.getConfiguration('fewshot');
+      // The cancel test's large files are not this test's subject: a run of the fixture is quick.
+      fs.rmSync(path.join(folder(), 'generated'), { recursive: true, force: true });
+      await config.update('workspace.maxFileSizeMB', undefined, vscode.ConfigurationTarget.Workspace);
+      assert.equal(await vscode.commands.executeCommand('fewshot.createTask', 'urgency', 'single-label'), 'urgency');
+      const tickets = await vscode.workspace.openTextDocument(fileUri('tickets.txt'));
+      await vscode.commands.executeCommand('fewshot.labelLine', 'high', tickets.uri, [0, 5]);
+      await vscode.commands.executeCommand('fewshot.labelLine', 'low', tickets.uri, [2, 7]);
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      const summary = await classify();
+      assert.equal(summary.cancelled, false);
+      const codes = () => new Set(fewShot(fileUri('server.log')).map((d) => String(d.code)));
+      const only = (labels: readonly string[]) => () => {
+        const shown = codes();
+        return shown.size > 0 && [...shown].every((l) => labels.includes(l)) && shown;
+      };
+      await until("the urgency task's predictions on server.log", only(['high', 'low']));
+      await vscode.commands.executeCommand('fewshot.switchTask', 'default');
+      await until("the default task's predictions on server.log", only(['billing', 'account', 'shipping', 'praise']));
+      await config.update('diagnostics.allTasks', true, vscode.ConfigurationTarget.Workspace);
+      try {
+        await until('every task on a closed line', () =>
+          fewShot(fileUri('server.log')).some((d) => /^default: \w+ \d+% · urgency: (high|low) \d+%$/.test(d.message)),
+        );
+      } finally {
+        await config.update('diagnostics.allTasks', undefined, vscode.ConfigurationTarget.Workspace);
+      }
     });
   });
 }

@@ -1,7 +1,7 @@
 // The worker tests' fake engine: keyword matching instead of a model, so the host and its
 // requests are tested without loading one.
 import { EngineInputError, type EngineApi, type EngineInfo, type AdaptOptions } from '../../src/engine/engine';
-import type { Example } from '../../src/engine/types';
+import type { EncodedLines, Example } from '../../src/engine/types';
 import { typedPredictions } from '../fakeModel';
 
 export const info: EngineInfo = {
@@ -16,21 +16,44 @@ export const info: EngineInfo = {
 
 /**
  * A fake engine: predicts the label whose support example shares a word with the line; counts (and
- * with `predicted`, records) the lines.
+ * with `predicted`, records) the lines. With `encoded`, it records every line encoded: by `encode`,
+ * and by a model's `classify` (which encodes, as the engine's does); `classifyEncoded` encodes nothing.
  */
-export function fakeEngine(calls: { adapt: AdaptOptions[]; predictedLines: number; predicted?: string[] }): EngineApi {
+export function fakeEngine(calls: { adapt: AdaptOptions[]; predictedLines: number; predicted?: string[]; encoded?: string[] }): EngineApi {
+  const encodedLines = (texts: string[]): EncodedLines => ({
+    n: texts.length,
+    wordDim: 0,
+    word: new Float32Array(0),
+    charDim: 0,
+    charOffsets: new Int32Array(texts.length + 1),
+    charIndex: new Int32Array(0),
+    charValue: new Float32Array(0),
+  });
   return {
     info: () => info,
     methods: () => ['keyword'],
     method: () => undefined,
-    encode: () => {
-      throw new Error('not used');
+    encode: (texts) => {
+      if (!calls.encoded) throw new Error('not used');
+      calls.encoded.push(...texts);
+      return encodedLines(texts);
     },
     dispose: () => {},
     adapt(support: Example[], options?: AdaptOptions) {
       calls.adapt.push(options ?? {});
       const labels = [...new Set(support.map((s) => s.label))].sort();
       if (labels.length < 2) throw new EngineInputError('need at least two labels');
+      const predict = (lines: string[]) => {
+        calls.predictedLines += lines.length;
+        calls.predicted?.push(...lines);
+        return typedPredictions(
+          labels,
+          lines.map((line) => {
+            const hit = support.find((s) => s.text.split(' ').some((w) => line.includes(w)));
+            return hit ? { label: hit.label, confidence: 0.9, uncertainty: 0.1 } : { label: labels[0]!, confidence: 0.5, uncertainty: 1 };
+          }),
+        );
+      };
       return {
         labels,
         method: 'keyword',
@@ -42,17 +65,12 @@ export function fakeEngine(calls: { adapt: AdaptOptions[]; predictedLines: numbe
           labels,
           head: { W: new Float32Array(labels.length), b: new Float32Array(labels.length), nClasses: labels.length },
         },
-        classify(lines: string[]) {
-          calls.predictedLines += lines.length;
-          calls.predicted?.push(...lines);
-          return typedPredictions(
-            labels,
-            lines.map((line) => {
-              const hit = support.find((s) => s.text.split(' ').some((w) => line.includes(w)));
-              return hit ? { label: hit.label, confidence: 0.9, uncertainty: 0.1 } : { label: labels[0]!, confidence: 0.5, uncertainty: 1 };
-            }),
-          );
+        // As the engine's: classify encodes its lines, classifyEncoded takes them encoded.
+        classify: (lines: string[]) => {
+          calls.encoded?.push(...lines);
+          return predict(lines);
         },
+        ...(calls.encoded ? { classifyEncoded: (lines: string[], encoded: EncodedLines) => predict(lines.slice(0, encoded.n)) } : {}),
       };
     },
   };

@@ -93,4 +93,35 @@ describe('improveModel in a worker of its own', function () {
     assert.equal(result.base.length, 2);
     assert.equal(fs.existsSync(path.join(outDir, 'checkpoint', 'manifest.json')), result.status === 'adopted');
   });
+  it('a warm start trains only on the finished task most like the new one, and says which and why', async () => {
+    const domains = JSON.parse(fs.readFileSync(path.join(ROOT, 'data', 'clinc150.domains.json'), 'utf8')) as Record<string, string>;
+    const rows = fs
+      .readFileSync(path.join(ROOT, 'data', 'clinc150.train.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((raw) => JSON.parse(raw) as { text: string; label: string });
+    const intents = (domain: string) => Object.keys(domains).filter((l) => domains[l] === domain);
+    const lines = (labels: string[], n: number) => labels.flatMap((l) => rows.filter((r) => r.label === l).slice(0, n));
+    const banking = intents('banking');
+    const travel = intents('travel');
+    const outDir = path.join(dir, 'warm');
+    const result = await client.improveModel(
+      {
+        ...params(outDir),
+        tasks: [
+          { name: 'travel', examples: lines(travel.slice(0, 8), 8) },
+          { name: 'banking', examples: lines(banking.slice(0, 8), 8) },
+        ],
+        files: [],
+        // A new banking task: three intents the finished tasks do not have, two lines each.
+        warmStart: { name: 'new', examples: lines(banking.slice(8, 11), 2) },
+      },
+      () => {},
+    );
+    assert.equal(result.warmStart?.from, 'banking');
+    assert.deepEqual(result.warmStart.similarities.map((x) => x.task).sort(), ['banking', 'travel']);
+    assert.ok(result.warmStart.similarities[0]!.similarity > result.warmStart.similarities[1]!.similarity);
+    // Only the banking task's 8 labels were split into train, validation and test.
+    assert.equal(result.labels.train + result.labels.validation + result.labels.test, 8);
+  });
 });

@@ -129,6 +129,50 @@ describe('classifyWorkspace worker request', () => {
     assert.ok(Math.abs(last - MAX_POOL / 3) < 300, `${last} of the pool from the last third`);
   });
 
+  it('classifies every task in one run: one walk, each line encoded once, each task adapted once and its own predictions', async () => {
+    const root = make({ 'a.txt': 'invoice late\nreset password now\n\nurgent invoice', 'b.txt': 'password please' });
+    const urgency: Example[] = [
+      { text: 'urgent', label: 'high' },
+      { text: 'please', label: 'low' },
+    ];
+    const calls = { ...newCalls(), encoded: [] as string[] };
+    const events: WorkspaceEvent[] = [];
+    const result = await classifyWorkspace(
+      fakeEngine(calls),
+      params(root, { otherTasks: [{ task: 'urgency', support: urgency }] }),
+      new CancelSource(),
+      (e) => events.push(e),
+    );
+    assert.equal(calls.adapt.length, 2);
+    // Four non-empty lines: each encoded once (two runs would encode each twice), classified per task.
+    assert.deepEqual([...calls.encoded].sort(), ['invoice late', 'password please', 'reset password now', 'urgent invoice']);
+    assert.equal(calls.predictedLines, 8);
+    const scanned = events[0] as Extract<WorkspaceEvent, { type: 'scanned' }>;
+    assert.deepEqual(scanned.otherLabels, [['high', 'low']]);
+    assert.deepEqual(result.otherTasks, [{ labels: ['high', 'low'], method: 'keyword' }]);
+    const files = events.filter((e): e is Extract<WorkspaceEvent, { type: 'file' }> => e.type === 'file').map((e) => e.file);
+    const a = files.find((f) => path.basename(f.path) === 'a.txt')!;
+    assert.deepEqual([...a.labelIndex], [1, 0, -1, 1]); // account, billing
+    assert.deepEqual([...a.otherTasks![0]!.labelIndex], [0, 0, -1, 0]); // high: `urgent`, else the first label
+    assert.deepEqual(
+      [...a.otherTasks![0]!.confidence].map((c) => Math.round(c * 10) / 10),
+      [0.5, 0.5, 0, 0.9],
+    );
+    const b = files.find((f) => path.basename(f.path) === 'b.txt')!;
+    assert.deepEqual([...b.otherTasks![0]!.labelIndex], [1]); // low: `please`
+  });
+
+  it('refuses a malformed otherTasks before walking the folder', async () => {
+    const root = make({ 'a.txt': 'invoice' });
+    const calls = newCalls();
+    const bad = params(root, { otherTasks: [{ task: 'urgency' }] as unknown as ClassifyWorkspaceParams['otherTasks'] });
+    await assert.rejects(
+      classifyWorkspace(fakeEngine(calls), bad, new CancelSource(), () => {}),
+      (e: unknown) => e instanceof RpcError && e.code === 'input' && /otherTasks/.test(e.message),
+    );
+    assert.equal(calls.adapt.length, 0);
+  });
+
   it('stops between files when cancelled', async () => {
     const root = make({ '1.txt': 'invoice one', '2.txt': 'invoice two', '3.txt': 'invoice three' });
     const calls = newCalls();

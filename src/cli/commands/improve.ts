@@ -9,9 +9,8 @@ import { type CliIo, line } from '../io';
 import { packageRoot } from '../paths';
 import { readExamples } from '../../engine/data/jsonl';
 import { improveModel, type ImproveResult, type Score } from '../../engine/improve/improve';
-import { rankBySimilarity } from '../../engine/improve/similar';
+import { chooseWarmStart, type WarmStartChoice } from '../../engine/improve/similar';
 import type { UserTask } from '../../engine/improve/tasks';
-import { groupByLabel } from '../../engine/episodes/group';
 import { formatProgress } from '../../engine/meta/trainer';
 import { CHECKPOINT_DIR, loadModel } from '../../engine/model';
 import { alignColumns } from '../../engine/eval/table';
@@ -57,13 +56,13 @@ export async function runImprove(args: ParsedArgs, io: CliIo): Promise<number> {
   const backend = await selectBackend((args.string('backend') ?? 'cpu') as 'cpu', (m) => line(io.stderr, m));
   const base = loadModel(modelFolder(args.need<string>('from-checkpoint')));
   // Warm start: only the finished task most like the new one, judged from its label names and its first lines per label.
-  let warmStart: { from: string; lines: number; similarities: ReturnType<typeof rankBySimilarity> } | undefined;
+  let warmStart: WarmStartChoice | undefined;
   if (args.flag('warm-start')) {
     if (!test) throw new UsageError('--warm-start needs --test c.jsonl (the new task)');
     const perLabel = args.need<number>('warm-start-lines');
-    const known = [...groupByLabel(test.examples).values()].flatMap((lines) => lines.slice(0, perLabel));
-    const similarities = rankBySimilarity((t) => base.encoder.encode(t), base.corpusCentre, tasks, known);
-    warmStart = { from: similarities[0]!.task, lines: perLabel, similarities };
+    warmStart = chooseWarmStart((t) => base.encoder.encode(t), base.corpusCentre, tasks, test.examples, perLabel);
+    if (!warmStart) throw new UsageError('--warm-start needs finished tasks (--data) to start from');
+    const { similarities } = warmStart;
     line(io.stderr, `warm start from ${warmStart.from}: ${similarities.map((x) => `${x.task} ${x.similarity.toFixed(3)}`).join(', ')}`);
   }
   const outDir = path.resolve(args.string('out') ?? path.join(packageRoot(), 'out', 'models-improved'));
@@ -76,7 +75,7 @@ export async function runImprove(args: ParsedArgs, io: CliIo): Promise<number> {
   );
   const result = await improveModel({
     base,
-    tasks: warmStart ? tasks.filter((t) => t.name === warmStart.from) : tasks,
+    tasks: warmStart ? tasks.filter((t) => t.name === warmStart?.from) : tasks,
     test,
     outDir,
     workDir: args.string('work') ? path.resolve(args.need<string>('work')) : undefined,

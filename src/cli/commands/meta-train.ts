@@ -2,6 +2,7 @@
 //   --recipe holdout: CLINC150 domains banking, credit_cards and work never seen: measures the recipe.
 //   --recipe shipped: the same recipe on all licence-compatible data; writes models/checkpoint.
 //   --from-checkpoint DIR --data a.jsonl b.jsonl: improves DIR's model from the user's tasks (improve.ts).
+import { WARM_START_LINES } from '../../engine/improve/similar';
 import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../args';
@@ -80,7 +81,7 @@ export const metaTrainCommand: Command = {
       name: 'warm-start-lines',
       type: 'int',
       min: 1,
-      default: 5,
+      default: WARM_START_LINES,
       help: "with --warm-start: the test task's lines per label that judge similarity",
     },
   ],

@@ -3,6 +3,7 @@
 // mean of its label names' word blocks, each line re-centred on the model's corpus centre and
 // normalised as the adaptation sees it; similarity is the mean of the two cosines.
 import { FeatureView, type Centre } from '../learners/featureView';
+import { groupByLabel } from '../episodes/group';
 import type { EncodedLines, Example } from '../types';
 import type { UserTask } from './tasks';
 
@@ -56,4 +57,33 @@ export function rankBySimilarity(
       return { task: task.name, similarity: (cosine(s.lines, t.lines) + cosine(s.names, t.names)) / 2 };
     })
     .sort((a, b) => b.similarity - a.similarity);
+}
+
+/** The warm start's choice: the finished task the new one starts from, and every task's similarity. */
+export interface WarmStartChoice {
+  from: string;
+  /** The new task's lines per label that judged the similarity. */
+  lines: number;
+  similarities: Similarity[];
+}
+
+/** The new task's lines per label that judge similarity, by default (the CLI's `--warm-start-lines`). */
+export const WARM_START_LINES = 5;
+
+/**
+ * The warm start (`fewshot meta-train --warm-start`, and Improve the Model for a task with few
+ * labels): the finished task most like the new one, judged from its label names and its first
+ * `perLabel` lines per label. Undefined when there is no finished task.
+ */
+export function chooseWarmStart(
+  encode: (texts: string[]) => EncodedLines,
+  centre: Centre,
+  tasks: readonly UserTask[],
+  target: readonly Example[],
+  perLabel = WARM_START_LINES,
+): WarmStartChoice | undefined {
+  const known = [...groupByLabel(target).values()].flatMap((lines) => lines.slice(0, perLabel));
+  const similarities = rankBySimilarity(encode, centre, tasks, known);
+  const best = similarities[0];
+  return best ? { from: best.task, lines: perLabel, similarities } : undefined;
 }
