@@ -1,5 +1,6 @@
 // `fewshot fit-abstention`: fits the rule that reports "no label" (models/abstention.json) on
-// open-set episodes of CLINC150 training domains; the held-out domains are never read.
+// open-set episodes of CLINC150 training domains (short queries) and of the FewRel sets the model
+// may ship from (longer sentences); the held-out CLINC150 domains are never read.
 import fs from 'node:fs';
 import path from 'node:path';
 import { readExamples } from '../../engine/data';
@@ -20,10 +21,12 @@ export const fitAbstentionCommand: Command = {
   summary: "fit the rule that reports 'none' for lines unlike every label (writes <model>/abstention.json)",
   usage: 'fewshot fit-abstention --data DIR [options]',
   description: [
-    "Runs the model's default method on open-set episodes of CLINC150 training domains (every domain but the held-out ones),",
+    "Runs the model's default method on open-set episodes of CLINC150 training domains (every domain but the held-out ones)",
+    'and of the --extra sets (each one group: longer lines than the queries),',
     "records each query line's signals (max probability, margin, energy, nearest labeled line, nearest prototype, each",
     're-centred on the labeled lines), fits a logistic model of "out of scope" on them and sets its threshold to keep',
-    '--keep of the in-scope training lines. The plain max-probability threshold is fitted the same way, as the baseline.',
+    '--keep of the in-scope training lines, per context (labeled lines per label, labels, line length). The plain',
+    'max-probability threshold is fitted the same way, as the baseline.',
     '',
     'Example (regenerates the shipped rules):',
     '  fewshot fit-abstention --data data',
@@ -39,7 +42,14 @@ export const fitAbstentionCommand: Command = {
       placeholder: 'd,d',
       help: 'CLINC150 domains never used',
     },
-    { name: 'episodes', type: 'int', min: 1, default: 420, help: 'training episodes' },
+    {
+      name: 'extra',
+      type: 'list',
+      default: ['fewrel_wiki.val.jsonl', 'fewrel_pubmed.val.jsonl'],
+      placeholder: 'f,f',
+      help: "more sets in --data, one group each (only sets whose licence allows shipping the rule; 'none': CLINC150 alone)",
+    },
+    { name: 'episodes', type: 'int', min: 1, default: 600, help: 'training episodes' },
     {
       name: 'shot',
       type: 'int-list',
@@ -48,7 +58,14 @@ export const fitAbstentionCommand: Command = {
       placeholder: 'k,k',
       help: 'shot counts the episodes cycle through',
     },
-    { name: 'way', type: 'int-list', min: 2, default: [3, 5, 8], placeholder: 'n,n', help: 'labels per episode, cycled through likewise' },
+    {
+      name: 'way',
+      type: 'int-list',
+      min: 2,
+      default: [3, 5, 8, 12, 20],
+      placeholder: 'n,n',
+      help: 'labels per episode, cycled through likewise (each group only those it has labels to spare for)',
+    },
     { name: 'open-set', type: 'number', min: 0.01, default: 0.25, help: 'fraction of query lines that fit no label' },
     { name: 'keep', type: 'number', min: 0.5, default: 0.92, help: 'fraction of in-scope training lines the threshold keeps' },
     { name: 'seed', type: 'int', default: 1, help: 'seed of the episodes' },
@@ -67,6 +84,12 @@ export const fitAbstentionCommand: Command = {
     const method = buildMethods(model).get('default');
     if (!method) throw new CliError(`the model in ${modelDir} has no default method`);
     const groups = trainingGroups(await readExamples(trainFile), readDomainMap(mapFile), args);
+    const extra = args.need<string[]>('extra').filter((f) => f !== 'none');
+    for (const name of extra) {
+      const file = path.join(dataDir, name);
+      if (!fs.existsSync(file)) throw new CliError(`${file} not found (--extra names files in --data)`);
+      groups.push({ name, examples: await readExamples(file) });
+    }
     const keep = args.need<number>('keep');
     const ratio = args.need<number>('open-set');
     if (ratio >= 1) throw new UsageError(`--open-set must be below 1 (got ${ratio})`);
@@ -98,11 +121,11 @@ export const fitAbstentionCommand: Command = {
     fs.mkdirSync(path.dirname(out), { recursive: true });
     saveAbstention(out, {
       format: 'fewshot-abstention',
-      formatVersion: 1,
+      formatVersion: 2,
       method: method.name,
       rules: { learned, confidence },
       fitted: {
-        data: path.basename(trainFile),
+        data: [path.basename(trainFile), ...extra],
         groups: groups.map((g) => g.name),
         excludedDomains: args.need<string[]>('holdout-domains'),
         ...spec,
