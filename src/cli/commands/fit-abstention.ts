@@ -100,6 +100,8 @@ export const fitAbstentionCommand: Command = {
       ways: args.need<number[]>('way'),
       query: 15,
       openSetRatio: ratio,
+      // Documents of only the judged lines (as the engine sees a file) and eval's pools with as many other lines.
+      distractorRatios: [0, 1],
     };
     const tty = Boolean((io.stderr as { isTTY?: boolean }).isTTY);
     const samples = collectAbstentionSamples({

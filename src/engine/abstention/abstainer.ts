@@ -26,7 +26,9 @@ export type AbstainFeature = (typeof ABSTAIN_FEATURES)[number];
 /**
  * What the rule knows of an adaptation before it judges a line, the same for every line of it:
  * `shots` the log of labeled lines per label, `labels` the log of the number of labels, `length`
- * the log of the labeled lines' mean count of character n-grams (longer lines have more).
+ * the log of the labeled lines' mean count of character n-grams (longer lines have more). (The
+ * labeled lines' likeness to each other and the document's typical signal levels were tried too:
+ * they kept fewer of the demo tickets, docs/accuracy.md.)
  */
 export const CONTEXT_FEATURES = ['shots', 'labels', 'length'] as const;
 export type ContextFeature = (typeof CONTEXT_FEATURES)[number];

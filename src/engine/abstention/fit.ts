@@ -39,6 +39,11 @@ export interface AbstentionFitOptions {
   query: number;
   /** Fraction of each episode's query lines that fit no label. */
   openSetRatio: number;
+  /**
+   * Lines of other labels added to the pool per query line, cycled through like the shots: 0 is a
+   * document of only the lines judged (as the engine sees a file), 1 what `fewshot eval` adds.
+   */
+  distractorRatios: number[];
   seed: number;
   features?: AbstainFeature[];
   onProgress?: (episode: number, episodes: number) => void;
@@ -67,13 +72,17 @@ function labelsWith(examples: readonly Example[], lines: number): number {
  * labels with enough lines for shots and queries, and more labels besides for the out-of-scope lines.
  */
 export function abstentionSamplers(
-  o: Pick<AbstentionFitOptions, 'groups' | 'shots' | 'ways' | 'query' | 'openSetRatio'>,
+  o: Pick<AbstentionFitOptions, 'groups' | 'shots' | 'ways' | 'query' | 'openSetRatio' | 'distractorRatios'>,
 ): EpisodeSampler[] {
   const samplers = o.groups.flatMap((g) =>
     o.shots.flatMap((shot) =>
       o.ways
         .filter((way) => labelsWith(g, shot + o.query) > way)
-        .map((way) => new EpisodeSampler(g, { way, shot, query: o.query, distractorRatio: 1, openSetRatio: o.openSetRatio })),
+        .flatMap((way) =>
+          o.distractorRatios.map(
+            (distractorRatio) => new EpisodeSampler(g, { way, shot, query: o.query, distractorRatio, openSetRatio: o.openSetRatio }),
+          ),
+        ),
     ),
   );
   if (samplers.length === 0) throw new RangeError('no group has labels enough for any of the asked label counts plus out-of-scope labels');

@@ -214,12 +214,12 @@ describe('abstention threshold per context', () => {
   it('stays at the edge of the fitted range past it, and a rule without one uses its single threshold', () => {
     const fitted = fitContextThreshold(z, episode, contexts, 0.9);
     const params = ruleWith(fitted, 0.42);
-    const at = (shots: number) => thresholdFor(params, { shots: Math.log(shots), labels: Math.log(5), length: Math.log(20) });
+    const at = (shots: number) => thresholdFor(params, { ...contexts[0]!, shots: Math.log(shots), length: Math.log(20) });
     assert.equal(at(40), at(10));
     assert.equal(at(0.5), at(1));
     assert.ok(at(3) < at(1), 'fewer labeled lines, higher threshold');
     const { byContext: _, ...single } = params;
-    assert.equal(thresholdFor(single, { shots: 0, labels: 0, length: 0 }), 0.42);
+    assert.equal(thresholdFor(single, { ...contexts[0]!, shots: 0 }), 0.42);
   });
 
   it('the keep share applies to the mean over episodes, not the pooled lines', () => {
@@ -233,11 +233,18 @@ describe('abstention threshold per context', () => {
 
   it('gives each group only the label counts it has labels to spare for (the out-of-scope lines come from the rest)', () => {
     const group = (labels: number) => Array.from({ length: labels * 20 }, (_, i) => ({ text: `line ${i}`, label: `l${i % labels}` }));
-    const samplers = abstentionSamplers({ groups: [group(6), group(25)], shots: [1, 5], ways: [5, 8, 20], query: 15, openSetRatio: 0.25 });
+    const samplers = abstentionSamplers({
+      groups: [group(6), group(25)],
+      shots: [1, 5],
+      ways: [5, 8, 20],
+      query: 15,
+      openSetRatio: 0.25,
+      distractorRatios: [1],
+    });
     const plan = samplers.map((s) => `${s.labels.length}:${s.way}x${s.spec.shot}`);
     assert.deepEqual(plan, ['6:5x1', '6:5x5', '25:5x1', '25:8x1', '25:20x1', '25:5x5', '25:8x5', '25:20x5']);
     assert.throws(
-      () => abstentionSamplers({ groups: [group(4)], shots: [1], ways: [5], query: 15, openSetRatio: 0.25 }),
+      () => abstentionSamplers({ groups: [group(4)], shots: [1], ways: [5], query: 15, openSetRatio: 0.25, distractorRatios: [1] }),
       /no group has labels/,
     );
   });
