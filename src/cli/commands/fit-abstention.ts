@@ -30,6 +30,9 @@ export const fitAbstentionCommand: Command = {
     '',
     'Example (regenerates the shipped rules):',
     '  fewshot fit-abstention --data data',
+    'The threshold per context as measured in docs/accuracy.md (not shipped):',
+    '  fewshot fit-abstention --data data --threshold context --extra fewrel_wiki.val.jsonl,fewrel_pubmed.val.jsonl \\',
+    '    --way 3,5,8,12,20 --episodes 600 --distractors 0,1',
   ].join('\n'),
   options: [
     { name: 'data', type: 'string', placeholder: 'dir', help: 'folder with clinc150.train.jsonl and clinc150.domains.json (required)' },
@@ -45,11 +48,11 @@ export const fitAbstentionCommand: Command = {
     {
       name: 'extra',
       type: 'list',
-      default: ['fewrel_wiki.val.jsonl', 'fewrel_pubmed.val.jsonl'],
+      default: ['none'],
       placeholder: 'f,f',
-      help: "more sets in --data, one group each (only sets whose licence allows shipping the rule; 'none': CLINC150 alone)",
+      help: "more sets in --data, one group each, e.g. fewrel_wiki.val.jsonl (only sets whose licence allows shipping the rule); 'none': CLINC150 alone",
     },
-    { name: 'episodes', type: 'int', min: 1, default: 600, help: 'training episodes' },
+    { name: 'episodes', type: 'int', min: 1, default: 420, help: 'training episodes' },
     {
       name: 'shot',
       type: 'int-list',
@@ -62,12 +65,27 @@ export const fitAbstentionCommand: Command = {
       name: 'way',
       type: 'int-list',
       min: 2,
-      default: [3, 5, 8, 12, 20],
+      default: [3, 5, 8],
       placeholder: 'n,n',
       help: 'labels per episode, cycled through likewise (each group only those it has labels to spare for)',
     },
     { name: 'open-set', type: 'number', min: 0.01, default: 0.25, help: 'fraction of query lines that fit no label' },
+    {
+      name: 'distractors',
+      type: 'int-list',
+      min: 0,
+      default: [1],
+      placeholder: 'r,r',
+      help: "other labels' lines in the pool per query line, cycled through (0: the pool is the judged lines, as in a file)",
+    },
     { name: 'keep', type: 'number', min: 0.5, default: 0.92, help: 'fraction of in-scope training lines the threshold keeps' },
+    {
+      name: 'threshold',
+      type: 'string',
+      choices: ['single', 'context'],
+      default: 'single',
+      help: 'one threshold (format 1, shipped) or one per context: lines per label, labels, line length (format 2)',
+    },
     { name: 'seed', type: 'int', default: 1, help: 'seed of the episodes' },
   ],
   async run(args, io) {
@@ -100,8 +118,7 @@ export const fitAbstentionCommand: Command = {
       ways: args.need<number[]>('way'),
       query: 15,
       openSetRatio: ratio,
-      // Documents of only the judged lines (as the engine sees a file) and eval's pools with as many other lines.
-      distractorRatios: [0, 1],
+      distractorRatios: args.need<number[]>('distractors'),
     };
     const tty = Boolean((io.stderr as { isTTY?: boolean }).isTTY);
     const samples = collectAbstentionSamples({
@@ -117,17 +134,18 @@ export const fitAbstentionCommand: Command = {
       },
     });
     if (tty) io.stderr.write('\n');
-    const learned = fitRule(samples, [...ABSTAIN_FEATURES], keep);
-    const confidence = fitRule(samples, ['maxProb'], keep);
+    const byContext = args.need<string>('threshold') === 'context';
+    const learned = fitRule(samples, [...ABSTAIN_FEATURES], keep, byContext);
+    const confidence = fitRule(samples, ['maxProb'], keep, byContext);
     const out = path.resolve(args.string('out') ?? path.join(modelDir, ABSTENTION_FILE));
     fs.mkdirSync(path.dirname(out), { recursive: true });
     saveAbstention(out, {
       format: 'fewshot-abstention',
-      formatVersion: 2,
+      formatVersion: byContext ? 2 : 1,
       method: method.name,
       rules: { learned, confidence },
       fitted: {
-        data: [path.basename(trainFile), ...extra],
+        data: extra.length ? [path.basename(trainFile), ...extra] : path.basename(trainFile),
         groups: groups.map((g) => g.name),
         excludedDomains: args.need<string[]>('holdout-domains'),
         ...spec,

@@ -291,7 +291,9 @@ export function fitContextThreshold(
   return {
     features,
     weights: Array.from(beta.subarray(0, F)),
-    bias: beta[F]! + hi,
+    // A hair above the smallest shift: the engine compares P(out of scope) in single precision, which
+    // would otherwise round a line that sits exactly at its episode's threshold onto it.
+    bias: beta[F]! + hi + 1e-4,
     lower: features.map((f) => Math.min(...used.map((e) => (contexts[e] as SupportContext)[f]))),
     upper: features.map((f) => Math.max(...used.map((e) => (contexts[e] as SupportContext)[f]))),
   };
@@ -299,9 +301,9 @@ export function fitContextThreshold(
 
 /**
  * Fits a rule on the given features of collected samples: its weights, its single threshold
- * (format 1) and its threshold per context.
+ * (format 1) and, when asked, its threshold per context (format 2).
  */
-export function fitRule(samples: AbstentionSamples, features: AbstainFeature[], keep: number): AbstainParams {
+export function fitRule(samples: AbstentionSamples, features: AbstainFeature[], keep: number, byContext = false): AbstainParams {
   const fit = fitLogistic(
     features.map((f) => samples.features[f]),
     samples.outOfScope,
@@ -311,6 +313,7 @@ export function fitRule(samples: AbstentionSamples, features: AbstainFeature[], 
   const p = outOfScopeProbability(params, samples.features, n);
   const inScope = p.filter((_, i) => samples.outOfScope[i] === 0);
   params.threshold = keepThreshold(inScope, keep);
+  if (!byContext) return params;
   const z = outOfScopeLogits(params, samples.features, n);
   const rows = Array.from({ length: n }, (_, i) => i).filter((i) => samples.outOfScope[i] === 0);
   params.byContext = fitContextThreshold(

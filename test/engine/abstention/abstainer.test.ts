@@ -97,6 +97,14 @@ describe('abstention rule', () => {
     assert.ok(caught > 0.9, `caught ${caught}`);
     const abstainer = new Abstainer(rule, input, centre);
     assert.deepEqual(Array.from(abstainer.outOfScope(queries)), Array.from(p));
+    assert.equal(rule.byContext, undefined, 'one threshold unless asked (format 1)');
+    assert.equal(abstainer.threshold, rule.threshold);
+    // Asked for one per context: one episode here, so its threshold keeps the same share of it.
+    const perContext = fitRule(samples, [...ABSTAIN_FEATURES], 0.9, true);
+    assert.deepEqual(perContext.byContext?.features, ['shots', 'labels', 'length']);
+    const bound = new Abstainer(perContext, input, centre);
+    const keptThere = p.filter((v, i) => !isOos[i] && !bound.abstains(v)).length / isOos.filter((b) => !b).length;
+    assert.ok(keptThere >= 0.9 && keptThere < 0.95, `kept ${keptThere} at the context's threshold ${bound.threshold}`);
   });
 
   it(`compares with at most ${NEIGHBOURS_PER_LABEL} labeled lines per label (the cost stays linear in the labels), all of them below that`, () => {
