@@ -1,5 +1,8 @@
 // The abstention rule: its signals on synthetic clusters, its fit, its threshold, its file checks.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import {
   NEIGHBOURS_PER_LABEL,
   ABSTAIN_FEATURES,
@@ -14,6 +17,7 @@ import {
 } from '../../../src/engine/abstention/abstainer';
 import { HAND_SET, LogregMethod } from '../../../src/engine/learners/adaptation';
 import { selectRows } from '../../../src/engine/learners/featureView';
+import { ABSTENTION_FILE, loadAbstention } from '../../../src/engine/model';
 import { abstentionSamplers, fitContextThreshold, fitLogistic, fitRule, keepThreshold } from '../../../src/engine/abstention/fit';
 import { clusteredLines, repeatLabels } from '../learners/synthetic';
 
@@ -255,5 +259,26 @@ describe('abstention threshold per context', () => {
       () => abstentionSamplers({ groups: [group(4)], shots: [1], ways: [5], query: 15, openSetRatio: 0.25, distractorRatios: [1] }),
       /no group has labels/,
     );
+  });
+
+  it('abstention.json: format 1 (one threshold) and format 2 (per context) load, another version is refused', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fewshot-abstention-'));
+    try {
+      const single: AbstainParams = { features: ['maxProb'], mean: [0], scale: [1], weights: [-1], bias: 0, threshold: 0.5 };
+      const write = (formatVersion: number, rule: AbstainParams) =>
+        fs.writeFileSync(
+          path.join(dir, ABSTENTION_FILE),
+          JSON.stringify({ format: 'fewshot-abstention', formatVersion, method: 'default', rules: { learned: rule, confidence: rule } }),
+        );
+      write(1, single);
+      assert.equal(loadAbstention(dir)?.learned.byContext, undefined);
+      const byContext = fitContextThreshold(z, episode, contexts, 0.9);
+      write(2, { ...single, byContext });
+      assert.deepEqual(loadAbstention(dir)?.learned.byContext, byContext);
+      write(3, single);
+      assert.throws(() => loadAbstention(dir), /format version 1 or 2/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
