@@ -1,6 +1,6 @@
 // `fewshot fit-abstention`: fits the rule that reports "no label" (models/abstention.json) on
-// open-set episodes of CLINC150 training domains (short queries) and of the FewRel sets the model
-// may ship from (longer sentences); the held-out CLINC150 domains are never read.
+// open-set episodes of CLINC150 training domains (short queries) and, with --extra, of the FewRel
+// sets the model may ship from (longer sentences); the held-out CLINC150 domains are never read.
 import fs from 'node:fs';
 import path from 'node:path';
 import { readExamples } from '../../engine/data';
@@ -25,7 +25,7 @@ export const fitAbstentionCommand: Command = {
     'and of the --extra sets (each one group: longer lines than the queries),',
     "records each query line's signals (max probability, margin, energy, nearest labeled line, nearest prototype, each",
     're-centred on the labeled lines), fits a logistic model of "out of scope" on them and sets its threshold to keep',
-    '--keep of the in-scope training lines, per context (labeled lines per label, labels, line length). The plain',
+    '--keep of the in-scope training lines (one threshold; with --threshold context one per labeled lines per label, labels, line length). The plain',
     'max-probability threshold is fitted the same way, as the baseline.',
     '',
     'Example (regenerates the shipped rules):',
