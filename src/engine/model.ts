@@ -133,9 +133,15 @@ export function saveModel(
 /** The abstention rules fitted for a model (`fewshot fit-abstention`), beside its checkpoint. */
 export const ABSTENTION_FILE = 'abstention.json';
 
+/**
+ * Versions of `abstention.json` this engine reads: 1 has one threshold per rule, 2 adds the
+ * threshold per context (`byContext`); a version 1 file still applies its single threshold.
+ */
+export const ABSTENTION_FORMAT_VERSIONS = [1, 2] as const;
+
 export interface AbstentionFile {
   format: 'fewshot-abstention';
-  formatVersion: 1;
+  formatVersion: (typeof ABSTENTION_FORMAT_VERSIONS)[number];
   /** The method whose outputs the rules were fitted on. */
   method: string;
   rules: AbstentionRules;
@@ -153,8 +159,9 @@ export function loadAbstention(dir: string): AbstentionRules | undefined {
   } catch (err) {
     throw new CheckpointError(`${file} is not valid JSON: ${(err as Error).message}`);
   }
-  if (parsed.format !== 'fewshot-abstention' || parsed.formatVersion !== 1 || !parsed.rules) {
-    throw new CheckpointError(`${file} is not a fewshot-abstention file (format version 1)`);
+  const versions: readonly unknown[] = ABSTENTION_FORMAT_VERSIONS;
+  if (parsed.format !== 'fewshot-abstention' || !versions.includes(parsed.formatVersion) || !parsed.rules) {
+    throw new CheckpointError(`${file} is not a fewshot-abstention file (format version ${ABSTENTION_FORMAT_VERSIONS.join(' or ')})`);
   }
   try {
     return {

@@ -4,9 +4,12 @@
 // it has them) and on the encoded lines, so it does not care how the classifier was fitted. Each
 // line gets a few signals of being out of scope, each re-centred on the document (on what the same
 // signal reads for the labeled lines, which are in scope by definition); a tiny logistic model turns
-// them into P(out of scope), and the line is reported as `none` above a threshold. The weights and
-// the threshold are fitted on episodes of training domains only (fit.ts),
-// never picked by hand; they ship next to the model as `abstention.json`.
+// them into P(out of scope), and the line is reported as `none` above a threshold. The threshold
+// moves with what is known of the adaptation before any line is judged (labeled lines per label,
+// number of labels, length of the labeled lines: `SupportContext`), because the same signals read
+// lower for every line of a document with fewer or longer examples. The weights and the threshold
+// are fitted on episodes of training domains only (fit.ts), never picked by hand; they ship next to
+// the model as `abstention.json`.
 import type { Classifier, EncodedLines } from '../types';
 import { capPerClass } from '../learners/adaptation';
 import { blockMeans, type Centre, FeatureView, selectRows } from '../learners/featureView';
@@ -20,6 +23,30 @@ import { blockMeans, type Centre, FeatureView, selectRows } from '../learners/fe
 export const ABSTAIN_FEATURES = ['maxProb', 'margin', 'energy', 'nearestWord', 'nearestChar', 'prototype', 'shots'] as const;
 export type AbstainFeature = (typeof ABSTAIN_FEATURES)[number];
 
+/**
+ * What the rule knows of an adaptation before it judges a line, the same for every line of it:
+ * `shots` the log of labeled lines per label, `labels` the log of the number of labels, `length`
+ * the log of the labeled lines' mean count of character n-grams (longer lines have more). (The
+ * labeled lines' likeness to each other and the document's typical signal levels were tried too:
+ * they kept fewer of the demo tickets, docs/accuracy.md.)
+ */
+export const CONTEXT_FEATURES = ['shots', 'labels', 'length'] as const;
+export type ContextFeature = (typeof CONTEXT_FEATURES)[number];
+export type SupportContext = Record<ContextFeature, number>;
+
+/**
+ * A threshold that follows the context: logit(threshold) = bias + sum of weights x context, each
+ * context value first clamped to [lower, upper], the range it was fitted on (beyond it the
+ * threshold stays where it was last measured instead of extrapolating).
+ */
+export interface ContextThreshold {
+  features: ContextFeature[];
+  weights: number[];
+  bias: number;
+  lower: number[];
+  upper: number[];
+}
+
 /** A fitted rule: standardisation, logistic weights and the threshold on P(out of scope). */
 export interface AbstainParams {
   features: AbstainFeature[];
@@ -28,8 +55,13 @@ export interface AbstainParams {
   scale: number[];
   weights: number[];
   bias: number;
-  /** A line whose P(out of scope) is at least this is reported as "no label". */
+  /**
+   * A line whose P(out of scope) is at least this is reported as "no label": the threshold over
+   * every context together (the only one in format 1 files, which have no `byContext`).
+   */
   threshold: number;
+  /** The threshold per context (format 2); when present it replaces `threshold`. */
+  byContext?: ContextThreshold;
 }
 
 /** The rules shipped next to a model (`abstention.json`): the engine's, and the baseline it is measured against. */
@@ -57,7 +89,20 @@ export function checkAbstainParams(value: unknown, where: string): AbstainParams
     throw new AbstainError(`${where}: mean, scale and weights must be ${n} finite numbers each`);
   }
   if (!numbers([p.bias], 1) || !numbers([p.threshold], 1)) throw new AbstainError(`${where}: bias and threshold must be finite numbers`);
+  if (p.byContext !== undefined) checkContextThreshold(p.byContext, `${where}: byContext`, numbers);
   return p as AbstainParams;
+}
+
+function checkContextThreshold(value: unknown, where: string, numbers: (xs: unknown, n: number) => boolean): void {
+  const t = value as Partial<ContextThreshold> | null;
+  if (!t || !Array.isArray(t.features)) throw new AbstainError(`${where}: no features`);
+  const unknown = t.features.find((f) => !(CONTEXT_FEATURES as readonly string[]).includes(f));
+  if (unknown !== undefined) throw new AbstainError(`${where}: unknown context '${unknown}' (known: ${CONTEXT_FEATURES.join(', ')})`);
+  const n = t.features.length;
+  if (!numbers(t.weights, n) || !numbers(t.lower, n) || !numbers(t.upper, n) || !numbers([t.bias], 1)) {
+    throw new AbstainError(`${where}: weights, lower and upper must be ${n} finite numbers each, bias one`);
+  }
+  if (t.lower!.some((lo, k) => lo > t.upper![k]!)) throw new AbstainError(`${where}: a lower bound is above its upper bound`);
 }
 
 /** A classifier that can also hand out its raw scores (logits); the energy signal needs them. */
@@ -132,7 +177,8 @@ export class AbstainFeatures {
   private readonly prototypes: Float32Array;
   private readonly nProto: number;
   private readonly reference: Record<AbstainFeature, number>;
-  private readonly shots: number;
+  /** What the threshold depends on; known before any line is judged. */
+  readonly context: SupportContext;
 
   constructor(
     private readonly input: AbstainInput,
@@ -173,7 +219,13 @@ export class AbstainFeatures {
     });
     // Reference levels: the signals of the labeled lines (nearest neighbour other than the line itself).
     this.reference = { maxProb: 0, margin: 0, energy: 0, nearestWord: 0, nearestChar: 0, prototype: 0, shots: 0 };
-    this.shots = Math.log(Math.max(1, rows.length) / Math.max(1, this.nProto));
+    let grams = 0;
+    for (const i of rows) grams += support.charOffsets[i + 1]! - support.charOffsets[i]!;
+    this.context = {
+      shots: Math.log(Math.max(1, rows.length) / Math.max(1, this.nProto)),
+      labels: Math.log(Math.max(1, this.nProto)),
+      length: Math.log(Math.max(1, grams / Math.max(1, rows.length))),
+    };
     // The neighbour lines themselves, each compared with the others (leave-one-out by position).
     const nearRows = Array.from(near, (r) => rows[r] as number);
     const inScope = nearRows.length === support.n ? support : selectRows(support, nearRows);
@@ -211,7 +263,7 @@ export class AbstainFeatures {
       nearestWord: new Float64Array(n),
       nearestChar: new Float64Array(n),
       prototype: new Float64Array(n),
-      shots: new Float64Array(n).fill(this.shots),
+      shots: new Float64Array(n).fill(this.context.shots),
     };
     if (!leaveOneOut) {
       const probs = given ?? classifier.predictProbs(lines);
@@ -257,27 +309,43 @@ export class AbstainFeatures {
   }
 }
 
-/** P(out of scope) of each line under a fitted rule, from the signals `compute` returned. */
-export function outOfScopeProbability(params: AbstainParams, features: Record<AbstainFeature, ArrayLike<number>>, n: number): Float32Array {
-  const p = new Float32Array(n);
+/** The log-odds of "out of scope" of each line under a fitted rule, from the signals `compute` returned. */
+export function outOfScopeLogits(params: AbstainParams, features: Record<AbstainFeature, ArrayLike<number>>, n: number): Float64Array {
+  const z = new Float64Array(n).fill(params.bias);
   for (let i = 0; i < n; i++) {
-    let z = params.bias;
     params.features.forEach((f, k) => {
-      z += (params.weights[k] * (features[f][i] - params.mean[k])) / params.scale[k];
+      z[i] += (params.weights[k] * (features[f][i] - params.mean[k])) / params.scale[k];
     });
-    p[i] = 1 / (1 + Math.exp(-z));
   }
-  return p;
+  return z;
 }
 
-/** The one place that decides: a line is reported as "no label" at or above the rule's threshold. */
-export function abstains(params: AbstainParams, pOutOfScope: number): boolean {
-  return pOutOfScope >= params.threshold;
+/** P(out of scope) of each line under a fitted rule, from the signals `compute` returned. */
+export function outOfScopeProbability(params: AbstainParams, features: Record<AbstainFeature, ArrayLike<number>>, n: number): Float32Array {
+  return Float32Array.from(outOfScopeLogits(params, features, n), (z) => 1 / (1 + Math.exp(-z)));
+}
+
+/** The threshold on P(out of scope) a rule sets for one adaptation: per context when fitted so (format 2), else its single one. */
+export function thresholdFor(params: AbstainParams, context: SupportContext): number {
+  const t = params.byContext;
+  if (!t) return params.threshold;
+  let z = t.bias;
+  t.features.forEach((f, k) => {
+    z += t.weights[k]! * Math.min(t.upper[k]!, Math.max(t.lower[k]!, context[f]));
+  });
+  return 1 / (1 + Math.exp(-z));
+}
+
+/** The one place that decides: a line is reported as "no label" at or above the adaptation's threshold. */
+export function abstains(threshold: number, pOutOfScope: number): boolean {
+  return pOutOfScope >= threshold;
 }
 
 /** The rule bound to one adaptation: P(out of scope) per line, and whether to report "no label". */
 export class Abstainer {
   private readonly features: AbstainFeatures;
+  /** This adaptation's threshold on P(out of scope) (thresholdFor). */
+  readonly threshold: number;
 
   constructor(
     readonly params: AbstainParams,
@@ -285,6 +353,7 @@ export class Abstainer {
     corpusCentre: Centre,
   ) {
     this.features = new AbstainFeatures(input, corpusCentre);
+    this.threshold = thresholdFor(params, this.features.context);
   }
 
   /** @param probs the classifier's probabilities for `lines`, when already computed */
@@ -293,6 +362,6 @@ export class Abstainer {
   }
 
   abstains(pOutOfScope: number): boolean {
-    return abstains(this.params, pOutOfScope);
+    return abstains(this.threshold, pOutOfScope);
   }
 }

@@ -1,16 +1,33 @@
 // Fits the abstention rule (abstainer.ts) on open-set episodes of training
 // classes: the weights by logistic regression on the rule's signals, the threshold as the
-// P(out of scope) that keeps a chosen fraction of the in-scope training lines. Nothing here is set
-// by hand but that fraction, and the held-out classes are never seen.
+// P(out of scope) that keeps a chosen fraction of the in-scope training lines, per context
+// (labeled lines per label, labels, line length: a linear model of each episode's own keeping
+// threshold, shifted so that episodes keep that fraction on average). Nothing here is set by hand
+// but that fraction, and the held-out classes are never seen.
 import { deriveSeed } from '../episodes/prng';
 import { Rng } from '../random';
 import { type Episode, EpisodeSampler } from '../episodes/sampler';
-import { ABSTAIN_FEATURES, type AbstainFeature, AbstainFeatures, type AbstainParams, outOfScopeProbability } from './abstainer';
+import {
+  ABSTAIN_FEATURES,
+  type AbstainFeature,
+  AbstainFeatures,
+  type AbstainParams,
+  CONTEXT_FEATURES,
+  type ContextFeature,
+  type ContextThreshold,
+  outOfScopeLogits,
+  outOfScopeProbability,
+  type SupportContext,
+} from './abstainer';
 import type { Centre } from '../learners/featureView';
 import type { EncodedLines, Example, FewShotMethod } from '../types';
 
 export interface AbstentionFitOptions {
-  /** Groups of training examples episodes are drawn within (e.g. a few CLINC150 domains each). */
+  /**
+   * Groups of training examples episodes are drawn within (e.g. a few CLINC150 domains each, or
+   * one FewRel set); a group gets only the label counts it has labels to spare for (out-of-scope
+   * lines come from its other labels).
+   */
   groups: Example[][];
   method: FewShotMethod;
   centre: Centre;
@@ -22,6 +39,11 @@ export interface AbstentionFitOptions {
   query: number;
   /** Fraction of each episode's query lines that fit no label. */
   openSetRatio: number;
+  /**
+   * Lines of other labels added to the pool per query line, cycled through like the shots: 0 is a
+   * document of only the lines judged (as the engine sees a file), 1 what `fewshot eval` adds.
+   */
+  distractorRatios: number[];
   seed: number;
   features?: AbstainFeature[];
   onProgress?: (episode: number, episodes: number) => void;
@@ -32,18 +54,49 @@ export interface AbstentionSamples {
   features: Record<AbstainFeature, number[]>;
   /** 1 for out-of-scope lines. */
   outOfScope: number[];
+  /** The episode of each line: an index into `contexts`. */
+  episode: number[];
+  /** Each episode's context (what the threshold may depend on). */
+  contexts: SupportContext[];
+}
+
+/** Labels of a group with at least `lines` examples. */
+function labelsWith(examples: readonly Example[], lines: number): number {
+  const counts = new Map<string, number>();
+  for (const ex of examples) counts.set(ex.label, (counts.get(ex.label) ?? 0) + 1);
+  return [...counts.values()].filter((c) => c >= lines).length;
+}
+
+/**
+ * The episode samplers, one per group, shot count and label count that the group can hold: `way`
+ * labels with enough lines for shots and queries, and more labels besides for the out-of-scope lines.
+ */
+export function abstentionSamplers(
+  o: Pick<AbstentionFitOptions, 'groups' | 'shots' | 'ways' | 'query' | 'openSetRatio' | 'distractorRatios'>,
+): EpisodeSampler[] {
+  const samplers = o.groups.flatMap((g) =>
+    o.shots.flatMap((shot) =>
+      o.ways
+        .filter((way) => labelsWith(g, shot + o.query) > way)
+        .flatMap((way) =>
+          o.distractorRatios.map(
+            (distractorRatio) => new EpisodeSampler(g, { way, shot, query: o.query, distractorRatio, openSetRatio: o.openSetRatio }),
+          ),
+        ),
+    ),
+  );
+  if (samplers.length === 0) throw new RangeError('no group has labels enough for any of the asked label counts plus out-of-scope labels');
+  return samplers;
 }
 
 /** Runs the method on open-set episodes and records every query line's signals and truth. */
 export function collectAbstentionSamples(o: AbstentionFitOptions): AbstentionSamples {
-  const samplers = o.groups.flatMap((g) =>
-    o.shots.flatMap((shot) =>
-      o.ways.map((way) => new EpisodeSampler(g, { way, shot, query: o.query, distractorRatio: 1, openSetRatio: o.openSetRatio })),
-    ),
-  );
+  const samplers = abstentionSamplers(o);
   const samples: AbstentionSamples = {
     features: Object.fromEntries(ABSTAIN_FEATURES.map((f) => [f, [] as number[]])) as Record<AbstainFeature, number[]>,
     outOfScope: [],
+    episode: [],
+    contexts: [],
   };
   const rng = new Rng(deriveSeed(o.seed, 0xab57));
   for (let e = 0; e < o.episodes; e++) {
@@ -63,11 +116,14 @@ function addEpisode(o: AbstentionFitOptions, episode: Episode, samples: Abstenti
   const nClasses = episode.labels.length;
   const classifier = o.method.adapt(support, episode.supportLabels, nClasses, pool, o.encode(episode.labels));
   const lines = o.encode(queries.map((ex) => ex.text));
-  const signals = new AbstainFeatures({ classifier, support, supportLabels: episode.supportLabels, nClasses, pool }, o.centre).compute(
-    lines,
-  );
+  const features = new AbstainFeatures({ classifier, support, supportLabels: episode.supportLabels, nClasses, pool }, o.centre);
+  const signals = features.compute(lines);
   for (const f of ABSTAIN_FEATURES) for (const v of signals[f]) samples.features[f].push(v);
-  for (let i = 0; i < queries.length; i++) samples.outOfScope.push(i < episode.query.length ? 0 : 1);
+  for (let i = 0; i < queries.length; i++) {
+    samples.outOfScope.push(i < episode.query.length ? 0 : 1);
+    samples.episode.push(samples.contexts.length);
+  }
+  samples.contexts.push(features.context);
 }
 
 /**
@@ -169,15 +225,102 @@ export function keepThreshold(pInScope: ArrayLike<number>, keep: number): number
   return Math.min(1, (sorted[k] as number) + 1e-9);
 }
 
-/** Fits a rule on the given features of collected samples. */
-export function fitRule(samples: AbstentionSamples, features: AbstainFeature[], keep: number): AbstainParams {
+/** Share of each episode's values below its threshold, averaged over the episodes. */
+function meanKept(byEpisode: Float64Array[], thresholds: ArrayLike<number>): number {
+  let sum = 0;
+  byEpisode.forEach((zs, e) => {
+    let kept = 0;
+    for (const z of zs) if (z < (thresholds[e] as number)) kept++;
+    sum += kept / zs.length;
+  });
+  return sum / byEpisode.length;
+}
+
+/**
+ * The threshold per context, on the log-odds of "out of scope": least squares of each episode's
+ * own keeping threshold (the log-odds that keeps `keep` of its in-scope lines) on its context, then
+ * one shift so that the episodes keep `keep` of their in-scope lines on average (a regression to
+ * the per-episode threshold alone would keep less: an episode below its prediction loses lines).
+ * @param z the log-odds of the in-scope lines
+ * @param episode the episode of each of them (an index into `contexts`)
+ */
+export function fitContextThreshold(
+  z: ArrayLike<number>,
+  episode: ArrayLike<number>,
+  contexts: readonly SupportContext[],
+  keep: number,
+  features: ContextFeature[] = [...CONTEXT_FEATURES],
+): ContextThreshold {
+  if (!(keep > 0 && keep < 1)) throw new RangeError(`keep must be in (0, 1) (got ${keep})`);
+  const lists = contexts.map(() => [] as number[]);
+  for (let i = 0; i < z.length; i++) lists[episode[i] as number]?.push(z[i] as number);
+  const used = lists.flatMap((l, e) => (l.length ? [e] : []));
+  if (used.length === 0) throw new RangeError('no in-scope values to set a threshold on');
+  const byEpisode = used.map((e) => Float64Array.from(lists[e] as number[]).sort());
+  const own = byEpisode.map((zs) => zs[Math.ceil(keep * zs.length) - 1] as number);
+  // Normal equations with a small ridge (a context that never varied gets no weight), bias last.
+  const F = features.length;
+  const D = F + 1;
+  const row = (e: number) => [...features.map((f) => (contexts[e] as SupportContext)[f]), 1];
+  const A = new Float64Array(D * D);
+  const b = new Float64Array(D);
+  used.forEach((e, j) => {
+    const x = row(e);
+    for (let a = 0; a < D; a++) {
+      b[a]! += x[a]! * own[j]!;
+      for (let c = 0; c < D; c++) A[a * D + c]! += x[a]! * x[c]!;
+    }
+  });
+  for (let a = 0; a < F; a++) A[a * D + a]! += 1e-6 * used.length;
+  const beta = solve(A, b, D);
+  const predicted = used.map((e) => row(e).reduce((s, x, k) => s + x * beta[k]!, 0));
+  // The smallest shift at which the episodes keep `keep` on average (mean kept rises with the shift).
+  let lo = -50;
+  let hi = 50;
+  for (let it = 0; it < 100; it++) {
+    const mid = (lo + hi) / 2;
+    if (
+      meanKept(
+        byEpisode,
+        predicted.map((p) => p + mid),
+      ) >= keep
+    )
+      hi = mid;
+    else lo = mid;
+  }
+  return {
+    features,
+    weights: Array.from(beta.subarray(0, F)),
+    // A hair above the smallest shift: the engine compares P(out of scope) in single precision, which
+    // would otherwise round a line that sits exactly at its episode's threshold onto it.
+    bias: beta[F]! + hi + 1e-4,
+    lower: features.map((f) => Math.min(...used.map((e) => (contexts[e] as SupportContext)[f]))),
+    upper: features.map((f) => Math.max(...used.map((e) => (contexts[e] as SupportContext)[f]))),
+  };
+}
+
+/**
+ * Fits a rule on the given features of collected samples: its weights, its single threshold
+ * (format 1) and, when asked, its threshold per context (format 2).
+ */
+export function fitRule(samples: AbstentionSamples, features: AbstainFeature[], keep: number, byContext = false): AbstainParams {
   const fit = fitLogistic(
     features.map((f) => samples.features[f]),
     samples.outOfScope,
   );
   const params: AbstainParams = { features, ...fit, threshold: 1 };
-  const p = outOfScopeProbability(params, samples.features, samples.outOfScope.length);
+  const n = samples.outOfScope.length;
+  const p = outOfScopeProbability(params, samples.features, n);
   const inScope = p.filter((_, i) => samples.outOfScope[i] === 0);
   params.threshold = keepThreshold(inScope, keep);
+  if (!byContext) return params;
+  const z = outOfScopeLogits(params, samples.features, n);
+  const rows = Array.from({ length: n }, (_, i) => i).filter((i) => samples.outOfScope[i] === 0);
+  params.byContext = fitContextThreshold(
+    rows.map((i) => z[i]!),
+    rows.map((i) => samples.episode[i]!),
+    samples.contexts,
+    keep,
+  );
   return params;
 }

@@ -1,6 +1,6 @@
 // Episodic evaluation: every method sees exactly the same episodes (a paired comparison).
 import type { Classifier, EncodedLines, Example } from '../types';
-import { AbstainFeatures, type AbstainParams, abstains, outOfScopeProbability } from '../abstention/abstainer';
+import { AbstainFeatures, type AbstainParams, abstains, outOfScopeProbability, thresholdFor } from '../abstention/abstainer';
 import type { Centre } from '../learners/featureView';
 import { EpisodeSampler, type Episode } from '../episodes/sampler';
 import { deriveSeed, shuffle } from '../episodes/prng';
@@ -276,10 +276,12 @@ function openSetFigures(
     const poolLines: EncodedLines | undefined = pool ? cache.lines(pool) : undefined;
     // The signals depend on the episode only; each rule weighs them its own way.
     const input = { classifier, support, supportLabels: episode.supportLabels, nClasses, pool: poolLines };
-    const signals = new AbstainFeatures(input, openSet.centre).compute(lines, probs);
+    const features = new AbstainFeatures(input, openSet.centre);
+    const signals = features.compute(lines, probs);
     return openSet.rules.map((rule) => {
       const pOos = outOfScopeProbability(rule.params, signals, lines.n);
-      const predicted = Int32Array.from(texts, (_, i) => (abstains(rule.params, pOos[i]!) ? NO_LABEL : argmaxRow(probs, i, nClasses)));
+      const threshold = thresholdFor(rule.params, features.context);
+      const predicted = Int32Array.from(texts, (_, i) => (abstains(threshold, pOos[i]!) ? NO_LABEL : argmaxRow(probs, i, nClasses)));
       return openSetMetrics(truth, predicted, pOos);
     });
   } catch (err) {
