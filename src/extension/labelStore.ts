@@ -8,11 +8,13 @@
 // (per window, set by the commands) unless given one; all() and count cover every task.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { MultiLabelExample } from '../engine/multiLabel';
 import type { Example } from '../engine/types';
 import { labelLimitProblem, labelNameProblem, normalizeLabelName } from '../protocol/panel';
 import type { LineEdit, LineSource } from './anchor';
 import { type Corruption, FolderLabels, LabelWriteError, type StoredLabel } from './folderLabels';
 import { resolveLabelsPath, type LabelRecord } from './labelFile';
+import { labelSetOf } from './labelSet';
 import { DEFAULT_TASK_NAME, mergeTaskNames, recordTask, TaskFile, taskFilePath, type TaskInfo, type TaskKind } from './taskFile';
 
 export type { StoredLabel } from './folderLabels';
@@ -121,6 +123,7 @@ export class LabelStore implements vscode.Disposable {
           log: this.log,
           onSaveProblem: (e) => this.reportSaveProblem(state, e),
           onDiskChange: () => this.afterDiskChange(state),
+          isMultiLabel: (task) => state.tasks.tasks().some((t) => recordTask(t) === task && t.kind === 'multi-label'),
           onFileDeleted: (kept) =>
             void vscode.window.showWarningMessage(
               `Few-Shot: ${path.basename(file)} was deleted; its ${kept} labels are kept and written back. ` +
@@ -264,6 +267,21 @@ export class LabelStore implements vscode.Disposable {
     return map;
   }
 
+  /** Line -> label set (sorted; empty: `none`) for the attached labels of a document in one task. */
+  labelSetsOf(doc: vscode.TextDocument | vscode.Uri, task: string | undefined = this.task): Map<number, string[]> {
+    const uri = 'uri' in doc ? doc.uri : doc;
+    const map = new Map<number, string[]>();
+    const state = this.stateOf(uri);
+    const labels = state?.labels.document(this.relative(state, uri), task);
+    if (labels) for (const r of labels.attached()) map.set(r.line, labelSetOf(r));
+    return map;
+  }
+
+  /** A multi-label task's support set: every record of the task in the folder of `uri`, with its set. */
+  labelSetExamplesFor(uri: vscode.Uri, task: string | undefined = this.task): MultiLabelExample[] {
+    return (this.stateOf(uri)?.labels.records() ?? []).filter((r) => r.task === task).map((r) => ({ text: r.text, labels: labelSetOf(r) }));
+  }
+
   /** Every record of one task of the folder of `uri`: the support set, including detached labels. */
   examplesFor(uri: vscode.Uri, task: string | undefined = this.task): Example[] {
     return (this.stateOf(uri)?.labels.records() ?? []).filter((r) => r.task === task).map((r) => ({ text: r.text, label: r.label }));
@@ -284,7 +302,8 @@ export class LabelStore implements vscode.Disposable {
   labelNames(task: string | undefined = this.task): string[] {
     const counts = new Map<string, number>();
     for (const s of this.folders.values())
-      for (const r of s.labels.records()) if (r.task === task) counts.set(r.label, (counts.get(r.label) ?? 0) + 1);
+      for (const r of s.labels.records())
+        if (r.task === task) for (const l of r.labels ?? [r.label]) counts.set(l, (counts.get(l) ?? 0) + 1);
     return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([l]) => l);
   }
 
@@ -303,6 +322,34 @@ export class LabelStore implements vscode.Disposable {
       this.relative(state, doc.uri),
       valid.map((line) => ({ line, text: units ? (units.lines[line] ?? '') : doc.lineAt(line).text })),
       name,
+      this.task,
+    );
+    if (n) await this.commit(state);
+    return n;
+  }
+
+  /**
+   * A multi-label task: gives each line a label set (`change` maps the line's set now to its new
+   * one), one record per line (labelSet.ts). Returns how many lines changed.
+   */
+  async changeLabelSets(
+    doc: vscode.TextDocument,
+    lines: readonly number[],
+    change: (set: readonly string[]) => readonly string[],
+  ): Promise<number> {
+    const state = this.writable(doc.uri);
+    const units = this.units?.unitsOf(doc);
+    if (units === 'pending') throw new LabelError('The file is still being read; try again in a moment.');
+    const targets = units ? lines.map((l) => units.startOf(l)) : lines;
+    const valid = [...new Set(targets)].filter((line) => line >= 0 && line < doc.lineCount);
+    const now = this.labelSetsOf(doc);
+    const n = state.labels.setLabelSets(
+      this.relative(state, doc.uri),
+      valid.map((line) => ({
+        line,
+        text: units ? (units.lines[line] ?? '') : doc.lineAt(line).text,
+        labels: change(now.get(line) ?? []).map((l) => this.checkNewName(l)),
+      })),
       this.task,
     );
     if (n) await this.commit(state);
