@@ -18,6 +18,7 @@ import {
   isRefine,
   type RefineNotification,
   isReady,
+  checkPredictedSets,
   type ClassifyParams,
   type ImproveParams,
   type ClassifyResult,
@@ -141,7 +142,11 @@ export class EngineClient {
   }
 
   classify(params: ClassifyParams, signal?: CancelSignal): Promise<ClassifyResult> {
-    return this.request('classify', params, signal);
+    // A multi-label answer's sets are checked here, where they enter the extension.
+    return this.request('classify', params, signal).then((result) => {
+      checkPredictedSets(result);
+      return result;
+    });
   }
 
   /**

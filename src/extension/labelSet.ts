@@ -48,3 +48,18 @@ export function mergeLabelSets(base: readonly string[], ours: readonly string[],
 export function toggled(set: readonly string[], label: string): string[] {
   return set.includes(label) ? set.filter((l) => l !== label) : [...set, label].sort();
 }
+
+/** The labels every one of the sets has (what a pick for several lines shows as chosen). */
+export function sharedLabels(sets: ReadonlyArray<readonly string[]>): string[] {
+  if (sets.length === 0) return [];
+  return sets[0]!.filter((l) => sets.every((s) => s.includes(l))).sort();
+}
+
+/**
+ * A line's set after a pick that showed `shown` as chosen and came back with `chosen`: the shown
+ * labels left unchosen go, the chosen ones come; a label only some of the lines had (not shown as
+ * chosen) stays where it was.
+ */
+export function afterPick(set: readonly string[], shown: readonly string[], chosen: readonly string[]): string[] {
+  return [...new Set([...set.filter((l) => !shown.includes(l)), ...chosen])].filter((l) => !isNoneLabel(l)).sort();
+}

@@ -267,6 +267,11 @@ export class LabelStore implements vscode.Disposable {
     return map;
   }
 
+  /** Whether a task (record field; the active task unless given) is multi-label in some folder's tasks.json. */
+  isMultiLabel(task: string | undefined = this.task): boolean {
+    return this.tasks().some((t) => recordTask(t) === task && t.kind === 'multi-label');
+  }
+
   /** Line -> label set (sorted; empty: `none`) for the attached labels of a document in one task. */
   labelSetsOf(doc: vscode.TextDocument | vscode.Uri, task: string | undefined = this.task): Map<number, string[]> {
     const uri = 'uri' in doc ? doc.uri : doc;
