@@ -15,7 +15,9 @@ export const BINDINGS: KeyBinding[] = [
   { keys: ['↑', 'k'], help: 'Previous line', run: (a) => a.move(-1) },
   {
     keys: ['1', '…', '9'],
-    help: 'Give the line the label with that key (shown on the label; click a key in Labels to change it) and go on',
+    help:
+      'Give the line the label with that key (shown on the label; click a key in Labels to change it) and go on; ' +
+      'in a multi-label task, add or remove the label and stay on the line',
     run: (a, e) => a.assignKey(e.key),
   },
   { keys: ['l'], help: 'Choose a label by typing part of its name (Enter gives it, Esc closes)', run: (a) => a.openChooser() },
@@ -23,7 +25,11 @@ export const BINDINGS: KeyBinding[] = [
   { keys: ['a'], help: 'Accept the prediction and go on', run: (a) => a.accept() },
   { keys: ['x'], help: 'Skip the line', run: (a) => a.skip() },
   { keys: ['⌫', 'Ctrl+Z'], help: 'Undo the last decision', run: (a) => a.undo() },
-  { keys: ['Enter'], help: 'Show the line in its editor', run: (a) => a.reveal() },
+  {
+    keys: ['Enter'],
+    help: 'Show the line in its editor; in a multi-label task, confirm the line (no label: none) and go on',
+    run: (a) => a.enter(),
+  },
   { keys: ['/'], help: 'Search', run: () => document.getElementById('search')?.focus() },
   { keys: ['y', 'n'], help: 'While checking precision: the prediction is right / wrong', run: () => undefined },
   { keys: ['?'], help: 'Show or hide these keys', run: (a) => a.toggleHelp() },

@@ -66,12 +66,15 @@ export class LineList {
     row.setAttribute('aria-posinset', String(position + 1));
     row.setAttribute('aria-setsize', String(this.app.order.length));
     const shown = line.label ?? line.prediction?.label;
+    // A multi-label task's row shows the whole set (its first label's colour); the empty set is none.
+    const set = line.label !== undefined ? line.labels : line.prediction?.labels;
+    const shownText = set ? set.join(' · ') || shown : shown;
     row.classList.toggle('labeled', line.label !== undefined);
     row.classList.toggle('predicted', line.label === undefined && !!line.prediction);
     // Refined with the sentence encoder (background refinement): marked on the confidence.
     row.classList.toggle('refined', line.label === undefined && line.prediction?.refined === true);
     chip.hidden = shown === undefined;
-    name.textContent = shown ?? '';
+    name.textContent = shownText ?? '';
     swatch.style.background = (shown && this.colors.get(shown)) || 'transparent';
     const conf = line.label === undefined ? line.prediction?.confidence : undefined;
     bar.hidden = pct.hidden = conf === undefined;
@@ -82,9 +85,9 @@ export class LineList {
     }
     const status =
       line.label !== undefined
-        ? `labeled ${line.label}`
+        ? `labeled ${shownText}`
         : line.prediction
-          ? `predicted ${line.prediction.label}, ${percent(line.prediction.confidence)} confident${line.prediction.refined ? ', refined' : ''}`
+          ? `predicted ${shownText}, ${percent(line.prediction.confidence)} confident${line.prediction.refined ? ', refined' : ''}`
           : 'unlabeled';
     row.setAttribute('aria-label', `${where}: ${line.text}. ${status}`);
   }
