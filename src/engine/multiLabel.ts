@@ -31,8 +31,11 @@ export interface MultiLabelPredictions {
  * The most labeled lines one adaptation fits on. The heads are fitted in the Gram form: a Gram
  * matrix of the labeled lines, then every gradient step of every fold costs the square of their
  * number (docs/multilabel.md). Past this bound the lines are thinned, label by label (capLabeledLines).
+ * Measured (bench/multiLabel.ts, 8 labels, a 500-line pool, the shared 2-core machine at load 11-14):
+ * 535 ms at 200 lines, 1.96 s at 350, 3.47 s at 500; a label toggle re-runs it, so 250 keeps a run
+ * under about a second. The adaptation cannot be stopped midway (no shouldStop in its loops).
  */
-export const MAX_MULTI_LABEL_LINES = 500;
+export const MAX_MULTI_LABEL_LINES = 250;
 
 export interface MultiLabelModel {
   /** The labels of the labeled lines, sorted (never `none`: the empty set is how a line carries no label). */

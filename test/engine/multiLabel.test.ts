@@ -137,7 +137,7 @@ describe('the bound on labeled lines per multi-label adaptation', () => {
     const checked = checkLabelSets(support);
     assert.ok(!('problem' in checked));
     assert.equal(checked.sets.n, MAX_MULTI_LABEL_LINES);
-    assert.match(checked.note ?? '', /812 labeled lines: .* 500 of them/);
+    assert.match(checked.note ?? '', new RegExp(`^812 labeled lines: .* ${MAX_MULTI_LABEL_LINES} of them`));
     const few = checkLabelSets(support.slice(690, 720));
     assert.ok(!('problem' in few) && few.note === undefined && few.sets.n === 30);
   });
