@@ -53,6 +53,8 @@ interface TouchedRecord {
   line: number;
   span: number;
   label: string;
+  /** A multi-label line's set of two or more (labelSet.ts), kept with the new text. */
+  labels?: string[];
   touched: boolean;
   deleted: boolean;
 }
@@ -267,9 +269,13 @@ export class LabelStore implements vscode.Disposable {
     return map;
   }
 
-  /** Whether a task (record field; the active task unless given) is multi-label in some folder's tasks.json. */
-  isMultiLabel(task: string | undefined = this.task): boolean {
-    return this.tasks().some((t) => recordTask(t) === task && t.kind === 'multi-label');
+  /**
+   * Whether a task is multi-label in some folder's tasks.json: the active task when called without
+   * an argument, else the task of that record field (undefined: the default task, not the active one).
+   */
+  isMultiLabel(...task: [] | [string | undefined]): boolean {
+    const field = task.length === 0 ? this.task : task[0];
+    return this.tasks().some((t) => recordTask(t) === field && t.kind === 'multi-label');
   }
 
   /** Line -> label set (sorted; empty: `none`) for the attached labels of a document in one task. */
@@ -283,7 +289,7 @@ export class LabelStore implements vscode.Disposable {
   }
 
   /** A multi-label task's support set: every record of the task in the folder of `uri`, with its set. */
-  labelSetExamplesFor(uri: vscode.Uri, task: string | undefined = this.task): MultiLabelExample[] {
+  labelSetExamplesFor(uri: vscode.Uri, task: string | undefined): MultiLabelExample[] {
     return (this.stateOf(uri)?.labels.records() ?? []).filter((r) => r.task === task).map((r) => ({ text: r.text, labels: labelSetOf(r) }));
   }
 
@@ -384,7 +390,7 @@ export class LabelStore implements vscode.Disposable {
     const task = this.task;
     let n = 0;
     for (const state of this.folders.values()) {
-      if (!state.labels.records().some((r) => r.label === from && r.task === task)) continue;
+      if (!state.labels.records().some((r) => (r.labels ?? [r.label]).includes(from) && r.task === task)) continue;
       this.writable(state.folder.uri);
       n += state.labels.renameLabel(from, name, task);
       await this.commit(state);
@@ -397,7 +403,7 @@ export class LabelStore implements vscode.Disposable {
     const task = this.task;
     let n = 0;
     for (const state of this.folders.values()) {
-      if (!state.labels.records().some((r) => r.label === label && r.task === task)) continue;
+      if (!state.labels.records().some((r) => (r.labels ?? [r.label]).includes(label) && r.task === task)) continue;
       this.writable(state.folder.uri);
       n += state.labels.deleteLabel(label, task);
       await this.commit(state);
@@ -468,7 +474,7 @@ export class LabelStore implements vscode.Disposable {
         const text = units.lines[t.line] ?? '';
         if (t.deleted || units.startOf(t.line) !== t.line || text.trim() === '')
           retexted += state.labels.removeLabel(document, [t.stored], t.task);
-        else retexted += state.labels.setLabel(document, [{ line: t.stored, text }], t.label, t.task);
+        else retexted += retextLabel(state.labels, document, t.stored, text, t, t.task);
       }
     }
     if (units && this.retext.delete(doc.uri.toString())) {
@@ -476,7 +482,7 @@ export class LabelStore implements vscode.Disposable {
       for (const task of state.labels.tasks()) {
         for (const r of [...(state.labels.document(document, task)?.attached() ?? [])]) {
           const text = units.lines[r.line] ?? '';
-          if (text.trim() !== '' && text !== r.text) retexted += state.labels.setLabel(document, [{ line: r.line, text }], r.label, task);
+          if (text.trim() !== '' && text !== r.text) retexted += retextLabel(state.labels, document, r.line, text, r, task);
         }
       }
     }
@@ -508,6 +514,7 @@ export class LabelStore implements vscode.Disposable {
           line: r.line,
           span: last ? Math.max(0, last.endOf(r.line) - r.line) : 0,
           label: r.label,
+          ...(r.labels ? { labels: r.labels } : {}),
           touched: false,
           deleted: false,
         });
@@ -658,6 +665,20 @@ export function checkLabelName(label: string): string {
   const name = normalizeLabelName(label);
   if ('problem' in name) throw new LabelError(`${name.problem[0]!.toUpperCase()}${name.problem.slice(1)}.`);
   return name.name;
+}
+
+/** A record's label (a multi-label line's whole set) on its line with a new text. */
+function retextLabel(
+  labels: FolderLabels,
+  document: string,
+  line: number,
+  text: string,
+  r: { label: string; labels?: string[] },
+  task: string | undefined,
+): number {
+  return r.labels
+    ? labels.setLabelSets(document, [{ line, text, labels: labelSetOf(r) }], task)
+    : labels.setLabel(document, [{ line, text }], r.label, task);
 }
 
 function lineSource(doc: vscode.TextDocument): LineSource {
