@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { FolderLabels } from '../../src/extension/folderLabels';
 import { parseLabels, serializeLabels } from '../../src/extension/labelFile';
-import { labelSetOf, mergeLabelSets, setFields, toggled } from '../../src/extension/labelSet';
+import { afterPick, labelSetOf, mergeLabelSets, setFields, sharedLabels, toggled } from '../../src/extension/labelSet';
 import { textOf } from './labelWriter';
 
 const quiet = { log: () => {}, settle: { quietMs: 10, confirmMs: 50 } };
@@ -36,6 +36,25 @@ describe('multi-label sets in the label file', () => {
     assert.deepEqual(labelSetOf({ label: 'urgent', labels: ['billing', 'bug'] }), ['urgent']);
     assert.deepEqual(toggled(['bug'], 'billing'), ['billing', 'bug']);
     assert.deepEqual(toggled(['billing', 'bug'], 'bug'), ['billing']);
+  });
+
+  it('Label Line As for several lines: the labels they all have are shown chosen; a label only some have stays', () => {
+    const sets = [
+      ['billing', 'bug'],
+      ['bug', 'ui'],
+    ];
+    const shown = sharedLabels(sets);
+    assert.deepEqual(shown, ['bug']);
+    // bug unchosen, urgent chosen: bug goes from both, billing and ui stay where they were.
+    assert.deepEqual(
+      sets.map((set) => afterPick(set, shown, ['urgent'])),
+      [
+        ['billing', 'urgent'],
+        ['ui', 'urgent'],
+      ],
+    );
+    assert.deepEqual(afterPick(['bug'], ['bug'], []), [], 'nothing chosen: none');
+    assert.deepEqual(sharedLabels([]), []);
   });
 
   it('round-trips a set through the file, unknown fields kept, and old records load unchanged', () => {
