@@ -5,9 +5,7 @@ import { NONE_LABEL } from '../engine/labels/none';
 import type { MultiLabelExample, MultiLabelModel } from '../engine/multiLabel';
 import { RpcError, yieldToEventLoop } from '../protocol/rpc';
 import type { ClassifyResult } from '../protocol/worker';
-
-/** Lines predicted per engine call: a cancel arriving mid-document stops the work this soon. */
-const PREDICT_CHUNK = 2048;
+import { PREDICT_CHUNK } from './units';
 
 /**
  * Adapts to the labeled sets and predicts the `wanted` lines' units (the others get -1 and an empty
