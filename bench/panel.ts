@@ -39,6 +39,7 @@ class ArraySource implements PanelDataSource {
   getStats = () => ({ backend: 'wasm', lastAdaptationMs: 40 });
   setLabel = async () => {};
   removeLabel = async () => {};
+  setLabels = async () => {};
   createLabel = async () => {};
   renameLabel = async () => {};
   deleteLabel = async () => {};

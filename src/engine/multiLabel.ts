@@ -27,12 +27,24 @@ export interface MultiLabelPredictions {
   member: Uint8Array;
 }
 
+/**
+ * The most labeled lines one adaptation fits on. The heads are fitted in the Gram form: a Gram
+ * matrix of the labeled lines, then every gradient step of every fold costs the square of their
+ * number (docs/multilabel.md). Past this bound the lines are thinned, label by label (capLabeledLines).
+ * Measured (bench/multiLabel.ts, 8 labels, a 500-line pool, the shared 2-core machine at load 11-14):
+ * 535 ms at 200 lines, 1.96 s at 350, 3.47 s at 500; a label toggle re-runs it, so 250 keeps a run
+ * under about a second. The adaptation cannot be stopped midway (no shouldStop in its loops).
+ */
+export const MAX_MULTI_LABEL_LINES = 250;
+
 export interface MultiLabelModel {
   /** The labels of the labeled lines, sorted (never `none`: the empty set is how a line carries no label). */
   labels: string[];
   /** Per label, the probability from which it is predicted (fitted on the labeled lines only). */
   thresholds: Float32Array;
   adaptMs: number;
+  /** Set when the labeled lines were more than MAX_MULTI_LABEL_LINES and some were left out (says so). */
+  note?: string;
   classify(lines: string[]): MultiLabelPredictions;
 }
 
@@ -54,11 +66,45 @@ export function describeLabelSet(set: ReadonlyArray<{ label: string; confidence:
   return set.length === 0 ? NONE_LABEL : set.map((x) => `${x.label} (${x.confidence.toFixed(2)})`).join(', ');
 }
 
+/**
+ * At most `max` of the lines: taken in turn from each label's lines (the lines without a label
+ * count as one more group), in their order, so a rare label keeps every line it has while common
+ * ones are thinned. Deterministic: the same lines give the same subset.
+ */
+export function capLabeledLines<T extends MultiLabelExample>(support: readonly T[], max = MAX_MULTI_LABEL_LINES): T[] {
+  if (support.length <= max) return [...support];
+  const named = (ex: MultiLabelExample) => [...new Set(ex.labels)].filter((l) => !isNoneLabel(l));
+  const lines = new Map<string, number>();
+  for (const ex of support) for (const l of named(ex)) lines.set(l, (lines.get(l) ?? 0) + 1);
+  const groups = new Map<string, number[]>();
+  support.forEach((ex, i) => {
+    // A line joins the group of its rarest label (fewest lines), where it is needed most; '' for none.
+    let key = '';
+    for (const l of named(ex)) if (key === '' || lines.get(l)! < lines.get(key)!) key = l;
+    const list = groups.get(key) ?? [];
+    list.push(i);
+    groups.set(key, list);
+  });
+  const taken = new Set<number>();
+  const lists = [...groups.values()];
+  for (let round = 0; taken.size < max; round++) {
+    for (const list of lists) if (round < list.length && taken.size < max) taken.add(list[round]!);
+  }
+  return [...taken].sort((a, b) => a - b).map((i) => support[i]!);
+}
+
+/** The lines an adaptation fits on: labels in a stable order, each line's set; `note` when lines were left out. */
+export interface CheckedLabelSets {
+  labels: string[];
+  texts: string[];
+  sets: LabelSets;
+  note?: string;
+}
+
 /** Labels in a stable order and each usable line's set; a message instead when the lines cannot train a model. */
-export function checkLabelSets(
-  support: readonly MultiLabelExample[],
-): { labels: string[]; texts: string[]; sets: LabelSets } | { problem: string } {
-  const usable = support.filter((ex) => typeof ex?.text === 'string' && ex.text.trim() !== '' && Array.isArray(ex.labels));
+export function checkLabelSets(support: readonly MultiLabelExample[]): CheckedLabelSets | { problem: string } {
+  const all = support.filter((ex) => typeof ex?.text === 'string' && ex.text.trim() !== '' && Array.isArray(ex.labels));
+  const usable = capLabeledLines(all);
   const named = (ex: MultiLabelExample) => ex.labels.filter((l) => typeof l === 'string' && l.trim() !== '' && !isNoneLabel(l));
   const labels = [...new Set(usable.flatMap(named))].sort();
   if (labels.length === 0) return { problem: 'no labeled lines: give at least one line a label' };
@@ -72,7 +118,11 @@ export function checkLabelSets(
   if (lacking.length > 0) {
     return { problem: `every labeled line carries '${lacking[0]}': label a line without it (or with no label) too` };
   }
-  return { labels, texts: usable.map((ex) => ex.text), sets: { n: usable.length, nLabels: L, member } };
+  const note =
+    usable.length < all.length
+      ? `${all.length} labeled lines: the label sets are learned from ${usable.length} of them (the most one adaptation fits on), each label keeping its share`
+      : undefined;
+  return { labels, texts: usable.map((ex) => ex.text), sets: { n: usable.length, nLabels: L, member }, ...(note ? { note } : {}) };
 }
 
 /** The shipped single-label procedure's features, step size and weights, for the one-vs-rest heads. */
@@ -89,11 +139,7 @@ export interface MultiLabelContext {
 }
 
 /** Adapts one-vs-rest heads to checked lines (the facade checks them first). */
-export function adaptLabelSets(
-  context: MultiLabelContext,
-  checked: { labels: string[]; texts: string[]; sets: LabelSets },
-  options: MultiLabelAdaptOptions,
-): MultiLabelModel {
+export function adaptLabelSets(context: MultiLabelContext, checked: CheckedLabelSets, options: MultiLabelAdaptOptions): MultiLabelModel {
   const started = performance.now();
   const { labels, texts, sets } = checked;
   const poolTexts = options.pool ? samplePool(options.pool.filter((t) => t.trim() !== '')) : [];
@@ -114,6 +160,7 @@ export function adaptLabelSets(
     labels,
     thresholds: classifier.thresholds,
     adaptMs: performance.now() - started,
+    ...(checked.note ? { note: checked.note } : {}),
     classify: (lines) => {
       if (lines.length === 0) return { probs: new Float32Array(0), member: new Uint8Array(0) };
       const { probs, sets: member } = classifier.predictSets(context.encode(lines));

@@ -2,7 +2,46 @@
 // the note that the per-file cap hides predictions: open the panel, which lists them all.
 import * as vscode from 'vscode';
 import type { FewShotContext } from './context';
+import { isNoneLabel } from '../engine/labels/none';
+import { predictedSet } from './diagnosticEntries';
 import { isCapNotice, predictionOf } from './diagnostics';
+
+/** How many labels a set diagnostic offers to toggle (the predicted ones first, then the most used). */
+const MAX_TOGGLES = 8;
+
+/**
+ * A multi-label task's quick fixes on a predicted set: accept the set, toggle one label, or pick
+ * the labels; undefined when the line's prediction is not a set.
+ */
+function labelSetActions(ctx: FewShotContext, doc: vscode.TextDocument, d: vscode.Diagnostic): vscode.CodeAction[] | undefined {
+  const line = d.range.start.line;
+  const result = ctx.scheduler.resultFor(doc);
+  const set = result && predictedSet(result, line);
+  if (!set) return undefined;
+  const action = (title: string, command: string, args: unknown[]) => {
+    const a = new vscode.CodeAction(title, vscode.CodeActionKind.QuickFix);
+    a.diagnostics = [d];
+    a.command = { title, command, arguments: args };
+    return a;
+  };
+  const predicted = set.map((x) => x.label);
+  const accept = action(
+    predicted.length ? vscode.l10n.t('Accept prediction: labels {0}', predicted.join(', ')) : vscode.l10n.t('Accept prediction: none'),
+    'fewshot.setLabels',
+    [predicted, doc.uri, [line]],
+  );
+  accept.isPreferred = true;
+  const names = [...new Set([...predicted, ...ctx.labels.labelNames().filter((l) => !isNoneLabel(l))])].slice(0, MAX_TOGGLES);
+  const current = ctx.labels.labelSetsOf(doc).get(line) ?? [];
+  const toggles = names.map((l) =>
+    action(current.includes(l) ? vscode.l10n.t('Remove label "{0}"', l) : vscode.l10n.t('Add label "{0}"', l), 'fewshot.toggleLabel', [
+      l,
+      doc.uri,
+      [line],
+    ]),
+  );
+  return [accept, ...toggles, action(vscode.l10n.t('Labels...'), 'fewshot.labelLine', [undefined, doc.uri, [line]])];
+}
 
 export function activateCodeActions(ctx: FewShotContext): void {
   const provider: vscode.CodeActionProvider = {
@@ -20,6 +59,11 @@ export function activateCodeActions(ctx: FewShotContext): void {
         const label = predictionOf(d);
         if (!label) continue;
         const line = d.range.start.line;
+        const set = labelSetActions(ctx, doc, d);
+        if (set) {
+          actions.push(...set);
+          continue;
+        }
         const accept = new vscode.CodeAction(`Accept prediction: label as "${label}"`, vscode.CodeActionKind.QuickFix);
         accept.diagnostics = [d];
         accept.isPreferred = true;

@@ -17,6 +17,7 @@ import { acceptedLabel, labelPickItems, type LabelPickItem } from './labelPick';
 import { mostUncertainInWorkspace, type WorkspaceFile } from './workspaceResults';
 import { openSample } from './walkthrough';
 import { improveModel, useShippedModel } from './improveModel';
+import { acceptPredictedSets, labelSetLines, setLabels, toggleLabel } from './labelSetCommands';
 import { createTask, renameTask, switchTask } from './taskCommands';
 import { recordTask } from './taskFile';
 import { EXPORTS_DIR } from './workspaceScope';
@@ -46,6 +47,9 @@ export const commands: Record<string, Factory> = {
   'fewshot.createTask': createTask,
   'fewshot.renameTask': renameTask,
   'fewshot.switchTask': switchTask,
+  // A multi-label task's lines (quick fixes, the panel; labelSetCommands.ts): not in the palette, they take arguments.
+  'fewshot.toggleLabel': toggleLabel,
+  'fewshot.setLabels': setLabels,
 };
 
 export function registerCommands(ctx: FewShotContext): void {
@@ -93,6 +97,7 @@ function labelLine(ctx: FewShotContext): Handler {
         `${path.basename(t.doc.uri.fsPath)} is not a document Few-Shot classifies (see the fewshot.languages and ` +
           `fewshot.include settings).`,
       );
+    if (ctx.labels.isMultiLabel()) return labelSetLines(ctx, t.doc, t.lines, label);
     // The labels the lines have now (a record's label sits on its first line).
     const units = ctx.structured.unitsOf(t.doc);
     const startOf = (line: number) => (units && units !== 'pending' ? units.startOf(line) : line);
@@ -198,11 +203,14 @@ function acceptPrediction(ctx: FewShotContext): Handler {
     const units = ctx.structured.unitsOf(t.doc);
     const wanted = units && units !== 'pending' ? [...new Set(t.lines.map((l) => units.startOf(l)))] : t.lines;
     let n = 0;
-    for (const line of wanted) {
-      const index = result.labelIndex[line] ?? -1;
-      if (index < 0) continue;
-      n += await ctx.labels.setLabel(t.doc, [line], result.labels[index]!);
-    }
+    // A multi-label task's prediction is a set.
+    if (result.sets) n = await acceptPredictedSets(ctx, t.doc, wanted);
+    else
+      for (const line of wanted) {
+        const index = result.labelIndex[line] ?? -1;
+        if (index < 0) continue;
+        n += await ctx.labels.setLabel(t.doc, [line], result.labels[index]!);
+      }
     if (!n) void vscode.window.showInformationMessage(vscode.l10n.t('Few-Shot: no prediction on the selected line(s).'));
     return n;
   };

@@ -72,6 +72,7 @@ export class FewShotContext implements vscode.Disposable {
         records: (d) => this.structured.paramsOf(d),
         task: recordTask(this.labels.activeTask()),
         otherTasks: this.config.allTasks ? this.otherTasks().map(recordTask) : undefined,
+        isMultiLabel: (task) => this.labels.isMultiLabel(task),
       }),
       log,
     );

@@ -38,6 +38,8 @@ export function activateDecorations(ctx: FewShotContext): void {
   };
   const paint = (editor: vscode.TextEditor) => {
     const byLabel = new Map<string, vscode.DecorationOptions[]>();
+    // A multi-label task's line shows its whole set, in its first label's colour.
+    const sets = ctx.labels.isMultiLabel() ? ctx.labels.labelSetsOf(editor.document) : undefined;
     for (const [line, label] of ctx.labels.labelsOf(editor.document)) {
       if (line >= editor.document.lineCount) continue;
       let options = byLabel.get(label);
@@ -45,10 +47,11 @@ export function activateDecorations(ctx: FewShotContext): void {
         options = [];
         byLabel.set(label, options);
       }
+      const shown = sets?.get(line)?.join(' · ') || label;
       options.push({
         range: new vscode.Range(line, 0, line, 0),
-        hoverMessage: `Few-Shot label: **${label}**`,
-        renderOptions: { after: { contentText: `◆ ${label}` } },
+        hoverMessage: `Few-Shot label: **${shown}**`,
+        renderOptions: { after: { contentText: `◆ ${shown}` } },
       });
     }
     for (const label of byLabel.keys()) styleOf(label);

@@ -1,7 +1,8 @@
 // Turns a document's predictions into the entries shown as diagnostics: filtered, prioritised,
 // capped per file. No vscode import, so it is unit-tested and benchmarked directly.
-import { isNoneLabel } from '../engine/labels/none';
+import { isNoneLabel, NONE_LABEL } from '../engine/labels/none';
 import { leastCertainLines } from '../engine/review';
+import type { PredictedSets } from '../protocol/worker';
 
 export interface DocumentPredictions {
   labels: string[];
@@ -9,6 +10,8 @@ export interface DocumentPredictions {
   labelIndex: Int32Array;
   confidence: Float32Array;
   uncertainty: Float32Array;
+  /** A multi-label task's predicted sets (labelIndex then names each line's most probable label, or `none`). */
+  sets?: PredictedSets;
 }
 
 export type Priority = 'confidence' | 'uncertainty';
@@ -30,6 +33,30 @@ export interface DiagnosticEntry {
   message: string;
   /** Predicted as the built-in `none`: shown (when shown at all) at hint level. */
   none: boolean;
+  /** A multi-label task: the predicted set, most probable first (empty: `none`). */
+  set?: LabelConfidence[];
+}
+
+export interface LabelConfidence {
+  label: string;
+  confidence: number;
+}
+
+/** A line's predicted set, most probable first (empty: none); undefined where there are no sets or no prediction. */
+export function predictedSet(p: DocumentPredictions, line: number): LabelConfidence[] | undefined {
+  const sets = p.sets;
+  if (!sets || line + 1 >= sets.start.length || !(p.labelIndex[line]! >= 0)) return undefined;
+  const out: LabelConfidence[] = [];
+  for (let k = sets.start[line]!; k < sets.start[line + 1]!; k++)
+    out.push({ label: p.labels[sets.label[k]!] ?? '?', confidence: sets.confidence[k]! });
+  return out;
+}
+
+/** A predicted set's text: `bug 91% · billing 60%`; the empty set as `none` is (formatPrediction, with `confidence`). */
+export function formatLabelSet(set: readonly LabelConfidence[], noneConfidence: number): string {
+  return set.length === 0
+    ? formatPrediction(NONE_LABEL, noneConfidence)
+    : set.map((x) => formatPrediction(x.label, x.confidence)).join(' · ');
 }
 
 export function formatPrediction(label: string, confidence: number): string {
@@ -55,8 +82,11 @@ export function allTasksMessage(line: number, active: { name: string; message: s
     const label = t.labels.get(line);
     const index = t.predictions?.labelIndex[line] ?? -1;
     if (label !== undefined) parts.push(`${t.name}: ${label} (labeled)`);
-    else if (t.predictions && index >= 0)
-      parts.push(`${t.name}: ${formatPrediction(t.predictions.labels[index]!, t.predictions.confidence[line]!)}`);
+    else if (t.predictions && index >= 0) {
+      const set = predictedSet(t.predictions, line);
+      const confidence = t.predictions.confidence[line]!;
+      parts.push(`${t.name}: ${set ? formatLabelSet(set, confidence) : formatPrediction(t.predictions.labels[index]!, confidence)}`);
+    }
   }
   return parts.join(' · ');
 }
@@ -117,13 +147,15 @@ export function capEntries(p: DocumentPredictions, labeled: ReadonlySet<number>,
     if (s === threshold && tiesAllowed-- <= 0) continue;
     const label = p.labels[p.labelIndex[line]!] ?? '?';
     const confidence = p.confidence[line]!;
+    const set = predictedSet(p, line);
     entries.push({
       line,
       label,
       confidence,
       uncertainty: p.uncertainty[line]!,
-      message: formatPrediction(label, confidence),
+      message: set ? formatLabelSet(set, confidence) : formatPrediction(label, confidence),
       none: isNoneLabel(label),
+      ...(set ? { set } : {}),
     });
   }
   return { entries, total: count };

@@ -100,7 +100,8 @@ function lineRange(doc: vscode.TextDocument, lineNumber: number): vscode.Range {
 function toDiagnostic(range: vscode.Range, e: DiagnosticEntry, severity: vscode.DiagnosticSeverity): vscode.Diagnostic {
   const d = new vscode.Diagnostic(range, e.message, severity);
   d.source = DIAGNOSTIC_SOURCE;
-  d.code = e.label;
+  // A predicted set shows its labels (the quick fixes read the set from the predictions, codeActions.ts).
+  d.code = e.set ? e.set.map((x) => x.label).join(' · ') || e.label : e.label;
   return d;
 }
 

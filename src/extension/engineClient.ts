@@ -18,6 +18,7 @@ import {
   isRefine,
   type RefineNotification,
   isReady,
+  checkPredictedSets,
   type ClassifyParams,
   type ImproveAnswer,
   type ImproveParams,
@@ -142,7 +143,11 @@ export class EngineClient {
   }
 
   classify(params: ClassifyParams, signal?: CancelSignal): Promise<ClassifyResult> {
-    return this.request('classify', params, signal);
+    // A multi-label answer's sets are checked here, where they enter the extension.
+    return this.request('classify', params, signal).then((result) => {
+      checkPredictedSets(result);
+      return result;
+    });
   }
 
   /**

@@ -18,8 +18,8 @@ export interface FewShotApi {
   whenIdle(): Promise<void>;
   /** Writes pending label changes now. */
   flushLabels(): Promise<void>;
-  /** What the labeling panel asks of the extension (its quality estimate, for the tests). */
-  panel: Pick<PanelDataSource, 'estimateQuality'>;
+  /** What the labeling panel asks of the extension (its quality estimate, its lines and a multi-label line's set, for the tests). */
+  panel: Pick<PanelDataSource, 'estimateQuality' | 'getLines' | 'getStats' | 'setLabels'>;
   /** The walkthrough steps completed by context keys so far. */
   walkthrough(): WalkthroughState;
   /** The status bar item's text (the tests read its refining / refined states). */

@@ -65,6 +65,7 @@ import {
   type SettleOptions,
   type WriteFs,
 } from './labelFile';
+import { labelSetOf, mergeLabelSets, sameSet, setFields } from './labelSet';
 
 /** A record in memory; `detached` when its text is not found in its (open) document. */
 export interface StoredLabel extends LabelRecord {
@@ -95,6 +96,11 @@ export interface FolderLabelsOptions {
   lock?: LockOptions;
   /** How long a file must rest before a read of it may remove labels (tests shorten it). */
   settle?: SettleOptions;
+  /**
+   * Whether a task is multi-label (tasks.json): its lines' sets merge label by label. Records that
+   * carry a `labels` field merge so without it; absent, no other task does.
+   */
+  isMultiLabel?: (task: string | undefined) => boolean;
 }
 
 /** One labeled line, where a change put it: what undo needs to reverse the change. */
@@ -201,6 +207,29 @@ export class FolderLabels {
     return this.record(change);
   }
 
+  /**
+   * Sets the label sets of lines of a multi-label task (labelSet.ts): one record per line, `none`
+   * for the empty set; a line whose set is unchanged is left alone. Returns how many changed.
+   */
+  setLabelSets(document: string, lines: ReadonlyArray<{ line: number; text: string; labels: readonly string[] }>, task?: string): number {
+    const change: Change = { removed: [], added: [] };
+    const doc = this.docOf(document, task);
+    const seen = new Set<number>();
+    for (const { line, text, labels } of lines) {
+      if (seen.has(line) || text.trim() === '') continue;
+      seen.add(line);
+      const fields = setFields(labels);
+      const old = doc.at(line);
+      if (old && old.text === text && sameSet(labelSetOf(old), labelSetOf(fields))) continue;
+      if (old) this.remove(doc, old, change);
+      const r: StoredLabel = { document, line, text, ...fields };
+      if (task !== undefined) r.task = task;
+      if (old?.extra) r.extra = old.extra;
+      this.add(doc, r, change);
+    }
+    return this.record(change);
+  }
+
   removeLabel(document: string, lines: readonly number[], task?: string): number {
     const change: Change = { removed: [], added: [] };
     const doc = this.document(document, task);
@@ -220,11 +249,32 @@ export class FolderLabels {
   /** Renames a label of one task (the same name in another task is another label). */
   renameLabel(from: string, to: string, task?: string): number {
     if (from === to) return 0;
-    return this.rewrite((r) => (r.label === from && r.task === task ? { ...r, label: to } : r));
+    return this.rewrite((r) => {
+      if (r.task !== task) return r;
+      if (!r.labels) return r.label === from ? { ...r, label: to } : r;
+      const set = labelSetOf(r);
+      return set.includes(from)
+        ? withSet(
+            r,
+            set.map((l) => (l === from ? to : l)),
+          )
+        : r;
+    });
   }
 
   deleteLabel(label: string, task?: string): number {
-    return this.rewrite((r) => (r.label === label && r.task === task ? undefined : r));
+    return this.rewrite((r) => {
+      if (r.task !== task) return r;
+      if (!r.labels) return r.label === label ? undefined : r;
+      // A multi-label line keeps the rest of its set.
+      const set = labelSetOf(r);
+      return set.includes(label)
+        ? withSet(
+            r,
+            set.filter((l) => l !== label),
+          )
+        : r;
+    });
   }
 
   /**
@@ -577,7 +627,8 @@ export class FolderLabels {
     let changed = false;
     for (const key of new Set([...this.base.keys(), ...ours.keys(), ...theirs.keys()])) {
       const mine = ours.get(key);
-      const r = merge3(this.base.get(key), mine, theirs.get(key));
+      const base = this.base.get(key);
+      const r = merge3(base, mine, theirs.get(key), this.options.isMultiLabel?.((base ?? mine ?? theirs.get(key))?.task) ?? false);
       if (r !== mine) changed = true;
       if (r) result.push(r);
     }
@@ -727,7 +778,14 @@ function oneLabelPerLine(records: readonly LabelRecord[]): LabelRecord[] {
 }
 
 const sameExtra = (a: LabelRecord, b: LabelRecord) => JSON.stringify(a.extra ?? {}) === JSON.stringify(b.extra ?? {});
-const sameButLine = (a: LabelRecord, b: LabelRecord) => a.label === b.label && a.text === b.text && sameExtra(a, b);
+const sameLabels = (a: LabelRecord, b: LabelRecord) => a.label === b.label && sameSet(a.labels ?? [], b.labels ?? []);
+const sameButLine = (a: LabelRecord, b: LabelRecord) => sameLabels(a, b) && a.text === b.text && sameExtra(a, b);
+
+/** A record with its label set replaced (labelSet.ts's fields; `labels` dropped for one label). */
+function withSet(r: StoredLabel, set: readonly string[]): StoredLabel {
+  const { labels: _old, ...rest } = r;
+  return { ...rest, ...setFields(set) };
+}
 const same = (a: LabelRecord | undefined, b: LabelRecord | undefined) =>
   a === undefined || b === undefined ? a === b : a.line === b.line && sameButLine(a, b);
 
@@ -737,7 +795,12 @@ const same = (a: LabelRecord | undefined, b: LabelRecord | undefined) =>
  * did: the last writer wins). A removal beats a mere move on the other side (moving is not
  * relabeling).
  */
-function merge3(base: LabelRecord | undefined, ours: StoredLabel | undefined, theirs: LabelRecord | undefined): StoredLabel | undefined {
+function merge3(
+  base: LabelRecord | undefined,
+  ours: StoredLabel | undefined,
+  theirs: LabelRecord | undefined,
+  multiLabel = false,
+): StoredLabel | undefined {
   if (same(ours, base)) return ours && same(ours, theirs) ? ours : theirs && { ...theirs };
   if (same(theirs, base) || !ours) return ours;
   if (!theirs) return base && sameButLine(ours, base) ? undefined : ours;
@@ -748,6 +811,17 @@ function merge3(base: LabelRecord | undefined, ours: StoredLabel | undefined, th
     text: ours.text !== base.text ? ours.text : theirs.text,
     label: ours.label !== base.label ? ours.label : theirs.label,
   };
+  const oursSet = !sameLabels(ours, base);
+  const theirsSet = !sameLabels(theirs, base);
+  if (oursSet && theirsSet && (multiLabel || ours.labels || theirs.labels || base.labels)) {
+    // A multi-label line's set changed on both sides: label by label, so both toggles stay.
+    Object.assign(merged, setFields(mergeLabelSets(labelSetOf(base), labelSetOf(ours), labelSetOf(theirs))));
+  } else {
+    // One side changed the line's labels (or both, in a single-label task: ours, the last writer).
+    const side = oursSet ? ours : theirs;
+    merged.label = side.label;
+    if (side.labels) merged.labels = side.labels;
+  }
   // The task is part of the identity: the three sides share it.
   if (ours.task !== undefined) merged.task = ours.task;
   const extra = sameExtra(ours, base) ? theirs.extra : ours.extra;

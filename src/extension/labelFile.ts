@@ -18,6 +18,11 @@ export interface LabelRecord {
   text: string;
   label: string;
   /**
+   * A multi-label task's line with two or more labels: the whole set, sorted, `label` its first
+   * member (src/extension/labelSet.ts). Absent for one label, for `none` and in single-label tasks.
+   */
+  labels?: string[];
+  /**
    * The task (label set) the label belongs to; absent: the default task. Old files have no task
    * field and are written back without one (docs/labels.md "Tasks").
    */
@@ -40,7 +45,7 @@ export interface ParsedLabels {
   problems: FileProblem[];
 }
 
-const KNOWN = new Set(['document', 'line', 'text', 'label', 'task']);
+const KNOWN = new Set(['document', 'line', 'text', 'label', 'labels', 'task']);
 const BOM = '\uFEFF';
 
 export function parseLabels(content: string): ParsedLabels {
@@ -62,7 +67,7 @@ export function parseLabels(content: string): ParsedLabels {
       problems.push({ line: i + 1, message: problem });
       return;
     }
-    const v = value as { document: string; line: number; text: string; label: string; task?: string };
+    const v = value as { document: string; line: number; text: string; label: string; labels?: unknown; task?: string };
     // The one rule the CLI's label files follow too: trimmed, NFC, nothing invisible.
     const label = normalizeLabelName(v.label);
     if ('problem' in label) {
@@ -78,7 +83,10 @@ export function parseLabels(content: string): ParsedLabels {
       }
       record.task = task.name;
     }
-    const extra = Object.fromEntries([...rawMembers(raw)].filter(([k]) => !KNOWN.has(k)));
+    const labels = labelsField(v.labels);
+    if (labels) record.labels = labels;
+    // A `labels` field this version cannot read (not a list of clean names) is kept as written.
+    const extra = Object.fromEntries([...rawMembers(raw)].filter(([k]) => !KNOWN.has(k) || (k === 'labels' && !labels)));
     if (Object.keys(extra).length) record.extra = extra;
     records.push(record);
   });
@@ -126,6 +134,19 @@ function rawMembers(text: string): Map<string, string> {
   return members;
 }
 
+/** A record's `labels` (a multi-label line's set) when it is a list of clean label names. */
+function labelsField(value: unknown): string[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  const names: string[] = [];
+  for (const v of value) {
+    if (typeof v !== 'string') return undefined;
+    const name = normalizeLabelName(v);
+    if ('problem' in name) return undefined;
+    names.push(name.name);
+  }
+  return names;
+}
+
 function recordProblem(value: unknown): string | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'expected an object {"document","line","text","label"}';
   const v = value as Record<string, unknown>;
@@ -140,8 +161,8 @@ function recordProblem(value: unknown): string | undefined {
 /** A record's line in the file (unknown fields first, as earlier versions wrote them). */
 export function recordLine(r: LabelRecord): string {
   // A default-task record has no task field, as before tasks existed.
-  const known = JSON.stringify({ document: r.document, line: r.line + 1, text: r.text, label: r.label, task: r.task });
-  const extra = Object.entries(r.extra ?? {}).filter(([k]) => !KNOWN.has(k));
+  const known = JSON.stringify({ document: r.document, line: r.line + 1, text: r.text, label: r.label, labels: r.labels, task: r.task });
+  const extra = Object.entries(r.extra ?? {}).filter(([k]) => !KNOWN.has(k) || (k === 'labels' && !r.labels));
   if (extra.length === 0) return known;
   return `{${extra.map(([k, raw]) => `${JSON.stringify(k)}:${raw}`).join(',')},${known.slice(1)}`;
 }

@@ -10,6 +10,7 @@
 // (per window, set by the commands) unless given one; all() and count cover every task.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { MultiLabelExample } from '../engine/multiLabel';
 import type { Example } from '../engine/types';
 import { labelLimitProblem, labelNameProblem, normalizeLabelName } from '../protocol/panel';
 import type { LineSource } from './anchor';
@@ -28,6 +29,7 @@ import {
   untouchedRecords,
 } from './recordAnchoring';
 import { SaveSchedule } from './saveSchedule';
+import { labelSetOf } from './labelSet';
 import { DEFAULT_TASK_NAME, mergeTaskNames, recordTask, TaskFile, taskFilePath, type TaskInfo, type TaskKind } from './taskFile';
 
 export type { StoredLabel } from './folderLabels';
@@ -111,6 +113,7 @@ export class LabelStore implements vscode.Disposable {
           log: this.log,
           onSaveProblem: (e) => this.warnings.saveProblem(state.file, e),
           onDiskChange: () => this.afterDiskChange(state),
+          isMultiLabel: (task) => state.tasks.tasks().some((t) => recordTask(t) === task && t.kind === 'multi-label'),
           onFileDeleted: (kept) => this.warnings.fileDeleted(file, kept),
         }),
       );
@@ -250,6 +253,30 @@ export class LabelStore implements vscode.Disposable {
     return map;
   }
 
+  /**
+   * Whether a task is multi-label in some folder's tasks.json: the active task when called without
+   * an argument, else the task of that record field (undefined: the default task, not the active one).
+   */
+  isMultiLabel(...task: [] | [string | undefined]): boolean {
+    const field = task.length === 0 ? this.task : task[0];
+    return this.tasks().some((t) => recordTask(t) === field && t.kind === 'multi-label');
+  }
+
+  /** Line -> label set (sorted; empty: `none`) for the attached labels of a document in one task. */
+  labelSetsOf(doc: vscode.TextDocument | vscode.Uri, task: string | undefined = this.task): Map<number, string[]> {
+    const uri = 'uri' in doc ? doc.uri : doc;
+    const map = new Map<number, string[]>();
+    const state = this.stateOf(uri);
+    const labels = state?.labels.document(this.relative(state, uri), task);
+    if (labels) for (const r of labels.attached()) map.set(r.line, labelSetOf(r));
+    return map;
+  }
+
+  /** A multi-label task's support set: every record of the task in the folder of `uri`, with its set. */
+  labelSetExamplesFor(uri: vscode.Uri, task: string | undefined): MultiLabelExample[] {
+    return (this.stateOf(uri)?.labels.records() ?? []).filter((r) => r.task === task).map((r) => ({ text: r.text, labels: labelSetOf(r) }));
+  }
+
   /** Every record of one task of the folder of `uri`: the support set, including detached labels. */
   examplesFor(uri: vscode.Uri, task: string | undefined = this.task): Example[] {
     return (this.stateOf(uri)?.labels.records() ?? []).filter((r) => r.task === task).map((r) => ({ text: r.text, label: r.label }));
@@ -270,7 +297,8 @@ export class LabelStore implements vscode.Disposable {
   labelNames(task: string | undefined = this.task): string[] {
     const counts = new Map<string, number>();
     for (const s of this.folders.values())
-      for (const r of s.labels.records()) if (r.task === task) counts.set(r.label, (counts.get(r.label) ?? 0) + 1);
+      for (const r of s.labels.records())
+        if (r.task === task) for (const l of r.labels ?? [r.label]) counts.set(l, (counts.get(l) ?? 0) + 1);
     return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([l]) => l);
   }
 
@@ -289,6 +317,34 @@ export class LabelStore implements vscode.Disposable {
       this.relative(state, doc.uri),
       valid.map((line) => ({ line, text: units ? (units.lines[line] ?? '') : doc.lineAt(line).text })),
       name,
+      this.task,
+    );
+    if (n) await this.commit(state);
+    return n;
+  }
+
+  /**
+   * A multi-label task: gives each line a label set (`change` maps the line's set now to its new
+   * one), one record per line (labelSet.ts). Returns how many lines changed.
+   */
+  async changeLabelSets(
+    doc: vscode.TextDocument,
+    lines: readonly number[],
+    change: (set: readonly string[]) => readonly string[],
+  ): Promise<number> {
+    const state = this.writable(doc.uri);
+    const units = this.units?.unitsOf(doc);
+    if (units === 'pending') throw new LabelError('The file is still being read; try again in a moment.');
+    const targets = units ? lines.map((l) => units.startOf(l)) : lines;
+    const valid = [...new Set(targets)].filter((line) => line >= 0 && line < doc.lineCount);
+    const now = this.labelSetsOf(doc);
+    const n = state.labels.setLabelSets(
+      this.relative(state, doc.uri),
+      valid.map((line) => ({
+        line,
+        text: units ? (units.lines[line] ?? '') : doc.lineAt(line).text,
+        labels: change(now.get(line) ?? []).map((l) => this.checkNewName(l)),
+      })),
       this.task,
     );
     if (n) await this.commit(state);
@@ -318,7 +374,7 @@ export class LabelStore implements vscode.Disposable {
     const task = this.task;
     let n = 0;
     for (const state of this.folders.values()) {
-      if (!state.labels.records().some((r) => r.label === from && r.task === task)) continue;
+      if (!state.labels.records().some((r) => (r.labels ?? [r.label]).includes(from) && r.task === task)) continue;
       this.writable(state.folder.uri);
       n += state.labels.renameLabel(from, name, task);
       await this.commit(state);
@@ -331,7 +387,7 @@ export class LabelStore implements vscode.Disposable {
     const task = this.task;
     let n = 0;
     for (const state of this.folders.values()) {
-      if (!state.labels.records().some((r) => r.label === label && r.task === task)) continue;
+      if (!state.labels.records().some((r) => (r.labels ?? [r.label]).includes(label) && r.task === task)) continue;
       this.writable(state.folder.uri);
       n += state.labels.deleteLabel(label, task);
       await this.commit(state);
@@ -397,14 +453,14 @@ export class LabelStore implements vscode.Disposable {
       this.touchedRecords.delete(doc.uri.toString());
       for (const o of touchedOutcomes(edited, units)) {
         if (o.kind === 'remove') retexted += state.labels.removeLabel(document, [o.stored], o.task);
-        else retexted += state.labels.setLabel(document, [{ line: o.stored, text: o.text }], o.label, o.task);
+        else retexted += retextLabel(state.labels, document, o.stored, o.text, o, o.task);
       }
     }
     if (units && this.retext.delete(doc.uri.toString())) {
       // The text column changed: each attached label takes its record's text in the new column.
       for (const task of state.labels.tasks()) {
         for (const r of newTexts(state.labels.document(document, task)?.attached() ?? [], units))
-          retexted += state.labels.setLabel(document, [{ line: r.line, text: r.text }], r.label, task);
+          retexted += retextLabel(state.labels, document, r.line, r.text, r, task);
       }
     }
     const source: LineSource = units ? { lineCount: units.lines.length, lineAt: (l) => units.lines[l] ?? '' } : lineSource(doc);
@@ -513,6 +569,20 @@ export function checkLabelName(label: string): string {
   const name = normalizeLabelName(label);
   if ('problem' in name) throw new LabelError(`${name.problem[0]!.toUpperCase()}${name.problem.slice(1)}.`);
   return name.name;
+}
+
+/** A record's label (a multi-label line's whole set) on its line with a new text. */
+function retextLabel(
+  labels: FolderLabels,
+  document: string,
+  line: number,
+  text: string,
+  r: { label: string; labels?: string[] },
+  task: string | undefined,
+): number {
+  return r.labels
+    ? labels.setLabelSets(document, [{ line, text, labels: labelSetOf(r) }], task)
+    : labels.setLabel(document, [{ line, text }], r.label, task);
 }
 
 function lineSource(doc: vscode.TextDocument): LineSource {

@@ -50,7 +50,7 @@ export class PredictionScheduler implements vscode.Disposable {
 
   constructor(
     private readonly engine: Pick<EngineClient, 'classify' | 'forget' | 'quality'>,
-    private readonly labels: Pick<LabelStore, 'examplesFor' | 'folderOf'>,
+    private readonly labels: Pick<LabelStore, 'examplesFor' | 'folderOf'> & Partial<Pick<LabelStore, 'labelSetExamplesFor'>>,
     private readonly options: () => {
       method: string | undefined;
       abstention: AbstentionMode;
@@ -63,6 +63,8 @@ export class PredictionScheduler implements vscode.Disposable {
       task?: string;
       /** Other tasks run after the active one (their record fields): diagnostics show every task. */
       otherTasks?: Array<string | undefined>;
+      /** Whether a task (record field) is multi-label: its runs predict a set per line (ClassifyParams.multiLabel). */
+      isMultiLabel?(task: string | undefined): boolean;
     },
     private readonly log: (m: string) => void,
   ) {}
@@ -232,7 +234,9 @@ export class PredictionScheduler implements vscode.Disposable {
     const key = doc.uri.toString();
     const cached = resultKey(key, task);
     const support = this.labels.examplesFor(doc.uri, task);
-    if (supportProblem(support)) {
+    const sets = this.options().isMultiLabel?.(task) ? this.labels.labelSetExamplesFor?.(doc.uri, task) : undefined;
+    // A multi-label task needs one labeled line with a label; the engine says what else is missing.
+    if (sets ? !sets.some((ex) => ex.labels.length > 0) : supportProblem(support)) {
       // Nothing to learn from yet (src/engine/support.ts).
       if (this.results.delete(cached)) this.updated.fire([doc.uri]);
       return true;
@@ -244,7 +248,8 @@ export class PredictionScheduler implements vscode.Disposable {
       const records = this.options().records(doc);
       // Only the active task is refined: a refinement per task would multiply the background work,
       // and the worker keeps one refinement job per document (a later classify supersedes it).
-      const refine = this.options().refine && task === this.options().task ? refineParams(doc, version) : undefined;
+      // Label sets are not refined (the worker's multi-label classify has no refinement).
+      const refine = this.options().refine && task === this.options().task && !sets ? refineParams(doc, version) : undefined;
       const result = await this.engine.classify(
         {
           support,
@@ -254,6 +259,7 @@ export class PredictionScheduler implements vscode.Disposable {
           usePool: true,
           document: key,
           ...(task === undefined ? {} : { task }),
+          ...(sets ? { multiLabel: sets } : {}),
           stopFlag,
           ...(records ? { records } : {}),
           ...(refine ? { refine } : {}),
@@ -297,6 +303,10 @@ export class PredictionScheduler implements vscode.Disposable {
    * support set, pool and method as a run.
    */
   estimateQuality(doc: vscode.TextDocument, signal: CancelSignal): Promise<QualityResult> {
+    if (this.options().isMultiLabel?.(this.options().task)) {
+      // The estimate scores one label per line; a set per line has no such figure yet.
+      return Promise.reject(new RpcError('the accuracy estimate is for single-label tasks (this task is multi-label)', 'input'));
+    }
     const stopFlag = new Int32Array(new SharedArrayBuffer(4));
     signal.onCancellationRequested(() => Atomics.store(stopFlag, 0, 1));
     const records = this.options().records(doc);

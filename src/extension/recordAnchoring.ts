@@ -38,6 +38,8 @@ export interface TouchedRecord {
   line: number;
   span: number;
   label: string;
+  /** A multi-label line's set of two or more (labelSet.ts), kept with the new text. */
+  labels?: string[];
   touched: boolean;
   deleted: boolean;
 }
@@ -58,7 +60,7 @@ export function lineEdits(changes: readonly ContentChange[]): LineEdit[] {
 
 /** The attached labels of a structured document as records no edit has touched yet (`last`: the units last read, for each record's span). */
 export function untouchedRecords(
-  attached: Iterable<{ task?: string; line: number; label: string }>,
+  attached: Iterable<{ task?: string; line: number; label: string; labels?: string[] }>,
   last: DocumentUnits | undefined,
 ): TouchedRecords {
   const records: TouchedRecords = new Map();
@@ -69,6 +71,7 @@ export function untouchedRecords(
       line: r.line,
       span: last ? Math.max(0, last.endOf(r.line) - r.line) : 0,
       label: r.label,
+      ...(r.labels ? { labels: r.labels } : {}),
       touched: false,
       deleted: false,
     });
@@ -107,7 +110,7 @@ export function noteRecordEdits(records: TouchedRecords, changes: readonly Conte
 /** What becomes of a touched record's label once the new version is read. */
 export type RecordOutcome =
   | { kind: 'remove'; task: string | undefined; stored: number }
-  | { kind: 'retext'; task: string | undefined; stored: number; text: string; label: string };
+  | { kind: 'retext'; task: string | undefined; stored: number; text: string; label: string; labels?: string[] };
 
 /**
  * Edited records keep their labels with their new text; deleted ones, and ones whose first line is
@@ -119,7 +122,7 @@ export function touchedOutcomes(records: TouchedRecords, units: DocumentUnits): 
     if (!t.touched && !t.deleted) continue;
     const text = units.lines[t.line] ?? '';
     if (t.deleted || units.startOf(t.line) !== t.line || text.trim() === '') out.push({ kind: 'remove', task: t.task, stored: t.stored });
-    else out.push({ kind: 'retext', task: t.task, stored: t.stored, text, label: t.label });
+    else out.push({ kind: 'retext', task: t.task, stored: t.stored, text, label: t.label, ...(t.labels ? { labels: t.labels } : {}) });
   }
   return out;
 }
@@ -131,13 +134,13 @@ export function touchedOutcomes(records: TouchedRecords, units: DocumentUnits): 
  * applied (applying one changes the attached labels).
  */
 export function newTexts(
-  attached: Iterable<{ line: number; label: string; text: string }>,
+  attached: Iterable<{ line: number; label: string; labels?: string[]; text: string }>,
   units: DocumentUnits,
-): Array<{ line: number; label: string; text: string }> {
-  const out: Array<{ line: number; label: string; text: string }> = [];
+): Array<{ line: number; label: string; labels?: string[]; text: string }> {
+  const out: Array<{ line: number; label: string; labels?: string[]; text: string }> = [];
   for (const r of attached) {
     const text = units.lines[r.line] ?? '';
-    if (text.trim() !== '' && text !== r.text) out.push({ line: r.line, label: r.label, text });
+    if (text.trim() !== '' && text !== r.text) out.push({ line: r.line, label: r.label, ...(r.labels ? { labels: r.labels } : {}), text });
   }
   return out;
 }

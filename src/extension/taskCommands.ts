@@ -6,8 +6,9 @@ import type { FewShotContext } from './context';
 import { LabelError } from './labelStore';
 import { TASK_KINDS, type TaskInfo, type TaskKind } from './taskFile';
 
-/** Said where a multi-label task is active: its engine is not there yet, each line gets its most likely label. */
-export const MULTI_LABEL_NOTE = 'multi-label prediction is not available yet: each line shows its most likely label';
+/** Said where a multi-label task becomes active: how its lines are labeled and predicted. */
+export const MULTI_LABEL_NOTE =
+  'multi-label task: a line carries a set of labels (none: the empty set); predictions are sets; in the panel, label keys toggle and Enter confirms the line';
 
 const kindItems = (): Array<vscode.QuickPickItem & { taskKind: TaskKind }> => [
   { label: vscode.l10n.t('Single-label'), description: vscode.l10n.t('one label per line'), taskKind: TASK_KINDS[0]! },
@@ -66,7 +67,7 @@ export function switchTask(ctx: FewShotContext) {
   };
 }
 
-/** A multi-label task is labeled as such, but predicted single-label for now: say so (log and status message). */
+/** A multi-label task labels and predicts sets: say how (log and status message). */
 function noteKind(ctx: FewShotContext): void {
   const active = ctx.labels.activeTask();
   if (active.kind !== 'multi-label') return;

@@ -23,6 +23,11 @@ export interface PanelPrediction {
   uncertainty: number;
   /** Refined with the sentence encoder (background refinement); absent for the instant predictions. */
   refined?: true;
+  /**
+   * A multi-label task: the predicted set, most probable first (empty: none); `label` is then its
+   * first label, or `none`.
+   */
+  labels?: string[];
 }
 
 export interface PanelLabel {
@@ -54,6 +59,8 @@ export interface PanelStats {
   hiddenLabels?: number;
   /** The workspace's tasks (label sets) and the active one, whose labels and predictions are listed; absent: only the default task. */
   tasks?: PanelTasks;
+  /** The active task is multi-label: label keys toggle a line's labels, Enter confirms the line. */
+  multiLabel?: true;
 }
 
 export interface PanelTasks {
@@ -67,6 +74,8 @@ export interface WireLine {
   line: number;
   text: string;
   label?: string;
+  /** A multi-label task's labeled line: its set, sorted (empty: none); `label` is then its first label, or `none`. */
+  labels?: string[];
   prediction?: PanelPrediction;
 }
 
@@ -129,6 +138,8 @@ export interface QualityEstimate {
 export type PanelRequests = {
   setLabel: { params: { ref: LineRef; label: string }; result: null };
   removeLabel: { params: { ref: LineRef }; result: null };
+  /** A multi-label task: the line's label set becomes `labels` (empty: none). */
+  setLabels: { params: { ref: LineRef; labels: string[] }; result: null };
   createLabel: { params: { name: string; color?: string }; result: null };
   renameLabel: { params: { from: string; to: string }; result: null };
   deleteLabel: { params: { name: string }; result: null };
@@ -247,6 +258,19 @@ function parseName(v: unknown, what: string): Parsed<string> {
   return problem ? fail(`${what}: ${problem}`) : ok(v as string);
 }
 
+/** A label set: at most LIMITS.labels names, each once, each by the label-name rule. */
+function parseNames(v: unknown, what: string): Parsed<string[]> {
+  if (!Array.isArray(v) || v.length > LIMITS.labels) return fail(`${what} must be an array of at most ${LIMITS.labels} label names`);
+  const out: string[] = [];
+  for (const n of v) {
+    const name = parseName(n, what);
+    if (!name.ok) return name;
+    if (out.includes(name.value)) return fail(`${what}: ${name.value} appears twice`);
+    out.push(name.value);
+  }
+  return ok(out);
+}
+
 type ParamParsers = { [M in PanelMethod]: (p: Obj) => Parsed<PanelRequests[M]['params']> };
 const paramParsers: ParamParsers = {
   setLabel: (p) => {
@@ -258,6 +282,12 @@ const paramParsers: ParamParsers = {
   removeLabel: (p) => {
     const ref = parseRef(p.ref);
     return ref.ok ? ok({ ref: ref.value }) : ref;
+  },
+  setLabels: (p) => {
+    const ref = parseRef(p.ref);
+    if (!ref.ok) return ref;
+    const labels = parseNames(p.labels, 'labels');
+    return labels.ok ? ok({ ref: ref.value, labels: labels.value }) : labels;
   },
   createLabel: (p) => {
     const name = parseName(p.name, 'name');
@@ -333,7 +363,15 @@ function parsePrediction(v: unknown): Parsed<PanelPrediction | undefined> {
   if (!label.ok) return label;
   if (!isUnit(v.confidence) || !isUnit(v.uncertainty)) return fail('prediction confidence and uncertainty must be in 0..1');
   if (v.refined !== undefined && v.refined !== true) return fail('prediction.refined must be true when present');
-  return ok({ label: label.value, confidence: v.confidence, uncertainty: v.uncertainty, ...(v.refined ? { refined: true as const } : {}) });
+  const labels = v.labels === undefined ? undefined : parseNames(v.labels, 'prediction.labels');
+  if (labels && !labels.ok) return labels;
+  return ok({
+    label: label.value,
+    confidence: v.confidence,
+    uncertainty: v.uncertainty,
+    ...(v.refined ? { refined: true as const } : {}),
+    ...(labels ? { labels: labels.value } : {}),
+  });
 }
 
 function parseLine(v: unknown, docCount: number): Parsed<WireLine> {
@@ -346,6 +384,11 @@ function parseLine(v: unknown, docCount: number): Parsed<WireLine> {
     const label = parseName(v.label, 'line.label');
     if (!label.ok) return label;
     line.label = label.value;
+  }
+  if (v.labels !== undefined) {
+    const labels = parseNames(v.labels, 'line.labels');
+    if (!labels.ok) return labels;
+    line.labels = labels.value;
   }
   const prediction = parsePrediction(v.prediction);
   if (!prediction.ok) return prediction;
@@ -402,11 +445,13 @@ function parseStats(stats: unknown): Parsed<PanelStats> {
     return fail('stats.hiddenLabels must be a positive integer when present');
   const tasks = stats.tasks === undefined ? undefined : parseTasks(stats.tasks);
   if (tasks && !tasks.ok) return tasks;
+  if (stats.multiLabel !== undefined && stats.multiLabel !== true) return fail('stats.multiLabel must be true when present');
   return ok({
     backend: stats.backend.slice(0, 64),
     lastAdaptationMs: ms,
     ...(hidden !== undefined ? { hiddenLabels: hidden } : {}),
     ...(tasks ? { tasks: tasks.value } : {}),
+    ...(stats.multiLabel ? { multiLabel: true as const } : {}),
   });
 }
 

@@ -1,7 +1,7 @@
 // The panel app: owns all state (view state, data, pending label changes), turns user actions
 // into protocol requests, and asks the views to render from the state.
 
-import { NONE_LABEL } from '../engine/labels/none';
+import { isNoneLabel, NONE_LABEL } from '../engine/labels/none';
 import { lineKey, parseHostMessage, parseQuality, type LineRef, type PanelRequests, type QualityEstimate } from '../protocol/panel';
 import { CancelSource, RpcClient, RpcError } from '../protocol/rpc';
 import { Dataset } from './dataset';
@@ -45,7 +45,7 @@ export class App {
   /** Indices into dataset.lines, in list order. */
   order: Int32Array = new Int32Array(0);
   /** Label changes sent but not yet seen in a snapshot: key -> label (null = removed). */
-  private pending = new Map<string, { label: string | null; settled: boolean }>();
+  private pending = new Map<string, { label: string | null; labels?: string[]; settled: boolean }>();
   private readonly rpc: RpcClient<PanelRequests>;
   private dirty = new Set<Dirty>();
   private frame = 0;
@@ -114,7 +114,7 @@ export class App {
     for (const [key, p] of this.pending) if (p.settled) this.pending.delete(key);
     for (const [key, p] of this.pending) {
       const i = dataset.indexOf(key);
-      if (i !== undefined) setLineLabel(dataset, i, p.label);
+      if (i !== undefined) setLineLabel(dataset, i, p.label, p.labels);
     }
     this.dataset = dataset;
     this.dropQualityIfLabelsChanged();
@@ -212,6 +212,74 @@ export class App {
     });
   }
 
+  /** Whether the active task is multi-label: label keys toggle the line's labels, Enter confirms it. */
+  get multiLabel(): boolean {
+    return this.dataset?.snapshot.stats.multiLabel === true;
+  }
+
+  /** A multi-label line's set locally at once and in the store through the host (undefined: unlabeled). */
+  setLabels(ref: LineRef, labels: string[] | undefined): void {
+    if (labels === undefined) {
+      this.setLabel(ref, undefined);
+      return;
+    }
+    const key = lineKey(ref);
+    const entry = { label: labels[0] ?? NONE_LABEL, labels, settled: false };
+    this.pending.set(key, entry);
+    const i = this.dataset?.indexOf(key);
+    if (this.dataset && i !== undefined) setLineLabel(this.dataset, i, entry.label, labels);
+    this.invalidate('data');
+    void this.request('setLabels', { ref, labels }).then((r) => {
+      if (this.pending.get(key) !== entry) return;
+      if (r === undefined) this.pending.delete(key);
+      else entry.settled = true;
+    });
+  }
+
+  /** A multi-label line's set now (undefined: unlabeled; none is the empty set). */
+  private setOf(index: number): string[] | undefined {
+    const line = this.dataset?.lines[index];
+    if (!line || line.label === undefined) return undefined;
+    return line.labels ?? (isNoneLabel(line.label) ? [] : [line.label]);
+  }
+
+  /**
+   * A multi-label task: gives the cursor's line the set `after(set)` (recorded for undo); with
+   * `advance`, the cursor moves on (a confirmed line), else it stays (a toggle).
+   */
+  private decideSet(kind: DecisionKind, after: (set: readonly string[]) => string[], advance: boolean): void {
+    const i = this.cursorIndex();
+    if (!this.dataset || i === undefined) return;
+    const ref = this.dataset.ref(i);
+    const beforeSet = this.setOf(i);
+    const afterSet = [...new Set(after(beforeSet ?? []))].filter((l) => !isNoneLabel(l)).sort();
+    const changed = beforeSet === undefined || beforeSet.join('\n') !== afterSet.join('\n');
+    if (changed) {
+      this.record({ ref, kind, before: this.dataset.lines[i].label, after: afterSet[0] ?? NONE_LABEL, beforeSet, afterSet });
+      this.setLabels(ref, afterSet);
+    }
+    if (advance) {
+      this.view.cursor = this.nextKey() ?? this.view.cursor;
+      this.invalidate('cursor');
+    }
+  }
+
+  /** A multi-label task: the label goes in or out of the cursor's line set; the cursor stays. */
+  toggle(name: string): void {
+    this.decideSet('label', (set) => (set.includes(name) ? set.filter((l) => l !== name) : [...set, name]), false);
+  }
+
+  /** A multi-label task (Enter): the cursor's line keeps its set (an unlabeled line: none) and the cursor moves on. */
+  confirm(): void {
+    this.decideSet('label', (set) => [...set], true);
+  }
+
+  /** Enter: in a multi-label task, confirms the line; else shows it in its editor. */
+  enter(): void {
+    if (this.multiLabel) this.confirm();
+    else this.reveal();
+  }
+
   /** Labels the line under the cursor (or leaves it, for a skip) and moves on. */
   private decide(kind: DecisionKind, label: string | undefined): void {
     const i = this.cursorIndex();
@@ -227,7 +295,8 @@ export class App {
 
   /** Marks the line as fitting no label (the built-in `none`, key 0) and goes on. */
   assignNone(): void {
-    if (this.dataset) this.decide('label', NONE_LABEL);
+    if (this.multiLabel) this.decideSet('label', () => [], true);
+    else if (this.dataset) this.decide('label', NONE_LABEL);
   }
 
   /** Gives the cursor's line the label whose key is `key`. */
@@ -237,12 +306,14 @@ export class App {
       this.say(t('say.noKey', key), true);
       return;
     }
-    this.decide('label', label.name);
+    if (this.multiLabel) this.toggle(label.name);
+    else this.decide('label', label.name);
   }
 
   /** Gives the cursor's line the label `name` (the chooser, the label bar). */
   assign(name: string): void {
-    this.decide('label', name);
+    if (this.multiLabel) this.toggle(name);
+    else this.decide('label', name);
   }
 
   /** Label names, the ones most recently given first (the chooser's order before typing). */
@@ -281,7 +352,9 @@ export class App {
       this.say(t('say.noPrediction'), true);
       return;
     }
-    this.decide('accept', line.prediction.label);
+    const predicted = line.prediction.labels;
+    if (this.multiLabel && predicted) this.decideSet('accept', () => [...predicted], true);
+    else this.decide('accept', line.prediction.label);
   }
 
   skip(): void {
@@ -294,7 +367,8 @@ export class App {
       this.say(t('say.nothingToUndo'));
       return;
     }
-    if (d.kind !== 'skip') this.setLabel(d.ref, d.before);
+    if (d.afterSet) this.setLabels(d.ref, d.beforeSet);
+    else if (d.kind !== 'skip') this.setLabel(d.ref, d.before);
     this.focusLine(d.ref);
     this.say(d.kind === 'skip' ? t('say.backToSkipped') : t('say.undone'));
   }
@@ -461,8 +535,10 @@ export class App {
   }
 }
 
-function setLineLabel(dataset: Dataset, index: number, label: string | null): void {
+function setLineLabel(dataset: Dataset, index: number, label: string | null, labels?: string[]): void {
   const line = dataset.lines[index];
   if (label === null) delete line.label;
   else line.label = label;
+  if (labels && label !== null) line.labels = labels;
+  else delete line.labels;
 }

@@ -67,12 +67,15 @@ export class LineList {
     row.setAttribute('aria-posinset', String(position + 1));
     row.setAttribute('aria-setsize', String(this.app.order.length));
     const shown = line.label ?? line.prediction?.label;
+    // A multi-label task's row shows the whole set (its first label's colour); the empty set is none.
+    const set = line.label !== undefined ? line.labels : line.prediction?.labels;
+    const shownText = set ? set.join(' · ') || shown : shown;
     row.classList.toggle('labeled', line.label !== undefined);
     row.classList.toggle('predicted', line.label === undefined && !!line.prediction);
     // Refined with the sentence encoder (background refinement): marked on the confidence.
     row.classList.toggle('refined', line.label === undefined && line.prediction?.refined === true);
     chip.hidden = shown === undefined;
-    name.textContent = shown ?? '';
+    name.textContent = shownText ?? '';
     swatch.style.background = (shown && this.colors.get(shown)) || 'transparent';
     const conf = line.label === undefined ? line.prediction?.confidence : undefined;
     bar.hidden = pct.hidden = conf === undefined;
@@ -83,13 +86,9 @@ export class LineList {
     }
     const status =
       line.label !== undefined
-        ? t('lines.labeled', line.label)
+        ? t('lines.labeled', shownText ?? '')
         : line.prediction
-          ? t(
-              line.prediction.refined ? 'lines.predictedRefined' : 'lines.predicted',
-              line.prediction.label,
-              percent(line.prediction.confidence),
-            )
+          ? t(line.prediction.refined ? 'lines.predictedRefined' : 'lines.predicted', shownText ?? '', percent(line.prediction.confidence))
           : t('lines.unlabeled');
     row.setAttribute('aria-label', t('lines.row', where, line.text, status));
   }

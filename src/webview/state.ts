@@ -20,6 +20,9 @@ export interface Decision {
   /** The label before and after; undefined means unlabeled. */
   before?: string;
   after?: string;
+  /** A multi-label task's line: its set before and after (undefined: unlabeled), which undo restores. */
+  beforeSet?: string[];
+  afterSet?: string[];
 }
 
 export interface PrecisionSession {
@@ -60,6 +63,9 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
 const optLabel = (v: unknown): string | undefined => (typeof v === 'string' && !labelNameProblem(v) ? v : undefined);
 
+const optSet = (v: unknown): string[] | undefined =>
+  Array.isArray(v) && v.length <= LIMITS.labels && v.every((l) => optLabel(l) !== undefined) ? v : undefined;
+
 function restoreRef(v: unknown): LineRef | undefined {
   if (!isObj(v) || typeof v.uri !== 'string' || v.uri.length > LIMITS.uri || !isCount(v.line) || v.line > LIMITS.lineNumber)
     return undefined;
@@ -77,7 +83,12 @@ function restoreDecision(v: unknown): Decision | undefined {
   const ref = restoreRef(v.ref);
   const kind = v.kind;
   if (!ref || !(kind === 'label' || kind === 'accept' || kind === 'skip' || kind === 'edit')) return undefined;
-  return { ref, kind, before: optLabel(v.before), after: optLabel(v.after) };
+  const d: Decision = { ref, kind, before: optLabel(v.before), after: optLabel(v.after) };
+  const beforeSet = optSet(v.beforeSet);
+  const afterSet = optSet(v.afterSet);
+  if (beforeSet) d.beforeSet = beforeSet;
+  if (afterSet) d.afterSet = afterSet;
+  return d;
 }
 
 function restorePrecision(v: unknown): PrecisionSession | null {

@@ -9,6 +9,7 @@ import { crossValidate } from '../engine/eval/crossValidate';
 import { RpcServer, yieldToEventLoop, type CancelSignal, RpcError } from '../protocol/rpc';
 import {
   checkAbstention,
+  checkMultiLabelSupport,
   type ClassifyParams,
   type ClassifyResult,
   type QualityParams,
@@ -19,6 +20,7 @@ import {
 } from '../protocol/worker';
 import { DocumentStates } from './documentStates';
 import { improveInWorker } from './improve';
+import { classifyLabelSets } from './labelSets';
 import { savedSource } from './sourceText';
 import { documentUnits, predictUnits, wantedLines } from './units';
 import { classifyWorkspace } from './workspace';
@@ -115,6 +117,15 @@ export async function classify(
   // A structured document's records stand in for its lines: each on its first line, '' elsewhere.
   const lines = await unitsOf(params.text, params.records);
   const wanted = wantedLines(lines);
+  // A multi-label task: a set per line (labelSets.ts); no warm start or refinement there.
+  const multiLabel = checkMultiLabelSupport(params.multiLabel);
+  if (multiLabel) {
+    return classifyLabelSets(engine, multiLabel, lines, wanted, params.usePool === true, () => {
+      if (signal.isCancellationRequested || (params.stopFlag !== undefined && Atomics.load(params.stopFlag, 0) !== 0)) {
+        throw new RpcError('classify cancelled', 'cancelled');
+      }
+    });
+  }
 
   const t0 = performance.now();
   const key = params.document;

@@ -26,7 +26,7 @@ export function documentUnits(
 }
 
 /** Lines predicted per engine call: a cancel arriving mid-document stops the work this soon. */
-const PREDICT_CHUNK = 2048;
+export const PREDICT_CHUNK = 2048;
 
 /** The lines that get a prediction: those whose unit is not blank. */
 export function wantedLines(units: readonly string[]): number[] {

@@ -2,7 +2,14 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { Engine, EngineInputError } from '../../src/engine/engine';
-import { checkLabelSets, describeLabelSet, type MultiLabelExample, namedLabelSets } from '../../src/engine/multiLabel';
+import {
+  capLabeledLines,
+  checkLabelSets,
+  describeLabelSet,
+  MAX_MULTI_LABEL_LINES,
+  type MultiLabelExample,
+  namedLabelSets,
+} from '../../src/engine/multiLabel';
 
 const MODEL_DIR = path.resolve(__dirname, '../../../models');
 
@@ -109,5 +116,29 @@ describe('checkLabelSets', () => {
     assert.deepEqual(checked.labels, ['p', 'q']);
     assert.deepEqual(checked.texts, ['a', 'b', 'c']);
     assert.deepEqual([...checked.sets.member], [1, 1, 0, 0, 0, 0]);
+  });
+});
+
+describe('the bound on labeled lines per multi-label adaptation', () => {
+  const many = (n: number, labels: string[], word: string) => Array.from({ length: n }, (_, i) => ({ text: `${word} ${i}`, labels }));
+
+  it('thins the lines past MAX_MULTI_LABEL_LINES label by label: a rare label keeps every line, the note says so', () => {
+    const support = [...many(700, ['common'], 'c'), ...many(12, ['rare', 'common'], 'r'), ...many(100, [], 'n')];
+    const kept = capLabeledLines(support);
+    assert.equal(kept.length, MAX_MULTI_LABEL_LINES);
+    assert.equal(kept.filter((ex) => ex.labels.includes('rare')).length, 12);
+    assert.equal(kept.filter((ex) => ex.labels.length === 0).length, 100);
+    // Deterministic, in the lines' order.
+    assert.deepEqual(capLabeledLines(support), kept);
+    assert.deepEqual(
+      kept.map((ex) => support.indexOf(ex)),
+      kept.map((ex) => support.indexOf(ex)).sort((a, b) => a - b),
+    );
+    const checked = checkLabelSets(support);
+    assert.ok(!('problem' in checked));
+    assert.equal(checked.sets.n, MAX_MULTI_LABEL_LINES);
+    assert.match(checked.note ?? '', new RegExp(`^812 labeled lines: .* ${MAX_MULTI_LABEL_LINES} of them`));
+    const few = checkLabelSets(support.slice(690, 720));
+    assert.ok(!('problem' in few) && few.note === undefined && few.sets.n === 30);
   });
 });

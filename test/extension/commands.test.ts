@@ -10,6 +10,7 @@ import * as vscode from 'vscode';
 import { registerCommands } from '../../src/extension/commands';
 import type { FewShotContext } from '../../src/extension/context';
 import { LabelError } from '../../src/extension/labelStore';
+import type { PredictedSets } from '../../src/protocol/worker';
 import { shown } from './fakeVscode';
 
 const uri = vscode.Uri.file('/w/tickets.txt');
@@ -18,8 +19,10 @@ const doc = { uri, version: 1, isClosed: false, lineCount: 3, getText: () => 'a\
 function setUp(
   options: {
     included?: boolean;
-    result?: { labels: string[]; labelIndex: number[] };
+    result?: { labels: string[]; labelIndex: number[]; sets?: PredictedSets };
     setLabel?: () => Promise<number>;
+    /** The active task is multi-label, its lines' sets these (line -> set). */
+    labelSets?: Map<number, string[]>;
     /** The labels the document has: line -> label. */
     labeled?: Array<[number, string]>;
     /** In place of the plain-documents-only structure. */
@@ -47,6 +50,13 @@ function setUp(
       labelsOf: () => new Map(options.labeled),
       examplesFor: () => (options.labeled ?? []).map(([line, label]) => ({ text: `line ${line}`, label })),
       expectNewTexts: () => {},
+      isMultiLabel: () => options.labelSets !== undefined,
+      labelSetsOf: () => new Map(options.labelSets),
+      // Applies the change to the test's sets: what a multi-label command asked for is what they hold after.
+      changeLabelSets: async (_d: unknown, lines: number[], change: (set: readonly string[]) => readonly string[]) => {
+        for (const line of lines) options.labelSets?.set(line, [...change(options.labelSets.get(line) ?? [])]);
+        return lines.length;
+      },
       setLabel:
         options.setLabel ??
         (async (_d: unknown, lines: number[], label: string) => {
@@ -274,5 +284,51 @@ describe('commands', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('in a multi-label task, Label Line adds the label to each line set (none empties it), toggleLabel and setLabels change sets', async () => {
+    const labelSets = new Map([[0, ['bug']]]);
+    env = setUp({ labelSets });
+    assert.equal(await vscode.commands.executeCommand('fewshot.labelLine', 'feature', uri, [0, 2]), 2);
+    assert.deepEqual(
+      [...labelSets],
+      [
+        [0, ['bug', 'feature']],
+        [2, ['feature']],
+      ],
+    );
+    assert.deepEqual(env.setLabels, [], 'no single-label write');
+    await vscode.commands.executeCommand('fewshot.toggleLabel', 'bug', uri, [0, 2]);
+    assert.deepEqual(
+      [...labelSets],
+      [
+        [0, ['feature']],
+        [2, ['bug', 'feature']],
+      ],
+    );
+    await vscode.commands.executeCommand('fewshot.labelLine', 'none', uri, [2]);
+    await vscode.commands.executeCommand('fewshot.setLabels', ['bug', 'ui'], uri, [0]);
+    assert.deepEqual(
+      [...labelSets],
+      [
+        [0, ['bug', 'ui']],
+        [2, []],
+      ],
+    );
+  });
+
+  it('in a multi-label task, Accept Prediction gives each line its predicted set (empty: none)', async () => {
+    const labelSets = new Map<number, string[]>();
+    // Line 0: {feature, bug}; line 1: no prediction; line 2: the empty set.
+    const sets = { start: Int32Array.of(0, 2, 2, 2), label: Int32Array.of(1, 0), confidence: Float32Array.of(0.9, 0.7) };
+    env = setUp({ labelSets, result: { labels: ['bug', 'feature', 'none'], labelIndex: [1, -1, 2], sets } });
+    assert.equal(await vscode.commands.executeCommand('fewshot.acceptPrediction', uri, [0, 1, 2]), 2);
+    assert.deepEqual(
+      [...labelSets],
+      [
+        [0, ['feature', 'bug']],
+        [2, []],
+      ],
+    );
   });
 });

@@ -4,8 +4,10 @@ import {
   buildEntries,
   capEntries,
   capNotice,
+  formatLabelSet,
   formatPrediction,
   mostUncertainLine,
+  predictedSet,
   type DocumentPredictions,
 } from '../../src/extension/diagnosticEntries';
 
@@ -166,5 +168,48 @@ describe('prediction view: every task on one line (fewshot.diagnostics.allTasks)
     assert.equal(allTasksMessage(0, active, others), 'intent: billing 93% · urgency: high 71% · tone: angry (labeled)');
     assert.equal(allTasksMessage(1, active, others), 'intent: billing 93%', 'a task without a prediction for the line is left out');
     assert.equal(allTasksMessage(2, active, others), 'intent: billing 93% · urgency: low 60%');
+  });
+});
+
+describe('prediction view of a multi-label task (predicted sets)', () => {
+  // Line 0: {bug 0.91, billing 0.6}; line 1: the empty set (none, 0.8); line 2: no prediction; line 3: {billing 0.7}.
+  const p: DocumentPredictions = {
+    labels: ['billing', 'bug', 'none'],
+    labelIndex: Int32Array.of(1, 2, -1, 0),
+    confidence: Float32Array.of(0.91, 0.8, 0, 0.7),
+    uncertainty: Float32Array.of(0.3, 0.1, 0, 0.5),
+    sets: { start: Int32Array.of(0, 2, 2, 2, 3), label: Int32Array.of(1, 0, 0), confidence: Float32Array.of(0.91, 0.6, 0.7) },
+  };
+  const all = { minConfidence: 0, maxPerFile: 100, priority: 'confidence' as const };
+
+  it('one entry per line listing the set with each confidence; the empty set is none, shown only with showNone', () => {
+    assert.deepEqual(predictedSet(p, 0), [
+      { label: 'bug', confidence: p.sets!.confidence[0] },
+      { label: 'billing', confidence: p.sets!.confidence[1] },
+    ]);
+    assert.deepEqual(
+      buildEntries(p, new Set(), all).map((e) => [e.line, e.message]),
+      [
+        [0, 'bug 91% · billing 60%'],
+        [3, 'billing 70%'],
+      ],
+    );
+    const withNone = buildEntries(p, new Set(), { ...all, showNone: true });
+    assert.deepEqual(
+      withNone.map((e) => [e.line, e.message, e.none, e.set?.length]),
+      [
+        [0, 'bug 91% · billing 60%', false, 2],
+        [1, 'none (fits no label) 80%', true, 0],
+        [3, 'billing 70%', false, 1],
+      ],
+    );
+    assert.equal(formatLabelSet([], 0.5), 'none (fits no label) 50%');
+  });
+
+  it('another task that is multi-label shows its set in the all-tasks message', () => {
+    assert.equal(
+      allTasksMessage(0, { name: 'intent', message: 'refund 90%' }, [{ name: 'topics', labels: new Map(), predictions: p }]),
+      'intent: refund 90% · topics: bug 91% · billing 60%',
+    );
   });
 });

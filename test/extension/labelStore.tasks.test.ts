@@ -29,6 +29,38 @@ describe('label store: tasks', () => {
     (vscode.workspace as { workspaceFolders: unknown[] | undefined }).workspaceFolders = undefined;
   });
 
+  it('a multi-label task: lines get sets, the support carries them, a label is renamed and deleted inside sets', async () => {
+    const { doc, labels } = folder();
+    const store = new LabelStore('.fewshot/labels.jsonl', () => {});
+    await store.load();
+    await store.createTask('topics', 'multi-label');
+    store.setActiveTask('topics');
+    assert.equal(store.isMultiLabel(), true);
+    assert.equal(store.isMultiLabel(undefined), false, 'the default task is single-label');
+    assert.equal(await store.changeLabelSets(doc, [0], () => ['bug', 'billing']), 1);
+    assert.equal(await store.changeLabelSets(doc, [1], () => []), 1);
+    assert.equal(await store.changeLabelSets(doc, [0], (set) => [...set]), 0, 'an unchanged set writes nothing');
+    assert.deepEqual(
+      [...store.labelSetsOf(doc)],
+      [
+        [0, ['billing', 'bug']],
+        [1, []],
+      ],
+    );
+    assert.deepEqual(store.labelSetExamplesFor(doc.uri, 'topics'), [
+      { text: 'invoice overdue', labels: ['billing', 'bug'] },
+      { text: 'password reset', labels: [] },
+    ]);
+    assert.deepEqual(store.labelNames(), ['billing', 'bug', 'none']);
+    // `bug` is no line's first label: renaming and deleting it still find it inside the set.
+    assert.equal(await store.renameLabel('bug', 'defect'), 1);
+    assert.deepEqual(store.labelSetsOf(doc).get(0), ['billing', 'defect']);
+    assert.equal(await store.deleteLabel('defect'), 1);
+    assert.deepEqual(store.labelSetsOf(doc).get(0), ['billing']);
+    assert.deepEqual(records(labels), ['topics:0:billing', 'topics:1:none']);
+    store.dispose();
+  });
+
   it('labels in the active task; each task sees its own labels and examples; a second window reads the same task list', async () => {
     const { doc, labels, tasks } = folder();
     const store = new LabelStore('.fewshot/labels.jsonl', () => {});

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import type { AbstentionMode } from '../../src/engine/abstention/mode';
 import type { Example } from '../../src/engine/types';
 import { PredictionScheduler } from '../../src/extension/predictionScheduler';
-import type { CancelSignal } from '../../src/protocol/rpc';
+import { CancelSource, type CancelSignal } from '../../src/protocol/rpc';
 import type { ClassifyParams, ClassifyResult } from '../../src/protocol/worker';
 
 interface Call {
@@ -85,6 +85,46 @@ describe('PredictionScheduler', () => {
       assert.equal(engine.calls[0]!.params.abstention, abstention);
       engine.calls[0]!.answer();
       await scheduler.whenIdle();
+      scheduler.dispose();
+    }
+  });
+
+  it('a multi-label task sends its lines with their sets (not refined); one without a labeled label is not run', async () => {
+    const sets = [
+      { text: 'crash on save', labels: ['bug'] },
+      { text: 'the app crashed and charged me twice', labels: ['billing', 'bug'] },
+      { text: 'hello', labels: [] },
+    ];
+    for (const [labeled, runs] of [
+      [sets, 1],
+      [[{ text: 'hello', labels: [] }], 0],
+    ] as const) {
+      const engine = new FakeEngine();
+      const labels = { examplesFor: () => twoLabels, folderOf: () => undefined, labelSetExamplesFor: () => [...labeled] };
+      const scheduler = new PredictionScheduler(
+        engine,
+        labels,
+        () => ({
+          method: undefined,
+          abstention: 'auto' as const,
+          refine: true,
+          isIncluded: () => true,
+          records: () => undefined,
+          task: 'topics',
+          isMultiLabel: (task: string | undefined) => task === 'topics',
+        }),
+        () => {},
+      );
+      scheduler.schedule(document('a\nb'), 0);
+      await tick(20);
+      assert.equal(engine.calls.length, runs);
+      if (runs) {
+        assert.deepEqual(engine.calls[0]!.params.multiLabel, sets);
+        assert.equal(engine.calls[0]!.params.refine, undefined, 'sets are not refined');
+        engine.calls[0]!.answer();
+      }
+      await scheduler.whenIdle();
+      await assert.rejects(scheduler.estimateQuality(document('a'), new CancelSource()), /single-label/);
       scheduler.dispose();
     }
   });

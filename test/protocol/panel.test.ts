@@ -228,6 +228,34 @@ describe('panel protocol', () => {
     assert.equal(withTasks({ names: [], active: '' }).ok, false);
   });
 
+  it('multi-label: the setLabels request, line and predicted sets and stats.multiLabel are checked on both sides', () => {
+    const request = (labels: unknown) => parseWebviewMessage({ kind: 'request', id: 6, method: 'setLabels', params: { ref, labels } });
+    assert.deepEqual(request(['bug', 'billing']), {
+      ok: true,
+      value: { kind: 'request', id: 6, method: 'setLabels', params: { ref, labels: ['bug', 'billing'] } },
+    });
+    assert.ok(request([]).ok, 'the empty set is none');
+    for (const bad of [['bug', 'bug'], ['x\u202e'], 'bug', [3]]) {
+      const r = request(bad);
+      assert.equal(r.ok, false, JSON.stringify(bad));
+      assert.equal('badRequest' in r && r.badRequest, 6);
+    }
+    const s = snapshot();
+    s.lines[0]!.labels = ['billing', 'bug'];
+    s.lines[1]!.prediction!.labels = ['bug', 'billing'];
+    s.stats.multiLabel = true;
+    const r = parseSnapshot(s);
+    assert.ok(r.ok);
+    assert.deepEqual(r.value.lines[0]!.labels, ['billing', 'bug']);
+    assert.deepEqual(r.value.lines[1]!.prediction!.labels, ['bug', 'billing']);
+    assert.equal(r.value.stats.multiLabel, true);
+    const plain = parseSnapshot(snapshot());
+    assert.ok(plain.ok && plain.value.lines[0]!.labels === undefined && plain.value.stats.multiLabel === undefined);
+    s.lines[0]!.labels = ['bug\u0007'];
+    assert.equal(parseSnapshot(s).ok, false, 'set names follow the label-name rule');
+    assert.equal(parseSnapshot({ ...snapshot(), stats: { backend: 'wasm', lastAdaptationMs: 1, multiLabel: 'yes' } }).ok, false);
+  });
+
   it('names label problems and keys lines', () => {
     assert.equal(labelNameProblem('bug'), undefined);
     assert.match(labelNameProblem(' bug')!, /spaces/);

@@ -20,7 +20,8 @@ export function installFakeHost(options: FakeHostOptions): void {
     line: number;
     text: string;
     label?: string;
-    prediction?: { label: string; confidence: number; uncertainty: number };
+    labels?: string[];
+    prediction?: { label: string; confidence: number; uncertainty: number; labels?: string[] };
   };
   const w = window as unknown as Record<string, unknown>;
   const posted: unknown[] = [];
@@ -86,8 +87,14 @@ export function installFakeHost(options: FakeHostOptions): void {
     }
     lines.push(l);
   }
-  const stats = { backend: 'wasm', lastAdaptationMs: 42 };
+  const stats: { backend: string; lastAdaptationMs: number; multiLabel?: true } = { backend: 'wasm', lastAdaptationMs: 42 };
   w.__data = { labels, documents, lines };
+  // A test makes the active task multi-label (as the extension's stats say it), from the next snapshot on.
+  w.__setMultiLabel = () => {
+    stats.multiLabel = true;
+    for (const l of lines) if (l.prediction) l.prediction.labels = [l.prediction.label];
+    snapshot();
+  };
 
   const send = (message: unknown) => window.postMessage(message, '*');
   const snapshot = () => {
@@ -109,7 +116,18 @@ export function installFakeHost(options: FakeHostOptions): void {
     },
     removeLabel: (p) => {
       const l = find(p.ref as { uri: string; line: number });
-      if (l) delete l.label;
+      if (l) {
+        delete l.label;
+        delete l.labels;
+      }
+      return null;
+    },
+    setLabels: (p) => {
+      const l = find(p.ref as { uri: string; line: number });
+      if (!l) throw new Error('no such line');
+      const set = [...(p.labels as string[])].sort();
+      l.label = set[0] ?? 'none';
+      l.labels = set;
       return null;
     },
     createLabel: (p) => {

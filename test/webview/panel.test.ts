@@ -126,6 +126,59 @@ describe('labeling panel (Chromium)', function () {
     assert.equal(lines.find((l) => l.text === first.text)!.label, undefined, 'the store is back to unlabeled');
   });
 
+  it('in a multi-label task, keys toggle the line labels and stay, Enter confirms and goes on, a accepts the set, undo restores', async () => {
+    page = await harness.open();
+    await setSelect(page, 'sort', 'document');
+    await page.evaluate(() => (window as unknown as { __setMultiLabel: () => void }).__setMultiLabel());
+    await settle(page);
+    const first = await cursorRow(page);
+    const sets = async () =>
+      (await requests(page!)).filter((r) => r.method === 'setLabels').map((r) => (r.params.labels as string[]).join('+'));
+    await page.keyboard.press('1');
+    await settle(page);
+    await page.keyboard.press('2');
+    await settle(page);
+    assert.deepEqual(await sets(), ['bug', 'bug+feature']);
+    const row = await cursorRow(page);
+    assert.equal(row.text, first.text, 'a toggle stays on the line');
+    assert.ok(row.labeled && row.chip === 'bug · feature', `the row shows the set (${row.chip})`);
+    await page.keyboard.press('1');
+    await settle(page);
+    assert.deepEqual((await sets()).at(-1), 'feature', 'the key again takes the label out');
+    // Enter confirms a labeled line as it is (no request) and goes on.
+    await page.keyboard.press('Enter');
+    await settle(page);
+    const second = await cursorRow(page);
+    assert.notEqual(second.text, first.text);
+    assert.equal((await sets()).length, 3);
+    // a accepts the predicted set and goes on; Enter on an unlabeled line gives it the empty set (none).
+    const predicted = (await data(page)).lines.find((l) => l.text === second.text)!.prediction!.label;
+    await page.keyboard.press('a');
+    await settle(page);
+    assert.equal((await sets()).at(-1), predicted);
+    const third = await cursorRow(page);
+    assert.notEqual(third.text, second.text, 'accepted: the cursor went on');
+    assert.equal((await data(page)).lines.find((l) => l.text === third.text)!.label, undefined, 'the third line is unlabeled');
+    await page.keyboard.press('Enter');
+    await settle(page);
+    assert.equal((await sets()).at(-1), '', 'none: the empty set');
+    assert.equal((await rows(page)).find((x) => x.text === third.text)!.chip, 'none');
+    // Undo goes back decision by decision and restores each line's set.
+    for (let i = 0; i < 3; i++) {
+      await page.keyboard.press('Backspace');
+      await settle(page);
+    }
+    assert.equal((await cursorRow(page)).text, first.text);
+    assert.deepEqual((await sets()).at(-1), 'bug+feature', 'undoing the toggle restores the set before it');
+    assert.equal(
+      (await requests(page)).filter((r) => r.method === 'removeLabel').length,
+      2,
+      'the accepted and the none line are unlabeled again',
+    );
+    const line = (await data(page)).lines.find((l) => l.text === first.text) as { labels?: string[] };
+    assert.deepEqual(line.labels, ['bug', 'feature']);
+  });
+
   it('moves with j/k and arrows, reveals with Enter and shows the keys with ?', async () => {
     page = await harness.open();
     const r = await rows(page);

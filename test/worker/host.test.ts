@@ -7,7 +7,7 @@ import { type Port, startWorkerHost } from '../../src/worker/host';
 import type { EngineApi, AdaptOptions } from '../../src/engine/engine';
 import type { Example } from '../../src/engine/types';
 import { RpcClient, CancelSource, RpcError } from '../../src/protocol/rpc';
-import { isReady, isLog, type WorkerRequests, type ReadyNotification } from '../../src/protocol/worker';
+import { checkPredictedSets, isReady, isLog, type WorkerRequests, type ReadyNotification } from '../../src/protocol/worker';
 import { fakeEngine, info } from './fakeEngine';
 import { tempFolders } from './tempFolders';
 
@@ -443,6 +443,106 @@ describe('worker host: quality estimate', () => {
       assert.ok(calls.adapt.length >= 1 && calls.adapt.length < 5, `adapted ${calls.adapt.length} of 5 folds`);
     } finally {
       w.close();
+    }
+  });
+});
+
+/** A fake multi-label engine: a label's probability is 0.9 where the line shares a word with one of its lines, else 0.1. */
+function fakeSetEngine(pools: Array<string[] | undefined>): EngineApi {
+  return {
+    ...fakeEngine({ adapt: [], predictedLines: 0 }),
+    adaptMultiLabel(sets, options) {
+      pools.push(options?.pool);
+      const labels = [...new Set(sets.flatMap((s) => s.labels))].filter((l) => l !== 'none').sort();
+      return {
+        labels,
+        thresholds: new Float32Array(labels.length).fill(0.5),
+        adaptMs: 0,
+        classify(lines) {
+          const probs = new Float32Array(lines.length * labels.length);
+          lines.forEach((line, i) => {
+            labels.forEach((label, l) => {
+              const hit = sets.some((s) => s.labels.includes(label) && s.text.split(' ').some((w) => line.includes(w)));
+              probs[i * labels.length + l] = hit ? 0.9 : 0.1;
+            });
+          });
+          return { probs, member: Uint8Array.from(probs, (p) => (p >= 0.5 ? 1 : 0)) };
+        },
+      };
+    },
+  };
+}
+
+describe('worker host: multi-label classify', () => {
+  const sets = [
+    { text: 'invoice overdue', labels: ['billing'] },
+    { text: 'app crash', labels: ['bug'] },
+    { text: 'sunny day', labels: [] },
+  ];
+
+  it('predicts a set per line (most probable first); the empty set is none; the single-label fields summarise it', async () => {
+    const pools: Array<string[] | undefined> = [];
+    const w = connect(async () => fakeSetEngine(pools));
+    try {
+      await w.ready;
+      const text = 'the invoice made the app crash\n\nmy invoice please\nnothing here';
+      const result = await w.client.request('classify', { support: [], multiLabel: sets, text, usePool: true });
+      assert.deepEqual(result.labels, ['billing', 'bug', 'none']);
+      const sets3 = checkPredictedSets(result)!;
+      const setOf = (i: number) => Array.from(sets3.label.subarray(sets3.start[i], sets3.start[i + 1]), (l) => result.labels[l]);
+      assert.deepEqual([0, 1, 2, 3].map(setOf), [['billing', 'bug'], [], ['billing'], []]);
+      assert.deepEqual(Array.from(result.labelIndex), [0, -1, 0, 2]);
+      assert.ok(Math.abs(result.confidence[3]! - 0.9) < 1e-6, 'the empty set: 1 - the most probable label');
+      // The non-empty lines are the pool, as for a single-label task.
+      assert.deepEqual(pools, [['the invoice made the app crash', 'my invoice please', 'nothing here']]);
+    } finally {
+      w.close();
+    }
+  });
+
+  it('refuses a malformed multiLabel field with an input error before adapting', async () => {
+    const pools: Array<string[] | undefined> = [];
+    const w = connect(async () => fakeSetEngine(pools));
+    try {
+      await w.ready;
+      for (const multiLabel of [[{ text: 'x', labels: 'bug' }], [{ text: 1, labels: [] }], 'bug']) {
+        await assert.rejects(
+          w.untyped.request('classify', { support: [], multiLabel, text: 'x' }),
+          (e: unknown) => e instanceof RpcError && e.code === 'input' && /multiLabel/.test(e.message),
+        );
+      }
+      assert.equal(pools.length, 0);
+    } finally {
+      w.close();
+    }
+  });
+
+  it('the host refuses sets that do not fit the answer', () => {
+    const base = {
+      labels: ['a', 'none'],
+      method: 'm',
+      labelIndex: Int32Array.of(0),
+      confidence: Float32Array.of(1),
+      uncertainty: Float32Array.of(0),
+    };
+    const answer = (start: number[], label: number[], confidence: number[]) => ({
+      ...base,
+      adaptMs: 0,
+      predictMs: 0,
+      warm: false,
+      sets: { start: Int32Array.from(start), label: Int32Array.from(label), confidence: Float32Array.from(confidence) },
+    });
+    assert.ok(checkPredictedSets(answer([0, 1], [0], [0.8])));
+    for (const bad of [
+      answer([0, 1, 1], [0], [0.8]),
+      answer([0, 1], [2], [0.8]),
+      answer([0, 2], [0, 0], [0.8, 0.8]),
+      answer([0, 1], [0], [1.5]),
+    ]) {
+      assert.throws(
+        () => checkPredictedSets(bad),
+        (e: unknown) => e instanceof RpcError && e.code === 'internal',
+      );
     }
   });
 });

@@ -14,8 +14,10 @@ export interface PanelSourceLine {
   /** 0-based line number. */
   line: number;
   text: string;
-  /** Set when the user labeled the line. */
+  /** Set when the user labeled the line (in a multi-label task: the set's first label, or `none`). */
   label?: string;
+  /** A multi-label task's labeled line: its set, sorted (empty: none). */
+  labels?: string[];
   /** Set when the model classified the line (usually only for unlabeled lines). */
   prediction?: PanelPrediction;
 }
@@ -44,6 +46,8 @@ export interface PanelDataSource {
 
   setLabel(ref: LineRef, label: string): Promise<void>;
   removeLabel(ref: LineRef): Promise<void>;
+  /** A multi-label task: the line's label set becomes `labels` (empty: none). */
+  setLabels(ref: LineRef, labels: string[]): Promise<void>;
   createLabel(name: string, color?: string): Promise<void>;
   /** Renames the label everywhere it is used (the store follows). */
   renameLabel(from: string, to: string): Promise<void>;

@@ -75,6 +75,7 @@ export class PanelHost implements vscode.Disposable {
     return {
       setLabel: ({ ref, label }) => this.changeLine(this.listed(ref), () => s.setLabel(ref, label)),
       removeLabel: ({ ref }) => this.changeLine(this.listed(ref), () => s.removeLabel(ref)),
+      setLabels: ({ ref, labels }) => this.changeLine(this.listed(ref), () => s.setLabels(ref, labels)),
       createLabel: async ({ name, color }) => {
         await s.createLabel(name, color);
         return null;

@@ -4,6 +4,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { CancelSignal } from '../../protocol/rpc';
 import type { FewShotContext } from '../context';
+import { NONE_LABEL } from '../../engine/labels/none';
+import { predictedSet } from '../diagnosticEntries';
 import { LabelError } from '../labelStore';
 import { recordTask } from '../taskFile';
 import { workspacePanelLines } from '../workspacePanel';
@@ -84,6 +86,8 @@ class StoreDataSource implements PanelDataSource, vscode.Disposable {
       if (wanted && !wanted.has(doc.uri.toString())) continue;
       const uri = doc.uri.toString();
       const labels = this.ctx.labels.labelsOf(doc);
+      // A multi-label task's lines carry sets (labelSet.ts): the row shows the set.
+      const sets = this.ctx.labels.isMultiLabel() ? this.ctx.labels.labelSetsOf(doc) : undefined;
       const result = this.ctx.scheduler.resultFor(doc);
       // A structured document lists its records (on their first line, with their text column), once read.
       const units = this.ctx.structured.unitsOf(doc);
@@ -94,13 +98,20 @@ class StoreDataSource implements PanelDataSource, vscode.Disposable {
         const entry: PanelSourceLine = { uri, line, text };
         const label = labels.get(line);
         if (label !== undefined) entry.label = label;
+        const set = sets?.get(line);
+        if (set) {
+          entry.label = set[0] ?? NONE_LABEL;
+          entry.labels = set;
+        }
         const index = result?.labelIndex[line] ?? -1;
         if (result && index >= 0) {
+          const predicted = predictedSet(result, line);
           entry.prediction = {
             label: result.labels[index]!,
             confidence: result.confidence[line]!,
             uncertainty: result.uncertainty[line]!,
             ...(result.refined ? { refined: true as const } : {}),
+            ...(predicted ? { labels: predicted.map((x) => x.label) } : {}),
           };
         }
         out.push(entry);
@@ -137,6 +148,7 @@ class StoreDataSource implements PanelDataSource, vscode.Disposable {
       backend,
       lastAdaptationMs: last ? Math.round(last.adaptMs) : null,
       ...(tasks.length > 1 ? { tasks: { names: tasks.map((t) => t.name), active: this.ctx.labels.activeTask().name } } : {}),
+      ...(this.ctx.labels.isMultiLabel() ? { multiLabel: true as const } : {}),
     };
   }
 
@@ -148,6 +160,12 @@ class StoreDataSource implements PanelDataSource, vscode.Disposable {
     const doc = await this.document(ref);
     await this.ctx.labels.setLabel(doc, [ref.line], label);
     await this.ctx.recentLabels.use(label);
+  }
+
+  async setLabels(ref: LineRef, labels: string[]): Promise<void> {
+    const doc = await this.document(ref);
+    await this.ctx.labels.changeLabelSets(doc, [ref.line], () => labels);
+    for (const l of labels) await this.ctx.recentLabels.use(l);
   }
 
   async removeLabel(ref: LineRef): Promise<void> {

@@ -44,15 +44,25 @@ function usable(l: PanelSourceLine): boolean {
 function wireLine(l: PanelSourceLine, doc: number): WireLine {
   const out: WireLine = { doc, line: l.line, text: l.text.length > LIMITS.lineText ? l.text.slice(0, LIMITS.lineText) : l.text };
   if (l.label !== undefined && !labelNameProblem(l.label)) out.label = l.label;
+  const labels = wireSet(l.labels);
+  if (out.label !== undefined && labels) out.labels = labels;
   const p = l.prediction;
-  if (p && !labelNameProblem(p.label))
+  if (p && !labelNameProblem(p.label)) {
+    const predicted = wireSet(p.labels);
     out.prediction = {
       label: p.label,
       confidence: clampUnit(p.confidence),
       uncertainty: clampUnit(p.uncertainty),
       ...(p.refined ? { refined: true as const } : {}),
+      ...(predicted ? { labels: predicted } : {}),
     };
+  }
   return out;
+}
+
+/** A label set as the webview will accept it (parseNames): names it would refuse are left out. */
+function wireSet(labels: readonly string[] | undefined): string[] | undefined {
+  return labels && [...new Set(labels)].filter((l) => !labelNameProblem(l)).slice(0, LIMITS.labels);
 }
 
 /** Stands for a line the webview may show differently from what was sent (see forget). */
@@ -78,12 +88,23 @@ function sameAsSent(l: PanelSourceLine, sent: WireLine, valid: ValidNames): bool
   if (text !== sent.text) return false;
   const label = l.label !== undefined && valid.ok(l.label) ? l.label : undefined;
   if (label !== sent.label) return false;
+  if (label !== undefined && !sameNames(l.labels, sent.labels)) return false;
   const p = l.prediction && valid.ok(l.prediction.label) ? l.prediction : undefined;
   const q = sent.prediction;
   if (!p || !q) return !p && !q;
   return (
-    p.label === q.label && clampUnit(p.confidence) === q.confidence && clampUnit(p.uncertainty) === q.uncertainty && p.refined === q.refined
+    p.label === q.label &&
+    clampUnit(p.confidence) === q.confidence &&
+    clampUnit(p.uncertainty) === q.uncertainty &&
+    p.refined === q.refined &&
+    sameNames(p.labels, q.labels)
   );
+}
+
+/** Whether a source's set is the one sent (sets are short: compared as sent, through wireSet). */
+function sameNames(a: readonly string[] | undefined, sent: readonly string[] | undefined): boolean {
+  const w = wireSet(a);
+  return w === undefined || sent === undefined ? w === sent : w.length === sent.length && w.every((l, i) => l === sent[i]);
 }
 
 /** The labels the panel lists, and how many distinct others it leaves out (past the limit, or names it refuses). */
@@ -127,6 +148,7 @@ function wireStats(source: PanelDataSource, hiddenLabels: number): PanelStats {
     ...(hiddenLabels > 0 ? { hiddenLabels: Math.min(hiddenLabels, LIMITS.labelCount) } : {}),
     // Checked as the webview will check it: a list it would refuse is not sent.
     ...(stats.tasks && parseTasks(stats.tasks).ok ? { tasks: { names: [...stats.tasks.names], active: stats.tasks.active } } : {}),
+    ...(stats.multiLabel === true ? { multiLabel: true as const } : {}),
   };
 }
 

@@ -74,6 +74,9 @@ class FakeSource implements PanelDataSource {
     if (line) line.label = label;
     this.fire({ documents: [ref.uri] });
   }
+  async setLabels(ref: LineRef, labels: string[]) {
+    this.calls.push(`setLabels ${ref.line} ${labels.join('+')}`);
+  }
   async removeLabel(ref: LineRef) {
     this.calls.push(`removeLabel ${ref.line}`);
   }
@@ -277,7 +280,7 @@ describe('panel host', () => {
     host.dispose();
   });
 
-  it('refuses reveal, setLabel and removeLabel for a document it did not list (item 12)', async () => {
+  it('refuses reveal, setLabel, removeLabel and setLabels for a document it did not list (item 12)', async () => {
     const { webview, source, host } = setup();
     webview.send({ kind: 'ready' });
     await tick();
@@ -285,9 +288,17 @@ describe('panel host', () => {
     webview.send({ kind: 'request', id: 7, method: 'reveal', params: { ref } });
     webview.send({ kind: 'request', id: 8, method: 'setLabel', params: { ref, label: 'bug' } });
     webview.send({ kind: 'request', id: 9, method: 'removeLabel', params: { ref } });
+    webview.send({ kind: 'request', id: 11, method: 'setLabels', params: { ref, labels: ['bug'] } });
     webview.send({ kind: 'request', id: 10, method: 'reveal', params: { ref: { uri: 'file:///w/c.txt', line: 4 } } });
+    // A multi-label line's set, for a listed line, goes to the source.
+    webview.send({
+      kind: 'request',
+      id: 12,
+      method: 'setLabels',
+      params: { ref: { uri: 'file:///w/c.txt', line: 4 }, labels: ['bug', 'ui'] },
+    });
     await tick(20);
-    assert.deepEqual(source.calls, ['reveal 4']);
+    assert.deepEqual(source.calls, ['reveal 4', 'setLabels 4 bug+ui']);
     const errors = webview.posted
       .filter((m) => m.kind === 'response' && m.error)
       .map((m) => m.kind === 'response' && [m.id, m.error?.code]);
@@ -295,6 +306,7 @@ describe('panel host', () => {
       [7, 'input'],
       [8, 'input'],
       [9, 'input'],
+      [11, 'input'],
     ]);
     host.dispose();
   });

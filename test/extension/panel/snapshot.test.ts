@@ -29,6 +29,7 @@ class Source implements PanelDataSource {
   getStats = () => this.stats;
   setLabel = async () => {};
   removeLabel = async () => {};
+  setLabels = async () => {};
   createLabel = async () => {};
   renameLabel = async () => {};
   deleteLabel = async () => {};
