@@ -186,7 +186,7 @@ export interface DatasetProgress {
   bytesTotal: number;
   /** Records read in this pass. */
   records: number;
-  /** Since the run started. */
+  /** Since this pass started. */
   elapsedMs: number;
 }
 

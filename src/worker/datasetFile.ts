@@ -29,16 +29,19 @@ export async function classifyDatasetFile(
   } catch (error) {
     throw new RpcError(`cannot read ${params.file}: ${error instanceof Error ? error.message : String(error)}`, 'input');
   }
-  const reading = (phase: DatasetProgress['phase']) => ({
-    format: params.format,
-    ...(params.column === undefined ? {} : { column: params.column }),
-    progress: async (done: { bytes: number; records: number }) => {
-      notify({ phase, ...done, bytesTotal, elapsedMs: performance.now() - started });
-      // Between parts: the cancel message is read here.
-      await yieldToEventLoop();
-      if (stopped()) throw new RpcError('classifyDataset cancelled', 'cancelled');
-    },
-  });
+  const reading = (phase: DatasetProgress['phase']) => {
+    const passStarted = performance.now();
+    return {
+      format: params.format,
+      ...(params.column === undefined ? {} : { column: params.column }),
+      progress: async (done: { bytes: number; records: number }) => {
+        notify({ phase, ...done, bytesTotal, elapsedMs: performance.now() - passStarted });
+        // Between parts: the cancel message is read here.
+        await yieldToEventLoop();
+        if (stopped()) throw new RpcError('classifyDataset cancelled', 'cancelled');
+      },
+    };
+  };
 
   const poolSize = Math.max(0, Math.floor(params.poolSize ?? MAX_POOL));
   const sampler = new PoolSampler(poolSize);
