@@ -46,7 +46,7 @@ describe('worker: Classify Large Dataset File', () => {
   const folder = tempFolders('fewshot-dataset-');
 
   it('streams a file of several parts from disk twice (pool, then classify) and writes the whole-file export', async () => {
-    // About 7 MB: two parts of at most 4 M characters each pass, so the file is never one string.
+    // About 7 MB: several parts of about 1 M characters each pass, so the file is never one string.
     const text = jsonlRecords(60_000);
     const dir = folder({ 'big.jsonl': text });
     const calls = { adapt: [] as AdaptOptions[], predictedLines: 0 };
