@@ -103,9 +103,9 @@ export class EngineClient {
   /** The worker of improve runs (see improveModel), created by the first run; and the running one's listener. */
   private improveClient: EngineClient | undefined;
   private improveListener: ((progress: ImproveProgress) => void) | undefined;
-  /** The worker of Classify Large Dataset File (see classifyDataset), created by the first run; the running one's listener. */
+  /** The worker of Classify Large Dataset File (see classifyDataset), created by the first run; its runs' listeners by run id (a second run queues behind the first). */
   private datasetClient: EngineClient | undefined;
-  private datasetListener: ((progress: DatasetProgress) => void) | undefined;
+  private readonly datasetRuns = new Map<number, (progress: DatasetProgress) => void>();
   /** Requests run one after another; this is the tail of that chain. */
   private queue: Promise<unknown> = Promise.resolve();
   private waiting = 0;
@@ -268,11 +268,11 @@ export class EngineClient {
   ): Promise<ClassifyDatasetResult> {
     this.datasetClient ??= new EngineClient(this.childOptions(this.options, 'dataset', IMPROVE_IDLE_MS));
     const client = this.datasetClient;
-    client.datasetListener = onProgress;
+    client.datasetRuns.set(params.run, onProgress);
     try {
       return await client.request('classifyDataset', params, signal);
     } finally {
-      client.datasetListener = undefined;
+      client.datasetRuns.delete(params.run);
     }
   }
 
@@ -472,7 +472,7 @@ export class EngineClient {
         for (const listener of this.refineListeners) listener(m);
       } else if (isWorkspaceNotification(m)) this.workspaceRuns.get(m.run)?.(m.event);
       else if (isImproveNotification(m)) this.improveListener?.(m.progress);
-      else if (isDatasetNotification(m)) this.datasetListener?.(m.progress);
+      else if (isDatasetNotification(m)) this.datasetRuns.get(m.run)?.(m.progress);
       else rpc.handle(m);
     });
     const gone = (why: string) => {

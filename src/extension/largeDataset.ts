@@ -25,6 +25,9 @@ export interface LargeDatasetOptions {
   labels?: LabelSource;
 }
 
+/** Run ids: each run's progress goes to its own notification. */
+let nextRun = 1;
+
 /** No rate or time left before this much of the run: the first parts' rate says little. */
 const RATE_AFTER_MS = 2000;
 
@@ -92,7 +95,7 @@ export function classifyLargeDataset(ctx: FewShotContext, defaultOut: DefaultOut
         try {
           return await ctx.engine.classifyDataset(
             {
-              run: Date.now(),
+              run: nextRun++,
               file: source.fsPath,
               format,
               ...(column === undefined ? {} : { column }),
