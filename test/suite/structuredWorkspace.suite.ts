@@ -108,7 +108,7 @@ export function registerStructuredWorkspaceSuite(): void {
       assert.match(exported, /^1,"I was charged twice, refund please",/m);
       assert.match(exported, /^3,My account is locked again,/m);
       assert.ok(!exported.includes('open quote'), 'the bad row is not in the export');
-      assert.deepEqual([...predictions(uri).keys()].sort(), [1, 3], 'predictions on the readable records only');
+      await until('predictions on the readable records only (lines 2 and 4)', () => [...predictions(uri).keys()].sort().join() === '1,3');
     });
 
     it('Classify Large Dataset File reads a closed file from disk and writes it labeled, naming its bad row', async () => {
@@ -124,7 +124,7 @@ export function registerStructuredWorkspaceSuite(): void {
       const rows = fs.readFileSync(out, 'utf8').split('\n').filter(Boolean);
       assert.equal(rows[0], 'id,text,label,label_source,confidence');
       assert.equal(rows.length, 3);
-      assert.match(rows[2]!, /^3,My account is locked again,account,prediction,0\.\d+$/);
+      assert.match(rows[2]!, /^3,My account is locked again,account,prediction,(0\.\d+|1)$/);
       fs.rmSync(out, { force: true });
     });
 
