@@ -11,7 +11,10 @@
 // should not wait for it (target: max <= 500 ms).
 // With --tasks-only it measures what a second task (label set) costs instead: one task, two tasks
 // in one run (each line encoded once, classified per task) and the second task's run alone.
-// Usage: npm run bench:workspace [-- --files 200 --lines 1000000 --runs 3 --json --keep --tasks-only]
+// --mixed: every third file is a CSV or a JSONL (alternately) of records instead of lines (one in
+// 20 CSV records with a line break inside its quoted text), so `lines` counts records there: the
+// run's cost with the structured files' parsing in it (issue 17: 1,000,000 records, same targets).
+// Usage: npm run bench:workspace [-- --files 200 --lines 1000000 --runs 3 --mixed --json --keep --tasks-only]
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -28,6 +31,7 @@ const argv = process.argv.slice(2);
 const arg = positiveArg;
 const json = argv.includes('--json');
 const keep = argv.includes('--keep');
+const mixed = argv.includes('--mixed');
 const log = (line: string) => {
   if (!json) console.log(line);
 };
@@ -77,8 +81,24 @@ const noise: Array<(r: () => number, n: number) => string> = [
 ];
 const labelNames = Object.keys(templates);
 
-/** Writes `files` files with `lines` lines in all under `dir`; the same arguments give the same bytes. */
-function generate(dir: string, files: number, lines: number): void {
+/** A file's units written as records: a CSV with a header (quoted text, some of it over two lines) or a JSONL. */
+function asRecords(units: readonly string[], csv: boolean, first: number): string {
+  const out: string[] = csv ? ['id,created,text'] : [];
+  units.forEach((text, i) => {
+    if (text === '') return;
+    const n = first + i;
+    const created = `2024-05-${String((n % 28) + 1).padStart(2, '0')}`;
+    if (!csv) out.push(JSON.stringify({ id: n, created, channel: 'email', text }));
+    else out.push(`${n},${created},"${(n % 20 === 0 ? `${text}\nsent from my phone` : text).replace(/"/g, '""')}"`);
+  });
+  return `${out.join('\n')}\n`;
+}
+
+/**
+ * Writes `files` files with `lines` lines in all under `dir` (with `structured`, every third file
+ * is a CSV or JSONL of records: `lines` counts units); the same arguments give the same bytes.
+ */
+function generate(dir: string, files: number, lines: number, structured: boolean): void {
   const random = new Rng(20240501);
   const rng = () => random.next();
   const kinds = ['.log', '.txt', '.md'];
@@ -94,7 +114,11 @@ function generate(dir: string, files: number, lines: number): void {
       else if (r < 0.45) out.push(pick(rng, noise)(rng, n));
       else out.push(pick(rng, templates[pick(rng, labelNames)]!)(rng, n));
     }
-    fs.writeFileSync(path.join(sub, `file-${String(f).padStart(3, '0')}${kinds[f % kinds.length]}`), `${out.join('\n')}\n`);
+    const name = path.join(sub, `file-${String(f).padStart(3, '0')}`);
+    if (structured && f % 3 === 2) {
+      const csv = f % 6 === 2;
+      fs.writeFileSync(`${name}${csv ? '.csv' : '.jsonl'}`, asRecords(out, csv, n - count));
+    } else fs.writeFileSync(`${name}${kinds[f % kinds.length]}`, `${out.join('\n')}\n`);
   }
   // Left out by the walker: a binary file, an excluded folder and a git-ignored one.
   fs.writeFileSync(path.join(dir, 'image.txt'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0x0d]));
@@ -164,7 +188,7 @@ async function classifyOnce(
   const started = performance.now();
   const scope = {
     root: dir,
-    include: ['**/*.{txt,md,markdown,log,csv}'],
+    include: ['**/*.{txt,md,markdown,log,csv,jsonl}'],
     exclude: ['**/node_modules', '**/.git'],
     useIgnoreFiles: true,
     maxFileBytes: 50 * 2 ** 20,
@@ -244,8 +268,10 @@ async function main(): Promise<void> {
   const client = new EngineClient({ workerPath, modelDir: path.join(root, 'models'), backend: 'auto', log: () => {} });
   try {
     const g = performance.now();
-    generate(dir, fileCount, lineCount);
-    log(`\nGenerated ${fileCount} files, ${lineCount} lines in ${f1((performance.now() - g) / 1000)} s under ${dir}`);
+    generate(dir, fileCount, lineCount, mixed);
+    log(
+      `\nGenerated ${fileCount} files, ${lineCount} ${mixed ? 'units (a third of the files CSV/JSONL records)' : 'lines'} in ${f1((performance.now() - g) / 1000)} s under ${dir}`,
+    );
     const info = await client.ready();
     // The open document was classified before the run, as in an editor: its first (cold) request is not the run's doing.
     await client.classify({ support: support(3, 0), text: openDocument(), document: 'bench:open-document' });
@@ -272,6 +298,7 @@ async function main(): Promise<void> {
       best_total_s: best.total_s,
       rerun_total_s: median(again.map((r) => r.total_s)),
       runs,
+      mixed,
       files: best.files,
       lines: best.lines,
       skipped: best.skipped,

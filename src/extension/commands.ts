@@ -18,6 +18,7 @@ import { mostUncertainInWorkspace, type WorkspaceFile } from './workspaceResults
 import { openSample } from './walkthrough';
 import { improveModel, useShippedModel } from './improveModel';
 import { acceptPredictedSets, labelSetLines, setLabels, toggleLabel } from './labelSetCommands';
+import { classifyLargeDataset } from './largeDataset';
 import { createTask, renameTask, switchTask } from './taskCommands';
 import { recordTask } from './taskFile';
 import { EXPORTS_DIR } from './workspaceScope';
@@ -37,6 +38,7 @@ export const commands: Record<string, Factory> = {
   'fewshot.exportLabels': exportLabels,
   'fewshot.importLabels': importLabels,
   'fewshot.exportDataset': exportDataset,
+  'fewshot.classifyLargeDataset': (ctx) => classifyLargeDataset(ctx, (source, name) => exportsUri(source, name)),
   'fewshot.chooseTextColumn': chooseTextColumn,
   'fewshot.clearLabels': clearLabels,
   'fewshot.showEngineInfo': showEngineInfo,

@@ -13,6 +13,10 @@ import { type CancelSignal, RpcClient, RpcError } from '../protocol/rpc';
 import type { PackedTable } from '../engine/data/records';
 import type { ImproveProgress } from '../engine/improve/improve';
 import {
+  type ClassifyDatasetParams,
+  type ClassifyDatasetResult,
+  type DatasetProgress,
+  isDatasetNotification,
   isImproveNotification,
   isLog,
   isRefine,
@@ -101,6 +105,9 @@ export class EngineClient {
   /** The worker of improve runs (see improveModel), created by the first run; and the running one's listener. */
   private improveClient: EngineClient | undefined;
   private improveListener: ((progress: ImproveProgress) => void) | undefined;
+  /** The worker of Classify Large Dataset File (see classifyDataset), created by the first run; its runs' listeners by run id (a second run queues behind the first). */
+  private datasetClient: EngineClient | undefined;
+  private readonly datasetRuns = new Map<number, (progress: DatasetProgress) => void>();
   /** Requests run one after another; this is the tail of that chain. */
   private queue: Promise<unknown> = Promise.resolve();
   private waiting = 0;
@@ -254,6 +261,27 @@ export class EngineClient {
     }
   }
 
+  /**
+   * Classifies a CSV, TSV or JSONL file too large for an editor and writes it back labeled, in a
+   * worker of its own (minutes for gigabytes; the engine's calls in it are synchronous, as a
+   * workspace run's), so open documents are answered meanwhile. One run at a time. A cancel also
+   * needs `params.stopFlag` set to stop the adaptation.
+   */
+  async classifyDataset(
+    params: ClassifyDatasetParams,
+    onProgress: (progress: DatasetProgress) => void,
+    signal?: CancelSignal,
+  ): Promise<ClassifyDatasetResult> {
+    this.datasetClient ??= new EngineClient(this.childOptions(this.options, 'dataset', IMPROVE_IDLE_MS));
+    const client = this.datasetClient;
+    client.datasetRuns.set(params.run, onProgress);
+    try {
+      return await client.request('classifyDataset', params, signal);
+    } finally {
+      client.datasetRuns.delete(params.run);
+    }
+  }
+
   /** The workspace worker's options: this client's, its own log prefix, no state reports (the status bar follows the main worker). */
   private workspaceOptions(options: EngineClientOptions): EngineClientOptions {
     return this.childOptions(options, 'workspace', WORKSPACE_IDLE_MS);
@@ -334,6 +362,7 @@ export class EngineClient {
       this.running && this.stopRunning(this.running, reason),
       this.workspaceClient?.stop(reason),
       this.improveClient?.stop(reason),
+      this.datasetClient?.stop(reason),
     ]);
   }
 
@@ -449,6 +478,7 @@ export class EngineClient {
         for (const listener of this.refineListeners) listener(m);
       } else if (isWorkspaceNotification(m)) this.workspaceRuns.get(m.run)?.(m.event);
       else if (isImproveNotification(m)) this.improveListener?.(m.progress);
+      else if (isDatasetNotification(m)) this.datasetRuns.get(m.run)?.(m.progress);
       else rpc.handle(m);
     });
     const gone = (why: string) => {

@@ -15,6 +15,9 @@ const KNOWN_EXTENSIONS: Record<string, string[]> = {
   markdown: ['.md', '.markdown'],
   log: ['.log'],
   csv: ['.csv'],
+  // The other structured formats (formatOfPath in src/engine/data/records.ts); VS Code may know no language for them.
+  tsv: ['.tsv', '.tab'],
+  jsonl: ['.jsonl', '.ndjson'],
 };
 
 const escapeGlob = (s: string) => s.replace(/[*?[\]{}()!]/g, (c) => `[${c}]`);

@@ -3,6 +3,7 @@
 // `ready` once (after loading the engine, or with the load error) and `log` lines.
 import type { RecordLabel } from '../engine/data/dataset';
 import type { PackedTable, RecordFormat } from '../engine/data/records';
+import type { DatasetCounts } from '../engine/datasetFile';
 import type { EngineInfo, BackendChoice } from '../engine/engine';
 import { ABSTENTION_MODES, type AbstentionMode, isAbstentionMode } from '../engine/abstention/mode';
 import type { ImproveProgress, ImproveResult } from '../engine/improve/improve';
@@ -188,6 +189,54 @@ export interface ImproveNotification {
   progress: ImproveProgress;
 }
 
+/**
+ * Classify a CSV, TSV or JSONL file too large for an editor and write it back with its labels
+ * (Classify Large Dataset File; src/worker/datasetFile.ts): read in parts from disk by the worker,
+ * never held whole, with progress notifications. Cancellable between parts.
+ */
+export interface ClassifyDatasetParams {
+  /** Identifies the run's progress notifications. */
+  run: number;
+  file: string;
+  format: RecordFormat;
+  /** The chosen text column; absent: detected from the first part's values. */
+  column?: string;
+  /** Where the labeled file goes (written beside it, then renamed over it: never half written). */
+  out: string;
+  support: Example[];
+  method?: string;
+  abstention?: AbstentionMode;
+  /** Records sampled for the unlabeled pool (default: the engine's limit); 0 = none. */
+  poolSize?: number;
+  /** As ClassifyParams.stopFlag: set to 1 on cancel, so the adaptation stops too. */
+  stopFlag?: Int32Array;
+}
+
+export interface DatasetProgress {
+  /** `pool`: the first pass, sampling the unlabeled pool; `classify`: the second, writing. */
+  phase: 'pool' | 'classify';
+  /** Bytes of the file read in this pass, of `bytesTotal`. */
+  bytes: number;
+  bytesTotal: number;
+  /** Records read in this pass. */
+  records: number;
+  /** Since this pass started. */
+  elapsedMs: number;
+}
+
+export interface ClassifyDatasetResult extends DatasetCounts {
+  out: string;
+  labels: string[];
+  method: string;
+  ms: number;
+}
+
+export interface DatasetNotification {
+  kind: 'dataset';
+  run: number;
+  progress: DatasetProgress;
+}
+
 // A type alias (not an interface) so it fits rpc's RequestMap without an index signature.
 export type WorkerRequests = {
   classify: { params: ClassifyParams; result: ClassifyResult };
@@ -209,6 +258,7 @@ export type WorkerRequests = {
     result: string;
   };
   improveModel: { params: ImproveParams; result: ImproveAnswer };
+  classifyDataset: { params: ClassifyDatasetParams; result: ClassifyDatasetResult };
 };
 
 export interface ReadyNotification {
@@ -248,6 +298,7 @@ export type WorkerToHost =
   | RefineNotification
   | WorkspaceNotification
   | ImproveNotification
+  | DatasetNotification
   | ResponseMessage;
 
 /**
@@ -319,4 +370,7 @@ export function isLog(message: unknown): message is LogNotification {
 }
 export function isImproveNotification(message: unknown): message is ImproveNotification {
   return typeof message === 'object' && message !== null && (message as { kind?: unknown }).kind === 'improve';
+}
+export function isDatasetNotification(message: unknown): message is DatasetNotification {
+  return typeof message === 'object' && message !== null && (message as { kind?: unknown }).kind === 'dataset';
 }

@@ -18,6 +18,7 @@ import {
   type WorkerRequests,
   type WorkerToHost,
 } from '../protocol/worker';
+import { classifyDatasetFile } from './datasetFile';
 import { DocumentStates } from './documentStates';
 import { improveInWorker } from './improve';
 import { classifyLabelSets } from './labelSets';
@@ -83,6 +84,8 @@ export function startWorkerHost(
             : (i) => params.labels[i] ?? undefined,
         );
       },
+      classifyDataset: (params, signal) =>
+        classifyDatasetFile(need(), params, signal, (progress) => port.postMessage({ kind: 'dataset', run: params.run, progress })),
       improveModel: (params, signal) =>
         improveInWorker(params, signal, (progress) => port.postMessage({ kind: 'improve', run: params.run, progress })),
     },

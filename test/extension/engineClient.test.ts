@@ -21,10 +21,13 @@ parentPort.on('message', (m) => {
     const end = Date.now() + 60000;
     while (Date.now() < end) {}
   }
+  // classifyDataset: one progress report of its run before the answer.
+  if (m.method === 'classifyDataset')
+    parentPort.postMessage({ kind: 'dataset', run: m.params.run, progress: { phase: 'classify', bytes: 1, bytesTotal: 2, records: 3, elapsedMs: 4 } });
   const result = m.method === 'classify'
     ? { labels: ['a'], method: 'k', labelIndex: new Int32Array(1), confidence: new Float32Array(1),
         uncertainty: new Float32Array(1), adaptMs: 0, predictMs: 0 }
-    : ['k'];
+    : m.method === 'classifyDataset' ? { out: m.params.out } : ['k'];
   parentPort.postMessage({ kind: 'response', id: m.id, result });
   // 'refining': a background refinement goes on after the answer, reporting progress every 50 ms.
   if (mode === 'refining' && m.method === 'classify') {
@@ -137,5 +140,17 @@ describe('engine client (worker lifecycle, item 7)', () => {
     await new Promise((r) => setTimeout(r, 500));
     assert.deepEqual(progress, [1, 2, 3, 4, 5, 6, 7, 8]);
     assert.equal(c.isRunning, false, 'stopped once idle after the refinement');
+  });
+
+  it('Classify Large Dataset File runs in a worker of its own and hands its progress to the caller', async () => {
+    const { c } = client('busy');
+    const progress: unknown[] = [];
+    const result = await c.classifyDataset(
+      { run: 7, file: '/data/big.csv', format: 'csv', out: '/data/big.labeled.csv', support: [] },
+      (p) => progress.push(p),
+    );
+    assert.equal(result.out, '/data/big.labeled.csv');
+    assert.deepEqual(progress, [{ phase: 'classify', bytes: 1, bytesTotal: 2, records: 3, elapsedMs: 4 }]);
+    assert.equal(c.starts, 0, "the open documents' worker was not used");
   });
 });

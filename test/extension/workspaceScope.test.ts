@@ -18,6 +18,12 @@ describe('workspace scope', () => {
       '**/syslog',
     ]);
     assert.deepEqual(languageGlobs(['plaintext', 'csv'], []), ['**/*.txt', '**/*.csv'], 'known languages work without contributions');
+    // The default fewshot.languages name tsv and jsonl: without an extension contributing them, closed TSV and JSONL files were never read.
+    assert.deepEqual(
+      languageGlobs(['tsv', 'jsonl'], []),
+      ['**/*.tsv', '**/*.tab', '**/*.jsonl', '**/*.ndjson'],
+      'the structured formats the records parser reads',
+    );
     assert.deepEqual(languageGlobs(['unknown'], contributions), []);
   });
 

@@ -11,6 +11,7 @@ import { registerMultiRootSuite } from './multiRoot.suite';
 import { registerNonFileSuite } from './nonFile.suite';
 import { registerRefineSuite } from './refine.suite';
 import { registerStructuredSuite } from './structured.suite';
+import { registerStructuredWorkspaceSuite } from './structuredWorkspace.suite';
 import { registerTasksSuite } from './tasks.suite';
 import { registerUntrustedSuite } from './untrusted.suite';
 import { registerVirtualSuite } from './virtual.suite';
@@ -30,7 +31,11 @@ const suites: Record<string, () => void> = {
     registerTasksSuite();
   },
   'multi-root': registerMultiRootSuite,
-  workspace: registerWorkspaceSuite,
+  workspace: () => {
+    registerWorkspaceSuite();
+    // After it: it re-reads the fixture folder with files of its own.
+    registerStructuredWorkspaceSuite();
+  },
   untrusted: registerUntrustedSuite,
   virtual: registerVirtualSuite,
   'zh-cn': registerZhCnSuite,

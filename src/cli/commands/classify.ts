@@ -4,15 +4,13 @@ import { ABSTENTION_MODES, type AbstentionMode, AUTO_MIN_SHOTS } from '../../eng
 import { MAX_POOL, POOL_SEED, PoolSampler } from '../../engine/pool';
 import { type AdaptedModel, type EngineApi, type LinePrediction, namedPredictions } from '../../engine/engine';
 import { assertTextFile, readLabelFile } from '../../engine/data';
-import { type RecordLabel, writeDataset } from '../../engine/data/dataset';
-import { streamRecords } from '../../engine/data/recordStream';
-import { formatOfPath, type RecordFormat } from '../../engine/data/records';
-import { isNoneLabel } from '../../engine/labels/none';
+import { formatOfPath } from '../../engine/data/records';
+import { writeLabeledDataset } from '../../engine/datasetFile';
 import { UsageError } from '../args';
 import { openEngine, ENGINE_OPTIONS } from '../engine-loader';
 import { EXIT_OK } from '../errors';
 import { writeChunk } from '../io';
-import { emptyCounts, MAX_LINE_CHARS, skipNotes, unlabeledLines, type LineCounts, type SourceLine } from '../lines';
+import { emptyCounts, skipNotes, unlabeledLines, type LineCounts, type SourceLine } from '../lines';
 import { canonicalMethod, isTransductive } from '../methods';
 import type { Command } from './command';
 
@@ -114,7 +112,10 @@ export const classifyCommand: Command = {
       const counts = emptyCounts();
       if (format === 'dataset') {
         const labeled = new Map(labelSet.examples.map((ex) => [ex.text.trim(), ex.label]));
-        await writeDatasetStream(files[0]!, datasetFormat!, model, labeled, counts, (chunk) => writeChunk(io.stdout, chunk));
+        const read = await writeLabeledDataset(files[0]!, { format: datasetFormat! }, model, labeled, (chunk) =>
+          writeChunk(io.stdout, chunk),
+        );
+        Object.assign(counts, { classified: read.classified, empty: read.empty, labeled: read.labeled, unread: read.unread });
         note(summary(counts, files, model, engine, (performance.now() - started) / 1000));
         for (const n of skipNotes(counts)) note(n);
         return EXIT_OK;
@@ -164,43 +165,6 @@ export async function classifyStream(
     if (batch.length >= batchSize) await flush();
   }
   if (batch.length) await flush();
-}
-
-/**
- * Writes a structured file back part by part (src/engine/data/recordStream.ts), each record with
- * its label: a person's from --labels, else the model's prediction. Memory holds one part.
- */
-async function writeDatasetStream(
-  file: string,
-  format: RecordFormat,
-  model: AdaptedModel,
-  labeled: ReadonlyMap<string, string>,
-  counts: LineCounts,
-  write: (chunk: string) => void | Promise<void>,
-): Promise<void> {
-  for await (const part of streamRecords(file, format)) {
-    counts.unread += part.table.problems.length;
-    const texts = part.table.records.map((r) => r.text.trim());
-    const wanted: number[] = [];
-    texts.forEach((t, i) => {
-      if (t === '') counts.empty++;
-      else if (labeled.has(t)) counts.labeled++;
-      else wanted.push(i);
-    });
-    const predictions = namedPredictions(
-      model,
-      wanted.map((i) => texts[i]!.slice(0, MAX_LINE_CHARS)),
-    );
-    const predicted = new Map(wanted.map((i, k) => [i, predictions[k]!]));
-    counts.classified += wanted.length;
-    const labelOf = (i: number): RecordLabel | undefined => {
-      const label = labeled.get(texts[i]!);
-      if (label !== undefined) return { label, source: 'label' };
-      const p = predicted.get(i);
-      return p && { label: p.label, source: isNoneLabel(p.label) ? 'none' : 'prediction', confidence: p.confidence };
-    };
-    await write(writeDataset(part.table, part.source, labelOf, { header: part.first }));
-  }
 }
 
 const confidence = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : '0.000');

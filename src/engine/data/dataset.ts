@@ -131,14 +131,11 @@ const NAMED_LINES = 5;
  * reports the export; undefined when it leaves nothing out. A bad JSONL line or CSV row is not
  * written (a reader of the export would stop at it); every readable record around it is.
  */
-export function leftOutNote(problems: readonly RecordProblem[]): string | undefined {
-  if (problems.length === 0) return undefined;
+export function leftOutNote(problems: readonly RecordProblem[], total = problems.length): string | undefined {
+  if (total === 0) return undefined;
   const named = problems.slice(0, NAMED_LINES).map((p) => p.line.toLocaleString('en'));
-  const more = problems.length > NAMED_LINES ? ` and ${(problems.length - NAMED_LINES).toLocaleString('en')} more` : '';
-  const what =
-    problems.length === 1
-      ? '1 record could not be read and is'
-      : `${problems.length.toLocaleString('en')} records could not be read and are`;
+  const more = total > named.length ? ` and ${(total - named.length).toLocaleString('en')} more` : '';
+  const what = total === 1 ? '1 record could not be read and is' : `${total.toLocaleString('en')} records could not be read and are`;
   return `${what} not in the export (line ${named.join(', ')}${more})`;
 }
 

@@ -233,11 +233,17 @@ function readRows(text: string, delimiter: string): { rows: ParsedRow[]; problem
           const at = start;
           start = base + context.bytes;
           if (record.every((c) => c.trim() === '')) return null;
-          rows.push({
-            cells: record,
-            line: lines.lineAtByte(lines.skipBreaks(at)),
-            endLine: lines.lineAtByte(lines.lastContentByte(at, start)),
-          });
+          const line = lines.lineAtByte(lines.skipBreaks(at));
+          const endLine = lines.lineAtByte(lines.lastContentByte(at, start));
+          if (endLine > line) {
+            const bad = badQuotedField(lines.slice(lines.skipBreaks(at), start), delimiter);
+            // Thrown before `start` moves on: the catch below reports this record's first line.
+            if (bad) {
+              start = at;
+              throw new Error(bad);
+            }
+          }
+          rows.push({ cells: record, line, endLine });
           return null;
         },
       });
@@ -258,6 +264,34 @@ function readRows(text: string, delimiter: string): { rows: ParsedRow[]; problem
     }
   }
   return { rows, problems };
+}
+
+/**
+ * Why a record's row cannot be read though the relaxed parser took it: a quoted field that spans
+ * a line break and whose closing quote is followed by text instead of a delimiter or the row's
+ * end (`2,"open 0` then `0,good` then `1,"open 1`: the parser, relaxed, reads the three lines as
+ * one cell). Those lines are rows whose quote never closed, so the record is reported, not
+ * merged: silently merged rows lose records. On one line the relaxed reading is kept (`"hi" there`
+ * stays as written, as spreadsheets read it). Undefined when the record is well formed.
+ */
+function badQuotedField(raw: string, delimiter: string): string | undefined {
+  for (let i = 0; i < raw.length; ) {
+    if (raw[i] === '"') {
+      let close = raw.indexOf('"', i + 1);
+      while (close >= 0 && raw[close + 1] === '"') close = raw.indexOf('"', close + 2);
+      // Never closed: the parser reports that itself.
+      if (close < 0) return undefined;
+      const after = raw[close + 1];
+      if (after !== undefined && after !== delimiter && after !== '\r' && after !== '\n' && raw.slice(i, close).includes('\n')) {
+        return `a quoted field spanning lines closes before ${JSON.stringify(after)} instead of a delimiter`;
+      }
+      i = close + 1;
+    }
+    const next = raw.indexOf(delimiter, i);
+    if (next < 0) return undefined;
+    i = next + 1;
+  }
+  return undefined;
 }
 
 /**
@@ -327,6 +361,10 @@ class ByteLines {
   }
   byteStart(line: number): number {
     return this.starts[line]!;
+  }
+  /** The text between two byte offsets. */
+  slice(from: number, to: number): string {
+    return this.bytes.toString('utf8', from, to);
   }
   charStart(line: number): number {
     return this.charStarts[line]!;

@@ -132,6 +132,26 @@ describe('data: structured records', () => {
     );
   });
 
+  it('CSV: rows whose quotes never close are reported, not merged into one record by the relaxed parser', () => {
+    // Relaxed, the parser read the three lines as one cell: the record on line 2 was lost, unreported.
+    const t = brief('id,text\n2,"open 0\n0,good\n1,"open 1\n3,"closed\nover two lines"\n4,said "hi" twice\n', 'csv');
+    assert.deepEqual(t.records, [
+      [2, 2, 'good'],
+      [4, 5, 'closed\nover two lines'],
+      [6, 6, 'said "hi" twice'],
+    ]);
+    assert.deepEqual(
+      t.problems.map((p) => p.line),
+      [2, 4],
+    );
+    assert.equal(
+      t.problems[0]!.message,
+      'cannot read the record starting here (a quoted field spanning lines closes before "o" instead of a delimiter); it is not classified, the lines after it are',
+    );
+    // On one line a quote closed early stays as the relaxed parser reads it (as spreadsheets do).
+    assert.deepEqual(brief('id,text\n1,"hi" there\n', 'csv').records, [[1, 1, '"hi" there']]);
+  });
+
   it('JSONL: the text field, bad lines reported by number, a missing field is empty', () => {
     const text = [
       '{"id":1,"text":"hello there"}',
