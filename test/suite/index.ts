@@ -15,7 +15,7 @@ import { registerStructuredWorkspaceSuite } from './structuredWorkspace.suite';
 import { registerTasksSuite } from './tasks.suite';
 import { registerUntrustedSuite } from './untrusted.suite';
 import { registerVirtualSuite } from './virtual.suite';
-import { registerWorkspaceSuite } from './workspace.suite';
+import { registerWorkspaceSuite, registerWorkspaceTasksSuite } from './workspace.suite';
 import { registerZhCnSuite } from './zhCn.suite';
 
 /** $FEWSHOT_TEST_SUITE picks the suite that fits the opened workspace; an unknown name fails. */
@@ -35,6 +35,8 @@ const suites: Record<string, () => void> = {
     registerWorkspaceSuite();
     // After it: it re-reads the fixture folder with files of its own.
     registerStructuredWorkspaceSuite();
+    // Last: it adds a task to the folder, which the suites above do not expect.
+    registerWorkspaceTasksSuite();
   },
   untrusted: registerUntrustedSuite,
   virtual: registerVirtualSuite,
