@@ -81,7 +81,8 @@ await run(async () => {
   const first = (await page.locator('.quick-input-list .monaco-list-row').first().textContent()) ?? '';
   check(/none[\s\S]*fits no label/.test(first), `the quick pick's first entry is "${first.replace(/\s+/g, ' ')}"`);
   await quickInput().fill('account');
-  await page.waitForTimeout(150);
+  // Enter once the list has caught up with the typed text (see e2e.mjs's labelLine).
+  await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: 'account' }).first().waitFor({ timeout: 30_000 });
   await page.keyboard.press('Enter');
   await until('record 105 labeled account', () => records().some((r) => r.line === firstLine[105] && r.label === 'account'));
   check(records().find((r) => r.line === firstLine[105]).text === textOf(105), 'the label holds the text column, not the whole row');
