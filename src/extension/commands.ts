@@ -5,14 +5,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { leftOutNote, type RecordLabel } from '../engine/data/dataset';
+import { datasetLabelSet, leftOutNote, type RecordLabel } from '../engine/data/dataset';
 import type { RecordTable } from '../engine/data/records';
 import { NONE_LABEL, isNoneLabel } from '../engine/labels/none';
 import { supportProblem } from '../engine/support';
 import type { FewShotContext } from './context';
 import { LabelError } from './labelStore';
 import { parseLabels, toCsv, writeFileAtomic } from './labelFile';
-import { mostUncertainLine } from './diagnosticEntries';
+import { mostUncertainLine, predictedSet } from './diagnosticEntries';
 import { acceptedLabel, labelPickItems, type LabelPickItem } from './labelPick';
 import { mostUncertainInWorkspace, type WorkspaceFile } from './workspaceResults';
 import { openSample } from './walkthrough';
@@ -533,14 +533,26 @@ function exportDataset(ctx: FewShotContext): Handler {
     if (!table) throw new LabelError('The file could not be read as records (see Few-Shot: Show Log).');
     // One task's labels, else its predictions of this version: computed now for a task that has
     // none (not the active one, allTasks off, or never run), so every column is fresh.
+    // A multi-label task's column holds each record's whole set (datasetLabelSet: `billing|bug`),
+    // a predicted set's confidence that of its least probable label (the empty set's: that none applies).
     const labelsOfTask = async (task: string | undefined): Promise<Array<RecordLabel | null>> => {
+      const sets = ctx.labels.isMultiLabel(task) ? ctx.labels.labelSetsOf(doc, task) : undefined;
       const labels = ctx.labels.labelsOf(doc, task);
       const result = await ctx.scheduler.freshResultForTask(doc, task);
       return table.records.map(({ line }): RecordLabel | null => {
+        const labeledSet = sets?.get(line);
+        if (labeledSet) return { label: datasetLabelSet(labeledSet), source: 'label' };
         const label = labels.get(line);
         if (label !== undefined) return { label, source: 'label' };
         const index = result?.labelIndex[line] ?? -1;
         if (!result || index < 0) return null;
+        const set = sets && predictedSet(result, line);
+        if (set?.length)
+          return {
+            label: datasetLabelSet(set.map((x) => x.label)),
+            source: 'prediction',
+            confidence: Math.min(...set.map((x) => x.confidence)),
+          };
         const predicted = result.labels[index]!;
         return { label: predicted, source: isNoneLabel(predicted) ? 'none' : 'prediction', confidence: result.confidence[line]! };
       });

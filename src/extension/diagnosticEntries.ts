@@ -67,7 +67,8 @@ export function formatPrediction(label: string, confidence: number): string {
 /** Another task's view of a line: its label there, else its prediction (undefined: none yet). */
 export interface OtherTask {
   name: string;
-  labels: ReadonlyMap<number, string>;
+  /** Line -> its label, or a multi-label task's labeled set (sorted; empty: none). */
+  labels: ReadonlyMap<number, string | readonly string[]>;
   predictions: DocumentPredictions | undefined;
 }
 
@@ -81,8 +82,11 @@ export function allTasksMessage(line: number, active: { name: string; message: s
   for (const t of others) {
     const label = t.labels.get(line);
     const index = t.predictions?.labelIndex[line] ?? -1;
-    if (label !== undefined) parts.push(`${t.name}: ${label} (labeled)`);
-    else if (t.predictions && index >= 0) {
+    if (label !== undefined) {
+      // A labeled set is listed whole, as a predicted one is.
+      const text = typeof label === 'string' ? label : label.length ? label.join(' · ') : NONE_LABEL;
+      parts.push(`${t.name}: ${text} (labeled)`);
+    } else if (t.predictions && index >= 0) {
       const set = predictedSet(t.predictions, line);
       const confidence = t.predictions.confidence[line]!;
       parts.push(`${t.name}: ${set ? formatLabelSet(set, confidence) : formatPrediction(t.predictions.labels[index]!, confidence)}`);

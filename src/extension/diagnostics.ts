@@ -85,7 +85,12 @@ function allTasksOf(
   predictionsOf: (task: TaskInfo) => DocumentPredictions | undefined,
 ): (entry: DiagnosticEntry) => DiagnosticEntry {
   const others: OtherTask[] = ctx.config.allTasks
-    ? ctx.otherTasks().map((t) => ({ name: t.name, labels: ctx.labels.labelsOf(uri, recordTask(t)), predictions: predictionsOf(t) }))
+    ? ctx.otherTasks().map((t) => {
+        const field = recordTask(t);
+        // A multi-label task's labeled line is named by its whole set.
+        const labels = t.kind === 'multi-label' ? ctx.labels.labelSetsOf(uri, field) : ctx.labels.labelsOf(uri, field);
+        return { name: t.name, labels, predictions: predictionsOf(t) };
+      })
     : [];
   if (others.length === 0) return (entry) => entry;
   const active = ctx.labels.activeTask().name;

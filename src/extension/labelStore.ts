@@ -243,12 +243,21 @@ export class LabelStore implements vscode.Disposable {
     return recordTask(this.activeTask());
   }
 
+  /**
+   * The task field an optional task argument names: the active task's when there is no argument,
+   * else the argument itself (undefined: the default task). A default parameter would turn an
+   * explicit `undefined` (the default task, `recordTask(defaultTask)`) into the active task.
+   */
+  private taskField(task: [] | [string | undefined]): string | undefined {
+    return task.length === 0 ? this.task : task[0];
+  }
+
   /** Line -> label for the attached labels of a document (the active task unless given a task field). */
-  labelsOf(doc: vscode.TextDocument | vscode.Uri, task: string | undefined = this.task): Map<number, string> {
+  labelsOf(doc: vscode.TextDocument | vscode.Uri, ...task: [] | [string | undefined]): Map<number, string> {
     const uri = 'uri' in doc ? doc.uri : doc;
     const map = new Map<number, string>();
     const state = this.stateOf(uri);
-    const labels = state?.labels.document(this.relative(state, uri), task);
+    const labels = state?.labels.document(this.relative(state, uri), this.taskField(task));
     if (labels) for (const r of labels.attached()) map.set(r.line, r.label);
     return map;
   }
@@ -258,16 +267,16 @@ export class LabelStore implements vscode.Disposable {
    * an argument, else the task of that record field (undefined: the default task, not the active one).
    */
   isMultiLabel(...task: [] | [string | undefined]): boolean {
-    const field = task.length === 0 ? this.task : task[0];
+    const field = this.taskField(task);
     return this.tasks().some((t) => recordTask(t) === field && t.kind === 'multi-label');
   }
 
-  /** Line -> label set (sorted; empty: `none`) for the attached labels of a document in one task. */
-  labelSetsOf(doc: vscode.TextDocument | vscode.Uri, task: string | undefined = this.task): Map<number, string[]> {
+  /** Line -> label set (sorted; empty: `none`) for the attached labels of a document (the active task unless given a task field). */
+  labelSetsOf(doc: vscode.TextDocument | vscode.Uri, ...task: [] | [string | undefined]): Map<number, string[]> {
     const uri = 'uri' in doc ? doc.uri : doc;
     const map = new Map<number, string[]>();
     const state = this.stateOf(uri);
-    const labels = state?.labels.document(this.relative(state, uri), task);
+    const labels = state?.labels.document(this.relative(state, uri), this.taskField(task));
     if (labels) for (const r of labels.attached()) map.set(r.line, labelSetOf(r));
     return map;
   }
@@ -278,8 +287,9 @@ export class LabelStore implements vscode.Disposable {
   }
 
   /** Every record of one task of the folder of `uri`: the support set, including detached labels. */
-  examplesFor(uri: vscode.Uri, task: string | undefined = this.task): Example[] {
-    return (this.stateOf(uri)?.labels.records() ?? []).filter((r) => r.task === task).map((r) => ({ text: r.text, label: r.label }));
+  examplesFor(uri: vscode.Uri, ...task: [] | [string | undefined]): Example[] {
+    const field = this.taskField(task);
+    return (this.stateOf(uri)?.labels.records() ?? []).filter((r) => r.task === field).map((r) => ({ text: r.text, label: r.label }));
   }
 
   /** All records, per folder. */
@@ -294,11 +304,12 @@ export class LabelStore implements vscode.Disposable {
   }
 
   /** Label names in use in a task (the active one unless given), most used first. */
-  labelNames(task: string | undefined = this.task): string[] {
+  labelNames(...task: [] | [string | undefined]): string[] {
+    const field = this.taskField(task);
     const counts = new Map<string, number>();
     for (const s of this.folders.values())
       for (const r of s.labels.records())
-        if (r.task === task) for (const l of r.labels ?? [r.label]) counts.set(l, (counts.get(l) ?? 0) + 1);
+        if (r.task === field) for (const l of r.labels ?? [r.label]) counts.set(l, (counts.get(l) ?? 0) + 1);
     return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([l]) => l);
   }
 

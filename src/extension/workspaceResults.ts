@@ -3,6 +3,7 @@
 // being opened. No file text is kept: the panel and the export re-read a closed file's lines when
 // they need them (LineCache, readLines). No vscode import: the benchmark keeps results with this
 // same code.
+import { checkPredictedSets } from '../protocol/worker';
 import type { WorkspaceFileResult, WorkspaceProgress, WorkspaceSkip } from '../protocol/workspace';
 import { readText, splitLines } from '../engine/data/readText';
 import { leastCertainLines } from '../engine/review';
@@ -173,8 +174,12 @@ export class LineCache {
 export class WorkspaceResults {
   private readonly files = new Map<string, WorkspaceFile>();
 
-  /** Stores one file's result; `labels` are the run's label names. */
+  /**
+   * Stores one file's result; `labels` are the run's label names. A multi-label task's sets are
+   * checked here, where they arrive from the worker (checkPredictedSets throws on malformed ones).
+   */
   add(uri: string, result: WorkspaceFileResult, labels: string[]): WorkspaceFile {
+    const sets = checkPredictedSets({ labels, labelIndex: result.labelIndex, sets: result.sets });
     const file: WorkspaceFile = {
       uri,
       path: result.path,
@@ -184,6 +189,7 @@ export class WorkspaceResults {
       labelIndex: result.labelIndex,
       confidence: result.confidence,
       uncertainty: result.uncertainty,
+      ...(sets ? { sets } : {}),
     };
     this.files.set(uri, file);
     return file;

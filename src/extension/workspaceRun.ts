@@ -5,9 +5,11 @@
 // re-runs the workspace when labels change once it has been classified. A run covers every task
 // (label set) with labels enough: one walk per folder, each file's lines encoded once and
 // classified by each task's adaptation (src/worker/workspace.ts); results are kept per task, and
-// the active task's are shown (every task's on a line with fewshot.diagnostics.allTasks).
+// the active task's are shown (every task's on a line with fewshot.diagnostics.allTasks). A
+// multi-label task is sent with its labeled sets and its files come back with a set per line.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { checkLabelSets } from '../engine/multiLabel';
 import { supportProblem } from '../engine/support';
 import { CancelSource, RpcError } from '../protocol/rpc';
 import type { ClassifyWorkspaceResult, WorkspaceEvent, WorkspaceScope, WorkspaceSkip } from '../protocol/workspace';
@@ -66,7 +68,7 @@ export interface RunOptions {
 export interface WorkspaceRunContext {
   readonly config: FewShotConfig;
   readonly engine: Pick<EngineClient, 'classifyWorkspace'>;
-  readonly labels: Pick<LabelStore, 'examplesFor' | 'fileFor' | 'activeTask' | 'tasks'>;
+  readonly labels: Pick<LabelStore, 'examplesFor' | 'labelSetExamplesFor' | 'fileFor' | 'activeTask' | 'tasks'>;
   /** The text columns chosen for structured files: closed ones are read with them too. */
   readonly structured: Pick<StructuredDocuments, 'chosenColumns'>;
   readonly output: { show(preserveFocus?: boolean): void };
@@ -231,9 +233,13 @@ export class WorkspaceRun implements vscode.Disposable {
     };
     for (const [k, folder] of folders.entries()) {
       const usable = tasks.flatMap((task) => {
-        const support = this.ctx.labels.examplesFor(folder.uri, recordTask(task));
-        const problem = supportProblem(support);
-        if (!problem) return [{ name: task.name, task: recordTask(task), support }];
+        const field = recordTask(task);
+        const support = this.ctx.labels.examplesFor(folder.uri, field);
+        // A multi-label task learns from its sets; the engine's check says whether they can train one.
+        const multiLabel = task.kind === 'multi-label' ? this.ctx.labels.labelSetExamplesFor(folder.uri, field) : undefined;
+        const checked = multiLabel && checkLabelSets(multiLabel);
+        const problem = checked ? ('problem' in checked ? checked.problem : undefined) : supportProblem(support);
+        if (!problem) return [{ name: task.name, task: field, support, ...(multiLabel ? { multiLabel } : {}) }];
         this.ctx.log(`classify workspace: ${folder.name}${tasks.length > 1 ? ` (task ${task.name})` : ''} skipped: ${problem}`);
         return [];
       });
@@ -253,8 +259,15 @@ export class WorkspaceRun implements vscode.Disposable {
             abstention: this.ctx.config.abstention,
             textColumns,
             ...(first.task === undefined ? {} : { task: first.task }),
+            ...(first.multiLabel ? { multiLabel: first.multiLabel } : {}),
             ...(others.length
-              ? { otherTasks: others.map((t) => ({ ...(t.task === undefined ? {} : { task: t.task }), support: t.support })) }
+              ? {
+                  otherTasks: others.map((t) => ({
+                    ...(t.task === undefined ? {} : { task: t.task }),
+                    support: t.support,
+                    ...(t.multiLabel ? { multiLabel: t.multiLabel } : {}),
+                  })),
+                }
               : {}),
             ...(sentence ? { sentence } : {}),
             ...(estimateRefine ? { estimateRefine } : {}),
@@ -266,8 +279,9 @@ export class WorkspaceRun implements vscode.Disposable {
               return;
             }
             const uri = vscode.Uri.file(event.file.path).toString();
-            const { otherTasks, ...firstResult } = event.file;
-            const perTask = [firstResult, ...(otherTasks ?? []).map((p) => ({ ...firstResult, ...p }))];
+            const { otherTasks, sets, ...shared } = event.file;
+            // Each task's own predictions (and sets: another task's are not the first one's) on the file's lines.
+            const perTask = [{ ...shared, ...(sets ? { sets } : {}) }, ...(otherTasks ?? []).map((p) => ({ ...shared, ...p }))];
             for (const [t, task] of usable.entries()) {
               const predictions = perTask[t];
               if (!predictions) continue;

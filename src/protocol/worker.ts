@@ -333,10 +333,10 @@ export function checkMultiLabelSupport(value: unknown): MultiLabelExample[] | un
 }
 
 /**
- * A classify answer's `sets`, checked where the extension receives it: one set per line, entries
+ * A classify answer's `sets` (or a workspace file's), checked where the extension receives it: one set per line, entries
  * in range and in order, each label once per line, confidences from 0 to 1. Undefined: no sets.
  */
-export function checkPredictedSets(result: ClassifyResult): PredictedSets | undefined {
+export function checkPredictedSets(result: Pick<ClassifyResult, 'labels' | 'labelIndex' | 'sets'>): PredictedSets | undefined {
   const sets = result.sets;
   if (sets === undefined) return undefined;
   const fail = (why: string): never => {

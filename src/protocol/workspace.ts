@@ -5,7 +5,9 @@
 import type { AbstentionMode } from '../engine/abstention/mode';
 import type { Example } from '../engine/types';
 import type { FileSkip } from '../engine/data/readText';
+import type { MultiLabelExample } from '../engine/multiLabel';
 import { RpcError } from './rpc';
+import { checkMultiLabelSupport, type PredictedSets } from './worker';
 
 /** What to classify in one workspace folder. Globs are matched against paths relative to `root`, with `/`. */
 export interface WorkspaceScope {
@@ -42,6 +44,12 @@ export interface ClassifyWorkspaceParams {
   /** The task (label set) of `support`: the folder's warm-start state is kept per task. */
   task?: string;
   /**
+   * A multi-label task: its labeled lines with their sets, as ClassifyParams.multiLabel. Its files
+   * then get a set per line (WorkspaceFileResult.sets) from the engine's multi-label adaptation;
+   * `method`, `abstention`, `sentence` and the warm start do not apply to it.
+   */
+  multiLabel?: MultiLabelExample[];
+  /**
    * Classify with the sentence block too (docs/sentence.md): every line's sentence vector, from the
    * worker's caches or the encoder; far slower than the fast features, which are used alone when absent.
    */
@@ -60,6 +68,8 @@ export interface WorkspaceTask {
   /** As ClassifyWorkspaceParams.task (absent: the default task). */
   task?: string;
   support: Example[];
+  /** As ClassifyWorkspaceParams.multiLabel: this task is multi-label. */
+  multiLabel?: MultiLabelExample[];
 }
 
 /**
@@ -75,6 +85,7 @@ export function checkOtherTasks(value: unknown): WorkspaceTask[] {
     ['string', 'undefined'].includes(typeof (t as { task?: unknown }).task);
   if (!Array.isArray(value) || !value.every(ok))
     throw new RpcError('otherTasks must be an array of { task?: string, support: Example[] }', 'input');
+  for (const t of value) checkMultiLabelSupport(t.multiLabel);
   return value;
 }
 
@@ -84,6 +95,8 @@ export interface TaskLinePredictions {
   labelIndex: Int32Array;
   confidence: Float32Array;
   uncertainty: Float32Array;
+  /** A multi-label task's predicted sets, as ClassifyResult.sets (labelIndex then summarises each line's set). */
+  sets?: PredictedSets;
 }
 
 /**
@@ -118,6 +131,8 @@ export interface WorkspaceFileResult {
   labelIndex: Int32Array;
   confidence: Float32Array;
   uncertainty: Float32Array;
+  /** The first task's predicted sets when it is multi-label (ClassifyWorkspaceParams.multiLabel). */
+  sets?: PredictedSets;
   /** Per entry of the request's `otherTasks`, in its order: that task's predictions of the same lines. */
   otherTasks?: TaskLinePredictions[];
 }

@@ -15,6 +15,17 @@ export interface ViewOptions {
 
 export const HISTOGRAM_BINS = 10;
 
+/**
+ * A line's labels as the counts and filters see them: a multi-label task's set (each of its labels
+ * counts), else the one label; the empty set is `label` (none).
+ */
+const labelsOf = (l: { label: string; labels?: string[] }): readonly string[] => (l.labels?.length ? l.labels : [l.label]);
+
+/** Adds one to each of `names` in `counts`. */
+function countEach(counts: Map<string, number>, names: readonly string[]): void {
+  for (const n of names) counts.set(n, (counts.get(n) ?? 0) + 1);
+}
+
 export class Dataset {
   readonly keys: string[];
   private readonly indexByKey = new Map<string, number>();
@@ -98,18 +109,17 @@ export class Dataset {
     return this.snapshot.documents[this.snapshot.lines[index].doc].name;
   }
 
-  /** Labeled lines per label name. */
+  /** Labeled lines per label name (a multi-label line counts for each label of its set). */
   labeledCounts(): Map<string, number> {
     const counts = new Map<string, number>();
-    for (const l of this.lines) if (l.label !== undefined) counts.set(l.label, (counts.get(l.label) ?? 0) + 1);
+    for (const l of this.lines) if (l.label !== undefined) countEach(counts, labelsOf({ label: l.label, labels: l.labels }));
     return counts;
   }
 
-  /** Unlabeled lines per predicted label. */
+  /** Unlabeled lines per predicted label (a predicted set counts for each of its labels). */
   predictedCounts(): Map<string, number> {
     const counts = new Map<string, number>();
-    for (const l of this.lines)
-      if (l.label === undefined && l.prediction) counts.set(l.prediction.label, (counts.get(l.prediction.label) ?? 0) + 1);
+    for (const l of this.lines) if (l.label === undefined && l.prediction) countEach(counts, labelsOf(l.prediction));
     return counts;
   }
 
@@ -121,11 +131,11 @@ export class Dataset {
     );
   }
 
-  /** Indices of unlabeled lines predicted as `label`. */
+  /** Indices of unlabeled lines predicted as `label` (in a multi-label task: their predicted set holds it). */
   predictedAs(label: string): number[] {
     const out: number[] = [];
     this.lines.forEach((l, i) => {
-      if (l.label === undefined && l.prediction?.label === label) out.push(i);
+      if (l.label === undefined && l.prediction && labelsOf(l.prediction).includes(label)) out.push(i);
     });
     return out;
   }
@@ -150,7 +160,7 @@ export class Dataset {
         if (l.label !== undefined || !l.prediction || l.prediction.confidence >= LOW_CONFIDENCE) return false;
         break;
       default:
-        if (l.label !== undefined || l.prediction?.label !== o.filter.slice('predicted:'.length)) return false;
+        if (l.label !== undefined || !l.prediction || !labelsOf(l.prediction).includes(o.filter.slice('predicted:'.length))) return false;
     }
     if (needle) {
       this.lowered ??= this.lines.map((x) => x.text.toLowerCase());

@@ -19,9 +19,8 @@ export async function classifyLabelSets(
   usePool: boolean,
   stop: () => void,
 ): Promise<ClassifyResult> {
-  if (!engine.adaptMultiLabel) throw new RpcError('this engine cannot predict label sets (multi-label tasks)', 'input');
   const started = performance.now();
-  const model = engine.adaptMultiLabel(support, usePool ? { pool: wanted.map((i) => units[i]!) } : {});
+  const model = adaptSets(engine, support, usePool ? wanted.map((i) => units[i]!) : undefined);
   stop();
   const adapted = performance.now();
   const predictions = await predictSets(model, units, wanted, stop);
@@ -33,6 +32,12 @@ export async function classifyLabelSets(
     warm: false,
     ...(model.note ? { note: model.note } : {}),
   };
+}
+
+/** A multi-label task's model (one document's or a workspace folder's), `pool` its unlabeled units. */
+export function adaptSets(engine: EngineApi, support: MultiLabelExample[], pool: string[] | undefined): MultiLabelModel {
+  if (!engine.adaptMultiLabel) throw new RpcError('this engine cannot predict label sets (multi-label tasks)', 'input');
+  return engine.adaptMultiLabel(support, pool ? { pool } : {});
 }
 
 type SetPredictions = Pick<ClassifyResult, 'labels' | 'labelIndex' | 'confidence' | 'uncertainty'> & Required<Pick<ClassifyResult, 'sets'>>;

@@ -3,20 +3,24 @@
 // (src/engine/pool.ts: a seeded reservoir, so a re-run sees the same pool) for the adaptation;
 // the second reads each file again, predicts it in chunks and streams its result. Every task of the
 // request (the first and `otherTasks`) adapts once to the same pool; each chunk of a file is then
-// encoded once and classified by each task's model. Only one file's
-// text is held at a time, so memory does not grow with the workspace. A cancel is seen between
-// files and between chunks; a watchdog ends a run whose current file is not done within a bound
+// encoded once and classified by each task's model (a multi-label task, sent with its `multiLabel`
+// sets, adapts the engine's multi-label model and predicts a set per unit: labelSets.ts). Only one
+// file's text is held at a time, so memory does not grow with the workspace. A cancel is seen
+// between files and between chunks; a watchdog ends a run whose current file is not done within a bound
 // that grows with its size. The worker runs nothing else (see EngineClient.classifyWorkspace).
 // A unit is a line, or in a CSV/TSV/JSONL file a record (src/worker/units.ts), as in an open document.
-import type { EngineApi } from '../engine/engine';
+import type { AdaptedModel, EngineApi } from '../engine/engine';
+import { NONE_LABEL } from '../engine/labels/none';
+import type { MultiLabelModel } from '../engine/multiLabel';
 import { MAX_POOL, PoolSampler } from '../engine/pool';
 import { type CancelSignal, RpcError } from '../protocol/rpc';
-import { checkAbstention, type RecordsParams } from '../protocol/worker';
+import { checkAbstention, checkMultiLabelSupport, type RecordsParams } from '../protocol/worker';
 import {
   checkOtherTasks,
   checkTextColumns,
   type ClassifyWorkspaceParams,
   type ClassifyWorkspaceResult,
+  type TaskLinePredictions,
   type WorkspaceEvent,
   type WorkspaceFileResult,
   type WorkspaceSkip,
@@ -26,6 +30,7 @@ import { lineColumns, type ReadFile, readText, splitLines } from '../engine/data
 import { formatOfPath } from '../engine/data/records';
 import type { DocumentStates } from './documentStates';
 import { type Refiner, refinedStateKey, type SentenceEmbedder } from './refine';
+import { adaptSets, predictSets } from './labelSets';
 import { documentUnits, predictUnitsForEach, wantedLines } from './units';
 
 /**
@@ -59,6 +64,16 @@ export interface WorkspaceSeams {
 /** What a run needs of the host's refiner (src/worker/refine.ts): its encoder and how it embeds. */
 export type WorkspaceSentence = Pick<Refiner, 'load' | 'embedInOrder' | 'linesPerSecond'>;
 
+/** One task's model in a run: a single-label adaptation, or a multi-label task's (`sets`). */
+interface TaskModel {
+  /** What the task's labelIndex values index (a multi-label task's labels then `none`, the empty set). */
+  labels: string[];
+  method: string;
+  adaptMs: number;
+  single?: AdaptedModel;
+  sets?: MultiLabelModel;
+}
+
 const distinctTexts = (texts: Iterable<string>) => [...new Set(texts)].filter((t) => t.trim() !== '');
 
 export async function classifyWorkspace(
@@ -77,7 +92,10 @@ export async function classifyWorkspace(
   // Checked before the walk: a bad request fails at once, not after scanning the folder.
   const abstain = checkAbstention(params.abstention);
   const textColumns = checkTextColumns(params.textColumns);
-  const tasks = [{ task: params.task, support: params.support }, ...checkOtherTasks(params.otherTasks)];
+  const tasks = [
+    { task: params.task, support: params.support, multiLabel: checkMultiLabelSupport(params.multiLabel) },
+    ...checkOtherTasks(params.otherTasks),
+  ];
   /** How a file is classified: a structured file by record (in its chosen column), any other by line. */
   const recordsOf = (file: WalkedFile): RecordsParams | undefined => {
     const format = formatOfPath(file.path);
@@ -154,7 +172,12 @@ export async function classifyWorkspace(
   }
   // Each task adapts to the same pool. The folder's last solution of the task (if any) is where its
   // fit starts: a re-run after a label change adapts faster.
-  const models = tasks.map(({ task, support }) => {
+  const models = tasks.map(({ task, support, multiLabel }): TaskModel => {
+    if (multiLabel) {
+      const sets = adaptSets(engine, multiLabel, poolSize > 0 ? pool.items : undefined);
+      stopIfCancelled();
+      return { labels: [...sets.labels, NONE_LABEL], method: 'multi-label', adaptMs: sets.adaptMs, sets };
+    }
     const warm = states?.get(key, task);
     const adapted = engine.adapt(support, {
       ...(encoder && sentence ? { sentence: { dim: encoder.dim, get: (t: string) => vectors.get(t) ?? fileVectors.get(t) } } : {}),
@@ -166,8 +189,9 @@ export async function classifyWorkspace(
     });
     stopIfCancelled();
     states?.set(key, adapted.state, task);
-    return adapted;
+    return { labels: adapted.labels, method: adapted.method, adaptMs: adapted.adaptMs, single: adapted };
   });
+  const singles = models.flatMap((m) => (m.single ? [m.single] : []));
   const model = models[0]!;
   const others = models.slice(1);
   const adaptMs = models.reduce((sum, m) => sum + m.adaptMs, 0);
@@ -207,10 +231,19 @@ export async function classifyWorkspace(
         await embed(texts, fileVectors);
       } else uncached += texts.length - encoder.cached(texts).size;
     }
-    // With other tasks, each chunk is encoded once and every task's model classifies that encoding
-    // (the fast features only: a sentence-block model reads its vectors as it classifies).
-    const encode = others.length && !sentence ? (t: string[]) => engine.encode(t) : undefined;
-    const [first, ...rest] = await predictUnitsForEach(models, units, wanted, stopIfCancelled, encode);
+    // With other tasks, each chunk is encoded once and every single-label task's model classifies
+    // that encoding (the fast features only: a sentence-block model reads its vectors as it
+    // classifies). A multi-label model classifies the texts (it has no encoded entry point).
+    const encode = singles.length > 1 && !sentence ? (t: string[]) => engine.encode(t) : undefined;
+    const single = await predictUnitsForEach(singles, units, wanted, stopIfCancelled, encode);
+    const perTask: TaskLinePredictions[] = [];
+    for (const m of models) {
+      if (m.sets) {
+        const { labelIndex, confidence, uncertainty, sets } = await predictSets(m.sets, units, wanted, stopIfCancelled);
+        perTask.push({ labelIndex, confidence, uncertainty, sets });
+      } else perTask.push(single.shift()!);
+    }
+    const [first, ...rest] = perTask;
     fileVectors = new Map();
     linesDone += wanted.length;
     return {

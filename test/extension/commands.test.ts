@@ -286,6 +286,78 @@ describe('commands', () => {
     }
   });
 
+  it("Export Dataset writes a multi-label task's sets in its column (labeled and predicted), the single-label task's labels in its own", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fewshot-export-'));
+    const file = path.join(dir, 'out.csv');
+    const sent: Array<{ tasks?: Array<{ task: string; labels: unknown[] }> }> = [];
+    // topics: line 0 labeled {bug, billing}; line 1 predicted {feature 0.9, bug 0.6}; line 2 the empty set.
+    const topics = {
+      labels: ['bug', 'feature', 'none'],
+      labelIndex: Int32Array.from([0, 1, 2]),
+      confidence: Float32Array.from([0.5, 0.9, 0.8]),
+      uncertainty: new Float32Array(3),
+      sets: { start: Int32Array.of(0, 1, 3, 3), label: Int32Array.of(0, 1, 0), confidence: Float32Array.of(0.5, 0.9, 0.6) },
+    };
+    const intent = {
+      labels: ['bug', 'feature'],
+      labelIndex: Int32Array.from([1, 1, 0]),
+      confidence: Float32Array.from([0.7, 0.7, 0.7]),
+      uncertainty: new Float32Array(3),
+    };
+    env = setUp({
+      structured: {
+        formatOf: () => 'csv',
+        paramsOf: () => ({ format: 'csv' }),
+        tableFor: async () => ({ records: [{ line: 0 }, { line: 1 }, { line: 2 }], problems: [] }),
+      },
+      extend: {
+        engine: {
+          dataset: async (params: (typeof sent)[number]) => {
+            sent.push(params);
+            return 'written';
+          },
+        },
+        scheduler: { freshResultForTask: async (_doc: unknown, task: string | undefined) => (task === 'topics' ? topics : intent) },
+        labels: {
+          // The default task (undefined) is single-label even while topics is active.
+          isMultiLabel: (...task: [] | [string | undefined]) => (task.length === 0 ? 'topics' : task[0]) === 'topics',
+          labelSetsOf: (_doc: unknown, task?: string) => new Map(task === 'topics' ? [[0, ['billing', 'bug']]] : []),
+          // A set's first label is all labelsOf knows of it.
+          labelsOf: (_doc: unknown, task?: string) => new Map(task === 'topics' ? [[0, 'billing']] : []),
+          tasks: () => [
+            { name: 'intent', kind: 'single-label', isDefault: true },
+            { name: 'topics', kind: 'multi-label', isDefault: false },
+          ],
+          activeTask: () => ({ name: 'topics', kind: 'multi-label', isDefault: false }),
+        },
+      },
+    });
+    try {
+      await vscode.commands.executeCommand('fewshot.exportDataset', uri, file);
+      assert.deepEqual(sent[0]!.tasks, [
+        {
+          task: 'intent',
+          labels: [
+            { label: 'feature', source: 'prediction', confidence: Math.fround(0.7) },
+            { label: 'feature', source: 'prediction', confidence: Math.fround(0.7) },
+            { label: 'bug', source: 'prediction', confidence: Math.fround(0.7) },
+          ],
+        },
+        {
+          task: 'topics',
+          labels: [
+            { label: 'billing|bug', source: 'label' },
+            // The set's confidence: its least probable label's.
+            { label: 'bug|feature', source: 'prediction', confidence: Math.fround(0.6) },
+            { label: 'none', source: 'none', confidence: Math.fround(0.8) },
+          ],
+        },
+      ]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('in a multi-label task, Label Line adds the label to each line set (none empties it), toggleLabel and setLabels change sets', async () => {
     const labelSets = new Map([[0, ['bug']]]);
     env = setUp({ labelSets });

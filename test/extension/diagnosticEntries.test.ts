@@ -211,5 +211,16 @@ describe('prediction view of a multi-label task (predicted sets)', () => {
       allTasksMessage(0, { name: 'intent', message: 'refund 90%' }, [{ name: 'topics', labels: new Map(), predictions: p }]),
       'intent: refund 90% · topics: bug 91% · billing 60%',
     );
+    // Its labeled lines by their whole set (the empty set: none), not the set's first label.
+    const labeled = new Map<number, readonly string[]>([
+      [0, ['billing', 'bug']],
+      [1, []],
+    ]);
+    const others = [{ name: 'topics', labels: labeled, predictions: p }];
+    assert.equal(
+      allTasksMessage(0, { name: 'intent', message: 'refund 90%' }, others),
+      'intent: refund 90% · topics: billing · bug (labeled)',
+    );
+    assert.equal(allTasksMessage(1, { name: 'intent', message: 'refund 90%' }, others), 'intent: refund 90% · topics: none (labeled)');
   });
 });

@@ -87,6 +87,15 @@ describe('label store: tasks', () => {
       ['high', 'low'],
     );
     assert.deepEqual(store.labelNames(), ['high', 'low']);
+    // An explicit undefined is the default task (what `recordTask(defaultTask)` passes, e.g. the
+    // all-tasks diagnostics), not the active one.
+    assert.deepEqual([...store.labelsOf(doc, undefined)], [[0, 'billing']]);
+    assert.deepEqual([...store.labelSetsOf(doc, undefined)], [[0, ['billing']]]);
+    assert.deepEqual(
+      store.examplesFor(doc.uri, undefined).map((e) => e.label),
+      ['billing'],
+    );
+    assert.deepEqual(store.labelNames(undefined), ['billing']);
     store.setActiveTask('default');
     assert.deepEqual([...store.labelsOf(doc)], [[0, 'billing']]);
     assert.deepEqual(records(labels), ['-:0:billing', 'urgency:0:high', 'urgency:1:low']);

@@ -4,14 +4,16 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { readConfig } from '../../src/extension/config';
+import { predictedSet } from '../../src/extension/diagnosticEntries';
 import { columnsByPath } from '../../src/extension/structured';
+import { entryRanges } from '../../src/extension/workspaceResults';
 import { refineOffer, WorkspaceRun, type WorkspaceRunContext, type WorkspaceSummary } from '../../src/extension/workspaceRun';
 import type { Example } from '../../src/engine/types';
 import type { ClassifyWorkspaceParams, WorkspaceEvent } from '../../src/protocol/workspace';
 import { CancelSource } from '../../src/protocol/rpc';
 import { Refiner, type SentenceEmbedder } from '../../src/worker/refine';
 import { classifyWorkspace, type WorkspaceSentence } from '../../src/worker/workspace';
-import { sentenceFakeEngine } from '../worker/fakeEngine';
+import { fakeSetEngine, sentenceFakeEngine } from '../worker/fakeEngine';
 import { tempFolders } from '../worker/tempFolders';
 import { window, workspace } from './fakeVscode';
 
@@ -24,7 +26,8 @@ const support: Example[] = [
 function makeRun(labels: WorkspaceRunContext['labels'], remembered: Record<string, string> = {}, refiner?: WorkspaceSentence) {
   const calls = { adapt: [], predictedLines: 0, predicted: [] as string[] };
   const asked: ClassifyWorkspaceParams[] = [];
-  const engine = sentenceFakeEngine(calls);
+  // Multi-label tasks adapt the fake set engine's model (a set per line by shared words).
+  const engine = { ...sentenceFakeEngine(calls), adaptMultiLabel: fakeSetEngine([]).adaptMultiLabel };
   const run = new WorkspaceRun({
     config: readConfig(),
     engine: {
@@ -60,6 +63,7 @@ describe('WorkspaceRun', () => {
     const { run, asked, calls } = makeRun(
       {
         examplesFor: () => support,
+        labelSetExamplesFor: () => [],
         fileFor: () => undefined,
         activeTask: () => ({ name: 'default', kind: 'single-label' as const, isDefault: true }),
         tasks: () => [{ name: 'default', kind: 'single-label' as const, isDefault: true }],
@@ -89,6 +93,7 @@ describe('WorkspaceRun', () => {
     let active = urgency;
     const { run, asked } = makeRun({
       examplesFor: (_uri, task) => (task === undefined ? support : task === 'urgency' ? urgencySupport : []),
+      labelSetExamplesFor: () => [],
       fileFor: () => undefined,
       activeTask: () => active,
       tasks: () => [intent, urgency, empty],
@@ -111,6 +116,46 @@ describe('WorkspaceRun', () => {
       );
       active = empty;
       assert.deepEqual(run.closedFiles(), []);
+    } finally {
+      run.dispose();
+    }
+  });
+
+  it('a multi-label task is sent with its sets and its closed files keep a set per line, listed by their diagnostics', async () => {
+    const root = make({ 'a.txt': 'my invoice crash\nurgent password\n' });
+    workspace.workspaceFolders = [{ uri: vscode.Uri.file(root), name: 'root', index: 0 }];
+    const intent = { name: 'intent', kind: 'single-label' as const, isDefault: true };
+    const topics = { name: 'topics', kind: 'multi-label' as const, isDefault: false };
+    const tags = { name: 'tags', kind: 'multi-label' as const, isDefault: false };
+    const topicSets = [
+      { text: 'invoice', labels: ['billing'] },
+      { text: 'crash', labels: ['bug'] },
+      { text: 'hello', labels: [] },
+    ];
+    const { run, asked } = makeRun({
+      examplesFor: (_uri, task) => (task === undefined ? support : []),
+      // `tags`: every labeled line carries `x`, which cannot train a model (left out, not a failed run).
+      labelSetExamplesFor: (_uri, task) => (task === 'topics' ? topicSets : task === 'tags' ? [{ text: 'a', labels: ['x'] }] : []),
+      fileFor: () => undefined,
+      activeTask: () => topics,
+      tasks: () => [intent, topics, tags],
+    });
+    const file = vscode.Uri.file(path.join(root, 'a.txt')).toString();
+    try {
+      await run.run({ interactive: false });
+      assert.deepEqual(asked[0]!.multiLabel, topicSets, 'the active multi-label task first, with its sets');
+      assert.deepEqual(asked[0]!.otherTasks, [{ support }], 'the default task is single-label; tags are left out');
+      const closed = run.closedFile(file)!;
+      assert.deepEqual(closed.labels, ['billing', 'bug', 'none']);
+      assert.deepEqual(
+        [0, 1].map((line) => predictedSet(closed, line)?.map((x) => x.label)),
+        [['billing', 'bug'], []],
+      );
+      assert.equal(run.closedFile(file, 'intent')!.sets, undefined, "the single-label task does not take the other task's sets");
+      const messages = entryRanges(closed, new Set(), { minConfidence: 0, maxPerFile: 10, priority: 'confidence' }).map(
+        (r) => r.entry.message,
+      );
+      assert.deepEqual(messages, ['billing 90% · bug 90%']);
     } finally {
       run.dispose();
     }
@@ -156,6 +201,7 @@ describe('WorkspaceRun', () => {
     const { run, asked } = makeRun(
       {
         examplesFor: () => support,
+        labelSetExamplesFor: () => [],
         fileFor: () => undefined,
         activeTask: () => ({ name: 'default', kind: 'single-label' as const, isDefault: true }),
         tasks: () => [{ name: 'default', kind: 'single-label' as const, isDefault: true }],

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import type { PanelSnapshot } from '../../src/protocol/panel';
 import { Dataset } from '../../src/webview/dataset';
-import { restoreViewState } from '../../src/webview/state';
+import { restoreViewState, type StatusFilter } from '../../src/webview/state';
 import { histogram, sample, wilson } from '../../src/webview/stats';
 
 describe('panel logic', () => {
@@ -69,6 +69,44 @@ describe('panel logic', () => {
     });
     assert.deepEqual(Array.from(d.view({ sort: 'document', filter: 'none', doc: null, search: '' })), [0, 2]);
     assert.equal(restoreViewState({ v: 1, filter: 'none' }).filter, 'none');
+  });
+
+  it('a multi-label task: a set counts for each of its labels, and a predicted set is found under each of its labels', () => {
+    const d = new Dataset({
+      documents: [{ uri: 'a', name: 'a' }],
+      lines: [
+        { doc: 0, line: 0, text: 'invoice crash', label: 'billing', labels: ['billing', 'bug'] },
+        { doc: 0, line: 1, text: 'sunny', label: 'none', labels: [] },
+        {
+          doc: 0,
+          line: 2,
+          text: 'app crash bill',
+          prediction: { label: 'bug', confidence: 0.9, uncertainty: 0.1, labels: ['bug', 'billing'] },
+        },
+        { doc: 0, line: 3, text: 'crash', prediction: { label: 'bug', confidence: 0.8, uncertainty: 0.2, labels: ['bug'] } },
+        { doc: 0, line: 4, text: 'hello', prediction: { label: 'none', confidence: 0.7, uncertainty: 0.3, labels: [] } },
+      ],
+      labels: [
+        { name: 'billing', color: '#000000' },
+        { name: 'bug', color: '#111111' },
+      ],
+      stats: { backend: 'cpu', lastAdaptationMs: null, multiLabel: true },
+    });
+    assert.deepEqual([...d.labeledCounts()].sort(), [
+      ['billing', 1],
+      ['bug', 1],
+      ['none', 1],
+    ]);
+    assert.deepEqual([...d.predictedCounts()].sort(), [
+      ['billing', 1],
+      ['bug', 2],
+      ['none', 1],
+    ]);
+    const view = (filter: StatusFilter) => Array.from(d.view({ sort: 'document', filter, doc: null, search: '' }));
+    assert.deepEqual(view('predicted:billing'), [2], 'the second label of a predicted set');
+    assert.deepEqual(view('predicted:bug'), [2, 3]);
+    assert.deepEqual(view('none'), [1, 4]);
+    assert.deepEqual(d.predictedAs('billing'), [2]);
   });
 
   it('filters and orders the list', () => {

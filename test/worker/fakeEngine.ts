@@ -108,3 +108,32 @@ export function sentenceFakeEngine(calls: { adapt: AdaptOptions[]; predictedLine
     },
   };
 }
+
+/** A fake multi-label engine: a label's probability is 0.9 where the line shares a word with one of its lines, else 0.1. */
+export function fakeSetEngine(
+  pools: Array<string[] | undefined>,
+  calls: Parameters<typeof fakeEngine>[0] = { adapt: [], predictedLines: 0 },
+): EngineApi {
+  return {
+    ...fakeEngine(calls),
+    adaptMultiLabel(sets, options) {
+      pools.push(options?.pool);
+      const labels = [...new Set(sets.flatMap((s) => s.labels))].filter((l) => l !== 'none').sort();
+      return {
+        labels,
+        thresholds: new Float32Array(labels.length).fill(0.5),
+        adaptMs: 0,
+        classify(lines) {
+          const probs = new Float32Array(lines.length * labels.length);
+          lines.forEach((line, i) => {
+            labels.forEach((label, l) => {
+              const hit = sets.some((s) => s.labels.includes(label) && s.text.split(' ').some((w) => line.includes(w)));
+              probs[i * labels.length + l] = hit ? 0.9 : 0.1;
+            });
+          });
+          return { probs, member: Uint8Array.from(probs, (p) => (p >= 0.5 ? 1 : 0)) };
+        },
+      };
+    },
+  };
+}

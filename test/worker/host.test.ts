@@ -8,7 +8,7 @@ import type { EngineApi, AdaptOptions } from '../../src/engine/engine';
 import type { Example } from '../../src/engine/types';
 import { RpcClient, CancelSource, RpcError } from '../../src/protocol/rpc';
 import { checkPredictedSets, isReady, isLog, type WorkerRequests, type ReadyNotification } from '../../src/protocol/worker';
-import { fakeEngine, info } from './fakeEngine';
+import { fakeEngine, fakeSetEngine, info } from './fakeEngine';
 import { tempFolders } from './tempFolders';
 
 function connect(load: () => Promise<EngineApi>) {
@@ -446,32 +446,6 @@ describe('worker host: quality estimate', () => {
     }
   });
 });
-
-/** A fake multi-label engine: a label's probability is 0.9 where the line shares a word with one of its lines, else 0.1. */
-function fakeSetEngine(pools: Array<string[] | undefined>): EngineApi {
-  return {
-    ...fakeEngine({ adapt: [], predictedLines: 0 }),
-    adaptMultiLabel(sets, options) {
-      pools.push(options?.pool);
-      const labels = [...new Set(sets.flatMap((s) => s.labels))].filter((l) => l !== 'none').sort();
-      return {
-        labels,
-        thresholds: new Float32Array(labels.length).fill(0.5),
-        adaptMs: 0,
-        classify(lines) {
-          const probs = new Float32Array(lines.length * labels.length);
-          lines.forEach((line, i) => {
-            labels.forEach((label, l) => {
-              const hit = sets.some((s) => s.labels.includes(label) && s.text.split(' ').some((w) => line.includes(w)));
-              probs[i * labels.length + l] = hit ? 0.9 : 0.1;
-            });
-          });
-          return { probs, member: Uint8Array.from(probs, (p) => (p >= 0.5 ? 1 : 0)) };
-        },
-      };
-    },
-  };
-}
 
 describe('worker host: multi-label classify', () => {
   const sets = [

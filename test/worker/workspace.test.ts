@@ -6,12 +6,17 @@ import { MessageChannel } from 'node:worker_threads';
 import { type AdaptOptions, EngineInputError } from '../../src/engine/engine';
 import type { Example } from '../../src/engine/types';
 import { CancelSource, RpcClient, RpcError } from '../../src/protocol/rpc';
-import type { WorkerRequests } from '../../src/protocol/worker';
-import { type ClassifyWorkspaceParams, isWorkspaceNotification, type WorkspaceEvent } from '../../src/protocol/workspace';
+import { checkPredictedSets, type WorkerRequests } from '../../src/protocol/worker';
+import {
+  type ClassifyWorkspaceParams,
+  isWorkspaceNotification,
+  type WorkspaceEvent,
+  type WorkspaceFileResult,
+} from '../../src/protocol/workspace';
 import { classify, type Port, startWorkerHost } from '../../src/worker/host';
 import { readText } from '../../src/engine/data/readText';
 import { classifyWorkspace, type WorkspaceSeams } from '../../src/worker/workspace';
-import { fakeEngine } from './fakeEngine';
+import { fakeEngine, fakeSetEngine } from './fakeEngine';
 import { tempFolders } from './tempFolders';
 import { MAX_POOL } from '../../src/engine/pool';
 
@@ -160,6 +165,68 @@ describe('classifyWorkspace worker request', () => {
     );
     const b = files.find((f) => path.basename(f.path) === 'b.txt')!;
     assert.deepEqual([...b.otherTasks![0]!.labelIndex], [1]); // low: `please`
+  });
+
+  it('a multi-label task gets a set per line: adapted once to the pool, first or beside a single-label task', async () => {
+    const root = make({ 'a.txt': 'the invoice made the app crash\n\nmy invoice please\nnothing here' });
+    const topics = [
+      { text: 'invoice overdue', labels: ['billing'] },
+      { text: 'app crash', labels: ['bug'] },
+      { text: 'sunny day', labels: [] },
+    ];
+    const setsOf = (p: { labelIndex: Int32Array; sets?: NonNullable<WorkspaceFileResult['sets']> }, labels: string[]) => {
+      const sets = checkPredictedSets({ labels, labelIndex: p.labelIndex, sets: p.sets })!;
+      return [...p.labelIndex].map((_, i) => Array.from(sets.label.subarray(sets.start[i], sets.start[i + 1]), (l) => labels[l]));
+    };
+    const expected = [['billing', 'bug'], [], ['billing'], []];
+    const filesOf = (events: WorkspaceEvent[]) =>
+      events.filter((e): e is Extract<WorkspaceEvent, { type: 'file' }> => e.type === 'file').map((e) => e.file);
+
+    // Beside a single-label task (the first).
+    const pools: Array<string[] | undefined> = [];
+    const calls = newCalls();
+    const events: WorkspaceEvent[] = [];
+    const result = await classifyWorkspace(
+      fakeSetEngine(pools, calls),
+      params(root, { poolSize: 10, otherTasks: [{ task: 'topics', support: [], multiLabel: topics }] }),
+      new CancelSource(),
+      (e) => events.push(e),
+    );
+    assert.equal(calls.adapt.length, 1, 'the single-label task adapts once');
+    assert.deepEqual(
+      pools,
+      [['the invoice made the app crash', 'my invoice please', 'nothing here']],
+      'the multi-label task adapts once, to the pool',
+    );
+    const scanned = events[0] as Extract<WorkspaceEvent, { type: 'scanned' }>;
+    assert.deepEqual(scanned.otherLabels, [['billing', 'bug', 'none']]);
+    assert.deepEqual(result.otherTasks, [{ labels: ['billing', 'bug', 'none'], method: 'multi-label' }]);
+    const [a] = filesOf(events);
+    assert.equal(a!.sets, undefined, 'the single-label task has no sets');
+    assert.deepEqual(setsOf(a!.otherTasks![0]!, scanned.otherLabels![0]!), expected);
+    assert.deepEqual([...a!.otherTasks![0]!.labelIndex], [0, -1, 0, 2], 'each line summarised by its most probable label, else none');
+
+    // The first task.
+    const first: WorkspaceEvent[] = [];
+    await classifyWorkspace(fakeSetEngine([]), params(root, { support: [], multiLabel: topics }), new CancelSource(), (e) => first.push(e));
+    const labels = (first[0] as Extract<WorkspaceEvent, { type: 'scanned' }>).labels;
+    assert.deepEqual(labels, ['billing', 'bug', 'none']);
+    assert.deepEqual(setsOf(filesOf(first)[0]!, labels), expected);
+  });
+
+  it('refuses a malformed multiLabel in otherTasks before walking the folder', async () => {
+    const root = make({ 'a.txt': 'invoice' });
+    const calls = newCalls();
+    const bad = params(root, {
+      otherTasks: [
+        { task: 'topics', support: [], multiLabel: [{ text: 'x', labels: 'bug' }] },
+      ] as unknown as ClassifyWorkspaceParams['otherTasks'],
+    });
+    await assert.rejects(
+      classifyWorkspace(fakeEngine(calls), bad, new CancelSource(), () => {}),
+      (e: unknown) => e instanceof RpcError && e.code === 'input' && /multiLabel/.test(e.message),
+    );
+    assert.equal(calls.adapt.length, 0);
   });
 
   it('refuses a malformed otherTasks before walking the folder', async () => {

@@ -1,6 +1,7 @@
 // Writes a structured document's records back with their labels (Export Dataset): the same format,
 // every source field kept, plus a label, where it came from and the model's confidence. Pure.
 import { stringify } from 'csv-stringify/sync';
+import { NONE_LABEL } from '../labels/none';
 import type { FullRecord, RecordProblem, RecordTable } from './records';
 
 /**
@@ -14,6 +15,22 @@ export interface RecordLabel {
   source: LabelSource;
   /** The model's confidence, 0..1; absent for a person's label. */
   confidence?: number;
+}
+
+/** Between a multi-label record's labels in its label column: `bug|billing`. */
+const LABEL_SET_SEPARATOR = '|';
+
+/**
+ * A multi-label record's set as one label value: the names sorted and joined by `|`, a `|` or `\`
+ * inside a name escaped with `\` (so the value splits back into the names); the empty set is `none`.
+ * The column's quoting is the writer's (csv-stringify), like any field.
+ */
+export function datasetLabelSet(labels: readonly string[]): string {
+  if (labels.length === 0) return NONE_LABEL;
+  return [...labels]
+    .sort()
+    .map((l) => l.replace(/[\\|]/g, (c) => `\\${c}`))
+    .join(LABEL_SET_SEPARATOR);
 }
 
 /** The names of the three added columns; `fewshot_` in front when the source already has one. */

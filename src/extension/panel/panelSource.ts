@@ -4,12 +4,9 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { CancelSignal } from '../../protocol/rpc';
 import type { FewShotContext } from '../context';
-import { NONE_LABEL } from '../../engine/labels/none';
-import { predictedSet } from '../diagnosticEntries';
 import { LabelError } from '../labelStore';
-import { recordTask } from '../taskFile';
-import { workspacePanelLines } from '../workspacePanel';
-import { countElsewhere } from './labelCounts';
+import { panelLine, workspacePanelLines } from '../workspacePanel';
+import { labelsElsewhere } from './labelCounts';
 import {
   registerLabelingPanel,
   type PanelChange,
@@ -95,26 +92,7 @@ class StoreDataSource implements PanelDataSource, vscode.Disposable {
       for (let line = 0; line < doc.lineCount; line++) {
         const text = units ? units.lines[line]! : doc.lineAt(line).text;
         if (text.trim() === '') continue;
-        const entry: PanelSourceLine = { uri, line, text };
-        const label = labels.get(line);
-        if (label !== undefined) entry.label = label;
-        const set = sets?.get(line);
-        if (set) {
-          entry.label = set[0] ?? NONE_LABEL;
-          entry.labels = set;
-        }
-        const index = result?.labelIndex[line] ?? -1;
-        if (result && index >= 0) {
-          const predicted = predictedSet(result, line);
-          entry.prediction = {
-            label: result.labels[index]!,
-            confidence: result.confidence[line]!,
-            uncertainty: result.uncertainty[line]!,
-            ...(result.refined ? { refined: true as const } : {}),
-            ...(predicted ? { labels: predicted.map((x) => x.label) } : {}),
-          };
-        }
-        out.push(entry);
+        out.push(panelLine({ uri, line, text }, labels.get(line), sets?.get(line), result));
       }
     }
     // Closed files that Classify Workspace classified.
@@ -129,14 +107,10 @@ class StoreDataSource implements PanelDataSource, vscode.Disposable {
 
   getLabels(): readonly PanelLabel[] {
     const labels = this.ctx.palette.labels(this.ctx.labels.labelNames());
-    const task = recordTask(this.ctx.labels.activeTask());
-    const elsewhere = countElsewhere(
-      // The active task's records: another task's label of the same name is another label.
-      this.ctx.labels.all().flatMap((s) => s.records.filter((r) => r.task === task).map((r) => r.label)),
-      [...this.listedDocuments(), ...this.ctx.workspace.closedFiles().map((f) => vscode.Uri.parse(f.uri))].flatMap((doc) => [
-        ...this.ctx.labels.labelsOf(doc).values(),
-      ]),
-    );
+    const elsewhere = labelsElsewhere(this.ctx.labels, [
+      ...this.listedDocuments(),
+      ...this.ctx.workspace.closedFiles().map((f) => vscode.Uri.parse(f.uri)),
+    ]);
     return labels.map((l) => (elsewhere.has(l.name) ? { ...l, elsewhere: elsewhere.get(l.name)! } : l));
   }
 

@@ -2,7 +2,7 @@
 // start, JSONL numbers stay as written, and one pathological record does not sink the export.
 import assert from 'node:assert/strict';
 import { parse } from 'csv-parse/sync';
-import { leftOutNote, safeCsv, writeDataset } from '../../../src/engine/data/dataset';
+import { datasetLabelSet, leftOutNote, safeCsv, writeDataset } from '../../../src/engine/data/dataset';
 import { parseRecords } from '../../../src/engine/data/records';
 import { toCsv } from '../../../src/extension/labelFile';
 
@@ -148,6 +148,18 @@ describe('data: dataset export with several tasks', () => {
     ]);
     assert.deepEqual(rows[1], ['1', 'invoice overdue', 'x', 'billing', 'label', '', 'high', 'prediction', '0.712']);
     assert.deepEqual(rows[2], ['2', 'password reset', 'y', '', '', '', "'=low", 'prediction', '0.712']);
+  });
+
+  it("a multi-label record's set is one value: sorted, joined by |, a | or \\ in a name escaped; CSV-quoted like any field", () => {
+    assert.equal(datasetLabelSet([]), 'none');
+    assert.equal(datasetLabelSet(['bug', 'billing']), 'billing|bug');
+    assert.equal(datasetLabelSet(['a|b', 'c\\d']), 'a\\|b|c\\\\d');
+    // Reading escapes (a backslash and the next character) and splitting at a bare | gives the names back.
+    const names = (datasetLabelSet(['a|b', 'e\\', 'x, "y"']).match(/(?:\\.|[^\\|])+/g) ?? []).map((n) => n.replace(/\\(.)/g, '$1'));
+    assert.deepEqual(names, ['a|b', 'e\\', 'x, "y"']);
+    const source = 'id,text\n1,invoice crash\n';
+    const out = writeDataset(parseRecords(source, 'csv'), source, () => ({ label: datasetLabelSet(['bug', 'x, "y"']), source: 'label' }));
+    assert.deepEqual(rowsOf(out)[1], ['1', 'invoice crash', 'bug|x, "y"', 'label', '']);
   });
 
   it('JSONL: each task adds its fields; a task whose names clash with another task gets numbered names', () => {
