@@ -196,7 +196,7 @@ export class LabelStore implements vscode.Disposable {
   /** Makes a task the active one in this window (by name; an unknown name is refused). */
   setActiveTask(name: string): void {
     const task = this.tasks().find((t) => t.name === name);
-    if (!task) throw new LabelError(`There is no task named ${name}.`);
+    if (!task) throw new LabelError(vscode.l10n.t('There is no task named {0}.', name));
     if (this.activeTask().name === task.name) return;
     this.activeName = task.name;
     this.tasksChanged.fire();
@@ -206,7 +206,8 @@ export class LabelStore implements vscode.Disposable {
   /** Adds a task (in every folder's tasks.json). */
   async createTask(name: string, kind: TaskKind): Promise<TaskInfo> {
     const clean = this.newTaskName(name);
-    if (this.folders.size === 0) throw new LabelError('Open a folder to create a task: tasks are stored in the workspace folder.');
+    if (this.folders.size === 0)
+      throw new LabelError(vscode.l10n.t('Open a folder to create a task: tasks are stored in the workspace folder.'));
     for (const state of this.folders.values()) await state.tasks.change({ kind: 'create', name: clean, taskKind: kind });
     this.tasksChanged.fire();
     return { name: clean, kind, isDefault: false };
@@ -215,7 +216,7 @@ export class LabelStore implements vscode.Disposable {
   /** Renames a task: its records' task field is rewritten through the merge (the default task's records keep none). */
   async renameTask(from: string, to: string): Promise<number> {
     const task = this.tasks().find((t) => t.name === from);
-    if (!task) throw new LabelError(`There is no task named ${from}.`);
+    if (!task) throw new LabelError(vscode.l10n.t('There is no task named {0}.', from));
     const clean = this.newTaskName(to);
     let n = 0;
     for (const state of this.folders.values()) {
@@ -234,7 +235,7 @@ export class LabelStore implements vscode.Disposable {
 
   private newTaskName(name: string): string {
     const clean = checkLabelName(name);
-    if (this.tasks().some((t) => t.name === clean)) throw new LabelError(`A task named ${clean} exists already.`);
+    if (this.tasks().some((t) => t.name === clean)) throw new LabelError(vscode.l10n.t('A task named {0} exists already.', clean));
     return clean;
   }
 
@@ -310,7 +311,7 @@ export class LabelStore implements vscode.Disposable {
     const state = this.writable(doc.uri);
     const name = this.checkNewName(label);
     const units = this.units?.unitsOf(doc);
-    if (units === 'pending') throw new LabelError('The file is still being read; try again in a moment.');
+    if (units === 'pending') throw new LabelError(vscode.l10n.t('The file is still being read; try again in a moment.'));
     const targets = units ? lines.map((l) => units.startOf(l)) : lines;
     const valid = [...new Set(targets)].filter((line) => line >= 0 && line < doc.lineCount);
     const n = state.labels.setLabel(
@@ -334,7 +335,7 @@ export class LabelStore implements vscode.Disposable {
   ): Promise<number> {
     const state = this.writable(doc.uri);
     const units = this.units?.unitsOf(doc);
-    if (units === 'pending') throw new LabelError('The file is still being read; try again in a moment.');
+    if (units === 'pending') throw new LabelError(vscode.l10n.t('The file is still being read; try again in a moment.'));
     const targets = units ? lines.map((l) => units.startOf(l)) : lines;
     const valid = [...new Set(targets)].filter((line) => line >= 0 && line < doc.lineCount);
     const now = this.labelSetsOf(doc);
@@ -401,7 +402,7 @@ export class LabelStore implements vscode.Disposable {
     const names = new Set(this.labelNames());
     for (const r of records) {
       const problem = labelNameProblem(r.label) ?? labelLimitProblem(names, r.label);
-      if (problem) throw new LabelError(`${r.document} line ${r.line + 1}: ${problem}.`);
+      if (problem) throw new LabelError(vscode.l10n.t('{0} line {1}: {2}.', r.document, r.line + 1, problem));
       names.add(r.label);
     }
     const n = state.labels.importRecords(records);
@@ -549,7 +550,7 @@ export class LabelStore implements vscode.Disposable {
 
   private writable(uri: vscode.Uri): FolderState {
     const state = this.stateOf(uri);
-    if (!state) throw new LabelError('Open a folder to label lines: labels are stored in the workspace folder.');
+    if (!state) throw new LabelError(vscode.l10n.t('Open a folder to label lines: labels are stored in the workspace folder.'));
     const reason = state.labels.readOnlyReason;
     if (reason) throw new LabelError(`${path.basename(state.file)}: ${reason}.`);
     return state;

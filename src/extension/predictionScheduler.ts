@@ -279,7 +279,7 @@ export class PredictionScheduler implements vscode.Disposable {
         // Said once per message, not on every re-adaptation.
         if (!this.notesShown.has(result.note)) {
           this.notesShown.add(result.note);
-          void vscode.window.showWarningMessage(`Few-Shot: ${result.note}.`);
+          void vscode.window.showWarningMessage(vscode.l10n.t('Few-Shot: {0}.', result.note));
         }
       }
       this.log(

@@ -5,7 +5,7 @@ import type { FewShotContext } from './context';
 /** Returns the item (the extension's test API reads its text). */
 export function activateStatusBar(ctx: FewShotContext): vscode.StatusBarItem {
   const item = vscode.window.createStatusBarItem('fewshot.status', vscode.StatusBarAlignment.Right, 100);
-  item.name = 'Few-Shot Labeler';
+  item.name = vscode.l10n.t('Few-Shot Labeler');
   item.command = 'fewshot.openPanel';
   const update = () => {
     const icon = ctx.scheduler.busy ? '$(sync~spin)' : ctx.scheduler.lastError ? '$(warning)' : '$(tag)';

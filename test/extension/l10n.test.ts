@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { PANEL_STRINGS } from '../../src/protocol/panelStrings';
+import { branches, callArguments, literalText, operands, skipExpression, withoutComments } from '../sourceScan';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const readJson = (file: string): Record<string, unknown> => JSON.parse(fs.readFileSync(path.join(ROOT, file), 'utf8'));
@@ -41,6 +42,32 @@ function messageKeys(): Set<string> {
   // The labeling panel's strings go through the same bundle (src/extension/panel/index.ts).
   for (const english of Object.values(PANEL_STRINGS)) keys.add(english);
   return keys;
+}
+
+/**
+ * Literals the extension shows without vscode.l10n.t: the arguments of a notification
+ * (showInformationMessage / showWarningMessage / showErrorMessage: the message and its buttons), of
+ * LabelWarnings' warn / inform and of a LabelError (its message is shown), and what is given to a
+ * status bar item's text or tooltip, a notification's detail, a progress title, a quick pick's
+ * placeHolder or an input box's prompt. Log lines (the output channel) stay English and are not
+ * looked at.
+ */
+function unwrappedMessages(code: string): string[] {
+  const expressions: string[] = [];
+  for (const m of code.matchAll(/(?:\bshow(?:Information|Warning|Error)Message|\.warn|\.inform|\bnew LabelError)\(/g))
+    expressions.push(...callArguments(code, (m.index as number) + m[0].length));
+  for (const m of code.matchAll(
+    /(?:\.(?:text|name)\s*=(?!=)|\btext\s*:|\b(?:tooltip|detail|description|title|placeHolder|prompt)\s*(?::|=(?!=)))\s*/g,
+  )) {
+    const at = (m.index as number) + m[0].length;
+    expressions.push(code.slice(at, skipExpression(code, at)));
+  }
+  // A codicon ($(tag)) is not text to translate.
+  return expressions
+    .flatMap(branches)
+    .flatMap(operands)
+    .filter((b) => /\p{L}/u.test((literalText(b) ?? '').replace(/\$\([\w-]+\)/g, '')))
+    .map((b) => b.replace(/\s+/g, ' '));
 }
 
 const placeholders = (s: string) => [...s.matchAll(/\{\w+\}/g)].map((m) => m[0]).sort();
@@ -88,6 +115,45 @@ describe('localisation', () => {
       for (const k of keys) assert.deepEqual(placeholders(bundle[k] as string), placeholders(k), k);
     });
   }
+
+  it('finds messages shown without l10n.t (the scan below cannot pass vacuously)', () => {
+    const planted = [
+      `void vscode.window.showInformationMessage(\`Few-Shot: imported \${n} labels.\`);`,
+      `vscode.window.showWarningMessage(vscode.l10n.t('Few-Shot: delete {0}?', name), { modal: true }, 'Delete')`,
+      `void vscode.window.showErrorMessage(ok ? vscode.l10n.t('Saved.') : 'Not saved.');`,
+      `throw new LabelError(\`There is no task named \${name}.\`);`,
+      `void this.ui.warn(\`Few-Shot: \${path.basename(file)} was deleted.\`);`,
+      `throw new LabelError(\n  \`\${name} is not a document Few-Shot classifies \` +\n    \`(see the settings).\`,\n);`,
+      `item.text = '$(tag) Few-Shot';`,
+      `item.tooltip = \`Few-Shot classifies \${kind}\`;`,
+      `vscode.window.withProgress({ location, title: 'Few-Shot: classifying' }, run)`,
+      `await vscode.window.showQuickPick(items, { placeHolder: 'Choose a label' })`,
+      `showInformationMessage(text, { modal: false, detail: 'The engine is ready' })`,
+      `return { text: \`$(warning) Few-Shot: no text \${kind}\`, column: null };`,
+      `item.name = 'Few-Shot Text Field';`,
+      `const item = { label: c, description: chosen ? 'current (chosen)' : undefined };`,
+    ];
+    for (const code of planted) assert.ok(unwrappedMessages(code).length > 0, code);
+    const routed = [
+      `void vscode.window.showInformationMessage(vscode.l10n.t('Few-Shot: imported {0} labels.', n));`,
+      `vscode.window.showWarningMessage(vscode.l10n.t('Few-Shot: delete {0}?', name), { modal: true }, del)`,
+      `throw new LabelError(vscode.l10n.t('There is no task named {0}.', name));`,
+      `void vscode.window.showWarningMessage(message);`,
+      `item.text = \`$(layers) \${active.name}\`;`,
+      `item.text = \`$(symbol-field) \${vscode.l10n.t('Few-Shot text: {0}', column)}\`;`,
+      `this.ui\n  .warn(vscode.l10n.t('Few-Shot: {0} has bad lines.', name), open)`,
+      `if (old && old.text === text) continue;`,
+      `output.appendLine(\`\${file}: saved again after failed attempts\`);`,
+    ];
+    for (const code of routed) assert.deepEqual(unwrappedMessages(code), [], code);
+  });
+
+  it('src/extension shows no message without l10n.t', () => {
+    const offenders = sourceFiles(path.join(ROOT, 'src/extension')).flatMap((file) =>
+      unwrappedMessages(withoutComments(fs.readFileSync(file, 'utf8'))).map((s) => `${path.relative(ROOT, file)}: ${s}`),
+    );
+    assert.deepEqual(offenders, []);
+  });
 
   // VS Code reads a walkthrough step's markdown as `<page>.nls.<language>.md` beside the page
   // when there is one (then `<page>.nls.<language without region>.md`, then the page itself).
