@@ -10,7 +10,7 @@
 import fuzzysort from 'fuzzysort';
 import * as vscode from 'vscode';
 import { isNoneLabel } from '../engine/labels/none';
-import { labelNameProblem } from '../protocol/panel';
+import { describeLabelNameProblem, labelNameRefusal } from '../protocol/panel';
 
 export interface LabelPickItem {
   label: string;
@@ -46,9 +46,15 @@ export function labelPickItems(
   const matches = fuzzysort.go(v, existing, { threshold: 0 }).map((r) => ({ ...item(r.target), alwaysShow: true }));
   if (existing.includes(v)) return matches;
   // The store refuses a bad name with the reason; say it here already.
-  const problem = labelNameProblem(v);
-  const fresh: LabelPickItem = problem
-    ? { label: '$(error)', description: vscode.l10n.t('"{0}" is not allowed: {1}', v, problem), alwaysShow: true, name: v, isNew: true }
+  const refusal = labelNameRefusal(v);
+  const fresh: LabelPickItem = refusal
+    ? {
+        label: '$(error)',
+        description: vscode.l10n.t('"{0}" is not allowed: {1}', v, describeLabelNameProblem(refusal, vscode.l10n.t)),
+        alwaysShow: true,
+        name: v,
+        isNew: true,
+      }
     : { label: '$(add)', description: vscode.l10n.t('new label "{0}"', v), alwaysShow: true, name: v, isNew: true };
   return [...matches, fresh];
 }

@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { MultiLabelExample } from '../engine/multiLabel';
 import type { Example } from '../engine/types';
-import { labelLimitProblem, labelNameProblem, normalizeLabelName } from '../protocol/panel';
+import { describeLabelNameProblem, labelLimitProblem, labelNameRefusal, normalizeLabelName } from '../protocol/panel';
 import type { LineSource } from './anchor';
 import { FolderLabels, LabelWriteError, type StoredLabel } from './folderLabels';
 import { resolveLabelsPath, type LabelRecord } from './labelFile';
@@ -401,7 +401,8 @@ export class LabelStore implements vscode.Disposable {
     const state = this.writable(folder.uri);
     const names = new Set(this.labelNames());
     for (const r of records) {
-      const problem = labelNameProblem(r.label) ?? labelLimitProblem(names, r.label);
+      const refusal = labelNameRefusal(r.label);
+      const problem = refusal ? describeLabelNameProblem(refusal, vscode.l10n.t) : labelLimitProblem(names, r.label);
       if (problem) throw new LabelError(vscode.l10n.t('{0} line {1}: {2}.', r.document, r.line + 1, problem));
       names.add(r.label);
     }
@@ -544,7 +545,7 @@ export class LabelStore implements vscode.Disposable {
   private checkNewName(label: string): string {
     const name = checkLabelName(label);
     const problem = labelLimitProblem(new Set(this.labelNames()), name);
-    if (problem) throw new LabelError(`${problem[0]!.toUpperCase()}${problem.slice(1)}.`);
+    if (problem) throw new LabelError(sentence(problem));
     return name;
   }
 
@@ -568,8 +569,14 @@ export class LabelStore implements vscode.Disposable {
 /** The normalised name (trimmed, NFC), or a LabelError saying why it is refused: the rule of the panel and the CLI. */
 export function checkLabelName(label: string): string {
   const name = normalizeLabelName(label);
-  if ('problem' in name) throw new LabelError(`${name.problem[0]!.toUpperCase()}${name.problem.slice(1)}.`);
+  if ('problem' in name) throw new LabelError(sentence(describeLabelNameProblem(name, vscode.l10n.t)));
   return name.name;
+}
+
+/** A problem (`a label name ...`) as a message: capitalised, with its full stop (a translation that ends in one keeps it). */
+function sentence(problem: string): string {
+  const capital = `${problem[0]!.toUpperCase()}${problem.slice(1)}`;
+  return /[.。]$/.test(capital) ? capital : `${capital}.`;
 }
 
 /** A record's label (a multi-label line's whole set) on its line with a new text. */

@@ -225,7 +225,13 @@ function isUnit(v: unknown): v is number {
   return typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= 1;
 }
 // The label-name rule is the engine's (the CLI reads label files with it too): one rule everywhere.
-export { labelNameProblem, normalizeLabelName, visibleName } from '../engine/data/labelName';
+export {
+  describeLabelNameProblem,
+  labelNameProblem,
+  labelNameRefusal,
+  normalizeLabelName,
+  visibleName,
+} from '../engine/data/labelName';
 
 /**
  * Keys the panel's own commands use (src/webview/keys.ts): a label cannot take them. `l` opens
