@@ -589,7 +589,15 @@ function exportDataset(ctx: FewShotContext): Handler {
     const note = leftOut ? `; ${leftOut}` : '';
     ctx.log(`exported ${table.records.length} records (${labeled} labeled) of ${doc.uri.fsPath} to ${file}${note}`);
     if (!targetPath) {
-      const message = `Few-Shot: exported ${table.records.length} records (${labeled} labeled) to ${path.basename(file)}${note}.`;
+      const message = leftOut
+        ? vscode.l10n.t(
+            'Few-Shot: exported {0} records ({1} labeled) to {2}; {3}.',
+            table.records.length,
+            labeled,
+            path.basename(file),
+            leftOut,
+          )
+        : vscode.l10n.t('Few-Shot: exported {0} records ({1} labeled) to {2}.', table.records.length, labeled, path.basename(file));
       void (leftOut ? vscode.window.showWarningMessage(message) : vscode.window.showInformationMessage(message));
     }
     return { records: table.records.length, labeled, file, unread: table.problems.length };

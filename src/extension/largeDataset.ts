@@ -134,7 +134,17 @@ export function classifyLargeDataset(ctx: FewShotContext, defaultOut: DefaultOut
     ctx.log(`classify large dataset: ${source.fsPath}: ${summary} (${result.out})`);
     for (const p of result.problems) ctx.log(`classify large dataset: ${source.fsPath}:${p.line}: ${p.message}`);
     if (!options.out) {
-      const message = `Few-Shot: ${summary}.`;
+      const said = [
+        result.classified.toLocaleString('en'),
+        result.records.toLocaleString('en'),
+        result.labeled.toLocaleString('en'),
+        result.column ?? vscode.l10n.t('none'),
+        (result.ms / 1000).toFixed(1),
+        path.basename(result.out),
+      ];
+      const message = leftOut
+        ? vscode.l10n.t('Few-Shot: classified {0} of {1} records ({2} labeled, column {3}) in {4} s to {5}; {6}.', ...said, leftOut)
+        : vscode.l10n.t('Few-Shot: classified {0} of {1} records ({2} labeled, column {3}) in {4} s to {5}.', ...said);
       void (leftOut ? vscode.window.showWarningMessage(message) : vscode.window.showInformationMessage(message));
     }
     return result;

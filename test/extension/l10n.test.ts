@@ -64,10 +64,34 @@ function unwrappedMessages(code: string): string[] {
   }
   // A codicon ($(tag)) is not text to translate.
   return expressions
-    .flatMap(branches)
-    .flatMap(operands)
+    .flatMap((e) => shownValues(e, code))
     .filter((b) => /\p{L}/u.test((literalText(b) ?? '').replace(/\$\([\w-]+\)/g, '')))
     .map((b) => b.replace(/\s+/g, ' '));
+}
+
+/**
+ * What a shown expression may be made of: the branches of a ternary, the operands of a `+`, an
+ * array's elements (a notification's buttons spread from one), and a variable's value where it is
+ * declared in the same file (`const text = ...; showInformationMessage(text)`).
+ */
+function shownValues(expr: string, code: string, depth = 0): string[] {
+  if (depth > 5) return [];
+  const enclosed = (e: string, open: string, close: string) => e.startsWith(open) && skipExpression(e, 1, close) === e.length - 1;
+  return branches(expr)
+    .flatMap(operands)
+    .flatMap((operand) => {
+      const e = operand.replace(/^\.\.\./, '').trim();
+      if (enclosed(e, '(', ')')) return shownValues(e.slice(1, -1), code, depth + 1);
+      if (enclosed(e, '[', ']')) return callArguments(e, 1).flatMap((x) => shownValues(x, code, depth + 1));
+      if (/^[A-Za-z_$][\w$]*$/.test(e))
+        return [...code.matchAll(new RegExp(`\\b(?:const|let)\\s+${e.replace(/\$/g, '\\$')}\\s*(?::[^=;]*)?=(?!=)\\s*`, 'g'))].flatMap(
+          (m) => {
+            const at = (m.index as number) + m[0].length;
+            return shownValues(code.slice(at, skipExpression(code, at)), code, depth + 1);
+          },
+        );
+      return [e];
+    });
 }
 
 const placeholders = (s: string) => [...s.matchAll(/\{\w+\}/g)].map((m) => m[0]).sort();
@@ -131,6 +155,8 @@ describe('localisation', () => {
       `showInformationMessage(text, { modal: false, detail: 'The engine is ready' })`,
       `return { text: \`$(warning) Few-Shot: no text \${kind}\`, column: null };`,
       `item.name = 'Few-Shot Text Field';`,
+      `const text = done\n  ? 'Few-Shot: cancelled.'\n  : vscode.l10n.t('Few-Shot: done.');\nvoid vscode.window.showInformationMessage(text);`,
+      `const actions = [...(refine ? [refine] : []), ...(skipped ? ['Show Log'] : [])];\nshowInformationMessage(t, ...actions);`,
       `const item = { label: c, description: chosen ? 'current (chosen)' : undefined };`,
     ];
     for (const code of planted) assert.ok(unwrappedMessages(code).length > 0, code);
@@ -138,7 +164,8 @@ describe('localisation', () => {
       `void vscode.window.showInformationMessage(vscode.l10n.t('Few-Shot: imported {0} labels.', n));`,
       `vscode.window.showWarningMessage(vscode.l10n.t('Few-Shot: delete {0}?', name), { modal: true }, del)`,
       `throw new LabelError(vscode.l10n.t('There is no task named {0}.', name));`,
-      `void vscode.window.showWarningMessage(message);`,
+      `const message = vscode.l10n.t('Few-Shot: {0}.', summary);\nvoid vscode.window.showWarningMessage(message);`,
+      `const actions = [...(refine ? [refine] : []), vscode.l10n.t('Show Log')];\nshowInformationMessage(t, ...actions);`,
       `item.text = \`$(layers) \${active.name}\`;`,
       `item.text = \`$(symbol-field) \${vscode.l10n.t('Few-Shot text: {0}', column)}\`;`,
       `this.ui\n  .warn(vscode.l10n.t('Few-Shot: {0} has bad lines.', name), open)`,
