@@ -15,7 +15,7 @@ import type { Example } from '../engine/types';
 import { describeLabelNameProblem, labelLimitProblem, labelNameRefusal, normalizeLabelName } from '../protocol/panel';
 import type { LineSource } from './anchor';
 import { FolderLabels, LabelWriteError, type StoredLabel } from './folderLabels';
-import { resolveLabelsPath, type LabelRecord } from './labelFile';
+import { type LabelFileMessage, type LabelRecord, resolveLabelsPath, sayLabelFileMessage } from './labelFile';
 import { documentPath, FolderRouter } from './labelRouting';
 import { LabelWarnings } from './labelWarnings';
 import {
@@ -105,8 +105,8 @@ export class LabelStore implements vscode.Disposable {
         continue;
       }
       const root = folder.uri.fsPath;
-      const { file, refused } = resolveLabelsPath(root, this.labelsFile, this.isTrusted());
-      if (refused) this.warnings.setting(refused);
+      const { file, refused, refusal } = resolveLabelsPath(root, this.labelsFile, this.isTrusted());
+      if (refused && refusal) this.warnings.setting(refused, say(refusal));
       const state: FolderState = new FolderState(
         folder,
         new FolderLabels(root, file, {
@@ -552,8 +552,8 @@ export class LabelStore implements vscode.Disposable {
   private writable(uri: vscode.Uri): FolderState {
     const state = this.stateOf(uri);
     if (!state) throw new LabelError(vscode.l10n.t('Open a folder to label lines: labels are stored in the workspace folder.'));
-    const reason = state.labels.readOnlyReason;
-    if (reason) throw new LabelError(`${path.basename(state.file)}: ${reason}.`);
+    const reason = state.labels.readOnlyMessage;
+    if (reason) throw new LabelError(`${path.basename(state.file)}: ${typeof reason === 'string' ? reason : say(reason)}.`);
     return state;
   }
 
@@ -572,6 +572,9 @@ export function checkLabelName(label: string): string {
   if ('problem' in name) throw new LabelError(sentence(describeLabelNameProblem(name, vscode.l10n.t)));
   return name.name;
 }
+
+/** A label-file message in the user's language (its English is the l10n key). */
+const say = (m: LabelFileMessage): string => sayLabelFileMessage(m, vscode.l10n.t);
 
 /** A problem (`a label name ...`) as a message: capitalised, with its full stop (a translation that ends in one keeps it). */
 function sentence(problem: string): string {

@@ -72,11 +72,11 @@ export class LabelWarnings {
     );
   }
 
-  /** The labelsFile setting was refused (`reason`): logged each time, shown once per reason. */
-  setting(reason: string): void {
+  /** The labelsFile setting was refused (`reason`, `shown` in the user's language): logged each time, shown once per reason. */
+  setting(reason: string, shown = reason): void {
     this.ui.log(`${reason}; using .fewshot/labels.jsonl`);
     if (this.warnedSetting === reason) return;
     this.warnedSetting = reason;
-    void this.ui.warn(vscode.l10n.t('Few-Shot: {0}; labels are stored in .fewshot/labels.jsonl instead.', reason));
+    void this.ui.warn(vscode.l10n.t('Few-Shot: {0}; labels are stored in .fewshot/labels.jsonl instead.', shown));
   }
 }

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { LABEL_FILE_MESSAGES } from '../../src/extension/labelFile';
 import { PANEL_STRINGS } from '../../src/protocol/panelStrings';
 import { branches, callArguments, literalText, operands, skipExpression, withoutComments } from '../sourceScan';
 
@@ -41,6 +42,8 @@ function messageKeys(): Set<string> {
   }
   // The labeling panel's strings go through the same bundle (src/extension/panel/index.ts).
   for (const english of Object.values(PANEL_STRINGS)) keys.add(english);
+  // The label file's messages are translated by their English (labelStore.ts: sayLabelFileMessage with vscode.l10n.t).
+  for (const english of Object.values(LABEL_FILE_MESSAGES)) keys.add(english);
   return keys;
 }
 
