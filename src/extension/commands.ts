@@ -197,7 +197,7 @@ function removeLabel(ctx: FewShotContext): Handler {
 
 /** Why a document has no predictions: the labels' problem when they have one, else they are on their way. */
 function noPredictions(ctx: FewShotContext, doc: vscode.TextDocument): LabelError {
-  const problem = supportProblem(ctx.labels.examplesFor(doc.uri));
+  const problem = supportProblem(ctx.labels.examplesFor(doc.uri), vscode.l10n.t);
   return new LabelError(
     problem
       ? vscode.l10n.t('No predictions for this document yet: {0}.', problem)

@@ -70,7 +70,7 @@ export function classifyLargeDataset(ctx: FewShotContext, defaultOut: DefaultOut
     if (!format) throw new LabelError(vscode.l10n.t('{0} is not a CSV, TSV or JSONL file.', path.basename(uri.fsPath)));
     const support = await pickSupport(ctx, uri, options.labels);
     if (!support) return undefined;
-    const problem = supportProblem(support.examples);
+    const problem = supportProblem(support.examples, vscode.l10n.t);
     if (problem) throw new LabelError(vscode.l10n.t('Cannot classify {0} with {1}: {2}', path.basename(uri.fsPath), support.what, problem));
     const out = options.out ?? (await pickOut(uri, format, defaultOut));
     if (!out) return undefined;

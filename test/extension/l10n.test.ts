@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { SUPPORT_PROBLEMS } from '../../src/engine/support';
 import { LABEL_FILE_MESSAGES } from '../../src/extension/labelFile';
 import { PANEL_STRINGS } from '../../src/protocol/panelStrings';
 import { branches, callArguments, literalText, operands, skipExpression, withoutComments } from '../sourceScan';
@@ -44,6 +45,8 @@ function messageKeys(): Set<string> {
   for (const english of Object.values(PANEL_STRINGS)) keys.add(english);
   // The label file's messages are translated by their English (labelStore.ts: sayLabelFileMessage with vscode.l10n.t).
   for (const english of Object.values(LABEL_FILE_MESSAGES)) keys.add(english);
+  // So is the labeled set's problem (supportProblem with vscode.l10n.t).
+  for (const english of Object.values(SUPPORT_PROBLEMS)) keys.add(english);
   return keys;
 }
 
