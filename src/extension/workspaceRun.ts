@@ -232,7 +232,7 @@ export class WorkspaceRun implements vscode.Disposable {
   ): Promise<WorkspaceSummary | undefined> {
     const folders = vscode.workspace.workspaceFolders ?? [];
     if (folders.length === 0)
-      throw new RpcError('Open a folder first: Classify Workspace classifies the files of the workspace folders.', 'input');
+      throw new RpcError(vscode.l10n.t('Open a folder first: Classify Workspace classifies the files of the workspace folders.'), 'input');
     const started = Date.now();
     const summary: WorkspaceSummary = { files: 0, lines: 0, skipped: [], seconds: 0, cancelled: false, sentence };
     // The cost of a refinement is asked for only where one would be offered.

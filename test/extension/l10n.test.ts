@@ -53,7 +53,7 @@ function messageKeys(): Set<string> {
 /**
  * Literals the extension shows without vscode.l10n.t: the arguments of a notification
  * (showInformationMessage / showWarningMessage / showErrorMessage: the message and its buttons), of
- * LabelWarnings' warn / inform and of a LabelError (its message is shown), and what is given to a
+ * LabelWarnings' warn / inform and of a LabelError or RpcError (the command's message), and what is given to a
  * status bar item's text or tooltip, a notification's detail, a progress title, a quick pick's
  * placeHolder or an input box's prompt. Log lines (the output channel) stay English and are not
  * looked at.
@@ -62,6 +62,11 @@ function unwrappedMessages(code: string): string[] {
   const expressions: string[] = [];
   for (const m of code.matchAll(/(?:\bshow(?:Information|Warning|Error)Message|\.warn|\.inform|\bnew LabelError)\(/g))
     expressions.push(...callArguments(code, (m.index as number) + m[0].length));
+  // An RpcError's message reaches the command's error message or the panel; a cancellation's is never shown.
+  for (const m of code.matchAll(/\bnew RpcError\(/g)) {
+    const [message, errorCode] = callArguments(code, (m.index as number) + m[0].length);
+    if (message !== undefined && errorCode?.trim() !== "'cancelled'") expressions.push(message);
+  }
   for (const m of code.matchAll(
     /(?:\.(?:text|name)\s*=(?!=)|\btext\s*:|\b(?:tooltip|detail|description|title|placeHolder|prompt)\s*(?::|=(?!=)))\s*/g,
   )) {
@@ -152,6 +157,8 @@ describe('localisation', () => {
       `vscode.window.showWarningMessage(vscode.l10n.t('Few-Shot: delete {0}?', name), { modal: true }, 'Delete')`,
       `void vscode.window.showErrorMessage(ok ? vscode.l10n.t('Saved.') : 'Not saved.');`,
       `throw new LabelError(\`There is no task named \${name}.\`);`,
+      `throw new RpcError('Open a folder first.', 'input');`,
+      `throw new RpcError(\`\${name} is not in the panel\`, 'input');`,
       `void this.ui.warn(\`Few-Shot: \${path.basename(file)} was deleted.\`);`,
       `throw new LabelError(\n  \`\${name} is not a document Few-Shot classifies \` +\n    \`(see the settings).\`,\n);`,
       `item.text = '$(tag) Few-Shot';`,
@@ -170,6 +177,7 @@ describe('localisation', () => {
       `void vscode.window.showInformationMessage(vscode.l10n.t('Few-Shot: imported {0} labels.', n));`,
       `vscode.window.showWarningMessage(vscode.l10n.t('Few-Shot: delete {0}?', name), { modal: true }, del)`,
       `throw new LabelError(vscode.l10n.t('There is no task named {0}.', name));`,
+      `if (signal.isCancellationRequested) throw new RpcError(\`\${method} cancelled\`, 'cancelled');`,
       `const message = vscode.l10n.t('Few-Shot: {0}.', summary);\nvoid vscode.window.showWarningMessage(message);`,
       `const actions = [...(refine ? [refine] : []), vscode.l10n.t('Show Log')];\nshowInformationMessage(t, ...actions);`,
       `item.text = \`$(layers) \${active.name}\`;`,
