@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { safeCsv } from '../engine/data/dataset';
-import { normalizeLabelName } from '../engine/data/labelName';
+import { fillMessage, normalizeLabelName } from '../engine/data/labelName';
 
 /** One labeled line. `line` is 0-based in memory and 1-based in the file (what editors show). */
 export interface LabelRecord {
@@ -657,8 +657,7 @@ export interface LabelFileMessage {
 /** The message's text: English, or through `translate` (vscode.l10n.t), which gets the English template. */
 export function sayLabelFileMessage(
   m: LabelFileMessage,
-  translate: (message: string, ...args: string[]) => string = (t, ...args) =>
-    t.replace(/\{(\d+)\}/g, (whole, i: string) => args[Number(i)] ?? whole),
+  translate: (message: string, ...args: string[]) => string = (t, ...args) => fillMessage(t, args),
 ): string {
   return translate(LABEL_FILE_MESSAGES[m.code], ...m.args.map((a) => (typeof a === 'string' ? a : sayLabelFileMessage(a, translate))));
 }

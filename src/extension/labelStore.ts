@@ -402,7 +402,7 @@ export class LabelStore implements vscode.Disposable {
     const names = new Set(this.labelNames());
     for (const r of records) {
       const refusal = labelNameRefusal(r.label);
-      const problem = refusal ? describeLabelNameProblem(refusal, vscode.l10n.t) : labelLimitProblem(names, r.label);
+      const problem = refusal ? describeLabelNameProblem(refusal, vscode.l10n.t) : labelLimitProblem(names, r.label, vscode.l10n.t);
       if (problem) throw new LabelError(vscode.l10n.t('{0} line {1}: {2}.', r.document, r.line + 1, problem));
       names.add(r.label);
     }
@@ -544,7 +544,7 @@ export class LabelStore implements vscode.Disposable {
   /** A valid name that is in use, or may be added (the panel shows at most 256 labels). */
   private checkNewName(label: string): string {
     const name = checkLabelName(label);
-    const problem = labelLimitProblem(new Set(this.labelNames()), name);
+    const problem = labelLimitProblem(new Set(this.labelNames()), name, vscode.l10n.t);
     if (problem) throw new LabelError(sentence(problem));
     return name;
   }

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { SUPPORT_PROBLEMS } from '../../src/engine/support';
 import { LABEL_FILE_MESSAGES } from '../../src/extension/labelFile';
+import { LABEL_LIMIT_PROBLEM } from '../../src/protocol/panel';
 import { PANEL_STRINGS } from '../../src/protocol/panelStrings';
 import { branches, callArguments, literalText, operands, skipExpression, withoutComments } from '../sourceScan';
 
@@ -47,6 +48,7 @@ function messageKeys(): Set<string> {
   for (const english of Object.values(LABEL_FILE_MESSAGES)) keys.add(english);
   // So is the labeled set's problem (supportProblem with vscode.l10n.t).
   for (const english of Object.values(SUPPORT_PROBLEMS)) keys.add(english);
+  keys.add(LABEL_LIMIT_PROBLEM);
   return keys;
 }
 

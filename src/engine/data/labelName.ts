@@ -43,7 +43,9 @@ export interface LabelNameProblem {
 
 export type LabelName = { name: string } | LabelNameProblem;
 
-const fill = (template: string, args: readonly string[]) => template.replace(/\{(\d+)\}/g, (whole, i: string) => args[Number(i)] ?? whole);
+/** An English message template with `{0}`, `{1}` filled (what vscode.l10n.t does without a translation). */
+export const fillMessage = (template: string, args: readonly string[]): string =>
+  template.replace(/\{(\d+)\}/g, (whole, i: string) => args[Number(i)] ?? whole);
 
 /**
  * The problem's text: English, or through `translate` (vscode.l10n.t in the extension, the panel's
@@ -51,7 +53,7 @@ const fill = (template: string, args: readonly string[]) => template.replace(/\{
  */
 export function describeLabelNameProblem(
   p: Pick<LabelNameProblem, 'code' | 'args'>,
-  translate: (message: string, ...args: string[]) => string = (m, ...args) => fill(m, args),
+  translate: (message: string, ...args: string[]) => string = (m, ...args) => fillMessage(m, args),
 ): string {
   return translate(LABEL_NAME_PROBLEMS[p.code], ...p.args);
 }
@@ -59,7 +61,7 @@ export function describeLabelNameProblem(
 const refused = (code: LabelNameProblemCode, ...args: string[]): LabelNameProblem => ({
   code,
   args,
-  problem: fill(LABEL_NAME_PROBLEMS[code], args),
+  problem: fillMessage(LABEL_NAME_PROBLEMS[code], args),
 });
 
 const codePoint = (c: string) => `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
