@@ -227,6 +227,13 @@ describe('the panel in zh-cn (Chromium)', function () {
     await page.waitForSelector('.confirm');
     assert.match((await page.textContent('.confirm'))!, /^删除“.+”？\d+ 个已标注行将失去该标签。/);
     seen.push(...(await shown(page)));
+    // A refused new label name: the label-name rule's problem, through the table too.
+    await page.keyboard.press('Escape');
+    await page.fill('#new-label', 'a\u200bb');
+    await page.press('#new-label', 'Enter');
+    await page.waitForSelector('.status.error');
+    assert.equal(await page.textContent('.status'), '标签名不能包含控制字符、双向控制字符或不可见字符（其中含有 U+200B）');
+    seen.push(...(await shown(page)));
     assert.deepEqual(englishIn(seen), []);
     // The check itself sees English: the same views in English do show the table's strings.
     await page.context().close();
