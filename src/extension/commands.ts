@@ -595,7 +595,7 @@ function exportDataset(ctx: FewShotContext): Handler {
             table.records.length,
             labeled,
             path.basename(file),
-            leftOut,
+            leftOutNote(table.problems, table.problems.length, vscode.l10n.t) ?? leftOut,
           )
         : vscode.l10n.t('Few-Shot: exported {0} records ({1} labeled) to {2}.', table.records.length, labeled, path.basename(file));
       void (leftOut ? vscode.window.showWarningMessage(message) : vscode.window.showInformationMessage(message));

@@ -143,7 +143,11 @@ export function classifyLargeDataset(ctx: FewShotContext, defaultOut: DefaultOut
         path.basename(result.out),
       ];
       const message = leftOut
-        ? vscode.l10n.t('Few-Shot: classified {0} of {1} records ({2} labeled, column {3}) in {4} s to {5}; {6}.', ...said, leftOut)
+        ? vscode.l10n.t(
+            'Few-Shot: classified {0} of {1} records ({2} labeled, column {3}) in {4} s to {5}; {6}.',
+            ...said,
+            leftOutNote(result.problems, result.unread, vscode.l10n.t) ?? leftOut,
+          )
         : vscode.l10n.t('Few-Shot: classified {0} of {1} records ({2} labeled, column {3}) in {4} s to {5}.', ...said);
       void (leftOut ? vscode.window.showWarningMessage(message) : vscode.window.showInformationMessage(message));
     }

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { LEFT_OUT_NOTES } from '../../src/engine/data/dataset';
 import { SUPPORT_PROBLEMS } from '../../src/engine/support';
 import { LABEL_FILE_MESSAGES } from '../../src/extension/labelFile';
 import { LABEL_LIMIT_PROBLEM } from '../../src/protocol/panel';
@@ -49,6 +50,7 @@ function messageKeys(): Set<string> {
   // So is the labeled set's problem (supportProblem with vscode.l10n.t).
   for (const english of Object.values(SUPPORT_PROBLEMS)) keys.add(english);
   keys.add(LABEL_LIMIT_PROBLEM);
+  for (const english of Object.values(LEFT_OUT_NOTES)) keys.add(english);
   return keys;
 }
 
