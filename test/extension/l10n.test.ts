@@ -57,14 +57,14 @@ function messageKeys(): Set<string> {
 /**
  * Literals the extension shows without vscode.l10n.t: the arguments of a notification
  * (showInformationMessage / showWarningMessage / showErrorMessage: the message and its buttons), of
- * LabelWarnings' warn / inform and of a LabelError or RpcError (the command's message), and what is given to a
+ * LabelWarnings' warn / inform, of a tooltip's appendMarkdown and of a LabelError or RpcError (the command's message), and what is given to a
  * status bar item's text or tooltip, a notification's detail, a progress title, a quick pick's
  * placeHolder or an input box's prompt. Log lines (the output channel) stay English and are not
  * looked at.
  */
 function unwrappedMessages(code: string): string[] {
   const expressions: string[] = [];
-  for (const m of code.matchAll(/(?:\bshow(?:Information|Warning|Error)Message|\.warn|\.inform|\bnew LabelError)\(/g))
+  for (const m of code.matchAll(/(?:\bshow(?:Information|Warning|Error)Message|\.warn|\.inform|\.appendMarkdown|\bnew LabelError)\(/g))
     expressions.push(...callArguments(code, (m.index as number) + m[0].length));
   // An RpcError's message reaches the command's error message or the panel; a cancellation's is never shown.
   for (const m of code.matchAll(/\bnew RpcError\(/g)) {
@@ -77,10 +77,10 @@ function unwrappedMessages(code: string): string[] {
     const at = (m.index as number) + m[0].length;
     expressions.push(code.slice(at, skipExpression(code, at)));
   }
-  // A codicon ($(tag)) is not text to translate.
+  // A codicon ($(tag)) or an escape (\n) is not text to translate.
   return expressions
     .flatMap((e) => shownValues(e, code))
-    .filter((b) => /\p{L}/u.test((literalText(b) ?? '').replace(/\$\([\w-]+\)/g, '')))
+    .filter((b) => /\p{L}/u.test((literalText(b) ?? '').replace(/\$\([\w-]+\)|\\./g, '')))
     .map((b) => b.replace(/\s+/g, ' '));
 }
 
@@ -172,6 +172,7 @@ describe('localisation', () => {
       `showInformationMessage(text, { modal: false, detail: 'The engine is ready' })`,
       `return { text: \`$(warning) Few-Shot: no text \${kind}\`, column: null };`,
       `item.name = 'Few-Shot Text Field';`,
+      `tip.appendMarkdown(\`**Few-Shot Labeler**\\n\\n\${count}\`);`,
       `const text = done\n  ? 'Few-Shot: cancelled.'\n  : vscode.l10n.t('Few-Shot: done.');\nvoid vscode.window.showInformationMessage(text);`,
       `const actions = [...(refine ? [refine] : []), ...(skipped ? ['Show Log'] : [])];\nshowInformationMessage(t, ...actions);`,
       `const item = { label: c, description: chosen ? 'current (chosen)' : undefined };`,
@@ -185,6 +186,7 @@ describe('localisation', () => {
       `const message = vscode.l10n.t('Few-Shot: {0}.', summary);\nvoid vscode.window.showWarningMessage(message);`,
       `const actions = [...(refine ? [refine] : []), vscode.l10n.t('Show Log')];\nshowInformationMessage(t, ...actions);`,
       `item.text = \`$(layers) \${active.name}\`;`,
+      `tip.appendMarkdown(\`\${vscode.l10n.t('Last error: {0}', error)}\\n\\n\`);`,
       `item.text = \`$(symbol-field) \${vscode.l10n.t('Few-Shot text: {0}', column)}\`;`,
       `this.ui\n  .warn(vscode.l10n.t('Few-Shot: {0} has bad lines.', name), open)`,
       `if (old && old.text === text) continue;`,
