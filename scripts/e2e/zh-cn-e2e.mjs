@@ -2,7 +2,8 @@
 // display language zh-cn (the test language pack, codeServer.mjs), opens a copy of the sample
 // workspace with two labels, and checks what the workbench shows: the status bar item's text from
 // the extension's l10n bundle ("已标注 2"), the palette's Few-Shot commands with their titles from
-// package.nls.zh-cn.json, and the Get Started walkthrough under its Chinese title. VS Code's own
+// package.nls.zh-cn.json, and the Get Started walkthrough under its Chinese title with the first
+// step's Chinese page (media/walkthrough/openSample.nls.zh-cn.md). VS Code's own
 // strings stay English: the test pack translates none of them. Screenshots go to
 // artifacts/e2e/zh-cn-*.png; with --update-docs the palette and walkthrough ones are also written
 // to docs/images/zh-cn-palette.png and docs/images/walkthrough.png.
@@ -75,6 +76,24 @@ await run(async () => {
   const page1 = page.locator('.gettingStartedContainer', { hasText: zh['walkthrough.gettingStarted.openSample.title'] });
   await page1.first().waitFor({ timeout: 30_000 });
   check(true, `the walkthrough "${title}" shows its first step "${zh['walkthrough.gettingStarted.openSample.title']}"`);
-  await page.waitForTimeout(1000); // the step's markdown media renders in a webview
+
+  // 4. The step's page (its markdown media, rendered in a webview): in zh-cn VS Code reads
+  // openSample.nls.zh-cn.md beside openSample.md, so the page's heading is the Chinese one.
+  const heading = (file) => /^# (.+)$/m.exec(fs.readFileSync(path.join(root, 'media/walkthrough', file), 'utf8'))?.[1];
+  const zhHeading = heading('openSample.nls.zh-cn.md');
+  const enHeading = heading('openSample.md');
+  check(zhHeading && enHeading && zhHeading !== enHeading, `the sample step's headings: "${zhHeading}" (zh-cn), "${enHeading}"`);
+  let pageText;
+  for (const deadline = Date.now() + 30_000; !pageText && Date.now() < deadline; ) {
+    for (const frame of page.frames()) {
+      const text = await frame.evaluate(() => document.body?.textContent ?? '').catch(() => ''); // a frame navigating away
+      if (text.includes(zhHeading) || text.includes(enHeading)) pageText = text;
+    }
+    if (!pageText) await page.waitForTimeout(500);
+  }
+  check(
+    pageText?.includes(zhHeading) && !pageText.includes(enHeading),
+    `the sample step's page shows its Chinese heading "${zhHeading}"${pageText ? '' : ' (no frame showed either heading)'}`,
+  );
   await docsShot('walkthrough', 'walkthrough.png');
 });

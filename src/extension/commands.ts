@@ -68,7 +68,7 @@ async function guard(ctx: FewShotContext, id: string, run: () => unknown): Promi
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     if (!(error instanceof LabelError)) ctx.log(`${id} failed: ${message}`);
-    void vscode.window.showErrorMessage(`Few-Shot: ${message}`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('Few-Shot: {0}', message));
     return undefined;
   }
 }
@@ -80,7 +80,7 @@ async function target(uri?: vscode.Uri | string, lines?: number[]): Promise<{ do
     return { doc, lines: lines ?? [] };
   }
   const editor = vscode.window.activeTextEditor;
-  if (!editor) throw new LabelError('Open a document and put the cursor on a line first.');
+  if (!editor) throw new LabelError(vscode.l10n.t('Open a document and put the cursor on a line first.'));
   const selected = new Set<number>();
   for (const s of editor.selections) {
     // A selection ending at column 0 of the next line does not include that line.
@@ -96,8 +96,10 @@ function labelLine(ctx: FewShotContext): Handler {
     if (t.doc.uri.scheme !== 'file') throw new LabelError(notLocalFile(t.doc.uri));
     if (!ctx.isIncluded(t.doc))
       throw new LabelError(
-        `${path.basename(t.doc.uri.fsPath)} is not a document Few-Shot classifies (see the fewshot.languages and ` +
-          `fewshot.include settings).`,
+        vscode.l10n.t(
+          '{0} is not a document Few-Shot classifies (see the fewshot.languages and fewshot.include settings).',
+          path.basename(t.doc.uri.fsPath),
+        ),
       );
     if (ctx.labels.isMultiLabel()) return labelSetLines(ctx, t.doc, t.lines, label);
     // The labels the lines have now (a record's label sits on its first line).
@@ -144,8 +146,11 @@ function alreadyLabeled(lines: readonly number[], label: string, unit: 'line' | 
 function notLocalFile(uri: vscode.Uri): string {
   const name = path.posix.basename(uri.path) || uri.toString();
   return uri.scheme === 'untitled'
-    ? `${name} is not saved: save it in a workspace folder to label its lines (labels are stored in the folder's label file).`
-    : `${name} is not a file on this machine (${uri.scheme}:): Few-Shot labels only local files in a workspace folder.`;
+    ? vscode.l10n.t(
+        "{0} is not saved: save it in a workspace folder to label its lines (labels are stored in the folder's label file).",
+        name,
+      )
+    : vscode.l10n.t('{0} is not a file on this machine ({1}:): Few-Shot labels only local files in a workspace folder.', name, uri.scheme);
 }
 
 /**
@@ -192,8 +197,12 @@ function removeLabel(ctx: FewShotContext): Handler {
 
 /** Why a document has no predictions: the labels' problem when they have one, else they are on their way. */
 function noPredictions(ctx: FewShotContext, doc: vscode.TextDocument): LabelError {
-  const problem = supportProblem(ctx.labels.examplesFor(doc.uri));
-  return new LabelError(`No predictions for this document yet${problem ? `: ${problem}` : ' (they are being computed)'}.`);
+  const problem = supportProblem(ctx.labels.examplesFor(doc.uri), vscode.l10n.t);
+  return new LabelError(
+    problem
+      ? vscode.l10n.t('No predictions for this document yet: {0}.', problem)
+      : vscode.l10n.t('No predictions for this document yet (they are being computed).'),
+  );
 }
 
 function acceptPrediction(ctx: FewShotContext): Handler {
@@ -223,7 +232,7 @@ function nextUncertainLine(ctx: FewShotContext): Handler {
     const editor = vscode.window.activeTextEditor;
     // After Classify Workspace the next line may be in any file, closed ones included.
     if (ctx.workspace.results.size > 0) return nextUncertainInWorkspace(ctx, editor);
-    if (!editor) throw new LabelError('Open a document first.');
+    if (!editor) throw new LabelError(vscode.l10n.t('Open a document first.'));
     const result = ctx.scheduler.resultFor(editor.document);
     if (!result) throw noPredictions(ctx, editor.document);
     const line = mostUncertainLine(result, new Set(ctx.labels.labelsOf(editor.document).keys()), editor.selection.active.line);
@@ -432,12 +441,16 @@ function importLabels(ctx: FewShotContext): Handler {
         : parsed.records;
     const n = await ctx.labels.importRecords(folder, records);
     const notes = [
-      ...(predictions ? [`${predictions} predicted lines left out`] : []),
+      ...(predictions ? [vscode.l10n.t('{0} predicted lines left out', predictions)] : []),
       ...(parsed.problems.length
-        ? [`${parsed.problems.length} bad lines skipped (lines ${parsed.problems.map((p) => p.line).join(', ')})`]
+        ? [vscode.l10n.t('{0} bad lines skipped (lines {1})', parsed.problems.length, parsed.problems.map((p) => p.line).join(', '))]
         : []),
     ];
-    void vscode.window.showInformationMessage(`Few-Shot: imported ${n} labels${notes.length ? `; ${notes.join('; ')}` : ''}.`);
+    void vscode.window.showInformationMessage(
+      notes.length
+        ? vscode.l10n.t('Few-Shot: imported {0} labels; {1}.', n, notes.join('; '))
+        : vscode.l10n.t('Few-Shot: imported {0} labels.', n),
+    );
     return n;
   };
 }
@@ -451,19 +464,22 @@ function clearLabels(ctx: FewShotContext): Handler {
     const task = recordTask(active);
     const records = ctx.labels.all().find((s) => s.folder.uri.toString() === folder.uri.toString())?.records ?? [];
     const n = records.filter((r) => r.task === task).length;
-    const ofTask = ctx.labels.tasks().length > 1 ? ` (task ${active.name})` : '';
+    const ofTask = ctx.labels.tasks().length > 1;
     if (!options?.confirmed) {
+      const clear = vscode.l10n.t('Clear Labels');
       const answer = await vscode.window.showWarningMessage(
-        `Clear all ${n} labels of ${folder.name}${ofTask}?`,
+        ofTask
+          ? vscode.l10n.t('Clear all {0} labels of {1} (task {2})?', n, folder.name, active.name)
+          : vscode.l10n.t('Clear all {0} labels of {1}?', n, folder.name),
         {
           modal: true,
           detail: ofTask
-            ? 'The labels of this task are removed; other tasks keep theirs. This cannot be undone from here.'
-            : 'The label file is emptied. This cannot be undone from here.',
+            ? vscode.l10n.t('The labels of this task are removed; other tasks keep theirs. This cannot be undone from here.')
+            : vscode.l10n.t('The label file is emptied. This cannot be undone from here.'),
         },
-        'Clear Labels',
+        clear,
       );
-      if (answer !== 'Clear Labels') return undefined;
+      if (answer !== clear) return undefined;
     }
     return ctx.labels.clear(folder);
   };
@@ -471,7 +487,7 @@ function clearLabels(ctx: FewShotContext): Handler {
 
 async function pickFolder(): Promise<vscode.WorkspaceFolder | undefined> {
   const folders = vscode.workspace.workspaceFolders ?? [];
-  if (folders.length === 0) throw new LabelError('Open a folder first: labels are stored in the workspace folder.');
+  if (folders.length === 0) throw new LabelError(vscode.l10n.t('Open a folder first: labels are stored in the workspace folder.'));
   if (folders.length === 1) return folders[0];
   const active = vscode.window.activeTextEditor && vscode.workspace.getWorkspaceFolder(vscode.window.activeTextEditor.document.uri);
   return active ?? vscode.window.showWorkspaceFolderPick({ placeHolder: vscode.l10n.t('Which workspace folder?') });
@@ -495,7 +511,11 @@ function showEngineInfo(ctx: FewShotContext): Handler {
     ctx.log(`engine info:\n  ${lines.join('\n  ')}`);
     if (!options?.quiet) {
       void vscode.window
-        .showInformationMessage(`Few-Shot engine: ${info.backend}, ${info.model}`, { modal: false, detail: lines.join('\n') }, 'Show Log')
+        .showInformationMessage(
+          vscode.l10n.t('Few-Shot engine: {0}, {1}', info.backend, info.model),
+          { modal: false, detail: lines.join('\n') },
+          vscode.l10n.t('Show Log'),
+        )
         .then((c) => c && ctx.output.show(true));
     }
     return { ...info, lastRun: last };
@@ -509,10 +529,12 @@ function showEngineInfo(ctx: FewShotContext): Handler {
 function exportDataset(ctx: FewShotContext): Handler {
   return async (uri?: vscode.Uri | string, targetPath?: string) => {
     const doc = uri ? (await target(uri)).doc : vscode.window.activeTextEditor?.document;
-    if (!doc) throw new LabelError('Open the CSV, TSV or JSONL file to export first.');
+    if (!doc) throw new LabelError(vscode.l10n.t('Open the CSV, TSV or JSONL file to export first.'));
     const params = ctx.structured.paramsOf(doc);
     if (!params)
-      throw new LabelError(`${path.basename(doc.uri.fsPath)} is not a CSV, TSV or JSONL file: use Export Labels for line documents.`);
+      throw new LabelError(
+        vscode.l10n.t('{0} is not a CSV, TSV or JSONL file: use Export Labels for line documents.', path.basename(doc.uri.fsPath)),
+      );
     let file = targetPath;
     if (!file) {
       const name = path.basename(doc.uri.fsPath).replace(/\.[^.]+$/, '');
@@ -526,11 +548,11 @@ function exportDataset(ctx: FewShotContext): Handler {
       file = picked.fsPath;
     }
     if (path.resolve(file) === path.resolve(doc.uri.fsPath))
-      throw new LabelError('Pick another file: the export never overwrites its source.');
+      throw new LabelError(vscode.l10n.t('Pick another file: the export never overwrites its source.'));
     // The records, labels and predictions are all of this version (predictions may be computed below).
     const version = doc.version;
     const table = await ctx.structured.tableFor(doc);
-    if (!table) throw new LabelError('The file could not be read as records (see Few-Shot: Show Log).');
+    if (!table) throw new LabelError(vscode.l10n.t('The file could not be read as records (see Few-Shot: Show Log).'));
     // One task's labels, else its predictions of this version: computed now for a task that has
     // none (not the active one, allTasks off, or never run), so every column is fresh.
     // A multi-label task's column holds each record's whole set (datasetLabelSet: `billing|bug`),
@@ -579,7 +601,15 @@ function exportDataset(ctx: FewShotContext): Handler {
     const note = leftOut ? `; ${leftOut}` : '';
     ctx.log(`exported ${table.records.length} records (${labeled} labeled) of ${doc.uri.fsPath} to ${file}${note}`);
     if (!targetPath) {
-      const message = `Few-Shot: exported ${table.records.length} records (${labeled} labeled) to ${path.basename(file)}${note}.`;
+      const message = leftOut
+        ? vscode.l10n.t(
+            'Few-Shot: exported {0} records ({1} labeled) to {2}; {3}.',
+            table.records.length,
+            labeled,
+            path.basename(file),
+            leftOutNote(table.problems, table.problems.length, vscode.l10n.t) ?? leftOut,
+          )
+        : vscode.l10n.t('Few-Shot: exported {0} records ({1} labeled) to {2}.', table.records.length, labeled, path.basename(file));
       void (leftOut ? vscode.window.showWarningMessage(message) : vscode.window.showInformationMessage(message));
     }
     return { records: table.records.length, labeled, file, unread: table.problems.length };
@@ -593,22 +623,24 @@ function exportDataset(ctx: FewShotContext): Handler {
 function chooseTextColumn(ctx: FewShotContext): Handler {
   return async (column?: string | null, uri?: vscode.Uri | string) => {
     const doc = uri ? (await target(uri)).doc : vscode.window.activeTextEditor?.document;
-    if (!doc || !ctx.structured.formatOf(doc)) throw new LabelError('Open a CSV, TSV or JSONL file first.');
+    if (!doc || !ctx.structured.formatOf(doc)) throw new LabelError(vscode.l10n.t('Open a CSV, TSV or JSONL file first.'));
     const table = await ctx.structured.tableFor(doc);
-    if (!table) throw new LabelError('The file could not be read as records (see Few-Shot: Show Log).');
+    if (!table) throw new LabelError(vscode.l10n.t('The file could not be read as records (see Few-Shot: Show Log).'));
     let chosen = column;
     if (chosen === undefined) {
-      const kind = table.format === 'jsonl' ? 'field' : 'column';
+      const jsonl = table.format === 'jsonl';
       const picked = await vscode.window.showQuickPick(textColumnItems(table, ctx.structured.paramsOf(doc)?.column !== undefined), {
-        title: `Few-Shot: which ${kind} holds the text to classify?`,
-        placeHolder: `Each ${kind} with its first value`,
+        title: jsonl
+          ? vscode.l10n.t('Few-Shot: which field holds the text to classify?')
+          : vscode.l10n.t('Few-Shot: which column holds the text to classify?'),
+        placeHolder: jsonl ? vscode.l10n.t('Each field with its first value') : vscode.l10n.t('Each column with its first value'),
         matchOnDetail: true,
       });
       if (!picked) return undefined;
       chosen = picked.column;
     }
     if (chosen !== null && !table.columns.includes(chosen))
-      throw new LabelError(`${path.basename(doc.uri.fsPath)} has no column named ${chosen}.`);
+      throw new LabelError(vscode.l10n.t('{0} has no column named {1}.', path.basename(doc.uri.fsPath), chosen));
     // Labels stay on their records and take the new column's text (anchored when it is read); predictions are redone.
     ctx.labels.expectNewTexts(doc);
     const read = await ctx.structured.setColumn(doc, chosen ?? undefined);
@@ -626,11 +658,16 @@ interface ColumnItem extends vscode.QuickPickItem {
 export function textColumnItems(table: Pick<RecordTable, 'columns' | 'samples' | 'column'>, chosen: boolean): ColumnItem[] {
   const items: ColumnItem[] = table.columns.map((c, i) => ({
     label: c,
-    description: c === table.column ? (chosen ? 'current (chosen)' : 'current (detected)') : undefined,
-    detail: table.samples[i] ? `e.g. ${table.samples[i]}` : '(empty in the first records)',
+    description: c === table.column ? (chosen ? vscode.l10n.t('current (chosen)') : vscode.l10n.t('current (detected)')) : undefined,
+    detail: table.samples[i] ? vscode.l10n.t('e.g. {0}', table.samples[i]) : vscode.l10n.t('(empty in the first records)'),
     column: c,
   }));
-  return chosen ? [{ label: '$(sparkle) Detect from the values', description: 'forget the choice', column: null }, ...items] : items;
+  const detect = {
+    label: `$(sparkle) ${vscode.l10n.t('Detect from the values')}`,
+    description: vscode.l10n.t('forget the choice'),
+    column: null,
+  };
+  return chosen ? [detect, ...items] : items;
 }
 
 /**

@@ -2,7 +2,7 @@
 // capped per file. No vscode import, so it is unit-tested and benchmarked directly.
 import { isNoneLabel, NONE_LABEL } from '../engine/labels/none';
 import { leastCertainLines } from '../engine/review';
-import type { PredictedSets } from '../protocol/worker';
+import type { PredictedSets } from '../protocol/labelSets';
 
 export interface DocumentPredictions {
   labels: string[];

@@ -22,7 +22,6 @@ import {
   isRefine,
   type RefineNotification,
   isReady,
-  checkPredictedSets,
   type ClassifyParams,
   type ImproveAnswer,
   type ImproveParams,
@@ -33,6 +32,7 @@ import {
   type WorkerRequests,
   type WorkerStartOptions,
 } from '../protocol/worker';
+import { checkPredictedSets } from '../protocol/labelSets';
 import {
   type ClassifyWorkspaceParams,
   type ClassifyWorkspaceResult,

@@ -54,11 +54,13 @@ import {
   readMarked,
   readSettled,
   recordLine,
+  sayLabelFileMessage,
   serializeLabels,
   withFileLock,
   writeFileAtomic,
   type FileProblem,
   type HeldLock,
+  type LabelFileMessage,
   type LabelRecord,
   type LockOptions,
   type ParsedLabels,
@@ -181,11 +183,19 @@ export class FolderLabels {
 
   /** Why labels cannot be changed now, or undefined. */
   get readOnlyReason(): string | undefined {
+    const why = this.readOnlyMessage;
+    return typeof why === 'object' ? sayLabelFileMessage(why) : why;
+  }
+
+  /** readOnlyReason to translate: a message, or the file's path problem (escapesFolder, English). */
+  get readOnlyMessage(): LabelFileMessage | string | undefined {
     if (this.blocked) return this.blocked;
     if (this.corrupt) {
       const lines = this.corrupt.problems.map((p) => p.line).join(', ');
-      const backup = this.corrupt.backup ? `a backup is at ${this.corrupt.backup}` : `no backup made: ${MAX_BACKUPS} are kept already`;
-      return `the label file has bad lines (${lines}); fix or remove them before labeling (${backup})`;
+      const backup: LabelFileMessage = this.corrupt.backup
+        ? { code: 'backupAt', args: [this.corrupt.backup] }
+        : { code: 'noBackup', args: [String(MAX_BACKUPS)] };
+      return { code: 'corrupt', args: [lines, backup] };
     }
     return undefined;
   }

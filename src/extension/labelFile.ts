@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { safeCsv } from '../engine/data/dataset';
-import { normalizeLabelName } from '../engine/data/labelName';
+import { fillMessage, normalizeLabelName } from '../engine/data/labelName';
 
 /** One labeled line. `line` is 0-based in memory and 1-based in the file (what editors show). */
 export interface LabelRecord {
@@ -634,22 +634,53 @@ async function statSignature(file: string): Promise<{ signature: string; mtimeMs
 export const DEFAULT_LABELS_FILE = '.fewshot/labels.jsonl';
 
 /**
+ * What a person is told about where the label file is and why it cannot be written, in English
+ * with `{0}`, `{1}` for the parameters. The English is said here once: the log and the stress run
+ * use it as it is, and the extension shows it through vscode.l10n.t, whose key it is
+ * (sayLabelFileMessage with the translation).
+ */
+export const LABEL_FILE_MESSAGES = {
+  untrusted: 'fewshot.labelsFile is ignored in an untrusted workspace',
+  absolute: 'fewshot.labelsFile must be relative to the workspace folder (got {0})',
+  outside: 'fewshot.labelsFile must stay inside the workspace folder (got {0})',
+  corrupt: 'the label file has bad lines ({0}); fix or remove them before labeling ({1})',
+  backupAt: 'a backup is at {0}',
+  noBackup: 'no backup made: {0} are kept already',
+} as const;
+
+/** One of LABEL_FILE_MESSAGES with its parameters (a parameter may be a message itself). */
+export interface LabelFileMessage {
+  code: keyof typeof LABEL_FILE_MESSAGES;
+  args: Array<string | LabelFileMessage>;
+}
+
+/** The message's text: English, or through `translate` (vscode.l10n.t), which gets the English template. */
+export function sayLabelFileMessage(
+  m: LabelFileMessage,
+  translate: (message: string, ...args: string[]) => string = (t, ...args) => fillMessage(t, args),
+): string {
+  return translate(LABEL_FILE_MESSAGES[m.code], ...m.args.map((a) => (typeof a === 'string' ? a : sayLabelFileMessage(a, translate))));
+}
+
+/**
  * The label file of a workspace folder from the `fewshot.labelsFile` setting: a relative path that
  * stays inside the folder. Anything else (absolute, `..`, a drive or UNC path) is refused with the
  * reason and the default is used; so is any setting in an untrusted workspace.
  */
-export function resolveLabelsPath(folder: string, setting: string, trusted = true): { file: string; refused?: string } {
+export function resolveLabelsPath(
+  folder: string,
+  setting: string,
+  trusted = true,
+): { file: string; refused?: string; refusal?: LabelFileMessage } {
   const fallback = path.join(folder, ...DEFAULT_LABELS_FILE.split('/'));
   const value = setting.trim();
   if (value === '' || value === DEFAULT_LABELS_FILE) return { file: fallback };
-  if (!trusted) return { file: fallback, refused: 'fewshot.labelsFile is ignored in an untrusted workspace' };
-  if (path.isAbsolute(value) || path.win32.isAbsolute(value) || /^[a-zA-Z]:/.test(value)) {
-    return { file: fallback, refused: `fewshot.labelsFile must be relative to the workspace folder (got ${value})` };
-  }
+  const refuse = (refusal: LabelFileMessage) => ({ file: fallback, refused: sayLabelFileMessage(refusal), refusal });
+  if (!trusted) return refuse({ code: 'untrusted', args: [] });
+  if (path.isAbsolute(value) || path.win32.isAbsolute(value) || /^[a-zA-Z]:/.test(value))
+    return refuse({ code: 'absolute', args: [value] });
   const file = path.resolve(folder, value);
-  if (!isInside(folder, file) || file === path.resolve(folder)) {
-    return { file: fallback, refused: `fewshot.labelsFile must stay inside the workspace folder (got ${value})` };
-  }
+  if (!isInside(folder, file) || file === path.resolve(folder)) return refuse({ code: 'outside', args: [value] });
   return { file };
 }
 

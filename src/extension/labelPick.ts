@@ -1,4 +1,5 @@
-// The items of the Label Line As... quick pick, in order. No vscode import, so tests drive it.
+// The items of the Label Line As... quick pick, in order. Only vscode.l10n of vscode (the unit
+// tests' fake translates to English), so tests drive it.
 //
 // Typing part of a name must find the existing label, as the panel's chooser does
 // (webview/labelChooser.ts, fuzzysort): typing `refund` with `request_refund` existing offers
@@ -7,8 +8,9 @@
 // not; the new-label item's label is an icon alone, so its filter never highlights it and it
 // stays below every match (alwaysShow keeps it and the fuzzysort matches listed).
 import fuzzysort from 'fuzzysort';
+import * as vscode from 'vscode';
 import { isNoneLabel } from '../engine/labels/none';
-import { labelNameProblem } from '../protocol/panel';
+import { describeLabelNameProblem, labelNameRefusal } from '../protocol/panel';
 
 export interface LabelPickItem {
   label: string;
@@ -44,10 +46,16 @@ export function labelPickItems(
   const matches = fuzzysort.go(v, existing, { threshold: 0 }).map((r) => ({ ...item(r.target), alwaysShow: true }));
   if (existing.includes(v)) return matches;
   // The store refuses a bad name with the reason; say it here already.
-  const problem = labelNameProblem(v);
-  const fresh: LabelPickItem = problem
-    ? { label: '$(error)', description: `"${v}" is not allowed: ${problem}`, alwaysShow: true, name: v, isNew: true }
-    : { label: '$(add)', description: `new label "${v}"`, alwaysShow: true, name: v, isNew: true };
+  const refusal = labelNameRefusal(v);
+  const fresh: LabelPickItem = refusal
+    ? {
+        label: '$(error)',
+        description: vscode.l10n.t('"{0}" is not allowed: {1}', v, describeLabelNameProblem(refusal, vscode.l10n.t)),
+        alwaysShow: true,
+        name: v,
+        isNew: true,
+      }
+    : { label: '$(add)', description: vscode.l10n.t('new label "{0}"', v), alwaysShow: true, name: v, isNew: true };
   return [...matches, fresh];
 }
 

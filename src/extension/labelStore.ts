@@ -12,10 +12,10 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { MultiLabelExample } from '../engine/multiLabel';
 import type { Example } from '../engine/types';
-import { labelLimitProblem, labelNameProblem, normalizeLabelName } from '../protocol/panel';
+import { describeLabelNameProblem, labelLimitProblem, labelNameRefusal, normalizeLabelName } from '../protocol/panel';
 import type { LineSource } from './anchor';
 import { FolderLabels, LabelWriteError, type StoredLabel } from './folderLabels';
-import { resolveLabelsPath, type LabelRecord } from './labelFile';
+import { type LabelFileMessage, type LabelRecord, resolveLabelsPath, sayLabelFileMessage } from './labelFile';
 import { documentPath, FolderRouter } from './labelRouting';
 import { LabelWarnings } from './labelWarnings';
 import {
@@ -105,8 +105,8 @@ export class LabelStore implements vscode.Disposable {
         continue;
       }
       const root = folder.uri.fsPath;
-      const { file, refused } = resolveLabelsPath(root, this.labelsFile, this.isTrusted());
-      if (refused) this.warnings.setting(refused);
+      const { file, refused, refusal } = resolveLabelsPath(root, this.labelsFile, this.isTrusted());
+      if (refused && refusal) this.warnings.setting(refused, say(refusal));
       const state: FolderState = new FolderState(
         folder,
         new FolderLabels(root, file, {
@@ -196,7 +196,7 @@ export class LabelStore implements vscode.Disposable {
   /** Makes a task the active one in this window (by name; an unknown name is refused). */
   setActiveTask(name: string): void {
     const task = this.tasks().find((t) => t.name === name);
-    if (!task) throw new LabelError(`There is no task named ${name}.`);
+    if (!task) throw new LabelError(vscode.l10n.t('There is no task named {0}.', name));
     if (this.activeTask().name === task.name) return;
     this.activeName = task.name;
     this.tasksChanged.fire();
@@ -206,7 +206,8 @@ export class LabelStore implements vscode.Disposable {
   /** Adds a task (in every folder's tasks.json). */
   async createTask(name: string, kind: TaskKind): Promise<TaskInfo> {
     const clean = this.newTaskName(name);
-    if (this.folders.size === 0) throw new LabelError('Open a folder to create a task: tasks are stored in the workspace folder.');
+    if (this.folders.size === 0)
+      throw new LabelError(vscode.l10n.t('Open a folder to create a task: tasks are stored in the workspace folder.'));
     for (const state of this.folders.values()) await state.tasks.change({ kind: 'create', name: clean, taskKind: kind });
     this.tasksChanged.fire();
     return { name: clean, kind, isDefault: false };
@@ -215,7 +216,7 @@ export class LabelStore implements vscode.Disposable {
   /** Renames a task: its records' task field is rewritten through the merge (the default task's records keep none). */
   async renameTask(from: string, to: string): Promise<number> {
     const task = this.tasks().find((t) => t.name === from);
-    if (!task) throw new LabelError(`There is no task named ${from}.`);
+    if (!task) throw new LabelError(vscode.l10n.t('There is no task named {0}.', from));
     const clean = this.newTaskName(to);
     let n = 0;
     for (const state of this.folders.values()) {
@@ -234,7 +235,7 @@ export class LabelStore implements vscode.Disposable {
 
   private newTaskName(name: string): string {
     const clean = checkLabelName(name);
-    if (this.tasks().some((t) => t.name === clean)) throw new LabelError(`A task named ${clean} exists already.`);
+    if (this.tasks().some((t) => t.name === clean)) throw new LabelError(vscode.l10n.t('A task named {0} exists already.', clean));
     return clean;
   }
 
@@ -321,7 +322,7 @@ export class LabelStore implements vscode.Disposable {
     const state = this.writable(doc.uri);
     const name = this.checkNewName(label);
     const units = this.units?.unitsOf(doc);
-    if (units === 'pending') throw new LabelError('The file is still being read; try again in a moment.');
+    if (units === 'pending') throw new LabelError(vscode.l10n.t('The file is still being read; try again in a moment.'));
     const targets = units ? lines.map((l) => units.startOf(l)) : lines;
     const valid = [...new Set(targets)].filter((line) => line >= 0 && line < doc.lineCount);
     const n = state.labels.setLabel(
@@ -345,7 +346,7 @@ export class LabelStore implements vscode.Disposable {
   ): Promise<number> {
     const state = this.writable(doc.uri);
     const units = this.units?.unitsOf(doc);
-    if (units === 'pending') throw new LabelError('The file is still being read; try again in a moment.');
+    if (units === 'pending') throw new LabelError(vscode.l10n.t('The file is still being read; try again in a moment.'));
     const targets = units ? lines.map((l) => units.startOf(l)) : lines;
     const valid = [...new Set(targets)].filter((line) => line >= 0 && line < doc.lineCount);
     const now = this.labelSetsOf(doc);
@@ -411,8 +412,9 @@ export class LabelStore implements vscode.Disposable {
     const state = this.writable(folder.uri);
     const names = new Set(this.labelNames());
     for (const r of records) {
-      const problem = labelNameProblem(r.label) ?? labelLimitProblem(names, r.label);
-      if (problem) throw new LabelError(`${r.document} line ${r.line + 1}: ${problem}.`);
+      const refusal = labelNameRefusal(r.label);
+      const problem = refusal ? describeLabelNameProblem(refusal, vscode.l10n.t) : labelLimitProblem(names, r.label, vscode.l10n.t);
+      if (problem) throw new LabelError(vscode.l10n.t('{0} line {1}: {2}.', r.document, r.line + 1, problem));
       names.add(r.label);
     }
     const n = state.labels.importRecords(records);
@@ -553,16 +555,16 @@ export class LabelStore implements vscode.Disposable {
   /** A valid name that is in use, or may be added (the panel shows at most 256 labels). */
   private checkNewName(label: string): string {
     const name = checkLabelName(label);
-    const problem = labelLimitProblem(new Set(this.labelNames()), name);
-    if (problem) throw new LabelError(`${problem[0]!.toUpperCase()}${problem.slice(1)}.`);
+    const problem = labelLimitProblem(new Set(this.labelNames()), name, vscode.l10n.t);
+    if (problem) throw new LabelError(sentence(problem));
     return name;
   }
 
   private writable(uri: vscode.Uri): FolderState {
     const state = this.stateOf(uri);
-    if (!state) throw new LabelError('Open a folder to label lines: labels are stored in the workspace folder.');
-    const reason = state.labels.readOnlyReason;
-    if (reason) throw new LabelError(`${path.basename(state.file)}: ${reason}.`);
+    if (!state) throw new LabelError(vscode.l10n.t('Open a folder to label lines: labels are stored in the workspace folder.'));
+    const reason = state.labels.readOnlyMessage;
+    if (reason) throw new LabelError(`${path.basename(state.file)}: ${typeof reason === 'string' ? reason : say(reason)}.`);
     return state;
   }
 
@@ -578,8 +580,17 @@ export class LabelStore implements vscode.Disposable {
 /** The normalised name (trimmed, NFC), or a LabelError saying why it is refused: the rule of the panel and the CLI. */
 export function checkLabelName(label: string): string {
   const name = normalizeLabelName(label);
-  if ('problem' in name) throw new LabelError(`${name.problem[0]!.toUpperCase()}${name.problem.slice(1)}.`);
+  if ('problem' in name) throw new LabelError(sentence(describeLabelNameProblem(name, vscode.l10n.t)));
   return name.name;
+}
+
+/** A label-file message in the user's language (its English is the l10n key). */
+const say = (m: LabelFileMessage): string => sayLabelFileMessage(m, vscode.l10n.t);
+
+/** A problem (`a label name ...`) as a message: capitalised, with its full stop (a translation that ends in one keeps it). */
+function sentence(problem: string): string {
+  const capital = `${problem[0]!.toUpperCase()}${problem.slice(1)}`;
+  return /[.。]$/.test(capital) ? capital : `${capital}.`;
 }
 
 /** A record's label (a multi-label line's whole set) on its line with a new text. */

@@ -4,6 +4,7 @@
 // reason). The texts are here; how they are shown is the caller's (vscode.window in the store,
 // recorded calls in the unit tests).
 import * as path from 'node:path';
+import * as vscode from 'vscode';
 import type { Corruption } from './folderLabels';
 
 export interface WarningUi {
@@ -14,8 +15,6 @@ export interface WarningUi {
   /** Opens the label file in an editor. */
   openFile(file: string): void;
 }
-
-const OPEN_LABEL_FILE = 'Open Label File';
 
 export class LabelWarnings {
   private warnedSetting: string | undefined;
@@ -30,10 +29,17 @@ export class LabelWarnings {
     this.warnedCorruption.set(file, corrupt);
     void this.ui
       .warn(
-        `Few-Shot: ${path.basename(file)} has ${corrupt.problems.length} bad line(s) ` +
-          `(${corrupt.problems.map((p) => p.line).join(', ')}). ${loaded} labels loaded; the file will not be ` +
-          `overwritten until fixed (${corrupt.backup ? `backup: ${path.basename(corrupt.backup)}` : 'no new backup: too many kept already'}).`,
-        OPEN_LABEL_FILE,
+        vscode.l10n.t(
+          'Few-Shot: {0} has {1} bad line(s) ({2}). {3} labels loaded; the file will not be overwritten until fixed ({4}).',
+          path.basename(file),
+          corrupt.problems.length,
+          corrupt.problems.map((p) => p.line).join(', '),
+          loaded,
+          corrupt.backup
+            ? vscode.l10n.t('backup: {0}', path.basename(corrupt.backup))
+            : vscode.l10n.t('no new backup: too many kept already'),
+        ),
+        vscode.l10n.t('Open Label File'),
       )
       .then((choice) => {
         if (choice) this.ui.openFile(file);
@@ -44,26 +50,33 @@ export class LabelWarnings {
   saveProblem(file: string, error: Error | undefined): void {
     if (error) {
       void this.ui.warn(
-        `Few-Shot: could not save labels to ${path.basename(file)} (${error.message}). Your labels are kept in memory and ` +
-          `saving is retried.`,
+        vscode.l10n.t(
+          'Few-Shot: could not save labels to {0} ({1}). Your labels are kept in memory and saving is retried.',
+          path.basename(file),
+          error.message,
+        ),
       );
     } else {
       this.ui.log(`${file}: saved again after failed attempts`);
-      this.ui.inform(`Few-Shot: labels saved to ${path.basename(file)} again.`);
+      this.ui.inform(vscode.l10n.t('Few-Shot: labels saved to {0} again.', path.basename(file)));
     }
   }
 
   fileDeleted(file: string, kept: number): void {
     void this.ui.warn(
-      `Few-Shot: ${path.basename(file)} was deleted; its ${kept} labels are kept and written back. Use Clear Labels to remove them.`,
+      vscode.l10n.t(
+        'Few-Shot: {0} was deleted; its {1} labels are kept and written back. Use Clear Labels to remove them.',
+        path.basename(file),
+        kept,
+      ),
     );
   }
 
-  /** The labelsFile setting was refused (`reason`): logged each time, shown once per reason. */
-  setting(reason: string): void {
+  /** The labelsFile setting was refused (`reason`, `shown` in the user's language): logged each time, shown once per reason. */
+  setting(reason: string, shown = reason): void {
     this.ui.log(`${reason}; using .fewshot/labels.jsonl`);
     if (this.warnedSetting === reason) return;
     this.warnedSetting = reason;
-    void this.ui.warn(`Few-Shot: ${reason}; labels are stored in .fewshot/labels.jsonl instead.`);
+    void this.ui.warn(vscode.l10n.t('Few-Shot: {0}; labels are stored in .fewshot/labels.jsonl instead.', shown));
   }
 }

@@ -67,14 +67,15 @@ export function classifyLargeDataset(ctx: FewShotContext, defaultOut: DefaultOut
       if (!uri) return undefined;
     }
     const format = formatOfPath(uri.fsPath);
-    if (!format) throw new LabelError(`${path.basename(uri.fsPath)} is not a CSV, TSV or JSONL file.`);
+    if (!format) throw new LabelError(vscode.l10n.t('{0} is not a CSV, TSV or JSONL file.', path.basename(uri.fsPath)));
     const support = await pickSupport(ctx, uri, options.labels);
     if (!support) return undefined;
-    const problem = supportProblem(support.examples);
-    if (problem) throw new LabelError(`Cannot classify ${path.basename(uri.fsPath)} with ${support.what}: ${problem}`);
+    const problem = supportProblem(support.examples, vscode.l10n.t);
+    if (problem) throw new LabelError(vscode.l10n.t('Cannot classify {0} with {1}: {2}', path.basename(uri.fsPath), support.what, problem));
     const out = options.out ?? (await pickOut(uri, format, defaultOut));
     if (!out) return undefined;
-    if (path.resolve(out) === path.resolve(uri.fsPath)) throw new LabelError('Pick another file: the export never overwrites its source.');
+    if (path.resolve(out) === path.resolve(uri.fsPath))
+      throw new LabelError(vscode.l10n.t('Pick another file: the export never overwrites its source.'));
 
     const source = uri;
     const stopFlag = new Int32Array(new SharedArrayBuffer(4));
@@ -133,7 +134,21 @@ export function classifyLargeDataset(ctx: FewShotContext, defaultOut: DefaultOut
     ctx.log(`classify large dataset: ${source.fsPath}: ${summary} (${result.out})`);
     for (const p of result.problems) ctx.log(`classify large dataset: ${source.fsPath}:${p.line}: ${p.message}`);
     if (!options.out) {
-      const message = `Few-Shot: ${summary}.`;
+      const said = [
+        result.classified.toLocaleString('en'),
+        result.records.toLocaleString('en'),
+        result.labeled.toLocaleString('en'),
+        result.column ?? vscode.l10n.t('none'),
+        (result.ms / 1000).toFixed(1),
+        path.basename(result.out),
+      ];
+      const message = leftOut
+        ? vscode.l10n.t(
+            'Few-Shot: classified {0} of {1} records ({2} labeled, column {3}) in {4} s to {5}; {6}.',
+            ...said,
+            leftOutNote(result.problems, result.unread, vscode.l10n.t) ?? leftOut,
+          )
+        : vscode.l10n.t('Few-Shot: classified {0} of {1} records ({2} labeled, column {3}) in {4} s to {5}.', ...said);
       void (leftOut ? vscode.window.showWarningMessage(message) : vscode.window.showInformationMessage(message));
     }
     return result;
@@ -148,15 +163,15 @@ async function pickSupport(
 ): Promise<{ examples: Example[]; what: string } | undefined> {
   const task = recordTask(ctx.labels.activeTask());
   const folder = ctx.labels.folderOf(uri) ?? vscode.workspace.workspaceFolders?.[0];
-  if (!folder) throw new LabelError('Open a folder first: its labels teach the model.');
+  if (!folder) throw new LabelError(vscode.l10n.t('Open a folder first: its labels teach the model.'));
   const all = ctx.labels.all().find((s) => s.folder.uri.toString() === folder.uri.toString())?.records ?? [];
   const ofTask = all.filter((r) => r.task === task);
   const relative = path.relative(folder.uri.fsPath, uri.fsPath).split(path.sep).join('/');
   const ofFile = ofTask.filter((r) => r.document === relative);
   const taskName = ctx.labels.activeTask().name;
   const choices = {
-    task: { examples: ofTask, what: `the ${ofTask.length} labels of task ${taskName} in ${folder.name}` },
-    file: { examples: ofFile, what: `the ${ofFile.length} labels of ${path.basename(uri.fsPath)}` },
+    task: { examples: ofTask, what: vscode.l10n.t('the {0} labels of task {1} in {2}', ofTask.length, taskName, folder.name) },
+    file: { examples: ofFile, what: vscode.l10n.t('the {0} labels of {1}', ofFile.length, path.basename(uri.fsPath)) },
   };
   let source = wanted;
   if (source === undefined) {

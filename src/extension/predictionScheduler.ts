@@ -279,7 +279,7 @@ export class PredictionScheduler implements vscode.Disposable {
         // Said once per message, not on every re-adaptation.
         if (!this.notesShown.has(result.note)) {
           this.notesShown.add(result.note);
-          void vscode.window.showWarningMessage(`Few-Shot: ${result.note}.`);
+          void vscode.window.showWarningMessage(vscode.l10n.t('Few-Shot: {0}.', result.note));
         }
       }
       this.log(
@@ -305,7 +305,9 @@ export class PredictionScheduler implements vscode.Disposable {
   estimateQuality(doc: vscode.TextDocument, signal: CancelSignal): Promise<QualityResult> {
     if (this.options().isMultiLabel?.(this.options().task)) {
       // The estimate scores one label per line; a set per line has no such figure yet.
-      return Promise.reject(new RpcError('the accuracy estimate is for single-label tasks (this task is multi-label)', 'input'));
+      return Promise.reject(
+        new RpcError(vscode.l10n.t('the accuracy estimate is for single-label tasks (this task is multi-label)'), 'input'),
+      );
     }
     const stopFlag = new Int32Array(new SharedArrayBuffer(4));
     signal.onCancellationRequested(() => Atomics.store(stopFlag, 0, 1));

@@ -5,7 +5,7 @@ import type { FewShotContext } from './context';
 /** Returns the item (the extension's test API reads its text). */
 export function activateStatusBar(ctx: FewShotContext): vscode.StatusBarItem {
   const item = vscode.window.createStatusBarItem('fewshot.status', vscode.StatusBarAlignment.Right, 100);
-  item.name = 'Few-Shot Labeler';
+  item.name = vscode.l10n.t('Few-Shot Labeler');
   item.command = 'fewshot.openPanel';
   const update = () => {
     const icon = ctx.scheduler.busy ? '$(sync~spin)' : ctx.scheduler.lastError ? '$(warning)' : '$(tag)';
@@ -28,13 +28,19 @@ export function activateStatusBar(ctx: FewShotContext): vscode.StatusBarItem {
     item.text = `${icon} ${vscode.l10n.t('{0} labeled', ctx.labels.count)} · ${backend}${timing}${refine}`;
     const tip = new vscode.MarkdownString(undefined, true);
     tip.appendMarkdown(
-      `**Few-Shot Labeler**\n\n${vscode.l10n.t('{0} labeled lines, {1} labels', ctx.labels.count, ctx.labels.labelNames().length)}\n\n`,
+      `**${vscode.l10n.t('Few-Shot Labeler')}**\n\n${vscode.l10n.t('{0} labeled lines, {1} labels', ctx.labels.count, ctx.labels.labelNames().length)}\n\n`,
     );
     tip.appendMarkdown(`${vscode.l10n.t('Backend: {0}', backend)}${ctx.engineError ? ` (${ctx.engineError})` : ''}\n\n`);
     if (last) {
       tip.appendMarkdown(
-        `Last adaptation: ${last.at.toLocaleTimeString()} (${last.method}, adapt ${last.adaptMs.toFixed(0)} ms, ${last.lines} ` +
-          `lines in ${last.predictMs.toFixed(0)} ms)\n\n`,
+        `${vscode.l10n.t(
+          'Last adaptation: {0} ({1}, adapt {2} ms, {3} lines in {4} ms)',
+          last.at.toLocaleTimeString(),
+          last.method,
+          last.adaptMs.toFixed(0),
+          last.lines,
+          last.predictMs.toFixed(0),
+        )}\n\n`,
       );
     }
     if (refining) {

@@ -77,7 +77,7 @@ function noteKind(ctx: FewShotContext): void {
 
 async function pickTask(ctx: FewShotContext, title: string): Promise<string | undefined> {
   const tasks = ctx.labels.tasks();
-  if (tasks.length === 0) throw new LabelError('Open a folder first: tasks are stored in the workspace folder.');
+  if (tasks.length === 0) throw new LabelError(vscode.l10n.t('Open a folder first: tasks are stored in the workspace folder.'));
   return (await vscode.window.showQuickPick(taskPickItems(tasks, ctx.labels.activeTask().name), { title }))?.task;
 }
 

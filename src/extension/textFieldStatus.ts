@@ -10,22 +10,29 @@ const CHOOSE_TEXT_COLUMN = 'fewshot.chooseTextColumn';
 
 /** The item's text and tooltip for a read table; `chosen`: the user picked the column (else it was detected). */
 export function describeTextField(table: Pick<RecordTable, 'format' | 'column'>, chosen: boolean): { text: string; tooltip: string } {
-  const kind = table.format === 'jsonl' ? 'field' : 'column';
+  const jsonl = table.format === 'jsonl';
   if (table.column === undefined)
-    return {
-      text: `$(warning) Few-Shot: no text ${kind}`,
-      tooltip: `Few-Shot found no ${kind} to classify in this file. Click to choose one.`,
-    };
-  const how = chosen ? 'chosen with Choose Text Column' : 'detected from the values';
+    return jsonl
+      ? {
+          text: `$(warning) ${vscode.l10n.t('Few-Shot: no text field')}`,
+          tooltip: vscode.l10n.t('Few-Shot found no field to classify in this file. Click to choose one.'),
+        }
+      : {
+          text: `$(warning) ${vscode.l10n.t('Few-Shot: no text column')}`,
+          tooltip: vscode.l10n.t('Few-Shot found no column to classify in this file. Click to choose one.'),
+        };
+  const how = chosen ? vscode.l10n.t('chosen with Choose Text Column') : vscode.l10n.t('detected from the values');
   return {
-    text: `$(symbol-field) Few-Shot text: ${table.column}`,
-    tooltip: `Few-Shot classifies the ${kind} "${table.column}" of each record (${how}). Click to choose another.`,
+    text: `$(symbol-field) ${vscode.l10n.t('Few-Shot text: {0}', table.column)}`,
+    tooltip: jsonl
+      ? vscode.l10n.t('Few-Shot classifies the field "{0}" of each record ({1}). Click to choose another.', table.column, how)
+      : vscode.l10n.t('Few-Shot classifies the column "{0}" of each record ({1}). Click to choose another.', table.column, how),
   };
 }
 
 export function activateTextFieldStatus(ctx: FewShotContext): void {
   const item = vscode.window.createStatusBarItem('fewshot.textField', vscode.StatusBarAlignment.Right, 101);
-  item.name = 'Few-Shot Text Field';
+  item.name = vscode.l10n.t('Few-Shot Text Field');
   item.command = CHOOSE_TEXT_COLUMN;
   const update = () => {
     const doc = vscode.window.activeTextEditor?.document;

@@ -3,8 +3,8 @@
 // being opened. No file text is kept: the panel and the export re-read a closed file's lines when
 // they need them (LineCache, readLines). No vscode import: the benchmark keeps results with this
 // same code.
-import { checkPredictedSets } from '../protocol/worker';
-import type { WorkspaceFileResult, WorkspaceProgress, WorkspaceSkip } from '../protocol/workspace';
+import { checkPredictedSets } from '../protocol/labelSets';
+import type { WorkspaceFileResult, WorkspaceSkip } from '../protocol/workspace';
 import { readText, splitLines } from '../engine/data/readText';
 import { leastCertainLines } from '../engine/review';
 import { capEntries, type DocumentPredictions, type DiagnosticEntry, type DiagnosticOptions } from './diagnosticEntries';
@@ -253,25 +253,5 @@ export function mostUncertainInWorkspace(
   return best;
 }
 
+/** Why a file was skipped, for the log (the summary says it in the user's language: workspaceRun.ts). */
 export const SKIP_WORDS: Record<WorkspaceSkip['reason'], string> = { binary: 'binary', 'too-large': 'too large', unreadable: 'unreadable' };
-
-/** Below this much classifying time the rate says more about start-up than about speed: not shown yet. */
-const RATE_AFTER_MS = 1000;
-
-/** `1,234 of 5,000 files · 41,000 lines/s · about 12 s left` */
-export function progressMessage(p: WorkspaceProgress): string {
-  const files = `${p.filesDone.toLocaleString('en')} of ${p.filesTotal.toLocaleString('en')} files`;
-  if (p.elapsedMs < RATE_AFTER_MS) return files;
-  const rate = p.linesDone / (p.elapsedMs / 1000);
-  const left = rate > 0 ? Math.max(0, (p.linesTotal - p.linesDone) / rate) : undefined;
-  const eta = left === undefined ? '' : ` · about ${left < 60 ? `${Math.ceil(left)} s` : `${Math.ceil(left / 60)} min`} left`;
-  return `${files} · ${Math.round(rate).toLocaleString('en')} lines/s${eta}`;
-}
-
-/** `2 skipped: 1 binary, 1 too large` */
-export function skippedSummary(skipped: readonly WorkspaceSkip[]): string {
-  if (skipped.length === 0) return '';
-  const counts = new Map<string, number>();
-  for (const s of skipped) counts.set(SKIP_WORDS[s.reason], (counts.get(SKIP_WORDS[s.reason]) ?? 0) + 1);
-  return `${skipped.length} skipped: ${[...counts].map(([why, n]) => `${n} ${why}`).join(', ')}`;
-}

@@ -12,22 +12,14 @@ import * as vscode from 'vscode';
 import { checkLabelSets } from '../engine/multiLabel';
 import { supportProblem } from '../engine/support';
 import { CancelSource, RpcError } from '../protocol/rpc';
-import type { ClassifyWorkspaceResult, WorkspaceEvent, WorkspaceScope, WorkspaceSkip } from '../protocol/workspace';
+import type { ClassifyWorkspaceResult, WorkspaceEvent, WorkspaceProgress, WorkspaceScope, WorkspaceSkip } from '../protocol/workspace';
 import type { FewShotConfig } from './config';
 import type { EngineClient } from './engineClient';
 import type { LabelStore } from './labelStore';
 import type { StructuredDocuments } from './structured';
 import { recordTask } from './taskFile';
 import { enabledExcludes, exactGlob, FEWSHOT_DIR, type LanguageContribution, languageGlobs } from './workspaceScope';
-import {
-  LineCache,
-  progressMessage,
-  SKIP_WORDS,
-  skippedSummary,
-  type WorkspaceFile,
-  WorkspaceResults,
-  withLines,
-} from './workspaceResults';
+import { LineCache, SKIP_WORDS, type WorkspaceFile, WorkspaceResults, withLines } from './workspaceResults';
 
 export interface WorkspaceSummary {
   files: number;
@@ -39,6 +31,37 @@ export interface WorkspaceSummary {
   sentence: boolean;
   /** What classifying again with the sentence block would cost, over every folder (a fast run with `fewshot.refine` on). */
   refineCost?: { lines: number; seconds: number };
+}
+
+/** Below this much classifying time the rate says more about start-up than about speed: not shown yet. */
+const RATE_AFTER_MS = 1000;
+
+/** `1,234 of 5,000 files · 41,000 lines/s · about 12 s left` */
+export function progressMessage(p: WorkspaceProgress): string {
+  const files = vscode.l10n.t('{0} of {1} files', p.filesDone.toLocaleString('en'), p.filesTotal.toLocaleString('en'));
+  if (p.elapsedMs < RATE_AFTER_MS) return files;
+  const rate = p.linesDone / (p.elapsedMs / 1000);
+  const left = rate > 0 ? Math.max(0, (p.linesTotal - p.linesDone) / rate) : undefined;
+  const parts = [files, vscode.l10n.t('{0} lines/s', Math.round(rate).toLocaleString('en'))];
+  if (left !== undefined)
+    parts.push(left < 60 ? vscode.l10n.t('about {0} s left', Math.ceil(left)) : vscode.l10n.t('about {0} min left', Math.ceil(left / 60)));
+  return parts.join(' · ');
+}
+
+/** `2 skipped: 1 binary, 1 too large` */
+export function skippedSummary(skipped: readonly WorkspaceSkip[]): string {
+  if (skipped.length === 0) return '';
+  const counts = new Map<WorkspaceSkip['reason'], number>();
+  for (const s of skipped) counts.set(s.reason, (counts.get(s.reason) ?? 0) + 1);
+  const said = [...counts].map(([why, n]) =>
+    why === 'binary'
+      ? vscode.l10n.t('{0} binary', n)
+      : why === 'too-large'
+        ? vscode.l10n.t('{0} too large', n)
+        : vscode.l10n.t('{0} unreadable', n),
+  );
+  // The list's separator is the language's too (Chinese separates with a full-width comma).
+  return vscode.l10n.t('{0} skipped: {1}', skipped.length, said.join(vscode.l10n.t(', ')));
 }
 
 /**
@@ -211,7 +234,7 @@ export class WorkspaceRun implements vscode.Disposable {
   ): Promise<WorkspaceSummary | undefined> {
     const folders = vscode.workspace.workspaceFolders ?? [];
     if (folders.length === 0)
-      throw new RpcError('Open a folder first: Classify Workspace classifies the files of the workspace folders.', 'input');
+      throw new RpcError(vscode.l10n.t('Open a folder first: Classify Workspace classifies the files of the workspace folders.'), 'input');
     const started = Date.now();
     const summary: WorkspaceSummary = { files: 0, lines: 0, skipped: [], seconds: 0, cancelled: false, sentence };
     // The cost of a refinement is asked for only where one would be offered.
@@ -342,12 +365,16 @@ export class WorkspaceRun implements vscode.Disposable {
 
   private announce(summary: WorkspaceSummary): void {
     const skipped = skippedSummary(summary.skipped);
+    const files = summary.files.toLocaleString('en');
+    const lines = summary.lines.toLocaleString('en');
+    const seconds = summary.seconds.toFixed(1);
     const text = summary.cancelled
-      ? `Few-Shot: Classify Workspace cancelled; files done so far keep their predictions.`
-      : `Few-Shot: classified ${summary.files.toLocaleString('en')} files (${summary.lines.toLocaleString('en')} lines) ` +
-        `in ${summary.seconds.toFixed(1)} s${skipped ? `; ${skipped}` : ''}.`;
+      ? vscode.l10n.t('Few-Shot: Classify Workspace cancelled; files done so far keep their predictions.')
+      : skipped
+        ? vscode.l10n.t('Few-Shot: classified {0} files ({1} lines) in {2} s; {3}.', files, lines, seconds, skipped)
+        : vscode.l10n.t('Few-Shot: classified {0} files ({1} lines) in {2} s.', files, lines, seconds);
     const refine = refineOffer(summary);
-    const actions = [...(refine ? [refine] : []), ...(skipped ? ['Show Log'] : [])];
+    const actions = [...(refine ? [refine] : []), ...(skipped ? [vscode.l10n.t('Show Log')] : [])];
     void vscode.window.showInformationMessage(text, ...actions).then((choice) => {
       if (choice === undefined) return;
       if (choice === refine) void this.run({ interactive: true, sentence: true });

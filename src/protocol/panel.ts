@@ -6,7 +6,7 @@
 // before use, and document text is only ever shown as text.
 // Pure: no vscode and no DOM import.
 
-import { LABEL_NAME_MAX, labelNameProblem } from '../engine/data/labelName';
+import { fillMessage, LABEL_NAME_MAX, labelNameProblem } from '../engine/data/labelName';
 import type { CancelMessage, RequestMessage, ResponseMessage } from './rpc';
 
 /** A line of a document: the document's URI (as `Uri.toString()`) and a 0-based line number. */
@@ -225,7 +225,13 @@ function isUnit(v: unknown): v is number {
   return typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= 1;
 }
 // The label-name rule is the engine's (the CLI reads label files with it too): one rule everywhere.
-export { labelNameProblem, normalizeLabelName, visibleName } from '../engine/data/labelName';
+export {
+  describeLabelNameProblem,
+  labelNameProblem,
+  labelNameRefusal,
+  normalizeLabelName,
+  visibleName,
+} from '../engine/data/labelName';
 
 /**
  * Keys the panel's own commands use (src/webview/keys.ts): a label cannot take them. `l` opens
@@ -238,10 +244,17 @@ export function isLabelKey(v: unknown): v is string {
   return typeof v === 'string' && /^[0-9a-z]$/.test(v) && !RESERVED_KEYS.includes(v);
 }
 
-/** Why one more label name cannot be added: the panel lists at most LIMITS.labels labels. */
-export function labelLimitProblem(existing: ReadonlySet<string>, name: string): string | undefined {
+/** labelLimitProblem's wording, English: also the key of its translation (the extension passes vscode.l10n.t). */
+export const LABEL_LIMIT_PROBLEM = 'there are already {0} labels, the most the labeling panel shows ({1}); reuse or delete a label first';
+
+/** Why one more label name cannot be added: the panel lists at most LIMITS.labels labels. In English, or through `translate`. */
+export function labelLimitProblem(
+  existing: ReadonlySet<string>,
+  name: string,
+  translate: (message: string, ...args: string[]) => string = (m, ...args) => fillMessage(m, args),
+): string | undefined {
   if (existing.has(name) || existing.size < LIMITS.labels) return undefined;
-  return `there are already ${existing.size} labels, the most the labeling panel shows (${LIMITS.labels}); reuse or delete a label first`;
+  return translate(LABEL_LIMIT_PROBLEM, String(existing.size), String(LIMITS.labels));
 }
 
 export function isColor(v: unknown): v is string {

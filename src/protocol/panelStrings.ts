@@ -4,6 +4,8 @@
 // with its HTML; the webview validates it here and shows every string as text. `{0}`, `{1}` are
 // filled by formatPanelString. Pure: no vscode and no DOM import.
 
+import { LABEL_NAME_PROBLEMS } from '../engine/data/labelName';
+
 /** Key -> the English text (also the key of its translation in the l10n bundle). */
 export const PANEL_STRINGS = {
   // The empty states and the status line.
@@ -152,6 +154,13 @@ export const PANEL_STRINGS = {
   'precision.result': 'Precision of “{0}” ≈ {1} (95% interval {2}–{3}; {4} of {5} confirmed)',
   'precision.noAnswers': 'No answers for “{0}”.',
   'precision.done': 'Done',
+  // The label-name rule's problems (the wording is the rule's: engine/data/labelName.ts).
+  'labelName.notString': LABEL_NAME_PROBLEMS.notString,
+  'labelName.empty': LABEL_NAME_PROBLEMS.empty,
+  'labelName.invisible': LABEL_NAME_PROBLEMS.invisible,
+  'labelName.tooLong': LABEL_NAME_PROBLEMS.tooLong,
+  'labelName.spaces': LABEL_NAME_PROBLEMS.spaces,
+  'labelName.notNfc': LABEL_NAME_PROBLEMS.notNfc,
 } as const;
 
 export type PanelStringKey = keyof typeof PANEL_STRINGS;

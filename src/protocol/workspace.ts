@@ -7,7 +7,7 @@ import type { Example } from '../engine/types';
 import type { FileSkip } from '../engine/data/readText';
 import type { MultiLabelExample } from '../engine/multiLabel';
 import { RpcError } from './rpc';
-import { checkMultiLabelSupport, type PredictedSets } from './worker';
+import { checkMultiLabelSupport, type PredictedSets } from './labelSets';
 
 /** What to classify in one workspace folder. Globs are matched against paths relative to `root`, with `/`. */
 export interface WorkspaceScope {

@@ -6,7 +6,7 @@ import type { App, Dirty } from './app';
 import { barChart, histogramChart } from './charts';
 import { clear, el, icon, iconButton, kbd, option, textButton } from './dom';
 import { percent, wilson } from './stats';
-import { t } from './strings';
+import { labelNameProblemText, t } from './strings';
 import { swatch } from './toolbar';
 
 function section(title: string, id: string, body: HTMLElement): HTMLElement {
@@ -39,7 +39,7 @@ export class Sidebar {
     });
     const add = async () => {
       const name = normalizeLabelName(this.newName.value);
-      if ('problem' in name) return app.say(name.problem, true);
+      if ('problem' in name) return app.say(labelNameProblemText(name), true);
       if (await app.createLabel(name.name, this.newColor.value)) {
         this.newName.value = '';
         this.colorChosen = false;
@@ -104,7 +104,7 @@ export class Sidebar {
         input.addEventListener('keydown', (e) => {
           if (e.key === 'Enter') {
             const name = normalizeLabelName(input.value);
-            if ('problem' in name) app.say(name.problem, true);
+            if ('problem' in name) app.say(labelNameProblemText(name), true);
             else void app.renameLabel(l.name, name.name);
           } else if (e.key === 'Escape') {
             app.ui.renaming = null;

@@ -2,6 +2,7 @@
 // (data-strings on #app, validated by protocol/panelStrings.ts), English until it is read.
 // Every visible string of the panel comes from here (test/webview/strings.test.ts checks).
 
+import type { LabelNameProblem, LabelNameProblemCode } from '../engine/data/labelName';
 import { formatPanelString, PANEL_STRINGS, type PanelStringKey, type PanelStrings, parsePanelStrings } from '../protocol/panelStrings';
 
 let table: PanelStrings = { ...PANEL_STRINGS };
@@ -21,4 +22,18 @@ export function loadStrings(root: HTMLElement): void {
 /** The string `key` with `{0}`, `{1}`... filled from `args`. */
 export function t(key: PanelStringKey, ...args: Array<string | number>): string {
   return formatPanelString(table[key], args);
+}
+
+const LABEL_NAME_PROBLEM_KEYS: Record<LabelNameProblemCode, PanelStringKey> = {
+  notString: 'labelName.notString',
+  empty: 'labelName.empty',
+  invisible: 'labelName.invisible',
+  tooLong: 'labelName.tooLong',
+  spaces: 'labelName.spaces',
+  notNfc: 'labelName.notNfc',
+};
+
+/** Why a label name is refused, in the panel's language. */
+export function labelNameProblemText(p: Pick<LabelNameProblem, 'code' | 'args'>): string {
+  return t(LABEL_NAME_PROBLEM_KEYS[p.code], ...p.args);
 }

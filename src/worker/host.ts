@@ -9,7 +9,6 @@ import { crossValidate } from '../engine/eval/crossValidate';
 import { RpcServer, yieldToEventLoop, type CancelSignal, RpcError } from '../protocol/rpc';
 import {
   checkAbstention,
-  checkMultiLabelSupport,
   type ClassifyParams,
   type ClassifyResult,
   type QualityParams,
@@ -18,6 +17,7 @@ import {
   type WorkerRequests,
   type WorkerToHost,
 } from '../protocol/worker';
+import { checkMultiLabelSupport } from '../protocol/labelSets';
 import { classifyDatasetFile } from './datasetFile';
 import { DocumentStates } from './documentStates';
 import { improveInWorker } from './improve';

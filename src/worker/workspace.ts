@@ -14,7 +14,8 @@ import { NONE_LABEL } from '../engine/labels/none';
 import type { MultiLabelModel } from '../engine/multiLabel';
 import { MAX_POOL, PoolSampler } from '../engine/pool';
 import { type CancelSignal, RpcError } from '../protocol/rpc';
-import { checkAbstention, checkMultiLabelSupport, type RecordsParams } from '../protocol/worker';
+import { checkAbstention, type RecordsParams } from '../protocol/worker';
+import { checkMultiLabelSupport } from '../protocol/labelSets';
 import {
   checkOtherTasks,
   checkTextColumns,

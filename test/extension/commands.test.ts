@@ -10,7 +10,7 @@ import * as vscode from 'vscode';
 import { registerCommands } from '../../src/extension/commands';
 import type { FewShotContext } from '../../src/extension/context';
 import { LabelError } from '../../src/extension/labelStore';
-import type { PredictedSets } from '../../src/protocol/worker';
+import type { PredictedSets } from '../../src/protocol/labelSets';
 import { shown } from './fakeVscode';
 
 const uri = vscode.Uri.file('/w/tickets.txt');

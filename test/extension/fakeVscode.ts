@@ -114,11 +114,24 @@ export const commands = {
   },
 };
 
-/** vscode.l10n.t with no bundle loaded: the English message, `{0}` / `{name}` placeholders filled. */
+/** The loaded l10n bundle: none (English) unless a test runs in a language (inLanguage). */
+let bundle: Readonly<Record<string, string>> = {};
+
+/** Runs `fn` with vscode.l10n.t translating through `messages` (a language's l10n bundle), as VS Code in that language. */
+export function inLanguage<T>(messages: Readonly<Record<string, string>>, fn: () => T): T {
+  bundle = messages;
+  try {
+    return fn();
+  } finally {
+    bundle = {};
+  }
+}
+
+/** vscode.l10n.t: the bundle's translation of the message (else the English), `{0}` / `{name}` placeholders filled. */
 export const l10n = {
   t(message: string, ...args: unknown[]): string {
     const named = args.length === 1 && typeof args[0] === 'object' && args[0] !== null ? (args[0] as Record<string, unknown>) : undefined;
-    return message.replace(/\{(\w+)\}/g, (whole, key: string) => {
+    return (bundle[message] ?? message).replace(/\{(\w+)\}/g, (whole, key: string) => {
       const value = named ? named[key] : args[Number(key)];
       return value === undefined ? whole : String(value);
     });

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as fc from 'fast-check';
 import { FolderLabels } from '../../src/extension/folderLabels';
-import { parseLabels } from '../../src/extension/labelFile';
+import { type LabelFileMessage, parseLabels, sayLabelFileMessage } from '../../src/extension/labelFile';
 import { at, runAsWriter, runWriter, textOf } from './labelWriter';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'fewshot-folder-'));
@@ -181,6 +181,15 @@ if (!writerProcess)
       assert.equal(fs.readdirSync(path.dirname(file)).filter((f) => f.endsWith('.bak')).length, 1);
       assert.equal(store.count, 1);
       assert.match(store.readOnlyReason!, /bad lines \(2, 3, 4/);
+      // The same reason in the user's language (labelStore shows it through vscode.l10n.t), the backup's part too.
+      const zh: Record<string, string> = JSON.parse(
+        fs.readFileSync(path.resolve(__dirname, '../../../l10n/bundle.l10n.zh-cn.json'), 'utf8'),
+      );
+      const t = (message: string, ...args: string[]) => zh[message]!.replace(/\{(\d+)\}/g, (_, i: string) => args[Number(i)]!);
+      assert.equal(
+        sayLabelFileMessage(store.readOnlyMessage as LabelFileMessage, t),
+        `标签文件有错误行（2, 3, 4, 5, 6, 7）；请先修复或删除它们再标注（备份位于 ${first.backup}）`,
+      );
     });
 
     it('disk full: the user is told, labels stay in memory, the save is retried, the file is not damaged', async () => {

@@ -5,7 +5,12 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { LEFT_OUT_NOTES } from '../../src/engine/data/dataset';
+import { SUPPORT_PROBLEMS } from '../../src/engine/support';
+import { LABEL_FILE_MESSAGES } from '../../src/extension/labelFile';
+import { LABEL_LIMIT_PROBLEM } from '../../src/protocol/panel';
 import { PANEL_STRINGS } from '../../src/protocol/panelStrings';
+import { branches, callArguments, literalText, operands, skipExpression, withoutComments } from '../sourceScan';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const readJson = (file: string): Record<string, unknown> => JSON.parse(fs.readFileSync(path.join(ROOT, file), 'utf8'));
@@ -40,7 +45,68 @@ function messageKeys(): Set<string> {
   }
   // The labeling panel's strings go through the same bundle (src/extension/panel/index.ts).
   for (const english of Object.values(PANEL_STRINGS)) keys.add(english);
+  // The label file's messages are translated by their English (labelStore.ts: sayLabelFileMessage with vscode.l10n.t).
+  for (const english of Object.values(LABEL_FILE_MESSAGES)) keys.add(english);
+  // So is the labeled set's problem (supportProblem with vscode.l10n.t).
+  for (const english of Object.values(SUPPORT_PROBLEMS)) keys.add(english);
+  keys.add(LABEL_LIMIT_PROBLEM);
+  for (const english of Object.values(LEFT_OUT_NOTES)) keys.add(english);
   return keys;
+}
+
+/**
+ * Literals the extension shows without vscode.l10n.t: the arguments of a notification
+ * (showInformationMessage / showWarningMessage / showErrorMessage: the message and its buttons), of
+ * LabelWarnings' warn / inform, of a tooltip's appendMarkdown and of a LabelError or RpcError (the command's message), and what is given to a
+ * status bar item's text or tooltip, a notification's detail, a progress title, a quick pick's
+ * placeHolder or an input box's prompt. Log lines (the output channel) stay English and are not
+ * looked at.
+ */
+function unwrappedMessages(code: string): string[] {
+  const expressions: string[] = [];
+  for (const m of code.matchAll(/(?:\bshow(?:Information|Warning|Error)Message|\.warn|\.inform|\.appendMarkdown|\bnew LabelError)\(/g))
+    expressions.push(...callArguments(code, (m.index as number) + m[0].length));
+  // An RpcError's message reaches the command's error message or the panel; a cancellation's is never shown.
+  for (const m of code.matchAll(/\bnew RpcError\(/g)) {
+    const [message, errorCode] = callArguments(code, (m.index as number) + m[0].length);
+    if (message !== undefined && errorCode?.trim() !== "'cancelled'") expressions.push(message);
+  }
+  for (const m of code.matchAll(
+    /(?:\.(?:text|name)\s*=(?!=)|\btext\s*:|\b(?:tooltip|detail|description|title|placeHolder|prompt)\s*(?::|=(?!=)))\s*/g,
+  )) {
+    const at = (m.index as number) + m[0].length;
+    expressions.push(code.slice(at, skipExpression(code, at)));
+  }
+  // A codicon ($(tag)) or an escape (\n) is not text to translate.
+  return expressions
+    .flatMap((e) => shownValues(e, code))
+    .filter((b) => /\p{L}/u.test((literalText(b) ?? '').replace(/\$\([\w-]+\)|\\./g, '')))
+    .map((b) => b.replace(/\s+/g, ' '));
+}
+
+/**
+ * What a shown expression may be made of: the branches of a ternary, the operands of a `+`, an
+ * array's elements (a notification's buttons spread from one), and a variable's value where it is
+ * declared in the same file (`const text = ...; showInformationMessage(text)`).
+ */
+function shownValues(expr: string, code: string, depth = 0): string[] {
+  if (depth > 5) return [];
+  const enclosed = (e: string, open: string, close: string) => e.startsWith(open) && skipExpression(e, 1, close) === e.length - 1;
+  return branches(expr)
+    .flatMap(operands)
+    .flatMap((operand) => {
+      const e = operand.replace(/^\.\.\./, '').trim();
+      if (enclosed(e, '(', ')')) return shownValues(e.slice(1, -1), code, depth + 1);
+      if (enclosed(e, '[', ']')) return callArguments(e, 1).flatMap((x) => shownValues(x, code, depth + 1));
+      if (/^[A-Za-z_$][\w$]*$/.test(e))
+        return [...code.matchAll(new RegExp(`\\b(?:const|let)\\s+${e.replace(/\$/g, '\\$')}\\s*(?::[^=;]*)?=(?!=)\\s*`, 'g'))].flatMap(
+          (m) => {
+            const at = (m.index as number) + m[0].length;
+            return shownValues(code.slice(at, skipExpression(code, at)), code, depth + 1);
+          },
+        );
+      return [e];
+    });
 }
 
 const placeholders = (s: string) => [...s.matchAll(/\{\w+\}/g)].map((m) => m[0]).sort();
@@ -88,6 +154,53 @@ describe('localisation', () => {
       for (const k of keys) assert.deepEqual(placeholders(bundle[k] as string), placeholders(k), k);
     });
   }
+
+  it('finds messages shown without l10n.t (the scan below cannot pass vacuously)', () => {
+    const planted = [
+      `void vscode.window.showInformationMessage(\`Few-Shot: imported \${n} labels.\`);`,
+      `vscode.window.showWarningMessage(vscode.l10n.t('Few-Shot: delete {0}?', name), { modal: true }, 'Delete')`,
+      `void vscode.window.showErrorMessage(ok ? vscode.l10n.t('Saved.') : 'Not saved.');`,
+      `throw new LabelError(\`There is no task named \${name}.\`);`,
+      `throw new RpcError('Open a folder first.', 'input');`,
+      `throw new RpcError(\`\${name} is not in the panel\`, 'input');`,
+      `void this.ui.warn(\`Few-Shot: \${path.basename(file)} was deleted.\`);`,
+      `throw new LabelError(\n  \`\${name} is not a document Few-Shot classifies \` +\n    \`(see the settings).\`,\n);`,
+      `item.text = '$(tag) Few-Shot';`,
+      `item.tooltip = \`Few-Shot classifies \${kind}\`;`,
+      `vscode.window.withProgress({ location, title: 'Few-Shot: classifying' }, run)`,
+      `await vscode.window.showQuickPick(items, { placeHolder: 'Choose a label' })`,
+      `showInformationMessage(text, { modal: false, detail: 'The engine is ready' })`,
+      `return { text: \`$(warning) Few-Shot: no text \${kind}\`, column: null };`,
+      `item.name = 'Few-Shot Text Field';`,
+      `tip.appendMarkdown(\`**Few-Shot Labeler**\\n\\n\${count}\`);`,
+      `const text = done\n  ? 'Few-Shot: cancelled.'\n  : vscode.l10n.t('Few-Shot: done.');\nvoid vscode.window.showInformationMessage(text);`,
+      `const actions = [...(refine ? [refine] : []), ...(skipped ? ['Show Log'] : [])];\nshowInformationMessage(t, ...actions);`,
+      `const item = { label: c, description: chosen ? 'current (chosen)' : undefined };`,
+    ];
+    for (const code of planted) assert.ok(unwrappedMessages(code).length > 0, code);
+    const routed = [
+      `void vscode.window.showInformationMessage(vscode.l10n.t('Few-Shot: imported {0} labels.', n));`,
+      `vscode.window.showWarningMessage(vscode.l10n.t('Few-Shot: delete {0}?', name), { modal: true }, del)`,
+      `throw new LabelError(vscode.l10n.t('There is no task named {0}.', name));`,
+      `if (signal.isCancellationRequested) throw new RpcError(\`\${method} cancelled\`, 'cancelled');`,
+      `const message = vscode.l10n.t('Few-Shot: {0}.', summary);\nvoid vscode.window.showWarningMessage(message);`,
+      `const actions = [...(refine ? [refine] : []), vscode.l10n.t('Show Log')];\nshowInformationMessage(t, ...actions);`,
+      `item.text = \`$(layers) \${active.name}\`;`,
+      `tip.appendMarkdown(\`\${vscode.l10n.t('Last error: {0}', error)}\\n\\n\`);`,
+      `item.text = \`$(symbol-field) \${vscode.l10n.t('Few-Shot text: {0}', column)}\`;`,
+      `this.ui\n  .warn(vscode.l10n.t('Few-Shot: {0} has bad lines.', name), open)`,
+      `if (old && old.text === text) continue;`,
+      `output.appendLine(\`\${file}: saved again after failed attempts\`);`,
+    ];
+    for (const code of routed) assert.deepEqual(unwrappedMessages(code), [], code);
+  });
+
+  it('src/extension shows no message without l10n.t', () => {
+    const offenders = sourceFiles(path.join(ROOT, 'src/extension')).flatMap((file) =>
+      unwrappedMessages(withoutComments(fs.readFileSync(file, 'utf8'))).map((s) => `${path.relative(ROOT, file)}: ${s}`),
+    );
+    assert.deepEqual(offenders, []);
+  });
 
   // VS Code reads a walkthrough step's markdown as `<page>.nls.<language>.md` beside the page
   // when there is one (then `<page>.nls.<language without region>.md`, then the page itself).

@@ -13,6 +13,7 @@ import {
   cleanupTempFiles,
   escapesFolder,
   resolveLabelsPath,
+  sayLabelFileMessage,
   withFileLock,
   LockLostError,
   readSettled,
@@ -379,6 +380,13 @@ describe('label file', () => {
     assert.match(resolveLabelsPath(root, '../../.bashrc').refused!, /inside/);
     assert.match(resolveLabelsPath(root, 'C:\\Users\\me\\x').refused!, /relative/);
     assert.match(resolveLabelsPath(root, 'data/labels.jsonl', false).refused!, /untrusted/);
+    // Shown in the user's language: the refusal's English is the key of its translation.
+    const zh: Record<string, string> = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../../l10n/bundle.l10n.zh-cn.json'), 'utf8'));
+    const t = (message: string, ...args: string[]) => zh[message]!.replace(/\{(\d+)\}/g, (_, i: string) => args[Number(i)]!);
+    assert.equal(
+      sayLabelFileMessage(resolveLabelsPath(root, '../../.bashrc').refusal!, t),
+      'fewshot.labelsFile 必须位于工作区文件夹之内（实际为 ../../.bashrc）',
+    );
     assert.equal(resolveLabelsPath(root, 'data/labels.jsonl', false).file, fallback);
 
     assert.equal(await escapesFolder(root, fallback), undefined);

@@ -3,7 +3,10 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import fuzzysort from 'fuzzysort';
+import fs from 'node:fs';
+import path from 'node:path';
 import { acceptedLabel, labelPickItems } from '../../src/extension/labelPick';
+import { inLanguage } from './fakeVscode';
 
 const existing = ['none', 'request_refund', 'billing', 'refund_status', 'login'];
 const recent = new Set(['billing']);
@@ -77,5 +80,17 @@ describe('Label Line As... items', () => {
     assert.ok(refund === 'request_refund' || refund === 'refund_status', `an existing label, not a new one (got ${refund})`);
     assert.equal(acceptedLabel(undefined, 'brand_new', existing, recent), 'brand_new', 'a new label only when it is first');
     assert.equal(acceptedLabel({ label: 'login', name: 'login' }, 'bill', existing, recent), 'login', 'a selected item wins');
+  });
+
+  it('says why a name is refused in the user’s language (the label-name rule’s problem translated too)', () => {
+    const zh: Record<string, string> = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../../l10n/bundle.l10n.zh-cn.json'), 'utf8'));
+    const refused = inLanguage(zh, () => labelPickItems('a\u200bb', existing, recent)).at(-1)!;
+    assert.equal(refused.description, '“a\u200bb”不允许：标签名不能包含控制字符、双向控制字符或不可见字符（其中含有 U+200B）');
+    assert.equal(inLanguage(zh, () => labelPickItems('refund', existing, recent)).at(-1)!.description, '新标签“refund”');
+    // In English, the rule's own wording.
+    assert.equal(
+      labelPickItems('a\u200bb', existing, recent).at(-1)!.description,
+      '"a\u200bb" is not allowed: a label name cannot contain control, bidirectional or invisible characters (it holds U+200B)',
+    );
   });
 });

@@ -1,20 +1,14 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import {
-  entryRanges,
-  LineCache,
-  mostUncertainInWorkspace,
-  progressMessage,
-  skippedSummary,
-  WorkspaceResults,
-  withLines,
-} from '../../src/extension/workspaceResults';
+import { entryRanges, LineCache, mostUncertainInWorkspace, WorkspaceResults, withLines } from '../../src/extension/workspaceResults';
+import { progressMessage, skippedSummary } from '../../src/extension/workspaceRun';
 import { CancelSource } from '../../src/protocol/rpc';
 import type { WorkspaceFileResult } from '../../src/protocol/workspace';
 import { lineColumns, splitLines } from '../../src/engine/data/readText';
 import { classifyWorkspace } from '../../src/worker/workspace';
 import { fakeEngine } from '../worker/fakeEngine';
+import { inLanguage } from './fakeVscode';
 import { tempFolders } from '../worker/tempFolders';
 
 /** The worker's result for a file of this text (as src/worker/workspace.ts builds it). */
@@ -194,6 +188,21 @@ describe('workspace run messages', () => {
         { path: 'c', reason: 'binary', detail: '' },
       ]),
       '3 skipped: 2 binary, 1 too large',
+    );
+    // In the user's language, numbers and all.
+    const zh: Record<string, string> = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../../l10n/bundle.l10n.zh-cn.json'), 'utf8'));
+    assert.equal(
+      inLanguage(zh, () =>
+        skippedSummary([
+          { path: 'a', reason: 'binary', detail: '' },
+          { path: 'b', reason: 'unreadable', detail: 'EACCES' },
+        ]),
+      ),
+      '跳过 2 个：1 个二进制文件，1 个无法读取',
+    );
+    assert.equal(
+      inLanguage(zh, () => progressMessage({ filesDone: 1, filesTotal: 2000, linesDone: 1000, linesTotal: 1_000_000, elapsedMs: 1000 })),
+      '2,000 个文件中的 1 个 · 每秒 1,000 行 · 约剩 17 分钟',
     );
   });
 });

@@ -1,6 +1,8 @@
 // Property-based tests of the protocol validators (src/protocol/*.ts): whatever arrives, they
 // answer (never throw), a well-formed message passes unchanged, and a bad field is refused.
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as fc from 'fast-check';
 import {
   LIMITS,
@@ -126,6 +128,14 @@ describe('protocol validators (properties)', () => {
         if (existing.has(name) || n < LIMITS.labels) assert.equal(problem, undefined);
         else assert.match(problem!, new RegExp(`${LIMITS.labels}`));
       }),
+    );
+    // In the user's language through the translation the extension passes (vscode.l10n.t).
+    const zh: Record<string, string> = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../../l10n/bundle.l10n.zh-cn.json'), 'utf8'));
+    const t = (message: string, ...args: string[]) => zh[message]!.replace(/\{(\d+)\}/g, (_, i: string) => args[Number(i)]!);
+    const full = new Set(Array.from({ length: LIMITS.labels }, (_, i) => `label ${i}`));
+    assert.equal(
+      labelLimitProblem(full, 'one more', t),
+      `已有 ${LIMITS.labels} 个标签，这是标注面板最多能显示的数量（${LIMITS.labels}）；请先复用或删除一个标签`,
     );
   });
 });

@@ -16,6 +16,7 @@ import {
   parsePanelStrings,
   translatePanelStrings,
 } from '../../src/protocol/panelStrings';
+import { branches, callArguments, literalText, skipExpression, withoutComments } from '../sourceScan';
 import { pageErrors, PanelHarness, settle } from './harness';
 
 const ROOT = path.resolve(__dirname, '../../..');
@@ -41,83 +42,8 @@ function webviewSources(): Array<{ file: string; code: string }> {
     .filter((f) => f.endsWith('.ts'))
     .map((f) => ({
       file: f,
-      code: fs
-        .readFileSync(path.join(WEBVIEW, f), 'utf8')
-        .replace(/\/\*[\s\S]*?\*\//g, '')
-        .replace(/(^|[^:'"`\\])\/\/.*$/gm, '$1'),
+      code: withoutComments(fs.readFileSync(path.join(WEBVIEW, f), 'utf8')),
     }));
-}
-
-/** Index just past the string or template literal that starts at `i` (templates with nested `${}`). */
-function skipLiteral(code: string, i: number): number {
-  const quote = code[i];
-  let j = i + 1;
-  while (j < code.length && code[j] !== quote) {
-    if (code[j] === '\\') j += 2;
-    else if (quote === '`' && code.startsWith('${', j)) j = skipExpression(code, j + 2, '}') + 1;
-    else j++;
-  }
-  return j + 1;
-}
-
-/**
- * Index of the end of the expression that starts at `i`: a `,` or `;` or closing bracket at its
- * depth (`close`: the bracket that ends it), or a line end not continued by a ternary's `?` or `:`.
- */
-function skipExpression(code: string, i: number, close = ''): number {
-  let depth = 0;
-  for (let j = i; j < code.length; j++) {
-    const c = code[j] as string;
-    if (c === "'" || c === '"' || c === '`') j = skipLiteral(code, j) - 1;
-    else if ('([{'.includes(c)) depth++;
-    else if (')]}'.includes(c)) {
-      if (depth === 0) return j;
-      depth--;
-    } else if (depth === 0 && close === '' && (c === ',' || c === ';')) return j;
-    else if (depth === 0 && close === '' && c === '\n' && !/^\s*[?:]/.test(code.slice(j + 1))) return j;
-  }
-  return code.length;
-}
-
-/** What the expression may evaluate to: itself, or the branches of its top-level ternary. */
-function branches(expr: string): string[] {
-  const cuts: number[] = [];
-  let depth = 0;
-  for (let j = 0; j < expr.length; j++) {
-    const c = expr[j] as string;
-    if (c === "'" || c === '"' || c === '`') j = skipLiteral(expr, j) - 1;
-    else if ('([{'.includes(c)) depth++;
-    else if (')]}'.includes(c)) depth--;
-    else if (depth === 0 && c === '?' && expr[j + 1] !== '.' && expr[j + 1] !== '?' && expr[j - 1] !== '?') cuts.push(j);
-    else if (depth === 0 && c === ':' && cuts.length > 0) cuts.push(j);
-  }
-  if (cuts.length === 0) return [expr.trim()];
-  return cuts.map((cut, k) => expr.slice(cut + 1, cuts[k + 1] ?? expr.length).trim());
-}
-
-/** The text a literal shows, `${...}` left out; undefined for an expression that is not one literal. */
-function literalText(branch: string): string | undefined {
-  const q = branch[0];
-  if (q !== "'" && q !== '"' && q !== '`') return undefined;
-  if (skipLiteral(branch, 0) !== branch.length) return undefined;
-  let text = '';
-  for (let j = 1; j < branch.length - 1; j++) {
-    if (q === '`' && branch.startsWith('${', j)) j = skipExpression(branch, j + 2, '}');
-    else text += branch[j];
-  }
-  return text;
-}
-
-/** The arguments of the call whose `(` is just before `i`. */
-function callArguments(code: string, i: number): string[] {
-  const args: string[] = [];
-  let j = i;
-  for (;;) {
-    const end = skipExpression(code, j);
-    args.push(code.slice(j, end));
-    if (code[end] !== ',') return args;
-    j = end + 1;
-  }
 }
 
 /**
@@ -300,6 +226,13 @@ describe('the panel in zh-cn (Chromium)', function () {
     await page.click('.label-item button[aria-label^="删除"]');
     await page.waitForSelector('.confirm');
     assert.match((await page.textContent('.confirm'))!, /^删除“.+”？\d+ 个已标注行将失去该标签。/);
+    seen.push(...(await shown(page)));
+    // A refused new label name: the label-name rule's problem, through the table too.
+    await page.keyboard.press('Escape');
+    await page.fill('#new-label', 'a\u200bb');
+    await page.press('#new-label', 'Enter');
+    await page.waitForSelector('.status.error');
+    assert.equal(await page.textContent('.status'), '标签名不能包含控制字符、双向控制字符或不可见字符（其中含有 U+200B）');
     seen.push(...(await shown(page)));
     assert.deepEqual(englishIn(seen), []);
     // The check itself sees English: the same views in English do show the table's strings.

@@ -7,7 +7,8 @@ import { type Port, startWorkerHost } from '../../src/worker/host';
 import type { EngineApi, AdaptOptions } from '../../src/engine/engine';
 import type { Example } from '../../src/engine/types';
 import { RpcClient, CancelSource, RpcError } from '../../src/protocol/rpc';
-import { checkPredictedSets, isReady, isLog, type WorkerRequests, type ReadyNotification } from '../../src/protocol/worker';
+import { checkPredictedSets } from '../../src/protocol/labelSets';
+import { isReady, isLog, type WorkerRequests, type ReadyNotification } from '../../src/protocol/worker';
 import { fakeEngine, fakeSetEngine, info } from './fakeEngine';
 import { tempFolders } from './tempFolders';
 

@@ -6,7 +6,8 @@ import { MessageChannel } from 'node:worker_threads';
 import { type AdaptOptions, EngineInputError } from '../../src/engine/engine';
 import type { Example } from '../../src/engine/types';
 import { CancelSource, RpcClient, RpcError } from '../../src/protocol/rpc';
-import { checkPredictedSets, type WorkerRequests } from '../../src/protocol/worker';
+import { checkPredictedSets } from '../../src/protocol/labelSets';
+import type { WorkerRequests } from '../../src/protocol/worker';
 import {
   type ClassifyWorkspaceParams,
   isWorkspaceNotification,

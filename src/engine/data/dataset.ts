@@ -2,6 +2,7 @@
 // every source field kept, plus a label, where it came from and the model's confidence. Pure.
 import { stringify } from 'csv-stringify/sync';
 import { NONE_LABEL } from '../labels/none';
+import { fillMessage } from './labelName';
 import type { FullRecord, RecordProblem, RecordTable } from './records';
 
 /**
@@ -143,17 +144,29 @@ export function writeDataset(
 /** Line numbers a message names before it says how many more there are. */
 const NAMED_LINES = 5;
 
+/** leftOutNote's wording, English: the log's, and the key of its translation (the extension passes vscode.l10n.t). */
+export const LEFT_OUT_NOTES = {
+  one: '1 record could not be read and is not in the export (line {0})',
+  many: '{0} records could not be read and are not in the export (line {1})',
+  more: '{0} and {1} more',
+} as const;
+
 /**
  * What an export of a table with these problems leaves out, in one sentence for the message that
  * reports the export; undefined when it leaves nothing out. A bad JSONL line or CSV row is not
- * written (a reader of the export would stop at it); every readable record around it is.
+ * written (a reader of the export would stop at it); every readable record around it is. In
+ * English, or through `translate`, which gets the English template and the parameters.
  */
-export function leftOutNote(problems: readonly RecordProblem[], total = problems.length): string | undefined {
+export function leftOutNote(
+  problems: readonly RecordProblem[],
+  total = problems.length,
+  translate: (message: string, ...args: string[]) => string = (m, ...args) => fillMessage(m, args),
+): string | undefined {
   if (total === 0) return undefined;
   const named = problems.slice(0, NAMED_LINES).map((p) => p.line.toLocaleString('en'));
-  const more = total > named.length ? ` and ${(total - named.length).toLocaleString('en')} more` : '';
-  const what = total === 1 ? '1 record could not be read and is' : `${total.toLocaleString('en')} records could not be read and are`;
-  return `${what} not in the export (line ${named.join(', ')}${more})`;
+  const lines =
+    total > named.length ? translate(LEFT_OUT_NOTES.more, named.join(', '), (total - named.length).toLocaleString('en')) : named.join(', ');
+  return total === 1 ? translate(LEFT_OUT_NOTES.one, lines) : translate(LEFT_OUT_NOTES.many, total.toLocaleString('en'), lines);
 }
 
 /**

@@ -2,10 +2,10 @@
 // waits for the webview's `ready` before posting (posts made earlier are queued by awaiting the
 // ready promise), validates every incoming message, answers requests through the data source,
 // sends a full snapshot on `ready` and, when the data changes, an update with only what differs
-// from what the webview holds (see snapshot.ts). Imports vscode only as types, so tests can
-// drive it with a fake webview.
+// from what the webview holds (see snapshot.ts). Of vscode it uses only the types and l10n, so
+// tests can drive it with a fake webview.
 
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
 import { parseWebviewMessage, type HostToWebview, type PanelRequests } from '../../protocol/panel';
 import type { PanelStrings } from '../../protocol/panelStrings';
 import { type Handlers, RpcError, RpcServer } from '../../protocol/rpc';
@@ -113,7 +113,7 @@ export class PanelHost implements vscode.Disposable {
    * make the host open, reveal or label any other file.
    */
   private listed(ref: LineRef): LineRef {
-    if (!this.tracker.isListed(ref.uri)) throw new RpcError('that document is not in the panel', 'input');
+    if (!this.tracker.isListed(ref.uri)) throw new RpcError(vscode.l10n.t('that document is not in the panel'), 'input');
     return ref;
   }
 

@@ -147,7 +147,7 @@ class StoreDataSource implements PanelDataSource, vscode.Disposable {
   }
 
   async createLabel(name: string, color?: string): Promise<void> {
-    if (this.getLabels().some((l) => l.name === name)) throw new LabelError(`There is already a label named ${name}.`);
+    if (this.getLabels().some((l) => l.name === name)) throw new LabelError(vscode.l10n.t('There is already a label named {0}.', name));
     await this.ctx.palette.create(name, color);
   }
 
@@ -164,7 +164,7 @@ class StoreDataSource implements PanelDataSource, vscode.Disposable {
 
   async setLabelColor(name: string, color: string): Promise<void> {
     // The palette fires on change: the decorations repaint and the panel gets the new colour.
-    if (!(await this.ctx.palette.setColor(name, color))) throw new LabelError(`There is no label named ${name}.`);
+    if (!(await this.ctx.palette.setColor(name, color))) throw new LabelError(vscode.l10n.t('There is no label named {0}.', name));
   }
 
   async deleteLabel(name: string): Promise<void> {
@@ -179,14 +179,14 @@ class StoreDataSource implements PanelDataSource, vscode.Disposable {
   }
 
   async setLabelKey(name: string, key: string | null): Promise<void> {
-    if (!(await this.ctx.palette.setKey(name, key))) throw new LabelError(`There is no label named ${name}.`);
+    if (!(await this.ctx.palette.setKey(name, key))) throw new LabelError(vscode.l10n.t('There is no label named {0}.', name));
   }
 
   /** Scores the model of the asked document, or of the first listed one whose folder has labels. */
   async estimateQuality(uri: string | undefined, signal: CancelSignal): Promise<QualityEstimate> {
     const documents = this.listedDocuments();
     const doc = documents.find((d) => d.uri.toString() === uri) ?? documents.find((d) => this.ctx.labels.examplesFor(d.uri).length > 0);
-    if (!doc) throw new LabelError('Open a document of a workspace folder with labels to estimate the quality.');
+    if (!doc) throw new LabelError(vscode.l10n.t('Open a document of a workspace folder with labels to estimate the quality.'));
     const { scheme, folds, n, correct, method } = await this.ctx.scheduler.estimateQuality(doc, signal);
     return { scheme, folds, n, correct, method, document: path.basename(doc.uri.fsPath) };
   }

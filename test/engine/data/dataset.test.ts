@@ -1,6 +1,8 @@
 // Export Dataset and Export Labels cannot be fooled (issue 16 item 5): no formula reaches a row's
 // start, JSONL numbers stay as written, and one pathological record does not sink the export.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { datasetLabelSet, leftOutNote, safeCsv, writeDataset } from '../../../src/engine/data/dataset';
 import { parseRecords } from '../../../src/engine/data/records';
@@ -121,6 +123,12 @@ describe('data: dataset export cannot be fooled', () => {
     );
     assert.equal(leftOutNote(t.problems), '7 records could not be read and are not in the export (line 2, 4, 5, 6, 7 and 2 more)');
     assert.equal(leftOutNote([]), undefined);
+    // In the user's language through the translation the extension passes (vscode.l10n.t).
+    const zh: Record<string, string> = JSON.parse(
+      fs.readFileSync(path.resolve(__dirname, '../../../../l10n/bundle.l10n.zh-cn.json'), 'utf8'),
+    );
+    const tr = (message: string, ...args: string[]) => zh[message]!.replace(/\{(\d+)\}/g, (_, i: string) => args[Number(i)]!);
+    assert.equal(leftOutNote(t.problems, t.problems.length, tr), '7 条记录无法读取，未包含在导出中（行号：2, 4, 5, 6, 7，另有 2 行）');
   });
 });
 

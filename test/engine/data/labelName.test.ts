@@ -1,6 +1,15 @@
 // The one label-name rule (src/engine/data/labelName.ts): what it normalises and what it refuses.
 import assert from 'node:assert/strict';
-import { LABEL_NAME_MAX, labelNameProblem, normalizeLabelName, visibleName } from '../../../src/engine/data/labelName';
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  describeLabelNameProblem,
+  LABEL_NAME_MAX,
+  labelNameProblem,
+  labelNameRefusal,
+  normalizeLabelName,
+  visibleName,
+} from '../../../src/engine/data/labelName';
 
 /** Characters that draw nothing (or a plain-looking blank) beside a name: `spam` + one looks like `spam`. */
 const INVISIBLE: Array<[number, string]> = [
@@ -83,5 +92,37 @@ describe('data: label names', () => {
     assert.equal(visibleName('spam\u00ad'), 'spam\\u{ad}');
     assert.equal(visibleName('a\u{e0073}\u3164b'), 'a\\u{e0073}\\u{3164}b');
     assert.equal(visibleName('x\u001b[31m'), 'x\\u{1b}[31m');
+  });
+
+  it('says each problem as a code and its parameters, worded once: in English, or through a translation', () => {
+    const cases: Array<[unknown, string, string[]]> = [
+      [42, 'notString', []],
+      ['  ', 'empty', []],
+      ['a\u200bb', 'invisible', ['U+200B']],
+      ['x'.repeat(LABEL_NAME_MAX + 1), 'tooLong', [String(LABEL_NAME_MAX)]],
+    ];
+    for (const [raw, code, args] of cases) {
+      const n = normalizeLabelName(raw);
+      assert.ok('problem' in n, String(raw));
+      assert.deepEqual([n.code, n.args], [code, args]);
+      assert.equal(describeLabelNameProblem(n), n.problem);
+    }
+    assert.equal(
+      labelNameRefusal('a\u200bb')?.problem,
+      'a label name cannot contain control, bidirectional or invisible characters (it holds U+200B)',
+    );
+    assert.equal(labelNameRefusal(' spam')?.code, 'spaces');
+    assert.equal(labelNameRefusal('e\u0301')?.code, 'notNfc');
+    assert.equal(labelNameRefusal('spam'), undefined);
+    // The extension hands vscode.l10n.t: the English template is the key, the parameters fill the translation.
+    const zh: Record<string, string> = JSON.parse(
+      fs.readFileSync(path.resolve(__dirname, '../../../../l10n/bundle.l10n.zh-cn.json'), 'utf8'),
+    );
+    const t = (message: string, ...args: string[]) => (zh[message] ?? message).replace(/\{(\d+)\}/g, (_, i: string) => args[Number(i)]!);
+    assert.equal(
+      describeLabelNameProblem(labelNameRefusal('a\u200bb')!, t),
+      '标签名不能包含控制字符、双向控制字符或不可见字符（其中含有 U+200B）',
+    );
+    assert.equal(describeLabelNameProblem(labelNameRefusal('x'.repeat(LABEL_NAME_MAX + 1))!, t), `标签名最多 ${LABEL_NAME_MAX} 个字符`);
   });
 });
