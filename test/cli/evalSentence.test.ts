@@ -67,4 +67,35 @@ describe('fewshot eval --sentence', function () {
     assert.notEqual(weightless.code, 0);
     assert.match(weightless.stderr, /weight/);
   });
+
+  it('with --multi-label: adds default+sentence@W, leaves the other multi-label methods as they are', () => {
+    const multi = (methods: string, extra: string[] = []) => [
+      'eval',
+      '--multi-label',
+      '--data',
+      path.join(DATA, 'clinc150.test.jsonl'),
+      '--labels',
+      LABELS,
+      ...['--way', '3', '--shot', '1', '--query', '2', '--episodes', '3', '--backend', 'wasm', '--methods', methods, '--json'],
+      ...extra,
+    ];
+    const micro = (stdout: string) =>
+      new Map(
+        (JSON.parse(stdout) as { results: Array<{ method: string; microF1: { mean: number } }> }).results.map((r) => [
+          r.method,
+          r.microF1.mean,
+        ]),
+      );
+    const plain = spawnCli(multi('default'));
+    assert.equal(plain.code, 0, plain.stderr);
+    const withBlock = spawnCli(multi('default,default+sentence@1', ['--sentence', '--sentence-cache', cache]));
+    assert.equal(withBlock.code, 0, withBlock.stderr);
+    const got = micro(withBlock.stdout);
+    assert.deepEqual([...got.keys()], ['default', 'default+sentence@1']);
+    assert.equal(got.get('default'), micro(plain.stdout).get('default'), 'same episodes, same features: the same micro-F1');
+    assert.match(withBlock.stderr, /sentence block: \d+ texts/);
+    const weightless = spawnCli(multi('default+sentence', ['--sentence']));
+    assert.notEqual(weightless.code, 0);
+    assert.match(weightless.stderr, /weight/);
+  });
 });

@@ -15,8 +15,11 @@ import {
   formatReport,
   type OpenSetOptions,
 } from '../../engine/eval';
-import { evaluateMultiLabel, formatMultiLabelReport } from '../../engine/eval/multiLabel';
-import { sentenceMethod } from '../../engine/eval/sentenceBlock';
+import { evaluateMultiLabel, formatMultiLabelReport, multiLabelTexts } from '../../engine/eval/multiLabel';
+import { sentenceMethod, sentenceMultiLabelMethodNamed } from '../../engine/eval/sentenceBlock';
+import { LogregMethod } from '../../engine/learners/adaptation';
+import { multiLabelWithoutSentence } from '../../engine/learners/multiLabelMethods';
+import { multiLabelHyper } from '../../engine/multiLabel';
 import { augmentLines, type SentenceLayout, withoutSentence } from '../../engine/learners/sentenceBlock';
 import { SentenceEncoder } from '../../engine/sentence/encoder';
 import { type ParsedArgs, UsageError } from '../args';
@@ -86,7 +89,7 @@ export const evalCommand: Command = {
       type: 'boolean',
       help:
         'add the sentence block (docs/sentence.md): methods sentence-logreg, both-logreg[@W], default+sentence@W; ' +
-        "the other methods see today's features as usual",
+        "the other methods see today's features as usual; with --multi-label: default+sentence@W",
     },
     {
       name: 'sentence-cache',
@@ -137,7 +140,16 @@ export const evalCommand: Command = {
     if (useSentence && !needsEngine) throw new UsageError('--sentence needs an engine method');
     const engine = needsEngine ? await openEngine(args, io, args.flag('json')) : undefined;
     try {
-      const sentence = useSentence && engine ? await sentenceSetup(engine, names, [examples, shotsFrom ?? []], args, io) : undefined;
+      const sentence =
+        useSentence && engine
+          ? await sentenceSetup(
+              engine,
+              [...new Set([examples, shotsFrom ?? []].flatMap((set) => set.flatMap((ex) => [ex.text, ex.label])))],
+              args,
+              io,
+              (centre, layout) => sentenceMethods(engine, names, centre, layout),
+            )
+          : undefined;
       const methods = sentence?.methods ?? resolveMethods(engine, names);
       const baseline = args.string('baseline');
       if (baseline && !methods.some((m) => m.name === baseline)) {
@@ -186,7 +198,7 @@ async function runMultiLabel(
   way: number | 'all',
 ): Promise<number> {
   if (way === 'all') throw new UsageError('--multi-label needs a number of labels per episode (--way N)');
-  for (const flag of ['sentence', 'open-set', 'oos-file']) {
+  for (const flag of ['open-set', 'oos-file']) {
     if (args.has(flag)) throw new UsageError(`--${flag} does not apply to --multi-label`);
   }
   const range = (name: string, value: number[]): [number, number] => {
@@ -200,23 +212,42 @@ async function runMultiLabel(
   try {
     const available = engine.multiLabelMethods?.();
     if (!available) throw new CliError('this engine has no multi-label methods');
-    const methods = args.need<string[]>('methods').map((name) => {
+    const names = args.need<string[]>('methods');
+    const known = (name: string) => {
       const method = available.get(name);
       if (!method) throw new UsageError(`unknown multi-label method "${name}"; available: ${[...available.keys()].join(', ')}`);
       return method;
-    });
-    const baseline = args.string('baseline');
-    const progress = progressPrinter(io);
-    const report = evaluateMultiLabel({
-      data: path.basename(dataFile),
+    };
+    const episodes = {
       examples,
       ...(shotsFrom ? { shotsFrom } : {}),
       spec: { way, query: args.need<number>('query'), intents, supportIntents, distractorRatio: args.need<number>('distractors') },
       shots: args.need<number[]>('shot'),
       episodes: args.need<number>('episodes'),
       seed: args.need<number>('seed'),
+    };
+    const sentence = args.flag('sentence')
+      ? await sentenceSetup(engine, multiLabelTexts(episodes), args, io, (centre, layout) => {
+          const base = engine.method('default');
+          if (!(base instanceof LogregMethod)) throw new CliError('the engine has no default regression to build on');
+          const hp = multiLabelHyper(base.hyper);
+          return names.map((name) => {
+            try {
+              return sentenceMultiLabelMethodNamed(name, centre, hp, layout) ?? multiLabelWithoutSentence(known(name), layout);
+            } catch (e) {
+              throw e instanceof UsageError ? e : new UsageError((e as Error).message);
+            }
+          });
+        })
+      : undefined;
+    const methods = sentence?.methods ?? names.map(known);
+    const baseline = args.string('baseline');
+    const progress = progressPrinter(io);
+    const report = evaluateMultiLabel({
+      data: path.basename(dataFile),
+      ...episodes,
       methods,
-      encode: (texts) => engine.encode(texts),
+      encode: sentence?.encode ?? ((texts) => engine.encode(texts)),
       useLabelNames: !args.flag('no-label-names'),
       ...(baseline ? { baseline } : {}),
       onProgress: progress.update,
@@ -236,7 +267,13 @@ const SENTENCE_PREFIXES = ['sentence-logreg', 'both-logreg', 'default+sentence']
  * --sentence: embeds every text the episodes can draw (lines and label names) once, up front (the
  * encoder is asynchronous, the evaluator is not), and hands out lines with the sentence block.
  */
-async function sentenceSetup(engine: EngineApi, names: string[], sets: Example[][], args: ParsedArgs, io: CliIo) {
+async function sentenceSetup<M>(
+  engine: EngineApi,
+  texts: string[],
+  args: ParsedArgs,
+  io: CliIo,
+  build: (centre: Centre, layout: SentenceLayout) => M[],
+) {
   const cacheDir = args.string('sentence-cache');
   // Only this run's texts are needed in memory: they are gathered below.
   const encoder = await SentenceEncoder.load({ memoryEntries: 0, ...(cacheDir ? { cacheDir, cacheBytes: 512e6 } : {}) });
@@ -246,8 +283,7 @@ async function sentenceSetup(engine: EngineApi, names: string[], sets: Example[]
     const centre = engine.abstention?.()?.centre;
     if (!centre) throw new CliError(`the model ${engine.info().model} has no corpus centre`);
     // Names are checked before the (slow) embedding.
-    const methods = sentenceMethods(engine, names, centre, layout);
-    const texts = [...new Set(sets.flatMap((set) => set.flatMap((ex) => [ex.text, ex.label])))];
+    const methods = build(centre, layout);
     const started = performance.now();
     const vectors = await encoder.embed(texts);
     encoder.flush();

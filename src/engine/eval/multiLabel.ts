@@ -264,11 +264,11 @@ export function evaluateMultiLabel(options: MultiLabelEvaluateOptions): MultiLab
   const cache = new EncodingCache(options.encode);
   const results: MultiLabelResult[] = [];
   for (const shot of options.shots) {
-    const sampler = new MultiLabelSampler(options.examples, { ...spec, shot }, options.shotsFrom);
     const figures = methods.map(() => [] as MultiLabelFigures[]);
     const elapsed = methods.map(() => 0);
-    for (let e = 0; e < episodes; e++) {
-      const episode = sampler.episode(deriveSeed(seed, shot), e);
+    let e = 0;
+    for (const episode of episodesAt(options, shot)) {
+      e++;
       const support = cache.lines(episode.support);
       const query = cache.lines(episode.query);
       const pool = cache.lines(episode.pool);
@@ -280,7 +280,7 @@ export function evaluateMultiLabel(options: MultiLabelEvaluateOptions): MultiLab
         elapsed[m] = (elapsed[m] ?? 0) + performance.now() - started;
         figures[m]?.push(multiLabelFigures(episode.querySets.member, sets, spec.way));
       });
-      options.onProgress?.({ shot, episode: e + 1, episodes });
+      options.onProgress?.({ shot, episode: e, episodes });
     }
     const b = methods.findIndex((m) => m.name === options.baseline);
     methods.forEach((method, m) => {
@@ -317,6 +317,29 @@ export function evaluateMultiLabel(options: MultiLabelEvaluateOptions): MultiLab
     ...(options.baseline !== undefined ? { baseline: options.baseline } : {}),
     results,
   };
+}
+
+type EpisodeOptions = Pick<MultiLabelEvaluateOptions, 'examples' | 'shotsFrom' | 'spec' | 'episodes' | 'seed'>;
+
+/** The episodes every method sees at `shot` shots, in order (episode i of the shot count's seed). */
+function* episodesAt(options: EpisodeOptions, shot: number): Generator<MultiLabelEpisode> {
+  const sampler = new MultiLabelSampler(options.examples, { ...options.spec, shot }, options.shotsFrom);
+  for (let e = 0; e < options.episodes; e++) yield sampler.episode(deriveSeed(options.seed, shot), e);
+}
+
+/**
+ * Every text the evaluation will encode (support, query and pool lines, label names), each once:
+ * an encoder that cannot run inside the evaluator (the sentence encoder is asynchronous) embeds
+ * them first. The episodes are the evaluation's own (episodesAt), so none is missed.
+ */
+export function multiLabelTexts(options: EpisodeOptions & { shots: number[] }): string[] {
+  const texts = new Set<string>();
+  for (const shot of options.shots) {
+    for (const episode of episodesAt(options, shot)) {
+      for (const list of [episode.support, episode.query, episode.pool, episode.labels]) for (const t of list) texts.add(t);
+    }
+  }
+  return [...texts];
 }
 
 function interval(values: number[]): Interval {

@@ -4,6 +4,8 @@ import { LogregMethod } from '../learners/adaptation';
 import type { Centre } from '../learners/featureView';
 import { SentenceBlockMethod, type SentenceLayout } from '../learners/sentenceBlock';
 import type { FewShotMethod } from '../types';
+import type { MultiLabelHyper } from '../learners/multiLabel';
+import { type MultiLabelMethod, sentenceMultiLabelMethod } from '../learners/multiLabelMethods';
 
 /**
  * The ablation's methods by name: `sentence-logreg` (the sentence block alone), `both-logreg` or
@@ -34,4 +36,20 @@ export function sentenceMethod(
     layout,
     sentence: kind === 'sentence-logreg' ? 'alone' : Number(weight ?? 1),
   });
+}
+
+/**
+ * The multi-label method with the sentence block by name: `default+sentence@W` (the engine's
+ * multi-label `default`, learners/multiLabelMethods.ts, with the block at W); undefined for other names.
+ */
+export function sentenceMultiLabelMethodNamed(
+  name: string,
+  corpusCentre: Centre,
+  hp: MultiLabelHyper,
+  layout: SentenceLayout,
+): MultiLabelMethod | undefined {
+  const match = /^default\+sentence(?:@([0-9]*\.?[0-9]+))?$/.exec(name);
+  if (!match) return undefined;
+  if (match[1] === undefined) throw new Error(`${name}: give the sentence block's weight, e.g. default+sentence@1`);
+  return sentenceMultiLabelMethod(name, corpusCentre, hp, layout, Number(match[1]));
 }

@@ -2,7 +2,9 @@
 // baselines the evaluator compares it with. They live with the learners, not in eval/, so the
 // facade (engine.ts) can hand them out without depending on the evaluator.
 import type { EncodedLines } from '../types';
+import { meaningfulNames } from './adaptation';
 import type { Centre } from './featureView';
+import { type SentenceLayout, sentenceFeatures, todayLines } from './sentenceBlock';
 import {
   adaptMultiLabel,
   CV_THRESHOLDS,
@@ -24,7 +26,7 @@ export interface MultiLabelMethod {
     sets: LabelSets,
     pool?: EncodedLines,
     names?: EncodedLines,
-  ): { predictSets(lines: EncodedLines): { sets: Uint8Array } };
+  ): { predictSets(lines: EncodedLines): { probs: Float32Array; sets: Uint8Array } };
 }
 
 /** One-vs-rest heads of `fit` with thresholds by `rule` (multiLabel.ts). */
@@ -76,4 +78,61 @@ export function multiLabelMethods(centre: Centre, hp: MultiLabelHyper): Map<stri
     ),
   ];
   return new Map(methods.map((m) => [m.name, m]));
+}
+
+/**
+ * `default` on augmented lines (sentenceBlock.ts) with the sentence block beside today's blocks at
+ * `weight` times the word block's scale: the same heads and cross-validated thresholds, on
+ * features whose sentence vector is the whole line's, not a mean over its words (docs/multilabel.md).
+ * Transductive: both blocks are re-centred on the support and the pool. Weight 0 is `default`.
+ */
+export function sentenceMultiLabelMethod(
+  name: string,
+  centre: Centre,
+  hp: MultiLabelHyper,
+  layout: SentenceLayout,
+  weight: number,
+): MultiLabelMethod {
+  const heads = logregHeads(hp);
+  return {
+    name,
+    transductive: true,
+    adapt(support, sets, pool, names) {
+      const features = sentenceFeatures({ corpusCentre: centre, layout, sentence: weight, hyper: hp }, support, pool);
+      const { transform } = features;
+      // The lines come re-centred already: the heads read them against the features' own centre, no pool.
+      const classifier = adaptMultiLabel(
+        { support: transform(support), sets, ...(names ? { names: namesWithWords(names, transform, layout) } : {}) },
+        features.centre,
+        { ...hp, scales: features.scales },
+        heads,
+        CV_THRESHOLDS,
+      );
+      return { predictSets: (lines) => classifier.predictSets(transform(lines)) };
+    },
+  };
+}
+
+/** A multi-label method as it is today, given augmented lines: it sees today's features only. */
+export function multiLabelWithoutSentence(method: MultiLabelMethod, layout: SentenceLayout): MultiLabelMethod {
+  const today = (lines: EncodedLines) => todayLines(lines, layout);
+  return {
+    name: method.name,
+    transductive: method.transductive,
+    adapt(support, sets, pool, names) {
+      const model = method.adapt(today(support), sets, pool && today(pool), names && today(names));
+      return { predictSets: (lines) => model.predictSets(today(lines)) };
+    },
+  };
+}
+
+/**
+ * The names' features, a name whose words the model does not know kept empty: `default` leaves such
+ * a name out (meaningfulNames), and re-centring would otherwise give it features.
+ */
+function namesWithWords(names: EncodedLines, transform: (lines: EncodedLines) => EncodedLines, layout: SentenceLayout): EncodedLines {
+  const kept = new Set(meaningfulNames(todayLines(names, layout)));
+  const out = transform(names);
+  for (let i = 0; i < out.n; i++) if (!kept.has(i)) out.word.fill(0, i * out.wordDim, (i + 1) * out.wordDim);
+  return out;
 }

@@ -11,7 +11,7 @@
 // word scale by the same factor gives the word block its own scale s_word and the sentence block
 // lambda * s_word, as two separate blocks would have.
 import { type AdaptHyper, adaptLogreg } from './adaptation';
-import { blockMeans, type Centre, FeatureView } from './featureView';
+import { blockMeans, type BlockScales, type Centre, FeatureView } from './featureView';
 import type { AdaptControl, Classifier, EncodedLines, FewShotMethod } from '../types';
 
 export interface SentenceLayout {
@@ -109,49 +109,10 @@ export class SentenceBlockMethod implements FewShotMethod {
     names?: EncodedLines,
     control?: AdaptControl,
   ): Classifier {
-    const { layout, corpusCentre, hyper, sentence } = this.options;
-    checkAugmented(support, layout);
+    const { hyper } = this.options;
     const usePool = this.transductive && pool !== undefined && pool.n > 0;
-    const today = (lines: EncodedLines) => todayLines(lines, layout);
-    const todayCentre = usePool ? { ...blockMeans([today(support), today(pool)]), common: corpusCentre.common } : corpusCentre;
-    const sentenceCentre = usePool ? sentenceMean([support, pool], layout) : new Float32Array(layout.sentenceDim);
-    const alone = sentence === 'alone';
-    const lambda = alone ? 1 : sentence;
-    const todayView = new FeatureView(todayCentre, { word: 1, char: 1 });
-    const dim = (alone ? 0 : layout.wordDim) + layout.sentenceDim;
-    const transform = (lines: EncodedLines): EncodedLines => {
-      checkAugmented(lines, layout);
-      const word = new Float32Array(lines.n * dim);
-      const plain = alone ? undefined : today(lines);
-      for (let i = 0; i < lines.n; i++) {
-        const o = i * dim;
-        if (plain) todayView.writeWord(plain, i, word, o);
-        const so = o + (alone ? 0 : layout.wordDim);
-        const from = i * lines.wordDim + layout.wordDim;
-        let sq = 0;
-        for (let j = 0; j < layout.sentenceDim; j++) {
-          const v = (lines.word[from + j] as number) - (sentenceCentre[j] as number);
-          word[so + j] = v;
-          sq += v * v;
-        }
-        const s = sq > 0 ? lambda / Math.sqrt(sq) : 0;
-        for (let j = 0; j < layout.sentenceDim; j++) word[so + j] = (word[so + j] as number) * s;
-      }
-      // Alone: no char entries, and a zero char centre below, so the char block is zero.
-      if (alone)
-        return {
-          ...lines,
-          wordDim: dim,
-          word,
-          charOffsets: new Int32Array(lines.n + 1),
-          charIndex: new Int32Array(0),
-          charValue: new Float32Array(0),
-        };
-      return { ...lines, wordDim: dim, word };
-    };
-    const centre: Centre = { word: new Float32Array(dim), char: alone ? new Float32Array(todayCentre.char.length) : todayCentre.char };
-    const wordScale = alone ? hyper.scales.word : hyper.scales.word * Math.sqrt(1 + lambda * lambda);
-    const view = new FeatureView(centre, { word: wordScale, char: hyper.scales.char });
+    const { transform, centre, scales } = sentenceFeatures(this.options, support, usePool ? pool : undefined);
+    const view = new FeatureView(centre, scales);
     const inner = adaptLogreg(
       view,
       transform(support),
@@ -164,6 +125,72 @@ export class SentenceBlockMethod implements FewShotMethod {
     );
     return mapped(inner, transform);
   }
+}
+
+/** How the sentence block is read: the layout, the reference without a pool, the block's weight, today's scales. */
+export interface SentenceFeatureOptions {
+  corpusCentre: Centre;
+  layout: SentenceLayout;
+  sentence: number | 'alone';
+  hyper: { scales: BlockScales };
+}
+
+/**
+ * The features of augmented lines with the sentence block (the file's opening comment): the map
+ * from augmented lines to [today's word block', lambda * sentence'] in the word block, and the
+ * centre and scales the feature view reads them with. Re-centred on the support and `pool` when a
+ * pool is given (the transductive reference), else on the corpus centre (today's blocks) and not
+ * at all (the sentence block). Shared by the single-label and the multi-label methods.
+ */
+export function sentenceFeatures(
+  options: SentenceFeatureOptions,
+  support: EncodedLines,
+  pool?: EncodedLines,
+): { transform: (lines: EncodedLines) => EncodedLines; centre: Centre; scales: BlockScales } {
+  const { layout, corpusCentre, sentence } = options;
+  const { scales } = options.hyper;
+  checkAugmented(support, layout);
+  const ref = pool && pool.n > 0 ? pool : undefined;
+  const today = (lines: EncodedLines) => todayLines(lines, layout);
+  const todayCentre = ref ? { ...blockMeans([today(support), today(ref)]), common: corpusCentre.common } : corpusCentre;
+  const sentenceCentre = ref ? sentenceMean([support, ref], layout) : new Float32Array(layout.sentenceDim);
+  const alone = sentence === 'alone';
+  const lambda = alone ? 1 : sentence;
+  const todayView = new FeatureView(todayCentre, { word: 1, char: 1 });
+  const dim = (alone ? 0 : layout.wordDim) + layout.sentenceDim;
+  const transform = (lines: EncodedLines): EncodedLines => {
+    checkAugmented(lines, layout);
+    const word = new Float32Array(lines.n * dim);
+    const plain = alone ? undefined : today(lines);
+    for (let i = 0; i < lines.n; i++) {
+      const o = i * dim;
+      if (plain) todayView.writeWord(plain, i, word, o);
+      const so = o + (alone ? 0 : layout.wordDim);
+      const from = i * lines.wordDim + layout.wordDim;
+      let sq = 0;
+      for (let j = 0; j < layout.sentenceDim; j++) {
+        const v = (lines.word[from + j] as number) - (sentenceCentre[j] as number);
+        word[so + j] = v;
+        sq += v * v;
+      }
+      const s = sq > 0 ? lambda / Math.sqrt(sq) : 0;
+      for (let j = 0; j < layout.sentenceDim; j++) word[so + j] = (word[so + j] as number) * s;
+    }
+    // Alone: no char entries, and a zero char centre below, so the char block is zero.
+    if (alone)
+      return {
+        ...lines,
+        wordDim: dim,
+        word,
+        charOffsets: new Int32Array(lines.n + 1),
+        charIndex: new Int32Array(0),
+        charValue: new Float32Array(0),
+      };
+    return { ...lines, wordDim: dim, word };
+  };
+  const centre: Centre = { word: new Float32Array(dim), char: alone ? new Float32Array(todayCentre.char.length) : todayCentre.char };
+  const wordScale = alone ? scales.word : scales.word * Math.sqrt(1 + lambda * lambda);
+  return { transform, centre, scales: { word: wordScale, char: scales.char } };
 }
 
 function sentenceMean(batches: EncodedLines[], layout: SentenceLayout): Float32Array {

@@ -100,7 +100,12 @@ describe('evaluateMultiLabel', () => {
   const constant = (name: string, on: 0 | 1): MultiLabelMethod => ({
     name,
     transductive: false,
-    adapt: (_support, sets) => ({ predictSets: (lines) => ({ sets: new Uint8Array(lines.n * sets.nLabels).fill(on) }) }),
+    adapt: (_support, sets) => ({
+      predictSets: (lines) => ({
+        probs: new Float32Array(lines.n * sets.nLabels).fill(on),
+        sets: new Uint8Array(lines.n * sets.nLabels).fill(on),
+      }),
+    }),
   });
 
   it('scores every method on the same episodes, with paired gains over the baseline', () => {

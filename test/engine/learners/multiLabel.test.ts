@@ -15,6 +15,10 @@ import {
 } from '../../../src/engine/learners/multiLabel';
 import { gram } from '../../../src/engine/learners/kernelLogreg';
 import { lcg } from './synthetic';
+import { augmentLines } from '../../../src/engine/learners/sentenceBlock';
+import { multiLabelMethods, multiLabelWithoutSentence, sentenceMultiLabelMethod } from '../../../src/engine/learners/multiLabelMethods';
+import { sentenceMultiLabelMethodNamed } from '../../../src/engine/eval/sentenceBlock';
+import { multiLabelFigures } from '../../../src/engine/eval/multiLabel';
 
 const HP: MultiLabelHyper = { scales: { word: 1, char: 1 }, steps: 50, lr: 5, weightDecay: 1e-3, temperature: 1, nameWeight: 0 };
 const WORD = 8;
@@ -166,5 +170,81 @@ describe('per-label thresholds', () => {
   it('predict a label where its probability reaches its threshold, never on NaN', () => {
     const sets = setsOf(Float32Array.from([0.5, 0.49, Number.NaN, 0.2]), Float32Array.from([0.5, 0.5]));
     assert.deepEqual([...sets], [1, 0, 0, 0]);
+  });
+});
+
+describe('multi-label heads with the sentence block (default+sentence@W)', () => {
+  const SD = 8;
+  const layout = { wordDim: WORD, sentenceDim: SD };
+  /** Sentence vectors of lines carrying `sets`: the sum of the labels' directions (7 for none) plus noise. */
+  const sentenceOf = (sets: number[][], seed: number) => {
+    const rnd = lcg(seed);
+    const rows = Float32Array.from({ length: sets.length * SD }, () => 0.3 * (rnd() * 2 - 1));
+    sets.forEach((set, i) => {
+      for (const l of set.length ? set : [7]) rows[i * SD + l] += 1;
+    });
+    return rows;
+  };
+  const augmented = (lines: EncodedLines, sets: number[][], seed: number) => augmentLines(lines, sentenceOf(sets, seed), SD);
+  const QUERY = [[0, 2], [1], [0, 1], [], [2], [1, 2], [0], [0, 1, 2], [2, 1], [0], [], [1, 0]];
+  const POOL = [...QUERY, [1], [2, 0]];
+  const NAMES = [[0], [1], [2]];
+  const hp = { ...HP, nameWeight: 2 };
+
+  it('at weight 0 predicts what the multi-label default does on today’s features', () => {
+    const names = linesOf(NAMES, 9);
+    // Name 2's words are unknown to the model (an empty word block): default leaves it out, so must this.
+    names.word.fill(0, 2 * WORD, 3 * WORD);
+    const today = multiLabelMethods(CENTRE, hp)
+      .get('default')!
+      .adapt(linesOf(SUPPORT_SETS, 1), labelSets(SUPPORT_SETS, 3), linesOf(POOL, 3), names)
+      .predictSets(linesOf(QUERY, 2));
+    const method = sentenceMultiLabelMethod('default+sentence@0', CENTRE, hp, layout, 0);
+    const augNames = augmented(names, NAMES, 19);
+    const zero = method
+      .adapt(
+        augmented(linesOf(SUPPORT_SETS, 1), SUPPORT_SETS, 11),
+        labelSets(SUPPORT_SETS, 3),
+        augmented(linesOf(POOL, 3), POOL, 13),
+        augNames,
+      )
+      .predictSets(augmented(linesOf(QUERY, 2), QUERY, 12));
+    assert.deepEqual([...zero.sets], [...today.sets]);
+    const gap = Math.max(...zero.probs.map((p, k) => Math.abs(p - today.probs[k]!)));
+    assert.ok(gap < 1e-4, `probabilities differ by up to ${gap}`);
+    assert.equal(method.transductive, true);
+  });
+
+  it('reads the labels from the sentence vectors where today’s features carry none', () => {
+    // Today's blocks of every line look like a line with no label: only the sentence block tells the sets apart.
+    const blind = (sets: number[][], seed: number) =>
+      augmented(
+        linesOf(
+          sets.map(() => []),
+          seed,
+        ),
+        sets,
+        seed + 100,
+      );
+    const support = blind(SUPPORT_SETS, 1);
+    const query = blind(QUERY, 2);
+    const truth = labelSets(QUERY, 3).member;
+    const predict = (weight: number) =>
+      sentenceMultiLabelMethod('s', CENTRE, hp, layout, weight)
+        .adapt(support, labelSets(SUPPORT_SETS, 3), blind(POOL, 3))
+        .predictSets(query).sets;
+    const withBlock = predict(1);
+    assert.equal(withBlock.length, QUERY.length * 3);
+    const micro = (sets: Uint8Array) => multiLabelFigures(truth, sets, 3).microF1;
+    assert.ok(micro(withBlock) > 0.85 && micro(predict(0)) < 0.6, `with the block ${micro(withBlock)}, without ${micro(predict(0))}`);
+    const today = multiLabelWithoutSentence(multiLabelMethods(CENTRE, hp).get('default')!, layout);
+    // The wrapper hands the method today’s lines, the pool included: the same sets as the block at weight 0.
+    assert.deepEqual([...today.adapt(support, labelSets(SUPPORT_SETS, 3), blind(POOL, 3)).predictSets(query).sets], [...predict(0)]);
+  });
+
+  it('is named default+sentence@W, the weight required', () => {
+    assert.equal(sentenceMultiLabelMethodNamed('default+sentence@2', CENTRE, hp, layout)?.name, 'default+sentence@2');
+    assert.equal(sentenceMultiLabelMethodNamed('default', CENTRE, hp, layout), undefined);
+    assert.throws(() => sentenceMultiLabelMethodNamed('default+sentence', CENTRE, hp, layout), /weight/);
   });
 });
