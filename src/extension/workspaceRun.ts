@@ -200,6 +200,7 @@ export class WorkspaceRun implements vscode.Disposable {
               options.onProgress?.(message);
             },
             options.sentence === true,
+            options.interactive,
           );
         },
       ),
@@ -231,14 +232,17 @@ export class WorkspaceRun implements vscode.Disposable {
     cancel: CancelSource,
     report: (message: string, increment?: number) => void,
     sentence: boolean,
+    interactive: boolean,
   ): Promise<WorkspaceSummary | undefined> {
     const folders = vscode.workspace.workspaceFolders ?? [];
     if (folders.length === 0)
       throw new RpcError(vscode.l10n.t('Open a folder first: Classify Workspace classifies the files of the workspace folders.'), 'input');
     const started = Date.now();
     const summary: WorkspaceSummary = { files: 0, lines: 0, skipped: [], seconds: 0, cancelled: false, sentence };
-    // The cost of a refinement is asked for only where one would be offered.
-    const estimateRefine = !sentence && this.ctx.config.refine;
+    // The cost of a refinement is asked for only where one would be offered: an interactive run's
+    // summary. A re-run after a label change shows none, and the estimate loads the encoder and
+    // looks every line up in its caches.
+    const estimateRefine = interactive && !sentence && this.ctx.config.refine;
     let reported = 0;
     const textColumns = this.ctx.structured.chosenColumns();
     // Every task, the active one first: its progress and summary are what the user asked about.

@@ -73,6 +73,11 @@ describe('WorkspaceRun', () => {
     try {
       const summary = await run.run({ interactive: false });
       assert.equal(summary?.files, 2);
+      assert.equal(
+        asked[0]!.estimateRefine,
+        undefined,
+        'a run without a summary (a re-run after a label change) does not estimate a refinement',
+      );
       assert.deepEqual(asked[0]!.textColumns, { [path.join(root, 'a.csv')]: 'note' }, 'local files by path; others are not sent');
       assert.deepEqual(calls.predicted.sort(), ['about a password', 'my invoice']);
     } finally {
