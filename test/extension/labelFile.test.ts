@@ -233,23 +233,25 @@ describe('label file', () => {
     assert.equal((await settle(file, { quietMs: 20, confirmMs: 5000, maxWaitMs: 600 }, removes(full))).settled, false);
   });
 
-  it('a file replaced git-style again and again (gone 60 ms, there 20 ms) is not taken as missing', async () => {
+  it('a file replaced git-style again and again (gone 300 ms, there 150 ms) is not taken as missing', async () => {
     const file = path.join(tmp(), 'labels.jsonl');
     const { full } = records10();
     const aside = `${file}.aside`;
     fs.writeFileSync(aside, full);
     let running = true;
-    // The read starts while the file is gone: "missing" is seen first, and again 80 ms later.
+    // The read starts while the file is gone: "missing" is seen first, and again after quietMs.
+    // The file is there longer than the read's poll (quietMs / 5): a loaded machine that delays
+    // a poll by tens of milliseconds must still see it (20 ms windows were missed on CI).
     const replacer = (async () => {
       while (running) {
-        await new Promise((r) => setTimeout(r, 60));
+        await new Promise((r) => setTimeout(r, 300));
         fs.copyFileSync(aside, file);
-        await new Promise((r) => setTimeout(r, 20));
+        await new Promise((r) => setTimeout(r, 150));
         fs.rmSync(file);
       }
     })();
     try {
-      assert.deepEqual(await settle(file, { quietMs: 100, maxWaitMs: 3000 }), { content: full, settled: true });
+      assert.deepEqual(await settle(file, { quietMs: 500, maxWaitMs: 6000 }), { content: full, settled: true });
     } finally {
       running = false;
       await replacer;
