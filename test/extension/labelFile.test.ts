@@ -239,9 +239,10 @@ describe('label file', () => {
     const aside = `${file}.aside`;
     fs.writeFileSync(aside, full);
     let running = true;
-    // The read starts while the file is gone: "missing" is seen first, and again after quietMs.
-    // The file is there longer than the read's poll (quietMs / 5): a loaded machine that delays
-    // a poll by tens of milliseconds must still see it (20 ms windows were missed on CI).
+    // The read starts while the file is gone: "missing" is seen first, and again after the rest.
+    // Every content must rest confirmMs (the folder store asks that under its lock), so the read
+    // only has to see the file once in its first two seconds: a loaded machine that delays a poll
+    // by hundreds of milliseconds still does (20 ms windows and a 100 ms rest were missed on CI).
     const replacer = (async () => {
       while (running) {
         await new Promise((r) => setTimeout(r, 300));
@@ -251,7 +252,7 @@ describe('label file', () => {
       }
     })();
     try {
-      assert.deepEqual(await settle(file, { quietMs: 500, maxWaitMs: 6000 }), { content: full, settled: true });
+      assert.deepEqual(await settle(file, { quietMs: 100, confirmMs: 2000, maxWaitMs: 8000 }, () => true), { content: full, settled: true });
     } finally {
       running = false;
       await replacer;
