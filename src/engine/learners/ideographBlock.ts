@@ -6,12 +6,12 @@
 // kernels nor the checkpoint change (as the sentence block joins through the word block).
 //
 // A document without ideographs or kana has no entries in the block: the method is then exactly
-// the regression it extends (same lines, same view), so English is untouched.
-import { type AdaptHyper, adaptLogreg, LogregMethod } from './adaptation';
+// the regression it extends (same lines, same view), so English is untouched. This is how `default`
+// adapts (methods.ts): the document's script decides, here and nowhere else.
+import { type AdaptHyper, adaptLogreg, LinearClassifier, LogregMethod } from './adaptation';
 import { blockMeans, type Centre, FeatureView } from './featureView';
 import { idfWeights } from './charWeighting';
-import { mapped } from './sentenceBlock';
-import type { AdaptControl, Classifier, EncodedLines, FewShotMethod } from '../types';
+import type { AdaptControl, EncodedLines } from '../types';
 
 export interface IdeographBlockOptions {
   /** Power of the IDF weight of each bucket (0: counts alone, 1: plain IDF). */
@@ -21,7 +21,7 @@ export interface IdeographBlockOptions {
 }
 
 /**
- * The block's settings in `default-cjk`: the best of a grid (power 0, 0.5, 1; weight 0.5 to 4) on
+ * The block's settings in `default`: the best of a grid (power 0, 0.5, 1; weight 0.5 to 4) on
  * the tuning half of zh-classics, never on the lines its table reports (docs/accuracy.md, "Chinese").
  */
 export const IDEOGRAPH_BLOCK: Readonly<IdeographBlockOptions> = Object.freeze({ power: 1, weight: 2 });
@@ -84,17 +84,15 @@ export function appendIdeographs(lines: EncodedLines, weights: Float32Array, sca
  * ideograph block. Reference of the re-centring: the support and pool lines when transductive, else
  * the corpus centre (the ideograph part of it zero).
  */
-export class IdeographMethod implements FewShotMethod {
-  private readonly plain: LogregMethod;
-
+export class IdeographMethod extends LogregMethod {
   constructor(
-    readonly name: string,
-    readonly hyper: AdaptHyper,
-    readonly transductive: boolean,
-    private readonly corpusCentre: Centre,
+    name: string,
+    hyper: AdaptHyper,
+    transductive: boolean,
+    corpusCentre: Centre,
     readonly block: IdeographBlockOptions,
   ) {
-    this.plain = new LogregMethod(name, hyper, transductive, corpusCentre);
+    super(name, hyper, transductive, corpusCentre);
   }
 
   /** The same method with other block settings, under another name. */
@@ -102,18 +100,18 @@ export class IdeographMethod implements FewShotMethod {
     return new IdeographMethod(name, this.hyper, this.transductive, this.corpusCentre, block);
   }
 
-  adapt(
+  override adapt(
     support: EncodedLines,
     labels: Int32Array,
     nClasses: number,
     pool?: EncodedLines,
     labelNames?: EncodedLines,
     control: AdaptControl = {},
-  ): Classifier {
+  ): LinearClassifier {
     const usePool = this.transductive && pool !== undefined && pool.n > 0;
     const seen = [support, ...(usePool ? [pool] : []), ...(labelNames ? [labelNames] : [])];
     const dim = support.ideo?.dim ?? 0;
-    if (dim === 0 || !seen.some(hasIdeographs)) return this.plain.adapt(support, labels, nClasses, pool, labelNames, control);
+    if (dim === 0 || !seen.some(hasIdeographs)) return super.adapt(support, labels, nClasses, pool, labelNames, control);
     const { df, lines } = ideographFrequency(seen, dim);
     const weights = idfWeights(df, lines, this.block.power);
     const extend = (l: EncodedLines) => appendIdeographs(l, weights, this.block.weight);
@@ -131,7 +129,7 @@ export class IdeographMethod implements FewShotMethod {
       ...rest,
       ...(warm ? { warm } : {}),
     });
-    return mapped(fitted, extend);
+    return new LinearClassifier(view, fitted.head, fitted.temperature, fitted.heldOut, fitted.plan, undefined, extend);
   }
 }
 
