@@ -104,6 +104,25 @@ describe('Engine on scripts without spaces', function () {
     assert.deepEqual(engine.adapt(english, { pool: lines }).classify(lines), withoutBlock);
   });
 
+  it('refines a Chinese document to the default itself (not the sentence block without the ideographs), an English one with the block', () => {
+    // Sentence vectors of their own for every line (a stand-in for the encoder: 8 numbers from the text).
+    const sentence = {
+      dim: 8,
+      get(text: string) {
+        const v = Float32Array.from({ length: 8 }, (_, k) => Math.sin((k + 1) * [...text].reduce((h, c) => h + c.codePointAt(0)!, 0)));
+        const norm = Math.hypot(...v);
+        return v.map((x) => x / norm);
+      },
+    };
+    const pool = queries.map((q) => q.text);
+    const fast = engine.adapt(support, { pool }).classify(pool);
+    assert.deepEqual(engine.adapt(support, { pool, sentence }).classify(pool), fast);
+
+    const lines = ['please refund me', 'it crashed again', 'the charge is wrong'];
+    const plain = engine.adapt(english, { pool: lines }).classify(lines);
+    assert.notDeepEqual(engine.adapt(english, { pool: lines, sentence }).classify(lines).confidence, plain.confidence);
+  });
+
   it('tells Chinese lines apart by their form (clause lengths) when they share no character with the examples', () => {
     // Every line has characters of its own: only the rhythm (four-character clauses against
     // seven-character ones) says which example a line is like.
