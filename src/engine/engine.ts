@@ -24,6 +24,7 @@ import {
 import { type MultiLabelMethod, multiLabelMethods } from './learners/multiLabelMethods';
 import { LogregMethod } from './learners/adaptation';
 import { augmentLines, SentenceBlockMethod } from './learners/sentenceBlock';
+import { IdeographMethod, ideographsFirst } from './learners/ideographBlock';
 
 export type { BackendChoice };
 
@@ -391,14 +392,17 @@ export class Engine implements EngineApi {
     if (!inner) return undefined;
     if (!(inner instanceof LogregMethod))
       throw new EngineInputError(`method '${base}' cannot take the sentence block (only regressions can)`);
-    const method = new SentenceBlockMethod({
+    const layout = { wordDim: this.model.vectors.dim, sentenceDim: dim };
+    const refined = new SentenceBlockMethod({
       name: sentenceMethodName(base, weight),
       hyper: inner.hyper,
       transductive: inner.transductive,
       corpusCentre: this.model.corpusCentre,
-      layout: { wordDim: this.model.vectors.dim, sentenceDim: dim },
+      layout,
       sentence: weight,
     });
+    // Documents with ideographs keep the ideograph block's predictions (ideographsFirst says why).
+    const method = inner instanceof IdeographMethod ? ideographsFirst(inner, refined, layout) : refined;
     this.sentenceMethods.set(key, method);
     return method;
   }
