@@ -398,6 +398,8 @@ export class Engine implements EngineApi {
       corpusCentre: this.model.corpusCentre,
       layout: { wordDim: this.model.vectors.dim, sentenceDim: dim },
       sentence: weight,
+      // The augmented lines (withSentence in adapt) are built per call and read once.
+      inPlace: true,
     });
     this.sentenceMethods.set(key, method);
     return method;

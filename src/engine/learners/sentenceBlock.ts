@@ -102,6 +102,8 @@ export interface SentenceMethodOptions {
    * features and keeps the sentence block only.
    */
   sentence: number | 'alone';
+  /** See SentenceFeatureOptions.inPlace. */
+  inPlace?: boolean;
 }
 
 /**
@@ -149,6 +151,14 @@ export interface SentenceFeatureOptions {
   layout: SentenceLayout;
   sentence: number | 'alone';
   hyper: { scales: BlockScales };
+  /**
+   * The augmented lines handed over (support, pool, names, each batch classified) are built for
+   * this one use, as the engine builds them: the transform overwrites their rows with the features
+   * instead of allocating a second table as large as the document (each row is read before it is
+   * written, so the result is the same). Not with `alone`, whose rows are narrower. Default off:
+   * the evaluator hands the same lines to several methods.
+   */
+  inPlace?: boolean;
 }
 
 /**
@@ -176,7 +186,7 @@ export function sentenceFeatures(
   const dim = (alone ? 0 : layout.wordDim) + layout.sentenceDim;
   const transform = (lines: EncodedLines): EncodedLines => {
     checkAugmented(lines, layout);
-    const word = new Float32Array(lines.n * dim);
+    const word = options.inPlace && !alone ? lines.word : new Float32Array(lines.n * dim);
     for (let i = 0; i < lines.n; i++) {
       const o = i * dim;
       if (!alone) todayView.writeWord(lines, i, word, o, layout.wordDim);

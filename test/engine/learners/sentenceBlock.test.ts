@@ -85,6 +85,27 @@ describe('sentence block rows', () => {
     });
   }
 
+  it('overwrites lines built for one use with the same rows, bit for bit (inPlace, as the engine builds them)', () => {
+    const options: SentenceFeatureOptions = { corpusCentre, layout, sentence: 2, hyper: { scales } };
+    // Fresh copies: the transform writes into them, and the centre was read before any row was.
+    const fresh = (lines: EncodedLines) => ({ ...lines, word: lines.word.slice() });
+    const [s, p] = [fresh(support), fresh(pool)];
+    const inPlace = sentenceFeatures({ ...options, inPlace: true }, s, p);
+    const copied = copiedFeatures(options, support, pool);
+    for (const [own, original] of [
+      [s, support],
+      [p, pool],
+    ] as const) {
+      const rows = inPlace.transform(own).word;
+      assert.equal(rows, own.word);
+      assert.deepEqual(rows, copied(original));
+    }
+    // Without it the lines handed over are left as they were.
+    const kept = fresh(pool);
+    sentenceFeatures(options, support, pool).transform(kept);
+    assert.deepEqual(kept.word, pool.word);
+  });
+
   it('centres today’s blocks on the prefix of the augmented rows exactly as on copies of them', () => {
     const inPlace = blockMeans([support, pool], layout.wordDim);
     const copies = blockMeans([todayLines(support, layout), todayLines(pool, layout)]);
