@@ -28,7 +28,7 @@ export interface SentenceDiskCacheOptions {
 /**
  * A line's key: its sha256, so two lines never share a vector. A reopened file looks every line up
  * (10,000 keys for a 10,000-line file): the one-shot `crypto.hash` (Node 20.12+, every VS Code this
- * extension supports) gives the same digest several times cheaper than a Hash object per line; an
+ * extension supports) gives the same digest 2-3 times cheaper than a Hash object per line; an
  * older Node falls back to the object. A weaker, faster key would need the text kept beside it to
  * rule out collisions, and the cache keeps no text of the user's lines.
  */
