@@ -23,7 +23,7 @@ import {
 } from './multiLabel';
 import { type MultiLabelMethod, multiLabelMethods } from './learners/multiLabelMethods';
 import { LogregMethod } from './learners/adaptation';
-import { augmentLines, SentenceBlockMethod } from './learners/sentenceBlock';
+import { augmentLinesWith, SentenceBlockMethod } from './learners/sentenceBlock';
 import { IdeographMethod, ideographsFirst } from './learners/ideographBlock';
 
 export type { BackendChoice };
@@ -246,7 +246,7 @@ export class Engine implements EngineApi {
     const encodeStarted = performance.now();
     // Today's lines, and with the sentence block the same lines augmented with their vectors.
     const withSentence = (lines: EncodedLines, t: readonly string[]) =>
-      sentence ? augmentLines(lines, sentenceRows(sentence, t), sentence.dim) : lines;
+      sentence ? augmentLinesWith(lines, sentenceVectorsOf(sentence, t), sentence.dim) : lines;
     const today = method.transductive ? this.encodePool(options.pool) : undefined;
     const pool = today && { ...today, nonEmpty: withSentence(today.nonEmpty, today.texts) };
     const todaySupport = this.encode(texts);
@@ -400,6 +400,8 @@ export class Engine implements EngineApi {
       corpusCentre: this.model.corpusCentre,
       layout,
       sentence: weight,
+      // The augmented lines (withSentence in adapt) are built per call and read once.
+      inPlace: true,
     });
     // Documents with ideographs keep the ideograph block's predictions (ideographsFirst says why).
     const method = inner instanceof IdeographMethod ? ideographsFirst(inner, refined, layout) : refined;
@@ -443,18 +445,20 @@ function temperWeakLines(
   });
 }
 
-/** The lines' sentence vectors (n x dim); a blank line has none and gets zeros, as the encoder gives it. */
-function sentenceRows(sentence: SentenceVectors, texts: readonly string[]): Float32Array {
-  const out = new Float32Array(texts.length * sentence.dim);
+/**
+ * Line i's sentence vector, checked for every line first: a blank line has none and gets zeros, as
+ * the encoder gives it; any other line without one is an input error, never zeros.
+ */
+function sentenceVectorsOf(sentence: SentenceVectors, texts: readonly string[]): (i: number) => Float32Array | undefined {
   let missing = 0;
-  texts.forEach((t, i) => {
-    if (t.trim() === '') return;
+  const vectors = texts.map((t) => {
+    if (t.trim() === '') return undefined;
     const v = sentence.get(t);
     if (!v) missing++;
-    else out.set(v, i * sentence.dim);
+    return v;
   });
   if (missing) throw new EngineInputError(`${missing} of ${texts.length} lines have no sentence vector yet`);
-  return out;
+  return (i) => vectors[i];
 }
 
 function sameTexts(a: readonly string[], b: readonly string[]): boolean {
