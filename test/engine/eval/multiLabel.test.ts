@@ -6,6 +6,7 @@ import {
   evaluateMultiLabel,
   formatMultiLabelReport,
   JOINER,
+  type MultiLabelEvaluateOptions,
   MultiLabelSampler,
   multiLabelFigures,
 } from '../../../src/engine/eval/multiLabel';
@@ -108,15 +109,20 @@ describe('evaluateMultiLabel', () => {
     }),
   });
 
+  /** Episodes of all four labels, queries of two intents, support lines of one, on rows of zeros. */
+  const FOUR_LABELS: Omit<MultiLabelEvaluateOptions, 'episodes' | 'methods'> = {
+    examples: dataset(['a', 'b', 'c', 'd'], 40),
+    spec: { way: 4, query: 3, intents: [2, 2], supportIntents: [1, 1] },
+    shots: [2],
+    seed: 1,
+    encode: zeros,
+  };
+
   it('scores every method on the same episodes, with paired gains over the baseline', () => {
     const report = evaluateMultiLabel({
-      examples: dataset(['a', 'b', 'c', 'd'], 40),
-      spec: { way: 4, query: 3, intents: [2, 2], supportIntents: [1, 1] },
-      shots: [2],
+      ...FOUR_LABELS,
       episodes: 5,
-      seed: 1,
       methods: [constant('all', 1), constant('nothing', 0)],
-      encode: zeros,
       baseline: 'nothing',
     });
     const [all, nothing] = report.results;
@@ -153,15 +159,7 @@ describe('evaluateMultiLabel', () => {
         };
       },
     };
-    const report = evaluateMultiLabel({
-      examples: dataset(['a', 'b', 'c', 'd'], 40),
-      spec: { way: 4, query: 3, intents: [2, 2], supportIntents: [1, 1] },
-      shots: [2],
-      episodes: 3,
-      seed: 1,
-      methods: [reader],
-      encode: zeros,
-    });
+    const report = evaluateMultiLabel({ ...FOUR_LABELS, episodes: 3, methods: [reader] });
     assert.equal(report.results[0]!.microF1.mean, 1);
     assert.equal(seen.names, 3 * 4);
     // Every label of the data is in the episode: no distractors, the pool is the queries alone.
