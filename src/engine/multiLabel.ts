@@ -42,7 +42,7 @@ export const MAX_MULTI_LABEL_LINES = 250;
 export interface MultiLabelModel {
   /** The labels of the labeled lines, sorted (never `none`: the empty set is how a line carries no label). */
   labels: string[];
-  /** Per label, the probability from which it is predicted (fitted on the labeled lines only). */
+  /** Per label, the probability from which a clause (or, read whole, a line) carries it; fitted on the labeled lines only. */
   thresholds: Float32Array;
   adaptMs: number;
   /** Set when the labeled lines were more than MAX_MULTI_LABEL_LINES and some were left out (says so). */

@@ -9,7 +9,7 @@
 // The split is a generic rule for multi-intent text, not fitted to any data set; docs/multilabel.md
 // says what it gains on the SNIPS construction (lines joined with " and ") and where it cannot help.
 import type { EncodedLines } from '../types';
-import type { LabelSets, MultiLabelClassifier, MultiLabelInput, ThresholdRule } from './multiLabel';
+import { DEFAULT_THRESHOLD, type LabelSets, type MultiLabelClassifier, type MultiLabelInput, type ThresholdRule } from './multiLabel';
 
 /**
  * Where a line is split into clauses: " and " between words (any case), and sentence punctuation
@@ -79,14 +79,20 @@ export function adaptByClauses(
   const L = sets.nLabels;
   const pool = input.pool && input.pool.length > 0 ? encode([...input.pool]) : undefined;
   const names = input.names ? encode([...input.names]) : undefined;
-  const lines = fitSets({ support: encode([...input.support]), sets, ...(pool ? { pool } : {}), ...(names ? { names } : {}) }, rule);
-  const whole: ClauseModel = {
-    byClauses: false,
-    thresholds: lines.thresholds,
-    predictSets: (texts) => lines.predictSets(encode([...texts])),
+  const lineInput = { support: encode([...input.support]), sets, ...(pool ? { pool } : {}), ...(names ? { names } : {}) };
+  const whole = (): ClauseModel => {
+    const lines = fitSets(lineInput, rule);
+    return { byClauses: false, thresholds: lines.thresholds, predictSets: (texts) => lines.predictSets(encode([...texts])) };
   };
-  const rows = clauseRows(input, L, (clauses) => lines.predictProbs(encode(clauses)));
-  if (!rows) return whole;
+  // The clause order needs the heads' probabilities only, not thresholds: one fit on every line,
+  // without the cross-validation's folds (a tenth of the cost of the whole-line model).
+  let orderHeads: MultiLabelClassifier | undefined;
+  const orderProbs = (clauses: string[]) => {
+    orderHeads ??= fitSets(lineInput, { kind: 'fixed', value: DEFAULT_THRESHOLD });
+    return orderHeads.predictProbs(encode(clauses));
+  };
+  const rows = clauseRows(input, L, orderProbs);
+  if (!rows) return whole();
   const kept = thin(rows);
   const member = new Uint8Array(kept.length * L);
   kept.forEach((row, i) => {
@@ -96,7 +102,7 @@ export function adaptByClauses(
   for (let l = 0; l < L; l++) {
     let carried = 0;
     for (let i = 0; i < kept.length; i++) carried += member[i * L + l];
-    if (carried === 0 || carried === kept.length) return whole;
+    if (carried === 0 || carried === kept.length) return whole();
   }
   const poolClauses = input.pool ? input.pool.flatMap(splitClauses) : [];
   const clauses = fitSets(

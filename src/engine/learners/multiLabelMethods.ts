@@ -106,7 +106,7 @@ export function multiLabelMethods(centre: Centre, hp: MultiLabelHyper): Map<stri
  * `whole-lines` on augmented lines (sentenceBlock.ts) with the sentence block beside today's blocks at
  * `weight` times the word block's scale: the same heads and cross-validated thresholds, on
  * features whose sentence vector is the whole line's, not a mean over its words (docs/multilabel.md).
- * Transductive: both blocks are re-centred on the support and the pool. Weight 0 is `default`.
+ * Transductive: both blocks are re-centred on the support and the pool. Weight 0 is `whole-lines`.
  */
 export function sentenceMultiLabelMethod(
   name: string,
