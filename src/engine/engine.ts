@@ -21,7 +21,7 @@ import {
   multiLabelHyper,
   type MultiLabelModel,
 } from './multiLabel';
-import { type MultiLabelMethod, multiLabelMethods } from './learners/multiLabelMethods';
+import { type AnyMultiLabelMethod, multiLabelMethods } from './learners/multiLabelMethods';
 import { LogregMethod } from './learners/adaptation';
 import { augmentLinesWith, SentenceBlockMethod } from './learners/sentenceBlock';
 import { IdeographMethod, ideographsFirst } from './learners/ideographBlock';
@@ -170,8 +170,8 @@ export interface EngineApi {
   adapt(support: Example[], options?: AdaptOptions): AdaptedModel;
   /** Multi-label tasks: lines carry sets of labels (src/engine/multiLabel.ts). Throws `EngineInputError` for unusable sets. */
   adaptMultiLabel?(support: MultiLabelExample[], options?: MultiLabelAdaptOptions): MultiLabelModel;
-  /** The multi-label methods at the encoded level, by name (for the evaluator): `default` is adaptMultiLabel's. */
-  multiLabelMethods?(): Map<string, MultiLabelMethod>;
+  /** The multi-label methods by name (for the evaluator): `default` is adaptMultiLabel's. */
+  multiLabelMethods?(): Map<string, AnyMultiLabelMethod>;
   /** The model's abstention rules (when fitted) and the corpus centre they re-centre on without a pool. */
   abstention?(): { rules?: AbstentionRules; centre: Centre };
   dispose(): void;
@@ -339,7 +339,7 @@ export class Engine implements EngineApi {
     return adaptLabelSets(context, checked, options);
   }
 
-  multiLabelMethods(): Map<string, MultiLabelMethod> {
+  multiLabelMethods(): Map<string, AnyMultiLabelMethod> {
     return multiLabelMethods(this.model.corpusCentre, multiLabelHyper(this.model.config.defaultHyper));
   }
 
