@@ -2,6 +2,7 @@
 // surface reads in one screen (all but fewshot.openPanel, which panel/index.ts registers with the
 // panel it opens). Handlers take optional arguments so quick fixes and tests can
 // call them without a prompt; a person gets the prompts.
+import { errorText } from '../protocol/rpc';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -66,9 +67,9 @@ async function guard(ctx: FewShotContext, id: string, run: () => unknown): Promi
   try {
     return await run();
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    if (!(error instanceof LabelError)) ctx.log(`${id} failed: ${message}`);
-    void vscode.window.showErrorMessage(vscode.l10n.t('Few-Shot: {0}', message));
+    // The log has the English; the user reads a worker's or the engine client's error in their language.
+    if (!(error instanceof LabelError)) ctx.log(`${id} failed: ${errorText(error)}`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('Few-Shot: {0}', errorText(error, vscode.l10n.t)));
     return undefined;
   }
 }

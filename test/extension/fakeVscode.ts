@@ -127,6 +127,16 @@ export function inLanguage<T>(messages: Readonly<Record<string, string>>, fn: ()
   }
 }
 
+/** inLanguage for asynchronous work: the language holds until `fn`'s promise settles. */
+export async function inLanguageUntil<T>(messages: Readonly<Record<string, string>>, fn: () => Promise<T>): Promise<T> {
+  bundle = messages;
+  try {
+    return await fn();
+  } finally {
+    bundle = {};
+  }
+}
+
 /** vscode.l10n.t: the bundle's translation of the message (else the English), `{0}` / `{name}` placeholders filled. */
 export const l10n = {
   t(message: string, ...args: unknown[]): string {
