@@ -11,7 +11,9 @@ import { registerCommands } from '../../src/extension/commands';
 import type { FewShotContext } from '../../src/extension/context';
 import { LabelError } from '../../src/extension/labelStore';
 import type { PredictedSets } from '../../src/protocol/labelSets';
-import { shown } from './fakeVscode';
+import { RpcError } from '../../src/protocol/rpc';
+import { WORKER_MESSAGES } from '../../src/protocol/workerMessages';
+import { inLanguageUntil, shown } from './fakeVscode';
 
 const uri = vscode.Uri.file('/w/tickets.txt');
 const doc = { uri, version: 1, isClosed: false, lineCount: 3, getText: () => 'a\nb\nc' };
@@ -133,6 +135,18 @@ describe('commands', () => {
     );
     assert.deepEqual(env.setLabels, []);
     assert.deepEqual(env.logs, [], 'the user is told, nothing is logged as a failure');
+  });
+
+  it("shows a worker's or the engine client's error in the user's language and logs it in English", async () => {
+    const zh: Record<string, string> = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../../l10n/bundle.l10n.zh-cn.json'), 'utf8'));
+    env = setUp({
+      setLabel: async () => {
+        throw RpcError.said('input', WORKER_MESSAGES.cannotRead, 'big.csv', 'EACCES');
+      },
+    });
+    await inLanguageUntil(zh, () => vscode.commands.executeCommand('fewshot.labelLine', 'bug', uri, [1]));
+    assert.deepEqual(shown.at(-1), { level: 'error', message: 'Few-Shot：无法读取 big.csv：EACCES' });
+    assert.deepEqual(env.logs, ['fewshot.labelLine failed: cannot read big.csv: EACCES']);
   });
 
   it('tells the user when no line could be labeled, and logs an unexpected error besides showing it', async () => {

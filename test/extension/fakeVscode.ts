@@ -128,7 +128,7 @@ export function inLanguage<T>(messages: Readonly<Record<string, string>>, fn: ()
 }
 
 /** inLanguage for asynchronous work: the language holds until `fn`'s promise settles. */
-export async function inLanguageUntil<T>(messages: Readonly<Record<string, string>>, fn: () => Promise<T>): Promise<T> {
+export async function inLanguageUntil<T>(messages: Readonly<Record<string, string>>, fn: () => PromiseLike<T>): Promise<T> {
   bundle = messages;
   try {
     return await fn();
