@@ -1,5 +1,5 @@
 // The engine's facade: what the worker, the CLI and the benchmarks call.
-import { englishOf, type MessageTemplate, said } from './messageTemplate';
+import { englishOf, type MessageTemplate, said, TemplateError } from './messageTemplate';
 import path from 'node:path';
 import type { Classifier, Example, EncodedLines, FewShotMethod, LinearHead, LineSummaries } from './types';
 import { type LoadedModel, loadModel } from './model';
@@ -190,21 +190,9 @@ export const ENGINE_INPUT_ERRORS = {
   noSentenceVector: '{0} of {1} lines have no sentence vector yet',
 } as const;
 
-/** Bad input the user can fix; the CLI prints the message without a stack trace. */
-export class EngineInputError extends Error {
+/** Bad input the user can fix (a message, or a template of ENGINE_INPUT_ERRORS); the CLI prints the message without a stack trace. */
+export class EngineInputError extends TemplateError {
   override name = 'EngineInputError';
-  constructor(
-    message: string,
-    /** The message as a table's template with its parameters, for the extension to translate. */
-    readonly said?: MessageTemplate,
-  ) {
-    super(message);
-  }
-
-  /** The error saying `m` (its English is the message). */
-  static of(m: MessageTemplate): EngineInputError {
-    return new EngineInputError(englishOf(m), m);
-  }
 }
 
 export class Engine implements EngineApi {
@@ -266,7 +254,7 @@ export class Engine implements EngineApi {
     const weight = options.sentenceWeight ?? SENTENCE_WEIGHT;
     const name = sentence ? sentenceMethodName(base, weight) : base;
     const method = sentence ? this.sentenceMethod(base, sentence.dim, weight) : this.registry.get(name);
-    if (!method) throw EngineInputError.of(said(ENGINE_INPUT_ERRORS.unknownMethod, name, this.methods().join(', ')));
+    if (!method) throw new EngineInputError(said(ENGINE_INPUT_ERRORS.unknownMethod, name, this.methods().join(', ')));
     const { labels, ids, texts } = checkSupport(support);
     const encodeStarted = performance.now();
     // Today's lines, and with the sentence block the same lines augmented with their vectors.
@@ -306,7 +294,7 @@ export class Engine implements EngineApi {
       };
       if (lines.length === 0) return out;
       if (todayLines.n !== lines.length)
-        throw EngineInputError.of(said(ENGINE_INPUT_ERRORS.encodedLines, String(todayLines.n), String(lines.length)));
+        throw new EngineInputError(said(ENGINE_INPUT_ERRORS.encodedLines, String(todayLines.n), String(lines.length)));
       const encoded = withSentence(todayLines, lines);
       // The abstention rule reads the probabilities; otherwise the classifier's summary is enough.
       let summary: LineSummaries;
@@ -361,7 +349,7 @@ export class Engine implements EngineApi {
 
   adaptMultiLabel(support: MultiLabelExample[], options: MultiLabelAdaptOptions = {}): MultiLabelModel {
     const checked = checkLabelSets(support);
-    if ('problem' in checked) throw EngineInputError.of(checked.problem);
+    if ('problem' in checked) throw new EngineInputError(checked.problem);
     const context = { encode: (t: string[]) => this.encode(t), hyper: this.model.config.defaultHyper, centre: this.model.corpusCentre };
     return adaptLabelSets(context, checked, options);
   }
@@ -417,7 +405,7 @@ export class Engine implements EngineApi {
     if (built) return built;
     const inner = this.registry.get(base);
     if (!inner) return undefined;
-    if (!(inner instanceof LogregMethod)) throw EngineInputError.of(said(ENGINE_INPUT_ERRORS.noSentenceBlock, base));
+    if (!(inner instanceof LogregMethod)) throw new EngineInputError(said(ENGINE_INPUT_ERRORS.noSentenceBlock, base));
     const method = new SentenceBlockMethod({
       name: sentenceMethodName(base, weight),
       hyper: inner.hyper,
@@ -476,7 +464,7 @@ function sentenceRows(sentence: SentenceVectors, texts: readonly string[]): Floa
     if (!v) missing++;
     else out.set(v, i * sentence.dim);
   });
-  if (missing) throw EngineInputError.of(said(ENGINE_INPUT_ERRORS.noSentenceVector, String(missing), String(texts.length)));
+  if (missing) throw new EngineInputError(said(ENGINE_INPUT_ERRORS.noSentenceVector, String(missing), String(texts.length)));
   return out;
 }
 
@@ -514,7 +502,7 @@ export function checkSupport(support: Example[]): { labels: string[]; ids: Int32
     problem = said(template, ...params);
     return englishOf(problem);
   });
-  if (problem) throw EngineInputError.of(problem);
+  if (problem) throw new EngineInputError(problem);
   const labels = [...new Set(usable.map((ex) => ex.label))].sort();
   const index = new Map(labels.map((l, i) => [l, i]));
   return { labels, ids: Int32Array.from(usable, (ex) => index.get(ex.label)!), texts: usable.map((ex) => ex.text) };

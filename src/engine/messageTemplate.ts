@@ -46,6 +46,18 @@ export function checkMessageTemplate(value: unknown, message: string): MessageTe
   return inner ? { ...checked, inner } : checked;
 }
 
+/**
+ * An error whose message may be a table's template with its parameters (`said`): the extension
+ * says it in the user's language, the CLI and the log print the English (the message).
+ */
+export class TemplateError extends Error {
+  readonly said?: MessageTemplate;
+  constructor(message: string | MessageTemplate) {
+    super(typeof message === 'string' ? message : englishOf(message));
+    if (typeof message !== 'string') this.said = message;
+  }
+}
+
 /** The message of `m` through `translate`, else its English. */
 export function sayMessage(m: MessageTemplate, translate?: Translate): string {
   if (!translate) return englishOf(m);

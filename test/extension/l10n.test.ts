@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { LEFT_OUT_NOTES } from '../../src/engine/data/dataset';
 import { SUPPORT_PROBLEMS } from '../../src/engine/support';
+import { JSONL_PROBLEMS } from '../../src/engine/data/jsonl';
 import { ENGINE_INPUT_ERRORS } from '../../src/engine/engine';
 import { ADAPTATION_NOTES } from '../../src/engine/learners/adaptation';
 import { LABEL_SET_MESSAGES } from '../../src/engine/multiLabel';
@@ -58,7 +59,7 @@ function messageKeys(): Set<string> {
   for (const english of Object.values(LEFT_OUT_NOTES)) keys.add(english);
   // What the worker, the engine and the engine client say (errors and adaptation notes): they carry
   // their template, which the extension says through vscode.l10n.t (errorText, the note's template).
-  for (const table of [WORKER_MESSAGES, ENGINE_INPUT_ERRORS, ADAPTATION_NOTES, LABEL_SET_MESSAGES, ENGINE_CLIENT_MESSAGES])
+  for (const table of [WORKER_MESSAGES, ENGINE_INPUT_ERRORS, ADAPTATION_NOTES, LABEL_SET_MESSAGES, ENGINE_CLIENT_MESSAGES, JSONL_PROBLEMS])
     for (const english of Object.values(table)) keys.add(english);
   return keys;
 }
@@ -228,7 +229,7 @@ describe('localisation', () => {
       `throw RpcError.said('input', WORKER_MESSAGES.exportOverwrites);`,
       `throw new RpcError('classify cancelled', 'cancelled');`,
       `if (stopped()) throw new RpcError(\`\${method} cancelled\`, 'cancelled');`,
-      `throw EngineInputError.of(said(ENGINE_INPUT_ERRORS.unknownMethod, name, list));`,
+      `throw new EngineInputError(said(ENGINE_INPUT_ERRORS.unknownMethod, name, list));`,
       `pending.reject(new RpcError(text, code, checkMessageTemplate({ template, params }, text)));`,
     ];
     for (const code of routed) assert.deepEqual(untemplatedErrors(code), [], code);

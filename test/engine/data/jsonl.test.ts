@@ -3,6 +3,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DataError, binaryReason, parseExamples, readExamples, readLabelFile, streamExamples } from '../../../src/engine/data';
+import { JSONL_PROBLEMS } from '../../../src/engine/data/jsonl';
+import { fillMessage } from '../../../src/engine/data/labelName';
+import { errorText } from '../../../src/protocol/rpc';
 
 describe('data: JSONL', () => {
   let dir: string;
@@ -34,6 +37,22 @@ describe('data: JSONL', () => {
     await assert.rejects(readExamples(write('num.jsonl', '{"text":"a","label":3}\n')), /num\.jsonl:1: expected/);
     await assert.rejects(readExamples(write('empty-text.jsonl', '{"text":"  ","label":"x"}\n')), /empty-text\.jsonl:1: "text" is empty/);
     assert.throws(() => parseExamples('{"text":"a","label":"x"}\nnope', 'buffer'), /buffer:2: not valid JSON/);
+  });
+
+  it("a malformed record's error carries its template (JSONL_PROBLEMS) for the extension to translate", async () => {
+    const file = write('bad-said.jsonl', '{"text":"a","label":"x"}\n{"text":"b","label":" "}\n');
+    const e = await readExamples(file).then(
+      () => undefined,
+      (x: unknown) => x,
+    );
+    assert.ok(e instanceof DataError);
+    assert.deepEqual(e.said, { template: JSONL_PROBLEMS.emptyLabel, params: [`${file}:2`] });
+    const zh = { [JSONL_PROBLEMS.emptyLabel]: '{0}："label" 为空' };
+    assert.equal(
+      errorText(e, (m, ...args) => fillMessage(zh[m as keyof typeof zh] ?? m, args)),
+      `${file}:2："label" 为空`,
+    );
+    assert.equal(e.message, `${file}:2: "label" is empty`);
   });
 
   it('explains missing files, folders, empty files and binary content', async () => {
