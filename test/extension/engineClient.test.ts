@@ -15,8 +15,11 @@ const FAKE_WORKER = `
 const { parentPort, workerData } = require('node:worker_threads');
 const mode = workerData.modelDir;
 if (mode === 'crash') throw new Error('engine exploded on load');
+// 'noload': the engine failed to load, said as the worker says it; 'foreign': a worker of another build (no loadError).
 const info = { backend: 'fake', model: 'fake', modelHash: 'x', vocabulary: 1, defaultMethod: 'k', methods: ['k'], loadMs: 1 };
-if (mode !== 'never') parentPort.postMessage({ kind: 'ready', info });
+if (mode === 'noload' || mode === 'foreign')
+  parentPort.postMessage({ kind: 'ready', error: 'the engine failed to load: boom', ...(mode === 'noload' ? { loadError: 'boom' } : {}) });
+else if (mode !== 'never') parentPort.postMessage({ kind: 'ready', info });
 parentPort.on('message', (m) => {
   if (m.kind !== 'request') return;
   if (m.method === 'classify' && m.params.text === 'busy') {
@@ -147,6 +150,23 @@ describe('engine client (worker lifecycle, item 7)', () => {
       logs.some((l) => /^the engine worker .* \(start 1 failed; next try in 60000 ms at the earliest\)$/.test(l)),
       logs.join('\n'),
     );
+  });
+
+  it("a worker whose engine failed to load: its message is said in the language (another build's, as it is)", async () => {
+    const zh = { 'the engine failed to load: {0}': '引擎加载失败：{0}' };
+    const translate = (m: string, ...args: string[]) => fillMessage(zh[m as keyof typeof zh] ?? m, args);
+    for (const [mode, said] of [
+      ['noload', '引擎加载失败：boom'],
+      ['foreign', 'the engine failed to load: boom'],
+    ] as const) {
+      const { c } = client(mode, { restartBackoffMs: 60_000 });
+      const e = await c.ready().then(
+        () => undefined,
+        (x: unknown) => x,
+      );
+      assert.equal(errorText(e), 'the engine failed to load: boom', mode);
+      assert.equal(errorText(e, translate), said, mode);
+    }
   });
 
   it('stops the worker after the idle period and starts it again on the next request (item 14)', async () => {
