@@ -11,6 +11,7 @@ import { JSONL_PROBLEMS } from '../../src/engine/data/jsonl';
 import { ENGINE_INPUT_ERRORS } from '../../src/engine/engine';
 import { ADAPTATION_NOTES } from '../../src/engine/learners/adaptation';
 import { LABEL_SET_MESSAGES } from '../../src/engine/multiLabel';
+import { ENGINE_INFO_LINES } from '../../src/extension/commands';
 import { ENGINE_CLIENT_MESSAGES } from '../../src/extension/engineClient';
 import { LABEL_FILE_MESSAGES } from '../../src/extension/labelFile';
 import { WORKER_MESSAGES } from '../../src/protocol/workerMessages';
@@ -59,7 +60,15 @@ function messageKeys(): Set<string> {
   for (const english of Object.values(LEFT_OUT_NOTES)) keys.add(english);
   // What the worker, the engine and the engine client say (errors and adaptation notes): they carry
   // their template, which the extension says through vscode.l10n.t (errorText, the note's template).
-  for (const table of [WORKER_MESSAGES, ENGINE_INPUT_ERRORS, ADAPTATION_NOTES, LABEL_SET_MESSAGES, ENGINE_CLIENT_MESSAGES, JSONL_PROBLEMS])
+  for (const table of [
+    WORKER_MESSAGES,
+    ENGINE_INPUT_ERRORS,
+    ADAPTATION_NOTES,
+    LABEL_SET_MESSAGES,
+    ENGINE_CLIENT_MESSAGES,
+    JSONL_PROBLEMS,
+    ENGINE_INFO_LINES,
+  ])
     for (const english of Object.values(table)) keys.add(english);
   return keys;
 }
