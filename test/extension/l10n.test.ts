@@ -8,6 +8,7 @@ import path from 'node:path';
 import { LEFT_OUT_NOTES } from '../../src/engine/data/dataset';
 import { SUPPORT_PROBLEMS } from '../../src/engine/support';
 import { JSONL_PROBLEMS } from '../../src/engine/data/jsonl';
+import { READ_PROBLEMS } from '../../src/engine/data/text-file';
 import { ENGINE_INPUT_ERRORS } from '../../src/engine/engine';
 import { ADAPTATION_NOTES } from '../../src/engine/learners/adaptation';
 import { LABEL_SET_MESSAGES } from '../../src/engine/multiLabel';
@@ -67,6 +68,7 @@ function messageKeys(): Set<string> {
     LABEL_SET_MESSAGES,
     ENGINE_CLIENT_MESSAGES,
     JSONL_PROBLEMS,
+    READ_PROBLEMS,
     ENGINE_INFO_LINES,
   ])
     for (const english of Object.values(table)) keys.add(english);
