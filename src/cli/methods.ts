@@ -29,7 +29,7 @@ export function expandMethodNames(names: readonly string[], engine: EngineApi | 
   const available = [...new Set([...(engine ? ['default', ...engine.methods()] : []), ...PEER_NAMES])];
   const out: string[] = [];
   for (const name of names) {
-    // Grid variants (`default-cjk@P:W`) are built on request, not listed.
+    // Grid variants (`default@P:W`) are built on request, not listed.
     if (!available.includes(name) && !(engine as EngineWithMethods | undefined)?.method?.(name)) {
       const hint = engine ? '' : ' (engine methods need the engine to be loaded)';
       throw new UsageError(`unknown method "${name}"${suggest(name, available, '')}; available: ${available.join(', ')}${hint}`);

@@ -22,9 +22,10 @@ import {
   multiLabelHyper,
   type MultiLabelModel,
 } from './multiLabel';
-import { type MultiLabelMethod, multiLabelMethods } from './learners/multiLabelMethods';
+import { type AnyMultiLabelMethod, multiLabelMethods } from './learners/multiLabelMethods';
 import { LogregMethod } from './learners/adaptation';
-import { augmentLines, SentenceBlockMethod } from './learners/sentenceBlock';
+import { augmentLinesWith, SentenceBlockMethod } from './learners/sentenceBlock';
+import { IdeographMethod, ideographsFirst } from './learners/ideographBlock';
 
 export type { BackendChoice };
 
@@ -172,8 +173,8 @@ export interface EngineApi {
   adapt(support: Example[], options?: AdaptOptions): AdaptedModel;
   /** Multi-label tasks: lines carry sets of labels (src/engine/multiLabel.ts). Throws `EngineInputError` for unusable sets. */
   adaptMultiLabel?(support: MultiLabelExample[], options?: MultiLabelAdaptOptions): MultiLabelModel;
-  /** The multi-label methods at the encoded level, by name (for the evaluator): `default` is adaptMultiLabel's. */
-  multiLabelMethods?(): Map<string, MultiLabelMethod>;
+  /** The multi-label methods by name (for the evaluator): `default` is adaptMultiLabel's. */
+  multiLabelMethods?(): Map<string, AnyMultiLabelMethod>;
   /** The model's abstention rules (when fitted) and the corpus centre they re-centre on without a pool. */
   abstention?(): { rules?: AbstentionRules; centre: Centre };
   dispose(): void;
@@ -259,7 +260,7 @@ export class Engine implements EngineApi {
     const encodeStarted = performance.now();
     // Today's lines, and with the sentence block the same lines augmented with their vectors.
     const withSentence = (lines: EncodedLines, t: readonly string[]) =>
-      sentence ? augmentLines(lines, sentenceRows(sentence, t), sentence.dim) : lines;
+      sentence ? augmentLinesWith(lines, sentenceVectorsOf(sentence, t), sentence.dim) : lines;
     const today = method.transductive ? this.encodePool(options.pool) : undefined;
     const pool = today && { ...today, nonEmpty: withSentence(today.nonEmpty, today.texts) };
     const todaySupport = this.encode(texts);
@@ -354,7 +355,7 @@ export class Engine implements EngineApi {
     return adaptLabelSets(context, checked, options);
   }
 
-  multiLabelMethods(): Map<string, MultiLabelMethod> {
+  multiLabelMethods(): Map<string, AnyMultiLabelMethod> {
     return multiLabelMethods(this.model.corpusCentre, multiLabelHyper(this.model.config.defaultHyper));
   }
 
@@ -406,14 +407,19 @@ export class Engine implements EngineApi {
     const inner = this.registry.get(base);
     if (!inner) return undefined;
     if (!(inner instanceof LogregMethod)) throw new EngineInputError(said(ENGINE_INPUT_ERRORS.noSentenceBlock, base));
-    const method = new SentenceBlockMethod({
+    const layout = { wordDim: this.model.vectors.dim, sentenceDim: dim };
+    const refined = new SentenceBlockMethod({
       name: sentenceMethodName(base, weight),
       hyper: inner.hyper,
       transductive: inner.transductive,
       corpusCentre: this.model.corpusCentre,
-      layout: { wordDim: this.model.vectors.dim, sentenceDim: dim },
+      layout,
       sentence: weight,
+      // The augmented lines (withSentence in adapt) are built per call and read once.
+      inPlace: true,
     });
+    // Documents with ideographs keep the ideograph block's predictions (ideographsFirst says why).
+    const method = inner instanceof IdeographMethod ? ideographsFirst(inner, refined, layout) : refined;
     this.sentenceMethods.set(key, method);
     return method;
   }
@@ -454,18 +460,20 @@ function temperWeakLines(
   });
 }
 
-/** The lines' sentence vectors (n x dim); a blank line has none and gets zeros, as the encoder gives it. */
-function sentenceRows(sentence: SentenceVectors, texts: readonly string[]): Float32Array {
-  const out = new Float32Array(texts.length * sentence.dim);
+/**
+ * Line i's sentence vector, checked for every line first: a blank line has none and gets zeros, as
+ * the encoder gives it; any other line without one is an input error, never zeros.
+ */
+function sentenceVectorsOf(sentence: SentenceVectors, texts: readonly string[]): (i: number) => Float32Array | undefined {
   let missing = 0;
-  texts.forEach((t, i) => {
-    if (t.trim() === '') return;
+  const vectors = texts.map((t) => {
+    if (t.trim() === '') return undefined;
     const v = sentence.get(t);
     if (!v) missing++;
-    else out.set(v, i * sentence.dim);
+    return v;
   });
   if (missing) throw new EngineInputError(said(ENGINE_INPUT_ERRORS.noSentenceVector, String(missing), String(texts.length)));
-  return out;
+  return (i) => vectors[i];
 }
 
 function sameTexts(a: readonly string[], b: readonly string[]): boolean {

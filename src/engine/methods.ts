@@ -11,17 +11,19 @@ export function buildMethods(model: LoadedModel): Map<string, FewShotMethod> {
   const shipped = model.config.defaultHyper;
   const methods: FewShotMethod[] = [
     // Large labeled sets (the primal regime) switch to LARGE_SCHEDULE: docs/accuracy.md, many-way.
-    new LogregMethod('default', { ...shipped, large: LARGE_SCHEDULE }, true, centre),
-    new LogregMethod('default-inductive', { ...shipped, rounds: [], large: LARGE_SCHEDULE }, false, centre),
+    // On a document with Han or kana the regression also sees the ideograph block (characters and
+    // rhythm; learners/ideographBlock.ts, docs/accuracy.md "Chinese"); on any other it is the plain
+    // regression, line for line.
+    new IdeographMethod('default', { ...shipped, large: LARGE_SCHEDULE }, true, centre, IDEOGRAPH_BLOCK),
+    new IdeographMethod('default-inductive', { ...shipped, rounds: [], large: LARGE_SCHEDULE }, false, centre, IDEOGRAPH_BLOCK),
+    // The ablation of the ideograph block: the default as it is on every script without it.
+    new LogregMethod('default-plain', { ...shipped, large: LARGE_SCHEDULE }, true, centre),
+    new LogregMethod('default-plain-inductive', { ...shipped, rounds: [], large: LARGE_SCHEDULE }, false, centre),
     // The char block weighted by IDF over the lines the adaptation sees (charWeighting.ts), at the
     // power chosen on validation classes and at plain IDF (power 1); not the default: neither
     // gained on Chinese (docs/accuracy.md, "Weighting the char block by document frequency").
     new LogregMethod('default-idf', { ...shipped, charIdf: CHAR_IDF_POWER, large: LARGE_SCHEDULE }, true, centre),
     new LogregMethod('default-idf1', { ...shipped, charIdf: 1, large: LARGE_SCHEDULE }, true, centre),
-    // The ideograph block beside the char block (learners/ideographBlock.ts; docs/accuracy.md,
-    // "Chinese"): the same as `default` on documents without Han or kana.
-    new IdeographMethod('default-cjk', { ...shipped, large: LARGE_SCHEDULE }, true, centre, IDEOGRAPH_BLOCK),
-    new IdeographMethod('default-cjk-inductive', { ...shipped, rounds: [], large: LARGE_SCHEDULE }, false, centre, IDEOGRAPH_BLOCK),
     // Ablation: the meta-learned procedure at every size (each round refits from zero).
     new LogregMethod('default-refit', shipped, true, centre),
     // The hand-set procedure of docs/findings.md: the ablation baseline for `default`
@@ -42,12 +44,12 @@ export function buildMethods(model: LoadedModel): Map<string, FewShotMethod> {
 }
 
 /**
- * `default-cjk@P:W`: `default-cjk` with the ideograph block's IDF power P and weight W, for the grid
- * that chose IDEOGRAPH_BLOCK (docs/accuracy.md); undefined for any other name.
+ * `default@P:W`: `default` with the ideograph block's IDF power P and weight W, for the grid that
+ * chose IDEOGRAPH_BLOCK (docs/accuracy.md); undefined for any other name.
  */
 export function ideographVariant(name: string, methods: ReadonlyMap<string, FewShotMethod>): FewShotMethod | undefined {
-  const match = /^default-cjk(-inductive)?@([0-9]*\.?[0-9]+):([0-9]*\.?[0-9]+)$/.exec(name);
-  const base = match && methods.get(`default-cjk${match[1] ?? ''}`);
+  const match = /^default(-inductive)?@([0-9]*\.?[0-9]+):([0-9]*\.?[0-9]+)$/.exec(name);
+  const base = match && methods.get(`default${match[1] ?? ''}`);
   if (!match || !(base instanceof IdeographMethod)) return undefined;
   const block: IdeographBlockOptions = { power: Number(match[2]), weight: Number(match[3]) };
   return base.with(name, block);

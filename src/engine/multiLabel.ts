@@ -5,7 +5,9 @@ import { englishOf, type MessageTemplate, said } from './messageTemplate';
 import type { EncodedLines } from './types';
 import type { Centre } from './learners/featureView';
 import type { AdaptHyper } from './learners/adaptation';
-import { adaptMultiLabel, CV_THRESHOLDS, type LabelSets, logregHeads, type MultiLabelHyper } from './learners/multiLabel';
+import { CV_THRESHOLDS, type LabelSets, type MultiLabelHyper } from './learners/multiLabel';
+import { adaptByClauses } from './learners/multiLabelClauses';
+import { shippedFit } from './learners/multiLabelMethods';
 import { isNoneLabel, NONE_LABEL } from './labels/none';
 import { samplePool } from './pool';
 
@@ -41,7 +43,7 @@ export const MAX_MULTI_LABEL_LINES = 250;
 export interface MultiLabelModel {
   /** The labels of the labeled lines, sorted (never `none`: the empty set is how a line carries no label). */
   labels: string[];
-  /** Per label, the probability from which it is predicted (fitted on the labeled lines only). */
+  /** Per label, the probability from which a clause (or, read whole, a line) carries it; fitted on the labeled lines only. */
   thresholds: Float32Array;
   adaptMs: number;
   /** Set when the labeled lines were more than MAX_MULTI_LABEL_LINES and some were left out (says so). */
@@ -154,23 +156,23 @@ export interface MultiLabelContext {
   centre: Centre;
 }
 
-/** Adapts one-vs-rest heads to checked lines (the facade checks them first). */
+/** Adapts one-vs-rest heads to checked lines (the facade checks them first), clause by clause where the lines split by label (multiLabelClauses.ts). */
 export function adaptLabelSets(context: MultiLabelContext, checked: CheckedLabelSets, options: MultiLabelAdaptOptions): MultiLabelModel {
   const started = performance.now();
   const { labels, texts, sets } = checked;
   const poolTexts = options.pool ? samplePool(options.pool.filter((t) => t.trim() !== '')) : [];
-  const hp = multiLabelHyper(context.hyper);
-  const classifier = adaptMultiLabel(
+  const classifier = adaptByClauses(
     {
-      support: context.encode(texts),
+      support: texts,
       sets,
-      ...(poolTexts.length > 0 ? { pool: context.encode(poolTexts) } : {}),
-      ...(options.useLabelNames === false ? {} : { names: context.encode(labels) }),
+      ...(poolTexts.length > 0 ? { pool: poolTexts } : {}),
+      ...(options.useLabelNames === false ? {} : { names: labels }),
     },
-    context.centre,
-    hp,
-    logregHeads(hp),
+    context.encode,
+    shippedFit(context.centre, multiLabelHyper(context.hyper)),
     CV_THRESHOLDS,
+    // Clauses outnumber lines: the same bound on the rows the heads are fitted on, each label keeping its share.
+    (rows) => capLabeledLines(rows),
   );
   return {
     labels,
@@ -180,7 +182,7 @@ export function adaptLabelSets(context: MultiLabelContext, checked: CheckedLabel
     ...(checked.noteTemplate ? { noteTemplate: checked.noteTemplate } : {}),
     classify: (lines) => {
       if (lines.length === 0) return { probs: new Float32Array(0), member: new Uint8Array(0) };
-      const { probs, sets: member } = classifier.predictSets(context.encode(lines));
+      const { probs, sets: member } = classifier.predictSets(lines);
       return { probs, member };
     },
   };

@@ -56,6 +56,19 @@ describe('Engine with the sentence block', function () {
     });
   });
 
+  it('overwrites only the rows it built for the call: the same refinement twice, and today’s answer around it, stay the same', () => {
+    // The sentence method transforms the augmented lines in place; the pool's encoding today's
+    // method keeps between calls, the caller's vectors and the lines must come out untouched.
+    const sentence = vectors([2, 0, 1, 1]);
+    const before = sentence.get(LINES[0] as string)?.slice();
+    const today = engine.adapt(SUPPORT, { pool: LINES }).classify(LINES);
+    const first = engine.adapt(SUPPORT, { pool: LINES, sentence }).classify(LINES);
+    const second = engine.adapt(SUPPORT, { pool: LINES, sentence }).classify(LINES);
+    assert.deepEqual(second, first);
+    assert.deepEqual(engine.adapt(SUPPORT, { pool: LINES }).classify(LINES), today);
+    assert.deepEqual(sentence.get(LINES[0] as string), before);
+  });
+
   it('uses the block: vectors that name other labels move the predictions towards them', () => {
     const today = engine.adapt(SUPPORT, { pool: LINES }).classify(LINES);
     assert.deepEqual([...today.labelIndex], [0, 1, 2, 0], "today's features get these lines right");

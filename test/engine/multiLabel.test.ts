@@ -55,6 +55,20 @@ describe('Engine.adaptMultiLabel', function () {
     for (const set of sets) for (const x of set) assert.ok(x.confidence >= 0 && x.confidence <= 1);
   });
 
+  it('reads a line of three intents clause by clause: all three labels, where whole lines blur them', () => {
+    const joined: MultiLabelExample[] = [
+      ...SUPPORT,
+      { text: 'refund the charge on my card and the app freezes on save', labels: ['billing', 'bug'] },
+      { text: 'how do I rename a project and my invoice total is wrong', labels: ['billing', 'question'] },
+      { text: 'the upload button does nothing and where do I find the docs', labels: ['bug', 'question'] },
+    ];
+    const sets = namedLabelSets(engine.adaptMultiLabel(joined), [
+      'how do I export my data to csv and I was charged twice this month and the app crashes when I click save',
+      'where can I change my password and the page shows error 500 and why is my bill higher',
+    ]);
+    for (const set of sets) assert.deepEqual(set.map((x) => x.label).sort(), ['billing', 'bug', 'question']);
+  });
+
   it('predicts the empty set for lines unlike every label', () => {
     const model = engine.adaptMultiLabel(SUPPORT);
     // No "and" in them: with three lines per label, the word is evidence of `bug` (two of its four lines have it).

@@ -91,19 +91,55 @@ describe('Engine on scripts without spaces', function () {
     assert.ok(p.confidence[2] > 0.6, `${p.confidence[2]}`);
   });
 
-  it('default-cjk (the ideograph block) classifies the Chinese topics too, and is default itself on English lines', () => {
-    const model = engine.adapt(support, { method: 'default-cjk', pool: queries.map((q) => q.text) });
-    const predictions = namedPredictions(
-      model,
-      queries.map((q) => q.text),
-    );
-    const right = predictions.filter((p, i) => p.label === queries[i].label).length;
+  it('default reads Chinese documents with the ideograph block (not as default-plain), and is default-plain itself on English lines', () => {
+    const pool = queries.map((q) => q.text);
+    const model = engine.adapt(support, { pool });
+    const right = namedPredictions(model, pool).filter((p, i) => p.label === queries[i].label).length;
     assert.ok(right >= 18, `${right} of ${queries.length} right`);
+    const plain = engine.adapt(support, { method: 'default-plain', pool });
+    assert.notDeepEqual(model.classify(pool).confidence, plain.classify(pool).confidence, 'the block is used');
 
     const lines = ['please refund me', 'it crashed again', 'Größe der Rechnung'];
+    const withoutBlock = engine.adapt(english, { method: 'default-plain', pool: lines }).classify(lines);
+    assert.deepEqual(engine.adapt(english, { pool: lines }).classify(lines), withoutBlock);
+  });
+
+  it('refines a Chinese document to the default itself (not the sentence block without the ideographs), an English one with the block', () => {
+    // Sentence vectors of their own for every line (a stand-in for the encoder: 8 numbers from the text).
+    const sentence = {
+      dim: 8,
+      get(text: string) {
+        const v = Float32Array.from({ length: 8 }, (_, k) => Math.sin((k + 1) * [...text].reduce((h, c) => h + c.codePointAt(0)!, 0)));
+        const norm = Math.hypot(...v);
+        return v.map((x) => x / norm);
+      },
+    };
+    const pool = queries.map((q) => q.text);
+    const fast = engine.adapt(support, { pool }).classify(pool);
+    assert.deepEqual(engine.adapt(support, { pool, sentence }).classify(pool), fast);
+
+    const lines = ['please refund me', 'it crashed again', 'the charge is wrong'];
     const plain = engine.adapt(english, { pool: lines }).classify(lines);
-    const cjk = engine.adapt(english, { method: 'default-cjk', pool: lines }).classify(lines);
-    assert.deepEqual(cjk, plain);
+    assert.notDeepEqual(engine.adapt(english, { pool: lines, sentence }).classify(lines).confidence, plain.confidence);
+  });
+
+  it('tells Chinese lines apart by their form (clause lengths) when they share no character with the examples', () => {
+    // Every line has characters of its own: only the rhythm (four-character clauses against
+    // seven-character ones) says which example a line is like.
+    let next = 0x4e00;
+    const clause = (length: number) => String.fromCharCode(...Array.from({ length }, () => next++));
+    const line = (length: number) => `${clause(length)}，${clause(length)}。`;
+    const examples: Example[] = [0, 1].flatMap(() => [
+      { text: line(4), label: '四言' },
+      { text: line(7), label: '七言' },
+    ]);
+    const lines = Array.from({ length: 10 }, () => [line(4), line(7)]).flat();
+    const truth = lines.map((_, i) => (i % 2 === 0 ? '四言' : '七言'));
+    const rightOf = (method: string) =>
+      namedPredictions(engine.adapt(examples, { method, pool: lines }), lines).filter((p, i) => p.label === truth[i]).length;
+    const right = rightOf('default');
+    assert.ok(right >= 18, `default: ${right} of ${lines.length} right`);
+    assert.ok(right > rightOf('default-plain') + 4, 'the characters alone cannot tell them apart');
   });
 
   it('gives lines in scripts it has no features for the lowest confidence, so they come first for review', () => {
@@ -117,7 +153,7 @@ describe('Engine on scripts without spaces', function () {
       ...support,
     ];
     const labels = new Set(examples.map((e) => e.label)).size;
-    for (const method of ['default', 'default-cjk']) {
+    for (const method of ['default', 'default-plain']) {
       const lines = [...known, ...foreign];
       const p = engine.adapt(examples, { method, pool: lines }).classify(lines);
       for (let i = known.length; i < lines.length; i++) {

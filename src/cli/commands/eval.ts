@@ -19,6 +19,7 @@ import { evaluateMultiLabel, formatMultiLabelReport, multiLabelTexts } from '../
 import { sentenceMethod, sentenceMultiLabelMethodNamed } from '../../engine/eval/sentenceBlock';
 import { LogregMethod } from '../../engine/learners/adaptation';
 import { multiLabelWithoutSentence } from '../../engine/learners/multiLabelMethods';
+import type { ClauseInput } from '../../engine/learners/multiLabelClauses';
 import { multiLabelHyper } from '../../engine/multiLabel';
 import { augmentLines, type SentenceLayout, withoutSentence } from '../../engine/learners/sentenceBlock';
 import { SentenceEncoder } from '../../engine/sentence/encoder';
@@ -233,7 +234,13 @@ async function runMultiLabel(
           const hp = multiLabelHyper(base.hyper);
           return names.map((name) => {
             try {
-              return sentenceMultiLabelMethodNamed(name, centre, hp, layout) ?? multiLabelWithoutSentence(known(name), layout);
+              const sentenceMethod = sentenceMultiLabelMethodNamed(name, centre, hp, layout);
+              if (sentenceMethod) return sentenceMethod;
+              const method = known(name);
+              // A method that reads texts encodes its own clauses (texts the episodes never embedded) with today's encoder.
+              if ('adaptTexts' in method)
+                return { ...method, adaptTexts: (input: ClauseInput) => method.adaptTexts(input, (t) => engine.encode(t)) };
+              return multiLabelWithoutSentence(method, layout);
             } catch (e) {
               throw e instanceof UsageError ? e : new UsageError((e as Error).message);
             }

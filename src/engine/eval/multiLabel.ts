@@ -4,7 +4,7 @@
 // figures are micro-F1, macro-F1 and exact match per episode, averaged with 95% intervals.
 import type { Example } from '../types';
 import type { LabelSets } from '../learners/multiLabel';
-import type { MultiLabelMethod } from '../learners/multiLabelMethods';
+import type { AnyMultiLabelMethod } from '../learners/multiLabelMethods';
 import { groupByLabelSorted, type LabelGroups } from '../episodes/group';
 import { EpisodeError } from '../episodes/sampler';
 import { deriveSeed, sampleWithoutReplacement, shuffle } from '../episodes/prng';
@@ -219,7 +219,7 @@ export interface MultiLabelEvaluateOptions {
   shots: number[];
   episodes: number;
   seed: number;
-  methods: MultiLabelMethod[];
+  methods: AnyMultiLabelMethod[];
   encode: EncodeFn;
   baseline?: string;
   useLabelNames?: boolean;
@@ -275,8 +275,19 @@ export function evaluateMultiLabel(options: MultiLabelEvaluateOptions): MultiLab
       const names = options.useLabelNames === false ? undefined : cache.lines(episode.labels);
       methods.forEach((method, m) => {
         const started = performance.now();
-        const model = method.adapt(support, episode.supportSets, method.transductive ? pool : undefined, names);
-        const { sets } = model.predictSets(query);
+        let sets: Uint8Array;
+        if ('adaptTexts' in method) {
+          const input = {
+            support: episode.support,
+            sets: episode.supportSets,
+            ...(method.transductive ? { pool: episode.pool } : {}),
+            ...(names ? { names: episode.labels } : {}),
+          };
+          sets = method.adaptTexts(input, (texts) => cache.lines(texts)).predictSets(episode.query).sets;
+        } else {
+          const model = method.adapt(support, episode.supportSets, method.transductive ? pool : undefined, names);
+          sets = model.predictSets(query).sets;
+        }
         elapsed[m] = (elapsed[m] ?? 0) + performance.now() - started;
         figures[m]?.push(multiLabelFigures(episode.querySets.member, sets, spec.way));
       });

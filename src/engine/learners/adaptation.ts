@@ -99,6 +99,8 @@ export class LinearClassifier implements Classifier {
     readonly plan?: AdaptPlan,
     /** Char-block weights the lines were adapted with (charWeighting.ts); every scored line gets them too. */
     readonly charWeights?: Float32Array,
+    /** What the lines the head was fitted on went through first (the ideograph block's appending); scored lines too. */
+    readonly prepare?: (lines: EncodedLines) => EncodedLines,
   ) {}
 
   scores(lines: EncodedLines): Float32Array {
@@ -114,7 +116,8 @@ export class LinearClassifier implements Classifier {
   }
 
   private input(lines: EncodedLines): EncodedLines {
-    return this.charWeights ? weightChars(lines, this.charWeights) : lines;
+    const prepared = this.prepare ? this.prepare(lines) : lines;
+    return this.charWeights ? weightChars(prepared, this.charWeights) : prepared;
   }
 }
 
@@ -536,7 +539,7 @@ export class LogregMethod implements FewShotMethod {
     readonly name: string,
     readonly hyper: AdaptHyper,
     readonly transductive: boolean,
-    private readonly corpusCentre: Centre,
+    protected readonly corpusCentre: Centre,
   ) {}
 
   adapt(

@@ -20,15 +20,18 @@ export interface Centre {
   common?: Float32Array;
 }
 
-/** Mean of each block over the rows of one or more batches (zero rows count too). */
-export function blockMeans(batches: EncodedLines[]): Centre {
+/**
+ * Mean of each block over the rows of one or more batches (zero rows count too); `wordDim` < the
+ * batches' word width averages the first wordDim values of each row only (writeWord's prefix).
+ */
+export function blockMeans(batches: EncodedLines[], wordDim = batches[0].wordDim): Centre {
   const first = batches[0];
-  const word = new Float64Array(first.wordDim);
+  const word = new Float64Array(wordDim);
   const char = new Float64Array(first.charDim);
   let n = 0;
   for (const b of batches) {
     n += b.n;
-    const sums = blockSums(b);
+    const sums = blockSums(b, wordDim);
     for (let j = 0; j < word.length; j++) word[j] += sums.word[j];
     for (let k = 0; k < char.length; k++) char[k] += sums.char[k];
   }
@@ -44,18 +47,20 @@ export function blockMeans(batches: EncodedLines[]): Centre {
 const sumsOf = new WeakMap<EncodedLines, { word: Float64Array; char: Float64Array }>();
 const KEEP_SUMS_ROWS = 256;
 
-function blockSums(b: EncodedLines): { word: Float64Array; char: Float64Array } {
-  const kept = sumsOf.get(b);
+/** Sums of the first `width` columns of the word block (all of them unless a caller reads a prefix) and of the char block. */
+function blockSums(b: EncodedLines, width: number): { word: Float64Array; char: Float64Array } {
+  const whole = width === b.wordDim;
+  const kept = whole ? sumsOf.get(b) : undefined;
   if (kept) return kept;
   const wd = b.wordDim;
-  const word = new Float64Array(wd);
+  const word = new Float64Array(width);
   const char = new Float64Array(b.charDim);
   for (let i = 0; i < b.n; i++) {
-    for (let j = 0; j < wd; j++) word[j] += b.word[i * wd + j];
+    for (let j = 0; j < width; j++) word[j] += b.word[i * wd + j];
     for (let p = b.charOffsets[i]; p < b.charOffsets[i + 1]; p++) char[b.charIndex[p]] += b.charValue[p];
   }
   const sums = { word, char };
-  if (b.n >= KEEP_SUMS_ROWS) sumsOf.set(b, sums);
+  if (whole && b.n >= KEEP_SUMS_ROWS) sumsOf.set(b, sums);
   return sums;
 }
 
@@ -91,11 +96,15 @@ export class FeatureView {
     this.dim = centre.word.length + centre.char.length;
   }
 
-  /** Writes line i's transformed word block (re-centred, common component removed, scaled to s_word) at out[o..]. */
-  writeWord(lines: EncodedLines, i: number, out: Float32Array, o: number): void {
-    const wd = lines.wordDim;
+  /**
+   * Writes line i's transformed word block (re-centred, common component removed, scaled to s_word)
+   * at out[o..]; `wd` < lines.wordDim reads the first wd values of each row (today's word block of
+   * lines that carry more after it: the sentence block, learners/sentenceBlock.ts).
+   */
+  writeWord(lines: EncodedLines, i: number, out: Float32Array, o: number, wd = lines.wordDim): void {
+    const from = i * lines.wordDim;
     const cw = this.centre.word;
-    for (let j = 0; j < wd; j++) out[o + j] = lines.word[i * wd + j] - cw[j];
+    for (let j = 0; j < wd; j++) out[o + j] = lines.word[from + j] - cw[j];
     const sw = this.scales.word / Math.sqrt(this.removeCommon(out, o, wd) + EPS);
     for (let j = 0; j < wd; j++) out[o + j] *= sw;
   }

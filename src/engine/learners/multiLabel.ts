@@ -26,7 +26,14 @@ export interface MultiLabelHyper extends LogregHyper {
 }
 
 /** How the thresholds are set: fitted by cross-validation on the labeled lines, or one fixed value. */
-export type ThresholdRule = { kind: 'cv'; folds: number; prior: number; committee?: boolean } | { kind: 'fixed'; value: number };
+export type ThresholdRule = ({ kind: 'cv'; folds: number; prior: number; committee?: boolean } | { kind: 'fixed'; value: number }) & {
+  /**
+   * Keep each predicted set within the labeled lines' range of set sizes (the most probable labels
+   * added, the least probable dropped). Used on clauses (multiLabelClauses.ts), where a clause
+   * carries one label when every labeled clause does; whole lines leave it off.
+   */
+  sizes?: boolean;
+};
 
 /** Threshold of a label with nothing to fit it on (no held-out line carries it, or every one does). */
 export const DEFAULT_THRESHOLD = 0.5;
@@ -90,6 +97,7 @@ export class MultiLabelClassifier {
     readonly head: LinearHead,
     readonly temperature: number,
     readonly thresholds: Float32Array,
+    readonly sizes?: { min: number; max: number },
   ) {}
 
   /** Row-major n x nLabels probabilities, each label on its own (they need not sum to 1). */
@@ -102,7 +110,9 @@ export class MultiLabelClassifier {
   /** The probabilities and each line's set: label l where its probability reaches its threshold (possibly none). */
   predictSets(lines: EncodedLines): { probs: Float32Array; sets: Uint8Array } {
     const probs = this.predictProbs(lines);
-    return { probs, sets: setsOf(probs, this.thresholds) };
+    const sets = setsOf(probs, this.thresholds);
+    if (this.sizes) clipSizes(probs, sets, this.thresholds.length, this.sizes.min, this.sizes.max);
+    return { probs, sets };
   }
 }
 
@@ -110,6 +120,28 @@ export class MultiLabelClassifier {
 export function setsOf(probs: Float32Array, thresholds: Float32Array): Uint8Array {
   const L = thresholds.length;
   return Uint8Array.from(probs, (p, k) => (p >= thresholds[k % L] ? 1 : 0));
+}
+
+/** Each line's set brought within [min, max] labels: the most probable labels added, the least probable dropped. */
+function clipSizes(probs: Float32Array, sets: Uint8Array, L: number, min: number, max: number): void {
+  const n = sets.length / L;
+  for (let i = 0; i < n; i++) {
+    const order = Array.from({ length: L }, (_, l) => l).sort((a, b) => probs[i * L + b] - probs[i * L + a]);
+    let size = 0;
+    for (let l = 0; l < L; l++) size += sets[i * L + l];
+    for (let k = 0; size < min && k < L; k++) {
+      if (!sets[i * L + order[k]]) {
+        sets[i * L + order[k]] = 1;
+        size++;
+      }
+    }
+    for (let k = L - 1; size > max && k >= 0; k--) {
+      if (sets[i * L + order[k]]) {
+        sets[i * L + order[k]] = 0;
+        size--;
+      }
+    }
+  }
 }
 
 function sigmoid(x: number): number {
@@ -165,7 +197,22 @@ export function adaptMultiLabel(
         : // Fewer than two lines: nothing can be held out and still leave something to fit.
           new Float32Array(L).fill(DEFAULT_THRESHOLD);
   const W = primal(heads.D, X, n, view.dim, L);
-  return new MultiLabelClassifier(view, { W, b: Float32Array.from(heads.d), nClasses: L }, hp.temperature, thresholds);
+  const sizes = rule.sizes && support.n > 0 ? sizeRange(sets) : undefined;
+  return new MultiLabelClassifier(view, { W, b: Float32Array.from(heads.d), nClasses: L }, hp.temperature, thresholds, sizes);
+}
+
+/** The fewest and the most labels a line of `sets` carries. */
+function sizeRange(sets: LabelSets): { min: number; max: number } {
+  const L = sets.nLabels;
+  let min = L;
+  let max = 0;
+  for (let i = 0; i < sets.n; i++) {
+    let k = 0;
+    for (let l = 0; l < L; l++) k += sets.member[i * L + l];
+    min = Math.min(min, k);
+    max = Math.max(max, k);
+  }
+  return { min, max };
 }
 
 /**

@@ -4,6 +4,7 @@
 import type { EncodedLines } from '../types';
 import { meaningfulNames } from './adaptation';
 import type { Centre } from './featureView';
+import { adaptByClauses, type ClauseInput, type ClauseModel, type FitSets } from './multiLabelClauses';
 import { type SentenceLayout, sentenceFeatures, todayLines } from './sentenceBlock';
 import {
   adaptMultiLabel,
@@ -27,6 +28,24 @@ export interface MultiLabelMethod {
     pool?: EncodedLines,
     names?: EncodedLines,
   ): { predictSets(lines: EncodedLines): { probs: Float32Array; sets: Uint8Array } };
+}
+
+/**
+ * A multi-label method that reads the texts (to split them into clauses) and encodes what it needs
+ * with `encode`: the engine's `default`.
+ */
+export interface MultiLabelTextMethod {
+  readonly name: string;
+  readonly transductive: boolean;
+  adaptTexts(input: ClauseInput, encode: (texts: string[]) => EncodedLines): Pick<ClauseModel, 'predictSets'>;
+}
+
+export type AnyMultiLabelMethod = MultiLabelMethod | MultiLabelTextMethod;
+
+/** The shipped heads' fitter (one-vs-rest logistic heads on the shipped features), for adaptByClauses. */
+export function shippedFit(centre: Centre, hp: MultiLabelHyper): FitSets {
+  const heads = logregHeads(hp);
+  return (input, rule) => adaptMultiLabel(input, centre, hp, heads, rule);
 }
 
 /** One-vs-rest heads of `fit` with thresholds by `rule` (multiLabel.ts). */
@@ -56,16 +75,19 @@ function headsMethod(
 const PROTOTYPE_TEMPERATURE = 10;
 
 /**
- * The multi-label methods by name. `default` is what the engine ships (one-vs-rest logistic heads,
- * cross-validated per-label thresholds, transductive centre, label names); the baselines on the
- * same episodes: `ovr-fixed` (the same heads, every threshold DEFAULT_THRESHOLD) and
- * `proto-threshold` (cosine to each label's prototype, per-label thresholds cross-validated the
- * same way).
+ * The multi-label methods by name. `default` is what the engine ships: lines read clause by clause
+ * where the labeled lines split by label (multiLabelClauses.ts), else `whole-lines`. `whole-lines`:
+ * one-vs-rest logistic heads on whole lines, cross-validated per-label thresholds, transductive
+ * centre, label names. The baselines on the same episodes: `ovr-fixed` (the whole-line heads,
+ * every threshold DEFAULT_THRESHOLD) and `proto-threshold` (cosine to each label's prototype,
+ * per-label thresholds cross-validated the same way).
  */
-export function multiLabelMethods(centre: Centre, hp: MultiLabelHyper): Map<string, MultiLabelMethod> {
+export function multiLabelMethods(centre: Centre, hp: MultiLabelHyper): Map<string, AnyMultiLabelMethod> {
   const logreg = logregHeads(hp);
-  const methods = [
-    headsMethod('default', true, centre, hp, logreg, CV_THRESHOLDS),
+  const fitSets = shippedFit(centre, hp);
+  const methods: AnyMultiLabelMethod[] = [
+    { name: 'default', transductive: true, adaptTexts: (input, encode) => adaptByClauses(input, encode, fitSets, CV_THRESHOLDS) },
+    headsMethod('whole-lines', true, centre, hp, logreg, CV_THRESHOLDS),
     headsMethod('default-inductive', false, centre, hp, logreg, CV_THRESHOLDS),
     headsMethod('ovr-fixed', true, centre, hp, logreg, { kind: 'fixed', value: DEFAULT_THRESHOLD }),
     headsMethod(
@@ -81,10 +103,10 @@ export function multiLabelMethods(centre: Centre, hp: MultiLabelHyper): Map<stri
 }
 
 /**
- * `default` on augmented lines (sentenceBlock.ts) with the sentence block beside today's blocks at
+ * `whole-lines` on augmented lines (sentenceBlock.ts) with the sentence block beside today's blocks at
  * `weight` times the word block's scale: the same heads and cross-validated thresholds, on
  * features whose sentence vector is the whole line's, not a mean over its words (docs/multilabel.md).
- * Transductive: both blocks are re-centred on the support and the pool. Weight 0 is `default`.
+ * Transductive: both blocks are re-centred on the support and the pool. Weight 0 is `whole-lines`.
  */
 export function sentenceMultiLabelMethod(
   name: string,

@@ -23,13 +23,29 @@ export interface SentenceLayout {
 
 /** Appends each line's sentence vector (row-major n x sentenceDim) to its word block. */
 export function augmentLines(lines: EncodedLines, sentence: Float32Array, sentenceDim: number): EncodedLines {
+  if (sentence.length !== lines.n * sentenceDim) throw new Error(`${sentence.length / sentenceDim} sentence rows for ${lines.n} lines`);
+  return augmentLinesWith(lines, (i) => sentence.subarray(i * sentenceDim, (i + 1) * sentenceDim), sentenceDim);
+}
+
+/**
+ * Appends line i's sentence vector `vectorOf(i)` (undefined: zeros) to its word block, written
+ * straight into the augmented rows: the engine hands its cached vectors here, with no n x
+ * sentenceDim table in between.
+ */
+export function augmentLinesWith(
+  lines: EncodedLines,
+  vectorOf: (i: number) => Float32Array | undefined,
+  sentenceDim: number,
+): EncodedLines {
   const wd = lines.wordDim;
   const dim = wd + sentenceDim;
-  if (sentence.length !== lines.n * sentenceDim) throw new Error(`${sentence.length / sentenceDim} sentence rows for ${lines.n} lines`);
   const word = new Float32Array(lines.n * dim);
   for (let i = 0; i < lines.n; i++) {
     word.set(lines.word.subarray(i * wd, (i + 1) * wd), i * dim);
-    word.set(sentence.subarray(i * sentenceDim, (i + 1) * sentenceDim), i * dim + wd);
+    const v = vectorOf(i);
+    if (!v) continue;
+    if (v.length !== sentenceDim) throw new Error(`a sentence vector of length ${v.length}, expected ${sentenceDim}`);
+    word.set(v, i * dim + wd);
   }
   return { ...lines, wordDim: dim, word };
 }
@@ -86,6 +102,8 @@ export interface SentenceMethodOptions {
    * features and keeps the sentence block only.
    */
   sentence: number | 'alone';
+  /** See SentenceFeatureOptions.inPlace. */
+  inPlace?: boolean;
 }
 
 /**
@@ -133,6 +151,14 @@ export interface SentenceFeatureOptions {
   layout: SentenceLayout;
   sentence: number | 'alone';
   hyper: { scales: BlockScales };
+  /**
+   * The augmented lines handed over (support, pool, names, each batch classified) are built for
+   * this one use, as the engine builds them: the transform overwrites their rows with the features
+   * instead of allocating a second table as large as the document (each row is read before it is
+   * written, so the result is the same). Not with `alone`, whose rows are narrower. Default off:
+   * the evaluator hands the same lines to several methods.
+   */
+  inPlace?: boolean;
 }
 
 /**
@@ -151,8 +177,8 @@ export function sentenceFeatures(
   const { scales } = options.hyper;
   checkAugmented(support, layout);
   const ref = pool && pool.n > 0 ? pool : undefined;
-  const today = (lines: EncodedLines) => todayLines(lines, layout);
-  const todayCentre = ref ? { ...blockMeans([today(support), today(ref)]), common: corpusCentre.common } : corpusCentre;
+  // Today's blocks are read in place, as the prefix of each augmented row: no copy of the lines.
+  const todayCentre = ref ? { ...blockMeans([support, ref], layout.wordDim), common: corpusCentre.common } : corpusCentre;
   const sentenceCentre = ref ? sentenceMean([support, ref], layout) : new Float32Array(layout.sentenceDim);
   const alone = sentence === 'alone';
   const lambda = alone ? 1 : sentence;
@@ -160,11 +186,10 @@ export function sentenceFeatures(
   const dim = (alone ? 0 : layout.wordDim) + layout.sentenceDim;
   const transform = (lines: EncodedLines): EncodedLines => {
     checkAugmented(lines, layout);
-    const word = new Float32Array(lines.n * dim);
-    const plain = alone ? undefined : today(lines);
+    const word = options.inPlace && !alone ? lines.word : new Float32Array(lines.n * dim);
     for (let i = 0; i < lines.n; i++) {
       const o = i * dim;
-      if (plain) todayView.writeWord(plain, i, word, o);
+      if (!alone) todayView.writeWord(lines, i, word, o, layout.wordDim);
       const so = o + (alone ? 0 : layout.wordDim);
       const from = i * lines.wordDim + layout.wordDim;
       let sq = 0;

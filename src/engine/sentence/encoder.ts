@@ -26,7 +26,8 @@ export interface SentenceEncoderOptions {
 export class SentenceEncoder {
   private readonly memory = new Map<string, Float32Array>();
   private readonly memoryEntries: number;
-  private readonly tokenizer: SentencePieceTokenizer;
+  /** Built by the first line no cache holds (see tokens()). */
+  private tokenizer?: SentencePieceTokenizer;
   /** Model calls made so far (lines embedded by the model, not served from a cache). */
   modelLines = 0;
 
@@ -35,8 +36,21 @@ export class SentenceEncoder {
     private readonly disk: SentenceDiskCache | undefined,
     memoryEntries: number,
   ) {
-    this.tokenizer = new SentencePieceTokenizer(model.vocab);
     this.memoryEntries = memoryEntries;
+  }
+
+  /**
+   * The tokenizer, built on first use (its vocabulary parsed, its trie built: tens of
+   * milliseconds): a reopened file whose lines are all cached never needs it.
+   */
+  private tokens(): SentencePieceTokenizer {
+    this.tokenizer ??= new SentencePieceTokenizer(this.model.vocab());
+    return this.tokenizer;
+  }
+
+  /** Whether the tokenizer was built (tests: a fully cached call must not build it). */
+  get tokenizerBuilt(): boolean {
+    return this.tokenizer !== undefined;
   }
 
   static async load(options: SentenceEncoderOptions = {}): Promise<SentenceEncoder> {
@@ -121,7 +135,7 @@ export class SentenceEncoder {
   private async run(texts: string[]): Promise<Float32Array> {
     const dim = this.dim;
     const out = new Float32Array(texts.length * dim);
-    const ids = texts.map((t) => this.tokenizer.encode(t).slice(0, MAX_PIECES));
+    const ids = texts.map((t) => this.tokens().encode(t).slice(0, MAX_PIECES));
     const order = ids.map((_, i) => i).filter((i) => (ids[i] as number[]).length > 0);
     order.sort((a, b) => (ids[a] as number[]).length - (ids[b] as number[]).length || a - b);
     for (let from = 0; from < order.length; from += BATCH_SIZE) {
@@ -167,7 +181,7 @@ export class SentenceEncoder {
 
   /** Segmentation of a line into the model's pieces (diagnostics). */
   pieces(text: string): string[] {
-    return this.tokenizer.pieces(text);
+    return this.tokens().pieces(text);
   }
 
   /** Writes the disk cache's new vectors (if it has one). */

@@ -23,7 +23,8 @@ export interface SentenceModelFiles {
   graph(): Promise<GraphModel>;
   /** Frees the graph if it was built. */
   dispose(): void;
-  vocab: VocabEntry[];
+  /** The pieces, parsed on first call: like the graph, only a line no cache holds needs them. */
+  vocab(): VocabEntry[];
   /** sha256 of the three files: caches of its vectors are keyed by it. */
   hash: string;
   /** Length of one output vector. */
@@ -62,14 +63,17 @@ export async function loadSentenceModel(dir: string = defaultSentenceDir()): Pro
       tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: group.weights, weightData: weightData as ArrayBuffer }),
     );
   const hash = createHash('sha256').update(modelBytes).update(weightBytes).update(vocabBytes).digest('hex');
-  const vocab = JSON.parse(vocabBytes.toString('utf8')) as VocabEntry[];
+  let vocab: VocabEntry[] | undefined;
   return {
     graph: () => {
       graph ??= build();
       return graph;
     },
     dispose: () => void graph?.then((g) => g.dispose()),
-    vocab,
+    vocab: () => {
+      vocab ??= JSON.parse(vocabBytes.toString('utf8')) as VocabEntry[];
+      return vocab;
+    },
     hash,
     dim: 512,
     output: OUTPUT,

@@ -6,10 +6,11 @@ import {
   evaluateMultiLabel,
   formatMultiLabelReport,
   JOINER,
+  type MultiLabelEvaluateOptions,
   MultiLabelSampler,
   multiLabelFigures,
 } from '../../../src/engine/eval/multiLabel';
-import type { MultiLabelMethod } from '../../../src/engine/learners/multiLabelMethods';
+import type { MultiLabelMethod, MultiLabelTextMethod } from '../../../src/engine/learners/multiLabelMethods';
 
 /** `per` utterances of each label, named after it (`a3`), so a joined line says which labels it has. */
 function dataset(labels: string[], per: number, tag = ''): Example[] {
@@ -108,15 +109,20 @@ describe('evaluateMultiLabel', () => {
     }),
   });
 
+  /** Episodes of all four labels, queries of two intents, support lines of one, on rows of zeros. */
+  const FOUR_LABELS: Omit<MultiLabelEvaluateOptions, 'episodes' | 'methods'> = {
+    examples: dataset(['a', 'b', 'c', 'd'], 40),
+    spec: { way: 4, query: 3, intents: [2, 2], supportIntents: [1, 1] },
+    shots: [2],
+    seed: 1,
+    encode: zeros,
+  };
+
   it('scores every method on the same episodes, with paired gains over the baseline', () => {
     const report = evaluateMultiLabel({
-      examples: dataset(['a', 'b', 'c', 'd'], 40),
-      spec: { way: 4, query: 3, intents: [2, 2], supportIntents: [1, 1] },
-      shots: [2],
+      ...FOUR_LABELS,
       episodes: 5,
-      seed: 1,
       methods: [constant('all', 1), constant('nothing', 0)],
-      encode: zeros,
       baseline: 'nothing',
     });
     const [all, nothing] = report.results;
@@ -129,5 +135,34 @@ describe('evaluateMultiLabel', () => {
     const table = formatMultiLabelReport(report);
     assert.match(table, /4 labels, 12 query lines of 2 intents, support lines of 1 intents/);
     assert.match(table, /all\s+2\s+66\.7 ± 0\.0/);
+  });
+
+  it('hands a method that reads texts the episode’s texts, and scores the sets it reads from them', () => {
+    const seen = { pool: 0, names: 0 };
+    // Reads each line's labels from its utterances' names (`a3 and c7`): always right.
+    const reader: MultiLabelTextMethod = {
+      name: 'reader',
+      transductive: true,
+      adaptTexts(input, encode) {
+        seen.pool += input.pool?.length ?? 0;
+        seen.names += input.names?.length ?? 0;
+        const labels = input.names ?? [];
+        return {
+          predictSets(texts) {
+            assert.equal(encode([...texts]).n, texts.length);
+            const sets = new Uint8Array(texts.length * labels.length);
+            texts.forEach((text, i) => {
+              for (const u of text.split(JOINER)) sets[i * labels.length + labels.indexOf(labelOf(u))] = 1;
+            });
+            return { probs: Float32Array.from(sets), sets };
+          },
+        };
+      },
+    };
+    const report = evaluateMultiLabel({ ...FOUR_LABELS, episodes: 3, methods: [reader] });
+    assert.equal(report.results[0]!.microF1.mean, 1);
+    assert.equal(seen.names, 3 * 4);
+    // Every label of the data is in the episode: no distractors, the pool is the queries alone.
+    assert.equal(seen.pool, 3 * 12);
   });
 });

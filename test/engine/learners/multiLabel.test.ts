@@ -8,15 +8,19 @@ import {
   crossValidate,
   DEFAULT_THRESHOLD,
   fitThresholds,
-  type LabelSets,
   logregHeads,
   type MultiLabelHyper,
   setsOf,
 } from '../../../src/engine/learners/multiLabel';
 import { gram } from '../../../src/engine/learners/kernelLogreg';
-import { lcg } from './synthetic';
+import { labelSets, lcg, withCharBuckets } from './synthetic';
 import { augmentLines } from '../../../src/engine/learners/sentenceBlock';
-import { multiLabelMethods, multiLabelWithoutSentence, sentenceMultiLabelMethod } from '../../../src/engine/learners/multiLabelMethods';
+import {
+  type MultiLabelMethod,
+  multiLabelMethods,
+  multiLabelWithoutSentence,
+  sentenceMultiLabelMethod,
+} from '../../../src/engine/learners/multiLabelMethods';
 import { sentenceMultiLabelMethodNamed } from '../../../src/engine/eval/sentenceBlock';
 import { multiLabelFigures } from '../../../src/engine/eval/multiLabel';
 
@@ -28,41 +32,14 @@ const CENTRE = { word: new Float32Array(WORD), char: new Float32Array(CHAR) };
 /** Lines carrying the given label sets: word block = the sum of the labels' directions plus noise; char buckets of each label. */
 function linesOf(sets: number[][], seed: number, noise = 0.3): EncodedLines {
   const rnd = lcg(seed);
-  const n = sets.length;
-  const word = new Float32Array(n * WORD);
-  const offsets = new Int32Array(n + 1);
-  const index: number[] = [];
-  const value: number[] = [];
-  sets.forEach((set, i) => {
+  const word = new Float32Array(sets.length * WORD);
+  const buckets = sets.map((set, i) => {
     for (let j = 0; j < WORD; j++) word[i * WORD + j] = noise * (rnd() * 2 - 1);
     // Label l owns word direction l and char buckets 4l..4l+2; an empty set owns direction 7.
     for (const l of set.length ? set : [7]) word[i * WORD + l] += 1;
-    const buckets = [
-      ...new Set([...(set.length ? set : [7]).flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2]), Math.floor(rnd() * CHAR)]),
-    ].sort((a, b) => a - b);
-    for (const k of buckets) {
-      index.push(k);
-      value.push(1 / Math.sqrt(buckets.length));
-    }
-    offsets[i + 1] = index.length;
+    return [...(set.length ? set : [7]).flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2]), Math.floor(rnd() * CHAR)];
   });
-  return {
-    n,
-    wordDim: WORD,
-    word,
-    charDim: CHAR,
-    charOffsets: offsets,
-    charIndex: Int32Array.from(index),
-    charValue: Float32Array.from(value),
-  };
-}
-
-function labelSets(sets: number[][], L: number): LabelSets {
-  const member = new Uint8Array(sets.length * L);
-  sets.forEach((set, i) => {
-    for (const l of set) member[i * L + l] = 1;
-  });
-  return { n: sets.length, nLabels: L, member };
+  return withCharBuckets(word, WORD, CHAR, buckets);
 }
 
 const SUPPORT_SETS = [[0], [0], [0], [1], [1], [1], [2], [2], [2], [0, 1], [1, 2], [0, 2], [], []];
@@ -98,6 +75,28 @@ describe('multi-label heads', () => {
     // Each fold sees 4/5 of the lines: their mean is less sure of a labeled line than the refit on all.
     const line = linesOf([[0]], 5);
     assert.ok(committee.predictProbs(line)[0]! < refit.predictProbs(line)[0]!);
+  });
+
+  it('keep each set within the labeled lines’ range of set sizes when asked', () => {
+    const single = [[0], [0], [0], [1], [1], [1], [2], [2], [2]];
+    const input = { support: linesOf(single, 1), sets: labelSets(single, 3) };
+    const query = linesOf([[], [0, 1], [2]], 2);
+    const sizes = (sets: Uint8Array) => [0, 1, 2].map((i) => sets[3 * i]! + sets[3 * i + 1]! + sets[3 * i + 2]!);
+    // A threshold every label passes gives full sets, one none passes empty sets; every labeled line carries
+    // one label, so with the rule every set is one label, the most probable.
+    for (const [value, free] of [
+      [0, [3, 3, 3]],
+      [1.5, [0, 0, 0]],
+    ] as const) {
+      const rule = { kind: 'fixed', value } as const;
+      assert.deepEqual(sizes(adaptMultiLabel(input, CENTRE, HP, logregHeads(HP), rule).predictSets(query).sets), free);
+      const sized = adaptMultiLabel(input, CENTRE, HP, logregHeads(HP), { ...rule, sizes: true }).predictSets(query);
+      assert.deepEqual(sizes(sized.sets), [1, 1, 1]);
+      for (const i of [0, 1, 2]) {
+        const row = [...sized.probs.subarray(3 * i, 3 * i + 3)];
+        assert.equal(sized.sets[3 * i + row.indexOf(Math.max(...row))], 1);
+      }
+    }
   });
 
   it('score each held-out line with heads that never saw it', () => {
@@ -173,6 +172,13 @@ describe('per-label thresholds', () => {
   });
 });
 
+/** The whole-line method (what the sentence block is added to), at the encoded level. */
+function wholeLines(hp: MultiLabelHyper): MultiLabelMethod {
+  const method = multiLabelMethods(CENTRE, hp).get('whole-lines');
+  if (!method || !('adapt' in method)) throw new Error('whole-lines is a method on encoded lines');
+  return method;
+}
+
 describe('multi-label heads with the sentence block (default+sentence@W)', () => {
   const SD = 8;
   const layout = { wordDim: WORD, sentenceDim: SD };
@@ -191,12 +197,11 @@ describe('multi-label heads with the sentence block (default+sentence@W)', () =>
   const NAMES = [[0], [1], [2]];
   const hp = { ...HP, nameWeight: 2 };
 
-  it('at weight 0 predicts what the multi-label default does on today’s features', () => {
+  it('at weight 0 predicts what the whole-line method does on today’s features', () => {
     const names = linesOf(NAMES, 9);
     // Name 2's words are unknown to the model (an empty word block): default leaves it out, so must this.
     names.word.fill(0, 2 * WORD, 3 * WORD);
-    const today = multiLabelMethods(CENTRE, hp)
-      .get('default')!
+    const today = wholeLines(hp)
       .adapt(linesOf(SUPPORT_SETS, 1), labelSets(SUPPORT_SETS, 3), linesOf(POOL, 3), names)
       .predictSets(linesOf(QUERY, 2));
     const method = sentenceMultiLabelMethod('default+sentence@0', CENTRE, hp, layout, 0);
@@ -237,7 +242,7 @@ describe('multi-label heads with the sentence block (default+sentence@W)', () =>
     assert.equal(withBlock.length, QUERY.length * 3);
     const micro = (sets: Uint8Array) => multiLabelFigures(truth, sets, 3).microF1;
     assert.ok(micro(withBlock) > 0.85 && micro(predict(0)) < 0.6, `with the block ${micro(withBlock)}, without ${micro(predict(0))}`);
-    const today = multiLabelWithoutSentence(multiLabelMethods(CENTRE, hp).get('default')!, layout);
+    const today = multiLabelWithoutSentence(wholeLines(hp), layout);
     // The wrapper hands the method today’s lines, the pool included: the same sets as the block at weight 0.
     assert.deepEqual([...today.adapt(support, labelSets(SUPPORT_SETS, 3), blind(POOL, 3)).predictSets(query).sets], [...predict(0)]);
   });

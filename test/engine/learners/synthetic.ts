@@ -1,5 +1,6 @@
 // Synthetic encoded lines for learner tests: classes are clusters in both feature blocks.
 import type { EncodedLines } from '../../../src/engine/types';
+import type { LabelSets } from '../../../src/engine/learners/multiLabel';
 
 export function lcg(seed: number): () => number {
   let s = seed >>> 0;
@@ -46,3 +47,36 @@ export function clusteredLines(
 
 export const repeatLabels = (nClasses: number, perClass: number) =>
   Int32Array.from({ length: nClasses * perClass }, (_, i) => i % nClasses);
+
+/** Lines from their word blocks (n x wordDim) and each line's char buckets, each bucket 1/sqrt(count) (unit length). */
+export function withCharBuckets(word: Float32Array, wordDim: number, charDim: number, buckets: number[][]): EncodedLines {
+  const offsets = new Int32Array(buckets.length + 1);
+  const index: number[] = [];
+  const value: number[] = [];
+  buckets.forEach((line, i) => {
+    const sorted = [...new Set(line)].sort((a, b) => a - b);
+    for (const k of sorted) {
+      index.push(k);
+      value.push(1 / Math.sqrt(sorted.length));
+    }
+    offsets[i + 1] = index.length;
+  });
+  return {
+    n: buckets.length,
+    wordDim,
+    word,
+    charDim,
+    charOffsets: offsets,
+    charIndex: Int32Array.from(index),
+    charValue: Float32Array.from(value),
+  };
+}
+
+/** Multi-label sets (row-major lines x L) from each line's label indices. */
+export function labelSets(sets: number[][], L: number): LabelSets {
+  const member = new Uint8Array(sets.length * L);
+  sets.forEach((set, i) => {
+    for (const l of set) member[i * L + l] = 1;
+  });
+  return { n: sets.length, nLabels: L, member };
+}

@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -44,6 +45,31 @@ describe('SentenceDiskCache', () => {
     assert.equal(buffers.size, 1);
     texts.forEach((t, i) => {
       assert.deepEqual(got.get(t), vectors[i]);
+    });
+  });
+
+  it('keys each line by the sha256 of its UTF-8 text: files written before are read, and near-identical lines never share a vector', () => {
+    // A file as the format describes it ("FSSC", version 1, dim, then sha256 + floats), written
+    // here by hand: what any earlier version of the cache wrote.
+    const texts = ['café au lait', 'cafe au lait', 'café au lait ', '数据'];
+    const record = 32 + 4 * DIM;
+    const file = Buffer.alloc(12 + texts.length * record);
+    file.write('FSSC', 0, 'latin1');
+    file.writeUInt32LE(1, 4);
+    file.writeUInt32LE(DIM, 8);
+    texts.forEach((t, i) => {
+      createHash('sha256')
+        .update(Buffer.from(t, 'utf8'))
+        .digest()
+        .copy(file, 12 + i * record);
+      Buffer.from(vec(i).buffer).copy(file, 12 + i * record + 32);
+    });
+    fs.writeFileSync(path.join(dir, `sentence-${HASH_A.slice(0, 16)}.bin`), file);
+    const cache = new SentenceDiskCache({ dir, modelHash: HASH_A, dim: DIM });
+    const got = cache.get([...texts, 'cafe au lai', 'café']);
+    assert.deepEqual([...got.keys()], texts);
+    texts.forEach((t, i) => {
+      assert.deepEqual(got.get(t), vec(i));
     });
   });
 

@@ -127,6 +127,9 @@ describe('SentenceEncoder', function () {
       const w = await again.embed(['other line', 'cached line']);
       again.dispose();
       assert.equal(again.modelLines, 0);
+      // Served from the caches, a reopened file never builds the tokenizer (nor the graph).
+      assert.equal(again.tokenizerBuilt, false);
+      assert.equal(withDisk.tokenizerBuilt, true);
       assert.deepEqual(row(w, 1), row(v, 0));
       assert.deepEqual(fs.readdirSync(dir), [`sentence-${again.hash.slice(0, 16)}.bin`]);
     } finally {

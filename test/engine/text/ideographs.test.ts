@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { Encoder } from '../../../src/engine/features/encoder';
 import { EncodingCache } from '../../../src/engine/eval/encoding-cache';
 import { selectRows } from '../../../src/engine/learners/featureView';
-import { IDEOGRAPH_BUCKETS, IdeographHasher, selectSparseRows } from '../../../src/engine/text/ideographs';
+import { IDEOGRAPH_BUCKETS, IdeographHasher, RHYTHM_WEIGHT, selectSparseRows } from '../../../src/engine/text/ideographs';
 import type { SparseRows } from '../../../src/engine/types';
 import { tinyVectors } from './tinyVectors';
 
@@ -34,6 +34,7 @@ describe('ideograph block', () => {
   });
 
   it('counts each ideograph and each pair of neighbouring ones; anything between them breaks the pair', () => {
+    const hasher = new IdeographHasher(IDEOGRAPH_BUCKETS, 0); // characters only
     assert.equal(hasher.line('中文好').size, 5, '中 文 好, 中文 文好');
     assert.equal(hasher.line('中，文').size, 2, 'punctuation: no bigram');
     assert.equal(hasher.line('中 文').size, 2, 'a space: no bigram');
@@ -43,16 +44,46 @@ describe('ideograph block', () => {
   });
 
   it('handles kana like Han, after NFKC (half-width katakana, composed voiced marks)', () => {
+    const hasher = new IdeographHasher(IDEOGRAPH_BUCKETS, 0);
     assert.equal(hasher.line('がっこう').size, 4 + 3);
     assert.deepEqual(hasher.line('ｶﾞｲﾄﾞ'), hasher.line('ガイド'));
     assert.deepEqual(hasher.line('か\u3099'), hasher.line('が'));
   });
 
+  it('counts the rhythm: each clause length, with the previous one, with what ends it, and the line end', () => {
+    const chars = new IdeographHasher(IDEOGRAPH_BUCKETS, 0);
+    const rhythmOf = (text: string) => {
+      const all = new Map(hasher.line(text));
+      for (const bucket of chars.line(text).keys()) all.delete(bucket);
+      return all;
+    };
+    // Two clauses of four: length 4 twice, (4 after 4) once, 4 ended by ',' and by '。', punctuated end.
+    assert.deepEqual([...rhythmOf('关关雎鸠，在河之洲。').values()].sort(), [0.75, 0.75, 0.75, 0.75, 1.5]);
+    assert.equal(RHYTHM_WEIGHT, 0.75);
+    // The same characters in another form: the characters' grams are the same, the rhythm is not.
+    assert.deepEqual(chars.line('春眠不觉晓处处闻啼鸟'), chars.line('春眠不觉晓，处处闻啼鸟。'));
+    assert.notDeepEqual(new Set(hasher.line('春眠不觉晓处处闻啼鸟').keys()), new Set(hasher.line('春眠不觉晓，处处闻啼鸟。').keys()));
+    // Lines of other characters in the same form share every rhythm bucket.
+    assert.deepEqual(new Set(rhythmOf('关关雎鸠，在河之洲。').keys()), new Set(rhythmOf('采采卷耳，不盈顷筐。').keys()));
+    // A line that ends without punctuation says so; a space ends no clause.
+    assert.notDeepEqual(new Set(rhythmOf('山一程，水一程').keys()), new Set(rhythmOf('山一程，水一程。').keys()));
+    assert.deepEqual(new Set(rhythmOf('東京 タワー。').keys()), new Set(rhythmOf('東京タワー。').keys()));
+  });
+
   it('hashes the same way on every run (pinned: a change here changes every adapted model)', () => {
-    const rows = hasher.rows(['子曰：学而时习之，不亦说乎？', '東京タワーに行く', '我用Python写了3个程序', '𠀋𠀍']);
-    const digest = createHash('sha256');
-    for (const a of [rows.offsets, rows.index, rows.value]) digest.update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
-    assert.equal(digest.digest('hex'), 'fa0bd4266e60eb210b2d90d044b6a72483326969978d84720fc56da5f0b5cb31');
+    const texts = ['子曰：学而时习之，不亦说乎？', '東京タワーに行く', '我用Python写了3个程序', '𠀋𠀍'];
+    const digestOf = (rows: SparseRows) => {
+      const digest = createHash('sha256');
+      for (const a of [rows.offsets, rows.index, rows.value]) digest.update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+      return digest.digest('hex');
+    };
+    // The characters' grams as before the rhythm came in; with it.
+    assert.equal(
+      digestOf(new IdeographHasher(IDEOGRAPH_BUCKETS, 0).rows(texts)),
+      'fa0bd4266e60eb210b2d90d044b6a72483326969978d84720fc56da5f0b5cb31',
+    );
+    const rows = hasher.rows(texts);
+    assert.equal(digestOf(rows), 'c6b501fcf8779543c4691400aebe685fcce541a08fbc4569eba372e0c218363e');
     for (let i = 0; i < 4; i++) {
       const row = rows.index.subarray(rows.offsets[i], rows.offsets[i + 1]);
       assert.ok(
