@@ -1,4 +1,5 @@
 // The engine's facade: what the worker, the CLI and the benchmarks call.
+import { englishOf, type MessageTemplate, said, TemplateError } from './messageTemplate';
 import path from 'node:path';
 import type { Classifier, Example, EncodedLines, FewShotMethod, LinearHead, LineSummaries } from './types';
 import { type LoadedModel, loadModel } from './model';
@@ -99,6 +100,8 @@ export interface AdaptedModel {
   warm: boolean;
   /** Set when the labeled set was beyond the time budget and the adaptation did less (the message says what). */
   note?: string;
+  /** `note` as its template (ADAPTATION_NOTES) and parameters, to translate. */
+  noteTemplate?: MessageTemplate;
   /** For the next adaptation of the same document (absent for methods without a linear head). */
   state?: WarmState;
   /** Typed predictions of a batch of lines. */
@@ -177,8 +180,19 @@ export interface EngineApi {
   dispose(): void;
 }
 
-/** Bad input the user can fix; the CLI prints the message without a stack trace. */
-export class EngineInputError extends Error {
+/**
+ * What the engine refuses, in English with `{0}` placeholders: the key of its translation in the
+ * extension's l10n bundle (the worker sends the template with the error; see docs/l10n.md).
+ */
+export const ENGINE_INPUT_ERRORS = {
+  unknownMethod: "unknown method '{0}' (available: {1})",
+  encodedLines: '{0} encoded lines for {1} lines',
+  noSentenceBlock: "method '{0}' cannot take the sentence block (only regressions can)",
+  noSentenceVector: '{0} of {1} lines have no sentence vector yet',
+} as const;
+
+/** Bad input the user can fix (a message, or a template of ENGINE_INPUT_ERRORS); the CLI prints the message without a stack trace. */
+export class EngineInputError extends TemplateError {
   override name = 'EngineInputError';
 }
 
@@ -241,7 +255,7 @@ export class Engine implements EngineApi {
     const weight = options.sentenceWeight ?? SENTENCE_WEIGHT;
     const name = sentence ? sentenceMethodName(base, weight) : base;
     const method = sentence ? this.sentenceMethod(base, sentence.dim, weight) : this.registry.get(name);
-    if (!method) throw new EngineInputError(`unknown method '${name}' (available: ${this.methods().join(', ')})`);
+    if (!method) throw new EngineInputError(said(ENGINE_INPUT_ERRORS.unknownMethod, name, this.methods().join(', ')));
     const { labels, ids, texts } = checkSupport(support);
     const encodeStarted = performance.now();
     // Today's lines, and with the sentence block the same lines augmented with their vectors.
@@ -280,7 +294,8 @@ export class Engine implements EngineApi {
         uncertainty: new Float32Array(lines.length),
       };
       if (lines.length === 0) return out;
-      if (todayLines.n !== lines.length) throw new EngineInputError(`${todayLines.n} encoded lines for ${lines.length} lines`);
+      if (todayLines.n !== lines.length)
+        throw new EngineInputError(said(ENGINE_INPUT_ERRORS.encodedLines, String(todayLines.n), String(lines.length)));
       const encoded = withSentence(todayLines, lines);
       // The abstention rule reads the probabilities; otherwise the classifier's summary is enough.
       let summary: LineSummaries;
@@ -327,6 +342,7 @@ export class Engine implements EngineApi {
       encodeMs,
       warm: warm !== undefined,
       ...(classifier.plan?.note ? { note: classifier.plan.note } : {}),
+      ...(classifier.plan?.noteTemplate ? { noteTemplate: classifier.plan.noteTemplate } : {}),
       ...(classifier.head ? { state: { method: name, labels, head: classifier.head } } : {}),
       classify: (lines) => classifyEncoded(lines, this.encode(lines)),
     };
@@ -390,8 +406,7 @@ export class Engine implements EngineApi {
     if (built) return built;
     const inner = this.registry.get(base);
     if (!inner) return undefined;
-    if (!(inner instanceof LogregMethod))
-      throw new EngineInputError(`method '${base}' cannot take the sentence block (only regressions can)`);
+    if (!(inner instanceof LogregMethod)) throw new EngineInputError(said(ENGINE_INPUT_ERRORS.noSentenceBlock, base));
     const layout = { wordDim: this.model.vectors.dim, sentenceDim: dim };
     const refined = new SentenceBlockMethod({
       name: sentenceMethodName(base, weight),
@@ -457,7 +472,7 @@ function sentenceVectorsOf(sentence: SentenceVectors, texts: readonly string[]):
     if (!v) missing++;
     return v;
   });
-  if (missing) throw new EngineInputError(`${missing} of ${texts.length} lines have no sentence vector yet`);
+  if (missing) throw new EngineInputError(said(ENGINE_INPUT_ERRORS.noSentenceVector, String(missing), String(texts.length)));
   return (i) => vectors[i];
 }
 
@@ -489,7 +504,12 @@ function warmStart(state: WarmState, labels: string[]): { head: LinearHead; know
 /** Labels in a stable order, class ids per line; throws EngineInputError for unusable sets. */
 export function checkSupport(support: Example[]): { labels: string[]; ids: Int32Array; texts: string[] } {
   const usable = support.filter(isUsableExample);
-  const problem = supportProblem(usable);
+  // The problem as its template and label, for the extension to translate (supportProblem's translate is given them).
+  let problem: MessageTemplate | undefined;
+  supportProblem(usable, (template, ...params) => {
+    problem = said(template, ...params);
+    return englishOf(problem);
+  });
   if (problem) throw new EngineInputError(problem);
   const labels = [...new Set(usable.map((ex) => ex.label))].sort();
   const index = new Map(labels.map((l, i) => [l, i]));

@@ -1,6 +1,7 @@
 // Multi-label tasks at the facade: labeled lines carry a set of labels, predictions are sets with a
 // probability per label. The learner is learners/multiLabel.ts; this file turns texts into its
 // input and its output into label names.
+import { englishOf, type MessageTemplate, said } from './messageTemplate';
 import type { EncodedLines } from './types';
 import type { Centre } from './learners/featureView';
 import type { AdaptHyper } from './learners/adaptation';
@@ -47,6 +48,8 @@ export interface MultiLabelModel {
   adaptMs: number;
   /** Set when the labeled lines were more than MAX_MULTI_LABEL_LINES and some were left out (says so). */
   note?: string;
+  /** `note` as its template (LABEL_SET_MESSAGES) and parameters, to translate. */
+  noteTemplate?: MessageTemplate;
   classify(lines: string[]): MultiLabelPredictions;
 }
 
@@ -101,15 +104,26 @@ export interface CheckedLabelSets {
   texts: string[];
   sets: LabelSets;
   note?: string;
+  noteTemplate?: MessageTemplate;
 }
 
+/**
+ * What a multi-label adaptation says of its lines, in English with `{0}` placeholders: the key of
+ * its translation in the extension's l10n bundle (see docs/l10n.md).
+ */
+export const LABEL_SET_MESSAGES = {
+  noLabels: 'no labeled lines: give at least one line a label',
+  everyLine: "every labeled line carries '{0}': label a line without it (or with no label) too",
+  thinned: '{0} labeled lines: the label sets are learned from {1} of them (the most one adaptation fits on), each label keeping its share',
+} as const;
+
 /** Labels in a stable order and each usable line's set; a message instead when the lines cannot train a model. */
-export function checkLabelSets(support: readonly MultiLabelExample[]): CheckedLabelSets | { problem: string } {
+export function checkLabelSets(support: readonly MultiLabelExample[]): CheckedLabelSets | { problem: MessageTemplate } {
   const all = support.filter((ex) => typeof ex?.text === 'string' && ex.text.trim() !== '' && Array.isArray(ex.labels));
   const usable = capLabeledLines(all);
   const named = (ex: MultiLabelExample) => ex.labels.filter((l) => typeof l === 'string' && l.trim() !== '' && !isNoneLabel(l));
   const labels = [...new Set(usable.flatMap(named))].sort();
-  if (labels.length === 0) return { problem: 'no labeled lines: give at least one line a label' };
+  if (labels.length === 0) return { problem: said(LABEL_SET_MESSAGES.noLabels) };
   const index = new Map(labels.map((l, i) => [l, i]));
   const L = labels.length;
   const member = new Uint8Array(usable.length * L);
@@ -118,13 +132,15 @@ export function checkLabelSets(support: readonly MultiLabelExample[]): CheckedLa
   });
   const lacking = labels.filter((_, l) => usable.every((_, i) => member[i * L + l] === 1));
   if (lacking.length > 0) {
-    return { problem: `every labeled line carries '${lacking[0]}': label a line without it (or with no label) too` };
+    return { problem: said(LABEL_SET_MESSAGES.everyLine, lacking[0]!) };
   }
-  const note =
-    usable.length < all.length
-      ? `${all.length} labeled lines: the label sets are learned from ${usable.length} of them (the most one adaptation fits on), each label keeping its share`
-      : undefined;
-  return { labels, texts: usable.map((ex) => ex.text), sets: { n: usable.length, nLabels: L, member }, ...(note ? { note } : {}) };
+  const note = usable.length < all.length ? said(LABEL_SET_MESSAGES.thinned, String(all.length), String(usable.length)) : undefined;
+  return {
+    labels,
+    texts: usable.map((ex) => ex.text),
+    sets: { n: usable.length, nLabels: L, member },
+    ...(note ? { note: englishOf(note), noteTemplate: note } : {}),
+  };
 }
 
 /** The shipped single-label procedure's features, step size and weights, for the one-vs-rest heads. */
@@ -163,6 +179,7 @@ export function adaptLabelSets(context: MultiLabelContext, checked: CheckedLabel
     thresholds: classifier.thresholds,
     adaptMs: performance.now() - started,
     ...(checked.note ? { note: checked.note } : {}),
+    ...(checked.noteTemplate ? { noteTemplate: checked.noteTemplate } : {}),
     classify: (lines) => {
       if (lines.length === 0) return { probs: new Float32Array(0), member: new Uint8Array(0) };
       const { probs, sets: member } = classifier.predictSets(lines);

@@ -125,6 +125,8 @@ export interface AdaptPlan {
   work: number;
   /** Set when the labeled set was too large for the budget and the plan was cut. */
   note?: string;
+  /** `note` as its template (ADAPTATION_NOTES) and parameters, to translate (a MessageTemplate: this file imports nothing). */
+  noteTemplate?: { template: string; params: string[] };
   /** Whether the large-set schedule (AdaptHyper.large) was used. */
   large?: boolean;
 }

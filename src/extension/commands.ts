@@ -2,6 +2,8 @@
 // surface reads in one screen (all but fewshot.openPanel, which panel/index.ts registers with the
 // panel it opens). Handlers take optional arguments so quick fixes and tests can
 // call them without a prompt; a person gets the prompts.
+import { fillMessage } from '../engine/data/labelName';
+import { errorText } from '../protocol/rpc';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -66,9 +68,9 @@ async function guard(ctx: FewShotContext, id: string, run: () => unknown): Promi
   try {
     return await run();
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    if (!(error instanceof LabelError)) ctx.log(`${id} failed: ${message}`);
-    void vscode.window.showErrorMessage(vscode.l10n.t('Few-Shot: {0}', message));
+    // The log has the English; the user reads a worker's or the engine client's error in their language.
+    if (!(error instanceof LabelError)) ctx.log(`${id} failed: ${errorText(error)}`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('Few-Shot: {0}', errorText(error, vscode.l10n.t)));
     return undefined;
   }
 }
@@ -493,22 +495,46 @@ async function pickFolder(): Promise<vscode.WorkspaceFolder | undefined> {
   return active ?? vscode.window.showWorkspaceFolderPick({ placeHolder: vscode.l10n.t('Which workspace folder?') });
 }
 
+/** Show Engine Info's lines, in English with `{0}` (the key of their translation; the log has the English). */
+export const ENGINE_INFO_LINES = {
+  backend: 'backend: {0}',
+  backendNoted: 'backend: {0} ({1})',
+  model: 'model: {0} ({1}), vocabulary {2}',
+  methods: 'methods: {0} (default {1})',
+  load: 'load: {0} ms',
+  lastRun: 'last run: {0}, {1}, adapt {2} ms, predict {3} lines in {4} ms',
+  noRun: 'last run: none yet',
+  labels: 'labels: {0} ({1})',
+  noLabels: 'none',
+} as const;
+
 function showEngineInfo(ctx: FewShotContext): Handler {
   return async (options?: { quiet?: boolean }) => {
     const info = await ctx.engine.ready();
     const last = ctx.scheduler.lastRun;
-    const lines = [
-      `backend: ${info.backend}${info.backendNote ? ` (${info.backendNote})` : ''}`,
-      `model: ${info.model} (${info.modelHash.slice(0, 12)}), vocabulary ${info.vocabulary}`,
-      `methods: ${info.methods.join(', ')} (default ${info.defaultMethod})`,
-      `load: ${info.loadMs.toFixed(0)} ms`,
-      last
-        ? `last run: ${last.at.toLocaleTimeString()}, ${last.method}, adapt ${last.adaptMs.toFixed(0)} ms, predict ` +
-          `${last.lines} lines in ${last.predictMs.toFixed(0)} ms`
-        : 'last run: none yet',
-      `labels: ${ctx.labels.count} (${ctx.labels.labelNames().join(', ') || 'none'})`,
-    ];
-    ctx.log(`engine info:\n  ${lines.join('\n  ')}`);
+    // Said twice from one table: in English for the log, in the user's language in the notification.
+    const linesIn = (say: (message: string, ...args: string[]) => string) => {
+      const L = ENGINE_INFO_LINES;
+      return [
+        info.backendNote ? say(L.backendNoted, info.backend, info.backendNote) : say(L.backend, info.backend),
+        say(L.model, info.model, info.modelHash.slice(0, 12), String(info.vocabulary)),
+        say(L.methods, info.methods.join(', '), info.defaultMethod),
+        say(L.load, info.loadMs.toFixed(0)),
+        last
+          ? say(
+              L.lastRun,
+              last.at.toLocaleTimeString(),
+              last.method,
+              last.adaptMs.toFixed(0),
+              String(last.lines),
+              last.predictMs.toFixed(0),
+            )
+          : say(L.noRun),
+        say(L.labels, String(ctx.labels.count), ctx.labels.labelNames().join(', ') || say(L.noLabels)),
+      ];
+    };
+    const lines = linesIn(vscode.l10n.t);
+    ctx.log(`engine info:\n  ${linesIn((m, ...args) => fillMessage(m, args)).join('\n  ')}`);
     if (!options?.quiet) {
       void vscode.window
         .showInformationMessage(

@@ -1,5 +1,6 @@
 // Owns the long-lived parts of the extension (settings, log, engine worker, label store,
 // prediction scheduler) and every disposable; features receive it and subscribe to its events.
+import { sayMessage } from '../engine/messageTemplate';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { PredictionScheduler } from './predictionScheduler';
@@ -49,8 +50,9 @@ export class FewShotContext implements vscode.Disposable {
       sentenceCacheDir: path.join(extension.globalStorageUri.fsPath, 'sentence'),
       log,
       // The worker starts with the first request (not on activation) and stops when idle.
-      onStateChange: (error) => {
-        this.engineError = error;
+      onStateChange: (error, said) => {
+        // Shown in the status bar's tooltip, in the user's language.
+        this.engineError = said ? sayMessage(said, vscode.l10n.t) : error;
         this.engineChanged.fire();
       },
     });

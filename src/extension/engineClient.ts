@@ -9,11 +9,14 @@
 // No vscode import (the benchmark and the stress run use it directly).
 import { Worker } from 'node:worker_threads';
 import type { EngineInfo, BackendChoice } from '../engine/engine';
+import { englishOf, type MessageTemplate, said } from '../engine/messageTemplate';
 import { type CancelSignal, RpcClient, RpcError } from '../protocol/rpc';
+import { WORKER_MESSAGES } from '../protocol/workerMessages';
 import type { PackedTable } from '../engine/data/records';
 import type { ImproveProgress } from '../engine/improve/improve';
 import {
   type ClassifyDatasetParams,
+  type ReadyNotification,
   type ClassifyDatasetResult,
   type DatasetProgress,
   isDatasetNotification,
@@ -62,7 +65,7 @@ export interface EngineClientOptions {
    */
   workspaceStallMs?: number;
   /** The engine loaded (undefined), failed to start (the reason) or stopped (undefined). */
-  onStateChange?: (error: string | undefined) => void;
+  onStateChange?: (error: string | undefined, said?: MessageTemplate) => void;
   /** The worker's environment (default: this process's); a benchmark sets the engine's switches (FEWSHOT_KERNEL_HELPER) in it. */
   env?: NodeJS.ProcessEnv;
 }
@@ -74,6 +77,27 @@ interface Running {
   /** Set when we terminate it: its exit is not a failed start. */
   stopping?: boolean;
 }
+
+/**
+ * Why the engine is not there, in English with `{0}` placeholders (the key of the translation; see
+ * docs/l10n.md): requests fail with these as RpcErrors carrying the template, which the extension
+ * says through vscode.l10n.t (errorText); the log has the English.
+ */
+export const ENGINE_CLIENT_MESSAGES = {
+  startFailed: 'the engine failed to start',
+  /** {0}: why the last start failed (said in the same language), {1}: seconds. */
+  retrying: '{0}; trying again in {1} s',
+  startTimeout: 'the engine did not start within {0} s',
+  notStarted: 'the engine did not start',
+  loadFailed: 'the engine failed to load',
+  workerFailed: 'the engine worker failed: {0}',
+  workerExited: 'the engine worker exited (code {0})',
+  restarting: 'the engine is restarting',
+  stopped: 'the engine was stopped',
+  idle: 'the engine was idle',
+  cancelled: 'the engine run was cancelled',
+  workspaceStalled: 'Classify Workspace stopped: no progress for {0} s; its worker was terminated',
+} as const;
 
 const DEFAULTS = { startTimeoutMs: 120_000, cancelGraceMs: 300, idleStopMs: 10 * 60_000, restartBackoffMs: 1000 };
 const MAX_BACKOFF_MS = 60_000;
@@ -113,7 +137,7 @@ export class EngineClient {
   private waiting = 0;
   private failedStarts = 0;
   private nextStartAt = 0;
-  private lastStartError: string | undefined;
+  private lastStartError: MessageTemplate | undefined;
   private idleTimer: ReturnType<typeof setTimeout> | undefined;
   /** How many workers were started (the tests and the stress run read it). */
   starts = 0;
@@ -205,7 +229,7 @@ export class EngineClient {
       if (free || this.running !== running) return;
       if (always || this.waiting > 0) {
         this.options.log(`a cancelled engine run did not stop within ${this.settings.cancelGraceMs} ms: restarting the worker`);
-        await this.stopRunning(running, 'the engine run was cancelled');
+        await this.stopRunning(running, said(ENGINE_CLIENT_MESSAGES.cancelled));
         return;
       }
     }
@@ -314,8 +338,8 @@ export class EngineClient {
       const arm = () => {
         if (stall) clearTimeout(stall);
         stall = setTimeout(() => {
-          const reason = `Classify Workspace stopped: no progress for ${Math.round(stallMs / 1000)} s; its worker was terminated`;
-          this.options.log(reason);
+          const reason = said(ENGINE_CLIENT_MESSAGES.workspaceStalled, String(Math.round(stallMs / 1000)));
+          this.options.log(englishOf(reason));
           void this.stopRunning(started, reason);
         }, stallMs);
         stall.unref?.();
@@ -352,10 +376,13 @@ export class EngineClient {
     this.options = { ...this.options, ...options };
     this.failedStarts = 0;
     this.nextStartAt = 0;
-    await Promise.all([this.stop('the engine is restarting'), this.workspaceClient?.restart(this.workspaceOptions(this.options))]);
+    await Promise.all([
+      this.stop(said(ENGINE_CLIENT_MESSAGES.restarting)),
+      this.workspaceClient?.restart(this.workspaceOptions(this.options)),
+    ]);
   }
 
-  async stop(reason = 'the engine was stopped'): Promise<void> {
+  async stop(reason: MessageTemplate = said(ENGINE_CLIENT_MESSAGES.stopped)): Promise<void> {
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.idleTimer = undefined;
     await Promise.all([
@@ -378,14 +405,14 @@ export class EngineClient {
     await this.running?.worker.terminate();
   }
 
-  private async stopRunning(running: Running, reason: string): Promise<void> {
+  private async stopRunning(running: Running, reason: MessageTemplate): Promise<void> {
     running.stopping = true;
     if (this.running === running) {
       this.running = undefined;
       this.lastInfo = undefined;
       this.options.onStateChange?.(undefined);
     }
-    running.rpc.close(reason);
+    running.rpc.close(englishOf(reason), reason);
     await running.worker.terminate();
   }
 
@@ -415,7 +442,7 @@ export class EngineClient {
       if (this.active > 0 || !this.running) return;
       this.options.log(`engine idle for ${Math.round(idle / 1000)} s: stopping the worker (it starts again when needed)`);
       // This client's worker only: a workspace run in its own worker (which idles out by itself) goes on.
-      void this.stopRunning(this.running, 'the engine was idle');
+      void this.stopRunning(this.running, said(ENGINE_CLIENT_MESSAGES.idle));
     }, idle);
     this.idleTimer.unref?.();
   }
@@ -424,7 +451,11 @@ export class EngineClient {
   private start(): Running {
     if (this.running) return this.running;
     const wait = this.nextStartAt - Date.now();
-    if (wait > 0) throw new Error(`${this.lastStartError ?? 'the engine failed to start'}; trying again in ${Math.ceil(wait / 1000)} s`);
+    if (wait > 0) {
+      const why = this.lastStartError ?? said(ENGINE_CLIENT_MESSAGES.startFailed);
+      const retrying = said(ENGINE_CLIENT_MESSAGES.retrying, englishOf(why), String(Math.ceil(wait / 1000)));
+      throw new RpcError(englishOf(retrying), 'internal', { ...retrying, inner: why });
+    }
     const { workerPath, modelDir, backend, log, env, sentenceCacheDir } = this.options;
     const workerData: WorkerStartOptions = { modelDir, backend, ...(sentenceCacheDir ? { sentenceCacheDir } : {}) };
     const worker = new Worker(workerPath, { workerData, env });
@@ -435,24 +466,25 @@ export class EngineClient {
     const ready = new Promise<EngineInfo>((resolve, reject) => (settle = { resolve, reject }));
     ready.catch(() => {}); // Observed by callers; avoid an unhandled rejection when nobody waits.
     const started = Date.now();
-    const failed = (why: string) => {
+    const failed = (reason: MessageTemplate) => {
       if (settled) return;
       settled = true;
+      const why = englishOf(reason);
       if (this.running?.worker !== worker && current.stopping) {
-        settle.reject(new Error(why));
+        settle.reject(new RpcError(why, 'internal', reason));
         return;
       }
       this.failedStarts++;
       const backoff = Math.min(MAX_BACKOFF_MS, this.settings.restartBackoffMs * 2 ** (this.failedStarts - 1));
       this.nextStartAt = Date.now() + backoff;
-      this.lastStartError = why;
+      this.lastStartError = reason;
       log(`${why} (start ${this.failedStarts} failed; next try in ${backoff} ms at the earliest)`);
-      settle.reject(new Error(why));
-      this.options.onStateChange?.(why);
+      settle.reject(new RpcError(why, 'internal', reason));
+      this.options.onStateChange?.(why, reason);
     };
     const timeout = setTimeout(() => {
-      failed(`the engine did not start within ${Math.round(this.settings.startTimeoutMs / 1000)} s`);
-      if (this.running?.worker === worker) void this.stopRunning(this.running, 'the engine did not start');
+      failed(said(ENGINE_CLIENT_MESSAGES.startTimeout, String(Math.round(this.settings.startTimeoutMs / 1000))));
+      if (this.running?.worker === worker) void this.stopRunning(this.running, said(ENGINE_CLIENT_MESSAGES.notStarted));
     }, this.settings.startTimeoutMs);
     worker.on('message', (m: unknown) => {
       if (isReady(m)) {
@@ -469,8 +501,9 @@ export class EngineClient {
           );
           settle.resolve(m.info);
         } else {
-          failed(m.error ?? 'the engine failed to load');
-          if (this.running?.worker === worker) void this.stopRunning(this.running, m.error ?? 'the engine failed to load');
+          const why = loadFailure(m);
+          failed(why);
+          if (this.running?.worker === worker) void this.stopRunning(this.running, why);
         }
       } else if (isLog(m)) log(m.message);
       else if (isRefine(m)) {
@@ -481,20 +514,28 @@ export class EngineClient {
       else if (isDatasetNotification(m)) this.datasetRuns.get(m.run)?.(m.progress);
       else rpc.handle(m);
     });
-    const gone = (why: string) => {
+    const gone = (reason: MessageTemplate) => {
       clearTimeout(timeout);
-      rpc.close(why);
-      failed(why);
+      rpc.close(englishOf(reason), reason);
+      failed(reason);
       if (this.running?.worker === worker) {
-        log(why);
+        log(englishOf(reason));
         this.running = undefined;
         this.lastInfo = undefined;
       }
     };
-    worker.on('error', (e) => gone(`the engine worker failed: ${e.message}`));
-    worker.on('exit', (code) => gone(`the engine worker exited (code ${code})`));
+    worker.on('error', (e) => gone(said(ENGINE_CLIENT_MESSAGES.workerFailed, e.message)));
+    worker.on('exit', (code) => gone(said(ENGINE_CLIENT_MESSAGES.workerExited, String(code))));
     const current: Running = { worker, rpc, ready };
     this.running = current;
     return current;
   }
+}
+
+/** Why the worker's engine did not load: its ready message's error, as the worker says it (WORKER_MESSAGES.engineFailed). */
+function loadFailure(m: ReadyNotification): MessageTemplate {
+  if (m.error === undefined) return said(ENGINE_CLIENT_MESSAGES.loadFailed);
+  const checked = m.loadError === undefined ? undefined : said(WORKER_MESSAGES.engineFailed, m.loadError);
+  // The English must be what the worker said; a worker of another build keeps its own words.
+  return checked && englishOf(checked) === m.error ? checked : { template: '{0}', params: [m.error] };
 }

@@ -46,7 +46,8 @@ import {
   backupFile,
   backupPath,
   cleanupTempFiles,
-  escapesFolder,
+  escapesFolderMessage,
+  LabelFileError,
   LockLostError,
   MAX_BACKUPS,
   markWrittenWhole,
@@ -114,7 +115,8 @@ interface Change {
 const HISTORY = 100;
 const MAX_RETRY_MS = 30_000;
 
-export class LabelWriteError extends Error {}
+/** Labels cannot be written: the file's path leads outside the folder (its message to translate). */
+export class LabelWriteError extends LabelFileError {}
 
 /** A task's key in maps: the default task (no task field) is '' (a task name is never empty). */
 const taskKey = (task: string | undefined): string => task ?? '';
@@ -143,7 +145,7 @@ export class FolderLabels {
   private disposed = false;
   corrupt: Corruption | undefined;
   /** Why the file cannot be used at all (it leads outside the folder), or undefined. */
-  blocked: string | undefined;
+  blocked: LabelFileMessage | undefined;
 
   constructor(
     /** The workspace folder's path: the file must stay inside it, symbolic links included. */
@@ -184,11 +186,11 @@ export class FolderLabels {
   /** Why labels cannot be changed now, or undefined. */
   get readOnlyReason(): string | undefined {
     const why = this.readOnlyMessage;
-    return typeof why === 'object' ? sayLabelFileMessage(why) : why;
+    return why && sayLabelFileMessage(why);
   }
 
-  /** readOnlyReason to translate: a message, or the file's path problem (escapesFolder, English). */
-  get readOnlyMessage(): LabelFileMessage | string | undefined {
+  /** readOnlyReason to translate: the file's path problem (escapesFolderMessage) or its bad lines. */
+  get readOnlyMessage(): LabelFileMessage | undefined {
     if (this.blocked) return this.blocked;
     if (this.corrupt) {
       const lines = this.corrupt.problems.map((p) => p.line).join(', ');
@@ -454,11 +456,13 @@ export class FolderLabels {
   }
 
   private async sync(write: boolean): Promise<boolean> {
-    const outside = await escapesFolder(this.root, this.file);
-    if (outside !== this.blocked) {
+    const outside = await escapesFolderMessage(this.root, this.file);
+    // Compared by what they say: a new check of the same problem is the same problem.
+    const english = outside && sayLabelFileMessage(outside);
+    if (english !== (this.blocked && sayLabelFileMessage(this.blocked))) {
       this.blocked = outside;
       if (outside) {
-        this.options.log(`${outside}: the label file is not read or written`);
+        this.options.log(`${english}: the label file is not read or written`);
         this.replaceAll([]);
         this.base.clear();
         this.reportedMissing = false;
@@ -543,7 +547,7 @@ export class FolderLabels {
         // A missing file must rest as long before a load tells the user it was deleted.
         const mustConfirm = lock ? () => true : (c: string | undefined) => c === undefined || this.removesLabels(parseLabels(c));
         const settled = await readSettled(this.file, this.options.settle, mustConfirm);
-        if (!settled.settled) throw new Error(`${this.file} keeps changing; it is read again later`);
+        if (!settled.settled) throw new LabelFileError({ code: 'keepsChanging', args: [this.file] });
         content = settled.content;
         parsed = content === undefined ? undefined : parseLabels(content);
         if (lock && content !== undefined) this.wholeAt = settled.signature;

@@ -427,8 +427,11 @@ export async function withFileLock<T>(file: string, fn: (lock: HeldLock) => Prom
       }
     }
     if (now - started > timeoutMs) {
-      const why = stuck ? `locked: a stale lock could not be removed (${stuck.message})` : 'locked by another writer';
-      throw new Error(`${path.basename(file)} is ${why} (${lock})`);
+      throw new LabelFileError(
+        stuck
+          ? { code: 'staleLock', args: [path.basename(file), stuck.message, lock] }
+          : { code: 'locked', args: [path.basename(file), lock] },
+      );
     }
     await new Promise((r) => setTimeout(r, Math.min(50, 2 + attempt) * (0.5 + Math.random())));
   }
@@ -646,6 +649,12 @@ export const LABEL_FILE_MESSAGES = {
   corrupt: 'the label file has bad lines ({0}); fix or remove them before labeling ({1})',
   backupAt: 'a backup is at {0}',
   noBackup: 'no backup made: {0} are kept already',
+  folderUnreadable: 'the workspace folder {0} cannot be read',
+  leadsOutside: '{0} leads outside the workspace folder (to {1})',
+  cannotCheck: '{0} cannot be checked: {1}',
+  locked: '{0} is locked by another writer ({1})',
+  staleLock: '{0} is locked: a stale lock could not be removed ({1}) ({2})',
+  keepsChanging: '{0} keeps changing; it is read again later',
 } as const;
 
 /** One of LABEL_FILE_MESSAGES with its parameters (a parameter may be a message itself). */
@@ -660,6 +669,18 @@ export function sayLabelFileMessage(
   translate: (message: string, ...args: string[]) => string = (t, ...args) => fillMessage(t, args),
 ): string {
   return translate(LABEL_FILE_MESSAGES[m.code], ...m.args.map((a) => (typeof a === 'string' ? a : sayLabelFileMessage(a, translate))));
+}
+
+/** A failure of the label file's own (its lock, a file that keeps changing, a path leading outside): its message to translate. */
+export class LabelFileError extends Error {
+  constructor(readonly labelFileMessage: LabelFileMessage) {
+    super(sayLabelFileMessage(labelFileMessage));
+  }
+}
+
+/** What a person is told of `error`: a LabelFileError's message through `translate`, else the error's own (the system's) message. */
+export function labelFileErrorText(error: Error, translate?: (message: string, ...args: string[]) => string): string {
+  return error instanceof LabelFileError ? sayLabelFileMessage(error.labelFileMessage, translate) : error.message;
 }
 
 /**
@@ -689,17 +710,23 @@ const isInside = (root: string, p: string) => {
   return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
 };
 
+/** escapesFolderMessage in English. */
+export async function escapesFolder(root: string, file: string): Promise<string | undefined> {
+  const m = await escapesFolderMessage(root, file);
+  return m && sayLabelFileMessage(m);
+}
+
 /**
  * Checks, on disk, that `file` really lies inside `root`: a symbolic link anywhere on the way (a
  * linked `.fewshot` folder, a linked label file) must point inside it too. Returns the reason it
  * does not, or undefined.
  */
-export async function escapesFolder(root: string, file: string): Promise<string | undefined> {
+export async function escapesFolderMessage(root: string, file: string): Promise<LabelFileMessage | undefined> {
   let realRoot: string;
   try {
     realRoot = await fs.promises.realpath(root);
   } catch {
-    return `the workspace folder ${root} cannot be read`;
+    return { code: 'folderUnreadable', args: [root] };
   }
   // The deepest part of the path that exists decides where the rest would be created.
   let existing = file;
@@ -708,15 +735,15 @@ export async function escapesFolder(root: string, file: string): Promise<string 
       const real = await fs.promises.realpath(existing);
       const rest = path.relative(existing, file);
       const resolved = rest ? path.join(real, rest) : real;
-      return isInside(realRoot, resolved) ? undefined : `${file} leads outside the workspace folder (to ${resolved})`;
+      return isInside(realRoot, resolved) ? undefined : { code: 'leadsOutside', args: [file, resolved] };
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT' && code !== 'ENOTDIR') return `${file} cannot be checked: ${(error as Error).message}`;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') return { code: 'cannotCheck', args: [file, (error as Error).message] };
       // A dangling link: where it points decides.
       try {
         const link = await fs.promises.readlink(existing);
         const resolved = path.resolve(path.dirname(existing), link, path.relative(existing, file));
-        if (!isInside(realRoot, resolved)) return `${file} leads outside the workspace folder (to ${resolved})`;
+        if (!isInside(realRoot, resolved)) return { code: 'leadsOutside', args: [file, resolved] };
       } catch {
         // not a link
       }

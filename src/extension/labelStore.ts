@@ -521,7 +521,7 @@ export class LabelStore implements vscode.Disposable {
     try {
       await state.labels.save();
     } catch (e) {
-      if (e instanceof LabelWriteError) throw new LabelError(e.message);
+      if (e instanceof LabelWriteError) throw new LabelError(say(e.labelFileMessage));
       throw e;
     } finally {
       this.changed.fire(state.folder.uri);
@@ -564,7 +564,7 @@ export class LabelStore implements vscode.Disposable {
     const state = this.stateOf(uri);
     if (!state) throw new LabelError(vscode.l10n.t('Open a folder to label lines: labels are stored in the workspace folder.'));
     const reason = state.labels.readOnlyMessage;
-    if (reason) throw new LabelError(`${path.basename(state.file)}: ${typeof reason === 'string' ? reason : say(reason)}.`);
+    if (reason) throw new LabelError(`${path.basename(state.file)}: ${say(reason)}.`);
     return state;
   }
 

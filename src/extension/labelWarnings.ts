@@ -6,6 +6,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Corruption } from './folderLabels';
+import { labelFileErrorText } from './labelFile';
 
 export interface WarningUi {
   log(message: string): void;
@@ -53,7 +54,7 @@ export class LabelWarnings {
         vscode.l10n.t(
           'Few-Shot: could not save labels to {0} ({1}). Your labels are kept in memory and saving is retried.',
           path.basename(file),
-          error.message,
+          labelFileErrorText(error, vscode.l10n.t),
         ),
       );
     } else {

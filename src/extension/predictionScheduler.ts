@@ -2,8 +2,9 @@
 // run cancels the older one, and results for a document version that has since changed are
 // dropped (the edit that changed it has already scheduled a fresh run). Results are kept per task
 // (label set): switching the active task shows that task's last result for the version at once.
+import { checkMessageTemplate, sayMessage } from '../engine/messageTemplate';
 import * as vscode from 'vscode';
-import { CancelSource, RpcError, type CancelSignal } from '../protocol/rpc';
+import { CancelSource, errorText, RpcError, type CancelSignal } from '../protocol/rpc';
 import type { ClassifyParams, QualityResult, RefineNotification } from '../protocol/worker';
 import type { EngineClient } from './engineClient';
 import type { LabelStore } from './labelStore';
@@ -279,7 +280,7 @@ export class PredictionScheduler implements vscode.Disposable {
         // Said once per message, not on every re-adaptation.
         if (!this.notesShown.has(result.note)) {
           this.notesShown.add(result.note);
-          void vscode.window.showWarningMessage(vscode.l10n.t('Few-Shot: {0}.', result.note));
+          void vscode.window.showWarningMessage(vscode.l10n.t('Few-Shot: {0}.', noteText(result)));
         }
       }
       this.log(
@@ -291,8 +292,9 @@ export class PredictionScheduler implements vscode.Disposable {
       return true;
     } catch (error) {
       if (error instanceof RpcError && error.code === 'cancelled') return false;
-      this.lastError = error instanceof Error ? error.message : String(error);
-      this.log(`classification of ${vscode.workspace.asRelativePath(doc.uri)} failed: ${this.lastError}`);
+      // Shown in the status bar's tooltip: in the user's language; the log keeps the English.
+      this.lastError = errorText(error, vscode.l10n.t);
+      this.log(`classification of ${vscode.workspace.asRelativePath(doc.uri)} failed: ${errorText(error)}`);
       if (this.results.delete(cached)) this.updated.fire([doc.uri]);
       return false;
     }
@@ -359,4 +361,10 @@ function deleteDocument(map: Map<string, unknown>, uri: string): boolean {
   let had = false;
   for (const k of [...map.keys()]) if (k === uri || k.endsWith(`\0${uri}`)) had = map.delete(k) || had;
   return had;
+}
+
+/** A classify answer's note in the user's language: its template when well formed (it crossed a thread), else the English note. */
+function noteText(result: { note?: string; noteTemplate?: unknown }): string {
+  const said = result.note === undefined ? undefined : checkMessageTemplate(result.noteTemplate, result.note);
+  return said ? sayMessage(said, vscode.l10n.t) : (result.note ?? '');
 }

@@ -9,6 +9,7 @@
 // multi-label task is sent with its labeled sets and its files come back with a set per line.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { englishOf } from '../engine/messageTemplate';
 import { checkLabelSets } from '../engine/multiLabel';
 import { supportProblem } from '../engine/support';
 import { CancelSource, RpcError } from '../protocol/rpc';
@@ -265,7 +266,7 @@ export class WorkspaceRun implements vscode.Disposable {
         // A multi-label task learns from its sets; the engine's check says whether they can train one.
         const multiLabel = task.kind === 'multi-label' ? this.ctx.labels.labelSetExamplesFor(folder.uri, field) : undefined;
         const checked = multiLabel && checkLabelSets(multiLabel);
-        const problem = checked ? ('problem' in checked ? checked.problem : undefined) : supportProblem(support);
+        const problem = checked ? ('problem' in checked ? englishOf(checked.problem) : undefined) : supportProblem(support);
         if (!problem) return [{ name: task.name, task: field, support, ...(multiLabel ? { multiLabel } : {}) }];
         this.ctx.log(`classify workspace: ${folder.name}${tasks.length > 1 ? ` (task ${task.name})` : ''} skipped: ${problem}`);
         return [];

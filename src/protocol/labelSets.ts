@@ -4,6 +4,7 @@
 // importing each other.
 import type { MultiLabelExample } from '../engine/multiLabel';
 import { RpcError } from './rpc';
+import { WORKER_MESSAGES } from './workerMessages';
 
 /** Per line, its predicted label set, most probable first. Checked by the host (checkPredictedSets). */
 export interface PredictedSets {
@@ -33,7 +34,7 @@ export function checkMultiLabelSupport(value: unknown): MultiLabelExample[] | un
         Array.isArray(ex.labels) &&
         ex.labels.every((l: unknown) => typeof l === 'string'),
     );
-  if (!ok) throw new RpcError('multiLabel must be a list of {text: string, labels: string[]}', 'input');
+  if (!ok) throw RpcError.said('input', WORKER_MESSAGES.badMultiLabel);
   return value;
 }
 
@@ -49,7 +50,7 @@ export function checkPredictedSets(result: {
   const sets = result.sets;
   if (sets === undefined) return undefined;
   const fail = (why: string): never => {
-    throw new RpcError(`the worker's label sets are malformed: ${why}`, 'internal');
+    throw RpcError.said('internal', WORKER_MESSAGES.badLabelSets, why);
   };
   const { start, label, confidence } = sets;
   if (!(start instanceof Int32Array) || !(label instanceof Int32Array) || !(confidence instanceof Float32Array)) fail('wrong array types');

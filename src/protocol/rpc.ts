@@ -3,6 +3,7 @@
 // which rejects it at once on the caller's side and lets the handler stop early.
 // Pure: no vscode and no worker_threads import, so both the extension, the worker and the
 // webview can use it.
+import { checkMessageTemplate, type MessageTemplate, sayMessage, type Translate } from '../engine/messageTemplate';
 
 /** Describes a protocol: for each method, its params and its result. */
 export type RequestMap = { [method: string]: { params: unknown; result: unknown } };
@@ -27,6 +28,13 @@ export interface RpcErrorData {
   message: string;
   /** `cancelled` for cancelled requests, `input` for bad input the user can fix, `internal` otherwise. */
   code: 'cancelled' | 'input' | 'internal' | 'unknown-method';
+  /**
+   * The message as an English template (`{0}`, `{1}`) and its parameters, for the extension to say
+   * in the user's language; `message` is the template filled. Checked on both sides
+   * (checkMessageTemplate): a malformed one is left out and `message` is shown.
+   */
+  template?: string;
+  params?: string[];
 }
 export type RpcMessage = RequestMessage | ResponseMessage | CancelMessage;
 
@@ -35,9 +43,32 @@ export class RpcError extends Error {
   constructor(
     message: string,
     readonly code: RpcErrorData['code'],
+    /** The message as a template to translate; absent, the message is shown as it is. */
+    readonly said?: MessageTemplate,
   ) {
     super(message);
   }
+
+  /** An error whose message is an English template of a table (WORKER_MESSAGES) with its parameters. */
+  static said(code: RpcErrorData['code'], template: string, ...params: string[]): RpcError {
+    const m = { template, params };
+    return new RpcError(sayMessage(m), code, m);
+  }
+}
+
+/** The template an error carries (an RpcError's, or an engine error's `said`) when it is well formed for its message. */
+function templateOf(error: unknown): MessageTemplate | undefined {
+  return error instanceof Error && 'said' in error ? checkMessageTemplate(error.said, error.message) : undefined;
+}
+
+/**
+ * What the user is told of `error`: its template through `translate` (vscode.l10n.t in the
+ * extension) when it carries a well-formed one, else its message as it is.
+ */
+export function errorText(error: unknown, translate?: Translate): string {
+  const said = templateOf(error);
+  if (said) return sayMessage(said, translate);
+  return error instanceof Error ? error.message : String(error);
 }
 
 export function isRpcMessage(value: unknown): value is RpcMessage {
@@ -88,12 +119,12 @@ interface Pending {
 export class RpcClient<P extends RequestMap> {
   private nextId = 1;
   private pending = new Map<number, Pending>();
-  private closedReason: string | undefined;
+  private closedReason: { message: string; said: MessageTemplate | undefined } | undefined;
 
   constructor(private readonly post: (message: RequestMessage | CancelMessage) => void) {}
 
   request<M extends keyof P & string>(method: M, params: P[M]['params'], signal?: CancelSignal): Promise<P[M]['result']> {
-    if (this.closedReason) return Promise.reject(new RpcError(this.closedReason, 'internal'));
+    if (this.closedReason) return Promise.reject(new RpcError(this.closedReason.message, 'internal', this.closedReason.said));
     if (signal?.isCancellationRequested) return Promise.reject(new RpcError(`${method} cancelled`, 'cancelled'));
     const id = this.nextId++;
     return new Promise<P[M]['result']>((resolve, reject) => {
@@ -123,8 +154,10 @@ export class RpcClient<P extends RequestMap> {
     const pending = this.pending.get(message.id);
     if (!pending) return false;
     this.pending.delete(message.id);
-    if (message.error) pending.reject(new RpcError(message.error.message, message.error.code));
-    else pending.resolve(message.result);
+    if (message.error) {
+      const { message: text, code, template, params } = message.error;
+      pending.reject(new RpcError(text, code, checkMessageTemplate({ template, params }, text)));
+    } else pending.resolve(message.result);
     return true;
   }
 
@@ -132,10 +165,13 @@ export class RpcClient<P extends RequestMap> {
     return this.pending.size;
   }
 
-  /** Rejects everything still pending (the other side went away) and refuses new requests. */
-  close(reason: string): void {
-    this.closedReason = reason;
-    for (const [, p] of this.pending) p.reject(new RpcError(reason, 'internal'));
+  /**
+   * Rejects everything still pending (the other side went away) and refuses new requests, with
+   * `reason` (and `said`, its template to translate).
+   */
+  close(reason: string, said?: MessageTemplate): void {
+    this.closedReason = { message: reason, said };
+    for (const [, p] of this.pending) p.reject(new RpcError(reason, 'internal', said));
     this.pending.clear();
   }
 }
@@ -158,6 +194,11 @@ export class RpcServer<P extends RequestMap> {
     private readonly handlers: Handlers<P>,
     private readonly post: (message: ResponseMessage) => void,
     private readonly classify: (error: unknown) => RpcErrorData['code'] = () => 'internal',
+    /**
+     * Says errors in the user's language before they are posted (the labeling panel: a webview has
+     * no vscode.l10n); absent, errors are posted in English with their template.
+     */
+    private readonly translate?: Translate,
   ) {}
 
   handle(message: unknown): boolean {
@@ -209,7 +250,9 @@ export class RpcServer<P extends RequestMap> {
       }
     } catch (error) {
       const code = error instanceof RpcError ? error.code : this.classify(error);
-      this.post({ kind: 'response', id, error: { message: error instanceof Error ? error.message : String(error), code } });
+      const said = this.translate ? undefined : templateOf(error);
+      const message = errorText(error, this.translate);
+      this.post({ kind: 'response', id, error: { message, code, ...(said ? { template: said.template, params: said.params } : {}) } });
     }
   }
 }

@@ -1,6 +1,7 @@
 // The typed wire protocol between the extension host and the engine worker (src/worker/).
 // Requests go through the generic rpc helpers; the worker also sends two notifications:
 // `ready` once (after loading the engine, or with the load error) and `log` lines.
+import type { MessageTemplate } from '../engine/messageTemplate';
 import type { RecordLabel } from '../engine/data/dataset';
 import type { PackedTable, RecordFormat } from '../engine/data/records';
 import type { DatasetCounts } from '../engine/datasetFile';
@@ -14,6 +15,7 @@ import type { MultiLabelExample } from '../engine/multiLabel';
 import type { PredictedSets } from './labelSets';
 import { type ResponseMessage, RpcError } from './rpc';
 import type { ClassifyWorkspaceParams, ClassifyWorkspaceResult, WorkspaceNotification } from './workspace';
+import { WORKER_MESSAGES } from './workerMessages';
 
 /** Passed as `workerData` when the worker starts. */
 export interface WorkerStartOptions {
@@ -104,6 +106,8 @@ export interface ClassifyResult {
   warm: boolean;
   /** Set when the labeled set was beyond the time budget and the engine did less (says what). */
   note?: string;
+  /** `note` as its template and parameters, to translate (checked where it is shown: a malformed one leaves `note`). */
+  noteTemplate?: MessageTemplate;
   /**
    * A multi-label task's predicted sets (ClassifyParams.multiLabel). `labelIndex` and `confidence`
    * are then each line's most probable label of its set, or `none` (in `labels`) for the empty set
@@ -258,6 +262,8 @@ export interface ReadyNotification {
   info?: EngineInfo;
   /** Set when it did not; the worker stays up and answers every request with this error. */
   error?: string;
+  /** With `error`: the load's own error, `error` being WORKER_MESSAGES.engineFailed with it (to translate). */
+  loadError?: string;
 }
 export interface LogNotification {
   kind: 'log';
@@ -298,7 +304,7 @@ export type WorkerToHost =
  */
 export function checkAbstention(value: unknown): AbstentionMode | undefined {
   if (value === undefined || isAbstentionMode(value)) return value;
-  throw new RpcError(`abstention must be one of ${ABSTENTION_MODES.join(', ')} (got ${JSON.stringify(value)})`, 'input');
+  throw RpcError.said('input', WORKER_MESSAGES.badAbstention, ABSTENTION_MODES.join(', '), JSON.stringify(value));
 }
 
 export function isReady(message: unknown): message is ReadyNotification {

@@ -8,6 +8,7 @@ import type { FileSkip } from '../engine/data/readText';
 import type { MultiLabelExample } from '../engine/multiLabel';
 import { RpcError } from './rpc';
 import { checkMultiLabelSupport, type PredictedSets } from './labelSets';
+import { WORKER_MESSAGES } from './workerMessages';
 
 /** What to classify in one workspace folder. Globs are matched against paths relative to `root`, with `/`. */
 export interface WorkspaceScope {
@@ -83,8 +84,7 @@ export function checkOtherTasks(value: unknown): WorkspaceTask[] {
     t !== null &&
     Array.isArray((t as { support?: unknown }).support) &&
     ['string', 'undefined'].includes(typeof (t as { task?: unknown }).task);
-  if (!Array.isArray(value) || !value.every(ok))
-    throw new RpcError('otherTasks must be an array of { task?: string, support: Example[] }', 'input');
+  if (!Array.isArray(value) || !value.every(ok)) throw RpcError.said('input', WORKER_MESSAGES.badOtherTasks);
   for (const t of value) checkMultiLabelSupport(t.multiLabel);
   return value;
 }
@@ -107,10 +107,9 @@ export function checkTextColumns(value: unknown): ReadonlyMap<string, string> {
   const columns = new Map<string, string>();
   if (value === undefined) return columns;
   if (typeof value !== 'object' || value === null || Array.isArray(value))
-    throw new RpcError(`textColumns must be an object of file paths to column names (got ${JSON.stringify(value)})`, 'input');
+    throw RpcError.said('input', WORKER_MESSAGES.badTextColumns, JSON.stringify(value));
   for (const [file, column] of Object.entries(value)) {
-    if (typeof column !== 'string')
-      throw new RpcError(`textColumns: the column of ${file} must be a string (got ${JSON.stringify(column)})`, 'input');
+    if (typeof column !== 'string') throw RpcError.said('input', WORKER_MESSAGES.badTextColumn, file, JSON.stringify(column));
     columns.set(file, column);
   }
   return columns;

@@ -11,6 +11,7 @@ import type { EngineApi } from '../engine/engine';
 import { MAX_POOL, PoolSampler } from '../engine/pool';
 import { type CancelSignal, RpcError, yieldToEventLoop } from '../protocol/rpc';
 import { type ClassifyDatasetParams, type ClassifyDatasetResult, checkAbstention, type DatasetProgress } from '../protocol/worker';
+import { WORKER_MESSAGES } from '../protocol/workerMessages';
 
 export async function classifyDatasetFile(
   engine: EngineApi,
@@ -20,14 +21,14 @@ export async function classifyDatasetFile(
 ): Promise<ClassifyDatasetResult> {
   const started = performance.now();
   const abstain = checkAbstention(params.abstention);
-  if (path.resolve(params.out) === path.resolve(params.file)) throw new RpcError('the export never overwrites its source', 'input');
+  if (path.resolve(params.out) === path.resolve(params.file)) throw RpcError.said('input', WORKER_MESSAGES.exportOverwrites);
   const flag = params.stopFlag;
   const stopped = () => signal.isCancellationRequested || (flag !== undefined && Atomics.load(flag, 0) !== 0);
   let bytesTotal: number;
   try {
     bytesTotal = (await fs.promises.stat(params.file)).size;
   } catch (error) {
-    throw new RpcError(`cannot read ${params.file}: ${error instanceof Error ? error.message : String(error)}`, 'input');
+    throw RpcError.said('input', WORKER_MESSAGES.cannotRead, params.file, error instanceof Error ? error.message : String(error));
   }
   const reading = (phase: DatasetProgress['phase']) => {
     const passStarted = performance.now();

@@ -26,6 +26,7 @@ import { savedSource } from './sourceText';
 import { documentUnits, predictUnits, wantedLines } from './units';
 import { classifyWorkspace } from './workspace';
 import { refinedStateKey, Refiner, type SentenceEmbedder } from './refine';
+import { WORKER_MESSAGES } from '../protocol/workerMessages';
 
 /** The part of a MessagePort / parentPort the host uses. */
 export interface Port {
@@ -45,13 +46,16 @@ export function startWorkerHost(
 ): Promise<void> {
   const log = (message: string) => port.postMessage({ kind: 'log', message });
   let engine: EngineApi | undefined;
+  /** Why the engine did not load (the load's own error, English as the log has it). */
   let loadError: string | undefined;
   const states = new DocumentStates();
   const refiner = new Refiner(loadEncoder, (message) => port.postMessage(message), log);
 
   const need = (): EngineApi => {
     if (engine) return engine;
-    throw new RpcError(loadError ?? 'the engine is still loading', 'internal');
+    throw loadError
+      ? RpcError.said('internal', WORKER_MESSAGES.engineFailed, loadError)
+      : RpcError.said('internal', WORKER_MESSAGES.engineLoading);
   };
   const server = new RpcServer<WorkerRequests>(
     {
@@ -100,9 +104,10 @@ export function startWorkerHost(
       port.postMessage({ kind: 'ready', info: loaded.info() });
     },
     (error: unknown) => {
-      loadError = `the engine failed to load: ${error instanceof Error ? error.message : String(error)}`;
-      log(loadError);
-      port.postMessage({ kind: 'ready', error: loadError });
+      loadError = error instanceof Error ? error.message : String(error);
+      const said = RpcError.said('internal', WORKER_MESSAGES.engineFailed, loadError).message;
+      log(said);
+      port.postMessage({ kind: 'ready', error: said, loadError });
     },
   );
 }
@@ -200,6 +205,7 @@ async function predicted(
     predictMs: performance.now() - adapted,
     warm: model.warm,
     ...(model.note ? { note: model.note } : {}),
+    ...(model.noteTemplate ? { noteTemplate: model.noteTemplate } : {}),
   };
 }
 

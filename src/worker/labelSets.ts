@@ -6,6 +6,7 @@ import type { MultiLabelExample, MultiLabelModel } from '../engine/multiLabel';
 import { RpcError, yieldToEventLoop } from '../protocol/rpc';
 import type { ClassifyResult } from '../protocol/worker';
 import { PREDICT_CHUNK } from './units';
+import { WORKER_MESSAGES } from '../protocol/workerMessages';
 
 /**
  * Adapts to the labeled sets and predicts the `wanted` lines' units (the others get -1 and an empty
@@ -31,12 +32,13 @@ export async function classifyLabelSets(
     predictMs: performance.now() - adapted,
     warm: false,
     ...(model.note ? { note: model.note } : {}),
+    ...(model.noteTemplate ? { noteTemplate: model.noteTemplate } : {}),
   };
 }
 
 /** A multi-label task's model (one document's or a workspace folder's), `pool` its unlabeled units. */
 export function adaptSets(engine: EngineApi, support: MultiLabelExample[], pool: string[] | undefined): MultiLabelModel {
-  if (!engine.adaptMultiLabel) throw new RpcError('this engine cannot predict label sets (multi-label tasks)', 'input');
+  if (!engine.adaptMultiLabel) throw RpcError.said('input', WORKER_MESSAGES.noLabelSets);
   return engine.adaptMultiLabel(support, pool ? { pool } : {});
 }
 

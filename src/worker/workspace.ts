@@ -33,6 +33,7 @@ import type { DocumentStates } from './documentStates';
 import { type Refiner, refinedStateKey, type SentenceEmbedder } from './refine';
 import { adaptSets, predictSets } from './labelSets';
 import { documentUnits, predictUnitsForEach, wantedLines } from './units';
+import { WORKER_MESSAGES } from '../protocol/workerMessages';
 
 /**
  * The watchdog's bound on one file (read, and in the second pass predicted): `floorMs` plus
@@ -116,10 +117,12 @@ export async function classifyWorkspace(
     let timer: ReturnType<typeof setTimeout> | undefined;
     const stall = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
-        stalled = new RpcError(
-          `Classify Workspace stopped: ${file.path} was not done within ${(bound / 1000).toFixed(1)} s ` +
-            `(${file.bytes.toLocaleString('en')} bytes); the run made no progress`,
+        stalled = RpcError.said(
           'internal',
+          WORKER_MESSAGES.workspaceStalled,
+          file.path,
+          (bound / 1000).toFixed(1),
+          file.bytes.toLocaleString('en'),
         );
         reject(stalled);
       }, bound);
@@ -129,7 +132,7 @@ export async function classifyWorkspace(
   const { scope } = params;
   // The encoder, when the run uses the sentence block or estimates what it would cost.
   const encoder: SentenceEmbedder | undefined = refiner && (sentence || params.estimateRefine) ? await refiner.load() : undefined;
-  if (sentence && !encoder) throw new RpcError('the sentence encoder is not available in this worker (see the log)', 'internal');
+  if (sentence && !encoder) throw RpcError.said('internal', WORKER_MESSAGES.noEncoder);
   const skipped: WorkspaceSkip[] = [];
   const walked = await walkFiles(scope, (path, detail) => skipped.push({ path, reason: 'unreadable', detail }));
 

@@ -11,7 +11,9 @@ import { registerCommands } from '../../src/extension/commands';
 import type { FewShotContext } from '../../src/extension/context';
 import { LabelError } from '../../src/extension/labelStore';
 import type { PredictedSets } from '../../src/protocol/labelSets';
-import { shown } from './fakeVscode';
+import { RpcError } from '../../src/protocol/rpc';
+import { WORKER_MESSAGES } from '../../src/protocol/workerMessages';
+import { details, inLanguageUntil, shown } from './fakeVscode';
 
 const uri = vscode.Uri.file('/w/tickets.txt');
 const doc = { uri, version: 1, isClosed: false, lineCount: 3, getText: () => 'a\nb\nc' };
@@ -133,6 +135,51 @@ describe('commands', () => {
     );
     assert.deepEqual(env.setLabels, []);
     assert.deepEqual(env.logs, [], 'the user is told, nothing is logged as a failure');
+  });
+
+  it("Show Engine Info says its lines in the user's language and logs them in English", async () => {
+    const zh: Record<string, string> = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../../l10n/bundle.l10n.zh-cn.json'), 'utf8'));
+    const info = {
+      backend: 'cpu',
+      backendNote: 'no GPU',
+      model: 'shipped',
+      modelHash: '0123456789abcdef',
+      vocabulary: 5,
+      methods: ['default'],
+      defaultMethod: 'default',
+      loadMs: 12,
+    };
+    env = setUp({
+      extend: { engine: { ready: async () => info }, scheduler: { lastRun: undefined }, labels: { count: 0, labelNames: () => [] } },
+    });
+    details.length = 0;
+    await inLanguageUntil(zh, () => vscode.commands.executeCommand('fewshot.showEngineInfo'));
+    assert.deepEqual(shown.at(-1), { level: 'info', message: 'Few-Shot 引擎：cpu，shipped' });
+    assert.deepEqual(details, [
+      [
+        '后端：cpu（no GPU）',
+        '模型：shipped（0123456789ab），词汇量 5',
+        '方法：default（默认 default）',
+        '加载：12 毫秒',
+        '上次运行：尚无',
+        '标签：0（无）',
+      ].join('\n'),
+    ]);
+    assert.deepEqual(env.logs, [
+      'engine info:\n  backend: cpu (no GPU)\n  model: shipped (0123456789ab), vocabulary 5\n  methods: default (default default)\n  load: 12 ms\n  last run: none yet\n  labels: 0 (none)',
+    ]);
+  });
+
+  it("shows a worker's or the engine client's error in the user's language and logs it in English", async () => {
+    const zh: Record<string, string> = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../../l10n/bundle.l10n.zh-cn.json'), 'utf8'));
+    env = setUp({
+      setLabel: async () => {
+        throw RpcError.said('input', WORKER_MESSAGES.cannotRead, 'big.csv', 'EACCES');
+      },
+    });
+    await inLanguageUntil(zh, () => vscode.commands.executeCommand('fewshot.labelLine', 'bug', uri, [1]));
+    assert.deepEqual(shown.at(-1), { level: 'error', message: 'Few-Shot：无法读取 big.csv：EACCES' });
+    assert.deepEqual(env.logs, ['fewshot.labelLine failed: cannot read big.csv: EACCES']);
   });
 
   it('tells the user when no line could be labeled, and logs an unexpected error besides showing it', async () => {

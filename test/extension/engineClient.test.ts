@@ -3,7 +3,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { EngineClient, type EngineClientOptions } from '../../src/extension/engineClient';
-import { CancelSource, RpcError } from '../../src/protocol/rpc';
+import { fillMessage } from '../../src/engine/data/labelName';
+import { sayMessage } from '../../src/engine/messageTemplate';
+import { CancelSource, errorText, RpcError } from '../../src/protocol/rpc';
 
 // A fake engine worker, speaking the worker protocol. Its mode comes in as the model folder:
 // `never` never says ready, `crash` throws while starting, `busy` answers at once except for a
@@ -13,8 +15,11 @@ const FAKE_WORKER = `
 const { parentPort, workerData } = require('node:worker_threads');
 const mode = workerData.modelDir;
 if (mode === 'crash') throw new Error('engine exploded on load');
+// 'noload': the engine failed to load, said as the worker says it; 'foreign': a worker of another build (no loadError).
 const info = { backend: 'fake', model: 'fake', modelHash: 'x', vocabulary: 1, defaultMethod: 'k', methods: ['k'], loadMs: 1 };
-if (mode !== 'never') parentPort.postMessage({ kind: 'ready', info });
+if (mode === 'noload' || mode === 'foreign')
+  parentPort.postMessage({ kind: 'ready', error: 'the engine failed to load: boom', ...(mode === 'noload' ? { loadError: 'boom' } : {}) });
+else if (mode !== 'never') parentPort.postMessage({ kind: 'ready', info });
 parentPort.on('message', (m) => {
   if (m.kind !== 'request') return;
   if (m.method === 'classify' && m.params.text === 'busy') {
@@ -116,6 +121,52 @@ describe('engine client (worker lifecycle, item 7)', () => {
     await new Promise((r) => setTimeout(r, 350));
     await assert.rejects(c.ready(), /trying again/);
     assert.equal(c.starts, 2);
+  });
+
+  it('says why the engine is not there in the language: the failed start, and the back-off with that reason inside', async () => {
+    const zh: Record<string, string> = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../../l10n/bundle.l10n.zh-cn.json'), 'utf8'));
+    const translate = (m: string, ...args: string[]) => fillMessage(zh[m] ?? m, args);
+    const states: string[] = [];
+    const { c, logs } = client('crash', {
+      restartBackoffMs: 60_000,
+      onStateChange: (error, said) => states.push(said ? sayMessage(said, translate) : String(error)),
+    });
+    const failed = await c.ready().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    // The worker's error event or its exit, whichever comes first.
+    const why = /^引擎工作线程(出错：.*engine exploded on load|已退出（代码 1）)$/;
+    assert.match(errorText(failed, translate), why);
+    assert.match(states[0] ?? '', why);
+    const backoff = await c.classify(params('x')).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    assert.match(errorText(backoff, translate), /^引擎工作线程.*；将在 60 秒后重试$/);
+    assert.match(errorText(backoff), /^the engine worker .*; trying again in 60 s$/);
+    // The log keeps the English.
+    assert.ok(
+      logs.some((l) => /^the engine worker .* \(start 1 failed; next try in 60000 ms at the earliest\)$/.test(l)),
+      logs.join('\n'),
+    );
+  });
+
+  it("a worker whose engine failed to load: its message is said in the language (another build's, as it is)", async () => {
+    const zh = { 'the engine failed to load: {0}': '引擎加载失败：{0}' };
+    const translate = (m: string, ...args: string[]) => fillMessage(zh[m as keyof typeof zh] ?? m, args);
+    for (const [mode, said] of [
+      ['noload', '引擎加载失败：boom'],
+      ['foreign', 'the engine failed to load: boom'],
+    ] as const) {
+      const { c } = client(mode, { restartBackoffMs: 60_000 });
+      const e = await c.ready().then(
+        () => undefined,
+        (x: unknown) => x,
+      );
+      assert.equal(errorText(e), 'the engine failed to load: boom', mode);
+      assert.equal(errorText(e, translate), said, mode);
+    }
   });
 
   it('stops the worker after the idle period and starts it again on the next request (item 14)', async () => {

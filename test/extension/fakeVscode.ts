@@ -3,6 +3,8 @@
 // What the code under test shows the user is recorded in `shown`, so tests can assert it.
 
 export const shown: { level: 'info' | 'warning' | 'error'; message: string }[] = [];
+/** The `detail` of each information message that has one (a modal's or a notification's second line). */
+export const details: string[] = [];
 
 /** The user's settings, by full key (`fewshot.abstention`); a key not here reads as its default. */
 export const settings = new Map<string, unknown>();
@@ -127,6 +129,16 @@ export function inLanguage<T>(messages: Readonly<Record<string, string>>, fn: ()
   }
 }
 
+/** inLanguage for asynchronous work: the language holds until `fn`'s promise settles. */
+export async function inLanguageUntil<T>(messages: Readonly<Record<string, string>>, fn: () => PromiseLike<T>): Promise<T> {
+  bundle = messages;
+  try {
+    return await fn();
+  } finally {
+    bundle = {};
+  }
+}
+
 /** vscode.l10n.t: the bundle's translation of the message (else the English), `{0}` / `{name}` placeholders filled. */
 export const l10n = {
   t(message: string, ...args: unknown[]): string {
@@ -162,8 +174,11 @@ export const window = {
   ): Promise<T> {
     return task({ report: () => {} }, { onCancellationRequested: () => new Disposable() });
   },
-  showInformationMessage(message: string): Promise<undefined> {
+  showInformationMessage(message: string, ...rest: unknown[]): Promise<undefined> {
     shown.push({ level: 'info', message });
+    const options = rest[0];
+    if (typeof options === 'object' && options !== null && 'detail' in options && typeof options.detail === 'string')
+      details.push(options.detail);
     return Promise.resolve(undefined);
   },
   showWarningMessage(message: string): Promise<undefined> {

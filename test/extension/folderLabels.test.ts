@@ -3,7 +3,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as fc from 'fast-check';
-import { FolderLabels } from '../../src/extension/folderLabels';
+import { fillMessage } from '../../src/engine/data/labelName';
+import { FolderLabels, LabelWriteError } from '../../src/extension/folderLabels';
 import { type LabelFileMessage, parseLabels, sayLabelFileMessage } from '../../src/extension/labelFile';
 import { at, runAsWriter, runWriter, textOf } from './labelWriter';
 
@@ -241,8 +242,15 @@ if (!writerProcess)
       const store = new FolderLabels(root, path.join(root, '.fewshot', 'profile'), quiet);
       await store.load();
       assert.match(store.readOnlyReason!, /outside/);
+      // Said in the user's language where it is shown (the path problem is one of LABEL_FILE_MESSAGES).
+      const zh = { '{0} leads outside the workspace folder (to {1})': '{0} 指向工作区文件夹之外（指向 {1}）' };
+      const said = sayLabelFileMessage(store.readOnlyMessage!, (m, ...args) => fillMessage(zh[m as keyof typeof zh] ?? m, args));
+      assert.equal(
+        said,
+        `${path.join(root, '.fewshot', 'profile')} 指向工作区文件夹之外（指向 ${path.join(fs.realpathSync(outside), 'profile')}）`,
+      );
       store.setLabel('a.txt', at('a.txt', 0), 'one');
-      await assert.rejects(store.save(), /outside/);
+      await assert.rejects(store.save(), (e: unknown) => e instanceof LabelWriteError && e.labelFileMessage.code === 'leadsOutside');
       assert.equal(fs.readFileSync(path.join(outside, 'profile'), 'utf8'), 'export PATH=/usr/bin\n');
       assert.deepEqual(fs.readdirSync(outside), ['profile']);
     });

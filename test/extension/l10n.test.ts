@@ -7,7 +7,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { LEFT_OUT_NOTES } from '../../src/engine/data/dataset';
 import { SUPPORT_PROBLEMS } from '../../src/engine/support';
+import { JSONL_PROBLEMS } from '../../src/engine/data/jsonl';
+import { READ_PROBLEMS } from '../../src/engine/data/text-file';
+import { ENGINE_INPUT_ERRORS } from '../../src/engine/engine';
+import { ADAPTATION_NOTES } from '../../src/engine/learners/adaptation';
+import { LABEL_SET_MESSAGES } from '../../src/engine/multiLabel';
+import { ENGINE_INFO_LINES } from '../../src/extension/commands';
+import { ENGINE_CLIENT_MESSAGES } from '../../src/extension/engineClient';
 import { LABEL_FILE_MESSAGES } from '../../src/extension/labelFile';
+import { WORKER_MESSAGES } from '../../src/protocol/workerMessages';
 import { LABEL_LIMIT_PROBLEM } from '../../src/protocol/panel';
 import { PANEL_STRINGS } from '../../src/protocol/panelStrings';
 import { branches, callArguments, literalText, operands, skipExpression, withoutComments } from '../sourceScan';
@@ -51,6 +59,19 @@ function messageKeys(): Set<string> {
   for (const english of Object.values(SUPPORT_PROBLEMS)) keys.add(english);
   keys.add(LABEL_LIMIT_PROBLEM);
   for (const english of Object.values(LEFT_OUT_NOTES)) keys.add(english);
+  // What the worker, the engine and the engine client say (errors and adaptation notes): they carry
+  // their template, which the extension says through vscode.l10n.t (errorText, the note's template).
+  for (const table of [
+    WORKER_MESSAGES,
+    ENGINE_INPUT_ERRORS,
+    ADAPTATION_NOTES,
+    LABEL_SET_MESSAGES,
+    ENGINE_CLIENT_MESSAGES,
+    JSONL_PROBLEMS,
+    READ_PROBLEMS,
+    ENGINE_INFO_LINES,
+  ])
+    for (const english of Object.values(table)) keys.add(english);
   return keys;
 }
 
@@ -193,6 +214,45 @@ describe('localisation', () => {
       `output.appendLine(\`\${file}: saved again after failed attempts\`);`,
     ];
     for (const code of routed) assert.deepEqual(unwrappedMessages(code), [], code);
+  });
+
+  /**
+   * Errors the worker, the protocol's checks and the engine raise with a literal message: they
+   * cross to the extension as text nobody can translate. They must be RpcError.said /
+   * EngineInputError.of with a table's template (a cancellation is never shown).
+   */
+  const untemplatedErrors = (code: string): string[] =>
+    [...code.matchAll(/\bnew (?:RpcError|EngineInputError)\(/g)].flatMap((m) => {
+      const [message, errorCode] = callArguments(code, (m.index as number) + m[0].length);
+      if (message === undefined || errorCode?.trim() === "'cancelled'") return [];
+      return shownValues(message, code).filter((v) => /\p{L}/u.test(literalText(v) ?? ''));
+    });
+
+  it('finds worker and engine errors raised without a template (the scan below cannot pass vacuously)', () => {
+    const planted = [
+      `throw new RpcError('the export never overwrites its source', 'input');`,
+      `throw new RpcError(\`cannot read \${file}: \${why}\`, 'input');`,
+      `stalled = new RpcError(\n  \`Classify Workspace stopped: \${file.path}\` +\n    ' was not done',\n  'internal',\n);`,
+      `if (!method) throw new EngineInputError(\`unknown method '\${name}'\`);`,
+    ];
+    for (const code of planted) assert.ok(untemplatedErrors(code).length > 0, code);
+    const routed = [
+      `throw RpcError.said('input', WORKER_MESSAGES.exportOverwrites);`,
+      `throw new RpcError('classify cancelled', 'cancelled');`,
+      `if (stopped()) throw new RpcError(\`\${method} cancelled\`, 'cancelled');`,
+      `throw new EngineInputError(said(ENGINE_INPUT_ERRORS.unknownMethod, name, list));`,
+      `pending.reject(new RpcError(text, code, checkMessageTemplate({ template, params }, text)));`,
+    ];
+    for (const code of routed) assert.deepEqual(untemplatedErrors(code), [], code);
+  });
+
+  it('src/worker, src/protocol and src/engine raise no error with an untranslatable message', () => {
+    const offenders = ['src/worker', 'src/protocol', 'src/engine']
+      .flatMap((dir) => sourceFiles(path.join(ROOT, dir)))
+      .flatMap((file) =>
+        untemplatedErrors(withoutComments(fs.readFileSync(file, 'utf8'))).map((s) => `${path.relative(ROOT, file)}: ${s}`),
+      );
+    assert.deepEqual(offenders, []);
   });
 
   it('src/extension shows no message without l10n.t', () => {

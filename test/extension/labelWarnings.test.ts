@@ -1,5 +1,9 @@
 // What a person is told about the label files (labelWarnings.ts), with the calls recorded.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { LabelFileError } from '../../src/extension/labelFile';
+import { inLanguage } from './fakeVscode';
 import type { Corruption } from '../../src/extension/folderLabels';
 import { LabelWarnings } from '../../src/extension/labelWarnings';
 
@@ -62,6 +66,25 @@ describe('label warnings', () => {
       'log: /w/.fewshot/labels.jsonl: saved again after failed attempts',
       'info: Few-Shot: labels saved to labels.jsonl again.',
       'warn: Few-Shot: labels.jsonl was deleted; its 4 labels are kept and written back. Use Clear Labels to remove them.',
+    ]);
+  });
+
+  it("a failed save of the label file's own (lock, a file that keeps changing) is said in the language; a system error as it is", () => {
+    const zh: Record<string, string> = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../../l10n/bundle.l10n.zh-cn.json'), 'utf8'));
+    const { ui, calls } = recorder();
+    const warnings = new LabelWarnings(ui);
+    inLanguage(zh, () => {
+      warnings.saveProblem('/w/.fewshot/labels.jsonl', new LabelFileError({ code: 'keepsChanging', args: ['/w/.fewshot/labels.jsonl'] }));
+      warnings.saveProblem(
+        '/w/.fewshot/labels.jsonl',
+        new LabelFileError({ code: 'locked', args: ['labels.jsonl', '/w/.fewshot/labels.jsonl.lock'] }),
+      );
+      warnings.saveProblem('/w/.fewshot/labels.jsonl', new Error('ENOSPC'));
+    });
+    assert.deepEqual(calls, [
+      'warn: Few-Shot：无法将标签保存到 labels.jsonl（/w/.fewshot/labels.jsonl 一直在变化；稍后会再次读取）。你的标签保留在内存中，并会重试保存。',
+      'warn: Few-Shot：无法将标签保存到 labels.jsonl（labels.jsonl 已被另一个写入者锁定（/w/.fewshot/labels.jsonl.lock））。你的标签保留在内存中，并会重试保存。',
+      'warn: Few-Shot：无法将标签保存到 labels.jsonl（ENOSPC）。你的标签保留在内存中，并会重试保存。',
     ]);
   });
 

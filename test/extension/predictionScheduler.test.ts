@@ -5,7 +5,13 @@ import * as vscode from 'vscode';
 import type { AbstentionMode } from '../../src/engine/abstention/mode';
 import type { Example } from '../../src/engine/types';
 import { PredictionScheduler } from '../../src/extension/predictionScheduler';
-import { CancelSource, type CancelSignal } from '../../src/protocol/rpc';
+import fs from 'node:fs';
+import path from 'node:path';
+import { englishOf, said } from '../../src/engine/messageTemplate';
+import { ADAPTATION_NOTES } from '../../src/engine/learners/adaptation';
+import { CancelSource, RpcError, type CancelSignal } from '../../src/protocol/rpc';
+import { WORKER_MESSAGES } from '../../src/protocol/workerMessages';
+import { inLanguageUntil, shown } from './fakeVscode';
 import type { ClassifyParams, ClassifyResult } from '../../src/protocol/worker';
 
 interface Call {
@@ -75,6 +81,55 @@ function setUp(
   scheduler.onDidUpdate((uris) => updates.push(uris.map((u) => u.toString())));
   return { engine, scheduler, updates };
 }
+
+describe('PredictionScheduler in the user language', () => {
+  const zh: Record<string, string> = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../../l10n/bundle.l10n.zh-cn.json'), 'utf8'));
+  /** A scheduler whose engine answers every classify with `answer` (a result, or an error to throw). */
+  const run = async (reply: ClassifyResult | Error) => {
+    const logs: string[] = [];
+    const engine = {
+      forget: async () => {},
+      quality: () => Promise.reject(new Error('not used')),
+      classify: async () => {
+        if (reply instanceof Error) throw reply;
+        return reply;
+      },
+    };
+    const scheduler = new PredictionScheduler(
+      engine,
+      { examplesFor: () => twoLabels, folderOf: () => undefined },
+      () => ({ method: undefined, abstention: 'auto', refine: false, isIncluded: () => true, records: () => undefined, task: undefined }),
+      (m) => logs.push(m),
+    );
+    shown.length = 0;
+    await inLanguageUntil(zh, async () => {
+      scheduler.schedule(document('a\nb'), 0);
+      await tick(20);
+      await scheduler.whenIdle();
+    });
+    scheduler.dispose();
+    return { scheduler, logs };
+  };
+
+  it("a worker's failure shows in the status bar's tooltip (lastError) in the language; the log keeps the English", async () => {
+    const { scheduler, logs } = await run(RpcError.said('internal', WORKER_MESSAGES.noEncoder));
+    assert.equal(scheduler.lastError, '此工作线程中没有可用的句子编码器（请查看日志）');
+    assert.ok(logs.some((l) => l.endsWith('failed: the sentence encoder is not available in this worker (see the log)')));
+  });
+
+  it("an adaptation's note is shown in the language; a malformed template leaves the English note", async () => {
+    const noteTemplate = said(ADAPTATION_NOTES.prototypes, '30000', '12');
+    await run({ ...answer(2, 'default', 1, 0.9), note: englishOf(noteTemplate), noteTemplate });
+    assert.deepEqual(shown, [
+      {
+        level: 'warning',
+        message: 'Few-Shot：12 个标签下的 30000 个已标注行超出了一次适配的时间预算：预测来自所有已标注行的原型分类头，不做梯度步骤。',
+      },
+    ]);
+    await run({ ...answer(2, 'default', 1, 0.9), note: englishOf(noteTemplate), noteTemplate: { ...noteTemplate, params: ['1'] } });
+    assert.deepEqual(shown, [{ level: 'warning', message: `Few-Shot：${englishOf(noteTemplate)}。` }]);
+  });
+});
 
 describe('PredictionScheduler', () => {
   it('sends the abstention setting with every classify request', async () => {

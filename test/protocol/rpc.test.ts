@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { RpcClient, RpcServer, CancelSource, RpcError, type RpcMessage } from '../../src/protocol/rpc';
+import { fillMessage } from '../../src/engine/data/labelName';
+import { RpcClient, RpcServer, CancelSource, errorText, RpcError, type RpcMessage } from '../../src/protocol/rpc';
 
 type Api = {
   add: { params: { a: number; b: number }; result: number };
@@ -110,5 +111,135 @@ describe('rpc', () => {
     assert.equal(client.handle({ kind: 'log', message: 'x' }), false);
     assert.equal(client.handle({ kind: 'response', id: 99, result: 1 }), false);
     assert.equal(client.handle(null), false);
+  });
+});
+
+describe('rpc: errors said in the user language', () => {
+  /** A translation, as vscode.l10n.t with a bundle: the template looked up, then filled. */
+  const zh: Record<string, string> = {
+    'cannot read {0}: {1}': '无法读取 {0}：{1}',
+    '{0}; trying again in {1} s': '{0}；将在 {1} 秒后重试',
+  };
+  const translate = (m: string, ...args: string[]) => fillMessage(zh[m] ?? m, args);
+  /** An error of the engine: a message with its template (EngineInputError's shape, known to rpc only structurally). */
+  class SaidError extends Error {
+    constructor(
+      message: string,
+      readonly said: unknown,
+    ) {
+      super(message);
+    }
+  }
+  const failing = (error: Error) =>
+    pair({
+      fail: () => {
+        throw error;
+      },
+    });
+  const rejection = async (client: RpcClient<Api>): Promise<RpcError> => {
+    try {
+      await client.request('fail', {});
+    } catch (e) {
+      if (e instanceof RpcError) return e;
+    }
+    throw new Error('the request did not fail with an RpcError');
+  };
+
+  it('a template crosses with the English message; the caller says it through its translation', async () => {
+    const { client, log } = failing(RpcError.said('input', 'cannot read {0}: {1}', 'a.txt', 'ENOENT'));
+    const e = await rejection(client);
+    assert.equal(e.message, 'cannot read a.txt: ENOENT');
+    assert.equal(e.code, 'input');
+    assert.deepEqual(e.said, { template: 'cannot read {0}: {1}', params: ['a.txt', 'ENOENT'] });
+    assert.equal(errorText(e, translate), '无法读取 a.txt：ENOENT');
+    assert.equal(errorText(e), 'cannot read a.txt: ENOENT');
+    const response = log.find((m) => m.kind === 'response');
+    assert.deepEqual(response?.kind === 'response' && response.error, {
+      message: 'cannot read a.txt: ENOENT',
+      code: 'input',
+      template: 'cannot read {0}: {1}',
+      params: ['a.txt', 'ENOENT'],
+    });
+    // Any error carrying a template (the engine's input errors) crosses the same way.
+    const engine = await rejection(
+      failing(new SaidError('cannot read b: x', { template: 'cannot read {0}: {1}', params: ['b', 'x'] })).client,
+    );
+    assert.equal(errorText(engine, translate), '无法读取 b：x');
+  });
+
+  it('a malformed template is left out on the answering side: the plain message is shown', async () => {
+    const malformed: unknown[] = [
+      { template: 'cannot read {0}: {1}', params: ['a.txt'] }, // a placeholder without its parameter
+      { template: 'cannot read {0}: {1}', params: ['b.txt', 'ENOENT'] }, // says something else than the message
+      { template: 'cannot read {0}: {1}', params: ['a.txt', 7] }, // a parameter that is not text
+      { template: '', params: [] },
+      'cannot read {0}: {1}',
+    ];
+    for (const said of malformed) {
+      const { client, log } = failing(new SaidError('cannot read a.txt: ENOENT', said));
+      const e = await rejection(client);
+      assert.equal(e.said, undefined, JSON.stringify(said));
+      assert.equal(errorText(e, translate), 'cannot read a.txt: ENOENT');
+      const response = log.find((m) => m.kind === 'response');
+      assert.ok(response?.kind === 'response' && response.error && !('template' in response.error), JSON.stringify(said));
+    }
+  });
+
+  it('a malformed template is left out on the calling side too (the message crossed a thread untyped)', async () => {
+    for (const error of [
+      { message: 'cannot read a.txt: ENOENT', code: 'input', template: 'cannot read {0}: {3}', params: ['a.txt', 'ENOENT'] },
+      { message: 'cannot read a.txt: ENOENT', code: 'input', template: 'cannot read {0}: {1}', params: 'a.txt' },
+      { message: 'cannot read a.txt: ENOENT', code: 'input', template: 42, params: [] },
+      { message: 'something else', code: 'input', template: 'cannot read {0}: {1}', params: ['a.txt', 'ENOENT'] },
+    ]) {
+      const client = new RpcClient<Api>(() => {});
+      const pending = client.request('fail', {});
+      client.handle({ kind: 'response', id: 1, error });
+      const e = await pending.then(
+        () => undefined,
+        (x: unknown) => x,
+      );
+      assert.ok(e instanceof RpcError && e.said === undefined, JSON.stringify(error));
+      assert.equal(errorText(e, translate), error.message);
+    }
+  });
+
+  it('an answering side with a translation posts the message said in the language, without the template (the panel)', async () => {
+    let client!: RpcClient<Api>;
+    const log: RpcMessage[] = [];
+    const server = new RpcServer<Api>(
+      {
+        add: () => 0,
+        slow: () => '',
+        fail: () => {
+          throw RpcError.said('input', 'cannot read {0}: {1}', 'a.txt', 'ENOENT');
+        },
+      },
+      (m) => {
+        log.push(m);
+        client.handle(m);
+      },
+      () => 'internal',
+      translate,
+    );
+    client = new RpcClient<Api>((m) => server.handle(m));
+    const e = await rejection(client);
+    assert.equal(e.message, '无法读取 a.txt：ENOENT');
+    assert.equal(e.said, undefined);
+    const response = log.find((m) => m.kind === 'response');
+    assert.ok(response?.kind === 'response' && response.error && !('template' in response.error));
+  });
+
+  it('close says its reason with the template it is given; an inner message is said in the same language', async () => {
+    const client = new RpcClient<Api>(() => {});
+    const inner = { template: 'cannot read {0}: {1}', params: ['a.txt', 'ENOENT'] };
+    const said = { template: '{0}; trying again in {1} s', params: ['cannot read a.txt: ENOENT', '2'], inner };
+    client.close('cannot read a.txt: ENOENT; trying again in 2 s', said);
+    const e = await client.request('add', { a: 1, b: 1 }).then(
+      () => undefined,
+      (x: unknown) => x,
+    );
+    assert.equal(errorText(e, translate), '无法读取 a.txt：ENOENT；将在 2 秒后重试');
+    assert.equal(errorText(e), 'cannot read a.txt: ENOENT; trying again in 2 s');
   });
 });

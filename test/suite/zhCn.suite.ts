@@ -6,7 +6,11 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { englishOf, said } from '../../src/engine/messageTemplate';
+import { ENGINE_CLIENT_MESSAGES } from '../../src/extension/engineClient';
 import { PANEL_STRINGS, translatePanelStrings } from '../../src/protocol/panelStrings';
+import { errorText, RpcError } from '../../src/protocol/rpc';
+import { WORKER_MESSAGES } from '../../src/protocol/workerMessages';
 import { EXTENSION_ID } from './helpers';
 
 interface Command {
@@ -58,6 +62,26 @@ export function registerZhCnSuite(): void {
       assert.equal(vscode.l10n.t('engine idle'), bundle['engine idle']);
       assert.equal(vscode.l10n.t('{0} labeled', 3), bundle['{0} labeled']?.replace('{0}', '3'));
       assert.notEqual(vscode.l10n.t('{0} labeled', 3), '3 labeled');
+    });
+
+    it('says the worker’s errors through the same bundle: a template with braces of its own, and the back-off with its reason inside', () => {
+      // What the extension does with an error from the worker or the engine client (errorText in commands.ts, the status bar).
+      const bundle = shipped<Record<string, string>>('l10n/bundle.l10n.zh-cn.json');
+      // VS Code's l10n.t leaves a {word} that is no parameter as it is (the template's `{text: string, ...}`).
+      assert.equal(errorText(RpcError.said('input', WORKER_MESSAGES.badMultiLabel), vscode.l10n.t), bundle[WORKER_MESSAGES.badMultiLabel]);
+      assert.equal(
+        errorText(RpcError.said('input', WORKER_MESSAGES.cannotRead, 'big.csv', 'EACCES'), vscode.l10n.t),
+        bundle[WORKER_MESSAGES.cannotRead]?.replace('{0}', 'big.csv').replace('{1}', 'EACCES'),
+      );
+      const inner = said(ENGINE_CLIENT_MESSAGES.workerExited, '1');
+      const retrying = said(ENGINE_CLIENT_MESSAGES.retrying, englishOf(inner), '4');
+      const backoff = new RpcError(englishOf(retrying), 'internal', { ...retrying, inner });
+      assert.equal(
+        errorText(backoff, vscode.l10n.t),
+        bundle[ENGINE_CLIENT_MESSAGES.retrying]
+          ?.replace('{0}', bundle[ENGINE_CLIENT_MESSAGES.workerExited]?.replace('{0}', '1') ?? '')
+          .replace('{1}', '4'),
+      );
     });
 
     it('translates the labeling panel’s strings through the same bundle, keeping their placeholders for the webview', () => {

@@ -1,12 +1,19 @@
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { fillMessage } from '../../src/engine/data/labelName';
+import { checkSupport } from '../../src/engine/engine';
+import { ADAPTATION_NOTES } from '../../src/engine/learners/adaptation';
+import { englishOf, said } from '../../src/engine/messageTemplate';
+import { SUPPORT_PROBLEMS } from '../../src/engine/support';
+import { WORKER_MESSAGES } from '../../src/protocol/workerMessages';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { type DataRecord, unpackRecords } from '../../src/engine/data/records';
 import { DocumentStates } from '../../src/worker/documentStates';
 import { type Port, startWorkerHost } from '../../src/worker/host';
 import type { EngineApi, AdaptOptions } from '../../src/engine/engine';
 import type { Example } from '../../src/engine/types';
-import { RpcClient, CancelSource, RpcError } from '../../src/protocol/rpc';
+import { RpcClient, CancelSource, errorText, RpcError } from '../../src/protocol/rpc';
 import { checkPredictedSets } from '../../src/protocol/labelSets';
 import { isReady, isLog, type WorkerRequests, type ReadyNotification } from '../../src/protocol/worker';
 import { fakeEngine, fakeSetEngine, info } from './fakeEngine';
@@ -349,15 +356,79 @@ describe('worker host protocol', () => {
     }
   });
 
+  describe('errors and notes said in the user language', () => {
+    // The extension's side: vscode.l10n.t with the shipped Chinese bundle, as VS Code in zh-cn.
+    const zh: Record<string, string> = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../../l10n/bundle.l10n.zh-cn.json'), 'utf8'));
+    const translate = (m: string, ...args: string[]) => fillMessage(zh[m] ?? m, args);
+    const failure = async (request: Promise<unknown>): Promise<RpcError> => {
+      const e = await request.then(
+        () => undefined,
+        (x: unknown) => x,
+      );
+      assert.ok(e instanceof RpcError, `not an RpcError: ${String(e)}`);
+      return e;
+    };
+
+    it("the worker's own input error and the engine's cross with their template (WORKER_MESSAGES, the engine's tables)", async () => {
+      const calls = { adapt: [] as AdaptOptions[], predictedLines: 0 };
+      const fake = fakeEngine(calls);
+      // The engine's own check of the labeled set (its problem carries SUPPORT_PROBLEMS' template).
+      const w = connect(async () => ({
+        ...fake,
+        adapt: (s: Example[], o?: AdaptOptions) => {
+          checkSupport(s);
+          return fake.adapt(s, o);
+        },
+      }));
+      try {
+        await w.ready;
+        const abstention = await failure(w.untyped.request('classify', { support, text: 'x', abstention: 'sometimes' }));
+        assert.equal(abstention.message, 'abstention must be one of auto, on, off (got "sometimes")');
+        assert.equal(abstention.said?.template, WORKER_MESSAGES.badAbstention);
+        assert.equal(errorText(abstention, translate), 'abstention 必须是 auto, on, off 之一（实际为 "sometimes"）');
+        const one = await failure(w.client.request('classify', { support: [support[0]!], text: 'x' }));
+        assert.equal(one.code, 'input');
+        assert.equal(one.said?.template, SUPPORT_PROBLEMS.one);
+        assert.equal(errorText(one, translate), '至少需要两个标签各有示例（只找到“billing”）；请用第二个标签标注一行');
+        assert.match(errorText(one), /found only "billing"/);
+      } finally {
+        w.close();
+      }
+    });
+
+    it("an adaptation's note crosses with its template", async () => {
+      const fake = fakeEngine({ adapt: [], predictedLines: 0 });
+      const noteTemplate = said(ADAPTATION_NOTES.prototypes, '30000', '12');
+      const w = connect(async () => ({
+        ...fake,
+        adapt: (s: Example[], o?: AdaptOptions) => ({ ...fake.adapt(s, o), note: englishOf(noteTemplate), noteTemplate }),
+      }));
+      try {
+        await w.ready;
+        const result = await w.client.request('classify', { support, text: 'invoice' });
+        assert.deepEqual(result.noteTemplate, noteTemplate);
+        assert.match(result.note ?? '', /^30000 labeled lines over 12 labels/);
+      } finally {
+        w.close();
+      }
+    });
+  });
+
   it('a failed engine load is reported in ready and in every answer', async () => {
     const w = connect(async () => {
       throw new Error('models/vectors.bin is missing');
     });
     try {
       const ready = await w.ready;
-      assert.match(ready.error ?? '', /vectors\.bin is missing/);
+      assert.equal(ready.error, 'the engine failed to load: models/vectors.bin is missing');
+      // The load's own error, for the extension to say the worker's template (WORKER_MESSAGES.engineFailed) around it.
+      assert.equal(ready.loadError, 'models/vectors.bin is missing');
       assert.ok(w.logs.some((l) => /failed to load/.test(l)));
-      await assert.rejects(w.client.request('classify', { support, text: 'x' }), /vectors\.bin is missing/);
+      await assert.rejects(
+        w.client.request('classify', { support, text: 'x' }),
+        (e: unknown) =>
+          e instanceof RpcError && e.said?.template === WORKER_MESSAGES.engineFailed && /vectors\.bin is missing/.test(e.message),
+      );
     } finally {
       w.close();
     }

@@ -1,9 +1,21 @@
 // `{"text", "label"}` JSON Lines: data sets for evaluation and label files for the CLI.
+import { said } from '../messageTemplate';
 import type { Example } from '../types';
 import { DataError } from './errors';
 import { readLines } from './lines';
 
-const SHAPE = 'expected a JSON object with string "text" and "label"';
+/**
+ * What is wrong with a JSONL file of examples, in English with `{0}` (`file:line`, or the file): the
+ * key of its translation in the extension's l10n bundle (Improve the Model reads such files in the
+ * worker; see docs/l10n.md).
+ */
+export const JSONL_PROBLEMS = {
+  notJson: '{0}: not valid JSON; expected a JSON object with string "text" and "label"',
+  shape: '{0}: expected a JSON object with string "text" and "label"',
+  emptyText: '{0}: "text" is empty',
+  emptyLabel: '{0}: "label" is empty',
+  noExamples: '{0}: no examples (the file has no {"text","label"} lines)',
+} as const;
 
 /**
  * Parses one JSONL line. Blank lines give null. Extra fields are ignored.
@@ -16,13 +28,13 @@ export function parseExampleLine(raw: string, where: string): Example | null {
   try {
     value = JSON.parse(line);
   } catch {
-    throw new DataError(`${where}: not valid JSON; ${SHAPE}`);
+    throw new DataError(said(JSONL_PROBLEMS.notJson, where));
   }
-  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new DataError(`${where}: ${SHAPE}`);
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new DataError(said(JSONL_PROBLEMS.shape, where));
   const { text, label } = value as Record<string, unknown>;
-  if (typeof text !== 'string' || typeof label !== 'string') throw new DataError(`${where}: ${SHAPE}`);
-  if (text.trim() === '') throw new DataError(`${where}: "text" is empty`);
-  if (label.trim() === '') throw new DataError(`${where}: "label" is empty`);
+  if (typeof text !== 'string' || typeof label !== 'string') throw new DataError(said(JSONL_PROBLEMS.shape, where));
+  if (text.trim() === '') throw new DataError(said(JSONL_PROBLEMS.emptyText, where));
+  if (label.trim() === '') throw new DataError(said(JSONL_PROBLEMS.emptyLabel, where));
   return { text, label };
 }
 
@@ -38,7 +50,7 @@ export async function* streamExamples(file: string): AsyncGenerator<Example> {
 export async function readExamples(file: string): Promise<Example[]> {
   const examples: Example[] = [];
   for await (const ex of streamExamples(file)) examples.push(ex);
-  if (examples.length === 0) throw new DataError(`${file}: no examples (the file has no {"text","label"} lines)`);
+  if (examples.length === 0) throw new DataError(said(JSONL_PROBLEMS.noExamples, file));
   return examples;
 }
 

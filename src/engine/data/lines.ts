@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { DataError } from './errors';
-import { binaryReason, describeFsError, inputKind, SNIFF_BYTES } from './text-file';
+import { binaryProblem, describeFsError, inputKind, SNIFF_BYTES } from './text-file';
 
 export interface NumberedLine {
   /** 1-based line number in the file. */
@@ -52,8 +52,8 @@ async function* textChunks(file: string): AsyncGenerator<string> {
   let checked = false;
   const check = () => {
     const start = Buffer.concat(head);
-    const reason = binaryReason(start.subarray(0, SNIFF_BYTES));
-    if (reason) throw new DataError(`${file}: ${reason}; refusing to read it`);
+    const problem = binaryProblem(file, start.subarray(0, SNIFF_BYTES));
+    if (problem) throw new DataError(problem);
     checked = true;
     return decoder.write(start);
   };

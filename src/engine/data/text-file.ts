@@ -1,32 +1,44 @@
 // Opening text files with clear messages: missing files, folders, devices, binary content. Input
 // may be a pipe (a FIFO, `<(...)`, /dev/stdin): it is read once, as a stream, and never sought.
 import fs from 'node:fs';
+import { type MessageTemplate, said } from '../messageTemplate';
 import { DataError } from './errors';
 
 export const SNIFF_BYTES = 64 * 1024;
 /** More than this share of undecodable characters in the first 64 KiB means "not UTF-8 text". */
 const MAX_INVALID_RATIO = 0.01;
 
-/** What a failed open, stat or read means, by error code. */
-const FS_REASONS: Record<string, string> = {
-  ENOENT: 'file not found',
-  EISDIR: 'is a folder, not a file',
-  EACCES: 'permission denied',
-  EPERM: 'permission denied',
-  ENOTDIR: 'a part of the path is not a folder',
-  ELOOP: 'too many symbolic links',
-  ENAMETOOLONG: 'the path is too long',
-  ESPIPE: 'cannot be read from its start again (a pipe?): give a regular file',
-  ENXIO: 'no such device or nothing at the other end of the pipe',
-  EIO: 'input/output error while reading',
-  EMFILE: 'too many open files',
-};
+/**
+ * Why a file cannot be read, in English with `{0}` the file: the key of its translation in the
+ * extension's l10n bundle (Improve the Model reads files in the worker; see docs/l10n.md). A failed
+ * open, stat or read by its error code, then the other refusals.
+ */
+export const READ_PROBLEMS = {
+  ENOENT: '{0}: file not found',
+  EISDIR: '{0}: is a folder, not a file',
+  EACCES: '{0}: permission denied',
+  EPERM: '{0}: permission denied',
+  ENOTDIR: '{0}: a part of the path is not a folder',
+  ELOOP: '{0}: too many symbolic links',
+  ENAMETOOLONG: '{0}: the path is too long',
+  ESPIPE: '{0}: cannot be read from its start again (a pipe?): give a regular file',
+  ENXIO: '{0}: no such device or nothing at the other end of the pipe',
+  EIO: '{0}: input/output error while reading',
+  EMFILE: '{0}: too many open files',
+  other: '{0}: cannot be read ({1})',
+  socket: '{0}: is a socket, not a file or a pipe; refusing to read it',
+  device: '{0}: is a device, not a file or a pipe; refusing to read it',
+  nul: '{0}: contains NUL bytes (a binary file?); refusing to read it',
+  notUtf8: '{0}: is not UTF-8 text ({1} undecodable characters in the first {2} bytes); refusing to read it',
+} as const;
+
+const isFsCode = (code: string): code is keyof typeof READ_PROBLEMS & `E${string}` => code.startsWith('E') && code in READ_PROBLEMS;
 
 /** Explains a failed open/stat/read in words; never a raw errno dump. */
 export function describeFsError(file: string, err: unknown): DataError {
   const code = err instanceof Error && 'code' in err && typeof err.code === 'string' ? err.code : undefined;
-  const reason = (code && FS_REASONS[code]) ?? `cannot be read (${code ?? (err instanceof Error ? err.message : String(err))})`;
-  return new DataError(`${file}: ${reason}`);
+  if (code && isFsCode(code)) return new DataError(said(READ_PROBLEMS[code], file));
+  return new DataError(said(READ_PROBLEMS.other, file, code ?? (err instanceof Error ? err.message : String(err))));
 }
 
 /** How an input is read: a regular file (may be read twice), or a pipe (read once, as a stream). */
@@ -45,20 +57,19 @@ export async function inputKind(file: string): Promise<InputKind> {
   }
   if (stat.isFile()) return 'file';
   if (stat.isFIFO()) return 'pipe';
-  if (stat.isDirectory()) throw new DataError(`${file}: ${FS_REASONS.EISDIR}`);
-  const what = stat.isSocket() ? 'a socket' : 'a device';
-  throw new DataError(`${file}: is ${what}, not a file or a pipe; refusing to read it`);
+  if (stat.isDirectory()) throw new DataError(said(READ_PROBLEMS.EISDIR, file));
+  throw new DataError(said(stat.isSocket() ? READ_PROBLEMS.socket : READ_PROBLEMS.device, file));
 }
 
-/** Why a byte sample does not look like UTF-8 text, or null when it does. */
-export function binaryReason(sample: Uint8Array): string | null {
-  if (sample.includes(0)) return 'contains NUL bytes (a binary file?)';
+/** Why `file`, whose start is the byte sample, does not look like UTF-8 text, or null when it does. */
+export function binaryProblem(file: string, sample: Uint8Array): MessageTemplate | null {
+  if (sample.includes(0)) return said(READ_PROBLEMS.nul, file);
   // A multi-byte character may be cut at the end of the sample: ignore the last 3 bytes' worth.
   const text = new TextDecoder('utf-8', { fatal: false }).decode(sample.subarray(0, Math.max(0, sample.length - 3)));
   let invalid = 0;
   for (const ch of text) if (ch === '\uFFFD') invalid++;
   if (text.length > 0 && invalid / text.length > MAX_INVALID_RATIO) {
-    return `is not UTF-8 text (${invalid} undecodable characters in the first ${sample.length} bytes)`;
+    return said(READ_PROBLEMS.notUtf8, file, String(invalid), String(sample.length));
   }
   return null;
 }
@@ -74,8 +85,8 @@ export async function assertTextFile(file: string): Promise<InputKind> {
     handle = await fs.promises.open(file, 'r');
     const buffer = new Uint8Array(SNIFF_BYTES);
     const { bytesRead } = await handle.read(buffer, 0, SNIFF_BYTES, 0);
-    const reason = binaryReason(buffer.subarray(0, bytesRead));
-    if (reason) throw new DataError(`${file}: ${reason}; refusing to read it`);
+    const problem = binaryProblem(file, buffer.subarray(0, bytesRead));
+    if (problem) throw new DataError(problem);
     return 'file';
   } catch (err) {
     if (err instanceof DataError) throw err;

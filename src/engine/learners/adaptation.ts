@@ -1,5 +1,6 @@
 // The adaptation procedures the engine offers. All work on the same per-document features
 // (FeatureView) so that comparisons between them are about the procedure, not the representation.
+import { englishOf, type MessageTemplate, said } from '../messageTemplate';
 import type { AdaptControl, AdaptPlan, Classifier, EncodedLines, FewShotMethod, LinearHead, LineSummaries } from '../types';
 import { blockMeans, type BlockScales, type Centre, evenRows, FeatureView, selectRows } from './featureView';
 import { fitLogreg, type LogregHyper } from './kernelLogreg';
@@ -185,6 +186,21 @@ export function fitCost(n: number, nnzPerRow: number, wordDim: number, dim: numb
 }
 
 /**
+ * What a cut plan says (AdaptPlan.note), in English with `{0}` placeholders: the key of its
+ * translation in the extension's l10n bundle (the extension says noteTemplate; see docs/l10n.md).
+ */
+export const ADAPTATION_NOTES = {
+  capped:
+    '{0} labeled lines over {1} labels are more than one adaptation fits in its time budget: the head starts from the prototypes of every labeled line and its gradient steps see at most {2} lines per label',
+  cappedRounds:
+    '{0} labeled lines over {1} labels are more than one adaptation fits in its time budget: the head starts from the prototypes of every labeled line and its gradient steps see at most {2} lines per label with {3} of {4} self-training rounds',
+  prototypes:
+    '{0} labeled lines over {1} labels are more than one adaptation fits in its time budget: predictions come from the prototype head of every labeled line, without gradient steps',
+} as const;
+
+const noted = (m: MessageTemplate) => ({ note: englishOf(m), noteTemplate: m });
+
+/**
  * Chooses how much of the labeled set the gradient steps see so the adaptation fits the budget:
  * all of it when it does; otherwise a per-class cap, then fewer self-training rounds, then no
  * gradient steps at all (the prototype head alone, linear in the labeled lines).
@@ -228,6 +244,7 @@ export function planAdaptation(
   for (let c = 0; c < C; c++) max = Math.max(max, classCounts[c]);
   const full = workOf(Infinity, hp.rounds);
   if (full <= budget) return { rowsPerClass: Infinity, rounds: hp.rounds, steps, form: formOf(Infinity), work: full };
+  const lines = String(rowsAt(Infinity) - nameRows);
   // Largest per-class cap that fits, with every round; then drop rounds from the end.
   for (let rounds = hp.rounds.length; rounds >= 0; rounds--) {
     const kept = hp.rounds.slice(0, rounds);
@@ -245,10 +262,11 @@ export function planAdaptation(
         steps,
         form: formOf(lo),
         work: workOf(lo, kept),
-        note:
-          `${rowsAt(Infinity) - nameRows} labeled lines over ${C} labels are more than one adaptation fits in its time budget: ` +
-          `the head starts from the prototypes of every labeled line and its gradient steps see at most ${lo} lines per label` +
-          (kept.length < hp.rounds.length ? ` with ${kept.length} of ${hp.rounds.length} self-training rounds` : ''),
+        ...noted(
+          kept.length < hp.rounds.length
+            ? said(ADAPTATION_NOTES.cappedRounds, lines, String(C), String(lo), String(kept.length), String(hp.rounds.length))
+            : said(ADAPTATION_NOTES.capped, lines, String(C), String(lo)),
+        ),
       };
     }
   }
@@ -258,9 +276,7 @@ export function planAdaptation(
     steps: 0,
     form: 'primal',
     work: rowsAt(Infinity) * (wordDim + nnzPerRow),
-    note:
-      `${rowsAt(Infinity) - nameRows} labeled lines over ${C} labels are more than one adaptation fits in its time budget: ` +
-      `predictions come from the prototype head of every labeled line, without gradient steps`,
+    ...noted(said(ADAPTATION_NOTES.prototypes, lines, String(C))),
   };
 }
 

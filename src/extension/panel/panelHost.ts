@@ -65,6 +65,8 @@ export class PanelHost implements vscode.Disposable {
       this.handlers(),
       (m) => void this.post(m),
       () => 'internal',
+      // The webview has no vscode.l10n: its errors are said here, in the user's language.
+      vscode.l10n.t,
     );
     this.disposables.push(webview.onDidReceiveMessage((m) => this.receive(m)));
     this.disposables.push(source.onDidChange((change) => this.scheduleUpdate(change)));

@@ -2,7 +2,11 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DataError, binaryReason, parseExamples, readExamples, readLabelFile, streamExamples } from '../../../src/engine/data';
+import { DataError, binaryProblem, parseExamples, readExamples, readLabelFile, streamExamples } from '../../../src/engine/data';
+import { JSONL_PROBLEMS } from '../../../src/engine/data/jsonl';
+import { fillMessage } from '../../../src/engine/data/labelName';
+import { READ_PROBLEMS } from '../../../src/engine/data/text-file';
+import { errorText } from '../../../src/protocol/rpc';
 
 describe('data: JSONL', () => {
   let dir: string;
@@ -36,6 +40,38 @@ describe('data: JSONL', () => {
     assert.throws(() => parseExamples('{"text":"a","label":"x"}\nnope', 'buffer'), /buffer:2: not valid JSON/);
   });
 
+  it("a malformed record's error carries its template (JSONL_PROBLEMS) for the extension to translate", async () => {
+    const file = write('bad-said.jsonl', '{"text":"a","label":"x"}\n{"text":"b","label":" "}\n');
+    const e = await readExamples(file).then(
+      () => undefined,
+      (x: unknown) => x,
+    );
+    assert.ok(e instanceof DataError);
+    assert.deepEqual(e.said, { template: JSONL_PROBLEMS.emptyLabel, params: [`${file}:2`] });
+    const zh = { [JSONL_PROBLEMS.emptyLabel]: '{0}："label" 为空' };
+    assert.equal(
+      errorText(e, (m, ...args) => fillMessage(zh[m as keyof typeof zh] ?? m, args)),
+      `${file}:2："label" 为空`,
+    );
+    assert.equal(e.message, `${file}:2: "label" is empty`);
+  });
+
+  it('a file that cannot be read says so with its template (READ_PROBLEMS), for the extension to translate', async () => {
+    const missing = path.join(dir, 'gone.jsonl');
+    const binary = write('bin-said.jsonl', Buffer.from([0x7b, 0x00]));
+    for (const [file, template] of [
+      [missing, READ_PROBLEMS.ENOENT],
+      [binary, READ_PROBLEMS.nul],
+    ] as const) {
+      const e = await readExamples(file).then(
+        () => undefined,
+        (x: unknown) => x,
+      );
+      assert.ok(e instanceof DataError);
+      assert.deepEqual(e.said, { template, params: [file] });
+    }
+  });
+
   it('explains missing files, folders, empty files and binary content', async () => {
     await assert.rejects(readExamples(path.join(dir, 'missing.jsonl')), /missing\.jsonl: file not found/);
     await assert.rejects(readExamples(dir), /is a folder, not a file/);
@@ -43,7 +79,7 @@ describe('data: JSONL', () => {
     await assert.rejects(readExamples(write('bin.jsonl', Buffer.from([0x7b, 0x00, 0x01, 0x02]))), /contains NUL bytes/);
     const latin1 = Buffer.from(Array.from({ length: 400 }, (_, i) => (i % 2 ? 0xe9 : 0x61)));
     await assert.rejects(readExamples(write('latin1.jsonl', latin1)), /is not UTF-8 text/);
-    assert.equal(binaryReason(Buffer.from('héllo wörld, ordinary UTF-8 ✓', 'utf8')), null);
+    assert.equal(binaryProblem('x.jsonl', Buffer.from('héllo wörld, ordinary UTF-8 ✓', 'utf8')), null);
   });
 
   it('streams a big file with constant memory use', async () => {

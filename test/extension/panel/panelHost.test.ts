@@ -9,6 +9,8 @@ import { PANEL_STRINGS } from '../../../src/protocol/panelStrings';
 import { buildSnapshot } from '../../../src/extension/panel/snapshot';
 import type { HostToWebview, PanelSnapshot } from '../../../src/protocol/panel';
 import { RpcError, type CancelSignal } from '../../../src/protocol/rpc';
+import { WORKER_MESSAGES } from '../../../src/protocol/workerMessages';
+import { inLanguageUntil } from '../fakeVscode';
 
 const EXT = 'file:///ext';
 const CSP_SOURCE = 'https://file+.vscode-resource.vscode-cdn.net';
@@ -277,6 +279,27 @@ describe('panel host', () => {
     const second = webview.posted.find((m) => m.kind === 'response' && m.id === 2);
     assert.ok(second?.kind === 'response' && second.error?.code === 'cancelled', 'the cancelled estimate answers at once, as cancelled');
     assert.deepEqual(source.calls, ['estimateQuality file:///w/c.txt', 'estimateQuality undefined']);
+    host.dispose();
+  });
+
+  it("answers a request the worker failed with the error said in the user's language (the webview has no l10n)", async () => {
+    const { webview, source, host } = setup();
+    source.estimateQuality = async () => {
+      throw RpcError.said('internal', WORKER_MESSAGES.noEncoder);
+    };
+    const zh = { [WORKER_MESSAGES.noEncoder]: '此工作线程中没有可用的句子编码器（请查看日志）' };
+    await inLanguageUntil(zh, async () => {
+      webview.send({ kind: 'ready' });
+      await tick();
+      webview.send({ kind: 'request', id: 1, method: 'quality', params: { uri: 'file:///w/c.txt' } });
+      for (let waited = 0; waited < 2000 && !webview.posted.some((m) => m.kind === 'response' && m.id === 1); waited += 5) await tick();
+    });
+    const answer = webview.posted.find((m) => m.kind === 'response' && m.id === 1);
+    assert.deepEqual(answer, {
+      kind: 'response',
+      id: 1,
+      error: { message: '此工作线程中没有可用的句子编码器（请查看日志）', code: 'internal' },
+    });
     host.dispose();
   });
 
