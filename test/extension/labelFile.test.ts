@@ -252,7 +252,10 @@ describe('label file', () => {
       }
     })();
     try {
-      assert.deepEqual(await settle(file, { quietMs: 100, confirmMs: 2000, maxWaitMs: 8000 }, () => true), { content: full, settled: true });
+      assert.deepEqual(await settle(file, { quietMs: 100, confirmMs: 2000, maxWaitMs: 8000 }, () => true), {
+        content: full,
+        settled: true,
+      });
     } finally {
       running = false;
       await replacer;
