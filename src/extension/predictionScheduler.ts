@@ -73,6 +73,18 @@ export class PredictionScheduler implements vscode.Disposable {
     return this.running > 0 || [...this.pending.values()].some((p) => p.timer);
   }
 
+  /**
+   * A model's note on what its adaptation left out (an open document's, or a Classify Workspace
+   * task's): logged with where it came from each time, shown once per message, not on every
+   * re-adaptation.
+   */
+  showNote(where: string, note: string): void {
+    this.log(`${where}: ${note}`);
+    if (this.notesShown.has(note)) return;
+    this.notesShown.add(note);
+    void vscode.window.showWarningMessage(vscode.l10n.t('Few-Shot: {0}.', note));
+  }
+
   /** The active task's predictions for the document's current version. */
   resultFor(doc: vscode.TextDocument): DocumentResult | undefined {
     return this.resultForTask(doc, this.options().task);
@@ -274,14 +286,7 @@ export class PredictionScheduler implements vscode.Disposable {
       deleteDocument(this.refining, key);
       this.lastRun = { at: new Date(), adaptMs: result.adaptMs, predictMs: result.predictMs, lines, method: result.method };
       this.lastError = undefined;
-      if (result.note) {
-        this.log(`${vscode.workspace.asRelativePath(doc.uri)}: ${result.note}`);
-        // Said once per message, not on every re-adaptation.
-        if (!this.notesShown.has(result.note)) {
-          this.notesShown.add(result.note);
-          void vscode.window.showWarningMessage(vscode.l10n.t('Few-Shot: {0}.', result.note));
-        }
-      }
+      if (result.note) this.showNote(vscode.workspace.asRelativePath(doc.uri), result.note);
       this.log(
         `${vscode.workspace.asRelativePath(doc.uri)}: ${task === undefined ? '' : `task ${task}, `}${result.warm ? 'warm start, ' : ''}` +
           `${support.length} examples, ${result.labels.length} labels, method ${result.method}, adapt ${result.adaptMs.toFixed(0)} ms, ` +

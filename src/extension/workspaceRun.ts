@@ -16,6 +16,7 @@ import type { ClassifyWorkspaceResult, WorkspaceEvent, WorkspaceProgress, Worksp
 import type { FewShotConfig } from './config';
 import type { EngineClient } from './engineClient';
 import type { LabelStore } from './labelStore';
+import type { PredictionScheduler } from './predictionScheduler';
 import type { StructuredDocuments } from './structured';
 import { recordTask } from './taskFile';
 import { enabledExcludes, exactGlob, FEWSHOT_DIR, type LanguageContribution, languageGlobs } from './workspaceScope';
@@ -91,6 +92,8 @@ export interface RunOptions {
 export interface WorkspaceRunContext {
   readonly config: FewShotConfig;
   readonly engine: Pick<EngineClient, 'classifyWorkspace'>;
+  /** Where a task model's note (what its adaptation left out) is said, as for open documents. */
+  readonly scheduler: Pick<PredictionScheduler, 'showNote'>;
   readonly labels: Pick<LabelStore, 'examplesFor' | 'labelSetExamplesFor' | 'fileFor' | 'activeTask' | 'tasks'>;
   /** The text columns chosen for structured files: closed ones are read with them too. */
   readonly structured: Pick<StructuredDocuments, 'chosenColumns'>;
@@ -331,6 +334,10 @@ export class WorkspaceRun implements vscode.Disposable {
         }
         throw error;
       }
+      // What a task's adaptation left out (a multi-label task fitted on some of its lines), as an open document's note is said.
+      for (const [t, note] of [result.note, ...(result.otherTasks ?? []).map((o) => o.note)].entries())
+        if (note)
+          this.ctx.scheduler.showNote(`classify workspace: ${folder.name}${usable.length > 1 ? ` (task ${usable[t]?.name})` : ''}`, note);
       summary.files += result.files;
       summary.lines += result.lines;
       if (result.refineCost) {

@@ -185,8 +185,14 @@ export interface ClassifyWorkspaceResult {
    * counts twice) and the seconds they take at the worker's last measured lines per second.
    */
   refineCost?: { lines: number; seconds: number };
-  /** Per entry of the request's `otherTasks`: its labels and method. */
-  otherTasks?: Array<{ labels: string[]; method: string }>;
+  /**
+   * Set when the first task's adaptation did less than its labeled lines asked for (says what, as
+   * ClassifyResult.note): a single-label set past the time budget, a multi-label task fitted on
+   * some of its lines.
+   */
+  note?: string;
+  /** Per entry of the request's `otherTasks`: its labels and method, and its adaptation's note. */
+  otherTasks?: Array<{ labels: string[]; method: string; note?: string }>;
 }
 
 export function isWorkspaceNotification(message: unknown): message is WorkspaceNotification {

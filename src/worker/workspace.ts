@@ -73,6 +73,8 @@ interface TaskModel {
   adaptMs: number;
   single?: AdaptedModel;
   sets?: MultiLabelModel;
+  /** What the adaptation left out, as the model says it (ClassifyWorkspaceResult.note). */
+  note?: string;
 }
 
 const distinctTexts = (texts: Iterable<string>) => [...new Set(texts)].filter((t) => t.trim() !== '');
@@ -177,7 +179,7 @@ export async function classifyWorkspace(
     if (multiLabel) {
       const sets = adaptSets(engine, multiLabel, poolSize > 0 ? pool.items : undefined);
       stopIfCancelled();
-      return { labels: [...sets.labels, NONE_LABEL], method: 'multi-label', adaptMs: sets.adaptMs, sets };
+      return { labels: [...sets.labels, NONE_LABEL], method: 'multi-label', adaptMs: sets.adaptMs, sets, ...noteOf(sets) };
     }
     const warm = states?.get(key, task);
     const adapted = engine.adapt(support, {
@@ -190,7 +192,7 @@ export async function classifyWorkspace(
     });
     stopIfCancelled();
     states?.set(key, adapted.state, task);
-    return { labels: adapted.labels, method: adapted.method, adaptMs: adapted.adaptMs, single: adapted };
+    return { labels: adapted.labels, method: adapted.method, adaptMs: adapted.adaptMs, single: adapted, ...noteOf(adapted) };
   });
   const singles = models.flatMap((m) => (m.single ? [m.single] : []));
   const model = models[0]!;
@@ -283,6 +285,12 @@ export async function classifyWorkspace(
     ...(encoder && refiner && !sentence
       ? { refineCost: { lines: uncached, seconds: Math.ceil(uncached / refiner.linesPerSecond(encoder.threads ?? 1)) } }
       : {}),
-    ...(others.length ? { otherTasks: others.map((m) => ({ labels: m.labels, method: m.method })) } : {}),
+    ...noteOf(model),
+    ...(others.length ? { otherTasks: others.map((m) => ({ labels: m.labels, method: m.method, ...noteOf(m) })) } : {}),
   };
+}
+
+/** A model's note as an optional field (absent, not undefined, when it has none). */
+function noteOf(model: { note?: string }): { note?: string } {
+  return model.note ? { note: model.note } : {};
 }

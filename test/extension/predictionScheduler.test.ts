@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import type { AbstentionMode } from '../../src/engine/abstention/mode';
 import type { Example } from '../../src/engine/types';
 import { PredictionScheduler } from '../../src/extension/predictionScheduler';
+import { shown } from './fakeVscode';
 import { CancelSource, type CancelSignal } from '../../src/protocol/rpc';
 import type { ClassifyParams, ClassifyResult } from '../../src/protocol/worker';
 
@@ -127,6 +128,22 @@ describe('PredictionScheduler', () => {
       await assert.rejects(scheduler.estimateQuality(document('a'), new CancelSource()), /single-label/);
       scheduler.dispose();
     }
+  });
+
+  it("a model's note is logged each time with where it came from and shown once (an open document's or Classify Workspace's)", () => {
+    const logs: string[] = [];
+    const scheduler = new PredictionScheduler(
+      new FakeEngine(),
+      { examplesFor: () => twoLabels, folderOf: () => undefined },
+      () => ({ method: undefined, abstention: 'auto' as const, isIncluded: () => true, records: () => undefined }),
+      (m) => logs.push(m),
+    );
+    shown.length = 0;
+    scheduler.showNote('a.txt', 'fitted on 250 of 300 lines');
+    scheduler.showNote('classify workspace: root (task topics)', 'fitted on 250 of 300 lines');
+    assert.deepEqual(logs, ['a.txt: fitted on 250 of 300 lines', 'classify workspace: root (task topics): fitted on 250 of 300 lines']);
+    assert.deepEqual(shown, [{ level: 'warning', message: 'Few-Shot: fitted on 250 of 300 lines.' }]);
+    scheduler.dispose();
   });
 
   it('runs once for edits within the delay and keeps the result for that version', async () => {
