@@ -15,13 +15,14 @@ import { abstentionApplies, type AbstentionMode } from './abstention/mode';
 import { Evidence, temperRow } from './features/evidence';
 import {
   adaptLabelSets,
+  type CheckedLabelSets,
   checkLabelSets,
   type MultiLabelAdaptOptions,
   type MultiLabelExample,
   multiLabelHyper,
   type MultiLabelModel,
 } from './multiLabel';
-import { type MultiLabelMethod, multiLabelMethods } from './learners/multiLabelMethods';
+import { type MultiLabelMethod, multiLabelMethods, sentenceMultiLabelMethod } from './learners/multiLabelMethods';
 import { LogregMethod } from './learners/adaptation';
 import { augmentLines, SentenceBlockMethod } from './learners/sentenceBlock';
 
@@ -159,6 +160,25 @@ export function sentenceMethodName(method: string, weight = SENTENCE_WEIGHT): st
   return `${method}+sentence@${weight}`;
 }
 
+/**
+ * The multi-label sentence block's scale relative to the word block's: chosen on SNIPS validation
+ * (docs/multilabel.md, "With the sentence block"; the single-label weight, 2, reads a line of three
+ * intents as one thing).
+ */
+export const MULTI_LABEL_SENTENCE_WEIGHT = 1;
+
+/** A multi-label adaptation's options at the facade: the engine's own, and the sentence block. */
+export interface MultiLabelOptions extends MultiLabelAdaptOptions {
+  /**
+   * Refine with the sentence block (`default+sentence@W`, learners/multiLabelMethods.ts): every
+   * labeled line, label name, pool line and classified line must have its vector (a missing one is
+   * an EngineInputError, never a zero vector).
+   */
+  sentence?: SentenceVectors;
+  /** The block's scale (default MULTI_LABEL_SENTENCE_WEIGHT; 0 gives the sets without it). */
+  sentenceWeight?: number;
+}
+
 export interface EngineApi {
   info(): EngineInfo;
   methods(): string[];
@@ -168,7 +188,7 @@ export interface EngineApi {
   /** Throws `EngineInputError` for unusable support sets (empty, a single label). */
   adapt(support: Example[], options?: AdaptOptions): AdaptedModel;
   /** Multi-label tasks: lines carry sets of labels (src/engine/multiLabel.ts). Throws `EngineInputError` for unusable sets. */
-  adaptMultiLabel?(support: MultiLabelExample[], options?: MultiLabelAdaptOptions): MultiLabelModel;
+  adaptMultiLabel?(support: MultiLabelExample[], options?: MultiLabelOptions): MultiLabelModel;
   /** The multi-label methods at the encoded level, by name (for the evaluator): `default` is adaptMultiLabel's. */
   multiLabelMethods?(): Map<string, MultiLabelMethod>;
   /** The model's abstention rules (when fitted) and the corpus centre they re-centre on without a pool. */
@@ -331,11 +351,42 @@ export class Engine implements EngineApi {
     };
   }
 
-  adaptMultiLabel(support: MultiLabelExample[], options: MultiLabelAdaptOptions = {}): MultiLabelModel {
+  adaptMultiLabel(support: MultiLabelExample[], options: MultiLabelOptions = {}): MultiLabelModel {
     const checked = checkLabelSets(support);
     if ('problem' in checked) throw new EngineInputError(checked.problem);
+    if (options.sentence) return this.adaptSetsWithSentence(checked, options.sentence, options);
     const context = { encode: (t: string[]) => this.encode(t), hyper: this.model.config.defaultHyper, centre: this.model.corpusCentre };
     return adaptLabelSets(context, checked, options);
+  }
+
+  /** `default+sentence@W` on the checked lines: today's features with each line's sentence vector beside them. */
+  private adaptSetsWithSentence(checked: CheckedLabelSets, sentence: SentenceVectors, options: MultiLabelOptions): MultiLabelModel {
+    const started = performance.now();
+    const weight = options.sentenceWeight ?? MULTI_LABEL_SENTENCE_WEIGHT;
+    const layout = { wordDim: this.model.vectors.dim, sentenceDim: sentence.dim };
+    const hp = multiLabelHyper(this.model.config.defaultHyper);
+    const method = sentenceMultiLabelMethod(sentenceMethodName('default', weight), this.model.corpusCentre, hp, layout, weight);
+    const encode = (texts: string[]) => augmentLines(this.encode(texts), sentenceRows(sentence, texts), sentence.dim);
+    // The pool as the method without the block samples it (multiLabel.ts adaptLabelSets).
+    const pool = options.pool ? samplePool(options.pool.filter((t) => t.trim() !== '')) : [];
+    const { labels, texts, sets } = checked;
+    const model = method.adapt(
+      encode(texts),
+      sets,
+      pool.length > 0 ? encode(pool) : undefined,
+      options.useLabelNames === false ? undefined : encode(labels),
+    );
+    return {
+      labels,
+      thresholds: model.thresholds,
+      adaptMs: performance.now() - started,
+      ...(checked.note ? { note: checked.note } : {}),
+      classify: (lines) => {
+        if (lines.length === 0) return { probs: new Float32Array(0), member: new Uint8Array(0) };
+        const { probs, sets: member } = model.predictSets(encode(lines));
+        return { probs, member };
+      },
+    };
   }
 
   multiLabelMethods(): Map<string, MultiLabelMethod> {

@@ -260,8 +260,8 @@ export class PredictionScheduler implements vscode.Disposable {
       const records = this.options().records(doc);
       // Only the active task is refined: a refinement per task would multiply the background work,
       // and the worker keeps one refinement job per document (a later classify supersedes it).
-      // Label sets are not refined (the worker's multi-label classify has no refinement).
-      const refine = this.options().refine && task === this.options().task && !sets ? refineParams(doc, version) : undefined;
+      // A multi-label task's sets are refined too (the worker's multi-label classify adds the block).
+      const refine = this.options().refine && task === this.options().task ? refineParams(doc, version) : undefined;
       const result = await this.engine.classify(
         {
           support,

@@ -90,7 +90,7 @@ describe('PredictionScheduler', () => {
     }
   });
 
-  it('a multi-label task sends its lines with their sets (not refined); one without a labeled label is not run', async () => {
+  it('a multi-label task sends its lines with their sets, refined as the active task; one without a labeled label is not run', async () => {
     const sets = [
       { text: 'crash on save', labels: ['bug'] },
       { text: 'the app crashed and charged me twice', labels: ['billing', 'bug'] },
@@ -121,7 +121,7 @@ describe('PredictionScheduler', () => {
       assert.equal(engine.calls.length, runs);
       if (runs) {
         assert.deepEqual(engine.calls[0]!.params.multiLabel, sets);
-        assert.equal(engine.calls[0]!.params.refine, undefined, 'sets are not refined');
+        assert.deepEqual(engine.calls[0]!.params.refine, { version: 1 }, 'the sets are refined in the background too');
         engine.calls[0]!.answer();
       }
       await scheduler.whenIdle();
