@@ -13,7 +13,8 @@ import { NONE_LABEL, isNoneLabel } from '../engine/labels/none';
 import { supportProblem } from '../engine/support';
 import type { FewShotContext } from './context';
 import { LabelError } from './labelStore';
-import { parseLabels, toCsv, writeFileAtomic } from './labelFile';
+import { type ExportRow, labelExportContent, labeledRowFields, predictedRowFields, readLabelExport } from './labelExport';
+import { writeFileAtomic } from './labelFile';
 import { mostUncertainLine, predictedSet } from './diagnosticEntries';
 import { acceptedLabel, labelPickItems, type LabelPickItem } from './labelPick';
 import { mostUncertainInWorkspace, type WorkspaceFile } from './workspaceResults';
@@ -273,18 +274,6 @@ async function nextUncertainInWorkspace(
   return { uri: best.uri, line: best.line };
 }
 
-interface ExportRow {
-  document: string;
-  line: number;
-  text: string;
-  label: string;
-  /** `none`: the model predicts that the line fits no label. */
-  source: 'label' | 'prediction' | 'none';
-  confidence?: number;
-  /** The task (label set), as in the label file: absent for the default task. Predictions are the active task's. */
-  task?: string;
-}
-
 /** `closed`: the closed files Classify Workspace classified, with their lines read again (the results keep no text). */
 function exportRows(
   ctx: FewShotContext,
@@ -301,7 +290,8 @@ function exportRows(
         document: prefix + r.document,
         line: r.line + 1,
         text: r.text,
-        label: r.label,
+        // A multi-label task's record exports its whole set.
+        ...labeledRowFields(r, ctx.labels.isMultiLabel(r.task)),
         source: 'label',
         ...(r.task === undefined ? {} : { task: r.task }),
       });
@@ -318,19 +308,8 @@ function exportRows(
       const read = ctx.structured.unitsOf(doc);
       const units = read === 'pending' ? undefined : read;
       for (let line = 0; line < result.labelIndex.length; line++) {
-        const index = result.labelIndex[line]!;
-        if (index < 0 || labeled.has(line)) continue;
-        const confidence = Math.round(result.confidence[line]! * 1000) / 1000;
-        const label = result.labels[index]!;
-        rows.push({
-          document,
-          line: line + 1,
-          text: units?.lines[line] ?? doc.lineAt(line).text,
-          label,
-          source: isNoneLabel(label) ? 'none' : 'prediction',
-          confidence,
-          ...ofTask,
-        });
+        const predicted = labeled.has(line) ? undefined : predictedRowFields(result, line);
+        if (predicted) rows.push({ document, line: line + 1, text: units?.lines[line] ?? doc.lineAt(line).text, ...predicted, ...ofTask });
       }
     }
     // Closed files classified by Classify Workspace.
@@ -339,18 +318,8 @@ function exportRows(
       const labeled = ctx.labels.labelsOf(uri);
       const document = vscode.workspace.asRelativePath(uri, multiRoot);
       for (let line = 0; line < file.labelIndex.length; line++) {
-        const index = file.labelIndex[line]!;
-        if (index < 0 || labeled.has(line)) continue;
-        const confidence = Math.round(file.confidence[line]! * 1000) / 1000;
-        rows.push({
-          document,
-          line: line + 1,
-          text: lines[line]!,
-          label: file.labels[index]!,
-          source: 'prediction',
-          confidence,
-          ...ofTask,
-        });
+        const predicted = labeled.has(line) ? undefined : predictedRowFields(file, line);
+        if (predicted) rows.push({ document, line: line + 1, text: lines[line]!, ...predicted, ...ofTask });
       }
     }
   }
@@ -386,14 +355,8 @@ function exportLabels(ctx: FewShotContext): Handler {
       withPredictions = choice.predictions;
     }
     const rows = exportRows(ctx, withPredictions, withPredictions ? await ctx.workspace.closedFilesWithLines() : []);
-    // A task column once a row is of another task than the default one.
-    const tasks = rows.some((r) => r.task !== undefined);
-    const content = file.toLowerCase().endsWith('.csv')
-      ? toCsv(
-          ['document', 'line', 'text', 'label', 'source', 'confidence', ...(tasks ? ['task'] : [])],
-          rows.map((r) => [r.document, r.line, r.text, r.label, r.source, r.confidence ?? '', ...(tasks ? [r.task ?? ''] : [])]),
-        )
-      : rows.map((r) => `${JSON.stringify(r)}\n`).join('');
+    const isMultiLabel = (t: string | undefined) => ctx.labels.isMultiLabel(t);
+    const content = labelExportContent(rows, file.toLowerCase().endsWith('.csv') ? 'csv' : 'jsonl', isMultiLabel);
     await writeFileAtomic(file, content);
     ctx.log(`exported ${rows.length} rows to ${file}`);
     if (!targetPath)
@@ -409,29 +372,39 @@ function importLabels(ctx: FewShotContext): Handler {
       const picked = await vscode.window.showOpenDialog({
         title: vscode.l10n.t('Import Few-Shot labels'),
         canSelectMany: false,
-        filters: { 'JSON Lines': ['jsonl'] },
+        filters: { 'JSON Lines': ['jsonl'], CSV: ['csv'] },
       });
       if (!picked?.[0]) return undefined;
       file = picked[0].fsPath;
     }
-    // An export may hold the model's predictions too (`none` included): those are not labels. Blank them out (line
-    // numbers of any problems stay right).
-    let predictions = 0;
-    const content = (await fs.promises.readFile(file, 'utf8')).split(/\r?\n/).map((raw) => {
-      try {
-        const source = (JSON.parse(raw) as { source?: unknown }).source;
-        if (source === 'prediction' || source === 'none') {
-          predictions++;
-          return '';
-        }
-      } catch {
-        // not JSON: parseLabels reports it with its line number
-      }
-      return raw;
-    });
-    const parsed = parseLabels(content.join('\n'));
+    const csv = file.toLowerCase().endsWith('.csv');
+    const parsed = readLabelExport(
+      await fs.promises.readFile(file, 'utf8'),
+      csv ? 'csv' : 'jsonl',
+      (t) => ctx.labels.isMultiLabel(t),
+      (t) => new Set(ctx.labels.labelNames(t)),
+    );
+    if ('missingColumns' in parsed)
+      throw new LabelError(
+        vscode.l10n.t('{0} is not an Export Labels CSV: it lacks the columns {1}.', path.basename(file), parsed.missingColumns.join(', ')),
+      );
+    const { predictions } = parsed;
     if (parsed.problems.length) {
       ctx.log(`import ${file}: skipped bad lines ${parsed.problems.map((p) => `${p.line} (${p.message})`).join(', ')}`);
+    }
+    // Nothing is imported rather than one label of each set: the user makes the task multi-label first.
+    if (parsed.setsForSingleLabel.length) {
+      const first = parsed.setsForSingleLabel[0]!;
+      const taskName = first.task ?? ctx.labels.tasks().find((t) => t.isDefault)?.name ?? '';
+      throw new LabelError(
+        vscode.l10n.t(
+          '{0}: {1} lines give a set of labels (lines {2}), but task {3} is not multi-label here. Nothing was imported: create a multi-label task of that name (Few-Shot: Create Task) and import again.',
+          path.basename(file),
+          parsed.setsForSingleLabel.length,
+          parsed.setsForSingleLabel.map((r) => r.line).join(', '),
+          taskName,
+        ),
+      );
     }
     const folder = await pickFolder();
     if (!folder) return undefined;

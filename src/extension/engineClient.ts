@@ -508,7 +508,8 @@ export class EngineClient {
       } else if (isLog(m)) log(m.message);
       else if (isRefine(m)) {
         this.workingInBackground();
-        for (const listener of this.refineListeners) listener(m);
+        const checked = checkedRefine(m);
+        for (const listener of this.refineListeners) listener(checked);
       } else if (isWorkspaceNotification(m)) this.workspaceRuns.get(m.run)?.(m.event);
       else if (isImproveNotification(m)) this.improveListener?.(m.progress);
       else if (isDatasetNotification(m)) this.datasetRuns.get(m.run)?.(m.progress);
@@ -538,4 +539,19 @@ function loadFailure(m: ReadyNotification): MessageTemplate {
   const checked = m.loadError === undefined ? undefined : said(WORKER_MESSAGES.engineFailed, m.loadError);
   // The English must be what the worker said; a worker of another build keeps its own words.
   return checked && englishOf(checked) === m.error ? checked : { template: '{0}', params: [m.error] };
+}
+
+/**
+ * A refinement's sets (a multi-label task's refined predictions) checked where they enter the
+ * extension, as a classify answer's are: malformed ones make the notification a failed refinement.
+ */
+export function checkedRefine(n: RefineNotification): RefineNotification {
+  if (!n.result) return n;
+  try {
+    checkPredictedSets(n.result);
+    return n;
+  } catch (error) {
+    const { result: _, ...rest } = n;
+    return { ...rest, error: error instanceof Error ? error.message : String(error) };
+  }
 }

@@ -411,12 +411,14 @@ export class LabelStore implements vscode.Disposable {
   async importRecords(folder: vscode.WorkspaceFolder, records: readonly LabelRecord[]): Promise<number> {
     const state = this.writable(folder.uri);
     const names = new Set(this.labelNames());
-    for (const r of records) {
-      const refusal = labelNameRefusal(r.label);
-      const problem = refusal ? describeLabelNameProblem(refusal, vscode.l10n.t) : labelLimitProblem(names, r.label, vscode.l10n.t);
-      if (problem) throw new LabelError(vscode.l10n.t('{0} line {1}: {2}.', r.document, r.line + 1, problem));
-      names.add(r.label);
-    }
+    // Every name of a set, not only its first.
+    for (const r of records)
+      for (const name of r.labels ?? [r.label]) {
+        const refusal = labelNameRefusal(name);
+        const problem = refusal ? describeLabelNameProblem(refusal, vscode.l10n.t) : labelLimitProblem(names, name, vscode.l10n.t);
+        if (problem) throw new LabelError(vscode.l10n.t('{0} line {1}: {2}.', r.document, r.line + 1, problem));
+        names.add(name);
+      }
     const n = state.labels.importRecords(records);
     for (const doc of vscode.workspace.textDocuments)
       if (this.folderOf(doc.uri)?.uri.toString() === folder.uri.toString()) this.anchorDocument(doc, false);

@@ -74,6 +74,20 @@ export class PredictionScheduler implements vscode.Disposable {
     return this.running > 0 || [...this.pending.values()].some((p) => p.timer);
   }
 
+  /**
+   * A model's note on what its adaptation left out (an open document's, or a Classify Workspace
+   * task's): logged with where it came from each time, shown once per message, not on every
+   * re-adaptation.
+   */
+  showNote(where: string, model: { note?: string; noteTemplate?: unknown }): void {
+    const note = model.note;
+    if (!note) return;
+    this.log(`${where}: ${note}`);
+    if (this.notesShown.has(note)) return;
+    this.notesShown.add(note);
+    void vscode.window.showWarningMessage(vscode.l10n.t('Few-Shot: {0}.', noteText(model)));
+  }
+
   /** The active task's predictions for the document's current version. */
   resultFor(doc: vscode.TextDocument): DocumentResult | undefined {
     return this.resultForTask(doc, this.options().task);
@@ -249,8 +263,8 @@ export class PredictionScheduler implements vscode.Disposable {
       const records = this.options().records(doc);
       // Only the active task is refined: a refinement per task would multiply the background work,
       // and the worker keeps one refinement job per document (a later classify supersedes it).
-      // Label sets are not refined (the worker's multi-label classify has no refinement).
-      const refine = this.options().refine && task === this.options().task && !sets ? refineParams(doc, version) : undefined;
+      // A multi-label task's sets are refined too (the worker's multi-label classify adds the block).
+      const refine = this.options().refine && task === this.options().task ? refineParams(doc, version) : undefined;
       const result = await this.engine.classify(
         {
           support,
@@ -275,14 +289,7 @@ export class PredictionScheduler implements vscode.Disposable {
       deleteDocument(this.refining, key);
       this.lastRun = { at: new Date(), adaptMs: result.adaptMs, predictMs: result.predictMs, lines, method: result.method };
       this.lastError = undefined;
-      if (result.note) {
-        this.log(`${vscode.workspace.asRelativePath(doc.uri)}: ${result.note}`);
-        // Said once per message, not on every re-adaptation.
-        if (!this.notesShown.has(result.note)) {
-          this.notesShown.add(result.note);
-          void vscode.window.showWarningMessage(vscode.l10n.t('Few-Shot: {0}.', noteText(result)));
-        }
-      }
+      if (result.note) this.showNote(vscode.workspace.asRelativePath(doc.uri), result);
       this.log(
         `${vscode.workspace.asRelativePath(doc.uri)}: ${task === undefined ? '' : `task ${task}, `}${result.warm ? 'warm start, ' : ''}` +
           `${support.length} examples, ${result.labels.length} labels, method ${result.method}, adapt ${result.adaptMs.toFixed(0)} ms, ` +

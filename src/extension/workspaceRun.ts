@@ -17,6 +17,7 @@ import type { ClassifyWorkspaceResult, WorkspaceEvent, WorkspaceProgress, Worksp
 import type { FewShotConfig } from './config';
 import type { EngineClient } from './engineClient';
 import type { LabelStore } from './labelStore';
+import type { PredictionScheduler } from './predictionScheduler';
 import type { StructuredDocuments } from './structured';
 import { recordTask } from './taskFile';
 import { enabledExcludes, exactGlob, FEWSHOT_DIR, type LanguageContribution, languageGlobs } from './workspaceScope';
@@ -92,6 +93,8 @@ export interface RunOptions {
 export interface WorkspaceRunContext {
   readonly config: FewShotConfig;
   readonly engine: Pick<EngineClient, 'classifyWorkspace'>;
+  /** Where a task model's note (what its adaptation left out) is said, as for open documents. */
+  readonly scheduler: Pick<PredictionScheduler, 'showNote'>;
   readonly labels: Pick<LabelStore, 'examplesFor' | 'labelSetExamplesFor' | 'fileFor' | 'activeTask' | 'tasks'>;
   /** The text columns chosen for structured files: closed ones are read with them too. */
   readonly structured: Pick<StructuredDocuments, 'chosenColumns'>;
@@ -332,6 +335,10 @@ export class WorkspaceRun implements vscode.Disposable {
         }
         throw error;
       }
+      // What a task's adaptation left out (a multi-label task fitted on some of its lines), as an open document's note is said.
+      for (const [t, model] of [result, ...(result.otherTasks ?? [])].entries())
+        if (model.note)
+          this.ctx.scheduler.showNote(`classify workspace: ${folder.name}${usable.length > 1 ? ` (task ${usable[t]?.name})` : ''}`, model);
       summary.files += result.files;
       summary.lines += result.lines;
       if (result.refineCost) {

@@ -5,6 +5,7 @@
 import type { AbstentionMode } from '../engine/abstention/mode';
 import type { Example } from '../engine/types';
 import type { FileSkip } from '../engine/data/readText';
+import type { MessageTemplate } from '../engine/messageTemplate';
 import type { MultiLabelExample } from '../engine/multiLabel';
 import { RpcError } from './rpc';
 import { checkMultiLabelSupport, type PredictedSets } from './labelSets';
@@ -184,8 +185,16 @@ export interface ClassifyWorkspaceResult {
    * counts twice) and the seconds they take at the worker's last measured lines per second.
    */
   refineCost?: { lines: number; seconds: number };
-  /** Per entry of the request's `otherTasks`: its labels and method. */
-  otherTasks?: Array<{ labels: string[]; method: string }>;
+  /**
+   * Set when the first task's adaptation did less than its labeled lines asked for (says what, as
+   * ClassifyResult.note): a single-label set past the time budget, a multi-label task fitted on
+   * some of its lines.
+   */
+  note?: string;
+  /** The note's English template, for the extension to say in the user's language (ClassifyResult.noteTemplate). */
+  noteTemplate?: MessageTemplate;
+  /** Per entry of the request's `otherTasks`: its labels and method, and its adaptation's note. */
+  otherTasks?: Array<{ labels: string[]; method: string; note?: string; noteTemplate?: MessageTemplate }>;
 }
 
 export function isWorkspaceNotification(message: unknown): message is WorkspaceNotification {

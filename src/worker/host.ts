@@ -125,14 +125,34 @@ export async function classify(
   // A structured document's records stand in for its lines: each on its first line, '' elsewhere.
   const lines = await unitsOf(params.text, params.records);
   const wanted = wantedLines(lines);
-  // A multi-label task: a set per line (labelSets.ts); no warm start or refinement there.
+  // A multi-label task: a set per line (labelSets.ts); no warm start there.
   const multiLabel = checkMultiLabelSupport(params.multiLabel);
   if (multiLabel) {
-    return classifyLabelSets(engine, multiLabel, lines, wanted, params.usePool === true, () => {
+    const result = await classifyLabelSets(engine, multiLabel, lines, wanted, params.usePool === true, () => {
       if (signal.isCancellationRequested || (params.stopFlag !== undefined && Atomics.load(params.stopFlag, 0) !== 0)) {
         throw new RpcError('classify cancelled', 'cancelled');
       }
     });
+    const { document, refine } = params;
+    // In the background, after this answer: the same sets with the sentence block, as below.
+    if (refiner && document !== undefined && refine)
+      void refiner.start({
+        lines,
+        params: { ...params, multiLabel, document, refine },
+        classify: (sentence, isCurrent) =>
+          classifyLabelSets(
+            engine,
+            multiLabel,
+            lines,
+            wanted,
+            params.usePool === true,
+            () => {
+              if (!isCurrent()) throw new RpcError('refinement superseded', 'cancelled');
+            },
+            sentence,
+          ),
+      });
+    return result;
   }
 
   const t0 = performance.now();

@@ -1,6 +1,6 @@
 // A multi-label task's classify (ClassifyParams.multiLabel): one-vs-rest heads with per-label
 // thresholds (Engine.adaptMultiLabel, src/engine/multiLabel.ts), a predicted set per line.
-import type { EngineApi } from '../engine/engine';
+import { type EngineApi, MULTI_LABEL_SENTENCE_WEIGHT, type SentenceVectors, sentenceMethodName } from '../engine/engine';
 import { NONE_LABEL } from '../engine/labels/none';
 import type { MultiLabelExample, MultiLabelModel } from '../engine/multiLabel';
 import { RpcError, yieldToEventLoop } from '../protocol/rpc';
@@ -10,7 +10,8 @@ import { WORKER_MESSAGES } from '../protocol/workerMessages';
 
 /**
  * Adapts to the labeled sets and predicts the `wanted` lines' units (the others get -1 and an empty
- * set). `stop` throws to end the work; it is called after the adaptation and between chunks.
+ * set). `stop` throws to end the work; it is called after the adaptation and between chunks. With
+ * `sentence` (a refinement: every unit's vector), the adaptation adds the sentence block.
  */
 export async function classifyLabelSets(
   engine: EngineApi,
@@ -19,15 +20,16 @@ export async function classifyLabelSets(
   wanted: readonly number[],
   usePool: boolean,
   stop: () => void,
+  sentence?: SentenceVectors,
 ): Promise<ClassifyResult> {
   const started = performance.now();
-  const model = adaptSets(engine, support, usePool ? wanted.map((i) => units[i]!) : undefined);
+  const model = adaptSets(engine, support, usePool ? wanted.map((i) => units[i]!) : undefined, sentence);
   stop();
   const adapted = performance.now();
   const predictions = await predictSets(model, units, wanted, stop);
   return {
     ...predictions,
-    method: 'multi-label',
+    method: sentence ? sentenceMethodName('multi-label', MULTI_LABEL_SENTENCE_WEIGHT) : 'multi-label',
     adaptMs: adapted - started,
     predictMs: performance.now() - adapted,
     warm: false,
@@ -37,9 +39,14 @@ export async function classifyLabelSets(
 }
 
 /** A multi-label task's model (one document's or a workspace folder's), `pool` its unlabeled units. */
-export function adaptSets(engine: EngineApi, support: MultiLabelExample[], pool: string[] | undefined): MultiLabelModel {
+export function adaptSets(
+  engine: EngineApi,
+  support: MultiLabelExample[],
+  pool: string[] | undefined,
+  sentence?: SentenceVectors,
+): MultiLabelModel {
   if (!engine.adaptMultiLabel) throw RpcError.said('input', WORKER_MESSAGES.noLabelSets);
-  return engine.adaptMultiLabel(support, pool ? { pool } : {});
+  return engine.adaptMultiLabel(support, { ...(pool ? { pool } : {}), ...(sentence ? { sentence } : {}) });
 }
 
 type SetPredictions = Pick<ClassifyResult, 'labels' | 'labelIndex' | 'confidence' | 'uncertainty'> & Required<Pick<ClassifyResult, 'sets'>>;

@@ -168,9 +168,10 @@ export function refinedStateKey(document: string): string {
 }
 
 /**
- * Distinct non-blank texts in the order they are embedded: labeled lines and label names, the
- * pool the engine samples, the lines in view, the rest; each group sorted by length, so a model
- * batch holds lines of similar length (padding costs as much as text).
+ * Distinct non-blank texts in the order they are embedded: labeled lines and label names (a
+ * multi-label task's lines and labels too), the pool the engine samples, the lines in view, the
+ * rest; each group sorted by length, so a model batch holds lines of similar length (padding costs
+ * as much as text).
  */
 export function priorityOrder(job: Pick<RefineJob, 'lines' | 'params'>): string[] {
   const { lines, params } = job;
@@ -186,6 +187,8 @@ export function priorityOrder(job: Pick<RefineJob, 'lines' | 'params'>): string[
     }
   };
   group(params.support.flatMap((ex) => [ex.text, ex.label]));
+  // A multi-label task's lines and label names (checked by the host's classify before the job starts).
+  group((params.multiLabel ?? []).flatMap((ex) => [ex.text, ...ex.labels]));
   if (params.usePool) group(samplePool(wanted.map((i) => lines[i] as string)));
   const visible = params.refine.visible;
   if (visible) group(lines.slice(Math.max(0, visible[0]), Math.max(0, visible[1])));

@@ -9,6 +9,7 @@
 // between files and between chunks; a watchdog ends a run whose current file is not done within a bound
 // that grows with its size. The worker runs nothing else (see EngineClient.classifyWorkspace).
 // A unit is a line, or in a CSV/TSV/JSONL file a record (src/worker/units.ts), as in an open document.
+import type { MessageTemplate } from '../engine/messageTemplate';
 import type { AdaptedModel, EngineApi } from '../engine/engine';
 import { NONE_LABEL } from '../engine/labels/none';
 import type { MultiLabelModel } from '../engine/multiLabel';
@@ -74,6 +75,9 @@ interface TaskModel {
   adaptMs: number;
   single?: AdaptedModel;
   sets?: MultiLabelModel;
+  /** What the adaptation left out, as the model says it (ClassifyWorkspaceResult.note), and its template. */
+  note?: string;
+  noteTemplate?: MessageTemplate;
 }
 
 const distinctTexts = (texts: Iterable<string>) => [...new Set(texts)].filter((t) => t.trim() !== '');
@@ -180,7 +184,7 @@ export async function classifyWorkspace(
     if (multiLabel) {
       const sets = adaptSets(engine, multiLabel, poolSize > 0 ? pool.items : undefined);
       stopIfCancelled();
-      return { labels: [...sets.labels, NONE_LABEL], method: 'multi-label', adaptMs: sets.adaptMs, sets };
+      return { labels: [...sets.labels, NONE_LABEL], method: 'multi-label', adaptMs: sets.adaptMs, sets, ...noteOf(sets) };
     }
     const warm = states?.get(key, task);
     const adapted = engine.adapt(support, {
@@ -193,7 +197,7 @@ export async function classifyWorkspace(
     });
     stopIfCancelled();
     states?.set(key, adapted.state, task);
-    return { labels: adapted.labels, method: adapted.method, adaptMs: adapted.adaptMs, single: adapted };
+    return { labels: adapted.labels, method: adapted.method, adaptMs: adapted.adaptMs, single: adapted, ...noteOf(adapted) };
   });
   const singles = models.flatMap((m) => (m.single ? [m.single] : []));
   const model = models[0]!;
@@ -286,6 +290,13 @@ export async function classifyWorkspace(
     ...(encoder && refiner && !sentence
       ? { refineCost: { lines: uncached, seconds: Math.ceil(uncached / refiner.linesPerSecond(encoder.threads ?? 1)) } }
       : {}),
-    ...(others.length ? { otherTasks: others.map((m) => ({ labels: m.labels, method: m.method })) } : {}),
+    ...noteOf(model),
+    ...(others.length ? { otherTasks: others.map((m) => ({ labels: m.labels, method: m.method, ...noteOf(m) })) } : {}),
   };
+}
+
+/** A model's note as an optional field (absent, not undefined, when it has none). */
+function noteOf(model: { note?: string; noteTemplate?: MessageTemplate }): { note?: string; noteTemplate?: MessageTemplate } {
+  if (!model.note) return {};
+  return { note: model.note, ...(model.noteTemplate ? { noteTemplate: model.noteTemplate } : {}) };
 }

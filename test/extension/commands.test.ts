@@ -450,4 +450,71 @@ describe('commands', () => {
       ],
     );
   });
+  it("Export Labels writes a multi-label task's sets whole (JSONL labels, CSV a|b) and Import Labels reads them back as sets; a single-label task refuses them", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fewshot-export-labels-'));
+    const records = [
+      { document: 'a.txt', line: 0, text: 'invoice crash', label: 'billing', labels: ['billing', 'bug'], task: 'topics' },
+      { document: 'a.txt', line: 1, text: 'pipes', label: 'a|b', labels: ['a|b', 'c\\d'], task: 'topics' },
+      { document: 'a.txt', line: 2, text: 'nothing', label: 'none', task: 'topics' },
+      { document: 'a.txt', line: 3, text: 'plain', label: 'bug' },
+    ];
+    const importedRecords: Array<Array<{ line: number; label: string; labels?: string[]; task?: string }>> = [];
+    let multi = (task: string | undefined): boolean => task === 'topics';
+    env = setUp({
+      extend: {
+        labels: {
+          all: () => [{ folder: { name: 'w' }, records }],
+          isMultiLabel: (task: string | undefined) => multi(task),
+          labelNames: () => [],
+          tasks: () => [
+            { name: 'intent', kind: 'single-label', isDefault: true },
+            { name: 'topics', kind: 'multi-label', isDefault: false },
+          ],
+          activeTask: () => ({ name: 'intent', kind: 'single-label', isDefault: true }),
+          importRecords: async (_folder: unknown, rs: (typeof importedRecords)[number]) => {
+            importedRecords.push(rs);
+            return rs.length;
+          },
+        },
+      },
+    });
+    const folders = vscode.workspace.workspaceFolders && [...vscode.workspace.workspaceFolders];
+    (vscode.workspace as { workspaceFolders: unknown[] | undefined }).workspaceFolders = [
+      { uri: vscode.Uri.file(dir), name: 'w', index: 0 },
+    ];
+    const setsOf = (rs: (typeof importedRecords)[number]) =>
+      rs.map((r) => `${r.line}:${r.task ?? ''}:${(r.labels ?? [r.label]).join('+')}`);
+    const expected = ['0:topics:billing+bug', '1:topics:a|b+c\\d', '2:topics:none', '3::bug'];
+    try {
+      const jsonl = path.join(dir, 'out.jsonl');
+      assert.equal(await vscode.commands.executeCommand('fewshot.exportLabels', jsonl, false), 4);
+      const rows = fs
+        .readFileSync(jsonl, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { labels?: string[] });
+      assert.deepEqual(rows[0]!.labels, ['billing', 'bug']);
+      const csv = path.join(dir, 'out.csv');
+      assert.equal(await vscode.commands.executeCommand('fewshot.exportLabels', csv, false), 4);
+      assert.match(fs.readFileSync(csv, 'utf8'), /,billing\|bug,label,,topics\n.*,a\\\|b\|c\\\\d,label,,topics\n/);
+      for (const file of [jsonl, csv]) assert.equal(await vscode.commands.executeCommand('fewshot.importLabels', file), 4);
+      assert.deepEqual(importedRecords.map(setsOf), [expected, expected]);
+      // The same files where topics is single-label: nothing is imported, and the message says which lines and why.
+      multi = () => false;
+      shown.length = 0;
+      for (const file of [jsonl, csv]) assert.equal(await vscode.commands.executeCommand('fewshot.importLabels', file), undefined);
+      assert.equal(importedRecords.length, 2);
+      assert.deepEqual(
+        shown.map((m) => m.message),
+        ['jsonl', 'csv'].map(
+          (ext) =>
+            `Few-Shot: out.${ext}: 2 lines give a set of labels (lines ${ext === 'csv' ? '2, 3' : '1, 2'}), but task topics is not multi-label here. ` +
+            'Nothing was imported: create a multi-label task of that name (Few-Shot: Create Task) and import again.',
+        ),
+      );
+    } finally {
+      (vscode.workspace as { workspaceFolders: unknown[] | undefined }).workspaceFolders = folders;
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { EngineClient, type EngineClientOptions } from '../../src/extension/engineClient';
+import { checkedRefine, EngineClient, type EngineClientOptions } from '../../src/extension/engineClient';
 import { fillMessage } from '../../src/engine/data/labelName';
 import { sayMessage } from '../../src/engine/messageTemplate';
 import { CancelSource, errorText, RpcError } from '../../src/protocol/rpc';
@@ -205,5 +205,35 @@ describe('engine client (worker lifecycle, item 7)', () => {
     assert.equal(result.out, '/data/big.labeled.csv');
     assert.deepEqual(progress, [{ phase: 'classify', bytes: 1, bytesTotal: 2, records: 3, elapsedMs: 4 }]);
     assert.equal(c.starts, 0, "the open documents' worker was not used");
+  });
+});
+
+describe('engine client: refined label sets', () => {
+  it("checks a refinement's sets where they enter the extension: malformed ones are a failed refinement", () => {
+    const result = {
+      labels: ['billing', 'bug', 'none'],
+      labelIndex: Int32Array.of(0),
+      confidence: Float32Array.of(0.9),
+      uncertainty: Float32Array.of(0),
+      method: 'multi-label+sentence@1',
+      adaptMs: 1,
+      predictMs: 1,
+      warm: false,
+      sets: { start: Int32Array.of(0, 1), label: Int32Array.of(0), confidence: Float32Array.of(0.9) },
+    };
+    const n = { kind: 'refine' as const, document: 'doc', task: 'topics', version: 2, done: 3, total: 3, result };
+    assert.equal(checkedRefine(n), n);
+    const progress = { kind: 'refine' as const, document: 'doc', version: 2, done: 1, total: 3 };
+    assert.equal(checkedRefine(progress), progress);
+    const bad = { ...n, result: { ...result, sets: { ...result.sets, label: Int32Array.of(7) } } };
+    assert.deepEqual(checkedRefine(bad), {
+      kind: 'refine',
+      document: 'doc',
+      task: 'topics',
+      version: 2,
+      done: 3,
+      total: 3,
+      error: "the worker's label sets are malformed: line 1 has label index 7",
+    });
   });
 });

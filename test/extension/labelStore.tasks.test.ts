@@ -61,6 +61,25 @@ describe('label store: tasks', () => {
     store.dispose();
   });
 
+  it('Import Labels brings a set whole into a multi-label task, and checks every name of a set', async () => {
+    const { doc, labels } = folder();
+    const store = new LabelStore('.fewshot/labels.jsonl', () => {});
+    await store.load();
+    await store.createTask('topics', 'multi-label');
+    store.setActiveTask('topics');
+    const folderOf = vscode.workspace.workspaceFolders![0]!;
+    const set = { document: 'a.txt', line: 0, text: 'invoice overdue', label: 'billing', labels: ['billing', 'bug'], task: 'topics' };
+    // A name of the set that is not stored as given (spaces around it) is refused like a label's.
+    await assert.rejects(store.importRecords(folderOf, [{ ...set, labels: ['billing', ' bug '] }]), LabelError);
+    assert.equal(await store.importRecords(folderOf, [set]), 1);
+    assert.deepEqual(store.labelSetsOf(doc).get(0), ['billing', 'bug']);
+    assert.deepEqual(
+      parseLabels(fs.readFileSync(labels, 'utf8')).records.map((r) => r.labels),
+      [['billing', 'bug']],
+    );
+    store.dispose();
+  });
+
   it('labels in the active task; each task sees its own labels and examples; a second window reads the same task list', async () => {
     const { doc, labels, tasks } = folder();
     const store = new LabelStore('.fewshot/labels.jsonl', () => {});

@@ -144,7 +144,7 @@ describe('PredictionScheduler', () => {
     }
   });
 
-  it('a multi-label task sends its lines with their sets (not refined); one without a labeled label is not run', async () => {
+  it('a multi-label task sends its lines with their sets, refined as the active task; one without a labeled label is not run', async () => {
     const sets = [
       { text: 'crash on save', labels: ['bug'] },
       { text: 'the app crashed and charged me twice', labels: ['billing', 'bug'] },
@@ -175,13 +175,29 @@ describe('PredictionScheduler', () => {
       assert.equal(engine.calls.length, runs);
       if (runs) {
         assert.deepEqual(engine.calls[0]!.params.multiLabel, sets);
-        assert.equal(engine.calls[0]!.params.refine, undefined, 'sets are not refined');
+        assert.deepEqual(engine.calls[0]!.params.refine, { version: 1 }, 'the sets are refined in the background too');
         engine.calls[0]!.answer();
       }
       await scheduler.whenIdle();
       await assert.rejects(scheduler.estimateQuality(document('a'), new CancelSource()), /single-label/);
       scheduler.dispose();
     }
+  });
+
+  it("a model's note is logged each time with where it came from and shown once (an open document's or Classify Workspace's)", () => {
+    const logs: string[] = [];
+    const scheduler = new PredictionScheduler(
+      new FakeEngine(),
+      { examplesFor: () => twoLabels, folderOf: () => undefined },
+      () => ({ method: undefined, abstention: 'auto' as const, isIncluded: () => true, records: () => undefined }),
+      (m) => logs.push(m),
+    );
+    shown.length = 0;
+    scheduler.showNote('a.txt', { note: 'fitted on 250 of 300 lines' });
+    scheduler.showNote('classify workspace: root (task topics)', { note: 'fitted on 250 of 300 lines' });
+    assert.deepEqual(logs, ['a.txt: fitted on 250 of 300 lines', 'classify workspace: root (task topics): fitted on 250 of 300 lines']);
+    assert.deepEqual(shown, [{ level: 'warning', message: 'Few-Shot: fitted on 250 of 300 lines.' }]);
+    scheduler.dispose();
   });
 
   it('runs once for edits within the delay and keeps the result for that version', async () => {

@@ -23,11 +23,26 @@ const support: Example[] = [
 ];
 
 /** A run whose worker is the real walk with a fake engine; `asked` collects what it was asked. */
-function makeRun(labels: WorkspaceRunContext['labels'], remembered: Record<string, string> = {}, refiner?: WorkspaceSentence) {
+function makeRun(
+  labels: WorkspaceRunContext['labels'],
+  remembered: Record<string, string> = {},
+  refiner?: WorkspaceSentence,
+  /** The note every multi-label model carries (what its adaptation left out). */
+  setNote?: string,
+) {
   const calls = { adapt: [], predictedLines: 0, predicted: [] as string[] };
   const asked: ClassifyWorkspaceParams[] = [];
+  /** The notes the run said, with where. */
+  const notes: string[] = [];
   // Multi-label tasks adapt the fake set engine's model (a set per line by shared words).
-  const engine = { ...sentenceFakeEngine(calls), adaptMultiLabel: fakeSetEngine([]).adaptMultiLabel };
+  const { adaptMultiLabel } = fakeSetEngine([]);
+  const engine = {
+    ...sentenceFakeEngine(calls),
+    adaptMultiLabel: (...args: Parameters<NonNullable<typeof adaptMultiLabel>>) => ({
+      ...adaptMultiLabel!(...args),
+      ...(setNote ? { note: setNote } : {}),
+    }),
+  };
   const run = new WorkspaceRun({
     config: readConfig(),
     engine: {
@@ -36,12 +51,13 @@ function makeRun(labels: WorkspaceRunContext['labels'], remembered: Record<strin
         return classifyWorkspace(engine, params, cancel ?? new CancelSource(), onEvent, undefined, {}, refiner);
       },
     },
+    scheduler: { showNote: (where: string, model: { note?: string }) => notes.push(`${where}: ${model.note}`) },
     labels,
     structured: { chosenColumns: () => columnsByPath(remembered) },
     output: { show: () => {} },
     log: () => {},
   });
-  return { run, asked, calls };
+  return { run, asked, calls, notes };
 }
 
 describe('WorkspaceRun', () => {
@@ -161,6 +177,41 @@ describe('WorkspaceRun', () => {
         (r) => r.entry.message,
       );
       assert.deepEqual(messages, ['billing 90% · bug 90%']);
+    } finally {
+      run.dispose();
+    }
+  });
+
+  it("says a multi-label model's note (the lines it was fitted on), naming the task, as an open document's note is said", async () => {
+    const root = make({ 'a.txt': 'my invoice crash\n' });
+    workspace.workspaceFolders = [{ uri: vscode.Uri.file(root), name: 'root', index: 0 }];
+    const intent = { name: 'intent', kind: 'single-label' as const, isDefault: true };
+    const topics = { name: 'topics', kind: 'multi-label' as const, isDefault: false };
+    const topicSets = [
+      { text: 'invoice', labels: ['billing'] },
+      { text: 'hello', labels: [] },
+    ];
+    const note = '300 labeled lines: the label sets are learned from 250 of them';
+    let active: typeof intent | typeof topics = intent;
+    const { run, notes } = makeRun(
+      {
+        examplesFor: (_uri, task) => (task === undefined ? support : []),
+        labelSetExamplesFor: (_uri, task) => (task === 'topics' ? topicSets : []),
+        fileFor: () => undefined,
+        activeTask: () => active,
+        tasks: () => [intent, topics],
+      },
+      {},
+      undefined,
+      note,
+    );
+    try {
+      await run.run({ interactive: false });
+      assert.deepEqual(notes, [`classify workspace: root (task topics): ${note}`], "another task's note, with its name");
+      active = topics;
+      await run.run({ interactive: false });
+      assert.deepEqual(notes.at(-1), `classify workspace: root (task topics): ${note}`, "the first task's note too");
+      assert.equal(notes.length, 2);
     } finally {
       run.dispose();
     }

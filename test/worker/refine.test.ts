@@ -3,13 +3,14 @@
 // and a newer version supersedes the job, so a refinement never lands on a changed document.
 import * as assert from 'node:assert/strict';
 import { MessageChannel } from 'node:worker_threads';
-import type { AdaptOptions, EngineApi } from '../../src/engine/engine';
+import type { AdaptOptions, EngineApi, SentenceVectors } from '../../src/engine/engine';
 import type { Example } from '../../src/engine/types';
 import { RpcClient } from '../../src/protocol/rpc';
-import { isLog, isReady, isRefine, type RefineNotification, type WorkerRequests } from '../../src/protocol/worker';
+import { checkPredictedSets } from '../../src/protocol/labelSets';
+import { type ClassifyResult, isLog, isReady, isRefine, type RefineNotification, type WorkerRequests } from '../../src/protocol/worker';
 import { type Port, startWorkerHost } from '../../src/worker/host';
 import { priorityOrder, type SentenceEmbedder } from '../../src/worker/refine';
-import { sentenceFakeEngine } from './fakeEngine';
+import { fakeSetEngine, sentenceFakeEngine } from './fakeEngine';
 
 const DIM = 4;
 const support: Example[] = [
@@ -191,6 +192,67 @@ describe('background refinement (worker host)', () => {
       assert.equal(most, 2);
       assert.deepEqual(batches.flat(), priorityOrder({ lines, params }));
       assert.equal(w.refines.at(-1)?.result?.method, 'keyword+sentence@2');
+    } finally {
+      w.close();
+    }
+  });
+
+  it("refines a multi-label task's sets: the same sets adapted with the block, tagged with the version", async () => {
+    const topics = [
+      { text: 'invoice overdue', labels: ['billing'] },
+      { text: 'app crash', labels: ['bug'] },
+      { text: 'sunny day', labels: [] },
+    ];
+    const base = fakeSetEngine([]);
+    const sentences: Array<SentenceVectors | undefined> = [];
+    // With the block, a line's set is the labels its vector points along (the fake embedder's: the first, billing).
+    const engine: EngineApi = {
+      ...base,
+      adaptMultiLabel(sets, options) {
+        sentences.push(options?.sentence);
+        const model = base.adaptMultiLabel!(sets, options);
+        const sentence = options?.sentence;
+        if (!sentence) return model;
+        return {
+          ...model,
+          classify(lines) {
+            const L = model.labels.length;
+            const probs = new Float32Array(lines.length * L);
+            for (const [i, t] of lines.entries())
+              for (let l = 0; l < L; l++) probs[i * L + l] = (sentence.get(t)?.[l] ?? 0) > 0.5 ? 0.9 : 0.1;
+            return { probs, member: Uint8Array.from(probs, (p) => (p >= 0.5 ? 1 : 0)) };
+          },
+        };
+      },
+    };
+    const fake = fakeEmbedder();
+    const w = connect(engine, async () => fake.embedder);
+    const setsOf = (r: ClassifyResult) => {
+      const sets = checkPredictedSets(r)!;
+      return [...r.labelIndex].map((_, i) => Array.from(sets.label.subarray(sets.start[i], sets.start[i + 1]), (l) => r.labels[l]));
+    };
+    try {
+      await w.isUp;
+      const params = {
+        support: [],
+        multiLabel: topics,
+        text: 'the app crash\nmy invoice',
+        document: 'doc',
+        task: 'topics',
+        refine: { version: 5 },
+      };
+      const instant = await w.client.request('classify', params);
+      assert.deepEqual(setsOf(instant), [['bug'], ['billing']]);
+      await w.until((n) => n.result !== undefined);
+      const last = w.refines.at(-1) as RefineNotification;
+      assert.equal(last.version, 5);
+      assert.equal(last.task, 'topics');
+      assert.equal(last.result?.method, 'multi-label+sentence@1');
+      assert.deepEqual(setsOf(last.result!), [['billing'], ['billing']], 'the vectors moved the first line');
+      assert.equal(sentences.at(-1)?.dim, DIM);
+      // The task's labeled lines and label names are embedded first, then the document's lines.
+      assert.deepEqual(fake.embedded.slice(0, 5).sort(), ['app crash', 'billing', 'bug', 'invoice overdue', 'sunny day']);
+      assert.deepEqual(fake.embedded.slice(5).sort(), ['my invoice', 'the app crash']);
     } finally {
       w.close();
     }

@@ -215,6 +215,37 @@ describe('classifyWorkspace worker request', () => {
     assert.deepEqual(setsOf(filesOf(first)[0]!, labels), expected);
   });
 
+  it("carries each task's note (a multi-label model fitted on some of its lines) in the answer, first task or other", async () => {
+    const root = make({ 'a.txt': 'my invoice\n' });
+    const topics = [
+      { text: 'invoice overdue', labels: ['billing'] },
+      { text: 'sunny day', labels: [] },
+    ];
+    const note = '300 labeled lines: the label sets are learned from 250 of them';
+    // Its English template travels with it, for the extension to say it in the user's language.
+    const noteTemplate = { template: '{0} labeled lines: the label sets are learned from {1} of them', params: ['300', '250'] };
+    const base = fakeSetEngine([]);
+    const engine = {
+      ...base,
+      adaptMultiLabel: (...args: Parameters<NonNullable<typeof base.adaptMultiLabel>>) => ({
+        ...base.adaptMultiLabel!(...args),
+        note,
+        noteTemplate,
+      }),
+    };
+    const first = await classifyWorkspace(engine, params(root, { support: [], multiLabel: topics }), new CancelSource(), () => {});
+    assert.equal(first.note, note);
+    assert.deepEqual(first.noteTemplate, noteTemplate);
+    const other = await classifyWorkspace(
+      engine,
+      params(root, { otherTasks: [{ task: 'topics', support: [], multiLabel: topics }] }),
+      new CancelSource(),
+      () => {},
+    );
+    assert.equal(other.note, undefined, 'the single-label task left nothing out');
+    assert.deepEqual(other.otherTasks, [{ labels: ['billing', 'none'], method: 'multi-label', note, noteTemplate }]);
+  });
+
   it('refuses a malformed multiLabel in otherTasks before walking the folder', async () => {
     const root = make({ 'a.txt': 'invoice' });
     const calls = newCalls();

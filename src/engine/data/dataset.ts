@@ -34,6 +34,27 @@ export function datasetLabelSet(labels: readonly string[]): string {
     .join(LABEL_SET_SEPARATOR);
 }
 
+/**
+ * The names of a value `datasetLabelSet` wrote, sorted: split at each bare `|`, each `\` and the
+ * character after it read as that character; `none` (or an empty value) is the empty set. A value
+ * without `|` or `\` is one name, so a single-label value reads as itself.
+ */
+export function parseDatasetLabelSet(value: string): string[] {
+  if (value === NONE_LABEL || value === '') return [];
+  const names: string[] = [];
+  let name = '';
+  for (let i = 0; i < value.length; i++) {
+    const c = value[i]!;
+    if (c === '\\' && i + 1 < value.length) name += value[++i];
+    else if (c === LABEL_SET_SEPARATOR) {
+      names.push(name);
+      name = '';
+    } else name += c;
+  }
+  names.push(name);
+  return [...new Set(names)].filter((n) => n !== '' && n !== NONE_LABEL).sort();
+}
+
 /** The names of the three added columns; `fewshot_` in front when the source already has one. */
 export function labelColumnNames(existing: readonly string[]): { label: string; source: string; confidence: string } {
   const taken = new Set(existing);
@@ -82,6 +103,15 @@ export function formulaSafe(cell: string): string {
   if (!/^[=+\-@\t\r\uff1d\uff0b\uff0d\uff20]/.test(cell)) return cell;
   if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(cell)) return cell;
   return `'${cell}`;
+}
+
+/**
+ * A cell as it was before formulaSafe: the apostrophe it put in front of a formula-like cell taken
+ * away (Import Labels reads an Export Labels CSV back). A cell that began with `'` and a formula
+ * character of its own reads one apostrophe short: the guard does not mark the cells it left alone.
+ */
+export function formulaUnguarded(cell: string): string {
+  return /^'[=+\-@\t\r\uff1d\uff0b\uff0d\uff20]/.test(cell) ? cell.slice(1) : cell;
 }
 
 const roundConfidence = (c: number | undefined) => (c === undefined || !Number.isFinite(c) ? undefined : Math.round(c * 1000) / 1000);

@@ -138,6 +138,25 @@ export function adaptByClauses(
 }
 
 /**
+ * Whether the labeled lines split by label: at least CLAUSE_AGREEMENT of the lines carrying a
+ * label have as many clauses as labels (and few enough labels to assign). The one test of whether
+ * the clauses are read; the facade asks it too, so that refining keeps a clause model.
+ */
+export function splitsByLabel(support: readonly string[], sets: LabelSets): boolean {
+  const L = sets.nLabels;
+  let labeled = 0;
+  let agreeing = 0;
+  support.forEach((text, i) => {
+    let count = 0;
+    for (let l = 0; l < L; l++) count += sets.member[i * L + l];
+    if (count === 0) return;
+    labeled++;
+    if (count <= MAX_ASSIGNED_LABELS && splitClauses(text).length === count) agreeing++;
+  });
+  return labeled > 0 && agreeing >= CLAUSE_AGREEMENT * labeled;
+}
+
+/**
  * The clause rows of the labeled lines, or undefined when too few lines split by label
  * (CLAUSE_AGREEMENT). A line with no label gives each of its clauses no label; a line whose
  * clause count equals its label count gives each clause one of its labels, in the order whose
@@ -145,9 +164,8 @@ export function adaptByClauses(
  * lines are left out.
  */
 function clauseRows(input: ClauseInput, L: number, probs: (clauses: string[]) => Float32Array): ClauseRow[] | undefined {
+  if (!splitsByLabel(input.support, input.sets)) return undefined;
   const rows: ClauseRow[] = [];
-  let labeled = 0;
-  let agreeing = 0;
   input.support.forEach((text, i) => {
     const parts = splitClauses(text);
     const labels = Array.from({ length: L }, (_, l) => l).filter((l) => input.sets.member[i * L + l] === 1);
@@ -155,15 +173,13 @@ function clauseRows(input: ClauseInput, L: number, probs: (clauses: string[]) =>
       for (const part of parts) rows.push({ text: part, labels: [] });
       return;
     }
-    labeled++;
     if (parts.length !== labels.length || labels.length > MAX_ASSIGNED_LABELS) return;
-    agreeing++;
     const order = labels.length === 1 ? labels : likeliestOrder(labels, probs(parts), L);
     parts.forEach((part, k) => {
       rows.push({ text: part, labels: [String(order[k])] });
     });
   });
-  return labeled > 0 && agreeing >= CLAUSE_AGREEMENT * labeled ? rows : undefined;
+  return rows;
 }
 
 /** The order of `labels` (label k to clause k) whose clause probabilities (clauses x L) have the largest product. */

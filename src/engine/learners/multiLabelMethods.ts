@@ -27,7 +27,11 @@ export interface MultiLabelMethod {
     sets: LabelSets,
     pool?: EncodedLines,
     names?: EncodedLines,
-  ): { predictSets(lines: EncodedLines): { probs: Float32Array; sets: Uint8Array } };
+  ): {
+    /** Per label, the probability from which it is predicted (the editor's uncertainty reads it). */
+    thresholds: Float32Array;
+    predictSets(lines: EncodedLines): { probs: Float32Array; sets: Uint8Array };
+  };
 }
 
 /**
@@ -130,7 +134,7 @@ export function sentenceMultiLabelMethod(
         heads,
         CV_THRESHOLDS,
       );
-      return { predictSets: (lines) => classifier.predictSets(transform(lines)) };
+      return { thresholds: classifier.thresholds, predictSets: (lines) => classifier.predictSets(transform(lines)) };
     },
   };
 }
@@ -143,7 +147,7 @@ export function multiLabelWithoutSentence(method: MultiLabelMethod, layout: Sent
     transductive: method.transductive,
     adapt(support, sets, pool, names) {
       const model = method.adapt(today(support), sets, pool && today(pool), names && today(names));
-      return { predictSets: (lines) => model.predictSets(today(lines)) };
+      return { thresholds: model.thresholds, predictSets: (lines) => model.predictSets(today(lines)) };
     },
   };
 }

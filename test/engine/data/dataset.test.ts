@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { datasetLabelSet, leftOutNote, safeCsv, writeDataset } from '../../../src/engine/data/dataset';
+import { datasetLabelSet, leftOutNote, parseDatasetLabelSet, safeCsv, writeDataset } from '../../../src/engine/data/dataset';
 import { parseRecords } from '../../../src/engine/data/records';
 import { toCsv } from '../../../src/extension/labelFile';
 
@@ -162,9 +162,10 @@ describe('data: dataset export with several tasks', () => {
     assert.equal(datasetLabelSet([]), 'none');
     assert.equal(datasetLabelSet(['bug', 'billing']), 'billing|bug');
     assert.equal(datasetLabelSet(['a|b', 'c\\d']), 'a\\|b|c\\\\d');
-    // Reading escapes (a backslash and the next character) and splitting at a bare | gives the names back.
-    const names = (datasetLabelSet(['a|b', 'e\\', 'x, "y"']).match(/(?:\\.|[^\\|])+/g) ?? []).map((n) => n.replace(/\\(.)/g, '$1'));
-    assert.deepEqual(names, ['a|b', 'e\\', 'x, "y"']);
+    // parseDatasetLabelSet (Import Labels) reads the names back: escapes undone, split at a bare |.
+    assert.deepEqual(parseDatasetLabelSet(datasetLabelSet(['x, "y"', 'e\\', 'a|b', '\\|'])), ['\\|', 'a|b', 'e\\', 'x, "y"']);
+    assert.deepEqual(parseDatasetLabelSet(datasetLabelSet([])), []);
+    assert.deepEqual(parseDatasetLabelSet('bug'), ['bug']);
     const source = 'id,text\n1,invoice crash\n';
     const out = writeDataset(parseRecords(source, 'csv'), source, () => ({ label: datasetLabelSet(['bug', 'x, "y"']), source: 'label' }));
     assert.deepEqual(rowsOf(out)[1], ['1', 'invoice crash', 'bug|x, "y"', 'label', '']);

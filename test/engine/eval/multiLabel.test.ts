@@ -102,6 +102,7 @@ describe('evaluateMultiLabel', () => {
     name,
     transductive: false,
     adapt: (_support, sets) => ({
+      thresholds: new Float32Array(sets.nLabels).fill(0.5),
       predictSets: (lines) => ({
         probs: new Float32Array(lines.n * sets.nLabels).fill(on),
         sets: new Uint8Array(lines.n * sets.nLabels).fill(on),
