@@ -1,7 +1,7 @@
 // The engine's facade: what the worker, the CLI and the benchmarks call.
 import path from 'node:path';
 import type { Classifier, Example, EncodedLines, FewShotMethod, LinearHead, LineSummaries } from './types';
-import { type LoadedModel, loadModel } from './model';
+import { type LoadedModel, loadModel, type SentenceProcedure } from './model';
 import { buildMethods, ideographVariant } from './methods';
 import { selectBackend, type BackendChoice } from './tf/backend';
 import { argmaxRow, normalisedEntropy, summarizeProbs } from './learners/probs';
@@ -22,8 +22,8 @@ import {
   type MultiLabelModel,
 } from './multiLabel';
 import { type MultiLabelMethod, multiLabelMethods } from './learners/multiLabelMethods';
-import { LogregMethod } from './learners/adaptation';
-import { augmentLines, SentenceBlockMethod } from './learners/sentenceBlock';
+import { type AdaptHyper, LogregMethod } from './learners/adaptation';
+import { augmentLines, SENTENCE_WEIGHT, SentenceBlockMethod } from './learners/sentenceBlock';
 
 export type { BackendChoice };
 
@@ -151,9 +151,6 @@ export interface SentenceVectors {
   get(text: string): Float32Array | undefined;
 }
 
-/** The sentence block's scale relative to the word block's: chosen on training domains (docs/sentence.md). */
-export const SENTENCE_WEIGHT = 2;
-
 /** The name of a method refined with the sentence block; it keeps its warm states apart from the method's. */
 export function sentenceMethodName(method: string, weight = SENTENCE_WEIGHT): string {
   return `${method}+sentence@${weight}`;
@@ -173,6 +170,8 @@ export interface EngineApi {
   multiLabelMethods?(): Map<string, MultiLabelMethod>;
   /** The model's abstention rules (when fitted) and the corpus centre they re-centre on without a pool. */
   abstention?(): { rules?: AbstentionRules; centre: Centre };
+  /** The model's procedure with the sentence block (sentence-procedure.json), when it has one. */
+  sentenceProcedure?(): SentenceProcedure | undefined;
   dispose(): void;
 }
 
@@ -233,13 +232,20 @@ export class Engine implements EngineApi {
     return { rules: this.model.abstention, centre: this.model.corpusCentre };
   }
 
+  sentenceProcedure(): SentenceProcedure | undefined {
+    return this.model.sentenceProcedure;
+  }
+
   adapt(support: Example[], options: AdaptOptions = {}): AdaptedModel {
     const started = performance.now();
     const base = options.method ?? 'default';
     const sentence = options.sentence;
-    const weight = options.sentenceWeight ?? SENTENCE_WEIGHT;
+    // `default` refines with the model's own procedure with the block (meta-learned with it, when
+    // that validated better) unless a weight is asked for.
+    const procedure = sentence && base === 'default' && options.sentenceWeight === undefined ? this.model.sentenceProcedure : undefined;
+    const weight = options.sentenceWeight ?? procedure?.weight ?? SENTENCE_WEIGHT;
     const name = sentence ? sentenceMethodName(base, weight) : base;
-    const method = sentence ? this.sentenceMethod(base, sentence.dim, weight) : this.registry.get(name);
+    const method = sentence ? this.sentenceMethod(base, sentence.dim, weight, procedure?.hyper) : this.registry.get(name);
     if (!method) throw new EngineInputError(`unknown method '${name}' (available: ${this.methods().join(', ')})`);
     const { labels, ids, texts } = checkSupport(support);
     const encodeStarted = performance.now();
@@ -380,11 +386,12 @@ export class Engine implements EngineApi {
   private lastPool?: { texts: string[]; nonEmpty: EncodedLines };
 
   /**
-   * `<base>+sentence@W`: the base regression (its meta-learned procedure, unchanged) with the
-   * sentence block appended at W times the word block's scale. Built once per width and weight.
+   * `<base>+sentence@W`: the base regression (its meta-learned procedure, unchanged, or `hyper`:
+   * the model's procedure meta-learned with the block) with the sentence block appended at W times
+   * the word block's scale. Built once per width and weight.
    */
-  private sentenceMethod(base: string, dim: number, weight: number): FewShotMethod | undefined {
-    const key = `${sentenceMethodName(base, weight)}/${dim}`;
+  private sentenceMethod(base: string, dim: number, weight: number, hyper?: AdaptHyper): FewShotMethod | undefined {
+    const key = `${sentenceMethodName(base, weight)}/${dim}${hyper ? '/procedure' : ''}`;
     const built = this.sentenceMethods.get(key);
     if (built) return built;
     const inner = this.registry.get(base);
@@ -393,7 +400,7 @@ export class Engine implements EngineApi {
       throw new EngineInputError(`method '${base}' cannot take the sentence block (only regressions can)`);
     const method = new SentenceBlockMethod({
       name: sentenceMethodName(base, weight),
-      hyper: inner.hyper,
+      hyper: hyper ?? inner.hyper,
       transductive: inner.transductive,
       corpusCentre: this.model.corpusCentre,
       layout: { wordDim: this.model.vectors.dim, sentenceDim: dim },
