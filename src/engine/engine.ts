@@ -1,7 +1,7 @@
 // The engine's facade: what the worker, the CLI and the benchmarks call.
 import path from 'node:path';
 import type { Classifier, Example, EncodedLines, FewShotMethod, LinearHead, LineSummaries } from './types';
-import { type LoadedModel, loadModel, type SentenceProcedure } from './model';
+import { type LoadedModel, loadModel, procedureHyper, type SentenceProcedure } from './model';
 import { buildMethods, ideographVariant } from './methods';
 import { selectBackend, type BackendChoice } from './tf/backend';
 import { argmaxRow, normalisedEntropy, summarizeProbs } from './learners/probs';
@@ -22,7 +22,7 @@ import {
   type MultiLabelModel,
 } from './multiLabel';
 import { type MultiLabelMethod, multiLabelMethods } from './learners/multiLabelMethods';
-import { type AdaptHyper, LogregMethod } from './learners/adaptation';
+import { LogregMethod } from './learners/adaptation';
 import { augmentLines, SENTENCE_WEIGHT, SentenceBlockMethod } from './learners/sentenceBlock';
 
 export type { BackendChoice };
@@ -245,7 +245,7 @@ export class Engine implements EngineApi {
     const procedure = sentence && base === 'default' && options.sentenceWeight === undefined ? this.model.sentenceProcedure : undefined;
     const weight = options.sentenceWeight ?? procedure?.weight ?? SENTENCE_WEIGHT;
     const name = sentence ? sentenceMethodName(base, weight) : base;
-    const method = sentence ? this.sentenceMethod(base, sentence.dim, weight, procedure?.hyper) : this.registry.get(name);
+    const method = sentence ? this.sentenceMethod(base, sentence.dim, weight, procedure) : this.registry.get(name);
     if (!method) throw new EngineInputError(`unknown method '${name}' (available: ${this.methods().join(', ')})`);
     const { labels, ids, texts } = checkSupport(support);
     const encodeStarted = performance.now();
@@ -386,12 +386,12 @@ export class Engine implements EngineApi {
   private lastPool?: { texts: string[]; nonEmpty: EncodedLines };
 
   /**
-   * `<base>+sentence@W`: the base regression (its meta-learned procedure, unchanged, or `hyper`:
-   * the model's procedure meta-learned with the block) with the sentence block appended at W times
+   * `<base>+sentence@W`: the base regression (its meta-learned procedure, unchanged, or
+   * `procedure`: the model's procedure meta-learned with the block) with the sentence block appended at W times
    * the word block's scale. Built once per width and weight.
    */
-  private sentenceMethod(base: string, dim: number, weight: number, hyper?: AdaptHyper): FewShotMethod | undefined {
-    const key = `${sentenceMethodName(base, weight)}/${dim}${hyper ? '/procedure' : ''}`;
+  private sentenceMethod(base: string, dim: number, weight: number, procedure?: SentenceProcedure): FewShotMethod | undefined {
+    const key = `${sentenceMethodName(base, weight)}/${dim}${procedure ? '/procedure' : ''}`;
     const built = this.sentenceMethods.get(key);
     if (built) return built;
     const inner = this.registry.get(base);
@@ -400,7 +400,7 @@ export class Engine implements EngineApi {
       throw new EngineInputError(`method '${base}' cannot take the sentence block (only regressions can)`);
     const method = new SentenceBlockMethod({
       name: sentenceMethodName(base, weight),
-      hyper: hyper ?? inner.hyper,
+      hyper: procedure ? procedureHyper(procedure, inner.hyper) : inner.hyper,
       transductive: inner.transductive,
       corpusCentre: this.model.corpusCentre,
       layout: { wordDim: this.model.vectors.dim, sentenceDim: dim },

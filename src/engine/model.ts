@@ -203,6 +203,15 @@ export interface SentenceProcedure {
   weight: number;
 }
 
+/**
+ * The procedure a method refines with: the file's meta-learned numbers on the base method's
+ * large-set schedule, which is no meta-parameter (methods.ts adds it to `default`; the file
+ * holds what was meta-trained, on 5-way episodes that never reach it).
+ */
+export function procedureHyper(procedure: SentenceProcedure, base: AdaptHyper): AdaptHyper {
+  return { ...procedure.hyper, ...(base.large ? { large: base.large } : {}) };
+}
+
 export const SENTENCE_PROCEDURE_FILE = 'sentence-procedure.json';
 /** Versions of sentence-procedure.json this engine reads. */
 export const SENTENCE_PROCEDURE_VERSION = 1;

@@ -4,7 +4,7 @@ import { LogregMethod } from '../learners/adaptation';
 import type { Centre } from '../learners/featureView';
 import { SentenceBlockMethod, type SentenceLayout } from '../learners/sentenceBlock';
 import type { FewShotMethod } from '../types';
-import type { SentenceProcedure } from '../model';
+import { procedureHyper, type SentenceProcedure } from '../model';
 import type { MultiLabelHyper } from '../learners/multiLabel';
 import { type MultiLabelMethod, sentenceMultiLabelMethod } from '../learners/multiLabelMethods';
 
@@ -26,16 +26,23 @@ export function sentenceMethod(
   if (!match) return undefined;
   const [, kind, weight] = match;
   if (kind === 'sentence-logreg' && weight !== undefined) throw new Error(`${name}: the sentence block alone takes no weight`);
+  const base = engineMethod(kind === 'default+sentence' ? 'default' : 'logreg');
+  const hyper = base instanceof LogregMethod ? base.hyper : undefined;
+  if (!hyper) throw new Error(`${name}: the engine has no ${kind === 'default+sentence' ? 'default' : 'logreg'} regression to build on`);
   if (kind === 'default+sentence' && weight === undefined) {
     if (!procedure)
       throw new Error(
         `${name}: the model has no procedure with the sentence block (fewshot meta-train --sentence); give the block's weight, e.g. default+sentence@1`,
       );
-    return new SentenceBlockMethod({ name, hyper: procedure.hyper, transductive: true, corpusCentre, layout, sentence: procedure.weight });
+    return new SentenceBlockMethod({
+      name,
+      hyper: procedureHyper(procedure, hyper),
+      transductive: true,
+      corpusCentre,
+      layout,
+      sentence: procedure.weight,
+    });
   }
-  const base = engineMethod(kind === 'default+sentence' ? 'default' : 'logreg');
-  const hyper = base instanceof LogregMethod ? base.hyper : undefined;
-  if (!hyper) throw new Error(`${name}: the engine has no ${kind === 'default+sentence' ? 'default' : 'logreg'} regression to build on`);
   return new SentenceBlockMethod({
     name,
     hyper,

@@ -103,7 +103,7 @@ export interface SentenceMethodOptions {
 export class SentenceBlockMethod implements FewShotMethod {
   readonly name: string;
   readonly transductive: boolean;
-  constructor(private readonly options: SentenceMethodOptions) {
+  constructor(readonly options: SentenceMethodOptions) {
     this.name = options.name;
     this.transductive = options.transductive;
   }
