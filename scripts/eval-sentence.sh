@@ -43,6 +43,15 @@ if [[ $step == meta ]]; then
   node bin/fewshot.js eval "${cache[@]}" --data data/clinc150.test.jsonl --shots-from data/clinc150.train.jsonl \
     --holdout-domains banking,credit_cards,work --model $holdout --way all --shot 1,5 --episodes "${EPISODES:-30}" --baseline default \
     --methods default,selftrain,default+sentence@2,default+sentence > $out/clinc-heldout-45way-meta.json
+  for set in snips trec6; do
+    file=${FEWSHOT_EVAL_DATA:-}/$set.test.jsonl
+    if [ -z "${FEWSHOT_EVAL_DATA:-}" ] || [ ! -f "$file" ]; then
+      echo "eval-sentence: $file not found (set FEWSHOT_EVAL_DATA): $set skipped" >&2
+      continue
+    fi
+    node bin/fewshot.js eval "${cache[@]}" --data "$file" --model $holdout --way 5 --shot 1,5 --episodes 100 \
+      --baseline default+sentence@2 --methods default,default+sentence@2,default+sentence > $out/$set-meta.json
+  done
 fi
 if [[ $step == others || $step == all ]]; then
   if [ -z "${FEWSHOT_EVAL_DATA:-}" ]; then

@@ -32,8 +32,19 @@ export interface SentenceRecipeOptions
   sentence: { dim: number; embed: (texts: string[]) => Promise<Float32Array> };
 }
 
+/** What the run records in the file beside the chosen procedure. */
+interface SentenceTraining extends Record<string, unknown> {
+  /** Validation accuracy (0..1) of default+sentence@2 and of the meta-learned procedure. */
+  validation: { fixed: number; metaLearned: number };
+  metaLearned: { hyper: AdaptHyper; weight: number };
+  bestStep: number;
+}
+
 /** Runs the recipe on `model` (its encoder, centre and default procedure) and writes `<model.dir>/sentence-procedure.json`. */
-export async function runSentenceRecipe(model: LoadedModel, o: SentenceRecipeOptions): Promise<SentenceProcedureFile> {
+export async function runSentenceRecipe(
+  model: LoadedModel,
+  o: SentenceRecipeOptions,
+): Promise<SentenceProcedureFile & { trained: SentenceTraining }> {
   const log = o.log ?? (() => {});
   const { trainDomains, sources, valExamples } = await recipeTasks(o);
   log(`training domains: ${trainDomains.join(', ')}; extra: ${o.extraTrainFiles.join(', ') || 'none'}`);
@@ -85,7 +96,7 @@ export async function runSentenceRecipe(model: LoadedModel, o: SentenceRecipeOpt
   log(`validation meta-learned with the block (weight ${meta.weight.toFixed(3)}): ${(100 * metaVal).toFixed(2)}%`);
   // Kept only where it validated better than the block added to the unchanged procedure.
   const better = metaVal > fixedVal;
-  const file: SentenceProcedureFile = {
+  const file: SentenceProcedureFile & { trained: SentenceTraining } = {
     format: 'fewshot-sentence-procedure',
     formatVersion: SENTENCE_PROCEDURE_VERSION,
     source: better ? 'meta-learned' : 'fixed',
