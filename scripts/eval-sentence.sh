@@ -6,7 +6,11 @@
 #      the holdout-recipe model (built here when missing, as scripts/eval-all.sh does);
 #   3. SNIPS and TREC-6 (5-way, the shipped model): evaluation-only sets the repository does not
 #      carry; set FEWSHOT_EVAL_DATA=<folder with snips.test.jsonl, trec6.test.jsonl>, else skipped.
-# Usage: scripts/eval-sentence.sh [select|clinc|others|all] [W[,W...]]   (W: the weight chosen in step 1)
+#   4. (step `meta`, not in `all`) the adaptation meta-trained WITH the block on the holdout model
+#      (`fewshot meta-train --sentence`: its scale a meta-parameter with the rest, kept only if it
+#      validates better than default+sentence@2), then the CLINC held-out 45-way ablation with and
+#      without the block, with and without meta-learning (docs/accuracy.md, "Meta-trained with the block").
+# Usage: scripts/eval-sentence.sh [select|clinc|others|all|meta] [W[,W...]]   (W: the weight chosen in step 1)
 # EPISODES (default 100) sets the episodes of steps 2 and 3. Sentence vectors are kept in
 # .fewshot-cache/sentence between runs.
 set -euo pipefail
@@ -31,6 +35,23 @@ if [[ $step == clinc || $step == all ]]; then
   node bin/fewshot.js eval "${cache[@]}" --data data/clinc150.test.jsonl --shots-from data/clinc150.train.jsonl \
     --holdout-domains banking,credit_cards,work --model $holdout --way all --shot 1,5 --episodes $episodes --baseline default \
     --methods "$ablation" > $out/clinc-heldout-45way.json
+fi
+if [[ $step == meta ]]; then
+  [ -d $holdout ] || node bin/fewshot.js meta-train --recipe holdout --steps 100 --eval-every 20 --validation-episodes 150 --out $holdout
+  node bin/fewshot.js meta-train --sentence --recipe holdout --out $holdout --sentence-cache .fewshot-cache/sentence \
+    --steps 100 --eval-every 20 --validation-episodes 100
+  node bin/fewshot.js eval "${cache[@]}" --data data/clinc150.test.jsonl --shots-from data/clinc150.train.jsonl \
+    --holdout-domains banking,credit_cards,work --model $holdout --way all --shot 1,5 --episodes "${EPISODES:-30}" --baseline default \
+    --methods default,selftrain,default+sentence@2,default+sentence > $out/clinc-heldout-45way-meta.json
+  for set in snips trec6; do
+    file=${FEWSHOT_EVAL_DATA:-}/$set.test.jsonl
+    if [ -z "${FEWSHOT_EVAL_DATA:-}" ] || [ ! -f "$file" ]; then
+      echo "eval-sentence: $file not found (set FEWSHOT_EVAL_DATA): $set skipped" >&2
+      continue
+    fi
+    node bin/fewshot.js eval "${cache[@]}" --data "$file" --model $holdout --way 5 --shot 1,5 --episodes 100 \
+      --baseline default+sentence@2 --methods default,default+sentence@2,default+sentence > $out/$set-meta.json
+  done
 fi
 if [[ $step == others || $step == all ]]; then
   if [ -z "${FEWSHOT_EVAL_DATA:-}" ]; then

@@ -2,7 +2,7 @@
 import { englishOf, type MessageTemplate, said, TemplateError } from './messageTemplate';
 import path from 'node:path';
 import type { Classifier, Example, EncodedLines, FewShotMethod, LinearHead, LineSummaries } from './types';
-import { type LoadedModel, loadModel } from './model';
+import { type LoadedModel, loadModel, procedureHyper, type SentenceProcedure } from './model';
 import { buildMethods, ideographVariant } from './methods';
 import { selectBackend, type BackendChoice } from './tf/backend';
 import { argmaxRow, normalisedEntropy, summarizeProbs } from './learners/probs';
@@ -26,7 +26,7 @@ import {
 import { type AnyMultiLabelMethod, multiLabelMethods, sentenceMultiLabelMethod } from './learners/multiLabelMethods';
 import { splitsByLabel } from './learners/multiLabelClauses';
 import { LogregMethod } from './learners/adaptation';
-import { augmentLinesWith, SentenceBlockMethod } from './learners/sentenceBlock';
+import { augmentLinesWith, SENTENCE_WEIGHT, SentenceBlockMethod } from './learners/sentenceBlock';
 import { IdeographMethod, ideographsFirst } from './learners/ideographBlock';
 
 export type { BackendChoice };
@@ -157,9 +157,6 @@ export interface SentenceVectors {
   get(text: string): Float32Array | undefined;
 }
 
-/** The sentence block's scale relative to the word block's: chosen on training domains (docs/sentence.md). */
-export const SENTENCE_WEIGHT = 2;
-
 /** The name of a method refined with the sentence block; it keeps its warm states apart from the method's. */
 export function sentenceMethodName(method: string, weight = SENTENCE_WEIGHT): string {
   return `${method}+sentence@${weight}`;
@@ -198,6 +195,8 @@ export interface EngineApi {
   multiLabelMethods?(): Map<string, AnyMultiLabelMethod>;
   /** The model's abstention rules (when fitted) and the corpus centre they re-centre on without a pool. */
   abstention?(): { rules?: AbstentionRules; centre: Centre };
+  /** The model's procedure with the sentence block (sentence-procedure.json), when it has one. */
+  sentenceProcedure?(): SentenceProcedure | undefined;
   dispose(): void;
 }
 
@@ -269,13 +268,20 @@ export class Engine implements EngineApi {
     return { rules: this.model.abstention, centre: this.model.corpusCentre };
   }
 
+  sentenceProcedure(): SentenceProcedure | undefined {
+    return this.model.sentenceProcedure;
+  }
+
   adapt(support: Example[], options: AdaptOptions = {}): AdaptedModel {
     const started = performance.now();
     const base = options.method ?? 'default';
     const sentence = options.sentence;
-    const weight = options.sentenceWeight ?? SENTENCE_WEIGHT;
+    // `default` refines with the model's own procedure with the block (meta-learned with it, when
+    // that validated better) unless a weight is asked for.
+    const procedure = sentence && base === 'default' && options.sentenceWeight === undefined ? this.model.sentenceProcedure : undefined;
+    const weight = options.sentenceWeight ?? procedure?.weight ?? SENTENCE_WEIGHT;
     const name = sentence ? sentenceMethodName(base, weight) : base;
-    const method = sentence ? this.sentenceMethod(base, sentence.dim, weight) : this.registry.get(name);
+    const method = sentence ? this.sentenceMethod(base, sentence.dim, weight, procedure) : this.registry.get(name);
     if (!method) throw new EngineInputError(said(ENGINE_INPUT_ERRORS.unknownMethod, name, this.methods().join(', ')));
     const { labels, ids, texts } = checkSupport(support);
     const encodeStarted = performance.now();
@@ -453,11 +459,12 @@ export class Engine implements EngineApi {
   private lastPool?: { texts: string[]; nonEmpty: EncodedLines };
 
   /**
-   * `<base>+sentence@W`: the base regression (its meta-learned procedure, unchanged) with the
-   * sentence block appended at W times the word block's scale. Built once per width and weight.
+   * `<base>+sentence@W`: the base regression (its meta-learned procedure, unchanged, or
+   * `procedure`: the model's procedure meta-learned with the block) with the sentence block appended at W times
+   * the word block's scale. Built once per width and weight.
    */
-  private sentenceMethod(base: string, dim: number, weight: number): FewShotMethod | undefined {
-    const key = `${sentenceMethodName(base, weight)}/${dim}`;
+  private sentenceMethod(base: string, dim: number, weight: number, procedure?: SentenceProcedure): FewShotMethod | undefined {
+    const key = `${sentenceMethodName(base, weight)}/${dim}${procedure ? '/procedure' : ''}`;
     const built = this.sentenceMethods.get(key);
     if (built) return built;
     const inner = this.registry.get(base);
@@ -466,7 +473,7 @@ export class Engine implements EngineApi {
     const layout = { wordDim: this.model.vectors.dim, sentenceDim: dim };
     const refined = new SentenceBlockMethod({
       name: sentenceMethodName(base, weight),
-      hyper: inner.hyper,
+      hyper: procedure ? procedureHyper(procedure, inner.hyper) : inner.hyper,
       transductive: inner.transductive,
       corpusCentre: this.model.corpusCentre,
       layout,

@@ -37,6 +37,8 @@ export interface LoadedModel {
   metrics?: Record<string, unknown>;
   /** Rules for reporting "no label" (abstention.json beside the checkpoint), when fitted. */
   abstention?: AbstentionRules;
+  /** The adaptation with the sentence block (sentence-procedure.json beside the checkpoint), when trained. */
+  sentenceProcedure?: SentenceProcedure;
 }
 
 export function loadVectors(dir: string): WordVectors {
@@ -96,6 +98,7 @@ export function loadModel(dir: string, options: { cacheSize?: number } = {}): Lo
     hash: ck.manifest.weights.sha256,
     metrics: ck.manifest.metrics,
     abstention: loadAbstention(dir),
+    sentenceProcedure: loadSentenceProcedure(dir),
     sifSha256: sif
       ? createHash('sha256')
           .update(new Uint8Array(sif.buffer, sif.byteOffset, sif.byteLength))
@@ -153,12 +156,7 @@ export interface AbstentionFile {
 export function loadAbstention(dir: string): AbstentionRules | undefined {
   const file = path.join(dir, ABSTENTION_FILE);
   if (!fs.existsSync(file)) return undefined;
-  let parsed: Partial<AbstentionFile>;
-  try {
-    parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<AbstentionFile>;
-  } catch (err) {
-    throw new CheckpointError(`${file} is not valid JSON: ${(err as Error).message}`);
-  }
+  const parsed = readJson<AbstentionFile>(file);
   const versions: readonly unknown[] = ABSTENTION_FORMAT_VERSIONS;
   if (parsed.format !== 'fewshot-abstention' || !versions.includes(parsed.formatVersion) || !parsed.rules) {
     throw new CheckpointError(`${file} is not a fewshot-abstention file (format version ${ABSTENTION_FORMAT_VERSIONS.join(' or ')})`);
@@ -175,7 +173,85 @@ export function loadAbstention(dir: string): AbstentionRules | undefined {
 
 /** Writes the rules atomically (temporary file, then rename). */
 export function saveAbstention(file: string, content: AbstentionFile): void {
+  writeJsonAtomic(file, content);
+}
+
+/** A JSON file beside the checkpoint, parsed; nothing about its fields is checked yet. */
+function readJson<T>(file: string): Partial<T> {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<T>;
+  } catch (err) {
+    throw new CheckpointError(`${file} is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+function writeJsonAtomic(file: string, content: unknown): void {
   const tmp = `${file}.${process.pid}.tmp`;
   fs.writeFileSync(tmp, `${JSON.stringify(content, null, 2)}\n`);
   fs.renameSync(tmp, file);
+}
+
+/**
+ * The adaptation the engine refines with the sentence block (`fewshot meta-train --sentence`,
+ * training/sentenceRecipe.ts): its procedure and the block's weight relative to the word block.
+ * A model without the file refines with its default procedure and SENTENCE_WEIGHT.
+ */
+export interface SentenceProcedure {
+  /** 'meta-learned': trained with the block and kept because it validated better; 'fixed': the default with SENTENCE_WEIGHT won. */
+  source: 'meta-learned' | 'fixed';
+  hyper: AdaptHyper;
+  weight: number;
+}
+
+/**
+ * The procedure a method refines with: the file's meta-learned numbers on the base method's
+ * large-set schedule, which is no meta-parameter (methods.ts adds it to `default`; the file
+ * holds what was meta-trained, on 5-way episodes that never reach it).
+ */
+export function procedureHyper(procedure: SentenceProcedure, base: AdaptHyper): AdaptHyper {
+  return { ...procedure.hyper, ...(base.large ? { large: base.large } : {}) };
+}
+
+export const SENTENCE_PROCEDURE_FILE = 'sentence-procedure.json';
+/** Versions of sentence-procedure.json this engine reads. */
+export const SENTENCE_PROCEDURE_VERSION = 1;
+
+export interface SentenceProcedureFile extends SentenceProcedure {
+  format: 'fewshot-sentence-procedure';
+  formatVersion: typeof SENTENCE_PROCEDURE_VERSION;
+  /** How it was trained (validation figures, domains, steps), for the record. */
+  trained?: Record<string, unknown>;
+}
+
+const HYPER_NUMBERS = ['steps', 'lr', 'weightDecay', 'temperature', 'pseudoWeight', 'nameWeight'] as const;
+
+/** The model's procedure with the sentence block, or undefined when it has none (models trained before it). */
+export function loadSentenceProcedure(dir: string): SentenceProcedure | undefined {
+  const file = path.join(dir, SENTENCE_PROCEDURE_FILE);
+  if (!fs.existsSync(file)) return undefined;
+  const parsed = readJson<SentenceProcedureFile>(file);
+  if (parsed.format !== 'fewshot-sentence-procedure' || parsed.formatVersion !== SENTENCE_PROCEDURE_VERSION) {
+    throw new CheckpointError(`${file} is not a fewshot-sentence-procedure file (format version ${SENTENCE_PROCEDURE_VERSION})`);
+  }
+  const { hyper, weight, source } = parsed;
+  const finite = (v: unknown) => typeof v === 'number' && Number.isFinite(v) && v >= 0;
+  if (
+    !hyper ||
+    !HYPER_NUMBERS.every((k) => finite(hyper[k])) ||
+    !finite(hyper.scales?.word) ||
+    !finite(hyper.scales?.char) ||
+    !Array.isArray(hyper.rounds) ||
+    !finite(weight) ||
+    (source !== 'meta-learned' && source !== 'fixed')
+  ) {
+    throw new CheckpointError(
+      `${file} lacks a usable procedure (hyper-parameters, a weight of at least 0, a source): retrain it with \`fewshot meta-train --sentence\``,
+    );
+  }
+  return { source, hyper, weight: weight as number };
+}
+
+/** Writes the procedure atomically (temporary file, then rename). */
+export function saveSentenceProcedure(dir: string, content: SentenceProcedureFile): void {
+  writeJsonAtomic(path.join(dir, SENTENCE_PROCEDURE_FILE), content);
 }

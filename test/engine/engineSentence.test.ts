@@ -1,8 +1,21 @@
 // The engine with the sentence block (Engine.adapt's `sentence` option): the refined method uses
 // the block, weight 0 is today's method, and no line is ever scored without its vector.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { MODEL_DIR, SUPPORT } from './engineFixture';
 import { Engine, EngineInputError, type SentenceVectors } from '../../src/engine/engine';
+import { CheckpointError } from '../../src/engine/checkpoint';
+import {
+  CHECKPOINT_DIR,
+  loadModel,
+  loadSentenceProcedure,
+  SENTENCE_PROCEDURE_VERSION,
+  type SentenceProcedureFile,
+  saveSentenceProcedure,
+  VECTORS_FILE,
+} from '../../src/engine/model';
 
 const DIM = 16;
 const LABELS = ['billing', 'bug', 'question'];
@@ -109,5 +122,66 @@ describe('Engine with the sentence block', function () {
     });
     assert.equal(again.warm, true);
     assert.equal(engine.adapt(SUPPORT, { pool: LINES, ...(refined.state ? { warm: refined.state } : {}) }).warm, false);
+  });
+});
+
+describe('Engine with a procedure meta-learned with the sentence block (sentence-procedure.json)', function () {
+  this.timeout(120_000);
+  let dir: string;
+  before(() => {
+    // The shipped model's files, plus a procedure file of its own.
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fewshot-sentence-procedure-'));
+    fs.cpSync(path.join(MODEL_DIR, CHECKPOINT_DIR), path.join(dir, CHECKPOINT_DIR), { recursive: true });
+    fs.symlinkSync(path.join(MODEL_DIR, VECTORS_FILE), path.join(dir, VECTORS_FILE));
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  const write = (weight: number, temperatureTimes: number) => {
+    const hyper = loadModel(MODEL_DIR).config.defaultHyper;
+    const file: SentenceProcedureFile = {
+      format: 'fewshot-sentence-procedure',
+      formatVersion: SENTENCE_PROCEDURE_VERSION,
+      source: 'meta-learned',
+      hyper: { ...hyper, temperature: hyper.temperature * temperatureTimes },
+      weight,
+    };
+    saveSentenceProcedure(dir, file);
+  };
+
+  it('refines with its weight and its hyper-parameters; an explicit weight still means the default procedure', async () => {
+    // Weight 0 (the block off) and the default's own hyper-parameters: the same predictions as
+    // today's, under the learned weight's name; a checkpoint without the file refines at @2 (above).
+    write(0, 1);
+    const engine = await Engine.load({ modelDir: dir, backend: 'wasm' });
+    const today = engine.adapt(SUPPORT, { pool: LINES }).classify(LINES);
+    const refined = engine.adapt(SUPPORT, { pool: LINES, sentence: vectors([2, 0, 1, 1]) });
+    assert.equal(refined.method, 'default+sentence@0');
+    const p = refined.classify(LINES);
+    p.confidence.forEach((c, i) => {
+      assert.ok(Math.abs(c - (today.confidence[i] as number)) < 1e-3, `line ${i}: ${c} vs ${today.confidence[i]}`);
+    });
+    engine.dispose();
+    // Its hyper-parameters are the ones used: a sharper output temperature gives surer predictions.
+    write(0, 3);
+    const sharper = await Engine.load({ modelDir: dir, backend: 'wasm' });
+    const q = sharper.adapt(SUPPORT, { pool: LINES, sentence: vectors([2, 0, 1, 1]) }).classify(LINES);
+    assert.deepEqual([...q.labelIndex], [...p.labelIndex]);
+    q.confidence.forEach((c, i) => {
+      assert.ok(c > (p.confidence[i] as number) + 1e-3, `line ${i}: ${c} vs ${p.confidence[i]}`);
+    });
+    assert.equal(sharper.adapt(SUPPORT, { pool: LINES, sentence: vectors([2, 0, 1, 1]), sentenceWeight: 2 }).method, 'default+sentence@2');
+    sharper.dispose();
+  });
+
+  it('refuses a file it cannot use, and loads a model without one', () => {
+    fs.writeFileSync(
+      path.join(dir, 'sentence-procedure.json'),
+      JSON.stringify({ format: 'fewshot-sentence-procedure', formatVersion: 99 }),
+    );
+    assert.throws(() => loadSentenceProcedure(dir), CheckpointError);
+    write(-1, 1);
+    assert.throws(() => loadSentenceProcedure(dir), /weight/);
+    fs.rmSync(path.join(dir, 'sentence-procedure.json'));
+    assert.equal(loadModel(dir).sentenceProcedure, undefined);
   });
 });

@@ -89,7 +89,8 @@ export const evalCommand: Command = {
       name: 'sentence',
       type: 'boolean',
       help:
-        'add the sentence block (docs/sentence.md): methods sentence-logreg, both-logreg[@W], default+sentence@W; ' +
+        'add the sentence block (docs/sentence.md): methods sentence-logreg, both-logreg[@W], default+sentence@W, ' +
+        "default+sentence (the model's procedure meta-learned with the block); " +
         "the other methods see today's features as usual; with --multi-label: default+sentence@W",
     },
     {
@@ -321,13 +322,13 @@ function sentenceMethods(engine: EngineApi, names: string[], centre: Centre, lay
   ).map((m) => (isTextMethod(m) ? m : withoutSentence(m, layout)));
   const built = own.map((n) => {
     try {
-      return sentenceMethod(n, (m) => engine.method(m), centre, layout);
+      return sentenceMethod(n, (m) => engine.method(m), centre, layout, engine.sentenceProcedure?.());
     } catch (e) {
       throw new UsageError((e as Error).message);
     }
   });
   const unknown = own.find((_, i) => !built[i]);
-  if (unknown) throw new UsageError(`unknown sentence method "${unknown}" (sentence-logreg, both-logreg[@W], default+sentence@W)`);
+  if (unknown) throw new UsageError(`unknown sentence method "${unknown}" (sentence-logreg, both-logreg[@W], default+sentence[@W])`);
   return [...rest, ...built.filter((m) => m !== undefined)];
 }
 

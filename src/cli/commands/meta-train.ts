@@ -2,6 +2,8 @@
 //   --recipe holdout: CLINC150 domains banking, credit_cards and work never seen: measures the recipe.
 //   --recipe shipped: the same recipe on all licence-compatible data; writes models/checkpoint.
 //   --from-checkpoint DIR --data a.jsonl b.jsonl: improves DIR's model from the user's tasks (improve.ts).
+//   --sentence: meta-trains the adaptation with the sentence block on the model already in --out
+//     (training/sentenceRecipe.ts) and writes its sentence-procedure.json.
 import { WARM_START_LINES } from '../../engine/improve/similar';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,9 +14,11 @@ import { defaultModelDir, packageRoot } from '../paths';
 import type { Command } from './command';
 import { runImprove } from './improve';
 import { trainingDataDir, trainingOptions } from './training-options';
-import { loadVectors, VECTORS_FILE } from '../../engine/model';
+import { loadModel, loadVectors, VECTORS_FILE } from '../../engine/model';
 import { runRecipe } from '../../engine/training/recipe';
-import { formatProgress } from '../../engine/meta/trainer';
+import { runSentenceRecipe } from '../../engine/training/sentenceRecipe';
+import { SentenceEncoder } from '../../engine/sentence/encoder';
+import { formatProgress, type Progress } from '../../engine/meta/trainer';
 import { selectBackend } from '../../engine/tf/backend';
 
 const RECIPES: Record<string, { holdout: string[]; extra: string[] }> = {
@@ -29,6 +33,7 @@ export const metaTrainCommand: Command = {
   summary: 'meta-train the adaptation shipped in models/ (seeded, resumable)',
   usage:
     'fewshot meta-train --recipe holdout|shipped [--out DIR] [options]\n' +
+    '       fewshot meta-train --sentence --recipe holdout|shipped [--out DIR] [--sentence-cache DIR] [options]\n' +
     '       fewshot meta-train --from-checkpoint DIR --data a.jsonl [b.jsonl ...] [--test c.jsonl] [--out DIR] [--json]',
   description:
     'Meta-learns the transductive adaptation (block scales, step size, weight decay, temperature, pseudo-label and label-name weights) ' +
@@ -73,6 +78,19 @@ export const metaTrainCommand: Command = {
     { name: 'query', type: 'int', min: 1, default: 15, help: 'with --from-checkpoint: most query lines per label in an episode' },
     { name: 'json', type: 'boolean', help: 'with --from-checkpoint: print the result as one JSON object on stdout' },
     {
+      name: 'sentence',
+      type: 'boolean',
+      help:
+        'meta-train the adaptation with the sentence block (its scale learned with the rest) on the model in --out, ' +
+        'and write <out>/sentence-procedure.json: the meta-learned procedure if it validates better than default+sentence@2, else that',
+    },
+    {
+      name: 'sentence-cache',
+      type: 'string',
+      placeholder: 'dir',
+      help: 'with --sentence: keep the sentence vectors in this folder between runs',
+    },
+    {
       name: 'warm-start',
       type: 'boolean',
       help: 'with --from-checkpoint and --test: train only on the --data task most similar to the test task (label names and first lines)',
@@ -94,14 +112,12 @@ export const metaTrainCommand: Command = {
     const modelDir = path.resolve(
       args.string('out') ?? (name === 'shipped' ? defaultModelDir() : path.join(packageRoot(), 'out', 'models-holdout')),
     );
-    fs.mkdirSync(modelDir, { recursive: true });
-    const vectors = loadVectors(defaultModelDir());
-    if (path.resolve(modelDir) !== path.resolve(defaultModelDir()))
-      fs.copyFileSync(path.join(defaultModelDir(), VECTORS_FILE), path.join(modelDir, VECTORS_FILE));
     const backend = await selectBackend((args.string('backend') ?? 'cpu') as 'cpu', (m) => line(io.stderr, m));
-    line(io.stderr, `meta-train recipe ${name}: backend ${backend.name}, data ${dataDir}, out ${modelDir}`);
+    const sentence = args.flag('sentence');
+    line(io.stderr, `meta-train${sentence ? ' --sentence' : ''} recipe ${name}: backend ${backend.name}, data ${dataDir}, out ${modelDir}`);
     const tty = Boolean((io.stderr as { isTTY?: boolean }).isTTY);
-    await runRecipe(vectors, {
+    // What both recipes share: data, domains, schedule, progress.
+    const common = {
       dataDir,
       holdoutDomains: recipe.holdout,
       validationDomains: ['auto_and_commute'],
@@ -109,17 +125,44 @@ export const metaTrainCommand: Command = {
       steps: args.need<number>('steps'),
       evalEvery: args.need<number>('eval-every'),
       seed: args.need<number>('seed'),
-      outDir: path.resolve(args.string('work') ?? path.join(modelDir, '.training')),
-      modelDir,
       resume: args.flag('resume'),
       validationEpisodes: args.need<number>('validation-episodes'),
-      onProgress: (p) => {
+      onProgress: (p: Progress) => {
         const text = formatProgress(p);
         if (tty) io.stderr.write(`\r${text}`);
         else if (p.valAcc !== undefined && (p.step % args.need<number>('eval-every') === 0 || p.step === p.steps)) line(io.stderr, text);
       },
-      log: (m) => line(io.stderr, `${tty ? '\n' : ''}${m}`),
-    });
+      log: (m: string) => line(io.stderr, `${tty ? '\n' : ''}${m}`),
+    };
+    const work = args.string('work');
+    if (sentence) {
+      // On the model already in --out: its encoder, centre and default procedure.
+      const model = loadModel(modelDir);
+      const cacheDir = args.string('sentence-cache');
+      const encoder = await SentenceEncoder.load({ memoryEntries: 0, ...(cacheDir ? { cacheDir, cacheBytes: 512e6 } : {}) });
+      try {
+        await runSentenceRecipe(model, {
+          ...common,
+          outDir: path.resolve(work ?? path.join(modelDir, '.training', 'sentence')),
+          sentence: {
+            dim: encoder.dim,
+            embed: async (texts) => {
+              const v = await encoder.embed(texts);
+              encoder.flush();
+              return v;
+            },
+          },
+        });
+      } finally {
+        encoder.dispose();
+      }
+      return EXIT_OK;
+    }
+    fs.mkdirSync(modelDir, { recursive: true });
+    const vectors = loadVectors(defaultModelDir());
+    if (path.resolve(modelDir) !== path.resolve(defaultModelDir()))
+      fs.copyFileSync(path.join(defaultModelDir(), VECTORS_FILE), path.join(modelDir, VECTORS_FILE));
+    await runRecipe(vectors, { ...common, outDir: path.resolve(work ?? path.join(modelDir, '.training')), modelDir });
     return EXIT_OK;
   },
 };

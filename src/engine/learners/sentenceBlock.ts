@@ -14,6 +14,13 @@ import { type AdaptHyper, adaptLogreg } from './adaptation';
 import { blockMeans, type BlockScales, type Centre, FeatureView } from './featureView';
 import type { AdaptControl, Classifier, EncodedLines, FewShotMethod } from '../types';
 
+/**
+ * The sentence block's scale relative to the word block's when a model has no procedure
+ * meta-learned with the block (model.ts: sentence-procedure.json): chosen on training domains
+ * (docs/sentence.md), and where that meta-learning starts.
+ */
+export const SENTENCE_WEIGHT = 2;
+
 export interface SentenceLayout {
   /** Width of today's word block (the model's word vectors). */
   wordDim: number;
@@ -114,7 +121,7 @@ export interface SentenceMethodOptions {
 export class SentenceBlockMethod implements FewShotMethod {
   readonly name: string;
   readonly transductive: boolean;
-  constructor(private readonly options: SentenceMethodOptions) {
+  constructor(readonly options: SentenceMethodOptions) {
     this.name = options.name;
     this.transductive = options.transductive;
   }

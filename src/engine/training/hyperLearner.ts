@@ -1,8 +1,17 @@
 // Adapts the meta-learned adaptation (metaHyper.ts) to the generic meta-training loop
 // (meta/trainer.ts): its parameters are the seven unconstrained hyper-parameters
-// (THETA_KEYS).
+// (THETA_KEYS), and the sentence block's scale when it is meta-learned with the block
+// (SENTENCE_THETA_KEYS).
 import type { AdaptHyper } from '../learners/adaptation';
-import { type HyperEpisode, type HyperMetaState, hyperFromTheta, initialMetaState, metaStep, THETA_KEYS } from './metaHyper';
+import {
+  type HyperEpisode,
+  type HyperMetaState,
+  hyperFromTheta,
+  initialMetaState,
+  metaStep,
+  sentenceWeightOf,
+  thetaKeys,
+} from './metaHyper';
 import type { OptimizerState } from '../meta/learner';
 import type { MetaTrainable } from '../meta/trainer';
 
@@ -10,8 +19,9 @@ export class HyperLearner implements MetaTrainable<HyperEpisode> {
   private state: HyperMetaState;
   readonly config: { kind: 'adaptation-hyper'; steps: number; rounds: number[]; init: AdaptHyper };
 
-  constructor(init: AdaptHyper) {
-    this.state = initialMetaState(init);
+  /** With `sentenceWeight`, the procedure with the sentence block, starting at that weight (episodes must carry `Ks`). */
+  constructor(init: AdaptHyper, sentenceWeight?: number) {
+    this.state = initialMetaState(init, sentenceWeight);
     this.config = { kind: 'adaptation-hyper', steps: init.steps, rounds: [...init.rounds], init };
   }
 
@@ -19,22 +29,27 @@ export class HyperLearner implements MetaTrainable<HyperEpisode> {
     return hyperFromTheta(this.state.theta, this.config);
   }
 
+  /** The sentence block's weight relative to the word block (learners/sentenceBlock.ts); only with the block. */
+  sentenceWeight(): number {
+    return sentenceWeightOf(this.state.theta);
+  }
+
   metaTrainStep(batch: HyperEpisode[], outerLr: number): { loss: number; acc: number } {
     return metaStep(this.state, batch, this.config, outerLr);
   }
 
   getParams(): Float32Array[] {
-    return [Float32Array.from(THETA_KEYS, (k) => this.state.theta[k])];
+    return [Float32Array.from(thetaKeys(this.state), (k) => this.state.theta[k] as number)];
   }
 
   setParams(params: Float32Array[]): void {
-    THETA_KEYS.forEach((k, i) => {
+    thetaKeys(this.state).forEach((k, i) => {
       this.state.theta[k] = params[0][i];
     });
   }
 
   paramShapes(): number[][] {
-    return [[THETA_KEYS.length]];
+    return [[thetaKeys(this.state).length]];
   }
 
   getOptimizerState(): OptimizerState {

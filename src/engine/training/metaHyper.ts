@@ -32,6 +32,19 @@ export interface HyperEpisode {
   /** (nSupport + nPool)^2 Grams of the re-centred, per-block normalised word and char features. */
   Kw: Float32Array;
   Kc: Float32Array;
+  /**
+   * The same Gram of the sentence block (re-centred on the support and pool, unit rows), when the
+   * episode has one: its scale is then a meta-parameter too (SENTENCE_THETA_KEYS).
+   */
+  Ks?: Float32Array;
+}
+
+/** Raw sentence vectors (row-major, `dim` wide) of an episode's support, pool and label names. */
+export interface SentenceRows {
+  dim: number;
+  support: Float32Array;
+  pool: Float32Array;
+  names?: Float32Array;
 }
 
 export function prepareHyperEpisode(
@@ -43,6 +56,7 @@ export function prepareHyperEpisode(
   queryLabels: Int32Array,
   common?: Float32Array,
   names?: EncodedLines,
+  sentence?: SentenceRows,
 ): HyperEpisode {
   const view = new FeatureView({ ...blockMeans([support, pool]), common }, { word: 1, char: 1 });
   const nameRows = names ? meaningfulNames(names) : [];
@@ -69,6 +83,7 @@ export function prepareHyperEpisode(
     }
   }
   return {
+    ...(sentence ? { Ks: sentenceGram(sentence, nameRows, support.n, pool.n) } : {}),
     nClasses,
     nSupport: support.n,
     supportLabels,
@@ -82,18 +97,69 @@ export function prepareHyperEpisode(
   };
 }
 
-/** A sampled episode as a meta-training task: its queries and distractors make the unlabeled pool, queries first. */
-export function hyperEpisodeFrom(e: Episode, encode: (texts: string[]) => EncodedLines, common?: Float32Array): HyperEpisode {
+/**
+ * The sentence block's Gram in the rows' order (support, meaningful names, pool): each vector
+ * re-centred on the mean of the support and pool vectors and scaled to unit length, as
+ * learners/sentenceBlock.ts reads the block with a pool (a zero row stays zero).
+ */
+function sentenceGram(s: SentenceRows, nameRows: number[], nSupport: number, nPool: number): Float32Array {
+  const { dim } = s;
+  const mean = new Float64Array(dim);
+  for (const m of [s.support, s.pool]) for (let i = 0; i < m.length; i++) mean[i % dim] += m[i];
+  for (let j = 0; j < dim; j++) mean[j] /= Math.max(1, nSupport + nPool);
+  const rows: Float32Array[] = [];
+  const take = (m: Float32Array, r: number) => {
+    const v = Float32Array.from(m.subarray(r * dim, (r + 1) * dim), (x, j) => x - mean[j]);
+    let sq = 0;
+    for (const x of v) sq += x * x;
+    const k = sq > 0 ? 1 / Math.sqrt(sq) : 0;
+    rows.push(v.map((x) => x * k));
+  };
+  for (let r = 0; r < nSupport; r++) take(s.support, r);
+  if (s.names) for (const r of nameRows) take(s.names, r);
+  for (let r = 0; r < nPool; r++) take(s.pool, r);
+  const N = rows.length;
+  const K = new Float32Array(N * N);
+  for (let i = 0; i < N; i++) {
+    const a = rows[i];
+    for (let j = i; j < N; j++) {
+      const b = rows[j];
+      let d = 0;
+      for (let k = 0; k < dim; k++) d += a[k] * b[k];
+      K[i * N + j] = K[j * N + i] = d;
+    }
+  }
+  return K;
+}
+
+/**
+ * A sampled episode as a meta-training task: its queries and distractors make the unlabeled pool,
+ * queries first. With `sentence` (a line's sentence vector) the episode carries the sentence block.
+ */
+export function hyperEpisodeFrom(
+  e: Episode,
+  encode: (texts: string[]) => EncodedLines,
+  common?: Float32Array,
+  sentence?: { dim: number; embed: (texts: string[]) => Float32Array },
+): HyperEpisode {
   const pool = [...e.query, ...e.distractors];
+  const supportTexts = e.support.map((x) => x.text);
+  const poolTexts = pool.map((x) => x.text);
   return prepareHyperEpisode(
-    encode(e.support.map((x) => x.text)),
+    encode(supportTexts),
     e.supportLabels,
     e.labels.length,
-    encode(pool.map((x) => x.text)),
+    encode(poolTexts),
     Int32Array.from(e.query, (_, i) => i),
     e.queryLabels,
     common,
     encode(e.labels),
+    sentence && {
+      dim: sentence.dim,
+      support: sentence.embed(supportTexts),
+      pool: sentence.embed(poolTexts),
+      names: sentence.embed(e.labels),
+    },
   );
 }
 
@@ -104,7 +170,7 @@ function concatRows(a: Float32Array, b: Float32Array): Float32Array {
   return out;
 }
 
-/** Unconstrained meta-parameters; `toHyper` maps them to an AdaptHyper. */
+/** Unconstrained meta-parameters; `hyperFromTheta` maps them to an AdaptHyper. */
 export interface HyperTheta {
   logScaleWord: number;
   logScaleChar: number;
@@ -113,6 +179,8 @@ export interface HyperTheta {
   logTemperature: number;
   logitPseudoWeight: number;
   logNameWeight: number;
+  /** Log of the sentence block's scale (absolute, like the other two), when meta-learned with the block. */
+  logScaleSentence?: number;
 }
 
 export const THETA_KEYS: (keyof HyperTheta)[] = [
@@ -125,7 +193,20 @@ export const THETA_KEYS: (keyof HyperTheta)[] = [
   'logNameWeight',
 ];
 
-export function thetaFromHyper(h: AdaptHyper): HyperTheta {
+/** The meta-parameters of the adaptation with the sentence block: the seven above and its scale. */
+export const SENTENCE_THETA_KEYS: (keyof HyperTheta)[] = [...THETA_KEYS, 'logScaleSentence'];
+
+/**
+ * The sentence block's weight as the engine reads it (learners/sentenceBlock.ts: its scale relative
+ * to the word block's) from the meta-parameters.
+ */
+export function sentenceWeightOf(t: HyperTheta): number {
+  if (t.logScaleSentence === undefined) throw new Error('these meta-parameters have no sentence block');
+  return Math.exp(t.logScaleSentence - t.logScaleWord);
+}
+
+/** The meta-parameters of a procedure; with `sentenceWeight`, of that procedure with the sentence block at that weight. */
+export function thetaFromHyper(h: AdaptHyper, sentenceWeight?: number): HyperTheta {
   const p = Math.min(Math.max(h.pseudoWeight, 1e-4), 1 - 1e-4);
   return {
     logScaleWord: Math.log(h.scales.word),
@@ -135,6 +216,7 @@ export function thetaFromHyper(h: AdaptHyper): HyperTheta {
     logTemperature: Math.log(h.temperature),
     logitPseudoWeight: Math.log(p / (1 - p)),
     logNameWeight: Math.log(Math.max(h.nameWeight, 1e-4)),
+    ...(sentenceWeight !== undefined ? { logScaleSentence: Math.log(h.scales.word * sentenceWeight) } : {}),
   };
 }
 
@@ -172,7 +254,10 @@ export function unrolledAdaptation(
   base: Pick<AdaptHyper, 'steps' | 'rounds'>,
   onlyQueries = false,
 ): tf.Tensor2D {
-  const [lsw, lsc, llr, lwd, ltau, lomega, lname] = theta;
+  const [lsw, lsc, llr, lwd, ltau, lomega, lname, lss] = theta;
+  if ((lss === undefined) !== (ep.Ks === undefined)) throw new Error('the sentence scale and the sentence Gram go together');
+  const Ks = ep.Ks;
+  const ss2 = lss && tf.exp(tf.mul(lss, 2));
   const nHead = ep.nSupport + ep.nNames;
   const N = nHead + ep.nPool;
   const C = ep.nClasses;
@@ -183,14 +268,17 @@ export function unrolledAdaptation(
   const kBlock = (rows: number[], cols: number[]): tf.Tensor2D => {
     const w = new Float32Array(rows.length * cols.length);
     const c = new Float32Array(rows.length * cols.length);
+    const s = Ks && new Float32Array(rows.length * cols.length);
     rows.forEach((r, i) => {
       cols.forEach((col, j) => {
         w[i * cols.length + j] = ep.Kw[r * N + col];
         c[i * cols.length + j] = ep.Kc[r * N + col];
+        if (s && Ks) s[i * cols.length + j] = Ks[r * N + col];
       });
     });
     const shape: [number, number] = [rows.length, cols.length];
-    return tf.add(tf.mul(sw2, tf.tensor2d(w, shape)), tf.mul(sc2, tf.tensor2d(c, shape))) as tf.Tensor2D;
+    const K = tf.add(tf.mul(sw2, tf.tensor2d(w, shape)), tf.mul(sc2, tf.tensor2d(c, shape)));
+    return (s && ss2 ? tf.add(K, tf.mul(ss2, tf.tensor2d(s, shape))) : K) as tf.Tensor2D;
   };
   const lr = tf.exp(llr);
   const decay = tf.sub(1, tf.mul(lr, tf.exp(lwd)));
@@ -272,6 +360,11 @@ export interface HyperMetaState {
   step: number;
 }
 
+/** The meta-parameters a state trains: with the sentence block's scale when it has one. */
+export function thetaKeys(state: Pick<HyperMetaState, 'theta'>): (keyof HyperTheta)[] {
+  return state.theta.logScaleSentence === undefined ? THETA_KEYS : SENTENCE_THETA_KEYS;
+}
+
 /** One Adam step on a batch of episodes; returns the mean query loss and accuracy. */
 export function metaStep(
   state: HyperMetaState,
@@ -279,13 +372,14 @@ export function metaStep(
   base: Pick<AdaptHyper, 'steps' | 'rounds'>,
   outerLr: number,
 ): { loss: number; acc: number } {
+  const keys = thetaKeys(state);
   let lossSum = 0;
   let correct = 0;
   let total = 0;
-  const gradSum = new Float64Array(THETA_KEYS.length);
+  const gradSum = new Float64Array(keys.length);
   for (const ep of batch) {
     tf.tidy(() => {
-      const theta = THETA_KEYS.map((k) => tf.scalar(state.theta[k]));
+      const theta = keys.map((k) => tf.scalar(state.theta[k] as number));
       let acc = 0;
       const { value, grads } = tf.valueAndGrads((...t: tf.Tensor[]) => {
         const r = episodeLoss(t as tf.Scalar[], ep, base);
@@ -302,14 +396,16 @@ export function metaStep(
   }
   // Adam on the unconstrained parameters.
   state.step++;
-  const theta = Float64Array.from(THETA_KEYS, (k) => state.theta[k]);
+  const theta = Float64Array.from(keys, (k) => state.theta[k] as number);
   adamStep(theta, state.m, state.v, gradSum, state.step, outerLr);
-  THETA_KEYS.forEach((k, i) => {
+  keys.forEach((k, i) => {
     state.theta[k] = theta[i];
   });
   return { loss: lossSum / batch.length, acc: correct / Math.max(total, 1) };
 }
 
-export function initialMetaState(h: AdaptHyper): HyperMetaState {
-  return { theta: thetaFromHyper(h), m: THETA_KEYS.map(() => 0), v: THETA_KEYS.map(() => 0), step: 0 };
+export function initialMetaState(h: AdaptHyper, sentenceWeight?: number): HyperMetaState {
+  const theta = thetaFromHyper(h, sentenceWeight);
+  const keys = thetaKeys({ theta });
+  return { theta, m: keys.map(() => 0), v: keys.map(() => 0), step: 0 };
 }

@@ -4,18 +4,18 @@
 import path from 'node:path';
 import { loadCheckpoint } from '../checkpoint';
 import { readExamples } from '../data/jsonl';
-import { EpisodeSampler } from '../episodes/sampler';
+import { type Episode, EpisodeSampler } from '../episodes/sampler';
 import { readDomainMap, splitByDomains, labelsOfDomains } from '../episodes/splits';
 import { evaluate } from '../eval/evaluate';
 import { corpusSifWeights, DEFAULT_ENCODER_OPTIONS, Encoder } from '../features/encoder';
 import { type AdaptHyper, HAND_SET, LogregMethod } from '../learners/adaptation';
 import { blockMeans, type Centre, commonComponent } from '../learners/featureView';
-import { hyperEpisodeFrom } from './metaHyper';
-import { metaTrain, type Progress } from '../meta/trainer';
+import { type HyperEpisode, hyperEpisodeFrom } from './metaHyper';
+import { type MetaTrainResult, metaTrain, type Progress } from '../meta/trainer';
 import type { Rng } from '../random';
 import { encoderConfig, saveModel, type ModelConfig } from '../model';
 import type { WordVectors } from '../text/wordVectors';
-import type { Example } from '../types';
+import type { EncodedLines, Example, FewShotMethod } from '../types';
 import { HyperLearner } from './hyperLearner';
 
 export interface RecipeOptions {
@@ -49,7 +49,7 @@ export const ROUND_SCHEDULES = [
   [3, 6, 9, 12, 15],
 ];
 
-interface TaskSource {
+export interface TaskSource {
   name: string;
   /** Label groups episodes are drawn within (a CLINC domain, or a whole data set). */
   groups: Example[][];
@@ -65,11 +65,13 @@ function sourceFromDomains(examples: Example[], domains: Map<string, string>, ke
   };
 }
 
-export async function runRecipe(
-  vectors: WordVectors,
-  o: RecipeOptions,
-): Promise<{ config: ModelConfig; metrics: Record<string, unknown> }> {
-  const log = o.log ?? (() => {});
+/**
+ * The recipe's tasks: the training sources (CLINC150 domains neither held out nor validating, and
+ * the extra files) and the validation lines (every line of the validation domains' classes).
+ */
+export async function recipeTasks(
+  o: Pick<RecipeOptions, 'dataDir' | 'holdoutDomains' | 'validationDomains' | 'extraTrainFiles'>,
+): Promise<{ trainDomains: string[]; sources: TaskSource[]; valExamples: Example[] }> {
   const domains = readDomainMap(path.join(o.dataDir, 'clinc150.domains.json'));
   const allDomains = [...new Set(domains.values())].sort();
   const excluded = new Set([...o.holdoutDomains, ...o.validationDomains]);
@@ -77,6 +79,89 @@ export async function runRecipe(
   const clincTrain = await readExamples(path.join(o.dataDir, 'clinc150.train.jsonl'));
   const sources: TaskSource[] = [sourceFromDomains(clincTrain, domains, trainDomains)];
   for (const f of o.extraTrainFiles) sources.push({ name: path.basename(f), groups: [await readExamples(path.join(o.dataDir, f))] });
+  // The validation domain's classes are never trained on, so all its lines may validate (less noise).
+  const valExamples = splitByDomains(clincTrain, domains, o.validationDomains).heldOut;
+  return { trainDomains, sources, valExamples };
+}
+
+/**
+ * The recipe's meta-batches: 2 episodes, each 5-way, 1 or 5 shots, 15 queries, as many
+ * distractors, drawn inside one group. Episodes are drawn inside one domain: neighbouring intents
+ * are what makes few-shot hard.
+ */
+export function episodeBatches<T>(sources: TaskSource[], task: (e: Episode) => T): (rng: Rng) => T[] {
+  const samplers = sources.flatMap((s) =>
+    s.groups.flatMap((g) => [1, 5].map((shot) => new EpisodeSampler(g, { way: 5, shot, query: 15, distractorRatio: 1 }))),
+  );
+  return (rng: Rng) =>
+    [0, 1].map(() => {
+      const sampler = samplers[Math.floor(rng.next() * samplers.length)];
+      return task(sampler.episode(Math.floor(rng.next() * 2 ** 31), 0));
+    });
+}
+
+/** Mean accuracy of `method` over the recipe's validation episodes (5-way, 1 and 5 shots, 15 queries, seed 11). */
+export function validationAccuracy(
+  examples: Example[],
+  method: FewShotMethod,
+  encode: (texts: string[]) => EncodedLines,
+  episodes: number,
+): number {
+  const report = evaluate({
+    data: 'validation',
+    examples,
+    way: 5,
+    shots: [1, 5],
+    query: 15,
+    episodes,
+    seed: 11,
+    methods: [method],
+    encode,
+  });
+  return report.results.reduce((s, r) => s + r.mean, 0) / report.results.length;
+}
+
+/** The recipe's meta-training of `learner` (Adam at 0.03, resumable); leaves it at the step that validated best. */
+export async function trainHyper(
+  learner: HyperLearner,
+  sampleBatch: (rng: Rng) => HyperEpisode[],
+  validate: () => number,
+  o: Pick<RecipeOptions, 'steps' | 'evalEvery' | 'seed' | 'outDir' | 'resume' | 'onProgress'>,
+  kind: string,
+): Promise<MetaTrainResult> {
+  const result = await metaTrain({
+    learner,
+    sampleBatch,
+    validate,
+    steps: o.steps,
+    evalEvery: o.evalEvery,
+    seed: o.seed,
+    outDir: o.outDir,
+    resume: o.resume,
+    outerLr: 0.03,
+    kind,
+    onProgress: o.onProgress,
+  });
+  // Back to the best parameters seen on validation.
+  learner.setParams([loadCheckpoint(result.bestDir).tensors['param.0']]);
+  return result;
+}
+
+/** What a trained file records of its run: the data it saw and its schedule. */
+export function runRecord(
+  o: Pick<RecipeOptions, 'holdoutDomains' | 'validationDomains' | 'extraTrainFiles' | 'seed' | 'steps'>,
+  trainDomains: string[],
+): Record<string, unknown> {
+  const { holdoutDomains, validationDomains, extraTrainFiles, seed, steps } = o;
+  return { trainDomains, holdoutDomains, validationDomains, extraTrainFiles, seed, steps };
+}
+
+export async function runRecipe(
+  vectors: WordVectors,
+  o: RecipeOptions,
+): Promise<{ config: ModelConfig; metrics: Record<string, unknown> }> {
+  const log = o.log ?? (() => {});
+  const { trainDomains, sources, valExamples } = await recipeTasks(o);
   log(`training domains: ${trainDomains.join(', ')}; extra: ${o.extraTrainFiles.join(', ') || 'none'}`);
 
   const trainTexts = sources.flatMap((s) => s.groups.flat().map((ex) => ex.text));
@@ -86,49 +171,12 @@ export async function runRecipe(
   const corpus = encoder.encode(trainTexts);
   const centre: Centre = { ...blockMeans([corpus]), common: commonComponent(corpus) };
 
-  // Episodes are drawn inside one domain: neighbouring intents are what makes few-shot hard.
-  const samplers = sources.flatMap((s) =>
-    s.groups.flatMap((g) => [1, 5].map((shot) => new EpisodeSampler(g, { way: 5, shot, query: 15, distractorRatio: 1 }))),
-  );
-  const sampleBatch = (rng: Rng) =>
-    [0, 1].map(() => {
-      const sampler = samplers[Math.floor(rng.next() * samplers.length)];
-      return hyperEpisodeFrom(sampler.episode(Math.floor(rng.next() * 2 ** 31), 0), (t) => encoder.encode(t), centre.common);
-    });
-
-  // The validation domain's classes are never trained on, so all its lines may validate (less noise).
-  const valExamples = splitByDomains(clincTrain, domains, o.validationDomains).heldOut;
-  const validateHyper = (h: AdaptHyper, episodes = o.validationEpisodes) => {
-    const report = evaluate({
-      data: 'validation',
-      examples: valExamples,
-      way: 5,
-      shots: [1, 5],
-      query: 15,
-      episodes,
-      seed: 11,
-      methods: [new LogregMethod('candidate', h, true, centre)],
-      encode: (t) => encoder.encode(t),
-    });
-    return report.results.reduce((s, r) => s + r.mean, 0) / report.results.length;
-  };
+  const sampleBatch = episodeBatches(sources, (e) => hyperEpisodeFrom(e, (t) => encoder.encode(t), centre.common));
+  const validateHyper = (h: AdaptHyper, episodes = o.validationEpisodes) =>
+    validationAccuracy(valExamples, new LogregMethod('candidate', h, true, centre), (t) => encoder.encode(t), episodes);
 
   const learner = new HyperLearner(META_INIT);
-  const result = await metaTrain({
-    learner,
-    sampleBatch,
-    validate: () => validateHyper(learner.hyper()),
-    steps: o.steps,
-    evalEvery: o.evalEvery,
-    seed: o.seed,
-    outDir: o.outDir,
-    resume: o.resume,
-    outerLr: 0.03,
-    kind: 'adaptation-hyper',
-    onProgress: o.onProgress,
-  });
-  // Back to the best parameters seen on validation.
-  learner.setParams([loadCheckpoint(result.bestDir).tensors['param.0']]);
+  const result = await trainHyper(learner, sampleBatch, () => validateHyper(learner.hyper()), o, 'adaptation-hyper');
   const meta = learner.hyper();
 
   // The pseudo-label schedule is discrete: chosen on validation, for both candidates alike.
@@ -152,12 +200,7 @@ export async function runRecipe(
   const metrics = {
     validation: Object.fromEntries(scored.map((c) => [c.name, c.val])),
     metaBestStep: result.bestStep,
-    trainDomains,
-    holdoutDomains: o.holdoutDomains,
-    validationDomains: o.validationDomains,
-    extraTrainFiles: o.extraTrainFiles,
-    seed: o.seed,
-    steps: o.steps,
+    ...runRecord(o, trainDomains),
   };
   saveModel(o.modelDir, config, centre, { 'sif.weights': sifWeights }, metrics);
   log(`saved ${o.modelDir}: default = ${chosen.name} (${(100 * chosen.val).toFixed(2)}% on validation)`);

@@ -105,4 +105,21 @@ describe('sentence block (ablation methods)', () => {
     assert.throws(() => sentenceMethod('default+sentence', engine, centre, layout), /weight/);
     assert.throws(() => sentenceMethod('both-logreg', () => undefined, centre, layout), /no logreg/);
   });
+
+  it("default+sentence is the model's procedure meta-learned with the block, on default's large-set schedule", () => {
+    const large = { protoScale: 5, steps: 15, roundSteps: 8 };
+    const engine = (name: string) => (name === 'default' ? new LogregMethod('default', { ...HAND_SET, large }, true, centre) : undefined);
+    const learned = { ...HAND_SET, lr: 9, temperature: 2 };
+    const method = sentenceMethod('default+sentence', engine, centre, layout, { source: 'meta-learned', hyper: learned, weight: 2.5 });
+    assert.ok(method instanceof SentenceBlockMethod);
+    const { hyper, sentence } = method.options;
+    assert.equal(sentence, 2.5, 'the learned weight');
+    assert.equal(hyper.lr, 9, 'the learned hyper-parameters');
+    // The large-set schedule is no meta-parameter: default's own, so 45-way 5-shot sets switch to it as default's do.
+    assert.deepEqual(hyper.large, large);
+    assert.equal(
+      sentenceMethod('default+sentence@2', engine, centre, layout, { source: 'meta-learned', hyper: learned, weight: 2.5 })?.name,
+      'default+sentence@2',
+    );
+  });
 });
