@@ -62,6 +62,11 @@ export const classifyCommand: Command = {
       placeholder: 'auto|on|off',
       help: `label lines unlike every label none: auto (once each label has ${AUTO_MIN_SHOTS}+ examples and a pool), on, off`,
     },
+    {
+      name: 'calibrate-abstention',
+      type: 'boolean',
+      help: 'raise the abstention threshold from the labeled lines, each scored held out (a few more adaptations)',
+    },
     { name: 'seed', type: 'int', default: POOL_SEED, help: "seed of the pool sample (default: the engine's, as in the editor)" },
     { name: 'batch', type: 'int', min: 1, default: 8192, placeholder: 'n', help: 'lines classified and written per batch' },
     ...ENGINE_OPTIONS,
@@ -107,7 +112,12 @@ export const classifyCommand: Command = {
         note(`pool: ${pool.length} lines (seeded reservoir sample)`);
       }
       const abstain = args.need<AbstentionMode>('abstain');
-      const model = engine.adapt(labelSet.examples, { method, abstain, ...(pool ? { pool } : {}) });
+      const model = engine.adapt(labelSet.examples, {
+        method,
+        abstain,
+        calibrateAbstention: args.flag('calibrate-abstention'),
+        ...(pool ? { pool } : {}),
+      });
       if (model.note) note(model.note);
       const counts = emptyCounts();
       if (format === 'dataset') {
