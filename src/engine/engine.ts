@@ -12,7 +12,7 @@ import { Abstainer, type AbstentionRules } from './abstention/abstainer';
 import { calibratedThreshold, heldOutLogits, type Refit } from './abstention/calibrate';
 import { type Centre, selectRows } from './learners/featureView';
 import { isNoneLabel, NONE_LABEL } from './labels/none';
-import { abstentionApplies, type AbstentionMode } from './abstention/mode';
+import { abstentionApplies, type AbstentionMode, calibrationApplies } from './abstention/mode';
 import { Evidence, temperRow } from './features/evidence';
 import {
   adaptLabelSets,
@@ -137,7 +137,8 @@ export interface AdaptOptions {
   abstain?: AbstentionMode;
   /**
    * Raise the rule's threshold for this document from its labeled lines, each scored held out
-   * (src/engine/abstention/calibrate.ts; costs a few more adaptations). Default off.
+   * (src/engine/abstention/calibrate.ts; costs a few more adaptations). Default: under `auto` only
+   * (mode.ts, calibrationApplies).
    */
   calibrateAbstention?: boolean;
   /**
@@ -272,7 +273,7 @@ export class Engine implements EngineApi {
     for (const [row, p] of classifier.heldOut ?? []) if (pool) heldOut.set(pool.textOf(row), p);
     // The abstention rule was fitted without the block: it reads today's lines (and the classifier's
     // probabilities, always handed to it below).
-    const refit: Refit | undefined = options.calibrateAbstention
+    const refit: Refit | undefined = calibrationApplies(options.abstain ?? 'off', options.calibrateAbstention)
       ? (keep) =>
           method.adapt(
             selectRows(supportLines, keep),

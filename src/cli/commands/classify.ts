@@ -60,12 +60,12 @@ export const classifyCommand: Command = {
       choices: ABSTENTION_MODES,
       default: 'auto',
       placeholder: 'auto|on|off',
-      help: `label lines unlike every label none: auto (once each label has ${AUTO_MIN_SHOTS}+ examples and a pool), on, off`,
+      help: `label lines unlike every label none: auto (once each label has ${AUTO_MIN_SHOTS}+ examples and a pool; threshold calibrated on them), on, off`,
     },
     {
       name: 'calibrate-abstention',
       type: 'boolean',
-      help: 'raise the abstention threshold from the labeled lines, each scored held out (a few more adaptations)',
+      help: 'with --abstain on: raise its threshold from the labeled lines, each scored held out, as auto does',
     },
     { name: 'seed', type: 'int', default: POOL_SEED, help: "seed of the pool sample (default: the engine's, as in the editor)" },
     { name: 'batch', type: 'int', min: 1, default: 8192, placeholder: 'n', help: 'lines classified and written per batch' },
@@ -115,7 +115,8 @@ export const classifyCommand: Command = {
       const model = engine.adapt(labelSet.examples, {
         method,
         abstain,
-        calibrateAbstention: args.flag('calibrate-abstention'),
+        // Unset leaves it to the mode (auto calibrates); the flag adds it to `on`.
+        ...(args.flag('calibrate-abstention') ? { calibrateAbstention: true } : {}),
         ...(pool ? { pool } : {}),
       });
       if (model.note) note(model.note);
