@@ -271,8 +271,8 @@ export class Engine implements EngineApi {
     // Lines the adaptation trained on as pseudo-labels: their confidence comes from before that.
     const heldOut = new Map<string, Float32Array>();
     for (const [row, p] of classifier.heldOut ?? []) if (pool) heldOut.set(pool.textOf(row), p);
-    // The abstention rule was fitted without the block: it reads today's lines (and the classifier's
-    // probabilities, always handed to it below).
+    // The same adaptation on part of the labeled lines, for the threshold calibrated per document; a
+    // cancelled request stops these refits too.
     const refit: Refit | undefined = calibrationApplies(options.abstain ?? 'off', options.calibrateAbstention)
       ? (keep) =>
           method.adapt(
@@ -281,8 +281,11 @@ export class Engine implements EngineApi {
             labels.length,
             pool?.nonEmpty,
             names,
+            options.shouldStop ? { shouldStop: options.shouldStop } : {},
           )
       : undefined;
+    // The abstention rule was fitted without the block: it reads today's lines (and the classifier's
+    // probabilities, always handed to it below).
     const abstention = this.abstainer(options, classifier, todaySupport, ids, labels, today?.nonEmpty, refit);
     // Lines the model has little to go on for (no known word, few tokens shared with the labeled
     // lines: e.g. a script the word vectors lack) get their confidence tempered towards 1 / labels.

@@ -179,6 +179,23 @@ describe('Engine: lines that fit no label', function () {
       assert.ok(kept >= 0.9 * judged, `kept ${kept} of ${judged} in-scope tickets`);
     });
 
+    it("the calibration's refits poll the request's cancellation too", () => {
+      const polls = (abstain: 'on' | 'auto') => {
+        let n = 0;
+        engine.adapt(supportOf(k), {
+          pool,
+          abstain,
+          shouldStop: () => {
+            n++;
+            return false;
+          },
+        });
+        return n;
+      };
+      // `on` keeps the trained threshold: one adaptation; `auto` adds the refits.
+      assert.ok(polls('auto') > polls('on'));
+    });
+
     it('without a pool (where it was measured to keep fewer in-scope lines), auto leaves the rule off', () => {
       const predictions = predict(engine.adapt(supportOf(k), { abstain: 'auto' }), unrelated);
       assert.ok(predictions.every((p) => p.label !== NONE_LABEL && p.outOfScope === undefined));
