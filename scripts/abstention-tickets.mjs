@@ -6,7 +6,8 @@
 // the document's tickets kept (given a label), the accuracy on those, and the out-of-scope lines
 // reported `none`: means over the draws with 95% intervals. docs/accuracy.md quotes it; run
 // `npm run build` first.
-// Usage: node scripts/abstention-tickets.mjs [--shots 1,2,3,5,8,10] [--draws 20] [--no-pool] [--model DIR]
+// Usage: node scripts/abstention-tickets.mjs [--shots 1,2,3,5,8,10] [--draws 20] [--no-pool] [--model DIR] [--calibrate]
+// (--calibrate: the threshold raised from the labeled tickets scored held out, classify --calibrate-abstention)
 // (at most 10 shots: each label has 15 tickets, 5 of them in the document)
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -22,6 +23,7 @@ const option = (name, fallback) => {
 const shots = option('shots', '1,2,3,5,8,10').split(',').map(Number);
 const draws = Number(option('draws', '20'));
 const pool = !argv.includes('--no-pool');
+const calibrate = argv.includes('--calibrate');
 /** The model folder (its abstention.json is the rule measured); default the shipped models/. */
 const model = option('model', undefined);
 /** Tickets per label in the document; the other 10 of each label are the ones that may be labeled. */
@@ -98,7 +100,11 @@ try {
       fs.writeFileSync(labelsFile, support.map((t) => JSON.stringify(t)).join('\n'));
       fs.writeFileSync(documentFile, [...inScope.map((t) => t.text), ...oos].join('\n'));
       const args = [path.join(root, 'out/cli.js'), 'classify', '--labels', labelsFile, '--format', 'jsonl', '--abstain', 'on'];
-      const options = [...(pool ? [] : ['--pool-size', '0']), ...(model ? ['--model', model] : [])];
+      const options = [
+        ...(pool ? [] : ['--pool-size', '0']),
+        ...(model ? ['--model', model] : []),
+        ...(calibrate ? ['--calibrate-abstention'] : []),
+      ];
       const out = execFileSync(process.execPath, [...args, ...options, '--quiet', documentFile], {
         encoding: 'utf8',
       });
@@ -115,7 +121,9 @@ try {
     }
     console.log(`| ${k} | ${pct(kept)} | ${pct(accuracy)} | ${pct(recall)} |`);
   }
-  console.log(`\n${draws} draws per shot count, ${pool ? 'the document as pool' : 'no pool'}, model ${model ?? 'models/'}`);
+  console.log(
+    `\n${draws} draws per shot count, ${pool ? 'the document as pool' : 'no pool'}, model ${model ?? 'models/'}${calibrate ? ', threshold calibrated per document' : ''}`,
+  );
 } finally {
   fs.rmSync(dir, { recursive: true, force: true });
 }

@@ -10,9 +10,10 @@ import { samplePool } from './pool';
 import { isUsableExample, supportProblem } from './support';
 import { packageRootFrom } from './packageRoot';
 import { Abstainer, type AbstentionRules } from './abstention/abstainer';
-import type { Centre } from './learners/featureView';
+import { calibratedThreshold, heldOutLogits, type Refit } from './abstention/calibrate';
+import { type Centre, selectRows } from './learners/featureView';
 import { isNoneLabel, NONE_LABEL } from './labels/none';
-import { abstentionApplies, type AbstentionMode } from './abstention/mode';
+import { abstentionApplies, type AbstentionMode, calibrationApplies } from './abstention/mode';
 import { Evidence, temperRow } from './features/evidence';
 import {
   adaptLabelSets,
@@ -139,6 +140,12 @@ export interface AdaptOptions {
    * are a class either way.
    */
   abstain?: AbstentionMode;
+  /**
+   * Raise the rule's threshold for this document from its labeled lines, each scored held out
+   * (src/engine/abstention/calibrate.ts; costs a few more adaptations). Default: under `auto` only
+   * (mode.ts, calibrationApplies).
+   */
+  calibrateAbstention?: boolean;
   /**
    * Refine with the sentence block (docs/sentence.md): the method `<method>+sentence@2` adapts on
    * today's features plus each line's sentence vector. Every line involved (support, label names,
@@ -305,9 +312,22 @@ export class Engine implements EngineApi {
     // Lines the adaptation trained on as pseudo-labels: their confidence comes from before that.
     const heldOut = new Map<string, Float32Array>();
     for (const [row, p] of classifier.heldOut ?? []) if (pool) heldOut.set(pool.textOf(row), p);
+    // The same adaptation on part of the labeled lines, for the threshold calibrated per document; a
+    // cancelled request stops these refits too.
+    const refit: Refit | undefined = calibrationApplies(options.abstain ?? 'off', options.calibrateAbstention)
+      ? (keep) =>
+          method.adapt(
+            selectRows(supportLines, keep),
+            Int32Array.from(keep, (i) => ids[i]!),
+            labels.length,
+            pool?.nonEmpty,
+            names,
+            options.shouldStop ? { shouldStop: options.shouldStop } : {},
+          )
+      : undefined;
     // The abstention rule was fitted without the block: it reads today's lines (and the classifier's
     // probabilities, always handed to it below).
-    const abstention = this.abstainer(options, classifier, todaySupport, ids, labels, today?.nonEmpty);
+    const abstention = this.abstainer(options, classifier, todaySupport, ids, labels, today?.nonEmpty, refit);
     // Lines the model has little to go on for (no known word, few tokens shared with the labeled
     // lines: e.g. a script the word vectors lack) get their confidence tempered towards 1 / labels.
     const evidence = new Evidence(this.model.vectors, [...texts, ...labels]);
@@ -432,13 +452,16 @@ export class Engine implements EngineApi {
     supportLabels: Int32Array,
     labels: string[],
     pool: EncodedLines | undefined,
+    refit?: Refit,
   ): { abstainer: Abstainer; none: number } | undefined {
     const applies = abstentionApplies(options.abstain ?? 'off', { labels, supportLabels, pooled: pool !== undefined });
     const rule = applies ? this.model.abstention?.learned : undefined;
     if (!rule) return undefined;
     const background = labels.indexOf(NONE_LABEL);
     const input = { classifier, support, supportLabels, nClasses: labels.length, pool, ...(background >= 0 ? { background } : {}) };
-    return { abstainer: new Abstainer(rule, input, this.model.corpusCentre), none: background >= 0 ? background : labels.length };
+    const centre = this.model.corpusCentre;
+    const calibrate = refit && ((trained: number) => calibratedThreshold(trained, heldOutLogits(rule, input, centre, refit)));
+    return { abstainer: new Abstainer(rule, input, centre, calibrate), none: background >= 0 ? background : labels.length };
   }
 
   /**

@@ -60,7 +60,12 @@ export const classifyCommand: Command = {
       choices: ABSTENTION_MODES,
       default: 'auto',
       placeholder: 'auto|on|off',
-      help: `label lines unlike every label none: auto (once each label has ${AUTO_MIN_SHOTS}+ examples and a pool), on, off`,
+      help: `label lines unlike every label none: auto (once each label has ${AUTO_MIN_SHOTS}+ examples and a pool; threshold calibrated on them), on, off`,
+    },
+    {
+      name: 'calibrate-abstention',
+      type: 'boolean',
+      help: 'with --abstain on: raise its threshold from the labeled lines, each scored held out, as auto does',
     },
     { name: 'seed', type: 'int', default: POOL_SEED, help: "seed of the pool sample (default: the engine's, as in the editor)" },
     { name: 'batch', type: 'int', min: 1, default: 8192, placeholder: 'n', help: 'lines classified and written per batch' },
@@ -107,7 +112,13 @@ export const classifyCommand: Command = {
         note(`pool: ${pool.length} lines (seeded reservoir sample)`);
       }
       const abstain = args.need<AbstentionMode>('abstain');
-      const model = engine.adapt(labelSet.examples, { method, abstain, ...(pool ? { pool } : {}) });
+      const model = engine.adapt(labelSet.examples, {
+        method,
+        abstain,
+        // Unset leaves it to the mode (auto calibrates); the flag adds it to `on`.
+        ...(args.flag('calibrate-abstention') ? { calibrateAbstention: true } : {}),
+        ...(pool ? { pool } : {}),
+      });
       if (model.note) note(model.note);
       const counts = emptyCounts();
       if (format === 'dataset') {

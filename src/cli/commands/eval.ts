@@ -86,6 +86,11 @@ export const evalCommand: Command = {
       help: 'with --open-set: draw those lines from this file (e.g. clinc150.oos.jsonl) instead of labels outside the episode',
     },
     {
+      name: 'calibrate-abstention',
+      type: 'boolean',
+      help: 'with --open-set: also measure the learned rule with its threshold raised per episode from held-out labeled lines (learned+document)',
+    },
+    {
       name: 'sentence',
       type: 'boolean',
       help:
@@ -200,7 +205,7 @@ async function runMultiLabel(
   way: number | 'all',
 ): Promise<number> {
   if (way === 'all') throw new UsageError('--multi-label needs a number of labels per episode (--way N)');
-  for (const flag of ['open-set', 'oos-file']) {
+  for (const flag of ['open-set', 'oos-file', 'calibrate-abstention']) {
     if (args.has(flag)) throw new UsageError(`--${flag} does not apply to --multi-label`);
   }
   const range = (name: string, value: number[]): [number, number] => {
@@ -355,6 +360,7 @@ async function openSetOptions(args: ParsedArgs, engine: EngineApi | undefined): 
     ...(outOfScope ? { outOfScope } : {}),
     rules: [
       { name: 'learned', params: model.rules.learned },
+      ...(args.flag('calibrate-abstention') ? [{ name: 'learned+document', params: model.rules.learned, calibrate: true }] : []),
       { name: 'confidence', params: model.rules.confidence },
     ],
     centre: model.centre,

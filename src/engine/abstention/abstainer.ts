@@ -347,13 +347,16 @@ export class Abstainer {
   /** This adaptation's threshold on P(out of scope) (thresholdFor). */
   readonly threshold: number;
 
+  /** @param calibrate moves the trained threshold for this document (calibrate.ts) */
   constructor(
     readonly params: AbstainParams,
     input: AbstainInput,
     corpusCentre: Centre,
+    calibrate?: (trained: number) => number,
   ) {
     this.features = new AbstainFeatures(input, corpusCentre);
-    this.threshold = thresholdFor(params, this.features.context);
+    const trained = thresholdFor(params, this.features.context);
+    this.threshold = calibrate ? calibrate(trained) : trained;
   }
 
   /** @param probs the classifier's probabilities for `lines`, when already computed */

@@ -1,7 +1,8 @@
 // Episodic evaluation: every method sees exactly the same episodes (a paired comparison).
 import type { Classifier, EncodedLines, Example } from '../types';
 import { AbstainFeatures, type AbstainParams, abstains, outOfScopeProbability, thresholdFor } from '../abstention/abstainer';
-import type { Centre } from '../learners/featureView';
+import { calibratedThreshold, heldOutLogits, type Refit } from '../abstention/calibrate';
+import { type Centre, selectRows } from '../learners/featureView';
 import { EpisodeSampler, type Episode } from '../episodes/sampler';
 import { deriveSeed, shuffle } from '../episodes/prng';
 import { Rng } from '../random';
@@ -40,6 +41,8 @@ export interface EvaluateOptions {
 export interface OpenSetRule {
   name: string;
   params: AbstainParams;
+  /** Raise the threshold per episode from its held-out labeled lines (calibrate.ts); costs a few refits. */
+  calibrate?: boolean;
 }
 
 export interface OpenSetOptions {
@@ -163,7 +166,14 @@ export function evaluate(options: EvaluateOptions): EvaluationReport {
         elapsed[m] = (elapsed[m] as number) + performance.now() - started;
         (accuracy[m] as Float64Array)[e] = accuracyOf(run.predicted, episode.queryLabels);
         if (openSet && run.classifier) {
-          const figures = openSetFigures(openSet, episode, run.classifier, method.transductive ? pool : undefined, cache, where);
+          const figures = openSetFigures(
+            openSet,
+            episode,
+            { ...run, classifier: run.classifier },
+            method.transductive ? pool : undefined,
+            cache,
+            where,
+          );
           figures.forEach((f, r) => {
             open[m]?.[r]?.push(f);
           });
@@ -260,11 +270,12 @@ function openSetFields(openSet: OpenSetOptions | undefined, perRule: OpenSetMetr
 function openSetFigures(
   openSet: OpenSetOptions,
   episode: Episode,
-  classifier: Classifier,
+  run: { classifier: Classifier; refit?: Refit },
   pool: string[] | undefined,
   cache: EncodingCache,
   where: string,
 ): OpenSetMetrics[] {
+  const { classifier } = run;
   try {
     const texts = [...episode.query, ...episode.outOfScope].map((ex) => ex.text);
     const truth = new Int32Array(texts.length).fill(NO_LABEL);
@@ -280,7 +291,9 @@ function openSetFigures(
     const signals = features.compute(lines, probs);
     return openSet.rules.map((rule) => {
       const pOos = outOfScopeProbability(rule.params, signals, lines.n);
-      const threshold = thresholdFor(rule.params, features.context);
+      const trained = thresholdFor(rule.params, features.context);
+      const threshold =
+        rule.calibrate && run.refit ? calibratedThreshold(trained, heldOutLogits(rule.params, input, openSet.centre, run.refit)) : trained;
       const predicted = Int32Array.from(texts, (_, i) => (abstains(threshold, pOos[i]!) ? NO_LABEL : argmaxRow(probs, i, nClasses)));
       return openSetMetrics(truth, predicted, pOos);
     });
@@ -302,7 +315,7 @@ function runEpisode(
   cache: EncodingCache,
   where: string,
   useLabelNames: boolean,
-): { predicted: Int32Array; classifier?: Classifier } {
+): { predicted: Int32Array; classifier?: Classifier; refit?: Refit } {
   const supportTexts = episode.support.map((ex) => ex.text);
   const queryTexts = episode.query.map((ex) => ex.text);
   const nClasses = episode.labels.length;
@@ -321,7 +334,17 @@ function runEpisode(
     if (probs.length !== queryTexts.length * nClasses) {
       throw new Error(`returned ${probs.length} probabilities for ${queryTexts.length} lines x ${nClasses} classes`);
     }
-    return { predicted: Int32Array.from(queryTexts, (_, i) => argmaxRow(probs, i, nClasses)), classifier };
+    // The same adaptation on part of the support, for rules calibrated on held-out labeled lines.
+    const supportLines = cache.lines(supportTexts);
+    const refit: Refit = (keep) =>
+      method.adapt(
+        selectRows(supportLines, keep),
+        Int32Array.from(keep, (i) => episode.supportLabels[i]!),
+        nClasses,
+        poolLines,
+        names,
+      );
+    return { predicted: Int32Array.from(queryTexts, (_, i) => argmaxRow(probs, i, nClasses)), classifier, refit };
   } catch (err) {
     throw new EvaluationError(`${where}: ${(err as Error).message ?? String(err)}`);
   }

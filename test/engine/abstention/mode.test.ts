@@ -5,6 +5,7 @@ import {
   ABSTENTION_MODES,
   AUTO_MAX_LABELS,
   AUTO_MIN_SHOTS,
+  calibrationApplies,
   abstentionApplies,
   fewestShots,
   isAbstentionMode,
@@ -57,6 +58,13 @@ describe('abstention: when the rule applies', () => {
     assert.equal(abstentionApplies('auto', { ...support(labels(AUTO_MAX_LABELS, { [NONE_LABEL]: 2 })), pooled: true }), true);
     assert.equal(abstentionApplies('auto', { ...support(labels(AUTO_MAX_LABELS + 1)), pooled: true }), false);
     assert.equal(abstentionApplies('on', { ...support(labels(77)), pooled: true }), true, 'on is on whatever the size');
+  });
+
+  it('auto calibrates its threshold on the labeled lines, on does only when asked', () => {
+    assert.equal(calibrationApplies('auto', undefined), true);
+    assert.equal(calibrationApplies('on', undefined), false);
+    assert.equal(calibrationApplies('on', true), true);
+    assert.equal(calibrationApplies('auto', false), false);
   });
 
   it('knows exactly the modes the setting offers', () => {
