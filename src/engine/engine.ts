@@ -13,7 +13,7 @@ import { Abstainer, type AbstentionRules } from './abstention/abstainer';
 import { calibratedThreshold, heldOutLogits, type Refit } from './abstention/calibrate';
 import { type Centre, selectRows } from './learners/featureView';
 import { isNoneLabel, NONE_LABEL } from './labels/none';
-import { abstentionApplies, type AbstentionMode, calibrationApplies } from './abstention/mode';
+import { abstentionApplies, type AbstentionMode, calibrationApplies, fewestShots } from './abstention/mode';
 import { Evidence, temperRow } from './features/evidence';
 import {
   adaptLabelSets,
@@ -200,6 +200,8 @@ export interface EngineApi {
   adaptMultiLabel?(support: MultiLabelExample[], options?: MultiLabelOptions): MultiLabelModel;
   /** The multi-label methods by name (for the evaluator): `default` is adaptMultiLabel's. */
   multiLabelMethods?(): Map<string, AnyMultiLabelMethod>;
+  /** Whether adaptMultiLabel's `sentence` option would change these sets (absent: it would). */
+  refinesLabelSets?(support: MultiLabelExample[]): boolean;
   /** The model's abstention rules (when fitted) and the corpus centre they re-centre on without a pool. */
   abstention?(): { rules?: AbstentionRules; centre: Centre };
   /** The model's procedure with the sentence block (sentence-procedure.json), when it has one. */
@@ -313,17 +315,27 @@ export class Engine implements EngineApi {
     const heldOut = new Map<string, Float32Array>();
     for (const [row, p] of classifier.heldOut ?? []) if (pool) heldOut.set(pool.textOf(row), p);
     // The same adaptation on part of the labeled lines, for the threshold calibrated per document; a
-    // cancelled request stops these refits too.
-    const refit: Refit | undefined = calibrationApplies(options.abstain ?? 'off', options.calibrateAbstention)
-      ? (keep) =>
-          method.adapt(
-            selectRows(supportLines, keep),
+    // cancelled request stops these refits too. With the block, the adaptation above transformed its
+    // rows in place: each refit builds its own from today's rows (augmentLinesWith allocates).
+    const rowsOf = (idx: Int32Array) =>
+      withSentence(
+        selectRows(todaySupport, idx),
+        Array.from(idx, (i) => texts[i]!),
+      );
+    const refitPool = () => (sentence && today ? withSentence(today.nonEmpty, today.texts) : pool?.nonEmpty);
+    const refitNames = () => (sentence && names ? withSentence(this.encode(nameTexts), nameTexts) : names);
+    const refit: Refit | undefined = calibrationApplies(options.abstain ?? 'off', options.calibrateAbstention, fewestShots(labels, ids))
+      ? (keep, held) => {
+          const refitted = method.adapt(
+            rowsOf(keep),
             Int32Array.from(keep, (i) => ids[i]!),
             labels.length,
-            pool?.nonEmpty,
-            names,
+            refitPool(),
+            refitNames(),
             options.shouldStop ? { shouldStop: options.shouldStop } : {},
-          )
+          );
+          return { classifier: refitted, heldProbs: refitted.predictProbs(rowsOf(held)) };
+        }
       : undefined;
     // The abstention rule was fitted without the block: it reads today's lines (and the classifier's
     // probabilities, always handed to it below).
@@ -395,6 +407,16 @@ export class Engine implements EngineApi {
     };
   }
 
+  /**
+   * Whether the sentence block would change a multi-label task's sets: not when its lines are read
+   * clause by clause (adaptMultiLabel then keeps that model), so the worker does not embed the
+   * document for nothing nor call the same sets refined.
+   */
+  refinesLabelSets(support: MultiLabelExample[]): boolean {
+    const checked = checkLabelSets(support);
+    return !('problem' in checked) && !splitsByLabel(checked.texts, checked.sets);
+  }
+
   adaptMultiLabel(support: MultiLabelExample[], options: MultiLabelOptions = {}): MultiLabelModel {
     const checked = checkLabelSets(support);
     if ('problem' in checked) throw new EngineInputError(checked.problem);
@@ -429,6 +451,7 @@ export class Engine implements EngineApi {
       thresholds: model.thresholds,
       adaptMs: performance.now() - started,
       ...(checked.note ? { note: checked.note } : {}),
+      ...(checked.noteTemplate ? { noteTemplate: checked.noteTemplate } : {}),
       classify: (lines) => {
         if (lines.length === 0) return { probs: new Float32Array(0), member: new Uint8Array(0) };
         const { probs, sets: member } = model.predictSets(encode(lines));

@@ -120,8 +120,9 @@ export async function classify(
   refiner?: Refiner,
 ): Promise<ClassifyResult> {
   const abstain = checkAbstention(params.abstention);
-  // A new version or support set: the document's refinement in progress is for the old one.
-  if (params.document !== undefined) refiner?.supersede(params.document);
+  // A new version or support set: the task's refinement in progress is for the old one (another
+  // task's classify leaves it; a classify that refines starts a job of its own, replacing it).
+  if (params.document !== undefined) refiner?.supersede(params.document, { task: params.task });
   // A structured document's records stand in for its lines: each on its first line, '' elsewhere.
   const lines = await unitsOf(params.text, params.records);
   const wanted = wantedLines(lines);
@@ -134,8 +135,9 @@ export async function classify(
       }
     });
     const { document, refine } = params;
-    // In the background, after this answer: the same sets with the sentence block, as below.
-    if (refiner && document !== undefined && refine)
+    // In the background, after this answer: the same sets with the sentence block, as below; not
+    // where the block would change nothing (lines read clause by clause).
+    if (refiner && document !== undefined && refine && engine.refinesLabelSets?.(multiLabel) !== false)
       void refiner.start({
         lines,
         params: { ...params, multiLabel, document, refine },

@@ -44,7 +44,8 @@ export interface RefineJob {
 }
 
 export class Refiner {
-  private readonly jobs = new Map<string, object>();
+  /** The running job per document: its token (a superseded job's differs) and its task. */
+  private readonly jobs = new Map<string, { token: object; task: string | undefined }>();
   private encoder?: Promise<SentenceEmbedder | undefined>;
   /** The last long enough embedding (linesPerSecond). */
   private rate: { lines: number; ms: number } | undefined;
@@ -56,8 +57,13 @@ export class Refiner {
     private readonly log: (message: string) => void,
   ) {}
 
-  /** Stops the document's running job (a new version, a new support set, the document closed). */
-  supersede(document: string): void {
+  /**
+   * Stops the document's running job (a new version, a new support set, the document closed);
+   * with `only`, just a job of that task: another task's classify of the document (diagnostics
+   * showing every task) must not cancel the active task's refinement.
+   */
+  supersede(document: string, only?: { task: string | undefined }): void {
+    if (only && this.jobs.get(document)?.task !== only.task) return;
     this.jobs.delete(document);
   }
 
@@ -66,8 +72,8 @@ export class Refiner {
     const { document, refine } = job.params;
     const task = job.params.task === undefined ? {} : { task: job.params.task };
     const token = {};
-    this.jobs.set(document, token);
-    const isCurrent = () => this.jobs.get(document) === token;
+    this.jobs.set(document, { token, task: job.params.task });
+    const isCurrent = () => this.jobs.get(document)?.token === token;
     // The instant answer goes out first: the job starts on the next turn of the event loop.
     await yieldToEventLoop();
     const encoder = isCurrent() ? await this.load() : undefined;

@@ -94,6 +94,17 @@ describe('Engine.adaptMultiLabel with the sentence block', function () {
     assert.throws(() => model.classify(['a line nobody embedded']), EngineInputError);
   });
 
+  it("says what the refined sets left out with the note's template, for the user's language", () => {
+    // More labeled lines than one adaptation fits on: the sets are learned from some of them.
+    const many: MultiLabelExample[] = Array.from({ length: 300 }, (_, i) => ({
+      text: `${['invoice', 'crash', 'password'][i % 3]} number ${i}, ${i % 2 ? 'charged' : 'frozen'}`,
+      labels: i % 2 ? [LABELS[i % 3]!, LABELS[(i + 1) % 3]!] : [LABELS[i % 3]!],
+    }));
+    const model = engine.adaptMultiLabel(many, { sentence: { dim: DIM, get: (t) => along([t.length % 3], t.length) } });
+    assert.ok(model.note, 'a note');
+    assert.ok(model.noteTemplate?.template.includes('{0}'), 'with its template');
+  });
+
   it('a task whose lines split by label (a clause per label) keeps its clause model when refined', () => {
     // Every labeled line has as many clauses as labels: the clause model reads them, and the sentence
     // vectors (the whole lines') would only blur it (docs/multilabel.md): refining gives the same sets.
@@ -108,5 +119,8 @@ describe('Engine.adaptMultiLabel with the sentence block', function () {
     const refined = engine.adaptMultiLabel(byClauses, { pool: LINES, sentence: { dim: DIM, get: (t) => map.get(t) } }).classify(LINES);
     assert.deepEqual([...refined.member], [...today.member]);
     assert.deepEqual([...refined.probs], [...today.probs]);
+    // So the worker does not refine it at all; whole lines it does.
+    assert.equal(engine.refinesLabelSets(byClauses), false);
+    assert.equal(engine.refinesLabelSets(SUPPORT), true);
   });
 });

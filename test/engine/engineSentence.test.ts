@@ -58,6 +58,35 @@ describe('Engine with the sentence block', function () {
     engine = await Engine.load({ modelDir: MODEL_DIR, backend: 'wasm' });
   });
 
+  it("refines under `auto` abstention calibrated per document (3 lines per label): no error, today's rows left alone", () => {
+    // The calibration refits the adaptation without each fold of the labeled lines and scores the
+    // held-out ones: with the block those refits need rows of their own (the first adaptation
+    // transforms its rows in place) and the held-out lines their vectors.
+    const support = [
+      ...SUPPORT,
+      { text: 'why is there an extra fee on my bill', label: 'billing' },
+      { text: 'the page goes blank when I upload a photo', label: 'bug' },
+      { text: 'can I use the app offline', label: 'question' },
+    ];
+    const map = new Map<string, Float32Array>();
+    support.forEach((ex, i) => {
+      map.set(ex.text, axis(LABELS.indexOf(ex.label), i));
+    });
+    LABELS.forEach((l, c) => {
+      map.set(l, axis(c, 10 + c));
+    });
+    LINES.forEach((t, i) => {
+      map.set(t, axis(i % 3, 20 + i));
+    });
+    const sentence: SentenceVectors = { dim: DIM, get: (text) => map.get(text) };
+    const options = { pool: LINES, abstain: 'auto' as const, sentence };
+    const refined = engine.adapt(support, options);
+    const first = refined.classify(LINES);
+    assert.equal(first.labelIndex.length, LINES.length);
+    // The same call again gives the same answer: nothing it read was changed by the first.
+    assert.deepEqual(engine.adapt(support, options).classify(LINES), first);
+  });
+
   it('with weight 0 predicts as today', () => {
     const today = engine.adapt(SUPPORT, { pool: LINES }).classify(LINES);
     const zero = engine.adapt(SUPPORT, { pool: LINES, sentence: vectors([2, 0, 1, 1]), sentenceWeight: 0 });

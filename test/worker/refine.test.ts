@@ -99,7 +99,12 @@ describe('background refinement (worker host)', () => {
    * Version 1 of 'doc' is refined with a gated embedder; while its lines wait, version 2 is
    * classified (with or without refinement); then the gate opens and `after` runs.
    */
-  async function changedWhileRefining(refineV2: boolean, after: (w: ReturnType<typeof connect>) => Promise<void>) {
+  async function changedWhileRefining(
+    refineV2: boolean,
+    after: (w: ReturnType<typeof connect>) => Promise<void>,
+    /** The second classify's task (default: the same, the default task). */
+    task?: string,
+  ) {
     const calls = { adapt: [] as AdaptOptions[], predictedLines: 0 };
     const fake = fakeEmbedder(true);
     const w = connect(sentenceFakeEngine(calls), async () => fake.embedder);
@@ -107,7 +112,7 @@ describe('background refinement (worker host)', () => {
       await w.isUp;
       await w.client.request('classify', { support, text: 'my invoice is late', usePool: true, document: 'doc', refine: { version: 1 } });
       await w.until((n) => n.version === 1);
-      const v2 = { support, text: 'reset it please', usePool: true, document: 'doc' };
+      const v2 = { support, text: 'reset it please', usePool: true, document: 'doc', ...(task === undefined ? {} : { task }) };
       await w.client.request('classify', refineV2 ? { ...v2, refine: { version: 2 } } : v2);
       fake.release();
       await after(w);
@@ -133,6 +138,19 @@ describe('background refinement (worker host)', () => {
       await w.until((n) => n.document === 'other' && n.result !== undefined);
       assert.equal(w.refines.filter((n) => n.document === 'doc' && n.result).length, 0);
     }));
+
+  it("another task's classify of the document (every task in the diagnostics) leaves the active task's refinement running", () =>
+    changedWhileRefining(
+      false,
+      async (w) => {
+        await w.until((n) => n.document === 'doc' && n.result !== undefined);
+        assert.deepEqual(
+          w.refines.filter((n) => n.result).map((n) => [n.document, n.version, n.task]),
+          [['doc', 1, undefined]],
+        );
+      },
+      'urgency',
+    ));
 
   it('an encoder that cannot load turns refinement off with one log message; the instant path works', async () => {
     const calls = { adapt: [] as AdaptOptions[], predictedLines: 0 };
@@ -253,6 +271,46 @@ describe('background refinement (worker host)', () => {
       // The task's labeled lines and label names are embedded first, then the document's lines.
       assert.deepEqual(fake.embedded.slice(0, 5).sort(), ['app crash', 'billing', 'bug', 'invoice overdue', 'sunny day']);
       assert.deepEqual(fake.embedded.slice(5).sort(), ['my invoice', 'the app crash']);
+    } finally {
+      w.close();
+    }
+  });
+
+  it('does not refine a multi-label task the block would not change (its lines read clause by clause)', async () => {
+    const topics = [
+      { text: 'invoice overdue', labels: ['billing'] },
+      { text: 'app crash', labels: ['bug'] },
+    ];
+    const asked: string[][] = [];
+    const engine: EngineApi = {
+      ...fakeSetEngine([]),
+      refinesLabelSets(sets) {
+        asked.push(sets.map((s) => s.text));
+        return false;
+      },
+    };
+    const fake = fakeEmbedder();
+    const w = connect(engine, async () => fake.embedder);
+    try {
+      await w.isUp;
+      const params = {
+        support: [],
+        multiLabel: topics,
+        text: 'the app crash\nmy invoice',
+        document: 'doc',
+        task: 'topics',
+        refine: { version: 5 },
+      };
+      await w.client.request('classify', params);
+      // A second answer: a refinement started by the first would have embedded its lines by then.
+      await w.client.request('classify', { ...params, refine: { version: 6 } });
+      await new Promise((r) => setTimeout(r, 50));
+      assert.deepEqual(asked, [
+        ['invoice overdue', 'app crash'],
+        ['invoice overdue', 'app crash'],
+      ]);
+      assert.deepEqual(fake.embedded, [], 'nothing embedded');
+      assert.deepEqual(w.refines, [], 'no refinement said');
     } finally {
       w.close();
     }

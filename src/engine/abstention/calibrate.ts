@@ -21,8 +21,13 @@ export const IN_SCOPE_KEPT = 0.92;
 /** Folds over the labeled lines: at most this many refits per adaptation (each label's lines are dealt round-robin). */
 export const CALIBRATION_FOLDS = 3;
 
-/** Adapts the classifier again on part of the labeled lines, given by index (same method, pool and label names). */
-export type Refit = (keep: Int32Array) => Classifier;
+/**
+ * Adapts the classifier again on part of the labeled lines `keep`, given by index (same method,
+ * pool and label names), and gives its probabilities for the held-out labeled lines `held`: the
+ * caller scores them, since the lines a classifier reads may be more than the rule's (the
+ * sentence block's refined classifier reads rows with the block, the rule today's rows).
+ */
+export type Refit = (keep: Int32Array, held: Int32Array) => { classifier: Classifier; heldProbs: Float32Array };
 
 /**
  * Each label's lines dealt round-robin over `folds` folds (the `none` lines, the background, in
@@ -69,10 +74,10 @@ export function heldOutLogits(params: AbstainParams, input: AbstainInput, centre
     for (let i = 0; i < input.support.n; i++) if (!heldSet.has(i)) keep[r++] = i;
     const support = selectRows(input.support, keep);
     const supportLabels = Int32Array.from(keep, (i) => input.supportLabels[i]!);
-    const classifier = refit(keep);
+    const { classifier, heldProbs } = refit(keep, held);
     const features = new AbstainFeatures({ ...input, classifier, support, supportLabels }, centre);
     const lines = selectRows(input.support, held);
-    out.push(...outOfScopeLogits(params, features.compute(lines), lines.n));
+    out.push(...outOfScopeLogits(params, features.compute(lines, heldProbs), lines.n));
   }
   return Float64Array.from(out);
 }

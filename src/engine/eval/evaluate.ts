@@ -336,14 +336,16 @@ function runEpisode(
     }
     // The same adaptation on part of the support, for rules calibrated on held-out labeled lines.
     const supportLines = cache.lines(supportTexts);
-    const refit: Refit = (keep) =>
-      method.adapt(
+    const refit: Refit = (keep, held) => {
+      const classifier = method.adapt(
         selectRows(supportLines, keep),
         Int32Array.from(keep, (i) => episode.supportLabels[i]!),
         nClasses,
         poolLines,
         names,
       );
+      return { classifier, heldProbs: classifier.predictProbs(selectRows(supportLines, held)) };
+    };
     return { predicted: Int32Array.from(queryTexts, (_, i) => argmaxRow(probs, i, nClasses)), classifier, refit };
   } catch (err) {
     throw new EvaluationError(`${where}: ${(err as Error).message ?? String(err)}`);

@@ -70,19 +70,22 @@ describe('abstention: per-document calibration', () => {
       bias: 0,
       threshold: 0.5,
     };
-    const refit = (keep: Int32Array) =>
-      method.adapt(
+    const refit = (keep: Int32Array, held: Int32Array) => {
+      const classifier = method.adapt(
         selectRows(all, keep),
         Int32Array.from(keep, (i) => supportLabels[i]!),
         C,
       );
+      return { classifier, heldProbs: classifier.predictProbs(selectRows(all, held)) };
+    };
 
     it('scores every in-scope labeled line once, each by a classifier fitted without it', () => {
       let refits = 0;
-      const heldOut = heldOutLogits(params, input, centre, (keep) => {
+      const heldOut = heldOutLogits(params, input, centre, (keep, held) => {
         refits++;
         assert.equal(keep.length, all.n - all.n / CALIBRATION_FOLDS);
-        return refit(keep);
+        assert.equal(held.length, all.n / CALIBRATION_FOLDS);
+        return refit(keep, held);
       });
       assert.equal(heldOut.length, all.n);
       assert.equal(refits, CALIBRATION_FOLDS);

@@ -5,6 +5,7 @@ import {
   ABSTENTION_MODES,
   AUTO_MAX_LABELS,
   AUTO_MIN_SHOTS,
+  CALIBRATE_BELOW_SHOTS,
   calibrationApplies,
   abstentionApplies,
   fewestShots,
@@ -61,10 +62,13 @@ describe('abstention: when the rule applies', () => {
   });
 
   it('auto calibrates its threshold on the labeled lines, on does only when asked', () => {
-    assert.equal(calibrationApplies('auto', undefined), true);
-    assert.equal(calibrationApplies('on', undefined), false);
-    assert.equal(calibrationApplies('on', true), true);
-    assert.equal(calibrationApplies('auto', false), false);
+    assert.equal(calibrationApplies('auto', undefined, 3), true);
+    assert.equal(calibrationApplies('auto', undefined, CALIBRATE_BELOW_SHOTS - 1), true);
+    // From 9 lines per label the trained threshold stands, and the refits' cost stays bounded.
+    assert.equal(calibrationApplies('auto', undefined, CALIBRATE_BELOW_SHOTS), false);
+    assert.equal(calibrationApplies('on', undefined, 3), false);
+    assert.equal(calibrationApplies('on', true, 50), true);
+    assert.equal(calibrationApplies('auto', false, 3), false);
   });
 
   it('knows exactly the modes the setting offers', () => {
