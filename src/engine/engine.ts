@@ -18,6 +18,8 @@ import { Evidence, temperRow } from './features/evidence';
 import {
   adaptLabelSets,
   type CheckedLabelSets,
+  labelSetsModel,
+  labelSetsPool,
   checkLabelSets,
   type MultiLabelAdaptOptions,
   type MultiLabelExample,
@@ -438,7 +440,7 @@ export class Engine implements EngineApi {
     const method = sentenceMultiLabelMethod(sentenceMethodName('default', weight), this.model.corpusCentre, hp, layout, weight);
     const encode = (texts: string[]) => augmentLinesWith(this.encode(texts), sentenceVectorsOf(sentence, texts), sentence.dim);
     // The pool as the method without the block samples it (multiLabel.ts adaptLabelSets).
-    const pool = options.pool ? samplePool(options.pool.filter((t) => t.trim() !== '')) : [];
+    const pool = labelSetsPool(options.pool);
     const { labels, texts, sets } = checked;
     const model = method.adapt(
       encode(texts),
@@ -446,18 +448,7 @@ export class Engine implements EngineApi {
       pool.length > 0 ? encode(pool) : undefined,
       options.useLabelNames === false ? undefined : encode(labels),
     );
-    return {
-      labels,
-      thresholds: model.thresholds,
-      adaptMs: performance.now() - started,
-      ...(checked.note ? { note: checked.note } : {}),
-      ...(checked.noteTemplate ? { noteTemplate: checked.noteTemplate } : {}),
-      classify: (lines) => {
-        if (lines.length === 0) return { probs: new Float32Array(0), member: new Uint8Array(0) };
-        const { probs, sets: member } = model.predictSets(encode(lines));
-        return { probs, member };
-      },
-    };
+    return labelSetsModel(checked, started, { thresholds: model.thresholds, predictSets: (lines) => model.predictSets(encode(lines)) });
   }
 
   multiLabelMethods(): Map<string, AnyMultiLabelMethod> {

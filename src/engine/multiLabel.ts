@@ -160,7 +160,7 @@ export interface MultiLabelContext {
 export function adaptLabelSets(context: MultiLabelContext, checked: CheckedLabelSets, options: MultiLabelAdaptOptions): MultiLabelModel {
   const started = performance.now();
   const { labels, texts, sets } = checked;
-  const poolTexts = options.pool ? samplePool(options.pool.filter((t) => t.trim() !== '')) : [];
+  const poolTexts = labelSetsPool(options.pool);
   const classifier = adaptByClauses(
     {
       support: texts,
@@ -174,15 +174,32 @@ export function adaptLabelSets(context: MultiLabelContext, checked: CheckedLabel
     // Clauses outnumber lines: the same bound on the rows the heads are fitted on, each label keeping its share.
     (rows) => capLabeledLines(rows),
   );
+  return labelSetsModel(checked, started, classifier);
+}
+
+/** The document's unlabeled lines a multi-label adaptation learns from: the non-empty ones, sampled by the pool policy. */
+export function labelSetsPool(pool: readonly string[] | undefined): string[] {
+  return pool ? samplePool(pool.filter((t) => t.trim() !== '')) : [];
+}
+
+/**
+ * A fitted multi-label model as the facade hands it out: the checked lines' labels and note, the
+ * fit's thresholds and its sets for any lines (`started`: when the adaptation began).
+ */
+export function labelSetsModel(
+  checked: CheckedLabelSets,
+  started: number,
+  fitted: { thresholds: Float32Array; predictSets(lines: string[]): { probs: Float32Array; sets: Uint8Array } },
+): MultiLabelModel {
   return {
-    labels,
-    thresholds: classifier.thresholds,
+    labels: checked.labels,
+    thresholds: fitted.thresholds,
     adaptMs: performance.now() - started,
     ...(checked.note ? { note: checked.note } : {}),
     ...(checked.noteTemplate ? { noteTemplate: checked.noteTemplate } : {}),
     classify: (lines) => {
       if (lines.length === 0) return { probs: new Float32Array(0), member: new Uint8Array(0) };
-      const { probs, sets: member } = classifier.predictSets(lines);
+      const { probs, sets: member } = fitted.predictSets(lines);
       return { probs, member };
     },
   };
